@@ -1,0 +1,44 @@
+# magi — top-level convenience targets around CMake.
+#   make          build (build/)
+#   make check    install missing Debian packages (as root), build, run every test
+#   make asan     build with -fsanitize=address,undefined (build-asan/) and run every test
+#   make bench    build and run the benchmarks in bench/
+#   make demo     run the demo (stand-in model; see README)
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+BUILD ?= build
+
+.PHONY: all build check asan bench demo deps clean
+all: build
+
+deps:
+	@if [ "$$(id -u)" = 0 ]; then scripts/install-deps; else scripts/install-deps || true; fi
+
+build:
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+check: deps build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	$(MAKE) --no-print-directory example BUILD=$(BUILD)
+
+# examples/chat.c built the way an embedder would: through pkg-config.
+example: build
+	@rm -rf $(BUILD)/prefix && cmake --install $(BUILD) --prefix $(CURDIR)/$(BUILD)/prefix >/dev/null
+	PKG_CONFIG_PATH=$(CURDIR)/$(BUILD)/prefix/lib/pkgconfig cc -std=c11 -Wall -Wextra -Werror \
+	  -o $(BUILD)/example-chat examples/chat.c \
+	  $$(PKG_CONFIG_PATH=$(CURDIR)/$(BUILD)/prefix/lib/pkgconfig pkg-config --cflags --static --libs magi)
+	$(BUILD)/example-chat --help >/dev/null
+
+asan: deps
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMAGI_SANITIZE=ON >/dev/null
+	@cmake --build build-asan -j$(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j$(JOBS)
+
+bench: build
+	bench/run $(BUILD)
+
+demo: deps build
+	scripts/demo $(BUILD)
+
+clean:
+	rm -rf build build-asan

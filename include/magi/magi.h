@@ -1,0 +1,7 @@
+/* magi/magi.h — the whole public API of libmagi. */
+#ifndef MAGI_H
+#define MAGI_H
+#include "magi/core.h"
+#include "magi/vision.h"
+#include "magi/env.h"
+#endif

@@ -1,0 +1,9 @@
+/* env_internal.h — constructors of the built-in drivers (one file each). */
+#ifndef MAGI_ENV_INTERNAL_H
+#define MAGI_ENV_INTERNAL_H
+#include "magi/env.h"
+
+/* display: NULL/"" uses $DISPLAY; ":99" or "99". */
+magi_status magi__env_x11_open(const char *display, struct magi_env **out, struct magi_error *err);
+magi_status magi__env_image_open(const char *path, struct magi_env **out, struct magi_error *err);
+#endif
