@@ -1,0 +1,160 @@
+/*
+ * magi/model.h — the OpenAI-compatible chat-completions client: text and image messages,
+ * retries with backoff, concurrent calls, a record/replay cassette, and model
+ * configuration from flags, environment variables and magi.yaml.
+ *
+ * magi never runs a model itself: it talks to llama.cpp's llama-server, vLLM, SGLang,
+ * Ollama, LM Studio or a hosted API over POST {base_url}/chat/completions.
+ */
+#ifndef MAGI_MODEL_H
+#define MAGI_MODEL_H
+#include "magi/core.h"
+#include "magi/vision.h"
+#include "magi/env.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MAGI_MODEL_REPLY_MAX (8u << 20) /* default reply size cap: 8 MiB */
+
+enum magi_trust {
+	MAGI_TRUST_AUTO,   /* local when base_url is on loopback, remote otherwise */
+	MAGI_TRUST_LOCAL,  /* the model may see unredacted screenshots */
+	MAGI_TRUST_REMOTE, /* PII is redacted from everything sent to it */
+};
+
+/* One model endpoint. Strings are borrowed by magi_client_new, which copies them. */
+struct magi_model_params {
+	const char *name;     /* configured name ("default" when none) */
+	const char *base_url; /* e.g. "http://127.0.0.1:8080/v1" (…/chat/completions is appended) */
+	const char *api_key;  /* may be NULL; sent as "Authorization: Bearer …", never logged */
+	const char *model;    /* the "model" field of requests; may be NULL */
+	int max_tokens;       /* 0 = let the server decide */
+	double temperature;   /* < 0 = not sent */
+	double connect_timeout_ms;
+	double timeout_ms;         /* whole request, per attempt */
+	int max_attempts;          /* >= 1; default 3 */
+	double backoff_base_ms;    /* first retry delay; default 500, doubling */
+	double backoff_max_ms;     /* default 8000 */
+	double retry_after_cap_ms; /* a retry-after longer than this fails the call; default 60000 */
+	size_t reply_cap;          /* bytes; default MAGI_MODEL_REPLY_MAX */
+	struct magi_image_policy image;
+	enum magi_coord_space coords; /* how this model speaks coordinates */
+	enum magi_trust trust;
+};
+/* Defaults: no URL, 1024 max tokens, temperature 0, connect 10 s, total 120 s, 3 attempts,
+ * 0.5 s..8 s backoff, 60 s retry-after cap, QWEN image policy, pixel coordinates, auto trust. */
+MAGI_API struct magi_model_params magi_model_params_default(void);
+
+/* ---- chats ------------------------------------------------------------------------ */
+/* A list of messages to send. Images are borrowed: they must outlive every call that
+ * sends the chat. Encoded images are cached inside the chat per image policy, so
+ * sending one chat to several models of the same policy encodes once. */
+struct magi_chat;
+MAGI_API magi_status magi_chat_new(struct magi_chat **out);
+MAGI_API void magi_chat_free(struct magi_chat *chat);
+/* Appends a text part to the last message when it has this role, else a new message.
+ * role: "system", "user" or "assistant". */
+MAGI_API magi_status magi_chat_add_text(struct magi_chat *chat, const char *role, const char *text);
+/* Appends an image part (sent as a JPEG data URL resized to the model's policy). */
+MAGI_API magi_status magi_chat_add_image(struct magi_chat *chat, const char *role,
+					 const struct magi_image *img);
+/* Starts a new message even if the last one has the same role. */
+MAGI_API magi_status magi_chat_new_message(struct magi_chat *chat, const char *role);
+MAGI_API size_t magi_chat_message_count(const struct magi_chat *chat);
+/* Size of the n-th image as it was last sent (0 if never sent). */
+MAGI_API void magi_chat_image_sent_size(const struct magi_chat *chat, size_t n, uint32_t *w,
+					uint32_t *h);
+
+struct magi_chat_result {
+	magi_status status;    /* MAGI_OK or why the call failed */
+	char *content;         /* owned; the assistant's text */
+	char *finish_reason;   /* owned; may be NULL */
+	char *error;           /* owned; message when status != OK */
+	int prompt_tokens;     /* as reported by the server (-1 if not reported) */
+	int completion_tokens; /* as reported (-1 if not reported) */
+	int est_image_tokens;  /* magi's estimate for the images sent */
+	int est_text_tokens;   /* magi's estimate for the text sent (chars/4) */
+	int n_images;
+	int attempts;
+	int http_status; /* of the last attempt; 0 if no response */
+	bool replayed;   /* answered from the cassette */
+	double prepare_ms; /* encode + build request */
+	double latency_ms; /* first send to final answer, including retries */
+	double t_start, t_end; /* wall clock (Unix seconds) of the final attempt */
+	char request_hash[65];
+};
+MAGI_API void magi_chat_result_release(struct magi_chat_result *r);
+
+/* ---- the client ------------------------------------------------------------------- */
+struct magi_client;
+MAGI_API magi_status magi_client_new(const struct magi_model_params *p, struct magi_client **out,
+				     struct magi_error *err);
+MAGI_API void magi_client_free(struct magi_client *c);
+MAGI_API const struct magi_model_params *magi_client_params(const struct magi_client *c);
+/* True when images sent to this client must be redacted (trust resolved). */
+MAGI_API bool magi_client_is_remote(const struct magi_client *c);
+/* The message of the client's last failure. Never NULL. */
+MAGI_API const char *magi_client_errmsg(const struct magi_client *c);
+
+enum magi_cassette_mode { MAGI_CASSETTE_OFF, MAGI_CASSETTE_RECORD, MAGI_CASSETTE_REPLAY };
+/* Record: every successful answer is appended to the JSONL file at path (keyed by the
+ * SHA-256 of the request body; no keys or headers are stored). Replay: answers come from
+ * the file only; no network is used; a request not in it fails with MAGI_ERR_REPLAY_MISS. */
+MAGI_API magi_status magi_client_set_cassette(struct magi_client *c, const char *path,
+					      enum magi_cassette_mode mode, struct magi_error *err);
+
+/* One call. On failure res->status/res->error say why and so does magi_client_errmsg. */
+MAGI_API magi_status magi_client_chat(struct magi_client *c, struct magi_chat *chat,
+				      struct magi_chat_result *res);
+/* n calls in flight at once (curl multi), chats[i] sent to clients[i]; results in order.
+ * Returns MAGI_OK when all succeeded, else the first failure's status. */
+MAGI_API magi_status magi_chat_many(struct magi_client *const *clients, struct magi_chat *const *chats,
+				    size_t n, struct magi_chat_result *results);
+
+/* GET {base_url}/models to check an endpoint; the message says what is wrong. */
+MAGI_API magi_status magi_client_ping(struct magi_client *c, double *ms, struct magi_error *err);
+
+/* ---- configuration ------------------------------------------------------------------ */
+/* Models come from a YAML file (magi.yaml), then the environment:
+ *   MAGI_BASE_URL / OPENAI_BASE_URL, MAGI_API_KEY / OPENAI_API_KEY, MAGI_MODEL.
+ * With no file, one model named "default" is made from the environment.
+ * File format:
+ *   default: fast                 # model used when a role names none
+ *   models:
+ *     fast:
+ *       base_url: http://127.0.0.1:8080/v1
+ *       model: qwen2.5-vl-7b-instruct
+ *       api_key_env: MY_KEY       # or api_key: … (the env form keeps keys out of files)
+ *       max_tokens: 1024
+ *       temperature: 0
+ *       timeout: 120              # seconds
+ *       max_attempts: 3
+ *       coords: pixels | norm1000 | norm1
+ *       trust: local | remote
+ *       image: {policy: qwen | openai | none, max_pixels: 1003520, min_pixels: 3136, jpeg_quality: 85}
+ *   roles:
+ *     planning: fast
+ *     decision: fast
+ */
+struct magi_config;
+/* path NULL: $MAGI_CONFIG, else ./magi.yaml if present, else environment only. */
+MAGI_API magi_status magi_config_load(const char *path, struct magi_config **out,
+				      struct magi_error *err);
+MAGI_API void magi_config_free(struct magi_config *cfg);
+MAGI_API size_t magi_config_model_count(const struct magi_config *cfg);
+MAGI_API const char *magi_config_model_name(const struct magi_config *cfg, size_t i);
+/* Where the configuration came from ("magi.yaml", "environment"). */
+MAGI_API const char *magi_config_source(const struct magi_config *cfg);
+/* Params of model `name` (NULL: the default). Strings point into cfg. An unknown name is
+ * MAGI_ERR_NOT_FOUND and the message lists the known ones. */
+MAGI_API magi_status magi_config_model(const struct magi_config *cfg, const char *name,
+				       struct magi_model_params *out, struct magi_error *err);
+/* The model name bound to a role, or NULL when the config binds none. */
+MAGI_API const char *magi_config_role_model(const struct magi_config *cfg, const char *role);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,63 @@
+/* env_image.c — a fixed screenshot as an environment, for grounding tasks: observing
+ * returns the image; clicks are accepted (and recorded by the trace) but change nothing. */
+#include <stdlib.h>
+#include <string.h>
+#include "env/env_internal.h"
+#include "core/common.h"
+
+struct image_env {
+	struct magi_image *img;
+	char *path;
+};
+
+static magi_status img_observe(void *data, struct magi_obs *obs, struct magi_error *err)
+{
+	struct image_env *e = data;
+	if (magi_image_clone(e->img, &obs->screenshot))
+		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	obs->app = magi__strdup(e->path);
+	return MAGI_OK;
+}
+
+static magi_status img_act(void *data, const struct magi_action *a, struct magi_error *err)
+{
+	struct image_env *e = data;
+	if (a->has_point && (a->x < 0 || a->y < 0 || a->x >= e->img->w || a->y >= e->img->h))
+		return magi_error_set(err, MAGI_ERR_INVALID, "point (%.0f, %.0f) is outside the %ux%u image",
+				      a->x, a->y, e->img->w, e->img->h);
+	return MAGI_OK;
+}
+
+static uint32_t img_caps(void *data)
+{
+	(void)data;
+	return MAGI_ACT_BIT(MAGI_ACT_CLICK) | MAGI_ACT_BIT(MAGI_ACT_DOUBLE_CLICK) |
+	       MAGI_ACT_BIT(MAGI_ACT_RIGHT_CLICK) | MAGI_ACT_BIT(MAGI_ACT_WAIT);
+}
+
+static void img_close(void *data)
+{
+	struct image_env *e = data;
+	magi_image_free(e->img);
+	free(e->path);
+	free(e);
+}
+
+static const struct magi_env_ops image_ops = {"image", img_observe, img_act, NULL, img_close, img_caps};
+
+magi_status magi__env_image_open(const char *path, struct magi_env **out, struct magi_error *err)
+{
+	*out = NULL;
+	struct image_env *e = calloc(1, sizeof *e);
+	if (!e)
+		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	magi_status s = magi_image_load(path, &e->img, err);
+	if (s) {
+		free(e);
+		return s;
+	}
+	e->path = magi__strdup(path);
+	if ((s = magi_env_wrap(&image_ops, e, out)))
+		img_close(e);
+	return s;
+}

@@ -1,0 +1,342 @@
+/* chat.c — message lists, image encoding per policy (cached), request bodies, reply
+ * parsing. */
+#include <stdlib.h>
+#include <string.h>
+#include "core/json.h"
+#include "model/model_internal.h"
+#include "core/common.h"
+
+struct part {
+	char *text;                    /* text part, or NULL for an image */
+	const struct magi_image *img;  /* borrowed */
+	/* cache of the last encoding: valid while the policy matches */
+	struct magi_image_policy enc_policy;
+	char *data_url;
+	uint32_t sent_w, sent_h;
+};
+
+struct message {
+	char role[16];
+	struct part *parts;
+	size_t n, cap;
+};
+
+struct magi_chat {
+	struct message *msgs;
+	size_t n, cap;
+	size_t n_images;
+};
+
+magi_status magi_chat_new(struct magi_chat **out)
+{
+	*out = calloc(1, sizeof **out);
+	return *out ? MAGI_OK : MAGI_ERR_NOMEM;
+}
+
+void magi_chat_free(struct magi_chat *chat)
+{
+	if (!chat)
+		return;
+	for (size_t i = 0; i < chat->n; i++) {
+		for (size_t j = 0; j < chat->msgs[i].n; j++) {
+			free(chat->msgs[i].parts[j].text);
+			free(chat->msgs[i].parts[j].data_url);
+		}
+		free(chat->msgs[i].parts);
+	}
+	free(chat->msgs);
+	free(chat);
+}
+
+size_t magi_chat_message_count(const struct magi_chat *chat)
+{
+	return chat->n;
+}
+
+magi_status magi_chat_new_message(struct magi_chat *chat, const char *role)
+{
+	if (!role || strlen(role) >= sizeof chat->msgs[0].role)
+		return MAGI_ERR_INVALID;
+	if (chat->n == chat->cap) {
+		size_t nc = chat->cap ? chat->cap * 2 : 4;
+		struct message *m = realloc(chat->msgs, nc * sizeof *m);
+		if (!m)
+			return MAGI_ERR_NOMEM;
+		chat->msgs = m;
+		chat->cap = nc;
+	}
+	struct message *m = &chat->msgs[chat->n++];
+	memset(m, 0, sizeof *m);
+	snprintf(m->role, sizeof m->role, "%s", role);
+	return MAGI_OK;
+}
+
+static struct part *add_part(struct magi_chat *chat, const char *role)
+{
+	if (!chat->n || strcmp(chat->msgs[chat->n - 1].role, role) != 0)
+		if (magi_chat_new_message(chat, role))
+			return NULL;
+	struct message *m = &chat->msgs[chat->n - 1];
+	if (m->n == m->cap) {
+		size_t nc = m->cap ? m->cap * 2 : 4;
+		struct part *p = realloc(m->parts, nc * sizeof *p);
+		if (!p)
+			return NULL;
+		m->parts = p;
+		m->cap = nc;
+	}
+	struct part *p = &m->parts[m->n++];
+	memset(p, 0, sizeof *p);
+	return p;
+}
+
+magi_status magi_chat_add_text(struct magi_chat *chat, const char *role, const char *text)
+{
+	if (!text)
+		return MAGI_ERR_INVALID;
+	char *t = magi__strdup(text);
+	if (!t)
+		return MAGI_ERR_NOMEM;
+	struct part *p = add_part(chat, role);
+	if (!p) {
+		free(t);
+		return MAGI_ERR_NOMEM;
+	}
+	p->text = t;
+	return MAGI_OK;
+}
+
+magi_status magi_chat_add_image(struct magi_chat *chat, const char *role, const struct magi_image *img)
+{
+	if (!img)
+		return MAGI_ERR_INVALID;
+	struct part *p = add_part(chat, role);
+	if (!p)
+		return MAGI_ERR_NOMEM;
+	p->img = img;
+	chat->n_images++;
+	return MAGI_OK;
+}
+
+void magi_chat_image_sent_size(const struct magi_chat *chat, size_t n, uint32_t *w, uint32_t *h)
+{
+	*w = *h = 0;
+	size_t k = 0;
+	for (size_t i = 0; i < chat->n; i++)
+		for (size_t j = 0; j < chat->msgs[i].n; j++) {
+			const struct part *p = &chat->msgs[i].parts[j];
+			if (p->text)
+				continue;
+			if (k++ == n) {
+				*w = p->sent_w;
+				*h = p->sent_h;
+				return;
+			}
+		}
+}
+
+void magi__chat_preview(const struct magi_chat *chat, char *out, size_t n)
+{
+	out[0] = '\0';
+	for (size_t i = chat->n; i-- > 0;) {
+		for (size_t j = 0; j < chat->msgs[i].n; j++) {
+			const char *t = chat->msgs[i].parts[j].text;
+			if (!t || !*t)
+				continue;
+			size_t k = 0;
+			for (; t[k] && k + 4 < n && k < 60; k++)
+				out[k] = (t[k] == '\n' || t[k] == '\r' || t[k] == '\t') ? ' ' : t[k];
+			out[k] = '\0';
+			if (t[k] && k + 4 < n)
+				memcpy(out + k, "...", 4);
+			if (strcmp(chat->msgs[i].role, "user") == 0)
+				return;
+		}
+	}
+}
+
+static bool same_policy(const struct magi_image_policy *a, const struct magi_image_policy *b)
+{
+	return a->kind == b->kind && a->max_pixels == b->max_pixels && a->min_pixels == b->min_pixels &&
+	       a->patch == b->patch && a->jpeg_quality == b->jpeg_quality &&
+	       a->tile_tokens == b->tile_tokens && a->base_tokens == b->base_tokens;
+}
+
+static magi_status encode_part(struct part *p, const struct magi_image_policy *pol, struct magi_error *err)
+{
+	if (p->data_url && same_policy(&p->enc_policy, pol))
+		return MAGI_OK;
+	free(p->data_url);
+	p->data_url = NULL;
+	uint32_t w, h;
+	magi_image_policy_fit(pol, p->img->w, p->img->h, &w, &h);
+	struct magi_image *scaled = NULL;
+	const struct magi_image *src = p->img;
+	if (w != p->img->w || h != p->img->h) {
+		magi_status s = magi_image_resize(p->img, w, h, &scaled);
+		if (s)
+			return magi_error_set(err, s, "cannot resize a %ux%u image to %ux%u", p->img->w,
+					      p->img->h, w, h);
+		src = scaled;
+	}
+	struct magi_buf url;
+	magi_buf_init(&url, 256u << 20);
+	magi_status s = magi_image_data_url(src, pol->jpeg_quality, &url, err);
+	magi_image_free(scaled);
+	if (s) {
+		magi_buf_release(&url);
+		return s;
+	}
+	p->data_url = magi_buf_detach(&url, NULL);
+	p->enc_policy = *pol;
+	p->sent_w = w;
+	p->sent_h = h;
+	return p->data_url ? MAGI_OK : magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+}
+
+/* The body is built by hand rather than through a jansson tree: data URLs are large and
+ * copying them into json strings would double the memory for nothing. */
+magi_status magi__chat_build_body(struct magi_chat *chat, const struct magi_model_params *p,
+				  struct magi_buf *body, struct magi_chat_result *res,
+				  struct magi_error *err)
+{
+	magi_status s = MAGI_OK;
+	json_t *tmp;
+	res->n_images = 0;
+	res->est_image_tokens = 0;
+	res->est_text_tokens = 0;
+	size_t text_chars = 0;
+	magi_buf_puts(body, "{");
+	if (p->model && *p->model) {
+		tmp = json_string(p->model);
+		magi_buf_puts(body, "\"model\":");
+		magi__json_append(body, tmp);
+		magi_buf_puts(body, ",");
+		json_decref(tmp);
+	}
+	magi_buf_puts(body, "\"messages\":[");
+	for (size_t i = 0; i < chat->n; i++) {
+		struct message *m = &chat->msgs[i];
+		bool has_img = false;
+		for (size_t j = 0; j < m->n; j++)
+			has_img |= m->parts[j].text == NULL;
+		magi_buf_printf(body, "%s{\"role\":\"%s\",\"content\":", i ? "," : "", m->role);
+		if (!has_img) {
+			/* Plain string content is understood by every server, even text-only ones. */
+			struct magi_buf joined;
+			magi_buf_init(&joined, 0);
+			for (size_t j = 0; j < m->n; j++) {
+				if (j)
+					magi_buf_puts(&joined, "\n");
+				magi_buf_puts(&joined, m->parts[j].text);
+			}
+			text_chars += joined.len;
+			tmp = json_stringn(joined.data, joined.len);
+			magi_buf_release(&joined);
+			if (!tmp)
+				return magi_error_set(err, MAGI_ERR_INVALID,
+						      "message text is not valid UTF-8");
+			magi__json_append(body, tmp);
+			json_decref(tmp);
+			magi_buf_puts(body, "}");
+			continue;
+		}
+		magi_buf_puts(body, "[");
+		for (size_t j = 0; j < m->n; j++) {
+			struct part *pt = &m->parts[j];
+			if (j)
+				magi_buf_puts(body, ",");
+			if (pt->text) {
+				text_chars += strlen(pt->text);
+				tmp = json_string(pt->text);
+				if (!tmp)
+					return magi_error_set(err, MAGI_ERR_INVALID,
+							      "message text is not valid UTF-8");
+				magi_buf_puts(body, "{\"type\":\"text\",\"text\":");
+				magi__json_append(body, tmp);
+				json_decref(tmp);
+				magi_buf_puts(body, "}");
+			} else {
+				if ((s = encode_part(pt, &p->image, err)))
+					return s;
+				res->n_images++;
+				res->est_image_tokens += (int)magi_image_policy_tokens(&p->image, pt->sent_w, pt->sent_h);
+				magi_buf_puts(body, "{\"type\":\"image_url\",\"image_url\":{\"url\":\"");
+				magi_buf_puts(body, pt->data_url);
+				magi_buf_puts(body, "\"}}");
+			}
+		}
+		magi_buf_puts(body, "]}");
+	}
+	magi_buf_puts(body, "]");
+	if (p->max_tokens > 0)
+		magi_buf_printf(body, ",\"max_tokens\":%d", p->max_tokens);
+	if (p->temperature >= 0)
+		magi_buf_printf(body, ",\"temperature\":%g", p->temperature);
+	s = magi_buf_puts(body, "}");
+	res->est_text_tokens = (int)(text_chars / 4);
+	if (s)
+		return magi_error_set(err, s, "request body too large");
+	return MAGI_OK;
+}
+
+magi_status magi__chat_parse_reply(const char *body, size_t n, struct magi_chat_result *res,
+				   struct magi_error *err)
+{
+	json_t *j = NULL;
+	magi_status s = magi__json_parse(body, n, "model reply", &j, err);
+	if (s) {
+		char head[81];
+		size_t k = 0;
+		for (; k < n && k < 80; k++)
+			head[k] = (body[k] >= 32 && body[k] < 127) ? body[k] : '.';
+		head[k] = '\0';
+		return magi_error_set(err, MAGI_ERR_MODEL,
+				      "the server answered 200 but the body is not JSON (%zu bytes, starts \"%s\")",
+				      n, head);
+	}
+	const json_t *choices = json_object_get(j, "choices");
+	const json_t *c0 = json_array_get(choices, 0);
+	const json_t *msg = json_object_get(c0, "message");
+	if (!json_is_object(msg)) {
+		json_decref(j);
+		return magi_error_set(err, MAGI_ERR_MODEL,
+				      "the reply has no choices[0].message (is base_url an OpenAI-compatible /v1 endpoint?)");
+	}
+	const json_t *content = json_object_get(msg, "content");
+	struct magi_buf text;
+	magi_buf_init(&text, 0);
+	if (json_is_string(content)) {
+		magi_buf_append(&text, json_string_value(content), json_string_length(content));
+	} else if (json_is_array(content)) {
+		size_t i;
+		const json_t *part;
+		json_array_foreach(content, i, part)
+		{
+			const char *t = magi__json_str(part, "text", NULL);
+			if (t)
+				magi_buf_puts(&text, t);
+		}
+	} else if (!json_is_null(content)) {
+		json_decref(j);
+		return magi_error_set(err, MAGI_ERR_MODEL, "choices[0].message.content is neither text nor parts");
+	}
+	res->content = magi_buf_detach(&text, NULL);
+	const char *fr = magi__json_str(c0, "finish_reason", NULL);
+	res->finish_reason = fr ? magi__strdup(fr) : NULL;
+	const json_t *u = json_object_get(j, "usage");
+	res->prompt_tokens = (int)magi__json_int(u, "prompt_tokens", -1);
+	res->completion_tokens = (int)magi__json_int(u, "completion_tokens", -1);
+	json_decref(j);
+	return res->content ? MAGI_OK : magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+}
+
+void magi_chat_result_release(struct magi_chat_result *r)
+{
+	if (!r)
+		return;
+	free(r->content);
+	free(r->finish_reason);
+	free(r->error);
+	r->content = r->finish_reason = r->error = NULL;
+}

@@ -1,0 +1,29 @@
+/* model_internal.h — pieces shared by the model layer's files. */
+#ifndef MAGI_MODEL_INTERNAL_H
+#define MAGI_MODEL_INTERNAL_H
+#include <jansson.h>
+#include "magi/model.h"
+
+/* Builds the request body for client params p; fills the estimates in res. */
+magi_status magi__chat_build_body(struct magi_chat *chat, const struct magi_model_params *p,
+				  struct magi_buf *body, struct magi_chat_result *res,
+				  struct magi_error *err);
+/* Parses a chat-completions reply body into res (content, usage, finish_reason). */
+magi_status magi__chat_parse_reply(const char *body, size_t n, struct magi_chat_result *res,
+				   struct magi_error *err);
+
+struct magi__cassette;
+magi_status magi__cassette_open(const char *path, enum magi_cassette_mode mode,
+				struct magi__cassette **out, struct magi_error *err);
+void magi__cassette_free(struct magi__cassette *c);
+enum magi_cassette_mode magi__cassette_mode(const struct magi__cassette *c);
+/* Replay: looks up hash; on a hit fills res and returns MAGI_OK. */
+magi_status magi__cassette_find(struct magi__cassette *c, const char *hash, const char *preview,
+				struct magi_chat_result *res, struct magi_error *err);
+/* Record: appends one answered request. */
+magi_status magi__cassette_add(struct magi__cassette *c, const char *hash, const char *model,
+			       const char *preview, const struct magi_chat_result *res);
+
+/* A short, one-line preview of the chat's last user text (for messages). */
+void magi__chat_preview(const struct magi_chat *chat, char *out, size_t n);
+#endif
