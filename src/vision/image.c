@@ -1,8 +1,8 @@
 /* image.c — the RGB8 image type: allocation with the pixel cap, clone. */
 #include <stdlib.h>
 #include <string.h>
-#include "core/common.h"
 #include "magi/vision.h"
+#include "core/common.h"
 
 magi_status magi_image_new(uint32_t w, uint32_t h, struct magi_image **out)
 {
