@@ -53,28 +53,61 @@ MAGI_API magi_status magi_image_resize(const struct magi_image *src, uint32_t w,
 MAGI_API magi_status magi_image_crop(const struct magi_image *src, int x, int y, uint32_t w,
 				     uint32_t h, struct magi_image **out);
 
-/* Drawing (clipped to the image). rgb = 0xRRGGBB. */
+/* ---- drawing ------------------------------------------------------------------------
+ * All drawing is clipped to the image, so shapes may hang off its edges; a NULL image is a
+ * no-op. Colours are rgb = 0xRRGGBB. */
+/* Fills the rectangle [x, x+w) x [y, y+h); nothing when w <= 0 or h <= 0. */
 MAGI_API void magi_image_fill_rect(struct magi_image *img, int x, int y, int w, int h, uint32_t rgb);
+/* Outlines the same rectangle with a border `thick` pixels wide (min 1) drawn inside it. */
 MAGI_API void magi_image_draw_rect(struct magi_image *img, int x, int y, int w, int h, int thick,
 				   uint32_t rgb);
+/* A straight line from (x0,y0) to (x1,y1), both ends included, `thick` pixels wide (min 1)
+ * measured across its major axis. */
 MAGI_API void magi_image_draw_line(struct magi_image *img, int x0, int y0, int x1, int y1,
 				   int thick, uint32_t rgb);
+/* A circle of radius r around (cx,cy): a ring `thick` pixels wide inside radius r, or a
+ * filled disc when thick <= 0. */
 MAGI_API void magi_image_draw_circle(struct magi_image *img, int cx, int cy, int r, int thick,
 				     uint32_t rgb);
-/* Small built-in bitmap font (digits, ASCII letters, punctuation); scale >= 1. */
+/* Text in the built-in 5x8 bitmap font (ASCII 32..126; '\n' starts a new line, a tab is a
+ * space, each other UTF-8 character shows as '?'). Each character takes a 6x10 cell times
+ * `scale` (1..64), plus one column of margin on the left; (x,y) is the top-left corner of
+ * the text box, which is filled with bg first when with_bg. Scale >= 2 is readable by OCR. */
 MAGI_API void magi_image_draw_text(struct magi_image *img, int x, int y, const char *text,
 				   int scale, uint32_t fg, uint32_t bg, bool with_bg);
+/* The size of the box magi_image_draw_text fills for text at scale (w = 0 for no glyphs). */
+MAGI_API void magi_image_text_size(const char *text, int scale, int *w, int *h);
 
-/* Mean absolute per-channel difference in 0..255, and the bounding box of pixels that
- * differ by more than `thresh` (box w=h=0 when none). Images of different sizes: -1. */
+/* Mean absolute per-channel difference in 0..255, and the bounding box {x, y, w, h} of the
+ * pixels where some channel differs by more than `thresh` (w = h = 0 when none; box may be
+ * NULL). Images of different sizes (or NULL): -1, box zeroed. */
 MAGI_API double magi_image_diff(const struct magi_image *a, const struct magi_image *b, int thresh,
 				int box[4]);
 
-/* ---- image policies and visual-token budgets ---------------------------------------- */
+/* ---- image policies and visual-token budgets ----------------------------------------
+ * A model's image policy says what size a screenshot is sent at and what it costs.
+ *
+ * QWEN (Qwen2-VL / Qwen2.5-VL smart_resize, f = patch, default 28):
+ *   w' = max(f, round(w/f)*f), h' likewise (round half to even, as the reference does);
+ *   if w'*h' > max_pixels: b = sqrt(w*h/max_pixels), w' = max(f, floor(w/b/f)*f), h' alike;
+ *   else if w'*h' < min_pixels: b = sqrt(min_pixels/(w*h)), w' = ceil(w*b/f)*f, h' alike.
+ *   tokens = (w'/f) * (h'/f).
+ *   Worked: 1280x720 -> 46*28 x 26*28 = 1288x728 (937664 <= 1003520), 46*26 = 1196 tokens;
+ *           1920x1080 rounds to 1932x1092 = 2109744, over the cap: b = sqrt(2073600/1003520)
+ *           = 1.43747, 1920/b = 1335.7 -> 47*28 = 1316, 1080/b = 751.3 -> 26*28 = 728:
+ *           1316x728, 47*26 = 1222 tokens.
+ * OPENAI (detail: high): fit inside 2048x2048 keeping the aspect, then if the shorter side
+ *   is over 768 scale it down to 768 (never up); each step rounds to the nearest pixel.
+ *   tokens = base_tokens (85) + tile_tokens (170) * ceil(w/512) * ceil(h/512).
+ *   Worked: 1024x1024 -> 768x768 -> 4 tiles -> 765 tokens; 1280x720 stays, 3*2 tiles -> 1105.
+ * NONE: sent as captured; tokens estimated as for QWEN (ceil(w/f) * ceil(h/f)).
+ * For OPENAI and NONE a non-zero max_pixels then shrinks the image (keeping the aspect,
+ * flooring) until w*h <= max_pixels. A zero patch/tile_tokens/base_tokens means the default.
+ */
 enum magi_image_policy_kind {
 	MAGI_IMAGE_POLICY_NONE,   /* send as captured (only the max_pixels cap applies) */
-	MAGI_IMAGE_POLICY_QWEN,   /* patch×patch pixels per token after rounding to multiples of 28 */
-	MAGI_IMAGE_POLICY_OPENAI, /* 512-px tiles × tile_tokens + base_tokens (detail:high) */
+	MAGI_IMAGE_POLICY_QWEN,   /* patch x patch pixels per token after rounding to multiples */
+	MAGI_IMAGE_POLICY_OPENAI, /* 512-px tiles x tile_tokens + base_tokens (detail:high) */
 };
 struct magi_image_policy {
 	enum magi_image_policy_kind kind;
@@ -85,13 +118,16 @@ struct magi_image_policy {
 	uint32_t base_tokens; /* OPENAI: 85 */
 	int jpeg_quality;     /* 1..100 */
 };
-MAGI_API struct magi_image_policy magi_image_policy_default(void); /* QWEN, 28, 1003520 max */
-/* Parses "qwen", "openai", "none". */
+/* QWEN, patch 28, max_pixels 1003520 (1280*28*28), min_pixels 3136 (4*28*28),
+ * tile_tokens 170, base_tokens 85, jpeg_quality 85. */
+MAGI_API struct magi_image_policy magi_image_policy_default(void);
+/* Parses "qwen", "openai", "none" (any case); MAGI_ERR_INVALID otherwise, *out untouched. */
 MAGI_API magi_status magi_image_policy_kind_parse(const char *s, enum magi_image_policy_kind *out);
-/* The size an image of w×h is sent at under policy p. */
+/* The size an image of w x h is sent at under policy p (NULL = the default policy); never
+ * 0 and never past MAGI_IMAGE_MAX_SIDE / MAGI_IMAGE_MAX_PIXELS. */
 MAGI_API void magi_image_policy_fit(const struct magi_image_policy *p, uint32_t w, uint32_t h,
 				    uint32_t *ow, uint32_t *oh);
-/* Estimated visual tokens for an image sent at w×h (after fit). */
+/* Estimated visual tokens for an image sent at w x h (after fit); 0 for an empty size. */
 MAGI_API uint32_t magi_image_policy_tokens(const struct magi_image_policy *p, uint32_t w,
 					   uint32_t h);
 
