@@ -1,14 +1,51 @@
 /* main.c — the magi command: dispatches subcommands. Uses the public API only. */
 #include <stdio.h>
 #include <string.h>
-#include "magi/magi.h"
+#include "cli.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{"chat", cmd_chat, "send a prompt (and images) to a model and print the answer"},
+	{"models", cmd_models, "list configured models; --ping checks each endpoint"},
+	{"trace", cmd_trace, "show a run's trace (magi trace show RUN)"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: magi [--version] [--help] COMMAND [ARGS]\n\n"
+		   "magi runs teams of multimodal-LLM agents that look at screens and videos.\n"
+		   "It talks to any OpenAI-compatible server (llama-server, vLLM, Ollama, a hosted API).\n\n"
+		   "commands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n`magi COMMAND --help` describes each command.\n"
+		   "environment: MAGI_BASE_URL, MAGI_API_KEY, MAGI_MODEL (or OPENAI_BASE_URL, OPENAI_API_KEY),\n"
+		   "             MAGI_CONFIG (models file), MAGI_LOG=debug|info|warn|error\n"
+		   "exit status: 0 success, 1 failure, 2 usage error, 3 configuration or input error\n");
+}
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("magi %s\n", MAGI_VERSION);
-		return 0;
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
 	}
-	fprintf(stderr, "usage: magi --version\n");
-	return 2;
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("magi %s\n", MAGI_VERSION);
+		return EXIT_OK;
+	}
+	if (cli_is_help(argv[1]) || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	cli_error("unknown command '%s' (see magi --help)", argv[1]);
+	return EXIT_USAGE;
 }

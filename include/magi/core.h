@@ -142,6 +142,11 @@ MAGI_API double magi_wall_s(void);
 MAGI_API void magi_wall_iso(char out[32]);
 MAGI_API void magi_sleep_ms(double ms);
 
+/* ---- JSON text ------------------------------------------------------------------ */
+/* Appends s as a JSON string literal (quotes included, escaped). Invalid UTF-8 bytes are
+ * replaced with U+FFFD so the output is always valid JSON. */
+MAGI_API magi_status magi_json_quote(const char *s, struct magi_buf *out);
+
 /* ---- files -------------------------------------------------------------------------- */
 /* Reads a whole file into out (appending), failing with MAGI_ERR_LIMIT past out->max. */
 MAGI_API magi_status magi_file_read(const char *path, struct magi_buf *out, struct magi_error *err);

@@ -4,4 +4,6 @@
 #include "magi/core.h"
 #include "magi/vision.h"
 #include "magi/env.h"
+#include "magi/model.h"
+#include "magi/trace.h"
 #endif

@@ -137,3 +137,41 @@ magi_status magi__json_extract_object(const char *text, json_t **out, struct mag
 	}
 	return magi_error_set(err, MAGI_ERR_PARSE, "no JSON object found in the reply");
 }
+
+magi_status magi_json_quote(const char *s, struct magi_buf *out)
+{
+	magi_status st = magi_buf_putc(out, '"');
+	const unsigned char *p = (const unsigned char *)s;
+	while (!st && *p) {
+		unsigned char c = *p;
+		if (c == '"' || c == '\\') {
+			magi_buf_putc(out, '\\');
+			st = magi_buf_putc(out, (char)c);
+			p++;
+		} else if (c < 0x20) {
+			static const char esc[] = {'b', 't', 'n', 0, 'f', 'r'};
+			if (c >= 8 && c <= 13 && esc[c - 8])
+				st = magi_buf_printf(out, "\\%c", esc[c - 8]);
+			else
+				st = magi_buf_printf(out, "\\u%04x", c);
+			p++;
+		} else if (c < 0x80) {
+			st = magi_buf_putc(out, (char)c);
+			p++;
+		} else {
+			/* validate one UTF-8 sequence */
+			int len = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+			bool ok = len > 0 && !(c == 0xc0 || c == 0xc1 || c > 0xf4);
+			for (int i = 1; ok && i < len; i++)
+				ok = (p[i] & 0xc0) == 0x80;
+			if (ok) {
+				st = magi_buf_append(out, p, (size_t)len);
+				p += len;
+			} else {
+				st = magi_buf_puts(out, "\xef\xbf\xbd");
+				p++;
+			}
+		}
+	}
+	return st ? st : magi_buf_putc(out, '"');
+}

@@ -1,0 +1,58 @@
+/* cli.h — shared pieces of the magi command's subcommands. */
+#ifndef MAGI_CLI_H
+#define MAGI_CLI_H
+#include <stdio.h>
+#include "magi/magi.h"
+
+/* Exit statuses of every subcommand. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,   /* the work failed (model error, task not done, ...) */
+	EXIT_USAGE = 2,  /* bad flags or arguments */
+	EXIT_CONFIG = 3, /* configuration or input file problem */
+};
+
+/* Flags every model-using command accepts. */
+struct cli_model_opts {
+	const char *config;   /* --config FILE */
+	const char *model;    /* --model NAME */
+	const char *base_url; /* --base-url URL (overrides the configured one) */
+	const char *model_id; /* --model-id ID (the request's "model" field) */
+	const char *coords;   /* --coords pixels|norm1000|norm1 */
+	const char *record;   /* --record FILE */
+	const char *replay;   /* --replay FILE */
+	double timeout_s;     /* --timeout S */
+	int max_tokens;       /* --max-tokens N */
+	int attempts;         /* --attempts N */
+};
+
+#define CLI_MODEL_OPTS_HELP                                                                   \
+	"  --config FILE      models file (default: $MAGI_CONFIG, ./magi.yaml, or the environment)\n" \
+	"  --model NAME       configured model to use (see `magi models`)\n"                       \
+	"  --base-url URL     server URL, e.g. http://127.0.0.1:8080/v1 (overrides config)\n"     \
+	"  --model-id ID      the \"model\" field sent to the server\n"                            \
+	"  --coords SPACE     how the model speaks coordinates: pixels, norm1000, norm1\n"         \
+	"  --timeout S        per-request timeout in seconds\n"                                    \
+	"  --max-tokens N     completion token limit\n"                                            \
+	"  --attempts N       attempts per call (retries on 408/409/429/5xx/connection errors)\n"  \
+	"  --record FILE      record every answer to a cassette\n"                                 \
+	"  --replay FILE      answer from a cassette only (no network)\n"
+
+/* If argv[*i] is a model flag, consumes it (and its value) and returns 1; returns -1 on a
+ * missing value (message printed), 0 if it is not a model flag. */
+int cli_model_opt(struct cli_model_opts *o, int argc, char **argv, int *i);
+/* Loads the config and makes a client for `name` (NULL: o->model or the role binding or
+ * the default). Prints a one-line error and returns the exit status on failure. */
+int cli_make_client(const struct cli_model_opts *o, struct magi_config **cfg, const char *role,
+		    struct magi_client **out);
+/* Prints "magi: <msg>" to stderr. */
+void cli_error(const char *fmt, ...) MAGI_PRINTF(1, 2);
+/* Matches --flag VALUE; on match stores the value and advances *i. -1 when the value is missing. */
+int cli_flag_value(int argc, char **argv, int *i, const char *flag, const char **val);
+/* True for -h/--help. */
+int cli_is_help(const char *a);
+
+int cmd_chat(int argc, char **argv);
+int cmd_models(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+#endif

@@ -1,0 +1,134 @@
+/* common.c — flag helpers and client construction shared by subcommands. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("magi: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+int cli_is_help(const char *a)
+{
+	return !strcmp(a, "-h") || !strcmp(a, "--help");
+}
+
+int cli_flag_value(int argc, char **argv, int *i, const char *flag, const char **val)
+{
+	size_t fl = strlen(flag);
+	if (!strncmp(argv[*i], flag, fl) && argv[*i][fl] == '=') {
+		*val = argv[*i] + fl + 1;
+		return 1;
+	}
+	if (strcmp(argv[*i], flag))
+		return 0;
+	if (*i + 1 >= argc) {
+		cli_error("%s needs a value", flag);
+		return -1;
+	}
+	*val = argv[++*i];
+	return 1;
+}
+
+static int num_flag(int argc, char **argv, int *i, const char *flag, double lo, double hi, double *out)
+{
+	const char *v;
+	int r = cli_flag_value(argc, argv, i, flag, &v);
+	if (r <= 0)
+		return r;
+	char *end;
+	double d = strtod(v, &end);
+	if (*end || end == v || d < lo || d > hi) {
+		cli_error("%s: '%s' is not a number between %g and %g", flag, v, lo, hi);
+		return -1;
+	}
+	*out = d;
+	return 1;
+}
+
+int cli_model_opt(struct cli_model_opts *o, int argc, char **argv, int *i)
+{
+	int r;
+	double d;
+	if ((r = cli_flag_value(argc, argv, i, "--config", &o->config)) ||
+	    (r = cli_flag_value(argc, argv, i, "--model", &o->model)) ||
+	    (r = cli_flag_value(argc, argv, i, "--base-url", &o->base_url)) ||
+	    (r = cli_flag_value(argc, argv, i, "--model-id", &o->model_id)) ||
+	    (r = cli_flag_value(argc, argv, i, "--coords", &o->coords)) ||
+	    (r = cli_flag_value(argc, argv, i, "--record", &o->record)) ||
+	    (r = cli_flag_value(argc, argv, i, "--replay", &o->replay)))
+		return r;
+	if ((r = num_flag(argc, argv, i, "--timeout", 0.001, 86400, &d))) {
+		o->timeout_s = d;
+		return r;
+	}
+	if ((r = num_flag(argc, argv, i, "--max-tokens", 1, 1e7, &d))) {
+		o->max_tokens = (int)d;
+		return r;
+	}
+	if ((r = num_flag(argc, argv, i, "--attempts", 1, 20, &d))) {
+		o->attempts = (int)d;
+		return r;
+	}
+	return 0;
+}
+
+int cli_make_client(const struct cli_model_opts *o, struct magi_config **cfgp, const char *role,
+		    struct magi_client **out)
+{
+	struct magi_error err;
+	magi_error_clear(&err);
+	*out = NULL;
+	struct magi_config *cfg = *cfgp;
+	if (!cfg && magi_config_load(o->config, &cfg, &err)) {
+		cli_error("%s", magi_error_text(&err));
+		return EXIT_CONFIG;
+	}
+	*cfgp = cfg;
+	const char *name = o->model;
+	if (!name && role)
+		name = magi_config_role_model(cfg, role);
+	struct magi_model_params p;
+	if (magi_config_model(cfg, name, &p, &err)) {
+		cli_error("%s", magi_error_text(&err));
+		return EXIT_CONFIG;
+	}
+	if (o->base_url)
+		p.base_url = o->base_url;
+	if (o->model_id)
+		p.model = o->model_id;
+	if (o->timeout_s > 0)
+		p.timeout_ms = o->timeout_s * 1000;
+	if (o->max_tokens > 0)
+		p.max_tokens = o->max_tokens;
+	if (o->attempts > 0)
+		p.max_attempts = o->attempts;
+	if (o->coords && magi_coord_space_parse(o->coords, &p.coords)) {
+		cli_error("--coords: '%s' is not pixels, norm1000 or norm1", o->coords);
+		return EXIT_USAGE;
+	}
+	/* A replayed run needs no server; any URL will do for the client to be made. */
+	if (o->replay && !p.base_url)
+		p.base_url = "http://replay.invalid/v1";
+	struct magi_client *c;
+	if (magi_client_new(&p, &c, &err)) {
+		cli_error("%s", magi_error_text(&err));
+		return EXIT_CONFIG;
+	}
+	if (o->record || o->replay) {
+		if (magi_client_set_cassette(c, o->replay ? o->replay : o->record,
+					     o->replay ? MAGI_CASSETTE_REPLAY : MAGI_CASSETTE_RECORD, &err)) {
+			cli_error("%s", magi_error_text(&err));
+			magi_client_free(c);
+			return EXIT_CONFIG;
+		}
+	}
+	*out = c;
+	return EXIT_OK;
+}

@@ -1,0 +1,372 @@
+/* trace.c — run directories and the append-only, synced trace.jsonl. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "core/json.h"
+#include "trace/trace_internal.h"
+#include "core/common.h"
+
+#define MAX_SECRETS 64
+
+struct magi_trace {
+	char *dir;
+	int fd;
+	long seq;
+	char *secrets[MAX_SECRETS];
+	size_t n_secrets;
+};
+
+static magi_status open_log(struct magi_trace *t, struct magi_error *err)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/trace.jsonl", t->dir);
+	t->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (t->fd < 0)
+		return magi_error_set(err, MAGI_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+	return MAGI_OK;
+}
+
+magi_status magi_trace_open(const char *runs_dir, const char *slug, struct magi_trace **out,
+			    struct magi_error *err)
+{
+	*out = NULL;
+	magi_status s = magi_mkdirs(runs_dir, err);
+	if (s)
+		return s;
+	char safe[41];
+	size_t k = 0;
+	for (const char *p = slug ? slug : "run"; *p && k < 40; p++) {
+		unsigned char c = (unsigned char)*p;
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			safe[k++] = (char)c;
+		else if (c >= 'A' && c <= 'Z')
+			safe[k++] = (char)(c - 'A' + 'a');
+		else if (k && safe[k - 1] != '-')
+			safe[k++] = '-';
+	}
+	while (k && safe[k - 1] == '-')
+		k--;
+	safe[k] = '\0';
+	if (!k)
+		snprintf(safe, sizeof safe, "run");
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	char stamp[32];
+	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+	struct magi_trace *t = calloc(1, sizeof *t);
+	if (!t)
+		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	size_t dl = strlen(runs_dir) + 100;
+	t->dir = malloc(dl);
+	if (!t->dir) {
+		free(t);
+		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	}
+	/* Two runs in the same second get -2, -3, ... */
+	for (int i = 1;; i++) {
+		if (i == 1)
+			snprintf(t->dir, dl, "%s/%s-%s", runs_dir, stamp, safe);
+		else
+			snprintf(t->dir, dl, "%s/%s-%s-%d", runs_dir, stamp, safe, i);
+		if (mkdir(t->dir, 0755) == 0)
+			break;
+		if (errno != EEXIST || i > 1000) {
+			s = magi_error_set(err, MAGI_ERR_IO, "cannot create run directory %s: %s", t->dir,
+					   strerror(errno));
+			free(t->dir);
+			free(t);
+			return s;
+		}
+	}
+	if ((s = open_log(t, err))) {
+		magi_trace_close(t);
+		return s;
+	}
+	*out = t;
+	return MAGI_OK;
+}
+
+magi_status magi_trace_reopen(const char *dir, struct magi_trace **out, struct magi_error *err)
+{
+	*out = NULL;
+	struct magi_trace *t = calloc(1, sizeof *t);
+	if (!t || !(t->dir = magi__strdup(dir))) {
+		free(t);
+		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	}
+	json_t *events = NULL;
+	magi_status s = magi__trace_load(dir, &events, err);
+	if (!s) {
+		t->seq = (long)json_array_size(events);
+		json_decref(events);
+		s = open_log(t, err);
+	}
+	if (s) {
+		t->fd = -1;
+		magi_trace_close(t);
+		return s;
+	}
+	*out = t;
+	return MAGI_OK;
+}
+
+void magi_trace_close(struct magi_trace *t)
+{
+	if (!t)
+		return;
+	if (t->fd >= 0)
+		close(t->fd);
+	for (size_t i = 0; i < t->n_secrets; i++) {
+		memset(t->secrets[i], 0, strlen(t->secrets[i]));
+		free(t->secrets[i]);
+	}
+	free(t->dir);
+	free(t);
+}
+
+const char *magi_trace_dir(const struct magi_trace *t)
+{
+	return t->dir;
+}
+
+magi_status magi_trace_add_secret(struct magi_trace *t, const char *secret)
+{
+	/* Very short strings would redact ordinary words; keys and secrets are longer. */
+	if (!secret || strlen(secret) < 4)
+		return MAGI_OK;
+	for (size_t i = 0; i < t->n_secrets; i++)
+		if (!strcmp(t->secrets[i], secret))
+			return MAGI_OK;
+	if (t->n_secrets == MAX_SECRETS)
+		return MAGI_ERR_LIMIT;
+	if (!(t->secrets[t->n_secrets] = magi__strdup(secret)))
+		return MAGI_ERR_NOMEM;
+	t->n_secrets++;
+	return MAGI_OK;
+}
+
+/* Replaces every registered secret in line (in place, growing via a new buffer). The
+ * secret is matched in its JSON-escaped form too, which for keys is the same text. */
+static magi_status scrub(struct magi_trace *t, struct magi_buf *line)
+{
+	for (size_t i = 0; i < t->n_secrets; i++) {
+		const char *sec = t->secrets[i];
+		size_t sl = strlen(sec);
+		if (!strstr(line->data, sec))
+			continue;
+		struct magi_buf o;
+		magi_buf_init(&o, line->max);
+		const char *p = line->data, *hit;
+		while ((hit = strstr(p, sec))) {
+			magi_buf_append(&o, p, (size_t)(hit - p));
+			magi_buf_puts(&o, "[redacted]");
+			p = hit + sl;
+		}
+		magi_status s = magi_buf_puts(&o, p);
+		magi_buf_release(line);
+		*line = o;
+		if (s)
+			return s;
+	}
+	return MAGI_OK;
+}
+
+magi_status magi__trace_event_json(struct magi_trace *t, const char *type, json_t *ev,
+				   struct magi_error *err)
+{
+	json_t *o = json_object();
+	char iso[32];
+	magi_wall_iso(iso);
+	json_object_set_new(o, "seq", json_integer(t->seq));
+	json_object_set_new(o, "t", json_string(iso));
+	json_object_set_new(o, "ts", json_real(magi_wall_s()));
+	if (type)
+		json_object_set_new(o, "type", json_string(type));
+	if (ev)
+		json_object_update(o, ev);
+	struct magi_buf line;
+	magi_buf_init(&line, 64u << 20);
+	magi_status s = magi__json_append(&line, o);
+	json_decref(o);
+	if (!s)
+		s = scrub(t, &line);
+	if (!s)
+		s = magi_buf_putc(&line, '\n');
+	if (s) {
+		magi_buf_release(&line);
+		return magi_error_set(err, s, "cannot format trace event '%s'", type ? type : "?");
+	}
+	/* One write per line with O_APPEND keeps lines whole even if a reader tails the file. */
+	const char *p = line.data;
+	size_t left = line.len;
+	while (left) {
+		ssize_t w = write(t->fd, p, left);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			s = magi_error_set(err, MAGI_ERR_IO, "cannot write %s/trace.jsonl: %s", t->dir,
+					   strerror(errno));
+			break;
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+	magi_buf_release(&line);
+	if (!s && fdatasync(t->fd) != 0)
+		s = magi_error_set(err, MAGI_ERR_IO, "cannot sync %s/trace.jsonl: %s", t->dir, strerror(errno));
+	if (!s)
+		t->seq++;
+	return s;
+}
+
+magi_status magi_trace_event(struct magi_trace *t, const char *type, const char *fields_json,
+			     struct magi_error *err)
+{
+	json_t *ev = NULL;
+	if (fields_json) {
+		magi_status s = magi__json_parse(fields_json, strlen(fields_json), "trace event", &ev, err);
+		if (s)
+			return s;
+		if (!json_is_object(ev)) {
+			json_decref(ev);
+			return magi_error_set(err, MAGI_ERR_INVALID, "trace event fields must be a JSON object");
+		}
+	}
+	magi_status s = magi__trace_event_json(t, type, ev, err);
+	json_decref(ev);
+	return s;
+}
+
+magi_status magi_trace_save_image(struct magi_trace *t, const char *name, const struct magi_image *img,
+				  char **rel, struct magi_error *err)
+{
+	if (rel)
+		*rel = NULL;
+	if (strchr(name, '/') || name[0] == '.')
+		return magi_error_set(err, MAGI_ERR_INVALID, "image name '%s' must be a plain file name", name);
+	struct magi_buf path;
+	magi_buf_init(&path, 0);
+	magi_buf_printf(&path, "%s/%s", t->dir, name);
+	magi_status s = magi_image_save(img, path.data, err);
+	magi_buf_release(&path);
+	if (!s && rel && !(*rel = magi__strdup(name)))
+		s = magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	return s;
+}
+
+magi_status magi_trace_write_summary(struct magi_trace *t, const char *summary_json,
+				     struct magi_error *err)
+{
+	json_t *j = NULL;
+	magi_status s = magi__json_parse(summary_json, strlen(summary_json), "summary", &j, err);
+	if (s)
+		return s;
+	char *pretty = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(j);
+	if (!pretty)
+		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	struct magi_buf line;
+	magi_buf_init(&line, 0);
+	magi_buf_puts(&line, pretty);
+	free(pretty);
+	scrub(t, &line);
+	magi_buf_putc(&line, '\n');
+	struct magi_buf path;
+	magi_buf_init(&path, 0);
+	magi_buf_printf(&path, "%s/summary.json", t->dir);
+	s = magi_file_write(path.data, line.data, line.len, err);
+	magi_buf_release(&path);
+	magi_buf_release(&line);
+	return s;
+}
+
+magi_status magi__trace_load(const char *dir, json_t **events, struct magi_error *err)
+{
+	*events = NULL;
+	struct magi_buf path, data;
+	magi_buf_init(&path, 0);
+	magi_buf_init(&data, 1u << 30);
+	struct stat st;
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		magi_buf_printf(&path, "%s/trace.jsonl", dir);
+	else
+		magi_buf_puts(&path, dir);
+	magi_status s = magi_file_read(path.data, &data, err);
+	if (s) {
+		magi_buf_release(&path);
+		magi_buf_release(&data);
+		return s;
+	}
+	json_t *arr = json_array();
+	char *p = data.data;
+	int lineno = 0;
+	while (*p) {
+		char *nl = strchr(p, '\n');
+		lineno++;
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		if (len) {
+			json_t *ev = NULL;
+			char what[64];
+			snprintf(what, sizeof what, "line %d", lineno);
+			if (magi__json_parse(p, len, what, &ev, err) != MAGI_OK || !json_is_object(ev)) {
+				json_decref(ev);
+				if (!nl) {
+					/* the last line was cut by a kill: keep everything before it */
+					MAGI_WARN("%s: ignoring a torn last line %d", path.data, lineno);
+					magi_error_clear(err);
+					break;
+				}
+				magi_error_prefix(err, "%s", path.data);
+				json_decref(arr);
+				magi_buf_release(&path);
+				magi_buf_release(&data);
+				return err ? err->status : MAGI_ERR_PARSE;
+			}
+			json_array_append_new(arr, ev);
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	magi_buf_release(&path);
+	magi_buf_release(&data);
+	*events = arr;
+	return MAGI_OK;
+}
+
+magi_status magi_trace_call(struct magi_trace *t, const char *role, const char *model,
+			    const struct magi_chat_result *r, struct magi_error *err)
+{
+	json_t *ev = json_object();
+	json_object_set_new(ev, "role", json_string(role ? role : "chat"));
+	json_object_set_new(ev, "model", json_string(model ? model : "default"));
+	json_object_set_new(ev, "status", json_string(r->status ? magi_status_name(r->status) : "ok"));
+	if (r->error)
+		json_object_set_new(ev, "error", json_string(r->error));
+	if (r->content)
+		json_object_set_new(ev, "content", json_string(r->content));
+	if (r->finish_reason)
+		json_object_set_new(ev, "finish_reason", json_string(r->finish_reason));
+	json_object_set_new(ev, "prompt_tokens", json_integer(r->prompt_tokens));
+	json_object_set_new(ev, "completion_tokens", json_integer(r->completion_tokens));
+	json_object_set_new(ev, "est_image_tokens", json_integer(r->est_image_tokens));
+	json_object_set_new(ev, "est_text_tokens", json_integer(r->est_text_tokens));
+	json_object_set_new(ev, "n_images", json_integer(r->n_images));
+	json_object_set_new(ev, "attempts", json_integer(r->attempts));
+	json_object_set_new(ev, "http_status", json_integer(r->http_status));
+	json_object_set_new(ev, "replayed", json_boolean(r->replayed));
+	json_object_set_new(ev, "prepare_ms", json_real(r->prepare_ms));
+	json_object_set_new(ev, "latency_ms", json_real(r->latency_ms));
+	json_object_set_new(ev, "t_start", json_real(r->t_start));
+	json_object_set_new(ev, "t_end", json_real(r->t_end));
+	json_object_set_new(ev, "request_hash", json_string(r->request_hash));
+	magi_status s = magi__trace_event_json(t, "call", ev, err);
+	json_decref(ev);
+	return s;
+}
