@@ -1,0 +1,114 @@
+/* test_config.c — magi.yaml and environment configuration. */
+#include <stdlib.h>
+#include <unistd.h>
+#include "check.h"
+#include "magi/model.h"
+
+static char dir[64];
+
+static const char *write_file(const char *name, const char *text)
+{
+	static char path[128];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	REQUIRE(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+int main(void)
+{
+	snprintf(dir, sizeof dir, "/tmp/magi-config-XXXXXX");
+	REQUIRE(mkdtemp(dir));
+	unsetenv("MAGI_CONFIG");
+	unsetenv("MAGI_BASE_URL");
+	unsetenv("OPENAI_BASE_URL");
+	unsetenv("MAGI_API_KEY");
+	unsetenv("OPENAI_API_KEY");
+	unsetenv("MAGI_MODEL");
+	struct magi_error err;
+	struct magi_config *cfg;
+	struct magi_model_params p;
+
+	/* environment only: one "default" model; OPENAI_* are the fallback */
+	REQUIRE(chdir(dir) == 0);
+	setenv("OPENAI_BASE_URL", "http://127.0.0.1:1234/v1", 1);
+	setenv("OPENAI_API_KEY", "sk-openai", 1);
+	setenv("MAGI_API_KEY", "sk-magi", 1);
+	REQUIRE(magi_config_load(NULL, &cfg, &err) == MAGI_OK);
+	CHECK_STR(magi_config_source(cfg), "environment");
+	CHECK(magi_config_model_count(cfg) == 1);
+	CHECK(magi_config_model(cfg, NULL, &p, &err) == MAGI_OK);
+	CHECK_STR(p.name, "default");
+	CHECK_STR(p.base_url, "http://127.0.0.1:1234/v1");
+	CHECK_STR(p.api_key, "sk-magi");
+	setenv("MAGI_BASE_URL", "http://localhost:8080/v1", 1);
+	CHECK(magi_config_model(cfg, NULL, &p, &err) == MAGI_OK);
+	CHECK_STR(p.base_url, "http://localhost:8080/v1");
+	magi_config_free(cfg);
+
+	const char *good = write_file("magi.yaml",
+		"default: fast\n"
+		"models:\n"
+		"  fast:\n"
+		"    base_url: http://127.0.0.1:8080/v1\n"
+		"    model: qwen2.5-vl-7b\n"
+		"    api_key_env: FAST_KEY\n"
+		"    timeout: 30\n"
+		"    coords: norm1000\n"
+		"    image: {policy: openai, jpeg_quality: 70}\n"
+		"  big:\n"
+		"    base_url: https://api.example.com/v1\n"
+		"    trust: remote\n"
+		"roles:\n"
+		"  planning: big\n");
+	setenv("FAST_KEY", "sk-fast", 1);
+	REQUIRE(magi_config_load(NULL, &cfg, &err) == MAGI_OK); /* ./magi.yaml is found */
+	CHECK_STR(magi_config_source(cfg), "magi.yaml");
+	CHECK(magi_config_model_count(cfg) == 2);
+	CHECK(magi_config_model(cfg, NULL, &p, &err) == MAGI_OK);
+	CHECK_STR(p.name, "fast");
+	CHECK_STR(p.api_key, "sk-fast");
+	CHECK(p.timeout_ms == 30000);
+	CHECK(p.coords == MAGI_COORDS_NORM1000);
+	CHECK(p.image.kind == MAGI_IMAGE_POLICY_OPENAI && p.image.jpeg_quality == 70);
+	CHECK_STR(magi_config_role_model(cfg, "planning"), "big");
+	CHECK(magi_config_role_model(cfg, "decision") == NULL);
+	CHECK(magi_config_model(cfg, "big", &p, &err) == MAGI_OK);
+	CHECK(p.trust == MAGI_TRUST_REMOTE);
+	/* an unknown name lists the known ones */
+	CHECK(magi_config_model(cfg, "huge", &p, &err) == MAGI_ERR_NOT_FOUND);
+	CHECK_CONTAINS(err.msg, "unknown model 'huge'");
+	CHECK_CONTAINS(err.msg, "fast, big");
+	magi_config_free(cfg);
+	(void)good;
+
+	/* a YAML syntax error names file and line */
+	const char *bad = write_file("bad.yaml", "models:\n  fast:\n    base_url: [unclosed\n    model: x\n");
+	CHECK(magi_config_load(bad, &cfg, &err) == MAGI_ERR_CONFIG);
+	CHECK_CONTAINS(err.msg, "bad.yaml:");
+	CHECK_MSG(strstr(err.msg, ":4:") || strstr(err.msg, ":3:") || strstr(err.msg, ":5:"), "%s", err.msg);
+	/* semantic errors name the file, the model and the setting */
+	const char *typo = write_file("typo.yaml", "models:\n  fast:\n    base_ulr: http://x\n");
+	CHECK(magi_config_load(typo, &cfg, &err) == MAGI_ERR_CONFIG);
+	CHECK_CONTAINS(err.msg, "unknown setting 'base_ulr'");
+	const char *role = write_file("role.yaml", "models:\n  a: {base_url: http://x/v1}\nroles:\n  decision: b\n");
+	CHECK(magi_config_load(role, &cfg, &err) == MAGI_ERR_CONFIG);
+	CHECK_CONTAINS(err.msg, "role 'decision'");
+	const char *coords = write_file("coords.yaml", "models:\n  a: {base_url: http://x/v1, coords: inches}\n");
+	REQUIRE(magi_config_load(coords, &cfg, &err) == MAGI_OK);
+	CHECK(magi_config_model(cfg, "a", &p, &err) == MAGI_ERR_CONFIG);
+	CHECK_CONTAINS(err.msg, "coords 'inches'");
+	magi_config_free(cfg);
+	CHECK(magi_config_load("/nonexistent/magi.yaml", &cfg, &err) == MAGI_ERR_NOT_FOUND);
+	CHECK_CONTAINS(err.msg, "/nonexistent/magi.yaml");
+	const char *list = write_file("list.yaml", "- a\n- b\n");
+	CHECK(magi_config_load(list, &cfg, &err) == MAGI_ERR_CONFIG);
+	CHECK_CONTAINS(err.msg, "top level must be a mapping");
+
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+	return check_done();
+}
