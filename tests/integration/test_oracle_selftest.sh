@@ -293,7 +293,8 @@ EOF
   post "@$T/decide.json"
   check "gui: text not on screen -> done success=false" \
     [ "$(content | sed -n '/^### Action ###$/{n;p}')" = '{"action":"done","success":false}' ]
-  check "gui: ... with a thought saying it was not found" bash -c "'$PY' -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"choices\"][0][\"message\"][\"content\"])' '$T/r.body' | grep -q 'could not find \"Nonexistent\"'"
+  check "gui: ... with a thought saying it was not found" \
+    pyok '"could not find \"Nonexistent\"" in j["choices"][0]["message"]["content"]' "$T/r.body"
   post "@$T/decide.json"
   check "gui: type step" [ "$(content | sed -n '/^### Action ###$/{n;p}')" = '{"action":"type","text":"echo ok > /tmp/x"}' ]
   post "@$T/decide.json"

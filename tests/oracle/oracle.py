@@ -229,7 +229,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- plumbing --------------------------------------------------------------------
 
-    def send_raw(self, status, body, ctype="application/json", extra=(), length=None):
+    def send_raw(self, status, body, ctype="application/json", extra=(), length=None, log=True):
         head = ["HTTP/1.1 %d %s" % (status, self.responses.get(status, ("",))[0]),
                 "Server: " + self.server_version,
                 "Date: " + self.date_time_string(),
@@ -238,8 +238,10 @@ class Handler(BaseHTTPRequestHandler):
         head += ["%s: %s" % kv for kv in extra]
         if self.close_connection:
             head.append("Connection: close")
-        self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
         self.rec["status"] = status
+        if log:  # before the answer leaves: a client holding its answer finds the line
+            self.end()
+        self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
         return status
 
     def send_json(self, status, obj, extra=()):
@@ -282,8 +284,16 @@ class Handler(BaseHTTPRequestHandler):
         return urlsplit(self.path).path.rstrip("/")
 
     def end(self):
-        self.rec["t_end"] = time.time()
-        self.server.oracle.write_log(self.rec)
+        """Write the request's log line, once."""
+        rec = self.rec
+        if rec["t_end"] is None:
+            rec["t_end"] = time.time()
+            self.server.oracle.write_log(rec)
+            if self.server.oracle.args.verbose:
+                sys.stderr.write("oracle: #%d %s %s -> %s (%s%s) %.0f ms\n" % (
+                    rec["seq"], rec["method"], rec["path"], rec["status"], rec["source"],
+                    "" if rec["entry"] is None else " %d" % rec["entry"],
+                    (rec["t_end"] - rec["t"]) * 1000))
 
     # --- endpoints -------------------------------------------------------------------
 
@@ -466,7 +476,8 @@ class Handler(BaseHTTPRequestHandler):
                b'"content":"'
         tail = b'"},"finish_reason":"stop"}]}'
         pad = max(0, n - len(head) - len(tail))
-        self.send_raw(200, head, length=len(head) + pad + len(tail))
+        # Logged when done (or when the client hangs up, which tests want to see).
+        self.send_raw(200, head, length=len(head) + pad + len(tail), log=False)
         block = b"x" * CHUNK
         while pad > 0:
             k = min(pad, CHUNK)
@@ -510,7 +521,7 @@ def main(argv=None):
                     help="latency added to every chat answer")
     ap.add_argument("--model", default="oracle",
                     help="model id for /v1/models and for requests that name none")
-    ap.add_argument("--verbose", action="store_true", help="log each request to stderr")
+    ap.add_argument("--verbose", action="store_true", help="one line per request on stderr")
     args = ap.parse_args(argv)
     if not args.script and not args.policy:
         ap.error("give --script FILE or --policy NAME (or both)")
