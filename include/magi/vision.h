@@ -100,9 +100,10 @@ MAGI_API double magi_image_diff(const struct magi_image *a, const struct magi_im
  *   is over 768 scale it down to 768 (never up); each step rounds to the nearest pixel.
  *   tokens = base_tokens (85) + tile_tokens (170) * ceil(w/512) * ceil(h/512).
  *   Worked: 1024x1024 -> 768x768 -> 4 tiles -> 765 tokens; 1280x720 stays, 3*2 tiles -> 1105.
- * NONE: sent as captured; tokens estimated as for QWEN (ceil(w/f) * ceil(h/f)).
- * For OPENAI and NONE a non-zero max_pixels then shrinks the image (keeping the aspect,
- * flooring) until w*h <= max_pixels. A zero patch/tile_tokens/base_tokens means the default.
+ *   max_pixels and min_pixels are ignored (the server applies this rule whatever it gets).
+ * NONE: sent as captured, except that a non-zero max_pixels shrinks it (keeping the aspect,
+ *   flooring) until w*h <= max_pixels; tokens estimated as for QWEN: ceil(w/f)*ceil(h/f).
+ * A zero patch, tile_tokens or base_tokens means its default.
  */
 enum magi_image_policy_kind {
 	MAGI_IMAGE_POLICY_NONE,   /* send as captured (only the max_pixels cap applies) */
@@ -111,7 +112,7 @@ enum magi_image_policy_kind {
 };
 struct magi_image_policy {
 	enum magi_image_policy_kind kind;
-	uint32_t max_pixels;  /* resize down so w*h <= max_pixels (0 = no cap) */
+	uint32_t max_pixels;  /* QWEN, NONE: resize down so w*h <= max_pixels (0 = no cap) */
 	uint32_t min_pixels;  /* QWEN: resize up to at least this */
 	uint32_t patch;       /* QWEN: 28 */
 	uint32_t tile_tokens; /* OPENAI: 170 */

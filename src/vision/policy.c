@@ -133,7 +133,8 @@ void magi_image_policy_fit(const struct magi_image_policy *p, uint32_t w, uint32
 			scale_to(&W, &H, (double)OPENAI_BOX / (double)MAGI_MAX(W, H));
 		if (MAGI_MIN(W, H) > OPENAI_SHORT)
 			scale_to(&W, &H, (double)OPENAI_SHORT / (double)MAGI_MIN(W, H));
-		cap_pixels(&W, &H, p->max_pixels);
+		/* max_pixels is not applied: the server resizes by this rule anyway, and the
+		 * default policy's Qwen-sized cap would shrink what OpenAI would keep. */
 		break;
 	case MAGI_IMAGE_POLICY_NONE:
 	default:

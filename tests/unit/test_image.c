@@ -542,6 +542,213 @@ static void test_crop(void)
 	magi_image_free(n);
 }
 
+static int count_color(const struct magi_image *img, int r, int g, int b)
+{
+	int n = 0;
+	for (uint32_t y = 0; y < img->h; y++)
+		for (uint32_t x = 0; x < img->w; x++)
+			n += px_is(img, x, y, r, g, b, 0);
+	return n;
+}
+
+static void test_draw(void)
+{
+	struct magi_image *img = NULL;
+	REQUIRE(magi_image_new(40, 30, &img) == MAGI_OK);
+	magi_image_fill_rect(img, 5, 6, 10, 4, 0xFF0000);
+	CHECK(count_color(img, 255, 0, 0) == 40);
+	CHECK(px_is(img, 5, 6, 255, 0, 0, 0) && px_is(img, 14, 9, 255, 0, 0, 0));
+	CHECK(px_is(img, 15, 9, 0, 0, 0, 0) && px_is(img, 14, 10, 0, 0, 0, 0));
+	/* clipped at every edge, and silly sizes are harmless */
+	magi_image_fill_rect(img, -10, -10, 1000, 12, 0x00FF00);
+	CHECK(count_color(img, 0, 255, 0) == 40 * 2);
+	magi_image_fill_rect(img, 2147483000, 0, 2147483000, 5, 0x0000FF);
+	magi_image_fill_rect(img, -2147483647, -5, 2147483647, 2147483647, 0x000001);
+	magi_image_fill_rect(img, 0, 0, -5, 5, 0x0000FF);
+	CHECK(count_color(img, 0, 0, 255) == 0);
+	magi_image_fill_rect(NULL, 0, 0, 5, 5, 0);
+	magi_image_fill_rect(img, 0, 0, 40, 30, 0x000000);
+
+	/* outline inside the rectangle: a 10x8 box with a 2-px border has 80 - 6*4 pixels */
+	magi_image_draw_rect(img, 3, 3, 10, 8, 2, 0xFFFFFF);
+	CHECK(count_color(img, 255, 255, 255) == 80 - 24);
+	CHECK(px_is(img, 3, 3, 255, 255, 255, 0) && px_is(img, 12, 10, 255, 255, 255, 0));
+	CHECK(px_is(img, 5, 5, 0, 0, 0, 0) && px_is(img, 4, 4, 255, 255, 255, 0));
+	magi_image_fill_rect(img, 0, 0, 40, 30, 0x000000);
+	magi_image_draw_rect(img, 30, 25, 20, 20, 1, 0xFFFFFF); /* off the corner: 2 edges */
+	CHECK(count_color(img, 255, 255, 255) == 10 + 5 - 1);
+	magi_image_fill_rect(img, 0, 0, 40, 30, 0x000000);
+
+	/* lines: horizontal, vertical, diagonal with both ends; thickness across */
+	magi_image_draw_line(img, 2, 2, 11, 2, 1, 0xFFFFFF);
+	CHECK(count_color(img, 255, 255, 255) == 10);
+	magi_image_draw_line(img, 20, 0, 20, 9, 3, 0x00FF00);
+	CHECK(count_color(img, 0, 255, 0) == 30);
+	CHECK(px_is(img, 19, 5, 0, 255, 0, 0) && px_is(img, 21, 5, 0, 255, 0, 0));
+	magi_image_draw_line(img, 30, 20, 25, 15, 1, 0xFF0000);
+	CHECK(count_color(img, 255, 0, 0) == 6);
+	CHECK(px_is(img, 25, 15, 255, 0, 0, 0) && px_is(img, 28, 18, 255, 0, 0, 0));
+	magi_image_draw_line(img, -1000000, 29, 1000000, 29, 1, 0x0000FF); /* clipped */
+	CHECK(count_color(img, 0, 0, 255) == 40);
+	magi_image_fill_rect(img, 0, 0, 40, 30, 0x000000);
+
+	/* circles: a filled disc of radius 5 covers about pi*5.5^2 pixels and is symmetric */
+	magi_image_draw_circle(img, 15, 15, 5, 0, 0xFFFFFF);
+	int disc = count_color(img, 255, 255, 255);
+	CHECK_MSG(disc >= 85 && disc <= 100, "disc of r=5 has %d px", disc);
+	CHECK(px_is(img, 10, 15, 255, 255, 255, 0) && px_is(img, 20, 15, 255, 255, 255, 0));
+	CHECK(px_is(img, 15, 9, 0, 0, 0, 0) && px_is(img, 21, 15, 0, 0, 0, 0));
+	magi_image_draw_circle(img, 15, 15, 5, 2, 0xFF0000); /* ring repaints the outer band */
+	CHECK(px_is(img, 15, 15, 255, 255, 255, 0) && px_is(img, 10, 15, 255, 0, 0, 0));
+	CHECK(px_is(img, 12, 15, 255, 255, 255, 0) && px_is(img, 11, 15, 255, 0, 0, 0));
+	magi_image_draw_circle(img, 0, 0, 100, 1, 0x00FF00); /* entirely outside: nothing */
+	CHECK(count_color(img, 0, 255, 0) == 0);
+	magi_image_free(img);
+
+	/* text: cell 6x10 per scale plus one column of margin */
+	int w, h;
+	magi_image_text_size("Hi", 1, &w, &h);
+	CHECK(w == 13 && h == 10);
+	magi_image_text_size("ab\ncdef", 2, &w, &h);
+	CHECK(w == 50 && h == 40);
+	magi_image_text_size("", 3, &w, &h);
+	CHECK(w == 0 && h == 30);
+	magi_image_text_size("\xc3\xa9t\xc3\xa9", 1, &w, &h); /* "été": 3 glyphs */
+	CHECK(w == 19);
+	REQUIRE(magi_image_new(60, 30, &img) == MAGI_OK);
+	magi_image_draw_text(img, 2, 3, "I", 2, 0xFFFFFF, 0x0000FF, true);
+	magi_image_text_size("I", 2, &w, &h);
+	/* the box is bg or fg and nothing outside it changed */
+	CHECK(count_color(img, 0, 0, 255) + count_color(img, 255, 255, 255) == w * h);
+	/* 'I' has 2*3 + 5*1 ink pixels in font pixels; scale 2 -> 4 screen px each */
+	CHECK(count_color(img, 255, 255, 255) == 11 * 4);
+	/* its top bar starts one font row below the box top, one font column in */
+	CHECK(px_is(img, 2 + 2 + 2, 3 + 2, 255, 255, 255, 0));
+	CHECK(px_is(img, 2, 3, 0, 0, 255, 0));
+	magi_image_draw_text(img, 50, 25, "clipped text \x01\t~", 3, 0xFF0000, 0, false);
+	magi_image_draw_text(img, 0, 0, NULL, 1, 0, 0, true);
+	magi_image_draw_text(NULL, 0, 0, "x", 1, 0, 0, true);
+	magi_image_free(img);
+}
+
+static void test_diff(void)
+{
+	struct magi_image *a = make_pattern(100, 80), *b = NULL;
+	REQUIRE(magi_image_clone(a, &b) == MAGI_OK);
+	int box[4] = {9, 9, 9, 9};
+	CHECK(magi_image_diff(a, b, 0, box) == 0.0);
+	CHECK(box[0] == 0 && box[1] == 0 && box[2] == 0 && box[3] == 0);
+	/* change a 10x5 block at (20,30) by +10 in red only */
+	for (uint32_t y = 30; y < 35; y++)
+		for (uint32_t x = 20; x < 30; x++) {
+			uint8_t *p = b->px + (size_t)y * b->stride + 3 * x;
+			p[0] = (uint8_t)(p[0] < 128 ? p[0] + 10 : p[0] - 10);
+		}
+	double d = magi_image_diff(a, b, 5, box);
+	CHECK_MSG(d > 0.0208 && d < 0.0209, "diff %.5f", d); /* 50*10 / (100*80*3) */
+	CHECK(box[0] == 20 && box[1] == 30 && box[2] == 10 && box[3] == 5);
+	CHECK(magi_image_diff(a, b, 10, box) == d); /* over the threshold: no box */
+	CHECK(box[2] == 0 && box[3] == 0);
+	CHECK(magi_image_diff(a, b, 5, NULL) == d);
+	struct magi_image *c = make_pattern(100, 81);
+	CHECK(magi_image_diff(a, c, 0, box) == -1 && box[2] == 0);
+	CHECK(magi_image_diff(a, NULL, 0, box) == -1);
+	magi_image_free(c);
+	magi_image_free(a);
+	magi_image_free(b);
+}
+
+struct fit_case {
+	uint32_t w, h, ow, oh, tokens;
+};
+
+static void test_policy(void)
+{
+	struct magi_image_policy p = magi_image_policy_default();
+	CHECK(p.kind == MAGI_IMAGE_POLICY_QWEN && p.patch == 28 && p.max_pixels == 1003520 &&
+	      p.min_pixels == 3136 && p.jpeg_quality >= 1 && p.jpeg_quality <= 100);
+	/* QWEN, worked (values agree with qwen_vl_utils.smart_resize):
+	 * 1280x720: 1280/28 = 45.7 -> 46*28 = 1288, 720/28 = 25.7 -> 26*28 = 728;
+	 *   1288*728 = 937664 <= 1003520, so 1288x728 and 46*26 = 1196 tokens.
+	 * 1920x1080: rounds to 1932x1092 = 2109744 > cap; b = sqrt(1920*1080/1003520) = 1.43747;
+	 *   1920/b = 1335.7 -> floor to 47*28 = 1316, 1080/b = 751.3 -> 26*28 = 728; 47*26 = 1222.
+	 * 1080x2400 (phone): b = 1.60714, 1080/b = 672.0 -> 672, 2400/b = 1493.3 -> 1484; 24*53.
+	 * 20x20: rounds up to 28x28 = 784 < 3136; b = sqrt(3136/400) = 2.8 -> 56x56, 4 tokens.
+	 * 42 = 1.5*28 rounds half to even -> 2*28 = 56; 70 = 2.5*28 -> 2*28 = 56 as well.
+	 * 800x600: 28.57 -> 29*28 = 812, 21.43 -> 21*28 = 588; 29*21 = 609. */
+	static const struct fit_case qwen[] = {
+		{1280, 720, 1288, 728, 1196}, {1920, 1080, 1316, 728, 1222}, {2560, 1440, 1316, 728, 1222},
+		{3840, 2160, 1316, 728, 1222}, {1080, 2400, 672, 1484, 1272}, {20, 20, 56, 56, 4},
+		{42, 42, 56, 56, 4},           {70, 70, 56, 56, 4},           {1, 1, 56, 56, 4},
+		{800, 600, 812, 588, 609},     {393, 852, 392, 840, 420},
+	};
+	for (size_t i = 0; i < sizeof qwen / sizeof qwen[0]; i++) {
+		uint32_t ow = 0, oh = 0;
+		magi_image_policy_fit(&p, qwen[i].w, qwen[i].h, &ow, &oh);
+		uint32_t t = magi_image_policy_tokens(&p, ow, oh);
+		CHECK_MSG(ow == qwen[i].ow && oh == qwen[i].oh && t == qwen[i].tokens,
+			  "qwen %ux%u -> %ux%u (%u tokens), want %ux%u (%u)", qwen[i].w, qwen[i].h, ow, oh, t,
+			  qwen[i].ow, qwen[i].oh, qwen[i].tokens);
+		CHECK((uint64_t)ow * oh <= p.max_pixels && ow % 28 == 0 && oh % 28 == 0);
+	}
+	/* a smaller budget: max 200704 (256 tokens) for 1280x720: b = sqrt(921600/200704) = 2.1429,
+	 * 597.3 -> 588, 336.0 -> 336: 588x336, 21*12 = 252 tokens */
+	p.max_pixels = 256 * 28 * 28;
+	uint32_t ow, oh;
+	magi_image_policy_fit(&p, 1280, 720, &ow, &oh);
+	CHECK_MSG(ow == 588 && oh == 336, "%ux%u", ow, oh);
+	CHECK(magi_image_policy_tokens(&p, ow, oh) == 252);
+	/* Qwen3-VL style patch 32 */
+	p = magi_image_policy_default();
+	p.patch = 32;
+	magi_image_policy_fit(&p, 1280, 720, &ow, &oh);
+	CHECK(ow == 1280 && oh == 704 && magi_image_policy_tokens(&p, ow, oh) == 40 * 22);
+
+	/* OPENAI detail:high: 1024x1024 -> 768x768, 2x2 tiles: 85 + 4*170 = 765.
+	 * 4096x2160 -> 2048x1080 -> 1456x768 (1456.4 rounds down), 3x2 tiles: 85 + 6*170 = 1105.
+	 * 1280x720: inside 2048 and short side < 768, unchanged; 3x2 tiles: 1105.
+	 * 512x512: one tile: 255. 600x8000: -> 154x2048 (153.6 rounds up), 1x4 tiles: 765.
+	 * 2048x768: kept, 4x2 tiles: 85 + 8*170 = 1445. */
+	p = magi_image_policy_default();
+	p.kind = MAGI_IMAGE_POLICY_OPENAI;
+	static const struct fit_case oai[] = {
+		{1024, 1024, 768, 768, 765}, {4096, 2160, 1456, 768, 1105}, {1280, 720, 1280, 720, 1105},
+		{512, 512, 512, 512, 255},   {600, 8000, 154, 2048, 765},   {2048, 768, 2048, 768, 1445},
+	};
+	for (size_t i = 0; i < sizeof oai / sizeof oai[0]; i++) {
+		magi_image_policy_fit(&p, oai[i].w, oai[i].h, &ow, &oh);
+		uint32_t t = magi_image_policy_tokens(&p, ow, oh);
+		CHECK_MSG(ow == oai[i].ow && oh == oai[i].oh && t == oai[i].tokens,
+			  "openai %ux%u -> %ux%u (%u tokens), want %ux%u (%u)", oai[i].w, oai[i].h, ow, oh, t,
+			  oai[i].ow, oai[i].oh, oai[i].tokens);
+	}
+	p.tile_tokens = 0; /* zero means the default */
+	p.base_tokens = 0;
+	CHECK(magi_image_policy_tokens(&p, 1024, 1024) == 85 + 4 * 170);
+
+	/* NONE: as captured under the cap; over it, shrunk keeping the aspect */
+	p = magi_image_policy_default();
+	p.kind = MAGI_IMAGE_POLICY_NONE;
+	magi_image_policy_fit(&p, 1280, 720, &ow, &oh);
+	CHECK(ow == 1280 && oh == 720 && magi_image_policy_tokens(&p, ow, oh) == 46 * 26);
+	/* 1920x1080 under 1003520: s = sqrt(1003520/2073600) = 0.69566, 1335.7 -> 1335, 751.3 -> 751 */
+	magi_image_policy_fit(&p, 1920, 1080, &ow, &oh);
+	CHECK_MSG(ow == 1335 && oh == 751, "%ux%u", ow, oh);
+	p.max_pixels = 0;
+	magi_image_policy_fit(&p, 7680, 4320, &ow, &oh);
+	CHECK(ow == 7680 && oh == 4320);
+	magi_image_policy_fit(NULL, 1280, 720, &ow, &oh); /* NULL is the default policy */
+	CHECK(ow == 1288 && oh == 728);
+	CHECK(magi_image_policy_tokens(&p, 0, 10) == 0);
+
+	enum magi_image_policy_kind k = MAGI_IMAGE_POLICY_NONE;
+	CHECK(magi_image_policy_kind_parse("qwen", &k) == MAGI_OK && k == MAGI_IMAGE_POLICY_QWEN);
+	CHECK(magi_image_policy_kind_parse("OpenAI", &k) == MAGI_OK && k == MAGI_IMAGE_POLICY_OPENAI);
+	CHECK(magi_image_policy_kind_parse("none", &k) == MAGI_OK && k == MAGI_IMAGE_POLICY_NONE);
+	CHECK(magi_image_policy_kind_parse("gemini", &k) == MAGI_ERR_INVALID && k == MAGI_IMAGE_POLICY_NONE);
+	CHECK(magi_image_policy_kind_parse(NULL, &k) == MAGI_ERR_INVALID);
+}
+
 int main(void)
 {
 	test_new();
@@ -552,5 +759,8 @@ int main(void)
 	test_files_and_data_url();
 	test_resize();
 	test_crop();
+	test_draw();
+	test_diff();
+	test_policy();
 	return check_done();
 }
