@@ -80,6 +80,7 @@ struct x11_env {
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct x11_env *reg_head;
 static XErrorHandler reg_prev;
+static XIOErrorHandler reg_prev_io;
 static bool reg_installed;
 
 static int on_x_error(Display *dpy, XErrorEvent *ev)
@@ -98,11 +99,29 @@ static int on_x_error(Display *dpy, XErrorEvent *ev)
 	return prev ? prev(dpy, ev) : 0;
 }
 
+/* A lost connection: Xlib calls the (process-wide) I/O error handler, which by default
+ * exits, then the display's exit handler. For our displays the first returns and the
+ * second marks the environment dead; Xlib then fails every call on it at once. */
+static int on_io_error(Display *dpy)
+{
+	pthread_mutex_lock(&reg_lock);
+	struct x11_env *e = reg_head;
+	while (e && e->dpy != dpy)
+		e = e->next;
+	XIOErrorHandler prev = reg_prev_io;
+	pthread_mutex_unlock(&reg_lock);
+	if (e)
+		return 0;
+	return prev ? prev(dpy) : 0;
+}
+
 static void on_io_exit(Display *dpy, void *data)
 {
 	(void)dpy;
 	struct x11_env *e = data;
-	e->dead = true; /* Xlib now fails every call on dpy at once; we stop making them */
+	if (!e->dead)
+		MAGI_WARN("x11 %s: lost the connection to the X server", e->name);
+	e->dead = true;
 }
 
 static void reg_add(struct x11_env *e)
@@ -110,6 +129,7 @@ static void reg_add(struct x11_env *e)
 	pthread_mutex_lock(&reg_lock);
 	if (!reg_installed) {
 		reg_prev = XSetErrorHandler(on_x_error);
+		reg_prev_io = XSetIOErrorHandler(on_io_error);
 		reg_installed = true;
 	}
 	e->next = reg_head;
@@ -505,6 +525,7 @@ static size_t list_windows(struct x11_env *e, struct win **wins)
 		if (!XGetWindowAttributes(e->dpy, stack[i], &wa) || wa.map_state != IsViewable ||
 		    wa.class == InputOnly)
 			continue;
+		/* X geometry convention (-geometry, xwininfo): inside size, outer corner. */
 		struct win v = {stack[i], stack[i], wa.x, wa.y, wa.width, wa.height, NULL, NULL};
 		if (from_wm) {
 			Window child;

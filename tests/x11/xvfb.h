@@ -1,0 +1,256 @@
+/* xvfb.h — test helper: private Xvfb servers and X client programs for the x11 tests.
+ *
+ * xvfb_start("1280x720x24", name) runs `Xvfb :N -screen 0 1280x720x24 -nolisten tcp` on a
+ * free display number N, waits until it accepts connections (XOpenDisplay polling, 5 s)
+ * and kills it when the test exits — also when the test dies, through PR_SET_PDEATHSIG.
+ * xvfb_spawn runs an X program on a display the same way. Header-only, for test
+ * programs (and bench/bench_x11.c); not part of libmagi. */
+#ifndef MAGI_TEST_XVFB_H
+#define MAGI_TEST_XVFB_H
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <X11/Xlib.h>
+#include <X11/Xutil.h>
+
+#define XVFB_MAX_PIDS 64
+
+static pid_t xvfb_servers_[8];
+static int xvfb_n_servers_;
+static pid_t xvfb_kids_[XVFB_MAX_PIDS];
+static int xvfb_n_kids_;
+
+static double xvfb_now_ms_(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void xvfb_sleep_ms_(double ms)
+{
+	struct timespec ts = {(time_t)(ms / 1000), (long)((ms - (time_t)(ms / 1000) * 1000) * 1e6)};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* true if prog is an executable on PATH */
+static bool xvfb_have(const char *prog)
+{
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/bin:/bin";
+	char buf[4096];
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		if (n && n < sizeof buf - strlen(prog) - 2) {
+			memcpy(buf, path, n);
+			snprintf(buf + n, sizeof buf - n, "/%s", prog);
+			if (access(buf, X_OK) == 0)
+				return true;
+		}
+		path += n;
+		if (*path == ':')
+			path++;
+	}
+	return false;
+}
+
+static void xvfb_kill_(pid_t pid)
+{
+	int st;
+	if (pid <= 0 || waitpid(pid, &st, WNOHANG) == pid)
+		return;
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 200; i++) {
+		if (waitpid(pid, &st, WNOHANG) != 0)
+			return;
+		xvfb_sleep_ms_(10);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+}
+
+static void xvfb_cleanup_(void)
+{
+	for (int i = 0; i < xvfb_n_kids_; i++)
+		xvfb_kill_(xvfb_kids_[i]);
+	xvfb_n_kids_ = 0;
+	for (int i = 0; i < xvfb_n_servers_; i++)
+		xvfb_kill_(xvfb_servers_[i]);
+	xvfb_n_servers_ = 0;
+}
+
+static void xvfb_child_setup_(int keep_fd)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	int dn = open("/dev/null", O_RDWR);
+	if (dn >= 0) {
+		dup2(dn, 0);
+		if (!getenv("XVFB_VERBOSE")) {
+			dup2(dn, 1);
+			dup2(dn, 2);
+		}
+		if (dn > 2 && dn != keep_fd)
+			close(dn);
+	}
+}
+
+/* Starts a private Xvfb with the given "WxHxDEPTH" screen; writes ":N" into name.
+ * Returns 0, 77 when Xvfb is not installed, -1 when it would not start. */
+static int xvfb_start(const char *screen, char name[16])
+{
+	static bool registered;
+	if (!xvfb_have("Xvfb"))
+		return 77;
+	if (!registered) {
+		atexit(xvfb_cleanup_);
+		registered = true;
+	}
+	if (xvfb_n_servers_ == (int)(sizeof xvfb_servers_ / sizeof xvfb_servers_[0]))
+		return -1;
+	int base = 200 + (int)(getpid() % 600);
+	for (int attempt = 0; attempt < 40; attempt++) {
+		int n = base + attempt;
+		char path[64];
+		snprintf(path, sizeof path, "/tmp/.X%d-lock", n);
+		if (access(path, F_OK) == 0)
+			continue;
+		snprintf(path, sizeof path, "/tmp/.X11-unix/X%d", n);
+		if (access(path, F_OK) == 0)
+			continue;
+		int fds[2];
+		if (pipe(fds) != 0)
+			return -1;
+		pid_t pid = fork();
+		if (pid < 0)
+			return -1;
+		if (pid == 0) {
+			close(fds[0]);
+			xvfb_child_setup_(fds[1]);
+			char disp[16], fd[16];
+			snprintf(disp, sizeof disp, ":%d", n);
+			snprintf(fd, sizeof fd, "%d", fds[1]);
+			execlp("Xvfb", "Xvfb", disp, "-screen", "0", screen, "-nolisten", "tcp",
+			       "-displayfd", fd, (char *)NULL);
+			_exit(127);
+		}
+		close(fds[1]);
+		/* Xvfb writes its display number once it listens; EOF means it gave up
+		 * (another server took the number first). */
+		char got[16] = {0};
+		size_t len = 0;
+		double end = xvfb_now_ms_() + 5000;
+		while (xvfb_now_ms_() < end && len < sizeof got - 1) {
+			struct pollfd p = {fds[0], POLLIN, 0};
+			if (poll(&p, 1, 100) <= 0)
+				continue;
+			ssize_t r = read(fds[0], got + len, sizeof got - 1 - len);
+			if (r <= 0)
+				break;
+			len += (size_t)r;
+			if (memchr(got, '\n', len))
+				break;
+		}
+		close(fds[0]);
+		if (len == 0) {
+			xvfb_kill_(pid);
+			continue;
+		}
+		snprintf(name, 16, ":%d", n);
+		xvfb_servers_[xvfb_n_servers_++] = pid;
+		end = xvfb_now_ms_() + 5000;
+		while (xvfb_now_ms_() < end) {
+			Display *d = XOpenDisplay(name);
+			if (d) {
+				XCloseDisplay(d);
+				return 0;
+			}
+			xvfb_sleep_ms_(50);
+		}
+		fprintf(stderr, "Xvfb %s started but accepts no connections\n", name);
+		return -1;
+	}
+	fprintf(stderr, "no free display number for Xvfb\n");
+	return -1;
+}
+
+/* Kills one of our servers (to test a lost connection). */
+static void xvfb_stop(const char *name)
+{
+	(void)name;
+	if (xvfb_n_servers_ > 0)
+		xvfb_kill_(xvfb_servers_[--xvfb_n_servers_]);
+}
+
+/* Runs argv with DISPLAY=display; it is killed at exit unless reaped with xvfb_wait. */
+static pid_t xvfb_spawn(const char *display, char *const argv[])
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		xvfb_child_setup_(-1);
+		setenv("DISPLAY", display, 1);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (pid > 0 && xvfb_n_kids_ < XVFB_MAX_PIDS)
+		xvfb_kids_[xvfb_n_kids_++] = pid;
+	return pid;
+}
+
+/* Waits up to timeout_ms for pid; its exit status, or -1 (still running / killed). */
+static int xvfb_wait(pid_t pid, double timeout_ms)
+{
+	double end = xvfb_now_ms_() + timeout_ms;
+	int st;
+	for (;;) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+		if (r == pid) {
+			for (int i = 0; i < xvfb_n_kids_; i++)
+				if (xvfb_kids_[i] == pid)
+					xvfb_kids_[i] = xvfb_kids_[--xvfb_n_kids_];
+			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+		}
+		if (r < 0 || xvfb_now_ms_() > end)
+			return -1;
+		xvfb_sleep_ms_(20);
+	}
+}
+
+/* Waits up to timeout_ms for a mapped child of the root whose WM_NAME is title. */
+static Window xvfb_find_window(Display *d, const char *title, double timeout_ms)
+{
+	double end = xvfb_now_ms_() + timeout_ms;
+	do {
+		Window r, p, *kids = NULL, found = None;
+		unsigned n = 0;
+		if (XQueryTree(d, DefaultRootWindow(d), &r, &p, &kids, &n)) {
+			for (unsigned i = 0; i < n && !found; i++) {
+				XWindowAttributes wa;
+				char *nm = NULL;
+				if (XGetWindowAttributes(d, kids[i], &wa) && wa.map_state == IsViewable &&
+				    XFetchName(d, kids[i], &nm) && nm && strcmp(nm, title) == 0)
+					found = kids[i];
+				if (nm)
+					XFree(nm);
+			}
+			if (kids)
+				XFree(kids);
+		}
+		if (found)
+			return found;
+		xvfb_sleep_ms_(50);
+	} while (xvfb_now_ms_() < end);
+	return None;
+}
+#endif
