@@ -219,6 +219,21 @@ check "concurrent answers each got a distinct script entry" \
   [ "$(cat "$T"/d.[1-4] | grep -o 'answer [1-4]' | sort -u | wc -l)" = 4 ]
 check "log: the four requests overlapped in time" pyok '(lambda L: max(l["t"] for l in L) < min(l["t_end"] for l in L))([json.loads(s) for s in open(a[1])])' x "$T/d.log"
 
+# --- image sizes from header bytes (formats ImageMagick can write here) -------------
+if command -v convert >/dev/null; then
+  sizes_ok=true
+  for spec in png:a.png jpeg:a.jpg "jpeg:b.jpg:-interlace Plane" gif:a.gif webp:a.webp \
+              "webp:c.webp:-define webp:lossless=true"; do
+    IFS=: read -r fmt file opts <<<"$spec"
+    # shellcheck disable=SC2086
+    convert -size 123x45 xc:white $opts "$T/$file" 2>/dev/null || continue
+    got=$("$PY" -c 'import sys; sys.path.insert(0, sys.argv[1]); import oraclelib
+print(*oraclelib.image_size(open(sys.argv[2], "rb").read()))' "$SRC/tests/oracle" "$T/$file")
+    [ "$got" = "$fmt 123 45" ] || { echo "  $file: got '$got'"; sizes_ok=false; }
+  done
+  check "image sizes read from PNG, JPEG (baseline, progressive), GIF, WebP headers" $sizes_ok
+fi
+
 # --- the gui policy --------------------------------------------------------------------
 if ! command -v convert >/dev/null || ! command -v tesseract >/dev/null; then
   echo "SKIP: gui policy checks need ImageMagick convert and tesseract"
@@ -239,7 +254,8 @@ if "--after-reply" in rest:
 parts = [{"type": "text", "text": text}]
 for p in rest:
     b64 = base64.b64encode(open(p, "rb").read()).decode()
-    parts.append({"type": "image_url", "image_url": {"url": "data:image/png;base64," + b64}})
+    mime = "image/jpeg" if p.endswith(".jpg") else "image/png"
+    parts.append({"type": "image_url", "image_url": {"url": "data:%s;base64,%s" % (mime, b64)}})
 msgs = [{"role": "system", "content": "You operate a Linux desktop."},
         {"role": "user", "content": parts}] + extra
 json.dump({"model": "gui-model", "messages": msgs}, open(out, "w"))
@@ -306,18 +322,20 @@ EOF
   check "gui log: the repair line records role, step 0 and repair" pyok \
     'j["source"] == "policy" and j["policy"]["role"] == "decision" and j["policy"]["step"] == 0 and j["policy"]["repair"]' "$L"
 
-  # Other coordinate spaces: pixels (integers) and norm1 (3 decimals).
+  # Other coordinate spaces: pixels (integers) and norm1 (3 decimals, sent as JPEG).
+  convert "$T/cancel.png" -quality 80 "$T/cancel.jpg"
+  "$PY" "$T/mkreq.py" "$T/decide-jpeg.json" "$DECIDE" "$T/cancel.jpg"
   for coords in pixels norm1; do
     echo "{\"coords\":\"$coords\",\"steps\":[{\"click_text\":\"cancel\"}]}" >"$T/task-$coords.json"
     start_oracle "g$coords" --policy gui --task "$T/task-$coords.json" || { bad "gui $coords start"; continue; }
-    post "@$T/decide.json"
+    if [ "$coords" = norm1 ]; then post "@$T/decide-jpeg.json"; else post "@$T/decide.json"; fi
     content | sed -n '/^### Action ###$/{n;p}' >"$T/action.json"
     if [ "$coords" = pixels ]; then
       check "gui: pixel click is integral and inside the box" pyok \
         '(lambda x,y,w,h: type(j["x"]) is int and x <= j["x"] <= x+w and y <= j["y"] <= y+h)(*map(int, a[1:]))' \
         "$T/action.json" "$BX" "$BY" "$BW" "$BH"
     else
-      check "gui: norm1 click is inside the box, 3 decimals at most" pyok \
+      check "gui: norm1 click on a JPEG is inside the box, 3 decimals at most" pyok \
         '(lambda x,y,w,h: x/640 <= j["x"] <= (x+w)/640 and y/360 <= j["y"] <= (y+h)/360 and round(j["x"], 3) == j["x"])(*map(int, a[1:]))' \
         "$T/action.json" "$BX" "$BY" "$BW" "$BH"
     fi

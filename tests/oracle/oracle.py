@@ -253,6 +253,13 @@ class Handler(BaseHTTPRequestHandler):
         return self.send_json(status, oraclelib.error_body(status, message, code), extra)
 
     def read_body(self):
+        try:
+            return self._read_body()
+        except ValueError:  # a chunk size or Content-Length that is not a number
+            self.close_connection = True
+            raise OracleError("bad Content-Length or chunk size in the request", 400)
+
+    def _read_body(self):
         te = (self.headers.get("Transfer-Encoding") or "").lower()
         if "chunked" in te:
             parts, total = [], 0
