@@ -1,0 +1,556 @@
+/* sample.c — the frame sampler: decodes the frames on screen at a list of target times by
+ * sequential decoding, by seeking, or from key frames only, and converts just the frames it
+ * keeps to RGB.
+ *
+ * One rule defines the frame at time T, whatever the strategy: the last frame whose
+ * presentation time is <= T (the first frame when T precedes it). The decode loop keeps two
+ * frames: `prev`, the newest frame at or before the current target, and `la`, the first frame
+ * after it; the answer is known once `la` has been seen. Both strategies run the same loop and
+ * differ only in where they seek, which is why they return the same pixels. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/frame.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+#include "magi/video.h"
+#include "video/video_internal.h"
+#include "core/common.h"
+
+/* Times closer than this are the same instant (float noise in k / fps targets). */
+#define EPS 1e-4
+/* Consecutive undecodable packets after which the file is called corrupt. */
+#define MAX_DECODE_ERRORS 500
+/* A seek costs about this many frames of decoding (flush, thread restart, demuxer reset). */
+#define SEEK_COST_FRAMES 4.0
+
+struct smp {
+	struct magi_video *v;
+	AVCodecContext *dec;
+	AVPacket *pkt;
+	AVFrame *prev, *la;
+	bool have_prev, have_la;
+	double prev_t, la_t;
+	bool prev_key, la_key;
+	uint64_t prev_id, la_id, next_id;
+	bool eof, draining;
+	int read_error; /* the demuxer's error that ended the data early, 0 at a clean end */
+	int bad_packets;
+	double last_t; /* time of the newest decoded frame, for frames without timestamps */
+	bool keys_only;
+	bool skip_nonref;
+	const double *T;
+	size_t n;
+	struct SwsContext *sws;
+	struct magi_image *img;
+	uint64_t img_id;
+	uint32_t ow, oh;
+	magi__video_emit_fn emit;
+	void *user;
+	struct magi__video_stats *stats;
+	struct magi_error *err;
+	double prog_last;
+	double prog_lo, prog_hi; /* time span the progress fraction runs over (sequential) */
+};
+
+static bool frame_is_key(const AVFrame *f)
+{
+#if LIBAVUTIL_VERSION_INT >= AV_VERSION_INT(58, 7, 100)
+	return (f->flags & AV_FRAME_FLAG_KEY) != 0;
+#else
+	return f->key_frame != 0;
+#endif
+}
+
+static magi_status progress(struct smp *s, double frac)
+{
+	const struct magi_video_params *p = &s->v->params;
+	if (!p->progress)
+		return MAGI_OK;
+	frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
+	if (frac < 1 && frac - s->prog_last < 0.005)
+		return MAGI_OK;
+	s->prog_last = frac;
+	if (!p->progress(frac, p->progress_user))
+		return magi_error_set(s->err, MAGI_ERR_CANCELLED, "%s: cancelled by the progress callback",
+				      s->v->path);
+	return MAGI_OK;
+}
+
+/* Smallest target >= t - EPS, or INFINITY. */
+static double next_target(const struct smp *s, double t)
+{
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (s->T[mid] < t - EPS)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->n ? s->T[lo] : INFINITY;
+}
+
+/* Reads the next packet of the video stream into s->pkt: 1 got one, 0 end of data. */
+static int read_packet(struct smp *s)
+{
+	for (;;) {
+		int rc = av_read_frame(s->v->fmt, s->pkt);
+		if (rc < 0) {
+			if (rc != AVERROR_EOF)
+				s->read_error = rc;
+			return 0;
+		}
+		if (s->pkt->stream_index == s->v->stream &&
+		    (!s->keys_only || (s->pkt->flags & AV_PKT_FLAG_KEY)))
+			return 1;
+		av_packet_unref(s->pkt);
+	}
+}
+
+/* Decodes the next frame into f: 1 got one, 0 end of stream, -1 failed (error set). */
+static int decode_next(struct smp *s, AVFrame *f, double *t, bool *key)
+{
+	char eb[128];
+	for (;;) {
+		int rc = avcodec_receive_frame(s->dec, f);
+		if (rc == 0) {
+			s->stats->decoded++;
+			s->bad_packets = 0;
+			int64_t ts = f->best_effort_timestamp;
+			if (ts == AV_NOPTS_VALUE)
+				*t = s->stats->decoded == 1 ? 0 : s->last_t + s->v->period;
+			else
+				*t = (double)(ts - s->v->start_pts) * s->v->tb;
+			s->last_t = *t;
+			*key = frame_is_key(f);
+			return 1;
+		}
+		if (rc == AVERROR_EOF)
+			return 0;
+		if (rc != AVERROR(EAGAIN)) {
+			if (rc == AVERROR(ENOMEM)) {
+				magi_error_set(s->err, MAGI_ERR_NOMEM, "%s: out of memory while decoding",
+					       s->v->path);
+				return -1;
+			}
+			if (++s->bad_packets > MAX_DECODE_ERRORS)
+				goto corrupt;
+			continue;
+		}
+		if (s->draining)
+			return 0;
+		if (!read_packet(s)) {
+			avcodec_send_packet(s->dec, NULL);
+			s->draining = true;
+			continue;
+		}
+		if (s->skip_nonref && s->pkt->pts != AV_NOPTS_VALUE) {
+			/* A non-reference frame can be dropped unless it may be the frame on
+			 * screen at a target: with a constant frame rate some later frame lies
+			 * within one period before the target, so frames more than 1.5 periods
+			 * before the next target are never the answer. */
+			double p = (double)(s->pkt->pts - s->v->start_pts) * s->v->tb;
+			double nt = next_target(s, p);
+			bool keep = nt - p <= 1.5 * s->v->period;
+			s->dec->skip_frame = keep ? AVDISCARD_DEFAULT : AVDISCARD_NONREF;
+		}
+		rc = avcodec_send_packet(s->dec, s->pkt);
+		av_packet_unref(s->pkt);
+		if (rc == AVERROR(ENOMEM)) {
+			magi_error_set(s->err, MAGI_ERR_NOMEM, "%s: out of memory while decoding",
+				       s->v->path);
+			return -1;
+		}
+		if (rc < 0 && rc != AVERROR(EAGAIN) && ++s->bad_packets > MAX_DECODE_ERRORS)
+			goto corrupt;
+	}
+corrupt:
+	magi_error_set(s->err, MAGI_ERR_VIDEO,
+		       "%s: corrupt video data (%d undecodable packets in a row after %.1f s: %s)",
+		       s->v->path, s->bad_packets, s->last_t, magi__av_err(AVERROR_INVALIDDATA, eb));
+	return -1;
+}
+
+/* Decodes until the frame after T is seen (or the stream ends), keeping prev <= T < la. */
+static magi_status advance(struct smp *s, double T)
+{
+	for (;;) {
+		if (s->have_la) {
+			if (s->la_t > T + EPS)
+				return MAGI_OK;
+			AVFrame *tmp = s->prev;
+			s->prev = s->la;
+			s->la = tmp;
+			av_frame_unref(s->la);
+			s->prev_t = s->la_t;
+			s->prev_key = s->la_key;
+			s->prev_id = s->la_id;
+			s->have_prev = true;
+			s->have_la = false;
+		}
+		if (s->eof)
+			return MAGI_OK;
+		int r = decode_next(s, s->la, &s->la_t, &s->la_key);
+		if (r < 0)
+			return s->err->status;
+		if (r == 0) {
+			s->eof = true;
+			return MAGI_OK;
+		}
+		s->have_la = true;
+		s->la_id = ++s->next_id;
+		if (s->prog_hi > s->prog_lo) {
+			magi_status st = progress(s, (s->la_t - s->prog_lo) / (s->prog_hi - s->prog_lo));
+			if (st)
+				return st;
+		}
+	}
+}
+
+static magi_status seek_to(struct smp *s, double t)
+{
+	char eb[128];
+	if (t < 0)
+		t = 0;
+	int64_t ts = s->v->start_pts + (int64_t)floor(t / s->v->tb);
+	int rc = av_seek_frame(s->v->fmt, s->v->stream, ts, AVSEEK_FLAG_BACKWARD);
+	if (rc < 0)
+		rc = avformat_seek_file(s->v->fmt, s->v->stream, INT64_MIN, ts, ts, 0);
+	if (rc < 0)
+		return magi_error_set(s->err, MAGI_ERR_VIDEO, "%s: cannot seek to %.2f s (%s)",
+				      s->v->path, t, magi__av_err(rc, eb));
+	avcodec_flush_buffers(s->dec);
+	av_frame_unref(s->prev);
+	av_frame_unref(s->la);
+	s->have_prev = s->have_la = false;
+	s->eof = s->draining = false;
+	s->read_error = 0;
+	s->bad_packets = 0;
+	s->stats->seeks++;
+	return MAGI_OK;
+}
+
+/* Seeks to the key frame before T and decodes to it. A demuxer may land after T (its index
+ * holds decode times, or it seeks by bytes); then it seeks again further back. */
+static magi_status seek_and_advance(struct smp *s, double T)
+{
+	double back = 0;
+	for (int attempt = 0;; attempt++) {
+		magi_status st = seek_to(s, T - back);
+		if (!st)
+			st = advance(s, T);
+		if (st)
+			return st;
+		bool landed = s->have_prev || !s->have_la || s->la_t <= EPS || T - back <= 0;
+		if (landed || attempt == 4)
+			return MAGI_OK;
+		back = back > 0 ? back * 4 : MAGI_MAX(2 * s->v->info.keyframe_interval_s, 1.0);
+	}
+}
+
+static magi_status convert(struct smp *s, const AVFrame *f)
+{
+	if (!s->img) {
+		magi_status st = magi_image_new(s->ow, s->oh, &s->img);
+		if (st)
+			return magi_error_set(s->err, st, "%s: cannot allocate a %ux%u frame", s->v->path,
+					      s->ow, s->oh);
+	}
+	bool down = (int64_t)s->ow * s->oh < (int64_t)f->width * f->height;
+	s->sws = sws_getCachedContext(s->sws, f->width, f->height, (enum AVPixelFormat)f->format,
+				      (int)s->ow, (int)s->oh, AV_PIX_FMT_RGB24,
+				      down ? SWS_AREA : SWS_BICUBIC, NULL, NULL, NULL);
+	if (!s->sws)
+		return magi_error_set(s->err, MAGI_ERR_VIDEO,
+				      "%s: cannot convert %dx%d %s frames to RGB", s->v->path, f->width,
+				      f->height, av_get_pix_fmt_name((enum AVPixelFormat)f->format));
+	uint8_t *dst[4] = {s->img->px, NULL, NULL, NULL};
+	int stride[4] = {(int)s->img->stride, 0, 0, 0};
+	sws_scale(s->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst, stride);
+	s->stats->converted++;
+	return MAGI_OK;
+}
+
+/* Converts (once per decoded frame) and hands the frame to the caller for target i. */
+static magi_status emit(struct smp *s, size_t i, const AVFrame *f, uint64_t id, double t, bool key)
+{
+	if (s->img_id != id) {
+		magi_status st = convert(s, f);
+		if (st)
+			return st;
+		s->img_id = id;
+	}
+	return s->emit(s->user, i, s->img, t, key);
+}
+
+/* The frame for target i after advance(): prev, or la when T precedes every frame. */
+static magi_status emit_current(struct smp *s, size_t i)
+{
+	double T = s->T[i];
+	if (s->have_prev) {
+		double tol = MAGI_MAX(2 * s->v->period, 0.5) + 0.1;
+		if (s->eof && !s->have_la && T > s->prev_t + tol)
+			goto truncated;
+		return emit(s, i, s->prev, s->prev_id, s->prev_t, s->prev_key);
+	}
+	if (s->have_la)
+		return emit(s, i, s->la, s->la_id, s->la_t, s->la_key);
+truncated: {
+	char eb[128];
+	const char *why = s->read_error ? magi__av_err(s->read_error, eb) : "end of data";
+	if (!s->have_prev)
+		return magi_error_set(s->err, MAGI_ERR_VIDEO,
+				      "%s: no frame could be decoded at %.1f s (%s); the file may be "
+				      "truncated or corrupt",
+				      s->v->path, T, why);
+	return magi_error_set(s->err, MAGI_ERR_VIDEO,
+			      "%s: truncated or corrupt: no frames after %.1f s (%s), but the file "
+			      "claims %.1f s",
+			      s->v->path, s->prev_t, why, s->v->info.duration_s);
+}
+}
+
+/* Last index key time <= t, or -1 when none / no index. */
+static double key_before(const struct magi_video *v, double t)
+{
+	if (!v->n_key)
+		return -1;
+	size_t lo = 0, hi = v->n_key;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (v->key_times[mid] <= t + EPS)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? v->key_times[lo - 1] : -1;
+}
+
+/* Whether reaching T from the current decode position is cheaper by seeking. */
+static bool should_seek(const struct smp *s, double T)
+{
+	if (!s->have_prev && !s->have_la)
+		return true;
+	if (s->have_la && s->la_t > T + EPS)
+		return false; /* the answer is already known */
+	if (s->eof)
+		return false;
+	double cur = s->have_la ? s->la_t : s->prev_t;
+	double frames = s->v->period > 0 ? s->v->period : 0.04;
+	const struct magi_video *v = s->v;
+	if (v->n_key) {
+		double k = key_before(v, T);
+		return k > cur + SEEK_COST_FRAMES * frames;
+	}
+	return T - cur > v->info.keyframe_interval_s + SEEK_COST_FRAMES * frames;
+}
+
+static magi_status run_sequential(struct smp *s)
+{
+	s->prog_lo = s->T[0];
+	s->prog_hi = s->T[s->n - 1];
+	magi_status st = seek_and_advance(s, s->T[0]);
+	for (size_t i = 0; !st && i < s->n; i++) {
+		st = advance(s, s->T[i]);
+		if (!st)
+			st = emit_current(s, i);
+	}
+	return st;
+}
+
+static magi_status run_seek(struct smp *s)
+{
+	magi_status st = MAGI_OK;
+	for (size_t i = 0; !st && i < s->n; i++) {
+		st = should_seek(s, s->T[i]) ? seek_and_advance(s, s->T[i]) : advance(s, s->T[i]);
+		if (!st)
+			st = emit_current(s, i);
+		if (!st)
+			st = progress(s, (double)(i + 1) / (double)s->n);
+	}
+	return st;
+}
+
+/* Key frames only, from the index: for each target the nearest key frame, each decoded
+ * once (seek to it, send its packet, drain). */
+static magi_status run_keyframes_indexed(struct smp *s)
+{
+	const struct magi_video *v = s->v;
+	double last_key = -1;
+	for (size_t i = 0; i < s->n; i++) {
+		double T = s->T[i];
+		size_t lo = 0, hi = v->n_key;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (v->key_times[mid] < T)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		double k = lo < v->n_key ? v->key_times[lo] : v->key_times[v->n_key - 1];
+		if (lo > 0 && (lo == v->n_key || T - v->key_times[lo - 1] <= v->key_times[lo] - T))
+			k = v->key_times[lo - 1];
+		if (k == last_key)
+			continue;
+		last_key = k;
+		magi_status st = seek_to(s, k);
+		if (st)
+			return st;
+		/* the first key packet at or after the seek point is the key frame k */
+		int got = 0;
+		while (!got) {
+			if (!read_packet(s))
+				break;
+			int rc = avcodec_send_packet(s->dec, s->pkt);
+			av_packet_unref(s->pkt);
+			if (rc >= 0)
+				got = 1;
+		}
+		avcodec_send_packet(s->dec, NULL);
+		s->draining = true;
+		int r = decode_next(s, s->la, &s->la_t, &s->la_key);
+		if (r < 0)
+			return s->err->status;
+		if (r == 0) {
+			char eb[128];
+			return magi_error_set(s->err, MAGI_ERR_VIDEO,
+					      "%s: the key frame at %.1f s could not be decoded (%s); "
+					      "the file may be truncated or corrupt",
+					      v->path, k,
+					      s->read_error ? magi__av_err(s->read_error, eb)
+							    : "no data");
+		}
+		s->la_id = ++s->next_id;
+		st = emit(s, i, s->la, s->la_id, s->la_t, true);
+		if (!st)
+			st = progress(s, (double)(i + 1) / (double)s->n);
+		if (st)
+			return st;
+	}
+	return MAGI_OK;
+}
+
+/* Key frames only, without an index: read every packet, decode the key ones, and pick the
+ * key frame nearest each target. */
+static magi_status run_keyframes_scan(struct smp *s)
+{
+	s->prog_lo = s->T[0];
+	s->prog_hi = s->T[s->n - 1];
+	magi_status st = seek_to(s, 0);
+	uint64_t last_id = 0;
+	for (size_t i = 0; !st && i < s->n; i++) {
+		double T = s->T[i];
+		st = advance(s, T);
+		if (st)
+			break;
+		bool use_la = s->have_la && (!s->have_prev || s->la_t - T < T - s->prev_t);
+		if (!use_la && !s->have_prev) {
+			st = emit_current(s, i); /* reports the failure */
+			break;
+		}
+		uint64_t id = use_la ? s->la_id : s->prev_id;
+		if (id == last_id)
+			continue;
+		last_id = id;
+		st = use_la ? emit(s, i, s->la, s->la_id, s->la_t, s->la_key)
+			    : emit(s, i, s->prev, s->prev_id, s->prev_t, s->prev_key);
+	}
+	return st;
+}
+
+/* Estimated frames decoded by each strategy; AUTO takes the cheaper. */
+static enum magi_video_strategy choose(const struct magi_video *v, const double *T, size_t n)
+{
+	double fps = v->info.fps > 0 ? v->info.fps : 25;
+	double k = MAGI_MAX(v->info.keyframe_interval_s, 1.0 / fps);
+	double seq = (T[n - 1] - T[0]) * fps + k * fps / 2;
+	double seek = 0, prev = -INFINITY;
+	for (size_t i = 0; i < n; i++) {
+		double gap = (T[i] - prev) * fps, jump = k * fps / 2 + SEEK_COST_FRAMES;
+		seek += gap < jump ? gap : jump;
+		prev = T[i];
+	}
+	return seek < seq ? MAGI_VIDEO_SEEK : MAGI_VIDEO_SEQUENTIAL;
+}
+
+static magi_status open_decoder(struct smp *s)
+{
+	const struct magi_video *v = s->v;
+	char eb[128];
+	s->dec = avcodec_alloc_context3(v->codec);
+	if (!s->dec)
+		return magi_error_set(s->err, MAGI_ERR_NOMEM, "%s: out of memory", v->path);
+	int rc = avcodec_parameters_to_context(s->dec, v->st->codecpar);
+	if (rc >= 0) {
+		s->dec->pkt_timebase = v->st->time_base;
+		s->dec->thread_count = v->params.threads;
+		s->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+		if (s->keys_only)
+			s->dec->skip_frame = AVDISCARD_NONKEY;
+		rc = avcodec_open2(s->dec, v->codec, NULL);
+	}
+	if (rc < 0)
+		return magi_error_set(s->err, MAGI_ERR_VIDEO, "%s: cannot open the %s decoder (%s)",
+				      v->path, v->codec_name, magi__av_err(rc, eb));
+	s->pkt = av_packet_alloc();
+	s->prev = av_frame_alloc();
+	s->la = av_frame_alloc();
+	if (!s->pkt || !s->prev || !s->la)
+		return magi_error_set(s->err, MAGI_ERR_NOMEM, "%s: out of memory", v->path);
+	return MAGI_OK;
+}
+
+magi_status magi__video_sample(struct magi_video *v, const double *targets, size_t n,
+			       uint32_t out_w, uint32_t out_h, magi__video_emit_fn emit_fn, void *user,
+			       struct magi__video_stats *stats, struct magi_error *err)
+{
+	memset(stats, 0, sizeof *stats);
+	if (n == 0)
+		return MAGI_OK;
+	struct smp s = {0};
+	struct magi_error local;
+	if (!err)
+		err = &local; /* failures inside need somewhere to put their status */
+	s.v = v;
+	s.T = targets;
+	s.n = n;
+	s.ow = out_w;
+	s.oh = out_h;
+	s.emit = emit_fn;
+	s.user = user;
+	s.stats = stats;
+	s.err = err;
+	s.prog_last = -1;
+	enum magi_video_strategy strat = v->params.strategy;
+	if (strat == MAGI_VIDEO_AUTO)
+		strat = choose(v, targets, n);
+	stats->strategy = strat;
+	s.keys_only = strat == MAGI_VIDEO_KEYFRAMES;
+	s.skip_nonref = !s.keys_only && v->cfr && v->period > 0;
+	magi_status st = open_decoder(&s);
+	if (!st) {
+		switch (strat) {
+		case MAGI_VIDEO_SEEK:
+			st = run_seek(&s);
+			break;
+		case MAGI_VIDEO_KEYFRAMES:
+			st = v->n_key ? run_keyframes_indexed(&s) : run_keyframes_scan(&s);
+			break;
+		default:
+			st = run_sequential(&s);
+			break;
+		}
+	}
+	if (!st)
+		st = progress(&s, 1.0);
+	sws_freeContext(s.sws);
+	magi_image_free(s.img);
+	av_frame_free(&s.prev);
+	av_frame_free(&s.la);
+	av_packet_free(&s.pkt);
+	avcodec_free_context(&s.dec);
+	return st;
+}
