@@ -30,14 +30,14 @@ static int xvfb_n_servers_;
 static pid_t xvfb_kids_[XVFB_MAX_PIDS];
 static int xvfb_n_kids_;
 
-static double xvfb_now_ms_(void)
+static inline double xvfb_now_ms_(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static void xvfb_sleep_ms_(double ms)
+static inline void xvfb_sleep_ms_(double ms)
 {
 	struct timespec ts = {(time_t)(ms / 1000), (long)((ms - (time_t)(ms / 1000) * 1000) * 1e6)};
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
@@ -45,7 +45,7 @@ static void xvfb_sleep_ms_(double ms)
 }
 
 /* true if prog is an executable on PATH */
-static bool xvfb_have(const char *prog)
+static inline bool xvfb_have(const char *prog)
 {
 	const char *path = getenv("PATH");
 	if (!path)
@@ -66,7 +66,7 @@ static bool xvfb_have(const char *prog)
 	return false;
 }
 
-static void xvfb_kill_(pid_t pid)
+static inline void xvfb_kill_(pid_t pid)
 {
 	int st;
 	if (pid <= 0 || waitpid(pid, &st, WNOHANG) == pid)
@@ -81,7 +81,7 @@ static void xvfb_kill_(pid_t pid)
 	waitpid(pid, &st, 0);
 }
 
-static void xvfb_cleanup_(void)
+static inline void xvfb_cleanup_(void)
 {
 	for (int i = 0; i < xvfb_n_kids_; i++)
 		xvfb_kill_(xvfb_kids_[i]);
@@ -91,7 +91,7 @@ static void xvfb_cleanup_(void)
 	xvfb_n_servers_ = 0;
 }
 
-static void xvfb_child_setup_(int keep_fd)
+static inline void xvfb_child_setup_(int keep_fd)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	int dn = open("/dev/null", O_RDWR);
@@ -108,7 +108,7 @@ static void xvfb_child_setup_(int keep_fd)
 
 /* Starts a private Xvfb with the given "WxHxDEPTH" screen; writes ":N" into name.
  * Returns 0, 77 when Xvfb is not installed, -1 when it would not start. */
-static int xvfb_start(const char *screen, char name[16])
+static inline int xvfb_start(const char *screen, char name[16])
 {
 	static bool registered;
 	if (!xvfb_have("Xvfb"))
@@ -186,7 +186,7 @@ static int xvfb_start(const char *screen, char name[16])
 }
 
 /* Kills one of our servers (to test a lost connection). */
-static void xvfb_stop(const char *name)
+static inline void xvfb_stop(const char *name)
 {
 	(void)name;
 	if (xvfb_n_servers_ > 0)
@@ -194,7 +194,7 @@ static void xvfb_stop(const char *name)
 }
 
 /* Runs argv with DISPLAY=display; it is killed at exit unless reaped with xvfb_wait. */
-static pid_t xvfb_spawn(const char *display, char *const argv[])
+static inline pid_t xvfb_spawn(const char *display, char *const argv[])
 {
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -209,7 +209,7 @@ static pid_t xvfb_spawn(const char *display, char *const argv[])
 }
 
 /* Waits up to timeout_ms for pid; its exit status, or -1 (still running / killed). */
-static int xvfb_wait(pid_t pid, double timeout_ms)
+static inline int xvfb_wait(pid_t pid, double timeout_ms)
 {
 	double end = xvfb_now_ms_() + timeout_ms;
 	int st;
@@ -228,7 +228,7 @@ static int xvfb_wait(pid_t pid, double timeout_ms)
 }
 
 /* Waits up to timeout_ms for a mapped child of the root whose WM_NAME is title. */
-static Window xvfb_find_window(Display *d, const char *title, double timeout_ms)
+static inline Window xvfb_find_window(Display *d, const char *title, double timeout_ms)
 {
 	double end = xvfb_now_ms_() + timeout_ms;
 	do {
