@@ -520,6 +520,8 @@ static magi_status sample_collect(struct magi_video *v, const double *targets, s
 	struct collect c = {fr, targets};
 	struct magi__video_stats st = {0};
 	magi_status s = magi__video_sample(v, targets, n, ow, oh, collect_emit, &c, &st, err);
+	if (s == MAGI_ERR_NOMEM) /* from collect_emit, which has no error record */
+		magi_error_set(err, s, "%s: out of memory", v->path);
 	if (s) {
 		magi_video_frames_free(fr);
 		return s;
