@@ -53,6 +53,7 @@ int cli_flag_value(int argc, char **argv, int *i, const char *flag, const char *
 int cli_is_help(const char *a);
 
 int cmd_chat(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 #endif

@@ -10,6 +10,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{"run", cmd_run, "run an agent team on a screen until the task is done"},
 	{"chat", cmd_chat, "send a prompt (and images) to a model and print the answer"},
 	{"models", cmd_models, "list configured models; --ping checks each endpoint"},
 	{"trace", cmd_trace, "show a run's trace (magi trace show RUN)"},

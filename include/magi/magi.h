@@ -6,4 +6,5 @@
 #include "magi/env.h"
 #include "magi/model.h"
 #include "magi/trace.h"
+#include "magi/agent.h"
 #endif

@@ -368,11 +368,12 @@ magi_status magi_chat_many(struct magi_client *const *clients, struct magi_chat 
 		x->res = &results[i];
 		magi_buf_init(&x->body, 512u << 20);
 		magi_buf_init(&x->reply, x->c->p.reply_cap);
-		x->first_start = magi_now_ms();
 		magi__chat_preview(x->chat, x->preview, sizeof x->preview);
 		double t0 = magi_now_ms();
 		magi_status s = magi__chat_build_body(x->chat, &x->c->p, &x->body, x->res, &x->err);
 		x->res->prepare_ms = magi_now_ms() - t0;
+		/* latency counts from here: encoding is magi's time, not the model's */
+		x->first_start = magi_now_ms();
 		if (s) {
 			x->state = X_DONE;
 			continue;

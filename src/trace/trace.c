@@ -343,7 +343,15 @@ magi_status magi__trace_load(const char *dir, json_t **events, struct magi_error
 magi_status magi_trace_call(struct magi_trace *t, const char *role, const char *model,
 			    const struct magi_chat_result *r, struct magi_error *err)
 {
+	return magi__trace_call_json(t, role, model, r, NULL, err);
+}
+
+magi_status magi__trace_call_json(struct magi_trace *t, const char *role, const char *model,
+				  const struct magi_chat_result *r, json_t *extra, struct magi_error *err)
+{
 	json_t *ev = json_object();
+	if (extra)
+		json_object_update(ev, extra);
 	json_object_set_new(ev, "role", json_string(role ? role : "chat"));
 	json_object_set_new(ev, "model", json_string(model ? model : "default"));
 	json_object_set_new(ev, "status", json_string(r->status ? magi_status_name(r->status) : "ok"));

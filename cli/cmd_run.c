@@ -1,0 +1,219 @@
+/* cmd_run.c — `magi run`: an agent team operates a screen until the task is done. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+
+static const char help[] =
+	"usage: magi run [OPTIONS] \"TASK\"\n\n"
+	"Runs an agent recipe on an environment until the task is done, a stop rule fires or a\n"
+	"budget runs out. Prints one line per step, then where the trace and report are.\n\n"
+	"options:\n"
+	"  --env SPEC         x11 | x11:DISPLAY | image:FILE   (default: x11, using $DISPLAY)\n"
+	"  --recipe NAME      single | mobile-agent-v2   (default: mobile-agent-v2)\n"
+	"  --role ROLE=MODEL  bind a role (planning, decision, memory, reflection) to a configured\n"
+	"                     model; magi.yaml's roles: section does the same\n"
+	"  --max-steps N      step budget (default 20)\n"
+	"  --max-tokens N     token budget over the run (default: none)\n"
+	"  --max-time S       wall-time budget in seconds (default: none)\n"
+	"  --no-ask           an ask_user action ends the run instead of asking on the terminal\n"
+	"  --no-ocr           do not OCR screenshots (no perception list)\n"
+	"  --settle MS        wait after each action before looking again (default 300)\n"
+	"  --prompts DIR      override prompt templates: DIR/<recipe>/<role>.txt\n"
+	"  --runs DIR         where run directories go (default: runs)\n"
+	"  --no-report        do not write report.html\n" CLI_MODEL_OPTS_HELP
+	"\nexit status: 0 task done, 1 the run ended without success, 2 usage, 3 configuration\n"
+	"\nexample:\n"
+	"  MAGI_BASE_URL=http://127.0.0.1:8080/v1 magi run --env x11:99 \"Close the dialog with Cancel\"\n";
+
+static char *ask_terminal(void *ud, const char *question)
+{
+	(void)ud;
+	fprintf(stderr, "\nThe agent asks: %s\n> ", question);
+	fflush(stderr);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n = getline(&line, &cap, stdin);
+	if (n <= 0) {
+		free(line);
+		return NULL;
+	}
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	return line;
+}
+
+static void print_step(void *ud, int step, const char *line)
+{
+	(void)ud;
+	printf("step %2d  %s\n", step, line);
+	fflush(stdout);
+}
+
+#define MAX_ROLES 8
+
+int cmd_run(int argc, char **argv)
+{
+	struct cli_model_opts mo = {0};
+	struct magi_run_params rp = magi_run_params_default();
+	const char *env_spec = "x11";
+	const char *roles[MAX_ROLES];
+	int n_roles = 0;
+	bool no_ask = false;
+	for (int i = 1; i < argc; i++) {
+		const char *v;
+		int r;
+		if (cli_is_help(argv[i])) {
+			fputs(help, stdout);
+			return EXIT_OK;
+		}
+		if ((r = cli_model_opt(&mo, argc, argv, &i)) ||
+		    (r = cli_flag_value(argc, argv, &i, "--env", &env_spec)) ||
+		    (r = cli_flag_value(argc, argv, &i, "--recipe", &rp.recipe)) ||
+		    (r = cli_flag_value(argc, argv, &i, "--prompts", &rp.prompts_dir)) ||
+		    (r = cli_flag_value(argc, argv, &i, "--runs", &rp.runs_dir))) {
+			if (r < 0)
+				return EXIT_USAGE;
+			continue;
+		}
+		if ((r = cli_flag_value(argc, argv, &i, "--role", &v))) {
+			if (r < 0)
+				return EXIT_USAGE;
+			if (!strchr(v, '=') || n_roles == MAX_ROLES) {
+				cli_error("--role wants ROLE=MODEL, e.g. --role reflection=big");
+				return EXIT_USAGE;
+			}
+			roles[n_roles++] = v;
+			continue;
+		}
+		const char *num_flags[] = {"--max-steps", "--max-tokens", "--max-time", "--settle"};
+		int which = -1;
+		for (int k = 0; k < 4 && which < 0; k++) {
+			if ((r = cli_flag_value(argc, argv, &i, num_flags[k], &v))) {
+				if (r < 0)
+					return EXIT_USAGE;
+				which = k;
+			}
+		}
+		if (which >= 0) {
+			char *end;
+			double d = strtod(v, &end);
+			if (*end || end == v || d < 0 || d > 1e9 || (which == 0 && d < 1)) {
+				cli_error("%s: '%s' is not a valid number", num_flags[which], v);
+				return EXIT_USAGE;
+			}
+			if (which == 0)
+				rp.max_steps = (int)d;
+			else if (which == 1)
+				rp.max_tokens = (long)d;
+			else if (which == 2)
+				rp.max_wall_s = d;
+			else
+				rp.settle_ms = d;
+			continue;
+		}
+		if (!strcmp(argv[i], "--no-ask"))
+			no_ask = true;
+		else if (!strcmp(argv[i], "--no-ocr"))
+			rp.ocr = false;
+		else if (!strcmp(argv[i], "--no-report"))
+			rp.report = false;
+		else if (argv[i][0] == '-' && argv[i][1]) {
+			cli_error("run: unknown option '%s' (see magi run --help)", argv[i]);
+			return EXIT_USAGE;
+		} else if (rp.task) {
+			cli_error("run: one task only; quote it: magi run \"...\"");
+			return EXIT_USAGE;
+		} else {
+			rp.task = argv[i];
+		}
+	}
+	if (!rp.task || !*rp.task) {
+		cli_error("run: no task given (see magi run --help)");
+		return EXIT_USAGE;
+	}
+	if (!magi_recipe_describe(rp.recipe)) {
+		cli_error("run: unknown recipe '%s' (known: single, mobile-agent-v2)", rp.recipe);
+		return EXIT_USAGE;
+	}
+	if (!no_ask)
+		rp.ask = ask_terminal;
+	rp.on_step = print_step;
+	struct magi_error err;
+	magi_error_clear(&err);
+	struct magi_config *cfg = NULL;
+	struct magi_client *def = NULL, *role_clients[MAX_ROLES + 4] = {0};
+	int rc = cli_make_client(&mo, &cfg, NULL, &def);
+	if (rc)
+		return rc;
+	struct magi_team *team = NULL;
+	struct magi_env *env = NULL;
+	magi_team_new(def, &team);
+	/* roles: flags first, then magi.yaml's roles: section for the rest */
+	static const char *const known_roles[] = {"planning", "decision", "memory", "reflection"};
+	int n_clients = 0;
+	for (int k = 0; k < 4; k++) {
+		const char *model = NULL;
+		for (int i = 0; i < n_roles; i++) {
+			size_t rl = strlen(known_roles[k]);
+			if (!strncmp(roles[i], known_roles[k], rl) && roles[i][rl] == '=')
+				model = roles[i] + rl + 1;
+		}
+		if (!model && !mo.model)
+			model = magi_config_role_model(cfg, known_roles[k]);
+		if (!model)
+			continue;
+		struct cli_model_opts ro = mo;
+		ro.model = model;
+		if ((rc = cli_make_client(&ro, &cfg, NULL, &role_clients[n_clients])))
+			goto out;
+		magi_team_bind(team, known_roles[k], role_clients[n_clients++]);
+	}
+	for (int i = 0; i < n_roles; i++) {
+		bool ok = false;
+		for (int k = 0; k < 4; k++) {
+			size_t rl = strlen(known_roles[k]);
+			ok |= !strncmp(roles[i], known_roles[k], rl) && roles[i][rl] == '=';
+		}
+		if (!ok) {
+			cli_error("--role %s: roles are planning, decision, memory, reflection", roles[i]);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (magi_env_open(env_spec, &env, &err)) {
+		cli_error("%s", magi_error_text(&err));
+		rc = EXIT_CONFIG;
+		goto out;
+	}
+	printf("magi run: %s on %s, recipe %s, model %s\n", rp.task, env_spec, rp.recipe,
+	       magi_client_params(def)->name);
+	fflush(stdout);
+	struct magi_run_result res;
+	magi_status s = magi_run_gui(env, team, &rp, &res, &err);
+	if (s) {
+		cli_error("%s", magi_error_text(&err));
+		rc = s == MAGI_ERR_INVALID ? EXIT_USAGE : EXIT_CONFIG;
+		goto out;
+	}
+	printf("ended: %s (%s) after %d step%s, %d model calls, %ld+%ld tokens, %.1f s\n", res.reason,
+	       res.success ? "success" : "not done", res.steps, res.steps == 1 ? "" : "s", res.calls,
+	       res.prompt_tokens, res.completion_tokens, res.wall_ms / 1000);
+	if (res.answer)
+		printf("answer: %s\n", res.answer);
+	if (err.status)
+		cli_error("%s", magi_error_text(&err));
+	printf("trace:  %s/trace.jsonl\n", res.run_dir);
+	if (rp.report)
+		printf("report: %s/report.html\n", res.run_dir);
+	rc = res.success ? EXIT_OK : EXIT_FAIL;
+	magi_run_result_release(&res);
+out:
+	magi_env_close(env);
+	magi_team_free(team);
+	for (int i = 0; i < n_clients; i++)
+		magi_client_free(role_clients[i]);
+	magi_client_free(def);
+	magi_config_free(cfg);
+	return rc;
+}

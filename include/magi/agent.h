@@ -1,0 +1,85 @@
+/*
+ * magi/agent.h — agents that look at a screen and act: a team of models bound to roles,
+ * a run loop with budgets and stop rules, and recipes (published agent loops) built on it.
+ *
+ * A role is a prompt template (prompts/<recipe>/<role>.txt, compiled in, overridable with
+ * a directory), a model (the team's client for that role) and an output parser, with a
+ * bounded repair retry that shows the model its parse error.
+ */
+#ifndef MAGI_AGENT_H
+#define MAGI_AGENT_H
+#include "magi/core.h"
+#include "magi/env.h"
+#include "magi/model.h"
+#include "magi/trace.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- teams ------------------------------------------------------------------------ */
+/* Which client answers which role. Clients are borrowed: they must outlive the team. */
+struct magi_team;
+MAGI_API magi_status magi_team_new(struct magi_client *default_client, struct magi_team **out);
+MAGI_API void magi_team_free(struct magi_team *t);
+MAGI_API magi_status magi_team_bind(struct magi_team *t, const char *role, struct magi_client *c);
+/* The client for role (the default one when the role is not bound). */
+MAGI_API struct magi_client *magi_team_client(const struct magi_team *t, const char *role);
+
+/* ---- recipes ---------------------------------------------------------------------- */
+/* Names and one-line descriptions of the built-in GUI recipes, NULL-terminated lists. */
+MAGI_API const char *const *magi_recipe_names(void);
+MAGI_API const char *magi_recipe_describe(const char *name);
+
+/* ---- runs ------------------------------------------------------------------------- */
+/* Called when the model asks the person something; returns a malloc'd answer, or NULL
+ * to end the run. */
+typedef char *(*magi_ask_fn)(void *ud, const char *question);
+/* Called once per finished step with a one-line description (for terminal progress). */
+typedef void (*magi_step_fn)(void *ud, int step, const char *line);
+
+struct magi_run_params {
+	const char *task;
+	const char *recipe;      /* "single", "mobile-agent-v2" */
+	const char *prompts_dir; /* overrides compiled-in prompts (NULL: built-in) */
+	const char *runs_dir;    /* default "runs" */
+	int max_steps;           /* default 20 */
+	long max_tokens;         /* prompt+completion over the run; 0 = no limit */
+	double max_wall_s;       /* 0 = no limit */
+	int repair_attempts;     /* re-asks after an unusable reply; default 3 */
+	int repeat_limit;        /* same action this many times in a row ends the run; default 3 */
+	int unchanged_limit;     /* screen unchanged after this many actions in a row ends it; default 3 */
+	bool ocr;                /* OCR each screenshot for the perception list; default true */
+	double settle_ms;        /* wait after acting before observing; default 300 */
+	magi_ask_fn ask;         /* NULL: ask_user ends the run (reason "ask_user") */
+	void *ask_ud;
+	magi_step_fn on_step;
+	void *step_ud;
+	bool report;             /* write report.html at the end; default true */
+};
+MAGI_API struct magi_run_params magi_run_params_default(void);
+
+struct magi_run_result {
+	bool success;
+	char *reason;   /* owned: "done", "answered", "max_steps", "repeated_action", "unchanged_screen",
+			   "token_budget", "time_budget", "ask_user", "denied", "model_error", "env_error" */
+	char *answer;   /* owned; final answer text if any */
+	char *run_dir;  /* owned */
+	int steps;
+	long prompt_tokens, completion_tokens;
+	int calls;
+	double wall_ms;
+	double overhead_ms_median; /* magi's own time per step, model time excluded */
+};
+MAGI_API void magi_run_result_release(struct magi_run_result *r);
+
+/* Runs a GUI task on env with the team until a stop rule or budget ends it. Returns MAGI_OK
+ * when the run ended normally (whatever its success); errors only for broken setup. */
+MAGI_API magi_status magi_run_gui(struct magi_env *env, struct magi_team *team,
+				  const struct magi_run_params *p, struct magi_run_result *res,
+				  struct magi_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,241 @@
+/* decide.c — the GUI decision role shared by recipes: it shows the model the screenshot,
+ * the OCR perception list (in the model's own coordinate space) and the board, reads
+ * "### Action ###" JSON, and checks the action against the environment before anything
+ * is done — so an unsupported or off-screen action goes back to the model as an error. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "agent/agent_internal.h"
+#include "core/json.h"
+#include "core/common.h"
+
+void magi__decision_release(struct magi__decision *d)
+{
+	magi_action_release(&d->model_action);
+	magi_action_release(&d->screen_action);
+	free(d->thought);
+	free(d->operation);
+	memset(d, 0, sizeof *d);
+}
+
+static void fmt_coord(struct magi_buf *o, enum magi_coord_space sp, double v)
+{
+	if (sp == MAGI_COORDS_NORM1)
+		magi_buf_printf(o, "%.3f", v);
+	else
+		magi_buf_printf(o, "%.0f", floor(v));
+}
+
+static struct magi_coord_map map_for(struct magi__run *r, struct magi_client *c)
+{
+	const struct magi_model_params *mp = magi_client_params(c);
+	struct magi_coord_map m = {0};
+	m.space = mp->coords;
+	m.screen_w = r->obs.screenshot->w;
+	m.screen_h = r->obs.screenshot->h;
+	magi_image_policy_fit(&mp->image, m.screen_w, m.screen_h, &m.sent_w, &m.sent_h);
+	return m;
+}
+
+magi_status magi__perception_text(struct magi__run *r, struct magi_client *c, struct magi_buf *out)
+{
+	if (!r->ocr || !r->obs.screenshot)
+		return magi_buf_puts(out, "(no text recognised on screen)");
+	struct magi_coord_map m = map_for(r, c);
+	size_t shown = 0;
+	for (size_t i = 0; i < r->ocr->n_lines && shown < 150; i++) {
+		const struct magi_ocr_line *l = &r->ocr->lines[i];
+		if (!l->text || !*l->text)
+			continue;
+		double x, y;
+		magi_coords_from_screen(&m, l->x + l->w / 2, l->y + l->h / 2, &x, &y);
+		magi_buf_puts(out, "- \"");
+		magi_buf_puts(out, l->text);
+		magi_buf_puts(out, "\" at (");
+		fmt_coord(out, m.space, x);
+		magi_buf_puts(out, ", ");
+		fmt_coord(out, m.space, y);
+		magi_buf_puts(out, ")\n");
+		shown++;
+	}
+	if (!shown)
+		magi_buf_puts(out, "(no text recognised on screen)");
+	return MAGI_OK;
+}
+
+static void coords_hint(const struct magi_coord_map *m, struct magi_buf *o)
+{
+	switch (m->space) {
+	case MAGI_COORDS_PIXELS:
+		magi_buf_printf(o, "Coordinates are pixels of the screenshot you see, which is %ux%u: x from 0 (left) to %u, y from 0 (top) to %u.",
+				m->sent_w, m->sent_h, m->sent_w - 1, m->sent_h - 1);
+		break;
+	case MAGI_COORDS_NORM1000:
+		magi_buf_puts(o, "Coordinates are relative: x and y go from 0 to 1000 across the screenshot's width and height (0,0 top left; 1000,1000 bottom right).");
+		break;
+	default:
+		magi_buf_puts(o, "Coordinates are relative: x and y go from 0.0 to 1.0 across the screenshot's width and height (0,0 top left).");
+		break;
+	}
+}
+
+static void actions_doc(uint32_t caps, struct magi_buf *o)
+{
+	static const struct { enum magi_action_kind k; const char *ex; } docs[] = {
+		{MAGI_ACT_CLICK, "{\"action\":\"click\",\"x\":X,\"y\":Y}"},
+		{MAGI_ACT_DOUBLE_CLICK, "{\"action\":\"double_click\",\"x\":X,\"y\":Y}"},
+		{MAGI_ACT_RIGHT_CLICK, "{\"action\":\"right_click\",\"x\":X,\"y\":Y}"},
+		{MAGI_ACT_LONG_PRESS, "{\"action\":\"long_press\",\"x\":X,\"y\":Y}"},
+		{MAGI_ACT_DRAG, "{\"action\":\"drag\",\"x\":X1,\"y\":Y1,\"x2\":X2,\"y2\":Y2}"},
+		{MAGI_ACT_SWIPE, "{\"action\":\"swipe\",\"x\":X1,\"y\":Y1,\"x2\":X2,\"y2\":Y2}"},
+		{MAGI_ACT_TYPE, "{\"action\":\"type\",\"text\":\"text to type into the focused field\"}"},
+		{MAGI_ACT_KEY, "{\"action\":\"key\",\"keys\":\"Return\"} (combos like \"ctrl+s\")"},
+		{MAGI_ACT_SCROLL, "{\"action\":\"scroll\",\"direction\":\"down\",\"amount\":5,\"x\":X,\"y\":Y}"},
+		{MAGI_ACT_OPEN_APP, "{\"action\":\"open_app\",\"app\":\"NAME\"}"},
+		{MAGI_ACT_BACK, "{\"action\":\"back\"}"},
+		{MAGI_ACT_HOME, "{\"action\":\"home\"}"},
+		{MAGI_ACT_WAIT, "{\"action\":\"wait\",\"seconds\":1}"},
+	};
+	for (size_t i = 0; i < MAGI_ARRAY_LEN(docs); i++)
+		if (caps & MAGI_ACT_BIT(docs[i].k))
+			magi_buf_printf(o, "- %s\n", docs[i].ex);
+	magi_buf_puts(o, "- {\"action\":\"answer\",\"text\":\"...\"} when the task asks a question\n"
+			 "- {\"action\":\"ask_user\",\"question\":\"...\"} when only the person can decide\n"
+			 "- {\"action\":\"done\",\"success\":true} when the task is complete "
+			 "({\"action\":\"done\",\"success\":false} if it cannot be done)\n");
+}
+
+static void history_text(const json_t *board, struct magi_buf *o)
+{
+	const json_t *h = json_object_get(board, "history");
+	size_t n = json_array_size(h);
+	if (!n) {
+		magi_buf_puts(o, "(none yet)");
+		return;
+	}
+	size_t from = n > 10 ? n - 10 : 0;
+	for (size_t i = from; i < n; i++) {
+		const json_t *e = json_array_get(h, i);
+		magi_buf_printf(o, "Step %ld: %s -> %s (%s)\n", magi__json_int(e, "step", (long)i + 1),
+				magi__json_str(e, "operation", ""), magi__json_str(e, "action", ""),
+				magi__json_str(e, "outcome", "done"));
+	}
+}
+
+struct check_ctx {
+	struct magi__run *r;
+	struct magi_coord_map map;
+	struct magi__decision *d;
+};
+
+static magi_status check_action(void *ud, const json_t *parsed, struct magi_error *err)
+{
+	struct check_ctx *c = ud;
+	const char *text = magi__json_str(parsed, "action", "");
+	json_t *obj = NULL;
+	if (magi__json_extract_object(text, &obj, NULL))
+		return magi_error_set(err, MAGI_ERR_PARSE,
+				      "the ### Action ### section must hold one JSON object such as {\"action\":\"click\",\"x\":10,\"y\":20}");
+	char *js = magi__json_dump(obj, false);
+	json_decref(obj);
+	struct magi_action a;
+	magi_status s = magi_action_parse_json(js, strlen(js), &a, err);
+	free(js);
+	if (s)
+		return s;
+	bool meta = a.kind == MAGI_ACT_ANSWER || a.kind == MAGI_ACT_ASK_USER || a.kind == MAGI_ACT_DONE;
+	uint32_t caps = magi_env_caps(c->r->env);
+	if (!meta && !(caps & MAGI_ACT_BIT(a.kind))) {
+		struct magi_buf names;
+		magi_buf_init(&names, 2048);
+		for (int k = 0; k < MAGI_ACT__COUNT; k++)
+			if (caps & MAGI_ACT_BIT(k))
+				magi_buf_printf(&names, "%s, ", magi_action_kind_name((enum magi_action_kind)k));
+		s = magi_error_set(err, MAGI_ERR_UNSUPPORTED,
+				   "this environment (%s) cannot do \"%s\"; choose one of: %sanswer, ask_user, done",
+				   magi_env_name(c->r->env), magi_action_kind_name(a.kind), names.data);
+		magi_buf_release(&names);
+		magi_action_release(&a);
+		return s;
+	}
+	struct magi_action sa;
+	magi_action_copy(&a, &sa);
+	if ((s = magi_action_to_screen(&c->map, &sa, err))) {
+		magi_action_release(&a);
+		magi_action_release(&sa);
+		return s;
+	}
+	magi_action_release(&c->d->model_action);
+	magi_action_release(&c->d->screen_action);
+	c->d->model_action = a;
+	c->d->screen_action = sa;
+	return MAGI_OK;
+}
+
+magi_status magi__agent_decide(struct magi__run *r, const char *template_name, struct magi__decision *d,
+			       struct magi_error *err)
+{
+	memset(d, 0, sizeof *d);
+	if (!r->obs.screenshot)
+		return magi_error_set(err, MAGI_ERR_ENV, "the environment gave no screenshot");
+	const char *role = strrchr(template_name, '/');
+	struct magi_client *client = magi_team_client(r->team, role ? role + 1 : template_name);
+	struct check_ctx cc = {r, map_for(r, client), d};
+	json_t *vars = json_object();
+	struct magi_buf b;
+	magi_buf_init(&b, 0);
+	magi__perception_text(r, client, &b);
+	json_object_set_new(vars, "perception", json_string(b.data));
+	magi_buf_reset(&b);
+	coords_hint(&cc.map, &b);
+	json_object_set_new(vars, "coords", json_string(b.data));
+	magi_buf_reset(&b);
+	actions_doc(magi_env_caps(r->env), &b);
+	json_object_set_new(vars, "actions", json_string(b.data));
+	magi_buf_reset(&b);
+	history_text(r->board, &b);
+	json_object_set_new(vars, "history", json_string(b.data));
+	magi_buf_reset(&b);
+	magi_buf_printf(&b, "%s", r->obs.text ? r->obs.text : "");
+	json_object_set_new(vars, "windows", json_string(b.data));
+	magi_buf_release(&b);
+	json_object_set_new(vars, "step", json_integer(r->step));
+	json_object_set_new(vars, "task", json_string(r->p.task));
+	static const char *const req[] = {"action", NULL};
+	struct magi__role_call rc = {0};
+	rc.name = template_name;
+	rc.vars = vars;
+	rc.images[0] = r->obs.screenshot;
+	rc.image_labels[0] = "Current screenshot:";
+	rc.n_images = 1;
+	rc.parser = MAGI_PARSE_SECTIONS;
+	rc.sections = req;
+	rc.check = check_action;
+	rc.check_ud = &cc;
+	magi_status s = magi__role_run(r, &rc, err);
+	json_decref(vars);
+	if (!s) {
+		d->thought = magi__strdup(magi__json_str(rc.parsed, "thought", ""));
+		d->operation = magi__strdup(magi__json_str(rc.parsed, "operation", ""));
+		d->map = cc.map;
+		/* the sent size is what the client really sent, which the map must match */
+		uint32_t w, h;
+		magi_chat_image_sent_size(rc.chat, 0, &w, &h);
+		if (w && (w != cc.map.sent_w || h != cc.map.sent_h))
+			MAGI_WARN("sent %ux%u but mapped for %ux%u", w, h, cc.map.sent_w, cc.map.sent_h);
+		d->prompt_tokens = rc.prompt_tokens;
+		d->completion_tokens = rc.completion_tokens;
+		d->latency_ms = rc.latency_ms;
+	}
+	magi__role_call_release(&rc);
+	return s;
+}
+
+void magi__board_history(struct magi__run *r, const char *operation, const char *action_json,
+			 const char *outcome)
+{
+	json_t *h = json_object_get(r->board, "history");
+	json_array_append_new(h, json_pack("{s:i, s:s, s:s, s:s}", "step", r->step, "operation",
+					   operation ? operation : "", "action", action_json ? action_json : "",
+					   "outcome", outcome ? outcome : ""));
+}
