@@ -109,7 +109,8 @@ struct magi_pii_finding {
 			      ("password", "cvv", ...); NULL for other types */
 	bool has_box;      /* true for OCR scans */
 	int x, y, w, h;    /* box in image pixels (before any padding) */
-	int word0, word1;  /* OCR scans: first and last word index covered; -1 otherwise */
+	int word0, word1;  /* OCR scans: first and last word covered (indices into
+			      ocr->words, or ocr->lines when it has no words); -1 otherwise */
 	float score;       /* 0..1: 1 for checksum-validated or exact matches, lower for
 			      heuristic ones (entropy rule, OCR-corrected digits) */
 };

@@ -1,0 +1,258 @@
+/* guard_util.c — text matching, the finding list and the OCR page view shared by the
+ * guard files (see guard_internal.h). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "guard/guard_internal.h"
+#include "core/common.h"
+
+bool magi__word_at(const char *s, size_t len, size_t i, const char *word)
+{
+	size_t wl = strlen(word);
+	if (wl == 0 || i > len || len - i < wl)
+		return false;
+	for (size_t k = 0; k < wl; k++)
+		if (magi__lower((unsigned char)s[i + k]) != magi__lower((unsigned char)word[k]))
+			return false;
+	if (i > 0 && magi__is_alnum((unsigned char)s[i - 1]) &&
+	    magi__is_alnum((unsigned char)word[0]))
+		return false;
+	if (i + wl < len && magi__is_alnum((unsigned char)s[i + wl]) &&
+	    magi__is_alnum((unsigned char)word[wl - 1]))
+		return false;
+	return true;
+}
+
+size_t magi__find_word(const char *s, size_t len, size_t from, const char *word)
+{
+	unsigned char first = magi__lower((unsigned char)word[0]);
+	for (size_t i = from; i < len; i++)
+		if (magi__lower((unsigned char)s[i]) == first && magi__word_at(s, len, i, word))
+			return i;
+	return SIZE_MAX;
+}
+
+size_t magi__find_ci(const char *s, size_t len, size_t from, const char *needle)
+{
+	size_t nl = strlen(needle);
+	if (nl == 0)
+		return from <= len ? from : SIZE_MAX;
+	for (size_t i = from; i + nl <= len; i++) {
+		size_t k = 0;
+		while (k < nl && magi__lower((unsigned char)s[i + k]) ==
+					 magi__lower((unsigned char)needle[k]))
+			k++;
+		if (k == nl)
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+void magi__lower_copy(char *buf, size_t cap, const char *s, size_t n)
+{
+	if (!cap)
+		return;
+	size_t k = 0;
+	for (; k + 1 < cap && k < n; k++)
+		buf[k] = (char)magi__lower((unsigned char)s[k]);
+	buf[k] = '\0';
+}
+
+void magi__text_copy(char *buf, size_t cap, const char *s, size_t n)
+{
+	if (!cap)
+		return;
+	size_t k = n < cap - 1 ? n : cap - 1;
+	/* never cut a UTF-8 sequence in half: back up over continuation bytes */
+	if (k < n)
+		while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+			k--;
+	for (size_t i = 0; i < k; i++) {
+		unsigned char c = (unsigned char)s[i];
+		buf[i] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+	}
+	buf[k] = '\0';
+}
+
+/* ---- finding list ---------------------------------------------------------------------- */
+magi_status magi__fvec_push(struct magi__fvec *fv, enum magi_pii_type type, size_t start,
+			    size_t end, float score, const char *name)
+{
+	if (fv->n == fv->cap) {
+		size_t nc = fv->cap ? fv->cap * 2 : 16;
+		struct magi_pii_finding *p = realloc(fv->v, nc * sizeof *p);
+		if (!p)
+			return MAGI_ERR_NOMEM;
+		fv->v = p;
+		fv->cap = nc;
+	}
+	struct magi_pii_finding *f = &fv->v[fv->n];
+	memset(f, 0, sizeof *f);
+	f->type = type;
+	f->start = start;
+	f->end = end;
+	f->score = score;
+	f->word0 = f->word1 = -1;
+	if (name && !(f->name = magi__strdup(name)))
+		return MAGI_ERR_NOMEM;
+	fv->n++;
+	return MAGI_OK;
+}
+
+void magi__fvec_release(struct magi__fvec *fv)
+{
+	magi_pii_findings_free(fv->v, fv->n);
+	fv->v = NULL;
+	fv->n = fv->cap = 0;
+}
+
+/* ---- boxes ---------------------------------------------------------------------------- */
+void magi__box_union(int *x, int *y, int *w, int *h, int bx, int by, int bw, int bh)
+{
+	if (bw <= 0 || bh <= 0)
+		return;
+	if (*w <= 0 || *h <= 0) {
+		*x = bx, *y = by, *w = bw, *h = bh;
+		return;
+	}
+	long x0 = MAGI_MIN((long)*x, (long)bx), y0 = MAGI_MIN((long)*y, (long)by);
+	long x1 = MAGI_MAX((long)*x + *w, (long)bx + bw), y1 = MAGI_MAX((long)*y + *h, (long)by + bh);
+	*x = (int)x0, *y = (int)y0;
+	*w = (int)MAGI_MIN(x1 - x0, (long)INT32_MAX);
+	*h = (int)MAGI_MIN(y1 - y0, (long)INT32_MAX);
+}
+
+double magi__box_dist(int x, int y, int w, int h, double px, double py)
+{
+	double dx = 0, dy = 0;
+	if (px < x)
+		dx = x - px;
+	else if (px > (double)x + w)
+		dx = px - ((double)x + w);
+	if (py < y)
+		dy = y - py;
+	else if (py > (double)y + h)
+		dy = py - ((double)y + h);
+	if (dx == 0)
+		return dy;
+	if (dy == 0)
+		return dx;
+	/* Euclidean distance without libm: Newton steps from the max norm */
+	double m = dx > dy ? dx : dy, r = m;
+	double s2 = dx * dx + dy * dy;
+	for (int i = 0; i < 6; i++)
+		r = 0.5 * (r + s2 / r);
+	return r;
+}
+
+/* ---- OCR page -------------------------------------------------------------------------- */
+struct word_key {
+	long line;
+	size_t idx;
+};
+
+static int word_key_cmp(const void *a, const void *b)
+{
+	const struct word_key *x = a, *y = b;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+void magi__page_release(struct magi__page *pg)
+{
+	free(pg->text);
+	free(pg->u);
+	free(pg->l);
+	memset(pg, 0, sizeof *pg);
+}
+
+/* Appends s to the page text with newlines flattened to spaces (a word never breaks a line). */
+static magi_status page_put(struct magi_buf *b, const char *s)
+{
+	size_t n = strlen(s);
+	size_t at = b->len;
+	magi_status st = magi_buf_append(b, s, n);
+	if (st)
+		return st;
+	for (size_t i = at; i < b->len; i++)
+		if (b->data[i] == '\n' || b->data[i] == '\r')
+			b->data[i] = ' ';
+	return MAGI_OK;
+}
+
+magi_status magi__page_build(const struct magi_ocr *ocr, struct magi__page *pg)
+{
+	memset(pg, 0, sizeof *pg);
+	struct magi_buf b;
+	magi_buf_init(&b, MAGI_PII_MAX_TEXT + 1);
+	if (!ocr || (ocr->n_words == 0 && ocr->n_lines == 0) ||
+	    (ocr->n_words && !ocr->words) || (!ocr->n_words && !ocr->lines)) {
+		pg->text = magi_buf_detach(&b, NULL);
+		return pg->text ? MAGI_OK : MAGI_ERR_NOMEM;
+	}
+	bool by_words = ocr->n_words > 0;
+	size_t n = by_words ? ocr->n_words : ocr->n_lines;
+	struct word_key *keys = malloc(n * sizeof *keys);
+	pg->u = calloc(n, sizeof *pg->u);
+	pg->l = calloc(n, sizeof *pg->l);
+	magi_status st = MAGI_ERR_NOMEM;
+	if (!keys || !pg->u || !pg->l)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		keys[i].line = by_words ? ocr->words[i].line : (long)i;
+		keys[i].idx = i;
+	}
+	qsort(keys, n, sizeof *keys, word_key_cmp);
+	for (size_t k = 0; k < n; k++) {
+		size_t i = keys[k].idx;
+		const char *t = by_words ? ocr->words[i].text : ocr->lines[i].text;
+		if (!t)
+			t = "";
+		bool new_line = pg->nl == 0 || keys[k].line != keys[k - 1].line;
+		if (new_line) {
+			if (pg->nl) {
+				pg->l[pg->nl - 1].end = b.len;
+				if ((st = magi_buf_putc(&b, '\n')))
+					goto fail;
+			}
+			struct magi__page_line *ln = &pg->l[pg->nl++];
+			ln->start = b.len;
+			ln->u0 = pg->nu;
+		} else if ((st = magi_buf_putc(&b, ' '))) {
+			goto fail;
+		}
+		struct magi__page_unit *u = &pg->u[pg->nu++];
+		u->start = b.len;
+		if ((st = page_put(&b, t)))
+			goto fail;
+		u->end = b.len;
+		u->line = pg->nl - 1;
+		u->idx = i;
+		if (by_words) {
+			u->x = ocr->words[i].x, u->y = ocr->words[i].y;
+			u->w = ocr->words[i].w, u->h = ocr->words[i].h;
+		} else {
+			u->x = ocr->lines[i].x, u->y = ocr->lines[i].y;
+			u->w = ocr->lines[i].w, u->h = ocr->lines[i].h;
+		}
+		struct magi__page_line *ln = &pg->l[pg->nl - 1];
+		ln->u1 = pg->nu;
+		magi__box_union(&ln->x, &ln->y, &ln->w, &ln->h, u->x, u->y, u->w, u->h);
+	}
+	if (pg->nl)
+		pg->l[pg->nl - 1].end = b.len;
+	free(keys);
+	pg->len = b.len;
+	pg->text = magi_buf_detach(&b, NULL);
+	if (!pg->text) {
+		magi__page_release(pg);
+		return MAGI_ERR_NOMEM;
+	}
+	return MAGI_OK;
+fail:
+	free(keys);
+	magi_buf_release(&b);
+	magi__page_release(pg);
+	return st;
+}

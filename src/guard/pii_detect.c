@@ -1,0 +1,1099 @@
+/* pii_detect.c — the PII detectors: hand-written scanners, one per type, each appending
+ * candidate spans over a text. Precision comes from checksums (Luhn, mod-97), issuer
+ * prefixes, national numbering shapes and a little context (the words just before a
+ * number); OCR noise is tolerated by reading O/l/I/S/B as digits inside digit groups. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "guard/guard_internal.h"
+#include "core/common.h"
+
+typedef unsigned char uc;
+
+/* The digit an OCR engine most often meant by a letter, or 0. */
+static char fuzzy_digit(uc c)
+{
+	switch (c) {
+	case 'O':
+	case 'o':
+		return '0';
+	case 'l':
+	case 'I':
+	case '|':
+		return '1';
+	case 'S':
+		return '5';
+	case 'B':
+		return '8';
+	default:
+		return 0;
+	}
+}
+
+static bool left_boundary(const char *t, size_t i)
+{
+	return i == 0 || !magi__is_alnum((uc)t[i - 1]);
+}
+
+/* true when one of words occurs (as a word) within `back` bytes before i, on the same line. */
+static bool context_has(const char *t, size_t i, size_t back, const char *const *words)
+{
+	size_t from = i > back ? i - back : 0;
+	for (size_t k = i; k > from; k--)
+		if (t[k - 1] == '\n') {
+			from = k;
+			break;
+		}
+	for (size_t w = 0; words[w]; w++) {
+		size_t at = magi__find_word(t, i, from, words[w]);
+		if (at != SIZE_MAX)
+			return true;
+	}
+	return false;
+}
+
+/* ---- digit-group runs ("4111 1111-1111", "+44 (0)20 7946 0958") ----------------------- */
+#define RUN_MAX_GROUPS 12
+#define RUN_MAX_DIGITS 40
+struct run {
+	size_t start, end; /* from the first char ('+', '(' or digit) to the last digit */
+	int ng;
+	size_t gs[RUN_MAX_GROUPS], ge[RUN_MAX_GROUPS];
+	int gd[RUN_MAX_GROUPS];              /* digits in group */
+	char sep[RUN_MAX_GROUPS][4];          /* separator before group g (g >= 1) */
+	char dig[RUN_MAX_GROUPS][RUN_MAX_DIGITS + 1]; /* group digits, fuzzy ones mapped */
+	int fuzzy;                            /* letters read as digits */
+	bool plus, lead_paren;
+};
+
+/* One group of digits at t[i]: true digits plus (when fuzzy) look-alike letters, no more
+ * look-alikes than true digits, and not glued to other letters. */
+static bool parse_group(const char *t, size_t len, size_t i, bool fuzzy, size_t *end, char *dig,
+			int *nd_out, int *nf_out)
+{
+	int nd = 0, nf = 0, k = 0;
+	size_t p = i;
+	while (p < len && k < RUN_MAX_DIGITS) {
+		uc c = (uc)t[p];
+		if (magi__is_digit(c)) {
+			dig[k++] = (char)c;
+			nd++;
+		} else if (fuzzy && fuzzy_digit(c)) {
+			dig[k++] = fuzzy_digit(c);
+			nf++;
+		} else {
+			break;
+		}
+		p++;
+	}
+	dig[k] = '\0';
+	if (nd == 0 || nf > nd || (p < len && magi__is_alnum((uc)t[p])))
+		return false;
+	*end = p;
+	*nd_out = nd;
+	*nf_out = nf;
+	return true;
+}
+
+/* Parses a run of groups starting at i. seps: allowed separator chars; maxsep: longest
+ * separator. With `phone`, a leading '+' or '(' is taken and parentheses may separate. */
+static bool parse_run(const char *t, size_t len, size_t i, const char *seps, size_t maxsep,
+		      bool fuzzy, bool phone, struct run *r)
+{
+	memset(r, 0, sizeof *r);
+	r->start = i;
+	size_t p = i;
+	if (phone && p < len && t[p] == '+') {
+		r->plus = true;
+		p++;
+	} else if (phone && p < len && t[p] == '(') {
+		r->lead_paren = true;
+		p++;
+	}
+	for (;;) {
+		size_t ge;
+		int nd, nf;
+		if (r->ng == RUN_MAX_GROUPS ||
+		    !parse_group(t, len, p, fuzzy, &ge, r->dig[r->ng], &nd, &nf))
+			break;
+		r->gs[r->ng] = p;
+		r->ge[r->ng] = ge;
+		r->gd[r->ng] = nd + nf;
+		r->fuzzy += nf;
+		r->ng++;
+		r->end = ge;
+		/* separator to the next group */
+		size_t q = ge, k = 0;
+		char sep[4] = {0};
+		while (q < len && k < maxsep && t[q] && strchr(seps, t[q])) {
+			sep[k++] = t[q];
+			q++;
+		}
+		if (k == 0 || q >= len)
+			break;
+		uc c = (uc)t[q];
+		if (!magi__is_digit(c) && !(fuzzy && fuzzy_digit(c) && q + 1 < len &&
+					   magi__is_digit((uc)t[q + 1])))
+			break;
+		if (r->ng < RUN_MAX_GROUPS)
+			memcpy(r->sep[r->ng], sep, sizeof sep);
+		p = q;
+	}
+	return r->ng > 0;
+}
+
+/* Concatenates groups [g0, g1] into out (cap RUN_MAX_DIGITS*2), returns the digit count. */
+static int run_digits(const struct run *r, int g0, int g1, char *out, size_t cap)
+{
+	size_t k = 0;
+	for (int g = g0; g <= g1; g++)
+		for (const char *d = r->dig[g]; *d && k + 1 < cap; d++)
+			out[k++] = *d;
+	out[k] = '\0';
+	return (int)k;
+}
+
+static int run_fuzzy_in(const struct run *r, const char *t, int g0, int g1)
+{
+	int f = 0;
+	for (int g = g0; g <= g1; g++)
+		for (size_t p = r->gs[g]; p < r->ge[g]; p++)
+			f += !magi__is_digit((uc)t[p]);
+	return f;
+}
+
+/* ---- cards ----------------------------------------------------------------------------- */
+bool magi_pii_luhn_valid(const char *digits, size_t n)
+{
+	if (n < 2)
+		return false;
+	int sum = 0;
+	bool dbl = false;
+	for (size_t i = n; i-- > 0;) {
+		if (!magi__is_digit((uc)digits[i]))
+			return false;
+		int d = digits[i] - '0';
+		if (dbl) {
+			d *= 2;
+			if (d > 9)
+				d -= 9;
+		}
+		sum += d;
+		dbl = !dbl;
+	}
+	return sum % 10 == 0;
+}
+
+/* Issuer prefix and length agree (Visa, Mastercard, Amex, Diners, Discover, JCB,
+ * UnionPay, Mir). */
+static bool card_iin_ok(const char *d, int n)
+{
+	int p2 = (d[0] - '0') * 10 + (d[1] - '0');
+	int p4 = p2 * 100 + (d[2] - '0') * 10 + (d[3] - '0');
+	switch (d[0]) {
+	case '4':
+		return n == 13 || n == 16 || n == 19;
+	case '5':
+		return p2 >= 51 && p2 <= 55 && n == 16;
+	case '2':
+		if (p4 >= 2221 && p4 <= 2720)
+			return n == 16;
+		return p4 >= 2200 && p4 <= 2204 && n >= 16 && n <= 19;
+	case '3':
+		if (p2 == 34 || p2 == 37)
+			return n == 15;
+		if (p2 == 36 || p2 == 38 || p2 == 39 || (p2 == 30 && d[2] <= '5'))
+			return n >= 14 && n <= 19;
+		if (p4 >= 3528 && p4 <= 3589)
+			return n >= 16 && n <= 19;
+		return false;
+	case '6':
+		if (p4 == 6011 || p2 == 65 || (p4 / 10 >= 644 && p4 / 10 <= 649) || p2 == 62)
+			return n >= 16 && n <= 19;
+		return false;
+	default:
+		return false;
+	}
+}
+
+static const char *const card_words[] = {"card", "credit", "debit", "visa", "mastercard",
+					 "amex", "cc", "card no", "card number", NULL};
+
+static bool card_groups_ok(const struct run *r, int g0, int g1)
+{
+	if (g0 == g1)
+		return true;
+	char s = r->sep[g0 + 1][0];
+	for (int g = g0; g <= g1; g++) {
+		if (g > g0 && (r->sep[g][1] || r->sep[g][0] != s))
+			return false;
+		if (r->gd[g] < 3 || r->gd[g] > 6)
+			return false;
+	}
+	return true;
+}
+
+static magi_status detect_cards(const char *t, size_t len, const struct magi_pii_params *p,
+				struct magi__fvec *fv)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (!left_boundary(t, i) || !(magi__is_digit((uc)t[i]) ||
+					      (p->ocr_fuzzy && fuzzy_digit((uc)t[i]))))
+			continue;
+		struct run r;
+		if (!parse_run(t, len, i, " -", 1, p->ocr_fuzzy, false, &r))
+			continue;
+		for (int g0 = 0; g0 < r.ng; g0++) {
+			for (int g1 = r.ng - 1; g1 >= g0; g1--) {
+				char d[RUN_MAX_DIGITS * 2];
+				int n = run_digits(&r, g0, g1, d, sizeof d);
+				if (n < 13 || n > 19 || !card_groups_ok(&r, g0, g1))
+					continue;
+				bool valid = card_iin_ok(d, n) && magi_pii_luhn_valid(d, (size_t)n);
+				/* Luhn failed but a card label stands right before a card-shaped
+				 * number: an OCR misread of a real card is likelier than not */
+				bool labelled = !valid && g1 > g0 && (n == 15 || n == 16) &&
+						context_has(t, r.gs[g0], 32, card_words);
+				if (!valid && !labelled)
+					continue;
+				float score = valid ? (run_fuzzy_in(&r, t, g0, g1) ? 0.9f : 1.0f) : 0.6f;
+				magi_status st = magi__fvec_push(fv, MAGI_PII_CARD, r.gs[g0], r.ge[g1],
+								 score, NULL);
+				if (st)
+					return st;
+				g0 = g1;
+				break;
+			}
+		}
+		i = r.end;
+	}
+	return MAGI_OK;
+}
+
+/* ---- IBAN ------------------------------------------------------------------------------ */
+static const struct {
+	char cc[3];
+	int len;
+} iban_lengths[] = {
+	{"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16},
+	{"BG", 22}, {"BH", 22}, {"BR", 29}, {"BY", 28}, {"CH", 21}, {"CR", 22}, {"CY", 28},
+	{"CZ", 24}, {"DE", 22}, {"DK", 18}, {"DO", 28}, {"EE", 20}, {"EG", 29}, {"ES", 24},
+	{"FI", 18}, {"FO", 18}, {"FR", 27}, {"GB", 22}, {"GE", 22}, {"GI", 23}, {"GL", 18},
+	{"GR", 27}, {"GT", 28}, {"HR", 21}, {"HU", 28}, {"IE", 22}, {"IL", 23}, {"IQ", 23},
+	{"IS", 26}, {"IT", 27}, {"JO", 30}, {"KW", 30}, {"KZ", 20}, {"LB", 28}, {"LC", 32},
+	{"LI", 21}, {"LT", 20}, {"LU", 20}, {"LV", 21}, {"MC", 27}, {"MD", 24}, {"ME", 22},
+	{"MK", 19}, {"MR", 27}, {"MT", 31}, {"MU", 30}, {"NL", 18}, {"NO", 15}, {"PK", 24},
+	{"PL", 28}, {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22}, {"SA", 24},
+	{"SC", 31}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27}, {"TL", 23}, {"TN", 24},
+	{"TR", 26}, {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20},
+};
+
+static int iban_country_len(const char *cc)
+{
+	for (size_t i = 0; i < MAGI_ARRAY_LEN(iban_lengths); i++)
+		if (iban_lengths[i].cc[0] == cc[0] && iban_lengths[i].cc[1] == cc[1])
+			return iban_lengths[i].len;
+	return 0;
+}
+
+bool magi_pii_iban_valid(const char *iban, size_t n)
+{
+	if (n < 15 || n > 34)
+		return false;
+	unsigned rem = 0;
+	for (size_t k = 0; k < n; k++) {
+		uc c = (uc)iban[(k + 4) % n]; /* the first four characters move to the end */
+		if (magi__is_digit(c))
+			rem = (rem * 10 + (unsigned)(c - '0')) % 97;
+		else if (magi__is_alpha(c))
+			rem = (rem * 100 + (unsigned)(magi__lower(c) - 'a' + 10)) % 97;
+		else
+			return false;
+	}
+	return rem == 1;
+}
+
+static const char *const iban_words[] = {"iban", "account", "konto", "bank", NULL};
+
+static magi_status detect_ibans(const char *t, size_t len, const struct magi_pii_params *p,
+				struct magi__fvec *fv)
+{
+	for (size_t i = 0; i + 15 <= len; i++) {
+		if (!magi__is_upper((uc)t[i]) || !magi__is_upper((uc)t[i + 1]) ||
+		    !left_boundary(t, i))
+			continue;
+		int want = iban_country_len(t + i);
+		if (!want)
+			continue;
+		char raw[40], mapped[40];
+		int n = 0, fz = 0;
+		size_t q = i, last = i;
+		bool ok = true;
+		while (n < want && q < len) {
+			uc c = (uc)t[q];
+			if (c == ' ' && n >= 4 && q + 1 < len && magi__is_alnum((uc)t[q + 1]) &&
+			    t[q - 1] != ' ') {
+				q++;
+				continue;
+			}
+			if (!magi__is_alnum(c)) {
+				ok = false;
+				break;
+			}
+			raw[n] = (char)c;
+			char f = fuzzy_digit(c);
+			/* check digits (positions 2-3) are always digits; in the BBAN a look-alike
+			 * letter is read as a digit only when its group of four is mostly digits */
+			mapped[n] = (char)c;
+			if (f && p->ocr_fuzzy && n >= 2)
+				mapped[n] = f;
+			n++;
+			last = ++q;
+		}
+		if (!ok || n != want || (last < len && magi__is_alnum((uc)t[last])))
+			continue;
+		raw[n] = mapped[n] = '\0';
+		/* lowercase letters do not occur in printed IBANs except as misread digits */
+		bool bad = false;
+		for (int k = 0; k < n; k++)
+			if (magi__is_lower((uc)raw[k]) && !fuzzy_digit((uc)raw[k]))
+				bad = true;
+		if (bad)
+			continue;
+		/* the fuzzy variant keeps a letter where its group of four has fewer than two
+		 * true digits (bank codes such as GB's "NWBK" are letters) */
+		for (int g = 4; g < n; g += 4) {
+			int digits = 0;
+			for (int k = g; k < n && k < g + 4; k++)
+				digits += magi__is_digit((uc)raw[k]);
+			if (digits < 2)
+				for (int k = g; k < n && k < g + 4; k++)
+					if (!magi__is_digit((uc)raw[k]))
+						mapped[k] = raw[k];
+		}
+		for (int k = 0; k < n; k++)
+			fz += mapped[k] != raw[k];
+		if (!magi__is_digit((uc)mapped[2]) || !magi__is_digit((uc)mapped[3]))
+			continue;
+		float score = 0;
+		if (magi_pii_iban_valid(raw, (size_t)n))
+			score = 1.0f;
+		else if (fz && magi_pii_iban_valid(mapped, (size_t)n))
+			score = 0.9f;
+		else if (context_has(t, i, 32, iban_words))
+			score = 0.6f;
+		if (score == 0)
+			continue;
+		magi_status st = magi__fvec_push(fv, MAGI_PII_IBAN, i, last, score, NULL);
+		if (st)
+			return st;
+		i = last;
+	}
+	return MAGI_OK;
+}
+
+/* ---- US SSN ---------------------------------------------------------------------------- */
+static bool digits_at(const char *t, size_t len, size_t i, int n)
+{
+	if (i + (size_t)n > len)
+		return false;
+	for (int k = 0; k < n; k++)
+		if (!magi__is_digit((uc)t[i + (size_t)k]))
+			return false;
+	return true;
+}
+
+static const char *const ssn_words[] = {"ssn", "social security", "ss#", "ss no", NULL};
+
+static magi_status detect_ssns(const char *t, size_t len, struct magi__fvec *fv)
+{
+	for (size_t i = 0; i + 11 <= len; i++) {
+		if (!left_boundary(t, i) || (i > 0 && t[i - 1] == '-') || !digits_at(t, len, i, 3))
+			continue;
+		char s1 = t[i + 3], s2 = t[i + 6];
+		if (s1 != s2 || (s1 != '-' && s1 != ' ') || !digits_at(t, len, i + 4, 2) ||
+		    !digits_at(t, len, i + 7, 4))
+			continue;
+		size_t e = i + 11;
+		if (e < len && (magi__is_alnum((uc)t[e]) ||
+				(t[e] == s1 && e + 1 < len && magi__is_digit((uc)t[e + 1]))))
+			continue;
+		int area = (t[i] - '0') * 100 + (t[i + 1] - '0') * 10 + (t[i + 2] - '0');
+		int group = (t[i + 4] - '0') * 10 + (t[i + 5] - '0');
+		bool serial0 = t[i + 7] == '0' && t[i + 8] == '0' && t[i + 9] == '0' && t[i + 10] == '0';
+		if (area == 0 || area == 666 || area >= 900 || group == 0 || serial0)
+			continue;
+		/* "123 45 6789" is too common a shape to call an SSN without its label */
+		if (s1 == ' ' && !context_has(t, i, 32, ssn_words))
+			continue;
+		magi_status st = magi__fvec_push(fv, MAGI_PII_SSN, i, e, 1.0f, NULL);
+		if (st)
+			return st;
+		i = e;
+	}
+	return MAGI_OK;
+}
+
+/* ---- e-mail ---------------------------------------------------------------------------- */
+static bool email_local_char(uc c)
+{
+	return magi__is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-' ||
+	       c == '\'';
+}
+static bool domain_char(uc c) { return magi__is_alnum(c) || c == '-' || c == '.'; }
+
+static magi_status detect_emails(const char *t, size_t len, struct magi__fvec *fv)
+{
+	size_t next = 0; /* do not start inside the previous address */
+	for (size_t a = 0; a < len; a++) {
+		if (t[a] != '@' || a == 0)
+			continue;
+		size_t j = a;
+		while (j > next && email_local_char((uc)t[j - 1]) && a - j < 64)
+			j--;
+		while (j < a && (t[j] == '.' || t[j] == '\'' || t[j] == '-'))
+			j++;
+		if (j == a)
+			continue;
+		size_t k = a + 1;
+		while (k < len && domain_char((uc)t[k]) && k - a < 255)
+			k++;
+		while (k > a + 1 && (t[k - 1] == '.' || t[k - 1] == '-'))
+			k--;
+		/* labels: at least two, none empty, TLD of 2+ letters */
+		size_t labels = 0, lab_start = a + 1;
+		bool ok = k > a + 1;
+		for (size_t q = a + 1; ok && q <= k; q++) {
+			if (q == k || t[q] == '.') {
+				if (q == lab_start)
+					ok = false;
+				labels++;
+				if (q == k) {
+					if (q - lab_start < 2)
+						ok = false;
+					for (size_t r = lab_start; r < q; r++)
+						if (!magi__is_alpha((uc)t[r]))
+							ok = false;
+				}
+				lab_start = q + 1;
+			}
+		}
+		if (!ok || labels < 2)
+			continue;
+		magi_status st = magi__fvec_push(fv, MAGI_PII_EMAIL, j, k, 1.0f, NULL);
+		if (st)
+			return st;
+		next = k;
+		a = k;
+	}
+	return MAGI_OK;
+}
+
+/* ---- phone numbers ---------------------------------------------------------------------- */
+static const char *const phone_words[] = {"tel", "phone", "telephone", "mobile", "mob", "cell",
+					  "call", "fax", "whatsapp", "contact", "telefon", "tél",
+					  "handy", NULL};
+static const char *const not_phone_words[] = {"order", "invoice", "isbn", "ref", "sku",
+					      "tracking", "serial", "id", "no", "nr", "version",
+					      "build", "account", "acct", "ticket", "case", NULL};
+
+static bool sep_is(const char *s, const char *one_of)
+{
+	return s[0] && !s[1] && strchr(one_of, s[0]);
+}
+
+/* Does groups [g0, g1] of r read as a phone number? */
+static bool phone_shape(const struct run *r, int g0, int g1, bool plus, bool lead_paren,
+			bool labelled)
+{
+	char d[RUN_MAX_DIGITS * 2];
+	int n = run_digits(r, g0, g1, d, sizeof d);
+	int ng = g1 - g0 + 1;
+	/* dates: 2-2-4 or 4-2-2 with one separator are never phone numbers */
+	if (ng >= 3 && !plus && !strcmp(r->sep[g0 + 1], r->sep[g0 + 2]) &&
+	    sep_is(r->sep[g0 + 1], "./-") &&
+	    ((r->gd[g0] <= 2 && r->gd[g0 + 1] <= 2 && r->gd[g0 + 2] == 4) ||
+	     (r->gd[g0] == 4 && r->gd[g0 + 1] <= 2 && r->gd[g0 + 2] <= 2)))
+		return false;
+	for (int g = g0 + 1; g <= g1; g++) {
+		const char *s = r->sep[g];
+		/* separators: " ", "-", ".", "/", ") ", ")", " (", "(", " - " */
+		if (!(sep_is(s, " -./()") || !strcmp(s, ") ") || !strcmp(s, " (") ||
+		      !strcmp(s, " - ") || !strcmp(s, ")-")))
+			return false;
+	}
+	if (plus) /* international: +CC then 7..14 more digits */
+		return n >= 8 && n <= 15 && r->gd[g0] <= 4 + 10 * (ng == 1);
+	if (n >= 11 && n <= 15 && d[0] == '0' && d[1] == '0' && ng >= 2) /* 00 CC ... */
+		return true;
+	/* US/NANP: (NNN) NNN-NNNN, NNN-NNN-NNNN, NNN.NNN.NNNN, NNN NNN NNNN, 1-NNN-NNN-NNNN */
+	int o = g0;
+	if (ng == 4 && r->gd[g0] == 1 && d[0] == '1')
+		o++;
+	if (g1 - o == 2 && r->gd[o] == 3 && r->gd[o + 1] == 3 && r->gd[o + 2] == 4 &&
+	    r->dig[o][0] >= '2') {
+		const char *s1 = r->sep[o + 1], *s2 = r->sep[o + 2];
+		bool paren = (lead_paren && o == g0) && (!strcmp(s1, ") ") || !strcmp(s1, ")"));
+		if (paren && (sep_is(s2, "-. ")))
+			return true;
+		if (!lead_paren && sep_is(s1, "-. ") && !strcmp(s1, s2))
+			return true;
+	}
+	/* national trunk prefix 0 (UK, DE, FR, ...): "020 7946 0958", "030 12345678",
+	 * "01 23 45 67 89", "(030) 1234567", "089/1234567". After the first separator all
+	 * separators agree, which keeps date ranges ("01.02.2024 / 03.04.2024") out. */
+	if (d[0] == '0' && d[1] != '0' && n >= 9 && n <= 12 && ng >= 2 && r->gd[g0] >= 2 &&
+	    r->gd[g1] >= 2) {
+		for (int g = g0; g <= g1; g++)
+			if (r->gd[g] > 8 || (g > g0 + 2 && strcmp(r->sep[g], r->sep[g0 + 2])))
+				return false;
+		return true;
+	}
+	if (labelled && n >= 7 && n <= 15)
+		return true;
+	return false;
+}
+
+static magi_status detect_phones(const char *t, size_t len, const struct magi_pii_params *p,
+				 struct magi__fvec *fv)
+{
+	for (size_t i = 0; i < len; i++) {
+		uc c = (uc)t[i];
+		bool starter = magi__is_digit(c) || ((c == '+' || c == '(') && i + 1 < len &&
+						     magi__is_digit((uc)t[i + 1]));
+		if (!starter || !left_boundary(t, i))
+			continue;
+		/* a number glued to '.', ',' or '#' on its left is a decimal, a list or an id */
+		if (i > 0 && (t[i - 1] == '.' || t[i - 1] == ',' || t[i - 1] == '#' ||
+			      t[i - 1] == '$' || t[i - 1] == ':'))
+			continue;
+		struct run r;
+		if (!parse_run(t, len, i, " -./()", 3, p->ocr_fuzzy, true, &r))
+			continue;
+		/* the number must not go on as a decimal or a version ("1.2.3") */
+		bool labelled = context_has(t, i, 24, phone_words);
+		bool negative = !r.plus && !labelled && context_has(t, i, 24, not_phone_words);
+		size_t after = r.end;
+		bool glued = after < len && (t[after] == '.' || t[after] == ',' || t[after] == ':') &&
+			     after + 1 < len && magi__is_digit((uc)t[after + 1]);
+		bool found = false;
+		if (!negative && !glued) {
+			for (int g1 = r.ng - 1; g1 >= 0 && !found; g1--) {
+				if (!phone_shape(&r, 0, g1, r.plus, r.lead_paren, labelled))
+					continue;
+				size_t s = r.start;
+				float score = run_fuzzy_in(&r, t, 0, g1) ? 0.8f : 1.0f;
+				magi_status st = magi__fvec_push(fv, MAGI_PII_PHONE, s, r.ge[g1], score,
+								 NULL);
+				if (st)
+					return st;
+				found = true;
+				i = r.ge[g1];
+			}
+		}
+		if (!found)
+			i = r.end > i ? r.end - 1 : i;
+	}
+	return MAGI_OK;
+}
+
+/* ---- IPv4, IPv6, MAC ------------------------------------------------------------------- */
+static const char *const version_words[] = {"version", "ver", "build", "release", "v", "rev",
+					    "firmware", NULL};
+
+static magi_status detect_ipv4(const char *t, size_t len, struct magi__fvec *fv)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (!magi__is_digit((uc)t[i]) || !left_boundary(t, i) ||
+		    (i > 0 && (t[i - 1] == '.' || t[i - 1] == '-')))
+			continue;
+		size_t q = i;
+		int oct[4], k = 0;
+		bool ok = true;
+		for (; k < 4; k++) {
+			int v = 0, nd = 0;
+			size_t s = q;
+			while (q < len && magi__is_digit((uc)t[q]) && nd < 4) {
+				v = v * 10 + (t[q] - '0');
+				q++;
+				nd++;
+			}
+			if (nd == 0 || nd > 3 || v > 255 || (nd > 1 && t[s] == '0')) {
+				ok = false;
+				break;
+			}
+			oct[k] = v;
+			if (k < 3) {
+				if (q >= len || t[q] != '.') {
+					ok = false;
+					break;
+				}
+				q++;
+			}
+		}
+		if (!ok) {
+			while (i + 1 < len && magi__is_digit((uc)t[i + 1]))
+				i++;
+			continue;
+		}
+		if ((q < len && (magi__is_alnum((uc)t[q]) ||
+				 ((t[q] == '.' || t[q] == '-') && q + 1 < len &&
+				  magi__is_digit((uc)t[q + 1])))) ||
+		    oct[0] == 0 || context_has(t, i, 12, version_words)) {
+			i = q;
+			continue;
+		}
+		magi_status st = magi__fvec_push(fv, MAGI_PII_IPV4, i, q, 1.0f, NULL);
+		if (st)
+			return st;
+		i = q;
+	}
+	return MAGI_OK;
+}
+
+/* One "::" at most; groups of 1-4 hex digits; 8 groups without "::", fewer with it; a
+ * dotted IPv4 tail counts as two groups. */
+static bool ipv6_valid(const char *s, size_t n)
+{
+	int groups = 0, dbl = 0, colons = 0;
+	size_t p = 0;
+	if (n >= 2 && s[0] == ':' && s[1] == ':') {
+		dbl = 1;
+		colons = 2;
+		p = 2;
+	} else if (n && s[0] == ':') {
+		return false;
+	}
+	while (p < n) {
+		size_t g = p;
+		bool dot = false;
+		while (p < n && s[p] != ':') {
+			dot |= s[p] == '.';
+			p++;
+		}
+		size_t gl = p - g;
+		if (gl == 0)
+			return false;
+		if (dot) {
+			if (p != n)
+				return false;
+			int oct = 0, v = -1;
+			for (size_t k = g; k <= p; k++) {
+				if (k == p || s[k] == '.') {
+					if (v < 0 || v > 255)
+						return false;
+					oct++;
+					v = -1;
+				} else if (magi__is_digit((uc)s[k])) {
+					v = (v < 0 ? 0 : v * 10) + (s[k] - '0');
+					if (v > 999)
+						return false;
+				} else {
+					return false;
+				}
+			}
+			if (oct != 4)
+				return false;
+			groups += 2;
+		} else {
+			if (gl > 4)
+				return false;
+			groups++;
+		}
+		if (p < n) { /* at ':' */
+			colons++;
+			p++;
+			if (p < n && s[p] == ':') {
+				if (++dbl > 1)
+					return false;
+				colons++;
+				p++;
+			} else if (p == n) {
+				return false;
+			}
+		}
+	}
+	if (colons < 2 || groups < 1)
+		return false;
+	return dbl ? groups <= 7 : groups == 8;
+}
+
+static magi_status detect_ipv6(const char *t, size_t len, struct magi__fvec *fv)
+{
+	for (size_t i = 0; i < len; i++) {
+		uc c = (uc)t[i];
+		if (!(magi__is_hex(c) || c == ':') ||
+		    (i > 0 && (magi__is_alnum((uc)t[i - 1]) || t[i - 1] == ':' || t[i - 1] == '.')))
+			continue;
+		size_t q = i;
+		while (q < len && (magi__is_hex((uc)t[q]) || t[q] == ':' || t[q] == '.') && q - i < 64)
+			q++;
+		size_t e = q;
+		while (e > i && t[e - 1] == '.')
+			e--;
+		/* a sentence may end right after the address: "at fe80::1:" */
+		if (e > i + 1 && t[e - 1] == ':' && t[e - 2] != ':')
+			e--;
+		if ((q < len && magi__is_alnum((uc)t[q])) || e - i < 3) {
+			i = q;
+			continue;
+		}
+		if (ipv6_valid(t + i, e - i)) {
+			magi_status st = magi__fvec_push(fv, MAGI_PII_IPV6, i, e, 1.0f, NULL);
+			if (st)
+				return st;
+		}
+		i = q;
+	}
+	return MAGI_OK;
+}
+
+static magi_status detect_macs(const char *t, size_t len, struct magi__fvec *fv)
+{
+	for (size_t i = 0; i + 14 <= len; i++) {
+		if (!magi__is_hex((uc)t[i]) || !left_boundary(t, i))
+			continue;
+		size_t e = 0;
+		char s = t[i + 2];
+		if ((s == ':' || s == '-') && i + 17 <= len) {
+			bool ok = true;
+			for (int g = 0; g < 6 && ok; g++) {
+				size_t p = i + (size_t)g * 3;
+				ok = magi__is_hex((uc)t[p]) && magi__is_hex((uc)t[p + 1]) &&
+				     (g == 5 || t[p + 2] == s);
+			}
+			if (ok)
+				e = i + 17;
+		} else if (t[i + 4] == '.') {
+			bool ok = true;
+			for (int g = 0; g < 3 && ok; g++) {
+				size_t p = i + (size_t)g * 5;
+				for (int k = 0; k < 4; k++)
+					ok = ok && magi__is_hex((uc)t[p + (size_t)k]);
+				ok = ok && (g == 2 || t[p + 4] == '.');
+			}
+			if (ok)
+				e = i + 14, s = '.';
+		}
+		if (!e || (e < len && (magi__is_alnum((uc)t[e]) ||
+				       (t[e] == s && e + 1 < len && magi__is_hex((uc)t[e + 1])))))
+			continue;
+		magi_status st = magi__fvec_push(fv, MAGI_PII_MAC, i, e, 1.0f, NULL);
+		if (st)
+			return st;
+		i = e;
+	}
+	return MAGI_OK;
+}
+
+/* ---- API keys and tokens ---------------------------------------------------------------- */
+static bool key_char(uc c) { return magi__is_alnum(c) || c == '_' || c == '-'; }
+
+static const struct {
+	const char *prefix;
+	int min_body; /* characters after the prefix */
+} key_prefixes[] = {
+	{"sk-proj-", 20}, {"sk-ant-", 20}, {"sk-", 20},       {"sk_live_", 16}, {"sk_test_", 16},
+	{"rk_live_", 16}, {"ghp_", 30},    {"gho_", 30},      {"ghu_", 30},     {"ghs_", 30},
+	{"ghr_", 30},     {"github_pat_", 30}, {"xoxb-", 10}, {"xoxp-", 10},    {"xoxa-", 10},
+	{"xoxr-", 10},    {"xoxs-", 10},   {"glpat-", 20},    {"AIza", 30},     {"npm_", 30},
+	{"hf_", 30},
+};
+
+static bool starts_with(const char *t, size_t len, size_t i, const char *pre)
+{
+	size_t n = strlen(pre);
+	return len - i >= n && memcmp(t + i, pre, n) == 0;
+}
+
+static double shannon_bits(const char *s, size_t n)
+{
+	int cnt[256] = {0};
+	for (size_t i = 0; i < n; i++)
+		cnt[(uc)s[i]]++;
+	double h = 0;
+	for (int c = 0; c < 256; c++)
+		if (cnt[c]) {
+			double p = (double)cnt[c] / (double)n;
+			h -= p * log2(p);
+		}
+	return h;
+}
+
+/* A long token mixing upper case, lower case and digits with little structure: random
+ * keys switch character class about every other character, words and identifiers rarely. */
+static bool high_entropy(const char *s, size_t n)
+{
+	int up = 0, lo = 0, dg = 0, trans = 0, prev = -1;
+	for (size_t i = 0; i < n; i++) {
+		uc c = (uc)s[i];
+		int cls = magi__is_upper(c) ? 0 : magi__is_lower(c) ? 1 : magi__is_digit(c) ? 2 : 3;
+		up += cls == 0, lo += cls == 1, dg += cls == 2;
+		if (prev >= 0 && cls != prev)
+			trans++;
+		prev = cls;
+	}
+	if (!up || !lo || dg < 2)
+		return false;
+	if ((double)trans < 0.3 * (double)n)
+		return false;
+	return shannon_bits(s, n) >= 3.5 + (n >= 40 ? 0.3 : 0.0);
+}
+
+static magi_status detect_keys(const char *t, size_t len, const struct magi_pii_params *p,
+			       struct magi__fvec *fv)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (!key_char((uc)t[i]) || (i > 0 && (key_char((uc)t[i - 1]) || t[i - 1] == '.')))
+			continue;
+		size_t e = i;
+		while (e < len && key_char((uc)t[e]))
+			e++;
+		size_t hit = 0;
+		float score = 1.0f;
+		/* JWT: eyJ<header>.<payload>.<signature> */
+		if (starts_with(t, len, i, "eyJ") && e < len && t[e] == '.') {
+			size_t s2 = e + 1, e2 = s2;
+			while (e2 < len && key_char((uc)t[e2]))
+				e2++;
+			if (e - i >= 10 && e2 - s2 >= 4 && e2 < len && t[e2] == '.') {
+				size_t e3 = e2 + 1;
+				while (e3 < len && key_char((uc)t[e3]))
+					e3++;
+				hit = e3;
+			}
+		}
+		/* AWS access key ids: AKIA/ASIA + 16 upper-case letters or digits */
+		if (!hit && (starts_with(t, len, i, "AKIA") || starts_with(t, len, i, "ASIA")) &&
+		    e - i == 20) {
+			bool ok = true;
+			for (size_t k = i + 4; k < e; k++)
+				ok = ok && (magi__is_upper((uc)t[k]) || magi__is_digit((uc)t[k]));
+			if (ok)
+				hit = e;
+		}
+		for (size_t k = 0; !hit && k < MAGI_ARRAY_LEN(key_prefixes); k++) {
+			size_t pl = strlen(key_prefixes[k].prefix);
+			if (starts_with(t, len, i, key_prefixes[k].prefix) &&
+			    e - i >= pl + (size_t)key_prefixes[k].min_body)
+				hit = e;
+		}
+		if (!hit && p->entropy) {
+			/* base64 keys also carry + / =; take the longer token */
+			size_t e4 = e;
+			while (e4 < len && (key_char((uc)t[e4]) || t[e4] == '+' || t[e4] == '/' ||
+					    t[e4] == '='))
+				e4++;
+			size_t n = e4 - i;
+			if (n >= p->entropy_min_len && n <= 512 && high_entropy(t + i, n)) {
+				hit = e4;
+				score = 0.7f;
+			}
+		}
+		if (hit) {
+			magi_status st = magi__fvec_push(fv, MAGI_PII_API_KEY, i, hit, score, NULL);
+			if (st)
+				return st;
+			i = hit;
+		} else {
+			i = e;
+		}
+	}
+	return MAGI_OK;
+}
+
+/* ---- values after labels ("Password: hunter2", "CVV 123") -------------------------------- */
+static const struct {
+	const char *label;
+	const char *name;
+	bool digits; /* value must be 3..8 digits */
+} cred_labels[] = {
+	{"one-time code", "otp", true},  {"verification code", "otp", true},
+	{"security code", "cvv", true},  {"client secret", "secret", false},
+	{"access token", "token", false}, {"private key", "key", false},
+	{"api key", "api key", false},   {"api_key", "api key", false},
+	{"apikey", "api key", false},    {"pin code", "pin", true},
+	{"password", "password", false}, {"passwort", "password", false},
+	{"passwd", "password", false},   {"passphrase", "password", false},
+	{"passcode", "password", false}, {"pwd", "password", false},
+	{"pin", "pin", true},            {"cvv2", "cvv", true},
+	{"cvv", "cvv", true},            {"cvc2", "cvv", true},
+	{"cvc", "cvv", true},            {"csc", "cvv", true},
+	{"otp", "otp", true},            {"secret", "secret", false},
+	{"token", "token", false},
+};
+
+/* Words that follow a label in UI prose, not values. */
+static const char *const cred_stop[] = {
+	"required", "optional", "forgot", "forgotten", "reset", "change", "changed", "enter",
+	"confirm", "new", "old", "current", "show", "hide", "strength", "must", "should", "is",
+	"was", "will", "the", "your", "my", "field", "here", "click", "manager", "expired",
+	"expires", "invalid", "incorrect", "wrong", "again", "please", "and", "or", "to", "for",
+	"of", "a", "an", "settings", "policy", "hint", "length", "rules", "protected", "type",
+	"mismatch", "match", "updated", "sent", "code", "number", "none", "n/a", NULL};
+
+static bool in_list(const char *s, size_t n, const char *const *list)
+{
+	for (size_t k = 0; list[k]; k++)
+		if (strlen(list[k]) == n) {
+			size_t j = 0;
+			while (j < n && magi__lower((uc)s[j]) == (uc)list[k][j])
+				j++;
+			if (j == n)
+				return true;
+		}
+	return false;
+}
+
+static bool masked(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != '*' && s[i] != '.' && s[i] != 'x' && s[i] != 'X' && s[i] != '#' &&
+		    (uc)s[i] < 0x80)
+			return false;
+	/* non-ASCII-only values are bullets ("••••") in practice */
+	return true;
+}
+
+static magi_status detect_credentials(const char *t, size_t len, struct magi__fvec *fv)
+{
+	for (size_t li = 0; li < MAGI_ARRAY_LEN(cred_labels); li++) {
+		const char *label = cred_labels[li].label;
+		size_t from = 0, at;
+		while ((at = magi__find_word(t, len, from, label)) != SIZE_MAX) {
+			size_t q = at + strlen(label);
+			from = q;
+			while (q < len && (t[q] == ' ' || t[q] == '\t'))
+				q++;
+			/* fillers: "PIN code:", "password (again):" is not a value */
+			static const char *const fill[] = {"code", "number", "no.", "key", NULL};
+			for (size_t f = 0; fill[f]; f++)
+				if (magi__word_at(t, len, q, fill[f])) {
+					q += strlen(fill[f]);
+					break;
+				}
+			bool sep = false;
+			if (q < len && (t[q] == ':' || t[q] == '=')) {
+				sep = true;
+				q++;
+			} else if (magi__word_at(t, len, q, "is")) {
+				sep = true;
+				q += 2;
+			}
+			while (q < len && (t[q] == ' ' || t[q] == '\t'))
+				q++;
+			/* the value may be the first word of the next line when the label ends its
+			 * line ("Password:" above a field) */
+			if (q < len && t[q] == '\n') {
+				q++;
+				while (q < len && (t[q] == ' ' || t[q] == '\t'))
+					q++;
+			}
+			size_t v = q;
+			while (q < len && !magi__is_space((uc)t[q]))
+				q++;
+			size_t e = q;
+			while (e > v && (t[e - 1] == ',' || t[e - 1] == ';' || t[e - 1] == ')'))
+				e--;
+			size_t n = e - v;
+			if (n == 0 || t[e - 1] == ':' || t[e - 1] == '?' || masked(t + v, n) ||
+			    in_list(t + v, n, cred_stop) || n > 256)
+				continue;
+			bool digits_only = true;
+			int dg = 0, sym = 0;
+			for (size_t k = v; k < e; k++) {
+				uc c = (uc)t[k];
+				digits_only &= magi__is_digit(c);
+				dg += magi__is_digit(c);
+				sym += !magi__is_alnum(c) && c < 0x80;
+			}
+			if (cred_labels[li].digits) {
+				if (!digits_only || n < 3 || n > 8)
+					continue;
+			} else if (!sep) {
+				/* no colon: accept only values that look made up (digit, symbol or
+				 * inner capital), so "Password must..." stays prose */
+				bool inner_cap = false;
+				for (size_t k = v + 1; k < e; k++)
+					inner_cap |= magi__is_upper((uc)t[k]);
+				if (n < 4 || !(dg || sym || inner_cap))
+					continue;
+			}
+			magi_status st = magi__fvec_push(fv, MAGI_PII_CREDENTIAL, v, e, 0.9f,
+							 cred_labels[li].name);
+			if (st)
+				return st;
+		}
+	}
+	return MAGI_OK;
+}
+
+/* ---- the user's secrets ------------------------------------------------------------------ */
+/* Matches value at t[i], letting the text carry stray single spaces between characters
+ * (OCR splits long strings); returns the end or 0. */
+static size_t match_loose(const char *t, size_t len, size_t i, const char *v, size_t vn)
+{
+	size_t q = i;
+	for (size_t k = 0; k < vn; k++) {
+		if (q < len && t[q] == v[k]) {
+			q++;
+			continue;
+		}
+		if (k > 0 && v[k] != ' ' && q + 1 < len && t[q] == ' ' && t[q + 1] == v[k]) {
+			q += 2;
+			continue;
+		}
+		return 0;
+	}
+	return q;
+}
+
+static magi_status detect_secrets(const char *t, size_t len, const struct magi_secret_list *l,
+				  struct magi__fvec *fv)
+{
+	if (!l)
+		return MAGI_OK;
+	for (size_t s = 0; s < l->n; s++) {
+		const char *v = l->items[s].value;
+		size_t vn = v ? strlen(v) : 0;
+		if (!vn)
+			continue;
+		for (size_t i = 0; i + vn <= len; i++) {
+			if (t[i] != v[0])
+				continue;
+			size_t e = match_loose(t, len, i, v, vn);
+			if (!e)
+				continue;
+			magi_status st = magi__fvec_push(fv, MAGI_PII_SECRET, i, e, 1.0f,
+							 l->items[s].name);
+			if (st)
+				return st;
+			i = e - 1;
+		}
+	}
+	return MAGI_OK;
+}
+
+magi_status magi__pii_detect_all(const char *text, size_t len, const struct magi_pii_params *p,
+				 struct magi__fvec *fv)
+{
+	uint32_t m = p->types;
+	magi_status st = MAGI_OK;
+#define RUN(type, call)                                                                    \
+	if (!st && (m & MAGI_PII_BIT(type)))                                               \
+	st = call
+	RUN(MAGI_PII_SECRET, detect_secrets(text, len, p->secrets, fv));
+	RUN(MAGI_PII_API_KEY, detect_keys(text, len, p, fv));
+	RUN(MAGI_PII_CARD, detect_cards(text, len, p, fv));
+	RUN(MAGI_PII_IBAN, detect_ibans(text, len, p, fv));
+	RUN(MAGI_PII_SSN, detect_ssns(text, len, fv));
+	RUN(MAGI_PII_EMAIL, detect_emails(text, len, fv));
+	RUN(MAGI_PII_CREDENTIAL, detect_credentials(text, len, fv));
+	RUN(MAGI_PII_PHONE, detect_phones(text, len, p, fv));
+	RUN(MAGI_PII_MAC, detect_macs(text, len, fv));
+	RUN(MAGI_PII_IPV6, detect_ipv6(text, len, fv));
+	RUN(MAGI_PII_IPV4, detect_ipv4(text, len, fv));
+#undef RUN
+	return st;
+}
