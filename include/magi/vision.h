@@ -133,6 +133,7 @@ MAGI_API uint32_t magi_image_policy_tokens(const struct magi_image_policy *p, ui
 					   uint32_t h);
 
 /* ---- OCR ------------------------------------------------------------------------------- */
+/* Boxes are in pixels of the image given, x/y the top-left corner. */
 struct magi_ocr_word {
 	char *text; /* UTF-8 */
 	int x, y, w, h;
@@ -140,22 +141,31 @@ struct magi_ocr_word {
 	int line;   /* index into lines */
 };
 struct magi_ocr_line {
-	char *text; /* words joined by single spaces */
-	int x, y, w, h;
-	float conf; /* mean of its words */
+	char *text; /* its kept words joined by single spaces */
+	int x, y, w, h; /* union of its kept words' boxes */
+	float conf;     /* mean of its kept words */
 };
 struct magi_ocr {
-	struct magi_ocr_word *words;
+	struct magi_ocr_word *words; /* in reading order */
 	size_t n_words;
-	struct magi_ocr_line *lines;
+	struct magi_ocr_line *lines; /* only lines with at least one kept word */
 	size_t n_lines;
 	double ms; /* time spent */
 };
-/* Runs Tesseract (language "eng" unless lang given) on img, one thread per call.
- * Words with confidence below min_conf are dropped. *out freed with magi_ocr_free. */
+/* Runs Tesseract (language "eng" unless lang given, e.g. "deu" or "eng+deu") on img with
+ * sparse-text page segmentation (screens scatter text) at 96 ppi, on the calling thread.
+ * Words with confidence below min_conf are dropped; lines group the words Tesseract put on
+ * one text line. Images under 4 px a side give an empty result. *out is freed with
+ * magi_ocr_free. MAGI_ERR_NOT_FOUND when the language's traineddata is not installed.
+ * The first call on a thread loads the language (~100 ms); the engine is then kept for
+ * that thread until it exits or calls magi_ocr_thread_release.
+ * Tesseract uses OpenMP: run with OMP_THREAD_LIMIT=1 in the environment from process start
+ * (the OpenMP runtime reads it when it loads); with several cores busy it is far faster. */
 MAGI_API magi_status magi_ocr_run(const struct magi_image *img, const char *lang, float min_conf,
 				  struct magi_ocr **out, struct magi_error *err);
 MAGI_API void magi_ocr_free(struct magi_ocr *o);
+/* Frees the calling thread's cached Tesseract engine (a no-op if it has none). */
+MAGI_API void magi_ocr_thread_release(void);
 
 #ifdef __cplusplus
 }
