@@ -303,9 +303,9 @@ truncated: {
 	const char *why = s->read_error ? magi__av_err(s->read_error, eb) : "end of data";
 	if (!s->have_prev)
 		return magi_error_set(s->err, MAGI_ERR_VIDEO,
-				      "%s: no frame could be decoded at %.1f s (%s); the file may be "
-				      "truncated or corrupt",
-				      s->v->path, T, why);
+				      "%s: truncated or corrupt: no frame could be decoded at %.1f s "
+				      "(%s), but the file claims %.1f s",
+				      s->v->path, T, why, s->v->info.duration_s);
 	return magi_error_set(s->err, MAGI_ERR_VIDEO,
 			      "%s: truncated or corrupt: no frames after %.1f s (%s), but the file "
 			      "claims %.1f s",
@@ -417,11 +417,11 @@ static magi_status run_keyframes_indexed(struct smp *s)
 		if (r == 0) {
 			char eb[128];
 			return magi_error_set(s->err, MAGI_ERR_VIDEO,
-					      "%s: the key frame at %.1f s could not be decoded (%s); "
-					      "the file may be truncated or corrupt",
+					      "%s: truncated or corrupt: the key frame at %.1f s could "
+					      "not be decoded (%s)",
 					      v->path, k,
 					      s->read_error ? magi__av_err(s->read_error, eb)
-							    : "no data");
+							    : "end of data");
 		}
 		s->la_id = ++s->next_id;
 		st = emit(s, i, s->la, s->la_id, s->la_t, true);

@@ -236,14 +236,41 @@ static bool is_still_image_format(const AVInputFormat *f)
 	       strcmp(f->name, "gif") == 0 /* treated as video only when animated: see below */;
 }
 
+/* The container format the first bytes of path look like (with some confidence), so a
+ * file FFmpeg cannot open can be called a broken MP4 rather than "not a video". */
+static const AVInputFormat *sniff_format(const char *path)
+{
+	enum { N = 8192 };
+	unsigned char *buf = calloc(1, N + AVPROBE_PADDING_SIZE);
+	FILE *f = buf ? fopen(path, "rb") : NULL;
+	if (!f) {
+		free(buf);
+		return NULL;
+	}
+	size_t got = fread(buf, 1, N, f);
+	fclose(f);
+	AVProbeData pd = {path, buf, (int)got, NULL};
+	int score = 0;
+	const AVInputFormat *fmt = av_probe_input_format3(&pd, 1, &score);
+	free(buf);
+	return fmt && score >= AVPROBE_SCORE_MAX / 4 && strcmp(fmt->name, "tty") != 0 ? fmt : NULL;
+}
+
 static magi_status open_stream(struct magi_video *v, struct magi_error *err)
 {
 	const char *path = v->path;
 	char eb[128];
 	int rc = avformat_open_input(&v->fmt, path, NULL, NULL);
-	if (rc < 0)
+	if (rc < 0) {
+		const AVInputFormat *f = sniff_format(path);
+		if (f)
+			return magi_error_set(err, MAGI_ERR_VIDEO,
+					      "%s: a truncated or corrupt %s file (%s)", path,
+					      f->long_name ? f->long_name : f->name,
+					      magi__av_err(rc, eb));
 		return magi_error_set(err, MAGI_ERR_VIDEO, "%s: not a video file FFmpeg can read (%s)",
 				      path, magi__av_err(rc, eb));
+	}
 	rc = avformat_find_stream_info(v->fmt, NULL);
 	if (rc < 0)
 		return magi_error_set(err, MAGI_ERR_VIDEO,
@@ -352,6 +379,9 @@ static magi_status read_metadata(struct magi_video *v, struct magi_error *err)
 		d = (double)v->fmt->duration / AV_TIME_BASE;
 	else if (st->nb_frames > 0 && in->fps > 0)
 		d = (double)st->nb_frames / in->fps;
+	bool still_fmt = is_still_image_format(v->fmt->iformat);
+	if (still_fmt && st->nb_frames <= 1 && (!(d > 0) || d * in->fps < 1.5))
+		return magi_error_set(err, MAGI_ERR_VIDEO, "%s: a still image, not a video", path);
 	if (!(d > 0) || !isfinite(d))
 		return magi_error_set(err, MAGI_ERR_VIDEO,
 				      "%s: unknown duration (a raw %s stream? remux it into MP4 or "
@@ -359,7 +389,7 @@ static magi_status read_metadata(struct magi_video *v, struct magi_error *err)
 				      path, v->codec_name);
 	in->duration_s = d;
 	in->n_frames = st->nb_frames > 0 ? st->nb_frames : (int64_t)llround(d * in->fps);
-	if (is_still_image_format(v->fmt->iformat) && in->n_frames <= 1)
+	if (still_fmt && in->n_frames <= 1)
 		return magi_error_set(err, MAGI_ERR_VIDEO, "%s: a still image, not a video", path);
 	return MAGI_OK;
 }
