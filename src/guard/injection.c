@@ -208,7 +208,9 @@ static float score_text(const char *s, size_t n, char *reason, size_t cap)
 			extra_w = 0.8f;
 		}
 	}
+	/* the same reason counts once, at its strongest phrase */
 	const char *seen[MAGI_ARRAY_LEN(phrases) + 1];
+	float seen_w[MAGI_ARRAY_LEN(phrases) + 1];
 	size_t nseen = 0;
 	for (size_t p = 0; p <= MAGI_ARRAY_LEN(phrases); p++) {
 		const char *why;
@@ -224,22 +226,27 @@ static float score_text(const char *s, size_t n, char *reason, size_t cap)
 			why = extra;
 			wt = extra_w;
 		}
-		bool dup = false;
-		for (size_t k = 0; k < nseen; k++)
-			dup |= strcmp(seen[k], why) == 0;
-		/* the same reason counts once, at its strongest phrase */
-		if (!dup) {
-			seen[nseen++] = why;
-			score += wt;
-			if (cap && rl + strlen(why) + 3 < cap) {
-				if (rl) {
-					memcpy(reason + rl, "; ", 2);
-					rl += 2;
-				}
-				memcpy(reason + rl, why, strlen(why));
-				rl += strlen(why);
-				reason[rl] = '\0';
+		size_t k = 0;
+		while (k < nseen && strcmp(seen[k], why))
+			k++;
+		if (k == nseen) {
+			seen[nseen] = why;
+			seen_w[nseen++] = wt;
+		} else if (wt > seen_w[k]) {
+			seen_w[k] = wt;
+		}
+	}
+	for (size_t k = 0; k < nseen; k++) {
+		score += seen_w[k];
+		size_t l = strlen(seen[k]);
+		if (cap && rl + l + 3 < cap) {
+			if (rl) {
+				memcpy(reason + rl, "; ", 2);
+				rl += 2;
 			}
+			memcpy(reason + rl, seen[k], l);
+			rl += l;
+			reason[rl] = '\0';
 		}
 	}
 	return score > 1.0f ? 1.0f : score;
@@ -260,6 +267,28 @@ void magi_injection_regions_free(struct magi_injection_region *r, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(r[i].text);
 	free(r);
+}
+
+/* Lines at or above this score join an adjacent region but do not open one. */
+#define WEAK_SCORE 0.25f
+
+/* Is page line i close enough (vertically, for OCR) to region g to join it? */
+static bool lines_touch(const struct magi__page *pg, bool boxes,
+			const struct magi_injection_params *p, const struct magi_injection_region *g,
+			size_t i)
+{
+	if (!boxes)
+		return true;
+	const struct magi__page_line *ln = &pg->l[i];
+	int lh = ln->h > 0 ? ln->h : 0;
+	int allow = p->merge_gap > lh * 3 / 2 ? p->merge_gap : lh * 3 / 2;
+	/* lines skipped between them (at most one) widen the allowed gap by a line each */
+	size_t skipped = i > g->line1 ? i - g->line1 - 1 : i + 1 < g->line0 ? g->line0 - i - 1 : 0;
+	allow += (int)skipped * (lh + allow);
+	int gap_below = ln->y - (g->y + g->h); /* line under the region */
+	int gap_above = g->y - (ln->y + ln->h); /* line over the region */
+	bool h_overlap = ln->x < g->x + g->w + 200 && g->x < ln->x + ln->w + 200;
+	return h_overlap && gap_below <= allow && gap_above <= allow;
 }
 
 struct line_score {
@@ -302,21 +331,17 @@ static magi_status scan_page(const struct magi__page *pg, bool boxes,
 	size_t nr = 0, cap = 0;
 	magi_status st = MAGI_OK;
 	for (size_t i = 0; i < pg->nl && !st; i++) {
-		if (ls[i].score < p->threshold)
+		/* a weakly suspicious line ("Click OK to continue") joins a region next to it:
+		 * pop-ups mix strong and weak lines */
+		bool strong = ls[i].score >= p->threshold, weak = ls[i].score >= WEAK_SCORE;
+		if (!strong && !weak)
 			continue;
 		const struct magi__page_line *ln = &pg->l[i];
 		struct magi_injection_region *last = nr ? &r[nr - 1] : NULL;
-		bool merge = false;
-		if (last && i - last->line1 <= 2) {
-			if (!boxes) {
-				merge = true;
-			} else {
-				int gap = ln->y - (last->y + last->h);
-				int lh = ln->h > 0 ? ln->h : 0;
-				int allow = p->merge_gap > lh * 3 / 2 ? p->merge_gap : lh * 3 / 2;
-				merge = gap <= allow && ln->y + ln->h >= last->y - allow;
-			}
-		}
+		bool merge = last && i - last->line1 <= 2 && lines_touch(pg, boxes, p, last, i);
+		/* a weak line above a strong one: look back for it when the strong one opens */
+		if (!merge && !strong)
+			continue;
 		if (merge) {
 			last->line1 = i;
 			last->end = ln->end;
@@ -365,6 +390,15 @@ static magi_status scan_page(const struct magi__page *pg, bool boxes,
 			g->x = ln->x, g->y = ln->y, g->w = ln->w, g->h = ln->h;
 		}
 		memcpy(g->reason, ls[i].reason, sizeof g->reason);
+		/* weak lines just above, not already in the previous region */
+		size_t floor = nr > 1 ? r[nr - 2].line1 + 1 : 0;
+		while (g->line0 > floor && ls[g->line0 - 1].score >= WEAK_SCORE &&
+		       lines_touch(pg, boxes, p, g, g->line0 - 1)) {
+			const struct magi__page_line *up = &pg->l[--g->line0];
+			g->start = up->start;
+			if (boxes)
+				magi__box_union(&g->x, &g->y, &g->w, &g->h, up->x, up->y, up->w, up->h);
+		}
 	}
 	for (size_t i = 0; i < nr && !st; i++)
 		if (!(r[i].text = magi__strndup(pg->text + r[i].start, r[i].end - r[i].start)))

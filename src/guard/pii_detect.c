@@ -525,7 +525,8 @@ static bool phone_shape(const struct run *r, int g0, int g1, bool plus, bool lea
 	}
 	if (plus) /* international: +CC then 7..14 more digits */
 		return n >= 8 && n <= 15 && r->gd[g0] <= 4 + 10 * (ng == 1);
-	if (n >= 11 && n <= 15 && d[0] == '0' && d[1] == '0' && ng >= 2) /* 00 CC ... */
+	if (n >= 11 && n <= 15 && d[0] == '0' && d[1] == '0' && ng >= 2 && /* 00 CC ... */
+	    sep_is(r->sep[g0 + 1], " -"))
 		return true;
 	/* US/NANP: (NNN) NNN-NNNN, NNN-NNN-NNNN, NNN.NNN.NNNN, NNN NNN NNNN, 1-NNN-NNN-NNNN */
 	int o = g0;
@@ -838,6 +839,21 @@ static bool high_entropy(const char *s, size_t n)
 		return false;
 	if ((double)trans < 0.3 * (double)n)
 		return false;
+	/* identifiers are made of words: count characters in word-like runs (a capital or
+	 * lower-case letter followed by lower-case letters, 4 or more long) */
+	size_t wordy = 0, run = 0;
+	for (size_t i = 0; i <= n; i++) {
+		uc c = i < n ? (uc)s[i] : ' ';
+		if (magi__is_lower(c)) {
+			run++;
+			continue;
+		}
+		if (run >= 4)
+			wordy += run;
+		run = magi__is_upper(c) ? 1 : 0;
+	}
+	if (wordy * 2 > n)
+		return false;
 	return shannon_bits(s, n) >= 3.5 + (n >= 40 ? 0.3 : 0.0);
 }
 
@@ -1090,8 +1106,8 @@ magi_status magi__pii_detect_all(const char *text, size_t len, const struct magi
 	RUN(MAGI_PII_SSN, detect_ssns(text, len, fv));
 	RUN(MAGI_PII_EMAIL, detect_emails(text, len, fv));
 	RUN(MAGI_PII_CREDENTIAL, detect_credentials(text, len, fv));
-	RUN(MAGI_PII_PHONE, detect_phones(text, len, p, fv));
 	RUN(MAGI_PII_MAC, detect_macs(text, len, fv));
+	RUN(MAGI_PII_PHONE, detect_phones(text, len, p, fv));
 	RUN(MAGI_PII_IPV6, detect_ipv6(text, len, fv));
 	RUN(MAGI_PII_IPV4, detect_ipv4(text, len, fv));
 #undef RUN

@@ -227,7 +227,7 @@ static void rule_click(struct gate *g)
 			if (has_phrase(&ws, click_rules[r].phrases[k]))
 				why = click_rules[r].phrases[k];
 		/* "order" is a noun in "Order history": only the bare button counts */
-		if (!why && click_rules[r].cat == MAGI_RISK_CAT_PAYMENT && ws.n <= 2 &&
+		if (!why && click_rules[r].cat == MAGI_RISK_CAT_PAYMENT && ws.n == 1 &&
 		    word_index(&ws, "order") == 0)
 			why = "order";
 		if (why)
@@ -284,7 +284,7 @@ static size_t find_cmd(const char *s, const char *cmd, size_t from)
 	     i = magi__find_word(s, len, i + 1, cmd)) {
 		/* "rm" inside a path ("/bin/rm") still runs rm */
 		size_t b = i;
-		while (b > 0 && s[b - 1] != ' ' && s[b - 1] != ';' && s[b - 1] != '|' && s[b - 1] != '&')
+		while (b > 0 && !strchr(" ;|&(`{", s[b - 1]))
 			b--;
 		if (cmd_start(s, b) && (b == i || s[i - 1] == '/'))
 			return i;

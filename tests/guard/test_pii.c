@@ -1,0 +1,421 @@
+/* test_pii.c — each PII detector with positive and negative cases (Luhn and mod-97 valid
+ * vs. invalid, phones vs. dates and prices, IPs vs. versions), overlaps, user secrets,
+ * OCR noise, and OCR word boxes. */
+#include <stdlib.h>
+#include <string.h>
+#include "check.h"
+#include "magi/guard.h"
+
+/* The first finding of type t in text, its text copied to buf; false when none. */
+static bool find_type(const char *text, enum magi_pii_type t, char *buf, size_t cap,
+		      const struct magi_pii_params *p)
+{
+	struct magi_pii_finding *f = NULL;
+	size_t n = 0;
+	if (magi_pii_scan_text(text, p, &f, &n) != MAGI_OK)
+		return false;
+	bool got = false;
+	for (size_t i = 0; i < n && !got; i++)
+		if (f[i].type == t) {
+			got = true;
+			if (buf) {
+				size_t l = strlen(f[i].text);
+				if (l >= cap)
+					l = cap - 1;
+				memcpy(buf, f[i].text, l);
+				buf[l] = '\0';
+			}
+			/* the span and the text agree */
+			CHECK(f[i].end - f[i].start == strlen(f[i].text));
+			CHECK(memcmp(text + f[i].start, f[i].text, f[i].end - f[i].start) == 0);
+		}
+	magi_pii_findings_free(f, n);
+	return got;
+}
+
+static size_t count_all(const char *text)
+{
+	struct magi_pii_finding *f = NULL;
+	size_t n = 0;
+	CHECK(magi_pii_scan_text(text, NULL, &f, &n) == MAGI_OK);
+	magi_pii_findings_free(f, n);
+	return n;
+}
+
+#define HAS(text, type, expect)                                                            \
+	do {                                                                               \
+		char got_[256] = "";                                                       \
+		bool ok_ = find_type(text, type, got_, sizeof got_, NULL);                 \
+		CHECK_MSG(ok_, "no %s in \"%s\"", magi_pii_type_name(type), text);         \
+		if (ok_)                                                                   \
+			CHECK_STR(got_, expect);                                           \
+	} while (0)
+#define HASNT(text, type)                                                                  \
+	do {                                                                               \
+		char got_[256] = "";                                                       \
+		bool ok_ = find_type(text, type, got_, sizeof got_, NULL);                 \
+		CHECK_MSG(!ok_, "unexpected %s \"%s\" in \"%s\"", magi_pii_type_name(type), got_, \
+			  text);                                                           \
+	} while (0)
+
+static void test_checksums(void)
+{
+	CHECK(magi_pii_luhn_valid("4111111111111111", 16));
+	CHECK(magi_pii_luhn_valid("79927398713", 11));
+	CHECK(!magi_pii_luhn_valid("4111111111111112", 16));
+	CHECK(!magi_pii_luhn_valid("79927398710", 11));
+	CHECK(!magi_pii_luhn_valid("41x1", 4));
+	CHECK(magi_pii_iban_valid("DE89370400440532013000", 22));
+	CHECK(magi_pii_iban_valid("GB29NWBK60161331926819", 22));
+	CHECK(magi_pii_iban_valid("gb29nwbk60161331926819", 22));
+	CHECK(!magi_pii_iban_valid("DE89370400440532013001", 22));
+	CHECK(!magi_pii_iban_valid("DE8937040044", 12));
+}
+
+static void test_email(void)
+{
+	HAS("Contact: john.doe+news@example.co.uk.", MAGI_PII_EMAIL, "john.doe+news@example.co.uk");
+	HAS("mail a_b-c@sub.mail-host.org, thanks", MAGI_PII_EMAIL, "a_b-c@sub.mail-host.org");
+	HASNT("follow @magi on social", MAGI_PII_EMAIL);
+	HASNT("user@localhost", MAGI_PII_EMAIL);
+	HASNT("name@host.c0m", MAGI_PII_EMAIL);
+	HASNT("git@ is not an address", MAGI_PII_EMAIL);
+}
+
+static void test_phone(void)
+{
+	HAS("Call +1 (555) 123-4567 today", MAGI_PII_PHONE, "+1 (555) 123-4567");
+	HAS("Phone (555) 123-4567", MAGI_PII_PHONE, "(555) 123-4567");
+	HAS("tel 555-123-4567.", MAGI_PII_PHONE, "555-123-4567");
+	HAS("555.123.4567", MAGI_PII_PHONE, "555.123.4567");
+	HAS("1-800-555-0199", MAGI_PII_PHONE, "1-800-555-0199");
+	HAS("UK: +44 20 7946 0958", MAGI_PII_PHONE, "+44 20 7946 0958");
+	HAS("London 020 7946 0958", MAGI_PII_PHONE, "020 7946 0958");
+	HAS("mobile 07700 900123", MAGI_PII_PHONE, "07700 900123");
+	HAS("Berlin +49 30 12345678", MAGI_PII_PHONE, "+49 30 12345678");
+	HAS("Büro 030 12345678", MAGI_PII_PHONE, "030 12345678");
+	HAS("(030) 1234567", MAGI_PII_PHONE, "(030) 1234567");
+	HAS("München 089/1234567", MAGI_PII_PHONE, "089/1234567");
+	HAS("Paris 01 23 45 67 89", MAGI_PII_PHONE, "01 23 45 67 89");
+	HAS("+33 1 23 45 67 89", MAGI_PII_PHONE, "+33 1 23 45 67 89");
+	HAS("+44 (0)20 7946 0958", MAGI_PII_PHONE, "+44 (0)20 7946 0958");
+	HAS("0044 20 7946 0958", MAGI_PII_PHONE, "0044 20 7946 0958");
+	HAS("Tel: 5551234567", MAGI_PII_PHONE, "5551234567");
+	/* OCR read 0 as O and 1 as l */
+	HAS("Call 555-l23-4567", MAGI_PII_PHONE, "555-l23-4567");
+	/* not phones: dates, prices, versions, ISBNs, order numbers, times */
+	HASNT("Due 2024-01-15", MAGI_PII_PHONE);
+	HASNT("on 01/15/2024 at 10:30", MAGI_PII_PHONE);
+	HASNT("15.01.2024", MAGI_PII_PHONE);
+	HASNT("from 01.02.2024 / 03.04.2024", MAGI_PII_PHONE);
+	HASNT("Total $1,299.00", MAGI_PII_PHONE);
+	HASNT("€ 1 299,00", MAGI_PII_PHONE);
+	HASNT("Version 10.15.7 build 19045", MAGI_PII_PHONE);
+	HASNT("ISBN 978-3-16-148410-0", MAGI_PII_PHONE);
+	HASNT("ISBN 0-306-40615-2", MAGI_PII_PHONE);
+	HASNT("Order #0023-4411-9982", MAGI_PII_PHONE);
+	HASNT("Order no. 0023 4411 9982", MAGI_PII_PHONE);
+	HASNT("5551234567", MAGI_PII_PHONE);
+	HASNT("123-456-7890 is not NANP", MAGI_PII_PHONE);
+	HASNT("Open 09:00 - 17:30", MAGI_PII_PHONE);
+	HASNT("Page 12 of 240", MAGI_PII_PHONE);
+}
+
+static void test_card(void)
+{
+	HAS("Visa 4111 1111 1111 1111 exp 12/27", MAGI_PII_CARD, "4111 1111 1111 1111");
+	HAS("4111-1111-1111-1111", MAGI_PII_CARD, "4111-1111-1111-1111");
+	HAS("5555555555554444", MAGI_PII_CARD, "5555555555554444");
+	HAS("Amex 3782 822463 10005", MAGI_PII_CARD, "3782 822463 10005");
+	HAS("6011 1111 1111 1117", MAGI_PII_CARD, "6011 1111 1111 1117");
+	HAS("qty 2 4111 1111 1111 1111", MAGI_PII_CARD, "4111 1111 1111 1111");
+	/* OCR: O for 0, l for 1, S for 5 */
+	HAS("5S55 5555 5555 4444", MAGI_PII_CARD, "5S55 5555 5555 4444");
+	HASNT("4lll 1111 1111 1111", MAGI_PII_CARD); /* 3 of 4 letters: not a digit group */
+	HASNT("4111 1111 1111 1112", MAGI_PII_CARD); /* Luhn fails */
+	HASNT("ISBN 9783161484100", MAGI_PII_CARD);
+	HASNT("1234 5678 9012 3456", MAGI_PII_CARD); /* no issuer starts with 1 */
+	HASNT("Tracking 9400 1000 0000 0000 0000 00", MAGI_PII_CARD);
+	/* a card label makes a misread card-shaped number a finding */
+	HAS("Card number: 4111 1111 1111 1112", MAGI_PII_CARD, "4111 1111 1111 1112");
+}
+
+static void test_iban(void)
+{
+	HAS("IBAN DE89 3704 0044 0532 0130 00 BIC COBADEFFXXX", MAGI_PII_IBAN,
+	    "DE89 3704 0044 0532 0130 00");
+	HAS("GB29NWBK60161331926819", MAGI_PII_IBAN, "GB29NWBK60161331926819");
+	HAS("pay to GB29 NWBK 6016 1331 9268 19.", MAGI_PII_IBAN, "GB29 NWBK 6016 1331 9268 19");
+	HAS("FR14 2004 1010 0505 0001 3M02 606", MAGI_PII_IBAN, "FR14 2004 1010 0505 0001 3M02 606");
+	/* OCR read a 0 as O: mod-97 passes after the digit reading */
+	HAS("DE89 37O4 0044 0532 0130 00", MAGI_PII_IBAN, "DE89 37O4 0044 0532 0130 00");
+	HASNT("DE89 3704 0044 0532 0130 01", MAGI_PII_IBAN); /* mod-97 fails, no label */
+	HASNT("ZZ89 3704 0044 0532 0130 00", MAGI_PII_IBAN);
+	HASNT("DE8937040044", MAGI_PII_IBAN);
+}
+
+static void test_ssn_ip_mac(void)
+{
+	HAS("SSN 123-45-6789", MAGI_PII_SSN, "123-45-6789");
+	HAS("id 536-22-1234 ok", MAGI_PII_SSN, "536-22-1234");
+	HAS("SSN: 123 45 6789", MAGI_PII_SSN, "123 45 6789");
+	HASNT("000-12-3456", MAGI_PII_SSN);
+	HASNT("666-12-3456", MAGI_PII_SSN);
+	HASNT("912-12-3456", MAGI_PII_SSN);
+	HASNT("123-00-3456", MAGI_PII_SSN);
+	HASNT("123-45-0000", MAGI_PII_SSN);
+	HASNT("call 123 45 6789", MAGI_PII_SSN);
+	HASNT("1-123-45-6789", MAGI_PII_SSN);
+
+	HAS("server at 192.168.1.20:8080", MAGI_PII_IPV4, "192.168.1.20");
+	HAS("8.8.8.8", MAGI_PII_IPV4, "8.8.8.8");
+	HASNT("version 1.2.3.4", MAGI_PII_IPV4);
+	HASNT("v1.2.3.4", MAGI_PII_IPV4);
+	HASNT("10.0.19045.3693", MAGI_PII_IPV4);
+	HASNT("1.2.3.4.5", MAGI_PII_IPV4);
+	HASNT("256.1.1.1", MAGI_PII_IPV4);
+	HASNT("01.02.03.04", MAGI_PII_IPV4);
+	HASNT("Release 2.4.1", MAGI_PII_IPV4);
+
+	HAS("addr 2001:db8:85a3::8a2e:370:7334 up", MAGI_PII_IPV6, "2001:db8:85a3::8a2e:370:7334");
+	HAS("2001:0db8:0000:0000:0000:ff00:0042:8329", MAGI_PII_IPV6,
+	    "2001:0db8:0000:0000:0000:ff00:0042:8329");
+	HAS("link fe80::1", MAGI_PII_IPV6, "fe80::1");
+	HAS("::ffff:192.0.2.128", MAGI_PII_IPV6, "::ffff:192.0.2.128");
+	HASNT("at 12:30:45", MAGI_PII_IPV6);
+	HASNT("std::vector", MAGI_PII_IPV6);
+	HASNT("01:02:03:04", MAGI_PII_IPV6);
+
+	HAS("MAC 00:1A:2B:3C:4D:5E", MAGI_PII_MAC, "00:1A:2B:3C:4D:5E");
+	HAS("aa-bb-cc-dd-ee-ff", MAGI_PII_MAC, "aa-bb-cc-dd-ee-ff");
+	HAS("0011.2233.4455", MAGI_PII_MAC, "0011.2233.4455");
+	HASNT("00:1A:2B:3C:4D", MAGI_PII_MAC);
+	HASNT("12:30:45", MAGI_PII_MAC);
+}
+
+static void test_keys(void)
+{
+	HAS("key sk-proj-AbC123xyzDEF456ghiJKL789mno", MAGI_PII_API_KEY,
+	    "sk-proj-AbC123xyzDEF456ghiJKL789mno");
+	HAS("OPENAI_API_KEY=sk-abcdefghijklmnopqrstuvwx1234", MAGI_PII_API_KEY,
+	    "sk-abcdefghijklmnopqrstuvwx1234");
+	HAS("ghp_16C7e42F292c6912E7710c838347Ae178B4a", MAGI_PII_API_KEY,
+	    "ghp_16C7e42F292c6912E7710c838347Ae178B4a");
+	HAS("gho_16C7e42F292c6912E7710c838347Ae178B4a", MAGI_PII_API_KEY,
+	    "gho_16C7e42F292c6912E7710c838347Ae178B4a");
+	HAS("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuv", MAGI_PII_API_KEY,
+	    "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuv");
+	HAS("xoxb-123456789012-1234567890123-AbCdEfGhIjKl", MAGI_PII_API_KEY,
+	    "xoxb-123456789012-1234567890123-AbCdEfGhIjKl");
+	HAS("xoxp-1234-5678-90ab", MAGI_PII_API_KEY, "xoxp-1234-5678-90ab");
+	HAS("AKIAIOSFODNN7EXAMPLE", MAGI_PII_API_KEY, "AKIAIOSFODNN7EXAMPLE");
+	HAS("AIzaSyA-1234567890abcdefghijklmnopqrstu", MAGI_PII_API_KEY,
+	    "AIzaSyA-1234567890abcdefghijklmnopqrstu");
+	HAS("glpat-xxxxXXXX1234yyyyZZZZ", MAGI_PII_API_KEY, "glpat-xxxxXXXX1234yyyyZZZZ");
+	HAS("Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+	    MAGI_PII_API_KEY,
+	    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U");
+	/* entropy rule */
+	HAS("token Xk9pQ2mZ7vR4tL8wN3bH6yJ1cF5dG0sA", MAGI_PII_API_KEY, "Xk9pQ2mZ7vR4tL8wN3bH6yJ1cF5dG0sA");
+	HAS("aws 9sK2/xZ4pQ+7mR1tV8wN3bH6yJ0cF5dG2eA4hL7k=", MAGI_PII_API_KEY,
+	    "9sK2/xZ4pQ+7mR1tV8wN3bH6yJ0cF5dG2eA4hL7k=");
+	HASNT("sk-short", MAGI_PII_API_KEY);
+	HASNT("task-management-dashboard-settings", MAGI_PII_API_KEY);
+	HASNT("ThisIsAVeryLongCamelCaseIdentifier2024", MAGI_PII_API_KEY);
+	HASNT("commit 3f2a9c1e8b7d6f5a4c3b2a1908f7e6d5c4b3a291", MAGI_PII_API_KEY);
+	HASNT("uuid 123e4567-e89b-12d3-a456-426614174000", MAGI_PII_API_KEY);
+	HASNT("https://example.com/products/summer-collection-2024/item", MAGI_PII_API_KEY);
+	/* entropy rule can be turned off */
+	struct magi_pii_params p = magi_pii_params_default();
+	p.entropy = false;
+	CHECK(!find_type("Xk9pQ2mZ7vR4tL8wN3bH6yJ1cF5dG0sA", MAGI_PII_API_KEY, NULL, 0, &p));
+}
+
+static void test_credentials(void)
+{
+	HAS("Password: hunter2", MAGI_PII_CREDENTIAL, "hunter2");
+	HAS("password = correcthorse", MAGI_PII_CREDENTIAL, "correcthorse");
+	HAS("my password is Tr0ub4dor&3 ok", MAGI_PII_CREDENTIAL, "Tr0ub4dor&3");
+	HAS("Password hunter22", MAGI_PII_CREDENTIAL, "hunter22");
+	HAS("PIN: 4821", MAGI_PII_CREDENTIAL, "4821");
+	HAS("PIN code 4821", MAGI_PII_CREDENTIAL, "4821");
+	HAS("CVV 123", MAGI_PII_CREDENTIAL, "123");
+	HAS("CVC: 9876", MAGI_PII_CREDENTIAL, "9876");
+	HAS("Password:\nswordfish", MAGI_PII_CREDENTIAL, "swordfish");
+	HAS("client secret: abcDEF", MAGI_PII_CREDENTIAL, "abcDEF");
+	HASNT("Forgot password?", MAGI_PII_CREDENTIAL);
+	HASNT("Password must be at least 8 characters", MAGI_PII_CREDENTIAL);
+	HASNT("Password: ********", MAGI_PII_CREDENTIAL);
+	HASNT("Password: required", MAGI_PII_CREDENTIAL);
+	HASNT("Enter your PIN below", MAGI_PII_CREDENTIAL);
+	HASNT("PIN: abcd", MAGI_PII_CREDENTIAL);
+	HASNT("Reset password", MAGI_PII_CREDENTIAL);
+	HASNT("Token expired", MAGI_PII_CREDENTIAL);
+	HASNT("Spinning top", MAGI_PII_CREDENTIAL);
+	/* the label's name is kept */
+	struct magi_pii_finding *f;
+	size_t n;
+	CHECK(magi_pii_scan_text("CVV: 123", NULL, &f, &n) == MAGI_OK && n == 1);
+	if (n == 1)
+		CHECK_STR(f[0].name, "cvv");
+	magi_pii_findings_free(f, n);
+}
+
+static void test_secrets(void)
+{
+	struct magi_secret_list l;
+	struct magi_error e;
+	magi_secret_list_init(&l);
+	CHECK(magi_secret_list_add(&l, "GITHUB_PASSWORD=s3cr3t-Pa55", &e) == MAGI_OK);
+	CHECK(magi_secret_list_add(&l, "PIN=0000=x", &e) == MAGI_OK); /* first '=' splits */
+	CHECK_STR(magi_secret_list_find(&l, "PIN")->value, "0000=x");
+	CHECK(magi_secret_list_add(&l, "nope", &e) == MAGI_ERR_INVALID);
+	CHECK_CONTAINS(e.msg, "NAME=VALUE");
+	CHECK(magi_secret_list_add(&l, "=v", &e) == MAGI_ERR_INVALID);
+	CHECK(magi_secret_list_add(&l, "A B=v", &e) == MAGI_ERR_INVALID);
+	CHECK(magi_secret_list_add(&l, "E=", &e) == MAGI_ERR_INVALID);
+	CHECK(magi_secret_list_add(&l, "PIN=1", &e) == MAGI_ERR_INVALID); /* duplicate */
+	CHECK(l.n == 2);
+
+	struct magi_pii_params p = magi_pii_params_default();
+	p.secrets = &l;
+	struct magi_pii_finding *f;
+	size_t n;
+	const char *t = "login with s3cr3t-Pa55 and again s3cr3t- Pa55 (OCR split)";
+	CHECK(magi_pii_scan_text(t, &p, &f, &n) == MAGI_OK);
+	CHECK(n == 2);
+	for (size_t i = 0; i < n; i++) {
+		CHECK(f[i].type == MAGI_PII_SECRET);
+		CHECK_STR(f[i].name, "GITHUB_PASSWORD");
+	}
+	char *red = NULL;
+	CHECK(magi_guard_redact_text(t, f, n, &red) == MAGI_OK);
+	CHECK_STR(red, "login with <secret:GITHUB_PASSWORD> and again <secret:GITHUB_PASSWORD> (OCR split)");
+	free(red);
+	magi_pii_findings_free(f, n);
+
+	/* the runtime expands placeholders; unknown names are an error */
+	struct magi_buf b;
+	magi_buf_init(&b, 0);
+	CHECK(magi_secret_expand(&l, "pw=<secret:GITHUB_PASSWORD>; pin <secret:PIN>", &b, &e) == MAGI_OK);
+	CHECK_STR(b.data, "pw=s3cr3t-Pa55; pin 0000=x");
+	magi_buf_reset(&b);
+	CHECK(magi_secret_expand(&l, "<secret:NOPE>", &b, &e) == MAGI_ERR_NOT_FOUND);
+	CHECK_CONTAINS(e.msg, "NOPE");
+	CHECK(b.len == 0);
+	CHECK(magi_secret_expand(&l, "a < b <secret:> c", &b, &e) == MAGI_OK);
+	CHECK_STR(b.data, "a < b <secret:> c");
+	magi_buf_release(&b);
+	magi_secret_list_release(&l);
+	magi_secret_list_release(NULL);
+}
+
+static void test_overlap_and_types(void)
+{
+	/* a phone-shaped run inside a card is the card only; an email's digits are the email */
+	struct magi_pii_finding *f;
+	size_t n;
+	CHECK(magi_pii_scan_text("5555 5555 5555 4444", NULL, &f, &n) == MAGI_OK);
+	CHECK(n == 1 && f[0].type == MAGI_PII_CARD);
+	magi_pii_findings_free(f, n);
+	CHECK(magi_pii_scan_text("j.5551234567@example.com", NULL, &f, &n) == MAGI_OK);
+	CHECK(n == 1 && f[0].type == MAGI_PII_EMAIL);
+	magi_pii_findings_free(f, n);
+	/* sorted, and the type mask filters */
+	struct magi_pii_params p = magi_pii_params_default();
+	p.types = MAGI_PII_BIT(MAGI_PII_IPV4);
+	CHECK(magi_pii_scan_text("a@b.com 10.0.0.1 x@y.org", &p, &f, &n) == MAGI_OK);
+	CHECK(n == 1 && f[0].type == MAGI_PII_IPV4);
+	magi_pii_findings_free(f, n);
+	CHECK(magi_pii_scan_text("x@y.org then a@b.com", NULL, &f, &n) == MAGI_OK);
+	CHECK(n == 2 && f[0].start < f[1].start);
+	magi_pii_findings_free(f, n);
+	/* nothing to find */
+	CHECK(magi_pii_scan_text("Welcome back! You have 3 new messages.", NULL, &f, &n) == MAGI_OK);
+	CHECK(n == 0 && f == NULL);
+	CHECK(magi_pii_scan_text(NULL, NULL, &f, &n) == MAGI_ERR_INVALID);
+	CHECK(count_all("") == 0);
+	enum magi_pii_type t;
+	CHECK(magi_pii_type_parse("IBAN", &t) == MAGI_OK && t == MAGI_PII_IBAN);
+	CHECK(magi_pii_type_parse("nope", &t) == MAGI_ERR_INVALID);
+	CHECK_STR(magi_pii_type_name(MAGI_PII_API_KEY), "api_key");
+	CHECK_STR(magi_pii_type_name((enum magi_pii_type)99), "unknown");
+}
+
+/* A hand-made OCR result: words with boxes on two lines. */
+static void test_ocr_boxes(void)
+{
+	struct magi_ocr_word w[] = {
+		{"Email:", 10, 10, 60, 20, 95, 0},
+		{"john@example.com", 80, 10, 160, 20, 95, 0},
+		{"Card", 10, 50, 40, 20, 95, 1},
+		{"4111", 60, 50, 40, 20, 95, 1},
+		{"1111", 110, 50, 40, 20, 95, 1},
+		{"1111", 160, 52, 40, 20, 95, 1},
+		{"1111", 210, 50, 40, 22, 95, 1},
+		{"ip=10.0.0.1;", 10, 90, 120, 20, 95, 2},
+	};
+	struct magi_ocr o = {w, 8, NULL, 0, 0};
+	char *text = NULL;
+	CHECK(magi_guard_ocr_text(&o, &text) == MAGI_OK);
+	CHECK_STR(text, "Email: john@example.com\nCard 4111 1111 1111 1111\nip=10.0.0.1;");
+	struct magi_pii_finding *f;
+	size_t n;
+	CHECK(magi_pii_scan_ocr(&o, NULL, &f, &n) == MAGI_OK);
+	REQUIRE(n == 3);
+	CHECK(f[0].type == MAGI_PII_EMAIL && f[0].has_box);
+	CHECK(f[0].x == 80 && f[0].y == 10 && f[0].w == 160 && f[0].h == 20);
+	CHECK(f[0].word0 == 1 && f[0].word1 == 1);
+	/* several words: the union of their boxes */
+	CHECK(f[1].type == MAGI_PII_CARD);
+	CHECK(f[1].x == 60 && f[1].y == 50 && f[1].w == 190 && f[1].h == 22);
+	CHECK(f[1].word0 == 3 && f[1].word1 == 6);
+	/* inside one word: proportional to the characters, one character of slack */
+	CHECK(f[2].type == MAGI_PII_IPV4);
+	CHECK_STR(f[2].text, "10.0.0.1");
+	/* "ip=10.0.0.1;" is 12 chars in 120 px from x=10: chars 3..11 -> 40..120, one char
+	 * of slack each side -> 30..130 */
+	CHECK_MSG(f[2].x == 30 && f[2].w == 100, "x=%d w=%d", f[2].x, f[2].w);
+	CHECK(strncmp(text + f[2].start, "10.0.0.1", 8) == 0);
+	magi_pii_findings_free(f, n);
+	free(text);
+
+	/* words given out of line order are grouped by line */
+	struct magi_ocr_word w2[] = {
+		{"b@c.de", 100, 40, 60, 20, 90, 1},
+		{"hello", 10, 10, 50, 20, 90, 0},
+		{"mail", 10, 40, 40, 20, 90, 1},
+	};
+	struct magi_ocr o2 = {w2, 3, NULL, 0, 0};
+	CHECK(magi_guard_ocr_text(&o2, &text) == MAGI_OK);
+	CHECK_STR(text, "hello\nb@c.de mail");
+	free(text);
+	CHECK(magi_pii_scan_ocr(&o2, NULL, &f, &n) == MAGI_OK);
+	CHECK(n == 1 && f[0].word0 == 0 && f[0].x == 100);
+	magi_pii_findings_free(f, n);
+
+	/* lines only (DOM text): units are lines */
+	struct magi_ocr_line ln[] = {{"call 555-123-4567 now", 0, 0, 210, 20, 90}};
+	struct magi_ocr o3 = {NULL, 0, ln, 1, 0};
+	CHECK(magi_pii_scan_ocr(&o3, NULL, &f, &n) == MAGI_OK);
+	CHECK(n == 1 && f[0].type == MAGI_PII_PHONE && f[0].has_box && f[0].x >= 30 && f[0].x <= 50);
+	magi_pii_findings_free(f, n);
+	/* empty */
+	CHECK(magi_pii_scan_ocr(NULL, NULL, &f, &n) == MAGI_OK && n == 0);
+}
+
+int main(void)
+{
+	test_checksums();
+	test_email();
+	test_phone();
+	test_card();
+	test_iban();
+	test_ssn_ip_mac();
+	test_keys();
+	test_credentials();
+	test_secrets();
+	test_overlap_and_types();
+	test_ocr_boxes();
+	return check_done();
+}
