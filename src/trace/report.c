@@ -515,9 +515,9 @@ static void put_label(struct page *p, const char *cls, const char *text, double 
 	struct magi_buf t;
 	magi_buf_init(&t, 4096);
 	label_text(text, fs, W - 2 * pad - 0.04 * W, &t, &tw);
-	double bw = tw + 2 * pad, bh = 1.5 * fs;
-	x = MAGI_MAX(0.0, MAGI_MIN(x, W - bw));
-	y = MAGI_MAX(0.0, MAGI_MIN(y, H - bh));
+	double bw = tw + 2 * pad, bh = 1.5 * fs, m = 0.3 * fs;
+	x = MAGI_MAX(m, MAGI_MIN(x, W - bw - m));
+	y = MAGI_MAX(m, MAGI_MIN(y, H - bh - m));
 	putf(p, "<g class=\"%s\"><rect x=\"", cls);
 	put_num(p, x);
 	put(p, "\" y=\"");
@@ -597,10 +597,11 @@ static void put_arrow(struct page *p, double x1, double y1, double x2, double y2
 }
 
 /* Draws action a (screen pixels) in an SVG whose viewBox is the W x H screen, so that it
- * scales with the screenshot exactly, whatever size the browser shows it at. */
-static void put_overlay(struct page *p, const json_t *a, double W, double H)
+ * scales with the screenshot exactly, whatever size the browser shows it at. An action
+ * the guard denied is drawn faded and says so. */
+static void put_overlay(struct page *p, const json_t *a, double W, double H, bool denied)
 {
-	put(p, "<svg class=\"overlay\" viewBox=\"0 0 ");
+	putf(p, "<svg class=\"overlay%s\" viewBox=\"0 0 ", denied ? " denied" : "");
 	put_num(p, W);
 	put(p, " ");
 	put_num(p, H);
@@ -652,7 +653,7 @@ static void put_overlay(struct page *p, const json_t *a, double W, double H)
 		const char *text = magi__json_str(a, "text", "");
 		struct magi_buf t;
 		magi_buf_init(&t, 0);
-		magi_buf_puts(&t, "\xE2\x8C\xA8 "); /* ⌨ */
+		magi_buf_puts(&t, "type: ");
 		magi_buf_puts(&t, text);
 		if (xy) {
 			put(p, "<g class=\"mark mark-point\">");
@@ -692,6 +693,8 @@ static void put_overlay(struct page *p, const json_t *a, double W, double H)
 		put_label(p, cls, t.data, 2 * u, 2 * u, 1.2 * fs, W, H);
 		magi_buf_release(&t);
 	}
+	if (denied)
+		put_label(p, "lbl badge bad mark-denied", "denied by the guard: not done", 2 * u, H, 1.2 * fs, W, H);
 	put(p, "</svg>");
 }
 
@@ -731,6 +734,11 @@ static void put_action_summary(struct page *p, const json_t *a)
 	long amount = magi__json_int(a, "amount", 0);
 	if (amount)
 		putf(p, " \xC3\x97%ld", amount);
+	double secs = num_or_nan(a, "seconds");
+	if (isfinite(secs)) {
+		put(p, " ");
+		put_ms(p, secs * 1000);
+	}
 	static const char *const quoted[] = {"text", "answer"};
 	for (size_t i = 0; i < MAGI_ARRAY_LEN(quoted); i++) {
 		const char *v = magi__json_str(a, quoted[i], NULL);
@@ -794,6 +802,7 @@ static const char *const CSS[] = {
 	".overlay .shaft{stroke:#0969da;stroke-width:4px;stroke-linecap:round}",
 	".overlay .head{fill:#0969da;stroke:#fff;stroke-width:1.5px}",
 	".overlay .start{fill:#0969da}",
+	".overlay.denied .mark{opacity:.6}.overlay.denied .ring{stroke-dasharray:6 4}",
 	".overlay .lbl rect{fill:#111;fill-opacity:.82;stroke:#fff;stroke-width:1px}",
 	".overlay .lbl text{fill:#fff;font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace}",
 	".overlay .badge rect{fill:#24292f;fill-opacity:.9}",
@@ -819,7 +828,7 @@ static const char *const CSS[] = {
 	"details{margin:4px 0;border:1px solid var(--line);border-radius:6px;background:#fff}",
 	"summary{cursor:pointer;padding:3px 8px;font-size:12px;color:var(--mute)}",
 	"details[open] summary{border-bottom:1px solid var(--line)}",
-	"details img{display:block;max-width:100%;margin:6px}",
+	"details img{display:block;max-width:calc(100% - 12px);margin:6px}",
 	"pre{margin:0;padding:6px 8px;font:12px/1.4 ui-monospace,'DejaVu Sans Mono',Menlo,monospace;",
 	"white-space:pre-wrap;overflow-wrap:anywhere;max-height:420px;overflow:auto}",
 	".err{color:var(--bad)}.cut{color:var(--mute);font-style:italic}",
@@ -894,7 +903,7 @@ static void put_field(struct page *p, const char *cls, const char *title, const 
 	put(p, "</p></div>");
 }
 
-static void put_shot(struct page *p, const struct rstep *s)
+static void put_shot(struct page *p, const struct rstep *s, bool denied)
 {
 	const json_t *ev = s->ev;
 	const json_t *act = json_object_get(ev, "action");
@@ -941,7 +950,7 @@ static void put_shot(struct page *p, const struct rstep *s)
 		put(p, "</div>");
 	}
 	if (dims && json_is_object(act))
-		put_overlay(p, act, W, H);
+		put_overlay(p, act, W, H, denied);
 	put(p, "</div><figcaption>");
 	if (img)
 		esc_max(p, img, 200);
@@ -1076,7 +1085,7 @@ static void put_step(struct page *p, const struct rstep *s, size_t idx)
 	     denied ? " denied" : "", idx + 1, s->n);
 	put(p, "<div class=\"shotcol\">");
 	if (s->ev)
-		put_shot(p, s);
+		put_shot(p, s, denied);
 	else
 		put(p, "<div class=\"noshot\">the trace has no step record for this step (the run stopped "
 		       "before it was written, or the action was not taken)</div>");
@@ -1091,12 +1100,20 @@ static void put_step(struct page *p, const struct rstep *s, size_t idx)
 	if (verdict) {
 		putf(p, "<span class=\"pill verdict%s%s\">", *vc ? " v-" : "", vc);
 		esc_max(p, verdict, 40);
+		const char *meaning = magi__json_str(json_array_get(s->refls, json_array_size(s->refls) - 1),
+						     "meaning", NULL);
+		if (meaning) {
+			put(p, " \xC2\xB7 ");
+			esc_max(p, meaning, 60);
+		}
 		put(p, "</span>");
 	}
 	json_array_foreach(s->guards, i, x)
 	{
 		const char *d = magi__json_str(x, "decision", "?");
-		putf(p, "<span class=\"pill g-%s\">guard: ", guard_class(d));
+		putf(p, "<span class=\"pill g-%s\" title=\"", guard_class(d));
+		esc_max(p, magi__json_str(x, "reason", ""), 300);
+		put(p, "\">guard: ");
 		esc_max(p, d, 40);
 		put(p, "</span>");
 	}
@@ -1115,8 +1132,10 @@ static void put_step(struct page *p, const struct rstep *s, size_t idx)
 	}
 	json_array_foreach(s->refls, i, x)
 		put_reflection(p, x);
+	/* an allowed action needs no box; its pill (with the reason as a tooltip) says enough */
 	json_array_foreach(s->guards, i, x)
-		put_guard(p, x);
+		if (strcmp(magi__json_str(x, "decision", ""), "allow"))
+			put_guard(p, x);
 	if (s->ev)
 		put_step_stats(p, s);
 	json_array_foreach(s->calls, i, x)
