@@ -882,11 +882,14 @@ static void put_call(struct page *p, const json_t *c)
 	if (att > 1)
 		putf(p, " \xC2\xB7 %ld attempts", att);
 	put(p, "</summary>");
-	const char *e = magi__json_str(c, "error", NULL);
-	if (e) {
-		put(p, "<pre class=\"err\">");
-		esc(p, e);
-		put(p, "</pre>");
+	static const char *const errs[] = {"error", "parse_error"};
+	for (size_t i = 0; i < MAGI_ARRAY_LEN(errs); i++) {
+		const char *e = magi__json_str(c, errs[i], NULL);
+		if (e && *e) {
+			putf(p, "<pre class=\"err\">%s: ", errs[i][0] == 'p' ? "could not parse the reply" : "error");
+			esc(p, e);
+			put(p, "</pre>");
+		}
 	}
 	put(p, "<pre>");
 	esc(p, magi__json_str(c, "content", ""));
@@ -1129,6 +1132,8 @@ static void put_step(struct page *p, const struct rstep *s, size_t idx)
 	if (s->ev) {
 		put_field(p, "thought", "Thought", magi__json_str(s->ev, "thought", NULL));
 		put_field(p, "operation", "Operation", magi__json_str(s->ev, "operation", NULL));
+		put_field(p, "asked", "The person answered", magi__json_str(s->ev, "user_reply", NULL));
+		put_field(p, "err", "Error", magi__json_str(s->ev, "error", NULL));
 	}
 	json_array_foreach(s->refls, i, x)
 		put_reflection(p, x);
@@ -1147,7 +1152,7 @@ static void put_step(struct page *p, const struct rstep *s, size_t idx)
 		put(p, "action (screen pixels): ");
 		esc(p, t ? t : "none");
 		free(t);
-		if (ma) {
+		if (ma && !json_is_null(ma)) {
 			t = json_is_string(ma) ? NULL : json_dumps(ma, JSON_COMPACT);
 			put(p, "\nas the model wrote it: ");
 			esc(p, json_is_string(ma) ? json_string_value(ma) : t ? t : "?");

@@ -509,6 +509,8 @@ static void check_hostile(const char *root)
 		"{\"type\":\"board\",\"board\":null}",
 		"{\"type\":\"evidence\",\"start\":\"x\",\"end\":-4}",
 		"{\"type\":\"run_end\",\"success\":\"yes\",\"steps\":\"many\",\"wall_ms\":-1}",
+		"{\"type\":\"call\",\"step\":2,\"status\":\"ok\",\"parse_error\":\"no JSON <object>\"}",
+		"{\"type\":\"step\",\"step\":5,\"action\":null,\"model_action\":null,\"error\":\"env <died>\"}",
 		"{\"type\":42}",
 		"{}",
 	};
@@ -529,7 +531,9 @@ static void check_hostile(const char *root)
 	CHECK(count(html, "not a path inside the run directory") == 3);
 	CHECK_CONTAINS(html, "not a PNG or JPEG image");
 	CHECK(!strstr(html, "root:"));
-	CHECK(count(html, "data-step=") == 5); /* 4 steps and the guard's step */
+	CHECK(count(html, "data-step=") == 6); /* 5 steps and the guard's step */
+	CHECK_CONTAINS(html, "could not parse the reply: no JSON &lt;object&gt;");
+	CHECK_CONTAINS(html, "env &lt;died&gt;");
 	static const char *const nonnum[] = {"nan\"", "inf\"", "nan ", "inf ", "nan,", "inf,", "nan<", "inf<"};
 	for (size_t i = 0; i < ARRAY_LEN(nonnum); i++)
 		CHECK_MSG(!strstr(html, nonnum[i]), "page has %s", nonnum[i]);
