@@ -134,7 +134,7 @@ static magi_status png_decode(const uint8_t *data, size_t n, const char *what,
 			       (1 + ((uint64_t)w * png_get_channels(png, info) * depth + 7) / 8);
 		if (raw > (uint64_t)(n - d->off) * DEFLATE_MAX_RATIO)
 			s = magi_error_set(err, MAGI_ERR_IMAGE,
-					   "%s: truncated PNG data (%ux%u needs more than %zu bytes)",
+					   "%s: truncated PNG data (%ux%u cannot fit in %zu bytes)",
 					   name_of(what), (unsigned)w, (unsigned)h, n);
 	}
 	if (s) {

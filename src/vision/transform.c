@@ -120,17 +120,52 @@ static magi_status taps_make(uint32_t src, uint32_t dst, int bits, struct taps *
 	return MAGI_OK;
 }
 
-/* One source row -> ow*3 intermediate samples (value * 2^IBITS). */
-static void hpass(const uint8_t *src, uint16_t *dst, uint32_t ow, const struct taps *t)
+/* Horizontal taps padded to one width k for every output (zero weights fill in), so the
+ * inner loop has a constant trip count the compiler can unroll. */
+struct htaps {
+	uint32_t *first;
+	int32_t *w; /* k per output */
+	uint32_t k;
+};
+
+static magi_status htaps_make(const struct taps *t, uint32_t src, uint32_t dst, struct htaps *h)
+{
+	uint32_t k = 1;
+	for (uint32_t i = 0; i < dst; i++)
+		k = MAGI_MAX(k, t->count[i]);
+	h->k = k;
+	h->first = malloc(dst * sizeof *h->first);
+	h->w = calloc((size_t)dst * k, sizeof *h->w);
+	if (!h->first || !h->w) {
+		free(h->first);
+		free(h->w);
+		return MAGI_ERR_NOMEM;
+	}
+	for (uint32_t i = 0; i < dst; i++) {
+		/* start early enough that k taps stay inside the row */
+		uint32_t first = t->first[i], pad = 0;
+		if (first + k > src) {
+			pad = first + k - src;
+			first -= pad;
+		}
+		h->first[i] = first;
+		for (uint32_t j = 0; j < t->count[i]; j++)
+			h->w[(size_t)i * k + pad + j] = t->w[t->off[i] + j];
+	}
+	return MAGI_OK;
+}
+
+static inline void hpass_k(const uint8_t *src, uint16_t *dst, uint32_t ow, const struct htaps *t,
+			   const uint32_t k)
 {
 	const int shift = HBITS - IBITS;
 	const uint32_t round = 1u << (shift - 1);
 	for (uint32_t x = 0; x < ow; x++) {
 		const uint8_t *s = src + 3 * (size_t)t->first[x];
-		const int32_t *w = t->w + t->off[x];
-		uint32_t r = round, g = round, b = round, n = t->count[x];
-		for (uint32_t k = 0; k < n; k++, s += 3) {
-			uint32_t wk = (uint32_t)w[k];
+		const int32_t *w = t->w + (size_t)x * k;
+		uint32_t r = round, g = round, b = round;
+		for (uint32_t j = 0; j < k; j++, s += 3) {
+			uint32_t wk = (uint32_t)w[j];
 			r += s[0] * wk;
 			g += s[1] * wk;
 			b += s[2] * wk;
@@ -138,6 +173,29 @@ static void hpass(const uint8_t *src, uint16_t *dst, uint32_t ow, const struct t
 		dst[3 * x] = (uint16_t)(r >> shift);
 		dst[3 * x + 1] = (uint16_t)(g >> shift);
 		dst[3 * x + 2] = (uint16_t)(b >> shift);
+	}
+}
+
+/* One source row -> ow*3 intermediate samples (value * 2^IBITS). Small tap counts (every
+ * downscale by less than 3x, every upscale) get their own unrolled copies. */
+static void hpass(const uint8_t *src, uint16_t *dst, uint32_t ow, const struct htaps *t)
+{
+	switch (t->k) {
+	case 1:
+		hpass_k(src, dst, ow, t, 1);
+		break;
+	case 2:
+		hpass_k(src, dst, ow, t, 2);
+		break;
+	case 3:
+		hpass_k(src, dst, ow, t, 3);
+		break;
+	case 4:
+		hpass_k(src, dst, ow, t, 4);
+		break;
+	default:
+		hpass_k(src, dst, ow, t, t->k);
+		break;
 	}
 }
 
@@ -161,12 +219,20 @@ magi_status magi_image_resize(const struct magi_image *src, uint32_t w, uint32_t
 		return MAGI_OK;
 	}
 	struct taps tx, ty;
+	struct htaps hx;
 	if ((s = taps_make(src->w, w, HBITS, &tx))) {
 		magi_image_free(dst);
 		return s;
 	}
+	s = htaps_make(&tx, src->w, w, &hx);
+	taps_free(&tx);
+	if (s) {
+		magi_image_free(dst);
+		return s;
+	}
 	if ((s = taps_make(src->h, h, VBITS, &ty))) {
-		taps_free(&tx);
+		free(hx.first);
+		free(hx.w);
 		magi_image_free(dst);
 		return s;
 	}
@@ -179,7 +245,8 @@ magi_status magi_image_resize(const struct magi_image *src, uint32_t w, uint32_t
 	if (!mid || !acc) {
 		free(mid);
 		free(acc);
-		taps_free(&tx);
+		free(hx.first);
+		free(hx.w);
 		taps_free(&ty);
 		magi_image_free(dst);
 		return MAGI_ERR_NOMEM;
@@ -191,7 +258,7 @@ magi_status magi_image_resize(const struct magi_image *src, uint32_t w, uint32_t
 		uint32_t first = ty.first[oy], n = ty.count[oy];
 		for (; done < first + n; done++)
 			hpass(src->px + (size_t)done * src->stride, mid + (size_t)(done - y_lo) * rowlen, w,
-			      &tx);
+			      &hx);
 		const int32_t *wy = ty.w + ty.off[oy];
 		/* Max sum: 255 << IBITS times 1 << VBITS, plus the rounding term, fits 32 bits. */
 		for (size_t k = 0; k < rowlen; k++)
@@ -208,7 +275,8 @@ magi_status magi_image_resize(const struct magi_image *src, uint32_t w, uint32_t
 	}
 	free(mid);
 	free(acc);
-	taps_free(&tx);
+	free(hx.first);
+	free(hx.w);
 	taps_free(&ty);
 	*out = dst;
 	return MAGI_OK;
