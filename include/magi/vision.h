@@ -22,34 +22,54 @@ struct magi_image {
 	uint8_t *px;
 };
 
-/* New w×h image filled with black; MAGI_ERR_LIMIT past the pixel cap. */
+/* New w x h image filled with black, stride 3*w. MAGI_ERR_INVALID for a zero side,
+ * MAGI_ERR_LIMIT past MAGI_IMAGE_MAX_SIDE or MAGI_IMAGE_MAX_PIXELS. */
 MAGI_API magi_status magi_image_new(uint32_t w, uint32_t h, struct magi_image **out);
+/* Frees img and its pixels; NULL is a no-op. */
 MAGI_API void magi_image_free(struct magi_image *img);
+/* A copy of src (stride 3*w) owned by the caller. */
 MAGI_API magi_status magi_image_clone(const struct magi_image *src, struct magi_image **out);
 
-/* Decodes PNG or JPEG (sniffed from the bytes). `what` names the input in messages
- * ("screenshot.png: not a PNG or JPEG image", "...: truncated", "...: 100000x100000 is
- * larger than the 64-Mpx limit"). */
+/* Decodes PNG or JPEG (sniffed from the bytes, not the name) into a new RGB8 image owned by
+ * the caller. Gray, palette, 1..16-bit and interlaced PNGs are converted; PNG alpha is
+ * composited over white; gray, CMYK (Adobe-inverted or not) and progressive JPEGs are
+ * converted. `what` (may be NULL) names the input in every message:
+ *   "shot.png: empty input, not an image", "shot.png: not a PNG or JPEG image",
+ *   "shot.png: truncated PNG data", "shot.jpg: truncated JPEG data",
+ *   "shot.png: bad PNG data: <libpng's reason>",
+ *   "bomb.png: 100000x100000 is larger than the 64-Mpx limit (at most 32768 px a side)".
+ * MAGI_ERR_IMAGE for bad or truncated data, MAGI_ERR_LIMIT for sizes past the caps (found
+ * from the header, before any pixel memory is allocated). *out is NULL on failure. */
 MAGI_API magi_status magi_image_decode(const void *data, size_t n, const char *what,
 				       struct magi_image **out, struct magi_error *err);
+/* Reads path (at most 512 MB) and decodes it; messages name the path. */
 MAGI_API magi_status magi_image_load(const char *path, struct magi_image **out,
 				     struct magi_error *err);
-/* Saves by extension: .png, .jpg/.jpeg (quality 90). */
+/* Saves by extension, any case: .png, .jpg/.jpeg (quality 90); written atomically.
+ * MAGI_ERR_INVALID for another extension. */
 MAGI_API magi_status magi_image_save(const struct magi_image *img, const char *path,
 				     struct magi_error *err);
-/* Appends encoded bytes to out. quality 1..100. PNG compression level 1 (fast). */
+/* Append the encoded image to out (whatever out held stays in front). PNG: 8-bit RGB,
+ * zlib level 1 with the SUB filter (fast; flat UI areas still compress well). JPEG: quality
+ * 1..100 (else MAGI_ERR_INVALID), 4:2:0 chroma. On failure out is as it was before the
+ * call, or empty if out itself could not grow (its cap, MAGI_ERR_LIMIT). */
 MAGI_API magi_status magi_image_encode_png(const struct magi_image *img, struct magi_buf *out,
 					   struct magi_error *err);
 MAGI_API magi_status magi_image_encode_jpeg(const struct magi_image *img, int quality,
 					    struct magi_buf *out, struct magi_error *err);
-/* Appends "data:image/jpeg;base64,..." to out. */
+/* Appends "data:image/jpeg;base64,..." (JPEG at quality) to out. */
 MAGI_API magi_status magi_image_data_url(const struct magi_image *img, int quality,
 					 struct magi_buf *out, struct magi_error *err);
 
-/* Area-averaging resize (box filter; good for downscale, bilinear for upscale). */
+/* A new w x h copy of src. Each axis shrinking is area-averaged (box filter: every output
+ * pixel is the exact coverage-weighted mean of the source pixels under it, so a uniform
+ * colour stays uniform and a 2x downscale is the rounded mean of each 2x2 block); each
+ * axis growing is bilinear with pixel centres aligned. Same size is a copy.
+ * MAGI_ERR_INVALID for a zero size, MAGI_ERR_LIMIT past the caps. */
 MAGI_API magi_status magi_image_resize(const struct magi_image *src, uint32_t w, uint32_t h,
 				       struct magi_image **out);
-/* Crop; the rectangle is clipped to the image; an empty result is MAGI_ERR_INVALID. */
+/* A new image of the rectangle (x, y, w, h) of src, clipped to src; MAGI_ERR_INVALID when
+ * nothing is left. */
 MAGI_API magi_status magi_image_crop(const struct magi_image *src, int x, int y, uint32_t w,
 				     uint32_t h, struct magi_image **out);
 
@@ -72,7 +92,8 @@ MAGI_API void magi_image_draw_circle(struct magi_image *img, int cx, int cy, int
 /* Text in the built-in 5x8 bitmap font (ASCII 32..126; '\n' starts a new line, a tab is a
  * space, each other UTF-8 character shows as '?'). Each character takes a 6x10 cell times
  * `scale` (1..64), plus one column of margin on the left; (x,y) is the top-left corner of
- * the text box, which is filled with bg first when with_bg. Scale >= 2 is readable by OCR. */
+ * the text box, which is filled with bg first when with_bg. Dark text at scale >= 3 on a
+ * light background reads back through magi_ocr_run. */
 MAGI_API void magi_image_draw_text(struct magi_image *img, int x, int y, const char *text,
 				   int scale, uint32_t fg, uint32_t bg, bool with_bg);
 /* The size of the box magi_image_draw_text fills for text at scale (w = 0 for no glyphs). */
