@@ -244,7 +244,11 @@ static magi_status seek_and_advance(struct smp *s, double T)
 			st = advance(s, T);
 		if (st)
 			return st;
-		bool landed = s->have_prev || !s->have_la || s->la_t <= EPS || T - back <= 0;
+		/* Landed well when a frame at or before T came out, or the first frame of the
+		 * file did. Nothing at all means the demuxer landed between key frames near
+		 * the end (MPEG-TS seeks by timestamp, not to key frames) and the decoder
+		 * dropped everything up to a key frame that never came. */
+		bool landed = s->have_prev || (s->have_la && s->la_t <= EPS) || T - back <= 0;
 		if (landed || attempt == 4)
 			return MAGI_OK;
 		back = back > 0 ? back * 4 : MAGI_MAX(2 * s->v->info.keyframe_interval_s, 1.0);
@@ -467,9 +471,12 @@ static enum magi_video_strategy choose(const struct magi_video *v, const double 
 	double fps = v->info.fps > 0 ? v->info.fps : 25;
 	double k = MAGI_MAX(v->info.keyframe_interval_s, 1.0 / fps);
 	double seq = (T[n - 1] - T[0]) * fps + k * fps / 2;
+	/* Without an index a demuxer may land anywhere (MPEG-TS lands on the timestamp and
+	 * the decoder drops frames up to the next key frame): count a whole GOP and a retry. */
+	double jump = v->n_key ? k * fps / 2 + SEEK_COST_FRAMES : k * fps + 2 * SEEK_COST_FRAMES;
 	double seek = 0, prev = -INFINITY;
 	for (size_t i = 0; i < n; i++) {
-		double gap = (T[i] - prev) * fps, jump = k * fps / 2 + SEEK_COST_FRAMES;
+		double gap = (T[i] - prev) * fps;
 		seek += gap < jump ? gap : jump;
 		prev = T[i];
 	}

@@ -438,6 +438,13 @@ magi_status magi_video_open_params(const char *path, const struct magi_video_par
 		return s;
 	}
 	struct magi_video_info *in = &v->info;
+	if (v->n_key < 2) {
+		/* One entry is what Matroska shows before its cues are read: not an index
+		 * of the file's key frames. */
+		free(v->key_times);
+		v->key_times = NULL;
+		v->n_key = 0;
+	}
 	if (v->n_key) {
 		in->keyframes_indexed = true;
 		in->n_keyframes = (int64_t)v->n_key;

@@ -196,7 +196,7 @@ static void compare_strategies(const char *path)
 			CHECK_MSG(d < 0.01, "%s: frame %zu differs by %f", path, i, d);
 			CHECK(mean_abs_diff(a->items[i].img, c->items[i].img) < 0.01);
 		}
-		if (!round)
+		if (!round && !strstr(path, ".ts"))
 			CHECK_MSG(b->decoded < a->decoded, "seek decoded %llu, sequential %llu",
 				  (unsigned long long)b->decoded, (unsigned long long)a->decoded);
 		magi_video_frames_free(a);
@@ -210,6 +210,22 @@ static void test_strategies_agree(void)
 {
 	compare_strategies(path_sparse);
 	compare_strategies(path_dense);
+	/* B-frames (non-reference frames the sampler may drop), and containers whose seeking
+	 * works differently: Matroska (cues read on first seek), MPEG-TS (no index at all,
+	 * seeks land between key frames, time stamps start at 1.4 s) */
+	static const char *const variants[][2] = {
+		{"bframes.mp4", "-c:v libx264 -preset veryfast -bf 3 -g 48"},
+		{"remux.mkv", "-c copy"},
+		{"remux.ts", "-c copy"},
+	};
+	for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
+		char out[300], cmd[1024];
+		snprintf(out, sizeof out, "%s/%s", dir, variants[i][0]);
+		snprintf(cmd, sizeof cmd, "ffmpeg -nostdin -v error -y -i %s %s %s", path_sparse,
+			 variants[i][1], out);
+		REQUIRE(sh(cmd) == 0);
+		compare_strategies(out);
+	}
 	/* AUTO picks seeking when every frame is a key frame and samples are sparse */
 	struct magi_video *v = open_ok(path_dense);
 	struct magi_video_frames *f = NULL;
