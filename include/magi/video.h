@@ -34,6 +34,8 @@
  *   targets is returned once: fewer than n frames may come back).
  *
  * Threads: a handle is not thread-safe; use one handle per thread (opening is cheap).
+ * FFmpeg's own log lines are routed into magi's log at debug level (MAGI_LOG=debug shows
+ * them); magi installs that av_log callback once, process-wide, on the first open.
  * Errors: fallible calls return magi_status, set their out-parameters to NULL/0 on failure
  * and, when err is not NULL, describe the failure naming the file, e.g.
  * "clip.mp4: no video stream", "clip.mp4: time range 700-710 s is outside the video (0-600 s)".
@@ -98,7 +100,8 @@ struct magi_video_info {
 	const char *container;      /* FFmpeg's demuxer name, e.g. "mov,mp4,m4a,3gp,3g2,mj2" */
 	double duration_s;          /* of the video stream (of the file when the stream has none) */
 	double fps;                 /* average frame rate; 0 when the file does not say */
-	uint32_t width, height;     /* display size (sample aspect ratio applied) */
+	uint32_t width, height;     /* display size: sample aspect ratio and the display
+				       matrix's rotation applied (phone videos come out upright) */
 	int64_t n_frames;           /* the container's frame count, else duration × fps */
 	double keyframe_interval_s; /* mean spacing of key frames; the duration when only one */
 	int64_t n_keyframes;        /* key frames counted by that measurement */
@@ -160,9 +163,10 @@ MAGI_API magi_status magi_video_sample_uniform(struct magi_video *v, size_t n, u
 					       struct magi_video_frames **out,
 					       struct magi_error *err);
 /* Frames at start_s + k / fps for k = 0, 1, ... while the time is < end_s: a range of
- * 10-20 s at 2 fps gives 20 frames at 10, 10.5, ..., 19.5 s. A range that runs past the end
- * of the video is cut at the end; one wholly outside it, or with end_s <= start_s, fails
- * with MAGI_ERR_INVALID ("clip.mp4: time range 700-710 s is outside the video (0-600 s)").
+ * 10-20 s at 2 fps gives 20 frames at 10, 10.5, ..., 19.5 s. A range that runs over either
+ * end of the video is cut to it (the grid then starts at max(start_s, 0)); one wholly
+ * outside it, or with end_s <= start_s, fails with MAGI_ERR_INVALID
+ * ("clip.mp4: time range 700-710 s is outside the video (0-600 s)").
  * fps must be > 0; the frame count is capped as for sample_uniform. */
 MAGI_API magi_status magi_video_sample_range(struct magi_video *v, double start_s, double end_s,
 					     double fps, uint32_t max_side,

@@ -45,6 +45,7 @@ struct smp {
 	size_t n;
 	struct SwsContext *sws;
 	struct magi_image *img;
+	struct magi_image *unturned; /* scaled frame before a display rotation */
 	uint64_t img_id;
 	uint32_t ow, oh;
 	magi__video_emit_fn emit;
@@ -147,7 +148,9 @@ static int decode_next(struct smp *s, AVFrame *f, double *t, bool *key)
 			s->draining = true;
 			continue;
 		}
-		if (s->skip_nonref && s->pkt->pts != AV_NOPTS_VALUE) {
+		if (s->skip_nonref && s->pkt->pts == AV_NOPTS_VALUE) {
+			s->dec->skip_frame = AVDISCARD_DEFAULT; /* cannot tell: keep it */
+		} else if (s->skip_nonref) {
 			/* A non-reference frame can be dropped unless it may be the frame on
 			 * screen at a target: with a constant frame rate some later frame lies
 			 * within one period before the target, so frames more than 1.5 periods
@@ -255,25 +258,56 @@ static magi_status seek_and_advance(struct smp *s, double T)
 	}
 }
 
+/* Turns src clockwise by rot degrees into dst (sized for the turned image). */
+static void rotate(const struct magi_image *src, struct magi_image *dst, int rot)
+{
+	for (uint32_t y = 0; y < src->h; y++) {
+		const uint8_t *p = src->px + (size_t)y * src->stride;
+		for (uint32_t x = 0; x < src->w; x++, p += 3) {
+			uint32_t dx, dy;
+			if (rot == 90) {
+				dx = src->h - 1 - y;
+				dy = x;
+			} else if (rot == 180) {
+				dx = src->w - 1 - x;
+				dy = src->h - 1 - y;
+			} else {
+				dx = y;
+				dy = src->w - 1 - x;
+			}
+			memcpy(dst->px + (size_t)dy * dst->stride + (size_t)dx * 3, p, 3);
+		}
+	}
+}
+
 static magi_status convert(struct smp *s, const AVFrame *f)
 {
-	if (!s->img) {
-		magi_status st = magi_image_new(s->ow, s->oh, &s->img);
-		if (st)
-			return magi_error_set(s->err, st, "%s: cannot allocate a %ux%u frame", s->v->path,
-					      s->ow, s->oh);
-	}
-	bool down = (int64_t)s->ow * s->oh < (int64_t)f->width * f->height;
+	int rot = s->v->rotation;
+	/* scaled size before the turn */
+	uint32_t sw = rot == 90 || rot == 270 ? s->oh : s->ow;
+	uint32_t sh = rot == 90 || rot == 270 ? s->ow : s->oh;
+	magi_status st = MAGI_OK;
+	if (!s->img)
+		st = magi_image_new(s->ow, s->oh, &s->img);
+	if (!st && rot && !s->unturned)
+		st = magi_image_new(sw, sh, &s->unturned);
+	if (st)
+		return magi_error_set(s->err, st, "%s: cannot allocate a %ux%u frame", s->v->path, s->ow,
+				      s->oh);
+	struct magi_image *dst_img = rot ? s->unturned : s->img;
+	bool down = (int64_t)sw * sh < (int64_t)f->width * f->height;
 	s->sws = sws_getCachedContext(s->sws, f->width, f->height, (enum AVPixelFormat)f->format,
-				      (int)s->ow, (int)s->oh, AV_PIX_FMT_RGB24,
-				      down ? SWS_AREA : SWS_BICUBIC, NULL, NULL, NULL);
+				      (int)sw, (int)sh, AV_PIX_FMT_RGB24, down ? SWS_AREA : SWS_BICUBIC,
+				      NULL, NULL, NULL);
 	if (!s->sws)
 		return magi_error_set(s->err, MAGI_ERR_VIDEO,
 				      "%s: cannot convert %dx%d %s frames to RGB", s->v->path, f->width,
 				      f->height, av_get_pix_fmt_name((enum AVPixelFormat)f->format));
-	uint8_t *dst[4] = {s->img->px, NULL, NULL, NULL};
-	int stride[4] = {(int)s->img->stride, 0, 0, 0};
+	uint8_t *dst[4] = {dst_img->px, NULL, NULL, NULL};
+	int stride[4] = {(int)dst_img->stride, 0, 0, 0};
 	sws_scale(s->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst, stride);
+	if (rot)
+		rotate(s->unturned, s->img, rot);
 	s->stats->converted++;
 	return MAGI_OK;
 }
@@ -296,6 +330,10 @@ static magi_status emit_current(struct smp *s, size_t i)
 	double T = s->T[i];
 	if (s->have_prev) {
 		double tol = MAGI_MAX(2 * s->v->period, 0.5) + 0.1;
+		/* A duration taken from the whole file may include audio that runs on after
+		 * the last frame: allow a margin before calling the file truncated. */
+		if (!s->v->duration_from_stream)
+			tol += 2 + 0.02 * s->v->info.duration_s;
 		if (s->eof && !s->have_la && T > s->prev_t + tol)
 			goto truncated;
 		return emit(s, i, s->prev, s->prev_id, s->prev_t, s->prev_key);
@@ -555,6 +593,7 @@ magi_status magi__video_sample(struct magi_video *v, const double *targets, size
 		st = progress(&s, 1.0);
 	sws_freeContext(s.sws);
 	magi_image_free(s.img);
+	magi_image_free(s.unturned);
 	av_frame_free(&s.prev);
 	av_frame_free(&s.la);
 	av_packet_free(&s.pkt);

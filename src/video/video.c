@@ -14,6 +14,7 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/avutil.h>
+#include <libavutil/display.h>
 #include "magi/video.h"
 #include "video/video_internal.h"
 #include "core/common.h"
@@ -332,6 +333,24 @@ static magi_status open_stream(struct magi_video *v, struct magi_error *err)
 	return MAGI_OK;
 }
 
+/* Phones record upright video as landscape frames plus a display matrix; players turn
+ * them. Returns the clockwise turn (0, 90, 180, 270) the way FFmpeg's own tools compute
+ * it; flips in the matrix are ignored. */
+static int display_rotation(const AVStream *st)
+{
+	const int32_t *m = (const int32_t *)av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
+	if (!m)
+		return 0;
+	double theta = -av_display_rotation_get(m);
+	if (!isfinite(theta))
+		return 0;
+	theta -= 360 * floor(theta / 360 + 0.9 / 360);
+	for (int r = 90; r <= 270; r += 90)
+		if (fabs(theta - r) < 1)
+			return r;
+	return 0;
+}
+
 static magi_status read_metadata(struct magi_video *v, struct magi_error *err)
 {
 	const char *path = v->path;
@@ -355,6 +374,12 @@ static magi_status read_metadata(struct magi_video *v, struct magi_error *err)
 		w = floor(w * av_q2d(sar) + 0.5);
 	if (w < 1)
 		w = 1;
+	v->rotation = display_rotation(st);
+	if (v->rotation == 90 || v->rotation == 270) {
+		double t = w;
+		w = h;
+		h = t;
+	}
 	if (w > MAGI_IMAGE_MAX_SIDE || h > MAGI_IMAGE_MAX_SIDE || w * h > MAGI_IMAGE_MAX_PIXELS)
 		return magi_error_set(err, MAGI_ERR_LIMIT,
 				      "%s: %.0fx%.0f frames are larger than the %u-Mpx image limit",
@@ -373,9 +398,10 @@ static magi_status read_metadata(struct magi_video *v, struct magi_error *err)
 	v->cfr = in->fps > 0 && r > 0 && fabs(r - in->fps) < 0.01 * in->fps;
 
 	double d = 0;
-	if (st->duration != AV_NOPTS_VALUE && st->duration > 0)
+	if (st->duration != AV_NOPTS_VALUE && st->duration > 0) {
 		d = (double)st->duration * v->tb;
-	else if (v->fmt->duration != AV_NOPTS_VALUE && v->fmt->duration > 0)
+		v->duration_from_stream = true;
+	} else if (v->fmt->duration != AV_NOPTS_VALUE && v->fmt->duration > 0)
 		d = (double)v->fmt->duration / AV_TIME_BASE;
 	else if (st->nb_frames > 0 && in->fps > 0)
 		d = (double)st->nb_frames / in->fps;

@@ -391,6 +391,41 @@ static void test_subtitles(void)
 	CHECK_CONTAINS(e.msg, "nosub.srt and ");
 }
 
+/* A phone-style file: landscape frames plus a display matrix saying "turn 90 degrees". The
+ * frames must come out upright, as FFmpeg's own tool shows them. */
+static void test_rotation(void)
+{
+	char r0[300], r90[300], png[300], cmd[2048];
+	snprintf(r0, sizeof r0, "%s/r0.mp4", dir);
+	snprintf(r90, sizeof r90, "%s/r90.mp4", dir);
+	snprintf(png, sizeof png, "%s/r90.png", dir);
+	snprintf(cmd, sizeof cmd,
+		 "ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=s=320x180:r=10:d=3 -c:v libx264 "
+		 "-preset ultrafast %s && ffmpeg -nostdin -v error -y -i %s -c copy "
+		 "-metadata:s:v:0 rotate=90 %s && ffmpeg -nostdin -v error -y -ss 1.2 -i %s "
+		 "-frames:v 1 %s",
+		 r0, r0, r90, r90, png);
+	REQUIRE(sh(cmd) == 0);
+	struct magi_video *v = open_ok(r90);
+	const struct magi_video_info *in = magi_video_get_info(v);
+	CHECK_MSG(in->width == 180 && in->height == 320, "rotated size %ux%u", in->width, in->height);
+	struct magi_video_frames *f = NULL;
+	struct magi_error e;
+	double t = 1.2;
+	REQUIRE(magi_video_sample_times(v, &t, 1, 0, &f, &e) == MAGI_OK);
+	struct magi_image *ref = NULL;
+	REQUIRE(magi_image_load(png, &ref, &e) == MAGI_OK);
+	REQUIRE(f->items[0].img->w == 180 && f->items[0].img->h == 320);
+	double d = mean_abs_diff(f->items[0].img, ref);
+	CHECK_MSG(d < 3, "rotated frame differs from ffmpeg's by %f", d);
+	magi_image_free(ref);
+	magi_video_frames_free(f);
+	REQUIRE(magi_video_sample_uniform(v, 2, 64, &f, &e) == MAGI_OK);
+	CHECK(f->items[0].img->w == 36 && f->items[0].img->h == 64);
+	magi_video_frames_free(f);
+	magi_video_close(v);
+}
+
 struct prog {
 	int calls;
 	double last;
@@ -592,6 +627,7 @@ int main(void)
 	test_storyboard();
 	test_subtitles();
 	test_progress();
+	test_rotation();
 	test_bad_input();
 
 	if (!getenv("MAGI_KEEP_TMP")) {
