@@ -18,7 +18,7 @@
  * near 0 whatever the container's own start time). The frame "at" time t is the frame on
  * screen at t: the last frame whose presentation time is <= t (the first frame for a t
  * before it). Samplers report each frame's real presentation time in t_s, so t_s is within
- * one frame period of the time asked for.
+ * one frame period of the time asked for (except under KEYFRAMES, below).
  *
  * Strategies. Frames can be reached in two ways that give identical pixels:
  *   - SEQUENTIAL decodes every frame of the span once (after one seek to the key frame
@@ -51,13 +51,14 @@ extern "C" {
 
 /* ---- limits on one call (hostile or mistaken input fails with MAGI_ERR_LIMIT) ---------- */
 #define MAGI_VIDEO_MAX_SAMPLES 4096u                         /* frames one sampling call returns */
-#define MAGI_VIDEO_MAX_SAMPLE_PIXELS (256u * 1024u * 1024u)  /* n × width × height of one call */
+#define MAGI_VIDEO_MAX_SAMPLE_PIXELS (256u * 1024u * 1024u)  /* n × w × h returned by one call */
 #define MAGI_VIDEO_MAX_SCENE_SAMPLES 200000u                 /* frames one scene-cut scan compares */
 
 /* ---- resolution tiers ------------------------------------------------------------------ */
-/* Longest side of a sampled frame. LOW (448 px: 16×9 patches of 28 px for Qwen-VL-style
- * models, ~256 visual tokens for 16:9) suits overviews and many frames; MEDIUM (896 px,
- * ~4× the tokens) suits reading text in a frame. 0 as a max_side means the native size. */
+/* Longest side of a sampled frame. LOW (448 px: a 16:9 frame is 448×252, 16×9 = 144 visual
+ * tokens of 28×28 px for Qwen-VL-style models) suits overviews and many frames; MEDIUM
+ * (896 px: 896×504, 576 tokens) suits reading text in a frame. 0 as a max_side means the
+ * native size. */
 #define MAGI_VIDEO_LOW_SIDE 448u
 #define MAGI_VIDEO_MEDIUM_SIDE 896u
 enum magi_video_res { MAGI_VIDEO_RES_LOW, MAGI_VIDEO_RES_MEDIUM, MAGI_VIDEO_RES_NATIVE };
@@ -194,7 +195,7 @@ MAGI_API magi_status magi_video_scene_cuts(struct magi_video *v, double threshol
 
 /* ---- storyboards ------------------------------------------------------------------------------- */
 /* One image showing n frames in a grid of cols columns (0 = about square), each frame scaled
- * to cell_w pixels wide (0 = 256; at least 64) and the height its aspect ratio gives (the
+ * to cell_w pixels wide (0 = 256; clamped to 64..4096) and the height its aspect ratio gives (the
  * first frame's aspect sets the cell height; others are letterboxed), with its t_s burned
  * into the cell's lower-left corner as "HH:MM:SS" in black on white. Cells are separated by
  * 4-pixel dark-grey gutters. Frames whose img is NULL (taken) leave a grey cell. Fails with
