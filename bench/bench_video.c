@@ -44,16 +44,18 @@ static int generate(const char *path)
 		snprintf(src, sizeof src, "%s", __FILE__);
 		char *p = strstr(src, "/bench/bench_video.c");
 		if (!p) {
-			fprintf(stderr, "set MAGI_SRC_DIR to the source tree to generate %s\n", path);
+			fprintf(stderr, "set MAGI_SRC_DIR to the source tree to generate %s\n",
+				path);
 			return -1;
 		}
 		*p = '\0';
 	}
 	char cmd[4096];
-	snprintf(cmd, sizeof cmd,
-		 "mkdir -p /tmp/magi-bench && python3 '%s/scripts/gen-video' video '%s' --minutes 60 "
-		 "--size 1280x720 --fps 10 --gop 250 --tint --seed 7",
-		 src, path);
+	snprintf(
+	    cmd, sizeof cmd,
+	    "mkdir -p /tmp/magi-bench && python3 '%s/scripts/gen-video' video '%s' --minutes 60 "
+	    "--size 1280x720 --fps 10 --gop 250 --tint --seed 7",
+	    src, path);
 	fprintf(stderr, "generating (a few minutes, once): %s\n", cmd);
 	return system(cmd);
 }
@@ -84,7 +86,8 @@ int main(int argc, char **argv)
 	}
 	struct stat sb;
 	if (stat(path, &sb) != 0) {
-		if (strcmp(path, DEFAULT_FILE) != 0 || generate(path) != 0 || stat(path, &sb) != 0) {
+		if (strcmp(path, DEFAULT_FILE) != 0 || generate(path) != 0 ||
+		    stat(path, &sb) != 0) {
 			fprintf(stderr, "%s: missing and not generated\n", path);
 			return 1;
 		}
@@ -132,9 +135,10 @@ int main(int argc, char **argv)
 			continue;
 		}
 		double s = (magi_now_ms() - t0) / 1000;
-		printf("%-11s %-11s %9.2f %9llu %7llu %7zu  %s\n", magi_video_strategy_name(p.strategy),
-		       magi_video_strategy_name(f->strategy), s, (unsigned long long)f->decoded,
-		       (unsigned long long)f->seeks, f->n, s <= 10 ? "met" : "missed");
+		printf("%-11s %-11s %9.2f %9llu %7llu %7zu  %s\n",
+		       magi_video_strategy_name(p.strategy), magi_video_strategy_name(f->strategy),
+		       s, (unsigned long long)f->decoded, (unsigned long long)f->seeks, f->n,
+		       s <= 10 ? "met" : "missed");
 		fflush(stdout);
 		if (st == MAGI_VIDEO_AUTO) {
 			struct magi_image *board;

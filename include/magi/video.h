@@ -50,9 +50,9 @@ extern "C" {
 #endif
 
 /* ---- limits on one call (hostile or mistaken input fails with MAGI_ERR_LIMIT) ---------- */
-#define MAGI_VIDEO_MAX_SAMPLES 4096u                         /* frames one sampling call returns */
-#define MAGI_VIDEO_MAX_SAMPLE_PIXELS (256u * 1024u * 1024u)  /* n × w × h returned by one call */
-#define MAGI_VIDEO_MAX_SCENE_SAMPLES 200000u                 /* frames one scene-cut scan compares */
+#define MAGI_VIDEO_MAX_SAMPLES 4096u			    /* frames one sampling call returns */
+#define MAGI_VIDEO_MAX_SAMPLE_PIXELS (256u * 1024u * 1024u) /* n × w × h returned by one call */
+#define MAGI_VIDEO_MAX_SCENE_SAMPLES 200000u		    /* frames one scene-cut scan compares */
 
 /* ---- resolution tiers ------------------------------------------------------------------ */
 /* Longest side of a sampled frame. LOW (448 px: a 16:9 frame is 448×252, 16×9 = 144 visual
@@ -85,10 +85,10 @@ MAGI_API magi_status magi_video_strategy_parse(const char *s, enum magi_video_st
 typedef bool (*magi_video_progress_fn)(double fraction, void *user);
 
 struct magi_video_params {
-	int threads;                       /* decoder threads: default 2; 0 lets FFmpeg choose */
+	int threads;			   /* decoder threads: default 2; 0 lets FFmpeg choose */
 	enum magi_video_strategy strategy; /* default MAGI_VIDEO_AUTO */
 	magi_video_progress_fn progress;   /* default NULL (no reports) */
-	void *progress_user;               /* passed to progress */
+	void *progress_user;		   /* passed to progress */
 	double probe_s; /* when the file has no seek index, open() reads this many seconds of
 			   packets (not decoding them) to measure key-frame spacing; default 120 */
 };
@@ -96,17 +96,17 @@ MAGI_API struct magi_video_params magi_video_params_default(void);
 
 /* ---- opening and metadata ---------------------------------------------------------------- */
 struct magi_video_info {
-	const char *path;           /* as given to open; owned by the handle */
-	const char *codec;          /* FFmpeg's codec name, e.g. "h264"; owned by the handle */
-	const char *container;      /* FFmpeg's demuxer name, e.g. "mov,mp4,m4a,3gp,3g2,mj2" */
-	double duration_s;          /* of the video stream (of the file when the stream has none) */
-	double fps;                 /* average frame rate; 0 when the file does not say */
-	uint32_t width, height;     /* display size: sample aspect ratio and the display
+	const char *path;	    /* as given to open; owned by the handle */
+	const char *codec;	    /* FFmpeg's codec name, e.g. "h264"; owned by the handle */
+	const char *container;	    /* FFmpeg's demuxer name, e.g. "mov,mp4,m4a,3gp,3g2,mj2" */
+	double duration_s;	    /* of the video stream (of the file when the stream has none) */
+	double fps;		    /* average frame rate; 0 when the file does not say */
+	uint32_t width, height;	    /* display size: sample aspect ratio and the display
 				       matrix's rotation applied (phone videos come out upright) */
-	int64_t n_frames;           /* the container's frame count, else duration × fps */
+	int64_t n_frames;	    /* the container's frame count, else duration × fps */
 	double keyframe_interval_s; /* mean spacing of key frames; the duration when only one */
-	int64_t n_keyframes;        /* key frames counted by that measurement */
-	bool keyframes_indexed;     /* true: counted over the whole file's seek index; false:
+	int64_t n_keyframes;	    /* key frames counted by that measurement */
+	bool keyframes_indexed;	    /* true: counted over the whole file's seek index; false:
 				       measured over the first probe_s seconds of packets */
 };
 
@@ -135,18 +135,18 @@ MAGI_API struct magi_video_params magi_video_get_params(const struct magi_video 
 /* ---- sampling -------------------------------------------------------------------------------- */
 struct magi_video_frame {
 	struct magi_image *img; /* RGB8, owned by the frame set (see magi_video_frames_take) */
-	double t_s;             /* presentation time of this frame */
-	double target_s;        /* the time that was asked for */
-	bool key;               /* a key frame */
+	double t_s;		/* presentation time of this frame */
+	double target_s;	/* the time that was asked for */
+	bool key;		/* a key frame */
 };
 struct magi_video_frames {
 	struct magi_video_frame *items; /* in time order */
 	size_t n;
 	enum magi_video_strategy strategy; /* the strategy used (never AUTO) */
-	uint64_t decoded;                  /* frames the decoder produced */
-	uint64_t converted;                /* frames converted to RGB (<= n) */
-	uint64_t seeks;                    /* seeks made */
-	double ms;                         /* wall time of the call */
+	uint64_t decoded;		   /* frames the decoder produced */
+	uint64_t converted;		   /* frames converted to RGB (<= n) */
+	uint64_t seeks;			   /* seeks made */
+	double ms;			   /* wall time of the call */
 };
 /* Frees the set and every image still in it; NULL is a no-op. */
 MAGI_API void magi_video_frames_free(struct magi_video_frames *f);
@@ -171,14 +171,16 @@ MAGI_API magi_status magi_video_sample_uniform(struct magi_video *v, size_t n, u
  * fps must be > 0; the frame count is capped as for sample_uniform. */
 MAGI_API magi_status magi_video_sample_range(struct magi_video *v, double start_s, double end_s,
 					     double fps, uint32_t max_side,
-					     struct magi_video_frames **out, struct magi_error *err);
+					     struct magi_video_frames **out,
+					     struct magi_error *err);
 /* Frames at the n given times (any order; returned in ascending time order, duplicates
  * kept). Every time must lie in [0, duration]. Caps as for sample_uniform. */
 MAGI_API magi_status magi_video_sample_times(struct magi_video *v, const double *times, size_t n,
 					     uint32_t max_side, struct magi_video_frames **out,
 					     struct magi_error *err);
 
-/* ---- scene cuts ------------------------------------------------------------------------------- */
+/* ---- scene cuts -------------------------------------------------------------------------------
+ */
 #define MAGI_VIDEO_SCENE_THRESHOLD 0.3 /* default threshold */
 #define MAGI_VIDEO_SCENE_FPS 2.0       /* default sample rate */
 /* Finds scene cuts by sampling the whole video at sample_fps (0 = MAGI_VIDEO_SCENE_FPS) as
@@ -193,7 +195,8 @@ MAGI_API magi_status magi_video_scene_cuts(struct magi_video *v, double threshol
 					   double sample_fps, double **times, size_t *n,
 					   struct magi_error *err);
 
-/* ---- storyboards ------------------------------------------------------------------------------- */
+/* ---- storyboards -------------------------------------------------------------------------------
+ */
 /* One image showing n frames in a grid of cols columns (0 = about square), each frame scaled
  * to cell_w pixels wide (0 = 256; clamped to 64..4096) and the height its aspect ratio gives (the
  * first frame's aspect sets the cell height; others are letterboxed), with its t_s burned
@@ -202,21 +205,22 @@ MAGI_API magi_status magi_video_scene_cuts(struct magi_video *v, double threshol
  * MAGI_ERR_INVALID for n = 0, MAGI_ERR_LIMIT past MAGI_IMAGE_MAX_PIXELS. *out is freed with
  * magi_image_free. */
 MAGI_API magi_status magi_video_storyboard(const struct magi_video_frame *frames, size_t n,
-					   uint32_t cols, uint32_t cell_w,
-					   struct magi_image **out, struct magi_error *err);
+					   uint32_t cols, uint32_t cell_w, struct magi_image **out,
+					   struct magi_error *err);
 /* Writes t_s as "HH:MM:SS" (hours grow past 99 as needed; negative times print as 0) into
  * out[16]; returns out. */
 MAGI_API char *magi_video_format_time(double t_s, char out[16]);
 
-/* ---- SRT subtitles ------------------------------------------------------------------------------ */
+/* ---- SRT subtitles ------------------------------------------------------------------------------
+ */
 #define MAGI_SRT_MAX_BYTES (16u * 1024u * 1024u) /* larger subtitle files are refused */
 #define MAGI_SRT_MAX_CUES 200000u
 #define MAGI_SRT_MAX_CUE_BYTES 4096u /* text of one cue */
 
 struct magi_subtitle_cue {
 	double start_s, end_s; /* end_s >= start_s */
-	char *text;            /* UTF-8, lines joined by '\n', <i>-style tags removed */
-	uint32_t line;         /* line of the cue's timing line in the file (1-based) */
+	char *text;	       /* UTF-8, lines joined by '\n', <i>-style tags removed */
+	uint32_t line;	       /* line of the cue's timing line in the file (1-based) */
 };
 struct magi_subtitles {
 	struct magi_subtitle_cue *cues; /* sorted by start_s (stable) */

@@ -75,8 +75,8 @@ static magi_status progress(struct smp *s, double frac)
 		return MAGI_OK;
 	s->prog_last = frac;
 	if (!p->progress(frac, p->progress_user))
-		return magi_error_set(s->err, MAGI_ERR_CANCELLED, "%s: cancelled by the progress callback",
-				      s->v->path);
+		return magi_error_set(s->err, MAGI_ERR_CANCELLED,
+				      "%s: cancelled by the progress callback", s->v->path);
 	return MAGI_OK;
 }
 
@@ -133,8 +133,8 @@ static int decode_next(struct smp *s, AVFrame *f, double *t, bool *key)
 			return 0;
 		if (rc != AVERROR(EAGAIN)) {
 			if (rc == AVERROR(ENOMEM)) {
-				magi_error_set(s->err, MAGI_ERR_NOMEM, "%s: out of memory while decoding",
-					       s->v->path);
+				magi_error_set(s->err, MAGI_ERR_NOMEM,
+					       "%s: out of memory while decoding", s->v->path);
 				return -1;
 			}
 			if (++s->bad_packets > MAX_DECODE_ERRORS)
@@ -173,7 +173,8 @@ static int decode_next(struct smp *s, AVFrame *f, double *t, bool *key)
 corrupt:
 	magi_error_set(s->err, MAGI_ERR_VIDEO,
 		       "%s: corrupt video data (%d undecodable packets in a row after %.1f s: %s)",
-		       s->v->path, s->bad_packets, s->last_t, magi__av_err(AVERROR_INVALIDDATA, eb));
+		       s->v->path, s->bad_packets, s->last_t,
+		       magi__av_err(AVERROR_INVALIDDATA, eb));
 	return -1;
 }
 
@@ -206,7 +207,8 @@ static magi_status advance(struct smp *s, double T)
 		s->have_la = true;
 		s->la_id = ++s->next_id;
 		if (s->prog_hi > s->prog_lo) {
-			magi_status st = progress(s, (s->la_t - s->prog_lo) / (s->prog_hi - s->prog_lo));
+			magi_status st =
+			    progress(s, (s->la_t - s->prog_lo) / (s->prog_hi - s->prog_lo));
 			if (st)
 				return st;
 		}
@@ -292,17 +294,17 @@ static magi_status convert(struct smp *s, const AVFrame *f)
 	if (!st && rot && !s->unturned)
 		st = magi_image_new(sw, sh, &s->unturned);
 	if (st)
-		return magi_error_set(s->err, st, "%s: cannot allocate a %ux%u frame", s->v->path, s->ow,
-				      s->oh);
+		return magi_error_set(s->err, st, "%s: cannot allocate a %ux%u frame", s->v->path,
+				      s->ow, s->oh);
 	struct magi_image *dst_img = rot ? s->unturned : s->img;
 	bool down = (int64_t)sw * sh < (int64_t)f->width * f->height;
 	s->sws = sws_getCachedContext(s->sws, f->width, f->height, (enum AVPixelFormat)f->format,
-				      (int)sw, (int)sh, AV_PIX_FMT_RGB24, down ? SWS_AREA : SWS_BICUBIC,
-				      NULL, NULL, NULL);
+				      (int)sw, (int)sh, AV_PIX_FMT_RGB24,
+				      down ? SWS_AREA : SWS_BICUBIC, NULL, NULL, NULL);
 	if (!s->sws)
-		return magi_error_set(s->err, MAGI_ERR_VIDEO,
-				      "%s: cannot convert %dx%d %s frames to RGB", s->v->path, f->width,
-				      f->height, av_get_pix_fmt_name((enum AVPixelFormat)f->format));
+		return magi_error_set(
+		    s->err, MAGI_ERR_VIDEO, "%s: cannot convert %dx%d %s frames to RGB", s->v->path,
+		    f->width, f->height, av_get_pix_fmt_name((enum AVPixelFormat)f->format));
 	uint8_t *dst[4] = {dst_img->px, NULL, NULL, NULL};
 	int stride[4] = {(int)dst_img->stride, 0, 0, 0};
 	sws_scale(s->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst, stride);
@@ -340,14 +342,15 @@ static magi_status emit_current(struct smp *s, size_t i)
 	}
 	if (s->have_la)
 		return emit(s, i, s->la, s->la_id, s->la_t, s->la_key);
-truncated: {
+truncated : {
 	char eb[128];
 	const char *why = s->read_error ? magi__av_err(s->read_error, eb) : "end of data";
 	if (!s->have_prev)
-		return magi_error_set(s->err, MAGI_ERR_VIDEO,
-				      "%s: truncated or corrupt: no frame could be decoded at %.1f s "
-				      "(%s), but the file claims %.1f s",
-				      s->v->path, T, why, s->v->info.duration_s);
+		return magi_error_set(
+		    s->err, MAGI_ERR_VIDEO,
+		    "%s: truncated or corrupt: no frame could be decoded at %.1f s "
+		    "(%s), but the file claims %.1f s",
+		    s->v->path, T, why, s->v->info.duration_s);
 	return magi_error_set(s->err, MAGI_ERR_VIDEO,
 			      "%s: truncated or corrupt: no frames after %.1f s (%s), but the file "
 			      "claims %.1f s",
@@ -458,12 +461,12 @@ static magi_status run_keyframes_indexed(struct smp *s)
 			return s->err->status;
 		if (r == 0) {
 			char eb[128];
-			return magi_error_set(s->err, MAGI_ERR_VIDEO,
-					      "%s: truncated or corrupt: the key frame at %.1f s could "
-					      "not be decoded (%s)",
-					      v->path, k,
-					      s->read_error ? magi__av_err(s->read_error, eb)
-							    : "end of data");
+			return magi_error_set(
+			    s->err, MAGI_ERR_VIDEO,
+			    "%s: truncated or corrupt: the key frame at %.1f s could "
+			    "not be decoded (%s)",
+			    v->path, k,
+			    s->read_error ? magi__av_err(s->read_error, eb) : "end of data");
 		}
 		s->la_id = ++s->next_id;
 		st = emit(s, i, s->la, s->la_id, s->la_t, true);
@@ -549,8 +552,8 @@ static magi_status open_decoder(struct smp *s)
 }
 
 magi_status magi__video_sample(struct magi_video *v, const double *targets, size_t n,
-			       uint32_t out_w, uint32_t out_h, magi__video_emit_fn emit_fn, void *user,
-			       struct magi__video_stats *stats, struct magi_error *err)
+			       uint32_t out_w, uint32_t out_h, magi__video_emit_fn emit_fn,
+			       void *user, struct magi__video_stats *stats, struct magi_error *err)
 {
 	memset(stats, 0, sizeof *stats);
 	if (n == 0)

@@ -35,7 +35,8 @@ static double pixel_diff(const struct magi_image *a, const struct magi_image *b)
 {
 	uint64_t sum = 0;
 	for (uint32_t y = 0; y < a->h; y++) {
-		const uint8_t *p = a->px + (size_t)y * a->stride, *q = b->px + (size_t)y * b->stride;
+		const uint8_t *p = a->px + (size_t)y * a->stride,
+			      *q = b->px + (size_t)y * b->stride;
 		for (uint32_t x = 0; x < a->w * 3; x++)
 			sum += (uint64_t)abs((int)p[x] - (int)q[x]);
 	}
@@ -51,8 +52,9 @@ static magi_status scan_emit(void *user, size_t target, const struct magi_image 
 	if (sc->have_last) {
 		uint64_t l1 = 0;
 		for (int i = 0; i < HIST_BINS; i++)
-			l1 += sc->hist[nxt][i] > sc->hist[sc->cur][i] ? sc->hist[nxt][i] - sc->hist[sc->cur][i]
-								     : sc->hist[sc->cur][i] - sc->hist[nxt][i];
+			l1 += sc->hist[nxt][i] > sc->hist[sc->cur][i]
+				  ? sc->hist[nxt][i] - sc->hist[sc->cur][i]
+				  : sc->hist[sc->cur][i] - sc->hist[nxt][i];
 		double hd = (double)l1 / (2.0 * img->w * img->h);
 		double score = (hd + pixel_diff(sc->last, img)) / 2;
 		if (score >= sc->threshold) {
@@ -77,7 +79,8 @@ magi_status magi_video_scene_cuts(struct magi_video *v, double threshold, double
 				  double **times, size_t *n, struct magi_error *err)
 {
 	if (!times || !n || !v)
-		return magi_error_set(err, MAGI_ERR_INVALID, "magi_video_scene_cuts: NULL argument");
+		return magi_error_set(err, MAGI_ERR_INVALID,
+				      "magi_video_scene_cuts: NULL argument");
 	*times = NULL;
 	*n = 0;
 	if (threshold == 0)
@@ -89,15 +92,16 @@ magi_status magi_video_scene_cuts(struct magi_video *v, double threshold, double
 				      "%s: scene threshold must be in (0, 1] (got %g)", v->path,
 				      threshold);
 	if (!(sample_fps > 0) || !isfinite(sample_fps))
-		return magi_error_set(err, MAGI_ERR_INVALID, "%s: sample fps must be above 0 (got %g)",
-				      v->path, sample_fps);
+		return magi_error_set(err, MAGI_ERR_INVALID,
+				      "%s: sample fps must be above 0 (got %g)", v->path,
+				      sample_fps);
 	double count = ceil(v->info.duration_s * sample_fps - 1e-9);
 	if (count > MAGI_VIDEO_MAX_SCENE_SAMPLES)
-		return magi_error_set(err, MAGI_ERR_LIMIT,
-				      "%s: %.0f s at %g fps is %.0f frames to compare, more than the "
-				      "%u-frame limit; lower the sample rate",
-				      v->path, v->info.duration_s, sample_fps, count,
-				      MAGI_VIDEO_MAX_SCENE_SAMPLES);
+		return magi_error_set(
+		    err, MAGI_ERR_LIMIT,
+		    "%s: %.0f s at %g fps is %.0f frames to compare, more than the "
+		    "%u-frame limit; lower the sample rate",
+		    v->path, v->info.duration_s, sample_fps, count, MAGI_VIDEO_MAX_SCENE_SAMPLES);
 	size_t nt = count < 2 ? 2 : (size_t)count;
 	double *t = malloc(nt * sizeof *t);
 	struct scan sc = {0};

@@ -121,8 +121,8 @@ static bool parse_timing(const char *s, size_t n, double *a, double *b)
 static magi_status bad_line(struct reader *r, const char *msg, const char *s, size_t n)
 {
 	int shown = (int)MAGI_MIN(n, (size_t)60);
-	return magi_error_set(r->err, MAGI_ERR_PARSE, "%s:%u: %s '%.*s%s' (" TIMING_HINT ")", r->what,
-			      r->line, msg, shown, s, n > 60 ? "..." : "");
+	return magi_error_set(r->err, MAGI_ERR_PARSE, "%s:%u: %s '%.*s%s' (" TIMING_HINT ")",
+			      r->what, r->line, msg, shown, s, n > 60 ? "..." : "");
 }
 
 /* Appends a text line to the cue text, dropping <tags> and {\overrides}. */
@@ -134,7 +134,8 @@ static magi_status append_text(struct magi_buf *b, const char *s, size_t n)
 		if (s[i] == '<' || (s[i] == '{' && i + 1 < n && s[i + 1] == '\\')) {
 			char close = s[i] == '<' ? '>' : '}';
 			const char *e = memchr(s + i, close, n - i);
-			bool tag = e && (s[i] == '{' || isalpha((unsigned char)s[i + 1]) || s[i + 1] == '/');
+			bool tag = e && (s[i] == '{' || isalpha((unsigned char)s[i + 1]) ||
+					 s[i + 1] == '/');
 			if (tag) {
 				i = (size_t)(e - s);
 				continue;
@@ -193,8 +194,9 @@ magi_status magi_subtitles_parse(const char *text, size_t len, const char *what,
 	if (!text && len)
 		return magi_error_set(err, MAGI_ERR_INVALID, "%s: no text", what);
 	if (len > MAGI_SRT_MAX_BYTES)
-		return magi_error_set(err, MAGI_ERR_LIMIT, "%s: %zu bytes, more than the %u-byte limit",
-				      what, len, MAGI_SRT_MAX_BYTES);
+		return magi_error_set(err, MAGI_ERR_LIMIT,
+				      "%s: %zu bytes, more than the %u-byte limit", what, len,
+				      MAGI_SRT_MAX_BYTES);
 	const char *nul = len ? memchr(text, '\0', len) : NULL;
 	if (nul)
 		return magi_error_set(err, MAGI_ERR_PARSE,
@@ -234,21 +236,21 @@ magi_status magi_subtitles_parse(const char *text, size_t len, const char *what,
 		uint32_t tline = r.line;
 		if (b < a) {
 			s = magi_error_set(err, MAGI_ERR_PARSE,
-					   "%s:%u: the cue ends (%.3f s) before it starts (%.3f s)", what,
-					   tline, b, a);
+					   "%s:%u: the cue ends (%.3f s) before it starts (%.3f s)",
+					   what, tline, b, a);
 			break;
 		}
 		if (subs->n >= MAGI_SRT_MAX_CUES) {
-			s = magi_error_set(err, MAGI_ERR_LIMIT, "%s:%u: more than %u cues", what, tline,
-					   MAGI_SRT_MAX_CUES);
+			s = magi_error_set(err, MAGI_ERR_LIMIT, "%s:%u: more than %u cues", what,
+					   tline, MAGI_SRT_MAX_CUES);
 			break;
 		}
 		magi_buf_reset(&cue);
 		while (next_line(&r, &l, &n) && !blank(l, n)) {
 			if (append_text(&cue, l, n)) {
 				s = magi_error_set(err, MAGI_ERR_LIMIT,
-						   "%s:%u: the cue's text is longer than %u bytes", what,
-						   tline, MAGI_SRT_MAX_CUE_BYTES);
+						   "%s:%u: the cue's text is longer than %u bytes",
+						   what, tline, MAGI_SRT_MAX_CUE_BYTES);
 				break;
 			}
 		}
@@ -351,8 +353,9 @@ magi_status magi_subtitles_format(const struct magi_subtitles *s, double start_s
 		if (c->end_s < start_s)
 			continue;
 		char a[16], b[16];
-		magi_status st = magi_buf_printf(out, "[%s-%s] ", magi_video_format_time(c->start_s, a),
-						 magi_video_format_time(c->end_s, b));
+		magi_status st =
+		    magi_buf_printf(out, "[%s-%s] ", magi_video_format_time(c->start_s, a),
+				    magi_video_format_time(c->end_s, b));
 		for (const char *p = c->text; !st && *p; p++)
 			st = magi_buf_putc(out, *p == '\n' ? ' ' : *p);
 		if (!st)

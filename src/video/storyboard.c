@@ -69,11 +69,11 @@ magi_status magi_video_storyboard(const struct magi_video_frame *frames, size_t 
 	uint64_t W = (uint64_t)cols * cell_w + (uint64_t)(cols + 1) * GUTTER;
 	uint64_t H = (uint64_t)rows * cell_h + (uint64_t)(rows + 1) * GUTTER;
 	if (W > MAGI_IMAGE_MAX_SIDE || H > MAGI_IMAGE_MAX_SIDE || W * H > MAGI_IMAGE_MAX_PIXELS)
-		return magi_error_set(err, MAGI_ERR_LIMIT,
-				      "storyboard: %llux%llu is larger than the %u-Mpx image limit; "
-				      "use fewer frames or smaller cells",
-				      (unsigned long long)W, (unsigned long long)H,
-				      MAGI_IMAGE_MAX_PIXELS >> 20);
+		return magi_error_set(
+		    err, MAGI_ERR_LIMIT,
+		    "storyboard: %llux%llu is larger than the %u-Mpx image limit; "
+		    "use fewer frames or smaller cells",
+		    (unsigned long long)W, (unsigned long long)H, MAGI_IMAGE_MAX_PIXELS >> 20);
 	struct magi_image *sb;
 	magi_status s = magi_image_new((uint32_t)W, (uint32_t)H, &sb);
 	if (s)
@@ -85,13 +85,17 @@ magi_status magi_video_storyboard(const struct magi_video_frame *frames, size_t 
 		uint32_t cy = GUTTER + (uint32_t)(i / cols) * (cell_h + GUTTER);
 		const struct magi_image *img = frames[i].img;
 		if (!img || !img->w || !img->h) {
-			magi_image_fill_rect(sb, (int)cx, (int)cy, (int)cell_w, (int)cell_h, MISSING_RGB);
+			magi_image_fill_rect(sb, (int)cx, (int)cy, (int)cell_w, (int)cell_h,
+					     MISSING_RGB);
 		} else {
 			/* letterbox: fit the frame inside the cell keeping its aspect */
-			uint32_t fw = cell_w, fh = (uint32_t)MAGI_MAX(1.0, floor((double)cell_w * img->h / img->w + 0.5));
+			uint32_t fw = cell_w,
+				 fh = (uint32_t)MAGI_MAX(
+				     1.0, floor((double)cell_w * img->h / img->w + 0.5));
 			if (fh > cell_h) {
 				fh = cell_h;
-				fw = (uint32_t)MAGI_MAX(1.0, floor((double)cell_h * img->w / img->h + 0.5));
+				fw = (uint32_t)MAGI_MAX(
+				    1.0, floor((double)cell_h * img->w / img->h + 0.5));
 			}
 			struct magi_image *r = NULL;
 			if (fw == img->w && fh == img->h)
@@ -100,7 +104,8 @@ magi_status magi_video_storyboard(const struct magi_video_frame *frames, size_t 
 				s = magi_image_resize(img, fw, fh, &r);
 			if (s) {
 				magi_image_free(sb);
-				return magi_error_set(err, s, "storyboard: cannot scale frame %zu to %ux%u",
+				return magi_error_set(err, s,
+						      "storyboard: cannot scale frame %zu to %ux%u",
 						      i, fw, fh);
 			}
 			blit(sb, r, cx + (cell_w - fw) / 2, cy + (cell_h - fh) / 2);

@@ -137,7 +137,8 @@ char *magi_video_format_time(double t_s, char out[16])
 	if (t_s > 3.5e9)
 		t_s = 3.5e9;
 	unsigned long s = (unsigned long)floor(t_s + 1e-6);
-	unsigned h = (unsigned)(s / 3600 % 1000000u), m = (unsigned)(s / 60 % 60), sec = (unsigned)(s % 60);
+	unsigned h = (unsigned)(s / 3600 % 1000000u), m = (unsigned)(s / 60 % 60),
+		 sec = (unsigned)(s % 60);
 	snprintf(out, 16, "%02u:%02u:%02u", h, m, sec);
 	return out;
 }
@@ -205,7 +206,8 @@ static void keyframes_from_packets(struct magi_video *v)
 		}
 		if (pkt->stream_index == v->stream) {
 			int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
-			double t = ts != AV_NOPTS_VALUE ? (double)(ts - v->start_pts) * v->tb : seen_end;
+			double t =
+			    ts != AV_NOPTS_VALUE ? (double)(ts - v->start_pts) * v->tb : seen_end;
 			if (t > seen_end)
 				seen_end = t;
 			if (pkt->flags & AV_PKT_FLAG_KEY) {
@@ -224,7 +226,8 @@ static void keyframes_from_packets(struct magi_video *v)
 	if (n_key >= 2 && last > first)
 		v->info.keyframe_interval_s = (last - first) / (double)(n_key - 1);
 	else
-		v->info.keyframe_interval_s = eof ? v->info.duration_s : MAGI_MAX(seen_end, v->params.probe_s);
+		v->info.keyframe_interval_s =
+		    eof ? v->info.duration_s : MAGI_MAX(seen_end, v->params.probe_s);
 	/* Back to the start; samplers seek before decoding anyway. */
 	av_seek_frame(v->fmt, v->stream, v->start_pts, AVSEEK_FLAG_BACKWARD);
 }
@@ -265,12 +268,12 @@ static magi_status open_stream(struct magi_video *v, struct magi_error *err)
 	if (rc < 0) {
 		const AVInputFormat *f = sniff_format(path);
 		if (f)
-			return magi_error_set(err, MAGI_ERR_VIDEO,
-					      "%s: a truncated or corrupt %s file (%s)", path,
-					      f->long_name ? f->long_name : f->name,
-					      magi__av_err(rc, eb));
-		return magi_error_set(err, MAGI_ERR_VIDEO, "%s: not a video file FFmpeg can read (%s)",
-				      path, magi__av_err(rc, eb));
+			return magi_error_set(
+			    err, MAGI_ERR_VIDEO, "%s: a truncated or corrupt %s file (%s)", path,
+			    f->long_name ? f->long_name : f->name, magi__av_err(rc, eb));
+		return magi_error_set(err, MAGI_ERR_VIDEO,
+				      "%s: not a video file FFmpeg can read (%s)", path,
+				      magi__av_err(rc, eb));
 	}
 	rc = avformat_find_stream_info(v->fmt, NULL);
 	if (rc < 0)
@@ -303,13 +306,14 @@ static magi_status open_stream(struct magi_video *v, struct magi_error *err)
 	}
 	if (best < 0) {
 		if (n_pic)
-			return magi_error_set(err, MAGI_ERR_VIDEO, "%s: no video stream (only cover art)",
-					      path);
-		if (n_audio || n_sub)
 			return magi_error_set(err, MAGI_ERR_VIDEO,
-					      "%s: no video stream (it has %d audio and %d subtitle "
-					      "streams)",
-					      path, n_audio, n_sub);
+					      "%s: no video stream (only cover art)", path);
+		if (n_audio || n_sub)
+			return magi_error_set(
+			    err, MAGI_ERR_VIDEO,
+			    "%s: no video stream (it has %d audio and %d subtitle "
+			    "streams)",
+			    path, n_audio, n_sub);
 		return magi_error_set(err, MAGI_ERR_VIDEO, "%s: no video stream", path);
 	}
 	v->stream = best;
@@ -324,12 +328,12 @@ static magi_status open_stream(struct magi_video *v, struct magi_error *err)
 		return magi_error_set(err, MAGI_ERR_NOMEM, "%s: out of memory", path);
 	v->codec = avcodec_find_decoder(par->codec_id);
 	if (!v->codec)
-		return magi_error_set(err, MAGI_ERR_VIDEO, "%s: no decoder for video codec %s", path,
-				      v->codec_name);
+		return magi_error_set(err, MAGI_ERR_VIDEO, "%s: no decoder for video codec %s",
+				      path, v->codec_name);
 	if (par->width <= 0 || par->height <= 0)
-		return magi_error_set(err, MAGI_ERR_VIDEO,
-				      "%s: video stream has no frame size; the header may be corrupt",
-				      path);
+		return magi_error_set(
+		    err, MAGI_ERR_VIDEO,
+		    "%s: video stream has no frame size; the header may be corrupt", path);
 	return MAGI_OK;
 }
 
@@ -338,7 +342,8 @@ static magi_status open_stream(struct magi_video *v, struct magi_error *err)
  * it; flips in the matrix are ignored. */
 static int display_rotation(const AVStream *st)
 {
-	const int32_t *m = (const int32_t *)av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
+	const int32_t *m =
+	    (const int32_t *)av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
 	if (!m)
 		return 0;
 	double theta = -av_display_rotation_get(m);
@@ -359,10 +364,12 @@ static magi_status read_metadata(struct magi_video *v, struct magi_error *err)
 	struct magi_video_info *in = &v->info;
 	in->path = v->path;
 	in->codec = v->codec_name;
-	in->container = v->fmt->iformat && v->fmt->iformat->name ? v->fmt->iformat->name : "unknown";
+	in->container =
+	    v->fmt->iformat && v->fmt->iformat->name ? v->fmt->iformat->name : "unknown";
 	v->tb = av_q2d(st->time_base);
 	if (!(v->tb > 0))
-		return magi_error_set(err, MAGI_ERR_VIDEO, "%s: video stream has no time base", path);
+		return magi_error_set(err, MAGI_ERR_VIDEO, "%s: video stream has no time base",
+				      path);
 	if (st->start_time != AV_NOPTS_VALUE)
 		v->start_pts = st->start_time;
 	else if (v->fmt->start_time != AV_NOPTS_VALUE)
@@ -394,7 +401,8 @@ static magi_status read_metadata(struct magi_video *v, struct magi_error *err)
 	if (in->fps > 1000)
 		in->fps = 0; /* a time base mistaken for a rate */
 	v->period = in->fps > 0 ? 1.0 / in->fps : 0;
-	double r = st->r_frame_rate.num > 0 && st->r_frame_rate.den > 0 ? av_q2d(st->r_frame_rate) : 0;
+	double r =
+	    st->r_frame_rate.num > 0 && st->r_frame_rate.den > 0 ? av_q2d(st->r_frame_rate) : 0;
 	v->cfr = in->fps > 0 && r > 0 && fabs(r - in->fps) < 0.01 * in->fps;
 
 	double d = 0;
@@ -440,12 +448,14 @@ magi_status magi_video_open_params(const char *path, const struct magi_video_par
 		return magi_error_set(err, MAGI_ERR_IO, "%s: %s", path, strerror(errno));
 	}
 	if (S_ISDIR(sb.st_mode))
-		return magi_error_set(err, MAGI_ERR_IO, "%s: is a directory, not a video file", path);
+		return magi_error_set(err, MAGI_ERR_IO, "%s: is a directory, not a video file",
+				      path);
 	if (S_ISREG(sb.st_mode) && sb.st_size == 0)
 		return magi_error_set(err, MAGI_ERR_VIDEO, "%s: empty file (0 bytes), not a video",
 				      path);
 	if (access(path, R_OK) != 0)
-		return magi_error_set(err, MAGI_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
+		return magi_error_set(err, MAGI_ERR_IO, "%s: cannot read: %s", path,
+				      strerror(errno));
 	pthread_once(&av_once, av_setup);
 
 	struct magi_video *v = calloc(1, sizeof *v);
@@ -475,8 +485,9 @@ magi_status magi_video_open_params(const char *path, const struct magi_video_par
 		in->keyframes_indexed = true;
 		in->n_keyframes = (int64_t)v->n_key;
 		in->keyframe_interval_s =
-			v->n_key >= 2 ? (v->key_times[v->n_key - 1] - v->key_times[0]) / (double)(v->n_key - 1)
-				      : in->duration_s;
+		    v->n_key >= 2
+			? (v->key_times[v->n_key - 1] - v->key_times[0]) / (double)(v->n_key - 1)
+			: in->duration_s;
 	} else {
 		keyframes_from_packets(v);
 	}
@@ -551,21 +562,23 @@ static magi_status check_count(struct magi_video *v, size_t n, uint32_t max_side
 			       uint32_t *oh, struct magi_error *err)
 {
 	if (n == 0)
-		return magi_error_set(err, MAGI_ERR_INVALID, "%s: asked for 0 frames (n must be 1..%u)",
-				      v->path, MAGI_VIDEO_MAX_SAMPLES);
+		return magi_error_set(err, MAGI_ERR_INVALID,
+				      "%s: asked for 0 frames (n must be 1..%u)", v->path,
+				      MAGI_VIDEO_MAX_SAMPLES);
 	if (n > MAGI_VIDEO_MAX_SAMPLES)
-		return magi_error_set(err, MAGI_ERR_LIMIT,
-				      "%s: asked for %zu frames, more than the %u-frame limit of one "
-				      "call",
-				      v->path, n, MAGI_VIDEO_MAX_SAMPLES);
+		return magi_error_set(
+		    err, MAGI_ERR_LIMIT,
+		    "%s: asked for %zu frames, more than the %u-frame limit of one "
+		    "call",
+		    v->path, n, MAGI_VIDEO_MAX_SAMPLES);
 	magi__video_out_size(v, max_side, ow, oh);
 	double px = (double)n * *ow * *oh;
 	if (px > MAGI_VIDEO_MAX_SAMPLE_PIXELS)
-		return magi_error_set(err, MAGI_ERR_LIMIT,
-				      "%s: %zu frames of %ux%u are %.0f Mpx, more than the %u-Mpx "
-				      "limit of one call; ask for fewer frames or a smaller max_side",
-				      v->path, n, *ow, *oh, px / 1048576.0,
-				      MAGI_VIDEO_MAX_SAMPLE_PIXELS >> 20);
+		return magi_error_set(
+		    err, MAGI_ERR_LIMIT,
+		    "%s: %zu frames of %ux%u are %.0f Mpx, more than the %u-Mpx "
+		    "limit of one call; ask for fewer frames or a smaller max_side",
+		    v->path, n, *ow, *oh, px / 1048576.0, MAGI_VIDEO_MAX_SAMPLE_PIXELS >> 20);
 	return MAGI_OK;
 }
 
@@ -606,7 +619,8 @@ magi_status magi_video_sample_uniform(struct magi_video *v, size_t n, uint32_t m
 				      struct magi_video_frames **out, struct magi_error *err)
 {
 	if (!out || !v)
-		return magi_error_set(err, MAGI_ERR_INVALID, "magi_video_sample_uniform: NULL argument");
+		return magi_error_set(err, MAGI_ERR_INVALID,
+				      "magi_video_sample_uniform: NULL argument");
 	*out = NULL;
 	uint32_t ow, oh;
 	magi_status s = check_count(v, n, max_side, &ow, &oh, err);
@@ -627,7 +641,8 @@ magi_status magi_video_sample_range(struct magi_video *v, double start_s, double
 				    struct magi_error *err)
 {
 	if (!out || !v)
-		return magi_error_set(err, MAGI_ERR_INVALID, "magi_video_sample_range: NULL argument");
+		return magi_error_set(err, MAGI_ERR_INVALID,
+				      "magi_video_sample_range: NULL argument");
 	*out = NULL;
 	double d = v->info.duration_s;
 	if (!isfinite(start_s) || !isfinite(end_s))
@@ -640,8 +655,8 @@ magi_status magi_video_sample_range(struct magi_video *v, double start_s, double
 				      v->path, start_s, end_s);
 	if (end_s <= 0 || start_s >= d)
 		return magi_error_set(err, MAGI_ERR_INVALID,
-				      "%s: time range %g-%g s is outside the video (0-%g s)", v->path,
-				      start_s, end_s, d);
+				      "%s: time range %g-%g s is outside the video (0-%g s)",
+				      v->path, start_s, end_s, d);
 	if (!(fps > 0) || !isfinite(fps))
 		return magi_error_set(err, MAGI_ERR_INVALID, "%s: fps must be above 0 (got %g)",
 				      v->path, fps);
@@ -674,7 +689,8 @@ magi_status magi_video_sample_times(struct magi_video *v, const double *times, s
 				    struct magi_error *err)
 {
 	if (!out || !v || (!times && n))
-		return magi_error_set(err, MAGI_ERR_INVALID, "magi_video_sample_times: NULL argument");
+		return magi_error_set(err, MAGI_ERR_INVALID,
+				      "magi_video_sample_times: NULL argument");
 	*out = NULL;
 	uint32_t ow, oh;
 	magi_status s = check_count(v, n, max_side, &ow, &oh, err);
@@ -683,8 +699,8 @@ magi_status magi_video_sample_times(struct magi_video *v, const double *times, s
 	for (size_t i = 0; i < n; i++)
 		if (!isfinite(times[i]) || times[i] < 0 || times[i] > v->info.duration_s)
 			return magi_error_set(err, MAGI_ERR_INVALID,
-					      "%s: time %g s is outside the video (0-%g s)", v->path,
-					      times[i], v->info.duration_s);
+					      "%s: time %g s is outside the video (0-%g s)",
+					      v->path, times[i], v->info.duration_s);
 	double *t = malloc(n * sizeof *t);
 	if (!t)
 		return magi_error_set(err, MAGI_ERR_NOMEM, "%s: out of memory", v->path);

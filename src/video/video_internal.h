@@ -15,11 +15,11 @@ struct magi_video {
 	AVStream *st;
 	int stream;
 	const AVCodec *codec;
-	double tb;         /* seconds per stream time-base tick */
-	int64_t start_pts; /* stream time of the video's t = 0 */
-	double period;     /* seconds per frame; 0 when the frame rate is unknown */
-	bool cfr;          /* the container claims a constant frame rate */
-	int rotation;      /* clockwise degrees (0, 90, 180, 270) to show frames upright */
+	double tb;		   /* seconds per stream time-base tick */
+	int64_t start_pts;	   /* stream time of the video's t = 0 */
+	double period;		   /* seconds per frame; 0 when the frame rate is unknown */
+	bool cfr;		   /* the container claims a constant frame rate */
+	int rotation;		   /* clockwise degrees (0, 90, 180, 270) to show frames upright */
 	bool duration_from_stream; /* the video stream states its own duration */
 	double *key_times; /* whole-file key-frame times from the index (ascending), or NULL */
 	size_t n_key;

@@ -44,10 +44,32 @@ static void gen(const char *out, const char *gop)
 	const char *src = getenv("MAGI_SRC_DIR") ? getenv("MAGI_SRC_DIR") : MAGI_SRC_DIR;
 	char script[512];
 	snprintf(script, sizeof script, "%s/scripts/gen-video", src);
-	char *argv[] = {"python3", script, "video", (char *)out, "--seconds", "40", "--size",
-			"320x180", "--fps", "10", "--gop", (char *)gop, "--no-scenecut",
-			"--scene-lengths", "8,12,10,10", "--evidence-len", "3", "--questions", "1",
-			"--distractors", "1", "--srt", "--seed", "5", "--quiet", NULL};
+	char *argv[] = {"python3",
+			script,
+			"video",
+			(char *)out,
+			"--seconds",
+			"40",
+			"--size",
+			"320x180",
+			"--fps",
+			"10",
+			"--gop",
+			(char *)gop,
+			"--no-scenecut",
+			"--scene-lengths",
+			"8,12,10,10",
+			"--evidence-len",
+			"3",
+			"--questions",
+			"1",
+			"--distractors",
+			"1",
+			"--srt",
+			"--seed",
+			"5",
+			"--quiet",
+			NULL};
 	REQUIRE(run(argv) == 0);
 }
 
@@ -113,7 +135,8 @@ static void test_uniform(void)
 	REQUIRE(f->n == 8);
 	for (size_t i = 0; i < 8; i++) {
 		double want = (i + 0.5) * DUR / 8;
-		CHECK_MSG(fabs(f->items[i].target_s - want) < 1e-9, "target %f", f->items[i].target_s);
+		CHECK_MSG(fabs(f->items[i].target_s - want) < 1e-9, "target %f",
+			  f->items[i].target_s);
 		CHECK_MSG(f->items[i].t_s <= want + 1e-6 && want - f->items[i].t_s < 0.1 + 1e-6,
 			  "frame %zu at %f for %f", i, f->items[i].t_s, want);
 		CHECK(f->items[i].img->w == 320 && f->items[i].img->h == 180);
@@ -148,7 +171,8 @@ static void test_range(void)
 	REQUIRE(f->n == 4);
 	for (size_t i = 0; i < 4; i++) {
 		double want = 10 + 0.5 * i;
-		CHECK_MSG(fabs(f->items[i].t_s - want) < 1e-3, "range frame %zu at %f", i, f->items[i].t_s);
+		CHECK_MSG(fabs(f->items[i].t_s - want) < 1e-3, "range frame %zu at %f", i,
+			  f->items[i].t_s);
 	}
 	magi_video_frames_free(f);
 	/* at the file's own rate every frame comes once */
@@ -165,8 +189,8 @@ static void test_range(void)
 	/* explicit times come back sorted */
 	double times[] = {30.05, 1.0, 12.34};
 	REQUIRE(magi_video_sample_times(v, times, 3, 64, &f, &e) == MAGI_OK);
-	CHECK(f->n == 3 && fabs(f->items[0].t_s - 1.0) < 1e-3 && fabs(f->items[1].t_s - 12.3) < 1e-3 &&
-	      fabs(f->items[2].t_s - 30.0) < 1e-3);
+	CHECK(f->n == 3 && fabs(f->items[0].t_s - 1.0) < 1e-3 &&
+	      fabs(f->items[1].t_s - 12.3) < 1e-3 && fabs(f->items[2].t_s - 30.0) < 1e-3);
 	magi_video_frames_free(f);
 	magi_video_close(v);
 }
@@ -190,8 +214,8 @@ static void compare_strategies(const char *path)
 		CHECK(a->strategy == MAGI_VIDEO_SEQUENTIAL && b->strategy == MAGI_VIDEO_SEEK);
 		REQUIRE(a->n == b->n && a->n == c->n);
 		for (size_t i = 0; i < a->n; i++) {
-			CHECK_MSG(a->items[i].t_s == b->items[i].t_s, "%s: frame %zu at %f vs %f", path, i,
-				  a->items[i].t_s, b->items[i].t_s);
+			CHECK_MSG(a->items[i].t_s == b->items[i].t_s, "%s: frame %zu at %f vs %f",
+				  path, i, a->items[i].t_s, b->items[i].t_s);
 			double d = mean_abs_diff(a->items[i].img, b->items[i].img);
 			CHECK_MSG(d < 0.01, "%s: frame %zu differs by %f", path, i, d);
 			CHECK(mean_abs_diff(a->items[i].img, c->items[i].img) < 0.01);
@@ -214,9 +238,9 @@ static void test_strategies_agree(void)
 	 * works differently: Matroska (cues read on first seek), MPEG-TS (no index at all,
 	 * seeks land between key frames, time stamps start at 1.4 s) */
 	static const char *const variants[][2] = {
-		{"bframes.mp4", "-c:v libx264 -preset veryfast -bf 3 -g 48"},
-		{"remux.mkv", "-c copy"},
-		{"remux.ts", "-c copy"},
+	    {"bframes.mp4", "-c:v libx264 -preset veryfast -bf 3 -g 48"},
+	    {"remux.mkv", "-c copy"},
+	    {"remux.ts", "-c copy"},
 	};
 	for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
 		char out[300], cmd[1024];
@@ -259,8 +283,8 @@ static void test_keyframes(void)
 		if (i)
 			CHECK(t > f->items[i - 1].t_s);
 	}
-	CHECK_MSG(f->decoded == f->n, "decoded %llu for %zu key frames", (unsigned long long)f->decoded,
-		  f->n);
+	CHECK_MSG(f->decoded == f->n, "decoded %llu for %zu key frames",
+		  (unsigned long long)f->decoded, f->n);
 	magi_video_frames_free(f);
 	magi_video_close(v);
 }
@@ -274,7 +298,8 @@ static void test_scene_cuts(void)
 	REQUIRE(magi_video_scene_cuts(v, 0, 0, &cuts, &n, &e) == MAGI_OK);
 	CHECK_MSG(n == (sizeof(scene_bounds) / sizeof(scene_bounds)[0]), "%zu cuts", n);
 	for (size_t i = 0; i < n && i < (sizeof(scene_bounds) / sizeof(scene_bounds)[0]); i++)
-		CHECK_MSG(cuts[i] >= scene_bounds[i] - 1e-3 && cuts[i] <= scene_bounds[i] + 0.5 + 0.1,
+		CHECK_MSG(cuts[i] >= scene_bounds[i] - 1e-3 &&
+			      cuts[i] <= scene_bounds[i] + 0.5 + 0.1,
 			  "cut %zu at %f, want %f", i, cuts[i], scene_bounds[i]);
 	free(cuts);
 	CHECK(magi_video_scene_cuts(v, 2.0, 0, &cuts, &n, &e) == MAGI_ERR_INVALID);
@@ -295,7 +320,8 @@ static void test_storyboard(void)
 	REQUIRE(magi_video_sample_uniform(v, 6, 0, &f, &e) == MAGI_OK);
 	struct magi_image *sb = NULL;
 	REQUIRE(magi_video_storyboard(f->items, f->n, 3, 160, &sb, &e) == MAGI_OK);
-	CHECK_MSG(sb->w == 3 * 160 + 4 * 4 && sb->h == 2 * 90 + 3 * 4, "storyboard %ux%u", sb->w, sb->h);
+	CHECK_MSG(sb->w == 3 * 160 + 4 * 4 && sb->h == 2 * 90 + 3 * 4, "storyboard %ux%u", sb->w,
+		  sb->h);
 	/* the label box of each cell (lower left) is white with black glyphs */
 	int tw, th;
 	magi_image_text_size("00:00:00", 1, &tw, &th);
@@ -308,8 +334,8 @@ static void test_storyboard(void)
 				white += p[0] == 255 && p[1] == 255 && p[2] == 255;
 				black += p[0] == 0 && p[1] == 0 && p[2] == 0;
 			}
-		CHECK_MSG(white > tw * th / 2 && black > tw * th / 20, "cell %zu: %d white, %d black", i,
-			  white, black);
+		CHECK_MSG(white > tw * th / 2 && black > tw * th / 20,
+			  "cell %zu: %d white, %d black", i, white, black);
 	}
 	magi_image_free(sb);
 	CHECK(magi_video_storyboard(f->items, 0, 3, 160, &sb, &e) == MAGI_ERR_INVALID && !sb);
@@ -323,8 +349,8 @@ static void test_storyboard(void)
 		snprintf(png, sizeof png, "%s/sb.png", dir);
 		REQUIRE(magi_image_save(sb, png, &e) == MAGI_OK);
 		magi_image_free(sb);
-		snprintf(cmd, sizeof cmd, "tesseract %s stdout --psm 11 2>/dev/null | grep -q '00:00:'",
-			 png);
+		snprintf(cmd, sizeof cmd,
+			 "tesseract %s stdout --psm 11 2>/dev/null | grep -q '00:00:'", png);
 		CHECK_MSG(sh(cmd) == 0, "no timestamp read from %s", png);
 	}
 	magi_video_frames_free(f);
@@ -348,10 +374,11 @@ static void test_subtitles(void)
 	magi_buf_release(&b);
 	magi_subtitles_free(s);
 
-	const char *good = "\xEF\xBB\xBF"
-			   "1\r\n00:00:01,000 --> 00:00:02,500\r\n<i>Hello</i> there\r\nsecond line\r\n\r\n"
-			   "00:00:03.2 --> 00:00:04.000 X1:10 Y1:20\nno number {\\an8}here\n\n\n"
-			   "3\n00:00:00,100 --> 00:00:00,200\n2 < 3 and 4 > 1\n";
+	const char *good =
+	    "\xEF\xBB\xBF"
+	    "1\r\n00:00:01,000 --> 00:00:02,500\r\n<i>Hello</i> there\r\nsecond line\r\n\r\n"
+	    "00:00:03.2 --> 00:00:04.000 X1:10 Y1:20\nno number {\\an8}here\n\n\n"
+	    "3\n00:00:00,100 --> 00:00:00,200\n2 < 3 and 4 > 1\n";
 	REQUIRE(magi_subtitles_parse(good, strlen(good), "good.srt", &s, &e) == MAGI_OK);
 	REQUIRE(s->n == 3);
 	CHECK_STR(s->cues[0].text, "2 < 3 and 4 > 1"); /* sorted by start */
@@ -367,13 +394,16 @@ static void test_subtitles(void)
 	static const struct {
 		const char *text, *msg;
 	} bad[] = {
-		{"1\n00:00:01,000 --> 00:00:02,000\nok\n\n2\n00:00:0x,000 --> 00:00:02,000\nbad\n",
-		 "bad.srt:6: bad timing line '00:00:0x,000 --> 00:00:02,000'"},
-		{"1\n00:00:05,000 --> 00:00:02,000\nbackwards\n", "bad.srt:2: the cue ends (2.000 s) before it starts"},
-		{"hello world\n", "bad.srt:1: expected a cue number or a timing line, got 'hello world'"},
-		{"1\n00:00:01,000 --> 00:00:02,000\nok\n\n2\n", "bad.srt:5: the file ends after a cue number"},
-		{"1\n00:61:01,000 --> 00:62:02,000\nx\n", "bad.srt:2: bad timing line"},
-		{"1\n00:00:01,000 -> 00:00:02,000\nx\n", "bad.srt:2: bad timing line"},
+	    {"1\n00:00:01,000 --> 00:00:02,000\nok\n\n2\n00:00:0x,000 --> 00:00:02,000\nbad\n",
+	     "bad.srt:6: bad timing line '00:00:0x,000 --> 00:00:02,000'"},
+	    {"1\n00:00:05,000 --> 00:00:02,000\nbackwards\n",
+	     "bad.srt:2: the cue ends (2.000 s) before it starts"},
+	    {"hello world\n",
+	     "bad.srt:1: expected a cue number or a timing line, got 'hello world'"},
+	    {"1\n00:00:01,000 --> 00:00:02,000\nok\n\n2\n",
+	     "bad.srt:5: the file ends after a cue number"},
+	    {"1\n00:61:01,000 --> 00:62:02,000\nx\n", "bad.srt:2: bad timing line"},
+	    {"1\n00:00:01,000 -> 00:00:02,000\nx\n", "bad.srt:2: bad timing line"},
 	};
 	for (size_t i = 0; i < (sizeof(bad) / sizeof(bad)[0]); i++) {
 		s = (struct magi_subtitles *)1;
@@ -408,7 +438,8 @@ static void test_rotation(void)
 	REQUIRE(sh(cmd) == 0);
 	struct magi_video *v = open_ok(r90);
 	const struct magi_video_info *in = magi_video_get_info(v);
-	CHECK_MSG(in->width == 180 && in->height == 320, "rotated size %ux%u", in->width, in->height);
+	CHECK_MSG(in->width == 180 && in->height == 320, "rotated size %ux%u", in->width,
+		  in->height);
 	struct magi_video_frames *f = NULL;
 	struct magi_error e;
 	double t = 1.2;
@@ -508,7 +539,8 @@ static void test_bad_input(void)
 		 path_sparse, dir, dir, dir);
 	REQUIRE(sh(cmd) == 0);
 	snprintf(p, sizeof p, "%s/cut-index.mp4", dir);
-	expect_open_fail(p, MAGI_ERR_VIDEO, "cut-index.mp4: a truncated or corrupt QuickTime / MOV file");
+	expect_open_fail(p, MAGI_ERR_VIDEO,
+			 "cut-index.mp4: a truncated or corrupt QuickTime / MOV file");
 
 	/* garbage in the middle of the frame data: decodes around it or fails cleanly */
 	struct stat sb;
@@ -560,12 +592,14 @@ static void test_bad_input(void)
 		 "ffmpeg -nostdin -v error -y -f lavfi -i sine=d=1 -c:a aac %s/tone.m4a", dir);
 	REQUIRE(sh(cmd) == 0);
 	snprintf(p, sizeof p, "%s/tone.m4a", dir);
-	expect_open_fail(p, MAGI_ERR_VIDEO, "tone.m4a: no video stream (it has 1 audio and 0 subtitle streams)");
+	expect_open_fail(p, MAGI_ERR_VIDEO,
+			 "tone.m4a: no video stream (it has 1 audio and 0 subtitle streams)");
 
 	/* a still image */
-	snprintf(cmd, sizeof cmd,
-		 "ffmpeg -nostdin -v error -y -f lavfi -i color=c=red:s=64x64 -frames:v 1 %s/still.png",
-		 dir);
+	snprintf(
+	    cmd, sizeof cmd,
+	    "ffmpeg -nostdin -v error -y -f lavfi -i color=c=red:s=64x64 -frames:v 1 %s/still.png",
+	    dir);
 	REQUIRE(sh(cmd) == 0);
 	snprintf(p, sizeof p, "%s/still.png", dir);
 	expect_open_fail(p, MAGI_ERR_VIDEO, "still.png: a still image, not a video");
@@ -584,7 +618,8 @@ static void test_bad_input(void)
 	CHECK_CONTAINS(e.msg, "40000 frames, more than the 4096-frame limit");
 	CHECK(magi_video_sample_uniform(v, 0, 0, &f, &e) == MAGI_ERR_INVALID && !f);
 	CHECK_CONTAINS(e.msg, "sparse.mp4: asked for 0 frames");
-	CHECK(magi_video_sample_uniform(v, MAGI_VIDEO_MAX_SAMPLES + 1, 64, &f, &e) == MAGI_ERR_LIMIT);
+	CHECK(magi_video_sample_uniform(v, MAGI_VIDEO_MAX_SAMPLES + 1, 64, &f, &e) ==
+	      MAGI_ERR_LIMIT);
 	double bad_t[] = {1, 41};
 	CHECK(magi_video_sample_times(v, bad_t, 2, 0, &f, &e) == MAGI_ERR_INVALID);
 	CHECK_CONTAINS(e.msg, "time 41 s is outside the video");
@@ -612,10 +647,11 @@ int main(void)
 	gen(path_sparse, "50");
 	gen(path_dense, "1");
 	char cmd[512];
-	snprintf(cmd, sizeof cmd,
-		 "ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=s=1280x720:r=10:d=2 -c:v libx264 "
-		 "-preset ultrafast %s",
-		 path_hd);
+	snprintf(
+	    cmd, sizeof cmd,
+	    "ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=s=1280x720:r=10:d=2 -c:v libx264 "
+	    "-preset ultrafast %s",
+	    path_hd);
 	REQUIRE(sh(cmd) == 0);
 
 	test_metadata();
