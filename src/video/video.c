@@ -19,8 +19,11 @@
 #include "video/video_internal.h"
 #include "core/common.h"
 
-/* Packets open() reads at most when it measures key-frame spacing without an index. */
+/* Packets open() reads at most when it measures key-frame spacing without an index, or
+ * looks for the last frame. */
 #define PROBE_MAX_PACKETS 200000
+/* Seconds before the stated end where open() starts looking for the last frame. */
+#define END_PROBE_S 30.0
 
 const char *magi__av_err(int code, char buf[128])
 {
@@ -187,6 +190,40 @@ static magi_status keyframes_from_index(struct magi_video *v)
 	v->key_times = t;
 	v->n_key = k;
 	return MAGI_OK;
+}
+
+/* When only the file states a duration (Matroska, MPEG-TS), it may include audio that runs
+ * on after the last frame. Read the packets of the last stretch (no decoding) and end the
+ * video at its last frame. */
+static void video_end_from_packets(struct magi_video *v)
+{
+	double d = v->info.duration_s;
+	int64_t ts = v->start_pts + (int64_t)floor(MAGI_MAX(0.0, d - END_PROBE_S) / v->tb);
+	if (av_seek_frame(v->fmt, v->stream, ts, AVSEEK_FLAG_BACKWARD) < 0)
+		return;
+	AVPacket *pkt = av_packet_alloc();
+	if (!pkt)
+		return;
+	double end = -1;
+	for (int i = 0; i < PROBE_MAX_PACKETS && av_read_frame(v->fmt, pkt) >= 0; i++) {
+		if (pkt->stream_index == v->stream && pkt->pts != AV_NOPTS_VALUE) {
+			int64_t dur = pkt->duration > 0 ? pkt->duration : 0;
+			double t = (double)(pkt->pts + dur - v->start_pts) * v->tb;
+			if (dur == 0)
+				t += v->period;
+			if (t > end)
+				end = t;
+		}
+		av_packet_unref(pkt);
+	}
+	av_packet_free(&pkt);
+	if (end > 0 && end < d - 0.5 * MAGI_MAX(v->period, 0.1)) {
+		MAGI_DEBUG("video %s: frames end at %.3f s, the file says %.3f s", v->path, end, d);
+		v->info.duration_s = end;
+		if (v->st->nb_frames <= 0)
+			v->info.n_frames = (int64_t)llround(end * v->info.fps);
+	}
+	av_seek_frame(v->fmt, v->stream, v->start_pts, AVSEEK_FLAG_BACKWARD);
 }
 
 /* Reads (without decoding) up to probe_s seconds of packets and counts key flags. */
@@ -474,6 +511,8 @@ magi_status magi_video_open_params(const char *path, const struct magi_video_par
 		return s;
 	}
 	struct magi_video_info *in = &v->info;
+	if (!v->duration_from_stream)
+		video_end_from_packets(v);
 	if (v->n_key < 2) {
 		/* One entry is what Matroska shows before its cues are read: not an index
 		 * of the file's key frames. */

@@ -124,6 +124,26 @@ static void test_metadata(void)
 	CHECK(in->n_keyframes == 400);
 	magi_video_close(v);
 	magi_video_close(NULL);
+
+	/* Matroska states only the file's duration, here the audio's 13 s; the frames stop at
+	 * 10 s and the video must say so */
+	char mkv[300], cmd[1024];
+	snprintf(mkv, sizeof mkv, "%s/longaudio.mkv", dir);
+	snprintf(cmd, sizeof cmd,
+		 "ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=s=160x90:r=25:d=10 -f lavfi -i "
+		 "sine=d=13 -c:v libx264 -preset ultrafast -c:a flac %s",
+		 mkv);
+	REQUIRE(sh(cmd) == 0);
+	v = open_ok(mkv);
+	in = magi_video_get_info(v);
+	CHECK_MSG(fabs(in->duration_s - 10) < 0.05, "mkv duration %f", in->duration_s);
+	CHECK(in->n_frames == 250);
+	struct magi_video_frames *f = NULL;
+	struct magi_error e;
+	REQUIRE(magi_video_sample_uniform(v, 5, 0, &f, &e) == MAGI_OK);
+	CHECK(f->n == 5 && fabs(f->items[4].t_s - 9.0) < 1e-3);
+	magi_video_frames_free(f);
+	magi_video_close(v);
 }
 
 static void test_uniform(void)
