@@ -23,7 +23,7 @@ static void fmt_coord(struct magi_buf *o, enum magi_coord_space sp, double v)
 	if (sp == MAGI_COORDS_NORM1)
 		magi_buf_printf(o, "%.3f", v);
 	else
-		magi_buf_printf(o, "%.0f", floor(v));
+		magi_buf_printf(o, "%.0f", v < 0 ? 0 : floor(v + 0.5));
 }
 
 static struct magi_coord_map map_for(struct magi__run *r, struct magi_client *c)

@@ -357,7 +357,9 @@ magi_status magi_coords_to_screen(const struct magi_coord_map *m, double x, doub
 		maxx = maxy = 1;
 		break;
 	}
-	if (!(x >= 0 && y >= 0 && x <= maxx && y <= maxy)) {
+	/* pixel indices are continuous: -0.5 is the left edge of pixel 0 */
+	double minv = m->space == MAGI_COORDS_PIXELS ? -0.5 : 0;
+	if (!(x >= minv && y >= minv && x <= maxx && y <= maxy)) {
 		if (m->space == MAGI_COORDS_PIXELS)
 			return magi_error_set(err, MAGI_ERR_INVALID,
 					      "point (%g, %g) is outside the %ux%u image you were shown; x must be 0..%u and y 0..%u",
@@ -376,8 +378,9 @@ void magi_coords_from_screen(const struct magi_coord_map *m, int sx, int sy, dou
 	double cx = sx - m->origin_x + 0.5, cy = sy - m->origin_y + 0.5;
 	switch (m->space) {
 	case MAGI_COORDS_PIXELS:
-		*x = floor(cx * m->sent_w / m->screen_w);
-		*y = floor(cy * m->sent_h / m->screen_h);
+		/* a continuous pixel index: index i covers [i, i+1) and has its centre at i + 0.5 */
+		*x = cx * m->sent_w / m->screen_w - 0.5;
+		*y = cy * m->sent_h / m->screen_h - 0.5;
 		break;
 	case MAGI_COORDS_NORM1000:
 		*x = cx * 1000.0 / m->screen_w;
