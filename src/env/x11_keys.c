@@ -323,35 +323,27 @@ void magi__x11_kbd_init(struct magi__x11_kbd *k, Display *dpy)
 	k->dpy = dpy;
 }
 
-/* A keycode for ks that the keymap lacks: a never-used spare first, else the least
- * recently pressed slot we own that this action has not used (used_since marks the
- * start of the action's current run). Pauses and starts a new run when every owned
- * slot was pressed in this run. 0 when there are no spare keycodes at all. */
-static KeyCode remap_slot(struct magi__x11_kbd *k, struct keymap *m, double *run_start)
+/* A keycode for ks that the keymap lacks: a never-used spare first, else the owned slot
+ * pressed longest ago — waiting, if needed, until that press is MAGI_X11_REMAP_REUSE_MS
+ * old, so that a client still reading it looks it up under the old mapping. 0 when the
+ * keymap has no spare keycodes at all. */
+static KeyCode remap_slot(struct magi__x11_kbd *k, struct keymap *m)
 {
 	for (int kc = m->max; kc >= m->min; kc--)
 		if (!k->owned[kc] && keymap_row_empty(m, kc))
 			return (KeyCode)kc;
-	for (int pass = 0; pass < 2; pass++) {
-		int best = 0;
-		for (int kc = m->min; kc <= m->max; kc++)
-			if (k->owned[kc] && k->last_use[kc] < *run_start &&
-			    (!best || k->last_use[kc] < k->last_use[best]))
-				best = kc;
-		if (best)
-			return (KeyCode)best;
-		bool any = false;
-		for (int kc = m->min; kc <= m->max; kc++)
-			any |= k->owned[kc];
-		if (!any)
-			return 0;
-		/* Every slot was pressed in this run: let clients read those key events
-		 * under the current mapping before any slot changes. */
+	int best = 0;
+	for (int kc = m->min; kc <= m->max; kc++)
+		if (k->owned[kc] && (!best || k->last_use[kc] < k->last_use[best]))
+			best = kc;
+	if (!best)
+		return 0;
+	double age = magi_now_ms() - k->last_use[best];
+	if (age < MAGI_X11_REMAP_REUSE_MS) {
 		XSync(k->dpy, False);
-		magi_sleep_ms(MAGI_X11_REMAP_REUSE_MS);
-		*run_start = magi_now_ms();
+		magi_sleep_ms(MAGI_X11_REMAP_REUSE_MS - age);
 	}
-	return 0;
+	return (KeyCode)best;
 }
 
 struct press_ctx {
@@ -359,14 +351,12 @@ struct press_ctx {
 	struct keymap map;
 	KeyCode shift_kc;
 	bool caps_lock;
-	double run_start;
 };
 
 static magi_status ctx_open(struct press_ctx *c, struct magi__x11_kbd *k, struct magi_error *err)
 {
 	memset(c, 0, sizeof *c);
 	c->k = k;
-	c->run_start = magi_now_ms();
 	magi_status s = keymap_load(k->dpy, &c->map, err);
 	if (s)
 		return s;
@@ -393,7 +383,7 @@ static magi_status ctx_resolve(struct press_ctx *c, KeySym ks, KeyCode *kc, bool
 			c->k->last_use[*kc] = magi_now_ms();
 		return MAGI_OK;
 	}
-	KeyCode slot = remap_slot(c->k, &c->map, &c->run_start);
+	KeyCode slot = remap_slot(c->k, &c->map);
 	if (!slot) {
 		const char *name = XKeysymToString(ks);
 		return magi_error_set(err, MAGI_ERR_ENV,
@@ -531,6 +521,21 @@ void magi__x11_kbd_release_held(struct magi__x11_kbd *k)
 
 void magi__x11_kbd_restore(struct magi__x11_kbd *k)
 {
+	double last = 0;
+	bool any = false;
+	for (int kc = 8; kc < 256; kc++)
+		if (k->owned[kc]) {
+			any = true;
+			last = MAGI_MAX(last, k->last_use[kc]);
+		}
+	if (!any)
+		return;
+	/* The last remapped key may still be waiting in a client's queue. */
+	double age = magi_now_ms() - last;
+	if (age < MAGI_X11_REMAP_REUSE_MS) {
+		XSync(k->dpy, False);
+		magi_sleep_ms(MAGI_X11_REMAP_REUSE_MS - age);
+	}
 	int min, max, per = 0;
 	XDisplayKeycodes(k->dpy, &min, &max);
 	KeySym *syms = XGetKeyboardMapping(k->dpy, (KeyCode)min, 1, &per);

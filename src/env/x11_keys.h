@@ -7,10 +7,10 @@
  * XChangeKeyboardMapping.
  *
  * Remapped keycodes are kept until magi__x11_kbd_restore (called by the driver's reset
- * and close): restoring right after the key press races with clients that look the
- * keysym up lazily (Xlib with XKB re-fetches the map on lookup, after the restore), and
- * then the character is lost. Slots are reused least-recently-used when the spares run
- * out, with a pause so clients have read the earlier mapping first.
+ * and close): a client looks a keysym up when it reads the key event, under the mapping
+ * of that moment, so changing a slot right after pressing it loses the character in any
+ * client that lags. When the spares run out, the slot pressed longest ago is reused once
+ * that press is MAGI_X11_REMAP_REUSE_MS old (the driver waits if needed).
  */
 #ifndef MAGI_X11_KEYS_H
 #define MAGI_X11_KEYS_H
@@ -19,7 +19,7 @@
 
 #define MAGI_X11_MAX_TYPE_BYTES (64 * 1024) /* longest text one type action may carry */
 #define MAGI_X11_MAX_COMBO_KEYS 8           /* "ctrl+alt+shift+super+x" has 5 */
-#define MAGI_X11_REMAP_REUSE_MS 100.0       /* pause before reusing a remapped slot */
+#define MAGI_X11_REMAP_REUSE_MS 250.0       /* age of a remapped key press before reuse */
 
 /* ---- pure helpers (no display needed) ------------------------------------------- */
 

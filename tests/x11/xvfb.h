@@ -26,6 +26,9 @@
 #define XVFB_MAX_PIDS 64
 
 static pid_t xvfb_servers_[8];
+/* One connection per server held open: an X server resets when its last client leaves,
+ * and refuses connections while it does. */
+static Display *xvfb_keepers_[8];
 static int xvfb_n_servers_;
 static pid_t xvfb_kids_[XVFB_MAX_PIDS];
 static int xvfb_n_kids_;
@@ -68,6 +71,8 @@ static inline bool xvfb_have(const char *prog)
 
 static inline void xvfb_kill_(pid_t pid)
 {
+	if (getenv("XVFB_VERBOSE"))
+		fprintf(stderr, "xvfb: killing %d\n", (int)pid);
 	int st;
 	if (pid <= 0 || waitpid(pid, &st, WNOHANG) == pid)
 		return;
@@ -86,8 +91,11 @@ static inline void xvfb_cleanup_(void)
 	for (int i = 0; i < xvfb_n_kids_; i++)
 		xvfb_kill_(xvfb_kids_[i]);
 	xvfb_n_kids_ = 0;
-	for (int i = 0; i < xvfb_n_servers_; i++)
+	for (int i = 0; i < xvfb_n_servers_; i++) {
+		if (xvfb_keepers_[i])
+			XCloseDisplay(xvfb_keepers_[i]);
 		xvfb_kill_(xvfb_servers_[i]);
+	}
 	xvfb_n_servers_ = 0;
 }
 
@@ -163,17 +171,23 @@ static inline int xvfb_start(const char *screen, char name[16])
 				break;
 		}
 		close(fds[0]);
+		if (getenv("XVFB_VERBOSE"))
+			fprintf(stderr, "xvfb: pid %d display %d got '%.*s'\n", (int)pid, n, (int)len, got);
 		if (len == 0) {
 			xvfb_kill_(pid);
 			continue;
 		}
-		snprintf(name, 16, ":%d", n);
-		xvfb_servers_[xvfb_n_servers_++] = pid;
+		int num = atoi(got);
+		if (num != n)
+			fprintf(stderr, "xvfb: asked for :%d, Xvfb reports :%d\n", n, num);
+		snprintf(name, 16, ":%d", num);
+		xvfb_servers_[xvfb_n_servers_] = pid;
+		xvfb_keepers_[xvfb_n_servers_++] = NULL;
 		end = xvfb_now_ms_() + 5000;
 		while (xvfb_now_ms_() < end) {
 			Display *d = XOpenDisplay(name);
 			if (d) {
-				XCloseDisplay(d);
+				xvfb_keepers_[xvfb_n_servers_ - 1] = d;
 				return 0;
 			}
 			xvfb_sleep_ms_(50);
@@ -185,12 +199,16 @@ static inline int xvfb_start(const char *screen, char name[16])
 	return -1;
 }
 
-/* Kills one of our servers (to test a lost connection). */
+/* Kills the most recently started server (to test a lost connection). */
 static inline void xvfb_stop(const char *name)
 {
 	(void)name;
-	if (xvfb_n_servers_ > 0)
-		xvfb_kill_(xvfb_servers_[--xvfb_n_servers_]);
+	if (xvfb_n_servers_ > 0) {
+		xvfb_n_servers_--;
+		if (xvfb_keepers_[xvfb_n_servers_])
+			XCloseDisplay(xvfb_keepers_[xvfb_n_servers_]);
+		xvfb_kill_(xvfb_servers_[xvfb_n_servers_]);
+	}
 }
 
 /* Runs argv with DISPLAY=display; it is killed at exit unless reaped with xvfb_wait. */
