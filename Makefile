@@ -7,7 +7,7 @@
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 
-.PHONY: all build check asan bench demo deps clean
+.PHONY: all build check asan bench demo deps clean example
 all: build
 
 deps:
@@ -18,8 +18,8 @@ build:
 	@cmake --build $(BUILD) -j$(JOBS)
 
 check: deps build
-	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 	$(MAKE) --no-print-directory example BUILD=$(BUILD)
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 # examples/chat.c built the way an embedder would: through pkg-config.
 example: build
