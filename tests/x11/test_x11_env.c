@@ -181,6 +181,64 @@ static void test_capture_and_windows(const char *name)
 	xvfb_wait(pid, 2000);
 }
 
+/* What a window manager does, done by hand: a frame around the client, WM_STATE on
+ * the client, then _NET_CLIENT_LIST_STACKING and _NET_ACTIVE_WINDOW on the root. */
+static void test_fake_wm(const char *name)
+{
+	struct magi_error err;
+	struct magi_env *env = NULL;
+	REQUIRE(magi__env_x11_open(name, &env, &err) == MAGI_OK);
+	Display *d = XOpenDisplay(name);
+	REQUIRE(d);
+	Window root = DefaultRootWindow(d);
+	Window frame = XCreateSimpleWindow(d, root, 50, 500, 300, 100, 0, 0, 0x444444);
+	Window client = XCreateSimpleWindow(d, frame, 0, 20, 300, 80, 0, 0, 0x00aa00);
+	XStoreName(d, client, "framed app");
+	XClassHint ch = {"framed", "FramedApp"};
+	XSetClassHint(d, client, &ch);
+	Atom wm_state = XInternAtom(d, "WM_STATE", False);
+	long state[2] = {1 /* NormalState */, None};
+	XChangeProperty(d, client, wm_state, wm_state, 32, PropModeReplace, (unsigned char *)state, 2);
+	XMapWindow(d, client);
+	XMapRaised(d, frame);
+	XSetInputFocus(d, client, RevertToPointerRoot, CurrentTime);
+	XSync(d, False);
+	struct magi_obs obs;
+	REQUIRE(magi_env_observe(env, &obs, &err) == MAGI_OK);
+	/* the frame's extent on screen, the client's title and class */
+	CHECK_CONTAINS(obs.text, "- \"framed app\" [FramedApp] 300x100+50+500 (focused)\n");
+	CHECK_STR(obs.app, "framed app");
+	magi_obs_release(&obs);
+
+	Window outsider = XCreateSimpleWindow(d, root, 900, 10, 100, 100, 0, 0, 0x0000ff);
+	XStoreName(d, outsider, "outsider");
+	XMapWindow(d, outsider);
+	XSync(d, False);
+	REQUIRE(magi_env_observe(env, &obs, &err) == MAGI_OK);
+	CHECK_CONTAINS(obs.text, "- \"outsider\" 100x100+900+10\n");
+	magi_obs_release(&obs);
+
+	/* With the stacking list the clients are listed directly, at their own place. */
+	Atom stacking = XInternAtom(d, "_NET_CLIENT_LIST_STACKING", False);
+	XChangeProperty(d, root, stacking, XA_WINDOW, 32, PropModeReplace, (unsigned char *)&client, 1);
+	Atom active = XInternAtom(d, "_NET_ACTIVE_WINDOW", False);
+	XChangeProperty(d, root, active, XA_WINDOW, 32, PropModeReplace, (unsigned char *)&client, 1);
+	XSetInputFocus(d, None, RevertToNone, CurrentTime);
+	XSync(d, False);
+	REQUIRE(magi_env_observe(env, &obs, &err) == MAGI_OK);
+	CHECK_CONTAINS(obs.text, "windows, topmost first:\n- \"framed app\" [FramedApp] 300x80+50+520 (focused)\n");
+	CHECK(strstr(obs.text, "outsider") == NULL); /* not in the manager's list */
+	CHECK_STR(obs.app, "framed app");
+	magi_obs_release(&obs);
+
+	XDeleteProperty(d, root, stacking);
+	XDeleteProperty(d, root, active);
+	XSetInputFocus(d, PointerRoot, RevertToPointerRoot, CurrentTime);
+	XDestroyWindow(d, frame);
+	XCloseDisplay(d);
+	magi_env_close(env);
+}
+
 /* 16-bit 565 TrueColor: the generic mask conversion. */
 static void test_depth16(void)
 {
@@ -227,6 +285,7 @@ int main(void)
 	setenv("DISPLAY", name, 1);
 	test_open_errors();
 	test_capture_and_windows(name);
+	test_fake_wm(name);
 	test_depth16();
 	return check_done();
 }
