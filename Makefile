@@ -26,7 +26,8 @@ example: build
 	@rm -rf $(BUILD)/prefix && cmake --install $(BUILD) --prefix $(CURDIR)/$(BUILD)/prefix >/dev/null
 	PKG_CONFIG_PATH=$(CURDIR)/$(BUILD)/prefix/lib/pkgconfig cc -std=c11 -Wall -Wextra -Werror \
 	  -o $(BUILD)/example-chat examples/chat.c \
-	  $$(PKG_CONFIG_PATH=$(CURDIR)/$(BUILD)/prefix/lib/pkgconfig pkg-config --cflags --static --libs magi)
+	  $$(PKG_CONFIG_PATH=$(CURDIR)/$(BUILD)/prefix/lib/pkgconfig pkg-config --cflags --libs magi) \
+	  -Wl,-rpath,$(CURDIR)/$(BUILD)/prefix/lib
 	$(BUILD)/example-chat --help >/dev/null
 
 asan: deps

@@ -2,7 +2,7 @@
  * OpenAI-compatible server and print the answer.
  *
  * Build against an installed magi:
- *   cc -o chat examples/chat.c $(pkg-config --cflags --libs --static magi)
+ *   cc -o chat examples/chat.c $(pkg-config --cflags --libs magi)
  * Run:
  *   MAGI_BASE_URL=http://127.0.0.1:8080/v1 ./chat "Describe this screen" shot.png
  */
