@@ -184,6 +184,17 @@ static magi_status x_check(struct x11_env *e, const char *what, struct magi_erro
 			      n > 1 ? " and more errors" : "");
 }
 
+/* Drops errors nobody is waiting for any more (requests of an earlier observation). */
+static void x_discard(struct x11_env *e)
+{
+	if (!e->dead)
+		XSync(e->dpy, False);
+	XErrorEvent ev;
+	if (xerr_take(e, &ev))
+		MAGI_DEBUG("x11 %s: ignoring a stale X error %d (request %u)", e->name, ev.error_code,
+			   ev.request_code);
+}
+
 /* ---- pixels ------------------------------------------------------------------------ */
 
 static void chan_init(struct chan *c, unsigned long mask)
@@ -319,8 +330,14 @@ static magi_status capture(struct x11_env *e, struct magi_image **out, struct ma
 	Window rr;
 	int gx, gy;
 	unsigned gw, gh, gb, gd;
-	if (!XGetGeometry(e->dpy, e->root, &rr, &gx, &gy, &gw, &gh, &gb, &gd) || e->dead)
-		return e->dead ? dead_error(e, err) : x_check(e, "reading the screen size", err);
+	if (!XGetGeometry(e->dpy, e->root, &rr, &gx, &gy, &gw, &gh, &gb, &gd) || e->dead) {
+		if (e->dead)
+			return dead_error(e, err);
+		magi_status s = x_check(e, "reading the screen size", err);
+		return s ? s
+			 : magi_error_set(err, MAGI_ERR_ENV, "cannot read the screen size of X display '%s'",
+					  e->name);
+	}
 	e->w = gw;
 	e->h = gh;
 	if (e->shm_img && (e->shm_w != e->w || e->shm_h != e->h))
@@ -637,9 +654,8 @@ static magi_status x11_observe(void *data, struct magi_obs *obs, struct magi_err
 	double t0 = magi_now_ms();
 	if (e->dead)
 		return dead_error(e, err);
-	magi_status s = x_check(e, "before capturing", err);
-	if (s == MAGI_OK)
-		s = capture(e, &obs->screenshot, err);
+	x_discard(e);
+	magi_status s = capture(e, &obs->screenshot, err);
 	if (s)
 		return s;
 	window_obs(e, obs);
@@ -778,9 +794,8 @@ static magi_status x11_act(void *data, const struct magi_action *a, struct magi_
 				      "X display '%s' lacks the XTEST extension, so magi cannot "
 				      "send input to it",
 				      e->name);
-	magi_status s = x_check(e, "before acting", err);
-	if (s)
-		return s;
+	x_discard(e);
+	magi_status s = MAGI_OK;
 	int x = 0, y = 0;
 	bool pointed = a->kind == MAGI_ACT_CLICK || a->kind == MAGI_ACT_DOUBLE_CLICK ||
 		       a->kind == MAGI_ACT_RIGHT_CLICK || a->kind == MAGI_ACT_LONG_PRESS;
