@@ -32,7 +32,7 @@
 #include "env/x11_keys.h"
 #include "core/common.h"
 
-#define X11_SETTLE_DEFAULT_MS 20.0
+#define X11_SETTLE_DEFAULT_MS 0.0 /* the run loop waits (--settle) before it looks again */
 #define X11_MAX_WINDOWS 64         /* windows listed in obs->text */
 #define X11_MAX_TITLE 200          /* bytes of a title kept */
 #define X11_TEXT_MAX (64 * 1024)   /* cap of obs->text */
@@ -840,6 +840,8 @@ static magi_status x11_act(void *data, const struct magi_action *a, struct magi_
 		s = act_scroll(e, a, err);
 		break;
 	case MAGI_ACT_TYPE:
+		if ((s = magi__x11_text_check(a->text, NULL, err)))
+			return s;
 		if (a->has_point) { /* "type here": focus the field first */
 			move_to(e, x, y);
 			button(e, 1, true);
@@ -856,9 +858,10 @@ static magi_status x11_act(void *data, const struct magi_action *a, struct magi_
 		return magi_error_set(err, MAGI_ERR_UNSUPPORTED,
 				      "the x11 environment cannot perform '%s'", what);
 	}
-	magi_status xs = x_check(e, what, err);
 	if (s == MAGI_OK)
-		s = xs;
+		s = x_check(e, what, err);
+	else
+		x_discard(e); /* keep the first error's message */
 	if (s == MAGI_OK && e->settle_ms > 0)
 		magi_sleep_ms(e->settle_ms);
 	return s;

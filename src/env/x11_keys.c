@@ -409,8 +409,11 @@ static void tap(Display *dpy, KeyCode kc, KeyCode shift_kc, bool shift)
 		XTestFakeKeyEvent(dpy, shift_kc, False, CurrentTime);
 }
 
-magi_status magi__x11_kbd_type(struct magi__x11_kbd *k, const char *text, struct magi_error *err)
+magi_status magi__x11_text_check(const char *text, struct magi__x11_keysyms *out,
+				 struct magi_error *err)
 {
+	if (out)
+		out->v = NULL, out->n = 0;
 	if (!text)
 		return magi_error_set(err, MAGI_ERR_INVALID, "type action without text");
 	size_t n = strlen(text);
@@ -418,48 +421,56 @@ magi_status magi__x11_kbd_type(struct magi__x11_kbd *k, const char *text, struct
 		return magi_error_set(err, MAGI_ERR_INVALID,
 				      "type text of %zu bytes is longer than the %d-byte limit", n,
 				      MAGI_X11_MAX_TYPE_BYTES);
-	/* Validate everything before the first key goes out. */
-	KeySym *syms = malloc((n + 1) * sizeof *syms);
-	if (!syms)
+	KeySym *syms = NULL;
+	if (out && !(syms = malloc((n + 1) * sizeof *syms)))
 		return magi_error_set(err, MAGI_ERR_NOMEM, "out of memory typing %zu bytes", n);
 	size_t ns = 0;
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
 		size_t l = magi__utf8_decode(text + i, n - i, &cp);
-		if (!l) {
+		KeySym ks = l ? magi__x11_keysym_from_ucs(cp) : NoSymbol;
+		if (!l || ks == NoSymbol) {
 			free(syms);
-			return magi_error_set(err, MAGI_ERR_INVALID,
-					      "type text is not valid UTF-8 at byte %zu", i);
-		}
-		KeySym ks = magi__x11_keysym_from_ucs(cp);
-		if (ks == NoSymbol) {
-			free(syms);
+			if (!l)
+				return magi_error_set(err, MAGI_ERR_INVALID,
+						      "type text is not valid UTF-8 at byte %zu", i);
 			return magi_error_set(err, MAGI_ERR_INVALID,
 					      "type text has control character U+%04X at byte %zu; "
 					      "use a key action for special keys",
 					      (unsigned)cp, i);
 		}
 		/* "\r\n" is one Return */
-		if (!(cp == '\n' && i > 0 && text[i - 1] == '\r'))
+		if (syms && !(cp == '\n' && i > 0 && text[i - 1] == '\r'))
 			syms[ns++] = ks;
 		i += l;
 	}
+	if (out)
+		out->v = syms, out->n = ns;
+	return MAGI_OK;
+}
+
+magi_status magi__x11_kbd_type(struct magi__x11_kbd *k, const char *text, struct magi_error *err)
+{
+	struct magi__x11_keysyms syms;
+	magi_status s = magi__x11_text_check(text, &syms, err);
+	if (s)
+		return s;
 	struct press_ctx c;
-	magi_status s = ctx_open(&c, k, err);
-	for (size_t i = 0; s == MAGI_OK && i < ns; i++) {
+	s = ctx_open(&c, k, err);
+	for (size_t i = 0; s == MAGI_OK && i < syms.n; i++) {
 		KeyCode kc;
 		bool shift;
-		s = ctx_resolve(&c, syms[i], &kc, &shift, err);
+		s = ctx_resolve(&c, syms.v[i], &kc, &shift, err);
 		if (s == MAGI_OK) {
 			KeySym lo, up;
-			XConvertCase(syms[i], &lo, &up);
-			if (c.caps_lock && lo != up && kc && !k->owned[kc])
+			XConvertCase(syms.v[i], &lo, &up);
+			if (c.caps_lock && lo != up && !k->owned[kc])
 				shift = !shift; /* Caps Lock inverts letters */
 			tap(k->dpy, kc, c.shift_kc, shift);
 		}
 	}
 	keymap_free(&c.map);
-	free(syms);
+	free(syms.v);
 	XSync(k->dpy, False);
 	return s;
 }

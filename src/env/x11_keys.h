@@ -51,6 +51,17 @@ struct magi__x11_combo {
 magi_status magi__x11_combo_parse(const char *combo, struct magi__x11_combo *out,
 				  struct magi_error *err);
 
+struct magi__x11_keysyms {
+	KeySym *v;
+	size_t n;
+};
+/* Checks text for typing: at most MAGI_X11_MAX_TYPE_BYTES of valid UTF-8 without control
+ * characters other than \n \r \t, else MAGI_ERR_INVALID naming the byte. When syms is
+ * not NULL it receives the keysyms to press ("\r\n" is one Return) and their count;
+ * free(syms->v) after. */
+magi_status magi__x11_text_check(const char *text, struct magi__x11_keysyms *syms,
+				 struct magi_error *err);
+
 /* ---- typing on a display ---------------------------------------------------------- */
 
 /* Keyboard state of one driver instance: which keycodes it has remapped. */
@@ -61,9 +72,10 @@ struct magi__x11_kbd {
 };
 
 void magi__x11_kbd_init(struct magi__x11_kbd *k, Display *dpy);
-/* Types UTF-8 text (at most MAGI_X11_MAX_TYPE_BYTES). The whole text is validated first:
- * malformed UTF-8 or a control character other than \n \r \t is MAGI_ERR_INVALID and
- * nothing is typed. Ends with XSync; X errors are left for the driver's handler. */
+
+/* Types UTF-8 text. The whole text is checked first (magi__x11_text_check); bad text is
+ * an error and nothing is typed. Ends with XSync; X errors are left for the driver's
+ * handler. */
 magi_status magi__x11_kbd_type(struct magi__x11_kbd *k, const char *text, struct magi_error *err);
 /* Presses a combo (see magi__x11_combo_parse) and releases it in reverse order. */
 magi_status magi__x11_kbd_combo(struct magi__x11_kbd *k, const char *combo,

@@ -443,6 +443,8 @@ static void test_errors(void)
 		{{.kind = MAGI_ACT_SCROLL, .has_point = true, .x = 2000, .y = 1, .dir = MAGI_SCROLL_UP},
 		 MAGI_ERR_INVALID, "off the"},
 		{{.kind = MAGI_ACT_TYPE, .has_point = true, .x = 1, .y = 800, .text = "x"}, MAGI_ERR_INVALID, "off the"},
+		{{.kind = MAGI_ACT_TYPE, .has_point = true, .x = 150, .y = 150, .text = "bad\xff"},
+		 MAGI_ERR_INVALID, "not valid UTF-8 at byte 3"}, /* refused before the click */
 		{{.kind = MAGI_ACT_WAIT, .duration_ms = -5}, MAGI_ERR_INVALID, "duration"},
 		{{.kind = MAGI_ACT_BACK}, MAGI_ERR_UNSUPPORTED, "cannot perform 'back'"},
 		{{.kind = MAGI_ACT_HOME}, MAGI_ERR_UNSUPPORTED, "cannot perform 'home'"},

@@ -1,5 +1,6 @@
 /* test_x11_keys.c — the x11 driver's key-name, combo and UTF-8 rules (no X server
  * needed): what "ctrl+shift+t", "esc", "ctrl++" and friends mean, and what is refused. */
+#include <stdlib.h>
 #include <string.h>
 #include <X11/keysym.h>
 #include "check.h"
@@ -136,11 +137,36 @@ static void test_combos(void)
 	bad(longer, "too long");
 }
 
+static void test_text_check(void)
+{
+	struct magi__x11_keysyms s;
+	struct magi_error err;
+	CHECK(magi__x11_text_check("a\r\nb\t\xc3\xa9", &s, &err) == MAGI_OK);
+	CHECK(s.n == 5 && s.v[0] == XK_a && s.v[1] == XK_Return && s.v[2] == XK_b && s.v[3] == XK_Tab &&
+	      s.v[4] == XK_eacute);
+	free(s.v);
+	CHECK(magi__x11_text_check("\r\r\n", &s, &err) == MAGI_OK && s.n == 2);
+	free(s.v);
+	CHECK(magi__x11_text_check("", &s, &err) == MAGI_OK && s.n == 0);
+	free(s.v);
+	CHECK(magi__x11_text_check("ok\x1b[2J", NULL, &err) == MAGI_ERR_INVALID);
+	CHECK_CONTAINS(err.msg, "control character U+001B at byte 2");
+	CHECK(magi__x11_text_check("\xe2\x82", &s, &err) == MAGI_ERR_INVALID && s.v == NULL);
+	CHECK(magi__x11_text_check(NULL, NULL, &err) == MAGI_ERR_INVALID);
+	char *big = malloc(MAGI_X11_MAX_TYPE_BYTES + 2);
+	memset(big, 'a', MAGI_X11_MAX_TYPE_BYTES + 1);
+	big[MAGI_X11_MAX_TYPE_BYTES + 1] = '\0';
+	CHECK(magi__x11_text_check(big, NULL, &err) == MAGI_ERR_INVALID);
+	CHECK_CONTAINS(err.msg, "longer than");
+	free(big);
+}
+
 int main(void)
 {
 	test_utf8();
 	test_ucs();
 	test_names();
 	test_combos();
+	test_text_check();
 	return check_done();
 }
