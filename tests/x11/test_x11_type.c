@@ -12,6 +12,15 @@
 #include "env/env_internal.h"
 
 static struct magi_env *env;
+static char dir[] = "/tmp/magi-x11-type-XXXXXX";
+static char file[128];
+
+static void remove_files(void)
+{
+	if (file[0])
+		unlink(file);
+	rmdir(dir);
+}
 
 static void type(const char *text)
 {
@@ -38,9 +47,9 @@ int main(void)
 	REQUIRE(rc == 0);
 	if (!xvfb_have("xterm"))
 		SKIP("xterm is not installed");
-	char dir[] = "/tmp/magi-x11-type-XXXXXX";
 	REQUIRE(mkdtemp(dir));
-	char file[128], cmd[200];
+	atexit(remove_files);
+	char cmd[200];
 	snprintf(file, sizeof file, "%s/typed.txt", dir);
 	snprintf(cmd, sizeof cmd, "exec cat > '%s'", file);
 	setenv("LC_ALL", "C.UTF-8", 1);
@@ -101,8 +110,6 @@ int main(void)
 			}
 	magi_buf_release(&got);
 	magi_buf_release(&want);
-	unlink(file);
-	rmdir(dir);
 	magi_env_close(env);
 	XCloseDisplay(d);
 	return check_done();
