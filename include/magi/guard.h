@@ -133,7 +133,7 @@ MAGI_API struct magi_pii_params magi_pii_params_default(void);
 
 /* Scans NUL-terminated UTF-8 text. On success *out is a malloc'd array of *n findings
  * sorted by start (NULL when none); findings never overlap (a span claimed by a stronger
- * type — secret, api_key, card, iban, ssn, email, credential, mac, phone, ipv6, ipv4, in
+ * type — secret, api_key, iban, card, ssn, email, credential, mac, phone, ipv6, ipv4, in
  * that order — is not reported again as a weaker one). p NULL means defaults.
  * On failure *out = NULL, *n = 0. */
 MAGI_API magi_status magi_pii_scan_text(const char *text, const struct magi_pii_params *p,

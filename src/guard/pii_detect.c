@@ -220,16 +220,34 @@ static bool card_iin_ok(const char *d, int n)
 static const char *const card_words[] = {"card", "credit", "debit", "visa", "mastercard",
 					 "amex", "cc", "card no", "card number", NULL};
 
+/* Groups of a card number: one block, or blocks of 3-6 digits with one separator. OCR
+ * sometimes splits a block with a space ("601 1-3365-..."): with '-' as the separator,
+ * spaces inside blocks are forgiven. */
 static bool card_groups_ok(const struct run *r, int g0, int g1)
 {
 	if (g0 == g1)
 		return true;
-	char s = r->sep[g0 + 1][0];
-	for (int g = g0; g <= g1; g++) {
-		if (g > g0 && (r->sep[g][1] || r->sep[g][0] != s))
+	int dash = 0, space = 0;
+	for (int g = g0 + 1; g <= g1; g++) {
+		if (r->sep[g][1])
 			return false;
-		if (r->gd[g] < 3 || r->gd[g] > 6)
+		dash += r->sep[g][0] == '-';
+		space += r->sep[g][0] == ' ';
+	}
+	char dom = dash >= space ? '-' : ' ';
+	int merged = r->gd[g0];
+	for (int g = g0 + 1; g <= g1 + 1; g++) {
+		if (g <= g1 && dom == '-' && r->sep[g][0] == ' ') {
+			merged += r->gd[g];
+			continue;
+		}
+		if (merged < 3 || merged > 6)
 			return false;
+		if (g <= g1) {
+			if (r->sep[g][0] != dom)
+				return false;
+			merged = r->gd[g];
+		}
 	}
 	return true;
 }
@@ -316,79 +334,149 @@ bool magi_pii_iban_valid(const char *iban, size_t n)
 
 static const char *const iban_words[] = {"iban", "account", "konto", "bank", NULL};
 
+/* Letters an OCR engine may have read as a digit or a bar, for the country code. */
+static const char *country_options(uc c)
+{
+	static const char upper[] = "A\0B\0C\0D\0E\0F\0G\0H\0I\0J\0K\0L\0M\0N\0O\0P\0Q\0R\0S\0"
+				    "T\0U\0V\0W\0X\0Y\0Z";
+	if (magi__is_upper(c))
+		return upper + 2 * (c - 'A');
+	switch (c) {
+	case '1':
+	case 'l':
+	case '|':
+		return "ITL";
+	case '0':
+		return "OD";
+	case '5':
+		return "S";
+	case '8':
+		return "B";
+	default:
+		return "";
+	}
+}
+
+/* Digits a look-alike letter may stand for ("S" is a 5 or an 8). */
+static const char *digit_options(uc c)
+{
+	switch (c) {
+	case 'O':
+	case 'o':
+	case 'D':
+		return "0";
+	case 'l':
+	case 'I':
+	case '|':
+	case 'T':
+		return "1";
+	case 'S':
+	case 's':
+		return "58";
+	case 'B':
+		return "8";
+	case 'Z':
+		return "2";
+	case 'G':
+		return "6";
+	default:
+		return "";
+	}
+}
+
+#define IBAN_MAX_AMBIG 6
+
+/* Tries the readings of the ambiguous positions of s (n chars) until mod-97 holds. */
+static bool iban_variants(char *s, int n, const int *pos, int np, int at)
+{
+	if (at == np)
+		return magi_pii_iban_valid(s, (size_t)n);
+	int k = pos[at];
+	char orig = s[k];
+	const char *opts = digit_options((uc)orig);
+	/* check digits must be digits; elsewhere the letter may be meant */
+	if (k >= 4 && magi__is_upper((uc)orig) && iban_variants(s, n, pos, np, at + 1))
+		return true;
+	for (const char *o = opts; *o; o++) {
+		s[k] = *o;
+		if (iban_variants(s, n, pos, np, at + 1))
+			return true;
+	}
+	s[k] = orig;
+	return false;
+}
+
 static magi_status detect_ibans(const char *t, size_t len, const struct magi_pii_params *p,
 				struct magi__fvec *fv)
 {
 	for (size_t i = 0; i + 15 <= len; i++) {
-		if (!magi__is_upper((uc)t[i]) || !magi__is_upper((uc)t[i + 1]) ||
-		    !left_boundary(t, i))
+		if (!left_boundary(t, i))
 			continue;
-		int want = iban_country_len(t + i);
-		if (!want)
+		const char *o0 = country_options((uc)t[i]), *o1 = country_options((uc)t[i + 1]);
+		if (!*o0 || !*o1 || (!p->ocr_fuzzy && (!magi__is_upper((uc)t[i]) ||
+						       !magi__is_upper((uc)t[i + 1]))))
 			continue;
-		char raw[40], mapped[40];
-		int n = 0, fz = 0;
-		size_t q = i, last = i;
-		bool ok = true;
-		while (n < want && q < len) {
-			uc c = (uc)t[q];
-			if (c == ' ' && n >= 4 && q + 1 < len && magi__is_alnum((uc)t[q + 1]) &&
-			    t[q - 1] != ' ') {
-				q++;
-				continue;
+		bool exact_cc = magi__is_upper((uc)t[i]) && magi__is_upper((uc)t[i + 1]);
+		bool done = false;
+		for (const char *a = o0; *a && !done; a++)
+			for (const char *b = o1; *b && !done; b++) {
+				char cc[3] = {*a, *b, 0};
+				int want = iban_country_len(cc);
+				if (!want)
+					continue;
+				/* collect want characters, single spaces allowed between them */
+				char s[40];
+				int n = 0, spaces = 0;
+				size_t q = i, last = i;
+				bool ok = true;
+				while (n < want && q < len) {
+					uc c = (uc)t[q];
+					if (c == ' ' && n >= 4 && q + 1 < len &&
+					    magi__is_alnum((uc)t[q + 1]) && t[q - 1] != ' ') {
+						spaces += n % 4 == 0;
+						q++;
+						continue;
+					}
+					if (!magi__is_alnum(c) && !(n < 2 && c == '|')) {
+						ok = false;
+						break;
+					}
+					s[n++] = (char)c;
+					last = ++q;
+				}
+				if (!ok || n != want || (last < len && magi__is_alnum((uc)t[last])))
+					continue;
+				s[0] = cc[0], s[1] = cc[1], s[n] = '\0';
+				int pos[IBAN_MAX_AMBIG], np = 0;
+				bool bad = false;
+				for (int k = 2; k < n; k++) {
+					uc c = (uc)s[k];
+					if (magi__is_digit(c) || (k >= 4 && magi__is_upper(c) && !*digit_options(c)))
+						continue;
+					if (!*digit_options(c) || !p->ocr_fuzzy || np == IBAN_MAX_AMBIG) {
+						bad = magi__is_lower(c) || k < 4;
+						if (bad)
+							break;
+						continue;
+					}
+					pos[np++] = k;
+				}
+				float score = 0;
+				if (!bad && iban_variants(s, n, pos, np, 0))
+					score = exact_cc && !np ? 1.0f : 0.9f;
+				/* the shape alone (a country code, its exact length, groups of four)
+				 * when OCR garbled a digit: print layouts this specific are IBANs */
+				else if (exact_cc && (magi__is_digit((uc)t[i + 2]) || magi__is_digit((uc)t[i + 3])) &&
+					 (spaces >= 3 || context_has(t, i, 32, iban_words)))
+					score = 0.5f;
+				if (score == 0)
+					continue;
+				magi_status st = magi__fvec_push(fv, MAGI_PII_IBAN, i, last, score, NULL);
+				if (st)
+					return st;
+				i = last;
+				done = true;
 			}
-			if (!magi__is_alnum(c)) {
-				ok = false;
-				break;
-			}
-			raw[n] = (char)c;
-			char f = fuzzy_digit(c);
-			/* check digits (positions 2-3) are always digits; in the BBAN a look-alike
-			 * letter is read as a digit only when its group of four is mostly digits */
-			mapped[n] = (char)c;
-			if (f && p->ocr_fuzzy && n >= 2)
-				mapped[n] = f;
-			n++;
-			last = ++q;
-		}
-		if (!ok || n != want || (last < len && magi__is_alnum((uc)t[last])))
-			continue;
-		raw[n] = mapped[n] = '\0';
-		/* lowercase letters do not occur in printed IBANs except as misread digits */
-		bool bad = false;
-		for (int k = 0; k < n; k++)
-			if (magi__is_lower((uc)raw[k]) && !fuzzy_digit((uc)raw[k]))
-				bad = true;
-		if (bad)
-			continue;
-		/* the fuzzy variant keeps a letter where its group of four has fewer than two
-		 * true digits (bank codes such as GB's "NWBK" are letters) */
-		for (int g = 4; g < n; g += 4) {
-			int digits = 0;
-			for (int k = g; k < n && k < g + 4; k++)
-				digits += magi__is_digit((uc)raw[k]);
-			if (digits < 2)
-				for (int k = g; k < n && k < g + 4; k++)
-					if (!magi__is_digit((uc)raw[k]))
-						mapped[k] = raw[k];
-		}
-		for (int k = 0; k < n; k++)
-			fz += mapped[k] != raw[k];
-		if (!magi__is_digit((uc)mapped[2]) || !magi__is_digit((uc)mapped[3]))
-			continue;
-		float score = 0;
-		if (magi_pii_iban_valid(raw, (size_t)n))
-			score = 1.0f;
-		else if (fz && magi_pii_iban_valid(mapped, (size_t)n))
-			score = 0.9f;
-		else if (context_has(t, i, 32, iban_words))
-			score = 0.6f;
-		if (score == 0)
-			continue;
-		magi_status st = magi__fvec_push(fv, MAGI_PII_IBAN, i, last, score, NULL);
-		if (st)
-			return st;
-		i = last;
 	}
 	return MAGI_OK;
 }
@@ -441,45 +529,84 @@ static bool email_local_char(uc c)
 	return magi__is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-' ||
 	       c == '\'';
 }
-static bool domain_char(uc c) { return magi__is_alnum(c) || c == '-' || c == '.'; }
+
+static const char *const common_tlds[] = {
+	"com", "org", "net", "edu", "gov", "io", "co", "uk", "de", "fr", "es", "it", "nl", "ch",
+	"at", "be", "info", "biz", "me", "us", "ca", "au", "jp", "ru", "cn", "pl", "se", "no", "dk",
+	"fi", "eu", "app", "dev", "ai", "in", "br", NULL};
+
+/* Length of a UTF-8 dash (en or em) at t[i] OCR engines put for '-', else 0. */
+static size_t utf8_dash(const char *t, size_t len, size_t i)
+{
+	if (i + 2 < len && (uc)t[i] == 0xE2 && (uc)t[i + 1] == 0x80 &&
+	    ((uc)t[i + 2] == 0x93 || (uc)t[i + 2] == 0x94))
+		return 3;
+	return 0;
+}
+
+/* A domain at t[d]: labels of letters, digits and dashes joined by dots, the last one (the
+ * TLD) 2+ letters. OCR noise tolerated: "—" for '-', and a space after a dot when a common
+ * TLD follows ("outlook. com"). Returns the end, or 0. */
+static size_t parse_domain(const char *t, size_t len, size_t d)
+{
+	size_t q = d, labels = 0, lab_start = d, end = 0;
+	for (;;) {
+		lab_start = q;
+		while (q < len && (magi__is_alnum((uc)t[q]) || t[q] == '-' || utf8_dash(t, len, q))) {
+			size_t u = utf8_dash(t, len, q);
+			q += u ? u : 1;
+		}
+		if (q == lab_start || t[lab_start] == '-' || t[q - 1] == '-')
+			break;
+		labels++;
+		bool tld = q - lab_start >= 2;
+		for (size_t r = lab_start; r < q && tld; r++)
+			tld = magi__is_alpha((uc)t[r]);
+		if (labels >= 2 && tld)
+			end = q;
+		if (q + 1 < len && t[q] == '.' && magi__is_alnum((uc)t[q + 1])) {
+			q++;
+			continue;
+		}
+		if (q + 2 < len && t[q] == '.' && t[q + 1] == ' ') {
+			bool known = false;
+			for (size_t k = 0; common_tlds[k] && !known; k++) {
+				size_t tl = strlen(common_tlds[k]);
+				known = q + 2 + tl <= len && !memcmp(t + q + 2, common_tlds[k], tl) &&
+					(q + 2 + tl == len || !magi__is_alnum((uc)t[q + 2 + tl]));
+			}
+			if (known) {
+				q += 2;
+				continue;
+			}
+		}
+		break;
+	}
+	return end;
+}
 
 static magi_status detect_emails(const char *t, size_t len, struct magi__fvec *fv)
 {
 	size_t next = 0; /* do not start inside the previous address */
 	for (size_t a = 0; a < len; a++) {
-		if (t[a] != '@' || a == 0)
+		if (t[a] != '@' || a == 0 || a < next)
 			continue;
-		size_t j = a;
-		while (j > next && email_local_char((uc)t[j - 1]) && a - j < 64)
+		/* OCR often puts a space on one side of the '@' */
+		size_t le = a;
+		if (le >= 2 && t[le - 1] == ' ' && email_local_char((uc)t[le - 2]))
+			le--;
+		size_t j = le;
+		while (j > next && email_local_char((uc)t[j - 1]) && le - j < 64)
 			j--;
-		while (j < a && (t[j] == '.' || t[j] == '\'' || t[j] == '-'))
+		while (j < le && (t[j] == '.' || t[j] == '\'' || t[j] == '-'))
 			j++;
-		if (j == a)
+		if (j == le)
 			continue;
-		size_t k = a + 1;
-		while (k < len && domain_char((uc)t[k]) && k - a < 255)
-			k++;
-		while (k > a + 1 && (t[k - 1] == '.' || t[k - 1] == '-'))
-			k--;
-		/* labels: at least two, none empty, TLD of 2+ letters */
-		size_t labels = 0, lab_start = a + 1;
-		bool ok = k > a + 1;
-		for (size_t q = a + 1; ok && q <= k; q++) {
-			if (q == k || t[q] == '.') {
-				if (q == lab_start)
-					ok = false;
-				labels++;
-				if (q == k) {
-					if (q - lab_start < 2)
-						ok = false;
-					for (size_t r = lab_start; r < q; r++)
-						if (!magi__is_alpha((uc)t[r]))
-							ok = false;
-				}
-				lab_start = q + 1;
-			}
-		}
-		if (!ok || labels < 2)
+		size_t d = a + 1;
+		if (d + 1 < len && t[d] == ' ' && magi__is_alnum((uc)t[d + 1]))
+			d++;
+		size_t k = parse_domain(t, len, d);
+		if (!k)
 			continue;
 		magi_status st = magi__fvec_push(fv, MAGI_PII_EMAIL, j, k, 1.0f, NULL);
 		if (st)
@@ -611,7 +738,7 @@ static magi_status detect_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 			continue;
 		size_t q = i;
 		int oct[4], k = 0;
-		bool ok = true;
+		bool ok = true, spaced = false;
 		for (; k < 4; k++) {
 			int v = 0, nd = 0;
 			size_t s = q;
@@ -631,6 +758,11 @@ static magi_status detect_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 					break;
 				}
 				q++;
+				/* OCR puts a space after a dot now and then: "192. 168.1.20" */
+				if (q + 1 < len && t[q] == ' ' && magi__is_digit((uc)t[q + 1]) && !spaced) {
+					spaced = true;
+					q++;
+				}
 			}
 		}
 		if (!ok) {
@@ -720,32 +852,59 @@ static bool ipv6_valid(const char *s, size_t n)
 	return dbl ? groups <= 7 : groups == 8;
 }
 
+/* Hex digit, or a letter OCR wrote for one (l/I for 1, O/o for 0). */
+static char hexish(uc c)
+{
+	if (magi__is_hex(c))
+		return (char)c;
+	if (c == 'l' || c == 'I')
+		return '1';
+	if (c == 'O' || c == 'o')
+		return '0';
+	return 0;
+}
+
 static magi_status detect_ipv6(const char *t, size_t len, struct magi__fvec *fv)
 {
+	char norm[80];
 	for (size_t i = 0; i < len; i++) {
 		uc c = (uc)t[i];
 		if (!(magi__is_hex(c) || c == ':') ||
 		    (i > 0 && (magi__is_alnum((uc)t[i - 1]) || t[i - 1] == ':' || t[i - 1] == '.')))
 			continue;
-		size_t q = i;
-		while (q < len && (magi__is_hex((uc)t[q]) || t[q] == ':' || t[q] == '.') && q - i < 64)
-			q++;
-		size_t e = q;
-		while (e > i && t[e - 1] == '.')
-			e--;
-		/* a sentence may end right after the address: "at fe80::1:" */
-		if (e > i + 1 && t[e - 1] == ':' && t[e - 2] != ':')
-			e--;
-		if ((q < len && magi__is_alnum((uc)t[q])) || e - i < 3) {
-			i = q;
-			continue;
+		/* read hex, ':' and '.', mapping look-alikes and skipping spaces next to a ':'
+		 * ("2001:db8: 76bf :926c") */
+		size_t q = i, n = 0, end_at[80];
+		while (q < len && n < sizeof norm - 1) {
+			uc d = (uc)t[q];
+			char h = hexish(d);
+			if (d == ':' || d == '.' || h) {
+				norm[n] = d == ':' || d == '.' ? (char)d : h;
+				end_at[n++] = q + 1;
+				q++;
+			} else if (d == ' ' && n && q + 1 < len &&
+				   (norm[n - 1] == ':' || t[q + 1] == ':')) {
+				q++;
+			} else {
+				break;
+			}
 		}
-		if (ipv6_valid(t + i, e - i)) {
-			magi_status st = magi__fvec_push(fv, MAGI_PII_IPV6, i, e, 1.0f, NULL);
+		norm[n] = '\0';
+		size_t m = n;
+		while (m > 0 && norm[m - 1] == '.')
+			m--;
+		/* a sentence may end right after the address: "at fe80::1:" */
+		if (m > 1 && norm[m - 1] == ':' && norm[m - 2] != ':')
+			m--;
+		bool glued = q < len && magi__is_alnum((uc)t[q]);
+		if (!glued && m >= 3 && ipv6_valid(norm, m)) {
+			magi_status st = magi__fvec_push(fv, MAGI_PII_IPV6, i, end_at[m - 1], 1.0f, NULL);
 			if (st)
 				return st;
+			i = end_at[m - 1];
+		} else {
+			i = q > i ? q - 1 : i;
 		}
-		i = q;
 	}
 	return MAGI_OK;
 }
@@ -761,7 +920,7 @@ static magi_status detect_macs(const char *t, size_t len, struct magi__fvec *fv)
 			bool ok = true;
 			for (int g = 0; g < 6 && ok; g++) {
 				size_t p = i + (size_t)g * 3;
-				ok = magi__is_hex((uc)t[p]) && magi__is_hex((uc)t[p + 1]) &&
+				ok = hexish((uc)t[p]) && hexish((uc)t[p + 1]) &&
 				     (g == 5 || t[p + 2] == s);
 			}
 			if (ok)
@@ -771,7 +930,7 @@ static magi_status detect_macs(const char *t, size_t len, struct magi__fvec *fv)
 			for (int g = 0; g < 3 && ok; g++) {
 				size_t p = i + (size_t)g * 5;
 				for (int k = 0; k < 4; k++)
-					ok = ok && magi__is_hex((uc)t[p + (size_t)k]);
+					ok = ok && hexish((uc)t[p + (size_t)k]);
 				ok = ok && (g == 2 || t[p + 4] == '.');
 			}
 			if (ok)
@@ -800,7 +959,50 @@ static const struct {
 	{"ghr_", 30},     {"github_pat_", 30}, {"xoxb-", 10}, {"xoxp-", 10},    {"xoxa-", 10},
 	{"xoxr-", 10},    {"xoxs-", 10},   {"glpat-", 20},    {"AIza", 30},     {"npm_", 30},
 	{"hf_", 30},
+	/* as OCR reads them: I as l or 1, the separator dropped */
+	{"Alza", 30},     {"A1za", 30},    {"glpat", 18},     {"xoxb", 14},     {"xoxp", 14},
+	{"github_pat", 30}, {"sk-proj", 20},
 };
+
+/* Bytes of t at i that spell prefix, where a '-' in the prefix may also be an en or em
+ * dash (OCR's reading of a hyphen); 0 when it does not match. */
+static size_t prefix_at(const char *t, size_t len, size_t i, const char *pre)
+{
+	size_t q = i;
+	for (const char *p = pre; *p; p++) {
+		if (q < len && t[q] == *p) {
+			q++;
+			continue;
+		}
+		size_t u = *p == '-' ? utf8_dash(t, len, q) : 0;
+		if (!u)
+			return 0;
+		q += u;
+	}
+	return q - i;
+}
+
+/* Extends a key's end over fragments OCR split off with a space ("sk-OauBsI 6Aesm1...").
+ * A fragment joins when it looks like key material: a digit or a capital in it, or one
+ * or two characters. Three fragments at most. */
+static size_t bridge_fragments(const char *t, size_t len, size_t e)
+{
+	for (int k = 0; k < 3; k++) {
+		if (e + 1 >= len || t[e] != ' ' || !key_char((uc)t[e + 1]))
+			break;
+		size_t f = e + 1, g = f;
+		bool dg = false, up = false;
+		while (g < len && key_char((uc)t[g])) {
+			dg |= magi__is_digit((uc)t[g]);
+			up |= magi__is_upper((uc)t[g]);
+			g++;
+		}
+		if (!(dg || up || g - f <= 2) || g - f > 64)
+			break;
+		e = g;
+	}
+	return e;
+}
 
 static bool starts_with(const char *t, size_t len, size_t i, const char *pre)
 {
@@ -890,10 +1092,20 @@ static magi_status detect_keys(const char *t, size_t len, const struct magi_pii_
 				hit = e;
 		}
 		for (size_t k = 0; !hit && k < MAGI_ARRAY_LEN(key_prefixes); k++) {
-			size_t pl = strlen(key_prefixes[k].prefix);
-			if (starts_with(t, len, i, key_prefixes[k].prefix) &&
-			    e - i >= pl + (size_t)key_prefixes[k].min_body)
-				hit = e;
+			size_t pl = prefix_at(t, len, i, key_prefixes[k].prefix);
+			if (!pl)
+				continue;
+			size_t be = i + pl;
+			while (be < len && key_char((uc)t[be]))
+				be++;
+			if (be - (i + pl) < 4)
+				continue;
+			be = bridge_fragments(t, len, be);
+			size_t body = 0;
+			for (size_t q = i + pl; q < be; q++)
+				body += t[q] != ' ';
+			if (body >= (size_t)key_prefixes[k].min_body)
+				hit = be;
 		}
 		if (!hit && p->entropy) {
 			/* base64 keys also carry + / =; take the longer token */
@@ -1048,15 +1260,32 @@ static magi_status detect_credentials(const char *t, size_t len, struct magi__fv
 /* ---- the user's secrets ------------------------------------------------------------------ */
 /* Matches value at t[i], letting the text carry stray single spaces between characters
  * (OCR splits long strings); returns the end or 0. */
+/* Same character, or (for long values) two an OCR engine confuses: 0/O/o, 1/l/I/|, 5/S,
+ * 8/B, 2/Z, 6/G. */
+static bool same_glyph(uc a, uc b, bool fuzzy)
+{
+	if (a == b)
+		return true;
+	if (!fuzzy)
+		return false;
+	static const char *const classes[] = {"0Oo", "1lI|", "5Ss", "8B", "2Z", "6G"};
+	for (size_t k = 0; k < MAGI_ARRAY_LEN(classes); k++)
+		if (a && b && strchr(classes[k], a) && strchr(classes[k], b))
+			return true;
+	return false;
+}
+
 static size_t match_loose(const char *t, size_t len, size_t i, const char *v, size_t vn)
 {
 	size_t q = i;
+	bool fuzzy = vn >= 6;
 	for (size_t k = 0; k < vn; k++) {
-		if (q < len && t[q] == v[k]) {
+		if (q < len && same_glyph((uc)t[q], (uc)v[k], fuzzy)) {
 			q++;
 			continue;
 		}
-		if (k > 0 && v[k] != ' ' && q + 1 < len && t[q] == ' ' && t[q + 1] == v[k]) {
+		if (k > 0 && v[k] != ' ' && q + 1 < len && t[q] == ' ' &&
+		    same_glyph((uc)t[q + 1], (uc)v[k], fuzzy)) {
 			q += 2;
 			continue;
 		}
@@ -1075,8 +1304,9 @@ static magi_status detect_secrets(const char *t, size_t len, const struct magi_s
 		size_t vn = v ? strlen(v) : 0;
 		if (!vn)
 			continue;
+		bool fuzzy = vn >= 6;
 		for (size_t i = 0; i + vn <= len; i++) {
-			if (t[i] != v[0])
+			if (!same_glyph((uc)t[i], (uc)v[0], fuzzy))
 				continue;
 			size_t e = match_loose(t, len, i, v, vn);
 			if (!e)
@@ -1101,8 +1331,8 @@ magi_status magi__pii_detect_all(const char *text, size_t len, const struct magi
 	st = call
 	RUN(MAGI_PII_SECRET, detect_secrets(text, len, p->secrets, fv));
 	RUN(MAGI_PII_API_KEY, detect_keys(text, len, p, fv));
-	RUN(MAGI_PII_CARD, detect_cards(text, len, p, fv));
 	RUN(MAGI_PII_IBAN, detect_ibans(text, len, p, fv));
+	RUN(MAGI_PII_CARD, detect_cards(text, len, p, fv));
 	RUN(MAGI_PII_SSN, detect_ssns(text, len, fv));
 	RUN(MAGI_PII_EMAIL, detect_emails(text, len, fv));
 	RUN(MAGI_PII_CREDENTIAL, detect_credentials(text, len, fv));
