@@ -185,6 +185,13 @@ struct magi_ocr {
 MAGI_API magi_status magi_ocr_run(const struct magi_image *img, const char *lang, float min_conf,
 				  struct magi_ocr **out, struct magi_error *err);
 MAGI_API void magi_ocr_free(struct magi_ocr *o);
+/* OCR of img given the previous screen and its OCR: only the band of rows that changed
+ * (grown so no previous text line is cut) is read again; words elsewhere are kept. Falls
+ * back to magi_ocr_run when there is no previous result, the size changed, or more than
+ * half the screen changed. An unchanged screen costs a copy. */
+MAGI_API magi_status magi_ocr_update(const struct magi_image *prev_img, const struct magi_ocr *prev,
+				     const struct magi_image *img, const char *lang, float min_conf,
+				     struct magi_ocr **out, struct magi_error *err);
 /* Frees the calling thread's cached Tesseract engine (a no-op if it has none). */
 MAGI_API void magi_ocr_thread_release(void);
 

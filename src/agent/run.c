@@ -44,7 +44,9 @@ static magi_status observe(struct magi__run *r, double *ocr_ms, struct magi_erro
 		double t = magi_now_ms();
 		struct magi_error oerr;
 		/* OCR failing is not fatal: the model still has the screenshot. */
-		if (magi_ocr_run(r->obs.screenshot, NULL, 30, &r->ocr, &oerr) != MAGI_OK)
+		/* after an action only the part of the screen that changed is read again */
+		if (magi_ocr_update(r->obs_before.screenshot, r->ocr_before, r->obs.screenshot, NULL, 30,
+				    &r->ocr, &oerr) != MAGI_OK)
 			MAGI_WARN("OCR failed: %s", magi_error_text(&oerr));
 		*ocr_ms = magi_now_ms() - t;
 	}
@@ -217,8 +219,8 @@ magi_status magi__run_loop(struct magi_env *env, struct magi_team *team, const s
 			} else {
 				obs_ms = r.obs.capture_ms;
 				int box[4];
-				double diff = magi_image_diff(r.obs_before.screenshot, r.obs.screenshot, 8, box);
-				unchanged = diff == 0 ? unchanged + 1 : 0;
+				magi_image_diff(r.obs_before.screenshot, r.obs.screenshot, 8, box);
+				unchanged = box[2] == 0 ? unchanged + 1 : 0;
 			}
 		}
 		json_t *ev = json_object();

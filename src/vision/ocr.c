@@ -18,6 +18,7 @@
 #include <string.h>
 #include <tesseract/capi.h>
 #include "magi/vision.h"
+#include "vision/tess_dl.h"
 #include "core/common.h"
 
 #define LANG_MAX 64
@@ -353,6 +354,9 @@ magi_status magi_ocr_run(const struct magi_image *img, const char *lang, float m
 				      lang);
 	if (img->w > INT32_MAX / 4 || img->h > INT32_MAX / 4)
 		return magi_error_set(err, MAGI_ERR_LIMIT, "OCR: image too large");
+	magi_status ls = magi__tess_load(err);
+	if (ls)
+		return ls;
 	double t0 = magi_now_ms();
 	struct magi_ocr *o = calloc(1, sizeof *o);
 	if (!o)
