@@ -235,6 +235,7 @@ MAGI_API magi_status magi_risk_tier_parse(const char *s, enum magi_risk_tier *ou
 	X(PAYMENT, "payment", MAGI_RISK_ASK)              /* pay, buy, purchase, order, transfer */ \
 	X(DELETE, "delete", MAGI_RISK_ASK)                /* delete, remove, shift+delete */ \
 	X(CONSENT, "consent", MAGI_RISK_ASK)              /* accept, agree, allow, confirm, install, subscribe */ \
+	X(DOWNLOAD, "download", MAGI_RISK_ASK)            /* opening or fetching .exe, .apk, .sh ... */ \
 	X(CAPTCHA, "captcha", MAGI_RISK_ASK)              /* "I'm not a robot" */ \
 	X(SECRET_LEAK, "secret_leak", MAGI_RISK_DENY)     /* secret into a field that is not its own */ \
 	X(SENSITIVE_INPUT, "sensitive_input", MAGI_RISK_ASK) /* typing card/SSN/IBAN/keys */ \

@@ -197,9 +197,8 @@ static const struct {
 	 {"empty trash", "empty bin", "clear all", "clear history", "clear data", "close account",
 	  "factory reset", "delete account", "move to trash", NULL}},
 	{MAGI_RISK_CAT_SEND, "sending or publishing",
-	 {"send", "post", "publish", "submit", "share", "tweet", "retweet", "forward", "upload",
-	  "reply", "repost", NULL},
-	 {"reply all", "send now", "post now", NULL}},
+	 {"send", "post", "publish", "submit", "share", "tweet", "retweet", "upload", "repost", NULL},
+	 {"send now", "post now", "send message", NULL}},
 	{MAGI_RISK_CAT_CONSENT, "a consent or permission",
 	 {"accept", "agree", "allow", "confirm", "install", "subscribe", "authorize", "authorise",
 	  "grant", "enable", NULL},
@@ -234,6 +233,22 @@ static void rule_click(struct gate *g)
 			fire(g, click_rules[r].cat, "clicking '%.80s' looks like %s ('%s')", g->element,
 			     click_rules[r].what, why);
 	}
+	/* executables and scripts: opening or downloading one runs code from outside */
+	static const char *const exts[] = {".exe", ".msi", ".bat", ".cmd", ".scr", ".vbs", ".js",
+					   ".jar", ".apk", ".dmg", ".pkg", ".sh", ".ps1", ".deb",
+					   ".rpm", ".appimage", ".run", ".bin", NULL};
+	char low[128];
+	magi__lower_copy(low, sizeof low, g->element, strlen(g->element));
+	for (size_t k = 0; exts[k]; k++) {
+		const char *at = strstr(low, exts[k]);
+		size_t el = strlen(exts[k]);
+		if (at && at > low && magi__is_alnum((unsigned char)at[-1]) &&
+		    !magi__is_alnum((unsigned char)at[el])) {
+			fire(g, MAGI_RISK_CAT_DOWNLOAD, "clicking '%.80s' opens or downloads a program (%s)",
+			     g->element, exts[k]);
+			break;
+		}
+	}
 }
 
 /* ---- shell text ---------------------------------------------------------------------------- */
@@ -263,7 +278,9 @@ static bool cmd_start(const char *s, size_t i)
 	if (i == 0)
 		return true;
 	char c = s[i - 1];
-	if (c == ';' || c == '&' || c == '|' || c == '(' || c == '`' || c == '\n' || c == '{')
+	/* quotes too: python -c "os.system('rm -rf /')" runs what is inside them */
+	if (c == ';' || c == '&' || c == '|' || c == '(' || c == '`' || c == '\n' || c == '{' ||
+	    c == '\'' || c == '"')
 		return true;
 	/* sudo rm, xargs rm, env rm, nohup rm */
 	static const char *const pre[] = {"sudo", "doas", "xargs", "env", "nohup", "exec", "then",
@@ -284,7 +301,7 @@ static size_t find_cmd(const char *s, const char *cmd, size_t from)
 	     i = magi__find_word(s, len, i + 1, cmd)) {
 		/* "rm" inside a path ("/bin/rm") still runs rm */
 		size_t b = i;
-		while (b > 0 && !strchr(" ;|&(`{", s[b - 1]))
+		while (b > 0 && !strchr(" ;|&(`{\"'", s[b - 1]))
 			b--;
 		if (cmd_start(s, b) && (b == i || s[i - 1] == '/'))
 			return i;
@@ -621,6 +638,14 @@ static void rule_domain(struct gate *g, const char *host, bool host_allowed)
 	    url_like(a->text, target, sizeof target) &&
 	    !magi_guard_domain_allowed(target, c->allowlist, c->n_allowlist)) {
 		fire(g, MAGI_RISK_CAT_DOMAIN, "opening %s, which is outside the allowed domains", target);
+		return;
+	}
+	/* a link whose text is an address outside the list */
+	if ((a->kind == MAGI_ACT_CLICK || a->kind == MAGI_ACT_DOUBLE_CLICK) && g->element[0] &&
+	    url_like(g->element, target, sizeof target) &&
+	    !magi_guard_domain_allowed(target, c->allowlist, c->n_allowlist)) {
+		fire(g, MAGI_RISK_CAT_DOMAIN, "clicking a link to %s, which is outside the allowed domains",
+		     target);
 		return;
 	}
 	bool acting = a->kind == MAGI_ACT_CLICK || a->kind == MAGI_ACT_DOUBLE_CLICK ||
