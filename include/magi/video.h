@@ -128,8 +128,10 @@ MAGI_API magi_status magi_video_open_params(const char *path, const struct magi_
 MAGI_API void magi_video_close(struct magi_video *v);
 /* The handle's metadata; valid until magi_video_close. */
 MAGI_API const struct magi_video_info *magi_video_get_info(const struct magi_video *v);
-/* Replaces the parameters used by later calls (e.g. to force a strategy). */
+/* Replaces the parameters used by later calls (e.g. to force a strategy); p NULL restores
+ * the defaults, and out-of-range fields take their default values. */
 MAGI_API void magi_video_set_params(struct magi_video *v, const struct magi_video_params *p);
+/* The parameters in force (the defaults for a NULL handle). */
 MAGI_API struct magi_video_params magi_video_get_params(const struct magi_video *v);
 
 /* ---- sampling -------------------------------------------------------------------------------- */
@@ -241,6 +243,7 @@ MAGI_API magi_status magi_subtitles_load(const char *srt_path, struct magi_subti
  * "DIR/clip.mp4.srt". MAGI_ERR_NOT_FOUND (naming the paths tried) when neither exists. */
 MAGI_API magi_status magi_subtitles_find(const char *video_path, struct magi_subtitles **out,
 					 struct magi_error *err);
+/* Frees the cues and their texts; NULL is a no-op. */
 MAGI_API void magi_subtitles_free(struct magi_subtitles *s);
 /* Cues overlapping [start_s, end_s] (touching counts): writes up to max indexes into idx
  * (may be NULL when max is 0) in cue order and returns how many overlap in all. */
