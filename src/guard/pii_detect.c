@@ -17,6 +17,7 @@ static char fuzzy_digit(uc c)
 	switch (c) {
 	case 'O':
 	case 'o':
+	case '@': /* some fonts' 0 reads as @ */
 		return '0';
 	case 'l':
 	case 'I':
@@ -227,24 +228,31 @@ static bool card_groups_ok(const struct run *r, int g0, int g1)
 {
 	if (g0 == g1)
 		return true;
+	/* a separator is ' ', '-', or a '-' with a stray space beside it ("5280-8085 -9801") */
+	char sep[RUN_MAX_GROUPS];
 	int dash = 0, space = 0;
 	for (int g = g0 + 1; g <= g1; g++) {
-		if (r->sep[g][1])
+		const char *x = r->sep[g];
+		if (!strcmp(x, " ") )
+			sep[g] = ' ';
+		else if (!strcmp(x, "-") || !strcmp(x, " -") || !strcmp(x, "- "))
+			sep[g] = '-';
+		else
 			return false;
-		dash += r->sep[g][0] == '-';
-		space += r->sep[g][0] == ' ';
+		dash += sep[g] == '-';
+		space += sep[g] == ' ';
 	}
 	char dom = dash >= space ? '-' : ' ';
 	int merged = r->gd[g0];
 	for (int g = g0 + 1; g <= g1 + 1; g++) {
-		if (g <= g1 && dom == '-' && r->sep[g][0] == ' ') {
+		if (g <= g1 && dom == '-' && sep[g] == ' ') {
 			merged += r->gd[g];
 			continue;
 		}
 		if (merged < 3 || merged > 6)
 			return false;
 		if (g <= g1) {
-			if (r->sep[g][0] != dom)
+			if (sep[g] != dom)
 				return false;
 			merged = r->gd[g];
 		}
@@ -260,7 +268,7 @@ static magi_status detect_cards(const char *t, size_t len, const struct magi_pii
 					      (p->ocr_fuzzy && fuzzy_digit((uc)t[i]))))
 			continue;
 		struct run r;
-		if (!parse_run(t, len, i, " -", 1, p->ocr_fuzzy, false, &r))
+		if (!parse_run(t, len, i, " -", 2, p->ocr_fuzzy, false, &r))
 			continue;
 		for (int g0 = 0; g0 < r.ng; g0++) {
 			for (int g1 = r.ng - 1; g1 >= g0; g1--) {
@@ -364,6 +372,7 @@ static const char *digit_options(uc c)
 	case 'O':
 	case 'o':
 	case 'D':
+	case '@':
 		return "0";
 	case 'l':
 	case 'I':
@@ -437,7 +446,7 @@ static magi_status detect_ibans(const char *t, size_t len, const struct magi_pii
 						q++;
 						continue;
 					}
-					if (!magi__is_alnum(c) && !(n < 2 && c == '|')) {
+					if (!magi__is_alnum(c) && !(n < 2 && c == '|') && !(n >= 2 && c == '@')) {
 						ok = false;
 						break;
 					}
@@ -568,12 +577,14 @@ static size_t parse_domain(const char *t, size_t len, size_t d)
 			q++;
 			continue;
 		}
-		if (q + 2 < len && t[q] == '.' && t[q + 1] == ' ') {
+		/* "outlook. com", "company .co.uk" */
+		if (q + 2 < len && ((t[q] == '.' && t[q + 1] == ' ') || (t[q] == ' ' && t[q + 1] == '.'))) {
 			bool known = false;
 			for (size_t k = 0; common_tlds[k] && !known; k++) {
 				size_t tl = strlen(common_tlds[k]);
 				known = q + 2 + tl <= len && !memcmp(t + q + 2, common_tlds[k], tl) &&
-					(q + 2 + tl == len || !magi__is_alnum((uc)t[q + 2 + tl]));
+					(q + 2 + tl == len || !magi__is_alnum((uc)t[q + 2 + tl]) ||
+					 t[q + 2 + tl] == '.');
 			}
 			if (known) {
 				q += 2;
@@ -594,6 +605,9 @@ static magi_status detect_emails(const char *t, size_t len, struct magi__fvec *f
 		/* OCR often puts a space on one side of the '@' */
 		size_t le = a;
 		if (le >= 2 && t[le - 1] == ' ' && email_local_char((uc)t[le - 2]))
+			le--;
+		/* "pedro7@@host": the first '@' is a misread 0 */
+		if (le >= 2 && t[le - 1] == '@' && email_local_char((uc)t[le - 2]))
 			le--;
 		size_t j = le;
 		while (j > next && email_local_char((uc)t[j - 1]) && le - j < 64)
@@ -652,7 +666,7 @@ static bool phone_shape(const struct run *r, int g0, int g1, bool plus, bool lea
 	}
 	if (plus) /* international: +CC then 7..14 more digits */
 		return n >= 8 && n <= 15 && r->gd[g0] <= 4 + 10 * (ng == 1);
-	if (n >= 11 && n <= 15 && d[0] == '0' && d[1] == '0' && ng >= 2 && /* 00 CC ... */
+	if (n >= 11 && n <= 15 && d[0] == '0' && d[1] == '0' && d[2] != '0' && ng >= 2 && /* 00 CC */
 	    sep_is(r->sep[g0 + 1], " -"))
 		return true;
 	/* US/NANP: (NNN) NNN-NNNN, NNN-NNN-NNNN, NNN.NNN.NNNN, NNN NNN NNNN, 1-NNN-NNN-NNNN */
@@ -671,8 +685,8 @@ static bool phone_shape(const struct run *r, int g0, int g1, bool plus, bool lea
 	/* national trunk prefix 0 (UK, DE, FR, ...): "020 7946 0958", "030 12345678",
 	 * "01 23 45 67 89", "(030) 1234567", "089/1234567". After the first separator all
 	 * separators agree, which keeps date ranges ("01.02.2024 / 03.04.2024") out. */
-	if (d[0] == '0' && d[1] != '0' && n >= 9 && n <= 12 && ng >= 2 && r->gd[g0] >= 2 &&
-	    r->gd[g1] >= 2) {
+	if (d[0] == '0' && d[1] != '0' && n >= 9 && (n <= 11 || (n == 12 && ng == 2)) && ng >= 2 &&
+	    r->gd[g0] >= 2 && r->gd[g1] >= 2) {
 		for (int g = g0; g <= g1; g++)
 			if (r->gd[g] > 8 || (g > g0 + 2 && strcmp(r->sep[g], r->sep[g0 + 2])))
 				return false;
@@ -1260,38 +1274,81 @@ static magi_status detect_credentials(const char *t, size_t len, struct magi__fv
 /* ---- the user's secrets ------------------------------------------------------------------ */
 /* Matches value at t[i], letting the text carry stray single spaces between characters
  * (OCR splits long strings); returns the end or 0. */
-/* Same character, or (for long values) two an OCR engine confuses: 0/O/o, 1/l/I/|, 5/S,
- * 8/B, 2/Z, 6/G. */
+/* Same character, or (for long values) one an OCR engine confuses it with: any case,
+ * 0/O/o/@, 1/l/I/i/|, 5/S, 8/B, 2/Z, 6/G. */
 static bool same_glyph(uc a, uc b, bool fuzzy)
 {
 	if (a == b)
 		return true;
-	if (!fuzzy)
+	if (!fuzzy || !a || !b)
 		return false;
-	static const char *const classes[] = {"0Oo", "1lI|", "5Ss", "8B", "2Z", "6G"};
+	if (magi__lower(a) == magi__lower(b))
+		return true;
+	static const char *const classes[] = {"0Oo@", "1lIi|", "5Ss", "8B", "2Zz", "6G"};
 	for (size_t k = 0; k < MAGI_ARRAY_LEN(classes); k++)
-		if (a && b && strchr(classes[k], a) && strchr(classes[k], b))
+		if (strchr(classes[k], a) && strchr(classes[k], b))
 			return true;
 	return false;
 }
 
+/* Matches value v at t[i]: exactly for short values; for values of 6+ characters with
+ * look-alike glyphs, spaces OCR inserted, and for 8+ characters up to one edit per eight
+ * characters (a glyph dropped, added or misread). Returns the end of the match or 0. */
 static size_t match_loose(const char *t, size_t len, size_t i, const char *v, size_t vn)
 {
-	size_t q = i;
 	bool fuzzy = vn >= 6;
-	for (size_t k = 0; k < vn; k++) {
-		if (q < len && same_glyph((uc)t[q], (uc)v[k], fuzzy)) {
-			q++;
-			continue;
+	size_t maxed = vn >= 8 ? vn / 8 : 0;
+	if (!maxed) {
+		size_t q = i;
+		for (size_t k = 0; k < vn; k++) {
+			if (q < len && same_glyph((uc)t[q], (uc)v[k], fuzzy)) {
+				q++;
+				continue;
+			}
+			if (fuzzy && k > 0 && v[k] != ' ' && q + 1 < len && t[q] == ' ' &&
+			    same_glyph((uc)t[q + 1], (uc)v[k], fuzzy)) {
+				q += 2;
+				continue;
+			}
+			return 0;
 		}
-		if (k > 0 && v[k] != ' ' && q + 1 < len && t[q] == ' ' &&
-		    same_glyph((uc)t[q + 1], (uc)v[k], fuzzy)) {
-			q += 2;
-			continue;
-		}
-		return 0;
+		return q;
 	}
-	return q;
+	/* edit distance of v against t[i..i+m) over m, text spaces free */
+	size_t w = vn + maxed + 8;
+	if (i + w > len)
+		w = len - i;
+	if (w > 512)
+		w = 512;
+	unsigned short prev[513], cur[513];
+	prev[0] = 0;
+	for (size_t j = 1; j <= w; j++)
+		prev[j] = (unsigned short)(prev[j - 1] + (t[i + j - 1] != ' '));
+	for (size_t k = 1; k <= vn; k++) {
+		cur[0] = (unsigned short)k;
+		unsigned short best = cur[0];
+		for (size_t j = 1; j <= w; j++) {
+			uc c = (uc)t[i + j - 1];
+			unsigned short sub = (unsigned short)(prev[j - 1] + !same_glyph(c, (uc)v[k - 1], true));
+			unsigned short del = (unsigned short)(prev[j] + 1);              /* glyph lost */
+			unsigned short ins = (unsigned short)(cur[j - 1] + (c != ' ')); /* glyph added */
+			unsigned short m = sub < del ? sub : del;
+			cur[j] = m < ins ? m : ins;
+			if (cur[j] < best)
+				best = cur[j];
+		}
+		if (best > maxed)
+			return 0;
+		memcpy(prev, cur, (w + 1) * sizeof *prev);
+	}
+	size_t end = 0;
+	unsigned short bestd = (unsigned short)(maxed + 1);
+	for (size_t j = 1; j <= w; j++)
+		if (prev[j] <= bestd && prev[j] <= maxed && t[i + j - 1] != ' ') {
+			bestd = prev[j];
+			end = i + j;
+		}
+	return end;
 }
 
 static magi_status detect_secrets(const char *t, size_t len, const struct magi_secret_list *l,
@@ -1305,7 +1362,7 @@ static magi_status detect_secrets(const char *t, size_t len, const struct magi_s
 		if (!vn)
 			continue;
 		bool fuzzy = vn >= 6;
-		for (size_t i = 0; i + vn <= len; i++) {
+		for (size_t i = 0; i < len; i++) {
 			if (!same_glyph((uc)t[i], (uc)v[0], fuzzy))
 				continue;
 			size_t e = match_loose(t, len, i, v, vn);

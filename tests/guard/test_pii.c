@@ -81,6 +81,7 @@ static void test_email(void)
 	HAS("pedro47 @ mail.example.org", MAGI_PII_EMAIL, "pedro47 @ mail.example.org");
 	HAS("To: olga73@outlook. com", MAGI_PII_EMAIL, "olga73@outlook. com");
 	HAS("pedrom@uni\xe2\x80\x94-heidelberg.de", MAGI_PII_EMAIL, "pedrom@uni\xe2\x80\x94-heidelberg.de");
+	HAS("pedro7@@company .co.uk", MAGI_PII_EMAIL, "pedro7@@company .co.uk");
 	HASNT("meet at 5 @ home. Then", MAGI_PII_EMAIL);
 	HASNT("follow @magi on social", MAGI_PII_EMAIL);
 	HASNT("user@localhost", MAGI_PII_EMAIL);
@@ -122,6 +123,8 @@ static void test_phone(void)
 	HASNT("Order #0023-4411-9982", MAGI_PII_PHONE);
 	HASNT("Order no. 0023 4411 9982", MAGI_PII_PHONE);
 	HASNT("5551234567", MAGI_PII_PHONE);
+	HASNT("0837 7357 1717", MAGI_PII_PHONE);
+	HASNT("0002 4050 6640", MAGI_PII_PHONE);
 	HASNT("123-456-7890 is not NANP", MAGI_PII_PHONE);
 	HASNT("Open 09:00 - 17:30", MAGI_PII_PHONE);
 	HASNT("Page 12 of 240", MAGI_PII_PHONE);
@@ -135,6 +138,8 @@ static void test_card(void)
 	HAS("Amex 3782 822463 10005", MAGI_PII_CARD, "3782 822463 10005");
 	HAS("6011 1111 1111 1117", MAGI_PII_CARD, "6011 1111 1111 1117");
 	HAS("601 1-1111-1111-1117", MAGI_PII_CARD, "601 1-1111-1111-1117"); /* OCR split a block */
+	HAS("6011-1111 -1111-1117", MAGI_PII_CARD, "6011-1111 -1111-1117");
+	HAS("6@11 1111 1111 1117", MAGI_PII_CARD, "6@11 1111 1111 1117"); /* 0 read as @ */
 	HAS("qty 2 4111 1111 1111 1111", MAGI_PII_CARD, "4111 1111 1111 1111");
 	/* OCR: O for 0, l for 1, S for 5 */
 	HAS("5S55 5555 5555 4444", MAGI_PII_CARD, "5S55 5555 5555 4444");
@@ -163,6 +168,7 @@ static void test_iban(void)
 	HAS("Account: 1T60 X054 2811 1010 0000 0123 456", MAGI_PII_IBAN,
 	    "1T60 X054 2811 1010 0000 0123 456");
 	HAS("BE6S 5390 0754 7034", MAGI_PII_IBAN, "BE6S 5390 0754 7034");
+	HAS("IBAN: BE68 539@ 0754 7034", MAGI_PII_IBAN, "BE68 539@ 0754 7034");
 	/* an IBAN wins over the card-shaped digits inside it */
 	HAS("ES88 4111 1111 1111 1111 1332", MAGI_PII_IBAN, "ES88 4111 1111 1111 1111 1332");
 	HASNT("ZZ89 3704 0044 0532 0130 00", MAGI_PII_IBAN);
@@ -316,6 +322,25 @@ static void test_secrets(void)
 		CHECK(f[i].type == MAGI_PII_SECRET);
 		CHECK_STR(f[i].name, "GITHUB_PASSWORD");
 	}
+	/* long values survive OCR: a glyph added, a case or look-alike change, a space */
+	struct magi_pii_finding *g;
+	size_t ng;
+	struct magi_secret_list l2;
+	magi_secret_list_init(&l2);
+	CHECK(magi_secret_list_add(&l2, "VPN=82dffx1kVZQ2", &e) == MAGI_OK);
+	struct magi_pii_params p2 = magi_pii_params_default();
+	p2.secrets = &l2;
+	const char *ocr_like[] = {"code 82dffx 1kKVZQ2 ok", "Recovery code: 82dffxikVZQ2",
+				  "82dffx1kvZzQ2", "82dffx1kVZQ"};
+	for (size_t i = 0; i < 4; i++) {
+		CHECK(magi_pii_scan_text(ocr_like[i], &p2, &g, &ng) == MAGI_OK);
+		CHECK_MSG(ng == 1 && g[0].type == MAGI_PII_SECRET, "%s", ocr_like[i]);
+		magi_pii_findings_free(g, ng);
+	}
+	CHECK(magi_pii_scan_text("82dffx1k", &p2, &g, &ng) == MAGI_OK && ng == 0); /* too far */
+	CHECK(magi_pii_scan_text("92eggy2mWAR3", &p2, &g, &ng) == MAGI_OK && ng == 0);
+	magi_secret_list_release(&l2);
+
 	char *red = NULL;
 	CHECK(magi_guard_redact_text(t, f, n, &red) == MAGI_OK);
 	CHECK_STR(red, "login with <secret:GITHUB_PASSWORD> and again <secret:GITHUB_PASSWORD> (OCR split) "
