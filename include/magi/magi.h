@@ -7,4 +7,5 @@
 #include "magi/model.h"
 #include "magi/trace.h"
 #include "magi/agent.h"
+#include "magi/videoagent.h"
 #endif
