@@ -54,6 +54,8 @@ int cli_is_help(const char *a);
 
 int cmd_chat(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_guard(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_video(int argc, char **argv);
 #endif

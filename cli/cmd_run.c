@@ -21,7 +21,14 @@ static const char help[] =
 	"  --settle MS        wait after each action before looking again (default 300)\n"
 	"  --prompts DIR      override prompt templates: DIR/<recipe>/<role>.txt\n"
 	"  --runs DIR         where run directories go (default: runs)\n"
-	"  --no-report        do not write report.html\n" CLI_MODEL_OPTS_HELP
+	"  --no-report        do not write report.html\n"
+	"guards (on by default):\n"
+	"  --secret NAME=VALUE  a secret the model only sees as <secret:NAME>; typing that\n"
+	"                     placeholder types the value (repeatable; values never reach traces)\n"
+	"  --yes              let ask-tier actions through without asking (deny stays deny)\n"
+	"  --allow-domain D   only these domains may be visited (repeatable)\n"
+	"  --risk CAT=TIER    set a risk category's tier: allow, ask or deny (repeatable)\n"
+	"  --no-guards        no PII redaction, injection marking or risk gate (not advised)\n" CLI_MODEL_OPTS_HELP
 	"\nexit status: 0 task done, 1 the run ended without success, 2 usage, 3 configuration\n"
 	"\nexample:\n"
 	"  MAGI_BASE_URL=http://127.0.0.1:8080/v1 magi run --env x11:99 \"Close the dialog with Cancel\"\n";
@@ -43,6 +50,18 @@ static char *ask_terminal(void *ud, const char *question)
 	return line;
 }
 
+static bool confirm_terminal(void *ud, const char *action, const char *reason)
+{
+	(void)ud;
+	fprintf(stderr, "\nThe agent wants to: %s\nwhich needs your confirmation: %s\nAllow it? [y/N] ", action,
+		reason);
+	fflush(stderr);
+	char line[64];
+	if (!fgets(line, sizeof line, stdin))
+		return false;
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
 static void print_step(void *ud, int step, const char *line)
 {
 	(void)ud;
@@ -52,6 +71,12 @@ static void print_step(void *ud, int step, const char *line)
 
 #define MAX_ROLES 8
 
+static int usage_fail(struct magi_secret_list *secrets)
+{
+	magi_secret_list_release(secrets);
+	return EXIT_USAGE;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct cli_model_opts mo = {0};
@@ -60,6 +85,12 @@ int cmd_run(int argc, char **argv)
 	const char *roles[MAX_ROLES];
 	int n_roles = 0;
 	bool no_ask = false;
+	struct magi_secret_list secrets;
+	magi_secret_list_init(&secrets);
+	const char *allow[32];
+	size_t n_allow = 0;
+	struct magi_error ferr;
+	magi_error_clear(&ferr);
 	for (int i = 1; i < argc; i++) {
 		const char *v;
 		int r;
@@ -73,15 +104,45 @@ int cmd_run(int argc, char **argv)
 		    (r = cli_flag_value(argc, argv, &i, "--prompts", &rp.prompts_dir)) ||
 		    (r = cli_flag_value(argc, argv, &i, "--runs", &rp.runs_dir))) {
 			if (r < 0)
-				return EXIT_USAGE;
+				return usage_fail(&secrets);
+			continue;
+		}
+		if ((r = cli_flag_value(argc, argv, &i, "--secret", &v))) {
+			if (r < 0 || magi_secret_list_add(&secrets, v, &ferr)) {
+				if (r >= 0)
+					cli_error("--secret: %s", magi_error_text(&ferr));
+				return usage_fail(&secrets);
+			}
+			continue;
+		}
+		if ((r = cli_flag_value(argc, argv, &i, "--allow-domain", &v))) {
+			if (r < 0 || n_allow == 32) {
+				return usage_fail(&secrets);
+			}
+			allow[n_allow++] = v;
+			continue;
+		}
+		if ((r = cli_flag_value(argc, argv, &i, "--risk", &v))) {
+			char cat[64];
+			const char *eq = r > 0 ? strchr(v, '=') : NULL;
+			if (!eq || (size_t)(eq - v) >= sizeof cat) {
+				cli_error("--risk wants CATEGORY=TIER, e.g. --risk send=deny");
+				return usage_fail(&secrets);
+			}
+			memcpy(cat, v, (size_t)(eq - v));
+			cat[eq - v] = '\0';
+			if (magi_risk_policy_set(&rp.risk, cat, eq + 1, &ferr)) {
+				cli_error("--risk: %s", magi_error_text(&ferr));
+				return usage_fail(&secrets);
+			}
 			continue;
 		}
 		if ((r = cli_flag_value(argc, argv, &i, "--role", &v))) {
 			if (r < 0)
-				return EXIT_USAGE;
+				return usage_fail(&secrets);
 			if (!strchr(v, '=') || n_roles == MAX_ROLES) {
 				cli_error("--role wants ROLE=MODEL, e.g. --role reflection=big");
-				return EXIT_USAGE;
+				return usage_fail(&secrets);
 			}
 			roles[n_roles++] = v;
 			continue;
@@ -91,7 +152,7 @@ int cmd_run(int argc, char **argv)
 		for (int k = 0; k < 4 && which < 0; k++) {
 			if ((r = cli_flag_value(argc, argv, &i, num_flags[k], &v))) {
 				if (r < 0)
-					return EXIT_USAGE;
+					return usage_fail(&secrets);
 				which = k;
 			}
 		}
@@ -100,7 +161,7 @@ int cmd_run(int argc, char **argv)
 			double d = strtod(v, &end);
 			if (*end || end == v || d < 0 || d > 1e9 || (which == 0 && d < 1)) {
 				cli_error("%s: '%s' is not a valid number", num_flags[which], v);
-				return EXIT_USAGE;
+				return usage_fail(&secrets);
 			}
 			if (which == 0)
 				rp.max_steps = (int)d;
@@ -114,38 +175,50 @@ int cmd_run(int argc, char **argv)
 		}
 		if (!strcmp(argv[i], "--no-ask"))
 			no_ask = true;
+		else if (!strcmp(argv[i], "--yes"))
+			rp.risk.yes = true;
+		else if (!strcmp(argv[i], "--no-guards"))
+			rp.guards = false;
 		else if (!strcmp(argv[i], "--no-ocr"))
 			rp.ocr = false;
 		else if (!strcmp(argv[i], "--no-report"))
 			rp.report = false;
 		else if (argv[i][0] == '-' && argv[i][1]) {
 			cli_error("run: unknown option '%s' (see magi run --help)", argv[i]);
-			return EXIT_USAGE;
+			return usage_fail(&secrets);
 		} else if (rp.task) {
 			cli_error("run: one task only; quote it: magi run \"...\"");
-			return EXIT_USAGE;
+			return usage_fail(&secrets);
 		} else {
 			rp.task = argv[i];
 		}
 	}
 	if (!rp.task || !*rp.task) {
 		cli_error("run: no task given (see magi run --help)");
-		return EXIT_USAGE;
+		return usage_fail(&secrets);
 	}
 	if (!magi_recipe_describe(rp.recipe)) {
 		cli_error("run: unknown recipe '%s' (known: single, mobile-agent-v2)", rp.recipe);
-		return EXIT_USAGE;
+		return usage_fail(&secrets);
 	}
-	if (!no_ask)
+	if (!no_ask) {
 		rp.ask = ask_terminal;
+		rp.confirm = confirm_terminal;
+	}
+	rp.secrets = &secrets;
+	rp.allowlist = allow;
+	rp.n_allowlist = n_allow;
 	rp.on_step = print_step;
 	struct magi_error err;
 	magi_error_clear(&err);
 	struct magi_config *cfg = NULL;
 	struct magi_client *def = NULL, *role_clients[MAX_ROLES + 4] = {0};
 	int rc = cli_make_client(&mo, &cfg, NULL, &def);
-	if (rc)
+	if (rc) {
+		magi_config_free(cfg);
+		magi_secret_list_release(&secrets);
 		return rc;
+	}
 	struct magi_team *team = NULL;
 	struct magi_env *env = NULL;
 	magi_team_new(def, &team);
@@ -215,5 +288,6 @@ out:
 		magi_client_free(role_clients[i]);
 	magi_client_free(def);
 	magi_config_free(cfg);
+	magi_secret_list_release(&secrets);
 	return rc;
 }

@@ -12,8 +12,10 @@ struct command {
 static const struct command commands[] = {
 	{"run", cmd_run, "run an agent team on a screen until the task is done"},
 	{"chat", cmd_chat, "send a prompt (and images) to a model and print the answer"},
+	{"guard", cmd_guard, "find PII and injected instructions in a screenshot; redact it"},
 	{"models", cmd_models, "list configured models; --ping checks each endpoint"},
 	{"trace", cmd_trace, "show a run's trace (magi trace show RUN)"},
+	{"video", cmd_video, "answer questions about a video file (magi video ask FILE \"...\")"},
 };
 
 static void usage(FILE *f)

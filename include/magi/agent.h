@@ -12,6 +12,7 @@
 #include "magi/env.h"
 #include "magi/model.h"
 #include "magi/trace.h"
+#include "magi/guard.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -35,6 +36,9 @@ MAGI_API const char *magi_recipe_describe(const char *name);
 /* Called when the model asks the person something; returns a malloc'd answer, or NULL
  * to end the run. */
 typedef char *(*magi_ask_fn)(void *ud, const char *question);
+/* Called when the risk gate says an action needs the person's confirmation; returns true
+ * to let it through. NULL: an ask-tier action is refused (unless the policy says yes). */
+typedef bool (*magi_confirm_fn)(void *ud, const char *action_json, const char *reason);
 /* Called once per finished step with a one-line description (for terminal progress). */
 typedef void (*magi_step_fn)(void *ud, int step, const char *line);
 
@@ -56,6 +60,15 @@ struct magi_run_params {
 	magi_step_fn on_step;
 	void *step_ud;
 	bool report;             /* write report.html at the end; default true */
+	/* guards (on by default) */
+	bool guards;             /* PII redaction, injection marking, risk gate; default true */
+	struct magi_risk_policy risk; /* tiers per category; risk.yes is --yes */
+	const struct magi_secret_list *secrets; /* user secrets: the model sees <secret:NAME> */
+	const char *const *allowlist; /* allowed domains (empty: no domain rule) */
+	size_t n_allowlist;
+	magi_confirm_fn confirm;
+	void *confirm_ud;
+	int deny_limit;          /* this many refused actions in a row end the run; default 3 */
 };
 MAGI_API struct magi_run_params magi_run_params_default(void);
 

@@ -38,11 +38,33 @@ struct magi__run {
 	int step;
 	struct magi_obs obs, obs_before;
 	struct magi_ocr *ocr, *ocr_before;
+	/* guards, computed once per observation and shared by prompts, gate and trace */
+	struct magi_guard_view *view, *view_before;
 	long prompt_tokens, completion_tokens;
 	int calls;
 	double t0;
 	double step_model_ms; /* model time spent in the current step */
+	bool has_focus;       /* where the last click landed: the focused field, for the gate */
+	double focus_x, focus_y;
 };
+
+/* What the guards found on one observation. */
+struct magi_guard_view {
+	struct magi_pii_finding *pii;
+	size_t n_pii;
+	struct magi_injection_region *inj;
+	size_t n_inj;
+	struct magi_image *redacted; /* the screenshot with PII covered; NULL when none found */
+	double ms;
+};
+void magi__guard_view_free(struct magi_guard_view *v);
+/* Scans r->obs / r->ocr into r->view (when guards are on). */
+void magi__guard_scan(struct magi__run *r);
+/* The screenshot a client may see: redacted for remote models, as captured for local ones.
+ * before selects the previous observation. */
+const struct magi_image *magi__run_image(const struct magi__run *r, struct magi_client *c, bool before);
+/* The screenshot written to the trace: always redacted when PII was found. */
+const struct magi_image *magi__trace_image(const struct magi__run *r);
 
 /* Which output parser a role uses. */
 enum magi__parser { MAGI_PARSE_SECTIONS, MAGI_PARSE_JSON, MAGI_PARSE_LETTER, MAGI_PARSE_TOOL_CALL, MAGI_PARSE_TEXT };

@@ -2,6 +2,7 @@
  * budgets and stop rules that each end the run with a named reason, and a trace line
  * synced per event so a killed run keeps every finished step. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "agent/agent_internal.h"
@@ -21,6 +22,9 @@ struct magi_run_params magi_run_params_default(void)
 	p.ocr = true;
 	p.settle_ms = 300;
 	p.report = true;
+	p.guards = true;
+	p.risk = magi_risk_policy_default();
+	p.deny_limit = 3;
 	return p;
 }
 
@@ -50,7 +54,82 @@ static magi_status observe(struct magi__run *r, double *ocr_ms, struct magi_erro
 			MAGI_WARN("OCR failed: %s", magi_error_text(&oerr));
 		*ocr_ms = magi_now_ms() - t;
 	}
+	magi__guard_scan(r);
 	return MAGI_OK;
+}
+
+/* The risk gate: every environment action is decided, and the decision traced with its
+ * reason. Returns true when the action may run. */
+static bool gate(struct magi__run *r, const struct magi_action *a, const char *action_json,
+		 struct magi_risk_decision *d)
+{
+	struct magi_risk_context ctx = {0};
+	ctx.policy = &r->p.risk;
+	ctx.ocr = r->ocr;
+	ctx.url = r->obs.url;
+	ctx.app = r->obs.app;
+	ctx.allowlist = r->p.allowlist;
+	ctx.n_allowlist = r->p.n_allowlist;
+	ctx.secrets = r->p.secrets;
+	ctx.has_focus = r->has_focus;
+	ctx.focus_x = r->focus_x;
+	ctx.focus_y = r->focus_y;
+	if (r->view) {
+		ctx.injections = r->view->inj;
+		ctx.n_injections = r->view->n_inj;
+	}
+	if (magi_risk_check(a, &ctx, d) != MAGI_OK) {
+		/* the gate cannot judge: refuse rather than act blind */
+		d->tier = MAGI_RISK_DENY;
+		snprintf(d->reason, sizeof d->reason, "the risk gate could not judge this action");
+	}
+	bool allowed = d->tier == MAGI_RISK_ALLOW;
+	const char *how = allowed ? (d->by_yes ? "allowed by --yes" : "allowed") : "denied";
+	if (d->tier == MAGI_RISK_ASK) {
+		allowed = r->p.confirm && r->p.confirm(r->p.confirm_ud, action_json, d->reason);
+		how = allowed ? "confirmed by the person" : r->p.confirm ? "refused by the person"
+									 : "refused: needs confirmation (run interactively or with --yes)";
+	}
+	if (d->tier != MAGI_RISK_ALLOW || d->by_yes) {
+		json_t *ev = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:o}", "step", r->step, "decision",
+				       magi_risk_tier_name(d->tier), "outcome", how, "category",
+				       magi_risk_category_name(d->category), "reason", d->reason, "element",
+				       d->element, "action", json_loads(action_json, 0, NULL));
+		magi__trace_event_json(r->trace, "guard", ev, NULL);
+		json_decref(ev);
+	}
+	if (!allowed && d->tier == MAGI_RISK_ASK)
+		d->tier = MAGI_RISK_DENY;
+	return allowed;
+}
+
+/* What the model is told when its action was refused, so it can choose another way. */
+static const char *denial_note(const struct magi_risk_decision *d, const char *op, const char *action_json)
+{
+	static __thread char note[640];
+	snprintf(note, sizeof note,
+		 "The last action (%s) was NOT performed: the safety gate refused it because %s. Choose a different, safe action, or finish with done if the task cannot be done safely.",
+		 op && *op ? op : action_json, d->reason[0] ? d->reason : "it is risky");
+	return note;
+}
+
+/* Types <secret:NAME> placeholders as their values: the model never sees a secret and the
+ * trace only ever holds the placeholder. */
+static magi_status act_with_secrets(struct magi__run *r, const struct magi_action *a, struct magi_error *err)
+{
+	if (a->kind != MAGI_ACT_TYPE || !a->text || !strstr(a->text, "<secret:") || !r->p.secrets)
+		return magi_env_act(r->env, a, err);
+	struct magi_buf real;
+	magi_buf_init(&real, 1u << 20);
+	magi_status s = magi_secret_expand(r->p.secrets, a->text, &real, err);
+	if (!s) {
+		struct magi_action b = *a;
+		b.text = real.data;
+		s = magi_env_act(r->env, &b, err);
+	}
+	memset(real.data, 0, real.len);
+	magi_buf_release(&real);
+	return s;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -96,6 +175,8 @@ magi_status magi__run_loop(struct magi_env *env, struct magi_team *team, const s
 		r.p.repeat_limit = 3;
 	if (r.p.unchanged_limit <= 0)
 		r.p.unchanged_limit = 3;
+	if (r.p.deny_limit <= 0)
+		r.p.deny_limit = 3;
 	if (r.p.repair_attempts < 0)
 		r.p.repair_attempts = 0;
 	r.t0 = magi_now_ms();
@@ -127,7 +208,7 @@ magi_status magi__run_loop(struct magi_env *env, struct magi_team *team, const s
 	bool success = false;
 	char *answer = NULL;
 	char *last_action = NULL;
-	int repeats = 0, unchanged = 0;
+	int repeats = 0, unchanged = 0, denials = 0;
 	double *overheads = calloc((size_t)r.p.max_steps + 1, sizeof *overheads);
 	int n_over = 0;
 	double ocr_ms = 0, obs_ms = 0;
@@ -149,8 +230,9 @@ magi_status magi__run_loop(struct magi_env *env, struct magi_team *team, const s
 		char img_name[32];
 		snprintf(img_name, sizeof img_name, "step-%03d.jpg", r.step);
 		double t_save = magi_now_ms();
+		/* the trace only ever holds the redacted screen */
 		bool saved = r.obs.screenshot &&
-			     magi_trace_save_image(r.trace, img_name, r.obs.screenshot, NULL, NULL) == MAGI_OK;
+			     magi_trace_save_image(r.trace, img_name, magi__trace_image(&r), NULL, NULL) == MAGI_OK;
 		double save_ms = magi_now_ms() - t_save;
 		struct magi__decision d;
 		if ((s = recipe->decide(&r, &d, &rerr))) {
@@ -191,16 +273,37 @@ magi_status magi__run_loop(struct magi_env *env, struct magi_team *team, const s
 			}
 		}
 		double act_ms = 0;
-		bool acted = false;
-		if (!stop && !user_reply) {
+		bool acted = false, denied = false;
+		struct magi_risk_decision rd = {0};
+		if (!stop && !user_reply && r.p.guards) {
+			denied = !gate(&r, a, aj.data, &rd);
+			if (denied) {
+				json_object_set_new(r.board, "last_error",
+						    json_string(denial_note(&rd, d.operation, aj.data)));
+				magi__board_history(&r, d.operation, mj.data, "refused by the guard");
+				if (++denials >= r.p.deny_limit) {
+					reason = "denied";
+					stop = true;
+				}
+			} else {
+				denials = 0;
+			}
+		}
+		if (!stop && !user_reply && !denied) {
 			double t_act = magi_now_ms();
-			s = magi_env_act(env, a, &rerr);
+			s = act_with_secrets(&r, a, &rerr);
 			act_ms = magi_now_ms() - t_act;
 			if (s) {
 				reason = "env_error";
 				stop = true;
 			} else {
 				acted = true;
+				if (a->has_point && (a->kind == MAGI_ACT_CLICK || a->kind == MAGI_ACT_DOUBLE_CLICK ||
+						     a->kind == MAGI_ACT_LONG_PRESS)) {
+					r.has_focus = true;
+					r.focus_x = a->x;
+					r.focus_y = a->y;
+				}
 			}
 		}
 		if (acted) {
@@ -208,10 +311,13 @@ magi_status magi__run_loop(struct magi_env *env, struct magi_team *team, const s
 			settle = r.p.settle_ms;
 			magi_obs_release(&r.obs_before);
 			magi_ocr_free(r.ocr_before);
+			magi__guard_view_free(r.view_before);
 			r.obs_before = r.obs;
 			r.ocr_before = r.ocr;
+			r.view_before = r.view;
 			memset(&r.obs, 0, sizeof r.obs);
 			r.ocr = NULL;
+			r.view = NULL;
 			if ((s = observe(&r, &ocr_ms, &rerr))) {
 				reason = "env_error";
 				stop = true;
@@ -244,6 +350,17 @@ magi_status magi__run_loop(struct magi_env *env, struct magi_team *team, const s
 			json_object_set_new(ev, "user_reply", json_string(user_reply));
 		if (s && reason && !strcmp(reason, "env_error"))
 			json_object_set_new(ev, "error", json_string(rerr.msg));
+		if (r.p.guards) {
+			const struct magi_guard_view *gv = acted ? r.view_before : r.view;
+			json_object_set_new(ev, "pii_redacted", json_integer(gv ? (json_int_t)gv->n_pii : 0));
+			json_object_set_new(ev, "injections", json_integer(gv ? (json_int_t)gv->n_inj : 0));
+			json_object_set_new(ev, "guard_ms", json_real(gv ? gv->ms : 0));
+			if (rd.reason[0] || denied)
+				json_object_set_new(ev, "guard", json_pack("{s:s, s:s, s:s}", "decision",
+									   magi_risk_tier_name(rd.tier), "category",
+									   magi_risk_category_name(rd.category),
+									   "reason", rd.reason));
+		}
 		json_object_set_new(ev, "observe_ms", json_real(obs_ms));
 		json_object_set_new(ev, "ocr_ms", json_real(ocr_ms));
 		json_object_set_new(ev, "save_ms", json_real(save_ms));
@@ -352,6 +469,8 @@ end:;
 	magi_obs_release(&r.obs_before);
 	magi_ocr_free(r.ocr);
 	magi_ocr_free(r.ocr_before);
+	magi__guard_view_free(r.view);
+	magi__guard_view_free(r.view_before);
 	json_decref(r.board);
 	magi_trace_close(r.trace);
 	return MAGI_OK;

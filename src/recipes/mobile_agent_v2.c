@@ -30,7 +30,7 @@ static magi_status mav2_decide(struct magi__run *r, struct magi__decision *d, st
 	struct magi__role_call rc = {0};
 	rc.name = "mobile-agent-v2/memory";
 	rc.vars = vars;
-	rc.images[0] = r->obs.screenshot;
+	rc.images[0] = magi__run_image(r, c, false);
 	rc.image_labels[0] = "Current screenshot:";
 	rc.n_images = 1;
 	rc.parser = MAGI_PARSE_SECTIONS;
@@ -63,9 +63,10 @@ static magi_status mav2_after(struct magi__run *r, const struct magi__decision *
 	struct magi__role_call rc = {0};
 	rc.name = "mobile-agent-v2/reflection";
 	rc.vars = vars;
-	rc.images[0] = r->obs_before.screenshot;
+	struct magi_client *rcl = magi_team_client(r->team, "reflection");
+	rc.images[0] = magi__run_image(r, rcl, true);
 	rc.image_labels[0] = "Screenshot before the operation:";
-	rc.images[1] = r->obs.screenshot;
+	rc.images[1] = magi__run_image(r, rcl, false);
 	rc.image_labels[1] = "Screenshot after the operation:";
 	rc.n_images = 2;
 	rc.parser = MAGI_PARSE_LETTER;
@@ -145,6 +146,7 @@ static magi_status mav2_after(struct magi__run *r, const struct magi__decision *
 			return s;
 		if (r->p.ocr && r->obs.screenshot)
 			magi_ocr_run(r->obs.screenshot, NULL, 30, &r->ocr, NULL);
+		magi__guard_scan(r);
 	}
 	return MAGI_OK;
 }

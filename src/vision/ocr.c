@@ -4,8 +4,9 @@
  * Tesseract's layout analysis takes a solid dark box for a picture and drops the text in it
  * (and often the text beside it). So the image is first made gray with all text dark on
  * light: every large, solid region darker than mid-gray is found as a connected component
- * and inverted inside its bounding box; a second pass flips back light fields that the
- * first one turned dark (an input box in a dark theme). This costs a few ms at 1280x720.
+ * and made white, and the glyph-sized light shapes inside it black, while larger light
+ * shapes inside it (a dialog on a dark desktop, a field in a dark theme) keep their own
+ * text as it is. This costs a few ms at 1280x720.
  * Tesseract then binarizes locally (Sauvola) in sparse-text mode.
  *
  * Loading a language model costs far more than recognising a screenshot, so each thread
@@ -220,58 +221,128 @@ static bool push(struct stack *s, uint32_t p)
 	return true;
 }
 
-/* One pass: inverts the bounding box of each large dark component that fills at least
- * half of that box. `seen` (w*h bytes) is scratch. Returns false on OOM. */
-static bool invert_dark_regions(uint8_t *g, uint32_t w, uint32_t h, uint8_t *seen, struct stack *st)
+/* Flood fill from pixel i over pixels with the same darkness, inside the box [bx0,bx1] x
+ * [by0,by1], marking them `mark` in seen and listing them in out. */
+static bool fill(const uint8_t *g, uint32_t w, uint32_t i, bool dark, uint8_t *seen, uint8_t mark,
+		 uint32_t bx0, uint32_t by0, uint32_t bx1, uint32_t by1, struct stack *st, struct stack *out,
+		 uint32_t box[4])
+{
+	st->n = 0;
+	out->n = 0;
+	seen[i] = mark;
+	if (!push(st, i))
+		return false;
+	box[0] = box[2] = i % w;
+	box[1] = box[3] = i / w;
+	while (st->n) {
+		uint32_t p = st->v[--st->n], x = p % w, y = p / w;
+		if (!push(out, p))
+			return false;
+		box[0] = MAGI_MIN(box[0], x);
+		box[2] = MAGI_MAX(box[2], x);
+		box[1] = MAGI_MIN(box[1], y);
+		box[3] = MAGI_MAX(box[3], y);
+		uint32_t nb[8];
+		int k = 0;
+		if (x > bx0)
+			nb[k++] = p - 1;
+		if (x < bx1)
+			nb[k++] = p + 1;
+		if (y > by0)
+			nb[k++] = p - w;
+		if (y < by1)
+			nb[k++] = p + w;
+		/* dark shapes connect diagonally too, so a 1-px curve stays one outline */
+		if (dark && x > bx0 && y > by0)
+			nb[k++] = p - w - 1;
+		if (dark && x < bx1 && y > by0)
+			nb[k++] = p - w + 1;
+		if (dark && x > bx0 && y < by1)
+			nb[k++] = p + w - 1;
+		if (dark && x < bx1 && y < by1)
+			nb[k++] = p + w + 1;
+		for (int j = 0; j < k; j++)
+			if (!seen[nb[j]] && (g[nb[j]] < DARK_BELOW) == dark) {
+				seen[nb[j]] = mark;
+				if (!push(st, nb[j]))
+					return false;
+			}
+	}
+	return true;
+}
+
+/* Light components up to this size inside a dark region are glyphs; larger ones are
+ * panels, dialogs or fields, which keep their own (usually dark) text. */
+#define GLYPH_MAX_AREA 2500
+#define GLYPH_MAX_H 64
+/* Sparse dark shapes at least this wide and high are outlines, not letters. */
+#define OUTLINE_MIN_W 80
+#define OUTLINE_MIN_H 24
+
+/* Makes text dark on light around every large, solid dark region (a button, a bar, a dark
+ * theme, the desktop behind a dialog): the region becomes white, and each glyph-sized light
+ * shape lying directly on it is inverted within its own box (so its strokes turn dark and
+ * its counters light). Larger light shapes on the region (a dialog on a dark desktop, a
+ * field in a dark theme) are left as they are, with their own text. Inverting the region's
+ * whole bounding box instead wrecks a light dialog sitting on a dark desktop. */
+static bool clean_dark_regions(uint8_t *g, uint32_t w, uint32_t h, uint8_t *seen, struct stack *st)
 {
 	size_t n = (size_t)w * h;
 	memset(seen, 0, n);
-	for (size_t i = 0; i < n; i++) {
+	struct stack comp = {0}, inner = {0};
+	bool ok = true;
+	for (size_t i = 0; i < n && ok; i++) {
 		if (seen[i] || g[i] >= DARK_BELOW)
 			continue;
-		st->n = 0;
-		seen[i] = 1;
-		if (!push(st, (uint32_t)i))
-			return false;
-		uint64_t area = 0;
-		uint32_t x0 = w, y0 = h, x1 = 0, y1 = 0;
-		while (st->n) {
-			uint32_t p = st->v[--st->n], x = p % w, y = p / w;
-			area++;
-			x0 = MAGI_MIN(x0, x);
-			x1 = MAGI_MAX(x1, x);
-			y0 = MAGI_MIN(y0, y);
-			y1 = MAGI_MAX(y1, y);
+		uint32_t box[4];
+		if (!(ok = fill(g, w, (uint32_t)i, true, seen, 3, 0, 0, w - 1, h - 1, st, &comp, box)))
+			break;
+		uint64_t area = comp.n, bw = box[2] - box[0] + 1, bh = box[3] - box[1] + 1;
+		bool region = !(area < REGION_MIN_AREA || bw < REGION_MIN_W || bh < REGION_MIN_H || 2 * area < bw * bh);
+		for (size_t k = 0; region && ok && k < comp.n; k++) {
+			uint32_t p = comp.v[k], x = p % w, y = p / w;
 			uint32_t nb[4];
-			int k = 0;
+			int m = 0;
 			if (x > 0)
-				nb[k++] = p - 1;
+				nb[m++] = p - 1;
 			if (x + 1 < w)
-				nb[k++] = p + 1;
+				nb[m++] = p + 1;
 			if (y > 0)
-				nb[k++] = p - w;
+				nb[m++] = p - w;
 			if (y + 1 < h)
-				nb[k++] = p + w;
-			for (int j = 0; j < k; j++)
-				if (!seen[nb[j]] && g[nb[j]] < DARK_BELOW) {
-					seen[nb[j]] = 1;
-					if (!push(st, nb[j]))
-						return false;
-				}
-		}
-		uint64_t bw = x1 - x0 + 1, bh = y1 - y0 + 1;
-		if (area < REGION_MIN_AREA || bw < REGION_MIN_W || bh < REGION_MIN_H || 2 * area < bw * bh)
-			continue;
-		for (uint32_t y = y0; y <= y1; y++) {
-			uint8_t *row = g + (size_t)y * w;
-			for (uint32_t x = x0; x <= x1; x++) {
-				row[x] = (uint8_t)(255 - row[x]);
-				/* so this pass does not walk the flipped pixels again */
-				seen[(size_t)y * w + x] = 1;
+				nb[m++] = p + w;
+			for (int j = 0; j < m && ok; j++) {
+				if (seen[nb[j]] || g[nb[j]] < DARK_BELOW)
+					continue;
+				uint32_t ib[4];
+				if (!(ok = fill(g, w, nb[j], false, seen, 2, 0, 0, w - 1, h - 1, st, &inner, ib)))
+					break;
+				if (inner.n > GLYPH_MAX_AREA || ib[3] - ib[1] + 1 > GLYPH_MAX_H)
+					continue; /* a panel: it keeps its own text */
+				for (uint32_t yy = ib[1]; yy <= ib[3]; yy++)
+					for (uint32_t xx = ib[0]; xx <= ib[2]; xx++) {
+						size_t q = (size_t)yy * w + xx;
+						if (seen[q] != 3)
+							g[q] = (uint8_t)(255 - g[q]);
+						if (!seen[q])
+							seen[q] = 2; /* the glyph's counters: done */
+					}
 			}
 		}
+		/* A thin outline around something (a button's oval, a frame, grid lines) is no
+		 * glyph; Tesseract's sparse-text mode drops text enclosed by one, so erase it. */
+		bool outline = !region && ((bw >= OUTLINE_MIN_W && bh >= OUTLINE_MIN_H && area >= 100 &&
+					    area * 8 < bw * bh) ||
+					   (bh <= 3 && bw >= 40) || (bw <= 3 && bh >= 40));
+		for (size_t k = 0; k < comp.n; k++) {
+			if (region || outline)
+				g[comp.v[k]] = 255;
+			seen[comp.v[k]] = 1;
+		}
 	}
-	return true;
+	free(comp.v);
+	free(inner.v);
+	return ok;
 }
 
 /* The gray image Tesseract reads: luminance with text made dark on light. NULL on OOM. */
@@ -292,7 +363,7 @@ static uint8_t *ocr_gray(const struct magi_image *img)
 		for (uint32_t x = 0; x < w; x++, p += 3)
 			o[x] = (uint8_t)((p[0] * 77u + p[1] * 150u + p[2] * 29u + 128) >> 8);
 	}
-	bool ok = invert_dark_regions(g, w, h, seen, &st) && invert_dark_regions(g, w, h, seen, &st);
+	bool ok = clean_dark_regions(g, w, h, seen, &st);
 	free(st.v);
 	free(seen);
 	if (!ok) {

@@ -113,10 +113,10 @@ check "deny recorded" bash -c "grep '\"type\":\"guard\"' '$run/trace.jsonl' | gr
 kill $XT 2>/dev/null; kill "$R_PID" 2>/dev/null; wait "$R_PID" 2>/dev/null
 
 # 4. A user secret: typed by the runtime, seen by nobody else.
-python3 -c 'import json; print(json.dumps({"coords":"norm1000","steps":[{"click_text":"READY"},{"type":"<secret:DBPASS>"},{"key":"Return"},{"done":True}]}))' > task.json
+python3 -c 'import json; print(json.dumps({"coords":"norm1000","steps":[{"click_text":"password:"},{"type":"<secret:DBPASS>"},{"key":"Return"},{"done":True}]}))' > task.json
 start_oracle S --policy gui --task task.json
 yaml "$S_URL"
-xterm -geometry 80x10+0+0 -fa DejaVuSansMono -fs 14 -e sh -c "echo READY; cat > $TMP/secret.txt" &
+xterm -geometry 80x10+0+0 -fa DejaVuSansMono -fs 14 -e sh -c "echo 'DBPASS password:'; cat > $TMP/secret.txt" &
 XT=$!
 wait_window xterm; sleep 0.5
 out=$(timeout 120 "$MAGI" run --config m.yaml --env x11$D --runs runs --recipe mobile-agent-v2 --no-ask \
