@@ -94,8 +94,10 @@ int cmd_chat(int argc, char **argv)
 	}
 	struct magi_config *cfg = NULL;
 	struct magi_client *client = NULL;
-	if ((rc = cli_make_client(&mo, &cfg, NULL, &client)))
+	if ((rc = cli_make_client(&mo, &cfg, NULL, &client))) {
+		magi_config_free(cfg);
 		goto out_images;
+	}
 	struct magi_chat *chat = NULL;
 	magi_chat_new(&chat);
 	if (system)

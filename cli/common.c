@@ -79,6 +79,9 @@ int cli_model_opt(struct cli_model_opts *o, int argc, char **argv, int *i)
 	return 0;
 }
 
+static int make_client(const struct cli_model_opts *o, struct magi_config *cfg, const char *role,
+		       struct magi_client **out, struct magi_error *errp);
+
 int cli_make_client(const struct cli_model_opts *o, struct magi_config **cfgp, const char *role,
 		    struct magi_client **out)
 {
@@ -86,11 +89,24 @@ int cli_make_client(const struct cli_model_opts *o, struct magi_config **cfgp, c
 	magi_error_clear(&err);
 	*out = NULL;
 	struct magi_config *cfg = *cfgp;
+	bool loaded_here = !cfg;
 	if (!cfg && magi_config_load(o->config, &cfg, &err)) {
 		cli_error("%s", magi_error_text(&err));
 		return EXIT_CONFIG;
 	}
 	*cfgp = cfg;
+	int rc = make_client(o, cfg, role, out, &err);
+	if (rc && loaded_here) { /* the caller gets nothing to free on failure */
+		magi_config_free(cfg);
+		*cfgp = NULL;
+	}
+	return rc;
+}
+
+static int make_client(const struct cli_model_opts *o, struct magi_config *cfg, const char *role,
+		       struct magi_client **out, struct magi_error *errp)
+{
+	struct magi_error err = *errp;
 	const char *name = o->model;
 	if (!name && role)
 		name = magi_config_role_model(cfg, role);
