@@ -493,6 +493,9 @@ magi_status magi_video_open_params(const char *path, const struct magi_video_par
 	if (access(path, R_OK) != 0)
 		return magi_error_set(err, MAGI_ERR_IO, "%s: cannot read: %s", path,
 				      strerror(errno));
+	magi_status ls = magi__av_load(err);
+	if (ls)
+		return ls;
 	pthread_once(&av_once, av_setup);
 
 	struct magi_video *v = calloc(1, sizeof *v);

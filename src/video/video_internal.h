@@ -2,8 +2,7 @@
  * src/video (internal; FFmpeg types stay out of include/magi). */
 #ifndef MAGI_VIDEO_INTERNAL_H
 #define MAGI_VIDEO_INTERNAL_H
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
+#include "video/av_dl.h"
 #include "magi/video.h"
 
 struct magi_video {
