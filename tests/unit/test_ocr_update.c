@@ -52,11 +52,12 @@ int main(void)
 		CHECK(inc->lines[i].y >= inc->lines[i - 1].y);
 	for (size_t i = 0; i < inc->n_words; i++)
 		CHECK(inc->words[i].line >= 0 && (size_t)inc->words[i].line < inc->n_lines);
-	CHECK_MSG(inc->ms < full->ms, "incremental %.1f ms vs full %.1f ms", inc->ms, full->ms);
+	/* (speed is measured in bench/bench_gui.sh, not asserted here) */
 	/* an unchanged screen is a copy */
 	REQUIRE(magi_ocr_update(b, inc, b, NULL, 30, &same, &err) == MAGI_OK);
-	CHECK(same->n_words == inc->n_words);
-	CHECK(same->ms < 5);
+	CHECK(same->n_words == inc->n_words && same->n_lines == inc->n_lines);
+	for (size_t i = 0; i < same->n_words && i < inc->n_words; i++)
+		CHECK(!strcmp(same->words[i].text, inc->words[i].text) && same->words[i].x == inc->words[i].x);
 	magi_ocr_free(oa);
 	magi_ocr_free(full);
 	magi_ocr_free(inc);
