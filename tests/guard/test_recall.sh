@@ -3,9 +3,10 @@
 # OCR them with magi_ocr_run, scan, redact, and re-read the redacted images with the
 # tesseract command (bench_guard recall). A small set keeps it quick; the full measurement
 # is `bench_guard recall DIR` over 100+ images (docs/guards.md).
-# Fails when the overall recall drops below 0.95, a strict type below 0.95 on this small
-# set, a PII-free image gets more than 0.2 findings on average, or more than 1% of the PII
-# strings survive redaction.
+# A regression guard, not the measurement: on 24 images one OCR miss moves a type's recall
+# by 3%, so the bounds sit below the 100-image targets. Fails when overall recall drops
+# below 0.93, email/phone/card/IBAN below 0.90, a PII-free image gets more than 0.2
+# findings on average, or more than 3% of the PII strings survive redaction.
 set -u
 src=${MAGI_SRC_DIR:?}
 bin=${MAGI_BIN_DIR:?}
@@ -24,16 +25,16 @@ text = open(sys.argv[1]).read()
 fail = []
 rows = dict((m.group(1), (int(m.group(2)), float(m.group(4))))
             for m in re.finditer(r"^(\w+)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+[\d.]+\s+\d+", text, re.M))
-if rows.get("overall", (0, 0))[1] < 0.95:
-    fail.append("overall recall %.3f < 0.95" % rows.get("overall", (0, 0))[1])
+if rows.get("overall", (0, 0))[1] < 0.93:
+    fail.append("overall recall %.3f < 0.93" % rows.get("overall", (0, 0))[1])
 for t in ("email", "phone", "card", "iban"):
-    if t in rows and rows[t][1] < 0.95:
-        fail.append("%s recall %.3f < 0.95" % (t, rows[t][1]))
+    if t in rows and rows[t][1] < 0.90:
+        fail.append("%s recall %.3f < 0.90" % (t, rows[t][1]))
 m = re.search(r"false positives: (\d+) on (\d+) PII-free images", text)
 if m and int(m.group(2)) and int(m.group(1)) / int(m.group(2)) > 0.2:
     fail.append("false positives %s on %s clean images" % (m.group(1), m.group(2)))
 m = re.search(r"finds (\d+) of (\d+) PII strings", text)
-if m and int(m.group(1)) > 0.01 * int(m.group(2)):
+if m and int(m.group(1)) > 0.03 * int(m.group(2)):
     fail.append("%s of %s PII strings survive redaction" % (m.group(1), m.group(2)))
 print("\n".join(fail) if fail else "recall test: targets met")
 sys.exit(1 if fail else 0)
