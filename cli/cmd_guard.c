@@ -75,7 +75,7 @@ int cmd_guard(int argc, char **argv)
 	}
 	struct magi_image *img = NULL;
 	struct magi_ocr *ocr = NULL;
-	if (magi_image_load(files[0], &img, &err) || magi_ocr_run(img, NULL, 30, &ocr, &err)) {
+	if (magi_image_load(files[0], &img, &err) || magi_ocr_run(img, NULL, 0, &ocr, &err)) {
 		cli_error("%s", magi_error_text(&err));
 		magi_image_free(img);
 		rc = EXIT_CONFIG;

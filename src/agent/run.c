@@ -49,7 +49,7 @@ static magi_status observe(struct magi__run *r, double *ocr_ms, struct magi_erro
 		struct magi_error oerr;
 		/* OCR failing is not fatal: the model still has the screenshot. */
 		/* after an action only the part of the screen that changed is read again */
-		if (magi_ocr_update(r->obs_before.screenshot, r->ocr_before, r->obs.screenshot, NULL, 30,
+		if (magi_ocr_update(r->obs_before.screenshot, r->ocr_before, r->obs.screenshot, NULL, 0,
 				    &r->ocr, &oerr) != MAGI_OK)
 			MAGI_WARN("OCR failed: %s", magi_error_text(&oerr));
 		*ocr_ms = magi_now_ms() - t;

@@ -145,7 +145,7 @@ static magi_status mav2_after(struct magi__run *r, const struct magi__decision *
 		if ((s = magi_env_observe(r->env, &r->obs, err)))
 			return s;
 		if (r->p.ocr && r->obs.screenshot)
-			magi_ocr_run(r->obs.screenshot, NULL, 30, &r->ocr, NULL);
+			magi_ocr_run(r->obs.screenshot, NULL, 0, &r->ocr, NULL);
 		magi__guard_scan(r);
 	}
 	return MAGI_OK;
