@@ -237,10 +237,14 @@ magi_status magi_image_resize(const struct magi_image *src, uint32_t w, uint32_t
 		return s;
 	}
 	const size_t rowlen = (size_t)w * 3;
-	/* The intermediate holds only the source rows some output row reads; rows are
-	 * computed in order, each once. */
-	uint32_t y_lo = ty.first[0], y_hi = ty.first[h - 1] + ty.count[h - 1];
-	uint16_t *mid = malloc((size_t)(y_hi - y_lo) * rowlen * sizeof *mid);
+	/* The intermediate is a ring of the last R horizontally resized source rows, R being
+	 * the most rows one output row reads: windows only move down, so a row is computed
+	 * once and dropped when no later output row needs it (a 1280x720 screenshot needs a
+	 * few rows, not 5.5 MB). */
+	uint32_t y_lo = ty.first[0], ring = 1;
+	for (uint32_t oy = 0; oy < h; oy++)
+		ring = MAGI_MAX(ring, ty.count[oy]);
+	uint16_t *mid = malloc((size_t)ring * rowlen * sizeof *mid);
 	uint32_t *acc = malloc(rowlen * sizeof *acc);
 	if (!mid || !acc) {
 		free(mid);
@@ -257,14 +261,14 @@ magi_status magi_image_resize(const struct magi_image *src, uint32_t w, uint32_t
 	for (uint32_t oy = 0; oy < h; oy++) {
 		uint32_t first = ty.first[oy], n = ty.count[oy];
 		for (; done < first + n; done++)
-			hpass(src->px + (size_t)done * src->stride, mid + (size_t)(done - y_lo) * rowlen, w,
-			      &hx);
+			hpass(src->px + (size_t)done * src->stride, mid + (size_t)((done - y_lo) % ring) * rowlen,
+			      w, &hx);
 		const int32_t *wy = ty.w + ty.off[oy];
 		/* Max sum: 255 << IBITS times 1 << VBITS, plus the rounding term, fits 32 bits. */
 		for (size_t k = 0; k < rowlen; k++)
 			acc[k] = vround;
 		for (uint32_t j = 0; j < n; j++) {
-			const uint16_t *m = mid + (size_t)(first + j - y_lo) * rowlen;
+			const uint16_t *m = mid + (size_t)((first + j - y_lo) % ring) * rowlen;
 			uint32_t wj = (uint32_t)wy[j];
 			for (size_t k = 0; k < rowlen; k++)
 				acc[k] += m[k] * wj;
