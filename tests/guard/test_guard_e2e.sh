@@ -10,27 +10,10 @@ for t in Xvfb xmessage xterm tesseract python3; do command -v $t >/dev/null || e
 export OMP_THREAD_LIMIT=1
 cd "$TMP"
 unset MAGI_CONFIG OPENAI_BASE_URL MAGI_API_KEY OPENAI_API_KEY
-D=
-for n in $(seq 230 259); do
-	[ -e /tmp/.X11-unix/X$n ] && continue
-	Xvfb :$n -screen 0 1280x720x24 -nolisten tcp >/dev/null 2>&1 &
-	XPID=$!
-	for _ in $(seq 1 100); do xdpyinfo -display :$n >/dev/null 2>&1 && break; sleep 0.05; done
-	xdpyinfo -display :$n >/dev/null 2>&1 && { D=:$n; break; }
-	kill $XPID 2>/dev/null
-done
-[ -n "$D" ] || { echo "no Xvfb display"; exit 1; }
-export DISPLAY=$D
-ORACLE_PIDS+=("$XPID")
+start_xvfb 230
+D=$DISPLAY
 FONT='-*-helvetica-bold-r-normal--28-*-*-*-*-*-iso8859-1'
 XRM=(-xrm '*Command.internalWidth: 16' -xrm '*Command.internalHeight: 8')
-wait_window() {
-	for _ in $(seq 1 100); do
-		xwininfo -root -tree 2>/dev/null | grep -q "(\"$1\"" && { sleep 0.3; return 0; }
-		sleep 0.05
-	done
-	return 1
-}
 yaml() { printf 'models:\n  m:\n    base_url: %s\n    coords: norm1000\n    trust: remote\n' "$1" > m.yaml; }
 
 # 1. Injection pop-up with PII: the model obeys, the gate stops it.

@@ -34,6 +34,34 @@ start_oracle() {
 	printf -v "${name}_PID" '%s' "$pid"
 	printf -v "${name}_LOG" '%s' "$TMP/$name.log"
 }
+# start_xvfb FIRST: starts Xvfb 1280x720 on the first free display from FIRST on, exports
+# DISPLAY and XVFB_PID; the server is stopped at exit.
+start_xvfb() {
+	local n
+	for n in $(seq "$1" $(($1 + 40))); do
+		[ -e /tmp/.X11-unix/X$n ] && continue
+		Xvfb :$n -screen 0 1280x720x24 -nolisten tcp >/dev/null 2>&1 &
+		XVFB_PID=$!
+		for _ in $(seq 1 100); do xdpyinfo -display :$n >/dev/null 2>&1 && break; sleep 0.05; done
+		if xdpyinfo -display :$n >/dev/null 2>&1; then
+			export DISPLAY=:$n
+			ORACLE_PIDS+=("$XVFB_PID")
+			return 0
+		fi
+		kill "$XVFB_PID" 2>/dev/null
+	done
+	echo "no free display for Xvfb" >&2
+	exit 1
+}
+# wait_window CLASS: until a window of that class is mapped (5 s at most)
+wait_window() {
+	for _ in $(seq 1 100); do
+		xwininfo -root -tree 2>/dev/null | grep -q "(\"$1\"" && { sleep 0.3; return 0; }
+		sleep 0.05
+	done
+	echo "window $1 did not appear" >&2
+	return 1
+}
 finish() {
 	echo "$PASS passed, $FAIL failed"
 	[ "$FAIL" = 0 ]

@@ -9,33 +9,14 @@ export OMP_THREAD_LIMIT=1
 cd "$TMP"
 unset MAGI_CONFIG OPENAI_BASE_URL MAGI_API_KEY OPENAI_API_KEY
 
-D=
-for n in $(seq 140 199); do
-	[ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] && continue
-	Xvfb :$n -screen 0 1280x720x24 -nolisten tcp >/dev/null 2>&1 &
-	XPID=$!
-	for _ in $(seq 1 100); do xdpyinfo -display :$n >/dev/null 2>&1 && break; sleep 0.05; done
-	xdpyinfo -display :$n >/dev/null 2>&1 && { D=:$n; break; }
-	kill $XPID 2>/dev/null
-done
-[ -n "$D" ] || { echo "no Xvfb display"; exit 1; }
-export DISPLAY=$D
-ORACLE_PIDS+=("$XPID")
+start_xvfb 140
+D=$DISPLAY
 
 # Dialog text large enough that the stand-in's tesseract still reads it at a 0.37 resize
 # (a real VLM reads far smaller text; tesseract is the stand-in's eyes). Scalable core
 # fonts come from fonts-urw-base35.
 BIGFONT='-*-helvetica-bold-r-normal--34-*-*-*-*-*-iso8859-1'
 XRM=(-xrm '*Command.internalWidth: 16' -xrm '*Command.internalHeight: 8')
-# wait_window NAME: until a window of that name is mapped (5 s at most)
-wait_window() {
-	for _ in $(seq 1 100); do
-		xwininfo -root -tree 2>/dev/null | grep -q "(\"$1\"" && { sleep 0.3; return 0; }
-		sleep 0.05
-	done
-	echo "window $1 did not appear" >&2
-	return 1
-}
 # models.yaml with image policies that force several resize ratios
 yaml() { # yaml URL COORDS MAX_PIXELS
 	printf 'models:\n  m:\n    base_url: %s\n    coords: %s\n    image: {policy: qwen, max_pixels: %s}\n' "$1" "$2" "$3" > "$TMP/m.yaml"
