@@ -307,6 +307,12 @@ EOF
   check "gui: reflection with one image is refused with 400" [ "$CODE" = 400 ]
 
   post "@$T/decide.json"
+  check "gui: text not on screen -> first it waits" \
+    [ "$(content | sed -n '/^### Action ###$/{n;p}')" = '{"action":"wait","seconds":1}' ]
+  post "@$T/decide.json"
+  check "gui: ... and waits once more" \
+    [ "$(content | sed -n '/^### Action ###$/{n;p}')" = '{"action":"wait","seconds":1}' ]
+  post "@$T/decide.json"
   check "gui: text not on screen -> done success=false" \
     [ "$(content | sed -n '/^### Action ###$/{n;p}')" = '{"action":"done","success":false}' ]
   check "gui: ... with a thought saying it was not found" \

@@ -94,7 +94,7 @@ start_oracle N --policy gui --task task.json
 yaml "$N_URL" pixels 1003520
 out=$(timeout 120 "$MAGI" run --config m.yaml --env x11$D --runs "$runs" --max-steps 10 "Press the Frobnicate button" 2>&1); rc=$?
 check "impossible task exits 1" test $rc = 1
-check "impossible task ends done/not done after 1 step: $out" bash -c "grep -q 'ended: done (not done) after 1 step' <<<'$out'"
+check "impossible task ends done/not done after looking 3 times: $out" bash -c "grep -q 'ended: done (not done) after 3 steps' <<<'$out'"
 kill "$N_PID" 2>/dev/null; wait "$N_PID" 2>/dev/null
 
 # 5. Stop rules with a scripted model: the same click 3 times; a screen that never changes;

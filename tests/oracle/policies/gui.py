@@ -118,6 +118,8 @@ def _done_text(action, step):
         return "Pressed %s" % action["keys"]
     if kind == "answer":
         return 'Answered "%s"' % action["text"]
+    if kind == "wait":
+        return "Waited for the screen to show \"%s\"" % step.get("click_text", "")
     return '%s "%s"' % (PAST[kind], step["click_text"])
 
 
@@ -154,6 +156,10 @@ def _our_reply_failed(body, state):
     return not said or said[-1] == state["last_reply"]
 
 
+# How many times a click_text step waits for its text to appear before giving up.
+WAIT_BEFORE_GIVING_UP = 2
+
+
 def _decide(body, state, last_text):
     task = state["task"]
     steps = task.get("steps", [])
@@ -188,8 +194,9 @@ def _decide(body, state, last_text):
     log["action"] = action
     reply = "### Thought ###\n%s\n### Action ###\n%s\n### Operation ###\n%s" % (
         thought, json.dumps(action, ensure_ascii=False, separators=(",", ":")), op)
-    # Committed only now: a request refused above (no screenshot) leaves the cursor.
-    if not again:
+    # Committed only now: a request refused above (no screenshot) leaves the cursor, and so
+    # does a wait for the screen (the same step is tried again).
+    if not again and not log.pop("hold", False):
         state["cursor"] = idx + 1
     state["last_step"], state["last_reply"] = idx, reply
     state["ops"][idx] = _done_text(action, step)
@@ -208,6 +215,17 @@ def _click(body, state, step, log):
     log["image"] = [img.w, img.h]
     if len(boxes) <= nth:
         words = " ".join(w.text for w in seen[:40]) or "(no text)"
+        # Like a careful model, look again a couple of times before giving up: a window may
+        # not have drawn yet when the screenshot was taken.
+        waits = state.setdefault("waits", {})
+        key = str(state["cursor"])
+        if waits.get(key, 0) < WAIT_BEFORE_GIVING_UP:
+            waits[key] = waits.get(key, 0) + 1
+            log["found"], log["waiting"] = False, waits[key]
+            log["hold"] = True
+            thought = ('I do not see "%s" yet (I read: %s); the screen may still be drawing, so I wait.'
+                       % (target, words))
+            return thought, {"action": "wait", "seconds": 1}, "Wait for the screen"
         thought = ('I could not find "%s" on the screen (I read: %s), so I cannot complete '
                    "the task." % (target, words))
         log["found"] = False
