@@ -280,11 +280,12 @@ static bool fill(const uint8_t *g, uint32_t w, uint32_t i, bool dark, uint8_t *s
 #define OUTLINE_MIN_H 24
 
 /* Makes text dark on light around every large, solid dark region (a button, a bar, a dark
- * theme, the desktop behind a dialog): the region becomes white, and each glyph-sized light
- * shape lying directly on it is inverted within its own box (so its strokes turn dark and
- * its counters light). Larger light shapes on the region (a dialog on a dark desktop, a
- * field in a dark theme) are left as they are, with their own text. Inverting the region's
- * whole bounding box instead wrecks a light dialog sitting on a dark desktop. */
+ * theme, the desktop behind a dialog): the region's bounding box is inverted — its light
+ * glyphs become dark strokes, anti-aliased edges and all — except inside the boxes of the
+ * large light shapes lying on it (a dialog on a dark desktop, a field in a dark theme),
+ * which keep their own, already dark, text. Thin outlines (a button's oval, frames, rules)
+ * are erased: Tesseract's sparse-text mode drops text enclosed by one. */
+#define MAX_PANELS 64
 static bool clean_dark_regions(uint8_t *g, uint32_t w, uint32_t h, uint8_t *seen, struct stack *st)
 {
 	size_t n = (size_t)w * h;
@@ -299,7 +300,21 @@ static bool clean_dark_regions(uint8_t *g, uint32_t w, uint32_t h, uint8_t *seen
 			break;
 		uint64_t area = comp.n, bw = box[2] - box[0] + 1, bh = box[3] - box[1] + 1;
 		bool region = !(area < REGION_MIN_AREA || bw < REGION_MIN_W || bh < REGION_MIN_H || 2 * area < bw * bh);
-		for (size_t k = 0; region && ok && k < comp.n; k++) {
+		bool outline = !region && ((bw >= OUTLINE_MIN_W && bh >= OUTLINE_MIN_H && area >= 100 &&
+					    area * 8 < bw * bh) ||
+					   (bh <= 3 && bw >= 40) || (bw <= 3 && bh >= 40));
+		if (!region) {
+			for (size_t k = 0; k < comp.n; k++) {
+				if (outline)
+					g[comp.v[k]] = 255;
+				seen[comp.v[k]] = 1;
+			}
+			continue;
+		}
+		/* the large light shapes lying on the region */
+		uint32_t panels[MAX_PANELS][4];
+		int np = 0;
+		for (size_t k = 0; ok && k < comp.n; k++) {
 			uint32_t p = comp.v[k], x = p % w, y = p / w;
 			uint32_t nb[4];
 			int m = 0;
@@ -315,30 +330,26 @@ static bool clean_dark_regions(uint8_t *g, uint32_t w, uint32_t h, uint8_t *seen
 				if (seen[nb[j]] || g[nb[j]] < DARK_BELOW)
 					continue;
 				uint32_t ib[4];
-				if (!(ok = fill(g, w, nb[j], false, seen, 2, 0, 0, w - 1, h - 1, st, &inner, ib)))
+				if (!(ok = fill(g, w, nb[j], false, seen, 2, box[0], box[1], box[2], box[3], st, &inner, ib)))
 					break;
-				if (inner.n > GLYPH_MAX_AREA || ib[3] - ib[1] + 1 > GLYPH_MAX_H)
-					continue; /* a panel: it keeps its own text */
-				for (uint32_t yy = ib[1]; yy <= ib[3]; yy++)
-					for (uint32_t xx = ib[0]; xx <= ib[2]; xx++) {
-						size_t q = (size_t)yy * w + xx;
-						if (seen[q] != 3)
-							g[q] = (uint8_t)(255 - g[q]);
-						if (!seen[q])
-							seen[q] = 2; /* the glyph's counters: done */
-					}
+				if ((inner.n > GLYPH_MAX_AREA || ib[3] - ib[1] + 1 > GLYPH_MAX_H) && np < MAX_PANELS)
+					memcpy(panels[np++], ib, sizeof ib);
 			}
 		}
-		/* A thin outline around something (a button's oval, a frame, grid lines) is no
-		 * glyph; Tesseract's sparse-text mode drops text enclosed by one, so erase it. */
-		bool outline = !region && ((bw >= OUTLINE_MIN_W && bh >= OUTLINE_MIN_H && area >= 100 &&
-					    area * 8 < bw * bh) ||
-					   (bh <= 3 && bw >= 40) || (bw <= 3 && bh >= 40));
-		for (size_t k = 0; k < comp.n; k++) {
-			if (region || outline)
-				g[comp.v[k]] = 255;
-			seen[comp.v[k]] = 1;
+		for (uint32_t y = box[1]; y <= box[3]; y++) {
+			for (uint32_t x = box[0]; x <= box[2]; x++) {
+				bool in_panel = false;
+				for (int k = 0; k < np && !in_panel; k++)
+					in_panel = x >= panels[k][0] && x <= panels[k][2] && y >= panels[k][1] && y <= panels[k][3];
+				size_t q = (size_t)y * w + x;
+				if (in_panel)
+					continue;
+				g[q] = (uint8_t)(255 - g[q]);
+				seen[q] = 1;
+			}
 		}
+		for (size_t k = 0; k < comp.n; k++)
+			seen[comp.v[k]] = 1;
 	}
 	free(comp.v);
 	free(inner.v);
