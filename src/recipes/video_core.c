@@ -64,7 +64,7 @@ static magi_status check_choice(const char *c, size_t i, struct magi_error *err)
 	const char *p = c;
 	while (isspace((unsigned char)*p))
 		p++;
-	if (toupper((unsigned char)p[0]) != want || !strchr(").:", p[1]))
+	if (toupper((unsigned char)p[0]) != want || !p[1] || !strchr(").:", p[1]))
 		return magi_error_set(err, MAGI_ERR_INVALID, "choice %zu '%.60s' does not start with '%c)'", i + 1,
 				      c, want);
 	if (blank(p + 2))

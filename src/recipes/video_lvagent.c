@@ -35,6 +35,7 @@ struct member {
 	int priority;   /* index in the configured team: lower is more trusted */
 	bool alive;
 	bool enough;
+	bool answered; /* this round */
 	char *key_info;
 	struct magi_video_frames *own; /* frames of the member's last look, or NULL (default sample) */
 	char letter;                   /* last answer: a letter, or 1 for an open answer in text */
@@ -124,10 +125,13 @@ static const struct magi_video_frames *look_of(const struct lv *l, const struct 
 
 static magi_status check_perceive(void *ud, const json_t *o, struct magi_error *err)
 {
-	(void)ud;
+	const struct lv *l = ud;
 	const json_t *e = json_object_get(o, "enough");
 	if (!json_is_boolean(e))
 		return magi_error_set(err, MAGI_ERR_PARSE, "\"enough\" must be true or false");
+	/* in the first round a member content with the default sample answers at once */
+	if (json_is_true(e) && l->v->round == 1)
+		return magi__vrun_check_answer(l->v, o, err);
 	if (json_is_false(e) && !*magi__json_str(o, "key_information", ""))
 		return magi_error_set(err, MAGI_ERR_PARSE, "say in \"key_information\" what you need to see");
 	return MAGI_OK;
@@ -245,6 +249,17 @@ static magi_status look_blocks(struct lv *l, struct member *m, const json_t *sco
 	}
 	double times[MAGI_VIDEO_MAX_SAMPLES];
 	size_t n = 0;
+	double lo = top;
+	for (int b = 0; b < l->n_blocks; b++)
+		lo = sc[b] < lo ? sc[b] : lo;
+	if (top - lo < 1) {
+		/* the storyboards single nothing out: look again over the whole video, on a grid
+		 * between the default sample's frames rather than at two arbitrary blocks */
+		double d = v->info->duration_s;
+		for (int i = 0; i < l->k; i++)
+			times[n++] = (i + 1) * d / (l->k + 1);
+		nc = 0;
+	}
 	for (int j = 0; j < nc; j++) {
 		int b = chosen[j];
 		int per = l->k / nc + (j < l->k % nc);
@@ -257,14 +272,41 @@ static magi_status look_blocks(struct lv *l, struct member *m, const json_t *sco
 	magi__trace_event_json(v->run.trace, "blocks", ev, NULL);
 	json_decref(ev);
 	char ta[24], tb[24];
-	magi__vrun_say(v, "round %d  %s looks at block %d (%s-%s)%s", v->round, m->id, chosen[0] + 1,
-		       magi__vtime(l->blocks[chosen[0]][0], ta), magi__vtime(l->blocks[chosen[0]][1], tb),
-		       nc > 1 ? " and another" : "");
+	if (nc)
+		magi__vrun_say(v, "round %d  %s looks at block %d (%s-%s)%s", v->round, m->id, chosen[0] + 1,
+			       magi__vtime(l->blocks[chosen[0]][0], ta), magi__vtime(l->blocks[chosen[0]][1], tb),
+			       nc > 1 ? " and another" : "");
+	else
+		magi__vrun_say(v, "round %d  %s: no block stands out; looks again between the default frames",
+			       v->round, m->id);
 	char what[48];
 	snprintf(what, sizeof what, "round %d %s", v->round, m->id);
 	magi_video_frames_free(m->own);
 	m->own = NULL;
 	return magi__vrun_sample_times(v, times, n, MAGI_VIDEO_LOW_SIDE, what, &m->own, err);
+}
+
+/* Keeps a member's answer (and its evidence, with the frames it was given). */
+static void take_answer(struct lv *l, struct member *m, const json_t *o)
+{
+	struct magi__vrun *v = l->v;
+	char letter = 0;
+	magi__vrun_answer(v, json_object_get(o, "answer"), &letter, NULL);
+	m->letter = letter ? letter : 1;
+	set_str(&m->answer, magi__json_str(o, "answer", ""));
+	if (letter) {
+		char lt[2] = {letter, 0};
+		set_str(&m->answer, lt);
+	}
+	set_str(&m->justification, magi__json_str(o, "justification", ""));
+	m->confidence = magi__vrun_confidence(o, 0);
+	const json_t *ev = json_object_get(o, "evidence");
+	char *ej = json_is_array(ev) ? magi__json_dump(ev, false) : NULL;
+	set_str(&m->evidence_text, ej ? ej : "[]");
+	free(ej);
+	magi__vrun_add_evidence(v, o, look_of(l, m), m->id);
+	m->answered = true;
+	magi__vrun_say(v, "round %d  %s answers %s (confidence %.2f)", v->round, m->id, m->answer, m->confidence);
 }
 
 /* Perception for every living member: the default sample (round 1) or the discussion (later
@@ -306,6 +348,7 @@ static magi_status perceive(struct lv *l, struct magi_error *err)
 			c->n_images = l->deflt->n;
 		}
 		c->check = check_perceive;
+		c->check_ud = l;
 		who[n++] = m;
 	}
 	magi_status s = magi__vcall_many(v, calls, (size_t)n, "perceive", err);
@@ -326,6 +369,8 @@ static magi_status perceive(struct lv *l, struct magi_error *err)
 		json_decref(ev);
 		magi__vrun_say(v, "round %d  %s: %s%s", v->round, m->id, m->enough ? "enough" : "needs ",
 			       m->enough ? "" : m->key_info);
+		if (m->enough && v->round == 1)
+			take_answer(l, m, calls[j].parsed);
 		need += !m->enough;
 	}
 	for (int j = 0; j < n; j++) {
@@ -397,7 +442,7 @@ static magi_status answer_all(struct lv *l, struct magi_error *err)
 	int n = 0;
 	for (int i = 0; i < l->n; i++) {
 		struct member *m = &l->m[i];
-		if (!m->alive)
+		if (!m->alive || m->answered)
 			continue;
 		const struct magi_video_frames *f = look_of(l, m);
 		struct magi__vcall *c = &calls[n];
@@ -420,40 +465,28 @@ static magi_status answer_all(struct lv *l, struct magi_error *err)
 		c->check_ud = v;
 		who[n++] = m;
 	}
-	magi__vcall_many(v, calls, (size_t)n, "answer", err);
-	json_t *answers = json_object();
+	if (n)
+		magi__vcall_many(v, calls, (size_t)n, "answer", err);
 	for (int j = 0; j < n; j++) {
 		struct member *m = who[j];
 		if (calls[j].status) {
 			m->alive = false;
 			magi__vrun_say(v, "round %d  %s leaves: %s", v->round, m->id, calls[j].err.msg);
 		} else {
-			const json_t *o = calls[j].parsed;
-			char letter = 0;
-			magi__vrun_answer(v, json_object_get(o, "answer"), &letter, NULL);
-			m->letter = letter ? letter : 1;
-			set_str(&m->answer, magi__json_str(o, "answer", ""));
-			if (letter) {
-				char lt[2] = {letter, 0};
-				set_str(&m->answer, lt);
-			}
-			set_str(&m->justification, magi__json_str(o, "justification", ""));
-			m->confidence = magi__vrun_confidence(o, 0);
-			char *ej = magi__json_dump(json_object_get(o, "evidence") ? json_object_get(o, "evidence") : json_array(),
-						   false);
-			set_str(&m->evidence_text, ej ? ej : "[]");
-			free(ej);
-			magi__vrun_add_evidence(v, o, look_of(l, m), m->id);
-			json_object_set_new(answers, m->id,
-					    json_pack("{s:s, s:f, s:s}", "answer", m->answer, "confidence", m->confidence,
-						      "justification", m->justification));
-			magi__vrun_say(v, "round %d  %s answers %s (confidence %.2f)", v->round, m->id, m->answer,
-				       m->confidence);
+			take_answer(l, m, calls[j].parsed);
 		}
 		magi__vcall_release(&calls[j]);
 		json_decref(vars[j]);
 		free(imgs[j]);
 		magi__labels_free(labels[j], look_of(l, m)->n);
+	}
+	json_t *answers = json_object();
+	for (int i = 0; i < l->n; i++) {
+		const struct member *m = &l->m[i];
+		if (m->alive && m->answered)
+			json_object_set_new(answers, m->id,
+					    json_pack("{s:s, s:f, s:s}", "answer", m->answer, "confidence", m->confidence,
+						      "justification", m->justification ? m->justification : ""));
 	}
 	json_t *ev = json_pack("{s:i, s:o}", "round", v->round, "answers", answers);
 	magi__trace_event_json(v->run.trace, "answers", ev, NULL);
@@ -687,6 +720,8 @@ magi_status magi__video_lvagent(struct magi__vrun *v, struct magi_error *err)
 	}
 	for (int round = 1; round <= v->p.rounds; round++) {
 		v->round = round;
+		for (int i = 0; i < l.n; i++)
+			l.m[i].answered = false;
 		int alive = alive_count(&l);
 		/* each living member may look once more this round and answers once */
 		left = magi__vrun_frames_left(v);

@@ -39,8 +39,10 @@ Roles (told by the JSON keys the prompt's reply format asks for, last user text 
   "peer_scores"  lvagent scoring: 9 for reasons that cite a sign at the place with the value
                  of the member's answer, 2 for an admitted guess, 5 otherwise.
   "reasons"      lvagent reasons from the member's own evidence (quoted in the prompt).
-  "enough"       lvagent perception: enough when an informing frame is among the frames sent
-                 (always for a lazy member); else the key information needed.
+  "enough"       lvagent perception: with frames (the default sample), enough and an answer
+                 when an informing frame is among them (a lazy member always answers at once);
+                 else the key information needed; without frames (a later round), enough when
+                 the member's own reasons in the discussion cite the sign.
   "answer"       uniform answer, lvagent member answer, avp forced answer: from the frames
                  sent and the evidence lines in the prompt.
   "evidence"     avp observer: one item per run of frames showing the same thing: the place
@@ -185,7 +187,37 @@ def _fmt(t):
 
 # --- OCR ------------------------------------------------------------------------------------
 
-def _tesseract_lines(data, ext, whiten, scale):
+def _cells(path, w, h):
+    """Top-left corners of a storyboard's cells: the spans between its gutters (rows and
+    columns nearly all of the colour of the pixel at 1,1). [] when none are found."""
+    r = subprocess.run(["convert", path, "-depth", "8", "rgb:-"], capture_output=True,
+                       timeout=ocr.TESSERACT_TIMEOUT)
+    px = r.stdout
+    if r.returncode or len(px) < w * h * 3:
+        return []
+    g = px[(w + 1) * 3:(w + 1) * 3 + 3]
+
+    def near(i):
+        return abs(px[i] - g[0]) + abs(px[i + 1] - g[1]) + abs(px[i + 2] - g[2]) < 60
+
+    def spans(n, m, at):
+        gut = [sum(near(at(a, b)) for b in range(0, m, 3)) >= 0.9 * len(range(0, m, 3)) for a in range(n)]
+        out, start = [], None
+        for a in range(n + 1):
+            if a < n and not gut[a]:
+                start = a if start is None else start
+            elif start is not None:
+                if a - start > 8:
+                    out.append(start)
+                start = None
+        return out
+
+    xs = spans(w, h, lambda x, y: (y * w + x) * 3)
+    ys = spans(h, w, lambda y, x: (y * w + x) * 3)
+    return [(x, y) for y in ys for x in xs] if len(xs) * len(ys) > 1 else []
+
+
+def _tesseract_lines(data, ext, whiten, scale, w=0, h=0):
     with tempfile.TemporaryDirectory(prefix="oracle-video-") as tmp:
         src = os.path.join(tmp, "in." + ext)
         with open(src, "wb") as f:
@@ -196,8 +228,13 @@ def _tesseract_lines(data, ext, whiten, scale):
             if conv:
                 path = os.path.join(tmp, "prep.png")
                 cmd = [conv, src]
-                if whiten:  # flat dark backgrounds defeat Tesseract's binarisation
-                    cmd += ["-fuzz", "12%", "-fill", "white", "-draw", "color 1,1 replace"]
+                # Flat dark backgrounds defeat Tesseract's binarisation: each scene's
+                # background colour (a frame's corner, or each storyboard cell's) is whitened.
+                corners = _cells(src, w, h) if whiten == "cells" else [(1, 1)] if whiten else []
+                if corners:
+                    cmd += ["-fuzz", "12%", "-fill", "white"]
+                for x, y in corners:
+                    cmd += ["-draw", "color %d,%d replace" % (x + 3, y + 3)]
                 if scale != 1:
                     cmd += ["-resize", "%d%%" % (scale * 100)]
                 subprocess.run(cmd + [path], check=True, capture_output=True,
@@ -215,7 +252,8 @@ def _tesseract_lines(data, ext, whiten, scale):
 
 def _read(img, mode, state):
     """Text lines of an image: mode "frame" (whitened background, then a 2x retry when
-    nothing is read) or "board" (storyboards: 2x). Cached in memory and on disk."""
+    nothing is read) or "storyboard" (at 2x, read as it is and again with every cell's
+    background whitened). Cached in memory and on disk."""
     key = "%s-%s" % (img.sha256, mode)
     mem = state["ocr_mem"]
     if key in mem:
@@ -231,7 +269,9 @@ def _read(img, mode, state):
             if not any(_words(l) for l in lines):
                 lines = _tesseract_lines(img.data, img.ext, False, 2)
         else:
-            lines = _tesseract_lines(img.data, img.ext, False, 2)
+            # neither reading finds every title alone; together they miss few
+            lines = (_tesseract_lines(img.data, img.ext, False, 2)
+                     + _tesseract_lines(img.data, img.ext, "cells", 2, img.w, img.h))
         if path:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             tmp = "%s.%d.tmp" % (path, os.getpid())
@@ -476,14 +516,16 @@ def _lazy(body, state):
 def _perceive(body, text, q, state):
     place = _place(q["question"])
     need = "the %s scene and the sign there that answers the question" % place
-    if _lazy(body, state):
-        return {"enough": True, "key_information": ""}, {"lazy": True}
     frames = _frames(body)
     if frames:
-        facts = _facts(frames, q, state, stop_at_informing=True)
-        if any(f.informs() for f in facts):
-            return {"enough": True, "key_information": ""}, {"informed": True}
-        return {"enough": False, "key_information": need}, {"informed": False}
+        # the first look: a member content with the default sample answers at once
+        out, log = _answer(body, "", q, state)
+        if log["informed"] or _lazy(body, state):
+            log["lazy"] = _lazy(body, state)
+            return dict({"enough": True}, **out), log
+        return {"enough": False, "key_information": need}, log
+    if _lazy(body, state):
+        return {"enough": True, "key_information": ""}, {"lazy": True}
     summary = _section(text, "Summary of the discussion so far:", "Question:")
     me = re.search(r"You are (agent\d+)", text)
     mine = re.findall(r"^- %s answered .*$" % (me.group(1) if me else "-"), summary, re.M)
@@ -513,7 +555,7 @@ def _blocks(body, text, q, state):
     if _lazy(body, state):
         return {"block_scores": [5] * len(boards)}, {"lazy": True}
     cited = [float(x) for x in re.findall(r"(\d+(?:\.\d+)?) s\b", _section(text, "Key information you need to see:", "The video is split"))]
-    lines = _read_many([im for _, im in boards], "board", state)
+    lines = _read_many([im for _, im in boards], "storyboard", state)
     scores = []
     for (m, _), ls in zip(boards, lines):
         a, b = float(m.group(3)), float(m.group(4))
@@ -601,7 +643,7 @@ def answer(body, state):
     else:
         out, log = _peers(text, q, state)
     log.update({"role": role, "question": q.get("id"), "ocr_runs": state.get("ocr_runs", 0) - runs0})
-    if "answer" in out and role in ("answer", "reflector"):
+    if "answer" in out and role in ("answer", "reflector", "perceive"):
         log["answer"] = out["answer"]
         log["correct"] = out["answer"] == q["answer"]
     content = json.dumps(out, ensure_ascii=False)
