@@ -16,6 +16,10 @@ char *magi__strndup(const char *s, size_t n);
 bool magi__parse_long(const char *s, long lo, long hi, long *out);
 /* Parses a finite double; false on junk. */
 bool magi__parse_double(const char *s, double *out);
+/* Makes room for element index n in the growable array *arrp (a pointer to any element
+ * pointer) of capacity *cap, doubling from `first`; false (array untouched) on OOM or
+ * overflow. Usage: if (!magi__grow(&v->items, &v->cap, v->n, sizeof *v->items, 16)) ... */
+bool magi__grow(void *arrp, size_t *cap, size_t n, size_t elem, size_t first);
 /* true if s ends with suffix */
 bool magi__ends_with(const char *s, const char *suffix);
 

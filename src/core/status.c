@@ -130,6 +130,28 @@ bool magi__parse_double(const char *s, double *out)
 	return true;
 }
 
+bool magi__grow(void *arrp, size_t *cap, size_t n, size_t elem, size_t first)
+{
+	if (n < *cap)
+		return true;
+	size_t nc = *cap ? *cap : (first ? first : 8);
+	while (nc <= n) {
+		if (nc > SIZE_MAX / 2)
+			return false;
+		nc *= 2;
+	}
+	if (elem && nc > SIZE_MAX / elem)
+		return false;
+	void *arr;
+	memcpy(&arr, arrp, sizeof arr); /* arrp points at a T*; copy, not cast, to stay portable */
+	void *p = realloc(arr, nc * elem);
+	if (!p)
+		return false;
+	memcpy(arrp, &p, sizeof p);
+	*cap = nc;
+	return true;
+}
+
 bool magi__ends_with(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);

@@ -78,14 +78,8 @@ void magi__text_copy(char *buf, size_t cap, const char *s, size_t n)
 magi_status magi__fvec_push(struct magi__fvec *fv, enum magi_pii_type type, size_t start,
 			    size_t end, float score, const char *name)
 {
-	if (fv->n == fv->cap) {
-		size_t nc = fv->cap ? fv->cap * 2 : 16;
-		struct magi_pii_finding *p = realloc(fv->v, nc * sizeof *p);
-		if (!p)
-			return MAGI_ERR_NOMEM;
-		fv->v = p;
-		fv->cap = nc;
-	}
+	if (!magi__grow(&fv->v, &fv->cap, fv->n, sizeof *fv->v, 16))
+		return MAGI_ERR_NOMEM;
 	struct magi_pii_finding *f = &fv->v[fv->n];
 	memset(f, 0, sizeof *f);
 	f->type = type;

@@ -53,16 +53,10 @@ static magi_status load(struct magi__cassette *c, struct magi_error *err)
 					   lineno);
 			break;
 		}
-		if (c->n == c->cap) {
-			size_t nc = c->cap ? 2 * c->cap : 16;
-			struct entry *ne = realloc(c->e, nc * sizeof *ne);
-			if (!ne) {
-				json_decref(j);
-				s = magi_error_set(err, MAGI_ERR_NOMEM, NULL);
-				break;
-			}
-			c->e = ne;
-			c->cap = nc;
+		if (!magi__grow(&c->e, &c->cap, c->n, sizeof *c->e, 16)) {
+			json_decref(j);
+			s = magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+			break;
 		}
 		struct entry *en = &c->e[c->n++];
 		memcpy(en->hash, h, 65);

@@ -57,14 +57,8 @@ magi_status magi_chat_new_message(struct magi_chat *chat, const char *role)
 {
 	if (!role || strlen(role) >= sizeof chat->msgs[0].role)
 		return MAGI_ERR_INVALID;
-	if (chat->n == chat->cap) {
-		size_t nc = chat->cap ? chat->cap * 2 : 4;
-		struct message *m = realloc(chat->msgs, nc * sizeof *m);
-		if (!m)
-			return MAGI_ERR_NOMEM;
-		chat->msgs = m;
-		chat->cap = nc;
-	}
+	if (!magi__grow(&chat->msgs, &chat->cap, chat->n, sizeof *chat->msgs, 4))
+		return MAGI_ERR_NOMEM;
 	struct message *m = &chat->msgs[chat->n++];
 	memset(m, 0, sizeof *m);
 	snprintf(m->role, sizeof m->role, "%s", role);
@@ -77,14 +71,8 @@ static struct part *add_part(struct magi_chat *chat, const char *role)
 		if (magi_chat_new_message(chat, role))
 			return NULL;
 	struct message *m = &chat->msgs[chat->n - 1];
-	if (m->n == m->cap) {
-		size_t nc = m->cap ? m->cap * 2 : 4;
-		struct part *p = realloc(m->parts, nc * sizeof *p);
-		if (!p)
-			return NULL;
-		m->parts = p;
-		m->cap = nc;
-	}
+	if (!magi__grow(&m->parts, &m->cap, m->n, sizeof *m->parts, 4))
+		return NULL;
 	struct part *p = &m->parts[m->n++];
 	memset(p, 0, sizeof *p);
 	return p;

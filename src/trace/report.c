@@ -222,14 +222,8 @@ static struct rstep *step_for(struct run *r, long n, bool fresh)
 			break;
 		}
 	}
-	if (r->n_steps == r->cap_steps) {
-		size_t nc = r->cap_steps ? r->cap_steps * 2 : 32;
-		struct rstep *ns = realloc(r->steps, nc * sizeof *ns);
-		if (!ns)
-			return NULL;
-		r->steps = ns;
-		r->cap_steps = nc;
-	}
+	if (!magi__grow(&r->steps, &r->cap_steps, r->n_steps, sizeof *r->steps, 32))
+		return NULL;
 	struct rstep *s = &r->steps[r->n_steps];
 	memset(s, 0, sizeof *s);
 	s->n = n;

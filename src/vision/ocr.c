@@ -140,20 +140,6 @@ void magi_ocr_free(struct magi_ocr *o)
 	free(o);
 }
 
-/* Grows *arr (of elem-sized items) so it holds at least n+1; false on OOM. */
-static bool grow(void **arr, size_t *cap, size_t n, size_t elem)
-{
-	if (n < *cap)
-		return true;
-	size_t nc = *cap ? *cap * 2 : 32;
-	void *p = realloc(*arr, nc * elem);
-	if (!p)
-		return false;
-	*arr = p;
-	*cap = nc;
-	return true;
-}
-
 static bool blank(const char *s)
 {
 	for (; *s; s++)
@@ -493,9 +479,9 @@ magi_status magi_ocr_run(const struct magi_image *img, const char *lang, float m
 			}
 			if (tess_line < 0)
 				tess_line = 0;
-			if (!grow((void **)&o->words, &wcap, o->n_words, sizeof *o->words) ||
+			if (!magi__grow(&o->words, &wcap, o->n_words, sizeof *o->words, 32) ||
 			    (tess_line != kept_line &&
-			     !grow((void **)&o->lines, &lcap, o->n_lines, sizeof *o->lines))) {
+			     !magi__grow(&o->lines, &lcap, o->n_lines, sizeof *o->lines, 32))) {
 				TessDeleteText(txt);
 				oom = true;
 				break;
