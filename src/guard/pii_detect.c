@@ -553,12 +553,28 @@ static size_t utf8_dash(const char *t, size_t len, size_t i)
 	return 0;
 }
 
+/* Length of a common TLD standing as a whole word at t[i] (end, space, punctuation or a
+ * further '.' after it), else 0. */
+static size_t known_tld_at(const char *t, size_t len, size_t i)
+{
+	for (size_t k = 0; common_tlds[k]; k++) {
+		size_t tl = strlen(common_tlds[k]);
+		if (i + tl <= len && !memcmp(t + i, common_tlds[k], tl) &&
+		    (i + tl == len || !magi__is_alnum((uc)t[i + tl])))
+			return tl;
+	}
+	return 0;
+}
+
 /* A domain at t[d]: labels of letters, digits and dashes joined by dots, the last one (the
- * TLD) 2+ letters. OCR noise tolerated: "—" for '-', and a space after a dot when a common
- * TLD follows ("outlook. com"). Returns the end, or 0. */
+ * TLD) 2+ letters. OCR noise tolerated, measured on small screenshot text: "—" for '-', a
+ * space after a dot when a common TLD follows ("outlook. com"), a dot read as a space
+ * before a common TLD ("free fr"), and one space inside a label that a dotted common TLD
+ * follows ("out look. com"). Returns the end, or 0. */
 static size_t parse_domain(const char *t, size_t len, size_t d)
 {
 	size_t q = d, labels = 0, lab_start = d, end = 0;
+	bool glued = false;
 	for (;;) {
 		lab_start = q;
 		while (q < len && (magi__is_alnum((uc)t[q]) || t[q] == '-' || utf8_dash(t, len, q))) {
@@ -589,6 +605,25 @@ static size_t parse_domain(const char *t, size_t len, size_t d)
 			if (known) {
 				q += 2;
 				continue;
+			}
+		}
+		if (q + 1 < len && t[q] == ' ' && labels >= 1 && !glued) {
+			/* "tree fr": the dot before a common TLD read as a space */
+			size_t tl = known_tld_at(t, len, q + 1);
+			if (tl && (q + 1 + tl == len || t[q + 1 + tl] != '.'))
+				return q + 1 + tl;
+			/* "out look. com": a label split by a space, a dotted common TLD after it */
+			size_t r = q + 1;
+			while (r < len && magi__is_alnum((uc)t[r]))
+				r++;
+			if (r > q + 1 && r < len && t[r] == '.') {
+				size_t u = r + 1 + (r + 1 < len && t[r + 1] == ' ');
+				if (known_tld_at(t, len, u)) {
+					glued = true;
+					q++;
+					labels--; /* the two halves are one label */
+					continue;
+				}
 			}
 		}
 		break;

@@ -82,7 +82,12 @@ static void test_email(void)
 	HAS("To: olga73@outlook. com", MAGI_PII_EMAIL, "olga73@outlook. com");
 	HAS("pedrom@uni\xe2\x80\x94-heidelberg.de", MAGI_PII_EMAIL, "pedrom@uni\xe2\x80\x94-heidelberg.de");
 	HAS("pedro7@@company .co.uk", MAGI_PII_EMAIL, "pedro7@@company .co.uk");
+	/* small text read by Tesseract: a dot lost before the TLD, a label split by a space */
+	HAS("Email: pedro_tanakaG@tree fr", MAGI_PII_EMAIL, "pedro_tanakaG@tree fr");
+	HAS("ptanaka@out look. com", MAGI_PII_EMAIL, "ptanaka@out look. com");
 	HASNT("meet at 5 @ home. Then", MAGI_PII_EMAIL);
+	HASNT("ask me@home later", MAGI_PII_EMAIL);
+	HASNT("email me@work today. Come by", MAGI_PII_EMAIL);
 	HASNT("follow @magi on social", MAGI_PII_EMAIL);
 	HASNT("user@localhost", MAGI_PII_EMAIL);
 	HASNT("name@host.c0m", MAGI_PII_EMAIL);
