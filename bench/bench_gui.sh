@@ -13,14 +13,12 @@ export OMP_THREAD_LIMIT=1
 TMP=$(mktemp -d /tmp/magi-bench-gui-XXXXXX)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
-D=
-for n in $(seq 200 220); do
-	[ -e /tmp/.X11-unix/X$n ] && continue
-	Xvfb :$n -screen 0 1280x720x24 -nolisten tcp >/dev/null 2>&1 &
-	pids+=($!)
-	for _ in $(seq 1 100); do xdpyinfo -display :$n >/dev/null 2>&1 && break; sleep 0.05; done
-	xdpyinfo -display :$n >/dev/null 2>&1 && { D=:$n; break; }
-done
+# Xvfb picks a free display itself and writes its number to fd 3 once it is ready
+Xvfb -displayfd 3 -screen 0 1280x720x24 -nolisten tcp 3>"$TMP/display" >/dev/null 2>&1 &
+pids+=($!)
+for _ in $(seq 1 200); do [ -s "$TMP/display" ] && break; sleep 0.05; done
+D=:$(tr -dc 0-9 < "$TMP/display")
+[ "$D" != ":" ] || { echo "could not start Xvfb" >&2; exit 1; }
 export DISPLAY=$D
 xterm -geometry 160x45+0+0 -fa DejaVuSansMono -fs 11 -e sh -c 'cat > /dev/null' &
 pids+=($!)

@@ -76,6 +76,8 @@ struct magi__page {
 };
 /* Builds the page for ocr (NULL or empty OCR gives an empty page). */
 magi_status magi__page_build(const struct magi_ocr *ocr, struct magi__page *pg);
+/* The same with the OCR lines of one visual row joined (what the PII scan reads). */
+magi_status magi__page_build_rows(const struct magi_ocr *ocr, struct magi__page *pg);
 void magi__page_release(struct magi__page *pg);
 /* Union of two boxes given as x, y, w, h (an empty box — w or h <= 0 — is ignored). */
 void magi__box_union(int *x, int *y, int *w, int *h, int bx, int by, int bw, int bh);

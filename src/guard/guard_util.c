@@ -142,6 +142,7 @@ double magi__box_dist(int x, int y, int w, int h, double px, double py)
 /* ---- OCR page -------------------------------------------------------------------------- */
 struct word_key {
 	long line;
+	int x;
 	size_t idx;
 };
 
@@ -150,6 +151,8 @@ static int word_key_cmp(const void *a, const void *b)
 	const struct word_key *x = a, *y = b;
 	if (x->line != y->line)
 		return x->line < y->line ? -1 : 1;
+	if (x->x != y->x)
+		return x->x < y->x ? -1 : 1;
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
@@ -175,7 +178,48 @@ static magi_status page_put(struct magi_buf *b, const char *s)
 	return MAGI_OK;
 }
 
+/* Tesseract's sparse mode cuts one visual row at wide gaps ("(863)" | "841-6538"). For PII
+ * the row must read as one line: rows[i] is the first OCR line of line i's row, where two
+ * lines share a row when they overlap vertically by most of their height, have similar
+ * heights and stand within a few character heights of each other. */
+static long *row_map(const struct magi_ocr *ocr)
+{
+	size_t n = ocr->n_lines;
+	long *rows = malloc((n ? n : 1) * sizeof *rows);
+	if (!rows)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		rows[i] = (long)i;
+	for (size_t i = 0; i < n; i++) {
+		const struct magi_ocr_line *a = &ocr->lines[i];
+		for (size_t j = 0; j < n; j++) {
+			const struct magi_ocr_line *b = &ocr->lines[j];
+			if (j == i || rows[j] != (long)j || b->x <= a->x || a->h <= 0 || b->h <= 0)
+				continue;
+			int hmin = a->h < b->h ? a->h : b->h, hmax = a->h < b->h ? b->h : a->h;
+			int top = a->y > b->y ? a->y : b->y;
+			int bot = a->y + a->h < b->y + b->h ? a->y + a->h : b->y + b->h;
+			int gap = b->x - (a->x + a->w);
+			if (bot - top >= hmin * 6 / 10 && hmax <= hmin * 3 / 2 && gap >= -2 && gap <= hmin * 5 / 2)
+				rows[j] = rows[i];
+		}
+	}
+	return rows;
+}
+
+static magi_status page_build(const struct magi_ocr *ocr, struct magi__page *pg, bool join_rows);
+
 magi_status magi__page_build(const struct magi_ocr *ocr, struct magi__page *pg)
+{
+	return page_build(ocr, pg, false);
+}
+
+magi_status magi__page_build_rows(const struct magi_ocr *ocr, struct magi__page *pg)
+{
+	return page_build(ocr, pg, true);
+}
+
+static magi_status page_build(const struct magi_ocr *ocr, struct magi__page *pg, bool join_rows)
 {
 	memset(pg, 0, sizeof *pg);
 	struct magi_buf b;
@@ -193,10 +237,17 @@ magi_status magi__page_build(const struct magi_ocr *ocr, struct magi__page *pg)
 	magi_status st = MAGI_ERR_NOMEM;
 	if (!keys || !pg->u || !pg->l)
 		goto fail;
+	long *rows = by_words && join_rows && ocr->n_lines && ocr->lines ? row_map(ocr) : NULL;
 	for (size_t i = 0; i < n; i++) {
-		keys[i].line = by_words ? ocr->words[i].line : (long)i;
+		long line = by_words ? ocr->words[i].line : (long)i;
+		if (rows && line >= 0 && (size_t)line < ocr->n_lines)
+			line = rows[line];
+		keys[i].line = line;
+		/* within a joined row words go left to right; otherwise reading order stands */
+		keys[i].x = rows ? ocr->words[i].x : 0;
 		keys[i].idx = i;
 	}
+	free(rows);
 	qsort(keys, n, sizeof *keys, word_key_cmp);
 	for (size_t k = 0; k < n; k++) {
 		size_t i = keys[k].idx;

@@ -137,7 +137,7 @@ magi_status magi_guard_ocr_text(const struct magi_ocr *ocr, char **out)
 		return MAGI_ERR_INVALID;
 	*out = NULL;
 	struct magi__page pg;
-	magi_status st = magi__page_build(ocr, &pg);
+	magi_status st = magi__page_build_rows(ocr, &pg);
 	if (st)
 		return st;
 	*out = pg.text;
@@ -219,7 +219,7 @@ magi_status magi_pii_scan_ocr(const struct magi_ocr *ocr, const struct magi_pii_
 		return MAGI_ERR_INVALID;
 	struct magi_pii_params def = magi_pii_params_default();
 	struct magi__page pg;
-	magi_status st = magi__page_build(ocr, &pg);
+	magi_status st = magi__page_build_rows(ocr, &pg);
 	if (st)
 		return st;
 	st = scan_len(pg.text, pg.len, p ? p : &def, out, n);

@@ -10,7 +10,7 @@ for t in Xvfb xmessage xterm tesseract python3; do command -v $t >/dev/null || e
 export OMP_THREAD_LIMIT=1
 cd "$TMP"
 unset MAGI_CONFIG OPENAI_BASE_URL MAGI_API_KEY OPENAI_API_KEY
-start_xvfb 230
+start_xvfb
 D=$DISPLAY
 FONT='-*-helvetica-bold-r-normal--28-*-*-*-*-*-iso8859-1'
 XRM=(-xrm '*Command.internalWidth: 16' -xrm '*Command.internalHeight: 8')

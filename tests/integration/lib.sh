@@ -34,23 +34,19 @@ start_oracle() {
 	printf -v "${name}_PID" '%s' "$pid"
 	printf -v "${name}_LOG" '%s' "$TMP/$name.log"
 }
-# start_xvfb FIRST: starts Xvfb 1280x720 on the first free display from FIRST on, exports
-# DISPLAY and XVFB_PID; the server is stopped at exit.
+# start_xvfb: starts Xvfb 1280x720 on a display it picks itself (-displayfd: no race with
+# other test runs), exports DISPLAY and XVFB_PID; the server is stopped at exit.
 start_xvfb() {
-	local n
-	for n in $(seq "$1" $(($1 + 40))); do
-		[ -e /tmp/.X11-unix/X$n ] && continue
-		Xvfb :$n -screen 0 1280x720x24 -nolisten tcp >/dev/null 2>&1 &
-		XVFB_PID=$!
-		for _ in $(seq 1 100); do xdpyinfo -display :$n >/dev/null 2>&1 && break; sleep 0.05; done
-		if xdpyinfo -display :$n >/dev/null 2>&1; then
-			export DISPLAY=:$n
-			ORACLE_PIDS+=("$XVFB_PID")
-			return 0
-		fi
-		kill "$XVFB_PID" 2>/dev/null
-	done
-	echo "no free display for Xvfb" >&2
+	local f="$TMP/xvfb.display"
+	: > "$f"
+	Xvfb -displayfd 3 -screen 0 1280x720x24 -nolisten tcp 3>"$f" >/dev/null 2>&1 &
+	XVFB_PID=$!
+	ORACLE_PIDS+=("$XVFB_PID")
+	for _ in $(seq 1 200); do [ -s "$f" ] && break; sleep 0.05; done
+	[ -s "$f" ] || { echo "Xvfb did not start" >&2; exit 1; }
+	export DISPLAY=:$(tr -dc 0-9 < "$f")
+	for _ in $(seq 1 100); do xdpyinfo >/dev/null 2>&1 && return 0; sleep 0.05; done
+	echo "Xvfb on $DISPLAY does not answer" >&2
 	exit 1
 }
 # wait_window CLASS: until a window of that class is mapped (5 s at most)

@@ -9,7 +9,7 @@ export OMP_THREAD_LIMIT=1
 cd "$TMP"
 unset MAGI_CONFIG OPENAI_BASE_URL MAGI_API_KEY OPENAI_API_KEY
 
-start_xvfb 140
+start_xvfb
 D=$DISPLAY
 
 # Dialog text large enough that the stand-in's tesseract still reads it at a 0.37 resize
