@@ -137,4 +137,23 @@ reply "$w" "$w" "$w" > s.jsonl
 start_oracle B --script s.jsonl
 out=$(timeout 60 "$MAGI" run --base-url "$B_URL" --env x11$D --runs "$runs" --recipe single --no-ocr --max-steps 2 "Wait" 2>&1)
 check "step budget: $out" bash -c "grep -q 'ended: max_steps' <<<'$out'"
+# 6. A run killed mid-way keeps every step it finished: the trace reads, shows and reports.
+w='{"action":"wait","seconds":0.1}'
+reply "$w" "$w" "$w" "$w" "$w" "$w" "$w" "$w" "$w" "$w" > s.jsonl
+start_oracle K --script s.jsonl --delay-ms 300
+timeout 60 "$MAGI" run --base-url "$K_URL" --env x11$D --runs "$TMP/killed" --recipe single --no-ocr --max-steps 10 "Wait a lot" >/dev/null 2>&1 &
+RUNPID=$!
+for _ in $(seq 1 100); do
+	n=$(cat "$TMP"/killed/*/trace.jsonl 2>/dev/null | grep -c '"type":"step"')
+	[ "${n:-0}" -ge 2 ] && break
+	sleep 0.1
+done
+kill -9 $RUNPID 2>/dev/null; wait $RUNPID 2>/dev/null
+kdir=$(ls -d "$TMP"/killed/*/ | head -1)
+check "killed run kept its finished steps" test "$(grep -c '"type":"step"' "$kdir/trace.jsonl")" -ge 2
+check "every line of the killed trace is whole JSON" python3 -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$kdir/trace.jsonl"
+out=$("$MAGI" trace show "$kdir" 2>&1)
+check "trace show says the run did not finish: $out" bash -c "grep -q 'did not finish' <<<'$out'"
+check "trace report works on the killed run" bash -c "'$MAGI' trace report '$kdir' >/dev/null && test -s '$kdir/report.html'"
+kill "$K_PID" 2>/dev/null; wait "$K_PID" 2>/dev/null
 finish
