@@ -223,8 +223,10 @@ static const char *const card_words[] = {"card", "credit", "debit", "visa", "mas
 
 /* Groups of a card number: one block, or blocks of 3-6 digits with one separator. OCR
  * sometimes splits a block with a space ("601 1-3365-..."): with '-' as the separator,
- * spaces inside blocks are forgiven. */
-static bool card_groups_ok(const struct run *r, int g0, int g1)
+ * spaces inside blocks are forgiven. join > g0 names a group whose space before it OCR
+ * invented ("554786827 1733676"): it joins the group before. With dot, one '.' may stand
+ * for the separator the others use. */
+static bool card_groups_ok(const struct run *r, int g0, int g1, int join, bool dot)
 {
 	if (g0 == g1)
 		return true;
@@ -233,6 +235,20 @@ static bool card_groups_ok(const struct run *r, int g0, int g1)
 	int dash = 0, space = 0;
 	for (int g = g0 + 1; g <= g1; g++) {
 		const char *x = r->sep[g];
+		if (g == join) {
+			if (strcmp(x, " "))
+				return false;
+			sep[g] = 0;
+			continue;
+		}
+		/* a '.' is OCR's reading of the other separators ("3778-840344.96077"), once */
+		if (!strcmp(x, ".")) {
+			if (!dot)
+				return false;
+			dot = false;
+			sep[g] = '.';
+			continue;
+		}
 		if (!strcmp(x, " ") )
 			sep[g] = ' ';
 		else if (!strcmp(x, "-") || !strcmp(x, " -") || !strcmp(x, "- "))
@@ -242,10 +258,15 @@ static bool card_groups_ok(const struct run *r, int g0, int g1)
 		dash += sep[g] == '-';
 		space += sep[g] == ' ';
 	}
+	if (!dash && !space)
+		return true; /* one block after the join */
 	char dom = dash >= space ? '-' : ' ';
+	for (int g = g0 + 1; g <= g1; g++)
+		if (sep[g] == '.')
+			sep[g] = dom;
 	int merged = r->gd[g0];
 	for (int g = g0 + 1; g <= g1 + 1; g++) {
-		if (g <= g1 && dom == '-' && sep[g] == ' ') {
+		if (g <= g1 && (!sep[g] || (dom == '-' && sep[g] == ' '))) {
 			merged += r->gd[g];
 			continue;
 		}
@@ -260,6 +281,22 @@ static bool card_groups_ok(const struct run *r, int g0, int g1)
 	return true;
 }
 
+/* Labels of numbers that are not cards, for readings that needed a repair. */
+static const char *const not_card_words[] = {"order", "invoice", "isbn", "ref", "reference",
+					     "tracking", "sku", "serial", "ticket", NULL};
+
+/* Does groups [g0, g1] make a card layout after one OCR repair: a '.' read for the
+ * separator, or one space inside a block dropped? A run of n groups costs n layouts. */
+static bool card_repaired_layout(const struct run *r, int g0, int g1)
+{
+	if (card_groups_ok(r, g0, g1, -1, true))
+		return true;
+	for (int g = g0 + 1; g <= g1; g++)
+		if (card_groups_ok(r, g0, g1, g, false))
+			return true;
+	return false;
+}
+
 static magi_status detect_cards(const char *t, size_t len, const struct magi_pii_params *p,
 				struct magi__fvec *fv)
 {
@@ -268,28 +305,42 @@ static magi_status detect_cards(const char *t, size_t len, const struct magi_pii
 					      (p->ocr_fuzzy && fuzzy_digit((uc)t[i]))))
 			continue;
 		struct run r;
-		if (!parse_run(t, len, i, " -", 2, p->ocr_fuzzy, false, &r))
+		if (!parse_run(t, len, i, p->ocr_fuzzy ? " -." : " -", 2, p->ocr_fuzzy, false, &r))
 			continue;
-		for (int g0 = 0; g0 < r.ng; g0++) {
-			for (int g1 = r.ng - 1; g1 >= g0; g1--) {
-				char d[RUN_MAX_DIGITS * 2];
-				int n = run_digits(&r, g0, g1, d, sizeof d);
-				if (n < 13 || n > 19 || !card_groups_ok(&r, g0, g1))
-					continue;
-				bool valid = card_iin_ok(d, n) && magi_pii_luhn_valid(d, (size_t)n);
-				/* Luhn failed but a card label stands right before a card-shaped
-				 * number: an OCR misread of a real card is likelier than not */
-				bool labelled = !valid && g1 > g0 && (n == 15 || n == 16) &&
-						context_has(t, r.gs[g0], 32, card_words);
-				if (!valid && !labelled)
-					continue;
-				float score = valid ? (run_fuzzy_in(&r, t, g0, g1) ? 0.9f : 1.0f) : 0.6f;
-				magi_status st = magi__fvec_push(fv, MAGI_PII_CARD, r.gs[g0], r.ge[g1],
-								 score, NULL);
-				if (st)
-					return st;
-				g0 = g1;
+		/* pass 0 reads the groups as printed; pass 1, only when that found nothing in the
+		 * run, allows one repair ("554786827 1733676", "3778-840344.96077") */
+		bool found = false;
+		for (int pass = 0; pass < (p->ocr_fuzzy ? 2 : 1) && !found; pass++) {
+			if (pass && context_has(t, i, 32, not_card_words))
 				break;
+			for (int g0 = 0; g0 < r.ng; g0++) {
+				for (int g1 = r.ng - 1; g1 >= g0; g1--) {
+					char d[RUN_MAX_DIGITS * 2];
+					int n = run_digits(&r, g0, g1, d, sizeof d);
+					if (n < 13 || n > 19)
+						continue;
+					bool valid = card_iin_ok(d, n) && magi_pii_luhn_valid(d, (size_t)n);
+					/* a joined reading counts only when issuer and Luhn check */
+					if (pass ? !valid || card_groups_ok(&r, g0, g1, -1, false) ||
+							   !card_repaired_layout(&r, g0, g1)
+						 : !card_groups_ok(&r, g0, g1, -1, false))
+						continue;
+					/* Luhn failed but a card label stands right before a card-shaped
+					 * number: an OCR misread of a real card is likelier than not */
+					bool labelled = !valid && g1 > g0 && (n == 15 || n == 16) &&
+							context_has(t, r.gs[g0], 32, card_words);
+					if (!valid && !labelled)
+						continue;
+					float score = !valid ? 0.6f
+						      : run_fuzzy_in(&r, t, g0, g1) || pass ? 0.9f : 1.0f;
+					magi_status st = magi__fvec_push(fv, MAGI_PII_CARD, r.gs[g0],
+									 r.ge[g1], score, NULL);
+					if (st)
+						return st;
+					found = true;
+					g0 = g1;
+					break;
+				}
 			}
 		}
 		i = r.end;
@@ -342,11 +393,45 @@ bool magi_pii_iban_valid(const char *iban, size_t n)
 
 static const char *const iban_words[] = {"iban", "account", "konto", "bank", NULL};
 
-/* Letters an OCR engine may have read as a digit or a bar, for the country code. */
-static const char *country_options(uc c)
+/* Letters a non-ASCII glyph may stand for: Tesseract reads a capital as a currency sign or
+ * a Latin-1 letter now and then ("£S23" for ES23, "IT13¥56" for IT13Y56). */
+static const struct {
+	const char *utf8;
+	const char *letters;
+} foreign_glyphs[] = {
+	{"\xC2\xA3", "EL"}, /* £ */
+	{"\xC2\xA5", "Y"},  /* ¥ */
+	{"\xE2\x82\xAC", "EC"}, /* € */
+	{"\xC2\xA7", "S"},  /* § */
+	{"\xC2\xA9", "C"},  /* © */
+	{"\xC2\xAE", "R"},  /* ® */
+	{"\xC3\x9F", "B"},  /* ß */
+	{"\xC3\x98", "O"},  /* Ø */
+};
+
+/* The letters the glyph at t[i] may stand for and its byte length in *n, or NULL. */
+static const char *foreign_glyph(const char *t, size_t len, size_t i, size_t *n)
+{
+	for (size_t k = 0; k < MAGI_ARRAY_LEN(foreign_glyphs); k++) {
+		size_t gl = strlen(foreign_glyphs[k].utf8);
+		if (i + gl <= len && !memcmp(t + i, foreign_glyphs[k].utf8, gl)) {
+			*n = gl;
+			return foreign_glyphs[k].letters;
+		}
+	}
+	return NULL;
+}
+
+/* Letters an OCR engine may have read as a digit, a bar or a foreign glyph, for the
+ * country code; *n is the bytes the character takes. */
+static const char *country_options(const char *t, size_t len, size_t i, size_t *n)
 {
 	static const char upper[] = "A\0B\0C\0D\0E\0F\0G\0H\0I\0J\0K\0L\0M\0N\0O\0P\0Q\0R\0S\0"
 				    "T\0U\0V\0W\0X\0Y\0Z";
+	*n = 1;
+	if (i >= len)
+		return "";
+	uc c = (uc)t[i];
 	if (magi__is_upper(c))
 		return upper + 2 * (c - 'A');
 	switch (c) {
@@ -354,14 +439,21 @@ static const char *country_options(uc c)
 	case 'l':
 	case '|':
 		return "ITL";
+	case '7':
+		return "T";
 	case '0':
 		return "OD";
 	case '5':
 		return "S";
 	case '8':
 		return "B";
-	default:
+	default: {
+		const char *f = foreign_glyph(t, len, i, n);
+		if (f)
+			return f;
+		*n = 1;
 		return "";
+	}
 	}
 }
 
@@ -393,39 +485,186 @@ static const char *digit_options(uc c)
 	}
 }
 
-#define IBAN_MAX_AMBIG 6
+/* Letters a digit may stand for where the account format wants a letter ("0ENL" is OENL). */
+static const char *letter_options(uc c)
+{
+	switch (c) {
+	case '0':
+		return "OD";
+	case '1':
+		return "IL";
+	case '2':
+		return "Z";
+	case '4':
+		return "A";
+	case '5':
+		return "S";
+	case '6':
+		return "G";
+	case '7':
+		return "T";
+	case '8':
+		return "B";
+	default:
+		return "";
+	}
+}
 
-/* Tries the readings of the ambiguous positions of s (n chars) until mod-97 holds. */
-static bool iban_variants(char *s, int n, const int *pos, int np, int at)
+/* How many letters open the country's BBAN (the bank code of GB, NL, IE, ...; the CIN of
+ * IT and SM), from the IBAN registry; 0 when it opens with digits. */
+static int iban_bank_letters(const char *cc)
+{
+	static const char four[] = "GB IE NL BG RO MT GI BH JO KW QA PK VG LC MU SC PS IQ";
+	static const char one[] = "IT SM";
+	for (const char *p = four; *p; p += p[2] ? 3 : 2)
+		if (p[0] == cc[0] && p[1] == cc[1])
+			return 4;
+	for (const char *p = one; *p; p += p[2] ? 3 : 2)
+		if (p[0] == cc[0] && p[1] == cc[1])
+			return 1;
+	return 0;
+}
+
+#define IBAN_MAX_CHARS 34
+#define IBAN_MAX_VARIANTS 256 /* readings tried per candidate: mod-97 stays meaningful */
+
+/* An IBAN candidate as printed: the characters (a foreign glyph kept as '?'), where it ends
+ * in the text and how many group breaks it had. */
+struct iban_cand {
+	char s[IBAN_MAX_CHARS + 1];
+	char opts[IBAN_MAX_CHARS][8]; /* readings of each position, the printed one first */
+	const char *glyph;            /* letters of the one foreign glyph, or NULL */
+	int glyph_at, n, spaces;
+	size_t end;
+};
+
+/* Collects want characters from t[q] (the country code is already in c->s[0..1]): single
+ * spaces between characters, '@' for 0, and with fuzzy one foreign glyph. */
+static bool iban_collect(const char *t, size_t len, size_t q, int want, bool fuzzy,
+			 struct iban_cand *c)
+{
+	c->n = 2, c->spaces = 0, c->glyph = NULL, c->glyph_at = -1, c->end = q;
+	while (c->n < want && q < len) {
+		uc ch = (uc)t[q];
+		if (ch == ' ' && c->n >= 4 && q + 1 < len && t[q - 1] != ' ' &&
+		    (magi__is_alnum((uc)t[q + 1]) || (uc)t[q + 1] >= 0x80)) {
+			c->spaces += c->n % 4 == 0;
+			q++;
+			continue;
+		}
+		size_t gl = 0;
+		const char *g = fuzzy && !c->glyph && c->n >= 4 ? foreign_glyph(t, len, q, &gl) : NULL;
+		if (g) {
+			c->glyph = g;
+			c->glyph_at = c->n;
+			c->s[c->n++] = '?';
+			q += gl;
+			c->end = q;
+			continue;
+		}
+		if (!magi__is_alnum(ch) && ch != '@')
+			return false;
+		c->s[c->n++] = (char)ch;
+		c->end = ++q;
+	}
+	c->s[c->n] = '\0';
+	return c->n == want && !(c->end < len && magi__is_alnum((uc)t[c->end]));
+}
+
+/* Fills c->opts: what each position may stand for. False when a position cannot be part of
+ * an IBAN (a letter among the check digits, a lower-case letter that is no look-alike). */
+static bool iban_options(struct iban_cand *c, int bank, bool fuzzy)
+{
+	for (int k = 2; k < c->n; k++) {
+		uc ch = (uc)c->s[k];
+		char *o = c->opts[k];
+		o[0] = (char)ch, o[1] = '\0';
+		if (k == c->glyph_at) {
+			if (k < 4 || strlen(c->glyph) >= sizeof c->opts[k])
+				return false;
+			memcpy(o, c->glyph, strlen(c->glyph) + 1);
+			continue;
+		}
+		if (magi__is_digit(ch)) {
+			/* the format wants a letter here: OCR read a letter as a digit */
+			if (fuzzy && k >= 4 && k < 4 + bank)
+				memcpy(o + 1, letter_options(ch), strlen(letter_options(ch)) + 1);
+			continue;
+		}
+		if (k >= 4 && k < 4 + bank && magi__is_alpha(ch)) {
+			o[0] = (char)(magi__is_lower(ch) ? ch - 'a' + 'A' : ch);
+			continue;
+		}
+		const char *d = digit_options(ch);
+		if (k >= 4 && magi__is_upper(ch)) {
+			/* a letter stands; it may also be a digit OCR read as one */
+			if (fuzzy && *d)
+				memcpy(o + 1, d, strlen(d) + 1);
+			continue;
+		}
+		if (!*d || !fuzzy)
+			return false;
+		memcpy(o, d, strlen(d) + 1);
+	}
+	return true;
+}
+
+/* Tries the readings of the ambiguous positions (pos[at..np)) until mod-97 holds. */
+static bool iban_variants(struct iban_cand *c, char *s, const int *pos, int np, int at)
 {
 	if (at == np)
-		return magi_pii_iban_valid(s, (size_t)n);
+		return magi_pii_iban_valid(s, (size_t)c->n);
 	int k = pos[at];
-	char orig = s[k];
-	const char *opts = digit_options((uc)orig);
-	/* check digits must be digits; elsewhere the letter may be meant */
-	if (k >= 4 && magi__is_upper((uc)orig) && iban_variants(s, n, pos, np, at + 1))
-		return true;
-	for (const char *o = opts; *o; o++) {
+	for (const char *o = c->opts[k]; *o; o++) {
 		s[k] = *o;
-		if (iban_variants(s, n, pos, np, at + 1))
+		if (iban_variants(c, s, pos, np, at + 1))
 			return true;
 	}
-	s[k] = orig;
+	s[k] = c->opts[k][0];
 	return false;
+}
+
+/* true when a reading of c passes mod-97; *repaired when it is not the printed one. */
+static bool iban_readings_valid(struct iban_cand *c, bool *repaired)
+{
+	char s[IBAN_MAX_CHARS + 1];
+	memcpy(s, c->s, (size_t)c->n + 1);
+	int pos[IBAN_MAX_CHARS], np = 0;
+	size_t variants = 1;
+	bool printed = c->glyph_at < 0;
+	for (int k = 2; k < c->n; k++) {
+		size_t no = strlen(c->opts[k]);
+		s[k] = c->opts[k][0];
+		printed &= s[k] == c->s[k];
+		/* beyond the cap a position keeps its first reading */
+		if (no > 1 && variants * no <= IBAN_MAX_VARIANTS) {
+			pos[np++] = k;
+			variants *= no;
+		}
+	}
+	if (printed && magi_pii_iban_valid(s, (size_t)c->n)) {
+		*repaired = false;
+		return true;
+	}
+	*repaired = true;
+	return np > 0 || !printed ? iban_variants(c, s, pos, np, 0) : false;
 }
 
 static magi_status detect_ibans(const char *t, size_t len, const struct magi_pii_params *p,
 				struct magi__fvec *fv)
 {
+	struct iban_cand c;
 	for (size_t i = 0; i + 15 <= len; i++) {
 		if (!left_boundary(t, i))
 			continue;
-		const char *o0 = country_options((uc)t[i]), *o1 = country_options((uc)t[i + 1]);
-		if (!*o0 || !*o1 || (!p->ocr_fuzzy && (!magi__is_upper((uc)t[i]) ||
-						       !magi__is_upper((uc)t[i + 1]))))
+		size_t n0, n1;
+		const char *o0 = country_options(t, len, i, &n0);
+		if (!*o0)
 			continue;
+		const char *o1 = country_options(t, len, i + n0, &n1);
 		bool exact_cc = magi__is_upper((uc)t[i]) && magi__is_upper((uc)t[i + 1]);
+		if (!*o1 || (!p->ocr_fuzzy && !exact_cc))
+			continue;
 		bool done = false;
 		for (const char *a = o0; *a && !done; a++)
 			for (const char *b = o1; *b && !done; b++) {
@@ -433,57 +672,45 @@ static magi_status detect_ibans(const char *t, size_t len, const struct magi_pii
 				int want = iban_country_len(cc);
 				if (!want)
 					continue;
-				/* collect want characters, single spaces allowed between them */
-				char s[40];
-				int n = 0, spaces = 0;
-				size_t q = i, last = i;
-				bool ok = true;
-				while (n < want && q < len) {
-					uc c = (uc)t[q];
-					if (c == ' ' && n >= 4 && q + 1 < len &&
-					    magi__is_alnum((uc)t[q + 1]) && t[q - 1] != ' ') {
-						spaces += n % 4 == 0;
-						q++;
-						continue;
-					}
-					if (!magi__is_alnum(c) && !(n < 2 && c == '|') && !(n >= 2 && c == '@')) {
-						ok = false;
-						break;
-					}
-					s[n++] = (char)c;
-					last = ++q;
-				}
-				if (!ok || n != want || (last < len && magi__is_alnum((uc)t[last])))
-					continue;
-				s[0] = cc[0], s[1] = cc[1], s[n] = '\0';
-				int pos[IBAN_MAX_AMBIG], np = 0;
-				bool bad = false;
-				for (int k = 2; k < n; k++) {
-					uc c = (uc)s[k];
-					if (magi__is_digit(c) || (k >= 4 && magi__is_upper(c) && !*digit_options(c)))
-						continue;
-					if (!*digit_options(c) || !p->ocr_fuzzy || np == IBAN_MAX_AMBIG) {
-						bad = magi__is_lower(c) || k < 4;
-						if (bad)
-							break;
-						continue;
-					}
-					pos[np++] = k;
-				}
+				int bank = iban_bank_letters(cc);
+				size_t body = i + n0 + n1;
 				float score = 0;
-				if (!bad && iban_variants(s, n, pos, np, 0))
-					score = exact_cc && !np ? 1.0f : 0.9f;
-				/* the shape alone (a country code, its exact length, groups of four)
-				 * when OCR garbled a digit: print layouts this specific are IBANs */
-				else if (exact_cc && (magi__is_digit((uc)t[i + 2]) || magi__is_digit((uc)t[i + 3])) &&
-					 (spaces >= 3 || context_has(t, i, 32, iban_words)))
-					score = 0.5f;
+				size_t end = 0;
+				/* the printed reading; then, reading OCR noise, the same with one stray
+				 * glyph after the country code dropped ("DES57 7372" for DE57 7372) */
+				for (int skip = 0; skip <= (p->ocr_fuzzy ? 1 : 0) && !score; skip++) {
+					size_t q = body + (size_t)skip;
+					if (skip && !(q + 1 < len && magi__is_alnum((uc)t[body]) &&
+						      magi__is_digit((uc)t[q]) &&
+						      (magi__is_digit((uc)t[q + 1]) || *digit_options((uc)t[q + 1]))))
+						break;
+					c.s[0] = cc[0], c.s[1] = cc[1];
+					if (!iban_collect(t, len, q, want, p->ocr_fuzzy, &c))
+						continue;
+					bool repaired = false;
+					/* a repaired reading must not stop inside a longer number: "1781
+					 * X224 2730 7011 6496 2166 753" is no 20-character LT IBAN */
+					bool cut = c.end + 1 < len && t[c.end] == ' ' &&
+						   magi__is_digit((uc)t[c.end + 1]);
+					if (iban_options(&c, bank, p->ocr_fuzzy) &&
+					    iban_readings_valid(&c, &repaired) &&
+					    !((repaired || skip || !exact_cc) && cut))
+						score = exact_cc && !repaired && !skip ? 1.0f : 0.9f;
+					/* the shape alone (a country code, its exact length, groups of
+					 * four) when OCR garbled a digit: print layouts this specific are
+					 * IBANs. Not for the dropped-glyph reading: that one must check. */
+					else if (!skip && exact_cc &&
+						 (magi__is_digit((uc)t[i + 2]) || magi__is_digit((uc)t[i + 3])) &&
+						 (c.spaces >= 3 || context_has(t, i, 32, iban_words)))
+						score = 0.5f;
+					end = c.end;
+				}
 				if (score == 0)
 					continue;
-				magi_status st = magi__fvec_push(fv, MAGI_PII_IBAN, i, last, score, NULL);
+				magi_status st = magi__fvec_push(fv, MAGI_PII_IBAN, i, end, score, NULL);
 				if (st)
 					return st;
-				i = last;
+				i = end - 1;
 				done = true;
 			}
 	}
@@ -631,6 +858,22 @@ static size_t parse_domain(const char *t, size_t len, size_t d)
 	return end;
 }
 
+/* A one-label domain whose dot before a com/net/org TLD OCR lost ("corp-mailnet"): the
+ * label must keep 3+ characters before the TLD and end the word. Returns the end or 0. */
+static size_t glued_tld_domain(const char *t, size_t len, size_t d)
+{
+	static const char *const tlds[] = {"com", "net", "org", NULL};
+	size_t q = d;
+	while (q < len && (magi__is_alnum((uc)t[q]) || t[q] == '-'))
+		q++;
+	if (q - d < 6 || t[d] == '-' || (q < len && t[q] == '@'))
+		return 0;
+	for (size_t k = 0; tlds[k]; k++)
+		if (!memcmp(t + q - 3, tlds[k], 3) && t[q - 4] != '-')
+			return q;
+	return 0;
+}
+
 static magi_status detect_emails(const char *t, size_t len, struct magi__fvec *fv)
 {
 	size_t next = 0; /* do not start inside the previous address */
@@ -645,7 +888,10 @@ static magi_status detect_emails(const char *t, size_t len, struct magi__fvec *f
 		if (le >= 2 && t[le - 1] == '@' && email_local_char((uc)t[le - 2]))
 			le--;
 		size_t j = le;
-		while (j > next && email_local_char((uc)t[j - 1]) && le - j < 64)
+		/* '|' inside a local part is OCR's l, i or j ("sophie|@gmail.com") */
+		while (j > next && le - j < 64 &&
+		       (email_local_char((uc)t[j - 1]) ||
+			(t[j - 1] == '|' && j >= 2 && magi__is_alnum((uc)t[j - 2]))))
 			j--;
 		while (j < le && (t[j] == '.' || t[j] == '\'' || t[j] == '-'))
 			j++;
@@ -655,6 +901,8 @@ static magi_status detect_emails(const char *t, size_t len, struct magi__fvec *f
 		if (d + 1 < len && t[d] == ' ' && magi__is_alnum((uc)t[d + 1]))
 			d++;
 		size_t k = parse_domain(t, len, d);
+		if (!k)
+			k = glued_tld_domain(t, len, d);
 		if (!k)
 			continue;
 		magi_status st = magi__fvec_push(fv, MAGI_PII_EMAIL, j, k, 1.0f, NULL);
@@ -737,8 +985,10 @@ static magi_status detect_phones(const char *t, size_t len, const struct magi_pi
 {
 	for (size_t i = 0; i < len; i++) {
 		uc c = (uc)t[i];
-		bool starter = magi__is_digit(c) || ((c == '+' || c == '(') && i + 1 < len &&
-						     magi__is_digit((uc)t[i + 1]));
+		/* a leading 0 read as '@' or 'O' ("@8 85 58 76 38") starts a number too */
+		bool starter = magi__is_digit(c) ||
+			       ((c == '+' || c == '(' || (p->ocr_fuzzy && fuzzy_digit(c) == '0')) &&
+				i + 1 < len && magi__is_digit((uc)t[i + 1]));
 		if (!starter || !left_boundary(t, i))
 			continue;
 		/* a number glued to '.', ',' or '#' on its left is a decimal, a list or an id */

@@ -78,6 +78,12 @@ static void test_email(void)
 	HAS("mail a_b-c@sub.mail-host.org, thanks", MAGI_PII_EMAIL, "a_b-c@sub.mail-host.org");
 	/* OCR noise: a space beside the '@' or after a dot, an em dash for a hyphen */
 	HAS("Contact: john.jones @outlook.com", MAGI_PII_EMAIL, "john.jones @outlook.com");
+	/* '|' for l/i/j in the local part; the dot before com/net/org lost */
+	HAS("To: sophie|@gmail.com", MAGI_PII_EMAIL, "sophie|@gmail.com");
+	HASNT("x |@gmail.com", MAGI_PII_EMAIL);
+	HAS("Email: emartin@corp-mailnet", MAGI_PII_EMAIL, "emartin@corp-mailnet");
+	HASNT("ssh root@debian", MAGI_PII_EMAIL);
+	HASNT("me@inet", MAGI_PII_EMAIL);
 	HAS("pedro47 @ mail.example.org", MAGI_PII_EMAIL, "pedro47 @ mail.example.org");
 	HAS("To: olga73@outlook. com", MAGI_PII_EMAIL, "olga73@outlook. com");
 	HAS("pedrom@uni\xe2\x80\x94-heidelberg.de", MAGI_PII_EMAIL, "pedrom@uni\xe2\x80\x94-heidelberg.de");
@@ -115,6 +121,11 @@ static void test_phone(void)
 	HAS("Tel: 5551234567", MAGI_PII_PHONE, "5551234567");
 	/* OCR read 0 as O and 1 as l */
 	HAS("Call 555-l23-4567", MAGI_PII_PHONE, "555-l23-4567");
+	/* a leading 0 read as '@' or 'O' */
+	HAS("@8 85 58 76 38", MAGI_PII_PHONE, "@8 85 58 76 38");
+	HAS("Tel O30 12345678", MAGI_PII_PHONE, "O30 12345678");
+	HASNT("user@8 85 58 76 38", MAGI_PII_PHONE); /* glued to a word */
+	HASNT("@8 85 58", MAGI_PII_PHONE);           /* too short */
 	/* not phones: dates, prices, versions, ISBNs, order numbers, times */
 	HASNT("Due 2024-01-15", MAGI_PII_PHONE);
 	HASNT("on 01/15/2024 at 10:30", MAGI_PII_PHONE);
@@ -153,6 +164,16 @@ static void test_card(void)
 	HASNT("ISBN 9783161484100", MAGI_PII_CARD);
 	HASNT("1234 5678 9012 3456", MAGI_PII_CARD); /* no issuer starts with 1 */
 	HASNT("Tracking 9400 1000 0000 0000 0000 00", MAGI_PII_CARD);
+	/* OCR put a space inside a block: joined, issuer and Luhn must check */
+	HAS("Card number: 554786827 1733676", MAGI_PII_CARD, "554786827 1733676");
+	HAS("34241 1523738355", MAGI_PII_CARD, "34241 1523738355");
+	HAS("5547 868 2 7173 3676", MAGI_PII_CARD, "5547 868 2 7173 3676");
+	HAS("Amex 3778-840344.96077", MAGI_PII_CARD, "3778-840344.96077");
+	HASNT("3778-840344.96078", MAGI_PII_CARD);    /* Luhn fails */
+	HASNT("3778.840344.96077", MAGI_PII_CARD);    /* one '.' at most */
+	HASNT("554786827 1733677", MAGI_PII_CARD);   /* Luhn fails */
+	HASNT("Order 554786827 1733676", MAGI_PII_CARD); /* labelled as something else */
+	HASNT("123456789 1733676", MAGI_PII_CARD);   /* no issuer */
 	/* a card label makes a misread card-shaped number a finding */
 	HAS("Card number: 4111 1111 1111 1112", MAGI_PII_CARD, "4111 1111 1111 1112");
 }
@@ -176,6 +197,23 @@ static void test_iban(void)
 	HAS("IBAN: BE68 539@ 0754 7034", MAGI_PII_IBAN, "BE68 539@ 0754 7034");
 	/* an IBAN wins over the card-shaped digits inside it */
 	HAS("ES88 4111 1111 1111 1111 1332", MAGI_PII_IBAN, "ES88 4111 1111 1111 1111 1332");
+	/* OCR read the bank-code letter O as 0: only GB's letter slots try letters, and only
+	 * a reading that passes mod-97 counts */
+	HAS("GB260ENL76432114921510", MAGI_PII_IBAN, "GB260ENL76432114921510");
+	HAS("GB56LZ0H905 16655817499", MAGI_PII_IBAN, "GB56LZ0H905 16655817499");
+	HASNT("GB260ENL76432114921511", MAGI_PII_IBAN);
+	HASNT("DE260ENL76432114921510", MAGI_PII_IBAN); /* DE has no letters there */
+	/* a stray glyph after the country code ("DES57" for DE57) */
+	HAS("IBAN DES57 7372 6563 1417 8791 45", MAGI_PII_IBAN, "DES57 7372 6563 1417 8791 45");
+	HAS("IBAN GBO08 JSWI 0791 0874 8638 55", MAGI_PII_IBAN, "GBO08 JSWI 0791 0874 8638 55");
+	HASNT("IBAN DES57 7372 6563 1417 8791 40", MAGI_PII_IBAN);
+	/* a foreign glyph for a letter: '£' for E, '¥' for Y; 7 for T in the country code */
+	HAS("£S23 8201 7020 6627 1740 3704", MAGI_PII_IBAN, "£S23 8201 7020 6627 1740 3704");
+	HASNT("£S23 8201 7020 6627 1740 3700", MAGI_PII_IBAN);
+	HAS("Account: IT13¥5611737765659145147923", MAGI_PII_IBAN, "IT13¥5611737765659145147923");
+	HASNT("IT13¥5611737765659145147924", MAGI_PII_IBAN);
+	HAS("1781 X224 2730 7011 6496 2166 752", MAGI_PII_IBAN, "1781 X224 2730 7011 6496 2166 752");
+	HASNT("1781 X224 2730 7011 6496 2166 753", MAGI_PII_IBAN);
 	HASNT("ZZ89 3704 0044 0532 0130 00", MAGI_PII_IBAN);
 	HASNT("DE8937040044", MAGI_PII_IBAN);
 }
