@@ -695,7 +695,7 @@ magi_status magi__video_lvagent(struct magi__vrun *v, struct magi_error *err)
 		snprintf(m->id, sizeof m->id, "agent%d", i + 1);
 		const char *name = v->p.member_names && v->p.member_names[i] ? v->p.member_names[i]
 									    : magi_client_params(m->client)->name;
-		snprintf(m->label, sizeof m->label, "%s (%s)", m->id, name);
+		snprintf(m->label, sizeof m->label, "agent%d (%s)", i + 1, name);
 	}
 	if (v->p.rounds > MAGI_VIDEO_LVAGENT_ROUNDS)
 		v->p.rounds = MAGI_VIDEO_LVAGENT_ROUNDS;
