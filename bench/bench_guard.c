@@ -283,7 +283,7 @@ static int bench_recall(const char *dir, int pad, bool verify)
 		double t0 = magi_now_ms();
 		struct magi_pii_finding *f = NULL;
 		size_t nf = 0;
-		magi_pii_scan_ocr(o, &pp, &f, &nf);
+		magi_pii_scan_image(img, o, &pp, &f, &nf);
 		magi_guard_redact_image(img, f, nf, pad);
 		guard_ms += magi_now_ms() - t0;
 		bool clean = !strcmp(items[i].type, "none");

@@ -87,7 +87,7 @@ int cmd_guard(int argc, char **argv)
 	size_t n = 0;
 	struct magi_injection_region *inj = NULL;
 	size_t ni = 0;
-	magi_pii_scan_ocr(ocr, &pp, &f, &n);
+	magi_pii_scan_image(img, ocr, &pp, &f, &n);
 	magi_injection_scan(ocr, NULL, &inj, &ni);
 	if (scan) {
 		for (size_t i = 0; i < n; i++) {

@@ -152,6 +152,16 @@ MAGI_API magi_status magi_guard_ocr_text(const struct magi_ocr *ocr, char **out)
 MAGI_API magi_status magi_pii_scan_ocr(const struct magi_ocr *ocr, const struct magi_pii_params *p,
 				       struct magi_pii_finding **out, size_t *n);
 
+/* magi_pii_scan_ocr, then a second look: each line of the screenshot that holds at least 8
+ * digits, is at most 28 px tall and got no finding is cut out, enlarged 2x and OCR'd again
+ * (small text is where Tesseract garbles a digit and a checksum fails); findings of that
+ * reading are added with boxes in img's pixels and word0/word1 naming the first reading's
+ * words of that line. At most 6 lines per image. Offsets (start/end) of added findings
+ * refer to the enlarged reading, not to magi_guard_ocr_text(ocr). */
+MAGI_API magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_ocr *ocr,
+					 const struct magi_pii_params *p,
+					 struct magi_pii_finding **out, size_t *n);
+
 /* Check-digit helpers, exposed for tests and for the generator's validation.
  * digits: ASCII digits only. iban: letters and digits only (no spaces), any case. */
 MAGI_API bool magi_pii_luhn_valid(const char *digits, size_t n);

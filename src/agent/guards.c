@@ -30,7 +30,7 @@ void magi__guard_scan(struct magi__run *r)
 		return;
 	struct magi_pii_params pp = magi_pii_params_default();
 	pp.secrets = r->p.secrets;
-	if (magi_pii_scan_ocr(r->ocr, &pp, &v->pii, &v->n_pii) != MAGI_OK)
+	if (magi_pii_scan_image(r->obs.screenshot, r->ocr, &pp, &v->pii, &v->n_pii) != MAGI_OK)
 		MAGI_WARN("PII scan failed; the screenshot is not redacted this step");
 	if (magi_injection_scan(r->ocr, NULL, &v->inj, &v->n_inj) != MAGI_OK)
 		MAGI_WARN("injection scan failed");

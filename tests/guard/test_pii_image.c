@@ -1,0 +1,65 @@
+/* test_pii_image.c — magi_pii_scan_image: the second, enlarged reading of number-heavy
+ * lines adds findings (with boxes on the screenshot) but never loses or invents any. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "check.h"
+#include "magi/magi.h"
+
+int main(void)
+{
+	if (system("command -v convert >/dev/null 2>&1") != 0)
+		SKIP("ImageMagick is missing");
+	char dir[] = "/tmp/magi-pii-image-XXXXXX";
+	REQUIRE(mkdtemp(dir));
+	char png[128], cmd[1024];
+	snprintf(png, sizeof png, "%s/shot.png", dir);
+	/* small text on a dark theme: where the first reading is weakest */
+	snprintf(cmd, sizeof cmd,
+		 "convert -size 900x220 xc:'#1e1e2e' -font DejaVu-Sans -pointsize 13 -fill '#e0e0e0' "
+		 "-draw \"text 20,30 'IBAN DE89 3704 0044 0532 0130 00'\" "
+		 "-draw \"text 20,70 'Order number 4471 2093 8812'\" "
+		 "-draw \"text 20,110 'Card 4111 1111 1111 1111 exp 04/29'\" "
+		 "-draw \"text 20,150 'Build 20241104.1732 released'\" %s",
+		 png);
+	REQUIRE(system(cmd) == 0);
+	struct magi_image *img;
+	struct magi_error err;
+	struct magi_ocr *ocr;
+	REQUIRE(magi_image_load(png, &img, &err) == MAGI_OK);
+	REQUIRE(magi_ocr_run(img, NULL, 0, &ocr, &err) == MAGI_OK);
+	struct magi_pii_finding *a = NULL, *b = NULL;
+	size_t na = 0, nb = 0;
+	REQUIRE(magi_pii_scan_ocr(ocr, NULL, &a, &na) == MAGI_OK);
+	REQUIRE(magi_pii_scan_image(img, ocr, NULL, &b, &nb) == MAGI_OK);
+	/* everything the first reading found is still there, first and in order */
+	CHECK(nb >= na);
+	for (size_t i = 0; i < na && i < nb; i++)
+		CHECK(a[i].type == b[i].type && a[i].x == b[i].x && a[i].y == b[i].y);
+	bool iban = false, card = false;
+	for (size_t i = 0; i < nb; i++) {
+		iban |= b[i].type == MAGI_PII_IBAN;
+		card |= b[i].type == MAGI_PII_CARD;
+		CHECK_MSG(b[i].has_box && b[i].x >= 0 && b[i].y >= 0 && b[i].x + b[i].w <= (int)img->w + 8 &&
+				  b[i].y + b[i].h <= (int)img->h + 8,
+			  "box %d,%d %dx%d", b[i].x, b[i].y, b[i].w, b[i].h);
+		/* the order number and the build id are not PII, however closely they are read */
+		CHECK_MSG(!(b[i].y > 45 && b[i].y < 80) && !(b[i].y > 125 && b[i].y < 160),
+			  "unexpected %s finding '%s' at y=%d", magi_pii_type_name(b[i].type), b[i].text, b[i].y);
+	}
+	CHECK(iban);
+	CHECK(card);
+	/* no screenshot: the same as magi_pii_scan_ocr */
+	struct magi_pii_finding *c = NULL;
+	size_t nc = 0;
+	REQUIRE(magi_pii_scan_image(NULL, ocr, NULL, &c, &nc) == MAGI_OK);
+	CHECK(nc == na);
+	magi_pii_findings_free(a, na);
+	magi_pii_findings_free(b, nb);
+	magi_pii_findings_free(c, nc);
+	magi_ocr_free(ocr);
+	magi_image_free(img);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+	return check_done();
+}
