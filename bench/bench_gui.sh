@@ -14,7 +14,7 @@ TMP=$(mktemp -d /tmp/magi-bench-gui-XXXXXX)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
 # Xvfb picks a free display itself and writes its number to fd 3 once it is ready
-Xvfb -displayfd 3 -screen 0 1280x720x24 -nolisten tcp 3>"$TMP/display" >/dev/null 2>&1 &
+Xvfb -displayfd 3 -screen 0 1280x720x24 -nolisten tcp -noreset 3>"$TMP/display" >/dev/null 2>&1 &
 pids+=($!)
 for _ in $(seq 1 200); do [ -s "$TMP/display" ] && break; sleep 0.05; done
 D=:$(tr -dc 0-9 < "$TMP/display")
