@@ -3,7 +3,7 @@
  *   bench_guard overhead [ITERATIONS]
  *       scan + redact + injection + risk per step on a 1280x720 screenshot with ~60 OCR
  *       words (the OCR itself excluded: it is shared with grounding and the trace).
- *   bench_guard recall DIR [--pad N] [--no-verify]
+ *   bench_guard recall DIR [--pad N] [--no-verify] [--no-reread]
  *       over a set from scripts/gen-pii-shots: real OCR (magi_ocr_run) of every image,
  *       recall of ground-truth PII boxes per type and per text size (an item counts as
  *       found when a finding of its type overlaps its box; "covered" when any finding
@@ -163,6 +163,7 @@ struct item {
 	int box[4];
 	int size;
 	bool found, covered, leaked;
+	char read[160]; /* what the OCR read over a missed item's box */
 };
 
 static void norm(const char *s, char *out, size_t cap)
@@ -208,7 +209,7 @@ static char *tesseract_text(const char *path)
 	return out;
 }
 
-static int bench_recall(const char *dir, int pad, bool verify)
+static int bench_recall(const char *dir, int pad, bool verify, bool reread)
 {
 	char path[1024];
 	snprintf(path, sizeof path, "%s/truth.jsonl", dir);
@@ -263,7 +264,7 @@ static int bench_recall(const char *dir, int pad, bool verify)
 	struct magi_pii_params pp = magi_pii_params_default();
 	pp.secrets = &sl;
 	size_t clean_images = 0, clean_fp = 0, pii_images = 0, pii_fp = 0;
-	double ocr_ms = 0, guard_ms = 0;
+	double ocr_ms = 0, guard_ms = 0, guard_pii_ms = 0, guard_clean_ms = 0, guard_max_ms = 0;
 	size_t leaks = 0, leak_checked = 0;
 	int tess_missing = 0;
 	for (size_t i = 0; i < ni;) {
@@ -283,10 +284,16 @@ static int bench_recall(const char *dir, int pad, bool verify)
 		double t0 = magi_now_ms();
 		struct magi_pii_finding *f = NULL;
 		size_t nf = 0;
-		magi_pii_scan_image(img, o, &pp, &f, &nf);
+		if (reread)
+			magi_pii_scan_image(img, o, &pp, &f, &nf);
+		else
+			magi_pii_scan_ocr(o, &pp, &f, &nf);
 		magi_guard_redact_image(img, f, nf, pad);
-		guard_ms += magi_now_ms() - t0;
 		bool clean = !strcmp(items[i].type, "none");
+		double dt = magi_now_ms() - t0;
+		guard_ms += dt;
+		(clean ? &guard_clean_ms : &guard_pii_ms)[0] += dt;
+		guard_max_ms = MAGI_MAX(guard_max_ms, dt);
 		if (clean)
 			clean_images++;
 		else
@@ -311,6 +318,17 @@ static int bench_recall(const char *dir, int pad, bool verify)
 					if (!strcmp(magi_pii_type_name(f[k].type), items[m].type))
 						items[m].found = true;
 				}
+			if (items[m].found)
+				continue;
+			size_t rn = 0;
+			for (size_t w = 0; w < o->n_words; w++) {
+				const struct magi_ocr_word *ow = &o->words[w];
+				const int *b = items[m].box;
+				if (ow->x < b[0] + b[2] && b[0] < ow->x + ow->w && ow->y < b[1] + b[3] &&
+				    b[1] < ow->y + ow->h && rn + 2 < sizeof items[m].read)
+					rn += (size_t)snprintf(items[m].read + rn, sizeof items[m].read - rn,
+							       "%s%s", rn ? " " : "", ow->text);
+			}
 		}
 		char out_path[1100];
 		snprintf(out_path, sizeof out_path, "%s/redacted/%s", dir, items[i].file);
@@ -381,8 +399,9 @@ static int bench_recall(const char *dir, int pad, bool verify)
 	printf("\nmissed items:\n");
 	for (size_t m = 0; m < ni; m++)
 		if (strcmp(items[m].type, "none") && !items[m].found)
-			printf("  %s %-10s %2dpx \"%s\"%s\n", items[m].file, items[m].type, items[m].size,
-			       items[m].text, items[m].covered ? " (covered by another type)" : "");
+			printf("  %s %-10s %2dpx \"%s\"%s\n      read as \"%s\"\n", items[m].file,
+			       items[m].type, items[m].size, items[m].text,
+			       items[m].covered ? " (covered by another type)" : "", items[m].read);
 	printf("\nfalse positives: %zu on %zu PII-free images (%.2f per image); %zu outside the "
 	       "truth boxes on PII images\n",
 	       clean_fp, clean_images, clean_images ? (double)clean_fp / (double)clean_images : 0.0,
@@ -395,6 +414,9 @@ static int bench_recall(const char *dir, int pad, bool verify)
 	printf("time: OCR %.1f ms/image, guard scan+redact %.2f ms/image\n",
 	       (double)ocr_ms / (double)(pii_images + clean_images),
 	       guard_ms / (double)(pii_images + clean_images));
+	printf("      guard on PII images %.2f ms, on PII-free images %.2f ms, slowest image %.2f ms\n",
+	       pii_images ? guard_pii_ms / (double)pii_images : 0.0,
+	       clean_images ? guard_clean_ms / (double)clean_images : 0.0, guard_max_ms);
 	for (size_t m = 0; m < ni; m++)
 		free(items[m].text);
 	free(items);
@@ -441,18 +463,20 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 3 && !strcmp(argv[1], "recall")) {
 		int pad = 3;
-		bool verify = true;
+		bool verify = true, reread = true;
 		for (int i = 3; i < argc; i++) {
 			long v;
 			if (!strcmp(argv[i], "--pad") && i + 1 < argc && magi__parse_long(argv[i + 1], 0, 100, &v))
 				pad = (int)v, i++;
 			else if (!strcmp(argv[i], "--no-verify"))
 				verify = false;
+			else if (!strcmp(argv[i], "--no-reread"))
+				reread = false;
 		}
-		return bench_recall(argv[2], pad, verify);
+		return bench_recall(argv[2], pad, verify, reread);
 	}
 	fprintf(stderr, "usage: bench_guard overhead [ITERATIONS]\n"
 			"       bench_guard scan IMAGE\n"
-			"       bench_guard recall DIR [--pad N] [--no-verify]\n");
+			"       bench_guard recall DIR [--pad N] [--no-verify] [--no-reread]\n");
 	return 2;
 }

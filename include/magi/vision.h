@@ -184,6 +184,10 @@ struct magi_ocr {
  * (the OpenMP runtime reads it when it loads); with several cores busy it is far faster. */
 MAGI_API magi_status magi_ocr_run(const struct magi_image *img, const char *lang, float min_conf,
 				  struct magi_ocr **out, struct magi_error *err);
+/* The same for an image holding one line of text (a crop around an OCR line): Tesseract
+ * skips its page layout analysis and reads the image as that one line. */
+MAGI_API magi_status magi_ocr_run_line(const struct magi_image *img, const char *lang, float min_conf,
+				       struct magi_ocr **out, struct magi_error *err);
 MAGI_API void magi_ocr_free(struct magi_ocr *o);
 /* OCR of img given the previous screen and its OCR: only the band of rows that changed
  * (grown so no previous text line is cut) is read again; words elsewhere are kept. Falls

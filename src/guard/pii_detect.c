@@ -393,8 +393,8 @@ bool magi_pii_iban_valid(const char *iban, size_t n)
 
 static const char *const iban_words[] = {"iban", "account", "konto", "bank", NULL};
 
-/* Letters a non-ASCII glyph may stand for: Tesseract reads a capital as a currency sign or
- * a Latin-1 letter now and then ("£S23" for ES23, "IT13¥56" for IT13Y56). */
+/* Letters a non-ASCII glyph (or '$') may stand for: Tesseract reads a capital as a currency
+ * sign or a Latin-1 letter now and then ("£S23" for ES23, "IT13¥56" for IT13Y56). */
 static const struct {
 	const char *utf8;
 	const char *letters;
@@ -407,6 +407,7 @@ static const struct {
 	{"\xC2\xAE", "R"},  /* ® */
 	{"\xC3\x9F", "B"},  /* ß */
 	{"\xC3\x98", "O"},  /* Ø */
+	{"$", "S"},
 };
 
 /* The letters the glyph at t[i] may stand for and its byte length in *n, or NULL. */
@@ -434,6 +435,9 @@ static const char *country_options(const char *t, size_t len, size_t i, size_t *
 	uc c = (uc)t[i];
 	if (magi__is_upper(c))
 		return upper + 2 * (c - 'A');
+	/* lower-case letters shaped like their capitals ("cH87") */
+	if (c && strchr("cosuvwxz", c))
+		return upper + 2 * (c - 'a');
 	switch (c) {
 	case '1':
 	case 'l':
@@ -534,7 +538,7 @@ struct iban_cand {
 	char s[IBAN_MAX_CHARS + 1];
 	char opts[IBAN_MAX_CHARS][8]; /* readings of each position, the printed one first */
 	const char *glyph;            /* letters of the one foreign glyph, or NULL */
-	int glyph_at, n, spaces;
+	int glyph_at, n, spaces, breaks; /* breaks at group ends; all breaks */
 	size_t end;
 };
 
@@ -543,12 +547,23 @@ struct iban_cand {
 static bool iban_collect(const char *t, size_t len, size_t q, int want, bool fuzzy,
 			 struct iban_cand *c)
 {
-	c->n = 2, c->spaces = 0, c->glyph = NULL, c->glyph_at = -1, c->end = q;
+	c->n = 2, c->spaces = 0, c->breaks = 0, c->glyph = NULL, c->glyph_at = -1, c->end = q;
 	while (c->n < want && q < len) {
 		uc ch = (uc)t[q];
 		if (ch == ' ' && c->n >= 4 && q + 1 < len && t[q - 1] != ' ' &&
-		    (magi__is_alnum((uc)t[q + 1]) || (uc)t[q + 1] >= 0x80)) {
+		    (magi__is_alnum((uc)t[q + 1]) || (uc)t[q + 1] >= 0x80 || t[q + 1] == '$' ||
+		     t[q + 1] == '@' ||
+		     (fuzzy && t[q + 1] == '(' && q + 2 < len && magi__is_alnum((uc)t[q + 2])))) {
 			c->spaces += c->n % 4 == 0;
+			c->breaks++;
+			q += 1 + (t[q + 1] == '('); /* "ES95 (0093": a stray parenthesis */
+			continue;
+		}
+		/* a group break read as '.' or ',' ("ES84.0717 3583") */
+		if (fuzzy && (ch == '.' || ch == ',') && c->n % 4 == 0 && c->n >= 4 && q + 1 < len &&
+		    magi__is_alnum((uc)t[q + 1])) {
+			c->spaces++;
+			c->breaks++;
 			q++;
 			continue;
 		}
@@ -685,8 +700,19 @@ static magi_status detect_ibans(const char *t, size_t len, const struct magi_pii
 						      (magi__is_digit((uc)t[q + 1]) || *digit_options((uc)t[q + 1]))))
 						break;
 					c.s[0] = cc[0], c.s[1] = cc[1];
-					if (!iban_collect(t, len, q, want, p->ocr_fuzzy, &c))
+					if (!iban_collect(t, len, q, want, p->ocr_fuzzy, &c)) {
+						/* the shape one glyph too long (OCR doubled or invented one:
+						 * "BE64 7351 0646 92387", "GB37 HAEFN 5933 ...") */
+						if (!skip && p->ocr_fuzzy && exact_cc &&
+						    magi__is_digit((uc)t[i + 2]) && magi__is_digit((uc)t[i + 3]) &&
+						    iban_collect(t, len, q, want + 1, true, &c) &&
+						    !(c.end + 1 < len && t[c.end] == ' ' && magi__is_digit((uc)t[c.end + 1])) &&
+						    (c.breaks >= 3 || context_has(t, i, 32, iban_words))) {
+							score = 0.5f;
+							end = c.end;
+						}
 						continue;
+					}
 					bool repaired = false;
 					/* a repaired reading must not stop inside a longer number: "1781
 					 * X224 2730 7011 6496 2166 753" is no 20-character LT IBAN */
@@ -718,40 +744,68 @@ static magi_status detect_ibans(const char *t, size_t len, const struct magi_pii
 }
 
 /* ---- US SSN ---------------------------------------------------------------------------- */
-static bool digits_at(const char *t, size_t len, size_t i, int n)
-{
-	if (i + (size_t)n > len)
-		return false;
-	for (int k = 0; k < n; k++)
-		if (!magi__is_digit((uc)t[i + (size_t)k]))
-			return false;
-	return true;
-}
-
 static const char *const ssn_words[] = {"ssn", "social security", "ss#", "ss no", NULL};
+
+/* The length of the digit run at t[i] when it is lo..hi digits long, else 0. */
+static int digit_count(const char *t, size_t len, size_t i, int lo, int hi)
+{
+	int n = 0;
+	while (i + (size_t)n < len && magi__is_digit((uc)t[i + (size_t)n]) && n <= hi)
+		n++;
+	return n >= lo && n <= hi ? n : 0;
+}
 
 static magi_status detect_ssns(const char *t, size_t len, struct magi__fvec *fv)
 {
-	for (size_t i = 0; i + 11 <= len; i++) {
-		if (!left_boundary(t, i) || (i > 0 && t[i - 1] == '-') || !digits_at(t, len, i, 3))
+	for (size_t i = 0; i + 10 <= len; i++) {
+		if (!left_boundary(t, i) || (i > 0 && t[i - 1] == '-') || !magi__is_digit((uc)t[i]))
 			continue;
-		char s1 = t[i + 3], s2 = t[i + 6];
-		if (s1 != s2 || (s1 != '-' && s1 != ' ') || !digits_at(t, len, i + 4, 2) ||
-		    !digits_at(t, len, i + 7, 4))
+		/* 3-2-4 digits split by '-' (OCR may add a space after one) or spaces; with an
+		 * SSN label before it, one group a digit short, or the middle one a digit long
+		 * (OCR drops or doubles a glyph) */
+		bool label = context_has(t, i, 32, ssn_words);
+		int d[3], want[3] = {3, 2, 4};
+		size_t q = i, gs[3];
+		char s1 = 0;
+		bool ok = true, spaced = false;
+		int shortg = 0;
+		for (int g = 0; g < 3 && ok; g++) {
+			gs[g] = q;
+			d[g] = digit_count(t, len, q, want[g] - (label ? 1 : 0), want[g] + (label && g == 1));
+			ok = d[g] != 0;
+			shortg += ok && d[g] != want[g];
+			q += (size_t)d[g];
+			if (!ok || g == 2)
+				break;
+			char s = q < len ? t[q] : 0;
+			if (g == 0)
+				s1 = s;
+			ok = s == s1 && (s == '-' || s == ' ');
+			q++;
+			if (ok && s == '-' && q + 1 < len && t[q] == ' ' && magi__is_digit((uc)t[q + 1])) {
+				spaced = true;
+				q++;
+			}
+		}
+		if (!ok || shortg > 1)
 			continue;
-		size_t e = i + 11;
+		size_t e = q;
 		if (e < len && (magi__is_alnum((uc)t[e]) ||
 				(t[e] == s1 && e + 1 < len && magi__is_digit((uc)t[e + 1]))))
 			continue;
-		int area = (t[i] - '0') * 100 + (t[i + 1] - '0') * 10 + (t[i + 2] - '0');
-		int group = (t[i + 4] - '0') * 10 + (t[i + 5] - '0');
-		bool serial0 = t[i + 7] == '0' && t[i + 8] == '0' && t[i + 9] == '0' && t[i + 10] == '0';
-		if (area == 0 || area == 666 || area >= 900 || group == 0 || serial0)
+		int area = 0, group = 0;
+		for (int k = 0; k < d[0]; k++)
+			area = area * 10 + (t[gs[0] + (size_t)k] - '0');
+		for (int k = 0; k < d[1]; k++)
+			group = group * 10 + (t[gs[1] + (size_t)k] - '0');
+		bool serial0 = d[2] == 4 && !memcmp(t + gs[2], "0000", 4);
+		if ((!shortg && (area == 0 || area == 666 || area >= 900)) || group == 0 || serial0)
 			continue;
 		/* "123 45 6789" is too common a shape to call an SSN without its label */
-		if (s1 == ' ' && !context_has(t, i, 32, ssn_words))
+		if (s1 == ' ' && !label)
 			continue;
-		magi_status st = magi__fvec_push(fv, MAGI_PII_SSN, i, e, 1.0f, NULL);
+		magi_status st = magi__fvec_push(fv, MAGI_PII_SSN, i, e, shortg || spaced ? 0.85f : 1.0f,
+						 NULL);
 		if (st)
 			return st;
 		i = e;
@@ -887,6 +941,10 @@ static magi_status detect_emails(const char *t, size_t len, struct magi__fvec *f
 		/* "pedro7@@host": the first '@' is a misread 0 */
 		if (le >= 2 && t[le - 1] == '@' && email_local_char((uc)t[le - 2]))
 			le--;
+		/* "nrossi®@company.co.uk": OCR doubles the '@' as a UTF-8 ® or © */
+		if (le >= 3 && (uc)t[le - 2] == 0xC2 && ((uc)t[le - 1] == 0xAE || (uc)t[le - 1] == 0xA9) &&
+		    email_local_char((uc)t[le - 3]))
+			le -= 2;
 		size_t j = le;
 		/* '|' inside a local part is OCR's l, i or j ("sophie|@gmail.com") */
 		while (j > next && le - j < 64 &&
@@ -970,6 +1028,13 @@ static bool phone_shape(const struct run *r, int g0, int g1, bool plus, bool lea
 	 * separators agree, which keeps date ranges ("01.02.2024 / 03.04.2024") out. */
 	if (d[0] == '0' && d[1] != '0' && n >= 9 && (n <= 11 || (n == 12 && ng == 2)) && ng >= 2 &&
 	    r->gd[g0] >= 2 && r->gd[g1] >= 2) {
+		/* five pairs (the French layout) may mix ' ' and '.': OCR reads a space as a
+		 * dot now and then ("05 52.00 63.49") */
+		bool pairs = ng == 5;
+		for (int g = g0; g <= g1 && pairs; g++)
+			pairs = r->gd[g] == 2 && (g == g0 || sep_is(r->sep[g], " ."));
+		if (pairs)
+			return true;
 		for (int g = g0; g <= g1; g++)
 			if (r->gd[g] > 8 || (g > g0 + 2 && strcmp(r->sep[g], r->sep[g0 + 2])))
 				return false;
@@ -1036,7 +1101,7 @@ static magi_status detect_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 		    (i > 0 && (t[i - 1] == '.' || t[i - 1] == '-')))
 			continue;
 		size_t q = i;
-		int oct[4], k = 0;
+		int oct[4], nds[4], k = 0, commas = 0;
 		bool ok = true, spaced = false;
 		for (; k < 4; k++) {
 			int v = 0, nd = 0;
@@ -1051,10 +1116,20 @@ static magi_status detect_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 				break;
 			}
 			oct[k] = v;
+			nds[k] = nd;
 			if (k < 3) {
 				if (q >= len || t[q] != '.') {
-					ok = false;
-					break;
+					/* OCR reads a dot as ",." or ',' now and then ("10,.183.183.44",
+					 * "178.183.140,53") */
+					if (q + 1 < len && t[q] == ',' && t[q + 1] == '.' && !spaced) {
+						spaced = true;
+						q++;
+					} else if (q + 1 < len && t[q] == ',' && magi__is_digit((uc)t[q + 1])) {
+						commas++;
+					} else {
+						ok = false;
+						break;
+					}
 				}
 				q++;
 				/* OCR puts a space after a dot now and then: "192. 168.1.20" */
@@ -1064,6 +1139,10 @@ static magi_status detect_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 				}
 			}
 		}
+		/* commas only where no thousands grouping reads them ("1,200,250,100" is a
+		 * number): some group after the first is not three digits long */
+		if (ok && commas && nds[1] == 3 && nds[2] == 3 && nds[3] == 3)
+			ok = false;
 		if (!ok) {
 			while (i + 1 < len && magi__is_digit((uc)t[i + 1]))
 				i++;
@@ -1163,12 +1242,126 @@ static char hexish(uc c)
 	return 0;
 }
 
+/* A hex digit as OCR may have read it at t[q]: the digit (any case), or a glyph small
+ * screen text turns one into — S for 5, O/o for 0, l/I/| for 1, t and { for f, and the
+ * UTF-8 £ for f, ¢ for c, é for 6, € for e. Sets *h and returns the bytes read; 0 when
+ * t[q] is none of these. */
+static size_t noisy_hex(const char *t, size_t len, size_t q, char *h)
+{
+	uc c = (uc)t[q];
+	if (magi__is_hex(c)) {
+		*h = (char)magi__lower(c);
+		return 1;
+	}
+	char d = hexish(c);
+	if (d || c == 'S' || c == '|') {
+		*h = d ? d : c == 'S' ? '5' : '1';
+		return 1;
+	}
+	if (q + 1 < len && c == 0xC2 && ((uc)t[q + 1] == 0xA3 || (uc)t[q + 1] == 0xA2)) {
+		*h = (uc)t[q + 1] == 0xA3 ? 'f' : 'c';
+		return 2;
+	}
+	if (q + 1 < len && c == 0xC3 && (uc)t[q + 1] == 0xA9) {
+		*h = '6';
+		return 2;
+	}
+	if (c == '{' || c == 't') {
+		*h = 'f';
+		return 1;
+	}
+	if (q + 2 < len && c == 0xE2 && (uc)t[q + 1] == 0x82 && (uc)t[q + 2] == 0xAC) {
+		*h = 'e';
+		return 3;
+	}
+	return 0;
+}
+
+/* Hex glyphs (as noisy_hex reads them) starting at t[q], up to max. */
+static size_t hex_chunk(const char *t, size_t len, size_t q, size_t max)
+{
+	size_t n = 0;
+	char h;
+	size_t b;
+	while (n <= max && q < len && (b = noisy_hex(t, len, q, &h)) != 0) {
+		q += b;
+		n++;
+	}
+	return n;
+}
+
+/* IPv6 addresses as small text comes out of OCR, where the strict reading failed: look-
+ * alike glyphs ("4c£6", "bSdc", "1¢32"), spaces inside a group or next to a colon
+ * ("b6 1b", "7cae: £425"), ';' or 'i' for a colon ("8afaie825"), and up to two groups
+ * with one glyph too many ("dce4f"). Only the full eight-group form is taken, whose shape
+ * alone (seven colons between hex groups) is rare outside addresses; MAC addresses have
+ * six groups. Tested on the generated screenshots (scripts/gen-pii-shots). */
+static magi_status detect_ipv6_noisy(const char *t, size_t len, struct magi__fvec *fv)
+{
+	for (size_t i = 0; i < len; i++) {
+		char h;
+		if (!noisy_hex(t, len, i, &h) || (i > 0 && (magi__is_alnum((uc)t[i - 1]) ||
+							    t[i - 1] == ':' || t[i - 1] == '.')))
+			continue;
+		int gl[8] = {0}, ng = 1, repairs = 0;
+		size_t q = i, end = i;
+		while (q < len) {
+			uc c = (uc)t[q];
+			size_t b = noisy_hex(t, len, q, &h);
+			if (b) {
+				if (gl[ng - 1] >= 6)
+					break;
+				repairs += !magi__is_hex(c);
+				gl[ng - 1]++;
+				q += b;
+				end = q;
+			} else if (c == ':' || c == ';' ||
+				   (c == 'i' && gl[ng - 1] >= 1 && hex_chunk(t, len, q + 1, 4) >= 1 &&
+				    gl[ng - 1] + hex_chunk(t, len, q + 1, 4) > 4)) {
+				if (gl[ng - 1] == 0 || ng == 8)
+					break;
+				repairs += c != ':';
+				ng++;
+				q++;
+			} else if (c == ' ' && q + 1 < len) {
+				/* a space next to a colon, or inside a group that stays <= 4 */
+				uc n1 = (uc)t[q + 1];
+				bool colon_next = n1 == ':' || n1 == ';';
+				if (!(gl[ng - 1] == 0 || colon_next ||
+				      (gl[ng - 1] + hex_chunk(t, len, q + 1, 4) <= 4 &&
+				       hex_chunk(t, len, q + 1, 4) >= 1)))
+					break;
+				q++;
+			} else {
+				break;
+			}
+		}
+		int g5 = 0;
+		bool ok = ng == 8 && gl[7] >= 1;
+		for (int k = 0; k < ng && ok; k++) {
+			ok = gl[k] >= 1 && gl[k] <= 5;
+			g5 += gl[k] == 5;
+		}
+		ok = ok && g5 <= 2 && repairs + g5 <= 4;
+		if (ok && end < len && magi__is_alnum((uc)t[end]))
+			ok = false;
+		if (ok) {
+			magi_status st = magi__fvec_push(fv, MAGI_PII_IPV6, i, end, 0.85f, NULL);
+			if (st)
+				return st;
+			i = end;
+		}
+	}
+	return MAGI_OK;
+}
+
 static magi_status detect_ipv6(const char *t, size_t len, struct magi__fvec *fv)
 {
 	char norm[80];
 	for (size_t i = 0; i < len; i++) {
 		uc c = (uc)t[i];
-		if (!(magi__is_hex(c) || c == ':') ||
+		/* a colon starts an address only as "::" (a label's colon does not) */
+		if (!(magi__is_hex(c) || (c == ':' && i + 1 < len && t[i + 1] == ':')) ||
 		    (i > 0 && (magi__is_alnum((uc)t[i - 1]) || t[i - 1] == ':' || t[i - 1] == '.')))
 			continue;
 		/* read hex, ':' and '.', mapping look-alikes and skipping spaces next to a ':'
@@ -1246,6 +1439,76 @@ static magi_status detect_macs(const char *t, size_t len, struct magi__fvec *fv)
 	return MAGI_OK;
 }
 
+/* Separator bytes between two MAC groups as OCR leaves them: ':', '-', '.', ';' or an
+ * en/em dash, one or two of them, with spaces around ("BA: 28", "E4—-E9", "95- 10").
+ * Returns the bytes and sets *kind to the first separator char (or '-' for a dash); 0 when
+ * there is no separator char at all. */
+static size_t mac_sep(const char *t, size_t len, size_t q, char *kind)
+{
+	size_t p = q, marks = 0;
+	*kind = 0;
+	while (p < len && p - q < 8) {
+		size_t d = utf8_dash(t, len, p);
+		char c = t[p];
+		if (d || c == ':' || c == '-' || c == '.' || c == ';') {
+			if (++marks > 2)
+				return 0;
+			if (!*kind)
+				*kind = d ? '-' : c == ';' ? ':' : c;
+			p += d ? d : 1;
+		} else if (c == ' ') {
+			p++;
+		} else {
+			break;
+		}
+	}
+	return marks ? p - q : 0;
+}
+
+/* MAC addresses OCR garbled past the strict reading: look-alike glyphs, spaces and doubled
+ * or mixed separators ("04:01:2F.8F.41:6B"). Six groups of exactly two hex glyphs, most
+ * separators the same character, at most two look-alikes. */
+static magi_status detect_macs_noisy(const char *t, size_t len, struct magi__fvec *fv)
+{
+	for (size_t i = 0; i < len; i++) {
+		char h;
+		if (!noisy_hex(t, len, i, &h) || !left_boundary(t, i))
+			continue;
+		size_t q = i, end = i;
+		int groups = 0, repairs = 0, colon = 0, dash = 0;
+		bool ok = true;
+		while (ok && groups < 6) {
+			for (int k = 0; k < 2 && ok; k++) {
+				size_t b = q < len ? noisy_hex(t, len, q, &h) : 0;
+				ok = b != 0;
+				repairs += ok && !magi__is_hex((uc)t[q]);
+				q += b;
+			}
+			if (!ok)
+				break;
+			groups++;
+			end = q;
+			if (groups == 6)
+				break;
+			char kind;
+			size_t sl = mac_sep(t, len, q, &kind);
+			ok = sl != 0;
+			colon += kind == ':';
+			dash += kind == '-';
+			q += sl;
+		}
+		ok = ok && groups == 6 && repairs <= 2 && (colon >= 3 || dash >= 3) &&
+		     !(end < len && magi__is_alnum((uc)t[end]));
+		if (!ok)
+			continue;
+		magi_status st = magi__fvec_push(fv, MAGI_PII_MAC, i, end, 0.85f, NULL);
+		if (st)
+			return st;
+		i = end;
+	}
+	return MAGI_OK;
+}
+
 /* ---- API keys and tokens ---------------------------------------------------------------- */
 static bool key_char(uc c) { return magi__is_alnum(c) || c == '_' || c == '-'; }
 
@@ -1263,20 +1526,56 @@ static const struct {
 	{"github_pat", 30}, {"sk-proj", 20},
 };
 
-/* Bytes of t at i that spell prefix, where a '-' in the prefix may also be an en or em
- * dash (OCR's reading of a hyphen); 0 when it does not match. */
+/* The glyphs OCR reads for a key prefix's letter c (besides c itself). */
+static bool prefix_glyph(char c, uc g)
+{
+	switch (c) {
+	case 'o':
+		return g == '0' || g == 'O';
+	case 'x':
+		return g == 'X';
+	case 'j':
+		return g == '}' || g == ']' || g == ';';
+	case 'l':
+	case 'I':
+		return g == '1' || g == '|' || g == 'I' || g == 'l';
+	default:
+		return false;
+	}
+}
+
+/* Bytes of t at i that spell prefix as OCR reads it: a '-' may be an en or em dash with a
+ * space on either side ("glpat - x"), a letter a look-alike ("x0xb", "sk-pro}-"), and one
+ * space may split the letters ("gl pat"); 0 when it does not match. */
 static size_t prefix_at(const char *t, size_t len, size_t i, const char *pre)
 {
 	size_t q = i;
+	bool split = false;
 	for (const char *p = pre; *p; p++) {
-		if (q < len && t[q] == *p) {
+		if (*p == '-') {
+			if (q + 1 < len && t[q] == ' ' && (t[q + 1] == '-' || utf8_dash(t, len, q + 1)))
+				q++;
+			size_t u = q < len && t[q] == '-' ? 1 : utf8_dash(t, len, q);
+			if (!u)
+				return 0;
+			q += u;
+			/* a doubled dash ("xoxb-—8083") */
+			u = q < len && t[q] == '-' ? 1 : utf8_dash(t, len, q);
+			q += u;
+			if (q + 1 < len && t[q] == ' ' && key_char((uc)t[q + 1]))
+				q++;
+			continue;
+		}
+		if (q < len && (t[q] == *p || prefix_glyph(*p, (uc)t[q]))) {
 			q++;
 			continue;
 		}
-		size_t u = *p == '-' ? utf8_dash(t, len, q) : 0;
-		if (!u)
-			return 0;
-		q += u;
+		if (!split && p != pre && q + 1 < len && t[q] == ' ' && t[q + 1] == *p) {
+			split = true;
+			q += 2;
+			continue;
+		}
+		return 0;
 	}
 	return q - i;
 }
@@ -1301,6 +1600,18 @@ static size_t bridge_fragments(const char *t, size_t len, size_t e)
 		e = g;
 	}
 	return e;
+}
+
+/* Bytes of a glyph OCR puts inside a key for one of its letters or digits: one of ; | & $
+ * @ or a two-byte UTF-8 letter or sign (£, é, ®); 0 otherwise. */
+static size_t key_junk(const char *t, size_t len, size_t i)
+{
+	uc c = (uc)t[i];
+	if (c == ';' || c == '|' || c == '&' || c == '$' || c == '@')
+		return 1;
+	if ((c == 0xC2 || c == 0xC3) && i + 1 < len && ((uc)t[i + 1] & 0xC0) == 0x80)
+		return 2;
+	return 0;
 }
 
 static bool starts_with(const char *t, size_t len, size_t i, const char *pre)
@@ -1382,21 +1693,40 @@ static magi_status detect_keys(const char *t, size_t len, const struct magi_pii_
 			}
 		}
 		/* AWS access key ids: AKIA/ASIA + 16 upper-case letters or digits */
-		if (!hit && (starts_with(t, len, i, "AKIA") || starts_with(t, len, i, "ASIA")) &&
-		    e - i == 20) {
-			bool ok = true;
-			for (size_t k = i + 4; k < e; k++)
-				ok = ok && (magi__is_upper((uc)t[k]) || magi__is_digit((uc)t[k]));
-			if (ok)
-				hit = e;
+		/* (OCR reads the I of AKIA as T or l now and then) */
+		if (!hit &&
+		    (starts_with(t, len, i, "AKIA") || starts_with(t, len, i, "ASIA") ||
+		     (starts_with(t, len, i, "AK") && e - i > 3 && strchr("Tl1|", t[i + 2]) &&
+		      t[i + 3] == 'A')) &&
+		    e - i >= 4) {
+			/* 16 upper-case letters or digits; '@' is OCR's 0 */
+			size_t k = i + 4;
+			while (k < len && k - i < 21 &&
+			       (magi__is_upper((uc)t[k]) || magi__is_digit((uc)t[k]) || t[k] == '@'))
+				k++;
+			if (k - i == 20 && !(k < len && key_char((uc)t[k])))
+				hit = k;
 		}
 		for (size_t k = 0; !hit && k < MAGI_ARRAY_LEN(key_prefixes); k++) {
 			size_t pl = prefix_at(t, len, i, key_prefixes[k].prefix);
 			if (!pl)
 				continue;
 			size_t be = i + pl;
-			while (be < len && key_char((uc)t[be]))
-				be++;
+			/* up to three misread glyphs inside the body ("glpat-;DLg", "s|GOR",
+			 * "Gis&Aro", "kkf£BDe"), each between key characters */
+			int junk = 0;
+			size_t jl;
+			while (be < len) {
+				if (key_char((uc)t[be])) {
+					be++;
+				} else if (junk < 3 && (jl = key_junk(t, len, be)) != 0 && be + jl < len &&
+					   key_char((uc)t[be + jl])) {
+					junk++;
+					be += jl;
+				} else {
+					break;
+				}
+			}
 			if (be - (i + pl) < 4)
 				continue;
 			be = bridge_fragments(t, len, be);
@@ -1435,20 +1765,24 @@ static const struct {
 	const char *label;
 	const char *name;
 	bool digits; /* value must be 3..8 digits */
+	bool colon;  /* only with a ':' after it (OCR's readings of a label) */
 } cred_labels[] = {
-	{"one-time code", "otp", true},  {"verification code", "otp", true},
-	{"security code", "cvv", true},  {"client secret", "secret", false},
-	{"access token", "token", false}, {"private key", "key", false},
-	{"api key", "api key", false},   {"api_key", "api key", false},
-	{"apikey", "api key", false},    {"pin code", "pin", true},
-	{"password", "password", false}, {"passwort", "password", false},
-	{"passwd", "password", false},   {"passphrase", "password", false},
-	{"passcode", "password", false}, {"pwd", "password", false},
-	{"pin", "pin", true},            {"cvv2", "cvv", true},
-	{"cvv", "cvv", true},            {"cvc2", "cvv", true},
-	{"cvc", "cvv", true},            {"csc", "cvv", true},
-	{"otp", "otp", true},            {"secret", "secret", false},
-	{"token", "token", false},
+	{"one-time code", "otp", true, false},  {"verification code", "otp", true, false},
+	{"security code", "cvv", true, false},  {"client secret", "secret", false, false},
+	{"access token", "token", false, false}, {"private key", "key", false, false},
+	{"api key", "api key", false, false},   {"api_key", "api key", false, false},
+	{"apikey", "api key", false, false},    {"pin code", "pin", true, false},
+	{"password", "password", false, false}, {"passwort", "password", false, false},
+	{"passwd", "password", false, false},   {"passphrase", "password", false, false},
+	{"passcode", "password", false, false}, {"pwd", "password", false, false},
+	{"pin", "pin", true, false},            {"cvv2", "cvv", true, false},
+	{"cvv", "cvv", true, false},            {"cvc2", "cvv", true, false},
+	{"cvc", "cvv", true, false},            {"csc", "cvv", true, false},
+	{"otp", "otp", true, false},            {"secret", "secret", false, false},
+	{"token", "token", false, false},
+	/* CVV as small text comes out of OCR: V read as W */
+	{"cw", "cvv", true, true},       {"cwv", "cvv", true, true},
+	{"cvw", "cvv", true, true},      {"cww", "cvv", true, true},
 };
 
 /* Words that follow a label in UI prose, not values. */
@@ -1501,7 +1835,8 @@ static magi_status detect_credentials(const char *t, size_t len, struct magi__fv
 					break;
 				}
 			bool sep = false;
-			if (q < len && (t[q] == ':' || t[q] == '=')) {
+			/* ';' is OCR's reading of ':' ("CVV; 993") */
+			if (q < len && (t[q] == ':' || t[q] == '=' || t[q] == ';')) {
 				sep = true;
 				q++;
 			} else if (magi__word_at(t, len, q, "is")) {
@@ -1517,6 +1852,8 @@ static magi_status detect_credentials(const char *t, size_t len, struct magi__fv
 				while (q < len && (t[q] == ' ' || t[q] == '\t'))
 					q++;
 			}
+			if (cred_labels[li].colon && !sep)
+				continue;
 			size_t v = q;
 			while (q < len && !magi__is_space((uc)t[q]))
 				q++;
@@ -1560,7 +1897,8 @@ static magi_status detect_credentials(const char *t, size_t len, struct magi__fv
 /* Matches value at t[i], letting the text carry stray single spaces between characters
  * (OCR splits long strings); returns the end or 0. */
 /* Same character, or (for long values) one an OCR engine confuses it with: any case,
- * 0/O/o/@, 1/l/I/i/|, 5/S, 8/B, 2/Z, 6/G. */
+ * 0/O/o/Q/D/@, 1/l/I/i/|, 5/S, 8/B, 2/Z, 6/G, j/}/], and one punctuation mark for
+ * another. */
 static bool same_glyph(uc a, uc b, bool fuzzy)
 {
 	if (a == b)
@@ -1569,7 +1907,8 @@ static bool same_glyph(uc a, uc b, bool fuzzy)
 		return false;
 	if (magi__lower(a) == magi__lower(b))
 		return true;
-	static const char *const classes[] = {"0Oo@", "1lIi|", "5Ss", "8B", "2Zz", "6G"};
+	static const char *const classes[] = {"0OoQD@", "1lIi|", "5Ss", "8B", "2Zz", "6G", "-:;._",
+					      "j}]"};
 	for (size_t k = 0; k < MAGI_ARRAY_LEN(classes); k++)
 		if (strchr(classes[k], a) && strchr(classes[k], b))
 			return true;
@@ -1648,7 +1987,10 @@ static magi_status detect_secrets(const char *t, size_t len, const struct magi_s
 			continue;
 		bool fuzzy = vn >= 6;
 		for (size_t i = 0; i < len; i++) {
-			if (!same_glyph((uc)t[i], (uc)v[0], fuzzy))
+			/* long values may start with a misread glyph (an edit like any other) */
+			if (!same_glyph((uc)t[i], (uc)v[0], fuzzy) &&
+			    !(vn >= 8 && magi__is_alnum((uc)t[i]) && !(i > 0 && magi__is_alnum((uc)t[i - 1])) &&
+			      i + 1 < len && same_glyph((uc)t[i + 1], (uc)v[1], true)))
 				continue;
 			size_t e = match_loose(t, len, i, v, vn);
 			if (!e)
@@ -1682,6 +2024,8 @@ magi_status magi__pii_detect_all(const char *text, size_t len, const struct magi
 	RUN(MAGI_PII_PHONE, detect_phones(text, len, p, fv));
 	RUN(MAGI_PII_IPV6, detect_ipv6(text, len, fv));
 	RUN(MAGI_PII_IPV4, detect_ipv4(text, len, fv));
+	RUN(MAGI_PII_IPV6, detect_ipv6_noisy(text, len, fv));
+	RUN(MAGI_PII_MAC, detect_macs_noisy(text, len, fv));
 #undef RUN
 	return st;
 }

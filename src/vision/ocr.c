@@ -407,8 +407,8 @@ static void tighten_box(const uint8_t *g, uint32_t w, uint32_t h, int *bx, int *
 	*bh = (int)(iy1 - iy0 + 1);
 }
 
-magi_status magi_ocr_run(const struct magi_image *img, const char *lang, float min_conf,
-			 struct magi_ocr **out, struct magi_error *err)
+static magi_status ocr_run(const struct magi_image *img, const char *lang, float min_conf,
+			   bool one_line, struct magi_ocr **out, struct magi_error *err)
 {
 	if (!out)
 		return magi_error_set(err, MAGI_ERR_INVALID, "OCR: no output given");
@@ -449,7 +449,12 @@ magi_status magi_ocr_run(const struct magi_image *img, const char *lang, float m
 	TessBaseAPISetImage(api, gray, (int)img->w, (int)img->h, 1, (int)img->w);
 	/* Screens are near 96 ppi; saying so skips Tesseract's guess (and its warning). */
 	TessBaseAPISetSourceResolution(api, 96);
-	if (TessBaseAPIRecognize(api, NULL) != 0) {
+	if (one_line)
+		TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
+	int rc = TessBaseAPIRecognize(api, NULL);
+	if (one_line)
+		TessBaseAPISetPageSegMode(api, PSM_SPARSE_TEXT);
+	if (rc != 0) {
 		TessBaseAPIClear(api);
 		free(gray);
 		free(o);
@@ -524,4 +529,16 @@ magi_status magi_ocr_run(const struct magi_image *img, const char *lang, float m
 	o->ms = magi_now_ms() - t0;
 	*out = o;
 	return MAGI_OK;
+}
+
+magi_status magi_ocr_run(const struct magi_image *img, const char *lang, float min_conf,
+			 struct magi_ocr **out, struct magi_error *err)
+{
+	return ocr_run(img, lang, min_conf, false, out, err);
+}
+
+magi_status magi_ocr_run_line(const struct magi_image *img, const char *lang, float min_conf,
+			      struct magi_ocr **out, struct magi_error *err)
+{
+	return ocr_run(img, lang, min_conf, true, out, err);
 }

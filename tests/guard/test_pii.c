@@ -407,6 +407,126 @@ static void test_secrets(void)
 	magi_secret_list_release(NULL);
 }
 
+/* Readings of small screen text seen from Tesseract on the generated screenshots
+ * (scripts/gen-pii-shots), each a string the strict rules miss, and the near misses that
+ * must stay PII-free. */
+static void test_ocr_misreadings(void)
+{
+	/* IPv6: £ for f, ¢ for c, é for 6, S for 5, spaces inside groups and around colons,
+	 * 'i' for a colon, a glyph too many in a group */
+	HAS("IPv6: 6a38:4c£6:a03e:dd9:3343:a367:e00c:d833", MAGI_PII_IPV6,
+	    "6a38:4c£6:a03e:dd9:3343:a367:e00c:d833");
+	HAS("debé:c8f:6401:ce:3d5c:a798:d7fe:15¢", MAGI_PII_IPV6, "debé:c8f:6401:ce:3d5c:a798:d7fe:15¢");
+	HAS("33d0:fe09:ee52:bSdc:7e17:c6fd:693:8819 up", MAGI_PII_IPV6,
+	    "33d0:fe09:ee52:bSdc:7e17:c6fd:693:8819");
+	HAS("Link-local f6be:ec3 1 :ff2d:26c5:baad:f5cc:ec7:eb77", MAGI_PII_IPV6,
+	    "f6be:ec3 1 :ff2d:26c5:baad:f5cc:ec7:eb77");
+	HAS("1caa:a25a:18d8:ce84:7cae: £425: 85ef:bb25", MAGI_PII_IPV6,
+	    "1caa:a25a:18d8:ce84:7cae: £425: 85ef:bb25");
+	HAS("430d:c9eb:c5b7:4eb9:8f0b:398c:8afaie825", MAGI_PII_IPV6,
+	    "430d:c9eb:c5b7:4eb9:8f0b:398c:8afaie825");
+	HAS("dce4f:a126:5970:5f1b:fdd8:b187:a513:dbe3", MAGI_PII_IPV6,
+	    "dce4f:a126:5970:5f1b:fdd8:b187:a513:dbe3");
+	/* a label's colon glued to the address does not hide it */
+	HAS("IPv6é: 2001:db8:6934:5b8f::67f5", MAGI_PII_IPV6, "2001:db8:6934:5b8f::67f5");
+	HASNT("BA:28:3F:1A:66:CB", MAGI_PII_IPV6); /* six groups: a MAC */
+	HASNT("at 12:30:45 and 10:15:00", MAGI_PII_IPV6);
+	HASNT("Meeting: Design: Review: Agenda", MAGI_PII_IPV6);
+	HASNT("a:b:c:d:e:f:g:h", MAGI_PII_IPV6); /* g, h are not hex */
+	HASNT("ab12 cd34 ef56 1234 5678 9abc def0 1111", MAGI_PII_IPV6);
+
+	/* MAC: a space after a separator, a doubled dash, dots among colons */
+	HAS("MAC: BA: 28:3F:1A:66:CB", MAGI_PII_MAC, "BA: 28:3F:1A:66:CB");
+	HAS("E4—-E9-9B-8A-8B-A4", MAGI_PII_MAC, "E4—-E9-9B-8A-8B-A4");
+	HAS("Hardware address: 04:01:2F.8F.41:6B", MAGI_PII_MAC, "04:01:2F.8F.41:6B");
+	HAS("6C-90-95- 10-90-50", MAGI_PII_MAC, "6C-90-95- 10-90-50");
+	HASNT("12.05.20.10.30.45", MAGI_PII_MAC); /* no ':' or '-' between the groups */
+	HASNT("01 23 45 67 89 10", MAGI_PII_MAC);
+
+	/* SSN: a space after a dash; with its label, a group one digit short */
+	HAS("752-87- 1029", MAGI_PII_SSN, "752-87- 1029");
+	HAS("SSN: 40-97-1100", MAGI_PII_SSN, "40-97-1100");
+	HASNT("Call 40-97-1100", MAGI_PII_SSN);
+	HASNT("SSN: 4-97-1100", MAGI_PII_SSN);
+
+	/* IPv4: ",." for a dot */
+	HAS("IP address: 10,.183.183.44", MAGI_PII_IPV4, "10,.183.183.44");
+	HASNT("values 10,.5 and 3", MAGI_PII_IPV4);
+
+	/* e-mail: '®' before the '@' */
+	HAS("nrossi®@company.co.uk", MAGI_PII_EMAIL, "nrossi®@company.co.uk");
+
+	/* CVV read as CW / CWV, ';' for ':' */
+	HAS("CW: 259", MAGI_PII_CREDENTIAL, "259");
+	HAS("CWV: 445", MAGI_PII_CREDENTIAL, "445");
+	HAS("CVV; 993", MAGI_PII_CREDENTIAL, "993");
+	HASNT("CW 42 planning", MAGI_PII_CREDENTIAL); /* a calendar week */
+	HASNT("Week CW: 12", MAGI_PII_CREDENTIAL);
+
+	/* key prefixes as OCR reads them */
+	HAS("token x0xb-391136495107-9678142849056-CxAOL9rAxLm1", MAGI_PII_API_KEY,
+	    "x0xb-391136495107-9678142849056-CxAOL9rAxLm1");
+	HAS("glpat -aZK6XvfoJ7fYDjgPDyov", MAGI_PII_API_KEY, "glpat -aZK6XvfoJ7fYDjgPDyov");
+	HAS("gl pat - bUQofdbX1I51i8ZkxYpKq", MAGI_PII_API_KEY, "gl pat - bUQofdbX1I51i8ZkxYpKq");
+	HAS("glpat-;DLgMIhRbCrN27qKuHIG", MAGI_PII_API_KEY, "glpat-;DLgMIhRbCrN27qKuHIG");
+	HAS("sk-pro}-W2HhII7qge6LrESa1s|GORTVEMETATWUZ2mZOWRS", MAGI_PII_API_KEY,
+	    "sk-pro}-W2HhII7qge6LrESa1s|GORTVEMETATWUZ2mZOWRS");
+	HAS("AKTA95RQWEYRG7289D8A", MAGI_PII_API_KEY, "AKTA95RQWEYRG7289D8A");
+	HASNT("AKTA95RQWEYRG7289D8", MAGI_PII_API_KEY); /* 19 characters */
+	HASNT("skip-the-intro and gl pat the dog", MAGI_PII_API_KEY);
+
+	/* IBAN: '$' for S, '.' for a group break, a stray '(' or '@', a lower-case country
+	 * code, and the exact shape one glyph too long */
+	HAS("IT62 $357 4726 8613 0710 5158 262", MAGI_PII_IBAN, "IT62 $357 4726 8613 0710 5158 262");
+	HAS("ES84.0717 3583 5708 5197 7155", MAGI_PII_IBAN, "ES84.0717 3583 5708 5197 7155");
+	HAS("ES95 (0093 2869 5548 2408 1939", MAGI_PII_IBAN, "ES95 (0093 2869 5548 2408 1939");
+	HAS("NL43 UNOW @528 4335 76", MAGI_PII_IBAN, "NL43 UNOW @528 4335 76");
+	HAS("cH87 2959 5229 4009 0751 0", MAGI_PII_IBAN, "cH87 2959 5229 4009 0751 0");
+	HAS("BE64 7351 0646 92387", MAGI_PII_IBAN, "BE64 7351 0646 92387");
+	HAS("GB37 HAEFN 5933 5453 7383 08", MAGI_PII_IBAN, "GB37 HAEFN 5933 5453 7383 08");
+	HAS("IBAN NL13DUNWS5128448971", MAGI_PII_IBAN, "NL13DUNWS5128448971");
+	HASNT("Order BE64 7351 0646 92387 12", MAGI_PII_IBAN); /* goes on: a longer number */
+	HASNT("NL13DUNWS5128448971", MAGI_PII_IBAN); /* no breaks, no label: no shape */
+
+	/* phones: five pairs mixing ' ' and '.'; IPv4 with commas, not thousands */
+	HAS("Tel 05 52.00 63.49", MAGI_PII_PHONE, "05 52.00 63.49");
+	HASNT("from 01.02.2024 to 03.04", MAGI_PII_PHONE);
+	HAS("IP 178.183.140,53", MAGI_PII_IPV4, "178.183.140,53");
+	HAS("IP 10,244,44,208", MAGI_PII_IPV4, "10,244,44,208");
+	HASNT("sold 1,200,250,100 units", MAGI_PII_IPV4);
+
+	/* keys with a glyph misread inside, upper-case xox, '@' in an AWS id */
+	HAS("ghp_SmZRIVwSn9muGis&ArommlUKJyU2GFaw1nPk", MAGI_PII_API_KEY,
+	    "ghp_SmZRIVwSn9muGis&ArommlUKJyU2GFaw1nPk");
+	HAS("ghp_BGkcXJKkkf£BDeXN38RiT4ee02guwxXu57XBSJ", MAGI_PII_API_KEY,
+	    "ghp_BGkcXJKkkf£BDeXN38RiT4ee02guwxXu57XBSJ");
+	HAS("XOXb-315873992453-3817888103500-Ss87HXJt", MAGI_PII_API_KEY,
+	    "XOXb-315873992453-3817888103500-Ss87HXJt");
+	HAS("AKIAM@8P4IR330VHILVR", MAGI_PII_API_KEY, "AKIAM@8P4IR330VHILVR");
+	HASNT("ghp_ab&cd", MAGI_PII_API_KEY);
+
+	/* user secrets: the first glyph misread, one punctuation mark for another */
+	struct magi_secret_list l;
+	magi_secret_list_init(&l);
+	CHECK(magi_secret_list_add(&l, "RECOVERY_CODE=3PDKH-X4PY8", NULL) == MAGI_OK);
+	CHECK(magi_secret_list_add(&l, "CODE2=E2T3Z-WQX7J", NULL) == MAGI_OK);
+	struct magi_pii_params p = magi_pii_params_default();
+	p.secrets = &l;
+	const char *reads[] = {"code SPDKH-X4PY8, done", "E2T3Z:WQxX7J"};
+	for (size_t i = 0; i < 2; i++) {
+		struct magi_pii_finding *g;
+		size_t ng;
+		CHECK(magi_pii_scan_text(reads[i], &p, &g, &ng) == MAGI_OK);
+		CHECK_MSG(ng == 1 && g[0].type == MAGI_PII_SECRET, "%s", reads[i]);
+		magi_pii_findings_free(g, ng);
+	}
+	struct magi_pii_finding *g;
+	size_t ng;
+	CHECK(magi_pii_scan_text("XXDKH-X4PY8 and E2T3Z", &p, &g, &ng) == MAGI_OK && ng == 0);
+	magi_pii_findings_free(g, ng);
+	magi_secret_list_release(&l);
+}
+
 static void test_overlap_and_types(void)
 {
 	/* a phone-shaped run inside a card is the card only; an email's digits are the email */
@@ -512,6 +632,7 @@ int main(void)
 	test_keys();
 	test_credentials();
 	test_secrets();
+	test_ocr_misreadings();
 	test_overlap_and_types();
 	test_ocr_boxes();
 	return check_done();
