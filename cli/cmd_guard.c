@@ -4,12 +4,14 @@
 #include "cli.h"
 
 static const char help[] =
-	"usage: magi guard scan [--secret NAME=VALUE]... [--json] IMAGE\n"
-	"       magi guard redact [--secret NAME=VALUE]... [--pad N] IN OUT\n\n"
+	"usage: magi guard scan [--secret NAME=VALUE]... [--reread N] [--json] IMAGE\n"
+	"       magi guard redact [--secret NAME=VALUE]... [--reread N] [--pad N] IN OUT\n\n"
 	"scan    OCRs a screenshot and prints the PII found (type, text, box) and any text that\n"
 	"        reads as instructions to an AI agent (prompt injection).\n"
 	"redact  writes OUT (.png or .jpg) with every PII finding covered by a solid box, as\n"
 	"        magi does before a screenshot leaves for a remote model or enters a trace.\n"
+	"--reread N  characters of small number-heavy text OCR'd a second time, 2x enlarged\n"
+	"        (default: all such lines; a run reads 20 per step, about 8 ms; 0: none)\n"
 	"exit status: scan 0 when nothing was found, 1 when something was; redact 0 on success.\n";
 
 int cmd_guard(int argc, char **argv)
@@ -28,7 +30,7 @@ int cmd_guard(int argc, char **argv)
 	struct magi_error err;
 	magi_error_clear(&err);
 	const char *files[2] = {0};
-	int nf = 0, pad = 4, rc = EXIT_OK;
+	int nf = 0, pad = 4, rc = EXIT_OK, reread = -1;
 	bool json = false;
 	for (int i = 2; i < argc; i++) {
 		const char *v;
@@ -54,6 +56,15 @@ int cmd_guard(int argc, char **argv)
 				goto out;
 			}
 			pad = (int)p;
+		} else if ((r = cli_flag_value(argc, argv, &i, "--reread", &v))) {
+			char *end;
+			long p = r > 0 ? strtol(v, &end, 10) : -1;
+			if (r < 0 || *end || p < 0 || p > 100000) {
+				cli_error("--reread wants a number of characters, 0..100000");
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			reread = (int)p;
 		} else if (!strcmp(argv[i], "--json")) {
 			json = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
@@ -83,6 +94,7 @@ int cmd_guard(int argc, char **argv)
 	}
 	struct magi_pii_params pp = magi_pii_params_default();
 	pp.secrets = &secrets;
+	pp.reread_chars = reread;
 	struct magi_pii_finding *f = NULL;
 	size_t n = 0;
 	struct magi_injection_region *inj = NULL;

@@ -125,7 +125,13 @@ struct magi_pii_params {
 				validates (default true) */
 	bool entropy;        /* the high-entropy token rule (default true) */
 	size_t entropy_min_len; /* shortest token the entropy rule considers (default 24) */
+	int reread_chars;    /* magi_pii_scan_image: characters of small number-heavy text
+				read a second time per image (default MAGI_PII_REREAD_CHARS;
+				0 none, -1 no limit) */
+	struct magi_pii_cache *reread_cache; /* borrowed, may be NULL: crops read before */
 };
+/* About 0.4 ms of OCR per character: the default keeps a step's guard work near 8 ms. */
+#define MAGI_PII_REREAD_CHARS 20
 MAGI_API struct magi_pii_params magi_pii_params_default(void);
 
 /* Longest text scanned; longer input is MAGI_ERR_LIMIT. */
@@ -152,15 +158,27 @@ MAGI_API magi_status magi_guard_ocr_text(const struct magi_ocr *ocr, char **out)
 MAGI_API magi_status magi_pii_scan_ocr(const struct magi_ocr *ocr, const struct magi_pii_params *p,
 				       struct magi_pii_finding **out, size_t *n);
 
-/* magi_pii_scan_ocr, then a second look: each line of the screenshot that holds at least 8
- * digits, is at most 28 px tall and got no finding is cut out, enlarged 2x and OCR'd again
- * (small text is where Tesseract garbles a digit and a checksum fails); findings of that
- * reading are added with boxes in img's pixels and word0/word1 naming the first reading's
- * words of that line. At most 6 lines per image. Offsets (start/end) of added findings
- * refer to the enlarged reading, not to magi_guard_ocr_text(ocr). */
+/* magi_pii_scan_ocr, then a second look at small text: each line of the screenshot that
+ * holds at least 8 digits, is at most 28 px tall, got no finding, and is neither labelled
+ * as something else (order, invoice, SKU, build, ...) nor only dates, is cut out (from the
+ * word before its first number to its last number), enlarged 2x and read again as one
+ * line — small text is where Tesseract garbles a digit and a checksum fails. Lines with a
+ * PII label go first, then those with more digits, until p->reread_chars characters were
+ * read; crops found in p->reread_cache are not read again (and cost nothing). Findings of
+ * the second reading are added with boxes in img's pixels and word0/word1 naming the first
+ * reading's words of that crop; their offsets (start/end) refer to the second reading,
+ * not to magi_guard_ocr_text(ocr). img NULL: the same as magi_pii_scan_ocr. */
 MAGI_API magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_ocr *ocr,
 					 const struct magi_pii_params *p,
 					 struct magi_pii_finding **out, size_t *n);
+
+/* Remembers what second readings found, by the crop's pixels, so that a run reads each
+ * crop once (set magi_pii_params.reread_cache). Not thread-safe: one per run. */
+struct magi_pii_cache;
+MAGI_API magi_status magi_pii_cache_new(struct magi_pii_cache **out);
+MAGI_API void magi_pii_cache_free(struct magi_pii_cache *c);
+/* Crops served from the cache and crops read, since it was made. */
+MAGI_API void magi_pii_cache_stats(const struct magi_pii_cache *c, size_t *hits, size_t *reads);
 
 /* Check-digit helpers, exposed for tests and for the generator's validation.
  * digits: ASCII digits only. iban: letters and digits only (no spaces), any case. */

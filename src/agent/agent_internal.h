@@ -40,6 +40,7 @@ struct magi__run {
 	struct magi_ocr *ocr, *ocr_before;
 	/* guards, computed once per observation and shared by prompts, gate and trace */
 	struct magi_guard_view *view, *view_before;
+	struct magi_pii_cache *reread; /* second readings of small text, kept across steps */
 	long prompt_tokens, completion_tokens;
 	int calls;
 	double t0;

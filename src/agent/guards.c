@@ -30,6 +30,11 @@ void magi__guard_scan(struct magi__run *r)
 		return;
 	struct magi_pii_params pp = magi_pii_params_default();
 	pp.secrets = r->p.secrets;
+	/* a screen that stays for several steps has its small text read again only once
+	 * (without a cache, out of memory, each step spends the budget again) */
+	if (!r->reread)
+		(void)magi_pii_cache_new(&r->reread);
+	pp.reread_cache = r->reread;
 	if (magi_pii_scan_image(r->obs.screenshot, r->ocr, &pp, &v->pii, &v->n_pii) != MAGI_OK)
 		MAGI_WARN("PII scan failed; the screenshot is not redacted this step");
 	if (magi_injection_scan(r->ocr, NULL, &v->inj, &v->n_inj) != MAGI_OK)

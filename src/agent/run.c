@@ -470,6 +470,7 @@ end:;
 	magi_ocr_free(r.ocr);
 	magi_ocr_free(r.ocr_before);
 	magi__guard_view_free(r.view);
+	magi_pii_cache_free(r.reread);
 	magi__guard_view_free(r.view_before);
 	json_decref(r.board);
 	magi_trace_close(r.trace);

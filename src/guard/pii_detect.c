@@ -1293,9 +1293,10 @@ static size_t hex_chunk(const char *t, size_t len, size_t q, size_t max)
 /* IPv6 addresses as small text comes out of OCR, where the strict reading failed: look-
  * alike glyphs ("4c£6", "bSdc", "1¢32"), spaces inside a group or next to a colon
  * ("b6 1b", "7cae: £425"), ';' or 'i' for a colon ("8afaie825"), and up to two groups
- * with one glyph too many ("dce4f"). Only the full eight-group form is taken, whose shape
- * alone (seven colons between hex groups) is rare outside addresses; MAC addresses have
- * six groups. Tested on the generated screenshots (scripts/gen-pii-shots). */
+ * with one glyph too many ("dce4f"). Taken are the full eight-group form, whose shape
+ * alone (seven colons between hex groups) is rare outside addresses (MAC addresses have
+ * six groups), and the compressed form with "::" when it has five or more groups, three
+ * of them four glyphs long. Tested on the generated screenshots (scripts/gen-pii-shots). */
 static magi_status detect_ipv6_noisy(const char *t, size_t len, struct magi__fvec *fv)
 {
 	for (size_t i = 0; i < len; i++) {
@@ -1303,7 +1304,7 @@ static magi_status detect_ipv6_noisy(const char *t, size_t len, struct magi__fve
 		if (!noisy_hex(t, len, i, &h) || (i > 0 && (magi__is_alnum((uc)t[i - 1]) ||
 							    t[i - 1] == ':' || t[i - 1] == '.')))
 			continue;
-		int gl[8] = {0}, ng = 1, repairs = 0;
+		int gl[8] = {0}, ng = 1, repairs = 0, dbl = 0;
 		size_t q = i, end = i;
 		while (q < len) {
 			uc c = (uc)t[q];
@@ -1318,8 +1319,10 @@ static magi_status detect_ipv6_noisy(const char *t, size_t len, struct magi__fve
 			} else if (c == ':' || c == ';' ||
 				   (c == 'i' && gl[ng - 1] >= 1 && hex_chunk(t, len, q + 1, 4) >= 1 &&
 				    gl[ng - 1] + hex_chunk(t, len, q + 1, 4) > 4)) {
-				if (gl[ng - 1] == 0 || ng == 8)
+				/* one "::" (an empty group) at most */
+				if ((gl[ng - 1] == 0 && (dbl || ng == 1 || t[q - 1] != ':')) || ng == 8)
 					break;
+				dbl += gl[ng - 1] == 0;
 				repairs += c != ':';
 				ng++;
 				q++;
@@ -1336,12 +1339,16 @@ static magi_status detect_ipv6_noisy(const char *t, size_t len, struct magi__fve
 				break;
 			}
 		}
-		int g5 = 0;
-		bool ok = ng == 8 && gl[7] >= 1;
+		int g5 = 0, full = 0;
+		bool ok = gl[ng - 1] >= 1 && (dbl ? ng >= 5 : ng == 8);
 		for (int k = 0; k < ng && ok; k++) {
-			ok = gl[k] >= 1 && gl[k] <= 5;
+			ok = gl[k] <= 5 && (gl[k] >= 1 || dbl);
 			g5 += gl[k] == 5;
+			full += gl[k] == 4;
 		}
+		/* the compressed form ("2001:db8:f174:d5a3::5tb1") is shorter: it must carry
+		 * at least three full groups */
+		ok = ok && (!dbl || full >= 3);
 		ok = ok && g5 <= 2 && repairs + g5 <= 4;
 		if (ok && end < len && magi__is_alnum((uc)t[end]))
 			ok = false;

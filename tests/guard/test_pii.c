@@ -429,6 +429,9 @@ static void test_ocr_misreadings(void)
 	    "dce4f:a126:5970:5f1b:fdd8:b187:a513:dbe3");
 	/* a label's colon glued to the address does not hide it */
 	HAS("IPv6é: 2001:db8:6934:5b8f::67f5", MAGI_PII_IPV6, "2001:db8:6934:5b8f::67f5");
+	HAS("Link-local 2001:db8:f174:d5a3::5tb1", MAGI_PII_IPV6, "2001:db8:f174:d5a3::5tb1");
+	HAS("2001:db8:b1laa:60a0::4a25", MAGI_PII_IPV6, "2001:db8:b1laa:60a0::4a25");
+	HASNT("std::vector::size::type::x", MAGI_PII_IPV6);
 	HASNT("BA:28:3F:1A:66:CB", MAGI_PII_IPV6); /* six groups: a MAC */
 	HASNT("at 12:30:45 and 10:15:00", MAGI_PII_IPV6);
 	HASNT("Meeting: Design: Review: Agenda", MAGI_PII_IPV6);

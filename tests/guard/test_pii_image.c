@@ -2,6 +2,7 @@
  * lines adds findings (with boxes on the screenshot) but never loses or invents any. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include "check.h"
 #include "magi/magi.h"
@@ -20,7 +21,8 @@ int main(void)
 		 "-draw \"text 20,30 'IBAN DE89 3704 0044 0532 0130 00'\" "
 		 "-draw \"text 20,70 'Order number 4471 2093 8812'\" "
 		 "-draw \"text 20,110 'Card 4111 1111 1111 1111 exp 04/29'\" "
-		 "-draw \"text 20,150 'Build 20241104.1732 released'\" %s",
+		 "-draw \"text 20,150 'Build 20241104.1732 released'\" "
+		 "-draw \"text 20,190 'Member 4471 2093 8812 0157'\" %s",
 		 png);
 	REQUIRE(system(cmd) == 0);
 	struct magi_image *img;
@@ -49,6 +51,46 @@ int main(void)
 	}
 	CHECK(iban);
 	CHECK(card);
+
+	/* the budget: none spent, the same as the first reading */
+	struct magi_pii_params pp = magi_pii_params_default();
+	struct magi_pii_finding *d = NULL;
+	size_t nd = 0;
+	pp.reread_chars = 0;
+	REQUIRE(magi_pii_scan_image(img, ocr, &pp, &d, &nd) == MAGI_OK);
+	CHECK(nd == na);
+	magi_pii_findings_free(d, nd);
+	/* a budget smaller than any crop reads nothing either */
+	pp.reread_chars = 5;
+	REQUIRE(magi_pii_scan_image(img, ocr, &pp, &d, &nd) == MAGI_OK);
+	CHECK(nd == na);
+	magi_pii_findings_free(d, nd);
+	/* with a cache, the second look at the same screen reads nothing and finds the same */
+	struct magi_pii_cache *cache = NULL;
+	REQUIRE(magi_pii_cache_new(&cache) == MAGI_OK);
+	pp.reread_chars = -1;
+	pp.reread_cache = cache;
+	REQUIRE(magi_pii_scan_image(img, ocr, &pp, &d, &nd) == MAGI_OK);
+	size_t hits, reads;
+	magi_pii_cache_stats(cache, &hits, &reads);
+	CHECK(hits == 0);
+	/* the member number (no checksum passes) is read again; the order and build lines,
+	 * labelled as such, are not */
+	CHECK_MSG(reads == 1, "%zu crops read", reads);
+	struct magi_pii_finding *e = NULL;
+	size_t ne = 0;
+	REQUIRE(magi_pii_scan_image(img, ocr, &pp, &e, &ne) == MAGI_OK);
+	size_t hits2, reads2;
+	magi_pii_cache_stats(cache, &hits2, &reads2);
+	CHECK(reads2 == reads);
+	CHECK(hits2 == reads);
+	CHECK(ne == nd);
+	for (size_t i = 0; i < ne && i < nd; i++)
+		CHECK(e[i].type == d[i].type && e[i].x == d[i].x && e[i].y == d[i].y && e[i].w == d[i].w &&
+		      !strcmp(e[i].text, d[i].text));
+	magi_pii_findings_free(d, nd);
+	magi_pii_findings_free(e, ne);
+	magi_pii_cache_free(cache);
 	/* no screenshot: the same as magi_pii_scan_ocr */
 	struct magi_pii_finding *c = NULL;
 	size_t nc = 0;
