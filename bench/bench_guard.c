@@ -3,15 +3,15 @@
  *   bench_guard overhead [ITERATIONS]
  *       scan + redact + injection + risk per step on a 1280x720 screenshot with ~60 OCR
  *       words (the OCR itself excluded: it is shared with grounding and the trace).
- *   bench_guard recall DIR [--pad N] [--no-verify] [--reread CHARS]
+ *   bench_guard recall DIR [--pad N] [--no-verify] [--reread UNITS]
  *       over a set from scripts/gen-pii-shots: real OCR (magi_ocr_run) of every image,
  *       recall of ground-truth PII boxes per type and per text size (an item counts as
  *       found when a finding of its type overlaps its box; "covered" when any finding
  *       does), false positives per PII-free image, then the redacted images are written to
  *       DIR/redacted/ and read again with the tesseract command to check that none of the
- *       PII strings survived. --reread: the second reading's budget in characters per
- *       image (default MAGI_PII_REREAD_CHARS, what a run spends on a new screen; -1 all,
- *       0 none). Guard time per image is printed: mean, PII-free images, slowest.
+ *       PII strings survived. --reread: the second reading's budget per image, in units
+ *       of width/height (default MAGI_PII_REREAD_BUDGET, what a run spends on a new
+ *       screen; -1 all, 0 none). Guard time per image is printed: mean, PII-free images, slowest.
  *   bench_guard scan IMAGE
  *       prints the OCR text and the findings of one image.
  * Prints tables; exits 1 when a target is missed (recall >= 0.99 for card, iban, email,
@@ -286,7 +286,7 @@ static int bench_recall(const char *dir, int pad, bool verify, int reread)
 		double t0 = magi_now_ms();
 		struct magi_pii_finding *f = NULL;
 		size_t nf = 0;
-		pp.reread_chars = reread;
+		pp.reread_budget = reread;
 		magi_pii_scan_image(img, o, &pp, &f, &nf);
 		magi_guard_redact_image(img, f, nf, pad);
 		bool clean = !strcmp(items[i].type, "none");
@@ -464,7 +464,7 @@ int main(int argc, char **argv)
 	if (argc >= 3 && !strcmp(argv[1], "recall")) {
 		int pad = 3;
 		bool verify = true;
-		int reread = MAGI_PII_REREAD_CHARS;
+		int reread = MAGI_PII_REREAD_BUDGET;
 		for (int i = 3; i < argc; i++) {
 			long v;
 			if (!strcmp(argv[i], "--pad") && i + 1 < argc && magi__parse_long(argv[i + 1], 0, 100, &v))
@@ -479,6 +479,6 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "usage: bench_guard overhead [ITERATIONS]\n"
 			"       bench_guard scan IMAGE\n"
-			"       bench_guard recall DIR [--pad N] [--no-verify] [--reread CHARS]\n");
+			"       bench_guard recall DIR [--pad N] [--no-verify] [--reread UNITS]\n");
 	return 2;
 }

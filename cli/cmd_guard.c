@@ -10,8 +10,9 @@ static const char help[] =
 	"        reads as instructions to an AI agent (prompt injection).\n"
 	"redact  writes OUT (.png or .jpg) with every PII finding covered by a solid box, as\n"
 	"        magi does before a screenshot leaves for a remote model or enters a trace.\n"
-	"--reread N  characters of small number-heavy text OCR'd a second time, 2x enlarged\n"
-	"        (default: all such lines; a run reads 20 per step, about 8 ms; 0: none)\n"
+	"--reread N  how much small number-heavy text is OCR'd a second time, in units of a\n"
+	"        line's width over its height (a card number is ~12, ~0.5 ms each; default: all\n"
+	"        such lines; a run spends 15 per new screen; 0: none)\n"
 	"exit status: scan 0 when nothing was found, 1 when something was; redact 0 on success.\n";
 
 int cmd_guard(int argc, char **argv)
@@ -60,7 +61,7 @@ int cmd_guard(int argc, char **argv)
 			char *end;
 			long p = r > 0 ? strtol(v, &end, 10) : -1;
 			if (r < 0 || *end || p < 0 || p > 100000) {
-				cli_error("--reread wants a number of characters, 0..100000");
+				cli_error("--reread wants a budget 0..100000");
 				rc = EXIT_USAGE;
 				goto out;
 			}
@@ -94,7 +95,7 @@ int cmd_guard(int argc, char **argv)
 	}
 	struct magi_pii_params pp = magi_pii_params_default();
 	pp.secrets = &secrets;
-	pp.reread_chars = reread;
+	pp.reread_budget = reread;
 	struct magi_pii_finding *f = NULL;
 	size_t n = 0;
 	struct magi_injection_region *inj = NULL;

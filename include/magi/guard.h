@@ -125,13 +125,14 @@ struct magi_pii_params {
 				validates (default true) */
 	bool entropy;        /* the high-entropy token rule (default true) */
 	size_t entropy_min_len; /* shortest token the entropy rule considers (default 24) */
-	int reread_chars;    /* magi_pii_scan_image: characters of small number-heavy text
-				read a second time per image (default MAGI_PII_REREAD_CHARS;
-				0 none, -1 no limit) */
+	int reread_budget;   /* magi_pii_scan_image: how much small number-heavy text is read
+				a second time per image, in units of a crop's width over its
+				height (a 16-digit card number is about 12; each unit costs
+				~0.5 ms of OCR). Default MAGI_PII_REREAD_BUDGET; 0 none, -1 all */
 	struct magi_pii_cache *reread_cache; /* borrowed, may be NULL: crops read before */
 };
-/* About 0.4 ms of OCR per character: the default keeps a step's guard work near 8 ms. */
-#define MAGI_PII_REREAD_CHARS 20
+/* One second reading of a card-sized number per new screen: about 9 ms at most. */
+#define MAGI_PII_REREAD_BUDGET 15
 MAGI_API struct magi_pii_params magi_pii_params_default(void);
 
 /* Longest text scanned; longer input is MAGI_ERR_LIMIT. */
@@ -161,13 +162,13 @@ MAGI_API magi_status magi_pii_scan_ocr(const struct magi_ocr *ocr, const struct 
 /* magi_pii_scan_ocr, then a second look at small text: each line of the screenshot that
  * holds at least 8 digits, is at most 28 px tall, got no finding, and is neither labelled
  * as something else (order, invoice, SKU, build, ...) nor only dates, is cut out (from the
- * word before its first number to its last number), enlarged 2x and read again as one
- * line — small text is where Tesseract garbles a digit and a checksum fails. Lines with a
- * PII label go first, then those with more digits, until p->reread_chars characters were
- * read; crops found in p->reread_cache are not read again (and cost nothing). Findings of
- * the second reading are added with boxes in img's pixels and word0/word1 naming the first
- * reading's words of that crop; their offsets (start/end) refer to the second reading,
- * not to magi_guard_ocr_text(ocr). img NULL: the same as magi_pii_scan_ocr. */
+ * word before its first number to its last number) and read again on its own as one line
+ * — small text is where Tesseract garbles a digit and a checksum fails. Lines with a PII
+ * label go first, then those with more digits, while p->reread_budget lasts; crops found
+ * in p->reread_cache are not read again (and cost nothing). Findings of the second
+ * reading are added with boxes in img's pixels and word0/word1 naming the first reading's
+ * words of that crop; their offsets (start/end) refer to the second reading, not to
+ * magi_guard_ocr_text(ocr). img NULL: the same as magi_pii_scan_ocr. */
 MAGI_API magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_ocr *ocr,
 					 const struct magi_pii_params *p,
 					 struct magi_pii_finding **out, size_t *n);

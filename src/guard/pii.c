@@ -39,7 +39,7 @@ struct magi_pii_params magi_pii_params_default(void)
 	p.ocr_fuzzy = true;
 	p.entropy = true;
 	p.entropy_min_len = 24;
-	p.reread_chars = MAGI_PII_REREAD_CHARS;
+	p.reread_budget = MAGI_PII_REREAD_BUDGET;
 	return p;
 }
 

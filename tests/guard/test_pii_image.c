@@ -56,19 +56,19 @@ int main(void)
 	struct magi_pii_params pp = magi_pii_params_default();
 	struct magi_pii_finding *d = NULL;
 	size_t nd = 0;
-	pp.reread_chars = 0;
+	pp.reread_budget = 0;
 	REQUIRE(magi_pii_scan_image(img, ocr, &pp, &d, &nd) == MAGI_OK);
 	CHECK(nd == na);
 	magi_pii_findings_free(d, nd);
 	/* a budget smaller than any crop reads nothing either */
-	pp.reread_chars = 5;
+	pp.reread_budget = 5;
 	REQUIRE(magi_pii_scan_image(img, ocr, &pp, &d, &nd) == MAGI_OK);
 	CHECK(nd == na);
 	magi_pii_findings_free(d, nd);
 	/* with a cache, the second look at the same screen reads nothing and finds the same */
 	struct magi_pii_cache *cache = NULL;
 	REQUIRE(magi_pii_cache_new(&cache) == MAGI_OK);
-	pp.reread_chars = -1;
+	pp.reread_budget = -1;
 	pp.reread_cache = cache;
 	REQUIRE(magi_pii_scan_image(img, ocr, &pp, &d, &nd) == MAGI_OK);
 	size_t hits, reads;
