@@ -47,8 +47,9 @@ steps = [e for e in ev if e["type"] == "step"]
 calls = [e for e in ev if e["type"] == "call"]
 end = [e for e in ev if e["type"] == "run_end"][0]
 med = lambda k: st.median(e.get(k, 0) for e in steps)
-print("%-9s steps %2d  overhead/step median %6.1f ms  | observe %5.1f  ocr %6.1f  encode %5.1f  save %5.1f  act %5.1f ms | model %5.1f ms | peak RSS %5.1f MB"
+print("%-9s steps %2d  overhead/step median %6.1f ms  | observe %5.1f  ocr %6.1f  guard %4.1f (max %4.1f)  encode %5.1f  save %5.1f  act %5.1f ms | model %5.1f ms | peak RSS %5.1f MB"
       % (label, len(steps), end["overhead_ms_median"], med("observe_ms"), med("ocr_ms"),
+         med("guard_ms"), max(e.get("guard_ms", 0) for e in steps),
          st.median(c.get("prepare_ms", 0) for c in calls), med("save_ms"), med("act_ms"),
          st.median(c["latency_ms"] for c in calls), rss / 1024))
 PY

@@ -160,11 +160,13 @@ MAGI_API magi_status magi_pii_scan_ocr(const struct magi_ocr *ocr, const struct 
 				       struct magi_pii_finding **out, size_t *n);
 
 /* magi_pii_scan_ocr, then a second look at small text: each line of the screenshot that
- * holds at least 8 digits, is at most 28 px tall, got no finding, and is neither labelled
+ * holds at least 8 digits and is at most 28 px tall, or was read with a mean confidence
+ * under 60 and shows 2+ digits (up to 48 px), got no finding, and is neither labelled
  * as something else (order, invoice, SKU, build, ...) nor only dates, is cut out (from the
  * word before its first number to its last number) and read again on its own as one line
  * — small text is where Tesseract garbles a digit and a checksum fails. Lines with a PII
- * label go first, then those with more digits, while p->reread_budget lasts; crops found
+ * label go first, then unsure readings, then those with more digits, while
+ * p->reread_budget lasts; crops found
  * in p->reread_cache are not read again (and cost nothing). Findings of the second
  * reading are added with boxes in img's pixels and word0/word1 naming the first reading's
  * words of that crop; their offsets (start/end) refer to the second reading, not to

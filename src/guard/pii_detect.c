@@ -665,6 +665,41 @@ static bool iban_readings_valid(struct iban_cand *c, bool *repaired)
 	return np > 0 || !printed ? iban_variants(c, s, pos, np, 0) : false;
 }
 
+/* true when OCR confuses glyphs a and b (a doubled glyph is often read as the pair). */
+static bool iban_lookalike(uc a, uc b)
+{
+	static const char *const classes[] = {"0OoDQ@", "1lI|iT7", "5Ss$", "8B3S", "2Zz", "6Gb", "EF",
+					      "UV", "MN"};
+	if (a == b)
+		return true;
+	for (size_t k = 0; k < MAGI_ARRAY_LEN(classes); k++)
+		if (strchr(classes[k], a) && strchr(classes[k], b))
+			return true;
+	return false;
+}
+
+/* c holds one character more than its country's IBAN: OCR read one glyph twice ("GB0O7",
+ * "92387", "HAEFN"). Tries dropping each character that looks like a neighbour (only those,
+ * so that few readings are tried and mod-97 keeps its meaning); true when one passes. */
+static bool iban_drop_double(const struct iban_cand *c, int bank)
+{
+	for (int k = 2; k < c->n; k++) {
+		uc ch = (uc)c->s[k];
+		if (k == c->glyph_at ||
+		    !(iban_lookalike(ch, (uc)c->s[k - 1]) || (k + 1 < c->n && iban_lookalike(ch, (uc)c->s[k + 1]))))
+			continue;
+		struct iban_cand d = *c;
+		memmove(d.s + k, d.s + k + 1, (size_t)(d.n - k));
+		d.n--;
+		if (d.glyph_at > k)
+			d.glyph_at--;
+		bool repaired;
+		if (iban_options(&d, bank, true) && iban_readings_valid(&d, &repaired))
+			return true;
+	}
+	return false;
+}
+
 static magi_status detect_ibans(const char *t, size_t len, const struct magi_pii_params *p,
 				struct magi__fvec *fv)
 {
@@ -701,16 +736,22 @@ static magi_status detect_ibans(const char *t, size_t len, const struct magi_pii
 						break;
 					c.s[0] = cc[0], c.s[1] = cc[1];
 					if (!iban_collect(t, len, q, want, p->ocr_fuzzy, &c)) {
-						/* the shape one glyph too long (OCR doubled or invented one:
-						 * "BE64 7351 0646 92387", "GB37 HAEFN 5933 ...") */
-						if (!skip && p->ocr_fuzzy && exact_cc &&
-						    magi__is_digit((uc)t[i + 2]) && magi__is_digit((uc)t[i + 3]) &&
-						    iban_collect(t, len, q, want + 1, true, &c) &&
-						    !(c.end + 1 < len && t[c.end] == ' ' && magi__is_digit((uc)t[c.end + 1])) &&
-						    (c.breaks >= 3 || context_has(t, i, 32, iban_words))) {
+						/* one glyph too many (OCR doubled or invented one: "GB0O7
+						 * YJND", "BE64 7351 0646 92387", "GB37 HAEFN 5933 ..."): a
+						 * doubled look-alike dropped so that mod-97 holds, or the
+						 * exact shape with its breaks or label */
+						bool more = !skip && p->ocr_fuzzy &&
+							    iban_collect(t, len, q, want + 1, true, &c) &&
+							    !(c.end + 1 < len && t[c.end] == ' ' &&
+							      magi__is_digit((uc)t[c.end + 1]));
+						if (more && iban_drop_double(&c, bank))
+							score = 0.8f;
+						else if (more && exact_cc && magi__is_digit((uc)t[i + 2]) &&
+							 magi__is_digit((uc)t[i + 3]) &&
+							 (c.breaks >= 3 || context_has(t, i, 32, iban_words)))
 							score = 0.5f;
+						if (score)
 							end = c.end;
-						}
 						continue;
 					}
 					bool repaired = false;

@@ -1,10 +1,12 @@
 /* pii_reread.c — a second look at lines the first OCR may have garbled. Small text is where
  * Tesseract drops or invents glyphs, and a checksum-bearing number (an IBAN, a card) with one
- * wrong glyph is no finding at all. Number-heavy small lines that held no finding are cut
- * out (from the word before the first number to the last number) and read again on
- * their own as one text line; what that reading finds covers the crop. (Session 1 read
- * the whole line enlarged 2x in sparse-text mode; on the generated sets the single-line
- * reading at 1x finds the same items for 20 % less time.)
+ * wrong glyph is no finding at all; and a line read with low confidence on the page is now
+ * and then read right on its own. Number-heavy small lines and unsure lines that held no
+ * finding are cut out (a number-heavy line from the word before its first number to its
+ * last number, an unsure line whole) and read again on their own as one text line; what
+ * that reading finds covers the crop. (Session 1 read whole lines enlarged 2x in sparse-
+ * text mode; on the generated sets the single-line reading at 1x finds the same items
+ * for 20 % less time.)
  *
  * What it costs: Tesseract's recognizer scales a line to a fixed height, so the cost
  * follows the text's width over its height, not its pixels: measured here (2 cores) about
@@ -13,8 +15,10 @@
  * milliseconds, so the second look is rationed:
  *   - lines whose first reading already names them as something else (order, invoice,
  *     SKU, build, ...) or holds nothing but dates are not read again;
- *   - the rest are taken by likelihood (a PII label on the line first, then more digits)
- *     within a budget of width/height units per image (magi_pii_params.reread_budget);
+ *   - the rest are taken by likelihood (a PII label on the line first, then a garbled
+ *     first reading, then more digits) within a budget of width/height units per image
+ *     (magi_pii_params.reread_budget) — a line longer than the whole budget (a long IBAN
+ *     in small type, ~25 units) is left to magi guard scan/redact, which have none;
  *   - with a cache (magi_pii_params.reread_cache, one per run), a crop read once is never
  *     read again: the next observation of the same screen spends its budget on the lines
  *     not read yet. */
@@ -24,7 +28,9 @@
 #include "core/common.h"
 
 #define REREAD_MIN_DIGITS 8  /* a line with fewer digits holds no card, IBAN or phone */
-#define REREAD_MAX_HEIGHT 28 /* px; taller text is read well the first time */
+#define REREAD_MAX_HEIGHT 28 /* px; taller text is read well the first time... */
+#define GARBLED_CONF 60      /* ...unless the reading has a mean confidence below this */
+#define GARBLED_MAX_HEIGHT 48
 #define REREAD_MARGIN 4
 #define CACHE_MAX 512 /* crops remembered per cache */
 
@@ -179,14 +185,14 @@ static int cand_cmp(const void *a, const void *b)
 }
 
 /* The crop of line li: from the word before its first word with a digit (a label) to its
- * last word with a digit. False when the line has no words. */
-static bool line_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
+ * last word with a digit, or (whole) the whole line. False when the line has no words. */
+static bool line_crop(const struct magi_ocr *ocr, size_t li, bool whole, struct cand *c)
 {
 	int first = -1, last = -1, prev = -1, before = -1;
 	for (size_t w = 0; w < ocr->n_words; w++) {
 		if (ocr->words[w].line != (int)li)
 			continue;
-		if (count_digits(ocr->words[w].text)) {
+		if (whole || count_digits(ocr->words[w].text)) {
 			if (first < 0) {
 				first = (int)w;
 				before = prev;
@@ -284,20 +290,26 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 	size_t nc = 0;
 	for (size_t i = 0; i < ocr->n_lines; i++) {
 		const struct magi_ocr_line *l = &ocr->lines[i];
-		if (!l->text || l->h <= 0 || l->h > REREAD_MAX_HEIGHT)
+		if (!l->text || l->h <= 0 || l->h > GARBLED_MAX_HEIGHT)
 			continue;
 		int digits = count_digits(l->text);
-		if (digits < REREAD_MIN_DIGITS || has_word(l->text, not_pii_labels) || dates_only(l->text))
+		/* a garbled line: the first reading was unsure and the line shows a number or two
+		 * (Tesseract sometimes reads a whole line of a thin font as "BANS DIZ FI2B VOID"
+		 * on the page and correctly on its own) */
+		bool garbled = l->conf < GARBLED_CONF && digits >= 2 && strlen(l->text) >= 6;
+		if (!garbled && (l->h > REREAD_MAX_HEIGHT || digits < REREAD_MIN_DIGITS))
+			continue;
+		if (has_word(l->text, not_pii_labels) || dates_only(l->text))
 			continue;
 		struct cand c = {.line = i, .digits = digits};
-		if (!line_crop(ocr, i, &c))
+		if (!line_crop(ocr, i, garbled, &c))
 			continue;
 		bool covered = false;
 		for (size_t k = 0; k < nf && !covered; k++)
 			covered = f[k].has_box && overlaps(f[k].x, f[k].y, f[k].w, f[k].h, c.x, c.y, c.w, c.h);
 		if (covered)
 			continue;
-		c.prio = has_word(l->text, pii_labels) ? 1 : 0;
+		c.prio = (has_word(l->text, pii_labels) ? 2 : 0) + garbled;
 		cands[nc++] = c;
 	}
 	qsort(cands, nc, sizeof *cands, cand_cmp);
@@ -322,7 +334,10 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 			cache->hits++;
 		} else if (c->cost <= budget) {
 			budget -= c->cost;
+			double t0 = magi_now_ms();
 			s = read_crop(crop, p, &g, &ng);
+			MAGI_DEBUG("pii: second reading of %ux%u (%d units): %zu finding%s in %.1f ms", crop->w,
+				   crop->h, c->cost, ng, ng == 1 ? "" : "s", magi_now_ms() - t0);
 			if (!s && cache) {
 				cache->reads++;
 				e = cache_put(cache, key, g, ng);
