@@ -915,17 +915,23 @@ static size_t parse_domain(const char *t, size_t len, size_t d)
 			q++;
 			continue;
 		}
-		/* "outlook. com", "company .co.uk" */
-		if (q + 2 < len && ((t[q] == '.' && t[q + 1] == ' ') || (t[q] == ' ' && t[q + 1] == '.'))) {
+		/* "outlook. com", "company .co.uk", "company . co.uk", "free,fr": the dot
+		 * spaced or read as a comma, before a common TLD */
+		size_t gap = 0;
+		if (q + 2 < len && ((t[q] == '.' && t[q + 1] == ' ') || (t[q] == ' ' && t[q + 1] == '.')))
+			gap = q + 3 < len && t[q] == ' ' && t[q + 2] == ' ' ? 3 : 2;
+		else if (q + 1 < len && t[q] == ',' && magi__is_alpha((uc)t[q + 1]))
+			gap = 1;
+		if (gap) {
 			bool known = false;
 			for (size_t k = 0; common_tlds[k] && !known; k++) {
 				size_t tl = strlen(common_tlds[k]);
-				known = q + 2 + tl <= len && !memcmp(t + q + 2, common_tlds[k], tl) &&
-					(q + 2 + tl == len || !magi__is_alnum((uc)t[q + 2 + tl]) ||
-					 t[q + 2 + tl] == '.');
+				known = q + gap + tl <= len && !memcmp(t + q + gap, common_tlds[k], tl) &&
+					(q + gap + tl == len || !magi__is_alnum((uc)t[q + gap + tl]) ||
+					 t[q + gap + tl] == '.');
 			}
 			if (known) {
-				q += 2;
+				q += gap;
 				continue;
 			}
 		}

@@ -456,8 +456,11 @@ static void test_ocr_misreadings(void)
 	HAS("IP address: 10,.183.183.44", MAGI_PII_IPV4, "10,.183.183.44");
 	HASNT("values 10,.5 and 3", MAGI_PII_IPV4);
 
-	/* e-mail: '®' before the '@' */
+	/* e-mail: '®' before the '@', a spaced dot, a comma for the dot */
 	HAS("nrossi®@company.co.uk", MAGI_PII_EMAIL, "nrossi®@company.co.uk");
+	HAS("emma86@company . co.uk", MAGI_PII_EMAIL, "emma86@company . co.uk");
+	HAS("noah.martin@free,fr", MAGI_PII_EMAIL, "noah.martin@free,fr");
+	HASNT("see a@b, fr and others", MAGI_PII_EMAIL);
 
 	/* CVV read as CW / CWV, ';' for ':' */
 	HAS("CW: 259", MAGI_PII_CREDENTIAL, "259");
