@@ -11,8 +11,8 @@ static const char help[] =
 	"redact  writes OUT (.png or .jpg) with every PII finding covered by a solid box, as\n"
 	"        magi does before a screenshot leaves for a remote model or enters a trace.\n"
 	"--reread N  how much small number-heavy text is OCR'd a second time, in units of a\n"
-	"        line's width over its height (a card number is ~12, ~0.5 ms each; default: all\n"
-	"        such lines; a run spends 15 per new screen; 0: none)\n"
+	"        line's width over its height (a card number is ~12, ~0.7 ms each; default: all\n"
+	"        such lines; a run spends 12 per new screen; 0: none)\n"
 	"exit status: scan 0 when nothing was found, 1 when something was; redact 0 on success.\n";
 
 int cmd_guard(int argc, char **argv)

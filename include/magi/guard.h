@@ -128,11 +128,11 @@ struct magi_pii_params {
 	int reread_budget;   /* magi_pii_scan_image: how much small number-heavy text is read
 				a second time per image, in units of a crop's width over its
 				height (a 16-digit card number is about 12; each unit costs
-				~0.5 ms of OCR). Default MAGI_PII_REREAD_BUDGET; 0 none, -1 all */
+				~0.7 ms of OCR here). Default MAGI_PII_REREAD_BUDGET; 0 none, -1 all */
 	struct magi_pii_cache *reread_cache; /* borrowed, may be NULL: crops read before */
 };
-/* One second reading of a card-sized number per new screen: about 9 ms at most. */
-#define MAGI_PII_REREAD_BUDGET 15
+/* One second reading of a card-sized number per new screen: 8-9 ms at most here. */
+#define MAGI_PII_REREAD_BUDGET 12
 MAGI_API struct magi_pii_params magi_pii_params_default(void);
 
 /* Longest text scanned; longer input is MAGI_ERR_LIMIT. */

@@ -9,9 +9,9 @@
  * for 20 % less time.)
  *
  * What it costs: Tesseract's recognizer scales a line to a fixed height, so the cost
- * follows the text's width over its height, not its pixels: measured here (2 cores) about
- * 2 ms + 0.5 ms per unit of width/height — 7-8 ms for a 14-digit number, 10 for a
- * 16-digit card with its label. A screen of order numbers would cost tens of
+ * follows the text's width over its height, not its pixels: measured here (2 cores)
+ * 0.6-0.75 ms per unit of width/height — 8-10 ms for a 12-13-unit (card-sized) number.
+ * A screen of order numbers would cost tens of
  * milliseconds, so the second look is rationed:
  *   - lines whose first reading already names them as something else (order, invoice,
  *     SKU, build, ...) or holds nothing but dates are not read again;
