@@ -1,0 +1,444 @@
+/* pii_iban.c — IBANs: the country's exact length, mod-97 over the readings OCR's look-
+ * alike glyphs allow (each reading is a guess, so the number of readings tried is capped to
+ * keep the checksum meaningful), and the printed shape when the checksum still fails. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "guard/pii_internal.h"
+#include "core/common.h"
+
+/* ---- IBAN ------------------------------------------------------------------------------ */
+static const struct {
+	char cc[3];
+	int len;
+} iban_lengths[] = {
+	{"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16},
+	{"BG", 22}, {"BH", 22}, {"BR", 29}, {"BY", 28}, {"CH", 21}, {"CR", 22}, {"CY", 28},
+	{"CZ", 24}, {"DE", 22}, {"DK", 18}, {"DO", 28}, {"EE", 20}, {"EG", 29}, {"ES", 24},
+	{"FI", 18}, {"FO", 18}, {"FR", 27}, {"GB", 22}, {"GE", 22}, {"GI", 23}, {"GL", 18},
+	{"GR", 27}, {"GT", 28}, {"HR", 21}, {"HU", 28}, {"IE", 22}, {"IL", 23}, {"IQ", 23},
+	{"IS", 26}, {"IT", 27}, {"JO", 30}, {"KW", 30}, {"KZ", 20}, {"LB", 28}, {"LC", 32},
+	{"LI", 21}, {"LT", 20}, {"LU", 20}, {"LV", 21}, {"MC", 27}, {"MD", 24}, {"ME", 22},
+	{"MK", 19}, {"MR", 27}, {"MT", 31}, {"MU", 30}, {"NL", 18}, {"NO", 15}, {"PK", 24},
+	{"PL", 28}, {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22}, {"SA", 24},
+	{"SC", 31}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27}, {"TL", 23}, {"TN", 24},
+	{"TR", 26}, {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20},
+};
+
+static int iban_country_len(const char *cc)
+{
+	for (size_t i = 0; i < MAGI_ARRAY_LEN(iban_lengths); i++)
+		if (iban_lengths[i].cc[0] == cc[0] && iban_lengths[i].cc[1] == cc[1])
+			return iban_lengths[i].len;
+	return 0;
+}
+
+bool magi_pii_iban_valid(const char *iban, size_t n)
+{
+	if (n < 15 || n > 34)
+		return false;
+	unsigned rem = 0;
+	for (size_t k = 0; k < n; k++) {
+		uc c = (uc)iban[(k + 4) % n]; /* the first four characters move to the end */
+		if (magi__is_digit(c))
+			rem = (rem * 10 + (unsigned)(c - '0')) % 97;
+		else if (magi__is_alpha(c))
+			rem = (rem * 100 + (unsigned)(magi__lower(c) - 'a' + 10)) % 97;
+		else
+			return false;
+	}
+	return rem == 1;
+}
+
+static const char *const iban_words[] = {"iban", "account", "konto", "bank", NULL};
+
+/* Letters a non-ASCII glyph (or '$') may stand for: Tesseract reads a capital as a currency
+ * sign or a Latin-1 letter now and then ("£S23" for ES23, "IT13¥56" for IT13Y56). */
+static const struct {
+	const char *utf8;
+	const char *letters;
+} foreign_glyphs[] = {
+	{"\xC2\xA3", "EL"}, /* £ */
+	{"\xC2\xA5", "Y"},  /* ¥ */
+	{"\xE2\x82\xAC", "EC"}, /* € */
+	{"\xC2\xA7", "S"},  /* § */
+	{"\xC2\xA9", "C"},  /* © */
+	{"\xC2\xAE", "R"},  /* ® */
+	{"\xC3\x9F", "B"},  /* ß */
+	{"\xC3\x98", "O"},  /* Ø */
+	{"$", "S"},
+};
+
+/* The letters the glyph at t[i] may stand for and its byte length in *n, or NULL. */
+static const char *foreign_glyph(const char *t, size_t len, size_t i, size_t *n)
+{
+	for (size_t k = 0; k < MAGI_ARRAY_LEN(foreign_glyphs); k++) {
+		size_t gl = strlen(foreign_glyphs[k].utf8);
+		if (i + gl <= len && !memcmp(t + i, foreign_glyphs[k].utf8, gl)) {
+			*n = gl;
+			return foreign_glyphs[k].letters;
+		}
+	}
+	return NULL;
+}
+
+/* Letters an OCR engine may have read as a digit, a bar or a foreign glyph, for the
+ * country code; *n is the bytes the character takes. */
+static const char *country_options(const char *t, size_t len, size_t i, size_t *n)
+{
+	static const char upper[] = "A\0B\0C\0D\0E\0F\0G\0H\0I\0J\0K\0L\0M\0N\0O\0P\0Q\0R\0S\0"
+				    "T\0U\0V\0W\0X\0Y\0Z";
+	*n = 1;
+	if (i >= len)
+		return "";
+	uc c = (uc)t[i];
+	if (magi__is_upper(c))
+		return upper + 2 * (c - 'A');
+	/* lower-case letters shaped like their capitals ("cH87") */
+	if (c && strchr("cosuvwxz", c))
+		return upper + 2 * (c - 'a');
+	switch (c) {
+	case '1':
+	case 'l':
+	case '|':
+		return "ITL";
+	case '7':
+		return "T";
+	case '0':
+		return "OD";
+	case '5':
+		return "S";
+	case '8':
+		return "B";
+	default: {
+		const char *f = foreign_glyph(t, len, i, n);
+		if (f)
+			return f;
+		*n = 1;
+		return "";
+	}
+	}
+}
+
+/* Digits a look-alike letter may stand for ("S" is a 5 or an 8). */
+static const char *digit_options(uc c)
+{
+	switch (c) {
+	case 'O':
+	case 'o':
+	case 'D':
+	case '@':
+		return "0";
+	case 'l':
+	case 'I':
+	case '|':
+	case 'T':
+		return "1";
+	case 'S':
+	case 's':
+		return "58";
+	case 'B':
+		return "8";
+	case 'Z':
+		return "2";
+	case 'G':
+		return "6";
+	default:
+		return "";
+	}
+}
+
+/* Letters a digit may stand for where the account format wants a letter ("0ENL" is OENL). */
+static const char *letter_options(uc c)
+{
+	switch (c) {
+	case '0':
+		return "OD";
+	case '1':
+		return "IL";
+	case '2':
+		return "Z";
+	case '4':
+		return "A";
+	case '5':
+		return "S";
+	case '6':
+		return "G";
+	case '7':
+		return "T";
+	case '8':
+		return "B";
+	default:
+		return "";
+	}
+}
+
+/* How many letters open the country's BBAN (the bank code of GB, NL, IE, ...; the CIN of
+ * IT and SM), from the IBAN registry; 0 when it opens with digits. */
+static int iban_bank_letters(const char *cc)
+{
+	static const char four[] = "GB IE NL BG RO MT GI BH JO KW QA PK VG LC MU SC PS IQ";
+	static const char one[] = "IT SM";
+	for (const char *p = four; *p; p += p[2] ? 3 : 2)
+		if (p[0] == cc[0] && p[1] == cc[1])
+			return 4;
+	for (const char *p = one; *p; p += p[2] ? 3 : 2)
+		if (p[0] == cc[0] && p[1] == cc[1])
+			return 1;
+	return 0;
+}
+
+#define IBAN_MAX_CHARS 34
+#define IBAN_MAX_VARIANTS 256 /* readings tried per candidate: mod-97 stays meaningful */
+
+/* An IBAN candidate as printed: the characters (a foreign glyph kept as '?'), where it ends
+ * in the text and how many group breaks it had. */
+struct iban_cand {
+	char s[IBAN_MAX_CHARS + 1];
+	char opts[IBAN_MAX_CHARS][8]; /* readings of each position, the printed one first */
+	const char *glyph;            /* letters of the one foreign glyph, or NULL */
+	int glyph_at, n, spaces, breaks; /* breaks at group ends; all breaks */
+	size_t end;
+};
+
+/* Collects want characters from t[q] (the country code is already in c->s[0..1]): single
+ * spaces between characters, '@' for 0, and with fuzzy one foreign glyph. */
+static bool iban_collect(const char *t, size_t len, size_t q, int want, bool fuzzy,
+			 struct iban_cand *c)
+{
+	c->n = 2, c->spaces = 0, c->breaks = 0, c->glyph = NULL, c->glyph_at = -1, c->end = q;
+	while (c->n < want && q < len) {
+		uc ch = (uc)t[q];
+		if (ch == ' ' && c->n >= 4 && q + 1 < len && t[q - 1] != ' ' &&
+		    (magi__is_alnum((uc)t[q + 1]) || (uc)t[q + 1] >= 0x80 || t[q + 1] == '$' ||
+		     t[q + 1] == '@' ||
+		     (fuzzy && t[q + 1] == '(' && q + 2 < len && magi__is_alnum((uc)t[q + 2])))) {
+			c->spaces += c->n % 4 == 0;
+			c->breaks++;
+			q += 1 + (t[q + 1] == '('); /* "ES95 (0093": a stray parenthesis */
+			continue;
+		}
+		/* a group break read as '.' or ',' ("ES84.0717 3583") */
+		if (fuzzy && (ch == '.' || ch == ',') && c->n % 4 == 0 && c->n >= 4 && q + 1 < len &&
+		    magi__is_alnum((uc)t[q + 1])) {
+			c->spaces++;
+			c->breaks++;
+			q++;
+			continue;
+		}
+		size_t gl = 0;
+		const char *g = fuzzy && !c->glyph && c->n >= 4 ? foreign_glyph(t, len, q, &gl) : NULL;
+		if (g) {
+			c->glyph = g;
+			c->glyph_at = c->n;
+			c->s[c->n++] = '?';
+			q += gl;
+			c->end = q;
+			continue;
+		}
+		if (!magi__is_alnum(ch) && ch != '@')
+			return false;
+		c->s[c->n++] = (char)ch;
+		c->end = ++q;
+	}
+	c->s[c->n] = '\0';
+	return c->n == want && !(c->end < len && magi__is_alnum((uc)t[c->end]));
+}
+
+/* Fills c->opts: what each position may stand for. False when a position cannot be part of
+ * an IBAN (a letter among the check digits, a lower-case letter that is no look-alike). */
+static bool iban_options(struct iban_cand *c, int bank, bool fuzzy)
+{
+	for (int k = 2; k < c->n; k++) {
+		uc ch = (uc)c->s[k];
+		char *o = c->opts[k];
+		o[0] = (char)ch, o[1] = '\0';
+		if (k == c->glyph_at) {
+			if (k < 4 || strlen(c->glyph) >= sizeof c->opts[k])
+				return false;
+			memcpy(o, c->glyph, strlen(c->glyph) + 1);
+			continue;
+		}
+		if (magi__is_digit(ch)) {
+			/* the format wants a letter here: OCR read a letter as a digit */
+			if (fuzzy && k >= 4 && k < 4 + bank)
+				memcpy(o + 1, letter_options(ch), strlen(letter_options(ch)) + 1);
+			continue;
+		}
+		if (k >= 4 && k < 4 + bank && magi__is_alpha(ch)) {
+			o[0] = (char)(magi__is_lower(ch) ? ch - 'a' + 'A' : ch);
+			continue;
+		}
+		const char *d = digit_options(ch);
+		if (k >= 4 && magi__is_upper(ch)) {
+			/* a letter stands; it may also be a digit OCR read as one */
+			if (fuzzy && *d)
+				memcpy(o + 1, d, strlen(d) + 1);
+			continue;
+		}
+		if (!*d || !fuzzy)
+			return false;
+		memcpy(o, d, strlen(d) + 1);
+	}
+	return true;
+}
+
+/* Tries the readings of the ambiguous positions (pos[at..np)) until mod-97 holds. */
+static bool iban_variants(struct iban_cand *c, char *s, const int *pos, int np, int at)
+{
+	if (at == np)
+		return magi_pii_iban_valid(s, (size_t)c->n);
+	int k = pos[at];
+	for (const char *o = c->opts[k]; *o; o++) {
+		s[k] = *o;
+		if (iban_variants(c, s, pos, np, at + 1))
+			return true;
+	}
+	s[k] = c->opts[k][0];
+	return false;
+}
+
+/* true when a reading of c passes mod-97; *repaired when it is not the printed one. */
+static bool iban_readings_valid(struct iban_cand *c, bool *repaired)
+{
+	char s[IBAN_MAX_CHARS + 1];
+	memcpy(s, c->s, (size_t)c->n + 1);
+	int pos[IBAN_MAX_CHARS], np = 0;
+	size_t variants = 1;
+	bool printed = c->glyph_at < 0;
+	for (int k = 2; k < c->n; k++) {
+		size_t no = strlen(c->opts[k]);
+		s[k] = c->opts[k][0];
+		printed &= s[k] == c->s[k];
+		/* beyond the cap a position keeps its first reading */
+		if (no > 1 && variants * no <= IBAN_MAX_VARIANTS) {
+			pos[np++] = k;
+			variants *= no;
+		}
+	}
+	if (printed && magi_pii_iban_valid(s, (size_t)c->n)) {
+		*repaired = false;
+		return true;
+	}
+	*repaired = true;
+	return np > 0 || !printed ? iban_variants(c, s, pos, np, 0) : false;
+}
+
+/* true when OCR confuses glyphs a and b (a doubled glyph is often read as the pair). */
+static bool iban_lookalike(uc a, uc b)
+{
+	static const char *const classes[] = {"0OoDQ@", "1lI|iT7", "5Ss$", "8B3S", "2Zz", "6Gb", "EF",
+					      "UV", "MN"};
+	if (a == b)
+		return true;
+	for (size_t k = 0; k < MAGI_ARRAY_LEN(classes); k++)
+		if (strchr(classes[k], a) && strchr(classes[k], b))
+			return true;
+	return false;
+}
+
+/* c holds one character more than its country's IBAN: OCR read one glyph twice ("GB0O7",
+ * "92387", "HAEFN"). Tries dropping each character that looks like a neighbour (only those,
+ * so that few readings are tried and mod-97 keeps its meaning); true when one passes. */
+static bool iban_drop_double(const struct iban_cand *c, int bank)
+{
+	for (int k = 2; k < c->n; k++) {
+		uc ch = (uc)c->s[k];
+		if (k == c->glyph_at ||
+		    !(iban_lookalike(ch, (uc)c->s[k - 1]) || (k + 1 < c->n && iban_lookalike(ch, (uc)c->s[k + 1]))))
+			continue;
+		struct iban_cand d = *c;
+		memmove(d.s + k, d.s + k + 1, (size_t)(d.n - k));
+		d.n--;
+		if (d.glyph_at > k)
+			d.glyph_at--;
+		bool repaired;
+		if (iban_options(&d, bank, true) && iban_readings_valid(&d, &repaired))
+			return true;
+	}
+	return false;
+}
+
+magi_status magi__pii_ibans(const char *t, size_t len, const struct magi_pii_params *p,
+				struct magi__fvec *fv)
+{
+	struct iban_cand c;
+	for (size_t i = 0; i + 15 <= len; i++) {
+		if (!magi__pii_left_boundary(t, i))
+			continue;
+		size_t n0, n1;
+		const char *o0 = country_options(t, len, i, &n0);
+		if (!*o0)
+			continue;
+		const char *o1 = country_options(t, len, i + n0, &n1);
+		bool exact_cc = magi__is_upper((uc)t[i]) && magi__is_upper((uc)t[i + 1]);
+		if (!*o1 || (!p->ocr_fuzzy && !exact_cc))
+			continue;
+		bool done = false;
+		for (const char *a = o0; *a && !done; a++)
+			for (const char *b = o1; *b && !done; b++) {
+				char cc[3] = {*a, *b, 0};
+				int want = iban_country_len(cc);
+				if (!want)
+					continue;
+				int bank = iban_bank_letters(cc);
+				size_t body = i + n0 + n1;
+				float score = 0;
+				size_t end = 0;
+				/* the printed reading; then, reading OCR noise, the same with one stray
+				 * glyph after the country code dropped ("DES57 7372" for DE57 7372) */
+				for (int skip = 0; skip <= (p->ocr_fuzzy ? 1 : 0) && !score; skip++) {
+					size_t q = body + (size_t)skip;
+					if (skip && !(q + 1 < len && magi__is_alnum((uc)t[body]) &&
+						      magi__is_digit((uc)t[q]) &&
+						      (magi__is_digit((uc)t[q + 1]) || *digit_options((uc)t[q + 1]))))
+						break;
+					c.s[0] = cc[0], c.s[1] = cc[1];
+					if (!iban_collect(t, len, q, want, p->ocr_fuzzy, &c)) {
+						/* one glyph too many (OCR doubled or invented one: "GB0O7
+						 * YJND", "BE64 7351 0646 92387", "GB37 HAEFN 5933 ..."): a
+						 * doubled look-alike dropped so that mod-97 holds, or the
+						 * exact shape with its breaks or label */
+						bool more = !skip && p->ocr_fuzzy &&
+							    iban_collect(t, len, q, want + 1, true, &c) &&
+							    !(c.end + 1 < len && t[c.end] == ' ' &&
+							      magi__is_digit((uc)t[c.end + 1]));
+						if (more && iban_drop_double(&c, bank))
+							score = 0.8f;
+						else if (more && exact_cc && magi__is_digit((uc)t[i + 2]) &&
+							 magi__is_digit((uc)t[i + 3]) &&
+							 (c.breaks >= 3 || magi__pii_context_has(t, i, 32, iban_words)))
+							score = 0.5f;
+						if (score)
+							end = c.end;
+						continue;
+					}
+					bool repaired = false;
+					/* a repaired reading must not stop inside a longer number: "1781
+					 * X224 2730 7011 6496 2166 753" is no 20-character LT IBAN */
+					bool cut = c.end + 1 < len && t[c.end] == ' ' &&
+						   magi__is_digit((uc)t[c.end + 1]);
+					if (iban_options(&c, bank, p->ocr_fuzzy) &&
+					    iban_readings_valid(&c, &repaired) &&
+					    !((repaired || skip || !exact_cc) && cut))
+						score = exact_cc && !repaired && !skip ? 1.0f : 0.9f;
+					/* the shape alone (a country code, its exact length, groups of
+					 * four) when OCR garbled a digit: print layouts this specific are
+					 * IBANs. Not for the dropped-glyph reading: that one must check. */
+					else if (!skip && exact_cc &&
+						 (magi__is_digit((uc)t[i + 2]) || magi__is_digit((uc)t[i + 3])) &&
+						 (c.spaces >= 3 || magi__pii_context_has(t, i, 32, iban_words)))
+						score = 0.5f;
+					end = c.end;
+				}
+				if (score == 0)
+					continue;
+				magi_status st = magi__fvec_push(fv, MAGI_PII_IBAN, i, end, score, NULL);
+				if (st)
+					return st;
+				i = end - 1;
+				done = true;
+			}
+	}
+	return MAGI_OK;
+}

@@ -1,0 +1,433 @@
+/* pii_net.c — network identifiers: IPv4, IPv6 and MAC addresses, strictly and as OCR
+ * leaves small text (look-alike glyphs, spaces, doubled or mixed separators). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "guard/pii_internal.h"
+#include "core/common.h"
+
+/* ---- IPv4, IPv6, MAC ------------------------------------------------------------------- */
+static const char *const version_words[] = {"version", "ver", "build", "release", "v", "rev",
+					    "firmware", NULL};
+
+magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (!magi__is_digit((uc)t[i]) || !magi__pii_left_boundary(t, i) ||
+		    (i > 0 && (t[i - 1] == '.' || t[i - 1] == '-')))
+			continue;
+		size_t q = i;
+		int oct[4], nds[4], k = 0, commas = 0;
+		bool ok = true, spaced = false;
+		for (; k < 4; k++) {
+			int v = 0, nd = 0;
+			size_t s = q;
+			while (q < len && magi__is_digit((uc)t[q]) && nd < 4) {
+				v = v * 10 + (t[q] - '0');
+				q++;
+				nd++;
+			}
+			if (nd == 0 || nd > 3 || v > 255 || (nd > 1 && t[s] == '0')) {
+				ok = false;
+				break;
+			}
+			oct[k] = v;
+			nds[k] = nd;
+			if (k < 3) {
+				if (q >= len || t[q] != '.') {
+					/* OCR reads a dot as ",." or ',' now and then ("10,.183.183.44",
+					 * "178.183.140,53") */
+					if (q + 1 < len && t[q] == ',' && t[q + 1] == '.' && !spaced) {
+						spaced = true;
+						q++;
+					} else if (q + 1 < len && t[q] == ',' && magi__is_digit((uc)t[q + 1])) {
+						commas++;
+					} else {
+						ok = false;
+						break;
+					}
+				}
+				q++;
+				/* OCR puts a space after a dot now and then: "192. 168.1.20" */
+				if (q + 1 < len && t[q] == ' ' && magi__is_digit((uc)t[q + 1]) && !spaced) {
+					spaced = true;
+					q++;
+				}
+			}
+		}
+		/* commas only where no thousands grouping reads them ("1,200,250,100" is a
+		 * number): some group after the first is not three digits long */
+		if (ok && commas && nds[1] == 3 && nds[2] == 3 && nds[3] == 3)
+			ok = false;
+		if (!ok) {
+			while (i + 1 < len && magi__is_digit((uc)t[i + 1]))
+				i++;
+			continue;
+		}
+		if ((q < len && (magi__is_alnum((uc)t[q]) ||
+				 ((t[q] == '.' || t[q] == '-') && q + 1 < len &&
+				  magi__is_digit((uc)t[q + 1])))) ||
+		    oct[0] == 0 || magi__pii_context_has(t, i, 12, version_words)) {
+			i = q;
+			continue;
+		}
+		magi_status st = magi__fvec_push(fv, MAGI_PII_IPV4, i, q, 1.0f, NULL);
+		if (st)
+			return st;
+		i = q;
+	}
+	return MAGI_OK;
+}
+
+/* One "::" at most; groups of 1-4 hex digits; 8 groups without "::", fewer with it; a
+ * dotted IPv4 tail counts as two groups. */
+static bool ipv6_valid(const char *s, size_t n)
+{
+	int groups = 0, dbl = 0, colons = 0;
+	size_t p = 0;
+	if (n >= 2 && s[0] == ':' && s[1] == ':') {
+		dbl = 1;
+		colons = 2;
+		p = 2;
+	} else if (n && s[0] == ':') {
+		return false;
+	}
+	while (p < n) {
+		size_t g = p;
+		bool dot = false;
+		while (p < n && s[p] != ':') {
+			dot |= s[p] == '.';
+			p++;
+		}
+		size_t gl = p - g;
+		if (gl == 0)
+			return false;
+		if (dot) {
+			if (p != n)
+				return false;
+			int oct = 0, v = -1;
+			for (size_t k = g; k <= p; k++) {
+				if (k == p || s[k] == '.') {
+					if (v < 0 || v > 255)
+						return false;
+					oct++;
+					v = -1;
+				} else if (magi__is_digit((uc)s[k])) {
+					v = (v < 0 ? 0 : v * 10) + (s[k] - '0');
+					if (v > 999)
+						return false;
+				} else {
+					return false;
+				}
+			}
+			if (oct != 4)
+				return false;
+			groups += 2;
+		} else {
+			if (gl > 4)
+				return false;
+			groups++;
+		}
+		if (p < n) { /* at ':' */
+			colons++;
+			p++;
+			if (p < n && s[p] == ':') {
+				if (++dbl > 1)
+					return false;
+				colons++;
+				p++;
+			} else if (p == n) {
+				return false;
+			}
+		}
+	}
+	if (colons < 2 || groups < 1)
+		return false;
+	return dbl ? groups <= 7 : groups == 8;
+}
+
+/* Hex digit, or a letter OCR wrote for one (l/I for 1, O/o for 0). */
+static char hexish(uc c)
+{
+	if (magi__is_hex(c))
+		return (char)c;
+	if (c == 'l' || c == 'I')
+		return '1';
+	if (c == 'O' || c == 'o')
+		return '0';
+	return 0;
+}
+
+/* A hex digit as OCR may have read it at t[q]: the digit (any case), or a glyph small
+ * screen text turns one into — S for 5, O/o for 0, l/I/| for 1, t and { for f, and the
+ * UTF-8 £ for f, ¢ for c, é for 6, € for e. Sets *h and returns the bytes read; 0 when
+ * t[q] is none of these. */
+static size_t noisy_hex(const char *t, size_t len, size_t q, char *h)
+{
+	uc c = (uc)t[q];
+	if (magi__is_hex(c)) {
+		*h = (char)magi__lower(c);
+		return 1;
+	}
+	char d = hexish(c);
+	if (d || c == 'S' || c == '|') {
+		*h = d ? d : c == 'S' ? '5' : '1';
+		return 1;
+	}
+	if (q + 1 < len && c == 0xC2 && ((uc)t[q + 1] == 0xA3 || (uc)t[q + 1] == 0xA2)) {
+		*h = (uc)t[q + 1] == 0xA3 ? 'f' : 'c';
+		return 2;
+	}
+	if (q + 1 < len && c == 0xC3 && (uc)t[q + 1] == 0xA9) {
+		*h = '6';
+		return 2;
+	}
+	if (c == '{' || c == 't') {
+		*h = 'f';
+		return 1;
+	}
+	if (q + 2 < len && c == 0xE2 && (uc)t[q + 1] == 0x82 && (uc)t[q + 2] == 0xAC) {
+		*h = 'e';
+		return 3;
+	}
+	return 0;
+}
+
+/* Hex glyphs (as noisy_hex reads them) starting at t[q], up to max. */
+static size_t hex_chunk(const char *t, size_t len, size_t q, size_t max)
+{
+	size_t n = 0;
+	char h;
+	size_t b;
+	while (n <= max && q < len && (b = noisy_hex(t, len, q, &h)) != 0) {
+		q += b;
+		n++;
+	}
+	return n;
+}
+
+/* IPv6 addresses as small text comes out of OCR, where the strict reading failed: look-
+ * alike glyphs ("4c£6", "bSdc", "1¢32"), spaces inside a group or next to a colon
+ * ("b6 1b", "7cae: £425"), ';' or 'i' for a colon ("8afaie825"), and up to two groups
+ * with one glyph too many ("dce4f"). Taken are the full eight-group form, whose shape
+ * alone (seven colons between hex groups) is rare outside addresses (MAC addresses have
+ * six groups), and the compressed form with "::" when it has five or more groups, three
+ * of them four glyphs long. Tested on the generated screenshots (scripts/gen-pii-shots). */
+magi_status magi__pii_ipv6_noisy(const char *t, size_t len, struct magi__fvec *fv)
+{
+	for (size_t i = 0; i < len; i++) {
+		char h;
+		if (!noisy_hex(t, len, i, &h) || (i > 0 && (magi__is_alnum((uc)t[i - 1]) ||
+							    t[i - 1] == ':' || t[i - 1] == '.')))
+			continue;
+		int gl[8] = {0}, ng = 1, repairs = 0, dbl = 0;
+		size_t q = i, end = i;
+		while (q < len) {
+			uc c = (uc)t[q];
+			size_t b = noisy_hex(t, len, q, &h);
+			if (b) {
+				if (gl[ng - 1] >= 6)
+					break;
+				repairs += !magi__is_hex(c);
+				gl[ng - 1]++;
+				q += b;
+				end = q;
+			} else if (c == ':' || c == ';' ||
+				   (c == 'i' && gl[ng - 1] >= 1 && hex_chunk(t, len, q + 1, 4) >= 1 &&
+				    gl[ng - 1] + hex_chunk(t, len, q + 1, 4) > 4)) {
+				/* one "::" (an empty group) at most */
+				if ((gl[ng - 1] == 0 && (dbl || ng == 1 || t[q - 1] != ':')) || ng == 8)
+					break;
+				dbl += gl[ng - 1] == 0;
+				repairs += c != ':';
+				ng++;
+				q++;
+			} else if (c == ' ' && q + 1 < len) {
+				/* a space next to a colon, or inside a group that stays <= 4 */
+				uc n1 = (uc)t[q + 1];
+				bool colon_next = n1 == ':' || n1 == ';';
+				if (!(gl[ng - 1] == 0 || colon_next ||
+				      (gl[ng - 1] + hex_chunk(t, len, q + 1, 4) <= 4 &&
+				       hex_chunk(t, len, q + 1, 4) >= 1)))
+					break;
+				q++;
+			} else {
+				break;
+			}
+		}
+		int g5 = 0, full = 0;
+		bool ok = gl[ng - 1] >= 1 && (dbl ? ng >= 5 : ng == 8);
+		for (int k = 0; k < ng && ok; k++) {
+			ok = gl[k] <= 5 && (gl[k] >= 1 || dbl);
+			g5 += gl[k] == 5;
+			full += gl[k] == 4;
+		}
+		/* the compressed form ("2001:db8:f174:d5a3::5tb1") is shorter: it must carry
+		 * at least three full groups */
+		ok = ok && (!dbl || full >= 3);
+		ok = ok && g5 <= 2 && repairs + g5 <= 4;
+		if (ok && end < len && magi__is_alnum((uc)t[end]))
+			ok = false;
+		if (ok) {
+			magi_status st = magi__fvec_push(fv, MAGI_PII_IPV6, i, end, 0.85f, NULL);
+			if (st)
+				return st;
+			i = end;
+		}
+	}
+	return MAGI_OK;
+}
+
+magi_status magi__pii_ipv6(const char *t, size_t len, struct magi__fvec *fv)
+{
+	char norm[80];
+	for (size_t i = 0; i < len; i++) {
+		uc c = (uc)t[i];
+		/* a colon starts an address only as "::" (a label's colon does not) */
+		if (!(magi__is_hex(c) || (c == ':' && i + 1 < len && t[i + 1] == ':')) ||
+		    (i > 0 && (magi__is_alnum((uc)t[i - 1]) || t[i - 1] == ':' || t[i - 1] == '.')))
+			continue;
+		/* read hex, ':' and '.', mapping look-alikes and skipping spaces next to a ':'
+		 * ("2001:db8: 76bf :926c") */
+		size_t q = i, n = 0, end_at[80];
+		while (q < len && n < sizeof norm - 1) {
+			uc d = (uc)t[q];
+			char h = hexish(d);
+			if (d == ':' || d == '.' || h) {
+				norm[n] = d == ':' || d == '.' ? (char)d : h;
+				end_at[n++] = q + 1;
+				q++;
+			} else if (d == ' ' && n && q + 1 < len &&
+				   (norm[n - 1] == ':' || t[q + 1] == ':')) {
+				q++;
+			} else {
+				break;
+			}
+		}
+		norm[n] = '\0';
+		size_t m = n;
+		while (m > 0 && norm[m - 1] == '.')
+			m--;
+		/* a sentence may end right after the address: "at fe80::1:" */
+		if (m > 1 && norm[m - 1] == ':' && norm[m - 2] != ':')
+			m--;
+		bool glued = q < len && magi__is_alnum((uc)t[q]);
+		if (!glued && m >= 3 && ipv6_valid(norm, m)) {
+			magi_status st = magi__fvec_push(fv, MAGI_PII_IPV6, i, end_at[m - 1], 1.0f, NULL);
+			if (st)
+				return st;
+			i = end_at[m - 1];
+		} else {
+			i = q > i ? q - 1 : i;
+		}
+	}
+	return MAGI_OK;
+}
+
+magi_status magi__pii_macs(const char *t, size_t len, struct magi__fvec *fv)
+{
+	for (size_t i = 0; i + 14 <= len; i++) {
+		if (!magi__is_hex((uc)t[i]) || !magi__pii_left_boundary(t, i))
+			continue;
+		size_t e = 0;
+		char s = t[i + 2];
+		if ((s == ':' || s == '-') && i + 17 <= len) {
+			bool ok = true;
+			for (int g = 0; g < 6 && ok; g++) {
+				size_t p = i + (size_t)g * 3;
+				ok = hexish((uc)t[p]) && hexish((uc)t[p + 1]) &&
+				     (g == 5 || t[p + 2] == s);
+			}
+			if (ok)
+				e = i + 17;
+		} else if (t[i + 4] == '.') {
+			bool ok = true;
+			for (int g = 0; g < 3 && ok; g++) {
+				size_t p = i + (size_t)g * 5;
+				for (int k = 0; k < 4; k++)
+					ok = ok && hexish((uc)t[p + (size_t)k]);
+				ok = ok && (g == 2 || t[p + 4] == '.');
+			}
+			if (ok)
+				e = i + 14, s = '.';
+		}
+		if (!e || (e < len && (magi__is_alnum((uc)t[e]) ||
+				       (t[e] == s && e + 1 < len && magi__is_hex((uc)t[e + 1])))))
+			continue;
+		magi_status st = magi__fvec_push(fv, MAGI_PII_MAC, i, e, 1.0f, NULL);
+		if (st)
+			return st;
+		i = e;
+	}
+	return MAGI_OK;
+}
+
+/* Separator bytes between two MAC groups as OCR leaves them: ':', '-', '.', ';' or an
+ * en/em dash, one or two of them, with spaces around ("BA: 28", "E4—-E9", "95- 10").
+ * Returns the bytes and sets *kind to the first separator char (or '-' for a dash); 0 when
+ * there is no separator char at all. */
+static size_t mac_sep(const char *t, size_t len, size_t q, char *kind)
+{
+	size_t p = q, marks = 0;
+	*kind = 0;
+	while (p < len && p - q < 8) {
+		size_t d = magi__pii_utf8_dash(t, len, p);
+		char c = t[p];
+		if (d || c == ':' || c == '-' || c == '.' || c == ';') {
+			if (++marks > 2)
+				return 0;
+			if (!*kind)
+				*kind = d ? '-' : c == ';' ? ':' : c;
+			p += d ? d : 1;
+		} else if (c == ' ') {
+			p++;
+		} else {
+			break;
+		}
+	}
+	return marks ? p - q : 0;
+}
+
+/* MAC addresses OCR garbled past the strict reading: look-alike glyphs, spaces and doubled
+ * or mixed separators ("04:01:2F.8F.41:6B"). Six groups of exactly two hex glyphs, most
+ * separators the same character, at most two look-alikes. */
+magi_status magi__pii_macs_noisy(const char *t, size_t len, struct magi__fvec *fv)
+{
+	for (size_t i = 0; i < len; i++) {
+		char h;
+		if (!noisy_hex(t, len, i, &h) || !magi__pii_left_boundary(t, i))
+			continue;
+		size_t q = i, end = i;
+		int groups = 0, repairs = 0, colon = 0, dash = 0;
+		bool ok = true;
+		while (ok && groups < 6) {
+			for (int k = 0; k < 2 && ok; k++) {
+				size_t b = q < len ? noisy_hex(t, len, q, &h) : 0;
+				ok = b != 0;
+				repairs += ok && !magi__is_hex((uc)t[q]);
+				q += b;
+			}
+			if (!ok)
+				break;
+			groups++;
+			end = q;
+			if (groups == 6)
+				break;
+			char kind;
+			size_t sl = mac_sep(t, len, q, &kind);
+			ok = sl != 0;
+			colon += kind == ':';
+			dash += kind == '-';
+			q += sl;
+		}
+		ok = ok && groups == 6 && repairs <= 2 && (colon >= 3 || dash >= 3) &&
+		     !(end < len && magi__is_alnum((uc)t[end]));
+		if (!ok)
+			continue;
+		magi_status st = magi__fvec_push(fv, MAGI_PII_MAC, i, end, 0.85f, NULL);
+		if (st)
+			return st;
+		i = end;
+	}
+	return MAGI_OK;
+}
