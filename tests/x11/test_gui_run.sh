@@ -138,9 +138,16 @@ start_oracle B --script s.jsonl
 out=$(timeout 60 "$MAGI" run --base-url "$B_URL" --env x11$D --runs "$runs" --recipe single --no-ocr --max-steps 2 "Wait" 2>&1)
 check "step budget: $out" bash -c "grep -q 'ended: max_steps' <<<'$out'"
 # 6. A run killed mid-way keeps every step it finished: the trace reads, shows and reports.
-w='{"action":"wait","seconds":0.1}'
-reply "$w" "$w" "$w" "$w" "$w" "$w" "$w" "$w" "$w" "$w" > s.jsonl
-start_oracle K --script s.jsonl --delay-ms 300
+# Ten different waits (three equal ones would end the run as a repeated action), a screen
+# that keeps changing (three unchanged ones would end it too) and slow replies, so the run
+# is still going when the kill comes, however loaded the machine.
+xterm -geometry 40x5+0+0 -e sh -c 'i=0; while :; do i=$((i+1)); echo "tick $i"; sleep 0.2; done' &
+TICKER=$!
+wait_window xterm
+waits=()
+for k in 0 1 2 3 4 5 6 7 8 9; do waits+=("{\"action\":\"wait\",\"seconds\":0.1$k}"); done
+reply "${waits[@]}" > s.jsonl
+start_oracle K --script s.jsonl --delay-ms 1000
 timeout 60 "$MAGI" run --base-url "$K_URL" --env x11$D --runs "$TMP/killed" --recipe single --no-ocr --max-steps 10 "Wait a lot" >/dev/null 2>&1 &
 RUNPID=$!
 for _ in $(seq 1 100); do
@@ -149,6 +156,7 @@ for _ in $(seq 1 100); do
 	sleep 0.1
 done
 kill -9 $RUNPID 2>/dev/null; wait $RUNPID 2>/dev/null
+kill $TICKER 2>/dev/null; wait $TICKER 2>/dev/null
 kdir=$(ls -d "$TMP"/killed/*/ | head -1)
 check "killed run kept its finished steps" test "$(grep -c '"type":"step"' "$kdir/trace.jsonl")" -ge 2
 check "every line of the killed trace is whole JSON" python3 -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$kdir/trace.jsonl"
