@@ -83,7 +83,8 @@ MAGI_API magi_status magi_secret_expand(const struct magi_secret_list *l, const 
 	X(MAC, "mac", "[mac]")                                                 \
 	X(API_KEY, "api_key", "[api_key]")                                     \
 	X(CREDENTIAL, "credential", "[credential]")                            \
-	X(SECRET, "secret", "<secret>")
+	X(SECRET, "secret", "<secret>")                                        \
+	X(UNREADABLE, "unreadable", "[unreadable]")
 
 enum magi_pii_type {
 #define MAGI__X(n, s, l) MAGI_PII_##n,

@@ -21,7 +21,10 @@
  *     in small type, ~25 units) is left to magi guard scan/redact, which have none;
  *   - with a cache (magi_pii_params.reread_cache, one per run), a crop read once is never
  *     read again: the next observation of the same screen spends its budget on the lines
- *     not read yet. */
+ *     not read yet;
+ *   - a line read with confidence under 30 that shows digits and that the budget leaves
+ *     unread is covered as "unreadable" (sent as it is, it would be PII the guard never
+ *     looked at). */
 #include <stdlib.h>
 #include <string.h>
 #include "guard/guard_internal.h"
@@ -31,6 +34,7 @@
 #define REREAD_MAX_HEIGHT 28 /* px; taller text is read well the first time... */
 #define GARBLED_CONF 60      /* ...unless the reading has a mean confidence below this */
 #define GARBLED_MAX_HEIGHT 48
+#define UNREADABLE_CONF 30   /* a line this unsure that the budget left unread is covered */
 #define REREAD_MARGIN 4
 #define CACHE_MAX 512 /* crops remembered per cache */
 
@@ -171,6 +175,7 @@ struct cand {
 	int w0, w1;      /* words of the crop (first may be a label) */
 	int x, y, w, h;  /* crop box (words' union), before the margin */
 	int cost, prio;  /* width/height of the crop's text, rounded up; likelihood class */
+	bool cover;      /* covered as unreadable if it is not read again */
 	int digits;
 };
 
@@ -310,6 +315,7 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		if (covered)
 			continue;
 		c.prio = (has_word(l->text, pii_labels) ? 2 : 0) + garbled;
+		c.cover = garbled && l->conf < UNREADABLE_CONF;
 		cands[nc++] = c;
 	}
 	qsort(cands, nc, sizeof *cands, cand_cmp);
@@ -330,9 +336,11 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		struct cache_entry *e = cache_find(cache, key);
 		struct magi_pii_finding *g = NULL;
 		size_t ng = 0;
+		bool looked = e != NULL;
 		if (e) {
 			cache->hits++;
 		} else if (c->cost <= budget) {
+			looked = true;
 			budget -= c->cost;
 			double t0 = magi_now_ms();
 			s = read_crop(crop, p, &g, &ng);
@@ -358,6 +366,24 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 			s = push_copy(&f, &nf, &cap, &d);
 		}
 		magi_pii_findings_free(g, ng);
+		if (!looked && c->cover && !s) {
+			/* the page reading is nearly noise ("D364 323 4 S695 O4ns)" at confidence
+			 * 6) and there was no budget to read it again: on the generated sets such
+			 * lines were PII every time and never on a PII-free screen, so they are
+			 * covered rather than sent as they are */
+			struct magi_pii_finding d = {.type = MAGI_PII_UNREADABLE,
+						     .text = ocr->lines[c->line].text,
+						     .end = strlen(ocr->lines[c->line].text),
+						     .has_box = true,
+						     .x = x0,
+						     .y = y0,
+						     .w = x1 - x0,
+						     .h = y1 - y0,
+						     .word0 = c->w0,
+						     .word1 = c->w1,
+						     .score = 0.3f};
+			s = push_copy(&f, &nf, &cap, &d);
+		}
 	}
 	free(cands);
 	if (s) {

@@ -91,6 +91,42 @@ int main(void)
 	magi_pii_findings_free(d, nd);
 	magi_pii_findings_free(e, ne);
 	magi_pii_cache_free(cache);
+
+	/* a line the first reading could hardly read (confidence 6) that shows digits: read
+	 * again when the budget allows, covered as unreadable when it does not; a line read
+	 * with confidence is neither */
+	{
+		struct magi_ocr_word w[3] = {
+			{"D364", 20, 200, 40, 13, 6, 0}, {"S695", 70, 200, 40, 13, 6, 0},
+			{"Welcome", 20, 240, 70, 13, 92, 1}};
+		struct magi_ocr_line ln[2] = {{"D364 S695", 20, 200, 90, 13, 6},
+					      {"Welcome", 20, 240, 70, 13, 92}};
+		struct magi_ocr fake = {w, 3, ln, 2, 0};
+		struct magi_pii_params q = magi_pii_params_default();
+		q.reread_budget = 1; /* less than the 7 units of the line */
+		struct magi_pii_finding *u = NULL;
+		size_t nu = 0;
+		REQUIRE(magi_pii_scan_image(img, &fake, &q, &u, &nu) == MAGI_OK);
+		CHECK_MSG(nu == 1, "%zu findings", nu);
+		if (nu == 1) {
+			CHECK(u[0].type == MAGI_PII_UNREADABLE);
+			CHECK_STR(magi_pii_type_name(u[0].type), "unreadable");
+			CHECK(u[0].has_box && u[0].x <= 20 && u[0].y <= 200 && u[0].x + u[0].w >= 110 &&
+			      u[0].y + u[0].h >= 213);
+			CHECK(u[0].word0 == 0 && u[0].word1 == 1);
+		}
+		magi_pii_findings_free(u, nu);
+		/* with the budget to read it (this image shows nothing there): no finding */
+		q.reread_budget = -1;
+		REQUIRE(magi_pii_scan_image(img, &fake, &q, &u, &nu) == MAGI_OK);
+		CHECK_MSG(nu == 0, "%zu findings", nu);
+		magi_pii_findings_free(u, nu);
+		/* no second look at all: the first reading only */
+		q.reread_budget = 0;
+		REQUIRE(magi_pii_scan_image(img, &fake, &q, &u, &nu) == MAGI_OK);
+		CHECK(nu == 0);
+		magi_pii_findings_free(u, nu);
+	}
 	/* no screenshot: the same as magi_pii_scan_ocr */
 	struct magi_pii_finding *c = NULL;
 	size_t nc = 0;
