@@ -353,6 +353,15 @@ magi_status magi__run_loop(struct magi_env *env, struct magi_team *team, const s
 		if (r.p.guards) {
 			const struct magi_guard_view *gv = acted ? r.view_before : r.view;
 			json_object_set_new(ev, "pii_redacted", json_integer(gv ? (json_int_t)gv->n_pii : 0));
+			if (gv && gv->n_pii) { /* what was covered, by type: {"card": 2, "email": 1} */
+				json_t *types = json_object();
+				for (size_t k = 0; k < gv->n_pii; k++) {
+					const char *tn = magi_pii_type_name(gv->pii[k].type);
+					json_object_set_new(types, tn,
+							    json_integer(magi__json_int(types, tn, 0) + 1));
+				}
+				json_object_set_new(ev, "pii", types);
+			}
 			json_object_set_new(ev, "injections", json_integer(gv ? (json_int_t)gv->n_inj : 0));
 			json_object_set_new(ev, "guard_ms", json_real(gv ? gv->ms : 0));
 			if (rd.reason[0] || denied)

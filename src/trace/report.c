@@ -1025,7 +1025,7 @@ static void put_guard(struct page *p, const json_t *g)
 	put(p, "</div>");
 }
 
-/* The per-step numbers line: model latency, perception times, tokens. */
+/* The per-step numbers line: model latency, perception times, tokens, what was covered. */
 static void put_step_stats(struct page *p, const struct rstep *s)
 {
 	const json_t *ev = s->ev;
@@ -1063,6 +1063,22 @@ static void put_step_stats(struct page *p, const struct rstep *s)
 		put(p, " ");
 		put_ms(p, ms);
 		any = true;
+	}
+	/* what the guards covered on this step's screenshot, by type */
+	json_t *pii = json_object_get(ev, "pii");
+	if (json_is_object(pii) && json_object_size(pii)) {
+		const char *k;
+		json_t *v;
+		bool first = true;
+		put(p, any ? " \xC2\xB7 covered: " : "covered: ");
+		json_object_foreach(pii, k, v)
+		{
+			put(p, first ? "" : ", ");
+			esc_max(p, k, 40);
+			put(p, " ");
+			put_count(p, (long)json_integer_value(v));
+			first = false;
+		}
 	}
 	put(p, "</div>");
 }

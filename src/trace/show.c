@@ -71,6 +71,20 @@ magi_status magi_trace_show(const char *dir, bool verbose, struct magi_buf *o, s
 				magi_buf_puts(o, "  -- ");
 				put_short(o, why, verbose ? 400 : 100);
 			}
+			json_t *pii = json_object_get(ev, "pii");
+			if (json_is_object(pii) && json_object_size(pii)) {
+				const char *k;
+				json_t *v;
+				bool first = true;
+				magi_buf_puts(o, "  [covered:");
+				json_object_foreach(pii, k, v)
+				{
+					magi_buf_printf(o, "%s %s %lld", first ? "" : ",", k,
+							(long long)json_integer_value(v));
+					first = false;
+				}
+				magi_buf_putc(o, ']');
+			}
 			magi_buf_putc(o, '\n');
 		} else if (!strcmp(type, "reflection")) {
 			magi_buf_printf(o, "%s  reflect %s", t, magi__json_str(ev, "verdict", "?"));

@@ -54,6 +54,17 @@ for img in "$run"/step-*.jpg; do
 	check "no PII in trace image $img" bash -c "! grep -Eiq 'jane|example\\.com|4111' ocr.txt"
 done
 check "trace has no PII" bash -c "! grep -Eq 'jane.doe@example.com|4111 1111 1111 1111' '$run/trace.jsonl'"
+# what was covered is in the trace, by type, and shown by trace show and the report
+check "the step event counts the covered e-mail and card" python3 - "$run/trace.jsonl" <<'PY'
+import json, sys
+steps = [e for e in map(json.loads, open(sys.argv[1])) if e["type"] == "step"]
+pii = steps[0].get("pii", {})
+assert pii.get("email", 0) >= 1 and pii.get("card", 0) >= 1, pii
+assert steps[0]["pii_redacted"] == sum(pii.values()), (steps[0]["pii_redacted"], pii)
+PY
+show=$("$MAGI" trace show "$run" 2>&1)
+check "trace show lists what was covered: $show" bash -c "grep -Eq 'covered:.*card [0-9]' <<<\"\$1\"" _ "$show"
+check "the report lists what was covered" grep -Eq 'covered: [a-z_]+ [0-9]' "$run/report.html"
 kill "$O_PID" 2>/dev/null; wait "$O_PID" 2>/dev/null
 
 # 2. With --yes the ask tier lets a consequential click through (deny stays deny).
