@@ -28,6 +28,8 @@ static const char help[] =
 	"  --yes              let ask-tier actions through without asking (deny stays deny)\n"
 	"  --allow-domain D   only these domains may be visited (repeatable)\n"
 	"  --risk CAT=TIER    set a risk category's tier: allow, ask or deny (repeatable)\n"
+	"  --reread N         how much small number text to OCR a second time per step, in\n"
+	"                     units of width/height (default 12, ~8 ms; -1: all; 0: none)\n"
 	"  --no-guards        no PII redaction, injection marking or risk gate (not advised)\n" CLI_MODEL_OPTS_HELP
 	"\nexit status: 0 task done, 1 the run ended without success, 2 usage, 3 configuration\n"
 	"\nexample:\n"
@@ -145,6 +147,16 @@ int cmd_run(int argc, char **argv)
 				return usage_fail(&secrets);
 			}
 			roles[n_roles++] = v;
+			continue;
+		}
+		if ((r = cli_flag_value(argc, argv, &i, "--reread", &v))) {
+			char *end;
+			long n = r > 0 ? strtol(v, &end, 10) : -2;
+			if (r < 0 || end == v || *end || n < -1 || n > 100000) {
+				cli_error("--reread wants a budget -1..100000 (-1: read every candidate)");
+				return usage_fail(&secrets);
+			}
+			rp.pii_reread = (int)n;
 			continue;
 		}
 		const char *num_flags[] = {"--max-steps", "--max-tokens", "--max-time", "--settle"};

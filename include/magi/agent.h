@@ -69,6 +69,8 @@ struct magi_run_params {
 	magi_confirm_fn confirm;
 	void *confirm_ud;
 	int deny_limit;          /* this many refused actions in a row end the run; default 3 */
+	int pii_reread;          /* second readings of small text per observation, in the units of
+				    magi_pii_params.reread_budget; default MAGI_PII_REREAD_BUDGET */
 };
 MAGI_API struct magi_run_params magi_run_params_default(void);
 

@@ -35,6 +35,7 @@ void magi__guard_scan(struct magi__run *r)
 	if (!r->reread)
 		(void)magi_pii_cache_new(&r->reread);
 	pp.reread_cache = r->reread;
+	pp.reread_budget = r->p.pii_reread;
 	if (magi_pii_scan_image(r->obs.screenshot, r->ocr, &pp, &v->pii, &v->n_pii) != MAGI_OK)
 		MAGI_WARN("PII scan failed; the screenshot is not redacted this step");
 	if (magi_injection_scan(r->ocr, NULL, &v->inj, &v->n_inj) != MAGI_OK)

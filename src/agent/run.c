@@ -23,6 +23,7 @@ struct magi_run_params magi_run_params_default(void)
 	p.settle_ms = 300;
 	p.report = true;
 	p.guards = true;
+	p.pii_reread = MAGI_PII_REREAD_BUDGET;
 	p.risk = magi_risk_policy_default();
 	p.deny_limit = 3;
 	return p;

@@ -79,6 +79,14 @@ head -c 300 /dev/urandom > garbage.png
 expect 3 "garbage image" scan garbage.png
 : > empty.png
 expect 3 "empty image" scan empty.png
+# the run's budget for second readings: a number -1..100000
+for bad in many -2 1e3 ''; do
+	err=$("$MAGI" run --reread "$bad" "task" 2>&1 >/dev/null); rc=$?
+	check "magi run --reread '$bad': exit 2 with a message (got $rc): $err" \
+		bash -c "[ $rc -eq 2 ] && grep -q -- '--reread' <<<\"\$1\"" _ "$err"
+done
+"$MAGI" run --help | grep -q -- '--reread N'
+check "magi run --help explains --reread" test $? -eq 0
 "$MAGI" guard --help > help.txt; rc=$?
 check "--help exits 0 (rc=$rc)" test $rc -eq 0
 check "--help explains --reread" grep -q -- '--reread N' help.txt
