@@ -22,7 +22,7 @@ static const char help[] =
 	"  --prompts DIR      override prompt templates: DIR/<recipe>/<role>.txt\n"
 	"  --runs DIR         where run directories go (default: runs)\n"
 	"  --no-report        do not write report.html\n"
-	"guards (on by default):\n"
+	"guards (on by default; also set in the config file's guards: section, flags win):\n"
 	"  --secret NAME=VALUE  a secret the model only sees as <secret:NAME>; typing that\n"
 	"                     placeholder types the value (repeatable; values never reach traces)\n"
 	"  --yes              let ask-tier actions through without asking (deny stays deny)\n"
@@ -89,8 +89,11 @@ int cmd_run(int argc, char **argv)
 	bool no_ask = false;
 	struct magi_secret_list secrets;
 	magi_secret_list_init(&secrets);
-	const char *allow[32];
+	const char *allow[32 + 64]; /* flags, then the config file's guards.allow_domains */
 	size_t n_allow = 0;
+	const char *risk_flags[32]; /* --risk CAT=TIER, applied again over the config file's */
+	int n_risk_flags = 0;
+	bool reread_flag = false;
 	struct magi_error ferr;
 	magi_error_clear(&ferr);
 	for (int i = 1; i < argc; i++) {
@@ -133,10 +136,11 @@ int cmd_run(int argc, char **argv)
 			}
 			memcpy(cat, v, (size_t)(eq - v));
 			cat[eq - v] = '\0';
-			if (magi_risk_policy_set(&rp.risk, cat, eq + 1, &ferr)) {
-				cli_error("--risk: %s", magi_error_text(&ferr));
+			if (magi_risk_policy_set(&rp.risk, cat, eq + 1, &ferr) || n_risk_flags == 32) {
+				cli_error("--risk: %s", n_risk_flags == 32 ? "too many" : magi_error_text(&ferr));
 				return usage_fail(&secrets);
 			}
+			risk_flags[n_risk_flags++] = v;
 			continue;
 		}
 		if ((r = cli_flag_value(argc, argv, &i, "--role", &v))) {
@@ -157,6 +161,7 @@ int cmd_run(int argc, char **argv)
 				return usage_fail(&secrets);
 			}
 			rp.pii_reread = (int)n;
+			reread_flag = true;
 			continue;
 		}
 		const char *num_flags[] = {"--max-steps", "--max-tokens", "--max-time", "--settle"};
@@ -225,9 +230,53 @@ int cmd_run(int argc, char **argv)
 	magi_error_clear(&err);
 	struct magi_config *cfg = NULL;
 	struct magi_client *def = NULL, *role_clients[MAX_ROLES + 4] = {0};
+	struct magi_guard_config gc;
+	magi_guard_config_init(&gc);
 	int rc = cli_make_client(&mo, &cfg, NULL, &def);
 	if (rc) {
 		magi_config_free(cfg);
+		magi_secret_list_release(&secrets);
+		return rc;
+	}
+	/* the config file's guards: section, with the flags over it */
+	char *gjson = magi_config_section_json(cfg, "guards");
+	magi_status gs = magi_guard_config_parse(gjson, magi_config_source(cfg), &gc, &err);
+	free(gjson);
+	if (gs) {
+		cli_error("%s", magi_error_text(&err));
+		magi_client_free(def);
+		magi_config_free(cfg);
+		magi_guard_config_release(&gc);
+		magi_secret_list_release(&secrets);
+		return EXIT_CONFIG;
+	}
+	for (size_t i = 0; i < gc.secrets.n; i++) /* a --secret of the same name wins */
+		if (!magi_secret_list_find(&secrets, gc.secrets.items[i].name) &&
+		    magi_secret_list_add_pair(&secrets, gc.secrets.items[i].name, gc.secrets.items[i].value,
+					      &err)) {
+			cli_error("%s", magi_error_text(&err));
+			rc = EXIT_CONFIG;
+			break;
+		}
+	for (size_t i = 0; i < gc.n_allow && n_allow < sizeof allow / sizeof *allow; i++)
+		allow[n_allow++] = gc.allow[i];
+	rp.n_allowlist = n_allow;
+	bool yes = rp.risk.yes;
+	rp.risk = gc.risk;
+	rp.risk.yes = yes || gc.risk.yes;
+	for (int k = 0; k < n_risk_flags; k++) {
+		char cat[64];
+		const char *eq = strchr(risk_flags[k], '=');
+		memcpy(cat, risk_flags[k], (size_t)(eq - risk_flags[k]));
+		cat[eq - risk_flags[k]] = '\0';
+		magi_risk_policy_set(&rp.risk, cat, eq + 1, NULL);
+	}
+	if (!reread_flag)
+		rp.pii_reread = gc.reread;
+	if (rc) {
+		magi_client_free(def);
+		magi_config_free(cfg);
+		magi_guard_config_release(&gc);
 		magi_secret_list_release(&secrets);
 		return rc;
 	}
@@ -300,6 +349,7 @@ out:
 		magi_client_free(role_clients[i]);
 	magi_client_free(def);
 	magi_config_free(cfg);
+	magi_guard_config_release(&gc);
 	magi_secret_list_release(&secrets);
 	return rc;
 }

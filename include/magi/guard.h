@@ -301,6 +301,29 @@ MAGI_API magi_status magi_risk_policy_set(struct magi_risk_policy *p, const char
 MAGI_API magi_status magi_risk_policy_parse_json(const char *json, size_t n,
 						 struct magi_risk_policy *p, struct magi_error *err);
 
+/* The guards' settings from a configuration file's `guards:` section (the JSON text of
+ * magi_config_section_json(cfg, "guards")):
+ *   secrets: {NAME: "value" | {env: VARIABLE}}   user secrets (the env form keeps values
+ *                                                  out of the file)
+ *   allow_domains: [example.com, ...]             the domain allowlist
+ *   risk: {category: tier, ...}                   as magi_risk_policy_parse_json
+ *   reread: N                                     magi_pii_params.reread_budget for runs
+ * Command-line flags are applied over these by the caller. */
+struct magi_guard_config {
+	struct magi_secret_list secrets;
+	char **allow; /* owned */
+	size_t n_allow;
+	struct magi_risk_policy risk; /* defaults with the file's tiers over them */
+	int reread;                   /* MAGI_PII_REREAD_BUDGET unless the file says */
+};
+MAGI_API void magi_guard_config_init(struct magi_guard_config *c);
+MAGI_API void magi_guard_config_release(struct magi_guard_config *c);
+/* Parses json (NULL: no section, nothing changes) into c; src names the file in messages.
+ * MAGI_ERR_CONFIG with "FILE: guards.KEY: ..." on an unknown key, a wrong type, a bad
+ * secret name, a tier or category that does not exist, or an unset environment variable. */
+MAGI_API magi_status magi_guard_config_parse(const char *json, const char *src,
+					     struct magi_guard_config *c, struct magi_error *err);
+
 /* What the gate knows about the moment of the action. Every pointer is borrowed and may be
  * NULL; coordinates are screen pixels, the same space as the action. */
 struct magi_risk_context {

@@ -137,6 +137,8 @@ MAGI_API magi_status magi_client_ping(struct magi_client *c, double *ms, struct 
  *   roles:
  *     planning: fast
  *     decision: fast
+ *   guards: {...}                 # read by the guards (magi_guard_config_parse)
+ * Any other top-level key is an error naming it.
  */
 struct magi_config;
 /* path NULL: $MAGI_CONFIG, else ./magi.yaml if present, else environment only. */
@@ -151,6 +153,9 @@ MAGI_API const char *magi_config_source(const struct magi_config *cfg);
  * MAGI_ERR_NOT_FOUND and the message lists the known ones. */
 MAGI_API magi_status magi_config_model(const struct magi_config *cfg, const char *name,
 				       struct magi_model_params *out, struct magi_error *err);
+/* A top-level section as compact JSON text (malloc'd; the caller frees it), or NULL when
+ * the file has no such section: how layers above the models read their own settings. */
+MAGI_API char *magi_config_section_json(const struct magi_config *cfg, const char *key);
 /* The model name bound to a role, or NULL when the config binds none. */
 MAGI_API const char *magi_config_role_model(const struct magi_config *cfg, const char *role);
 

@@ -27,6 +27,20 @@ static const char *env2(const char *a, const char *b)
 
 static magi_status validate(struct magi_config *cfg, const char *src, struct magi_error *err)
 {
+	/* a misspelt section would otherwise be ignored without a word */
+	static const char *const sections[] = {"default", "models", "roles", "guards", NULL};
+	const char *sec;
+	json_t *sv;
+	json_object_foreach(cfg->root, sec, sv)
+	{
+		bool ok = false;
+		for (int i = 0; sections[i]; i++)
+			ok |= !strcmp(sec, sections[i]);
+		if (!ok)
+			return magi_error_set(err, MAGI_ERR_CONFIG,
+					      "%s: unknown section '%.64s' (known: default, models, roles, guards)",
+					      src, sec);
+	}
 	json_t *models = json_object_get(cfg->root, "models");
 	if (models && !json_is_object(models))
 		return magi_error_set(err, MAGI_ERR_CONFIG, "%s: 'models' must be a mapping of names to settings", src);
@@ -142,6 +156,12 @@ const char *magi_config_model_name(const struct magi_config *cfg, size_t i)
 const char *magi_config_source(const struct magi_config *cfg)
 {
 	return cfg->source;
+}
+
+char *magi_config_section_json(const struct magi_config *cfg, const char *key)
+{
+	json_t *v = cfg && key ? json_object_get(cfg->root, key) : NULL;
+	return v ? magi__json_dump(v, false) : NULL;
 }
 
 const char *magi_config_role_model(const struct magi_config *cfg, const char *role)

@@ -108,13 +108,16 @@ kill $XT 2>/dev/null; kill "$R_PID" 2>/dev/null; wait "$R_PID" 2>/dev/null
 
 # 4. A user secret: typed by the runtime, seen by nobody else.
 python3 -c 'import json; print(json.dumps({"coords":"norm1000","steps":[{"click_text":"password:"},{"type":"<secret:DBPASS>"},{"key":"Return"},{"done":True}]}))' > task.json
+# The secret comes from magi.yaml's guards: section, its value from the environment (the
+# file never holds it); a --secret flag adds another one.
 start_oracle S --policy gui --task task.json
 yaml "$S_URL"
+printf 'guards:\n  secrets:\n    DBPASS: {env: MAGI_E2E_DBPASS}\n' >> m.yaml
 xterm -geometry 80x10+0+0 -fa DejaVuSansMono -fs 14 -e sh -c "echo 'DBPASS password:'; cat > $TMP/secret.txt" &
 XT=$!
 wait_window xterm; sleep 0.5
-out=$(timeout 120 "$MAGI" run --config m.yaml --env x11$D --runs runs --recipe mobile-agent-v2 --no-ask \
-	--secret DBPASS=Zq7-hunter2-Vx "Log in to the database" 2>&1 </dev/null); rc=$?
+out=$(MAGI_E2E_DBPASS=Zq7-hunter2-Vx timeout 120 "$MAGI" run --config m.yaml --env x11$D --runs runs \
+	--recipe mobile-agent-v2 --no-ask --secret OTHER=unused-value-1 "Log in to the database" 2>&1 </dev/null); rc=$?
 sleep 0.5
 kill $XT 2>/dev/null
 check "the secret was typed: $(cat secret.txt 2>/dev/null)" test "$(head -1 secret.txt 2>/dev/null)" = "Zq7-hunter2-Vx"
@@ -122,4 +125,11 @@ run=$(sed -n 's/^trace: *//p' <<<"$out" | xargs dirname)
 check "the model never saw the secret" bash -c "! grep -q 'hunter2' '$S_LOG'"
 check "the trace never holds the secret" bash -c "! grep -rq 'hunter2' '$run'"
 check "the trace holds the placeholder" grep -q '<secret:DBPASS>' "$run/trace.jsonl"
+check "the config file never held the value" bash -c "! grep -q hunter2 m.yaml"
+# a guards: section with a mistake stops the run before it starts, naming file and key
+yaml "$S_URL"
+printf 'guards:\n  secrets:\n    DBPASS: {env: MAGI_E2E_UNSET}\n' >> m.yaml
+out=$(timeout 60 "$MAGI" run --config m.yaml --env x11$D --runs runs --no-ask "x" 2>&1 </dev/null); rc=$?
+check "an unset secret variable is a configuration error (rc=$rc): $out" \
+	bash -c "[ $rc -eq 3 ] && grep -q 'm.yaml: guards.secrets.DBPASS: the environment variable MAGI_E2E_UNSET is not set' <<<\"\$1\"" _ "$out"
 finish

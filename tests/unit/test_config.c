@@ -103,6 +103,17 @@ int main(void)
 	magi_config_free(cfg);
 	CHECK(magi_config_load("/nonexistent/magi.yaml", &cfg, &err) == MAGI_ERR_NOT_FOUND);
 	CHECK_CONTAINS(err.msg, "/nonexistent/magi.yaml");
+	/* a misspelt section is named; a known one is handed out as JSON */
+	const char *sec = write_file("sec.yaml", "models:\n  a: {base_url: http://x/v1}\ngaurds: {}\n");
+	CHECK(magi_config_load(sec, &cfg, &err) == MAGI_ERR_CONFIG);
+	CHECK_CONTAINS(err.msg, "unknown section 'gaurds'");
+	const char *gd = write_file("gd.yaml", "models:\n  a: {base_url: http://x/v1}\nguards:\n  reread: 5\n");
+	REQUIRE(magi_config_load(gd, &cfg, &err) == MAGI_OK);
+	char *gj = magi_config_section_json(cfg, "guards");
+	CHECK_STR(gj ? gj : "", "{\"reread\":5}");
+	free(gj);
+	CHECK(magi_config_section_json(cfg, "roles") == NULL);
+	magi_config_free(cfg);
 	const char *list = write_file("list.yaml", "- a\n- b\n");
 	CHECK(magi_config_load(list, &cfg, &err) == MAGI_ERR_CONFIG);
 	CHECK_CONTAINS(err.msg, "top level must be a mapping");
