@@ -1,15 +1,18 @@
 /* cmd_guard.c — `magi guard scan IMAGE` and `magi guard redact IN OUT`. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
 
 static const char help[] =
-	"usage: magi guard scan [--secret NAME=VALUE]... [--reread N] [--json] IMAGE\n"
-	"       magi guard redact [--secret NAME=VALUE]... [--reread N] [--pad N] IN OUT\n\n"
+	"usage: magi guard scan [--secret NAME=VALUE]... [--config FILE] [--reread N] [--json] IMAGE\n"
+	"       magi guard redact [--secret NAME=VALUE]... [--config FILE] [--reread N] [--pad N] IN OUT\n\n"
 	"scan    OCRs a screenshot and prints the PII found (type, text, box) and any text that\n"
 	"        reads as instructions to an AI agent (prompt injection).\n"
 	"redact  writes OUT (.png or .jpg) with every PII finding covered by a solid box, as\n"
 	"        magi does before a screenshot leaves for a remote model or enters a trace.\n"
+	"--config FILE  take secrets from its guards: section too (default: $MAGI_CONFIG or\n"
+	"        ./magi.yaml when present); a --secret of the same name wins\n"
 	"--reread N  how much small number-heavy text is OCR'd a second time, in units of a\n"
 	"        line's width over its height (a card number is ~12, ~0.7 ms each; default: all\n"
 	"        such lines; a run spends 12 per new screen; 0: none)\n"
@@ -32,6 +35,7 @@ int cmd_guard(int argc, char **argv)
 	magi_error_clear(&err);
 	const char *files[2] = {0};
 	int nf = 0, pad = 4, rc = EXIT_OK, reread = -1;
+	const char *config = NULL;
 	bool json = false;
 	for (int i = 2; i < argc; i++) {
 		const char *v;
@@ -57,6 +61,12 @@ int cmd_guard(int argc, char **argv)
 				goto out;
 			}
 			pad = (int)p;
+		} else if ((r = cli_flag_value(argc, argv, &i, "--config", &v))) {
+			if (r < 0) {
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			config = v;
 		} else if ((r = cli_flag_value(argc, argv, &i, "--reread", &v))) {
 			char *end;
 			long p = r > 0 ? strtol(v, &end, 10) : -1;
@@ -84,6 +94,31 @@ int cmd_guard(int argc, char **argv)
 		cli_error(scan ? "guard scan: which image?" : "guard redact: give IN and OUT");
 		rc = EXIT_USAGE;
 		goto out;
+	}
+	/* the config file's secrets (guards: secrets:), after the flags' */
+	if (config || getenv("MAGI_CONFIG") || access("magi.yaml", F_OK) == 0) {
+		struct magi_config *cfg = NULL;
+		struct magi_guard_config gc;
+		magi_guard_config_init(&gc);
+		char *gjson = NULL;
+		if (magi_config_load(config, &cfg, &err) ||
+		    ((gjson = magi_config_section_json(cfg, "guards")),
+		     magi_guard_config_parse(gjson, magi_config_source(cfg), &gc, &err))) {
+			cli_error("%s", magi_error_text(&err));
+			rc = EXIT_CONFIG;
+		}
+		for (size_t k = 0; !rc && k < gc.secrets.n; k++)
+			if (!magi_secret_list_find(&secrets, gc.secrets.items[k].name) &&
+			    magi_secret_list_add_pair(&secrets, gc.secrets.items[k].name,
+						      gc.secrets.items[k].value, &err)) {
+				cli_error("%s", magi_error_text(&err));
+				rc = EXIT_CONFIG;
+			}
+		free(gjson);
+		magi_guard_config_release(&gc);
+		magi_config_free(cfg);
+		if (rc)
+			goto out;
 	}
 	struct magi_image *img = NULL;
 	struct magi_ocr *ocr = NULL;

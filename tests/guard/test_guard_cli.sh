@@ -42,6 +42,18 @@ out=$("$MAGI" guard scan --secret RECOVERY=Tr0ub4dor-77x pii.png 2>/dev/null)
 check "the secret is reported by its name: $out" contains "$out" "RECOVERY"
 check "the secret's value is never printed" bash -c "! grep -q 'Tr0ub4dor' <<<'$out'"
 
+# ... or from a config file's guards: section, the value from the environment
+printf 'guards:\n  secrets:\n    RECOVERY: {env: MAGI_TEST_RECOVERY}\n' > g.yaml
+out=$(MAGI_TEST_RECOVERY=Tr0ub4dor-77x "$MAGI" guard scan --config g.yaml pii.png 2>/dev/null)
+check "a secret from --config is reported by its name: $out" contains "$out" "RECOVERY"
+check "... and its value never printed" bash -c "! grep -q 'Tr0ub4dor' <<<'$out'"
+out=$(cd "$TMP" && cp g.yaml magi.yaml && MAGI_TEST_RECOVERY=Tr0ub4dor-77x "$MAGI" guard scan pii.png 2>/dev/null)
+check "./magi.yaml is read when present: $out" contains "$out" "RECOVERY"
+rm -f magi.yaml
+err=$("$MAGI" guard scan --config g.yaml pii.png 2>&1 >/dev/null); rc=$?
+check "an unset variable in the config is exit 3 naming file and key (got $rc): $err" \
+	bash -c "[ $rc -eq 3 ] && grep -q 'g.yaml: guards.secrets.RECOVERY' <<<\"\$1\"" _ "$err"
+
 # redact: the PII is gone for an OCR reading the output, the rest is still there
 "$MAGI" guard redact --secret RECOVERY=Tr0ub4dor-77x pii.png red.png 2>err.txt; rc=$?
 check "redact exits 0 (rc=$rc): $(cat err.txt)" test $rc -eq 0
