@@ -315,7 +315,8 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		if (covered)
 			continue;
 		c.prio = (has_word(l->text, pii_labels) ? 2 : 0) + garbled;
-		c.cover = garbled && l->conf < UNREADABLE_CONF;
+		c.cover = garbled && l->conf < UNREADABLE_CONF &&
+			  (p->types & MAGI_PII_BIT(MAGI_PII_UNREADABLE));
 		cands[nc++] = c;
 	}
 	qsort(cands, nc, sizeof *cands, cand_cmp);

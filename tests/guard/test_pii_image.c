@@ -116,6 +116,12 @@ int main(void)
 			CHECK(u[0].word0 == 0 && u[0].word1 == 1);
 		}
 		magi_pii_findings_free(u, nu);
+		/* not when the caller asked for other types only */
+		q.types = MAGI_PII_BIT(MAGI_PII_EMAIL);
+		REQUIRE(magi_pii_scan_image(img, &fake, &q, &u, &nu) == MAGI_OK);
+		CHECK(nu == 0);
+		magi_pii_findings_free(u, nu);
+		q.types = MAGI_PII_ALL;
 		/* with the budget to read it (this image shows nothing there): no finding */
 		q.reread_budget = -1;
 		REQUIRE(magi_pii_scan_image(img, &fake, &q, &u, &nu) == MAGI_OK);
