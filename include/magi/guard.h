@@ -167,7 +167,8 @@ MAGI_API magi_status magi_pii_scan_ocr(const struct magi_ocr *ocr, const struct 
  * word before its first number to its last number) and read again on its own as one line
  * — small text is where Tesseract garbles a digit and a checksum fails. Lines with a PII
  * label go first, then unsure readings, then those with more digits, while
- * p->reread_budget lasts; crops found
+ * p->reread_budget lasts (a line read with confidence under 30 that shows digits and
+ * that the budget leaves unread is reported as MAGI_PII_UNREADABLE over its box); crops found
  * in p->reread_cache are not read again (and cost nothing). Findings of the second
  * reading are added with boxes in img's pixels and word0/word1 naming the first reading's
  * words of that crop; their offsets (start/end) refer to the second reading, not to
