@@ -43,6 +43,11 @@ struct cli_model_opts {
 int cli_model_opt(struct cli_model_opts *o, int argc, char **argv, int *i);
 /* Loads the config and makes a client for `name` (NULL: o->model or the role binding or
  * the default). Prints a one-line error and returns the exit status on failure. */
+/* Reads cfg's guards: section into *gc (initialised by the caller) and adds its secrets to
+ * *secrets where no secret of that name is yet (flags win). Prints the error; returns
+ * EXIT_OK or EXIT_CONFIG. */
+int cli_guard_config(const struct magi_config *cfg, struct magi_secret_list *secrets,
+		     struct magi_guard_config *gc);
 int cli_make_client(const struct cli_model_opts *o, struct magi_config **cfg, const char *role,
 		    struct magi_client **out);
 /* Prints "magi: <msg>" to stderr. */

@@ -100,21 +100,12 @@ int cmd_guard(int argc, char **argv)
 		struct magi_config *cfg = NULL;
 		struct magi_guard_config gc;
 		magi_guard_config_init(&gc);
-		char *gjson = NULL;
-		if (magi_config_load(config, &cfg, &err) ||
-		    ((gjson = magi_config_section_json(cfg, "guards")),
-		     magi_guard_config_parse(gjson, magi_config_source(cfg), &gc, &err))) {
+		if (magi_config_load(config, &cfg, &err)) {
 			cli_error("%s", magi_error_text(&err));
 			rc = EXIT_CONFIG;
+		} else {
+			rc = cli_guard_config(cfg, &secrets, &gc);
 		}
-		for (size_t k = 0; !rc && k < gc.secrets.n; k++)
-			if (!magi_secret_list_find(&secrets, gc.secrets.items[k].name) &&
-			    magi_secret_list_add_pair(&secrets, gc.secrets.items[k].name,
-						      gc.secrets.items[k].value, &err)) {
-				cli_error("%s", magi_error_text(&err));
-				rc = EXIT_CONFIG;
-			}
-		free(gjson);
 		magi_guard_config_release(&gc);
 		magi_config_free(cfg);
 		if (rc)

@@ -73,6 +73,25 @@ static void print_step(void *ud, int step, const char *line)
 
 #define MAX_ROLES 8
 
+/* --risk CATEGORY=TIER onto p; prints the problem and returns -1 when it is not one. */
+static int set_risk(struct magi_risk_policy *p, const char *spec)
+{
+	char cat[64];
+	const char *eq = strchr(spec, '=');
+	if (!eq || (size_t)(eq - spec) >= sizeof cat) {
+		cli_error("--risk wants CATEGORY=TIER, e.g. --risk send=deny");
+		return -1;
+	}
+	memcpy(cat, spec, (size_t)(eq - spec));
+	cat[eq - spec] = '\0';
+	struct magi_error err;
+	if (magi_risk_policy_set(p, cat, eq + 1, &err)) {
+		cli_error("--risk: %s", magi_error_text(&err));
+		return -1;
+	}
+	return 0;
+}
+
 static int usage_fail(struct magi_secret_list *secrets)
 {
 	magi_secret_list_release(secrets);
@@ -128,16 +147,11 @@ int cmd_run(int argc, char **argv)
 			continue;
 		}
 		if ((r = cli_flag_value(argc, argv, &i, "--risk", &v))) {
-			char cat[64];
-			const char *eq = r > 0 ? strchr(v, '=') : NULL;
-			if (!eq || (size_t)(eq - v) >= sizeof cat) {
-				cli_error("--risk wants CATEGORY=TIER, e.g. --risk send=deny");
+			/* checked now, applied over the config file's tiers once it is read */
+			if (r < 0 || set_risk(&rp.risk, v))
 				return usage_fail(&secrets);
-			}
-			memcpy(cat, v, (size_t)(eq - v));
-			cat[eq - v] = '\0';
-			if (magi_risk_policy_set(&rp.risk, cat, eq + 1, &ferr) || n_risk_flags == 32) {
-				cli_error("--risk: %s", n_risk_flags == 32 ? "too many" : magi_error_text(&ferr));
+			if (n_risk_flags == 32) {
+				cli_error("--risk: at most 32 of them");
 				return usage_fail(&secrets);
 			}
 			risk_flags[n_risk_flags++] = v;
@@ -239,38 +253,15 @@ int cmd_run(int argc, char **argv)
 		return rc;
 	}
 	/* the config file's guards: section, with the flags over it */
-	char *gjson = magi_config_section_json(cfg, "guards");
-	magi_status gs = magi_guard_config_parse(gjson, magi_config_source(cfg), &gc, &err);
-	free(gjson);
-	if (gs) {
-		cli_error("%s", magi_error_text(&err));
-		magi_client_free(def);
-		magi_config_free(cfg);
-		magi_guard_config_release(&gc);
-		magi_secret_list_release(&secrets);
-		return EXIT_CONFIG;
-	}
-	for (size_t i = 0; i < gc.secrets.n; i++) /* a --secret of the same name wins */
-		if (!magi_secret_list_find(&secrets, gc.secrets.items[i].name) &&
-		    magi_secret_list_add_pair(&secrets, gc.secrets.items[i].name, gc.secrets.items[i].value,
-					      &err)) {
-			cli_error("%s", magi_error_text(&err));
-			rc = EXIT_CONFIG;
-			break;
-		}
+	rc = cli_guard_config(cfg, &secrets, &gc);
 	for (size_t i = 0; i < gc.n_allow && n_allow < sizeof allow / sizeof *allow; i++)
 		allow[n_allow++] = gc.allow[i];
 	rp.n_allowlist = n_allow;
 	bool yes = rp.risk.yes;
 	rp.risk = gc.risk;
 	rp.risk.yes = yes || gc.risk.yes;
-	for (int k = 0; k < n_risk_flags; k++) {
-		char cat[64];
-		const char *eq = strchr(risk_flags[k], '=');
-		memcpy(cat, risk_flags[k], (size_t)(eq - risk_flags[k]));
-		cat[eq - risk_flags[k]] = '\0';
-		magi_risk_policy_set(&rp.risk, cat, eq + 1, NULL);
-	}
+	for (int k = 0; k < n_risk_flags; k++)
+		set_risk(&rp.risk, risk_flags[k]);
 	if (!reread_flag)
 		rp.pii_reread = gc.reread;
 	if (rc) {

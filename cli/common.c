@@ -82,6 +82,25 @@ int cli_model_opt(struct cli_model_opts *o, int argc, char **argv, int *i)
 static int make_client(const struct cli_model_opts *o, struct magi_config *cfg, const char *role,
 		       struct magi_client **out, struct magi_error *errp);
 
+int cli_guard_config(const struct magi_config *cfg, struct magi_secret_list *secrets,
+		     struct magi_guard_config *gc)
+{
+	struct magi_error err;
+	magi_error_clear(&err);
+	char *json = magi_config_section_json(cfg, "guards");
+	magi_status s = magi_guard_config_parse(json, magi_config_source(cfg), gc, &err);
+	free(json);
+	for (size_t i = 0; !s && i < gc->secrets.n; i++)
+		if (!magi_secret_list_find(secrets, gc->secrets.items[i].name))
+			s = magi_secret_list_add_pair(secrets, gc->secrets.items[i].name,
+						      gc->secrets.items[i].value, &err);
+	if (s) {
+		cli_error("%s", magi_error_text(&err));
+		return EXIT_CONFIG;
+	}
+	return EXIT_OK;
+}
+
 int cli_make_client(const struct cli_model_opts *o, struct magi_config **cfgp, const char *role,
 		    struct magi_client **out)
 {
