@@ -138,11 +138,7 @@ static magi_status decide(struct magi_run *r, struct magi_decision *d, struct ma
 static const struct magi_recipe act_then_verify = {
 	.name = "act-then-verify",
 	.description = "a decision role proposes, a verifier sees the action drawn on the screen and may veto it once",
-	.kind = MAGI_RECIPE_SCREEN,
-	.roles = roles,
-	.n_roles = sizeof roles / sizeof *roles,
-	.decide = decide,
-};
+	.kind = MAGI_RECIPE_SCREEN, MAGI_RECIPE_ROLES(roles), .decide = decide};
 
 /* ---- a small program around it ------------------------------------------------------------ */
 

@@ -204,6 +204,9 @@ struct magi_recipe {
 	int default_steps; /* VIDEO: rounds when the caller gives none (0: 3) */
 };
 
+/* Fills .roles and .n_roles from a static array: {.name = "x", MAGI_RECIPE_ROLES(roles), ...} */
+#define MAGI_RECIPE_ROLES(array) .roles = (array), .n_roles = sizeof(array) / sizeof((array)[0])
+
 /* Adds a recipe to the registry (the built-in ones are there already). rc is borrowed and
  * must outlive every run. MAGI_ERR_INVALID when the name is malformed or taken (also by an
  * alias), a hook is missing for its kind, or roles are missing or named twice. */

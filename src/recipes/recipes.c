@@ -170,28 +170,35 @@ const char *magi_video_recipe_describe(const char *name)
 	return rc && rc->kind == MAGI_RECIPE_VIDEO ? rc->description : NULL;
 }
 
-/* "single, mobile-agent-v2" */
-static void known(const char *const *names, char *out, size_t n)
+/* The registered recipe of that kind and name, else an error listing the known ones. */
+static magi_status lookup(const char *name, enum magi_recipe_kind kind, const struct magi_recipe **out,
+			  struct magi_error *err)
 {
-	size_t k = 0;
-	out[0] = '\0';
-	for (const char *const *p = names; *p && k + 1 < n; p++)
-		k += (size_t)snprintf(out + k, n - k, "%s%s", p == names ? "" : ", ", *p);
+	*out = magi_recipe_find(name);
+	if (*out && (*out)->kind == kind)
+		return MAGI_OK;
+	char k[512];
+	size_t n = 0;
+	k[0] = '\0';
+	for (const char *const *p = kind == MAGI_RECIPE_SCREEN ? magi_recipe_names() : magi_video_recipe_names();
+	     *p && n + 1 < sizeof k; p++)
+		n += (size_t)snprintf(k + n, sizeof k - n, "%s%s", n ? ", " : "", *p);
+	const char *other = kind == MAGI_RECIPE_SCREEN ? ": it answers video questions (magi video ask)"
+						       : ": it works on screens (magi run)";
+	magi_status s = magi_error_set(err, kind == MAGI_RECIPE_SCREEN ? MAGI_ERR_NOT_FOUND : MAGI_ERR_INVALID,
+				       "unknown %srecipe '%s'%s (known: %s)", kind == MAGI_RECIPE_SCREEN ? "" : "video ",
+				       name, *out ? other : "", k);
+	*out = NULL;
+	return s;
 }
 
 magi_status magi_run_gui(struct magi_env *env, struct magi_team *team, const struct magi_run_params *p,
 			 struct magi_run_result *res, struct magi_error *err)
 {
 	memset(res, 0, sizeof *res);
-	const char *name = p && p->recipe ? p->recipe : "mobile-agent-v2";
-	const struct magi_recipe *rc = magi_recipe_find(name);
-	if (!rc || rc->kind != MAGI_RECIPE_SCREEN) {
-		char k[512];
-		known(magi_recipe_names(), k, sizeof k);
-		return magi_error_set(err, MAGI_ERR_NOT_FOUND, "unknown recipe '%s'%s (known: %s)", name,
-				      rc ? ": it answers video questions (magi video ask)" : "", k);
-	}
-	return magi_run_gui_recipe(env, team, rc, p, res, err);
+	const struct magi_recipe *rc;
+	magi_status s = lookup(p && p->recipe ? p->recipe : "mobile-agent-v2", MAGI_RECIPE_SCREEN, &rc, err);
+	return s ? s : magi_run_gui_recipe(env, team, rc, p, res, err);
 }
 
 magi_status magi_video_ask(const char *path, struct magi_team *team, const struct magi_video_ask_params *p,
@@ -200,13 +207,7 @@ magi_status magi_video_ask(const char *path, struct magi_team *team, const struc
 	memset(out, 0, sizeof *out);
 	if (!p)
 		return magi_error_set(err, MAGI_ERR_INVALID, "no parameters given");
-	const char *name = p->recipe ? p->recipe : "avp";
-	const struct magi_recipe *rc = magi_recipe_find(name);
-	if (!rc || rc->kind != MAGI_RECIPE_VIDEO) {
-		char k[512];
-		known(magi_video_recipe_names(), k, sizeof k);
-		return magi_error_set(err, MAGI_ERR_INVALID, "unknown video recipe '%s'%s (known: %s)", name,
-				      rc ? ": it works on screens (magi run)" : "", k);
-	}
-	return magi_video_ask_recipe(path, team, rc, p, out, err);
+	const struct magi_recipe *rc;
+	magi_status s = lookup(p->recipe ? p->recipe : "avp", MAGI_RECIPE_VIDEO, &rc, err);
+	return s ? s : magi_video_ask_recipe(path, team, rc, p, out, err);
 }

@@ -390,19 +390,11 @@ static magi_status avp_step(struct magi_run *r, struct magi_error *err)
 }
 
 static const struct magi_role roles[] = {
-	{.name = "planner", .prompt = "avp/planner", .parser = MAGI_PARSER_JSON, .check = check_plan},
-	{.name = "observer", .prompt = "avp/observer", .parser = MAGI_PARSER_JSON, .check = magi_check_evidence},
-	{.name = "reflector", .prompt = "avp/reflector", .parser = MAGI_PARSER_JSON, .check = check_reflection},
-	{.name = "answer", .prompt = "avp/answer", .parser = MAGI_PARSER_ANSWER, .check = magi_check_answer},
-};
+	{.name = "planner", .parser = MAGI_PARSER_JSON, .check = check_plan},		     /* text only */
+	{.name = "observer", .parser = MAGI_PARSER_JSON, .check = magi_check_evidence}, /* the only one seeing frames */
+	{.name = "reflector", .parser = MAGI_PARSER_JSON, .check = check_reflection},   /* text only: enough? */
+	{.name = "answer", .parser = MAGI_PARSER_ANSWER, .check = magi_check_answer}};  /* the paper's FORCEANSWER */
 
 const struct magi_recipe magi__recipe_avp = {
-	.name = "avp",
-	.description = "Active Video Perception: plan what to look at, observe it, reflect until the evidence suffices",
-	.kind = MAGI_RECIPE_VIDEO,
-	.roles = roles,
-	.n_roles = sizeof roles / sizeof *roles,
-	.begin = avp_begin,
-	.step = avp_step,
-	.default_steps = 3,
-};
+	.name = "avp", .description = "Active Video Perception: plan what to look at, observe it, reflect until the evidence suffices",
+	.kind = MAGI_RECIPE_VIDEO, MAGI_RECIPE_ROLES(roles), .begin = avp_begin, .step = avp_step, .default_steps = 3};

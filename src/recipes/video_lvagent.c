@@ -748,22 +748,17 @@ static magi_status lv_step(struct magi_run *r, struct magi_error *err)
 	return MAGI_OK;
 }
 
+/* perception (first round, later rounds), block retrieval, action, and the two steps
+ * of reflection; each template is prompts/lvagent/<role>.txt */
 static const struct magi_role roles[] = {
-	{.name = "perceive", .prompt = "lvagent/perceive", .parser = MAGI_PARSER_JSON, .check = check_perceive},
-	{.name = "relook", .prompt = "lvagent/relook", .parser = MAGI_PARSER_JSON, .check = check_perceive},
-	{.name = "score_blocks", .prompt = "lvagent/score_blocks", .parser = MAGI_PARSER_JSON, .check = check_blocks},
-	{.name = "answer", .prompt = "lvagent/answer", .parser = MAGI_PARSER_ANSWER, .check = magi_check_answer},
-	{.name = "reasons", .prompt = "lvagent/reasons", .parser = MAGI_PARSER_JSON, .check = check_reasons},
-	{.name = "peer_scores", .prompt = "lvagent/peer_scores", .parser = MAGI_PARSER_JSON, .check = check_scores},
-};
+	{.name = "perceive", .parser = MAGI_PARSER_JSON, .check = check_perceive},
+	{.name = "relook", .parser = MAGI_PARSER_JSON, .check = check_perceive},
+	{.name = "score_blocks", .parser = MAGI_PARSER_JSON, .check = check_blocks},
+	{.name = "answer", .parser = MAGI_PARSER_ANSWER, .check = magi_check_answer},
+	{.name = "reasons", .parser = MAGI_PARSER_JSON, .check = check_reasons},
+	{.name = "peer_scores", .parser = MAGI_PARSER_JSON, .check = check_scores}};
 
 const struct magi_recipe magi__recipe_lvagent = {
-	.name = "lvagent",
-	.description = "LVAgent: a team of models look, answer in parallel, discuss and drop the weakest until a majority",
-	.kind = MAGI_RECIPE_VIDEO,
-	.roles = roles,
-	.n_roles = sizeof roles / sizeof *roles,
-	.setup = lv_setup,
-	.step = lv_step,
-	.default_steps = MAGI_VIDEO_LVAGENT_ROUNDS,
-};
+	.name = "lvagent", .description = "LVAgent: a team of models look, answer in parallel, discuss and drop the weakest until a majority",
+	.kind = MAGI_RECIPE_VIDEO, MAGI_RECIPE_ROLES(roles), .setup = lv_setup, .step = lv_step,
+	.default_steps = MAGI_VIDEO_LVAGENT_ROUNDS};

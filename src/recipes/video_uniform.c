@@ -46,11 +46,5 @@ static const struct magi_role roles[] = {
 };
 
 const struct magi_recipe magi__recipe_uniform = {
-	.name = "uniform",
-	.description = "baseline: one call with K frames sampled uniformly over the video",
-	.kind = MAGI_RECIPE_VIDEO,
-	.roles = roles,
-	.n_roles = sizeof roles / sizeof *roles,
-	.step = uniform_step,
-	.default_steps = 1,
-};
+	.name = "uniform", .description = "baseline: one call with K frames sampled uniformly over the video",
+	.kind = MAGI_RECIPE_VIDEO, MAGI_RECIPE_ROLES(roles), .step = uniform_step, .default_steps = 1};
