@@ -1,10 +1,25 @@
-"""pointer_state.py [press|release]: prints the mouse buttons held on $DISPLAY as a bit mask
-(button 1 = 1, button 2 = 2, button 3 = 4 ...), read from the X server with XQueryPointer.
-`press` / `release` first press or release button 1 through XTest (tests use it to show
-that the query sees a held button)."""
+"""pointer_state.py [press|release|--after-intent TRACE_GLOB]: prints the mouse buttons held
+on $DISPLAY as a bit mask (button 1 = 1, button 2 = 2, button 3 = 4 ...), read from the X
+server with XQueryPointer. `press` / `release` first press or release button 1 through XTest
+(tests use it to show that the query sees a held button); `--after-intent` first waits (up
+to 30 s) until a run's trace.jsonl holds an "intent" event, then asks at once, so a loaded
+machine cannot put seconds between the action starting and the question."""
 import ctypes
 import ctypes.util
+import glob
 import sys
+import time
+
+if len(sys.argv) > 2 and sys.argv[1] == "--after-intent":
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        if any('"type":"intent"' in open(f).read() for f in glob.glob(sys.argv[2])):
+            break
+        time.sleep(0.05)
+    else:
+        sys.exit("pointer_state: no intent event in %s" % sys.argv[2])
+    time.sleep(0.3)  # the action's first X requests follow the synced intent line
+    del sys.argv[1:]
 
 x = ctypes.cdll.LoadLibrary(ctypes.util.find_library("X11"))
 xt = ctypes.cdll.LoadLibrary(ctypes.util.find_library("Xtst"))

@@ -19,7 +19,7 @@ BIGFONT='-*-helvetica-bold-r-normal--34-*-*-*-*-*-iso8859-1'
 printf '{"coords":"pixels","steps":[{"click_text":"Save"},{"click_text":"Cancel"},{"done":true}],"verify_target":"Cancel"}' > task.json
 start_oracle V --policy "$SRC/tests/x11/verify_policy.py" --task task.json
 ( xmessage -fn "$BIGFONT" -xrm '*Command.internalWidth: 16' -xrm '*Command.internalHeight: 8' -center \
-	-buttons Save:11,Cancel:12,Retry:13 "Save the document before closing?"; echo $? > xm.status ) &
+	-buttons Save:11,Cancel:12,Retry:13 "Keep your edits to notes.txt?"; echo $? > xm.status ) &
 XM=$!
 wait_window xmessage
 out=$(MAGI_BASE_URL=$V_URL timeout 180 "$EX" --env "x11$DISPLAY" --runs "$TMP/runs" "Close the dialog with Cancel" 2>&1); rc=$?

@@ -35,7 +35,10 @@ for case in "norm1000 1003520" "pixels 230400" "norm1 126000" "pixels 1003520"; 
 	XM=$!
 	wait_window xmessage
 	out=$(timeout 120 "$MAGI" run --config m.yaml --env x11$D --runs "$runs" --recipe mobile-agent-v2 "Close the dialog with Cancel" 2>&1); rc=$?
-	sleep 0.3; kill $XM 2>/dev/null; pkill -f "Save the document before closing" 2>/dev/null
+	# xmessage writes its status once it has handled the click: on a loaded machine that
+	# can take longer than any fixed pause
+	for _ in $(seq 1 50); do [ -s xm.status ] && break; sleep 0.1; done
+	kill $XM 2>/dev/null; pkill -f "Save the document before closing" 2>/dev/null
 	wait $XM 2>/dev/null
 	check "[$case] run exits 0: $out" test $rc = 0
 	check "[$case] xmessage says Cancel was clicked" test "$(cat xm.status 2>/dev/null)" = 12

@@ -17,13 +17,11 @@ check "the pointer query sees a held button" test "$(buttons press)" = 1
 check "... and its release" test "$(buttons release)" = 0
 reply() { python3 -c 'import json,sys
 for a in sys.argv[1:]: print(json.dumps({"content": "### Thought ###\nscripted\n### Action ###\n" + a}))' "$@"; }
-# wait_for FILE PATTERN: until FILE (a glob) holds PATTERN (20 s at most)
-wait_for() { for _ in $(seq 1 200); do cat $1 2>/dev/null | grep -q "$2" && return 0; sleep 0.1; done; return 1; }
 MOUNTS=()
 trap 'for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null; done; cleanup' EXIT
 
 # 1. one signal while a long press holds button 1: the step finishes, the run ends cleanly
-hold='{"action":"long_press","x":640,"y":360,"seconds":3}'
+hold='{"action":"long_press","x":640,"y":360,"seconds":6}'
 for sig in TERM HUP; do
 	reply "$hold" '{"action":"wait","seconds":0.1}' > s.jsonl
 	start_oracle P --script s.jsonl
@@ -31,9 +29,7 @@ for sig in TERM HUP; do
 	"$MAGI" run --base-url "$P_URL" --env "x11$DISPLAY" --runs "$runs" --recipe single --no-ocr --settle 0 \
 		"Hold the button" > out.txt 2>&1 &
 	pid=$!
-	wait_for "$runs/*/trace.jsonl" '"type":"intent"'
-	sleep 0.5
-	check "[$sig] button 1 is down during the long press" test "$(buttons)" = 1
+	check "[$sig] button 1 is down during the long press" test "$(buttons --after-intent "$runs/*/trace.jsonl")" = 1
 	kill -$sig $pid
 	wait $pid; rc=$?
 	want=$((128 + $(kill -l $sig)))
@@ -68,9 +64,7 @@ reply '{"action":"long_press","x":640,"y":360,"seconds":20}' > s.jsonl
 start_oracle Q --script s.jsonl
 "$MAGI" run --base-url "$Q_URL" --env "x11$DISPLAY" --runs "$TMP/runs-INT2" --recipe single --no-ocr "Hold long" > out.txt 2>&1 &
 pid=$!
-wait_for "$TMP/runs-INT2/*/trace.jsonl" '"type":"intent"'
-sleep 0.5
-check "[INT INT] button 1 is down during the 20 s press" test "$(buttons)" = 1
+check "[INT INT] button 1 is down during the 20 s press" test "$(buttons --after-intent "$TMP/runs-INT2/*/trace.jsonl")" = 1
 kill -INT $pid; sleep 0.3; kill -INT $pid
 wait $pid; rc=$?
 check "[INT INT] exit 130 (got $rc)" test $rc = 130
