@@ -37,7 +37,8 @@
  *     are borrowed and must stay valid until the call has been sent (magi_run_call
  *     returns); labels and variables are copied.
  *   - const struct magi_json * results are borrowed from their owner (a call's reply, the
- *     board, another value) and valid until that owner changes or is freed.
+ *     board, another value) and valid until that owner changes or is freed; the board
+ *     (magi_run_board) is the run's: edit it, never free it.
  *   - struct magi_json * from magi_json_parse / _object / _array / _copy is yours
  *     (magi_json_free) until you hand it to a function documented as taking it.
  *   - char * results documented as malloc'd are yours to free().
@@ -286,7 +287,8 @@ MAGI_API magi_status magi_call_set_json(struct magi_call *c, const char *name,
 					const struct magi_json *v);
 /* Images, in order, each after its label (copied; may be NULL). img is borrowed until the
  * call is sent. For remote models the core covers PII found on it (OCR + the PII rules;
- * screens reuse the observation's scan). */
+ * screens reuse the observation's scan; where OCR is unavailable an image goes unscanned,
+ * with a warning, as screenshots do). */
 MAGI_API magi_status magi_call_image(struct magi_call *c, const struct magi_image *img,
 				     const char *label);
 /* Screens: the current screenshot (before: the one the last action was chosen on). */
