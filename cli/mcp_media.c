@@ -27,9 +27,11 @@ static void scan_release(struct scan *s)
 	magi_image_free(s->img);
 }
 
-/* OCR and the PII scan of img (taken over by s). */
-static magi_status scan_image(struct mcp_call *c, struct magi_image *img, struct scan *s,
-			      struct magi_error *err)
+/* OCR and the PII scan of img (taken over by s). thorough: every small number-heavy line is
+ * read a second time, as `magi guard` does (an image asked about on its own); otherwise the
+ * per-screen budget of the guards: section applies (video frames). */
+static magi_status scan_image(struct mcp_call *c, struct magi_image *img, bool thorough,
+			      struct scan *s, struct magi_error *err)
 {
 	const struct mcp_opts *o = mcp_server_opts(c->srv);
 	memset(s, 0, sizeof *s);
@@ -39,10 +41,26 @@ static magi_status scan_image(struct mcp_call *c, struct magi_image *img, struct
 		return st;
 	struct magi_pii_params pp = magi_pii_params_default();
 	pp.secrets = o->secrets;
-	pp.reread_budget = o->pii_reread;
+	pp.reread_budget = thorough ? -1 : o->pii_reread;
 	if ((st = magi_pii_scan_image(img, s->ocr, &pp, &s->pii, &s->n_pii)))
 		return magi_error_set(err, st, "the PII scan failed: %s", magi_strerror(st));
 	return MAGI_OK;
+}
+
+/* The image the call names (path or data), OCR'd and scanned with the full second reading;
+ * false, with the failure written into c, when it cannot be. */
+static bool scan_arg_image(struct mcp_call *c, struct scan *s)
+{
+	struct magi_error err;
+	magi_error_clear(&err);
+	struct magi_image *img;
+	memset(s, 0, sizeof *s);
+	if (mcp_arg_image(c, &img, &err) || scan_image(c, img, true, s, &err)) {
+		mcp_fail(c, "%s: %s", c->tool->name, magi_error_text(&err));
+		scan_release(s);
+		return false;
+	}
+	return true;
 }
 
 static void covered_types(const struct scan *s, char *out, size_t cap)
@@ -60,16 +78,9 @@ static void covered_types(const struct scan *s, char *out, size_t cap)
 void mcp_tool_guard_scan(struct mcp_call *c)
 {
 	const struct mcp_opts *o = mcp_server_opts(c->srv);
-	struct magi_error err;
-	magi_error_clear(&err);
-	struct magi_image *img;
 	struct scan s;
-	if (mcp_arg_image(c, &img, &err) || scan_image(c, img, &s, &err)) {
-		mcp_fail(c, "guard_scan: %s", magi_error_text(&err));
-		if (img)
-			scan_release(&s);
+	if (!scan_arg_image(c, &s))
 		return;
-	}
 	magi_injection_scan(s.ocr, NULL, &s.inj, &s.n_inj);
 	json_t *pii = json_array(), *inj = json_array();
 	struct magi_buf t;
@@ -103,16 +114,11 @@ void mcp_tool_guard_scan(struct mcp_call *c)
 
 void mcp_tool_guard_redact(struct mcp_call *c)
 {
+	struct scan s;
+	if (!scan_arg_image(c, &s))
+		return;
 	struct magi_error err;
 	magi_error_clear(&err);
-	struct magi_image *img;
-	struct scan s;
-	if (mcp_arg_image(c, &img, &err) || scan_image(c, img, &s, &err)) {
-		mcp_fail(c, "guard_redact: %s", magi_error_text(&err));
-		if (img)
-			scan_release(&s);
-		return;
-	}
 	size_t boxes = magi_guard_redact_image(s.img, s.pii, s.n_pii, REDACT_PAD);
 	char types[256];
 	covered_types(&s, types, sizeof types);
@@ -184,6 +190,8 @@ void mcp_tool_video_frames(struct mcp_call *c)
 	magi_error_clear(&err);
 	const struct magi_video_info *info = magi_video_get_info(v);
 	size_t n = (size_t)mcp_arg_num(c, "count", 8);
+	if (n < 1 || n > MCP_VIDEO_FRAMES_MAX) /* the schema says so too */
+		n = n < 1 ? 1 : MCP_VIDEO_FRAMES_MAX;
 	double start = mcp_arg_num(c, "start", 0), end = mcp_arg_num(c, "end", info->duration_s);
 	if (end > info->duration_s)
 		end = info->duration_s;
@@ -197,7 +205,7 @@ void mcp_tool_video_frames(struct mcp_call *c)
 		magi_video_close(v);
 		return;
 	}
-	for (size_t i = 0; i < n && i < MCP_VIDEO_FRAMES_MAX; i++)
+	for (size_t i = 0; i < n; i++)
 		times[i] = start + (i + 0.5) * (end - start) / (double)n;
 	if (magi_video_sample_times(v, times, n, magi_video_res_side(res), &fr, &err)) {
 		if (!atomic_load(&c->cancelled))
@@ -211,11 +219,13 @@ void mcp_tool_video_frames(struct mcp_call *c)
 		 o->trusted ? "" : "; personal data in them is covered in black");
 	for (size_t i = 0; i < fr->n && !atomic_load(&c->cancelled); i++) {
 		struct magi_image *img = magi_video_frames_take(fr, i);
+		if (!img)
+			continue;
 		struct scan s;
 		memset(&s, 0, sizeof s);
 		if (!o->trusted) {
 			/* frames leave for the client's model like screenshots do */
-			if (scan_image(c, img, &s, &err)) {
+			if (scan_image(c, img, false, &s, &err)) {
 				mcp_fail(c, "video_frames: frame %zu could not be checked for personal data: %s", i,
 					 magi_error_text(&err));
 				scan_release(&s);

@@ -6,6 +6,7 @@
  * and lines are capped at MCP_MESSAGE_MAX. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
