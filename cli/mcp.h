@@ -23,6 +23,9 @@
  * error and skipped up to its newline. Base64 images are the big inputs: 32 MiB holds a
  * 4K PNG screenshot several times over. */
 #define MCP_MESSAGE_MAX (32u << 20)
+/* Tool calls waiting behind the running one; more are refused with MCP_SERVER_BUSY, so a
+ * client cannot grow the queue without bound. */
+#define MCP_QUEUE_MAX 64
 /* How long a tool waits for the person's answer to an elicitation before it refuses. */
 #define MCP_ELICIT_TIMEOUT_S 600
 /* Frames one video_frames call returns at most (each is an image in the reply). */
@@ -37,6 +40,7 @@ enum {
 	MCP_METHOD_NOT_FOUND = -32601,
 	MCP_INVALID_PARAMS = -32602,
 	MCP_INTERNAL_ERROR = -32603,
+	MCP_SERVER_BUSY = -32000, /* the implementation-defined server error range */
 };
 
 /* What the server is given by `magi mcp` (everything borrowed; it must outlive the server). */

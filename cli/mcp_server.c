@@ -43,6 +43,7 @@ struct mcp_server {
 	pthread_t worker;
 	bool worker_started, stopping;
 	struct mcp_job *head, *tail, *running;
+	size_t queued;
 	/* the one server-to-client request in flight (only the worker makes them) */
 	char pending_id[40];
 	bool pending;
@@ -249,6 +250,7 @@ static void *worker_main(void *arg)
 		s->head = j->next;
 		if (!s->head)
 			s->tail = NULL;
+		s->queued--;
 		s->running = j;
 		pthread_mutex_unlock(&s->lock);
 		run_job(s, j);
@@ -320,11 +322,20 @@ static void handle_call(struct mcp_server *s, json_t *id, json_t *params)
 		return;
 	}
 	pthread_mutex_lock(&s->lock);
+	if (s->queued >= MCP_QUEUE_MAX) {
+		pthread_mutex_unlock(&s->lock);
+		send_error(s, id, MCP_SERVER_BUSY,
+			   "server busy: %d tool calls are already waiting; retry when they are answered",
+			   MCP_QUEUE_MAX);
+		job_free(j);
+		return;
+	}
 	if (s->tail)
 		s->tail->next = j;
 	else
 		s->head = j;
 	s->tail = j;
+	s->queued++;
 	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 }
@@ -340,6 +351,7 @@ static void handle_cancel(struct mcp_server *s, json_t *params)
 		if (json_equal((*p)->id, rid)) {
 			struct mcp_job *j = *p;
 			*p = j->next;
+			s->queued--;
 			if (s->tail == j) {
 				s->tail = NULL;
 				for (struct mcp_job *k = s->head; k; k = k->next)
@@ -582,6 +594,7 @@ void mcp_server_eof(struct mcp_server *s)
 		job_free(j);
 	}
 	s->tail = NULL;
+	s->queued = 0;
 	if (s->running)
 		atomic_store(&s->running->call.cancelled, true);
 	pthread_cond_broadcast(&s->cond);

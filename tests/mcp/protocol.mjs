@@ -145,7 +145,26 @@ async function main() {
 	check('initialize without a protocolVersion is -32602', err(m) === -32602);
 	await s.close();
 
+	// a flood of slow calls: the queue is capped, the server says it is busy and goes on
+	s = new Raw();
+	await s.ask(init(1, '2025-11-25'));
+	const flood = [];
+	for (let i = 0; i < 100; i++)
+		flood.push(JSON.stringify({ jsonrpc: '2.0', id: 100 + i, method: 'tools/call', params: { name: 'video_info', arguments: { path: '/nonexistent/' + i } } }));
+	s.send(flood.join('\n') + '\n');
+	const got = [];
+	for (let i = 0; i < 100; i++) got.push(await s.next());
+	const busy = got.filter((x) => err(x) === -32000).length;
+	console.log(`flood: ${busy} of 100 calls answered busy`);
+	check(`every flooded call is answered, as a result or as busy (${busy} busy)`,
+		got.every((x) => x && (x.result?.isError || err(x) === -32000)) && new Set(got.map((x) => x.id)).size === 100);
+	m = await s.ask({ jsonrpc: '2.0', id: 'after', method: 'ping' });
+	check('ping answers after the flood', m?.id === 'after');
+	await s.close();
+
 	// usage errors: a bad flag or environment exits with the documented status
+	s = new Raw(['mcp', '--help']);
+	check('--help exits 0', (await s.exit) === 0);
 	s = new Raw(['mcp', '--frobnicate']);
 	check('an unknown flag exits 2', (await s.exit) === 2);
 	s = new Raw(['mcp', '--env', 'x11:9999']);
