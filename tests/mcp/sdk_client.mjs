@@ -61,13 +61,16 @@ const images = (r) => r.content.filter((c) => c.type === 'image');
 const text = (r) => r.content.filter((c) => c.type === 'text').map((c) => c.text).join('\n');
 
 // ---- the client -------------------------------------------------------------------------
+// every server's standard error, passed on and kept: a sanitizer report in it fails the test
+let serverLog = '';
 async function connect(args = [], elicit = null) {
 	const transport = new StdioClientTransport({
 		command: env.MAGI,
 		args: ['mcp', '--env', 'x11' + env.DISPLAY, '--runs', path.join(env.TMP, 'runs'), ...args],
 		env: { ...process.env },
-		stderr: 'inherit',
+		stderr: 'pipe',
 	});
+	transport.stderr?.on('data', (d) => { serverLog += d; process.stderr.write(d); });
 	const client = new Client({ name: 'magi-test', version: '1.0.0' },
 		{ capabilities: elicit ? { elicitation: {} } : {} });
 	if (elicit) client.setRequestHandler(ElicitRequestSchema, elicit);
@@ -249,5 +252,7 @@ try {
 } finally {
 	for (const k of kids) if (running(k)) k.kill('SIGTERM');
 }
+await sleep(300); // the last server's exit report, if any
+check('no server reported a sanitizer error or a leak', !/Sanitizer|runtime error:/.test(serverLog));
 console.log(`${pass} passed, ${fail} failed`);
 process.exit(fail ? 1 : 0);
