@@ -94,6 +94,8 @@ struct mcp_tool {
 	enum magi_action_kind act; /* with MCP_NEEDS_ACT */
 	bool read_only, destructive;
 	mcp_tool_fn fn;
+	const char *env_name; /* listed only on this kind of environment (magi_env_name:
+				 "browser" for navigate and the element list); NULL: any */
 };
 
 /* ---- mcp_server.c ------------------------------------------------------------------ */

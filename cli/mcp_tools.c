@@ -21,8 +21,8 @@
 	"\"path\":{\"type\":\"string\",\"minLength\":1,\"description\":\"a video file on the server's machine (MP4, MKV, WebM, ...)\"}"
 
 /* Browser tools (navigate, the element list) join this table once the browser environment
- * lands: they need MCP_NEEDS_SCREEN plus the environment's navigate capability, so they are
- * listed only for browser environments. */
+ * lands: rows with MCP_NEEDS_SCREEN and env_name "browser", so they are listed only when the
+ * server drives a browser. */
 static const struct mcp_tool tools[] = {
 	{"screenshot", "Take a screenshot",
 	 "Captures the screen as an image. Personal data (e-mail addresses, phone and card "
@@ -169,6 +169,8 @@ bool mcp_tool_offered(struct mcp_server *s, const struct mcp_tool *t)
 	if ((t->needs & MCP_NEEDS_ACT) && !(magi_env_caps(o->env) & MAGI_ACT_BIT(t->act)))
 		return false;
 	if ((t->needs & MCP_NEEDS_MODEL) && !o->client)
+		return false;
+	if (t->env_name && (!o->env || strcmp(magi_env_name(o->env), t->env_name)))
 		return false;
 	return true;
 }
