@@ -32,42 +32,42 @@ static const struct mcp_tool tools[] = {
 	 "\"format\":{\"type\":\"string\",\"enum\":[\"png\",\"jpeg\"],\"description\":\"image format (default png)\"},"
 	 "\"quality\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100,\"description\":\"JPEG quality (default 80)\"}},"
 	 "\"additionalProperties\":false}",
-	 MCP_NEEDS_SCREEN, 0, true, false, mcp_tool_screenshot},
+	 MCP_NEEDS_SCREEN, 0, true, false, mcp_tool_screenshot, NULL},
 	{"click", "Click",
 	 "Clicks at a point of the screen. Risky targets (Delete, Pay, Send, ...) need the "
 	 "person's confirmation, asked through the client; without it the click is refused.",
 	 "{\"type\":\"object\",\"properties\":{" XY("target") ","
 	 "\"button\":{\"type\":\"string\",\"enum\":[\"left\",\"right\"],\"description\":\"mouse button (default left)\"}},"
 	 "\"required\":[\"x\",\"y\"],\"additionalProperties\":false}",
-	 MCP_NEEDS_SCREEN | MCP_NEEDS_ACT, MAGI_ACT_CLICK, false, true, mcp_tool_act},
+	 MCP_NEEDS_SCREEN | MCP_NEEDS_ACT, MAGI_ACT_CLICK, false, true, mcp_tool_act, NULL},
 	{"double_click", "Double-click", "Double-clicks at a point of the screen (risk-gated like click).",
 	 "{\"type\":\"object\",\"properties\":{" XY("target") "},"
 	 "\"required\":[\"x\",\"y\"],\"additionalProperties\":false}",
-	 MCP_NEEDS_SCREEN | MCP_NEEDS_ACT, MAGI_ACT_DOUBLE_CLICK, false, true, mcp_tool_act},
+	 MCP_NEEDS_SCREEN | MCP_NEEDS_ACT, MAGI_ACT_DOUBLE_CLICK, false, true, mcp_tool_act, NULL},
 	{"type", "Type text",
 	 "Types text into the focused field (after clicking x, y when given). \"<secret:NAME>\" "
 	 "types the secret NAME configured in magi.yaml without it ever passing through the client.",
 	 "{\"type\":\"object\",\"properties\":{"
 	 "\"text\":{\"type\":\"string\",\"minLength\":1,\"description\":\"the text to type\"}," XY("field")
 	 "},\"required\":[\"text\"],\"additionalProperties\":false}",
-	 MCP_NEEDS_SCREEN | MCP_NEEDS_ACT, MAGI_ACT_TYPE, false, true, mcp_tool_act},
+	 MCP_NEEDS_SCREEN | MCP_NEEDS_ACT, MAGI_ACT_TYPE, false, true, mcp_tool_act, NULL},
 	{"key", "Press a key", "Presses a key or a combination, e.g. Return, Escape, ctrl+s, alt+F4.",
 	 "{\"type\":\"object\",\"properties\":{"
 	 "\"keys\":{\"type\":\"string\",\"minLength\":1,\"description\":\"key or combination: Return, ctrl+s, shift+Tab\"}},"
 	 "\"required\":[\"keys\"],\"additionalProperties\":false}",
-	 MCP_NEEDS_SCREEN | MCP_NEEDS_ACT, MAGI_ACT_KEY, false, true, mcp_tool_act},
+	 MCP_NEEDS_SCREEN | MCP_NEEDS_ACT, MAGI_ACT_KEY, false, true, mcp_tool_act, NULL},
 	{"scroll", "Scroll", "Scrolls with the mouse wheel, at x, y when given.",
 	 "{\"type\":\"object\",\"properties\":{"
 	 "\"direction\":{\"type\":\"string\",\"enum\":[\"up\",\"down\",\"left\",\"right\"]},"
 	 "\"amount\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"description\":\"wheel clicks (default 5)\"}," XY("pointer")
 	 "},\"required\":[\"direction\"],\"additionalProperties\":false}",
-	 MCP_NEEDS_SCREEN | MCP_NEEDS_ACT, MAGI_ACT_SCROLL, false, false, mcp_tool_act},
+	 MCP_NEEDS_SCREEN | MCP_NEEDS_ACT, MAGI_ACT_SCROLL, false, false, mcp_tool_act, NULL},
 	{"drag", "Drag", "Drags with the left button held from (x, y) to (x2, y2).",
 	 "{\"type\":\"object\",\"properties\":{" XY("start") ","
 	 "\"x2\":{\"type\":\"number\",\"minimum\":0,\"description\":\"end x in screen pixels\"},"
 	 "\"y2\":{\"type\":\"number\",\"minimum\":0,\"description\":\"end y in screen pixels\"}},"
 	 "\"required\":[\"x\",\"y\",\"x2\",\"y2\"],\"additionalProperties\":false}",
-	 MCP_NEEDS_SCREEN | MCP_NEEDS_ACT, MAGI_ACT_DRAG, false, true, mcp_tool_act},
+	 MCP_NEEDS_SCREEN | MCP_NEEDS_ACT, MAGI_ACT_DRAG, false, true, mcp_tool_act, NULL},
 	{"find_text", "Find text on the screen",
 	 "OCR grounding: where is \"Save\"? Reads the screen and returns every place the text "
 	 "appears (whole words, any case), with its box and centre in screen pixels — the centre "
@@ -77,22 +77,22 @@ static const struct mcp_tool tools[] = {
 	 "\"partial\":{\"type\":\"boolean\",\"description\":\"match inside words too (default false)\"},"
 	 "\"max\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"description\":\"most matches returned (default 10)\"}},"
 	 "\"required\":[\"text\"],\"additionalProperties\":false}",
-	 MCP_NEEDS_SCREEN, 0, true, false, mcp_tool_find_text},
+	 MCP_NEEDS_SCREEN, 0, true, false, mcp_tool_find_text, NULL},
 	{"guard_scan", "Find personal data in an image",
 	 "Finds PII (e-mail, phone, card, IBAN, SSN, IP/MAC, API keys, passwords, configured "
 	 "secrets) and instruction-like text (prompt injection) in an image; returns each finding's "
 	 "type and box. Give path or data.",
 	 "{\"type\":\"object\",\"properties\":{" IMAGE_IN "},\"additionalProperties\":false}",
-	 0, 0, true, false, mcp_tool_guard_scan},
+	 0, 0, true, false, mcp_tool_guard_scan, NULL},
 	{"guard_redact", "Redact personal data in an image",
 	 "Returns the image with every PII finding covered by a solid black box. Give path or data.",
 	 "{\"type\":\"object\",\"properties\":{" IMAGE_IN ","
 	 "\"format\":{\"type\":\"string\",\"enum\":[\"png\",\"jpeg\"],\"description\":\"image format (default png)\"}},"
 	 "\"additionalProperties\":false}",
-	 0, 0, true, false, mcp_tool_guard_redact},
+	 0, 0, true, false, mcp_tool_guard_redact, NULL},
 	{"video_info", "Video facts", "Duration, frame rate, size, codec and key-frame spacing of a video file.",
 	 "{\"type\":\"object\",\"properties\":{" VIDEO_PATH "},\"required\":[\"path\"],\"additionalProperties\":false}",
-	 0, 0, true, false, mcp_tool_video_info},
+	 0, 0, true, false, mcp_tool_video_info, NULL},
 	{"video_frames", "Sample video frames",
 	 "Frames sampled evenly over the video (or over start..end seconds), as images labelled "
 	 "with their times.",
@@ -103,7 +103,7 @@ static const struct mcp_tool tools[] = {
 	 "\"resolution\":{\"type\":\"string\",\"enum\":[\"low\",\"medium\",\"native\"],\"description\":\"longest side 448, 896 px or native (default low)\"},"
 	 "\"format\":{\"type\":\"string\",\"enum\":[\"jpeg\",\"png\"],\"description\":\"image format (default jpeg)\"}},"
 	 "\"required\":[\"path\"],\"additionalProperties\":false}",
-	 0, 0, true, false, mcp_tool_video_frames},
+	 0, 0, true, false, mcp_tool_video_frames, NULL},
 	{"video_ask", "Ask about a video",
 	 "Answers a question about a video with magi's video agents (avp: plan, look, reflect "
 	 "until the evidence suffices; uniform: one look at evenly spread frames). Returns the "
@@ -115,7 +115,7 @@ static const struct mcp_tool tools[] = {
 	 "\"recipe\":{\"type\":\"string\",\"enum\":[\"avp\",\"uniform\"],\"description\":\"default avp\"},"
 	 "\"frames\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":256,\"description\":\"frames per look (default: the recipe's)\"}},"
 	 "\"required\":[\"path\",\"question\"],\"additionalProperties\":false}",
-	 MCP_NEEDS_MODEL, 0, true, false, mcp_tool_video_ask},
+	 MCP_NEEDS_MODEL, 0, true, false, mcp_tool_video_ask, NULL},
 	{"run_task", "Run a task on the screen",
 	 "Runs a whole magi agent recipe on the screen until the task is done (the configured "
 	 "model looks and acts; every action passes the risk gate). Sends one progress "
@@ -126,7 +126,7 @@ static const struct mcp_tool tools[] = {
 	 "\"max_steps\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100,\"description\":\"step budget (default 20)\"}},"
 	 "\"required\":[\"task\"],\"additionalProperties\":false}",
 	 MCP_NEEDS_SCREEN | MCP_NEEDS_ACT | MCP_NEEDS_MODEL, MAGI_ACT_CLICK, false, true,
-	 mcp_tool_run_task},
+	 mcp_tool_run_task, NULL},
 };
 #define N_TOOLS (sizeof tools / sizeof *tools)
 
