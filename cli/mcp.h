@@ -137,6 +137,9 @@ char *mcp_tool_check_args(const struct mcp_tool *t, json_t *args);
 /* Loads the schemas once (false: a schema in the table is broken — a programming error). */
 bool mcp_tools_init(void);
 
+/* A JSON string of s (NULL: ""); bytes that are not valid UTF-8 (OCR text, file names, a
+ * message cut in the middle of a character) become U+FFFD instead of failing. */
+json_t *mcp_json_str(const char *s);
 /* Result helpers. */
 void mcp_text(struct mcp_call *c, const char *fmt, ...) MAGI_PRINTF(2, 3);
 void mcp_fail(struct mcp_call *c, const char *fmt, ...) MAGI_PRINTF(2, 3);

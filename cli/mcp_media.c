@@ -8,6 +8,12 @@
 
 #define REDACT_PAD 4
 
+/* For "o?" in json_pack: NULL stays null. */
+static json_t *opt_str(const char *s)
+{
+	return s ? mcp_json_str(s) : NULL;
+}
+
 /* ---- guards on an image ----------------------------------------------------------------- */
 
 struct scan {
@@ -94,16 +100,16 @@ void mcp_tool_guard_scan(struct mcp_call *c)
 		json_t *j = json_pack("{s:s, s:i, s:i, s:i, s:i, s:f}", "type", magi_pii_type_name(f->type),
 				      "x", f->x, "y", f->y, "w", f->w, "h", f->h, "score", (double)f->score);
 		if (shown)
-			json_object_set_new(j, "text", json_string(shown));
+			json_object_set_new(j, "text", mcp_json_str(shown));
 		json_array_append_new(pii, j);
 		magi_buf_printf(&t, "\n%s at x=%d y=%d w=%d h=%d%s%s", magi_pii_type_name(f->type), f->x, f->y,
 				f->w, f->h, shown ? ": " : "", shown ? shown : "");
 	}
 	for (size_t i = 0; i < s.n_inj; i++) {
 		const struct magi_injection_region *r = &s.inj[i];
-		json_array_append_new(inj, json_pack("{s:i, s:i, s:i, s:i, s:f, s:s}", "x", r->x, "y", r->y,
+		json_array_append_new(inj, json_pack("{s:i, s:i, s:i, s:i, s:f, s:o}", "x", r->x, "y", r->y,
 						     "w", r->w, "h", r->h, "score", (double)r->score,
-						     "reason", r->reason));
+						     "reason", mcp_json_str(r->reason)));
 		magi_buf_printf(&t, "\ninjection at x=%d y=%d w=%d h=%d: %s", r->x, r->y, r->w, r->h, r->reason);
 	}
 	mcp_text(c, "%s", t.data);
@@ -172,7 +178,7 @@ void mcp_tool_video_info(struct mcp_call *c)
 	mcp_text(c, "%s: %s (%.3f s), %ux%u, %.3f fps, %lld frames, codec %s in %s, a key frame every %.2f s",
 		 i->path, magi_video_format_time(i->duration_s, dur), i->duration_s, i->width, i->height,
 		 i->fps, (long long)i->n_frames, i->codec, i->container, i->keyframe_interval_s);
-	c->structured = json_pack("{s:s, s:f, s:f, s:i, s:i, s:I, s:s, s:s, s:f}", "path", i->path,
+	c->structured = json_pack("{s:o, s:f, s:f, s:i, s:i, s:I, s:s, s:s, s:f}", "path", mcp_json_str(i->path),
 				  "duration_s", i->duration_s, "fps", i->fps, "width", (int)i->width,
 				  "height", (int)i->height, "frames", (json_int_t)i->n_frames, "codec",
 				  i->codec, "container", i->container, "keyframe_interval_s",
@@ -307,8 +313,9 @@ void mcp_tool_video_ask(struct mcp_call *c)
 		char t0[16], t1[16];
 		magi_buf_printf(&t, "\nevidence [%s-%s] %s", magi_video_format_time(a.evidence[k].start_s, t0),
 				magi_video_format_time(a.evidence[k].end_s, t1), a.evidence[k].description);
-		json_array_append_new(ev, json_pack("{s:f, s:f, s:s}", "start_s", a.evidence[k].start_s, "end_s",
-						    a.evidence[k].end_s, "description", a.evidence[k].description));
+		json_array_append_new(ev, json_pack("{s:f, s:f, s:o}", "start_s", a.evidence[k].start_s, "end_s",
+						    a.evidence[k].end_s, "description",
+						    mcp_json_str(a.evidence[k].description)));
 	}
 	char report[PATH_MAX + 16] = "";
 	if (a.run_dir) {
@@ -320,9 +327,10 @@ void mcp_tool_video_ask(struct mcp_call *c)
 		mcp_fail(c, "%s", t.data);
 	else
 		mcp_text(c, "%s", t.data);
-	c->structured = json_pack("{s:s?, s:s?, s:s?, s:f, s:b, s:o, s:s?}", "answer", a.answer, "answer_text",
-				  a.answer_text, "reason", a.reason, "confidence", a.confidence, "forced",
-				  a.forced, "evidence", ev, "report", report[0] ? report : NULL);
+	c->structured = json_pack("{s:o?, s:o?, s:o?, s:f, s:b, s:o, s:o?}", "answer", opt_str(a.answer),
+				  "answer_text", opt_str(a.answer_text), "reason", opt_str(a.reason),
+				  "confidence", a.confidence, "forced", a.forced, "evidence", ev, "report",
+				  opt_str(report[0] ? report : NULL));
 	magi_buf_release(&t);
 	magi_video_answer_release(&a);
 }
@@ -448,8 +456,8 @@ void mcp_tool_run_task(struct mcp_call *c)
 		 r.prompt_tokens, r.completion_tokens, r.wall_ms / 1000, r.answer ? "\nanswer: " : "",
 		 r.answer ? r.answer : "", err.status ? "\nnote: " : "", err.status ? magi_error_text(&err) : "",
 		 report);
-	c->structured = json_pack("{s:b, s:s?, s:s?, s:i, s:s?, s:s?}", "success", r.success, "reason",
-				  r.reason, "answer", r.answer, "steps", r.steps, "run_dir", dir, "report",
-				  report[0] ? report : NULL);
+	c->structured = json_pack("{s:b, s:o?, s:o?, s:i, s:o?, s:o?}", "success", r.success, "reason",
+				  opt_str(r.reason), "answer", opt_str(r.answer), "steps", r.steps, "run_dir",
+				  opt_str(dir), "report", opt_str(report[0] ? report : NULL));
 	magi_run_result_release(&r);
 }

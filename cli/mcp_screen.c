@@ -194,8 +194,9 @@ int mcp_gate(struct mcp_call *c, const struct magi_action *a)
 		}
 	}
 	if (rc)
-		c->structured = json_pack("{s:b, s:s, s:s, s:s}", "refused", 1, "tier",
-					  magi_risk_tier_name(d.tier), "category", cat, "reason", d.reason);
+		c->structured = json_pack("{s:b, s:s, s:s, s:o}", "refused", 1, "tier",
+					  magi_risk_tier_name(d.tier), "category", cat, "reason",
+					  mcp_json_str(d.reason));
 	magi_buf_release(&aj);
 	return rc;
 }
@@ -422,7 +423,7 @@ void mcp_tool_find_text(struct mcp_call *c)
 			}
 			int cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
 			json_array_append_new(matches,
-					      json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:f}", "text", mt.data,
+					      json_pack("{s:o, s:i, s:i, s:i, s:i, s:i, s:i, s:f}", "text", mcp_json_str(mt.data),
 							"x", x0, "y", y0, "w", x1 - x0, "h", y1 - y0, "cx", cx,
 							"cy", cy, "confidence", (double)conf));
 			magi_buf_printf(&out, "\n%zu. \"%s\" centre (%d, %d), box x=%d y=%d w=%d h=%d", ++n,

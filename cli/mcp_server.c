@@ -102,8 +102,8 @@ static void send_error(struct mcp_server *s, json_t *id, int code, const char *f
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	MAGI_INFO("mcp: error %d: %s", code, msg);
-	send_msg(s, json_pack("{s:s, s:O, s:{s:i, s:s}}", "jsonrpc", "2.0", "id",
-			      id ? id : json_null(), "error", "code", code, "message", msg));
+	send_msg(s, json_pack("{s:s, s:O, s:{s:i, s:o}}", "jsonrpc", "2.0", "id",
+			      id ? id : json_null(), "error", "code", code, "message", mcp_json_str(msg)));
 }
 
 void mcp_progress(struct mcp_call *c, double progress, double total, const char *message)
@@ -115,7 +115,7 @@ void mcp_progress(struct mcp_call *c, double progress, double total, const char 
 	if (total > 0)
 		json_object_set_new(p, "total", json_real(total));
 	if (message)
-		json_object_set_new(p, "message", json_string(message));
+		json_object_set_new(p, "message", mcp_json_str(message));
 	send_msg(c->srv, json_pack("{s:s, s:s, s:o}", "jsonrpc", "2.0", "method",
 				   "notifications/progress", "params", p));
 }
@@ -144,10 +144,14 @@ int mcp_elicit(struct mcp_call *c, const char *message, bool text_answer, char *
 	s->pending = true;
 	json_decref(s->pending_reply);
 	s->pending_reply = NULL;
-	json_t *req = json_pack("{s:s, s:s, s:s, s:{s:s, s:o}}", "jsonrpc", "2.0", "id", s->pending_id,
-				"method", "elicitation/create", "params", "message", message,
-				"requestedSchema", schema);
+	json_t *req = json_pack("{s:s, s:s, s:s, s:{s:o, s:o}}", "jsonrpc", "2.0", "id", s->pending_id,
+				"method", "elicitation/create", "params", "message",
+				mcp_json_str(message), "requestedSchema", schema);
 	pthread_mutex_unlock(&s->lock);
+	if (!req) {
+		*why = "the question could not be put to the client (out of memory)";
+		return -1;
+	}
 	send_msg(s, req);
 	struct timespec until;
 	clock_gettime(CLOCK_REALTIME, &until);

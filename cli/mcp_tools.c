@@ -333,13 +333,27 @@ char *mcp_tool_check_args(const struct mcp_tool *t, json_t *args)
 
 /* ---- results --------------------------------------------------------------------------- */
 
+json_t *mcp_json_str(const char *s)
+{
+	json_t *j = json_string(s ? s : "");
+	if (j)
+		return j;
+	/* magi_json_quote replaces bad bytes; parsing its output gives the string back */
+	struct magi_buf q;
+	magi_buf_init(&q, MAGI_BUF_DEFAULT_MAX);
+	if (!magi_json_quote(s, &q))
+		j = json_loadb(q.data, q.len, JSON_DECODE_ANY, NULL);
+	magi_buf_release(&q);
+	return j ? j : json_string("(unprintable text)");
+}
+
 static void add_text(struct mcp_call *c, const char *fmt, va_list ap)
 {
 	char *s = NULL;
 	if (vasprintf(&s, fmt, ap) < 0)
 		s = NULL;
-	json_array_append_new(c->content, json_pack("{s:s, s:s}", "type", "text", "text",
-						    s ? s : "(out of memory)"));
+	json_array_append_new(c->content, json_pack("{s:s, s:o}", "type", "text", "text",
+						    mcp_json_str(s ? s : "(out of memory)")));
 	free(s);
 }
 

@@ -93,6 +93,8 @@ async function main() {
 		JSON.stringify(names) === JSON.stringify(['guard_redact', 'guard_scan', 'video_frames', 'video_info']));
 	m = await s.ask({ jsonrpc: '2.0', id: 16, method: 'tools/call', params: { name: 'teleport', arguments: {} } });
 	check('an unknown tool is -32602', err(m) === -32602 && /teleport/.test(m.error.message));
+	m = await s.ask({ jsonrpc: '2.0', id: 161, method: 'tools/call', params: { name: 'é'.repeat(80), arguments: {} } });
+	check('a long non-ASCII tool name cut in its message still gets -32602', err(m) === -32602 && m.id === 161);
 	m = await s.ask({ jsonrpc: '2.0', id: 17, method: 'tools/call', params: { name: 'click', arguments: { x: 1, y: 2 } } });
 	check('a screen tool without a screen is -32602', err(m) === -32602);
 	m = await s.ask({ jsonrpc: '2.0', id: 18, method: 'tools/call', params: { arguments: {} } });
