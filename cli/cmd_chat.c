@@ -141,7 +141,7 @@ int cmd_chat(int argc, char **argv)
 		magi_trace_call(tr, "chat", mp->name, &res, NULL);
 	if (s) {
 		cli_error("%s", res.error ? res.error : magi_client_errmsg(client));
-		rc = s == MAGI_ERR_CONFIG || s == MAGI_ERR_REPLAY_MISS ? EXIT_CONFIG : EXIT_FAIL;
+		rc = cli_exit_status(s);
 	} else {
 		fputs(res.content, stdout);
 		if (!*res.content || res.content[strlen(res.content) - 1] != '\n')
