@@ -60,6 +60,18 @@ wait_window() {
 	echo "window $1 did not appear" >&2
 	return 1
 }
+# xmsg NAME XMESSAGE-ARGS...: starts xmessage in the background; its own PID goes to NAME.pid
+# (stop it with stop_pid NAME.pid, never by a name pattern) and its exit status (the
+# button pressed) to NAME.status when it ends.
+xmsg() {
+	local n=$1; shift
+	rm -f "$n.pid" "$n.status"
+	( xmessage "$@" & echo $! > "$n.pid"; wait $!; echo $? > "$n.status" ) &
+	for _ in $(seq 1 200); do [ -s "$n.pid" ] && break; sleep 0.01; done
+	ORACLE_PIDS+=("$(cat "$n.pid")")
+}
+# stop_pid FILE: stops the process whose PID FILE holds (one this test started)
+stop_pid() { [ -s "$1" ] && kill "$(cat "$1")" 2>/dev/null; return 0; }
 finish() {
 	echo "$PASS passed, $FAIL failed"
 	[ "$FAIL" = 0 ]
