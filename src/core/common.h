@@ -33,6 +33,8 @@ magi_status magi__fd_sync(int fd, bool data_only, const char *path, struct magi_
  * "" for none): the Nth write (sync) from now on fails with that errno (ENOSPC by default).
  * Without a call, the environment's MAGI_FAULT_WRITE and MAGI_FAULT_SYNC are read once. */
 void magi__fault_set(const char *write_spec, const char *sync_spec);
+/* "a directory", "a FIFO (named pipe)", "a character device", ... for a stat st_mode */
+const char *magi__file_kind(unsigned int st_mode);
 /* true for "scheme://..." (http, https, rtsp, file, ...): inputs magi cannot open yet */
 bool magi__path_is_url(const char *path);
 

@@ -138,7 +138,7 @@ bool magi__path_is_url(const char *path)
 	return !strncmp(p, "://", 3);
 }
 
-static const char *file_kind(mode_t m)
+const char *magi__file_kind(unsigned int m)
 {
 	return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO (named pipe)" : S_ISCHR(m) ? "a character device"
 	     : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "not a regular file";
@@ -181,7 +181,7 @@ magi_status magi_file_read(const char *path, struct magi_buf *out, struct magi_e
 		return magi_error_set(err, MAGI_ERR_IO, "%s is a directory, not a file", path);
 	if (!S_ISREG(st.st_mode))
 		return magi_error_set(err, MAGI_ERR_IO, "%s is %s, not a regular file; magi reads only regular files",
-				      path, file_kind(st.st_mode));
+				      path, magi__file_kind(st.st_mode));
 	if ((unsigned long long)st.st_size > out->max - out->len)
 		return magi_error_set(err, MAGI_ERR_LIMIT, "%s is larger than the %zu-byte limit (%lld bytes)", path,
 				      out->max, (long long)st.st_size);

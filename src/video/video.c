@@ -495,8 +495,7 @@ magi_status magi_video_open_params(const char *path, const struct magi_video_par
 	/* a FIFO would block the open, /dev/zero would be read for ever */
 	if (!S_ISREG(sb.st_mode))
 		return magi_error_set(err, MAGI_ERR_IO, "%s: not a regular file (%s); magi reads only video files",
-				      path, S_ISFIFO(sb.st_mode) ? "a FIFO" : S_ISCHR(sb.st_mode) ? "a character device"
-					    : S_ISBLK(sb.st_mode) ? "a block device" : "a socket or special file");
+				      path, magi__file_kind(sb.st_mode));
 	if (S_ISREG(sb.st_mode) && sb.st_size == 0)
 		return magi_error_set(err, MAGI_ERR_VIDEO, "%s: empty file (0 bytes), not a video",
 				      path);
