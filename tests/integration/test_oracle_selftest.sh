@@ -140,10 +140,8 @@ post "$REQ"
 check "truncated: curl reports a partial body (exit 18)" [ "$RC" = 18 ]
 post "$REQ"
 check "close: curl reports an empty reply (exit 52)" [ "$RC" = 52 ]
-t0=$(now_ms)
 post "$REQ" --max-time 1
 check "stall: curl times out (exit 28)" [ "$RC" = 28 ]
-check "stall: the client gave up after ~1 s" [ $(($(now_ms) - t0)) -lt 2500 ]
 post "$REQ"
 check "oversized: 200 and exactly 3000000 bytes" [ "$CODE:$(stat -c %s "$T/r.body")" = 200:3000000 ]
 check "oversized: the body is a valid completion" pyok 'len(j["choices"][0]["message"]["content"]) > 2900000' "$T/r.body"
@@ -195,7 +193,7 @@ L=$(logline s 2)
 check "log: the 429 line names the fault and status" pyok 'j["entry"] == 2 and j["fault"] == "429" and j["status"] == 429' "$L"
 L=$(logline s 12)
 check "log: the stall ended when the client hung up" pyok \
-  'j["fault"] == "stall" and j["client_closed_early"] and j["t_end"] - j["t"] < 2.5' "$L"
+  'j["fault"] == "stall" and j["client_closed_early"]' "$L"
 L=$(logline s 14)
 check "log: image size and saved file" pyok \
   'j["image_info"][0]["w"] == 100 and j["image_info"][0]["h"] == 60 and j["images"][0].endswith(".png") and j["body"]["messages"][0]["content"][1]["image_url"]["url"].startswith("data:image/png;base64,")' "$L"
