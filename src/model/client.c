@@ -362,8 +362,12 @@ static void xfer_result(struct xfer *x)
 		free(r->content);
 		r->content = NULL;
 		r->error = magi__strdup(magi_error_text(&x->err));
-	} else if (x->c->cassette && magi__cassette_mode(x->c->cassette) == MAGI_CASSETTE_RECORD) {
-		magi__cassette_add(x->c->cassette, r->request_hash, x->c->model, x->preview, r);
+	} else if (x->c->cassette && magi__cassette_mode(x->c->cassette) == MAGI_CASSETTE_RECORD &&
+		   magi__cassette_add(x->c->cassette, r->request_hash, x->c->model, x->preview, r, &x->err)) {
+		/* the answer came, but a run asked to be recorded is not: said, not hidden (the
+		 * content stays for a caller that wants it) */
+		r->status = x->err.status;
+		r->error = magi__strdup(magi_error_text(&x->err));
 	}
 	x->c->err = x->err;
 }

@@ -50,6 +50,12 @@ check "... the record holds the one event written whole" test "$(cat runs2/*/tra
 run=$(sed -n 's/^trace: //p' err.txt)
 check "chat --trace with a sound disk: exit 0 and a trace" test $rc = 0 -a -s "$run/summary.json"
 
+# ---- a cassette that cannot be written: the answer is not passed off as recorded ------------
+MAGI_FAULT_WRITE=1 "$MAGI" chat --record cas.jsonl "Say hi" >out.txt 2>err.txt; rc=$?
+check "chat --record, the cassette write fails: exit 3, one error naming it" \
+	bash -c "test $rc = 3 && grep -q 'cas.jsonl' err.txt && grep -q 'No space left on device' err.txt && test \$(wc -l <err.txt) = 1"
+check "... the cassette holds no torn entry" test ! -s cas.jsonl
+
 # ---- magi trace report ---------------------------------------------------------------------------
 MAGI_FAULT_WRITE=1:EIO "$MAGI" trace report "$run" >out.txt 2>err.txt; rc=$?
 check "trace report, the write fails: exit 3" test $rc = 3
