@@ -89,8 +89,9 @@ echo "suite: $SUITE ($nq questions), results: $OUT" >&2
 echo "model: video oracle over HTTP, modelled latency ${LATENCY} (base ms, ms/1k prompt tokens, ms/completion token), uninformed answers: seeded uniform guesses (seed $SEED)" >&2
 for recipe in $RECIPES; do
 	case $recipe in
-	uniform-*) args=(--recipe uniform --frames "${recipe#uniform-}") ;;
-	avp) args=(--recipe avp) ;;
+	# --timeout: the stand-in's first reading of 256 uncached frames can take minutes
+	uniform-*) args=(--recipe uniform --frames "${recipe#uniform-}" --timeout 600) ;;
+	avp) args=(--recipe avp --timeout 600) ;;
 	lvagent) args=(--recipe lvagent --config "$OUT/magi.yaml" --team "$TEAM_NAMES") ;;
 	*) echo "bench_video_agents: unknown recipe $recipe" >&2; exit 1 ;;
 	esac
@@ -163,7 +164,8 @@ for r, x in rows.items():
         print("  (%d runs of %s exited non-zero)" % (x["failed"], r))
 print("\ninformed: answers the stand-in could read from what it was sent (the others were seeded uniform "
       "guesses);\nchance: the accuracy expected if every answer were a guess (1 per number of choices);\n"
-      "modelled s: wall time per question including the stand-in's modelled latency, not a real model's time.")
+      "modelled s: wall time per question with the stand-in's modelled latency in place of a model's (where the\n"
+      "stand-in's own OCR of frames it had not read before took longer, that time shows instead); not a real model's time.")
 avp = rows.get("avp")
 if avp and base:
     ok_acc = avp["right"] >= base["right"]
