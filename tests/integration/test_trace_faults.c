@@ -230,11 +230,14 @@ static void reopen_torn(void)
 
 /* ---- real file systems (root) ------------------------------------------------------------ */
 
+static bool no_mount; /* root without the right to mount (a locked-down container) */
+
 static bool mount_tmpfs(const char *dir, const char *opts, unsigned long flags)
 {
 	mkdir(dir, 0755);
 	if (mount("tmpfs", dir, "tmpfs", flags, opts) != 0) {
 		fprintf(stderr, "mount tmpfs on %s: %s\n", dir, strerror(errno));
+		no_mount |= errno == EPERM;
 		return false;
 	}
 	return true;
@@ -245,7 +248,7 @@ static void full_tmpfs(void)
 	char mnt[300];
 	snprintf(mnt, sizeof mnt, "%s/full", root);
 	if (!mount_tmpfs(mnt, "size=96k", 0)) {
-		CHECK(!"tmpfs mount");
+		CHECK(no_mount);
 		return;
 	}
 	struct magi_error err;
@@ -306,7 +309,7 @@ static void readonly_tmpfs(void)
 	char mnt[300];
 	snprintf(mnt, sizeof mnt, "%s/ro", root);
 	if (!mount_tmpfs(mnt, "size=64k", MS_RDONLY)) {
-		CHECK(!"tmpfs mount");
+		CHECK(no_mount);
 		return;
 	}
 	struct magi_trace *t = NULL;
@@ -335,9 +338,10 @@ int main(void)
 	if (!skipped) {
 		full_tmpfs();
 		readonly_tmpfs();
-	} else {
-		fprintf(stderr, "skipped: the full and read-only tmpfs cases need root (mount)\n");
+		skipped = no_mount;
 	}
+	if (skipped)
+		fprintf(stderr, "skipped: the full and read-only tmpfs cases need the right to mount (root)\n");
 	char cmd[400];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
 	if (system(cmd) != 0)
