@@ -44,7 +44,8 @@ for _ in $(seq 1 200); do [ -s "$TMP/display" ] && break; sleep 0.05; done
 [ -s "$TMP/display" ] || { echo "bench_soak: Xvfb did not start" >&2; exit 1; }
 D=:$(tr -dc 0-9 <"$TMP/display")
 export DISPLAY=$D
-xterm -geometry 160x45+0+0 -fa DejaVuSansMono -fs 11 -e sh -c 'cat > /dev/null' &
+# 30 rows fit the 720-pixel screen, so once it scrolls every step changes what is seen
+xterm -geometry 150x30+0+0 -fa DejaVuSansMono -fs 11 -e sh -c 'cat > /dev/null' &
 pids+=($!)
 sleep 1.5
 kill -0 "${pids[1]}" || { echo "bench_soak: xterm did not start" >&2; exit 1; }
@@ -52,7 +53,7 @@ kill -0 "${pids[1]}" || { echo "bench_soak: xterm did not start" >&2; exit 1; }
 "$PY" - "$STEPS" >"$TMP/script.jsonl" <<'EOF'
 import json, sys
 for i in range(int(sys.argv[1])):
-    a = {"action": "type", "text": "line %04d: the quick brown fox jumps over the lazy dog\n" % i}
+    a = {"action": "type", "text": "line %04d: ok\n" % i}  # short: OCR of a full terminal is the cost
     print(json.dumps({"content": "### Thought ###\nkeep typing\n### Action ###\n" + json.dumps(a)
                       + "\n### Operation ###\ntype line %d" % i}))
 EOF
