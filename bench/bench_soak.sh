@@ -10,7 +10,8 @@
 #     per 100 steps, with the first and last values and the peak;
 #   - descriptors: min and max after warm-up (growth = a leak);
 #   - whether the trace is complete: STEPS step events, a run_end with reason max_steps,
-#     summary.json.
+#     summary.json; and how large it grew (trace.jsonl, the share of blackboard snapshots,
+#     the step images).
 # No budget is asserted (figures for people); the script fails only when something it runs
 # fails (Xvfb, the stand-in, magi's exit status, an incomplete trace).
 #
@@ -114,6 +115,11 @@ if end:
     e = end[0]
     print("run_end: reason %s, %d steps, magi's own overhead per step (median) %.1f ms"
           % (e["reason"], e["steps"], e.get("overhead_ms_median", 0)))
+tsize = os.path.getsize(os.path.join(run, "trace.jsonl"))
+bsize = sum(len(json.dumps(e)) + 1 for e in ev if e["type"] == "board")
+print("trace.jsonl: %.1f MB, of which board snapshots %.1f MB (%.0f%%); step images %.1f MB"
+      % (tsize / 1e6, bsize / 1e6, 100 * bsize / max(tsize, 1),
+         sum(os.path.getsize(os.path.join(run, f)) for f in os.listdir(run) if f.startswith("step-")) / 1e6))
 complete = n_steps == steps and end and end[0]["reason"] == "max_steps" and os.path.exists(os.path.join(run, "summary.json"))
 print("trace: %d step events of %d, run_end %s, summary.json %s -> %s" % (
     n_steps, steps, "present" if end else "MISSING", "present" if os.path.exists(os.path.join(run, "summary.json")) else "MISSING",
