@@ -116,7 +116,7 @@ if end:
     print("run_end: reason %s, %d steps, magi's own overhead per step (median) %.1f ms"
           % (e["reason"], e["steps"], e.get("overhead_ms_median", 0)))
 tsize = os.path.getsize(os.path.join(run, "trace.jsonl"))
-bsize = sum(len(json.dumps(e)) + 1 for e in ev if e["type"] == "board")
+bsize = sum(len(json.dumps(e, separators=(",", ":"))) + 1 for e in ev if e["type"] == "board")
 print("trace.jsonl: %.1f MB, of which board snapshots %.1f MB (%.0f%%); step images %.1f MB"
       % (tsize / 1e6, bsize / 1e6, 100 * bsize / max(tsize, 1),
          sum(os.path.getsize(os.path.join(run, f)) for f in os.listdir(run) if f.startswith("step-")) / 1e6))
