@@ -70,8 +70,15 @@ xmsg() {
 	for _ in $(seq 1 200); do [ -s "$n.pid" ] && break; sleep 0.01; done
 	ORACLE_PIDS+=("$(cat "$n.pid")")
 }
-# stop_pid FILE: stops the process whose PID FILE holds (one this test started)
-stop_pid() { [ -s "$1" ] && kill "$(cat "$1")" 2>/dev/null; return 0; }
+# stop_pid FILE: stops the process whose PID FILE holds (one this test started) and waits
+# until it is gone (5 s at most), so its windows are gone before the next case looks
+stop_pid() {
+	[ -s "$1" ] || return 0
+	local p; p=$(cat "$1")
+	kill "$p" 2>/dev/null
+	for _ in $(seq 1 250); do kill -0 "$p" 2>/dev/null || break; sleep 0.02; done
+	return 0
+}
 finish() {
 	echo "$PASS passed, $FAIL failed"
 	[ "$FAIL" = 0 ]
