@@ -212,9 +212,12 @@ check "... one error naming the model and saying there is no content" one_error 
 
 # ---- library noise -------------------------------------------------------------------------------
 convert -size 2000x6 xc:white thin.png
-"$MAGI" guard scan thin.png >out.txt 2>err.txt
+# (detect_leaks=0 for these two: Leptonica itself leaks a Pix when its Sauvola thresholding
+# fails on such a strip, which a sanitizer build would print to stderr; magi's OCR clears
+# everything it set)
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$MAGI" guard scan thin.png >out.txt 2>err.txt
 check "Leptonica's own lines stay off stderr" bash -c "! grep -q 'Error in' err.txt && test \$(grep -vc '^magi: ' err.txt) = 0"
-"$MAGI" guard scan -v thin.png >out.txt 2>err.txt
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$MAGI" guard scan -v thin.png >out.txt 2>err.txt
 check "... and show with -v" grep -q "leptonica: Error in" err.txt
 
 $ROOT || { echo "$PASS passed, $FAIL failed (tmpfs cases skipped: not root)"; [ "$FAIL" = 0 ] && exit 77; exit 1; }
