@@ -6,6 +6,9 @@ FAIL=0
 SRC=${MAGI_SRC_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 MAGI=${MAGI:-$SRC/build/magi}
 TMP=$(mktemp -d /tmp/magi-test-XXXXXX)
+# the system interpreter: a pyenv shim on PATH adds seconds to every start
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=$(command -v python3)
 ORACLE_PIDS=()
 cleanup() {
 	for p in "${ORACLE_PIDS[@]}"; do kill "$p" 2>/dev/null; done
@@ -25,7 +28,7 @@ start_oracle() {
 	local name=$1; shift
 	local pf="$TMP/$name.port"
 	rm -f "$pf"
-	python3 "$SRC/tests/oracle/oracle.py" --port 0 --port-file "$pf" --log "$TMP/$name.log" "$@" 2>>"$TMP/$name.err" &
+	"$PY" "$SRC/tests/oracle/oracle.py" --port 0 --port-file "$pf" --log "$TMP/$name.log" "$@" 2>>"$TMP/$name.err" &
 	local pid=$!
 	ORACLE_PIDS+=("$pid")
 	for _ in $(seq 1 500); do [ -s "$pf" ] && break; sleep 0.01; done

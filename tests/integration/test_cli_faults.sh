@@ -87,7 +87,7 @@ if $ROOT; then
 	mkdir -p full ro
 	if mount -t tmpfs -o size=64k tmpfs full && MOUNTS+=("$TMP/full") &&
 		mount -t tmpfs -o size=64k,ro tmpfs ro && MOUNTS+=("$TMP/ro"); then
-		convert -size 1200x800 xc: +noise Random big.png # a few MB as PNG: more than 64 KB
+		convert -size 500x300 xc: +noise Random big.png # ~450 KB as PNG: more than 64 KB
 		"$MAGI" guard redact big.png full/out.png >out.txt 2>err.txt; rc=$?
 		check "full tmpfs: guard redact exits 3" test $rc = 3
 		check "... naming OUT and 'No space left on device'" one_error err.txt "full/out.png" "No space left on device"
@@ -178,7 +178,7 @@ open(sys.argv[2] + ".tmp", "w").write(str(s.server_port))
 os.rename(sys.argv[2] + ".tmp", sys.argv[2])
 s.serve_forever()
 EOF
-python3 serve.py "$TMP" web.port 2>web.err &
+"$PY" serve.py "$TMP" web.port 2>web.err &
 ORACLE_PIDS+=($!)
 for _ in $(seq 1 300); do [ -s web.port ] && break; sleep 0.02; done
 WEB=http://127.0.0.1:$(cat web.port)
