@@ -35,7 +35,7 @@ for case in "norm1000 1003520" "pixels 230400" "norm1 126000" "pixels 1003520"; 
 	out=$(timeout 120 "$MAGI" run --config m.yaml --env x11$D --runs "$runs" --recipe mobile-agent-v2 "Close the dialog with Cancel" 2>&1); rc=$?
 	sleep 0.3; stop_pid xm.pid
 	check "[$case] run exits 0: $out" test $rc = 0
-	check "[$case] xmessage says Cancel was clicked" test "$(cat xm.status 2>/dev/null)" = 12
+	check "[$case] xmessage says Cancel was clicked (status: $(cat xm.status 2>/dev/null))" test "$(cat xm.status 2>/dev/null)" = 12
 	run=$(sed -n 's/^trace: *//p' <<<"$out" | xargs dirname)
 	check "[$case] trace has 2 steps" test "$(grep -c '"type":"step"' "$run/trace.jsonl")" = 2
 	check "[$case] reflection said A" grep -q '"verdict":"A"' "$run/trace.jsonl"
