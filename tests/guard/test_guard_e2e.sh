@@ -26,8 +26,8 @@ xmsg xm -fn "$FONT" "${XRM[@]}" -center -buttons Transfer:11,Cancel:12 "$MSG"
 wait_window xmessage
 out=$(timeout 300 "$MAGI" run --config m.yaml --env x11$D --runs runs --recipe single --no-ask \
 	--max-steps 6 "Check the account page" 2>&1 </dev/null); rc=$?
-sleep 0.3
-check "the dialog was not clicked: $(cat xm.status 2>/dev/null)" test ! -s xm.status
+st=$(xmsg_status xm 2)
+check "the dialog was not clicked: $st" test -z "$st"
 stop_pid xm.pid
 run=$(sed -n 's/^trace: *//p' <<<"$out" | xargs dirname)
 check "run did not succeed: $out" test $rc = 1
@@ -77,8 +77,8 @@ yaml "$Y_URL"
 xmsg xm -fn "$FONT" "${XRM[@]}" -center -buttons Delete:11,Keep:12 "Remove the old backup?"
 wait_window xmessage
 out=$(timeout 300 "$MAGI" run --config m.yaml --env x11$D --runs runs --recipe single --no-ask "Delete the old backup" 2>&1 </dev/null); rc=$?
-sleep 0.3
-check "without --yes the dialog is still up, no button pressed" test ! -s xm.status
+st=$(xmsg_status xm 2)
+check "without --yes the dialog is still up, no button pressed: $st" test -z "$st"
 check "without --yes the run fails (exit 1, rc=$rc): $out" test $rc = 1
 run=$(sed -n 's/^trace: *//p' <<<"$out" | xargs dirname)
 check "the gate's trace event refuses the Delete click" python3 - "$run/trace.jsonl" <<'PY'
@@ -99,8 +99,7 @@ yaml "$Y2_URL"
 xmsg xm -fn "$FONT" "${XRM[@]}" -center -buttons Delete:11,Keep:12 "Remove the old backup?"
 wait_window xmessage
 out=$(timeout 300 "$MAGI" run --config m.yaml --env x11$D --runs runs --recipe single --no-ask --yes "Delete the old backup" 2>&1 </dev/null); rc=$?
-sleep 0.3
-check "with --yes the delete click goes through: $out" test "$(cat xm.status 2>/dev/null)" = 11
+check "with --yes the delete click goes through: $out" test "$(xmsg_status xm)" = 11
 run=$(sed -n 's/^trace: *//p' <<<"$out" | xargs dirname)
 check "the trace records that --yes allowed it" grep -q 'allowed by --yes' "$run/trace.jsonl"
 kill "$Y2_PID" 2>/dev/null; wait "$Y2_PID" 2>/dev/null

@@ -73,6 +73,14 @@ xmsg() {
 	for _ in $(seq 1 200); do [ -s "$n.pid" ] && break; sleep 0.01; done
 	ORACLE_PIDS+=("$(cat "$n.pid")")
 }
+# xmsg_status NAME [SECONDS]: the button NAME's xmessage exited with, waiting up to SECONDS
+# (default 10) for it: xmessage exits a little while after a click has already unmapped it
+# ("" when it is still up by then)
+xmsg_status() {
+	local n=$1 i
+	for i in $(seq 1 $((${2:-10} * 20))); do [ -s "$n.status" ] && break; sleep 0.05; done
+	cat "$n.status" 2>/dev/null
+}
 # stop_pid FILE: stops the process whose PID FILE holds (one this test started) and waits
 # until it is gone (5 s at most), so its windows are gone before the next case looks
 stop_pid() {

@@ -44,14 +44,15 @@ for case in control nospace littlespace; do
 	sleep 0.5
 	if [ $case = control ]; then
 		check "[control] on a sound disk the run clicks Cancel and exits 0 (rc=$rc)" \
-			test $rc = 0 -a "$(cat xm.status 2>/dev/null)" = 12
+			test $rc = 0 -a "$(xmsg_status xm)" = 12
+		stop_pid xm.pid
 		kill "$O_PID" 2>/dev/null; wait "$O_PID" 2>/dev/null
 		continue
 	fi
 	check "[$case] magi run exits 3 (rc=$rc): $(tail -2 err.txt)" test $rc = 3
 	check "[$case] the error says the disk is full and names the file" \
 		bash -c "grep -q 'No space left on device' err.txt && grep -Eq 'trace.jsonl|step-[0-9]+\.jpg' err.txt"
-	check "[$case] the dialog was not clicked" test ! -s xm.status
+	check "[$case] the dialog was not clicked" test -z "$(xmsg_status xm 2)"
 	check "[$case] no report path claimed that does not exist" \
 		bash -c "! grep -q '^report:' out.txt || test -s \"\$(sed -n 's/^report: *//p' out.txt)\""
 	trace=$(ls $case/runs/*/trace.jsonl 2>/dev/null | head -1)
