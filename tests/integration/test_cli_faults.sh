@@ -164,6 +164,12 @@ for flag in "--model nope" "--base-url ftp://x/v1"; do
 done
 check "... no run directory from any of them" test ! -e cruns
 
+# ---- --max-tokens is a run's budget only: where there is no run it is refused, not a reply limit --
+calls=$(chat_calls "$A_LOG")
+"$MAGI" chat --max-tokens 5 "hi" >out.txt 2>err.txt; rc=$?
+check "chat --max-tokens: exit 2, pointing to --max-reply-tokens, nothing sent" \
+	bash -c "test $rc = 2 && grep -q -- '--max-reply-tokens' err.txt && test $(chat_calls "$A_LOG") = $calls"
+
 # ---- inputs that are not regular files, and URLs: refused before reading ----------------------
 mkfifo fifo
 mkdir adir
