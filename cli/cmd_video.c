@@ -412,7 +412,8 @@ static int cmd_ask(int argc, char **argv)
 			rc = cli_interrupt_status();
 			if (!as_json)
 				print_result(&a);
-		} else if (!as_json && a.run_dir) {
+		} else if (!as_json && a.run_dir && !(a.reason && !strcmp(a.reason, "trace_error"))) {
+			/* (a trace that could not be written is named in the error, not offered as the record) */
 			fprintf(stderr, "trace:  %s/trace.jsonl\n", a.run_dir);
 		}
 	} else {
