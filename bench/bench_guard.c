@@ -21,6 +21,8 @@
  *       over a case list from scripts/pii-cases: each case's text scanned as written (no
  *       OCR): recall per type, findings on no item, and full-confidence (score >= 0.9)
  *       card or IBAN findings whose text fails its checksum as read (must be none).
+ *   bench_guard text FILE...
+ *       the findings in plain text files, by type (false positives on PII-free documents).
  * Prints tables; exits 1 when a target is missed (recall >= 0.99 for card, iban, email,
  * phone, >= 0.95 overall, no found item readable after redaction; overhead <= 10 ms). */
 #include <ctype.h>
@@ -626,6 +628,39 @@ static int bench_cases(const char *file, bool verbose)
 	return fail || dishonest ? 1 : 0;
 }
 
+/* bench_guard text FILE...: the findings in plain text files (PII-free documents: every
+ * finding is a false positive unless the document holds real PII), counted by type. */
+static int bench_text(int nfiles, char **files)
+{
+	size_t by_type[MAGI_PII__COUNT] = {0}, bytes = 0, total = 0;
+	for (int i = 0; i < nfiles; i++) {
+		struct magi_buf b;
+		magi_buf_init(&b, MAGI_PII_MAX_TEXT);
+		struct magi_error err;
+		if (magi_file_read(files[i], &b, &err)) {
+			fprintf(stderr, "bench_guard: %s\n", magi_error_text(&err));
+			return 2;
+		}
+		struct magi_pii_finding *f = NULL;
+		size_t nf = 0;
+		magi_pii_scan_text(b.data, NULL, &f, &nf);
+		for (size_t k = 0; k < nf; k++) {
+			printf("  %s: %-8s \"%s\"\n", files[i], magi_pii_type_name(f[k].type), f[k].text);
+			by_type[f[k].type]++;
+		}
+		bytes += b.len;
+		total += nf;
+		magi_pii_findings_free(f, nf);
+		magi_buf_release(&b);
+	}
+	printf("%zu findings in %d files (%zu KB):", total, nfiles, bytes / 1024);
+	for (unsigned t = 0; t < MAGI_PII__COUNT; t++)
+		if (by_type[t])
+			printf(" %s %zu", magi_pii_type_name((enum magi_pii_type)t), by_type[t]);
+	printf("\n");
+	return 0;
+}
+
 /* Prints an image's OCR text and findings (for looking into misses). */
 static int bench_scan(const char *file)
 {
@@ -657,6 +692,8 @@ int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "scan"))
 		return bench_scan(argv[2]);
+	if (argc >= 3 && !strcmp(argv[1], "text"))
+		return bench_text(argc - 2, argv + 2);
 	if (argc >= 3 && !strcmp(argv[1], "cases"))
 		return bench_cases(argv[2], !(argc >= 4 && !strcmp(argv[3], "--quiet")));
 	if (argc >= 2 && !strcmp(argv[1], "overhead")) {
@@ -690,6 +727,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "usage: bench_guard overhead [ITERATIONS]\n"
 			"       bench_guard scan IMAGE\n"
 			"       bench_guard cases FILE.jsonl [--quiet]\n"
+			"       bench_guard text FILE...\n"
 			"       bench_guard recall DIR [--pad N] [--no-verify] [--reread UNITS] [--looks N] [--min PCT]\n");
 	return 2;
 }

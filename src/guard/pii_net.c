@@ -7,8 +7,42 @@
 #include "core/common.h"
 
 /* ---- IPv4, IPv6, MAC ------------------------------------------------------------------- */
+/* An address that can name one host (RFC 1122, RFC 5771, RFC 919): not "this network"
+ * 0.0.0.0/8, loopback 127.0.0.0/8, multicast 224.0.0.0/4, the limited broadcast or a
+ * netmask (255 and contiguous ones: "255.255.255.0"). */
+static bool ipv4_host(const int *oct)
+{
+	if (oct[0] == 0 || oct[0] == 127 || (oct[0] >= 224 && oct[0] <= 239))
+		return false;
+	if (oct[0] != 255)
+		return true;
+	uint32_t v = ((uint32_t)oct[0] << 24) | ((uint32_t)oct[1] << 16) | ((uint32_t)oct[2] << 8) | (uint32_t)oct[3];
+	uint32_t inv = ~v;
+	return (inv & (inv + 1)) != 0; /* not ones followed by zeros */
+}
+
 static const char *const version_words[] = {"version", "ver", "build", "release", "v", "rev",
-					    "firmware", NULL};
+					    "v8", "update", "upgrade", "updated", "upgraded", "bump",
+					    "firmware", "section", "sections", "chapter", "clause",
+					    "paragraph", "figure", "table", "step", "oid", NULL};
+
+/* The end of a CIDR prefix length ("/24", RFC 4632; "/64", RFC 4291) at t[q] of at most
+ * max, or q when there is none. */
+static size_t prefix_len_end(const char *t, size_t len, size_t q, int max)
+{
+	if (q + 1 >= len || t[q] != '/' || !magi__is_digit((uc)t[q + 1]))
+		return q;
+	size_t k = q + 1;
+	int v = 0;
+	while (k < len && magi__is_digit((uc)t[k]) && k - q <= 3)
+		v = v * 10 + (t[k++] - '0');
+	if (v > max || (k < len && magi__is_alnum((uc)t[k])))
+		return q;
+	return k;
+}
+
+static const char *const ip_words[] = {"ip", "ipv4", "inet", "addr", "address", "host",
+				       "server", "gateway", "dns", NULL};
 
 magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 {
@@ -59,6 +93,9 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 		 * number): some group after the first is not three digits long */
 		if (ok && commas && nds[1] == 3 && nds[2] == 3 && nds[3] == 3)
 			ok = false;
+		/* more than one only after an IP label: "1,0,0,1" is a list */
+		if (commas > 1 && !magi__pii_context_has(t, i, 16, ip_words))
+			ok = false;
 		if (!ok) {
 			while (i + 1 < len && magi__is_digit((uc)t[i + 1]))
 				i++;
@@ -67,10 +104,11 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 		if ((q < len && (magi__is_alnum((uc)t[q]) ||
 				 ((t[q] == '.' || t[q] == '-') && q + 1 < len &&
 				  magi__is_digit((uc)t[q + 1])))) ||
-		    oct[0] == 0 || magi__pii_context_has(t, i, 12, version_words)) {
+		    !ipv4_host(oct) || magi__pii_context_has(t, i, 16, version_words)) {
 			i = q;
 			continue;
 		}
+		q = prefix_len_end(t, len, q, 32);
 		magi_status st = magi__fvec_push(fv, MAGI_PII_IPV4, i, q, 1.0f, NULL);
 		if (st)
 			return st;
@@ -141,9 +179,22 @@ static bool ipv6_valid(const char *s, size_t n)
 			}
 		}
 	}
-	if (colons < 2 || groups < 1)
+	/* "::" with a single group ("b::", "::1") is an option's spelling or loopback, not
+	 * an interface's address */
+	if (colons < 2 || groups < 1 || (dbl && groups < 2))
 		return false;
 	return dbl ? groups <= 7 : groups == 8;
+}
+
+/* An address that can name one interface (RFC 4291): not multicast ff00::/8 (a first
+ * group "ffXX"), which also keeps out masks of all ones ("ffff:ffff:..."). norm: the
+ * address as read. */
+static bool ipv6_host(const char *norm, size_t n)
+{
+	size_t g = 0;
+	while (g < n && norm[g] != ':')
+		g++;
+	return !(g == 4 && magi__lower((uc)norm[0]) == 'f' && magi__lower((uc)norm[1]) == 'f');
 }
 
 /* Hex digit, or a letter OCR wrote for one (l/I for 1, O/o for 0). */
@@ -285,7 +336,8 @@ magi_status magi__pii_ipv6(const char *t, size_t len, struct magi__fvec *fv)
 		uc c = (uc)t[i];
 		/* a colon starts an address only as "::" (a label's colon does not) */
 		if (!(magi__is_hex(c) || (c == ':' && i + 1 < len && t[i + 1] == ':')) ||
-		    (i > 0 && (magi__is_alnum((uc)t[i - 1]) || t[i - 1] == ':' || t[i - 1] == '.')))
+		    (i > 0 && (magi__is_alnum((uc)t[i - 1]) || t[i - 1] == ':' || t[i - 1] == '.' ||
+			       t[i - 1] == '-')))
 			continue;
 		/* read hex, ':' and '.', mapping look-alikes and skipping spaces next to a ':'
 		 * ("2001:db8: 76bf :926c") */
@@ -312,11 +364,23 @@ magi_status magi__pii_ipv6(const char *t, size_t len, struct magi__fvec *fv)
 		if (m > 1 && norm[m - 1] == ':' && norm[m - 2] != ':')
 			m--;
 		bool glued = q < len && magi__is_alnum((uc)t[q]);
-		if (!glued && m >= 3 && ipv6_valid(norm, m)) {
-			magi_status st = magi__fvec_push(fv, MAGI_PII_IPV6, i, end_at[m - 1], 1.0f, NULL);
+		if (!glued && m >= 3 && ipv6_valid(norm, m) && ipv6_host(norm, m)) {
+			size_t e = end_at[m - 1];
+			/* a zone id (RFC 4007 "fe80::1%eth0"; "%25eth0" in a URI, RFC 6874) or a
+			 * prefix length belongs to the address */
+			if (e + 1 < len && t[e] == '%' && magi__is_alnum((uc)t[e + 1])) {
+				e++;
+				while (e < len && (magi__is_alnum((uc)t[e]) || t[e] == '-' || t[e] == '_' ||
+						   t[e] == '.' || t[e] == '~'))
+					e++;
+				while (e > 0 && t[e - 1] == '.')
+					e--;
+			}
+			e = prefix_len_end(t, len, e, 128);
+			magi_status st = magi__fvec_push(fv, MAGI_PII_IPV6, i, e, 1.0f, NULL);
 			if (st)
 				return st;
-			i = end_at[m - 1];
+			i = e;
 		} else {
 			i = q > i ? q - 1 : i;
 		}
@@ -324,13 +388,32 @@ magi_status magi__pii_ipv6(const char *t, size_t len, struct magi__fvec *fv)
 	return MAGI_OK;
 }
 
+/* The all-zero and broadcast addresses (IEEE 802: ff-ff-ff-ff-ff-ff) name no interface:
+ * true when the hex glyphs of t[i..e) are all 0 or all f. */
+static bool mac_special(const char *t, size_t i, size_t e)
+{
+	bool zero = true, ones = true;
+	for (size_t k = i; k < e; k++) {
+		char h = hexish((uc)t[k]);
+		if (!h)
+			continue;
+		zero &= h == '0';
+		ones &= magi__lower((uc)h) == 'f';
+	}
+	return zero || ones;
+}
+
+static const char *const mac_words[] = {"mac", "hwaddr", "ether", "link/ether", "bssid",
+					"hardware address", "physical address", "mac address",
+					"wi-fi address", "ethernet address", "adresse mac", NULL};
+
 magi_status magi__pii_macs(const char *t, size_t len, struct magi__fvec *fv)
 {
-	for (size_t i = 0; i + 14 <= len; i++) {
+	for (size_t i = 0; i + 12 <= len; i++) {
 		if (!magi__is_hex((uc)t[i]) || !magi__pii_left_boundary(t, i))
 			continue;
 		size_t e = 0;
-		char s = t[i + 2];
+		char s = i + 2 < len ? t[i + 2] : 0;
 		if ((s == ':' || s == '-') && i + 17 <= len) {
 			bool ok = true;
 			for (int g = 0; g < 6 && ok; g++) {
@@ -340,7 +423,7 @@ magi_status magi__pii_macs(const char *t, size_t len, struct magi__fvec *fv)
 			}
 			if (ok)
 				e = i + 17;
-		} else if (t[i + 4] == '.') {
+		} else if (i + 14 <= len && t[i + 4] == '.') {
 			bool ok = true;
 			for (int g = 0; g < 3 && ok; g++) {
 				size_t p = i + (size_t)g * 5;
@@ -350,9 +433,19 @@ magi_status magi__pii_macs(const char *t, size_t len, struct magi__fvec *fv)
 			}
 			if (ok)
 				e = i + 14, s = '.';
+		} else if (magi__pii_context_has(t, i, 24, mac_words)) {
+			/* twelve hex digits in one block, after a MAC label ("HWaddr 001A2B3C4D5E") */
+			size_t k = i;
+			while (k < len && magi__is_hex((uc)t[k]) && k - i <= 12)
+				k++;
+			if (k - i == 12)
+				e = k, s = 0;
 		}
+		/* six groups inside a longer chain ("...:98:BC:D9:04:C3:B2:..." of a
+		 * certificate's fingerprint) are no MAC address */
 		if (!e || (e < len && (magi__is_alnum((uc)t[e]) ||
-				       (t[e] == s && e + 1 < len && magi__is_hex((uc)t[e + 1])))))
+				       (s && t[e] == s && e + 1 < len && magi__is_hex((uc)t[e + 1])))) ||
+		    (s && i >= 2 && t[i - 1] == s && magi__is_hex((uc)t[i - 2])) || mac_special(t, i, e))
 			continue;
 		magi_status st = magi__fvec_push(fv, MAGI_PII_MAC, i, e, 1.0f, NULL);
 		if (st)
@@ -421,7 +514,7 @@ magi_status magi__pii_macs_noisy(const char *t, size_t len, struct magi__fvec *f
 			q += sl;
 		}
 		ok = ok && groups == 6 && repairs <= 2 && (colon >= 3 || dash >= 3) &&
-		     !(end < len && magi__is_alnum((uc)t[end]));
+		     !(end < len && magi__is_alnum((uc)t[end])) && !mac_special(t, i, end);
 		if (!ok)
 			continue;
 		magi_status st = magi__fvec_push(fv, MAGI_PII_MAC, i, end, 0.85f, NULL);

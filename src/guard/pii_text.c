@@ -45,19 +45,25 @@ static size_t parse_domain(const char *t, size_t len, size_t d)
 	bool glued = false;
 	for (;;) {
 		lab_start = q;
-		while (q < len && (magi__is_alnum((uc)t[q]) || t[q] == '-' || magi__pii_utf8_dash(t, len, q))) {
-			size_t u = magi__pii_utf8_dash(t, len, q);
-			q += u ? u : 1;
-		}
+		/* IDNA 2008 (RFC 5890): a label may be Unicode letters ("müller", "пример") or
+		 * its Punycode form ("xn--mller-kva", RFC 3492) */
+		size_t ul = 0;
+		while (q < len && (magi__is_alnum((uc)t[q]) || t[q] == '-' ||
+				   (ul = magi__pii_utf8_dash(t, len, q)) != 0 ||
+				   (ul = magi__pii_utf8_letter(t, len, q, NULL)) != 0))
+			q += magi__is_alnum((uc)t[q]) || t[q] == '-' ? 1 : ul;
 		if (q == lab_start || t[lab_start] == '-' || t[q - 1] == '-')
 			break;
 		labels++;
+		/* the TLD: 2+ letters, or a Punycode label ("xn--p1ai") */
 		bool tld = q - lab_start >= 2;
 		for (size_t r = lab_start; r < q && tld; r++)
-			tld = magi__is_alpha((uc)t[r]);
+			tld = magi__is_alpha((uc)t[r]) || (uc)t[r] >= 0x80;
+		tld = tld || (q - lab_start > 4 && !memcmp(t + lab_start, "xn--", 4));
 		if (labels >= 2 && tld)
 			end = q;
-		if (q + 1 < len && t[q] == '.' && magi__is_alnum((uc)t[q + 1])) {
+		if (q + 1 < len && t[q] == '.' &&
+		    (magi__is_alnum((uc)t[q + 1]) || magi__pii_utf8_letter(t, len, q + 1, NULL))) {
 			q++;
 			continue;
 		}
@@ -139,11 +145,25 @@ magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv)
 		    email_local_char((uc)t[le - 3]))
 			le -= 2;
 		size_t j = le;
-		/* '|' inside a local part is OCR's l, i or j ("sophie|@gmail.com") */
-		while (j > next && le - j < 64 &&
-		       (email_local_char((uc)t[j - 1]) ||
-			(t[j - 1] == '|' && j >= 2 && magi__is_alnum((uc)t[j - 2]))))
-			j--;
+		/* '|' inside a local part is OCR's l, i or j ("sophie|@gmail.com"); a local part
+		 * may hold UTF-8 letters (RFC 6531: "jörg@müller.de") */
+		for (;;) {
+			if (j <= next || le - j >= 64)
+				break;
+			if (email_local_char((uc)t[j - 1]) ||
+			    (t[j - 1] == '|' && j >= 2 && magi__is_alnum((uc)t[j - 2]))) {
+				j--;
+				continue;
+			}
+			size_t s0 = j - 1;
+			while (s0 > next && ((uc)t[s0] & 0xC0) == 0x80)
+				s0--;
+			if (magi__pii_utf8_letter(t, len, s0, NULL) == j - s0) {
+				j = s0;
+				continue;
+			}
+			break;
+		}
 		while (j < le && (t[j] == '.' || t[j] == '\'' || t[j] == '-'))
 			j++;
 		if (j == le)
@@ -502,8 +522,9 @@ magi_status magi__pii_credentials(const char *t, size_t len, struct magi__fvec *
 			while (q < len && (t[q] == ' ' || t[q] == '\t'))
 				q++;
 			/* the value may be the first word of the next line when the label ends its
-			 * line ("Password:" above a field) */
-			if (q < len && t[q] == '\n') {
+			 * line with a colon ("Password:" above a field); prose wraps after a bare
+			 * "password" */
+			if (sep && q < len && t[q] == '\n') {
 				q++;
 				while (q < len && (t[q] == ' ' || t[q] == '\t'))
 					q++;
@@ -531,9 +552,10 @@ magi_status magi__pii_credentials(const char *t, size_t len, struct magi__fvec *
 			if (cred_labels[li].digits) {
 				if (!digits_only || n < 3 || n > 8)
 					continue;
-			} else if (!sep) {
-				/* no colon: accept only values that look made up (digit, symbol or
-				 * inner capital), so "Password must..." stays prose */
+			} else if (!sep || magi__word_at(t, len, v > 3 ? v - 3 : 0, "is")) {
+				/* no colon (or just "is"): accept only values that look made up (digit,
+				 * symbol or inner capital), so "Password must..." and "password is not
+				 * available" stay prose */
 				bool inner_cap = false;
 				for (size_t k = v + 1; k < e; k++)
 					inner_cap |= magi__is_upper((uc)t[k]);
