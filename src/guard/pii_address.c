@@ -290,7 +290,7 @@ static size_t town_at(const char *t, size_t len, size_t i, bool *specific)
 		if (s + 1 < len && t[s] == '-' && t[s + 1] == ' ')
 			s += 2;
 		/* state codes and postcodes */
-		if (code_in(t, len, s, 2, us_states) && s + 8 < len && t[s + 2] == ' ') {
+		if (code_in(t, len, s, 2, us_states) && s + 8 <= len && t[s + 2] == ' ') {
 			size_t z = s + 3, n = 0;
 			while (z + n < len && magi__is_digit((uc)t[z + n]))
 				n++;
@@ -454,7 +454,8 @@ magi_status magi__pii_addresses(const char *t, size_t len, struct magi__fvec *fv
 				continue;
 			while (q < len && t[q] == ' ')
 				q++;
-			if (q >= len || (t[q] != ':' && !(t[q] == '-' && q + 1 < len && t[q + 1] == ' ')))
+			if (q >= len || (t[q] != ':' && t[q] != ';' && t[q] != '\t' &&
+					 !(t[q] == '-' && q + 1 < len && t[q + 1] == ' ')))
 				continue;
 			q++;
 			while (q < len && t[q] == ' ')

@@ -143,6 +143,8 @@ static const char *country_options(const char *t, size_t len, size_t i, size_t *
 		return "S";
 	case '8':
 		return "B";
+	case '@': /* a Q or an O in some fonts */
+		return "QO";
 	default: {
 		const char *f = foreign_glyph(t, len, i, n);
 		if (f)
@@ -166,6 +168,7 @@ static const char *digit_options(uc c)
 	case 'I':
 	case '|':
 	case 'T':
+	case 'L':
 		return "1";
 	case 'S':
 	case 's':
@@ -289,11 +292,15 @@ static bool iban_options(struct iban_cand *c, const char *cls, bool fuzzy)
 			continue;
 		}
 		if (magi__is_digit(ch)) {
+			const char *lo = letter_options(ch);
 			if (want == 'a') {
 				/* the format wants a letter here: OCR read a letter as a digit */
-				if (!fuzzy || !*letter_options(ch))
+				if (!fuzzy || !*lo)
 					return false;
-				memcpy(o, letter_options(ch), strlen(letter_options(ch)) + 1);
+				memcpy(o, lo, strlen(lo) + 1);
+			} else if (want == 'c' && fuzzy && *lo && strlen(lo) < sizeof c->opts[k] - 1) {
+				/* a letter-or-digit position: the digit may be a letter OCR misread */
+				memcpy(o + 1, lo, strlen(lo) + 1);
 			}
 			continue;
 		}

@@ -42,7 +42,8 @@ static size_t prefix_len_end(const char *t, size_t len, size_t q, int max)
 }
 
 static const char *const ip_words[] = {"ip", "ipv4", "inet", "addr", "address", "host",
-				       "server", "gateway", "dns", NULL};
+				       "server", "gateway", "dns", "remote", "peer", "connected",
+				       "listening", "nameserver", "client", NULL};
 
 magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 {
@@ -51,7 +52,7 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 		    (i > 0 && (t[i - 1] == '.' || t[i - 1] == '-')))
 			continue;
 		size_t q = i;
-		int oct[4], nds[4], k = 0, commas = 0;
+		int oct[4], nds[4], k = 0, commas = 0, spaces = 0;
 		bool ok = true, spaced = false;
 		for (; k < 4; k++) {
 			int v = 0, nd = 0;
@@ -74,7 +75,9 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 					if (q + 1 < len && t[q] == ',' && t[q + 1] == '.' && !spaced) {
 						spaced = true;
 						q++;
-					} else if (q + 1 < len && t[q] == ',' && magi__is_digit((uc)t[q + 1])) {
+					} else if (q + 2 < len && t[q] == ',' &&
+						   (magi__is_digit((uc)t[q + 1]) ||
+						    (t[q + 1] == ' ' && magi__is_digit((uc)t[q + 2])))) {
 						commas++;
 					} else {
 						ok = false;
@@ -82,9 +85,12 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 					}
 				}
 				q++;
-				/* OCR puts a space after a dot now and then: "192. 168.1.20" */
-				if (q + 1 < len && t[q] == ' ' && magi__is_digit((uc)t[q + 1]) && !spaced) {
+				/* OCR puts a space after a dot now and then: "192. 168.1.20"; some small
+				 * fonts read every dot as ", " ("192,168, 86,74") */
+				if (q + 1 < len && t[q] == ' ' && magi__is_digit((uc)t[q + 1]) &&
+				    (!spaced || t[q - 1] == ',')) {
 					spaced = true;
+					spaces += t[q - 1] == ',';
 					q++;
 				}
 			}
@@ -93,8 +99,9 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 		 * number): some group after the first is not three digits long */
 		if (ok && commas && nds[1] == 3 && nds[2] == 3 && nds[3] == 3)
 			ok = false;
-		/* more than one only after an IP label: "1,0,0,1" is a list */
-		if (commas > 1 && !magi__pii_context_has(t, i, 16, ip_words))
+		/* more than one, or with spaces, only after an IP label: "1,0,0,1" and "10, 20,
+		 * 30, 40" are lists */
+		if ((commas > 1 || spaces) && !magi__pii_context_has(t, i, 24, ip_words))
 			ok = false;
 		if (!ok) {
 			while (i + 1 < len && magi__is_digit((uc)t[i + 1]))
@@ -481,6 +488,32 @@ static size_t mac_sep(const char *t, size_t len, size_t q, char *kind)
 	return marks ? p - q : 0;
 }
 
+/* The dotted form ("3068.608d.ae2a") with one dot read as a comma or a look-alike inside:
+ * three groups of four hex glyphs, at most two look-alikes; its end or 0. */
+static size_t cisco_noisy(const char *t, size_t len, size_t i)
+{
+	size_t q = i;
+	int repairs = 0, dots = 0;
+	char h;
+	for (int g = 0; g < 3; g++) {
+		for (int k = 0; k < 4; k++) {
+			size_t b = q < len ? noisy_hex(t, len, q, &h) : 0;
+			if (!b)
+				return 0;
+			repairs += !magi__is_hex((uc)t[q]);
+			q += b;
+		}
+		if (g < 2) {
+			if (q >= len || (t[q] != '.' && t[q] != ','))
+				return 0;
+			dots += t[q++] == '.';
+		}
+	}
+	if (repairs > 2 || !dots || (q < len && magi__is_alnum((uc)t[q])) || mac_special(t, i, q))
+		return 0;
+	return q;
+}
+
 /* MAC addresses OCR garbled past the strict reading: look-alike glyphs, spaces and doubled
  * or mixed separators ("04:01:2F.8F.41:6B"). Six groups of exactly two hex glyphs, most
  * separators the same character, at most two look-alikes. */
@@ -515,7 +548,7 @@ magi_status magi__pii_macs_noisy(const char *t, size_t len, struct magi__fvec *f
 		}
 		ok = ok && groups == 6 && repairs <= 2 && (colon >= 3 || dash >= 3) &&
 		     !(end < len && magi__is_alnum((uc)t[end])) && !mac_special(t, i, end);
-		if (!ok)
+		if (!ok && !(end = cisco_noisy(t, len, i)))
 			continue;
 		magi_status st = magi__fvec_push(fv, MAGI_PII_MAC, i, end, 0.85f, NULL);
 		if (st)

@@ -388,9 +388,11 @@ magi_status magi__pii_ssns(const char *t, size_t len, struct magi__fvec *fv)
 				char s = q < len ? t[q] : 0;
 				if (g == 0)
 					s1 = s;
-				ok = s == s1 && (s == '-' || s == ' ' || s == '.');
+				/* after a label, OCR's ',' for the dotted form's '.' ("548,14,4718") */
+				ok = s == s1 && (s == '-' || s == ' ' || s == '.' || (label && s == ','));
 				q++;
-				if (ok && s == '-' && q + 1 < len && t[q] == ' ' && magi__is_digit((uc)t[q + 1])) {
+				if (ok && (s == '-' || s == ',') && q + 1 < len && t[q] == ' ' &&
+				    magi__is_digit((uc)t[q + 1])) {
 					spaced = true;
 					q++;
 				}

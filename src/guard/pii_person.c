@@ -111,7 +111,8 @@ static int name_word(const char *t, size_t len, size_t i, size_t *end)
 	if (q < len && (magi__is_digit((uc)t[q]) || t[q] == '@' || t[q] == '_'))
 		return W_NONE;
 	if (letters == 1) {
-		if (q < len && t[q] == '.') {
+		/* an initial; OCR reads its dot as a comma now and then ("Bram G, van") */
+		if (q + 1 < len && (t[q] == '.' || (t[q] == ',' && t[q + 1] == ' '))) {
 			*end = q + 1;
 			return W_INITIAL;
 		}
@@ -225,11 +226,14 @@ static const char *const closings[] = {
 /* Skips spaces and one title at t[q]. */
 static size_t skip_title(const char *t, size_t len, size_t q)
 {
-	while (q < len && t[q] == ' ')
+	while (q < len && (t[q] == ' ' || t[q] == '\t'))
 		q++;
 	for (size_t k = 0; titles[k]; k++)
 		if (magi__word_at(t, len, q, titles[k])) {
 			q += strlen(titles[k]);
+			/* OCR reads the title's dot as a comma ("Dr, Sneha Nair") */
+			if (q < len && t[q] == ',' && titles[k][strlen(titles[k]) - 1] != '.')
+				q++;
 			while (q < len && t[q] == ' ')
 				q++;
 			break;
@@ -264,12 +268,14 @@ static magi_status names_after_labels(const char *t, size_t len, struct magi__fv
 			size_t b = at;
 			while (b > 0 && (t[b - 1] == ' ' || t[b - 1] == '\t'))
 				b--;
-			if (b > 0 && t[b - 1] != '\n' && t[b - 1] != '|' && t[b - 1] != ',' && t[b - 1] != ';' &&
+			if (b > 0 && t[b - 1] != '\n' && t[b - 1] != '\t' && t[b - 1] != '|' && t[b - 1] != ',' && t[b - 1] != ';' &&
 			    t[b - 1] != ':')
 				continue;
 			while (q < len && t[q] == ' ')
 				q++;
-			bool colon = q < len && (t[q] == ':' || t[q] == '=');
+			/* a colon, OCR's '?' or ';' for one, or a tab (a form field's edge) */
+			bool colon = q < len && (t[q] == ':' || t[q] == '=' || t[q] == '\t' ||
+						 ((t[q] == '?' || t[q] == ';') && q + 1 < len && t[q + 1] == ' '));
 			if (colon)
 				q++;
 			else if (q + 1 < len && t[q] == '-' && t[q + 1] == ' ')

@@ -223,9 +223,12 @@ static bool phone_shape(const struct magi__pii_run *r, int g0, int g1, bool plus
 	 * "030 12345678", "01 23 45 67 89", "(030) 1234567", "089/1234567", "03-1234-5678",
 	 * "0151 23456789". After the first separator all separators agree, which keeps date
 	 * ranges ("01.02.2024 / 03.04.2024") out. */
-	/* twelve digits only in two groups ("0151 23456789"): "0837 7357 1717" reads as a
-	 * reference or the start of a card number as much as a phone */
-	if (d[0] == '0' && d[1] != '0' && n >= 9 && (n <= 11 || (n == 12 && ng == 2)) && ng >= 2 && ng <= 5 &&
+	/* twelve digits only in two groups ("0151 23456789") or with the area code set apart
+	 * ("0571-8765 4321", "(0571) 8765 4321"): "0837 7357 1717" reads as a reference or
+	 * the start of a card number as much as a phone */
+	bool area_apart = ng == 3 && strcmp(r->sep[g0 + 1], r->sep[g0 + 2]) && sep_is(r->sep[g0 + 2], " -");
+	if (d[0] == '0' && d[1] != '0' && n >= 9 && (n <= 11 || (n == 12 && (ng == 2 || area_apart))) &&
+	    ng >= 2 && ng <= 5 &&
 	    r->gd[g0] >= 2 && r->gd[g0] <= 5 && r->gd[g1] >= 2 &&
 	    /* a US ZIP+4 ("02111-1307") is no phone number without a label */
 	    !(ng == 2 && r->gd[g0] == 5 && r->gd[g1] == 4 && sep_is(r->sep[g1], "-") && !labelled)) {

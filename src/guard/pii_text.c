@@ -74,6 +74,9 @@ static size_t parse_domain(const char *t, size_t len, size_t d)
 			gap = q + 3 < len && t[q] == ' ' && t[q + 2] == ' ' ? 3 : 2;
 		else if (q + 1 < len && t[q] == ',' && magi__is_alpha((uc)t[q + 1]))
 			gap = 1;
+		else if (q + 2 < len && t[q] == ',' && t[q + 1] == ' ' && magi__is_alpha((uc)t[q + 2]) &&
+			 q - lab_start >= 3)
+			gap = 2; /* small fonts read every dot as ", " ("outlook, com", not "a@b, fr") */
 		if (gap) {
 			bool known = false;
 			for (size_t k = 0; common_tlds[k] && !known; k++) {
@@ -86,6 +89,13 @@ static size_t parse_domain(const char *t, size_t len, size_t d)
 				q += gap;
 				continue;
 			}
+			/* "firm. photography": any lower-case TLD when it ends the address */
+			size_t w = q + gap;
+			while (w < len && magi__is_lower((uc)t[w]) && w - q - gap <= 18)
+				w++;
+			if (gap == 2 && t[q] == '.' && w - q - gap >= 2 && w - q - gap <= 18 &&
+			    (w == len || (!magi__is_alnum((uc)t[w]) && t[w] != '.' && t[w] != '-')))
+				return w;
 		}
 		if (q + 1 < len && t[q] == ' ' && labels >= 1 && !glued) {
 			/* "tree fr": the dot before a common TLD read as a space */
@@ -168,6 +178,18 @@ magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv)
 			j++;
 		if (j == le)
 			continue;
+		/* small fonts read the local part's dots as ", " too ("sergei, petrova, 1977@"):
+		 * up to two lower-case pieces before it join */
+		for (int piece = 0; piece < 2 && j >= 3 && t[j - 1] == ' ' && t[j - 2] == ',' &&
+				    (magi__is_lower((uc)t[j - 3]) || magi__is_digit((uc)t[j - 3]));
+		     piece++) {
+			size_t b = j - 2;
+			while (b > next && (magi__is_lower((uc)t[b - 1]) || magi__is_digit((uc)t[b - 1])) && j - b < 40)
+				b--;
+			if (b > 0 && !magi__is_space((uc)t[b - 1]) && t[b - 1] != ':')
+				break;
+			j = b;
+		}
 		size_t d = a + 1;
 		if (d + 1 < len && t[d] == ' ' && magi__is_alnum((uc)t[d + 1]))
 			d++;
@@ -345,6 +367,29 @@ static bool high_entropy(const char *s, size_t n)
 	return shannon_bits(s, n) >= 3.5 + (n >= 40 ? 0.3 : 0.0);
 }
 
+/* A path or a URL's path ("js/node/commit/82363beZac", "/tmp/work/screen"): a '/'-
+ * separated piece is a lower-case word of 4+ letters, which base64 key material between
+ * slashes almost never is. */
+static bool path_like(const char *s, size_t n)
+{
+	if (!memchr(s, '/', n))
+		return false;
+	size_t run = 0;
+	bool bounded = true; /* the run started at a '/' or the token's start */
+	for (size_t i = 0; i <= n; i++) {
+		char c = i < n ? s[i] : '/';
+		if (magi__is_lower((uc)c)) {
+			run++;
+			continue;
+		}
+		if (c == '/' && bounded && run >= 4)
+			return true;
+		bounded = c == '/';
+		run = 0;
+	}
+	return false;
+}
+
 magi_status magi__pii_keys(const char *t, size_t len, const struct magi_pii_params *p,
 			       struct magi__fvec *fv)
 {
@@ -419,7 +464,7 @@ magi_status magi__pii_keys(const char *t, size_t len, const struct magi_pii_para
 					    t[e4] == '='))
 				e4++;
 			size_t n = e4 - i;
-			if (n >= p->entropy_min_len && n <= 512 && high_entropy(t + i, n)) {
+			if (n >= p->entropy_min_len && n <= 512 && !path_like(t + i, n) && high_entropy(t + i, n)) {
 				hit = e4;
 				score = 0.7f;
 			}
@@ -501,8 +546,9 @@ magi_status magi__pii_credentials(const char *t, size_t len, struct magi__fvec *
 		while ((at = magi__find_word(t, len, from, label)) != SIZE_MAX) {
 			size_t q = at + strlen(label);
 			from = q;
+			bool tab = false;
 			while (q < len && (t[q] == ' ' || t[q] == '\t'))
-				q++;
+				tab |= t[q++] == '\t';
 			/* fillers: "PIN code:", "password (again):" is not a value */
 			static const char *const fill[] = {"code", "number", "no.", "key", NULL};
 			for (size_t f = 0; fill[f]; f++)
@@ -510,7 +556,8 @@ magi_status magi__pii_credentials(const char *t, size_t len, struct magi__fvec *
 					q += strlen(fill[f]);
 					break;
 				}
-			bool sep = false;
+			/* a tab is a form's field edge (pii.c joins a row's far pieces with one) */
+			bool sep = tab;
 			/* ';' is OCR's reading of ':' ("CVV; 993") */
 			if (q < len && (t[q] == ':' || t[q] == '=' || t[q] == ';')) {
 				sep = true;
