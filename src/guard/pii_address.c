@@ -53,13 +53,6 @@ static const char *const address_labels[] = {
 	"home address", "street address", "delivery address", "ship to", "bill to", "adresse",
 	"anschrift", "lieferadresse", "rechnungsadresse", "dirección", "direccion", "indirizzo",
 	"adres", "endereço", "adresa", "domicilio", "adresse postale", NULL};
-/* Words before "address" that make it another kind of address. */
-static const char *const other_addresses[] = {"ip", "mac", "email", "e-mail", "mail", "web",
-					      "hardware", "physical", "ipv4", "ipv6", "server",
-					      "wallet", "bitcoin", "memory", "return", "link-local",
-					      "bluetooth", "wi-fi", "ethernet", "broadcast", "network",
-					      "source", "destination", "remote", "local", "bind",
-					      "listen", "base", "load", "start", "end", NULL};
 /* US states and territories (USPS two-letter codes), Canada's provinces, Australia's states. */
 static const char *const us_states =
 	"AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
@@ -69,8 +62,11 @@ static const char *const au_states = "NSW VIC QLD WA SA TAS ACT NT ";
 
 static bool word_in(const char *t, size_t len, size_t i, size_t *end, const char *const *list)
 {
+	if (i >= len)
+		return false;
+	uc first = magi__lower((uc)t[i]);
 	for (size_t k = 0; list[k]; k++)
-		if (magi__word_at(t, len, i, list[k])) {
+		if ((uc)list[k][0] == first && magi__word_at(t, len, i, list[k])) {
 			*end = i + strlen(list[k]);
 			return true;
 		}
@@ -367,25 +363,6 @@ static size_t town_at(const char *t, size_t len, size_t i, bool *specific)
 	return 0;
 }
 
-/* The word before a label names another kind of address ("IP address"). */
-static bool other_address(const char *t, size_t at)
-{
-	size_t b = at;
-	while (b > 0 && t[b - 1] == ' ')
-		b--;
-	size_t a = b;
-	while (a > 0 && (magi__is_alnum((uc)t[a - 1]) || t[a - 1] == '-'))
-		a--;
-	if (a == b)
-		return false;
-	char w[16];
-	magi__lower_copy(w, sizeof w, t + a, b - a);
-	for (size_t k = 0; other_addresses[k]; k++)
-		if (!strcmp(w, other_addresses[k]))
-			return true;
-	return false;
-}
-
 static size_t line_end(const char *t, size_t len, size_t i)
 {
 	while (i < len && t[i] != '\n')
@@ -424,6 +401,17 @@ magi_status magi__pii_addresses(const char *t, size_t len, struct magi__fvec *fv
 {
 	size_t next = 0;
 	for (size_t i = 0; i < len; i++) {
+		/* a street line holds its house number, a town line its postcode: a line without
+		 * a digit starts no address */
+		if (i == 0 || t[i - 1] == '\n') {
+			size_t le = line_end(t, len, i), q = i;
+			while (q < le && !magi__is_digit((uc)t[q]))
+				q++;
+			if (q == le) {
+				i = le;
+				continue;
+			}
+		}
 		if (i < next || (i > 0 && t[i - 1] != ' ' && t[i - 1] != '\n' && t[i - 1] != ',' &&
 				 t[i - 1] != ':' && t[i - 1] != '|' && t[i - 1] != '('))
 			continue;
@@ -445,13 +433,14 @@ magi_status magi__pii_addresses(const char *t, size_t len, struct magi__fvec *fv
 		next = end;
 	}
 	/* after an address label: the rest of the line, and the next line when it is a town */
-	for (size_t k = 0; address_labels[k]; k++) {
-		size_t from = 0, at;
-		while ((at = magi__find_word(t, len, from, address_labels[k])) != SIZE_MAX) {
-			size_t q = at + strlen(address_labels[k]);
-			from = q;
-			if (other_address(t, at))
+	for (size_t at = 0; at < len; at++) {
+		if (!magi__is_alpha((uc)t[at]) || !magi__pii_field_start(t, at))
+			continue;
+		for (size_t k = 0; address_labels[k]; k++) {
+			if (magi__lower((uc)t[at]) != (uc)address_labels[k][0] ||
+			    !magi__word_at(t, len, at, address_labels[k]))
 				continue;
+			size_t q = at + strlen(address_labels[k]);
 			while (q < len && t[q] == ' ')
 				q++;
 			if (q >= len || (t[q] != ':' && t[q] != ';' && t[q] != '\t' &&

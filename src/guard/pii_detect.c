@@ -98,6 +98,20 @@ size_t magi__pii_utf8_letter(const char *t, size_t len, size_t i, bool *upper)
 	return letter ? n : 0;
 }
 
+bool magi__pii_field_start(const char *t, size_t at)
+{
+	/* back over spaces and marks (bullets, quotes OCR reads at a line's start: "‘An:") to
+	 * the line's start or a field's edge; a letter or digit first means prose */
+	for (size_t b = at; b > 0; b--) {
+		uc c = (uc)t[b - 1];
+		if (c == '\n' || c == '\t' || c == '|' || c == ',' || c == ';' || c == ':')
+			return true;
+		if (magi__is_alnum(c) || (b == at && c >= 0x80 && magi__pii_utf8_letter(t, at, b - 1, NULL)))
+			return false;
+	}
+	return true;
+}
+
 /* Length of a UTF-8 dash (en or em) at t[i] OCR engines put for '-', else 0. */
 size_t magi__pii_utf8_dash(const char *t, size_t len, size_t i)
 {

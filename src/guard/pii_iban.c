@@ -138,11 +138,11 @@ static const char *country_options(const char *t, size_t len, size_t i, size_t *
 	case '7':
 		return "T";
 	case '0':
-		return "OD";
+		return "ODQ";
 	case '5':
 		return "S";
 	case '8':
-		return "B";
+		return "BS";
 	case '@': /* a Q or an O in some fonts */
 		return "QO";
 	default: {

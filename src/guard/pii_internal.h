@@ -18,6 +18,9 @@ bool magi__pii_context_has(const char *t, size_t i, size_t back, const char *con
  * Indic, Thai, kana, CJK, Hangul), else 0; *upper (may be NULL) says whether it is a
  * capital (Latin, Greek, Cyrillic). */
 size_t magi__pii_utf8_letter(const char *t, size_t len, size_t i, bool *upper);
+/* t[at] opens a field: the line's first word, or the first after a field's edge (a tab,
+ * '|', ',', ';', ':'). Labels of names and addresses count only there, not in prose. */
+bool magi__pii_field_start(const char *t, size_t at);
 /* Length of a UTF-8 en or em dash at t[i] (OCR's reading of '-'), else 0. */
 size_t magi__pii_utf8_dash(const char *t, size_t len, size_t i);
 

@@ -41,7 +41,7 @@ static size_t prefix_len_end(const char *t, size_t len, size_t q, int max)
 	return k;
 }
 
-static const char *const ip_words[] = {"ip", "ipv4", "inet", "addr", "address", "host",
+static const char *const ip_words[] = {"ip", "ipv4", "inet", "addr", "address", "host", "http", "https",
 				       "server", "gateway", "dns", "remote", "peer", "connected",
 				       "listening", "nameserver", "client", NULL};
 
@@ -52,7 +52,7 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 		    (i > 0 && (t[i - 1] == '.' || t[i - 1] == '-')))
 			continue;
 		size_t q = i;
-		int oct[4], nds[4], k = 0, commas = 0, spaces = 0;
+		int oct[4], nds[4], k = 0, commas = 0, spaces = 0, gaps = 0;
 		bool ok = true, spaced = false;
 		for (; k < 4; k++) {
 			int v = 0, nd = 0;
@@ -79,6 +79,9 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 						   (magi__is_digit((uc)t[q + 1]) ||
 						    (t[q + 1] == ' ' && magi__is_digit((uc)t[q + 2])))) {
 						commas++;
+					} else if (q + 1 < len && t[q] == ' ' && magi__is_digit((uc)t[q + 1]) && !gaps &&
+						   k > 0) {
+						gaps++; /* one dot lost ("10.164 224.143") */
 					} else {
 						ok = false;
 						break;
@@ -86,11 +89,10 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 				}
 				q++;
 				/* OCR puts a space after a dot now and then: "192. 168.1.20"; some small
-				 * fonts read every dot as ", " ("192,168, 86,74") */
-				if (q + 1 < len && t[q] == ' ' && magi__is_digit((uc)t[q + 1]) &&
-				    (!spaced || t[q - 1] == ',')) {
+				 * fonts read every dot as ", " or ". " ("192,168, 86,74") */
+				if (q + 1 < len && t[q] == ' ' && magi__is_digit((uc)t[q + 1])) {
+					spaces += spaced || t[q - 1] == ',';
 					spaced = true;
-					spaces += t[q - 1] == ',';
 					q++;
 				}
 			}
@@ -101,7 +103,7 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 			ok = false;
 		/* more than one, or with spaces, only after an IP label: "1,0,0,1" and "10, 20,
 		 * 30, 40" are lists */
-		if ((commas > 1 || spaces) && !magi__pii_context_has(t, i, 24, ip_words))
+		if ((commas > 1 || spaces || gaps) && !magi__pii_context_has(t, i, 24, ip_words))
 			ok = false;
 		if (!ok) {
 			while (i + 1 < len && magi__is_digit((uc)t[i + 1]))
@@ -440,12 +442,12 @@ magi_status magi__pii_macs(const char *t, size_t len, struct magi__fvec *fv)
 			}
 			if (ok)
 				e = i + 14, s = '.';
-		} else if (magi__pii_context_has(t, i, 24, mac_words)) {
+		} else {
 			/* twelve hex digits in one block, after a MAC label ("HWaddr 001A2B3C4D5E") */
 			size_t k = i;
 			while (k < len && magi__is_hex((uc)t[k]) && k - i <= 12)
 				k++;
-			if (k - i == 12)
+			if (k - i == 12 && magi__pii_context_has(t, i, 24, mac_words))
 				e = k, s = 0;
 		}
 		/* six groups inside a longer chain ("...:98:BC:D9:04:C3:B2:..." of a
@@ -473,11 +475,12 @@ static size_t mac_sep(const char *t, size_t len, size_t q, char *kind)
 	while (p < len && p - q < 8) {
 		size_t d = magi__pii_utf8_dash(t, len, p);
 		char c = t[p];
-		if (d || c == ':' || c == '-' || c == '.' || c == ';') {
+		/* '~' is OCR's '-' in some fonts ("EC-FF-B4~71") */
+		if (d || c == ':' || c == '-' || c == '.' || c == ';' || c == '~') {
 			if (++marks > 2)
 				return 0;
 			if (!*kind)
-				*kind = d ? '-' : c == ';' ? ':' : c;
+				*kind = d || c == '~' ? '-' : c == ';' ? ':' : c;
 			p += d ? d : 1;
 		} else if (c == ' ') {
 			p++;

@@ -362,6 +362,9 @@ magi_status magi__pii_ssns(const char *t, size_t len, struct magi__fvec *fv)
 		if (!magi__pii_left_boundary(t, i) || (i > 0 && (t[i - 1] == '-' || t[i - 1] == '.')) ||
 		    !magi__is_digit((uc)t[i]))
 			continue;
+		/* at least two digits, or a 9-digit run: then the label decides the rest */
+		if (i + 1 >= len || !magi__is_digit((uc)t[i + 1]))
+			continue;
 		bool label = magi__pii_context_has(t, i, 32, ssn_words);
 		int d[3], want[3] = {3, 2, 4};
 		size_t q = i, gs[3];

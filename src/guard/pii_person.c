@@ -258,19 +258,14 @@ static size_t line_end_of(const char *t, size_t len, size_t i)
 /* Names after labels. */
 static magi_status names_after_labels(const char *t, size_t len, struct magi__fvec *fv)
 {
-	for (size_t li = 0; li < MAGI_ARRAY_LEN(name_labels); li++) {
-		const char *label = name_labels[li].label;
-		size_t from = 0, at;
-		while ((at = magi__find_word(t, len, from, label)) != SIZE_MAX) {
-			size_t q = at + strlen(label);
-			from = q;
-			/* a label opens its line or follows a field's edge ("| Name"), not prose */
-			size_t b = at;
-			while (b > 0 && (t[b - 1] == ' ' || t[b - 1] == '\t'))
-				b--;
-			if (b > 0 && t[b - 1] != '\n' && t[b - 1] != '\t' && t[b - 1] != '|' && t[b - 1] != ',' && t[b - 1] != ';' &&
-			    t[b - 1] != ':')
+	for (size_t at = 0; at < len; at++) {
+		if (!magi__is_alpha((uc)t[at]) || !magi__pii_field_start(t, at))
+			continue;
+		for (size_t li = 0; li < MAGI_ARRAY_LEN(name_labels); li++) {
+			const char *label = name_labels[li].label;
+			if (magi__lower((uc)t[at]) != (uc)label[0] || !magi__word_at(t, len, at, label))
 				continue;
+			size_t q = at + strlen(label);
 			while (q < len && t[q] == ' ')
 				q++;
 			/* a colon, OCR's '?' or ';' for one, or a tab (a form field's edge) */
@@ -316,11 +311,12 @@ static magi_status names_after_labels(const char *t, size_t len, struct magi__fv
 /* Names after salutations: "Dear John," "Sehr geehrter Herr Müller,". */
 static magi_status names_after_salutations(const char *t, size_t len, struct magi__fvec *fv)
 {
-	for (size_t k = 0; salutations[k]; k++) {
-		size_t from = 0, at;
-		while ((at = magi__find_word(t, len, from, salutations[k])) != SIZE_MAX) {
-			from = at + 1;
-			if (at > 0 && t[at - 1] != '\n' && t[at - 1] != ' ')
+	for (size_t at = 0; at < len; at++) {
+		if (!magi__is_alpha((uc)t[at]) || !magi__pii_field_start(t, at))
+			continue;
+		for (size_t k = 0; salutations[k]; k++) {
+			if (magi__lower((uc)t[at]) != (uc)salutations[k][0] ||
+			    !magi__word_at(t, len, at, salutations[k]))
 				continue;
 			size_t q = skip_title(t, len, at + strlen(salutations[k]));
 			size_t e;
@@ -351,10 +347,12 @@ static void line_of(const char *t, size_t len, size_t i, size_t *s, size_t *e)
 /* A signature: a closing alone on its line, the next non-empty line only a name. */
 static magi_status names_in_signatures(const char *t, size_t len, struct magi__fvec *fv)
 {
-	for (size_t k = 0; closings[k]; k++) {
-		size_t from = 0, at;
-		while ((at = magi__find_word(t, len, from, closings[k])) != SIZE_MAX) {
-			from = at + 1;
+	for (size_t at = 0; at < len; at++) {
+		if (!magi__is_alpha((uc)t[at]) || !magi__pii_field_start(t, at))
+			continue;
+		for (size_t k = 0; closings[k]; k++) {
+			if (magi__lower((uc)t[at]) != (uc)closings[k][0] || !magi__word_at(t, len, at, closings[k]))
+				continue;
 			size_t ls, le;
 			line_of(t, len, at, &ls, &le);
 			size_t a = ls, b = at + strlen(closings[k]);
