@@ -211,11 +211,13 @@ static bool overlaps(const int b[4], const struct magi_pii_finding *f)
 	       b[1] < f->y + f->h;
 }
 
+/* gen-pii-shots' size is the font's pixel size, gen-pii-real's the height of the item's
+ * drawn glyphs (a 9x15 terminal font's digits are 10 px) */
 static int size_bucket(int s)
 {
-	return s < 18 ? 0 : s < 24 ? 1 : s < 32 ? 2 : 3;
+	return s < 12 ? 0 : s < 18 ? 1 : s < 24 ? 2 : s < 32 ? 3 : 4;
 }
-static const char *const bucket_names[] = {"14-17 px", "18-23 px", "24-31 px", "32-40 px"};
+static const char *const bucket_names[] = {"< 12 px", "12-17 px", "18-23 px", "24-31 px", "32+ px"};
 
 /* The tesseract command's text of an image, normalised. */
 static char *tesseract_text(const char *path)
@@ -442,7 +444,7 @@ static int bench_recall(const char *dir, int pad, bool verify, int reread, int l
 	if (overall < 0.95)
 		fail = 1;
 	printf("\nrecall by text size\n%-10s %6s %8s\n", "size", "items", "recall");
-	for (int b = 0; b < 4; b++) {
+	for (int b = 0; b < 5; b++) {
 		size_t n = 0, fd = 0;
 		for (size_t m = 0; m < ni; m++)
 			if (strcmp(items[m].type, "none") && size_bucket(items[m].size) == b) {

@@ -114,9 +114,9 @@ static bool same_seps(const struct magi__pii_run *r, int from, int g1)
 	return true;
 }
 
-/* An international number after '+' (or 00): an assigned country code, as the first group
- * or opening a compact number, and a national number of the plan's length; a trunk "(0)"
- * written after the code ("+44 (0)20 ...") is not counted. */
+/* An international number after '+' (or 00): an assigned country code and a national
+ * number of the plan's length; a trunk "(0)" written after the code ("+44 (0)20 ...") is
+ * not counted. The code need not stand alone: OCR drops the space after it ("+1316 ..."). */
 static bool intl_ok(const struct magi__pii_run *r, int g0, int g1, int skip)
 {
 	char d[MAGI_PII_RUN_MAX_DIGITS * 2];
@@ -130,9 +130,6 @@ static bool intl_ok(const struct magi__pii_run *r, int g0, int g1, int skip)
 	d[n] = '\0';
 	int ccl, min, max;
 	if (n - skip < 2 || !e164_cc(d + skip, n - skip, &ccl, &min, &max))
-		return false;
-	/* the code is the first group, unless the number is written in one block */
-	if (g1 > g0 && r->gd[g0] - skip != ccl)
 		return false;
 	int nsn = n - skip - ccl;
 	return nsn >= min && nsn <= max;
