@@ -161,8 +161,10 @@ MAGI_API magi_status magi_pii_scan_text(const char *text, const struct magi_pii_
 					struct magi_pii_finding **out, size_t *n);
 
 /* The text an OCR scan works on: each line's words joined by single spaces, lines joined
- * by '\n' (words taken in order, grouped by their line index). When the OCR has no words,
- * its lines' text is used. Caller frees *out. */
+ * by '\n' (words taken in order, grouped by their line index); OCR lines of one visual
+ * row are one line, joined by a space when they stand within 2.5 character heights of
+ * each other and by a tab when further apart (a form's label and its field's value).
+ * When the OCR has no words, its lines' text is used. Caller frees *out. */
 MAGI_API magi_status magi_guard_ocr_text(const struct magi_ocr *ocr, char **out);
 
 /* Scans OCR words (or DOM text given in the same shape) and maps each finding back to
@@ -180,9 +182,10 @@ MAGI_API magi_status magi_pii_scan_ocr(const struct magi_ocr *ocr, const struct 
  * word before its first number to its last number) and read again on its own as one line
  * — small text is where Tesseract garbles a digit and a checksum fails. Lines with a PII
  * label go first, then unsure readings, then those with more digits, while
- * p->reread_budget lasts (a line read with confidence under 30 that shows digits and
- * that the budget leaves unread is reported as MAGI_PII_UNREADABLE over its box); crops found
- * in p->reread_cache are not read again (and cost nothing). Findings of the second
+ * p->reread_budget lasts (a line read with confidence under 30 that looks like a number —
+ * digits are a fifth of its letters and digits, 7+ digit glyphs, no link or path — and
+ * that the budget leaves unread is reported as MAGI_PII_UNREADABLE over its box); crops
+ * found in p->reread_cache are not read again (and cost nothing). Findings of the second
  * reading are added with boxes in img's pixels and word0/word1 naming the first reading's
  * words of that crop; their offsets (start/end) refer to the second reading, not to
  * magi_guard_ocr_text(ocr). img NULL: the same as magi_pii_scan_ocr. */

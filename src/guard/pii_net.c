@@ -69,6 +69,11 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 			oct[k] = v;
 			nds[k] = nd;
 			if (k < 3) {
+				/* a space before the dot ("10.87.64 .53"): after an IP label */
+				if (q + 2 < len && t[q] == ' ' && t[q + 1] == '.' && magi__is_digit((uc)t[q + 2])) {
+					spaces++;
+					q++;
+				}
 				if (q >= len || t[q] != '.') {
 					/* OCR reads a dot as ",." or ',' now and then ("10,.183.183.44",
 					 * "178.183.140,53") */

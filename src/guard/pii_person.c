@@ -388,10 +388,18 @@ static magi_status names_before_addresses(const char *t, size_t len, struct magi
 	for (size_t i = 1; i < len; i++) {
 		if (t[i] != '<')
 			continue;
+		/* an address inside: an '@', or (small fonts read '@' as '8' or 'B') a dotted
+		 * token closed by '>' */
 		size_t k = i + 1;
-		while (k < len && t[k] != '>' && t[k] != '\n' && t[k] != '@' && t[k] != ' ')
+		int spaces = 0;
+		bool dot = false, link = false;
+		while (k < len && t[k] != '>' && t[k] != '\n' && t[k] != '@' && spaces < 2 && k - i < 80) {
+			spaces += t[k] == ' ';
+			dot |= t[k] == '.';
+			link |= t[k] == '/' || t[k] == ':'; /* "<https://www.kernel.org/...>" */
 			k++;
-		if (k >= len || t[k] != '@')
+		}
+		if (k >= len || (t[k] != '@' && !(t[k] == '>' && dot && !link)))
 			continue;
 		size_t e = i;
 		while (e > 0 && t[e - 1] == ' ')

@@ -170,8 +170,8 @@ static bool dates_only(const char *s)
 	return true;
 }
 
-/* A garbled line that may be a number: a fifth of its letters and digits are digits, and
- * it shows no link or path ("https://github.com/nodejs/node/commit/31823e37c7" in a
+/* A garbled line that may be a number: a fifth of its letters and digits are digits, 7 or
+ * more digit glyphs, and it shows no link or path ("https://github.com/nodejs/node/commit/31823e37c7" in a
  * changelog, a window title's file name) — those are the garbled lines of PII-free
  * documents. */
 static bool numberish(const char *s)
@@ -179,12 +179,15 @@ static bool numberish(const char *s)
 	if (strstr(s, "://") || strstr(s, "http") || strstr(s, "www.") || strstr(s, ".txt") ||
 	    strstr(s, ".html") || strstr(s, "/tmp") || strstr(s, "/usr") || strstr(s, "/home"))
 		return false;
-	int alnum = 0, digits = 0;
+	/* and a number's worth of digit glyphs: 7, the shortest phone number, counting the
+	 * letters OCR writes for digits ("Carey S53 SHS) SI6ZS" was a card) */
+	int alnum = 0, digits = 0, looks = 0;
 	for (; *s; s++) {
 		alnum += magi__is_alnum((unsigned char)*s);
 		digits += magi__is_digit((unsigned char)*s);
+		looks += *s && strchr("OoSBIlZ|", *s) != NULL;
 	}
-	return alnum && digits * 5 >= alnum;
+	return alnum && digits * 5 >= alnum && digits + looks >= 7;
 }
 
 struct cand {

@@ -137,6 +137,53 @@ static size_t glued_tld_domain(const char *t, size_t len, size_t d)
 	return 0;
 }
 
+static const char *const email_words[] = {"email", "e-mail", "mail", "from", "to", "cc",
+					  "reply-to", "contact", "courriel", "correo", NULL};
+
+/* Addresses whose '@' small fonts read as '8' or 'B' ("jlee8corp-mail.net"): a token with
+ * no '@' that splits at such a glyph into a local part and a domain with a known TLD,
+ * taken only after an e-mail label on its line or inside "<...>" (a display name's
+ * address). Score 0.7. */
+static magi_status emails_lost_at(const char *t, size_t len, struct magi__fvec *fv)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (!email_local_char((uc)t[i]) || (i > 0 && (email_local_char((uc)t[i - 1]) || t[i - 1] == '@')))
+			continue;
+		size_t e = i;
+		bool at = false;
+		while (e < len && (email_local_char((uc)t[e]) || t[e] == '@'))
+			at |= t[e++] == '@';
+		if (at || e - i < 8) {
+			i = e;
+			continue;
+		}
+		bool bracket = i > 0 && t[i - 1] == '<';
+		if (!bracket && !magi__pii_context_has(t, i, 24, email_words)) {
+			i = e;
+			continue;
+		}
+		for (size_t k = i + 2; k + 4 < e; k++) {
+			if (t[k] != '8' && t[k] != 'B')
+				continue;
+			size_t d = parse_domain(t, len, k + 1);
+			/* the domain must end with the token and hold a dot before a letter TLD */
+			if (d != e || !memchr(t + k + 1, '.', e - k - 1))
+				continue;
+			size_t dot = e;
+			while (dot > k && t[dot - 1] != '.')
+				dot--;
+			if (!known_tld_at(t, len, dot))
+				continue;
+			magi_status st = magi__fvec_push(fv, MAGI_PII_EMAIL, i, e, 0.7f, NULL);
+			if (st)
+				return st;
+			break;
+		}
+		i = e;
+	}
+	return MAGI_OK;
+}
+
 magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv)
 {
 	size_t next = 0; /* do not start inside the previous address */
@@ -204,7 +251,7 @@ magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv)
 		next = k;
 		a = k;
 	}
-	return MAGI_OK;
+	return emails_lost_at(t, len, fv);
 }
 
 /* ---- API keys and tokens ---------------------------------------------------------------- */
@@ -367,6 +414,27 @@ static bool high_entropy(const char *s, size_t n)
 	return shannon_bits(s, n) >= 3.5 + (n >= 40 ? 0.3 : 0.0);
 }
 
+/* An identifier in snake case or a constant's name ("X509_VERIFY_PARAM_set_flags"): two
+ * or more underscores, each piece in one case (digits allowed). Random key material mixes
+ * cases inside its pieces. */
+static bool identifier_like(const char *s, size_t n)
+{
+	int unders = 0, up = 0, lo = 0;
+	for (size_t i = 0; i <= n; i++) {
+		uc c = i < n ? (uc)s[i] : '_';
+		if (c == '_') {
+			if (up && lo)
+				return false;
+			unders += i < n;
+			up = lo = 0;
+		} else {
+			up += magi__is_upper(c);
+			lo += magi__is_lower(c);
+		}
+	}
+	return unders >= 2;
+}
+
 /* A path or a URL's path ("js/node/commit/82363beZac", "/tmp/work/screen"): a '/'-
  * separated piece is a lower-case word of 4+ letters, which base64 key material between
  * slashes almost never is. */
@@ -464,7 +532,8 @@ magi_status magi__pii_keys(const char *t, size_t len, const struct magi_pii_para
 					    t[e4] == '='))
 				e4++;
 			size_t n = e4 - i;
-			if (n >= p->entropy_min_len && n <= 512 && !path_like(t + i, n) && high_entropy(t + i, n)) {
+			if (n >= p->entropy_min_len && n <= 512 && !path_like(t + i, n) &&
+			    !identifier_like(t + i, n) && high_entropy(t + i, n)) {
 				hit = e4;
 				score = 0.7f;
 			}
@@ -546,6 +615,9 @@ magi_status magi__pii_credentials(const char *t, size_t len, struct magi__fvec *
 		while ((at = magi__find_word(t, len, from, label)) != SIZE_MAX) {
 			size_t q = at + strlen(label);
 			from = q;
+			/* a label stands apart from its value: "token.name" in code is no label */
+			if (q < len && !strchr(" \t:=;\n", t[q]))
+				continue;
 			bool tab = false;
 			while (q < len && (t[q] == ' ' || t[q] == '\t'))
 				tab |= t[q++] == '\t';
@@ -585,8 +657,11 @@ magi_status magi__pii_credentials(const char *t, size_t len, struct magi__fvec *
 			while (e > v && (t[e - 1] == ',' || t[e - 1] == ';' || t[e - 1] == ')'))
 				e--;
 			size_t n = e - v;
+			/* placeholders of documentation ("--password <string>", "[token]") */
 			if (n == 0 || t[e - 1] == ':' || t[e - 1] == '?' || masked(t + v, n) ||
-			    in_list(t + v, n, cred_stop) || n > 256)
+			    in_list(t + v, n, cred_stop) || n > 256 ||
+			    (n >= 2 && ((t[v] == '<' && t[e - 1] == '>') || (t[v] == '[' && t[e - 1] == ']') ||
+					(t[v] == '{' && t[e - 1] == '}'))))
 				continue;
 			bool digits_only = true;
 			int dg = 0, sym = 0;
@@ -606,7 +681,17 @@ magi_status magi__pii_credentials(const char *t, size_t len, struct magi__fvec *
 				bool inner_cap = false;
 				for (size_t k = v + 1; k < e; k++)
 					inner_cap |= magi__is_upper((uc)t[k]);
-				if (n < 4 || !(dg || sym || inner_cap))
+				/* prose's punctuation around a word is not a symbol inside a value:
+				 * "authentication.", "-options(1).", "'Password" */
+				size_t a = v, b = e;
+				while (a < b && strchr("'\"`(-", t[a]))
+					a++;
+				while (b > a && strchr(".!'\"`)", t[b - 1]))
+					b--;
+				int inner_sym = 0;
+				for (size_t k = a; k < b; k++)
+					inner_sym += !magi__is_alnum((uc)t[k]) && (uc)t[k] < 0x80;
+				if (b - a < 4 || !(dg || inner_sym || inner_cap))
 					continue;
 			}
 			magi_status st = magi__fvec_push(fv, MAGI_PII_CREDENTIAL, v, e, 0.9f,
