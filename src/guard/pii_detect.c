@@ -98,6 +98,19 @@ size_t magi__pii_utf8_letter(const char *t, size_t len, size_t i, bool *upper)
 	return letter ? n : 0;
 }
 
+bool magi__pii_in_list(const char *s, size_t n, const char *const *list)
+{
+	for (size_t k = 0; list[k]; k++)
+		if (strlen(list[k]) == n) {
+			size_t j = 0;
+			while (j < n && magi__lower((uc)s[j]) == (uc)list[k][j])
+				j++;
+			if (j == n)
+				return true;
+		}
+	return false;
+}
+
 bool magi__pii_field_start(const char *t, size_t at)
 {
 	/* back over spaces and marks (bullets, quotes OCR reads at a line's start: "‘An:") to

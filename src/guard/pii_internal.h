@@ -18,6 +18,8 @@ bool magi__pii_context_has(const char *t, size_t i, size_t back, const char *con
  * Indic, Thai, kana, CJK, Hangul), else 0; *upper (may be NULL) says whether it is a
  * capital (Latin, Greek, Cyrillic). */
 size_t magi__pii_utf8_letter(const char *t, size_t len, size_t i, bool *upper);
+/* s[0..n) equals (ASCII case ignored) one of the NULL-terminated lower-case words. */
+bool magi__pii_in_list(const char *s, size_t n, const char *const *list);
 /* t[at] opens a field: the line's first word, or the first after a field's edge (a tab,
  * '|', ',', ';', ':'). Labels of names and addresses count only there, not in prose. */
 bool magi__pii_field_start(const char *t, size_t at);

@@ -49,19 +49,6 @@ static const char *const not_names[] = {
 	"kunde", "kundin", "herr", "frau", "damen", "herren", "monsieur", "mesdames",
 	"messieurs", "señor", "señora", "signore", "signora", NULL};
 
-static bool in_list_ci(const char *s, size_t n, const char *const *list)
-{
-	for (size_t k = 0; list[k]; k++)
-		if (strlen(list[k]) == n) {
-			size_t j = 0;
-			while (j < n && magi__lower((uc)s[j]) == (uc)list[k][j])
-				j++;
-			if (j == n)
-				return true;
-		}
-	return false;
-}
-
 /* A letter at t[i] (ASCII or UTF-8): its byte length, whether it is a capital. */
 static size_t letter_at(const char *t, size_t len, size_t i, bool *upper)
 {
@@ -139,12 +126,12 @@ static int name_run(const char *t, size_t len, size_t i, size_t *end)
 			size_t p = q;
 			while (p < len && magi__is_lower((uc)t[p]))
 				p++;
-			if (!real || p == q || !in_list_ci(t + q, p - q, particles) || p >= len || t[p] != ' ')
+			if (!real || p == q || !magi__pii_in_list(t + q, p - q, particles) || p >= len || t[p] != ' ')
 				break;
 			q = p + 1;
 			continue;
 		}
-		if (k != W_INITIAL && in_list_ci(t + q, we - q, not_names))
+		if (k != W_INITIAL && magi__pii_in_list(t + q, we - q, not_names))
 			break;
 		words++;
 		real += k != W_INITIAL;

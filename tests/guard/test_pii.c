@@ -3,35 +3,7 @@
  * OCR noise, and OCR word boxes. */
 #include <stdlib.h>
 #include <string.h>
-#include "check.h"
-#include "magi/guard.h"
-
-/* The first finding of type t in text, its text copied to buf; false when none. */
-static bool find_type(const char *text, enum magi_pii_type t, char *buf, size_t cap,
-		      const struct magi_pii_params *p)
-{
-	struct magi_pii_finding *f = NULL;
-	size_t n = 0;
-	if (magi_pii_scan_text(text, p, &f, &n) != MAGI_OK)
-		return false;
-	bool got = false;
-	for (size_t i = 0; i < n && !got; i++)
-		if (f[i].type == t) {
-			got = true;
-			if (buf) {
-				size_t l = strlen(f[i].text);
-				if (l >= cap)
-					l = cap - 1;
-				memcpy(buf, f[i].text, l);
-				buf[l] = '\0';
-			}
-			/* the span and the text agree */
-			CHECK(f[i].end - f[i].start == strlen(f[i].text));
-			CHECK(memcmp(text + f[i].start, f[i].text, f[i].end - f[i].start) == 0);
-		}
-	magi_pii_findings_free(f, n);
-	return got;
-}
+#include "pii_check.h"
 
 static size_t count_all(const char *text)
 {
@@ -41,22 +13,6 @@ static size_t count_all(const char *text)
 	magi_pii_findings_free(f, n);
 	return n;
 }
-
-#define HAS(text, type, expect)                                                            \
-	do {                                                                               \
-		char got_[256] = "";                                                       \
-		bool ok_ = find_type(text, type, got_, sizeof got_, NULL);                 \
-		CHECK_MSG(ok_, "no %s in \"%s\"", magi_pii_type_name(type), text);         \
-		if (ok_)                                                                   \
-			CHECK_STR(got_, expect);                                           \
-	} while (0)
-#define HASNT(text, type)                                                                  \
-	do {                                                                               \
-		char got_[256] = "";                                                       \
-		bool ok_ = find_type(text, type, got_, sizeof got_, NULL);                 \
-		CHECK_MSG(!ok_, "unexpected %s \"%s\" in \"%s\"", magi_pii_type_name(type), got_, \
-			  text);                                                           \
-	} while (0)
 
 static void test_checksums(void)
 {
@@ -307,7 +263,7 @@ static void test_keys(void)
 	/* entropy rule can be turned off */
 	struct magi_pii_params p = magi_pii_params_default();
 	p.entropy = false;
-	CHECK(!find_type("Xk9pQ2mZ7vR4tL8wN3bH6yJ1cF5dG0sA", MAGI_PII_API_KEY, NULL, 0, &p));
+	CHECK(!pii_find("Xk9pQ2mZ7vR4tL8wN3bH6yJ1cF5dG0sA", MAGI_PII_API_KEY, NULL, 0, &p, NULL, NULL));
 }
 
 static void test_credentials(void)

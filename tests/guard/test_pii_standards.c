@@ -7,46 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "check.h"
-#include "magi/guard.h"
-
-/* The finding of type t in text (its text and score), or false. */
-static bool find(const char *text, enum magi_pii_type t, char *buf, size_t cap, float *score,
-		 bool *repaired)
-{
-	struct magi_pii_finding *f = NULL;
-	size_t n = 0;
-	if (magi_pii_scan_text(text, NULL, &f, &n) != MAGI_OK)
-		return false;
-	bool got = false;
-	for (size_t i = 0; i < n && !got; i++)
-		if (f[i].type == t) {
-			got = true;
-			snprintf(buf, cap, "%s", f[i].text);
-			if (score)
-				*score = f[i].score;
-			if (repaired)
-				*repaired = f[i].repaired;
-		}
-	magi_pii_findings_free(f, n);
-	return got;
-}
-
-#define HAS(text, type, expect)                                                            \
-	do {                                                                               \
-		char got_[256] = "";                                                       \
-		bool ok_ = find(text, type, got_, sizeof got_, NULL, NULL);                \
-		CHECK_MSG(ok_, "no %s in \"%s\"", magi_pii_type_name(type), text);         \
-		if (ok_)                                                                   \
-			CHECK_STR(got_, expect);                                           \
-	} while (0)
-#define HASNT(text, type)                                                                  \
-	do {                                                                               \
-		char got_[256] = "";                                                       \
-		bool ok_ = find(text, type, got_, sizeof got_, NULL, NULL);                \
-		CHECK_MSG(!ok_, "unexpected %s \"%s\" in \"%s\"", magi_pii_type_name(type), got_, \
-			  text);                                                           \
-	} while (0)
+#include "pii_check.h"
 
 /* A PAN of n digits opening with prefix, its Luhn digit computed (ISO/IEC 7812-1). */
 static void make_pan(const char *prefix, int n, char *out)
@@ -206,7 +167,7 @@ static void test_iban(void)
 		float score = 0;
 		bool repaired = true;
 		char got[64] = "";
-		CHECK_MSG(find(iban, MAGI_PII_IBAN, got, sizeof got, &score, &repaired) && score == 1.0f &&
+		CHECK_MSG(pii_find(iban, MAGI_PII_IBAN, got, sizeof got, NULL, &score, &repaired) && score == 1.0f &&
 				  !repaired,
 			  "%s: \"%s\" %.2f", iban, got, score);
 		HAS(paper, MAGI_PII_IBAN, paper);
@@ -217,8 +178,8 @@ static void test_iban(void)
 	float score = 1;
 	bool repaired = false;
 	char got[64] = "";
-	if (find("RU02 0445 2522 5040 7028 1040 0000 0000 00", MAGI_PII_IBAN, got, sizeof got, &score,
-		 &repaired))
+	if (pii_find("RU02 0445 2522 5040 7028 1040 0000 0000 00", MAGI_PII_IBAN, got, sizeof got, NULL,
+		     &score, &repaired))
 		CHECK(score <= MAGI_PII_SCORE_REPAIRED && repaired);
 	HASNT("XY12 3456 7890 1234 5678 90", MAGI_PII_IBAN); /* no such country */
 }
