@@ -178,7 +178,7 @@ static bool checksum_as_read(const struct magi_pii_finding *f, bool *has_checksu
 	for (const char *c = f->text; *c && k + 1 < sizeof buf; c++)
 		if (isdigit((unsigned char)*c) || (iban && isalpha((unsigned char)*c)))
 			buf[k++] = *c;
-		else if (!strchr(" -", *c))
+		else if (!strchr(" -.,", *c)) /* separators, also as OCR misreads them */
 			return !*has_checksum; /* a look-alike or a stray glyph: not as read */
 	buf[k] = '\0';
 	if (!*has_checksum)

@@ -105,11 +105,13 @@ static bool sizes_are(const struct magi__pii_run *r, int g0, int g1, const int *
 	return !want[k];
 }
 
-/* Separators from group `from` to g1 are all one of ' ', '-', '.' and the same. */
+/* Separators from group `from` to g1 are all ' ' or all '-'. The closed plans' countries
+ * write their numbers with spaces (or dashes), never dots: "41.151.26.53" is an IPv4
+ * address, not Poland's "41 151 26 53". */
 static bool same_seps(const struct magi__pii_run *r, int from, int g1)
 {
 	for (int g = from; g <= g1; g++)
-		if (!sep_is(r->sep[g], " -.") || strcmp(r->sep[g], r->sep[from]))
+		if (!sep_is(r->sep[g], " -") || strcmp(r->sep[g], r->sep[from]))
 			return false;
 	return true;
 }
@@ -142,7 +144,7 @@ static bool closed_plan_shape(const struct magi__pii_run *r, int g0, int g1, con
 	static const int s333[] = {3, 3, 3, 0}, s3222[] = {3, 2, 2, 2, 0}, s2322[] = {2, 3, 2, 2, 0},
 			 s234[] = {2, 3, 4, 0}, s2222[] = {2, 2, 2, 2, 0}, s323[] = {3, 2, 3, 0},
 			 s244[] = {2, 4, 4, 0}, s55[] = {5, 5, 0}, s37[] = {3, 7, 0}, s344[] = {3, 4, 4, 0},
-			 s254[] = {2, 5, 4, 0};
+			 s254[] = {2, 5, 4, 0}, s334[] = {3, 3, 4, 0};
 	if (d[0] < '1')
 		return false;
 	bool same = same_seps(r, g0 + 1, g1);
@@ -159,9 +161,10 @@ static bool closed_plan_shape(const struct magi__pii_run *r, int g0, int g1, con
 	case 9: /* Spain, Poland, Portugal */
 		return sizes_are(r, g0, g1, s333) || sizes_are(r, g0, g1, s3222) ||
 		       sizes_are(r, g0, g1, s2322) || sizes_are(r, g0, g1, s234);
-	case 10: /* Mexico 2-4-4, India's mobiles 5-5, Italy's mobiles 3-7 */
+	case 10: /* Mexico 2-4-4, India's mobiles 5-5, Italy's mobiles 3-7 and 3-3-4 (whatever
+		  * digit follows: the NANP's exchange rule is not Italy's) */
 		return sizes_are(r, g0, g1, s244) || (sizes_are(r, g0, g1, s55) && d[0] >= '6') ||
-		       (sizes_are(r, g0, g1, s37) && d[0] == '3');
+		       ((sizes_are(r, g0, g1, s37) || sizes_are(r, g0, g1, s334)) && d[0] == '3');
 	default:
 		return false;
 	}

@@ -120,6 +120,9 @@ static void test_phones(void)
 	HAS("03-1234-5678", MAGI_PII_PHONE, "03-1234-5678");     /* Japan */
 	HAS("0571-8765 4321", MAGI_PII_PHONE, "0571-8765 4321"); /* China, area apart */
 	HAS("Telefoon: 06-12345678", MAGI_PII_PHONE, "06-12345678");
+	HAS("357 124 7943", MAGI_PII_PHONE, "357 124 7943");     /* Italy's mobiles */
+	HAS("Host: 41.151.26.53", MAGI_PII_IPV4, "41.151.26.53"); /* no phone: dotted */
+	HASNT("Host: 41.151.26.53", MAGI_PII_PHONE);
 	/* numbers that only look like them */
 	HASNT("<Buffer 30 31 32 33>", MAGI_PII_PHONE);
 	HASNT("00000040  62 64 69 72 65 63 74 6f  72 69 65 73 3a", MAGI_PII_PHONE);
@@ -209,7 +212,7 @@ static void test_honest_repair(void)
 			for (const char *c = f[k].text; *c && m + 1 < sizeof d; c++)
 				if ((*c >= '0' && *c <= '9') || (f[k].type == MAGI_PII_IBAN && *c >= 'A' && *c <= 'Z'))
 					d[m++] = *c;
-				else if (*c != ' ' && *c != '-')
+				else if (!strchr(" -.,", *c))
 					plain = false;
 			d[m] = '\0';
 			bool valid = plain && (f[k].type == MAGI_PII_CARD ? magi_pii_luhn_valid(d, m)
