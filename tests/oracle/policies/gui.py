@@ -14,7 +14,11 @@ The policy keeps no memory between requests: like a model, it knows what was don
 from the history the request carries (magi's "Step N: <operation> -> <action JSON>
 (<outcome>)" lines). A decision answers the first task step the history does not show done
 yet; a repair request ("Your previous reply could not be used") therefore answers the same
-step again. A click_text step reads the last image of the request with tesseract and clicks
+step again. A request that says a reviewer vetoed the proposal for the current click step
+(examples/recipe.c's "The verifier vetoed your last proposal (...)") moves on to the next
+step, and a history line that matches the step after the current one counts both as done:
+a task's steps may propose a wrong element first, as a mistaken model would. A click_text
+step reads the last image of the request with tesseract and clicks
 the centre of the matched text, in the task's coordinate space of the image as sent; text
 not on screen is waited for twice (waits counted in the history), then answered with done
 success=false. See tests/oracle/README.md.
@@ -105,6 +109,7 @@ def _role(body):
     return None, "", last
 
 
+VETO = re.compile(r"vetoed your last proposal \((.*?)\):")
 HISTORY_LINE = re.compile(r"^Step (\d+): (.*) -> (\{.*\}) \(([^()]*)\)\s*$", re.M)
 
 
@@ -161,6 +166,9 @@ def _progress(steps, history):
             waits += 1
         elif cursor < len(steps) and _did(h, steps[cursor]):
             cursor, waits = cursor + 1, 0
+        elif cursor + 1 < len(steps) and _did(h, steps[cursor + 1]):
+            # the step before was skipped (its proposal was vetoed and never performed)
+            cursor, waits = cursor + 2, 0
     return cursor, waits
 
 
@@ -220,6 +228,13 @@ def _decide(body, state, prompt, last_text):
     history = _history(prompt)
     idx, waits = _progress(steps, history)
     log = {"step": idx, "repair": REPAIR in last_text, "history": len(history)}
+    # a reviewer's veto of the proposal for this step, carried by the request: the step was a
+    # mistake (a task's steps may propose a wrong element first), so the next one is proposed
+    veto = VETO.search(prompt)
+    if veto and idx < len(steps) and "click_text" in steps[idx] and \
+            _quoted(veto.group(1)).lower() == steps[idx]["click_text"].lower():
+        idx, waits = idx + 1, 0
+        log["vetoed"] = veto.group(1)
 
     step = steps[idx] if idx < len(steps) else None
     if task.get("impossible"):
