@@ -364,6 +364,11 @@ MAGI_API magi_status magi_run_decide(struct magi_run *r, const char *role, struc
  * refuses. */
 MAGI_API magi_status magi_run_act(struct magi_run *r, const struct magi_action *a, const char *why,
 				  struct magi_error *err);
+/* Screens: the current screenshot (before: the one the last action was chosen on), as
+ * captured (screen pixels, not redacted: for measuring, never for sending; send it with
+ * magi_call_screen, which covers PII for remote models). Borrowed until the next
+ * observation; NULL for videos or when there is none. */
+MAGI_API const struct magi_image *magi_run_screen(const struct magi_run *r, bool before);
 /* Appends {step, operation, action, outcome} to the board's history (what {{history}}
  * shows). Strings are copied; any may be NULL. */
 MAGI_API magi_status magi_run_history_add(struct magi_run *r, const char *operation,

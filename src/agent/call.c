@@ -402,7 +402,9 @@ static magi_status build(struct magi_call *c, struct batch *b, struct magi_error
 	const struct magi_model_params *mp = magi_client_params(c->to);
 	size_t chars = prompt.len;
 	long img_tokens = 0;
-	for (size_t i = 0; i < c->n_imgs && !s; i++) {
+	/* a text-only model gets the request's text alone: its images (and their labels) are
+	 * left out rather than refused by the server */
+	for (size_t i = 0; i < c->n_imgs && !s && !mp->text_only; i++) {
 		const struct magi_image *img = NULL;
 		if ((s = resolve(c, b, &c->imgs[i], &img))) {
 			s = magi_error_set(err, s, "preparing image %zu of the %s request", i + 1, name);

@@ -211,6 +211,13 @@ magi_status magi_run_act(struct magi_run *r, const struct magi_action *a, const 
 	return s;
 }
 
+const struct magi_image *magi_run_screen(const struct magi_run *r, bool before)
+{
+	if (!r || !r->env)
+		return NULL;
+	return before ? r->obs_before.screenshot : r->obs.screenshot;
+}
+
 static void step_line(struct magi_run *r, const struct magi_decision *d, const char *action_json)
 {
 	if (!r->p.on_step)

@@ -46,7 +46,7 @@ static magi_status validate(struct magi_config *cfg, const char *src, struct mag
 		return magi_error_set(err, MAGI_ERR_CONFIG, "%s: 'models' must be a mapping of names to settings", src);
 	static const char *const known[] = {"base_url", "model", "api_key", "api_key_env", "max_tokens",
 					    "temperature", "timeout", "connect_timeout", "max_attempts",
-					    "coords", "trust", "image", "reply_cap", NULL};
+					    "coords", "trust", "image", "reply_cap", "vision", NULL};
 	const char *name;
 	json_t *m;
 	json_object_foreach(models, name, m)
@@ -62,7 +62,7 @@ static magi_status validate(struct magi_config *cfg, const char *src, struct mag
 				ok |= !strcmp(k, known[i]);
 			if (!ok)
 				return magi_error_set(err, MAGI_ERR_CONFIG,
-						      "%s: model '%s' has an unknown setting '%s' (known: base_url, model, api_key, api_key_env, max_tokens, temperature, timeout, connect_timeout, max_attempts, coords, trust, image, reply_cap)",
+						      "%s: model '%s' has an unknown setting '%s' (known: base_url, model, api_key, api_key_env, max_tokens, temperature, timeout, connect_timeout, max_attempts, coords, trust, image, reply_cap, vision)",
 						      src, name, k);
 		}
 	}
@@ -209,6 +209,11 @@ magi_status magi_config_model(const struct magi_config *cfg, const char *name,
 	if (coords && magi_coord_space_parse(coords, &p->coords))
 		return magi_error_set(err, MAGI_ERR_CONFIG, "%s: model '%s': coords '%s' is not pixels, norm1000 or norm1",
 				      cfg->source, name, coords);
+	json_t *vision = json_object_get(m, "vision");
+	if (vision && !json_is_boolean(vision))
+		return magi_error_set(err, MAGI_ERR_CONFIG, "%s: model '%s': vision must be true or false", cfg->source,
+				      name);
+	p->text_only = vision && json_is_false(vision);
 	const char *trust = magi__json_str(m, "trust", NULL);
 	if (trust) {
 		if (!strcmp(trust, "local"))
