@@ -79,7 +79,18 @@ struct magi_run_params {
 	 * run only reads it): no new model call or action starts, a call in flight is dropped,
 	 * held input is released, and the run ends with reason "interrupted". NULL: never. */
 	const volatile int *cancel;
+	/* Demonstrations (AdaptAgent): recorded successful runs, or directories `magi trace
+	 * export-demo` wrote, shown to the decision role of every step as worked examples
+	 * (task, downscaled screenshots, actions) before the current screen. A path that is
+	 * none of these fails the run before it starts (MAGI_ERR_CONFIG naming it). */
+	const char *const *demos;
+	size_t n_demos;
+	long demo_tokens; /* their budget in estimated prompt tokens per decision request:
+			     whole demonstrations that do not fit are left out, then screenshots
+			     (the last ones first) until the rest fits; default MAGI_DEMO_TOKENS */
 };
+#define MAGI_DEMO_TOKENS 2000
+#define MAGI_DEMO_MAX_SIDE 480 /* demonstration screenshots are shrunk to this longer side */
 MAGI_API struct magi_run_params magi_run_params_default(void);
 
 struct magi_run_result {

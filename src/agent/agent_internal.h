@@ -67,6 +67,10 @@ struct magi_run {
 	double *overheads;
 	int n_over;
 	double obs_ms, ocr_ms;
+	/* demonstrations (--demo), loaded before the run starts */
+	struct magi_demo **demos;
+	size_t n_demos;
+	bool demos_traced;
 };
 
 /* ---- run lifetime (run.c) ------------------------------------------------------------------ */
@@ -115,6 +119,11 @@ magi_status magi__guard_image(const struct magi_run *r, const struct magi_image 
 			      struct magi_image **owned);
 /* Draws a screen-space action on img (in place). */
 void magi__draw_action(struct magi_image *img, const struct magi_action *a);
+/* Loads p.demos into r->demos (MAGI_ERR_CONFIG naming the bad one); frees them. */
+magi_status magi__demos_load(struct magi_run *r, struct magi_error *err);
+void magi__demos_free(struct magi_run *r);
+/* Adds the demonstrations to a decision call to client cl, within the run's budget. */
+magi_status magi__demos_add(struct magi_run *r, struct magi_call *c, struct magi_client *cl);
 /* Standard screen variables for a call to client c, where the template mentions them. */
 magi_status magi__screen_vars(struct magi_run *r, struct magi_client *c, const char *tpl, json_t *vars);
 
@@ -132,6 +141,8 @@ double magi__json_number_any(const json_t *j);
 double magi__json_seconds(const json_t *j);
 
 /* ---- calls (call.c) ---------------------------------------------------------------------- */
+/* A text part among the call's images, in order (demonstrations between screenshots). */
+magi_status magi__call_text(struct magi_call *c, const char *text);
 /* The role of the run's recipe of that name, or NULL. */
 const struct magi_role *magi__run_role(const struct magi_run *r, const char *name);
 

@@ -321,6 +321,10 @@ magi_status magi_run_decide(struct magi_run *r, const char *role, struct magi_de
 		return magi_error_set(err, MAGI_ERR_CONFIG, "no model for role %s", role);
 	}
 	struct check_ctx cc = {r, map_for(r, client), d};
+	if ((s = magi__demos_add(r, c, client))) {
+		magi_call_free(c);
+		return magi_error_set(err, s, "adding the demonstrations to the %s request", role);
+	}
 	magi_call_screen(c, false, "Current screenshot:");
 	magi_call_set_check(c, check_action);
 	magi_call_set_ud(c, &cc);
