@@ -21,6 +21,10 @@ static const char help[] =
 	"  --max-time S       wall-time budget in seconds (default: none)\n"
 	"  --no-ask           an ask_user action ends the run instead of asking on the terminal\n"
 	"  --no-ocr           do not OCR screenshots (no perception list)\n"
+	"  --icons            icon perception (Mobile-Agent-v2): non-text elements found on each\n"
+	"                     screenshot are captioned by the role captioner (one batch per\n"
+	"                     step, cached per crop) and listed as \"icon: CAPTION\" with their\n"
+	"                     centres; bind it with --role captioner=MODEL or magi.yaml\n"
 	"  --settle MS        wait after each action before looking again (default 300)\n"
 	"  --prompts DIR      override prompt templates: DIR/<recipe>/<role>.txt\n"
 	"  --runs DIR         where run directories go (default: runs)\n"
@@ -234,6 +238,8 @@ int cmd_run(int argc, char **argv)
 			rp.risk.yes = true;
 		else if (!strcmp(argv[i], "--no-guards"))
 			rp.guards = false;
+		else if (!strcmp(argv[i], "--icons"))
+			rp.icons = true;
 		else if (!strcmp(argv[i], "--no-ocr"))
 			rp.ocr = false;
 		else if (!strcmp(argv[i], "--no-report"))

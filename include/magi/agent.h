@@ -58,6 +58,10 @@ struct magi_run_params {
 	int repeat_limit;        /* same action this many times in a row ends the run; default 3 */
 	int unchanged_limit;     /* screen unchanged after this many actions in a row ends it; default 3 */
 	bool ocr;                /* OCR each screenshot for the perception list; default true */
+	bool icons;              /* icon perception (Mobile-Agent-v2): non-text elements found
+				    on each screenshot, captioned by the role "captioner" (cached
+				    per crop for the run), listed as "icon: CAPTION" at their
+				    centres in the perception list; default false */
 	double settle_ms;        /* wait after acting before observing; default 300 */
 	magi_ask_fn ask;         /* NULL: ask_user ends the run (reason "ask_user") */
 	void *ask_ud;

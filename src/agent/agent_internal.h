@@ -17,6 +17,13 @@ struct magi_guard_view {
 	double ms;
 };
 
+/* An icon on the current screen (--icons): its box in screen pixels and its caption. */
+struct magi__icon {
+	struct magi_icon_box box;
+	char *caption;
+};
+struct magi__icon_cache;
+
 /* The video question a video run answers. */
 struct magi__vq {
 	const char *path;
@@ -71,6 +78,11 @@ struct magi_run {
 	struct magi_demo **demos;
 	size_t n_demos;
 	bool demos_traced;
+	/* icons of the current screen (--icons) and captions kept per crop across steps */
+	struct magi__icon *icons;
+	size_t n_icons;
+	struct magi__icon_cache *icache;
+	size_t n_icache, cap_icache;
 };
 
 /* ---- run lifetime (run.c) ------------------------------------------------------------------ */
@@ -119,6 +131,13 @@ magi_status magi__guard_image(const struct magi_run *r, const struct magi_image 
 			      struct magi_image **owned);
 /* Draws a screen-space action on img (in place). */
 void magi__draw_action(struct magi_image *img, const struct magi_action *a);
+/* Proposes the current screen's icons and captions the crops not seen before in one batch
+ * (the captioner role); a stop rule's error ends the run, failed captions only drop
+ * their icons. magi__icons_free frees the icons and the caption cache. */
+magi_status magi__icons_update(struct magi_run *r, struct magi_error *err);
+void magi__icons_free(struct magi_run *r);
+/* The core's captioner role, used when the recipe declares none. */
+extern const struct magi_role magi__captioner_role;
 /* Loads p.demos into r->demos (MAGI_ERR_CONFIG naming the bad one); frees them. */
 magi_status magi__demos_load(struct magi_run *r, struct magi_error *err);
 void magi__demos_free(struct magi_run *r);

@@ -51,7 +51,11 @@ struct magi_call {
 
 const struct magi_role *magi__run_role(const struct magi_run *r, const char *name)
 {
-	return magi_recipe_role(r->recipe, name);
+	const struct magi_role *ro = magi_recipe_role(r->recipe, name);
+	/* the core's own perception role, for every screen recipe that has none by that name */
+	if (!ro && r->env && name && !strcmp(name, magi__captioner_role.name))
+		ro = &magi__captioner_role;
+	return ro;
 }
 
 magi_status magi_call_new(struct magi_run *r, const char *role, struct magi_call **out, struct magi_error *err)
