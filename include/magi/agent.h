@@ -29,7 +29,7 @@ MAGI_API struct magi_client *magi_team_client(const struct magi_team *t, const c
 
 /* ---- recipes ---------------------------------------------------------------------- */
 /* Names of the registered screen recipes, a NULL-terminated list (the built-ins:
- * "single", "mobile-agent-v2"); valid until the next magi_recipe_register (magi/recipe.h
+ * "single", "mobile-agent-v2", "ponder-press"); valid until the next magi_recipe_register (magi/recipe.h
  * writes and registers new ones). */
 MAGI_API const char *const *magi_recipe_names(void);
 /* One line describing the registered recipe of that name or alias (screen or video);
@@ -48,7 +48,8 @@ typedef void (*magi_step_fn)(void *ud, int step, const char *line);
 
 struct magi_run_params {
 	const char *task;
-	const char *recipe;      /* a registered screen recipe: "single", "mobile-agent-v2" (default) */
+	const char *recipe;      /* a registered screen recipe: "single", "mobile-agent-v2" (default),
+				    "ponder-press" */
 	const char *prompts_dir; /* overrides compiled-in prompts (NULL: built-in) */
 	const char *runs_dir;    /* default "runs" */
 	int max_steps;           /* default 20 */

@@ -3,7 +3,7 @@
  * its roles (name, prompt template, output parser, default model binding) and its hooks,
  * registers itself with magi_recipe_register, and is then chosen by name (--recipe NAME
  * for `magi run` and `magi video ask`, magi_run_gui, magi_video_ask) exactly like the
- * built-in loops (single, mobile-agent-v2, uniform, avp, lvagent), which are written
+ * built-in loops (single, mobile-agent-v2, ponder-press, uniform, avp, lvagent), which are written
  * with nothing but this header. docs/recipes.md walks through one; examples/recipe.c is a
  * complete one built outside magi.
  *
