@@ -81,4 +81,48 @@ set -- $(fact loc_image)
 check "the locator saw a downscaled screen (${1:-?}x${2:-?}, under its 400000-pixel budget)" \
 	test "${1:-0}" -gt 0 -a "$(( ${1:-0} * ${2:-0} ))" -le 400000 -a "${1:-0}" != 1280
 check "the locator was told its 0-1000 space" test "$(fact loc_told_norm)" = 1
+
+# Scripted replies on a fixed 800x600 image: the interpreter's first answer gives
+# coordinates instead of a target and is sent back; the locator (norm1) first answers a
+# point off the image (sent back with the valid range), then a box, whose centre is used.
+convert -size 800x600 xc:white shot.png
+cat > i2.jsonl <<'EOF'
+{"content": "### Thought ###\nThe Save button.\n### Action ###\n{\"action\":\"click\",\"x\":5,\"y\":5}"}
+{"content": "### Thought ###\nThe Save button.\n### Action ###\n{\"action\":\"click\",\"target\":\"the Save button\"}\n### Operation ###\nClick Save"}
+{"content": "### Thought ###\nDone.\n### Action ###\n{\"action\":\"done\",\"success\":true}"}
+EOF
+cat > l2.jsonl <<'EOF'
+{"content": "(1.4, 0.5)"}
+{"content": "The element is at [0.2, 0.4, 0.4, 0.6]."}
+EOF
+start_oracle I2 --script i2.jsonl
+start_oracle L2 --script l2.jsonl
+cat > magi2.yaml <<EOF
+default: general
+models:
+  general: {base_url: "$I2_URL"}
+  grounder: {base_url: "$L2_URL", coords: norm1}
+roles: {interpreter: general, locator: grounder}
+EOF
+out2=$(MAGI_CONFIG=magi2.yaml timeout 60 "$MAGI" run --env image:shot.png --recipe ponder-press --no-ask --no-ocr \
+	--runs "$TMP/runs" --max-steps 3 "Press Save" 2>&1); rc=$?
+check "the scripted run exits 0: $out2" test $rc = 0
+run2=$(sed -n 's/^trace: *//p' <<<"$out2" | xargs dirname 2>/dev/null)
+python3 - "$run2/trace.jsonl" > facts2.txt <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+st = [e for e in ev if e["type"] == "step" and e["action"]["action"] == "click"]
+if st:
+    print("click", st[0]["action"]["x"], st[0]["action"]["y"])
+lo = [e for e in ev if e["type"] == "locate"]
+if lo:
+    print("locate", round(lo[0]["x"], 6), round(lo[0]["y"], 6), lo[0]["coords"])
+calls = [e for e in ev if e["type"] == "call"]
+print("interp_repair", int(any(c["role"] == "interpreter" and "target" in c.get("parse_error", "") for c in calls)))
+print("loc_repair", int(any(c["role"] == "locator" and "1.4" in c.get("parse_error", "") for c in calls)))
+PY
+check "the box's centre (0.3, 0.5 of 800x600) is clicked ($(tr '\n' ';' < facts2.txt))" grep -q "^click 240 300$" facts2.txt
+check "the locate event has the point as given, in norm1" grep -q "^locate 0.3 0.5 norm1$" facts2.txt
+check "an interpreter answer with coordinates and no target went back to it" grep -q "^interp_repair 1$" facts2.txt
+check "a point off the image went back to the locator" grep -q "^loc_repair 1$" facts2.txt
 finish
