@@ -88,6 +88,7 @@ check "it shows the recorded click and the done" test "$(fact f2.txt demo_click)
 check "the current screenshot comes last, at full size" test "$(fact f2.txt current_last)" = 1
 check "one demos event (2 images, within budget, shown)" test "$(fact f2.txt demos_event)" = "2 1 1"
 check "run_start lists the demonstration" test "$(fact f2.txt start_lists)" = 1
+check "magi trace show lists what was shown" bash -c '"$1" trace show "$2" | grep -q "demos   1 demonstration(s), 2 screenshots"' _ "$MAGI" "$RUN2"
 
 # 3. export-demo, then a budget too small for any screenshot (a fixed image: no dialog needed)
 exp=$("$MAGI" trace export-demo -o "$TMP/demo" "$RUN1" 2>&1)

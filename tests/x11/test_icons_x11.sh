@@ -85,4 +85,5 @@ set -- $(fact step2)
 check "step 2: every crop a cache hit" test "${1:-0}" -ge 3 -a "${2:-x}" = "${1:-y}" -a "${3:-x}" = 0
 check "no captioner call in step 2" test "$(fact cap_calls_step2)" = 0
 check "the decision model was shown the icon in its perception list" test "$(fact decision_sees_icon)" = 1
+check "magi trace show lists the icons of each step" test "$("$MAGI" trace show "$run" | grep -c '  icons   ')" = 3
 finish

@@ -81,6 +81,7 @@ set -- $(fact loc_image)
 check "the locator saw a downscaled screen (${1:-?}x${2:-?}, under its 400000-pixel budget)" \
 	test "${1:-0}" -gt 0 -a "$(( ${1:-0} * ${2:-0} ))" -le 400000 -a "${1:-0}" != 1280
 check "the locator was told its 0-1000 space" test "$(fact loc_told_norm)" = 1
+check "magi trace show lists the placement" bash -c '"$1" trace show "$2" | grep -q "locate  .*Cancel.* norm1000 = screen"' _ "$MAGI" "$run"
 
 # Scripted replies on a fixed 800x600 image: the interpreter's first answer gives
 # coordinates instead of a target and is sent back; the locator (norm1) first answers a
