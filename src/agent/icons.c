@@ -94,6 +94,7 @@ magi_status magi__icons_update(struct magi_run *r, struct magi_error *err)
 		goto out;
 	}
 	size_t n_new = 0, n_hit = 0;
+	r->n_icons = nb; /* captions NULL until known; the list is cut to the captioned below */
 	for (size_t i = 0; i < nb; i++) {
 		r->icons[i].box = boxes[i];
 		if ((s = magi_image_crop(img, boxes[i].x, boxes[i].y, (uint32_t)boxes[i].w, (uint32_t)boxes[i].h, &crops[i]))) {
@@ -117,7 +118,6 @@ magi_status magi__icons_update(struct magi_run *r, struct magi_error *err)
 			which[n_new++] = i;
 		}
 	}
-	r->n_icons = nb;
 	if (n_new && (s = magi_run_calls(r, calls, n_new, err)) && magi_run_stopping(r))
 		goto out;
 	/* a caption that failed leaves its icon out this step (and it is asked again next) */
@@ -154,6 +154,13 @@ magi_status magi__icons_update(struct magi_run *r, struct magi_error *err)
 	magi__run_trace(r, "icons", ev);
 	json_decref(ev);
 out:
+	if (s) { /* no half-made list for the perception text */
+		for (size_t i = 0; i < r->n_icons; i++)
+			free(r->icons[i].caption);
+		free(r->icons);
+		r->icons = NULL;
+		r->n_icons = 0;
+	}
 	for (size_t k = 0; calls && k < nb; k++)
 		magi_call_free(calls[k]);
 	for (size_t i = 0; crops && i < nb; i++)
