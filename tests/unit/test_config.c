@@ -61,6 +61,7 @@ int main(void)
 		"  big:\n"
 		"    base_url: https://api.example.com/v1\n"
 		"    trust: remote\n"
+		"    vision: false\n"
 		"roles:\n"
 		"  planning: big\n");
 	setenv("FAST_KEY", "sk-fast", 1);
@@ -77,6 +78,8 @@ int main(void)
 	CHECK(magi_config_role_model(cfg, "decision") == NULL);
 	CHECK(magi_config_model(cfg, "big", &p, &err) == MAGI_OK);
 	CHECK(p.trust == MAGI_TRUST_REMOTE);
+	CHECK(p.text_only); /* vision: false */
+	CHECK(magi_config_model(cfg, "fast", &p, &err) == MAGI_OK && !p.text_only);
 	/* an unknown name lists the known ones */
 	CHECK(magi_config_model(cfg, "huge", &p, &err) == MAGI_ERR_NOT_FOUND);
 	CHECK_CONTAINS(err.msg, "unknown model 'huge'");
@@ -100,6 +103,11 @@ int main(void)
 	REQUIRE(magi_config_load(coords, &cfg, &err) == MAGI_OK);
 	CHECK(magi_config_model(cfg, "a", &p, &err) == MAGI_ERR_CONFIG);
 	CHECK_CONTAINS(err.msg, "coords 'inches'");
+	magi_config_free(cfg);
+	const char *vis = write_file("vis.yaml", "models:\n  a: {base_url: http://x/v1, vision: maybe}\n");
+	REQUIRE(magi_config_load(vis, &cfg, &err) == MAGI_OK);
+	CHECK(magi_config_model(cfg, "a", &p, &err) == MAGI_ERR_CONFIG);
+	CHECK_CONTAINS(err.msg, "vision must be true or false");
 	magi_config_free(cfg);
 	CHECK(magi_config_load("/nonexistent/magi.yaml", &cfg, &err) == MAGI_ERR_NOT_FOUND);
 	CHECK_CONTAINS(err.msg, "/nonexistent/magi.yaml");
