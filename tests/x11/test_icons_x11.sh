@@ -31,7 +31,8 @@ sleep 0.5
 printf '{"coords":"norm1000","steps":[{"wait":1},{"click_icon":"red"},{"done":true}]}' > task.json
 printf '{}' > cap.json
 start_oracle D --policy icons --task task.json
-start_oracle C --policy icons --task cap.json
+# a modelled 1 s per caption, so that requests in flight together visibly overlap
+start_oracle C --policy icons --task cap.json --delay-ms 1000
 cat > magi.yaml <<EOF
 default: agent
 models:
@@ -47,7 +48,7 @@ eval "$(xdotool getmouselocation --shell 2>/dev/null | grep -E '^[XY]=')"
 check "the pointer is inside the red circle (at ${X:-?},${Y:-?})" \
 	test "$(( (${X:-0} - 300) ** 2 + (${Y:-0} - 200) ** 2 ))" -le 1600
 run=$(sed -n 's/^trace: *//p' <<<"$out" | xargs dirname 2>/dev/null)
-python3 - "$run/trace.jsonl" "$D_LOG" > facts.txt <<'PY'
+python3 - "$run/trace.jsonl" "$D_LOG" "$C_LOG" > facts.txt <<'PY'
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
 ic = [e for e in ev if e["type"] == "icons"]
@@ -71,6 +72,12 @@ reqs = [json.loads(l) for l in open(sys.argv[2])]
 reqs = [r for r in reqs if r.get("path", "").endswith("/chat/completions")]
 txt = json.dumps(reqs[0]["body"]) if reqs else ""
 print("decision_sees_icon", int("- icon: a red circle at (" in txt))
+# the first step's captions were one batch: every request had arrived before any answer left
+creq = [json.loads(l) for l in open(sys.argv[3])]
+creq = [r for r in creq if r.get("path", "").endswith("/chat/completions")]
+n1 = ic[0]["captioned"] if ic else 0
+first = creq[:n1]
+print("batch", int(len(first) >= 3 and max(r["t"] for r in first) < min(r["t_end"] for r in first)))
 PY
 fact() { sed -n "s/^$1 //p" facts.txt; }
 set -- $(fact step1)
@@ -83,6 +90,7 @@ check "every box is under 5% of the screen (the large frame is dropped)" test "$
 check "one captioner call per new crop, all in step 1" test "$(fact cap_calls_step1)" = "${3:-x}"
 set -- $(fact step2)
 check "step 2: every crop a cache hit" test "${1:-0}" -ge 3 -a "${2:-x}" = "${1:-y}" -a "${3:-x}" = 0
+check "the first step's captions were in flight together (one batch)" test "$(fact batch)" = 1
 check "no captioner call in step 2" test "$(fact cap_calls_step2)" = 0
 check "the decision model was shown the icon in its perception list" test "$(fact decision_sees_icon)" = 1
 check "magi trace show lists the icons of each step" test "$("$MAGI" trace show "$run" | grep -c '  icons   ')" = 3
