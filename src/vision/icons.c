@@ -227,10 +227,12 @@ magi_status magi_icons_propose(const struct magi_image *img, const struct magi_o
 		if ((double)bx[i].w * bx[i].h < max_area && text_cover(&bx[i], ocr) < cover)
 			bx[k++] = bx[i];
 	nb = k;
-	qsort(bx, nb, sizeof *bx, by_area_desc);
+	if (nb > 1)
+		qsort(bx, nb, sizeof *bx, by_area_desc);
 	if (p.max_boxes > 0 && nb > (size_t)p.max_boxes)
 		nb = (size_t)p.max_boxes;
-	qsort(bx, nb, sizeof *bx, by_reading_order);
+	if (nb > 1)
+		qsort(bx, nb, sizeof *bx, by_reading_order);
 done:
 	free(m);
 	free(parent);
