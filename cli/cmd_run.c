@@ -332,7 +332,7 @@ int cmd_run(int argc, char **argv)
 	magi_status s = magi_run_gui_recipe(env, team, recipe, &rp, &res, &err);
 	if (s) {
 		cli_error("%s", magi_error_text(&err));
-		rc = cli_interrupt_status() ? cli_interrupt_status() : s == MAGI_ERR_INVALID ? EXIT_USAGE : EXIT_CONFIG;
+		rc = cli_interrupt_status() ? cli_interrupt_status() : s == MAGI_ERR_INVALID ? EXIT_USAGE : cli_exit_status(s);
 		goto out;
 	}
 	printf("ended: %s (%s) after %d step%s, %d model calls, %ld+%ld tokens, %.1f s\n", res.reason,

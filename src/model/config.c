@@ -8,6 +8,7 @@
 #include "core/yaml.h"
 #include "magi/model.h"
 #include "core/common.h"
+#include "model/model_internal.h"
 
 struct magi_config {
 	json_t *root;   /* {"default": name, "models": {...}, "roles": {...}} after merging env */
@@ -305,6 +306,11 @@ static magi_status read_model(const struct getter *g, const json_t *m, struct ma
 	    (s = get_str(g, m, "coords", "coords", "pixels, norm1000 or norm1", &coords)) ||
 	    (s = get_str(g, m, "trust", "trust", "local or remote", &trust)))
 		return s;
+	/* a URL from the file that no call could use is this file's error, found now */
+	struct magi_error why;
+	magi_error_clear(&why);
+	if (json_is_string(json_object_get(m, "base_url")) && magi__base_url_check(g->model, p->base_url, &why))
+		return magi_error_set(g->err, why.status, "%s: %s", g->cfg->source, why.msg);
 	if (kenv && !json_object_get(m, "api_key"))
 		p->api_key = getenv(kenv);
 	double max_tokens = p->max_tokens, temp = p->temperature, timeout = p->timeout_ms / 1000,
