@@ -422,9 +422,7 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 		magi__run_trace(r, "step", ev);
 		json_decref(ev);
 	}
-	json_t *bev = json_pack("{s:i, s:O}", "step", r->step, "board", r->board);
-	magi__run_trace(r, "board", bev);
-	json_decref(bev);
+	magi__run_trace_board(r, "step", false);
 	double total = magi_now_ms() - t_step;
 	/* the first observation of the step happened at the end of the last one */
 	r->overheads[r->n_over++] = total - r->step_model_ms - settle + (acted ? 0 : r->obs_ms + r->ocr_ms);
