@@ -63,4 +63,5 @@ int cmd_guard(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_video(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 #endif
