@@ -91,15 +91,22 @@ json_t *magi__eval_run_privacy(struct magi__eval_worker *w, const json_t *item, 
 		res = fail("OCR of the redacted image: %s", magi_error_text(&err));
 		goto out;
 	}
-	struct magi_buf seen, want;
+	/* what OCR reads before and after: a PII string readable before and gone after was
+	 * hidden by the redaction; one OCR never read at all proves nothing either way */
+	struct magi_buf seen, before, want;
 	magi_buf_init(&seen, 0);
+	magi_buf_init(&before, 0);
 	magi_buf_init(&want, 0);
 	for (size_t i = 0; i < after->n_lines; i++) {
 		squash(after->lines[i].text, &seen);
 		magi_buf_putc(&seen, '\n');
 	}
+	for (size_t i = 0; i < ocr->n_lines; i++) {
+		squash(ocr->lines[i].text, &before);
+		magi_buf_putc(&before, '\n');
+	}
 	const json_t *truth = json_object_get(item, "truth");
-	size_t n = json_array_size(truth), found = 0, covered = 0, survivors = 0, surv_found = 0;
+	size_t n = json_array_size(truth), found = 0, covered = 0, survivors = 0, surv_found = 0, read_before = 0;
 	json_t *per = json_array(), *types = json_object();
 	bool *claimed = calloc(nf + 1, sizeof *claimed);
 	for (size_t i = 0; i < n; i++) {
@@ -120,6 +127,7 @@ json_t *magi__eval_run_privacy(struct magi__eval_worker *w, const json_t *item, 
 		magi_buf_reset(&want);
 		squash(magi__json_str(t, "text", ""), &want);
 		bool readable = want.len >= 4 && strstr(seen.data, want.data);
+		read_before += want.len >= 4 && strstr(before.data, want.data);
 		json_t *tc = json_object_get(types, type);
 		if (!tc) {
 			tc = json_pack("{s:i, s:i}", "n", 0, "found", 0);
@@ -144,6 +152,7 @@ json_t *magi__eval_run_privacy(struct magi__eval_worker *w, const json_t *item, 
 	}
 	free(claimed);
 	magi_buf_release(&seen);
+	magi_buf_release(&before);
 	magi_buf_release(&want);
 	bool clean = magi__json_bool(item, "clean", false);
 	bool ok = clean ? fp == 0 : found == n && survivors == 0;
@@ -154,6 +163,7 @@ json_t *magi__eval_run_privacy(struct magi__eval_worker *w, const json_t *item, 
 			"false_positives", (json_int_t)fp, "findings", (json_int_t)nf, "ocr_ms", t1 - t0, "guard_ms",
 			t2 - t1);
 	json_object_set_new(res, "types", types);
+	json_object_set_new(res, "readable_before", json_integer((json_int_t)read_before));
 	/* the item's run directory: the redacted image and what was found */
 	struct magi_trace *tr;
 	if (magi_trace_open(run_dir, magi__json_str(item, "id", "privacy"), &tr, &err) == MAGI_OK) {

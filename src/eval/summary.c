@@ -165,7 +165,7 @@ static json_t *video_summary(const json_t *results, json_t *by)
 
 static json_t *privacy_summary(const json_t *results, json_t *by)
 {
-	double items = 0, found = 0, covered = 0, surv = 0, surv_found = 0, fp = 0, clean = 0, clean_fp = 0;
+	double items = 0, found = 0, covered = 0, surv = 0, surv_found = 0, fp = 0, clean = 0, clean_fp = 0, before = 0;
 	double ms = 0, n = 0;
 	json_t *types = json_object();
 	size_t i;
@@ -178,6 +178,7 @@ static json_t *privacy_summary(const json_t *results, json_t *by)
 		covered += magi__json_num(r, "covered", 0);
 		surv += magi__json_num(r, "survivors", 0);
 		surv_found += magi__json_num(r, "survivors_found", 0);
+		before += magi__json_num(r, "readable_before", 0);
 		fp += magi__json_num(r, "false_positives", 0);
 		ms += magi__json_num(r, "guard_ms", 0);
 		if (magi__json_bool(r, "clean", false)) {
@@ -186,9 +187,9 @@ static json_t *privacy_summary(const json_t *results, json_t *by)
 		}
 	}
 	(void)by;
-	return json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:o}", "pii_items", items, "found",
-			 found, "recall", ratio(found, items), "covered_rate", ratio(covered, items), "survivors",
-			 surv, "survivors_found", surv_found, "false_positives", fp, "clean_images", clean,
+	return json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:o}", "pii_items", items, "found",
+			 found, "recall", ratio(found, items), "covered_rate", ratio(covered, items),
+			 "readable_before", before, "survivors", surv, "survivors_found", surv_found, "false_positives", fp, "clean_images", clean,
 			 "false_positives_per_clean_image", ratio(clean_fp, clean), "guard_ms_mean", ratio(ms, n),
 			 "by_type", types);
 }
