@@ -104,7 +104,7 @@ static bool folded_contains(const char *hay, const char *needle)
 static bool regex_match(const char *rx, const char *text)
 {
 	regex_t re;
-	if (regcomp(&re, rx, REG_EXTENDED | REG_NOSUB))
+	if (regcomp(&re, rx, REG_EXTENDED | REG_NOSUB | REG_NEWLINE))
 		return false;
 	bool m = regexec(&re, text, 0, NULL, 0) == 0;
 	regfree(&re);

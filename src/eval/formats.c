@@ -320,7 +320,7 @@ static magi_status check_checker(struct ctx *c, const json_t *k, size_t i)
 		return FAIL(c, "check[%zu]: \"regex\" must be a string", i);
 	if (rx) {
 		regex_t re;
-		int e = regcomp(&re, rx, REG_EXTENDED | REG_NOSUB);
+		int e = regcomp(&re, rx, REG_EXTENDED | REG_NOSUB | REG_NEWLINE);
 		if (e) {
 			char m[200];
 			regerror(e, &re, m, sizeof m);
