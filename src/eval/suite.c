@@ -25,6 +25,9 @@ const char *magi_eval_kind_name(enum magi_eval_kind k)
 static magi_status parse_rec(const char *path, const char *text, size_t n, long line, json_t **out,
 			     struct magi_error *err)
 {
+	*out = NULL;
+	if (n && text[0] != '{')
+		return magi_error_set(err, MAGI_ERR_PARSE, "%s:%ld: an item must be a JSON object", path, line);
 	if (magi__json_parse(text, n, path, out, err) == MAGI_OK) {
 		if (!json_is_object(*out)) {
 			json_decref(*out);

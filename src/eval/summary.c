@@ -17,9 +17,9 @@
 #include "eval/eval_internal.h"
 #include "core/common.h"
 
-static void bump(json_t *o, const char *k, double by)
+static void bump(json_t *o, const char *k, long by)
 {
-	json_object_set_new(o, k, json_real(magi__json_num(o, k, 0) + by));
+	json_object_set_new(o, k, json_integer(magi__json_int(o, k, 0) + by));
 }
 
 /* by[dim][value] = {n, correct}; the rate is added at the end. */
@@ -135,11 +135,12 @@ static json_t *gui_summary(const json_t *results, json_t *by)
 		bump(term, t, 1);
 		add_by(by, "termination", t, ok);
 	}
-	return json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:o, s:f}", "success_rate", ratio(succ, n),
+	return json_pack("{s:f, s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:o, s:I}", "success_rate", ratio(succ, n),
 			 "mean_step_ratio_on_success", ratio(ratio_sum, ratio_n), "early_termination_rate",
 			 ratio(early, feasible), "overdue_termination_rate", ratio(overdue, feasible), "claimed_done",
-			 claimed, "feasible", feasible, "infeasible", infeasible, "infeasible_declared",
-			 inf_ok, "steps", steps, "terminations", term, "step_ratio_items", ratio_n);
+			 (json_int_t)claimed, "feasible", (json_int_t)feasible, "infeasible", (json_int_t)infeasible,
+			 "infeasible_declared", (json_int_t)inf_ok, "steps", (json_int_t)steps, "terminations", term,
+			 "step_ratio_items", (json_int_t)ratio_n);
 }
 
 static json_t *video_summary(const json_t *results, json_t *by)
@@ -158,9 +159,9 @@ static json_t *video_summary(const json_t *results, json_t *by)
 		add_by(by, "duration", magi__json_str(r, "duration", NULL), ok);
 		add_by(by, "category", magi__json_str(r, "category", NULL), ok);
 	}
-	return json_pack("{s:f, s:f, s:f, s:f, s:f}", "accuracy", ratio(correct, n), "accuracy_answered",
-			 ratio(answered_correct, answered), "answered", answered, "unanswered", n - answered,
-			 "fallback", fallback);
+	return json_pack("{s:f, s:f, s:I, s:I, s:I}", "accuracy", ratio(correct, n), "accuracy_answered",
+			 ratio(answered_correct, answered), "answered", (json_int_t)answered, "unanswered",
+			 (json_int_t)(n - answered), "fallback", (json_int_t)fallback);
 }
 
 static json_t *privacy_summary(const json_t *results, json_t *by)
@@ -187,11 +188,12 @@ static json_t *privacy_summary(const json_t *results, json_t *by)
 		}
 	}
 	(void)by;
-	return json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:o}", "pii_items", items, "found",
-			 found, "recall", ratio(found, items), "covered_rate", ratio(covered, items),
-			 "readable_before", before, "survivors", surv, "survivors_found", surv_found, "false_positives", fp, "clean_images", clean,
-			 "false_positives_per_clean_image", ratio(clean_fp, clean), "guard_ms_mean", ratio(ms, n),
-			 "by_type", types);
+	return json_pack("{s:I, s:I, s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:o}", "pii_items",
+			 (json_int_t)items, "found", (json_int_t)found, "recall", ratio(found, items), "covered_rate",
+			 ratio(covered, items), "readable_before", (json_int_t)before, "survivors", (json_int_t)surv,
+			 "survivors_found", (json_int_t)surv_found, "false_positives", (json_int_t)fp, "clean_images",
+			 (json_int_t)clean, "false_positives_per_clean_image", ratio(clean_fp, clean), "guard_ms_mean",
+			 ratio(ms, n), "by_type", types);
 }
 
 static json_t *risk_summary(const json_t *results, json_t *by)
@@ -210,9 +212,9 @@ static json_t *risk_summary(const json_t *results, json_t *by)
 		exact += magi__json_bool(r, "exact", false);
 		add_by(by, "category", magi__json_str(r, "category", NULL), magi__json_bool(r, "success", false));
 	}
-	return json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "risky", risky, "caught", caught, "caught_rate",
-			 ratio(caught, risky), "benign", benign, "false_asks", fa, "false_ask_rate", ratio(fa, benign),
-			 "exact_rate", ratio(exact, n));
+	return json_pack("{s:I, s:I, s:f, s:I, s:I, s:f, s:f}", "risky", (json_int_t)risky, "caught",
+			 (json_int_t)caught, "caught_rate", ratio(caught, risky), "benign", (json_int_t)benign,
+			 "false_asks", (json_int_t)fa, "false_ask_rate", ratio(fa, benign), "exact_rate", ratio(exact, n));
 }
 
 /* privacy recall per PII type, from each result's "types": {type: {n, found}} */
@@ -276,15 +278,16 @@ json_t *magi__eval_summarise(const json_t *meta, const json_t *results)
 		privacy_types(results, ks);
 	finish_by(by);
 	double steps = magi__json_num(ks, "steps", 0);
-	json_t *s = json_pack("{s:s, s:s, s:s, s:s?, s:s, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "suite",
+	json_t *s = json_pack("{s:s, s:s, s:s, s:s?, s:s, s:I, s:I, s:I, s:f, s:f, s:I, s:f, s:f, s:f}", "suite",
 			      magi__json_str(meta, "suite_name", ""), "kind", kind, "recipe",
 			      magi__json_str(meta, "recipe", ""), "model", magi__json_str(meta, "model", NULL),
 			      "shard", magi__json_str(meta, "shard", "0/1"), "expected",
-			      (json_int_t)magi__json_int(meta, "items", 0), "items", n, "passed", passed,
-			      "success_rate", ratio(passed, n), "mean_score", ratio(score, n), "errors", errors,
+			      (json_int_t)magi__json_int(meta, "items", 0), "items", (json_int_t)n, "passed",
+			      (json_int_t)passed, "success_rate", ratio(passed, n), "mean_score", ratio(score, n), "errors",
+			      (json_int_t)errors,
 			      "wall_s", wall / 1000, "wall_s_per_item", ratio(wall / 1000, n), "calls_per_item",
 			      ratio(calls, n));
-	json_object_set_new(s, "tokens", json_pack("{s:f, s:f, s:f, s:f}", "prompt", pt, "completion", ct,
+	json_object_set_new(s, "tokens", json_pack("{s:I, s:I, s:f, s:f}", "prompt", (json_int_t)pt, "completion", (json_int_t)ct,
 						  "per_item", ratio(pt + ct, n), "per_step",
 						  steps > 0 ? (pt + ct) / steps : 0));
 	if (steps > 0)
