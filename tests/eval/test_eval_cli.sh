@@ -96,6 +96,16 @@ check "merge exits 0 ($rc): $out" test $rc = 0
 check "merged: 166 items, as the whole run" test "$(sumval merged items)" = 166 -a "$(sumval merged risk.caught)" = "$(sumval risk risk.caught)"
 check "merged: run links point into the shards" bash -c "grep -o 'href=\"[^\"]*report.html\"\|href=\"[^\"]*/\"' merged/report.html | head -1 | grep -q '../sh[01]/runs/'"
 check "merge of different evals refused" bash -c "! '$MAGI' eval merge --out m2 sh0 priv 2>/dev/null"
+# the Slurm array script of docs/eval.md, run as two array tasks would run it, then merged
+for i in 0 1; do
+	SLURM_ARRAY_TASK_ID=$i SLURM_ARRAY_TASK_COUNT=2 SLURM_CPUS_PER_TASK=2 SUITE="$SRC/tests/data/risk_suite.jsonl" \
+		RECIPE=guards OUT=slurm MAGI="$MAGI" bash "$SRC/examples/eval/slurm-array.sh" >/dev/null 2>&1
+done
+"$MAGI" eval merge --out slurm/all slurm/shard-0 slurm/shard-1 >/dev/null 2>&1
+check "the Slurm script's two tasks merge to the whole suite" test "$(sumval slurm/all items)" = 166
+# a Kubernetes Indexed Job pod: JOB_COMPLETION_INDEX from Kubernetes, MAGI_SHARD_COUNT from the manifest
+JOB_COMPLETION_INDEX=1 MAGI_SHARD_COUNT=2 "$MAGI" eval run "$SRC/tests/data/risk_suite.jsonl" --out k8s --quiet >/dev/null 2>&1
+check "an Indexed Job pod runs its shard" test "$(py 'print(json.load(open("k8s/eval.json"))["shard"])')" = 1/2
 rm -f sh0/report.html sh0/summary.json
 "$MAGI" eval report sh0 >/dev/null
 check "eval report rewrites the report" test -s sh0/report.html -a -s sh0/summary.json

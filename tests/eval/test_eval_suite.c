@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "check.h"
 #include "core/json.h"
+#include "core/yaml.h"
 #include "eval/eval_internal.h"
 
 static char dir[64];
@@ -289,6 +290,34 @@ static void summaries(void)
 	json_decref(res);
 }
 
+/* The Kubernetes manifest of docs/eval.md: an Indexed Job whose MAGI_SHARD_COUNT is its
+ * completions and whose pods write one directory per index. */
+static void k8s_manifest(void)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/examples/eval/k8s-indexed-job.yaml", getenv("MAGI_SRC_DIR") ? getenv("MAGI_SRC_DIR") : MAGI_SRC_DIR);
+	json_t *j = NULL;
+	struct magi_error err;
+	REQUIRE(magi__yaml_load_file(path, &j, &err) == MAGI_OK);
+	const json_t *spec = json_object_get(j, "spec");
+	CHECK_STR(magi__json_str(j, "kind", ""), "Job");
+	CHECK_STR(magi__json_str(spec, "completionMode", ""), "Indexed");
+	const json_t *c = json_array_get(json_object_get(json_object_get(json_object_get(spec, "template"), "spec"), "containers"), 0);
+	const json_t *env = json_object_get(c, "env");
+	const char *count = NULL;
+	for (size_t i = 0; i < json_array_size(env); i++)
+		if (!strcmp(magi__json_str(json_array_get(env, i), "name", ""), "MAGI_SHARD_COUNT"))
+			count = magi__json_str(json_array_get(env, i), "value", NULL);
+	char want[32];
+	snprintf(want, sizeof want, "%ld", magi__json_int(spec, "completions", -1));
+	CHECK_STR(count, want);
+	const char *args = json_string_value(json_array_get(json_object_get(c, "args"), 0));
+	CHECK_CONTAINS(args, "magi eval run");
+	CHECK_CONTAINS(args, "--out /results/shard-$JOB_COMPLETION_INDEX");
+	CHECK_CONTAINS(args, "--resume");
+	json_decref(j);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof dir, "/tmp/magi-evalsuite-XXXXXX");
@@ -298,6 +327,7 @@ int main(void)
 	letters();
 	shards();
 	summaries();
+	k8s_manifest();
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	if (system(cmd) != 0)
