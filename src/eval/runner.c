@@ -127,17 +127,15 @@ static magi_status resolve_recipe(const struct magi_eval_params *p, const struct
 			return magi_error_set(err, MAGI_ERR_CONFIG, "recipe '%s' is not a video recipe (known: avp, lvagent, uniform)",
 					      r);
 		break;
-	case MAGI_EVAL_GROUND: {
+	case MAGI_EVAL_GROUND:
+		/* a grounding recipe, or any screen recipe: its first click is its grounding */
 		if (!r)
-			r = "ground";
-		bool ok = false;
-		for (int i = 0; ground_recipes[i]; i++)
-			ok |= !strcmp(r, ground_recipes[i]);
-		if (!ok)
-			return magi_error_set(err, MAGI_ERR_CONFIG, "recipe '%s' is not a grounding recipe (known: ground, screenseeker)",
+			r = ground_recipes[0];
+		if (!magi_recipe_describe(r))
+			return magi_error_set(err, MAGI_ERR_CONFIG,
+					      "recipe '%s' is not a screen recipe (grounding: ground, screenseeker; any GUI recipe's first click counts)",
 					      r);
 		break;
-	}
 	default:
 		if (r && strcmp(r, "guards"))
 			return magi_error_set(err, MAGI_ERR_CONFIG,

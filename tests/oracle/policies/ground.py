@@ -16,6 +16,8 @@ Roles, told by what the prompt asks for (last user text first):
   "<area>"            planner: lists <element>"label"</element> and, when the instruction
                       names where it is ("... in the Layers panel"), <area>Layers
                       panel</area>; "No target" when the instruction quotes nothing.
+  "### Action ###"    a general screen agent (magi's single recipe): clicks what the
+                      grounder finds, or gives up (done, success false).
   "point"             grounder: {"point": [x, y], "box": [x1, y1, x2, y2]} at the centre of
                       the words matching the description (its quoted text, else the
                       description without words such as panel/area/the), in the coordinate
@@ -63,6 +65,8 @@ def _role(texts):
             return "planner", t
         if '"point"' in t:
             return "ground", t
+        if "### Action ###" in t:
+            return "decision", t
     return None, texts[0] if texts else ""
 
 
@@ -103,12 +107,26 @@ def _find(img, target, state):
     return ocr.locate(img.data, img.ext, target, state["ocr"])
 
 
-def _ground(body, text, state):
+def _decide(body, text, state):
+    """A general screen agent's decision (magi's single recipe): click the target."""
+    reply, log = _ground(body, text, state, _field(text, "Task") or _field(text, "User instruction"))
+    j = json.loads(reply)
+    if j["point"] is None:
+        action = {"action": "done", "success": False}
+        thought = j["reason"]
+    else:
+        action = {"action": "click", "x": j["point"][0], "y": j["point"][1]}
+        thought = "I see the target; I click its centre."
+    return "### Thought ###\n%s\n### Action ###\n%s\n### Operation ###\nClick the target" % (
+        thought, json.dumps(action)), log
+
+
+def _ground(body, text, state, desc=None):
     images = oraclelib.request_images(body)
     if not images:
         raise OracleError("ground policy: a grounding request must carry the screenshot")
     img = images[-1]
-    desc = _field(text, "Element") or _field(text, "Instruction")
+    desc = desc or _field(text, "Element") or _field(text, "Instruction")
     target = _target(desc)
     boxes, _ = _find(img, target, state)
     log = {"target": target, "image": [img.w, img.h], "found": bool(boxes)}
@@ -188,6 +206,8 @@ def answer(body, state):
                           "\"point\" (grounder), <area> (planner), target_elsewhere (verifier)")
     if role == "ground":
         reply, log = _ground(body, text, state)
+    elif role == "decision":
+        reply, log = _decide(body, text, state)
     elif role == "planner":
         reply, log = _plan(text)
     else:
