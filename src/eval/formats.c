@@ -544,7 +544,7 @@ static const char *detect(const json_t *r, const json_t *header, enum magi_eval_
 
 static magi_status check_header(struct ctx *c)
 {
-	static const char *const known[] = {"name", "kind", "recipe", "screen", "max_steps", "description", NULL};
+	static const char *const known[] = {"name", "kind", "recipe", "env", "screen", "max_steps", "description", NULL};
 	const char *key;
 	json_t *v;
 	c->line = 1;
@@ -555,7 +555,7 @@ static magi_status check_header(struct ctx *c)
 			ok |= !strcmp(key, known[k]);
 		if (!ok)
 			return magi_error_set(c->err, MAGI_ERR_PARSE,
-					      "%s: header: unknown key \"%s\" (known: name, kind, recipe, screen, max_steps, description)",
+					      "%s: header: unknown key \"%s\" (known: name, kind, recipe, env, screen, max_steps, description)",
 					      c->s->path, key);
 	}
 	const char *scr = magi__json_str(c->s->header, "screen", NULL);
@@ -564,6 +564,12 @@ static magi_status check_header(struct ctx *c)
 	if (json_object_get(c->s->header, "screen") &&
 	    (!scr || sscanf(scr, "%ux%ux%u%c", &w, &h, &d, &extra) != 3 || w < 64 || h < 64 || w > 8192 || h > 8192))
 		return magi_error_set(c->err, MAGI_ERR_PARSE, "%s: header: \"screen\" must be WIDTHxHEIGHTxDEPTH, e.g. 1280x720x24",
+				      c->s->path);
+	const char *env = magi__json_str(c->s->header, "env", NULL);
+	if (json_object_get(c->s->header, "env") &&
+	    (!env || (strcmp(env, "x11") && (strncmp(env, "x11:", 4) || !env[4]))))
+		return magi_error_set(c->err, MAGI_ERR_PARSE,
+				      "%s: header: \"env\" must be x11 (a private Xvfb per worker) or x11:DISPLAY (a display that is already running)",
 				      c->s->path);
 	const json_t *ms = json_object_get(c->s->header, "max_steps");
 	if (ms && (!json_is_integer(ms) || json_integer_value(ms) < 1 || json_integer_value(ms) > 1000))

@@ -234,7 +234,12 @@ json_t *magi__eval_run_gui(struct magi__eval_worker *w, const json_t *item, cons
 	struct magi_error err;
 	magi_error_clear(&err);
 	const json_t *hdr = w->suite->header;
-	if (w->xvfb_pid <= 0 && xvfb_start(w, magi__json_str(hdr, "screen", "1280x720x24"), &err))
+	/* env x11:DISPLAY: a display someone else runs (one task at a time); x11: our own */
+	const char *given = magi__json_str(hdr, "env", "x11");
+	bool own = !strcmp(given, "x11");
+	if (!own)
+		snprintf(w->display, sizeof w->display, "%s%s", given[4] == ':' ? "" : ":", given + 4);
+	else if (w->xvfb_pid <= 0 && xvfb_start(w, magi__json_str(hdr, "screen", "1280x720x24"), &err))
 		return fail(magi_error_text(&err));
 	char work[4096], logp[4096], spec[32];
 	snprintf(work, sizeof work, "%s/work", run_dir);
@@ -319,8 +324,11 @@ out:
 	bool left = magi_env_observe(env, &o, &err) != MAGI_OK || (o.text && strstr(o.text, "\n- "));
 	magi_obs_release(&o);
 	magi_env_close(env);
-	if (left)
+	if (left && own)
 		magi__eval_xvfb_stop(w);
+	else if (left)
+		MAGI_WARN("%s: windows are left on %s after task %s", w->suite->path, w->display,
+			  magi__json_str(item, "id", "?"));
 	json_decref(wt.live_checks);
 	json_decref(wt.steps);
 	return res;

@@ -375,13 +375,13 @@ static magi_status drain(struct run *r, int k, bool *dead, struct magi_error *er
 			j = NULL;
 		}
 		long idx = sl->item;
+		sl->item = -1; /* idle before the progress report counts the items running */
 		if (j && json_object_get(j, "fatal")) {
 			snprintf(r->fatal, sizeof r->fatal, "%s", magi__json_str(j, "fatal", "worker failed"));
 		} else if (idx >= 0) {
 			s = j ? record(r, idx, j, err) : record_error(r, idx, "the worker wrote an unreadable result", err);
 		}
 		json_decref(j);
-		sl->item = -1;
 		memmove(sl->acc.data, nl + 1, sl->acc.len - len - 1);
 		sl->acc.len -= len + 1;
 		sl->acc.data[sl->acc.len] = '\0';
@@ -505,6 +505,13 @@ magi_status magi_eval_run(const struct magi_eval_params *p, struct magi_eval_out
 	if ((st = resolve_recipe(p, s, &recipe, err))) {
 		magi_eval_suite_free(s);
 		return st;
+	}
+	const char *envs = magi__json_str(s->header, "env", "x11");
+	if (s->kind == MAGI_EVAL_GUI && strcmp(envs, "x11") && p->jobs > 1) {
+		magi_eval_suite_free(s);
+		return magi_error_set(err, MAGI_ERR_CONFIG,
+				      "%s: env %s is one shared display, so its tasks run one at a time: use --jobs 1 (env: x11 gives every worker its own Xvfb)",
+				      p->suite, envs);
 	}
 	if (s->kind != MAGI_EVAL_PRIVACY && s->kind != MAGI_EVAL_RISK && !p->models) {
 		magi_eval_suite_free(s);

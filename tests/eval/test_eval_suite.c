@@ -175,6 +175,8 @@ static void errors(void)
 	load_bad("e16.jsonl", "---\nkind: gui\n---\n{\"id\": \"a\", \"task\": \"t\", \"check\": [{\"window\": \"x\", \"bogus\": 1}]}\n",
 		 "e16.jsonl:4:", "unknown key \"bogus\"");
 	load_bad("e17.jsonl", "[1, 2]", "e17.jsonl", "must be a JSON object");
+	load_bad("e18.jsonl", "---\nkind: gui\nenv: wayland\n---\n{\"id\": \"a\", \"task\": \"t\", \"check\": [{\"cmd\": \"true\"}]}\n",
+		 "e18.jsonl", "\"env\" must be x11");
 	struct magi_eval_suite *s;
 	struct magi_error err;
 	CHECK(magi_eval_suite_load("/nonexistent/suite.jsonl", NULL, &s, &err) == MAGI_ERR_NOT_FOUND);
