@@ -215,6 +215,45 @@ MAGI_API struct magi_zoom_view magi_zoom_child(const struct magi_zoom_view *pare
  * to the view) as a full-screen pixel. */
 MAGI_API void magi_zoom_to_screen(const struct magi_zoom_view *v, double x, double y, int *sx, int *sy);
 
+/* The search itself, with the model calls left to the caller (a recipe): */
+enum magi_zoom_verdict { MAGI_ZOOM_IS_TARGET, MAGI_ZOOM_ELSEWHERE, MAGI_ZOOM_NOT_FOUND };
+struct magi_zoom_ops {
+	/* Grounds `what` in img (the view's pixels, native resolution): *found, and the box
+	 * in img's pixels (zero-sized for a point). */
+	magi_status (*ground)(void *ud, const struct magi_image *img, const struct magi_zoom_view *v,
+			      const char *what, bool *found, struct magi_zoom_box *box,
+			      struct magi_error *err);
+	/* The places to look at for instruction: *refs a malloc'd array of malloc'd
+	 * descriptions (elements, areas, neighbours; freed by the search), or *none when the
+	 * target is not on img at all. */
+	magi_status (*plan)(void *ud, const struct magi_image *img, const struct magi_zoom_view *v,
+			    const char *instruction, char ***refs, size_t *n, bool *none,
+			    struct magi_error *err);
+	/* Checks the element marked by a red box on img: the verdict, and (may be NULL) a
+	 * clearer instruction for the target (malloc'd, freed by the search). */
+	magi_status (*verify)(void *ud, const struct magi_image *marked, const struct magi_zoom_view *v,
+			      const char *instruction, enum magi_zoom_verdict *verdict,
+			      char **new_instruction, struct magi_error *err);
+	void *ud;
+};
+struct magi_zoom_result {
+	bool found;
+	int x, y;        /* full-screen pixels when found */
+	struct magi_zoom_view view; /* the view it was found in */
+	int views;       /* views searched */
+	int max_depth;   /* deepest view reached */
+	int grounds, plans, verifies; /* calls of each op */
+};
+/* ScreenSeekeR's depth-first search for instruction on screen: a leaf view (depth
+ * max_depth, or at most leaf_w x leaf_h) is grounded directly and the grounding checked on
+ * a red-boxed copy (is the target: done; elsewhere: grounded once more with the clearer
+ * instruction, no second check; not found: back up); any other view is planned, the
+ * instruction and every reference grounded, and the patches (magi_zoom_plan) searched in
+ * order until one finds it. An op's error ends the search with that error. */
+MAGI_API magi_status magi_zoom_search(const struct magi_zoom_params *p, const struct magi_image *screen,
+				      const char *instruction, const struct magi_zoom_ops *ops,
+				      struct magi_zoom_result *out, struct magi_error *err);
+
 /* ---- OCR ------------------------------------------------------------------------------- */
 /* Boxes are in pixels of the image given, x/y the top-left corner. */
 struct magi_ocr_word {

@@ -203,3 +203,111 @@ void magi_zoom_to_screen(const struct magi_zoom_view *v, double x, double y, int
 	*sx = v->x + (int)px;
 	*sy = v->y + (int)py;
 }
+
+/* ---- the search ------------------------------------------------------------------------ */
+#define ZOOM_MARK_RGB 0xff0000u
+
+struct search {
+	const struct magi_zoom_params *p;
+	const struct magi_zoom_ops *ops;
+	const char *instruction;
+	struct magi_zoom_result *out;
+	struct magi_error *err;
+};
+
+static void found_at(struct search *s, const struct magi_zoom_view *v, struct magi_zoom_box b)
+{
+	s->out->found = true;
+	s->out->view = *v;
+	magi_zoom_to_screen(v, (b.x1 + b.x2) / 2, (b.y1 + b.y2) / 2, &s->out->x, &s->out->y);
+}
+
+/* A leaf: ground, mark the grounding with a red box, ask whether it is the target. */
+static magi_status leaf(struct search *s, const struct magi_image *img, const struct magi_zoom_view *v)
+{
+	bool found = false;
+	struct magi_zoom_box b = {0, 0, 0, 0};
+	s->out->grounds++;
+	magi_status st = s->ops->ground(s->ops->ud, img, v, s->instruction, &found, &b, s->err);
+	if (st || !found)
+		return st;
+	struct magi_image *marked = NULL;
+	if (magi_image_clone(img, &marked))
+		return magi_error_set(s->err, MAGI_ERR_NOMEM, NULL);
+	/* a point gets a box of its own; a box is drawn just outside the element */
+	double r = fmax(16, 0.03 * fmin(v->w, v->h)), pad = 4;
+	double cx = (b.x1 + b.x2) / 2, cy = (b.y1 + b.y2) / 2;
+	struct magi_zoom_box m = b.x2 - b.x1 < 2 || b.y2 - b.y1 < 2
+					 ? (struct magi_zoom_box){cx - r, cy - r * 0.6, cx + r, cy + r * 0.6}
+					 : (struct magi_zoom_box){b.x1 - pad, b.y1 - pad, b.x2 + pad, b.y2 + pad};
+	int thick = (int)fmax(2, fmin(v->w, v->h) / 300.0);
+	magi_image_draw_rect(marked, (int)floor(m.x1) - thick, (int)floor(m.y1) - thick,
+			     (int)ceil(m.x2 - m.x1) + 2 * thick, (int)ceil(m.y2 - m.y1) + 2 * thick, thick, ZOOM_MARK_RGB);
+	enum magi_zoom_verdict verdict = MAGI_ZOOM_NOT_FOUND;
+	char *better = NULL;
+	s->out->verifies++;
+	st = s->ops->verify(s->ops->ud, marked, v, s->instruction, &verdict, &better, s->err);
+	magi_image_free(marked);
+	if (!st && verdict == MAGI_ZOOM_IS_TARGET) {
+		found_at(s, v, b);
+	} else if (!st && verdict == MAGI_ZOOM_ELSEWHERE) {
+		found = false;
+		s->out->grounds++;
+		st = s->ops->ground(s->ops->ud, img, v, better && *better ? better : s->instruction, &found, &b, s->err);
+		if (!st && found)
+			found_at(s, v, b);
+	}
+	free(better);
+	return st;
+}
+
+static magi_status visit(struct search *s, const struct magi_image *img, const struct magi_zoom_view *v)
+{
+	s->out->views++;
+	if (v->depth > s->out->max_depth)
+		s->out->max_depth = v->depth;
+	if (magi_zoom_is_leaf(s->p, v))
+		return leaf(s, img, v);
+	char **refs = NULL;
+	size_t nr = 0;
+	bool none = false;
+	s->out->plans++;
+	magi_status st = s->ops->plan(s->ops->ud, img, v, s->instruction, &refs, &nr, &none, s->err);
+	struct magi_zoom_box *boxes = st || none ? NULL : calloc(nr + 1, sizeof *boxes);
+	size_t nb = 0;
+	/* the instruction itself, then every reference the planner named */
+	for (size_t i = 0; boxes && i <= nr && !st; i++) {
+		bool found = false;
+		s->out->grounds++;
+		st = s->ops->ground(s->ops->ud, img, v, i == 0 ? s->instruction : refs[i - 1], &found, &boxes[nb],
+				    s->err);
+		nb += found;
+	}
+	for (size_t i = 0; i < nr; i++)
+		free(refs[i]);
+	free(refs);
+	struct magi_zoom_box patches[64];
+	size_t np = st || !nb ? 0 : magi_zoom_plan(s->p, boxes, nb, v->w, v->h, patches, NULL, MAGI_ARRAY_LEN(patches));
+	free(boxes);
+	for (size_t i = 0; i < np && !st && !s->out->found; i++) {
+		struct magi_zoom_view child = magi_zoom_child(v, patches[i]);
+		struct magi_image *crop = NULL;
+		if (magi_image_crop(img, child.x - v->x, child.y - v->y, child.w, child.h, &crop))
+			return magi_error_set(s->err, MAGI_ERR_NOMEM, NULL);
+		st = visit(s, crop, &child);
+		magi_image_free(crop);
+	}
+	return st;
+}
+
+magi_status magi_zoom_search(const struct magi_zoom_params *p, const struct magi_image *screen,
+			     const char *instruction, const struct magi_zoom_ops *ops,
+			     struct magi_zoom_result *out, struct magi_error *err)
+{
+	memset(out, 0, sizeof *out);
+	if (!p || !screen || !instruction || !ops || !ops->ground || !ops->plan || !ops->verify)
+		return magi_error_set(err, MAGI_ERR_INVALID, "magi_zoom_search: a screen, an instruction and three ops are needed");
+	struct search s = {p, ops, instruction, out, err};
+	struct magi_zoom_view root = {0, 0, screen->w, screen->h, 0};
+	return visit(&s, screen, &root);
+}

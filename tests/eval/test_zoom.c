@@ -188,8 +188,143 @@ static void nesting(void)
 	magi_image_free(full);
 }
 
+/* ---- the search, with ops that see like a model: small things only when zoomed in ---- */
+struct fake {
+	int see_below; /* the target is visible only in views of at most this width */
+	bool lie;      /* the verifier sends the search elsewhere once */
+	int lies;
+};
+
+/* Bounding box of the pixels of one colour in img; false when none. */
+static bool colour_box(const struct magi_image *img, uint8_t r, uint8_t g, uint8_t b, struct magi_zoom_box *out)
+{
+	long x1 = -1, y1 = -1, x2 = -1, y2 = -1;
+	for (uint32_t j = 0; j < img->h; j++)
+		for (uint32_t i = 0; i < img->w; i++) {
+			const uint8_t *px = img->px + (size_t)j * img->stride + 3 * i;
+			if (px[0] != r || px[1] != g || px[2] != b)
+				continue;
+			if (x1 < 0 || (long)i < x1)
+				x1 = i;
+			if (y1 < 0)
+				y1 = j;
+			if ((long)i > x2)
+				x2 = i;
+			y2 = j;
+		}
+	if (x1 < 0)
+		return false;
+	*out = (struct magi_zoom_box){(double)x1, (double)y1, (double)x2 + 1, (double)y2 + 1};
+	return true;
+}
+
+static magi_status f_ground(void *ud, const struct magi_image *img, const struct magi_zoom_view *v, const char *what,
+			    bool *found, struct magi_zoom_box *box, struct magi_error *err)
+{
+	struct fake *f = ud;
+	(void)err;
+	*found = false;
+	if (strstr(what, "target") && (int)v->w <= f->see_below)
+		*found = colour_box(img, 0, 200, 0, box);
+	else if (strstr(what, "sub panel") && v->w <= 2100)
+		*found = colour_box(img, 0, 0, 150, box);
+	else if (strstr(what, "blue panel"))
+		*found = colour_box(img, 0, 0, 200, box);
+	return MAGI_OK;
+}
+
+static magi_status f_plan(void *ud, const struct magi_image *img, const struct magi_zoom_view *v, const char *ins,
+			  char ***refs, size_t *n, bool *none, struct magi_error *err)
+{
+	(void)ud, (void)img, (void)v, (void)ins, (void)err;
+	*none = false;
+	*refs = malloc(2 * sizeof **refs);
+	(*refs)[0] = strdup("the blue panel");
+	(*refs)[1] = strdup("the sub panel");
+	*n = 2;
+	return MAGI_OK;
+}
+
+static magi_status f_verify(void *ud, const struct magi_image *marked, const struct magi_zoom_view *v, const char *ins,
+			    enum magi_zoom_verdict *verdict, char **better, struct magi_error *err)
+{
+	struct fake *f = ud;
+	(void)v, (void)ins, (void)err;
+	struct magi_zoom_box red, tgt;
+	bool r = colour_box(marked, 255, 0, 0, &red), t = colour_box(marked, 0, 200, 0, &tgt);
+	*better = NULL;
+	if (f->lie && f->lies++ == 0) {
+		*verdict = MAGI_ZOOM_ELSEWHERE;
+		*better = strdup("the target, clearly");
+		return MAGI_OK;
+	}
+	*verdict = r && t && red.x1 < tgt.x1 && red.x2 > tgt.x2 && red.y1 < tgt.y1 && red.y2 > tgt.y2
+			   ? MAGI_ZOOM_IS_TARGET
+			   : MAGI_ZOOM_NOT_FOUND;
+	return MAGI_OK;
+}
+
+static void search(void)
+{
+	struct magi_zoom_params p = magi_zoom_params_default();
+	struct magi_image *img = NULL;
+	REQUIRE(magi_image_new(3840, 2160, &img) == MAGI_OK);
+	memset(img->px, 230, (size_t)img->stride * img->h);
+	magi_image_fill_rect(img, 2600, 1500, 700, 400, 0x0000c8);   /* the panel, visible from afar */
+	magi_image_fill_rect(img, 2990, 1770, 23, 15, 0x00c800);    /* the target: centre (3001.5, 1777.5) */
+	struct fake f = {1400, false, 0};
+	struct magi_zoom_ops ops = {f_ground, f_plan, f_verify, &f};
+	struct magi_zoom_result res;
+	struct magi_error err;
+	REQUIRE(magi_zoom_search(&p, img, "the target", &ops, &res, &err) == MAGI_OK);
+	CHECK(res.found && res.x == 3001 && res.y == 1777);
+	CHECK(res.max_depth == 1 && res.view.depth == 1 && res.view.w <= 1400);
+	CHECK(res.plans == 1 && res.verifies == 1 && res.grounds == 4);
+	/* seen only in views narrower than 1000 px: the 1280-wide patches are leaves already,
+	 * so the search gives up there, as ScreenSeekeR does */
+	f.see_below = 1000;
+	REQUIRE(magi_zoom_search(&p, img, "the target", &ops, &res, &err) == MAGI_OK);
+	CHECK(!res.found);
+	/* a large area is kept whole (past 1280x768), so its view is searched again one level
+	 * down (as ScreenSeekeR's own code does) before the sub-panel, visible only inside
+	 * it, leads to a leaf at depth 3; the point still maps back exactly */
+	struct magi_image *deep = NULL;
+	REQUIRE(magi_image_new(3840, 2160, &deep) == MAGI_OK);
+	memset(deep->px, 230, (size_t)deep->stride * deep->h);
+	magi_image_fill_rect(deep, 1700, 1000, 2000, 1100, 0x0000c8); /* the panel */
+	magi_image_fill_rect(deep, 2900, 1600, 500, 300, 0x000096);    /* the sub panel */
+	magi_image_fill_rect(deep, 2990, 1770, 23, 15, 0x00c800);
+	f.see_below = 1400;
+	REQUIRE(magi_zoom_search(&p, deep, "the target", &ops, &res, &err) == MAGI_OK);
+	CHECK_MSG(res.found && res.x == 3001 && res.y == 1777 && res.max_depth == 3 && res.view.depth == 3 &&
+			  res.view.w <= 1280 && res.plans == 3,
+		  "found %d at (%d,%d), depth %d", res.found, res.x, res.y, res.max_depth);
+	magi_image_free(deep);
+	/* the verifier says it is elsewhere: one more grounding, taken without a second check */
+	p = magi_zoom_params_default();
+	f.see_below = 1400, f.lie = true, f.lies = 0;
+	REQUIRE(magi_zoom_search(&p, img, "the target", &ops, &res, &err) == MAGI_OK);
+	CHECK(res.found && res.x == 3001 && res.y == 1777 && res.grounds == 5 && res.verifies == 1);
+	/* the target absent: the panel is searched, nothing is found */
+	f.lie = false;
+	magi_image_fill_rect(img, 2990, 1770, 23, 15, 0x0000c8);
+	REQUIRE(magi_zoom_search(&p, img, "the target", &ops, &res, &err) == MAGI_OK);
+	CHECK(!res.found && res.views >= 2);
+	/* a screen that is a leaf already is grounded directly */
+	struct magi_image *small = NULL;
+	REQUIRE(magi_image_new(1200, 700, &small) == MAGI_OK);
+	memset(small->px, 230, (size_t)small->stride * small->h);
+	magi_image_fill_rect(small, 100, 200, 30, 10, 0x00c800);
+	REQUIRE(magi_zoom_search(&p, small, "the target", &ops, &res, &err) == MAGI_OK);
+	CHECK(res.found && res.x == 115 && res.y == 205 && res.plans == 0 && res.views == 1);
+	CHECK(magi_zoom_search(&p, small, NULL, &ops, &res, &err) == MAGI_ERR_INVALID);
+	magi_image_free(small);
+	magi_image_free(img);
+}
+
 int main(void)
 {
+	search();
 	dilation();
 	votes();
 	plan();
