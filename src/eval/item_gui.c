@@ -56,10 +56,9 @@ static magi_status xvfb_start(struct magi__eval_worker *w, const char *screen, s
 		char fdarg[16];
 		snprintf(fdarg, sizeof fdarg, "%d", fd);
 		/* -noreset: the server would otherwise reset when its last client leaves and
-		 * refuse the next one for a moment; -wr: a white desktop, as most are, rather
-		 * than X's black one (OCR finds text on light screens far more reliably) */
+		 * refuse the next one for a moment */
 		execlp("Xvfb", "Xvfb", "-displayfd", fdarg, "-screen", "0", screen, "-nolisten", "tcp", "-noreset",
-		       "-wr", (char *)NULL);
+		       (char *)NULL);
 		_exit(127);
 	}
 	close(fds[1]);
