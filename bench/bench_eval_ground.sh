@@ -1,0 +1,103 @@
+#!/bin/bash
+# bench_eval_ground.sh BUILD [SCREENS] — grounding on a generated ScreenSpot-Pro-format set:
+# `ground` (one call on the whole screen) against `screenseeker` (the cascaded zoom search)
+# at the same model settings (Qwen image policy, max_pixels 1003520 ~ 1 Mpx, pixel
+# coordinates), with accuracy by group and ui_type, calls and tokens per item, and magi's
+# own time per item besides the model; then items per minute with --jobs 1 and 2.
+#
+# The model is the stand-in (tests/oracle, policy `ground`): it reads the image it was sent
+# with tesseract, after magi resized it to ~1 Mpx, and never sees the boxes. So text that
+# is small on a 4K screen is unreadable to it at the top level, as to a real model, and
+# the zoom has to earn its gain. Its answers are serialised (one OCR at a time), so the
+# --jobs figures are taken twice: as is (bound by the stand-in's OCR) and with a modelled
+# model latency of 1.5 s per call (labelled "modelled"), which is what --jobs overlaps.
+# The machine is shared and loaded: read ratios within one run.
+set -u
+BUILD=${1:-build}
+SCREENS=${2:-45}
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+MAGI=$SRC/$BUILD/magi
+export OMP_THREAD_LIMIT=1
+T=${BENCH_DIR:-$(mktemp -d /tmp/magi-bench-ground-XXXXXX)}
+mkdir -p "$T"
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; [ -n "${BENCH_DIR:-}" ] || rm -rf "$T"; }
+trap cleanup EXIT
+unset MAGI_CONFIG MAGI_BASE_URL OPENAI_BASE_URL SLURM_ARRAY_TASK_ID JOB_COMPLETION_INDEX
+RECIPES=${RECIPES:-ground screenseeker}
+
+oracle() { # oracle NAME ARGS...: starts the stand-in; sets URL
+	local pf=$T/$1.port; shift
+	rm -f "$pf"
+	/usr/bin/python3 "$SRC/tests/oracle/oracle.py" --port 0 --port-file "$pf" "$@" >/dev/null 2>>"$T/oracle.err" &
+	PIDS+=($!)
+	for _ in $(seq 1 600); do [ -s "$pf" ] && break; sleep 0.05; done
+	URL="http://127.0.0.1:$(cat "$pf")/v1"
+}
+config() { # config URL FILE
+	printf 'models:\n  grounder:\n    base_url: %s\n    coords: pixels\n    image: {policy: qwen, max_pixels: 1003520}\n    timeout: 600\n' "$1" > "$2"
+}
+
+if [ ! -s "$T/pro/annotations/screenspot_pro.json" ]; then
+	python3 "$SRC/scripts/gen-screenspot-pro" --out "$T/pro" --screens "$SCREENS" --targets 5 --seed 17 --jobs 2
+fi
+SUITE=$T/pro/annotations/screenspot_pro.json
+python3 - "$SUITE" <<'EOF'
+import json, sys, collections
+r = json.load(open(sys.argv[1]))
+sizes = collections.Counter(tuple(x["img_size"]) for x in r)
+small = sum((x["bbox"][2] - x["bbox"][0]) * (x["bbox"][3] - x["bbox"][1]) < 0.01 * x["img_size"][0] * x["img_size"][1] for x in r)
+frac = sorted((x["bbox"][2] - x["bbox"][0]) * (x["bbox"][3] - x["bbox"][1]) / (x["img_size"][0] * x["img_size"][1]) for x in r)
+print("set: %d items on %d screens %s; %d targets under 1%% of the screen; median target %.3f%% of the screen"
+      % (len(r), len({x["img_filename"] for x in r}), dict(sizes), small, 100 * frac[len(frac) // 2]))
+EOF
+
+oracle G --policy ground
+config "$URL" "$T/m.yaml"
+for recipe in $RECIPES; do
+	t0=$(date +%s.%N)
+	"$MAGI" eval run "$SUITE" --config "$T/m.yaml" --recipe "$recipe" --jobs 1 --out "$T/$recipe" --quiet \
+		>/dev/null 2>"$T/$recipe.err" || { echo "$recipe: eval failed: $(tail -3 "$T/$recipe.err")"; continue; }
+	t1=$(date +%s.%N)
+	python3 - "$T/$recipe" "$recipe" "$t0" "$t1" <<'EOF'
+import json, sys, statistics
+d, recipe, t0, t1 = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
+s = json.load(open(d + "/summary.json"))
+g = s["ground"]
+res = [json.loads(l) for l in open(d + "/results.jsonl")]
+own = [r["own_ms"] for r in res if "own_ms" in r]
+load = [r["load_ms"] for r in res if "load_ms" in r]
+print("%-13s accuracy %.1f%% (%d/%d), wrong_format %d; %.2f calls and %.0f tokens per item; "
+      "magi's own time per item besides the model: median %.0f ms (of it loading the PNG: median %.0f ms); "
+      "%.1f items per minute (--jobs 1)"
+      % (recipe, 100 * g["accuracy"], g["correct"], g["positives"], g["wrong_format"], s["calls_per_item"],
+         s["tokens"]["per_item"], statistics.median(own), statistics.median(load), 60 * len(res) / (t1 - t0)))
+for dim in ("group", "ui_type"):
+    print("    by %-8s %s" % (dim, ", ".join("%s %.0f%% (%d)" % (k, 100 * v["rate"], v["n"])
+                                         for k, v in sorted(s["by"][dim].items()))))
+EOF
+done
+
+echo
+echo "items per minute on the first 30 items (recipe ${RECIPES%% *}):"
+recipe=${RECIPES%% *}
+for mode in raw modelled; do
+	if [ $mode = modelled ]; then
+		oracle M --policy ground --delay-ms 1500
+		config "$URL" "$T/m2.yaml"
+		cfg=$T/m2.yaml
+	else
+		cfg=$T/m.yaml
+	fi
+	for jobs in 1 2; do
+		rm -rf "$T/rate-$mode-$jobs"
+		t0=$(date +%s.%N)
+		"$MAGI" eval run "$SUITE" --config "$cfg" --recipe "$recipe" --jobs $jobs --limit 30 --out "$T/rate-$mode-$jobs" \
+			--quiet >/dev/null 2>&1
+		t1=$(date +%s.%N)
+		n=$(wc -l < "$T/rate-$mode-$jobs/results.jsonl")
+		python3 -c "import sys; a,b,n=float(sys.argv[1]),float(sys.argv[2]),int(sys.argv[5]); print('  %-34s --jobs %s: %d items, %.1f items per minute' % (sys.argv[3], sys.argv[4], n, 60*n/(b-a)))" \
+			"$t0" "$t1" "$([ $mode = raw ] && echo 'stand-in as is (OCR-bound)' || echo 'modelled 1.5 s latency per call')" "$jobs" "$n"
+	done
+done
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (shared with other work)"
