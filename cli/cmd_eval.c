@@ -32,6 +32,7 @@ static const char help[] =
 	"  --team M1,M2,...   lvagent's team of configured models\n"
 	"  --max-steps N      gui: step budget of items that set none (default 15)\n"
 	"  --settle MS        gui: wait after each action (default 300)\n"
+	"  --frames K         video: frames per look (default: the recipe's)\n"
 	"  --item-timeout S   stop an item after S seconds and record an error (default 900)\n"
 	"  --fail-under RATE  exit 1 when the success rate is below RATE (0..1)\n"
 	"  --yes, --risk CAT=TIER, --no-guards   gui: the guards, as for magi run\n"
@@ -248,10 +249,10 @@ static int cmd_eval_run(int argc, char **argv)
 			continue;
 		}
 		static const char *const nums[] = {"--jobs", "--limit", "--max-steps", "--settle", "--item-timeout",
-						   "--fail-under"};
-		static const double lo[] = {1, 1, 1, 0, 1, 0}, hi[] = {MAGI_EVAL_MAX_JOBS, 1e9, 1000, 60000, 1e6, 1};
+						   "--fail-under", "--frames"};
+		static const double lo[] = {1, 1, 1, 0, 1, 0, 1}, hi[] = {MAGI_EVAL_MAX_JOBS, 1e9, 1000, 60000, 1e6, 1, 4096};
 		int which = -1;
-		for (int k = 0; k < 6 && which < 0; k++)
+		for (int k = 0; k < 7 && which < 0; k++)
 			if ((r = cli_flag_value(argc, argv, &i, nums[k], &v))) {
 				if (r < 0)
 					return EXIT_USAGE;
@@ -276,8 +277,10 @@ static int cmd_eval_run(int argc, char **argv)
 				p.settle_ms = d;
 			else if (which == 4)
 				p.item_timeout_s = d;
-			else
+			else if (which == 5)
 				fail_under = d;
+			else
+				p.video_frames = (int)d;
 			continue;
 		}
 		if (!strcmp(argv[i], "--resume"))

@@ -149,6 +149,8 @@ struct magi_eval_params {
 	size_t limit;             /* at most this many items of the shard; 0 = all */
 	int max_steps;            /* gui: step budget when the item sets none; default 15 */
 	double settle_ms;         /* gui: wait after each action; default 300 */
+	int video_frames;         /* video: frames per look (magi_video_ask_params.frames); 0:
+				     the recipe's default */
 	double item_timeout_s;    /* an item running longer is stopped and recorded as an
 				     error; default 900 */
 	bool report;              /* write summary.json, report.html and results.csv at the

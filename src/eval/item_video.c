@@ -61,6 +61,7 @@ json_t *magi__eval_run_video(struct magi__eval_worker *w, const json_t *item, co
 	vp.choices = choices;
 	vp.n_choices = n;
 	vp.recipe = w->recipe;
+	vp.frames = w->p->video_frames;
 	vp.runs_dir = run_dir;
 	vp.members = w->models.members;
 	vp.member_names = w->models.member_names;
