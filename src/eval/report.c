@@ -107,8 +107,8 @@ static void by_table(struct magi_buf *b, const char *dim, const json_t *d)
 		int y = (int)row * bar + 2;
 		magi_buf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", label - 6, y + 13);
 		esc(b, k);
-		magi_buf_printf(b, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=bg/>"
-				   "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" class=fg/>"
+		magi_buf_printf(b, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"bg\"/>"
+				   "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" class=\"fg\"/>"
 				   "<text x=\"%d\" y=\"%d\">%.1f%%</text>\n",
 				label, y, width, bar - 4, label, y, rate * width, bar - 4, label + width + 4, y + 13,
 				100 * rate);
@@ -211,7 +211,8 @@ magi_status magi__eval_write_report(const char *dir, const json_t *meta, const j
 			  "text-align:left}table.kv th{background:#f4f4f4}.by{display:flex;gap:2em;align-items:flex-start}"
 			  "svg text{font:12px sans-serif}rect.bg{fill:#eee}rect.fg{fill:#3a7}tr.fail td:first-child{"
 			  "border-left:4px solid #c33}tr.pass td:first-child{border-left:4px solid #3a7}"
-			  "tr.error td:first-child{border-left:4px solid #e90}</style></head><body>\n<h1>magi eval: ");
+			  "tr.error td:first-child{border-left:4px solid #e90}.items{overflow-x:auto}.items td{white-space:nowrap;"
+			  "font-size:12px}</style></head><body>\n<h1>magi eval: ");
 	esc(&b, magi__json_str(meta, "suite_name", ""));
 	magi_buf_puts(&b, "</h1>\n<p>");
 	esc(&b, magi__json_str(meta, "kind", ""));
@@ -249,7 +250,7 @@ magi_status magi__eval_write_report(const char *dir, const json_t *meta, const j
 	json_t *d;
 	json_object_foreach(json_object_get(summary, "by"), dim, d)
 		by_table(&b, dim, d);
-	magi_buf_printf(&b, "<h2>Items (%zu)</h2>\n<table><tr>", json_array_size(results));
+	magi_buf_printf(&b, "<h2>Items (%zu)</h2>\n<div class=items><table><tr>", json_array_size(results));
 	size_t i, c;
 	json_t *r, *col;
 	json_array_foreach(cols, c, col)
@@ -287,7 +288,7 @@ magi_status magi__eval_write_report(const char *dir, const json_t *meta, const j
 		}
 		magi_buf_puts(&b, "</td></tr>\n");
 	}
-	magi_buf_puts(&b, "</table>\n</body></html>\n");
+	magi_buf_puts(&b, "</table></div>\n</body></html>\n");
 	s = b.len < b.max ? magi__eval_write_file(dir, "report.html", b.data, err)
 			  : magi_error_set(err, MAGI_ERR_LIMIT, "report.html would be too large");
 	magi_buf_release(&b);

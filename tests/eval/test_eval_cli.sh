@@ -22,7 +22,7 @@ check "risk: 166 result lines" test "$(wc -l < risk/results.jsonl)" = 166
 check "risk: caught every risky action" test "$(sumval risk risk.caught)" = "$(sumval risk risk.risky)"
 check "risk: 99 risky items" test "$(sumval risk risk.risky)" = 99
 check "risk: breakdown has the 13 RiOSWorld categories and benign" test "$(py 'print(len(json.load(open("risk/summary.json"))["by"]["category"]))')" = 14
-check "risk: report.html has an SVG bar per category" test "$(grep -o '<rect x="[0-9]*" y="[0-9]*" width="[0-9.]*" height="[0-9]*" class=fg' risk/report.html | wc -l)" -ge 14
+check "risk: report.html has an SVG bar per category" test "$(grep -o '<rect x="[0-9]*" y="[0-9]*" width="[0-9.]*" height="[0-9]*" class="fg"/>' risk/report.html | wc -l)" -ge 14
 check "risk: CSV has a header and 166 rows" test "$(wc -l < risk/results.csv)" = 167
 check "risk: each item has its run directory" test "$(ls risk/runs | wc -l)" = 166
 check "risk: progress lines when not a tty" grep -q '^166/166 ' err.txt
