@@ -108,7 +108,7 @@ static void free_models(void *ud, struct magi_eval_models *m)
 
 /* ---- progress ---------------------------------------------------------------------- */
 struct prog {
-	bool tty, quiet, drawn;
+	bool tty, quiet, drawn, announced;
 };
 
 static void clock_text(double s, char out[32])
@@ -145,10 +145,11 @@ static void on_progress(void *ud, const struct magi_eval_progress *p)
 	} else if (p->last_id) {
 		fprintf(stderr, "%zu/%zu %s %s (passed %zu, errors %zu, %s elapsed, eta %s)\n", p->done, p->total,
 			p->last_id, p->last_passed ? "passed" : "failed", p->passed, p->errors, el, eta);
-	} else if (p->done == 0 && p->elapsed_s < 1) {
+	} else if (!g->announced) {
 		fprintf(stderr, "magi eval: %zu item%s to run%s\n", p->total, p->total == 1 ? "" : "s",
 			p->skipped ? " (finished ones skipped)" : "");
 	}
+	g->announced = true;
 	fflush(stderr);
 }
 
@@ -365,7 +366,7 @@ static int cmd_eval_run(int argc, char **argv)
 	}
 	char *dflt = out ? NULL : default_out(p.suite, p.recipe, u.mo.model, &p.shard, shard_flag || from_env);
 	p.out_dir = out ? out : dflt;
-	struct prog g = {isatty(2) != 0, quiet, false};
+	struct prog g = {isatty(2) != 0, quiet, false, false};
 	p.progress = on_progress;
 	p.progress_ud = &g;
 	struct magi_eval_outcome o;

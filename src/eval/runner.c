@@ -271,14 +271,16 @@ static magi_status spawn(struct run *r, int k, struct magi_error *err)
 	return MAGI_OK;
 }
 
-static void reap(struct slot *sl, double grace_ms)
+/* Stops a worker (closing its pipe is the request; then SIGTERM, then SIGKILL) and
+ * returns its wait status (0 when it had already gone). */
+static int reap(struct slot *sl, double grace_ms)
 {
 	if (sl->pid <= 0)
-		return;
+		return 0;
 	if (sl->in_fd >= 0)
 		close(sl->in_fd);
 	sl->in_fd = -1;
-	int st;
+	int st = 0;
 	double end = magi_now_ms() + grace_ms;
 	while (waitpid(sl->pid, &st, WNOHANG) == 0) {
 		if (magi_now_ms() > end) {
@@ -300,6 +302,7 @@ static void reap(struct slot *sl, double grace_ms)
 		close(sl->out_fd);
 	sl->out_fd = -1;
 	sl->pid = -1;
+	return st;
 }
 
 static void report_progress(struct run *r, bool force)
@@ -605,10 +608,15 @@ magi_status magi_eval_run(const struct magi_eval_params *p, struct magi_eval_out
 		report_progress(&r, true);
 		st = loop(&r, todo, n_todo, err);
 	}
+	int bad_exit = 0;
 	for (int k = 0; k < r.n_slots; k++) {
-		if (r.slots[k].pid > 0 && (stop_signal || r.fatal[0] || st))
+		bool stopping = r.slots[k].pid > 0 && (stop_signal || r.fatal[0] || st);
+		if (stopping)
 			kill(r.slots[k].pid, SIGTERM);
-		reap(&r.slots[k], 5000);
+		int ws = reap(&r.slots[k], 5000);
+		/* a worker told to finish exits 0; anything else (a sanitizer report) is a bug */
+		if (!stopping && ws && !bad_exit)
+			bad_exit = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 		magi_buf_release(&r.slots[k].acc);
 	}
 	free(r.slots);
@@ -620,6 +628,9 @@ magi_status magi_eval_run(const struct magi_eval_params *p, struct magi_eval_out
 		close(fd);
 	if (!st && r.fatal[0])
 		st = magi_error_set(err, MAGI_ERR_CONFIG, "%s", r.fatal);
+	if (!st && bad_exit && !stop_signal)
+		st = magi_error_set(err, MAGI_ERR_PROCESS, "a worker exited with status %d after its items (see its messages above)",
+				    bad_exit);
 	if (!st && stop_signal) {
 		out->interrupted = true;
 		st = magi_error_set(err, MAGI_ERR_CANCELLED,

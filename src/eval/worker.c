@@ -17,6 +17,13 @@
 #include "eval/eval_internal.h"
 #include "core/common.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#define WORKER_LEAK_CHECK() __lsan_do_leak_check() /* _exit skips LeakSanitizer's own check */
+#else
+#define WORKER_LEAK_CHECK() ((void)0)
+#endif
+
 #define MAX_CHILDREN 64
 static volatile sig_atomic_t n_children;
 static volatile pid_t children[MAX_CHILDREN];
@@ -207,5 +214,6 @@ void magi__eval_worker_main(const struct magi_eval_params *p, const struct magi_
 	if (w.have_models && p->models_free)
 		p->models_free(p->models_ud, &w.models);
 	magi_ocr_thread_release();
+	WORKER_LEAK_CHECK();
 	_exit(0);
 }
