@@ -28,6 +28,7 @@
 #define SETUP_WAIT_S 10  /* how long a setup step waits for its window by default */
 #define SETUP_EXEC_S 30  /* how long an exec setup step may run by default */
 #define MAX_SETUP 32
+#define FINAL_SETTLE_MS 3000 /* how long a failing final state is re-checked */
 
 /* ---- the worker's X server ------------------------------------------------------------- */
 static magi_status xvfb_start(struct magi__eval_worker *w, const char *screen, struct magi_error *err)
@@ -287,6 +288,14 @@ json_t *magi__eval_run_gui(struct magi__eval_worker *w, const json_t *item, cons
 	ctx.answer = rr.answer;
 	json_t *details = NULL;
 	bool pass = feasible && magi__eval_checks(checks, &ctx, &details);
+	/* the last input may still be on its way (a program exiting, a file being written): a
+	 * failing final state is looked at again for up to FINAL_SETTLE_MS before it counts */
+	for (double until = magi_now_ms() + FINAL_SETTLE_MS; feasible && !pass && magi_now_ms() < until;) {
+		magi_sleep_ms(250);
+		json_decref(details);
+		details = NULL;
+		pass = magi__eval_checks(checks, &ctx, &details);
+	}
 	bool claimed = (!strcmp(rr.reason, "done") && rr.success) || !strcmp(rr.reason, "answered");
 	bool success = feasible ? pass : !strcmp(rr.reason, "done") && !rr.success;
 	bool overdue = feasible && wt.goal_step >= 0 && wt.last_action_step > wt.goal_step;
