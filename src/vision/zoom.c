@@ -240,7 +240,7 @@ static magi_status leaf(struct search *s, const struct magi_image *img, const st
 	struct magi_zoom_box m = b.x2 - b.x1 < 2 || b.y2 - b.y1 < 2
 					 ? (struct magi_zoom_box){cx - r, cy - r * 0.6, cx + r, cy + r * 0.6}
 					 : (struct magi_zoom_box){b.x1 - pad, b.y1 - pad, b.x2 + pad, b.y2 + pad};
-	int thick = (int)fmax(2, fmin(v->w, v->h) / 300.0);
+	int thick = (int)fmax(4, fmin(v->w, v->h) / 200.0); /* visible after JPEG and resizing */
 	magi_image_draw_rect(marked, (int)floor(m.x1) - thick, (int)floor(m.y1) - thick,
 			     (int)ceil(m.x2 - m.x1) + 2 * thick, (int)ceil(m.y2 - m.y1) + 2 * thick, thick, ZOOM_MARK_RGB);
 	enum magi_zoom_verdict verdict = MAGI_ZOOM_NOT_FOUND;

@@ -8,8 +8,9 @@ carries — after magi resized it to the model's pixel budget. Small text on a 4
 shrunk to a megapixel is unreadable to it, as to a real model; a zoomed-in crop is not.
 
 Roles, told by what the prompt asks for (last user text first):
-  "target_elsewhere"  verifier: finds the red box drawn on the crop (ImageMagick: the
-                      bounding box of strongly red pixels), reads the crop, and answers
+  "target_elsewhere"  verifier: finds the red frame drawn on the crop (ImageMagick: pixels
+                      close to pure red that form long horizontal runs), reads what is inside it
+                      on its own (a model looks through the mark), and answers
                       {"result": "is_target"} when the target's text lies inside the box,
                       "target_elsewhere" with "new_instruction" when it is read elsewhere
                       in the crop, else "target_not_found".
@@ -156,22 +157,55 @@ def _plan(text):
     return " ".join(parts), {"instruction": ins, "label": label, "area": m.group(1) if m else None}
 
 
-def _red_box(img):
-    """(x1, y1, x2, y2) of the strongly red pixels of the image, or None."""
+def _convert(img, args):
+    """ImageMagick on the image's bytes: (stdout bytes, returncode)."""
     with tempfile.TemporaryDirectory(prefix="oracle-red-") as tmp:
         path = os.path.join(tmp, "in." + img.ext)
         with open(path, "wb") as f:
             f.write(img.data)
-        r = subprocess.run(["convert", path, "-fuzz", "22%", "-fill", "white", "-opaque", "#ff0000",
-                            "-fill", "black", "+opaque", "white", "-format", "%@", "info:"],
-                           capture_output=True, text=True, timeout=60)
-    m = re.match(r"(\d+)x(\d+)\+(\d+)\+(\d+)", r.stdout.strip())
-    if not m or r.returncode != 0:
+        r = subprocess.run(["convert", path] + args, capture_output=True, timeout=60)
+    return r.stdout, r.returncode
+
+
+def _red_box(img):
+    """(x1, y1, x2, y2) of the red frame drawn on the image, or None: the pixels close to
+    pure red (R above 70%, G and B below 30%), kept only where they form horizontal runs of
+    24 px or more (the frame's edges; reddish icons and JPEG's stray pixels do not)."""
+    out, rc = _convert(img, ["(", "-clone", "0", "-channel", "R", "-separate", "+channel", "-threshold", "70%", ")",
+                             "(", "-clone", "0", "-channel", "G", "-separate", "+channel", "-negate", "-threshold",
+                             "70%", ")",
+                             "(", "-clone", "0", "-channel", "B", "-separate", "+channel", "-negate", "-threshold",
+                             "70%", ")",
+                             "-delete", "0", "-evaluate-sequence", "min", "-morphology", "Open", "rectangle:24x1",
+                             "-format", "%@", "info:"])
+    m = re.match(r"(\d+)x(\d+)\+(\d+)\+(\d+)", out.decode("ascii", "replace").strip())
+    if not m or rc != 0:
         return None
     w, h, x, y = (int(v) for v in m.groups())
-    if w >= img.w and h >= img.h:
-        return None  # nothing red: the trim kept the whole image
+    if w < 8 or h < 8 or (w >= img.w and h >= img.h):
+        return None
     return x, y, x + w, y + h
+
+
+class _Bytes:
+    def __init__(self, data):
+        self.data, self.ext = data, "png"
+
+
+def _inside(img, red, target, state):
+    """Whether the target's text is read inside the red frame: the frame's interior is cut
+    out (a model looks through the mark it was shown; to tesseract the frame would be part
+    of the text) and read on its own."""
+    x1, y1, x2, y2 = red
+    t = 5  # the frame's width and a margin
+    w, h = x2 - x1 - 2 * t, y2 - y1 - 2 * t
+    if w < 4 or h < 4:
+        return False
+    out, rc = _convert(img, ["-crop", "%dx%d+%d+%d" % (w, h, x1 + t, y1 + t), "+repage", "png:-"])
+    if rc != 0 or not out:
+        return False
+    boxes, _ = _find(_Bytes(out), target, state)
+    return bool(boxes)
 
 
 def _verify(body, text, state):
@@ -181,13 +215,16 @@ def _verify(body, text, state):
     img = images[-1]
     target = _target(_field(text, "Instruction"))
     red = _red_box(img)
-    boxes, _ = _find(img, target, state)
-    log = {"target": target, "red_box": red, "found": len(boxes)}
-    inside = [b for b in boxes if red and red[0] - 2 <= (b[0] + b[2]) / 2 <= red[2] + 2
-              and red[1] - 2 <= (b[1] + b[3]) / 2 <= red[3] + 2]
+    inside = bool(red) and _inside(img, red, target, state)
+    elsewhere = []
+    if not inside:
+        boxes, _ = _find(img, target, state)
+        elsewhere = [b for b in boxes if not red or not (red[0] <= (b[0] + b[2]) / 2 <= red[2]
+                                                         and red[1] <= (b[1] + b[3]) / 2 <= red[3])]
+    log = {"target": target, "red_box": red, "inside": inside, "elsewhere": len(elsewhere)}
     if inside:
         res = {"result": "is_target", "new_instruction": None}
-    elif boxes:
+    elif elsewhere:
         res = {"result": "target_elsewhere", "new_instruction": 'Click "%s"' % target}
     else:
         res = {"result": "target_not_found", "new_instruction": None}
