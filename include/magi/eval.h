@@ -139,7 +139,8 @@ struct magi_eval_params {
 	const char *data_dir;     /* where items' images and videos are (NULL: beside the suite) */
 	const char *out_dir;      /* required: where results go (created) */
 	const char *recipe;       /* NULL: the suite header's, else the kind's default (gui:
-				     single, video: avp, ground: ground) */
+				     mobile-agent-v2, video: avp, ground: ground); a grounding
+				     suite takes any screen recipe (its first click is scored) */
 	const char *model_name;   /* recorded with the results (and used for the price) */
 	struct magi_eval_price price;
 	int jobs;                 /* worker processes, 1..MAGI_EVAL_MAX_JOBS; default 1 */
