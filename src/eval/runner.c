@@ -405,6 +405,8 @@ static magi_status dispatch(struct run *r, int k, long idx, struct magi_error *e
 	return MAGI_OK;
 }
 
+static int reap(struct slot *sl, double grace_ms);
+
 static magi_status loop(struct run *r, const long *todo, size_t n_todo, struct magi_error *err)
 {
 	size_t next = 0;
@@ -417,8 +419,15 @@ static magi_status loop(struct run *r, const long *todo, size_t n_todo, struct m
 			struct slot *sl = &r->slots[k];
 			if (sl->pid <= 0 && next < n_todo)
 				s = spawn(r, k, err);
-			if (!s && sl->pid > 0 && sl->item < 0 && next < n_todo)
-				s = dispatch(r, k, todo[next++], err);
+			if (!s && sl->pid > 0 && sl->item < 0 && next < n_todo) {
+				struct magi_error de;
+				if (dispatch(r, k, todo[next], &de) == MAGI_OK) {
+					next++;
+				} else { /* it died just now: replace it, the item goes to the next one */
+					MAGI_WARN("%s", magi_error_text(&de));
+					reap(sl, 0);
+				}
+			}
 			busy += sl->item >= 0;
 		}
 		if (s)
