@@ -405,8 +405,6 @@ static magi_status dispatch(struct run *r, int k, long idx, struct magi_error *e
 	return MAGI_OK;
 }
 
-static int reap(struct slot *sl, double grace_ms);
-
 static magi_status loop(struct run *r, const long *todo, size_t n_todo, struct magi_error *err)
 {
 	size_t next = 0;
