@@ -57,7 +57,8 @@ config "$URL" "$T/m.yaml"
 for recipe in $RECIPES; do
 	t0=$(date +%s.%N)
 	"$MAGI" eval run "$SUITE" --config "$T/m.yaml" --recipe "$recipe" --jobs 1 --out "$T/$recipe" --quiet \
-		>/dev/null 2>"$T/$recipe.err" || { echo "$recipe: eval failed: $(tail -3 "$T/$recipe.err")"; continue; }
+		--record "$T/$recipe.cassette" >/dev/null 2>"$T/$recipe.err" ||
+		{ echo "$recipe: eval failed: $(tail -3 "$T/$recipe.err")"; continue; }
 	t1=$(date +%s.%N)
 	python3 - "$T/$recipe" "$recipe" "$t0" "$t1" <<'EOF'
 import json, sys, statistics
@@ -75,6 +76,30 @@ print("%-13s accuracy %.1f%% (%d/%d), wrong_format %d; %.2f calls and %.0f token
 for dim in ("group", "ui_type"):
     print("    by %-8s %s" % (dim, ", ".join("%s %.0f%% (%d)" % (k, 100 * v["rate"], v["n"])
                                          for k, v in sorted(s["by"][dim].items()))))
+EOF
+done
+
+echo
+echo "magi's own time per item, without the model: the same runs replayed from the cassettes they recorded"
+for recipe in $RECIPES; do
+	[ -s "$T/$recipe.cassette" ] || continue
+	rm -rf "$T/replay-$recipe"
+	/usr/bin/time -f "%e %U %S" -o "$T/replay-$recipe.time" "$MAGI" eval run "$SUITE" --config "$T/m.yaml" \
+		--recipe "$recipe" --replay "$T/$recipe.cassette" --jobs 1 --out "$T/replay-$recipe" --quiet >/dev/null 2>&1
+	python3 - "$T/replay-$recipe" "$T/replay-$recipe.time" "$recipe" "$T/$recipe" <<'EOF'
+import json, sys, statistics
+d, tf, recipe, orig = sys.argv[1:5]
+res = [json.loads(l) for l in open(d + "/results.jsonl")]
+wall, user, sys_ = (float(v) for v in open(tf).read().split())
+own = [r["own_ms"] for r in res]
+load = [r["load_ms"] for r in res]
+same = json.load(open(d + "/summary.json"))["passed"] == json.load(open(orig + "/summary.json"))["passed"]
+print("  %-13s %d items replayed: %.0f ms wall and %.0f ms CPU (%.0f user + %.0f system) per item for the whole "
+      "eval process; per item in the run: own %.0f ms median (loading the PNG %.0f ms, the rest %.0f ms); "
+      "same score as the recorded run: %s"
+      % (recipe, len(res), 1000 * wall / len(res), 1000 * (user + sys_) / len(res), 1000 * user / len(res),
+         1000 * sys_ / len(res), statistics.median(own), statistics.median(load),
+         statistics.median([o - l for o, l in zip(own, load)]), same))
 EOF
 done
 
