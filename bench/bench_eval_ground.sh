@@ -55,6 +55,7 @@ EOF
 oracle G --policy ground
 config "$URL" "$T/m.yaml"
 for recipe in $RECIPES; do
+	rm -rf "$T/$recipe" "$T/$recipe.cassette"
 	t0=$(date +%s.%N)
 	"$MAGI" eval run "$SUITE" --config "$T/m.yaml" --recipe "$recipe" --jobs 1 --out "$T/$recipe" --quiet \
 		--record "$T/$recipe.cassette" >/dev/null 2>"$T/$recipe.err" ||
