@@ -10,5 +10,6 @@
 #include "magi/guard.h"
 #include "magi/agent.h"
 #include "magi/videoagent.h"
+#include "magi/recipe.h"
 #include "magi/eval.h"
 #endif
