@@ -1,0 +1,17 @@
+/* grounding.h — what the two grounding recipes (ground.c, screenseeker.c) share: one
+ * grounder call on an image and reading its point back into the image's pixels. */
+#ifndef MAGI_RECIPES_GROUNDING_H
+#define MAGI_RECIPES_GROUNDING_H
+#include "recipes/recipes.h"
+
+/* The grounder role's check: {"point": [x, y]} inside the coordinate range, or {"point":
+ * null}; an optional "box" of four numbers. */
+magi_status magi__ground_check(struct magi_call *c, const struct magi_json *reply, struct magi_error *err);
+/* Asks `role` (a grounder) where `what` is on img (w x h pixels of img, or the current
+ * screenshot when img is NULL): *found, the point and box in img's pixels (the box is
+ * the point when the model gave none). The coordinate map of the image as sent goes to
+ * *map (may be NULL). */
+magi_status magi__ground_call(struct magi_run *r, const char *role, const struct magi_image *img, uint32_t w,
+			      uint32_t h, const char *what, bool *found, double pt[2], double box[4],
+			      struct magi_coord_map *map, struct magi_error *err);
+#endif
