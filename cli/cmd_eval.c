@@ -30,6 +30,8 @@ static const char help[] =
 	"  --limit K          at most K items (of the shard)\n"
 	"  --data DIR         where the suite's images and videos are (default: beside the suite)\n"
 	"  --team M1,M2,...   lvagent's team of configured models\n"
+	"  --role ROLE=MODEL  bind a role of the recipe to a configured model (repeatable; magi.yaml's\n"
+	"                     roles: section does the same), e.g. --role grounder=osatlas\n"
 	"  --max-steps N      gui: step budget of items that set none (default 15)\n"
 	"  --settle MS        gui: wait after each action (default 300)\n"
 	"  --frames K         video: frames per look (default: the recipe's)\n"
@@ -49,21 +51,22 @@ static const char help[] =
 
 #define MAX_TEAM MAGI_VIDEO_MAX_MEMBERS
 
+#define MAX_ROLES 16
+
 struct models_ud {
 	struct cli_model_opts mo;
 	struct magi_config *cfg;
+	const char *roles[MAX_ROLES]; /* --role ROLE=MODEL */
+	int n_roles;
 	const char *team_names[MAX_TEAM];
 	int n_team;
-	struct magi_client *clients[32];
+	struct magi_client *clients[32 + MAX_TEAM];
 	int n_clients;
 };
 
-/* Roles that magi.yaml's roles: section may bind, over every kind's recipes. */
-static const char *const known_roles[] = {"planning", "decision", "memory",   "reflection", "planner",
-					  "observer", "reflector", "answer", "grounder",   NULL};
-
-/* Called inside each worker process: its own clients and team. */
-static magi_status make_models(void *ud, struct magi_eval_models *m, struct magi_error *err)
+/* Called inside each worker process: its own clients and team, every role of the recipe
+ * bound as `magi run` binds them (--role, else magi.yaml's roles: section). */
+static magi_status make_models(void *ud, const char *recipe, struct magi_eval_models *m, struct magi_error *err)
 {
 	struct models_ud *u = ud;
 	struct magi_client *def = NULL;
@@ -71,20 +74,14 @@ static magi_status make_models(void *ud, struct magi_eval_models *m, struct magi
 		return magi_error_set(err, MAGI_ERR_CONFIG, "cannot make the model client (see the message above)");
 	u->clients[u->n_clients++] = def;
 	magi_team_new(def, &m->team);
-	for (int k = 0; known_roles[k] && !u->mo.model; k++) {
-		const char *name = magi_config_role_model(u->cfg, known_roles[k]);
-		struct magi_client *c = NULL;
-		if (!name || u->n_clients == 32)
-			continue;
-		struct cli_model_opts ro = u->mo;
-		ro.model = name;
-		if (cli_make_client(&ro, &u->cfg, NULL, &c))
-			return magi_error_set(err, MAGI_ERR_CONFIG, "cannot make the client of role %s", known_roles[k]);
-		u->clients[u->n_clients++] = c;
-		magi_team_bind(m->team, known_roles[k], c);
-	}
+	const struct magi_recipe *rc = magi_recipe_find(recipe);
+	int n = 0;
+	if (rc && cli_bind_roles(rc, u->roles, u->n_roles, &u->mo, &u->cfg, m->team, u->clients + u->n_clients,
+				 (int)(sizeof u->clients / sizeof *u->clients) - u->n_clients - MAX_TEAM, &n))
+		return magi_error_set(err, MAGI_ERR_CONFIG, "cannot bind the roles of %s (see the message above)", recipe);
+	u->n_clients += n;
 	static struct magi_client *members[MAX_TEAM];
-	for (int i = 0; i < u->n_team && u->n_clients < 32; i++) {
+	for (int i = 0; i < u->n_team; i++) {
 		struct cli_model_opts ro = u->mo;
 		ro.model = u->team_names[i];
 		if (cli_make_client(&ro, &u->cfg, NULL, &members[i]))
@@ -232,6 +229,14 @@ static int cmd_eval_run(int argc, char **argv)
 			if (r < 0)
 				return EXIT_USAGE;
 			shard_flag |= shard != NULL;
+			continue;
+		}
+		if ((r = cli_flag_value(argc, argv, &i, "--role", &v))) {
+			if (r < 0 || !strchr(v, '=') || u.n_roles == MAX_ROLES) {
+				cli_error("--role wants ROLE=MODEL, e.g. --role grounder=big (at most %d)", MAX_ROLES);
+				return EXIT_USAGE;
+			}
+			u.roles[u.n_roles++] = v;
 			continue;
 		}
 		if ((r = cli_flag_value(argc, argv, &i, "--risk", &v))) {

@@ -103,8 +103,9 @@ struct magi_eval_models {
 	const char *const *member_names;
 	size_t n_members;
 };
-/* Fills *m; the callee owns what it made and frees it in the matching free callback. */
-typedef magi_status (*magi_eval_models_fn)(void *ud, struct magi_eval_models *m,
+/* Fills *m for runs of recipe (its roles may be bound to models of their own); the callee
+ * owns what it made and frees it in the matching free callback. */
+typedef magi_status (*magi_eval_models_fn)(void *ud, const char *recipe, struct magi_eval_models *m,
 					   struct magi_error *err);
 typedef void (*magi_eval_models_free_fn)(void *ud, struct magi_eval_models *m);
 

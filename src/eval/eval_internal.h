@@ -4,6 +4,7 @@
 #define MAGI_EVAL_INTERNAL_H
 #include <jansson.h>
 #include "magi/eval.h"
+#include "magi/recipe.h"
 
 struct magi_eval_suite {
 	char *path, *dir, *name, *data_dir;

@@ -108,42 +108,51 @@ magi_status magi_eval_shard_from_env(struct magi_eval_shard *out, bool *found, s
 /* ---- recipes per kind ------------------------------------------------------------------ */
 static const char *const ground_recipes[] = {"ground", "screenseeker", NULL};
 
+/* "a, b, c": the registered recipes of one kind. */
+static void known(enum magi_recipe_kind kind, char *out, size_t cap)
+{
+	size_t n = 0;
+	out[0] = '\0';
+	for (size_t i = 0; magi_recipe_at(i) && n + 1 < cap; i++)
+		if (magi_recipe_at(i)->kind == kind)
+			n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? ", " : "", magi_recipe_at(i)->name);
+}
+
 static magi_status resolve_recipe(const struct magi_eval_params *p, const struct magi_eval_suite *s,
 				  const char **out, struct magi_error *err)
 {
 	const char *r = p->recipe ? p->recipe : magi__json_str(s->header, "recipe", NULL);
+	enum magi_recipe_kind want = s->kind == MAGI_EVAL_VIDEO ? MAGI_RECIPE_VIDEO : MAGI_RECIPE_SCREEN;
 	switch (s->kind) {
 	case MAGI_EVAL_GUI:
 		if (!r)
 			r = magi_run_params_default().recipe;
-		if (!magi_recipe_describe(r))
-			return magi_error_set(err, MAGI_ERR_CONFIG, "recipe '%s' is not a GUI recipe (known: single, mobile-agent-v2)",
-					      r);
 		break;
 	case MAGI_EVAL_VIDEO:
 		if (!r)
 			r = "avp";
-		if (!magi_video_recipe_describe(r))
-			return magi_error_set(err, MAGI_ERR_CONFIG, "recipe '%s' is not a video recipe (known: avp, lvagent, uniform)",
-					      r);
 		break;
 	case MAGI_EVAL_GROUND:
 		/* a grounding recipe, or any screen recipe: its first click is its grounding */
 		if (!r)
 			r = ground_recipes[0];
-		if (!magi_recipe_describe(r))
-			return magi_error_set(err, MAGI_ERR_CONFIG,
-					      "recipe '%s' is not a screen recipe (grounding: ground, screenseeker; any GUI recipe's first click counts)",
-					      r);
 		break;
 	default:
 		if (r && strcmp(r, "guards"))
 			return magi_error_set(err, MAGI_ERR_CONFIG,
 					      "%s suites measure the guards; they take no recipe (got '%s')",
 					      magi_eval_kind_name(s->kind), r);
-		r = "guards";
+		*out = "guards";
+		return MAGI_OK;
 	}
-	*out = r;
+	const struct magi_recipe *rc = magi_recipe_find(r);
+	if (!rc || rc->kind != want) {
+		char k[512];
+		known(want, k, sizeof k);
+		return magi_error_set(err, MAGI_ERR_CONFIG, "recipe '%s' is not a %s recipe (known: %s)", r,
+				      want == MAGI_RECIPE_VIDEO ? "video" : "screen", k);
+	}
+	*out = rc->name;
 	return MAGI_OK;
 }
 

@@ -98,7 +98,7 @@ static json_t *run_item(struct magi__eval_worker *w, size_t idx, struct magi_err
 		return error_result(magi_error_text(&err));
 	if (kind_needs_models(w->suite->kind) && !w->have_models) {
 		memset(&w->models, 0, sizeof w->models);
-		if (w->p->models(w->p->models_ud, &w->models, fatal) != MAGI_OK) {
+		if (w->p->models(w->p->models_ud, w->recipe, &w->models, fatal) != MAGI_OK) {
 			if (!fatal->status)
 				fatal->status = MAGI_ERR_CONFIG;
 			return NULL;
