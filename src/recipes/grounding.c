@@ -87,3 +87,42 @@ magi_status magi__ground_call(struct magi_run *r, const char *role, const struct
 	magi_call_free(c);
 	return s;
 }
+
+magi_status magi__ground_observe(struct magi_run *r, const char *recipe, struct magi_obs *obs,
+				 struct magi_error *err)
+{
+	memset(obs, 0, sizeof *obs);
+	magi_status s = magi_env_observe(magi_run_env(r), obs, err);
+	if (s || obs->screenshot)
+		return s;
+	magi_obs_release(obs);
+	return magi_error_set(err, MAGI_ERR_UNSUPPORTED, "%s needs an environment with a screen", recipe);
+}
+
+void magi__ground_decision(struct magi_decision *d, bool found, int x, int y, const struct magi_coord_map *map,
+			   const char *how, const char *why)
+{
+	if (!found) {
+		d->action.kind = d->screen.kind = MAGI_ACT_DONE;
+		d->action.success = d->screen.success = false;
+		d->thought = strdup(why);
+		d->operation = strdup("Give up: not found");
+		return;
+	}
+	d->screen.kind = MAGI_ACT_CLICK;
+	d->screen.has_point = true;
+	d->screen.x = x;
+	d->screen.y = y;
+	d->action = d->screen;
+	magi_coords_from_screen(map, x, y, &d->action.x, &d->action.y);
+	d->map = *map;
+	d->operation = strdup(how);
+}
+
+magi_status magi__ground_after(struct magi_run *r, const struct magi_decision *d, struct magi_error *err)
+{
+	(void)d;
+	(void)err;
+	magi_run_finish(r, "grounded", true);
+	return MAGI_OK;
+}

@@ -123,14 +123,9 @@ static magi_status op_verify(void *ud, const struct magi_image *marked, const st
 static magi_status seek_decide(struct magi_run *r, struct magi_decision *d, struct magi_error *err)
 {
 	struct magi_obs obs;
-	memset(&obs, 0, sizeof obs);
-	magi_status s = magi_env_observe(magi_run_env(r), &obs, err);
+	magi_status s = magi__ground_observe(r, "screenseeker", &obs, err);
 	if (s)
 		return s;
-	if (!obs.screenshot) {
-		magi_obs_release(&obs);
-		return magi_error_set(err, MAGI_ERR_UNSUPPORTED, "screenseeker needs an environment with a screen");
-	}
 	struct magi_zoom_params zp = magi_zoom_params_default();
 	struct magi_zoom_ops ops = {op_ground, op_plan, op_verify, r};
 	struct magi_zoom_result res;
@@ -150,30 +145,15 @@ static magi_status seek_decide(struct magi_run *r, struct magi_decision *d, stru
 		s = magi_run_trace(r, "zoom_result", f);
 		magi_json_free(f);
 	}
-	if (!s && res.found) {
-		d->screen.kind = d->action.kind = MAGI_ACT_CLICK;
-		d->screen.has_point = d->action.has_point = true;
-		d->screen.x = d->action.x = res.x;
-		d->screen.y = d->action.y = res.y;
-		d->map = (struct magi_coord_map){MAGI_COORDS_PIXELS, obs.screenshot->w, obs.screenshot->h,
-						 obs.screenshot->w, obs.screenshot->h, 0, 0};
-		d->operation = strdup("Click the element the search found");
-	} else if (!s) {
-		d->action.kind = d->screen.kind = MAGI_ACT_DONE;
-		d->action.success = d->screen.success = false;
-		d->thought = strdup("The search did not find the element.");
-		d->operation = strdup("Give up: not found");
+	if (!s) {
+		/* the search's point is a screen pixel: the action is in screen pixels too */
+		const struct magi_image *img = obs.screenshot;
+		struct magi_coord_map map = {MAGI_COORDS_PIXELS, img->w, img->h, img->w, img->h, 0, 0};
+		magi__ground_decision(d, res.found, res.x, res.y, &map, "Click the element the search found",
+				      "The search did not find the element.");
 	}
 	magi_obs_release(&obs);
 	return s;
-}
-
-static magi_status seek_after(struct magi_run *r, const struct magi_decision *d, struct magi_error *err)
-{
-	(void)d;
-	(void)err;
-	magi_run_finish(r, "grounded", true);
-	return MAGI_OK;
 }
 
 static const struct magi_role roles[] = {
@@ -186,4 +166,4 @@ static const struct magi_role roles[] = {
 const struct magi_recipe magi__recipe_screenseeker = {
 	.name = "screenseeker",
 	.description = "ScreenSeekeR: a planner names regions, a grounder finds them, zoom in depth-first (1280x768, depth 3) -> one point",
-	.kind = MAGI_RECIPE_SCREEN, MAGI_RECIPE_ROLES(roles), .decide = seek_decide, .after = seek_after};
+	.kind = MAGI_RECIPE_SCREEN, MAGI_RECIPE_ROLES(roles), .decide = seek_decide, .after = magi__ground_after};
