@@ -59,6 +59,16 @@ void cli_error(const char *fmt, ...) MAGI_PRINTF(1, 2);
 int cli_flag_value(int argc, char **argv, int *i, const char *flag, const char **val);
 /* True for -h/--help. */
 int cli_is_help(const char *a);
+/* A subcommand of a command that has several ("magi eval run"): its name and what runs
+ * it, given argc/argv from the subcommand's name on. */
+struct cli_sub {
+	const char *name;
+	int (*run)(int argc, char **argv);
+};
+/* Runs the subcommand argv[1] names among subs[0..n): none given prints help to stderr
+ * (EXIT_USAGE), -h/--help prints it to stdout (EXIT_OK), an unknown name is a usage error
+ * naming `cmd` and the subcommands there are. */
+int cli_subcommand(const char *cmd, const char *help, const struct cli_sub *subs, size_t n, int argc, char **argv);
 
 /* Signals for commands that run agents (interrupt.c): installs the handlers and returns
  * the flag for magi_run_params.cancel / magi_video_ask_params.cancel (the first signal's

@@ -461,25 +461,18 @@ static int cmd_eval_check(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int cmd_eval_report(int argc, char **argv)
+{
+	if (argc != 2 || cli_is_help(argv[1])) {
+		fputs("usage: magi eval report EVAL_DIR\n", argc == 2 ? stdout : stderr);
+		return argc == 2 ? EXIT_OK : EXIT_USAGE;
+	}
+	return print_summary(argv[1], 0, NULL);
+}
+
 int cmd_eval(int argc, char **argv)
 {
-	if (argc < 2 || cli_is_help(argv[1])) {
-		fputs(help, argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
-	}
-	if (!strcmp(argv[1], "run"))
-		return cmd_eval_run(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "merge"))
-		return cmd_eval_merge(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "check"))
-		return cmd_eval_check(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "report")) {
-		if (argc != 3 || cli_is_help(argv[2])) {
-			fputs("usage: magi eval report EVAL_DIR\n", argc == 3 ? stdout : stderr);
-			return argc == 3 ? EXIT_OK : EXIT_USAGE;
-		}
-		return print_summary(argv[2], 0, NULL);
-	}
-	cli_error("eval: unknown subcommand '%s' (run, merge, report, check)", argv[1]);
-	return EXIT_USAGE;
+	static const struct cli_sub subs[] = {
+		{"run", cmd_eval_run}, {"merge", cmd_eval_merge}, {"report", cmd_eval_report}, {"check", cmd_eval_check}};
+	return cli_subcommand("eval", help, subs, sizeof subs / sizeof subs[0], argc, argv);
 }

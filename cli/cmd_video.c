@@ -448,14 +448,6 @@ out:
 
 int cmd_video(int argc, char **argv)
 {
-	if (argc < 2 || cli_is_help(argv[1])) {
-		fputs(help, argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
-	}
-	if (!strcmp(argv[1], "ask"))
-		return cmd_ask(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "info"))
-		return cmd_info(argc - 1, argv + 1);
-	cli_error("video: unknown subcommand '%s' (ask, info; see magi video --help)", argv[1]);
-	return EXIT_USAGE;
+	static const struct cli_sub subs[] = {{"ask", cmd_ask}, {"info", cmd_info}};
+	return cli_subcommand("video", help, subs, sizeof subs / sizeof subs[0], argc, argv);
 }

@@ -19,6 +19,23 @@ int cli_is_help(const char *a)
 	return !strcmp(a, "-h") || !strcmp(a, "--help");
 }
 
+int cli_subcommand(const char *cmd, const char *help, const struct cli_sub *subs, size_t n, int argc, char **argv)
+{
+	if (argc < 2 || cli_is_help(argv[1])) {
+		fputs(help, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	char names[256] = "";
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(argv[1], subs[i].name))
+			return subs[i].run(argc - 1, argv + 1);
+		size_t len = strlen(names);
+		snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "", subs[i].name);
+	}
+	cli_error("%s: unknown subcommand '%s' (%s; see magi %s --help)", cmd, argv[1], names, cmd);
+	return EXIT_USAGE;
+}
+
 int cli_flag_value(int argc, char **argv, int *i, const char *flag, const char **val)
 {
 	size_t fl = strlen(flag);
