@@ -254,25 +254,15 @@ static int cmd_eval_run(int argc, char **argv)
 			}
 			continue;
 		}
-		static const char *const nums[] = {"--jobs", "--limit", "--max-steps", "--settle", "--item-timeout",
-						   "--fail-under", "--frames"};
-		static const double lo[] = {1, 1, 1, 0, 1, 0, 1}, hi[] = {MAGI_EVAL_MAX_JOBS, 1e9, 1000, 60000, 1e6, 1, 4096};
-		int which = -1;
-		for (int k = 0; k < 7 && which < 0; k++)
-			if ((r = cli_flag_value(argc, argv, &i, nums[k], &v))) {
-				if (r < 0)
-					return EXIT_USAGE;
-				which = k;
-			}
+		static const struct cli_num_flag nums[] = {
+			{"--jobs", 1, MAGI_EVAL_MAX_JOBS, false}, {"--limit", 1, 1e9, false}, {"--max-steps", 1, 1000, false},
+			{"--settle", 0, 60000, true},	  {"--item-timeout", 1, 1e6, true}, {"--fail-under", 0, 1, true},
+			{"--frames", 1, 4096, false}};
+		double d;
+		int which = cli_num_flag(argc, argv, &i, nums, sizeof nums / sizeof nums[0], &d);
+		if (which == -2)
+			return EXIT_USAGE;
 		if (which >= 0) {
-			char *end;
-			double d = strtod(v, &end);
-			bool whole = which != 3 && which != 4 && which != 5;
-			if (*end || end == v || d < lo[which] || d > hi[which] || (whole && d != (long)d)) {
-				cli_error("%s: '%s' is not %s from %g to %g", nums[which], v, whole ? "a whole number" : "a number",
-					  lo[which], hi[which]);
-				return EXIT_USAGE;
-			}
 			if (which == 0)
 				p.jobs = (int)d;
 			else if (which == 1)

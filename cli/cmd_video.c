@@ -249,23 +249,16 @@ static int cmd_ask(int argc, char **argv)
 			roles[n_roles++] = v;
 			continue;
 		}
-		static const char *const num_flags[] = {"--frames", "--max-frames", "--rounds", "--confidence", "--repair"};
-		int which = -1;
-		for (int k = 0; k < 5 && which < 0; k++)
-			if ((r = cli_flag_value(argc, argv, &i, num_flags[k], &v))) {
-				if (r < 0)
-					return EXIT_USAGE;
-				which = k;
-			}
+		static const struct cli_num_flag nums[] = {{"--frames", 1, MAGI_VIDEO_MAX_SAMPLES, false},
+							   {"--max-frames", 0, 1e7, false},
+							   {"--rounds", 1, MAGI_VIDEO_MAX_ROUNDS, false},
+							   {"--confidence", 0, 1, true},
+							   {"--repair", 0, 10, false}};
+		double d;
+		int which = cli_num_flag(argc, argv, &i, nums, sizeof nums / sizeof nums[0], &d);
+		if (which == -2)
+			return EXIT_USAGE;
 		if (which >= 0) {
-			char *end;
-			double d = strtod(v, &end);
-			static const double lo[] = {1, 0, 1, 0, 0}, hi[] = {MAGI_VIDEO_MAX_SAMPLES, 1e7, MAGI_VIDEO_MAX_ROUNDS, 1, 10};
-			if (*end || end == v || d < lo[which] || d > hi[which] || (which != 3 && d != (long)d)) {
-				cli_error("%s: '%s' is not %s from %g to %g", num_flags[which], v,
-					  which == 3 ? "a number" : "a whole number", lo[which], hi[which]);
-				return EXIT_USAGE;
-			}
 			if (which == 0)
 				p.frames = (int)d;
 			else if (which == 1)

@@ -39,6 +39,29 @@ int cli_is_help(const char *a)
 	return !strcmp(a, "-h") || !strcmp(a, "--help");
 }
 
+int cli_num_flag(int argc, char **argv, int *i, const struct cli_num_flag *flags, size_t n, double *val)
+{
+	for (size_t k = 0; k < n; k++) {
+		const char *v;
+		int r = cli_flag_value(argc, argv, i, flags[k].flag, &v);
+		if (!r)
+			continue;
+		if (r < 0)
+			return -2;
+		char *end;
+		double d = strtod(v, &end);
+		const struct cli_num_flag *f = &flags[k];
+		if (*end || end == v || !(d >= f->lo && d <= f->hi) || (!f->real && d != (long)d)) {
+			cli_error("%s: '%s' is not %s from %g to %g", f->flag, v, f->real ? "a number" : "a whole number", f->lo,
+				  f->hi);
+			return -2;
+		}
+		*val = d;
+		return (int)k;
+	}
+	return -1;
+}
+
 int cli_subcommand(const char *cmd, const char *help, const struct cli_sub *subs, size_t n, int argc, char **argv)
 {
 	if (argc < 2 || cli_is_help(argv[1])) {
