@@ -7,15 +7,14 @@ answer keys. Task file (--task, JSON):
                {"task": "Print the report", "impossible": true}, ...]}
 Each entry is a `gui` policy task (see policies/gui.py) plus the text of the task it
 answers. A request belongs to the task whose text it carries (the longest one found in
-its user and system messages); each task keeps its own cursor. A decision request whose
-history reads "(none yet)" (magi's prompts say so before the first action) starts that
-task afresh, so a task run twice — a resumed eval, a second recipe — is answered from
-its first step again. Where things are still comes only from the screenshot it was sent
-(the `gui` policy reads it with tesseract); the key says only what each task means.
+its user and system messages). Like the `gui` policy, it keeps no memory between
+requests: what was done comes from the history the request carries, so a task run twice
+(a resumed eval, a second recipe) is answered from its first step again. Where things
+are still comes only from the screenshot it was sent (the `gui` policy reads it with
+tesseract); the key says only what each task means.
 """
 
 import importlib.util
-import json
 import os
 
 import oraclelib
@@ -26,12 +25,10 @@ _spec = importlib.util.spec_from_file_location(
 gui = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(gui)
 
-FRESH = "(none yet)"
 
-
-def _fresh(task):
+def _key(task):
     st = {"task": task}
-    gui.init(st)
+    gui.init(st)  # checks the key; the state holds it and an OCR cache, no progress
     return st
 
 
@@ -44,15 +41,12 @@ def init(state):
     for i, t in enumerate(tasks):
         if not isinstance(t, dict) or not isinstance(t.get("task"), str) or not t["task"].strip():
             raise ValueError("task %d needs a \"task\" text" % i)
-        body = {k: v for k, v in t.items() if k != "task"}
-        try:
-            _fresh(body)  # the gui policy checks the key
-        except ValueError as e:
-            raise ValueError("task %d (%s): %s" % (i, t["task"], e))
         if t["task"] in state["keys"]:
             raise ValueError("task %d: the text %r is given twice" % (i, t["task"]))
-        state["keys"][t["task"]] = body
-    state["runs"] = {}
+        try:
+            state["keys"][t["task"]] = _key({k: v for k, v in t.items() if k != "task"})
+        except ValueError as e:
+            raise ValueError("task %d (%s): %s" % (i, t["task"], e))
 
 
 def _which(body, keys):
@@ -62,20 +56,14 @@ def _which(body, keys):
     for name in keys:
         if any(name in t for t in texts) and (best is None or len(name) > len(best)):
             best = name
-    return best, texts
+    return best
 
 
 def answer(body, state):
-    name, texts = _which(body, state["keys"])
+    name = _which(body, state["keys"])
     if name is None:
         raise OracleError("gui_tasks policy: the request carries none of the %d task texts it knows"
                           % len(state["keys"]))
-    runs = state["runs"]
-    role, last = gui._role(body)
-    first_decision = (role == "decision" and gui.REPAIR not in last
-                      and any("### Action ###" in t and FRESH in t for t in texts))
-    if name not in runs or first_decision:
-        runs[name] = _fresh(json.loads(json.dumps(state["keys"][name])))
-    result = gui.answer(body, runs[name])
+    result = gui.answer(body, state["keys"][name])
     result.setdefault("log", {})["task"] = name
     return result
