@@ -54,8 +54,14 @@ json_t *magi__eval_run_video(struct magi__eval_worker *w, const json_t *item, co
 	const json_t *ch = json_object_get(item, "choices");
 	size_t n = json_array_size(ch);
 	const char *choices[MAGI_VIDEO_MAX_CHOICES];
-	for (size_t i = 0; i < n && i < MAGI_VIDEO_MAX_CHOICES; i++)
-		choices[i] = json_string_value(json_array_get(ch, i));
+	/* the benchmarks write "A. text"; magi's prompts list choices as "A) text" */
+	char *owned[MAGI_VIDEO_MAX_CHOICES] = {0};
+	for (size_t i = 0; i < n && i < MAGI_VIDEO_MAX_CHOICES; i++) {
+		const char *c = json_string_value(json_array_get(ch, i));
+		choices[i] = c;
+		if (c && c[0] == (char)('A' + i) && (c[1] == '.' || c[1] == ':') && asprintf(&owned[i], "%c)%s", c[0], c + 2) > 0)
+			choices[i] = owned[i];
+	}
 	struct magi_video_ask_params vp = magi_video_ask_params_default();
 	vp.question = magi__json_str(item, "question", "");
 	vp.choices = choices;
@@ -70,6 +76,8 @@ json_t *magi__eval_run_video(struct magi__eval_worker *w, const json_t *item, co
 	struct magi_error err;
 	magi_error_clear(&err);
 	magi_status s = magi_video_ask(magi__json_str(item, "video", ""), w->models.team, &vp, &a, &err);
+	for (size_t i = 0; i < MAGI_VIDEO_MAX_CHOICES; i++)
+		free(owned[i]);
 	const char *letters = magi__json_str(item, "letters", "ABCD");
 	char got[2];
 	magi__eval_extract_letter(a.answer, letters, got);

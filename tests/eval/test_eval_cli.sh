@@ -63,8 +63,7 @@ echo "privacy done at ${SECONDS}s"
 # 3. video: Video-MME and LongVideoBench files, the stand-in reading the frames it is sent
 python3 "$SRC/scripts/gen-video-suite" vid --videos 2 --minutes 1 --questions 1 --seed 7 >/dev/null
 nq=$(wc -l < vid/questions.jsonl)
-py 'print(json.dumps([json.loads(l) for l in open("vid/questions.jsonl")]))' > vid/key.json
-start_oracle V --policy video --task vid/key.json
+start_oracle V --policy video
 printf 'models:\n  m:\n    base_url: %s\n    price: {input: 2.0, output: 8.0}\n' "$V_URL" > m.yaml
 out=$("$MAGI" eval run vid/videomme.jsonl --config m.yaml --recipe uniform --frames 12 --jobs 2 --out mme 2>err.txt); rc=$?
 check "video-mme eval exits 0 ($rc): $(tail -2 err.txt) $(grep -o '"error":"[^"]*"' mme/results.jsonl | head -1)" test $rc = 0
