@@ -39,6 +39,46 @@ int cli_is_help(const char *a)
 	return !strcmp(a, "-h") || !strcmp(a, "--help");
 }
 
+int cli_num_flag(int argc, char **argv, int *i, const struct cli_num_flag *flags, size_t n, double *val)
+{
+	for (size_t k = 0; k < n; k++) {
+		const char *v;
+		int r = cli_flag_value(argc, argv, i, flags[k].flag, &v);
+		if (!r)
+			continue;
+		if (r < 0)
+			return -2;
+		char *end;
+		double d = strtod(v, &end);
+		const struct cli_num_flag *f = &flags[k];
+		if (*end || end == v || !(d >= f->lo && d <= f->hi) || (!f->real && d != (long)d)) {
+			cli_error("%s: '%s' is not %s from %g to %g", f->flag, v, f->real ? "a number" : "a whole number", f->lo,
+				  f->hi);
+			return -2;
+		}
+		*val = d;
+		return (int)k;
+	}
+	return -1;
+}
+
+int cli_subcommand(const char *cmd, const char *help, const struct cli_sub *subs, size_t n, int argc, char **argv)
+{
+	if (argc < 2 || cli_is_help(argv[1])) {
+		fputs(help, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	char names[256] = "";
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(argv[1], subs[i].name))
+			return subs[i].run(argc - 1, argv + 1);
+		size_t len = strlen(names);
+		snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "", subs[i].name);
+	}
+	cli_error("%s: unknown subcommand '%s' (%s; see magi %s --help)", cmd, argv[1], names, cmd);
+	return EXIT_USAGE;
+}
+
 int cli_flag_value(int argc, char **argv, int *i, const char *flag, const char **val)
 {
 	size_t fl = strlen(flag);

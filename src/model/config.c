@@ -48,7 +48,9 @@ static magi_status validate(struct magi_config *cfg, const char *src, struct mag
 		return magi_error_set(err, MAGI_ERR_CONFIG, "%s: 'models' must be a mapping of names to settings", src);
 	static const char *const known[] = {"base_url", "model", "api_key", "api_key_env", "max_tokens",
 					    "temperature", "timeout", "connect_timeout", "max_attempts",
-					    "coords", "trust", "image", "reply_cap", "vision", NULL};
+					    "coords", "trust", "image", "reply_cap", "vision",
+					    "price", /* USD per million tokens, read by magi eval (src/eval/price.c) */
+					    NULL};
 	const char *name;
 	json_t *m;
 	json_object_foreach(models, name, m)
@@ -64,7 +66,7 @@ static magi_status validate(struct magi_config *cfg, const char *src, struct mag
 				ok |= !strcmp(k, known[i]);
 			if (!ok)
 				return magi_error_set(err, MAGI_ERR_CONFIG,
-						      "%s: model '%s' has an unknown setting '%s' (known: base_url, model, api_key, api_key_env, max_tokens, temperature, timeout, connect_timeout, max_attempts, coords, trust, image, reply_cap, vision)",
+						      "%s: model '%s' has an unknown setting '%s' (known: base_url, model, api_key, api_key_env, max_tokens, temperature, timeout, connect_timeout, max_attempts, coords, trust, image, reply_cap, vision, price)",
 						      src, name, k);
 		}
 	}
