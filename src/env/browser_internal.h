@@ -1,0 +1,90 @@
+/*
+ * browser_internal.h — the browser driver's state, shared by its three files:
+ *   env_browser.c   the process, tabs, events, observe, open/close, act dispatch
+ *   browser_dom.c   the element list from DOMSnapshot.captureSnapshot, set-of-marks
+ *   browser_input.c mouse, keyboard, select_option, upload_file (Input.* and DOM.*)
+ * Coordinates: screenshots and element boxes are device pixels (CSS pixels x scale);
+ * Input.dispatch* events take CSS pixels. Internal to src/env.
+ */
+#ifndef MAGI_BROWSER_INTERNAL_H
+#define MAGI_BROWSER_INTERNAL_H
+#include "env/cdp.h"
+#include "magi/env.h"
+
+#define BROWSER_MAX_TABS 64
+#define BROWSER_MAX_BLOCKED 8       /* blocked URLs quoted per observation */
+#define BROWSER_TEXT_MAX (64 * 1024) /* cap of obs->text */
+#define BROWSER_NAME_MAX 160         /* bytes of an element's name kept */
+
+struct bdialog {
+	bool open;
+	char *type;    /* alert, confirm, prompt, beforeunload */
+	char *message;
+	char *prompt;  /* a prompt()'s text so far (its default, then what was typed) */
+};
+
+/* One tab: a page target attached in flat mode. */
+struct bpage {
+	char *target_id; /* also the main frame's id */
+	char *session;
+	char *url, *title;
+	bool loading;     /* the main frame started loading and has not stopped */
+	bool crashed;
+	struct bdialog dlg;
+};
+
+/* What the last observation numbered, to act on an element by its number. */
+struct belem {
+	double cx, cy;      /* centre, device pixels (viewport) */
+	long backend_id;    /* DOM backend node id, 0 for dialog buttons */
+	int dialog_button;  /* 1 OK, 2 Cancel, 0 not a dialog button */
+	bool visible;
+};
+
+struct browser_env {
+	struct magi__cdp *cdp;
+	struct magi_browser_params p; /* strings below are owned copies */
+	char *profile;                /* user-data-dir */
+	bool temp_profile;            /* remove at close */
+	char *stderr_log;
+	struct bpage pages[BROWSER_MAX_TABS];
+	size_t n_pages;
+	int current;                  /* index into pages, -1 when none */
+	struct magi_buf notes;        /* said once in the next observation */
+	char *blocked[BROWSER_MAX_BLOCKED];
+	size_t n_blocked, n_blocked_total;
+	struct belem *elems;          /* the last observation's element list */
+	size_t n_elems;
+	char *elems_target;           /* ...taken on this tab */
+	struct magi_image *last_shot; /* the current tab's last screenshot (dialog overlay) */
+	json_t *downloads;            /* guid -> suggested file name */
+	bool capturing;               /* a screenshot or snapshot call is under way */
+};
+
+/* ---- env_browser.c -------------------------------------------------------------- */
+struct bpage *magi__browser_current(struct browser_env *e);
+/* A call on the current tab's session with the env's timeout. */
+magi_status magi__browser_call(struct browser_env *e, const char *method, json_t *params,
+			       json_t **result, struct magi_error *err);
+/* Adds a line to the notes the next observation carries. */
+void magi__browser_note(struct browser_env *e, const char *fmt, ...) MAGI_PRINTF(2, 3);
+
+/* ---- browser_dom.c ---------------------------------------------------------------- */
+/* Builds the element list of the current tab from one DOMSnapshot: interactive elements
+ * first (numbered 1..), then visible text runs, each with its box in device pixels.
+ * Fills obs->elements and e->elems; writes the page's scroll state into *scroll_y,
+ * *content_h (CSS pixels). */
+magi_status magi__browser_elements(struct browser_env *e, struct magi_obs *obs, double *scroll_y,
+				   double *content_h, struct magi_error *err);
+/* Draws each visible interactive element's box and number on img. */
+void magi__browser_draw_marks(struct magi_image *img, const struct magi_element *el, size_t n);
+/* The screenshot shown while a dialog is open (the page cannot be captured then): the last
+ * screenshot dimmed, with the dialog drawn on it; its buttons become elements 1 and 2. */
+magi_status magi__browser_dialog_obs(struct browser_env *e, struct bpage *pg, struct magi_obs *obs,
+				     struct magi_error *err);
+
+/* ---- browser_input.c -------------------------------------------------------------- */
+/* Performs a pointer, keyboard or form action (points in device pixels). */
+magi_status magi__browser_input(struct browser_env *e, const struct magi_action *a,
+				struct magi_error *err);
+#endif
