@@ -9,7 +9,7 @@ static const char help[] =
 	"Runs an agent recipe on an environment until the task is done, a stop rule fires or a\n"
 	"budget runs out. Prints one line per step, then where the trace and report are.\n\n"
 	"options:\n"
-	"  --env SPEC         x11 | x11:DISPLAY | image:FILE   (default: x11, using $DISPLAY)\n"
+	"  --env SPEC         x11 | x11:DISPLAY | image:FILE | browser[:URL]   (default: x11)\n"
 	"  --recipe NAME      single | mobile-agent-v2   (default: mobile-agent-v2)\n"
 	"  --role ROLE=MODEL  bind a role (planning, decision, memory, reflection) to a configured\n"
 	"                     model; magi.yaml's roles: section does the same\n"
@@ -30,7 +30,8 @@ static const char help[] =
 	"  --risk CAT=TIER    set a risk category's tier: allow, ask or deny (repeatable)\n"
 	"  --reread N         how much small number text to OCR a second time per step, in\n"
 	"                     units of width/height (default 12, ~8 ms; -1: all; 0: none)\n"
-	"  --no-guards        no PII redaction, injection marking or risk gate (not advised)\n" CLI_MODEL_OPTS_HELP
+	"  --no-guards        no PII redaction, injection marking or risk gate (not advised)\n"
+	CLI_BROWSER_OPTS_HELP CLI_MODEL_OPTS_HELP
 	"\nexit status: 0 task done, 1 the run ended without success, 2 usage, 3 configuration\n"
 	"\nexample:\n"
 	"  MAGI_BASE_URL=http://127.0.0.1:8080/v1 magi run --env x11:99 \"Close the dialog with Cancel\"\n";
@@ -115,6 +116,7 @@ int cmd_run(int argc, char **argv)
 	bool reread_flag = false;
 	struct magi_error ferr;
 	magi_error_clear(&ferr);
+	struct cli_browser_opts bo = {0};
 	for (int i = 1; i < argc; i++) {
 		const char *v;
 		int r;
@@ -122,7 +124,7 @@ int cmd_run(int argc, char **argv)
 			fputs(help, stdout);
 			return EXIT_OK;
 		}
-		if ((r = cli_model_opt(&mo, argc, argv, &i)) ||
+		if ((r = cli_model_opt(&mo, argc, argv, &i)) || (r = cli_browser_opt(&bo, argc, argv, &i)) ||
 		    (r = cli_flag_value(argc, argv, &i, "--env", &env_spec)) ||
 		    (r = cli_flag_value(argc, argv, &i, "--recipe", &rp.recipe)) ||
 		    (r = cli_flag_value(argc, argv, &i, "--prompts", &rp.prompts_dir)) ||
@@ -306,11 +308,8 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (magi_env_open(env_spec, &env, &err)) {
-		cli_error("%s", magi_error_text(&err));
-		rc = EXIT_CONFIG;
+	if ((rc = cli_env_open(env_spec, &bo, allow, n_allow, &env)))
 		goto out;
-	}
 	printf("magi run: %s on %s, recipe %s, model %s\n", rp.task, env_spec, rp.recipe,
 	       magi_client_params(def)->name);
 	fflush(stdout);
