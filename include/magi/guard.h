@@ -377,6 +377,18 @@ MAGI_API bool magi_guard_url_host(const char *url, char *buf, size_t cap);
 /* true when host equals an allowlist entry or is a subdomain of one; "*" allows all. */
 MAGI_API bool magi_guard_domain_allowed(const char *host, const char *const *allow, size_t n);
 
+/* ==== DOM text (the browser) ============================================================= */
+
+/* The text of a page's element list (struct magi_obs.elements) in the shape OCR gives, so
+ * magi_pii_scan_ocr, magi_guard_redact_image and magi_injection_scan work on the DOM's
+ * exact text and boxes: one line per text run (MAGI_ELEM_TEXT; its box is the line box)
+ * and per field value (never a password's), its words split at spaces with boxes shared
+ * out along the line by character count; confidence 100. visible_only skips elements
+ * without MAGI_ELEM_VISIBLE (what a screenshot shows). *out is freed with magi_ocr_free;
+ * NULL on failure (MAGI_ERR_NOMEM). */
+MAGI_API magi_status magi_guard_dom_ocr(const struct magi_element *el, size_t n, bool visible_only,
+					struct magi_ocr **out);
+
 #ifdef __cplusplus
 }
 #endif
