@@ -936,9 +936,10 @@ static bool has_page(void *ud)
 /* Browser-wide settings, then the first tab. */
 static magi_status start(struct browser_env *e, struct magi_error *err)
 {
-	double t = e->p.call_timeout_ms;
+	double t = e->p.call_timeout_ms, t0 = magi_now_ms();
 	magi_status s = magi__cdp_call(e->cdp, NULL, "Target.setDiscoverTargets", json_pack("{sb}", "discover", 1),
 				       t, NULL, err);
+	MAGI_DEBUG("browser: Chromium answered %.0f ms after it was started", magi_now_ms() - t0);
 	if (!s && e->p.allow_url)
 		s = magi__cdp_call(e->cdp, NULL, "Fetch.enable",
 				   json_pack("{s[{ssss}]}", "patterns", "urlPattern", "*", "requestStage", "Request"), t,
@@ -959,6 +960,7 @@ static magi_status start(struct browser_env *e, struct magi_error *err)
 		s = magi__cdp_wait(e->cdp, has_page, e, t, err);
 	if (!s && !e->n_pages)
 		s = magi_error_set(err, MAGI_ERR_ENV, "Chromium opened no tab within %.0f ms", t);
+	MAGI_DEBUG("browser: first tab attached at %.0f ms", magi_now_ms() - t0);
 	if (!s && e->p.url)
 		s = navigate(e, e->p.url, err);
 	magi_buf_reset(&e->notes); /* the first tab is not news */

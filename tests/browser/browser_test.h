@@ -13,8 +13,12 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "check.h"
+#include "../check.h"
 #include "magi/magi.h"
+
+#ifndef MAGI_SRC_DIR
+#define MAGI_SRC_DIR "." /* $MAGI_SRC_DIR wins */
+#endif
 
 static char bt_tmp[256];
 static char bt_log[300];
