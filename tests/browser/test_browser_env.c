@@ -183,6 +183,8 @@ static void test_input(struct magi_env *env, struct magi_obs *o)
 	REQUIRE(b != NULL);
 	bt_do(env, "{\"action\":\"double_click\",\"x\":%d,\"y\":%d}", b->x + b->w / 2, b->y + b->h / 2);
 	CHECK(bt_wait_text(env, o, "double clicked"));
+	b = bt_find(o, "button", "Press me"); /* the last look replaced the list */
+	REQUIRE(b != NULL);
 	bt_do(env, "{\"action\":\"right_click\",\"x\":%d,\"y\":%d}", b->x + b->w / 2, b->y + b->h / 2);
 	CHECK(bt_wait_text(env, o, "right clicked"));
 	/* the green box (100,300 80x80 CSS px) dragged by (+200, +50) */
