@@ -9,20 +9,9 @@
  * Needs Chromium and python3 (the test site); exits 77 without them. */
 #include <sys/resource.h>
 #include "../tests/browser/browser_test.h"
+#include "bench_util.h"
 
 #define STEPS 20
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static double cpu_ms(void)
 {
@@ -91,9 +80,9 @@ int main(void)
 	printf("browser step, 1280x720, %zu elements, median of %d steps (target <= 30 ms of magi's own time):\n", n_el,
 	       STEPS);
 	printf("  magi's own time (CPU, both threads): %6.1f ms per step  [observe %.1f, encode %.1f, act %.1f]\n",
-	       median(cpu, STEPS), median(obs_c, STEPS), median(enc, STEPS), median(act_c, STEPS));
+	       bench_median(cpu, STEPS), bench_median(obs_c, STEPS), bench_median(enc, STEPS), bench_median(act_c, STEPS));
 	printf("  wall time (Chromium's work too):     %6.1f ms per step  [observe %.1f, act %.1f]\n",
-	       median(wall, STEPS), median(obs_w, STEPS), median(act_w, STEPS));
+	       bench_median(wall, STEPS), bench_median(obs_w, STEPS), bench_median(act_w, STEPS));
 	printf("  open (Chromium start) %.0f ms, first observation at %.0f ms\n", t_open, t_first);
 	printf("  peak RSS of this process (Chromium apart): %.1f MB (target <= 30 MB)\n", u.ru_maxrss / 1024.0);
 	return 0;

@@ -164,6 +164,17 @@ static inline bool bt_log_wait(const char *method, const char *path, const char 
 	return false;
 }
 
+/* Opens the browser with p, or stops the test saying why. */
+static inline struct magi_env *bt_open(const struct magi_browser_params *p)
+{
+	struct magi_env *env = NULL;
+	struct magi_error err;
+	magi_status s = magi_env_open_browser(p, &env, &err);
+	CHECK_MSG(s == MAGI_OK, "open: %s", err.msg);
+	REQUIRE(s == MAGI_OK);
+	return env;
+}
+
 static inline void bt_observe(struct magi_env *env, struct magi_obs *o)
 {
 	struct magi_error err;

@@ -9,12 +9,7 @@ static struct magi_env *open_env(void)
 	struct magi_browser_params p = magi_browser_params_default();
 	p.url = bt_url("index.html");
 	p.allow_url = bt_allow;
-	struct magi_env *env = NULL;
-	struct magi_error err;
-	magi_status s = magi_env_open_browser(&p, &env, &err);
-	CHECK_MSG(s == MAGI_OK, "open: %s", err.msg);
-	REQUIRE(s == MAGI_OK);
-	return env;
+	return bt_open(&p);
 }
 
 static void test_observe(struct magi_env *env, struct magi_obs *o)

@@ -12,12 +12,7 @@ static struct magi_env *open_env(void)
 	p.allow_url = bt_allow;
 	p.upload_dir = up_dir;
 	p.download_dir = down_dir;
-	struct magi_env *env = NULL;
-	struct magi_error err;
-	magi_status s = magi_env_open_browser(&p, &env, &err);
-	CHECK_MSG(s == MAGI_OK, "open: %s", err.msg);
-	REQUIRE(s == MAGI_OK);
-	return env;
+	return bt_open(&p);
 }
 
 static void test_tabs(struct magi_env *env, struct magi_obs *o)

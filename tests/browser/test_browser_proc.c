@@ -5,12 +5,12 @@
 #include <dirent.h>
 #include "browser_test.h"
 
-/* Our child processes named "chromium" (the browser magi started). */
-static pid_t chromium_child(void)
+/* Calls fn for every process: its pid, state, parent, process group and name. */
+static void each_process(void (*fn)(void *ud, pid_t pid, char state, pid_t ppid, pid_t pgid, const char *comm),
+			 void *ud)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
-	pid_t found = 0;
 	while (d && (de = readdir(d))) {
 		char path[300], buf[512];
 		snprintf(path, sizeof path, "/proc/%s/stat", de->d_name);
@@ -20,40 +20,54 @@ static pid_t chromium_child(void)
 		size_t n = fread(buf, 1, sizeof buf - 1, f);
 		fclose(f);
 		buf[n] = '\0';
-		char *rp = strrchr(buf, ')');
-		int ppid = 0;
-		if (rp && sscanf(rp + 2, "%*c %d", &ppid) == 1 && ppid == getpid() && strstr(buf, "(chromium"))
-			found = (pid_t)atoi(de->d_name);
+		char *lp = strchr(buf, '('), *rp = strrchr(buf, ')');
+		char state = 0;
+		int ppid = 0, pg = 0;
+		if (!lp || !rp || sscanf(rp + 2, "%c %d %d", &state, &ppid, &pg) != 3)
+			continue;
+		*rp = '\0';
+		fn(ud, (pid_t)atoi(de->d_name), state, ppid, pg, lp + 1);
 	}
 	if (d)
 		closedir(d);
+}
+
+static void find_chromium(void *ud, pid_t pid, char state, pid_t ppid, pid_t pgid, const char *comm)
+{
+	(void)state;
+	(void)pgid;
+	if (ppid == getpid() && !strncmp(comm, "chromium", 8))
+		*(pid_t *)ud = pid;
+}
+
+/* Our child process named "chromium" (the browser magi started), 0 when none. */
+static pid_t chromium_child(void)
+{
+	pid_t found = 0;
+	each_process(find_chromium, &found);
 	return found;
+}
+
+struct group_count {
+	pid_t pgid;
+	int n;
+};
+
+static void count_group(void *ud, pid_t pid, char state, pid_t ppid, pid_t pgid, const char *comm)
+{
+	(void)pid;
+	(void)ppid;
+	(void)comm;
+	struct group_count *g = ud;
+	g->n += pgid == g->pgid && state != 'Z';
 }
 
 /* Processes of process group pgid that are still running (zombies do not count). */
 static int live_in_group(pid_t pgid)
 {
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	int n = 0;
-	while (d && (de = readdir(d))) {
-		char path[300], buf[512];
-		snprintf(path, sizeof path, "/proc/%s/stat", de->d_name);
-		FILE *f = fopen(path, "r");
-		if (!f)
-			continue;
-		size_t k = fread(buf, 1, sizeof buf - 1, f);
-		fclose(f);
-		buf[k] = '\0';
-		char *rp = strrchr(buf, ')');
-		char state = 0;
-		int ppid = 0, pg = 0;
-		if (rp && sscanf(rp + 2, "%c %d %d", &state, &ppid, &pg) == 3 && pg == pgid && state != 'Z')
-			n++;
-	}
-	if (d)
-		closedir(d);
-	return n;
+	struct group_count g = {pgid, 0};
+	each_process(count_group, &g);
+	return g.n;
 }
 
 static bool wait_group_gone(pid_t pgid)
