@@ -1,7 +1,9 @@
 /*
- * browser_internal.h — the browser driver's state, shared by its three files:
- *   env_browser.c   the process, tabs, events, observe, open/close, act dispatch
- *   browser_dom.c   the element list from DOMSnapshot.captureSnapshot, set-of-marks
+ * browser_internal.h — the browser driver's state, shared by its files:
+ *   env_browser.c   the process, open/close, observe, act dispatch
+ *   browser_tabs.c  tabs and their events, protocol calls, navigation, tab actions, dialogs
+ *   browser_dom.c   the element list from DOMSnapshot.captureSnapshot
+ *   browser_draw.c  set-of-marks and the picture of an open dialog
  *   browser_input.c mouse, keyboard, select_option, upload_file (Input.* and DOM.*)
  * Coordinates: screenshots and element boxes are device pixels (CSS pixels x scale);
  * Input.dispatch* events take CSS pixels. Internal to src/env.
@@ -61,13 +63,42 @@ struct browser_env {
 	bool capturing;               /* a screenshot or snapshot call is under way */
 };
 
-/* ---- env_browser.c -------------------------------------------------------------- */
+/* ---- browser_tabs.c --------------------------------------------------------------- */
+/* What magi__browser_wait_loaded and friends wait on: the tab with this target id. */
+struct load_wait {
+	struct browser_env *e;
+	const char *target;
+};
 struct bpage *magi__browser_current(struct browser_env *e);
+/* Index of the tab with that session or target id (either may be NULL), or -1. */
+int magi__browser_page_by(struct browser_env *e, const char *session, const char *target);
+void magi__browser_remove_page(struct browser_env *e, int i);
+/* Replaces *dst with a copy of v (kept as it was when v is NULL or on OOM). */
+void magi__browser_set_str(char **dst, const char *v);
+/* Adds a line to the notes the next observation carries. */
+void magi__browser_note(struct browser_env *e, const char *fmt, ...) MAGI_PRINTF(2, 3);
+/* The event handlers (cdp.h): on the reader thread, and on the driving thread. */
+bool magi__browser_io_event(void *ud, const char *method, const char *session, json_t *params);
+void magi__browser_on_event(void *ud, const char *method, const char *session, json_t *params);
+/* MAGI_ERR_ENV saying how Chromium died, or MAGI_OK while it lives. */
+magi_status magi__browser_dead_check(struct browser_env *e, struct magi_error *err);
 /* A call on the current tab's session with the env's timeout. */
 magi_status magi__browser_call(struct browser_env *e, const char *method, json_t *params,
 			       json_t **result, struct magi_error *err);
-/* Adds a line to the notes the next observation carries. */
-void magi__browser_note(struct browser_env *e, const char *fmt, ...) MAGI_PRINTF(2, 3);
+/* Waits for the current tab to finish loading (or open a dialog, or go away). */
+magi_status magi__browser_wait_loaded(struct browser_env *e, struct magi_error *err);
+/* The domain rule for a URL the agent asked for; MAGI_ERR_DENIED names the URL. */
+magi_status magi__browser_check_url(struct browser_env *e, const char *what, const char *url,
+				    struct magi_error *err);
+/* The actions on tabs (tab numbers are 1-based; i is an index). */
+magi_status magi__browser_navigate(struct browser_env *e, const char *url, struct magi_error *err);
+magi_status magi__browser_history(struct browser_env *e, int delta, struct magi_error *err);
+magi_status magi__browser_tab_index(struct browser_env *e, int n, int *out, struct magi_error *err);
+magi_status magi__browser_switch_tab(struct browser_env *e, int i, struct magi_error *err);
+magi_status magi__browser_new_tab(struct browser_env *e, const char *url, struct magi_error *err);
+magi_status magi__browser_close_tab(struct browser_env *e, int n, struct magi_error *err);
+magi_status magi__browser_answer_dialog(struct browser_env *e, bool accept, const char *text,
+					struct magi_error *err);
 
 /* ---- browser_dom.c ---------------------------------------------------------------- */
 /* Builds the element list of the current tab from one DOMSnapshot: interactive elements
@@ -76,6 +107,8 @@ void magi__browser_note(struct browser_env *e, const char *fmt, ...) MAGI_PRINTF
  * *content_h (CSS pixels). */
 magi_status magi__browser_elements(struct browser_env *e, struct magi_obs *obs, double *scroll_y,
 				   double *content_h, struct magi_error *err);
+
+/* ---- browser_draw.c --------------------------------------------------------------- */
 /* Draws each visible interactive element's box and number on img. */
 void magi__browser_draw_marks(struct magi_image *img, const struct magi_element *el, size_t n);
 /* The screenshot shown while a dialog is open (the page cannot be captured then): the last
