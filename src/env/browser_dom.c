@@ -77,12 +77,20 @@ struct docinfo {
 	bool placed;
 };
 
+/* One element list is built from the tab's snapshot and one per out-of-process iframe;
+ * the output and the path strings carry over from one snapshot to the next. */
 struct dom_ctx {
 	struct browser_env *e;
+	/* this snapshot */
+	const char *session; /* NULL: the tab's */
+	int sess;            /* belem.sess of what it yields */
+	json_t *snap;
 	struct strtab st;
 	const json_t *docs;
 	struct docinfo *di;
-	size_t n_docs;
+	struct docview *views;
+	size_t n_docs, n_views;
+	/* the whole list */
 	char **paths; /* owned path strings */
 	size_t n_paths, cap_paths;
 	struct magi_element *el; /* interactive elements, then text runs */
@@ -577,6 +585,7 @@ static magi_status emit_elements(struct dom_ctx *c, size_t d, const struct docvi
 		read_box(json_array_get(v->l_bounds, (size_t)ni[i].layout), bx);
 		place(c, d, bx, style(c, v, ni[i].layout, ST_VISIBILITY), style(c, v, ni[i].layout, ST_OPACITY), el, be);
 		be->backend_id = ival(v->backend, i);
+		be->sess = c->sess;
 		if (!el->name || !el->role || !el->tag || (ni[i].path >= 0 && !el->path))
 			return MAGI_ERR_NOMEM;
 	}
@@ -640,6 +649,7 @@ static magi_status emit_text(struct dom_ctx *c, size_t d, const struct docview *
 		el.tag = magi__strdup("#text");
 		el.path = ni[ndx].path >= 0 ? magi__strdup(c->paths[ni[ndx].path]) : NULL;
 		be.backend_id = ival(v->backend, (size_t)ndx);
+		be.sess = c->sess;
 		c->el[c->n_el] = el;
 		c->be[c->n_el++] = be;
 		if (!el.name || !el.role || !el.tag || (ni[ndx].path >= 0 && !el.path))
@@ -716,7 +726,8 @@ static void find_shadow_trees(struct dom_ctx *c)
 		return;
 	json_t *r = NULL;
 	struct magi_error ignore;
-	if (magi__browser_call(c->e, "DOM.getDocument", json_pack("{sisb}", "depth", -1, "pierce", 1), &r, &ignore))
+	if (magi__browser_call_on(c->e, c->session, "DOM.getDocument", json_pack("{sisb}", "depth", -1, "pierce", 1), &r,
+				  &ignore))
 		return; /* the elements are listed all the same, only not flagged */
 	c->shadow_of = json_object();
 	c->shadow_paths = json_array();
@@ -740,7 +751,33 @@ static void owner_box(const struct docview *v, size_t owner, double bx[4], doubl
 }
 
 /* Origins of the documents: the top one first, then each iframe's from its owner. */
-static void place_documents(struct dom_ctx *c, struct docview *views)
+/* Where the document of the iframe `owner` (of document d) goes: its content box (the
+ * layout box inside the border) and the part of it in view, and its path. */
+static void frame_slot(struct dom_ctx *c, size_t d, size_t owner, const char *url, struct docinfo *x)
+{
+	double bx[4] = {0}, cr[4] = {0};
+	owner_box(&c->views[d], owner, bx, cr);
+	const struct docinfo *p = &c->di[d];
+	x->ox = p->ox + bx[0] + cr[0];
+	x->oy = p->oy + bx[1] + cr[1];
+	double w = cr[2] > 0 ? cr[2] : bx[2], h = cr[3] > 0 ? cr[3] : bx[3];
+	x->cx0 = MAGI_MAX(x->ox, p->cx0);
+	x->cy0 = MAGI_MAX(x->oy, p->cy0);
+	x->cx1 = MAGI_MIN(x->ox + w, p->cx1);
+	x->cy1 = MAGI_MIN(x->oy + h, p->cy1);
+	char step[160];
+	const char *id = attr(c, &c->views[d], owner, "id");
+	if (id && *id)
+		snprintf(step, sizeof step, "iframe#%.100s", id);
+	else
+		snprintf(step, sizeof step, "iframe(%.100s)", url ? url : "?");
+	x->path = add_path(c, p->path, step);
+	x->placed = true;
+}
+
+/* Where the snapshot's top document sits: the viewport for the tab's, the owner iframe's
+ * content box for another site's frame. */
+static void place_documents(struct dom_ctx *c, const struct docinfo *top)
 {
 	bool *owned = calloc(c->n_docs ? c->n_docs : 1, sizeof *owned);
 	for (size_t d = 0; d < c->n_docs; d++) {
@@ -758,8 +795,10 @@ static void place_documents(struct dom_ctx *c, struct docview *views)
 		if (owned[d])
 			continue;
 		const json_t *doc = json_array_get(c->docs, d);
-		c->di[d] = (struct docinfo){-magi__json_num(doc, "scrollOffsetX", 0), -magi__json_num(doc, "scrollOffsetY", 0),
-					    0, 0, c->vw, c->vh, -1, true};
+		c->di[d] = *top;
+		c->di[d].ox -= magi__json_num(doc, "scrollOffsetX", 0);
+		c->di[d].oy -= magi__json_num(doc, "scrollOffsetY", 0);
+		c->di[d].placed = true;
 		break;
 	}
 	free(owned);
@@ -776,27 +815,12 @@ static void place_documents(struct dom_ctx *c, struct docview *views)
 				long owner = ival(ci, k), child = ival(cv, k);
 				if (owner < 0 || child < 0 || (size_t)child >= c->n_docs || c->di[child].placed)
 					continue;
-				double bx[4] = {0}, cr[4] = {0};
-				owner_box(&views[d], (size_t)owner, bx, cr);
 				const json_t *cdoc = json_array_get(c->docs, (size_t)child);
-				struct docinfo *x = &c->di[child], *p = &c->di[d];
-				double left = p->ox + bx[0] + cr[0], top = p->oy + bx[1] + cr[1];
-				double w = cr[2] > 0 ? cr[2] : bx[2], h = cr[3] > 0 ? cr[3] : bx[3];
-				x->ox = left - magi__json_num(cdoc, "scrollOffsetX", 0);
-				x->oy = top - magi__json_num(cdoc, "scrollOffsetY", 0);
-				x->cx0 = MAGI_MAX(left, p->cx0);
-				x->cy0 = MAGI_MAX(top, p->cy0);
-				x->cx1 = MAGI_MIN(left + w, p->cx1);
-				x->cy1 = MAGI_MIN(top + h, p->cy1);
-				char step[160];
-				const char *id = attr(c, &views[d], (size_t)owner, "id");
-				const char *url = str_at(&c->st, json_object_get(cdoc, "documentURL"));
-				if (id && *id)
-					snprintf(step, sizeof step, "iframe#%.100s", id);
-				else
-					snprintf(step, sizeof step, "iframe(%.100s)", url ? url : "?");
-				x->path = add_path(c, p->path, step);
-				x->placed = more = true;
+				frame_slot(c, d, (size_t)owner, str_at(&c->st, json_object_get(cdoc, "documentURL")),
+					   &c->di[child]);
+				c->di[child].ox -= magi__json_num(cdoc, "scrollOffsetX", 0);
+				c->di[child].oy -= magi__json_num(cdoc, "scrollOffsetY", 0);
+				more = true;
 			}
 		}
 	}
@@ -849,59 +873,155 @@ static magi_status one_document(struct dom_ctx *c, size_t d, const struct docvie
 	return s;
 }
 
-magi_status magi__browser_elements(struct browser_env *e, struct magi_obs *obs, double *scroll_y,
-				   double *content_h, struct magi_error *err)
+/* A frame from another site waiting for its snapshot: where its document goes. */
+struct frame_job {
+	const char *session; /* borrowed from e->frames */
+	struct docinfo top;
+};
+
+static void snapshot_release(struct dom_ctx *c)
+{
+	for (size_t d = 0; c->views && d < c->n_views; d++)
+		docview_release(&c->views[d]);
+	free(c->views);
+	free(c->di);
+	json_decref(c->snap);
+	json_decref(c->shadow_of);
+	json_decref(c->shadow_paths);
+	c->views = NULL;
+	c->di = NULL;
+	c->snap = c->shadow_of = c->shadow_paths = NULL;
+	c->n_docs = c->n_views = 0;
+}
+
+/* Takes and reads the snapshot of c->session into c. */
+static magi_status snapshot_take(struct dom_ctx *c, struct magi_error *err)
 {
 	json_t *styles = json_array();
 	for (size_t k = 0; k < ST__COUNT; k++)
 		json_array_append_new(styles, json_string(snapshot_styles[k]));
-	json_t *r = NULL;
-	magi_status s = magi__browser_call(e, "DOMSnapshot.captureSnapshot",
-					   json_pack("{sosbsb}", "computedStyles", styles, "includeDOMRects", 1,
-						     "includePaintOrder", 0),
-					   &r, err);
+	magi_status s = magi__browser_call_on(c->e, c->session, "DOMSnapshot.captureSnapshot",
+					      json_pack("{sosbsb}", "computedStyles", styles, "includeDOMRects", 1,
+							"includePaintOrder", 0),
+					      &c->snap, err);
 	if (s)
 		return s;
-	struct dom_ctx c = {0};
-	c.e = e;
-	c.st.arr = json_object_get(r, "strings");
-	c.st.n = json_array_size(c.st.arr);
-	c.docs = json_object_get(r, "documents");
-	c.n_docs = json_array_size(c.docs);
-	c.scale = e->p.scale;
-	c.vw = e->p.width;
-	c.vh = e->p.height;
-	c.di = calloc(c.n_docs ? c.n_docs : 1, sizeof *c.di);
-	struct docview *views = calloc(c.n_docs ? c.n_docs : 1, sizeof *views);
-	if (!c.di || !views)
-		s = MAGI_ERR_NOMEM;
-	size_t n_views = 0;
-	for (; !s && n_views < c.n_docs; n_views++)
-		if (!docview_init(&views[n_views], &c, json_array_get(c.docs, n_views)))
-			s = MAGI_ERR_NOMEM;
-	if (!s) {
-		place_documents(&c, views);
-		find_shadow_trees(&c);
+	c->st.arr = json_object_get(c->snap, "strings");
+	c->st.n = json_array_size(c->st.arr);
+	c->docs = json_object_get(c->snap, "documents");
+	c->n_docs = json_array_size(c->docs);
+	c->di = calloc(c->n_docs ? c->n_docs : 1, sizeof *c->di);
+	c->views = calloc(c->n_docs ? c->n_docs : 1, sizeof *c->views);
+	if (!c->di || !c->views)
+		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	for (; c->n_views < c->n_docs; c->n_views++)
+		if (!docview_init(&c->views[c->n_views], c, json_array_get(c->docs, c->n_views))) {
+			c->n_views++;
+			return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+		}
+	return MAGI_OK;
+}
+
+/* Queues the frames from other sites attached under this snapshot's session: each goes
+ * where its owner <iframe> is (DOM.getFrameOwner names it). */
+static void queue_frames(struct dom_ctx *c, struct frame_job *jobs, size_t *n_jobs)
+{
+	const char *mine = c->session ? c->session : magi__browser_current(c->e)->session;
+	for (size_t f = 0; f < c->e->n_frames && *n_jobs < BROWSER_MAX_FRAMES; f++) {
+		if (strcmp(c->e->frames[f].parent, mine))
+			continue;
+		json_t *r = NULL;
+		struct magi_error ignore;
+		if (magi__browser_call_on(c->e, c->session, "DOM.getFrameOwner",
+					  json_pack("{ss}", "frameId", c->e->frames[f].target_id), &r, &ignore))
+			continue;
+		long owner_id = magi__json_int(r, "backendNodeId", 0);
+		json_decref(r);
+		for (size_t d = 0; d < c->n_docs; d++) {
+			const struct docview *v = &c->views[d];
+			for (size_t i = 0; c->di[d].placed && i < v->n; i++) {
+				if (ival(v->backend, i) != owner_id)
+					continue;
+				struct frame_job *j = &jobs[(*n_jobs)++];
+				j->session = c->e->frames[f].session;
+				frame_slot(c, d, i, attr(c, v, i, "src"), &j->top);
+				d = c->n_docs; /* found */
+				break;
+			}
+		}
 	}
-	for (size_t d = 0; !s && d < c.n_docs; d++) {
-		if (c.di[d].placed && c.di[d].path < 0) {
-			const json_t *doc = json_array_get(c.docs, d);
+}
+
+/* Reads one snapshot into the list: the tab's (top at the viewport) or a frame's. */
+static magi_status read_snapshot(struct dom_ctx *c, const struct docinfo *top, struct frame_job *jobs,
+				 size_t *n_jobs, double *scroll_y, double *content_h, struct magi_error *err)
+{
+	magi_status s = snapshot_take(c, err);
+	if (s)
+		return s;
+	place_documents(c, top);
+	find_shadow_trees(c);
+	for (size_t d = 0; !s && d < c->n_docs; d++) {
+		if (!c->session && c->di[d].placed && c->di[d].path < 0) {
+			const json_t *doc = json_array_get(c->docs, d);
 			*scroll_y = magi__json_num(doc, "scrollOffsetY", 0);
 			*content_h = magi__json_num(doc, "contentHeight", 0);
 			/* the title as of now (the target's title changes a little later) */
-			const char *title = str_at(&c.st, json_object_get(doc, "title"));
-			struct bpage *pg = magi__browser_current(e);
+			const char *title = str_at(&c->st, json_object_get(doc, "title"));
+			struct bpage *pg = magi__browser_current(c->e);
 			char *t = title && *title && pg ? magi__strdup(title) : NULL;
 			if (t) {
 				free(pg->title);
 				pg->title = t;
 			}
 		}
-		s = one_document(&c, d, &views[d]);
+		s = one_document(c, d, &c->views[d]);
 	}
-	for (size_t d = 0; views && d < n_views; d++)
-		docview_release(&views[d]);
-	free(views);
+	if (!s)
+		queue_frames(c, jobs, n_jobs);
+	if (s)
+		return magi_error_set(err, s, "reading the page's elements: %s", magi_strerror(s));
+	return MAGI_OK;
+}
+
+/* The session table the list's elements refer to (belem.sess). */
+static void set_sessions(struct browser_env *e, const struct frame_job *jobs, size_t n_jobs)
+{
+	for (size_t i = 0; i < e->n_esess; i++)
+		free(e->esess[i]);
+	free(e->esess);
+	e->esess = NULL;
+	e->n_esess = 0;
+	if (!n_jobs || !(e->esess = calloc(n_jobs, sizeof *e->esess)))
+		return;
+	for (size_t i = 0; i < n_jobs; i++)
+		e->esess[i] = magi__strdup(jobs[i].session);
+	e->n_esess = n_jobs;
+}
+
+magi_status magi__browser_elements(struct browser_env *e, struct magi_obs *obs, double *scroll_y,
+				   double *content_h, struct magi_error *err)
+{
+	struct dom_ctx c = {0};
+	c.e = e;
+	c.scale = e->p.scale;
+	c.vw = e->p.width;
+	c.vh = e->p.height;
+	struct frame_job jobs[BROWSER_MAX_FRAMES];
+	size_t n_jobs = 0;
+	const struct docinfo view = {0, 0, 0, 0, c.vw, c.vh, -1, true};
+	magi_status s = read_snapshot(&c, &view, jobs, &n_jobs, scroll_y, content_h, err);
+	snapshot_release(&c);
+	/* then the frames from other sites, parents before their children */
+	for (size_t k = 0; !s && k < n_jobs; k++) {
+		c.session = jobs[k].session;
+		c.sess = (int)k + 1;
+		MAGI_DEBUG("browser: reading the elements of a frame from another site (session %s)", c.session);
+		struct magi_error ferr;
+		if (read_snapshot(&c, &jobs[k].top, jobs, &n_jobs, scroll_y, content_h, &ferr))
+			MAGI_DEBUG("browser: a frame's elements are missing: %s", ferr.msg); /* it may be gone */
+		snapshot_release(&c);
+	}
 	/* interactive elements first (numbered from 1), then text runs, each in document order */
 	if (!s && c.n_el) {
 		size_t k = 0;
@@ -910,7 +1030,7 @@ magi_status magi__browser_elements(struct browser_env *e, struct magi_obs *obs, 
 		if (!el || !be) {
 			free(el);
 			free(be);
-			s = MAGI_ERR_NOMEM;
+			s = magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 		} else {
 			for (int pass = 0; pass < 2; pass++)
 				for (size_t i = 0; i < c.n_el; i++)
@@ -926,25 +1046,21 @@ magi_status magi__browser_elements(struct browser_env *e, struct magi_obs *obs, 
 			c.be = be;
 		}
 	}
-	json_decref(r);
-	json_decref(c.shadow_of);
-	json_decref(c.shadow_paths);
 	for (size_t i = 0; i < c.n_paths; i++)
 		free(c.paths[i]);
 	free(c.paths);
-	free(c.di);
 	if (s) {
 		magi__elements_free(c.el, c.n_el);
 		free(c.be);
-		return magi_error_set(err, s, "reading the page's elements: %s", magi_strerror(s));
+		return s;
 	}
 	obs->elements = c.el;
 	obs->n_elements = c.n_el;
-	free(e->elems);
+	magi__browser_clear_elems(e);
 	e->elems = c.be;
 	e->n_elems = c.n_el;
+	set_sessions(e, jobs, n_jobs);
 	struct bpage *pg = magi__browser_current(e);
-	free(e->elems_target);
 	e->elems_target = pg ? magi__strdup(pg->target_id) : NULL;
 	return MAGI_OK;
 }

@@ -87,7 +87,7 @@ static magi_status add_simple(struct browser_env *e, struct magi_obs *obs, const
 	el->x = x, el->y = y, el->w = w, el->h = h;
 	el->flags = flags | MAGI_ELEM_VISIBLE;
 	obs->n_elements++;
-	e->elems[n] = (struct belem){x + w / 2.0, y + h / 2.0, 0, button, true};
+	e->elems[n] = (struct belem){x + w / 2.0, y + h / 2.0, 0, button, true, 0};
 	e->n_elems = obs->n_elements;
 	return el->role && el->name && el->tag && el->path ? MAGI_OK : MAGI_ERR_NOMEM;
 }
@@ -140,9 +140,7 @@ magi_status magi__browser_dialog_obs(struct browser_env *e, struct bpage *pg, st
 	}
 	y += pad;
 	int okx = px + pw - pad - bw - (is_alert ? 0 : bw + pad), cx = px + pw - pad - bw;
-	free(e->elems);
-	e->elems = NULL;
-	e->n_elems = 0;
+	magi__browser_clear_elems(e);
 	s = MAGI_OK;
 	struct { const char *label; int x, button; } btn[2] = {{"OK", okx, 1}, {"Cancel", cx, 2}};
 	for (int k = 0; k < (is_alert ? 1 : 2) && !s; k++) {
@@ -157,7 +155,6 @@ magi_status magi__browser_dialog_obs(struct browser_env *e, struct bpage *pg, st
 		s = add_simple(e, obs, "text", pg->dlg.message ? pg->dlg.message : "", px + pad, py + pad + lh + pad / 2,
 			       pw - 2 * pad, lines * lh, MAGI_ELEM_TEXT, 0);
 	magi_buf_release(&body);
-	free(e->elems_target);
 	e->elems_target = magi__strdup(pg->target_id);
 	return s ? magi_error_set(err, s, NULL) : MAGI_OK;
 }

@@ -285,6 +285,10 @@ static magi_status element_point(struct browser_env *e, int id, double *x, doubl
 		*y = be->cy / e->p.scale;
 		return MAGI_OK;
 	}
+	if (be->sess)
+		return magi_error_set(err, MAGI_ERR_INVALID,
+				      "element %d is out of view inside a frame from another site: scroll it into view and look again",
+				      id);
 	struct magi_error ignore;
 	magi__browser_call(e, "DOM.scrollIntoViewIfNeeded", json_pack("{si}", "backendNodeId", (int)be->backend_id), NULL,
 			   &ignore);
@@ -309,17 +313,21 @@ static magi_status element_point(struct browser_env *e, int id, double *x, doubl
 }
 
 /* A JavaScript handle (objectId, in the "magi" group) on the node named by the action:
- * its element number, else the node under its point. */
+ * its element number, else the node under its point; *session is where it lives (NULL:
+ * the tab's document; else a frame from another site). */
 static magi_status target_object(struct browser_env *e, const struct magi_action *a, char *oid, size_t cap,
-				 struct magi_error *err)
+				 const char **session, struct magi_error *err)
 {
 	long backend = 0;
 	magi_status s;
+	*session = NULL;
 	if (a->index) {
 		const struct belem *be;
 		if ((s = element_of(e, a->index, &be, err)))
 			return s;
 		backend = be->backend_id;
+		if (be->sess > 0 && (size_t)be->sess <= e->n_esess)
+			*session = e->esess[be->sess - 1];
 	} else {
 		if ((s = check_point(e, a->x, a->y, err)))
 			return s;
@@ -337,8 +345,8 @@ static magi_status target_object(struct browser_env *e, const struct magi_action
 		return magi_error_set(err, MAGI_ERR_INVALID, "%s: that is not an element of the page",
 				      magi_action_kind_name(a->kind));
 	json_t *r = NULL;
-	if ((s = magi__browser_call(e, "DOM.resolveNode", json_pack("{siss}", "backendNodeId", (int)backend, "objectGroup", "magi"),
-				    &r, err)))
+	if ((s = magi__browser_call_on(e, *session, "DOM.resolveNode",
+				       json_pack("{siss}", "backendNodeId", (int)backend, "objectGroup", "magi"), &r, err)))
 		return s;
 	snprintf(oid, cap, "%s", magi__json_str(json_object_get(r, "object"), "objectId", ""));
 	json_decref(r);
@@ -367,10 +375,11 @@ static const char file_input_js[] =
 static magi_status select_option(struct browser_env *e, const struct magi_action *a, struct magi_error *err)
 {
 	char oid[256];
-	magi_status s = target_object(e, a, oid, sizeof oid, err);
+	const char *sess;
+	magi_status s = target_object(e, a, oid, sizeof oid, &sess, err);
 	json_t *r = NULL;
 	if (!s)
-		s = magi__browser_call(e, "Runtime.callFunctionOn",
+		s = magi__browser_call_on(e, sess, "Runtime.callFunctionOn",
 				       json_pack("{sssss[{ss}]sb}", "objectId", oid, "functionDeclaration", select_js, "arguments",
 						 "value", a->text ? a->text : "", "returnByValue", 1),
 				       &r, err);
@@ -385,7 +394,7 @@ static magi_status select_option(struct browser_env *e, const struct magi_action
 	}
 	json_decref(r);
 	struct magi_error ignore;
-	magi__browser_call(e, "Runtime.releaseObjectGroup", json_pack("{ss}", "objectGroup", "magi"), NULL, &ignore);
+	magi__browser_call_on(e, sess, "Runtime.releaseObjectGroup", json_pack("{ss}", "objectGroup", "magi"), NULL, &ignore);
 	return s;
 }
 
@@ -414,12 +423,13 @@ static magi_status upload_path(struct browser_env *e, const char *path, char rea
 static magi_status upload_file(struct browser_env *e, const struct magi_action *a, struct magi_error *err)
 {
 	char real[PATH_MAX], oid[256];
+	const char *sess = NULL;
 	magi_status s = upload_path(e, a->text ? a->text : "", real, err);
 	if (!s)
-		s = target_object(e, a, oid, sizeof oid, err);
+		s = target_object(e, a, oid, sizeof oid, &sess, err);
 	json_t *r = NULL;
 	if (!s)
-		s = magi__browser_call(e, "Runtime.callFunctionOn",
+		s = magi__browser_call_on(e, sess, "Runtime.callFunctionOn",
 				       json_pack("{sssssbss}", "objectId", oid, "functionDeclaration", file_input_js,
 						 "returnByValue", 0, "objectGroup", "magi"),
 				       &r, err);
@@ -427,11 +437,11 @@ static magi_status upload_file(struct browser_env *e, const struct magi_action *
 	if (!s && !input)
 		s = magi_error_set(err, MAGI_ERR_INVALID, "upload_file: there is no file input at that element");
 	if (!s)
-		s = magi__browser_call(e, "DOM.setFileInputFiles", json_pack("{s[s]ss}", "files", real, "objectId", input),
-				       NULL, err);
+		s = magi__browser_call_on(e, sess, "DOM.setFileInputFiles",
+					  json_pack("{s[s]ss}", "files", real, "objectId", input), NULL, err);
 	json_decref(r);
 	struct magi_error ignore;
-	magi__browser_call(e, "Runtime.releaseObjectGroup", json_pack("{ss}", "objectGroup", "magi"), NULL, &ignore);
+	magi__browser_call_on(e, sess, "Runtime.releaseObjectGroup", json_pack("{ss}", "objectGroup", "magi"), NULL, &ignore);
 	return s;
 }
 

@@ -17,6 +17,7 @@
 #define BROWSER_MAX_BLOCKED 8       /* blocked URLs quoted per observation */
 #define BROWSER_TEXT_MAX (64 * 1024) /* cap of obs->text */
 #define BROWSER_NAME_MAX 160         /* bytes of an element's name kept */
+#define BROWSER_MAX_FRAMES 64        /* out-of-process iframes followed */
 
 struct bdialog {
 	bool open;
@@ -35,12 +36,20 @@ struct bpage {
 	struct bdialog dlg;
 };
 
+/* An out-of-process iframe (a frame from another site): a target of its own. */
+struct bframe {
+	char *session;
+	char *target_id; /* also its frame id */
+	char *parent;    /* the session it was attached under (a tab's or another frame's) */
+};
+
 /* What the last observation numbered, to act on an element by its number. */
 struct belem {
 	double cx, cy;      /* centre, device pixels (viewport) */
 	long backend_id;    /* DOM backend node id, 0 for dialog buttons */
 	int dialog_button;  /* 1 OK, 2 Cancel, 0 not a dialog button */
 	bool visible;
+	int sess;           /* 0: the tab's document; k: inside e->esess[k - 1] (another site's frame) */
 };
 
 struct browser_env {
@@ -55,8 +64,12 @@ struct browser_env {
 	struct magi_buf notes;        /* said once in the next observation */
 	char *blocked[BROWSER_MAX_BLOCKED];
 	size_t n_blocked, n_blocked_total;
+	struct bframe frames[BROWSER_MAX_FRAMES];
+	size_t n_frames;
 	struct belem *elems;          /* the last observation's element list */
 	size_t n_elems;
+	char **esess;                 /* the frame sessions its elements came from */
+	size_t n_esess;
 	char *elems_target;           /* ...taken on this tab */
 	struct magi_image *last_shot; /* the current tab's last screenshot (dialog overlay) */
 	json_t *downloads;            /* guid -> suggested file name */
@@ -82,6 +95,12 @@ bool magi__browser_io_event(void *ud, const char *method, const char *session, j
 void magi__browser_on_event(void *ud, const char *method, const char *session, json_t *params);
 /* MAGI_ERR_ENV saying how Chromium died, or MAGI_OK while it lives. */
 magi_status magi__browser_dead_check(struct browser_env *e, struct magi_error *err);
+void magi__browser_remove_frame(struct browser_env *e, size_t i);
+/* Forgets the last observation's element list (elems, esess, elems_target). */
+void magi__browser_clear_elems(struct browser_env *e);
+/* A call on that session (NULL: the current tab's) with the env's timeout. */
+magi_status magi__browser_call_on(struct browser_env *e, const char *session, const char *method, json_t *params,
+				  json_t **result, struct magi_error *err);
 /* A call on the current tab's session with the env's timeout. */
 magi_status magi__browser_call(struct browser_env *e, const char *method, json_t *params,
 			       json_t **result, struct magi_error *err);

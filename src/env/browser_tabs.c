@@ -126,8 +126,10 @@ static void page_attached(struct browser_env *e, const char *sid, const json_t *
 
 /* On the reader thread, as events arrive: what must not wait for magi to look. Paused
  * requests are let through or failed by the domain rule (the page keeps loading while
- * magi waits for a model); a new target is set up — viewport, device-pixel ratio, Page
- * events — and let run. Only e->p and e->cdp are used here (both fixed after open). */
+ * magi waits for a model); a new target is set up — a tab's viewport, device-pixel ratio
+ * and Page events; for tabs and frames from other sites (out-of-process iframes), the
+ * auto-attaching of their own frames — and let run. Only e->p and e->cdp are used here
+ * (both fixed after open). */
 bool magi__browser_io_event(void *ud, const char *method, const char *session, json_t *params)
 {
 	struct browser_env *e = ud;
@@ -149,6 +151,12 @@ bool magi__browser_io_event(void *ud, const char *method, const char *session, j
 		const char *sid = magi__json_str(params, "sessionId", NULL);
 		const json_t *info = json_object_get(params, "targetInfo");
 		bool page = !session && !strcmp(magi__json_str(info, "type", ""), "page");
+		bool frame = session && !strcmp(magi__json_str(info, "type", ""), "iframe");
+		if (sid && (page || frame))
+			magi__cdp_send(e->cdp, sid, "Target.setAutoAttach",
+				       json_pack("{sbsbsbs[{ss}]}", "autoAttach", 1, "waitForDebuggerOnStart", 1, "flatten", 1,
+						 "filter", "type", "iframe"),
+				       &err);
 		if (sid && page) {
 			magi__cdp_send(e->cdp, sid, "Page.enable", NULL, &err);
 			magi__cdp_send(e->cdp, sid, "Emulation.setDeviceMetricsOverride",
@@ -161,9 +169,52 @@ bool magi__browser_io_event(void *ud, const char *method, const char *session, j
 		}
 		if (sid && magi__json_bool(params, "waitingForDebugger", false))
 			magi__cdp_send(e->cdp, sid, "Runtime.runIfWaitingForDebugger", NULL, &err);
-		return !page;
+		return !page && !frame;
 	}
 	return false;
+}
+
+/* An out-of-process iframe attached under session `parent`: remembered for the element
+ * list (its DOM lives in a renderer of its own). */
+static void frame_attached(struct browser_env *e, const char *sid, const char *parent, const json_t *info)
+{
+	const char *tid = magi__json_str(info, "targetId", NULL);
+	if (!tid || e->n_frames == BROWSER_MAX_FRAMES)
+		return;
+	struct bframe *f = &e->frames[e->n_frames];
+	f->session = magi__strdup(sid);
+	f->target_id = magi__strdup(tid);
+	f->parent = magi__strdup(parent);
+	if (f->session && f->target_id && f->parent) {
+		e->n_frames++;
+		return;
+	}
+	free(f->session);
+	free(f->target_id);
+	free(f->parent);
+}
+
+void magi__browser_clear_elems(struct browser_env *e)
+{
+	free(e->elems);
+	e->elems = NULL;
+	e->n_elems = 0;
+	for (size_t i = 0; i < e->n_esess; i++)
+		free(e->esess[i]);
+	free(e->esess);
+	e->esess = NULL;
+	e->n_esess = 0;
+	free(e->elems_target);
+	e->elems_target = NULL;
+}
+
+void magi__browser_remove_frame(struct browser_env *e, size_t i)
+{
+	free(e->frames[i].session);
+	free(e->frames[i].target_id);
+	free(e->frames[i].parent);
+	memmove(&e->frames[i], &e->frames[i + 1], (e->n_frames - i - 1) * sizeof *e->frames);
+	e->n_frames--;
 }
 
 /* A request the domain rule failed (on the reader thread): said in the next observation. */
@@ -246,12 +297,19 @@ void magi__browser_on_event(void *ud, const char *method, const char *session, j
 		request_blocked(e, params);
 	} else if (!strcmp(method, "Target.attachedToTarget")) {
 		const char *sid = magi__json_str(params, "sessionId", NULL);
-		if (sid)
+		if (sid && session)
+			frame_attached(e, sid, session, json_object_get(params, "targetInfo"));
+		else if (sid)
 			page_attached(e, sid, json_object_get(params, "targetInfo"));
 	} else if (!strcmp(method, "Target.detachedFromTarget") || !strcmp(method, "Target.targetDestroyed")) {
-		int i = magi__browser_page_by(e, magi__json_str(params, "sessionId", NULL), magi__json_str(params, "targetId", NULL));
+		const char *sid = magi__json_str(params, "sessionId", NULL);
+		int i = magi__browser_page_by(e, sid, magi__json_str(params, "targetId", NULL));
 		if (i >= 0)
 			magi__browser_remove_page(e, i);
+		for (size_t k = e->n_frames; k-- > 0;)
+			if ((sid && !strcmp(e->frames[k].session, sid)) ||
+			    !strcmp(e->frames[k].target_id, magi__json_str(params, "targetId", "")))
+				magi__browser_remove_frame(e, k);
 	} else if (!strcmp(method, "Target.targetInfoChanged")) {
 		const json_t *info = json_object_get(params, "targetInfo");
 		int i = magi__browser_page_by(e, NULL, magi__json_str(info, "targetId", ""));
@@ -280,6 +338,14 @@ magi_status magi__browser_dead_check(struct browser_env *e, struct magi_error *e
 	if (!magi__cdp_alive(e->cdp, &why))
 		return magi_error_set(err, MAGI_ERR_ENV, "%s", why);
 	return MAGI_OK;
+}
+
+magi_status magi__browser_call_on(struct browser_env *e, const char *session, const char *method, json_t *params,
+				  json_t **result, struct magi_error *err)
+{
+	if (!session)
+		return magi__browser_call(e, method, params, result, err);
+	return magi__cdp_call(e->cdp, session, method, params, e->p.call_timeout_ms, result, err);
 }
 
 magi_status magi__browser_call(struct browser_env *e, const char *method, json_t *params,

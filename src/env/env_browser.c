@@ -383,8 +383,9 @@ static void br_close(void *data)
 		magi__browser_remove_page(e, (int)e->n_pages - 1);
 	clear_notes(e);
 	magi_buf_release(&e->notes);
-	free(e->elems);
-	free(e->elems_target);
+	magi__browser_clear_elems(e);
+	while (e->n_frames)
+		magi__browser_remove_frame(e, e->n_frames - 1);
 	magi_image_free(e->last_shot);
 	json_decref(e->downloads);
 	if (e->temp_profile && e->profile)

@@ -3,9 +3,10 @@
 
     site_server.py --port 0 --port-file F --log LOG [--root DIR]
 
-Binds 127.0.0.1 (pages name other hosts, such as localhost, to stand for sites outside
-the allowlist: they reach this same server when nothing blocks them). Writes the chosen
-port to F (atomically) once listening. Every request becomes one JSON line in LOG, flushed
+Binds 127.0.0.1, and 127.0.0.2 on the same port when it can (a second site, allowed:
+its frames live in a renderer of their own). Pages name other hosts, such as localhost,
+to stand for sites outside the allowlist: they reach this same server when nothing
+blocks them. Writes the chosen port to F (atomically) once listening. Every request becomes one JSON line in LOG, flushed
 at once: {"method", "path", "query": {...}, "host", "form": {...}, "files": [{"field",
 "filename", "size", "head"}]}. Pages are templates: {{PORT}} becomes the port.
 
@@ -137,17 +138,25 @@ def main():
     ap.add_argument("--root", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "site"))
     a = ap.parse_args()
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
-    srv.daemon_threads = True
-    srv.root = os.path.realpath(a.root)
-    srv.log = open(a.log, "a", encoding="utf-8")
-    srv.log_lock = threading.Lock()
-    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=srv.shutdown).start())
+    servers = [srv]
+    try:
+        servers.append(ThreadingHTTPServer(("127.0.0.2", srv.server_address[1]), Handler))
+    except OSError as e:
+        print("site_server: no second site on 127.0.0.2: %s" % e, file=sys.stderr)
+    log, lock = open(a.log, "a", encoding="utf-8"), threading.Lock()
+    for s in servers:
+        s.daemon_threads = True
+        s.root = os.path.realpath(a.root)
+        s.log, s.log_lock = log, lock
+    for s in servers[1:]:
+        threading.Thread(target=s.serve_forever, daemon=True).start()
+    signal.signal(signal.SIGTERM, lambda *_: [threading.Thread(target=s.shutdown).start() for s in servers])
     tmp = a.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write("%d\n" % srv.server_address[1])
     os.replace(tmp, a.port_file)
     srv.serve_forever()
-    srv.log.close()
+    log.close()
     return 0
 
 

@@ -99,6 +99,34 @@ static void test_frames(struct magi_env *env, struct magi_obs *o)
 	bt_do(env, "{\"action\":\"click_element\",\"element\":%d}", sb->id);
 	CHECK(bt_log_wait("GET", "/log", "shadow", "clicked"));
 	CHECK(bt_wait_text(env, o, "shadow clicked"));
+	/* a frame from another site runs in a renderer of its own: its elements come from
+	 * its own snapshot, placed where its <iframe> is */
+	const struct magi_element *other = bt_find(o, "button", "Other site button");
+	REQUIRE(other != NULL);
+	CHECK(other->flags & MAGI_ELEM_IN_FRAME);
+	CHECK_STR(other->path, "iframe#other");
+	const struct magi_element *otext = bt_find(o, "text", "Inside another site");
+	REQUIRE(otext != NULL);
+	itext = bt_find(o, "text", "Inside the frame");
+	REQUIRE(itext != NULL);
+	/* side by side in the flow: the other frame starts right of the first one's 600 px
+	 * and 2 x 4 px of border, its text 10 px inside */
+	CHECK_MSG(otext->x >= itext->x + 600 && otext->y >= itext->y - 2 && otext->y <= itext->y + 40,
+		  "other frame's text at %d,%d; the first frame's at %d,%d", otext->x, otext->y, itext->x, itext->y);
+	bt_click(env, other);
+	CHECK(bt_log_wait("GET", "/log", "other", "clicked"));
+	CHECK(bt_wait_text(env, o, "Other clicked"));
+	json_t *j = bt_log_entry("GET", "/frame_other.html");
+	REQUIRE(j != NULL);
+	CHECK(strncmp(json_string_value(json_object_get(j, "host")), "127.0.0.2:", 10) == 0);
+	json_decref(j);
+	const struct magi_element *size = bt_find(o, "combobox", "Size");
+	REQUIRE(size != NULL);
+	bt_do(env, "{\"action\":\"select_option\",\"element\":%d,\"option\":\"large\"}", size->id);
+	bt_observe(env, o);
+	size = bt_find(o, "combobox", "Size");
+	REQUIRE(size != NULL);
+	CHECK_STR(size->value, "Large");
 }
 
 static void test_dialogs(struct magi_env *env, struct magi_obs *o)
