@@ -2,7 +2,8 @@
  * browser_internal.h — the browser driver's state, shared by its files:
  *   env_browser.c   the process, open/close, observe, act dispatch
  *   browser_tabs.c  tabs and their events, protocol calls, navigation, tab actions, dialogs
- *   browser_dom.c   the element list from DOMSnapshot.captureSnapshot
+ *   browser_snap.c  the element list: DOM snapshots of the tab and its frames, placed
+ *   browser_dom.c   ...and the elements of each document (browser_snap.h between them)
  *   browser_draw.c  set-of-marks and the picture of an open dialog
  *   browser_input.c mouse, keyboard, select_option, upload_file (Input.* and DOM.*)
  * Coordinates: screenshots and element boxes are device pixels (CSS pixels x scale);
@@ -119,7 +120,7 @@ magi_status magi__browser_close_tab(struct browser_env *e, int n, struct magi_er
 magi_status magi__browser_answer_dialog(struct browser_env *e, bool accept, const char *text,
 					struct magi_error *err);
 
-/* ---- browser_dom.c ---------------------------------------------------------------- */
+/* ---- browser_snap.c --------------------------------------------------------------- */
 /* Builds the element list of the current tab from one DOMSnapshot: interactive elements
  * first (numbered 1..), then visible text runs, each with its box in device pixels.
  * Fills obs->elements and e->elems; writes the page's scroll state into *scroll_y,
