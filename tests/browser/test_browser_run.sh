@@ -57,7 +57,7 @@ cat > login.json <<'EOF'
 EOF
 start_oracle O --policy gui --task login.json
 out=$(timeout 240 "$MAGI" run --base-url "$O_URL" --recipe single --env "browser:$SITE/login.html" \
-	--allow-domain 127.0.0.1 --runs runs --no-ask --yes "Sign in as alice with the password s3cret" 2>&1)
+	--allow-domain 127.0.0.1 --runs runs --settle 100 --no-ask --yes "Sign in as alice with the password s3cret" 2>&1)
 rc=$?
 check "login run exits 0 ($rc): $out" test $rc = 0
 check "the login form reached the server as alice" test "$(site_count POST /login username alice)" = 1
@@ -82,7 +82,7 @@ cat > out.json <<'EOF'
 EOF
 start_oracle P --policy gui --task out.json
 out=$(timeout 240 "$MAGI" run --base-url "$P_URL" --coords norm1000 --recipe single --env "browser:$SITE/outside.html" \
-	--allow-domain 127.0.0.1 --runs runs --no-ask --yes "Visit our partner" 2>&1)
+	--allow-domain 127.0.0.1 --runs runs --settle 100 --no-ask --yes "Visit our partner" 2>&1)
 rc=$?
 check "outside run exits 0 ($rc): $out" test $rc = 0
 check "the page itself was served" test "$(site_count GET /outside.html)" -ge 1
