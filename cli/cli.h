@@ -50,6 +50,9 @@ int cli_guard_config(const struct magi_config *cfg, struct magi_secret_list *sec
 		     struct magi_guard_config *gc);
 int cli_make_client(const struct cli_model_opts *o, struct magi_config **cfg, const char *role,
 		    struct magi_client **out);
+/* The same on a loaded cfg, printing nothing: the message goes to err. */
+int cli_client_from_config(const struct cli_model_opts *o, struct magi_config *cfg, const char *role,
+			   struct magi_client **out, struct magi_error *err);
 /* Prints "magi: <msg>" to stderr. */
 void cli_error(const char *fmt, ...) MAGI_PRINTF(1, 2);
 /* Matches --flag VALUE; on match stores the value and advances *i. -1 when the value is missing. */
@@ -88,4 +91,5 @@ int cmd_guard(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_video(int argc, char **argv);
+int cmd_mcp(int argc, char **argv);
 #endif

@@ -79,9 +79,6 @@ int cli_model_opt(struct cli_model_opts *o, int argc, char **argv, int *i)
 	return 0;
 }
 
-static int make_client(const struct cli_model_opts *o, struct magi_config *cfg, const char *role,
-		       struct magi_client **out, struct magi_error *errp);
-
 int cli_guard_config(const struct magi_config *cfg, struct magi_secret_list *secrets,
 		     struct magi_guard_config *gc)
 {
@@ -114,7 +111,9 @@ int cli_make_client(const struct cli_model_opts *o, struct magi_config **cfgp, c
 		return EXIT_CONFIG;
 	}
 	*cfgp = cfg;
-	int rc = make_client(o, cfg, role, out, &err);
+	int rc = cli_client_from_config(o, cfg, role, out, &err);
+	if (rc)
+		cli_error("%s", magi_error_text(&err));
 	if (rc && loaded_here) { /* the caller gets nothing to free on failure */
 		magi_config_free(cfg);
 		*cfgp = NULL;
@@ -122,18 +121,16 @@ int cli_make_client(const struct cli_model_opts *o, struct magi_config **cfgp, c
 	return rc;
 }
 
-static int make_client(const struct cli_model_opts *o, struct magi_config *cfg, const char *role,
-		       struct magi_client **out, struct magi_error *errp)
+int cli_client_from_config(const struct cli_model_opts *o, struct magi_config *cfg, const char *role,
+			   struct magi_client **out, struct magi_error *err)
 {
-	struct magi_error err = *errp;
+	*out = NULL;
 	const char *name = o->model;
 	if (!name && role)
 		name = magi_config_role_model(cfg, role);
 	struct magi_model_params p;
-	if (magi_config_model(cfg, name, &p, &err)) {
-		cli_error("%s", magi_error_text(&err));
+	if (magi_config_model(cfg, name, &p, err))
 		return EXIT_CONFIG;
-	}
 	if (o->base_url)
 		p.base_url = o->base_url;
 	if (o->model_id)
@@ -145,21 +142,19 @@ static int make_client(const struct cli_model_opts *o, struct magi_config *cfg, 
 	if (o->attempts > 0)
 		p.max_attempts = o->attempts;
 	if (o->coords && magi_coord_space_parse(o->coords, &p.coords)) {
-		cli_error("--coords: '%s' is not pixels, norm1000 or norm1", o->coords);
+		magi_error_set(err, MAGI_ERR_INVALID, "--coords: '%s' is not pixels, norm1000 or norm1",
+			       o->coords);
 		return EXIT_USAGE;
 	}
 	/* A replayed run needs no server; any URL will do for the client to be made. */
 	if (o->replay && !p.base_url)
 		p.base_url = "http://replay.invalid/v1";
 	struct magi_client *c;
-	if (magi_client_new(&p, &c, &err)) {
-		cli_error("%s", magi_error_text(&err));
+	if (magi_client_new(&p, &c, err))
 		return EXIT_CONFIG;
-	}
 	if (o->record || o->replay) {
 		if (magi_client_set_cassette(c, o->replay ? o->replay : o->record,
-					     o->replay ? MAGI_CASSETTE_REPLAY : MAGI_CASSETTE_RECORD, &err)) {
-			cli_error("%s", magi_error_text(&err));
+					     o->replay ? MAGI_CASSETTE_REPLAY : MAGI_CASSETTE_RECORD, err)) {
 			magi_client_free(c);
 			return EXIT_CONFIG;
 		}

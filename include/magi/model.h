@@ -138,6 +138,7 @@ MAGI_API magi_status magi_client_ping(struct magi_client *c, double *ms, struct 
  *     planning: fast
  *     decision: fast
  *   guards: {...}                 # read by the guards (magi_guard_config_parse)
+ *   mcp: {...}                    # read by `magi mcp` (docs/mcp.md)
  * Any other top-level key is an error naming it.
  */
 struct magi_config;

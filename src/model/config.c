@@ -28,7 +28,7 @@ static const char *env2(const char *a, const char *b)
 static magi_status validate(struct magi_config *cfg, const char *src, struct magi_error *err)
 {
 	/* a misspelt section would otherwise be ignored without a word */
-	static const char *const sections[] = {"default", "models", "roles", "guards", NULL};
+	static const char *const sections[] = {"default", "models", "roles", "guards", "mcp", NULL};
 	const char *sec;
 	json_t *sv;
 	json_object_foreach(cfg->root, sec, sv)
@@ -38,7 +38,7 @@ static magi_status validate(struct magi_config *cfg, const char *src, struct mag
 			ok |= !strcmp(sec, sections[i]);
 		if (!ok)
 			return magi_error_set(err, MAGI_ERR_CONFIG,
-					      "%s: unknown section '%.64s' (known: default, models, roles, guards)",
+					      "%s: unknown section '%.64s' (known: default, models, roles, guards, mcp)",
 					      src, sec);
 	}
 	json_t *models = json_object_get(cfg->root, "models");
