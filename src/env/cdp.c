@@ -316,33 +316,36 @@ static void reader_eof(struct magi__cdp *c, const char *why)
 	pthread_mutex_unlock(&c->lock);
 }
 
+/* Hands msg over (it is consumed): a reply to its caller, an event to the I/O handler and
+ * the queue. A message is only ever touched by one thread at a time. */
 static void reader_dispatch(struct magi__cdp *c, json_t *msg)
 {
 	json_t *id = json_object_get(msg, "id");
 	pthread_mutex_lock(&c->lock);
 	if (json_is_integer(id)) {
 		if (json_integer_value(id) == c->want_id && !c->reply) {
-			c->reply = json_incref(msg);
+			c->reply = msg;
+			msg = NULL;
 			pthread_cond_broadcast(&c->cond);
 		} else if (json_object_get(msg, "error")) {
 			MAGI_DEBUG("cdp: request %lld failed: %s", (long long)json_integer_value(id),
 				   magi__json_str(json_object_get(msg, "error"), "message", "?"));
 		}
 		pthread_mutex_unlock(&c->lock);
+		json_decref(msg);
 		return;
 	}
 	magi__cdp_io_fn io = c->io_fn;
 	void *io_ud = c->io_ud;
 	pthread_mutex_unlock(&c->lock);
 	const char *method = magi__json_str(msg, "method", NULL);
-	if (!method)
+	struct qevent *q = NULL;
+	if (!method || (io && io(io_ud, method, magi__json_str(msg, "sessionId", NULL), json_object_get(msg, "params"))) ||
+	    !(q = malloc(sizeof *q))) {
+		json_decref(msg);
 		return;
-	if (io && io(io_ud, method, magi__json_str(msg, "sessionId", NULL), json_object_get(msg, "params")))
-		return;
-	struct qevent *q = malloc(sizeof *q);
-	if (!q)
-		return;
-	q->msg = json_incref(msg);
+	}
+	q->msg = msg;
 	q->next = NULL;
 	pthread_mutex_lock(&c->lock);
 	if (c->queued >= CDP_MAX_QUEUED) {
@@ -385,7 +388,6 @@ static void reader_frame(struct magi__cdp *c)
 				MAGI_WARN("cdp: %s", perr.msg);
 			else
 				reader_dispatch(c, msg);
-			json_decref(msg);
 		}
 		start = end + 1;
 		c->scan = start;

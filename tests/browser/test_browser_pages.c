@@ -51,7 +51,7 @@ static void test_tabs(struct magi_env *env, struct magi_obs *o)
 	CHECK(bt_wait_text(env, o, "Pop-up window"));
 	CHECK_CONTAINS(o->text, "Tabs (2):");
 	bt_click(env, bt_find(o, "button", "Close me"));
-	for (int i = 0; i < 50 && !strstr(o->text, "Tabs (1):"); i++) {
+	for (int i = 0; i < 150 && !strstr(o->text, "Tabs (1):"); i++) {
 		usleep(100000);
 		bt_observe(env, o);
 	}
@@ -221,7 +221,7 @@ static void test_upload_download(struct magi_env *env, struct magi_obs *o)
 	char got[400];
 	snprintf(got, sizeof got, "%s/report.txt", down_dir);
 	bool said = false;
-	for (int i = 0; i < 50 && !said; i++) {
+	for (int i = 0; i < 150 && !said; i++) {
 		bt_observe(env, o);
 		said = strstr(o->text, "Download finished") != NULL;
 		if (!said)
