@@ -75,6 +75,7 @@ struct browser_env {
 	struct magi_image *last_shot; /* the current tab's last screenshot (dialog overlay) */
 	json_t *downloads;            /* guid -> suggested file name */
 	bool capturing;               /* a screenshot or snapshot call is under way */
+	bool quiet_tabs;              /* tabs magi opens or closes itself are not news */
 };
 
 /* ---- browser_tabs.c --------------------------------------------------------------- */

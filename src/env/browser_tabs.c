@@ -73,12 +73,11 @@ void magi__browser_remove_page(struct browser_env *e, int i)
 	e->n_pages--;
 	if (was_current) {
 		e->current = e->n_pages ? (int)e->n_pages - 1 : -1;
-		if (e->current >= 0) {
-			magi_image_free(e->last_shot);
-			e->last_shot = NULL;
+		magi_image_free(e->last_shot);
+		e->last_shot = NULL;
+		if (e->current >= 0 && !e->quiet_tabs)
 			magi__browser_note(e, "The current tab closed; now on tab [%d] %s", e->current + 1,
 					   e->pages[e->current].url ? e->pages[e->current].url : "");
-		}
 	} else {
 		e->current = cur ? magi__browser_page_by(e, NULL, cur) : -1;
 	}
@@ -112,7 +111,7 @@ static void page_attached(struct browser_env *e, const char *sid, const json_t *
 		return;
 	}
 	e->n_pages++;
-	if (e->current >= 0) {
+	if (e->current >= 0 && !e->quiet_tabs) {
 		const char *opener = magi__json_str(info, "openerId", NULL);
 		magi__browser_note(e, "A new tab opened%s: [%zu] %s (it is now the current tab)",
 				   opener ? " from the page" : "", e->n_pages, pg->url);
@@ -465,22 +464,22 @@ magi_status magi__browser_new_tab(struct browser_env *e, const char *url, struct
 {
 	magi_status s = url ? magi__browser_check_url(e, "new_tab", url, err) : MAGI_OK;
 	json_t *r = NULL;
+	e->quiet_tabs = true; /* asked for, so not news */
 	if (!s)
 		s = magi__cdp_call(e->cdp, NULL, "Target.createTarget", json_pack("{ss}", "url", "about:blank"),
 				   e->p.call_timeout_ms, &r, err);
-	if (s)
-		return s;
 	char tid[128];
 	snprintf(tid, sizeof tid, "%s", magi__json_str(r, "targetId", ""));
 	json_decref(r);
 	struct load_wait w = {e, tid};
-	if ((s = magi__cdp_wait(e->cdp, has_new_page, &w, e->p.call_timeout_ms, err)))
+	if (!s)
+		s = magi__cdp_wait(e->cdp, has_new_page, &w, e->p.call_timeout_ms, err);
+	e->quiet_tabs = false;
+	if (s)
 		return s;
 	int i = magi__browser_page_by(e, NULL, tid);
 	if (i < 0)
 		return magi_error_set(err, MAGI_ERR_ENV, "new_tab: Chromium made tab %s but never attached it", tid);
-	/* the attach note says "a new tab opened": this one was asked for */
-	magi_buf_reset(&e->notes);
 	if ((s = magi__browser_switch_tab(e, i, err)))
 		return s;
 	return url ? magi__browser_navigate(e, url, err) : MAGI_OK;
@@ -493,16 +492,17 @@ magi_status magi__browser_close_tab(struct browser_env *e, int n, struct magi_er
 	if (s)
 		return s;
 	if (e->n_pages <= 1)
-		return magi_error_set(err, MAGI_ERR_INVALID, "close_tab: this is the only tab; magi__browser_navigate instead");
+		return magi_error_set(err, MAGI_ERR_INVALID, "close_tab: this is the only tab; navigate instead");
 	char tid[128];
 	snprintf(tid, sizeof tid, "%s", e->pages[i].target_id);
 	if ((s = magi__cdp_call(e->cdp, NULL, "Target.closeTarget", json_pack("{ss}", "targetId", tid),
 				e->p.call_timeout_ms, NULL, err)))
 		return s;
-	/* the page is dropped now, not when its events come */
+	/* the page is dropped now, not when its events come; asked for, so not news */
+	e->quiet_tabs = true;
 	if ((i = magi__browser_page_by(e, NULL, tid)) >= 0)
 		magi__browser_remove_page(e, i);
-	magi_buf_reset(&e->notes);
+	e->quiet_tabs = false;
 	return e->current >= 0 ? magi__browser_switch_tab(e, e->current, err) : MAGI_OK;
 }
 

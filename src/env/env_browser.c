@@ -4,16 +4,18 @@
  * Start-up: Chromium runs headless (or headful on $DISPLAY) with --remote-debugging-pipe
  * and a profile of its own; magi then turns on, at the browser level,
  *   - target discovery and auto-attach in flat mode with waitForDebuggerOnStart, so every
- *     tab — the first, magi__browser_new_tab's and the pop-ups a page opens — is set up (viewport,
+ *     tab — the first, new_tab's and the pop-ups a page opens — is set up (viewport,
  *     device-pixel ratio, Page events) before it runs a line of script;
  *   - Fetch interception of every request when a domain rule is given, so the rule holds
  *     for frames, images, scripts, forms and pop-ups, not only for the address bar;
  *   - the download directory.
  * Observation waits for the current tab to stop loading, then takes a screenshot
- * (JPEG or PNG in device pixels) and one DOM snapshot (browser_dom.c). A JavaScript dialog
+ * (JPEG or PNG in device pixels) and the DOM snapshots (browser_snap.c). A JavaScript dialog
  * freezes screenshots and DOM calls, so while one is open the observation is the last
  * screenshot with the dialog drawn on it, and the dialog is answered by an action.
  * New tabs are followed: the newest becomes the current tab, and the observation says so.
+ * The protocol client (cdp.c) reads on a thread of its own, which lets paused requests
+ * through (or fails them) and starts new targets while magi waits for a model.
  */
 #include <errno.h>
 #include <ftw.h>
@@ -125,7 +127,7 @@ static char *obs_text(struct browser_env *e, double scroll_y, double content_h)
 		magi_buf_printf(&b, "Scrolled %.0f px down a %.0f px page (the viewport shows %.0f px)\n", scroll_y,
 				content_h, vh);
 	if (pg && pg->crashed)
-		magi_buf_puts(&b, "The page in this tab crashed (the picture is the last one before it); magi__browser_navigate to load it again.\n");
+		magi_buf_puts(&b, "The page in this tab crashed (the picture is the last one before it); navigate to load it again.\n");
 	if (e->n_blocked_total) {
 		magi_buf_printf(&b, "Blocked %zu request%s outside the allowed domains:", e->n_blocked_total,
 				e->n_blocked_total == 1 ? "" : "s");
