@@ -128,9 +128,27 @@ static bool key_lookup(const char *name, struct bkey *k)
 	return false;
 }
 
+/* Notes what is held down, for magi__browser_release. */
+static void held(struct browser_env *e, int buttons, int mods, double x, double y)
+{
+	struct bpage *pg = magi__browser_current(e);
+	pthread_mutex_lock(&e->held_lock);
+	snprintf(e->held_session, sizeof e->held_session, "%s", pg ? pg->session : "");
+	if (buttons >= 0) {
+		e->held_buttons = buttons;
+		e->held_x = x;
+		e->held_y = y;
+	}
+	if (mods >= 0)
+		e->held_mods = mods;
+	pthread_mutex_unlock(&e->held_lock);
+}
+
 static magi_status key_event(struct browser_env *e, const char *type, const struct bkey *k, int mods,
 			     struct magi_error *err)
 {
+	if (k->mod)
+		held(e, -1, !strcmp(type, "keyUp") ? mods & ~k->mod : mods | k->mod, 0, 0);
 	json_t *p = json_pack("{sssssssisi}", "type", type, "key", k->key, "code", k->code, "windowsVirtualKeyCode",
 			      k->vk, "modifiers", mods);
 	if (k->text[0] && !strcmp(type, "keyDown"))
@@ -228,9 +246,41 @@ static magi_status type_text(struct browser_env *e, const char *text, struct mag
 static magi_status mouse(struct browser_env *e, const char *type, double x, double y, const char *button,
 			 int buttons, int count, struct magi_error *err)
 {
+	if (strcmp(type, "mouseMoved"))
+		held(e, buttons, -1, x, y);
 	json_t *p = json_pack("{sssfsfsssisi}", "type", type, "x", x, "y", y, "button", button, "buttons", buttons,
 			      "clickCount", count);
 	return magi__browser_call(e, "Input.dispatchMouseEvent", p, NULL, err);
+}
+
+magi_status magi__browser_release(struct browser_env *e, struct magi_error *err)
+{
+	static const struct { int bit; const char *key, *code; int vk; } mods[] = {
+		{MOD_SHIFT, "Shift", "ShiftLeft", 16}, {MOD_CTRL, "Control", "ControlLeft", 17},
+		{MOD_ALT, "Alt", "AltLeft", 18},       {MOD_META, "Meta", "MetaLeft", 91},
+	};
+	pthread_mutex_lock(&e->held_lock);
+	char session[sizeof e->held_session];
+	snprintf(session, sizeof session, "%s", e->held_session);
+	int buttons = e->held_buttons, down = e->held_mods;
+	double x = e->held_x, y = e->held_y;
+	e->held_buttons = e->held_mods = 0;
+	pthread_mutex_unlock(&e->held_lock);
+	magi_status s = MAGI_OK;
+	/* sends only (no waiting for replies): this may run beside a call on another thread */
+	for (int b = 1; b <= 2 && session[0]; b++)
+		if ((buttons & b) && !s)
+			s = magi__cdp_send(e->cdp, session, "Input.dispatchMouseEvent",
+					   json_pack("{sssfsfsssisi}", "type", "mouseReleased", "x", x, "y", y, "button",
+						     b == 1 ? "left" : "right", "buttons", 0, "clickCount", 1),
+					   err);
+	for (size_t k = 0; k < MAGI_ARRAY_LEN(mods) && session[0] && !s; k++)
+		if (down & mods[k].bit)
+			s = magi__cdp_send(e->cdp, session, "Input.dispatchKeyEvent",
+					   json_pack("{sssssssisi}", "type", "keyUp", "key", mods[k].key, "code", mods[k].code,
+						     "windowsVirtualKeyCode", mods[k].vk, "modifiers", 0),
+					   err);
+	return s;
 }
 
 /* A click at CSS pixels (x, y): 1 or 2 clicks of the left or right button. */

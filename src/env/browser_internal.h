@@ -11,6 +11,7 @@
  */
 #ifndef MAGI_BROWSER_INTERNAL_H
 #define MAGI_BROWSER_INTERNAL_H
+#include <pthread.h>
 #include "env/cdp.h"
 #include "magi/env.h"
 
@@ -76,6 +77,12 @@ struct browser_env {
 	json_t *downloads;            /* guid -> suggested file name */
 	bool capturing;               /* a screenshot or snapshot call is under way */
 	bool quiet_tabs;              /* tabs magi opens or closes itself are not news */
+	/* what input is held down (for release, which may come from another thread) */
+	pthread_mutex_t held_lock;
+	char held_session[128];
+	double held_x, held_y;        /* CSS pixels */
+	int held_buttons;             /* 1 left, 2 right */
+	int held_mods;                /* modifier keys down (Input.pdl bits) */
 };
 
 /* ---- browser_tabs.c --------------------------------------------------------------- */
@@ -138,6 +145,8 @@ magi_status magi__browser_dialog_obs(struct browser_env *e, struct bpage *pg, st
 				     struct magi_error *err);
 
 /* ---- browser_input.c -------------------------------------------------------------- */
+/* Lets go of whatever an interrupted action left held (any thread). */
+magi_status magi__browser_release(struct browser_env *e, struct magi_error *err);
 /* Performs a pointer, keyboard or form action (points in device pixels). */
 magi_status magi__browser_input(struct browser_env *e, const struct magi_action *a,
 				struct magi_error *err);

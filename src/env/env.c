@@ -126,3 +126,10 @@ void magi_obs_release(struct magi_obs *o)
 	magi__elements_free(o->elements, o->n_elements);
 	memset(o, 0, sizeof *o);
 }
+
+magi_status magi_env_release_input(struct magi_env *env, struct magi_error *err)
+{
+	if (!env || !env->ops->release)
+		return MAGI_OK;
+	return env->ops->release(env->data, err);
+}

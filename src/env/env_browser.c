@@ -407,10 +407,16 @@ static void br_close(void *data)
 	free((char *)e->p.profile_dir);
 	free((char *)e->p.upload_dir);
 	free((char *)e->p.download_dir);
+	pthread_mutex_destroy(&e->held_lock);
 	free(e);
 }
 
-static const struct magi_env_ops browser_ops = {"browser", br_observe, br_act, br_reset, br_close, br_caps};
+static magi_status br_release(void *data, struct magi_error *err)
+{
+	return magi__browser_release(data, err);
+}
+
+static const struct magi_env_ops browser_ops = {"browser", br_observe, br_act, br_reset, br_close, br_caps, br_release};
 
 static magi_status check_params(const struct magi_browser_params *p, struct magi_error *err)
 {
@@ -545,6 +551,7 @@ magi_status magi_env_open_browser(const struct magi_browser_params *p, struct ma
 		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 	e->p = *p;
 	e->current = -1;
+	pthread_mutex_init(&e->held_lock, NULL);
 	magi_buf_init(&e->notes, BROWSER_TEXT_MAX);
 	bool oom = false;
 	e->p.url = dup_opt(p->url, &oom);

@@ -185,6 +185,8 @@ static void test_input(struct magi_env *env, struct magi_obs *o)
 	/* the green box (100,300 80x80 CSS px) dragged by (+200, +50) */
 	bt_do(env, "{\"action\":\"drag\",\"x\":140,\"y\":340,\"x2\":340,\"y2\":390}");
 	CHECK(bt_wait_text(env, o, "dropped at 300,350"));
+	struct magi_error rerr;
+	CHECK(magi_env_release_input(env, &rerr) == MAGI_OK); /* nothing held: nothing to do */
 	CHECK(bt_act(env, "{\"action\":\"click\",\"x\":1280,\"y\":10}", &err) == MAGI_ERR_INVALID);
 	CHECK_CONTAINS(err.msg, "outside the 1280x720 screenshot");
 	/* scrolling: the page is 3000 px tall; its bottom line comes into view */
