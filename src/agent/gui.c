@@ -18,7 +18,11 @@ magi_status magi__observe(struct magi_run *r, double *ocr_ms, struct magi_error 
 	if (s)
 		return s;
 	*ocr_ms = 0;
-	if (r->p.ocr && r->obs.screenshot) {
+	if (magi_env_caps(r->env) & MAGI_ACT_BIT(MAGI_ACT_CLICK_ELEMENT)) {
+		/* the page says what it shows: its text and boxes are exact, no OCR needed */
+		if (magi__dom_ocr(r, ocr_ms) != MAGI_OK)
+			MAGI_WARN("out of memory reading the page's text; this step has none");
+	} else if (r->p.ocr && r->obs.screenshot) {
 		double t = magi_now_ms();
 		struct magi_error oerr;
 		/* OCR failing is not fatal: the model still has the screenshot. After an action
@@ -81,6 +85,9 @@ static bool gate(struct magi_run *r, const struct magi_action *a, const char *ac
 		 struct magi_risk_decision *d)
 {
 	struct magi_risk_context ctx = {0};
+	struct magi_action judged;
+	char element[256], field[256];
+	magi__dom_gate(r, a, &ctx, &judged, element, field, sizeof element);
 	ctx.policy = &r->p.risk;
 	ctx.ocr = r->ocr;
 	ctx.url = r->obs.url;
@@ -95,7 +102,7 @@ static bool gate(struct magi_run *r, const struct magi_action *a, const char *ac
 		ctx.injections = r->view->inj;
 		ctx.n_injections = r->view->n_inj;
 	}
-	if (magi_risk_check(a, &ctx, d) != MAGI_OK) {
+	if (magi_risk_check(&judged, &ctx, d) != MAGI_OK) {
 		/* the gate cannot judge: refuse rather than act blind */
 		d->tier = MAGI_RISK_DENY;
 		snprintf(d->reason, sizeof d->reason, "the risk gate could not judge this action");
@@ -333,7 +340,14 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 				reason = "env_error";
 			} else {
 				acted = true;
-				if (a->has_point && (a->kind == MAGI_ACT_CLICK || a->kind == MAGI_ACT_DOUBLE_CLICK ||
+				const struct magi_element *fe = a->kind == MAGI_ACT_CLICK_ELEMENT
+									? magi__dom_element(&r->obs, a->index)
+									: NULL;
+				if (fe) {
+					r->has_focus = true;
+					r->focus_x = fe->x + fe->w / 2.0;
+					r->focus_y = fe->y + fe->h / 2.0;
+				} else if (a->has_point && (a->kind == MAGI_ACT_CLICK || a->kind == MAGI_ACT_DOUBLE_CLICK ||
 						     a->kind == MAGI_ACT_LONG_PRESS)) {
 					r->has_focus = true;
 					r->focus_x = a->x;

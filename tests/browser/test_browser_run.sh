@@ -93,7 +93,51 @@ check "the model was told what was blocked" grep -q "outside the allowed domains
 check "no browser process or profile is left" test "$(leftovers)" = 0
 kill "$P_PID" 2>/dev/null; wait "$P_PID" 2>/dev/null
 
-# 3. Flags: clear errors, exit 2.
+# 3. The checkout, by element numbers, on mobile-agent-v2 with a model configured as remote:
+# the elements reach the prompt; the page's e-mail address and the card number magi types
+# for the model (a secret) do not leave, neither as text nor on the screenshots; paying is
+# refused by the gate. (It starts at the checkout: the gate asks before "Go to checkout".)
+cat > shop.json <<'EOF2'
+{"coords": "pixels",
+ "steps": [{"click_element": "Card number"}, {"type": "<secret:card>"},
+           {"click_element": "Pay now"}, {"done": false}]}
+EOF2
+mkdir -p seen
+start_oracle S --policy gui --task shop.json --save-images seen
+printf 'models:\n  m:\n    base_url: %s\n    coords: pixels\n    trust: remote\n' "$S_URL" > remote.yaml
+out=$(timeout 240 "$MAGI" run --config remote.yaml --recipe mobile-agent-v2 --env "browser:$SITE/checkout.html" \
+	--allow-domain 127.0.0.1 --secret card=4111111111111111 --runs runs --settle 100 --no-ask "Pay for the cart" 2>&1 </dev/null)
+rc=$?
+check "checkout run ends unsuccessful, the payment refused ($rc): $out" test $rc = 1
+run=$(run_dir "$out")
+check "the payment never reached the server" test "$(site_count POST /pay)" = 0
+check "the gate asked about the payment and was refused; the secret went in unasked" python3 - "$run/trace.jsonl" <<'PY'
+import json, sys
+ev = list(map(json.loads, open(sys.argv[1])))
+g = [e for e in ev if e["type"] == "guard"]
+assert len(g) == 1 and g[0]["category"] == "payment" and "Pay now" in g[0]["element"] \
+    and g[0]["decision"] == "ask" and g[0]["action"]["action"] == "click_element", g
+typed = [e for e in ev if e["type"] == "step" and e["action"]["action"] == "type"]
+assert len(typed) == 1 and typed[0]["action"]["text"] == "<secret:card>" and "error" not in typed[0], typed
+PY
+check "the model clicked by element numbers" test "$(grep '"type":"step"' "$run/trace.jsonl" | grep -c '"action":{"action":"click_element"')" = 2
+check "mobile-agent-v2's reflection ran on the browser" grep -q '"type":"reflection"' "$run/trace.jsonl"
+check "the element list reached the model" grep -Fq 'button \"Pay now\"' "$S_LOG"
+check "the typed card reached the model as its placeholder" grep -Fq 'textbox \"Card number\" value \"<secret:card>\"' "$S_LOG"
+check "the card number never did" bash -c "! grep -Eq '4111 ?1111' '$S_LOG'"
+check "the e-mail address reached it as a label" grep -Fq 'receipt goes to [email]' "$S_LOG"
+check "never as itself" bash -c "! grep -q 'jane.doe' '$S_LOG'"
+shopt -s nullglob
+imgs=(seen/*)
+shopt -u nullglob
+check "the model received images" test ${#imgs[@]} -ge 2
+tesseract "${imgs[-1]}" - 2>/dev/null > ocr.txt
+check "the last image sent shows the checkout" grep -qi "checkout" ocr.txt
+check "...without the card number or e-mail address" bash -c "! grep -Eiq '4111|1111 1111|jane|example\.com' ocr.txt"
+check "no browser process or profile is left" test "$(leftovers)" = 0
+kill "$S_PID" 2>/dev/null; wait "$S_PID" 2>/dev/null
+
+# 4. Flags: clear errors, exit 2.
 out=$("$MAGI" run --env "browser:$SITE/" --headful --base-url http://127.0.0.1:9/v1 "x" 2>&1); rc=$?
 check "headful without a display: exit 2 ($rc)" test $rc = 2
 check "...saying why: $out" contains "$out" '$DISPLAY'

@@ -13,10 +13,13 @@ answers the step under a cursor kept in `state` and moves it on; a repair reques
 previous reply could not be used") answers the same step again. A click_text step reads
 the last image of the request with tesseract and clicks the centre of the matched text,
 in the task's coordinate space of the image as sent; text not on screen answers
-done success=false. See tests/oracle/README.md.
+done success=false. A click_element step finds the element of that name in the numbered
+element list the request's text carries ("[12] button \"Pay now\" ...") and answers
+click_element with its number. See tests/oracle/README.md.
 """
 
 import json
+import re
 
 import ocr
 import oraclelib
@@ -25,7 +28,7 @@ from oraclelib import OracleError
 REPAIR = "Your previous reply could not be used"
 COORDS = ("pixels", "norm1000", "norm1")
 CLICKS = ("click", "double_click", "right_click", "long_press")
-STEP_KINDS = ("click_text", "type", "key", "answer", "done")
+STEP_KINDS = ("click_text", "click_element", "type", "key", "answer", "done")
 
 
 def init(state):
@@ -119,7 +122,9 @@ def _done_text(action, step):
     if kind == "answer":
         return 'Answered "%s"' % action["text"]
     if kind == "wait":
-        return "Waited for the screen to show \"%s\"" % step.get("click_text", "")
+        return "Waited for the screen to show \"%s\"" % step.get("click_text", step.get("click_element", ""))
+    if kind == "click_element":
+        return 'Clicked element %d "%s"' % (action["element"], step["click_element"])
     return '%s "%s"' % (PAST[kind], step["click_text"])
 
 
@@ -178,6 +183,8 @@ def _decide(body, state, last_text):
     else:
         if "click_text" in step:
             thought, action, op = _click(body, state, step, log)
+        elif "click_element" in step:
+            thought, action, op = _click_element(body, state, step, log)
         elif "type" in step:
             thought = 'The input has focus; I type "%s".' % step["type"]
             action, op = {"action": "type", "text": step["type"]}, 'Type "%s"' % step["type"]
@@ -239,3 +246,33 @@ def _click(body, state, step, log):
     thought = ('I see "%s" at pixels (%d, %d) of the %dx%d screenshot; I %s its centre.'
                % (target, cx, cy, img.w, img.h, verb))
     return thought, {"action": kind, "x": x, "y": y}, '%s "%s"' % (verb.capitalize(), target)
+
+
+ELEMENT_LINE = re.compile(r'^\[(\d+)\] (\S+) (?:<untrusted[^>]*>)?"([^"]*)"', re.M)
+
+
+def _click_element(body, state, step, log):
+    """Finds the element named like the step in the element list of the request's text
+    (the last user message holding one): exact name first, then a name containing it."""
+    target = step["click_element"].lower()
+    listing = next((t for t in _user_texts(body) if ELEMENT_LINE.search(t)), "")
+    found = [(int(n), role, name) for n, role, name in ELEMENT_LINE.findall(listing)]
+    hits = [f for f in found if f[2].lower() == target] or [f for f in found if target in f[2].lower()]
+    log["elements"] = len(found)
+    if not hits:
+        waits = state.setdefault("waits", {})
+        key = str(state["cursor"])
+        if waits.get(key, 0) < WAIT_BEFORE_GIVING_UP:
+            waits[key] = waits.get(key, 0) + 1
+            log["found"], log["waiting"], log["hold"] = False, waits[key], True
+            return ('No element is named "%s" in the list (%d elements); I wait for the page.'
+                    % (step["click_element"], len(found)), {"action": "wait", "seconds": 1},
+                    "Wait for the page")
+        log["found"] = False
+        return ('No element is named "%s" in the list of %d, so I cannot complete the task.'
+                % (step["click_element"], len(found)), {"action": "done", "success": False},
+                'Give up: "%s" not found' % step["click_element"])
+    n, role, name = hits[0]
+    log["found"], log["element"] = True, n
+    return ('The element list has %s [%d] "%s"; I click it by its number.' % (role, n, name),
+            {"action": "click_element", "element": n}, 'Click "%s"' % name)
