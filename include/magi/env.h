@@ -175,6 +175,12 @@ struct magi_obs {
 /* Frees everything the observation owns (elements included) and zeroes it. NULL is a
  * no-op. */
 MAGI_API void magi_obs_release(struct magi_obs *o);
+/* The interactive element numbered id in el[0..n) (what click_element takes), or NULL. */
+MAGI_API const struct magi_element *magi_element_find(const struct magi_element *el, size_t n, int id);
+/* The innermost visible interactive element whose box holds the screenshot point (x, y)
+ * (a button inside a clickable card, not the card), or NULL. */
+MAGI_API const struct magi_element *magi_element_at(const struct magi_element *el, size_t n, double x,
+						     double y);
 
 struct magi_env_ops {
 	const char *name;

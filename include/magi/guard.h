@@ -344,6 +344,13 @@ struct magi_risk_context {
 	const struct magi_secret_list *secrets;
 	const struct magi_injection_region *injections; /* from magi_injection_scan */
 	size_t n_injections;
+	/* The page's element list (struct magi_obs.elements; NULL when the screen has none).
+	 * With it the element under a point is the innermost interactive element there (its
+	 * accessible name, unless element_text is given), the focused field's label is the
+	 * name of the element at focus_x/y (unless field_label is given), and click_element
+	 * is judged as a click on its element's centre. */
+	const struct magi_element *elements;
+	size_t n_elements;
 };
 
 struct magi_risk_decision {

@@ -118,24 +118,6 @@ void magi__draw_action(struct magi_image *img, const struct magi_action *a);
 /* Standard screen variables for a call to client c, where the template mentions them. */
 magi_status magi__screen_vars(struct magi_run *r, struct magi_client *c, const char *tpl, json_t *vars);
 
-/* ---- pages with an element list (dom.c) --------------------------------------------------- */
-/* The interactive element numbered id, or NULL. */
-const struct magi_element *magi__dom_element(const struct magi_obs *o, int id);
-/* The innermost visible interactive element whose box holds the screen point, or NULL. */
-const struct magi_element *magi__dom_element_at(const struct magi_obs *o, double x, double y);
-/* r->ocr made from the observation's visible DOM text (in place of Tesseract); *ms the time. */
-magi_status magi__dom_ocr(struct magi_run *r, double *ms);
-/* Fills the gate's context from the element list: the element an action lands on
- * (ctx->element_text, written to element) and the label of the field typed into
- * (ctx->field_label, written to field), both of cap bytes. *judged is the action the gate
- * looks at: a click_element becomes the click on its element's centre. */
-void magi__dom_gate(const struct magi_run *r, const struct magi_action *a, struct magi_risk_context *ctx,
-		    struct magi_action *judged, char *element, char *field, size_t cap);
-/* The {{elements}} text for a call to client c: the numbered interactive elements with
- * names and values (PII covered for remote models, page instructions marked untrusted);
- * "" when the screen has no element list. */
-magi_status magi__elements_text(struct magi_run *r, struct magi_client *c, struct magi_buf *out);
-
 /* ---- videos (video.c, answer.c) ---------------------------------------------------------- */
 magi_status magi__video_setup(struct magi_run *r, const char *path, struct magi_error *err);
 json_t *magi__video_start_event(struct magi_run *r);

@@ -20,8 +20,12 @@ magi_status magi__observe(struct magi_run *r, double *ocr_ms, struct magi_error 
 	*ocr_ms = 0;
 	if (magi_env_caps(r->env) & MAGI_ACT_BIT(MAGI_ACT_CLICK_ELEMENT)) {
 		/* the page says what it shows: its text and boxes are exact, no OCR needed */
-		if (magi__dom_ocr(r, ocr_ms) != MAGI_OK)
+		double t = magi_now_ms();
+		magi_ocr_free(r->ocr);
+		r->ocr = NULL;
+		if (magi_guard_dom_ocr(r->obs.elements, r->obs.n_elements, true, &r->ocr) != MAGI_OK)
 			MAGI_WARN("out of memory reading the page's text; this step has none");
+		*ocr_ms = magi_now_ms() - t;
 	} else if (r->p.ocr && r->obs.screenshot) {
 		double t = magi_now_ms();
 		struct magi_error oerr;
@@ -85,11 +89,10 @@ static bool gate(struct magi_run *r, const struct magi_action *a, const char *ac
 		 struct magi_risk_decision *d)
 {
 	struct magi_risk_context ctx = {0};
-	struct magi_action judged;
-	char element[256], field[256];
-	magi__dom_gate(r, a, &ctx, &judged, element, field, sizeof element);
 	ctx.policy = &r->p.risk;
 	ctx.ocr = r->ocr;
+	ctx.elements = r->obs.elements;
+	ctx.n_elements = r->obs.n_elements;
 	ctx.url = r->obs.url;
 	ctx.app = r->obs.app;
 	ctx.allowlist = r->p.allowlist;
@@ -102,7 +105,7 @@ static bool gate(struct magi_run *r, const struct magi_action *a, const char *ac
 		ctx.injections = r->view->inj;
 		ctx.n_injections = r->view->n_inj;
 	}
-	if (magi_risk_check(&judged, &ctx, d) != MAGI_OK) {
+	if (magi_risk_check(a, &ctx, d) != MAGI_OK) {
 		/* the gate cannot judge: refuse rather than act blind */
 		d->tier = MAGI_RISK_DENY;
 		snprintf(d->reason, sizeof d->reason, "the risk gate could not judge this action");
@@ -341,7 +344,7 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 			} else {
 				acted = true;
 				const struct magi_element *fe = a->kind == MAGI_ACT_CLICK_ELEMENT
-									? magi__dom_element(&r->obs, a->index)
+									? magi_element_find(r->obs.elements, r->obs.n_elements, a->index)
 									: NULL;
 				if (fe) {
 					r->has_focus = true;

@@ -127,6 +127,28 @@ void magi_obs_release(struct magi_obs *o)
 	memset(o, 0, sizeof *o);
 }
 
+const struct magi_element *magi_element_find(const struct magi_element *el, size_t n, int id)
+{
+	for (size_t i = 0; i < n && el && id > 0; i++)
+		if (el[i].id == id && !(el[i].flags & MAGI_ELEM_TEXT))
+			return &el[i];
+	return NULL;
+}
+
+const struct magi_element *magi_element_at(const struct magi_element *el, size_t n, double x, double y)
+{
+	const struct magi_element *best = NULL;
+	for (size_t i = 0; i < n && el; i++) {
+		const struct magi_element *e = &el[i];
+		if (!(e->flags & MAGI_ELEM_INTERACTIVE) || !(e->flags & MAGI_ELEM_VISIBLE) || x < e->x ||
+		    y < e->y || x >= e->x + e->w || y >= e->y + e->h)
+			continue;
+		if (!best || (long)e->w * e->h < (long)best->w * best->h)
+			best = e;
+	}
+	return best;
+}
+
 magi_status magi_env_release_input(struct magi_env *env, struct magi_error *err)
 {
 	if (!env || !env->ops->release)

@@ -1,9 +1,11 @@
 /* dom_text.c — a browser page's element list as the guards' input: the DOM text with its
  * boxes in the shape OCR gives, so magi_pii_scan_ocr and magi_injection_scan work on
- * exact text and boxes instead of a reading of the screenshot. */
+ * exact text and boxes instead of a reading of the screenshot; and the element an action
+ * lands on, for the risk gate. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "magi/guard.h"
+#include "guard/guard_internal.h"
 #include "core/common.h"
 
 /* One line: the text's words (split at spaces) with boxes shared out along the line box
@@ -87,4 +89,38 @@ magi_status magi_guard_dom_ocr(const struct magi_element *el, size_t n, bool vis
 	}
 	*out = o;
 	return MAGI_OK;
+}
+
+void magi__risk_dom(const struct magi_action *a, const struct magi_risk_context *ctx,
+		    struct magi_risk_context *local, struct magi_action *judged, char *element, char *field,
+		    size_t cap)
+{
+	*local = *ctx;
+	*judged = *a;
+	element[0] = field[0] = '\0';
+	const struct magi_element *el = ctx->elements, *e = NULL;
+	size_t n = ctx->n_elements;
+	if (!el || !n)
+		return;
+	if (a->kind == MAGI_ACT_CLICK_ELEMENT) {
+		if ((e = magi_element_find(el, n, a->index))) {
+			judged->kind = MAGI_ACT_CLICK;
+			judged->has_point = true;
+			judged->x = e->x + e->w / 2.0;
+			judged->y = e->y + e->h / 2.0;
+		}
+	} else if (a->has_point) {
+		e = magi_element_at(el, n, a->x, a->y);
+	} else if (a->kind == MAGI_ACT_SELECT_OPTION || a->kind == MAGI_ACT_UPLOAD_FILE) {
+		e = magi_element_find(el, n, a->index);
+	}
+	if (e && e->name && *e->name && !ctx->element_text) {
+		snprintf(element, cap, "%s", e->name);
+		local->element_text = element;
+	}
+	const struct magi_element *f = ctx->has_focus ? magi_element_at(el, n, ctx->focus_x, ctx->focus_y) : NULL;
+	if (f && f->name && *f->name && !ctx->field_label) {
+		snprintf(field, cap, "%s", f->name);
+		local->field_label = field;
+	}
 }

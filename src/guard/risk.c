@@ -634,6 +634,12 @@ static void rule_domain(struct gate *g, const char *host, bool host_allowed)
 	if (!c->n_allowlist || !c->allowlist)
 		return;
 	char target[256];
+	if ((a->kind == MAGI_ACT_NAVIGATE || a->kind == MAGI_ACT_NEW_TAB) && a->text &&
+	    magi_guard_url_host(a->text, target, sizeof target) &&
+	    !magi_guard_domain_allowed(target, c->allowlist, c->n_allowlist)) {
+		fire(g, MAGI_RISK_CAT_DOMAIN, "going to %s, which is outside the allowed domains", target);
+		return;
+	}
 	if ((a->kind == MAGI_ACT_OPEN_APP || a->kind == MAGI_ACT_TYPE) && a->text &&
 	    url_like(a->text, target, sizeof target) &&
 	    !magi_guard_domain_allowed(target, c->allowlist, c->n_allowlist)) {
@@ -761,14 +767,19 @@ magi_status magi_risk_check(const struct magi_action *a, const struct magi_risk_
 		snprintf(d->reason, sizeof d->reason, "no action");
 		return MAGI_ERR_INVALID;
 	}
-	struct magi_risk_context empty;
+	struct magi_risk_context empty, local;
 	memset(&empty, 0, sizeof empty);
 	struct magi_risk_policy defp = magi_risk_policy_default();
 	struct gate *g = calloc(1, sizeof *g);
 	if (!g)
 		return MAGI_ERR_NOMEM;
+	/* on a page, the element list says what an action lands on */
+	struct magi_action judged;
+	char element[256], field[256];
+	magi__risk_dom(a, ctx ? ctx : &empty, &local, &judged, element, field, sizeof element);
+	a = &judged;
 	g->a = a;
-	g->c = ctx ? ctx : &empty;
+	g->c = &local;
 	g->pol = g->c->policy ? g->c->policy : &defp;
 
 	if (a->has_point) {

@@ -1,6 +1,8 @@
 /* test_dom_text.c — a browser element list as the guards' input: DOM text runs and field
  * values become OCR-shaped lines with exact line boxes, passwords never do, and the PII
- * scan finds what they hold with boxes inside the elements'. */
+ * scan finds what they hold with boxes inside the elements'. The risk gate with the list:
+ * click_element and clicks judged by the element they land on, typing by the field's
+ * label, navigation by the allowlist. */
 #include "check.h"
 #include "magi/magi.h"
 
@@ -14,6 +16,82 @@ static struct magi_element el(const char *role, const char *name, const char *va
 	e.x = x, e.y = y, e.w = w, e.h = h;
 	e.flags = flags | MAGI_ELEM_VISIBLE;
 	return e;
+}
+
+static struct magi_risk_decision judge(const char *json, const struct magi_risk_context *ctx)
+{
+	struct magi_action a;
+	struct magi_error err;
+	struct magi_risk_decision d;
+	memset(&d, 0, sizeof d);
+	if (magi_action_parse_json(json, strlen(json), &a, &err) != MAGI_OK) {
+		CHECK(!"action parses");
+		return d;
+	}
+	CHECK(magi_risk_check(&a, ctx, &d) == MAGI_OK);
+	magi_action_release(&a);
+	return d;
+}
+
+static void test_gate(void)
+{
+	/* a product card that is clickable as a whole, with a Pay now button inside it */
+	struct magi_element page[] = {
+		el("link", "Blue mug, 12 EUR, details", NULL, 100, 100, 600, 300, MAGI_ELEM_INTERACTIVE),
+		el("button", "Pay now", NULL, 500, 320, 150, 50, MAGI_ELEM_INTERACTIVE),
+		el("textbox", "Card number", NULL, 100, 450, 400, 40, MAGI_ELEM_INTERACTIVE),
+		el("text", "Pay now", NULL, 510, 330, 100, 20, MAGI_ELEM_TEXT),
+	};
+	for (int i = 0; i < 3; i++)
+		page[i].id = i + 1;
+	page[3].id = 4;
+	CHECK(magi_element_find(page, 4, 2) == &page[1]);
+	CHECK(magi_element_find(page, 4, 4) == NULL); /* text runs have no number to click */
+	CHECK(magi_element_at(page, 4, 520, 340) == &page[1]);   /* the innermost */
+	CHECK(magi_element_at(page, 4, 150, 150) == &page[0]);
+	CHECK(magi_element_at(page, 4, 50, 50) == NULL);
+	struct magi_risk_context ctx = {0};
+	ctx.elements = page;
+	ctx.n_elements = 4;
+	struct magi_risk_decision d = judge("{\"action\":\"click_element\",\"element\":2}", &ctx);
+	CHECK(d.category == MAGI_RISK_CAT_PAYMENT && d.tier == MAGI_RISK_ASK);
+	CHECK_STR(d.element, "Pay now");
+	d = judge("{\"action\":\"click_element\",\"element\":1}", &ctx);
+	CHECK(d.tier == MAGI_RISK_ALLOW);
+	CHECK_STR(d.element, "Blue mug, 12 EUR, details");
+	d = judge("{\"action\":\"click\",\"x\":600,\"y\":345}", &ctx);
+	CHECK(d.category == MAGI_RISK_CAT_PAYMENT);
+	/* without the list, a number says nothing about what it clicks */
+	ctx.elements = NULL;
+	d = judge("{\"action\":\"click_element\",\"element\":2}", &ctx);
+	CHECK(d.tier == MAGI_RISK_ALLOW);
+	/* a secret typed into the field clicked last: the label comes from the list */
+	struct magi_secret_list sl;
+	magi_secret_list_init(&sl);
+	struct magi_error err;
+	REQUIRE(magi_secret_list_add(&sl, "card=4111111111111111", &err) == MAGI_OK);
+	ctx.elements = page;
+	ctx.secrets = &sl;
+	ctx.has_focus = true;
+	ctx.focus_x = 200;
+	ctx.focus_y = 470;
+	d = judge("{\"action\":\"type\",\"text\":\"<secret:card>\"}", &ctx);
+	CHECK(d.tier == MAGI_RISK_ALLOW);
+	ctx.focus_y = 200; /* the card link: its name does not match the secret's */
+	d = judge("{\"action\":\"type\",\"text\":\"<secret:card>\"}", &ctx);
+	CHECK(d.category == MAGI_RISK_CAT_SECRET_LEAK);
+	magi_secret_list_release(&sl);
+	/* navigation outside the allowlist */
+	const char *allow[] = {"shop.example"};
+	struct magi_risk_context nav = {0};
+	nav.allowlist = allow;
+	nav.n_allowlist = 1;
+	d = judge("{\"action\":\"navigate\",\"url\":\"https://evil.example/x\"}", &nav);
+	CHECK(d.category == MAGI_RISK_CAT_DOMAIN && d.tier == MAGI_RISK_ASK);
+	d = judge("{\"action\":\"navigate\",\"url\":\"https://www.shop.example/cart\"}", &nav);
+	CHECK(d.tier == MAGI_RISK_ALLOW);
+	d = judge("{\"action\":\"new_tab\",\"url\":\"http://127.0.0.1:8000/\"}", &nav);
+	CHECK(d.category == MAGI_RISK_CAT_DOMAIN);
 }
 
 int main(void)
@@ -68,5 +146,6 @@ int main(void)
 	/* an empty list is an empty result */
 	REQUIRE(magi_guard_dom_ocr(NULL, 0, true, &o) == MAGI_OK && o && o->n_lines == 0 && o->n_words == 0);
 	magi_ocr_free(o);
+	test_gate();
 	return check_done();
 }
