@@ -395,6 +395,21 @@ MAGI_API bool magi_guard_domain_allowed(const char *host, const char *const *all
  * NULL on failure (MAGI_ERR_NOMEM). */
 MAGI_API magi_status magi_guard_dom_ocr(const struct magi_element *el, size_t n, bool visible_only,
 					struct magi_ocr **out);
+/* The interactive elements of el[0..n) as numbered lines for a model or an MCP client,
+ * the ones in view first, at most max (then "(N more not listed)"):
+ *     [12] button "Pay now" at (640, 355)
+ *     [3] textbox "E-mail" value "[email]" (out of view)
+ * Names and values pass through the PII scan with pp (NULL: every type, no secrets) and
+ * come out with its findings replaced by labels; elements whose box meets an injection
+ * region (inj[0..n_inj), boxes from a scan of magi_guard_dom_ocr's result) are wrapped in
+ * <untrusted reason="...">...</untrusted>, and look-alike tags in page text are defused.
+ * Points go through map (magi_coords_from_screen; NULL: screenshot pixels). Appends to
+ * out; MAGI_ERR_LIMIT when out's cap was reached. "(none)" when there is no element. */
+MAGI_API magi_status magi_guard_element_lines(const struct magi_element *el, size_t n,
+					      const struct magi_pii_params *pp,
+					      const struct magi_injection_region *inj, size_t n_inj,
+					      const struct magi_coord_map *map, size_t max,
+					      struct magi_buf *out);
 
 #ifdef __cplusplus
 }

@@ -2,6 +2,7 @@
  * boxes in the shape OCR gives, so magi_pii_scan_ocr and magi_injection_scan work on
  * exact text and boxes instead of a reading of the screenshot; and the element an action
  * lands on, for the risk gate. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,4 +124,96 @@ void magi__risk_dom(const struct magi_action *a, const struct magi_risk_context 
 		snprintf(field, cap, "%s", f->name);
 		local->field_label = field;
 	}
+}
+
+/* Page text quoted on one line: look-alike <untrusted> wrapper tags defused. */
+static void quote(struct magi_buf *out, const char *t, const struct magi_pii_params *pp)
+{
+	struct magi_pii_finding *f = NULL;
+	size_t nf = 0;
+	char *clean = NULL;
+	if (magi_pii_scan_text(t, pp, &f, &nf) == MAGI_OK && nf)
+		(void)magi_guard_redact_text(t, f, nf, &clean);
+	magi_pii_findings_free(f, nf);
+	magi_buf_putc(out, '"');
+	for (const char *q = clean ? clean : t; *q; q++) {
+		if (*q == '<' && (!strncmp(q + 1, "untrusted", 9) || !strncmp(q + 1, "/untrusted", 10)))
+			magi_buf_puts(out, "&lt;");
+		else if (*q == '"')
+			magi_buf_puts(out, "\\\"");
+		else
+			magi_buf_putc(out, *q == '\n' || *q == '\r' || *q == '\t' ? ' ' : *q);
+	}
+	magi_buf_putc(out, '"');
+	free(clean);
+}
+
+static void element_line(const struct magi_element *e, const struct magi_pii_params *pp,
+			 const struct magi_injection_region *inj, size_t n_inj, const struct magi_coord_map *map,
+			 struct magi_buf *out)
+{
+	const char *why = NULL;
+	for (size_t k = 0; k < n_inj; k++)
+		if (inj[k].has_box && e->x < inj[k].x + inj[k].w && inj[k].x < e->x + e->w && e->y < inj[k].y + inj[k].h &&
+		    inj[k].y < e->y + e->h)
+			why = inj[k].reason;
+	magi_buf_printf(out, "[%d] %s ", e->id, e->role && *e->role ? e->role : "element");
+	if (why) {
+		magi_buf_puts(out, "<untrusted reason=");
+		magi_json_quote(why, out);
+		magi_buf_puts(out, ">");
+	}
+	quote(out, e->name ? e->name : "", pp);
+	if (e->value) {
+		magi_buf_puts(out, " value ");
+		quote(out, e->value, pp);
+	}
+	if (why)
+		magi_buf_puts(out, "</untrusted>");
+	if (e->flags & MAGI_ELEM_PASSWORD)
+		magi_buf_puts(out, " (password)");
+	if (e->flags & MAGI_ELEM_CHECKED)
+		magi_buf_puts(out, " (checked)");
+	if (e->flags & MAGI_ELEM_DISABLED)
+		magi_buf_puts(out, " (disabled)");
+	if (!(e->flags & MAGI_ELEM_VISIBLE)) {
+		magi_buf_puts(out, " (out of view)\n");
+		return;
+	}
+	int cx = e->x + e->w / 2, cy = e->y + e->h / 2;
+	if (!map) {
+		magi_buf_printf(out, " at (%d, %d)\n", cx, cy);
+		return;
+	}
+	double x, y;
+	magi_coords_from_screen(map, cx, cy, &x, &y);
+	if (map->space == MAGI_COORDS_NORM1)
+		magi_buf_printf(out, " at (%.3f, %.3f)\n", x, y);
+	else
+		magi_buf_printf(out, " at (%.0f, %.0f)\n", x < 0 ? 0 : floor(x + 0.5), y < 0 ? 0 : floor(y + 0.5));
+}
+
+magi_status magi_guard_element_lines(const struct magi_element *el, size_t n, const struct magi_pii_params *pp,
+				     const struct magi_injection_region *inj, size_t n_inj,
+				     const struct magi_coord_map *map, size_t max, struct magi_buf *out)
+{
+	size_t shown = 0, total = 0;
+	/* the ones in view first, then those a scroll or click_element would bring in */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n; i++) {
+			const struct magi_element *e = &el[i];
+			if (!(e->flags & MAGI_ELEM_INTERACTIVE) || (e->flags & MAGI_ELEM_TEXT) ||
+			    (e->flags & MAGI_ELEM_VISIBLE ? 0 : 1) != pass)
+				continue;
+			total++;
+			if (shown < max) {
+				element_line(e, pp, inj, n_inj, map, out);
+				shown++;
+			}
+		}
+	if (!total)
+		magi_buf_puts(out, "(none)\n");
+	else if (shown < total)
+		magi_buf_printf(out, "(%zu more not listed)\n", total - shown);
+	return out->max && out->len >= out->max ? MAGI_ERR_LIMIT : MAGI_OK;
 }

@@ -3,6 +3,7 @@
  * scan finds what they hold with boxes inside the elements'. The risk gate with the list:
  * click_element and clicks judged by the element they land on, typing by the field's
  * label, navigation by the allowlist. */
+#include <stdio.h>
 #include "check.h"
 #include "magi/magi.h"
 
@@ -80,6 +81,32 @@ static void test_gate(void)
 	ctx.focus_y = 200; /* the card link: its name does not match the secret's */
 	d = judge("{\"action\":\"type\",\"text\":\"<secret:card>\"}", &ctx);
 	CHECK(d.category == MAGI_RISK_CAT_SECRET_LEAK);
+	/* the list as lines: numbered, PII and secrets as labels, elements meeting injected
+	 * text untrusted (the button, and the card around it) */
+	page[2].value = "4111111111111111";
+	page[0].flags &= ~(uint32_t)MAGI_ELEM_VISIBLE;
+	struct magi_injection_region inj = {0};
+	inj.has_box = true, inj.x = 490, inj.y = 310, inj.w = 20, inj.h = 20;
+	snprintf(inj.reason, sizeof inj.reason, "asks to ignore previous instructions");
+	struct magi_pii_params pp = magi_pii_params_default();
+	pp.secrets = &sl;
+	struct magi_buf b;
+	magi_buf_init(&b, 0);
+	CHECK(magi_guard_element_lines(page, 4, &pp, &inj, 1, NULL, 10, &b) == MAGI_OK);
+	CHECK_STR(b.data, "[2] button <untrusted reason=\"asks to ignore previous instructions\">\"Pay now\"</untrusted> at (575, 345)\n"
+			  "[3] textbox \"Card number\" value \"<secret:card>\" at (300, 470)\n"
+			  "[1] link <untrusted reason=\"asks to ignore previous instructions\">\"Blue mug, 12 EUR, details\"</untrusted> (out of view)\n");
+	magi_buf_reset(&b);
+	pp.secrets = NULL;
+	CHECK(magi_guard_element_lines(page, 4, &pp, NULL, 0, NULL, 1, &b) == MAGI_OK);
+	CHECK_STR(b.data, "[2] button \"Pay now\" at (575, 345)\n(2 more not listed)\n");
+	magi_buf_reset(&b);
+	CHECK(magi_guard_element_lines(page, 4, &pp, NULL, 0, NULL, 10, &b) == MAGI_OK);
+	CHECK(strstr(b.data, "value \"[card]\"") != NULL);
+	magi_buf_reset(&b);
+	CHECK(magi_guard_element_lines(page + 3, 1, &pp, NULL, 0, NULL, 10, &b) == MAGI_OK);
+	CHECK_STR(b.data, "(none)\n");
+	magi_buf_release(&b);
 	magi_secret_list_release(&sl);
 	/* navigation outside the allowlist */
 	const char *allow[] = {"shop.example"};
