@@ -7,8 +7,9 @@
  *                 cancellation and server-to-client requests (elicitation);
  *   mcp_tools.c   the tool table: names, schemas, which tools an environment offers,
  *                 argument checking against the schemas, result helpers;
- *   mcp_screen.c  the screen tools (screenshot, click ... drag, find_text) with the screen
- *                 cache and the risk gate;
+ *   mcp_screen.c  the screen tools (screenshot, click ... drag, find_text; navigate,
+ *                 list_elements, click_element in a browser) with the screen cache and
+ *                 the risk gate;
  *   mcp_media.c   guard_scan/guard_redact, the video tools and run_task.
  * Everything here is built on the public API (include/magi) plus jansson for JSON.
  */
@@ -162,6 +163,7 @@ int mcp_gate(struct mcp_call *c, const struct magi_action *a);
 void mcp_tool_screenshot(struct mcp_call *c);
 void mcp_tool_act(struct mcp_call *c);
 void mcp_tool_find_text(struct mcp_call *c);
+void mcp_tool_list_elements(struct mcp_call *c);
 
 /* ---- mcp_media.c ---------------------------------------------------------------------- */
 void mcp_tool_guard_scan(struct mcp_call *c);
