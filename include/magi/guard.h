@@ -273,7 +273,8 @@ MAGI_API magi_status magi_risk_tier_parse(const char *s, enum magi_risk_tier *ou
 	X(SECRET_LEAK, "secret_leak", MAGI_RISK_DENY)     /* secret into a field that is not its own */ \
 	X(SENSITIVE_INPUT, "sensitive_input", MAGI_RISK_ASK) /* typing card/SSN/IBAN/keys */ \
 	X(DOMAIN, "domain", MAGI_RISK_ASK)                /* leaving the allowlist */ \
-	X(INJECTION, "injection", MAGI_RISK_ASK)          /* acting inside injected text */
+	X(INJECTION, "injection", MAGI_RISK_ASK)          /* acting inside injected text */ \
+	X(ACCOUNT, "account", MAGI_RISK_ASK)              /* change password or e-mail, close account, sign out everywhere */
 
 enum magi_risk_category {
 #define MAGI__X(n, s, t) MAGI_RISK_CAT_##n,

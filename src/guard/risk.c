@@ -199,6 +199,11 @@ static const struct {
 	{MAGI_RISK_CAT_SEND, "sending or publishing",
 	 {"send", "post", "publish", "submit", "share", "tweet", "retweet", "upload", "repost", NULL},
 	 {"send now", "post now", "send message", NULL}},
+	{MAGI_RISK_CAT_ACCOUNT, "an account change",
+	 {NULL},
+	 {"change password", "reset password", "update password", "change email", "change e-mail",
+	  "update email", "change username", "change phone number", "sign out everywhere",
+	  "log out everywhere", "remove two-factor", "disable two-factor", NULL}},
 	{MAGI_RISK_CAT_CONSENT, "a consent or permission",
 	 {"accept", "agree", "allow", "confirm", "install", "subscribe", "authorize", "authorise",
 	  "grant", "enable", NULL},
@@ -206,17 +211,11 @@ static const struct {
 	  "free trial", NULL}},
 };
 
-static void rule_click(struct gate *g)
+/* The click rules on an element's text: what a click (or Enter on its form) would do. */
+static void click_words(struct gate *g, const char *element, bool enter)
 {
-	const struct magi_action *a = g->a;
-	if (!(a->kind == MAGI_ACT_CLICK || a->kind == MAGI_ACT_DOUBLE_CLICK ||
-	      a->kind == MAGI_ACT_LONG_PRESS || a->kind == MAGI_ACT_RIGHT_CLICK) ||
-	    !g->element[0])
-		return;
-	if (a->kind == MAGI_ACT_RIGHT_CLICK)
-		return; /* opens a menu; the item chosen next is what acts */
 	struct words ws;
-	split_words(g->element, &ws);
+	split_words(element, &ws);
 	for (size_t r = 0; r < MAGI_ARRAY_LEN(click_rules); r++) {
 		const char *why = NULL;
 		for (size_t k = 0; !why && click_rules[r].verbs[k]; k++)
@@ -229,10 +228,48 @@ static void rule_click(struct gate *g)
 		if (!why && click_rules[r].cat == MAGI_RISK_CAT_PAYMENT && ws.n == 1 &&
 		    word_index(&ws, "order") == 0)
 			why = "order";
-		if (why)
-			fire(g, click_rules[r].cat, "clicking '%.80s' looks like %s ('%s')", g->element,
+		if (why && enter)
+			fire(g, click_rules[r].cat,
+			     "pressing Enter may submit the form of '%.80s', which looks like %s ('%s')", element,
+			     click_rules[r].what, why);
+		else if (why)
+			fire(g, click_rules[r].cat, "clicking '%.80s' looks like %s ('%s')", element,
 			     click_rules[r].what, why);
 	}
+}
+
+/* Enter in a page's field submits its form as its button would: on a page whose buttons
+ * include a risky one ("Pay now"), Enter is judged as clicking it. */
+static void rule_enter(struct gate *g)
+{
+	const struct magi_action *a = g->a;
+	const char *t = a->text;
+	bool enter = false;
+	if (a->kind == MAGI_ACT_KEY && t) {
+		char k[32];
+		magi__lower_copy(k, sizeof k, t, strlen(t));
+		enter = !strcmp(k, "enter") || !strcmp(k, "return") || !strcmp(k, "kp_enter");
+	} else if (a->kind == MAGI_ACT_TYPE && t) {
+		enter = strchr(t, '\n') || strchr(t, '\r');
+	}
+	for (size_t i = 0; enter && i < g->c->n_elements && g->c->elements; i++) {
+		const struct magi_element *e = &g->c->elements[i];
+		if ((e->flags & MAGI_ELEM_INTERACTIVE) && (e->flags & MAGI_ELEM_VISIBLE) && e->role &&
+		    !strcmp(e->role, "button") && e->name && *e->name)
+			click_words(g, e->name, true);
+	}
+}
+
+static void rule_click(struct gate *g)
+{
+	const struct magi_action *a = g->a;
+	if (!(a->kind == MAGI_ACT_CLICK || a->kind == MAGI_ACT_DOUBLE_CLICK ||
+	      a->kind == MAGI_ACT_LONG_PRESS || a->kind == MAGI_ACT_RIGHT_CLICK) ||
+	    !g->element[0])
+		return;
+	if (a->kind == MAGI_ACT_RIGHT_CLICK)
+		return; /* opens a menu; the item chosen next is what acts */
+	click_words(g, g->element, false);
 	/* executables and scripts: opening or downloading one runs code from outside */
 	static const char *const exts[] = {".exe", ".msi", ".bat", ".cmd", ".scr", ".vbs", ".js",
 					   ".jar", ".apk", ".dmg", ".pkg", ".sh", ".ps1", ".deb",
@@ -801,6 +838,7 @@ magi_status magi_risk_check(const struct magi_action *a, const struct magi_risk_
 		rule_secrets(g, has_host ? host : NULL, host_allowed);
 	}
 	rule_click(g);
+	rule_enter(g);
 	rule_key(g, has_host ? host : NULL);
 	rule_domain(g, has_host ? host : NULL, host_allowed);
 	rule_injection(g);

@@ -49,10 +49,11 @@ leftovers() {
 }
 run_dir() { sed -n 's/^trace: *//p' <<<"$1" | xargs dirname; }
 
-# 1. Sign in: the model finds the fields by their labels on the screenshot.
+# 1. Sign in: the model picks the fields by their numbers in the element list, and the
+# button by its label on the screenshot (a point in the pixels it was sent).
 cat > login.json <<'EOF'
 {"coords": "pixels",
- "steps": [{"click_text": "Username"}, {"type": "alice"}, {"click_text": "Password"}, {"type": "s3cret"},
+ "steps": [{"click_element": "Username"}, {"type": "alice"}, {"click_element": "Password"}, {"type": "s3cret"},
            {"click_text": "Sign in", "nth": 1}, {"done": true}]}
 EOF
 start_oracle O --policy gui --task login.json

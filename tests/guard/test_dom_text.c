@@ -62,9 +62,30 @@ static void test_gate(void)
 	CHECK_STR(d.element, "Blue mug, 12 EUR, details");
 	d = judge("{\"action\":\"click\",\"x\":600,\"y\":345}", &ctx);
 	CHECK(d.category == MAGI_RISK_CAT_PAYMENT);
-	/* without the list, a number says nothing about what it clicks */
+	/* Enter in a field of a page with a Pay now button submits as the button would */
+	d = judge("{\"action\":\"key\",\"keys\":\"Enter\"}", &ctx);
+	CHECK(d.category == MAGI_RISK_CAT_PAYMENT && d.tier == MAGI_RISK_ASK);
+	CHECK(strstr(d.reason, "Enter") && strstr(d.reason, "Pay now"));
+	d = judge("{\"action\":\"type\",\"text\":\"Alice\\n\"}", &ctx);
+	CHECK(d.category == MAGI_RISK_CAT_PAYMENT);
+	d = judge("{\"action\":\"type\",\"text\":\"Alice\"}", &ctx);
+	CHECK(d.tier == MAGI_RISK_ALLOW);
+	d = judge("{\"action\":\"key\",\"keys\":\"Tab\"}", &ctx);
+	CHECK(d.tier == MAGI_RISK_ALLOW);
+	/* account changes ask */
+	struct magi_element acct[] = {el("button", "Change password", NULL, 10, 10, 200, 40, MAGI_ELEM_INTERACTIVE)};
+	acct[0].id = 1;
+	struct magi_risk_context actx = {0};
+	actx.elements = acct;
+	actx.n_elements = 1;
+	d = judge("{\"action\":\"click_element\",\"element\":1}", &actx);
+	CHECK(d.category == MAGI_RISK_CAT_ACCOUNT && d.tier == MAGI_RISK_ASK);
+	CHECK_STR(magi_risk_category_name(MAGI_RISK_CAT_ACCOUNT), "account");
+	/* without the list, a number says nothing about what it clicks, nor Enter */
 	ctx.elements = NULL;
 	d = judge("{\"action\":\"click_element\",\"element\":2}", &ctx);
+	CHECK(d.tier == MAGI_RISK_ALLOW);
+	d = judge("{\"action\":\"key\",\"keys\":\"Enter\"}", &ctx);
 	CHECK(d.tier == MAGI_RISK_ALLOW);
 	/* a secret typed into the field clicked last: the label comes from the list */
 	struct magi_secret_list sl;
