@@ -1,6 +1,8 @@
 /* bench_browser.c — magi's own time per browser step, model excluded: observe (screenshot
- * capture and decode, the DOM snapshot and its element list), encode (resize to the default
- * model policy and JPEG data URL, as a model call would) and act (a click, or typing), on the
+ * capture and decode, the DOM snapshot and its element list), guard (what a run does with the
+ * list: the DOM text as OCR input, the PII scan and redaction, injection marking, the
+ * numbered element lines of the prompt), encode (resize to the default model policy and JPEG
+ * data URL, as a model call would) and act (a click, or typing), on the
  * test site's input page in real Chromium, 1280x720. Median over 20 steps of
  *   wall  the time the step took (Chromium's own work — capture, layout — included), and
  *   cpu   the CPU time of this process (both its threads) in that step: magi's own work;
@@ -43,12 +45,33 @@ int main(void)
 	snprintf(click, sizeof click, "{\"action\":\"click\",\"x\":%d,\"y\":%d}", field->x + field->w / 2,
 		 field->y + field->h / 2);
 	struct magi_image_policy pol = magi_image_policy_default();
-	double wall[STEPS], cpu[STEPS], obs_w[STEPS], obs_c[STEPS], enc[STEPS], act_w[STEPS], act_c[STEPS];
+	double wall[STEPS], cpu[STEPS], obs_w[STEPS], obs_c[STEPS], grd[STEPS], enc[STEPS], act_w[STEPS], act_c[STEPS];
 	size_t n_el = 0;
 	for (int i = 0; i < STEPS; i++) {
 		double w0 = magi_now_ms(), c0 = cpu_ms();
 		bt_observe(env, &o);
 		double w1 = magi_now_ms(), c1 = cpu_ms();
+		struct magi_ocr *dom = NULL;
+		struct magi_pii_finding *pii = NULL;
+		struct magi_injection_region *inj = NULL;
+		size_t n_pii = 0, n_inj = 0;
+		REQUIRE(magi_guard_dom_ocr(o.elements, o.n_elements, true, &dom) == MAGI_OK);
+		REQUIRE(magi_pii_scan_image(o.screenshot, dom, NULL, &pii, &n_pii) == MAGI_OK);
+		REQUIRE(magi_injection_scan(dom, NULL, &inj, &n_inj) == MAGI_OK);
+		if (n_pii) {
+			struct magi_image *red = NULL;
+			REQUIRE(magi_image_clone(o.screenshot, &red) == MAGI_OK);
+			magi_guard_redact_image(red, pii, n_pii, 4);
+			magi_image_free(red);
+		}
+		struct magi_buf lines;
+		magi_buf_init(&lines, 0);
+		REQUIRE(magi_guard_element_lines(o.elements, o.n_elements, NULL, inj, n_inj, NULL, 150, &lines) == MAGI_OK);
+		magi_buf_release(&lines);
+		magi_pii_findings_free(pii, n_pii);
+		magi_injection_regions_free(inj, n_inj);
+		magi_ocr_free(dom);
+		double c1g = cpu_ms();
 		uint32_t sw, sh;
 		magi_image_policy_fit(&pol, o.screenshot->w, o.screenshot->h, &sw, &sh);
 		struct magi_image *small = NULL;
@@ -69,7 +92,8 @@ int main(void)
 		cpu[i] = c3 - c0;
 		obs_w[i] = w1 - w0;
 		obs_c[i] = c1 - c0;
-		enc[i] = c2 - c1;
+		grd[i] = c1g - c1;
+		enc[i] = c2 - c1g;
 		act_w[i] = w3 - w2;
 		act_c[i] = c3 - c2;
 	}
@@ -79,8 +103,9 @@ int main(void)
 	getrusage(RUSAGE_SELF, &u);
 	printf("browser step, 1280x720, %zu elements, median of %d steps (target <= 30 ms of magi's own time):\n", n_el,
 	       STEPS);
-	printf("  magi's own time (CPU, both threads): %6.1f ms per step  [observe %.1f, encode %.1f, act %.1f]\n",
-	       bench_median(cpu, STEPS), bench_median(obs_c, STEPS), bench_median(enc, STEPS), bench_median(act_c, STEPS));
+	printf("  magi's own time (CPU, both threads): %6.1f ms per step  [observe %.1f, guard %.1f, encode %.1f, act %.1f]\n",
+	       bench_median(cpu, STEPS), bench_median(obs_c, STEPS), bench_median(grd, STEPS), bench_median(enc, STEPS),
+	       bench_median(act_c, STEPS));
 	printf("  wall time (Chromium's work too):     %6.1f ms per step  [observe %.1f, act %.1f]\n",
 	       bench_median(wall, STEPS), bench_median(obs_w, STEPS), bench_median(act_w, STEPS));
 	printf("  open (Chromium start) %.0f ms, first observation at %.0f ms\n", t_open, t_first);

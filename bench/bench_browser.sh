@@ -3,7 +3,7 @@
 # a scripted stand-in model (its answers are canned, so the figures are magi's and
 # Chromium's): the time from starting the magi process to the model's first request (it
 # includes Chromium's start and first screenshot; target <= 500 ms), the run's overhead per
-# step as its trace reports it (observe + OCR + guards + encode + save + act, the model's
+# step as its trace reports it (observe + DOM text + guards + encode + save + act, the model's
 # time and the settle pause excluded), and the magi process's peak RSS (Chromium's own
 # processes apart; target <= 30 MB). With $MAGI_CHROMIUM unset it measures Debian's
 # chromium; when chromium-headless-shell is installed it measures that too.
@@ -66,9 +66,8 @@ PY
 echo "magi run --env browser:URL, 20 steps, 1280x720, single recipe, scripted stand-in (targets: first request <= 500 ms, <= 30 MB)"
 echo "machine load now: $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15-min averages) on $(nproc) cores"
 CH=${MAGI_CHROMIUM:-/usr/lib/chromium/chromium}
+# (no --no-ocr variant: a page's text comes from its DOM, Tesseract is not used)
 run "chromium" "$CH"
-run "chromium, no OCR" "$CH" --no-ocr
 if [ -z "${MAGI_CHROMIUM:-}" ] && [ -x /usr/lib/chromium/chromium-headless-shell ]; then
 	run "headless-shell" /usr/lib/chromium/chromium-headless-shell
-	run "headless-shell, no OCR" /usr/lib/chromium/chromium-headless-shell --no-ocr
 fi
