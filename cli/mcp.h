@@ -31,6 +31,8 @@
 #define MCP_ELICIT_TIMEOUT_S 600
 /* Frames one video_frames call returns at most (each is an image in the reply). */
 #define MCP_VIDEO_FRAMES_MAX 32
+/* Canvases and images of a page read with OCR per look, at most. */
+#define MCP_PICTURES_MAX 8
 /* Matches one find_text call returns at most. */
 #define MCP_FIND_MAX 50
 

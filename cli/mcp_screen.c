@@ -122,6 +122,14 @@ static magi_status look(struct mcp_call *c, unsigned need, struct magi_error *er
 		struct magi_ocr *ocr = NULL;
 		if ((s = magi_guard_dom_ocr(sc->page.elements, sc->page.n_elements, true, &ocr)))
 			return magi_error_set(err, s, "cannot read the page's text: %s", magi_strerror(s));
+		/* OCR only where the DOM has no text (canvases and images), and only when this
+		 * tool reads the text (every look on a page builds it afresh) */
+		size_t pictures = need & (LOOK_OCR | LOOK_PII | LOOK_INJ) ? MCP_PICTURES_MAX : 0;
+		if ((s = magi_guard_dom_ocr_pictures(sc->img, sc->page.elements, sc->page.n_elements, pictures, ocr,
+						     err))) {
+			magi_ocr_free(ocr);
+			return s;
+		}
 		magi_ocr_free(sc->ocr);
 		if (sc->ocr_img != sc->img)
 			magi_image_free(sc->ocr_img);

@@ -148,6 +148,8 @@ enum {
 	MAGI_ELEM_IN_FRAME = 1u << 7,    /* inside an iframe */
 	MAGI_ELEM_IN_SHADOW = 1u << 8,   /* inside an open shadow root */
 	MAGI_ELEM_TEXT = 1u << 9,        /* a run of text (one line box), not an element */
+	MAGI_ELEM_PICTURE = 1u << 10,    /* a <canvas> or <img> in view: pixels whose text the
+					    DOM does not have (OCR them); not interactive */
 };
 struct magi_element {
 	int id;       /* 1-based number: what click_element takes and --marks draws */
@@ -170,7 +172,8 @@ struct magi_obs {
 	char *url;                     /* owned; browser URL, may be NULL */
 	double capture_ms;             /* time observe took */
 	struct magi_element *elements; /* owned; NULL when the environment has no element list */
-	size_t n_elements;             /* interactive elements first (ids 1..), then text runs */
+	size_t n_elements;             /* interactive elements first (ids 1..), then text runs
+					  and pictures */
 };
 /* Frees everything the observation owns (elements included) and zeroes it. NULL is a
  * no-op. */

@@ -396,6 +396,14 @@ MAGI_API bool magi_guard_domain_allowed(const char *host, const char *const *all
  * NULL on failure (MAGI_ERR_NOMEM). */
 MAGI_API magi_status magi_guard_dom_ocr(const struct magi_element *el, size_t n, bool visible_only,
 					struct magi_ocr **out);
+/* Adds to ocr (a magi_guard_dom_ocr result) what Tesseract reads inside the visible
+ * pictures of el[0..n) (MAGI_ELEM_PICTURE: canvases and images, whose text the DOM does not
+ * have), cropped from shot (the observation's screenshot), at most max_pictures of them;
+ * their words keep their confidence and get screenshot coordinates. An OCR failure is
+ * returned with err set and leaves ocr as it was. */
+MAGI_API magi_status magi_guard_dom_ocr_pictures(const struct magi_image *shot, const struct magi_element *el,
+						 size_t n, size_t max_pictures, struct magi_ocr *ocr,
+						 struct magi_error *err);
 /* The interactive elements of el[0..n) as numbered lines for a model or an MCP client,
  * the ones in view first, at most max (then "(N more not listed)"):
  *     [12] button "Pay now" at (640, 355)

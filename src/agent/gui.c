@@ -12,6 +12,9 @@
 #include "trace/trace_internal.h"
 #include "core/common.h"
 
+/* Canvases and images of a page read with OCR per observation, at most. */
+#define PICTURES_MAX 8
+
 magi_status magi__observe(struct magi_run *r, double *ocr_ms, struct magi_error *err)
 {
 	magi_status s = magi_env_observe(r->env, &r->obs, err);
@@ -23,8 +26,13 @@ magi_status magi__observe(struct magi_run *r, double *ocr_ms, struct magi_error 
 		double t = magi_now_ms();
 		magi_ocr_free(r->ocr);
 		r->ocr = NULL;
+		struct magi_error oerr;
 		if (magi_guard_dom_ocr(r->obs.elements, r->obs.n_elements, true, &r->ocr) != MAGI_OK)
 			MAGI_WARN("out of memory reading the page's text; this step has none");
+		/* OCR only where the DOM has no text: canvases and images */
+		else if (r->p.ocr && magi_guard_dom_ocr_pictures(r->obs.screenshot, r->obs.elements, r->obs.n_elements,
+								 PICTURES_MAX, r->ocr, &oerr) != MAGI_OK)
+			MAGI_WARN("OCR of the page's pictures failed: %s", magi_error_text(&oerr));
 		*ocr_ms = magi_now_ms() - t;
 	} else if (r->p.ocr && r->obs.screenshot) {
 		double t = magi_now_ms();

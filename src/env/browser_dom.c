@@ -473,6 +473,41 @@ static magi_status emit_text(struct dom_ctx *c, size_t d, const struct docview *
 	return MAGI_OK;
 }
 
+/* Pass 5: canvases and images in view that are not interactive: their text, if any, is
+ * in pixels only (the agent OCRs their boxes). Tiny ones (icons, spacers) are left out. */
+static magi_status emit_pictures(struct dom_ctx *c, size_t d, const struct docview *v, const struct nodeinfo *ni)
+{
+	for (size_t i = 0; i < v->n && c->n_el < c->e->p.max_elements; i++) {
+		if (ni[i].interactive || ni[i].layout < 0 || (!is_tag(&ni[i], "canvas") && !is_tag(&ni[i], "img")))
+			continue;
+		struct magi_element el = {0};
+		struct belem be = {0};
+		double bx[4];
+		magi__dom_read_box(json_array_get(v->l_bounds, (size_t)ni[i].layout), bx);
+		if (bx[2] < BROWSER_PICTURE_MIN || bx[3] < BROWSER_PICTURE_MIN / 2)
+			continue;
+		place(c, d, bx, style(c, v, ni[i].layout, ST_VISIBILITY), style(c, v, ni[i].layout, ST_OPACITY), &el, &be);
+		if (!(el.flags & MAGI_ELEM_VISIBLE))
+			continue;
+		if (!grow_el(c))
+			return MAGI_ERR_NOMEM;
+		el.flags |= MAGI_ELEM_PICTURE | (ni[i].shadow ? MAGI_ELEM_IN_SHADOW : 0) |
+			    (c->di[d].path >= 0 ? MAGI_ELEM_IN_FRAME : 0);
+		const char *alt = is_tag(&ni[i], "img") ? magi__dom_attr(c, v, i, "alt") : NULL;
+		el.name = magi__strdup(alt ? alt : "");
+		el.role = magi__strdup(is_tag(&ni[i], "img") ? "image" : "canvas");
+		el.tag = magi__strdup(is_tag(&ni[i], "img") ? "img" : "canvas");
+		el.path = ni[i].path >= 0 ? magi__strdup(c->paths[ni[i].path]) : NULL;
+		be.backend_id = magi__dom_ival(v->backend, i);
+		be.sess = c->sess;
+		c->el[c->n_el] = el;
+		c->be[c->n_el++] = be;
+		if (!el.name || !el.role || !el.tag || (ni[i].path >= 0 && !el.path))
+			return MAGI_ERR_NOMEM;
+	}
+	return MAGI_OK;
+}
+
 magi_status magi__dom_document(struct dom_ctx *c, size_t d, const struct docview *v)
 {
 	const json_t *doc = json_array_get(c->docs, d);
@@ -516,6 +551,8 @@ magi_status magi__dom_document(struct dom_ctx *c, size_t d, const struct docview
 	free(bufs);
 	if (!s)
 		s = emit_text(c, d, v, json_object_get(doc, "textBoxes"), ni);
+	if (!s)
+		s = emit_pictures(c, d, v, ni);
 	free(ni);
 	return s;
 }

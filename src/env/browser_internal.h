@@ -19,6 +19,7 @@
 #define BROWSER_MAX_BLOCKED 8       /* blocked URLs quoted per observation */
 #define BROWSER_TEXT_MAX (64 * 1024) /* cap of obs->text */
 #define BROWSER_NAME_MAX 160         /* bytes of an element's name kept */
+#define BROWSER_PICTURE_MIN 32       /* CSS px: narrower canvases and images (icons) are not listed */
 #define BROWSER_MAX_FRAMES 64        /* out-of-process iframes followed */
 
 struct bdialog {

@@ -459,7 +459,8 @@ magi_status magi__browser_elements(struct browser_env *e, struct magi_obs *obs, 
 			MAGI_DEBUG("browser: a frame's elements are missing: %s", ferr.msg); /* it may be gone */
 		snapshot_release(&c);
 	}
-	/* interactive elements first (numbered from 1), then text runs, each in document order */
+	/* interactive elements first (numbered from 1), then text runs and pictures, each in
+	 * document order */
 	if (!s && c.n_el) {
 		size_t k = 0;
 		struct magi_element *el = malloc(c.n_el * sizeof *el);
@@ -471,7 +472,7 @@ magi_status magi__browser_elements(struct browser_env *e, struct magi_obs *obs, 
 		} else {
 			for (int pass = 0; pass < 2; pass++)
 				for (size_t i = 0; i < c.n_el; i++)
-					if (!!(c.el[i].flags & MAGI_ELEM_TEXT) == pass) {
+					if ((c.el[i].flags & MAGI_ELEM_INTERACTIVE ? 0 : 1) == pass) {
 						el[k] = c.el[i];
 						be[k] = c.be[i];
 						el[k].id = (int)k + 1;

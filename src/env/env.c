@@ -130,7 +130,7 @@ void magi_obs_release(struct magi_obs *o)
 const struct magi_element *magi_element_find(const struct magi_element *el, size_t n, int id)
 {
 	for (size_t i = 0; i < n && el && id > 0; i++)
-		if (el[i].id == id && !(el[i].flags & MAGI_ELEM_TEXT))
+		if (el[i].id == id && (el[i].flags & MAGI_ELEM_INTERACTIVE))
 			return &el[i];
 	return NULL;
 }

@@ -126,6 +126,67 @@ void magi__risk_dom(const struct magi_action *a, const struct magi_risk_context 
 	}
 }
 
+/* Moves the words and lines of add (read from a crop at ox, oy) to the end of o. */
+static magi_status append_ocr(struct magi_ocr *o, struct magi_ocr *add, int ox, int oy)
+{
+	if (!add->n_words || !add->n_lines)
+		return MAGI_OK;
+	struct magi_ocr_word *w = realloc(o->words, (o->n_words + add->n_words) * sizeof *w);
+	if (!w)
+		return MAGI_ERR_NOMEM;
+	o->words = w;
+	struct magi_ocr_line *l = realloc(o->lines, (o->n_lines + add->n_lines) * sizeof *l);
+	if (!l)
+		return MAGI_ERR_NOMEM;
+	o->lines = l;
+	for (size_t i = 0; i < add->n_words; i++) {
+		struct magi_ocr_word *d = &o->words[o->n_words + i];
+		*d = add->words[i];
+		d->x += ox, d->y += oy;
+		d->line += (int)o->n_lines;
+	}
+	for (size_t i = 0; i < add->n_lines; i++) {
+		struct magi_ocr_line *d = &o->lines[o->n_lines + i];
+		*d = add->lines[i];
+		d->x += ox, d->y += oy;
+	}
+	o->n_words += add->n_words;
+	o->n_lines += add->n_lines;
+	add->n_words = add->n_lines = 0; /* the strings belong to o now */
+	return MAGI_OK;
+}
+
+magi_status magi_guard_dom_ocr_pictures(const struct magi_image *shot, const struct magi_element *el, size_t n,
+					size_t max_pictures, struct magi_ocr *ocr, struct magi_error *err)
+{
+	size_t done = 0;
+	for (size_t i = 0; i < n && done < max_pictures && shot && el; i++) {
+		const struct magi_element *e = &el[i];
+		if (!(e->flags & MAGI_ELEM_PICTURE) || !(e->flags & MAGI_ELEM_VISIBLE) || e->w <= 0 || e->h <= 0)
+			continue;
+		/* the part inside the screenshot */
+		int x0 = e->x < 0 ? 0 : e->x, y0 = e->y < 0 ? 0 : e->y;
+		int x1 = e->x + e->w > (int)shot->w ? (int)shot->w : e->x + e->w;
+		int y1 = e->y + e->h > (int)shot->h ? (int)shot->h : e->y + e->h;
+		if (x1 - x0 < 8 || y1 - y0 < 8)
+			continue;
+		struct magi_image *crop = NULL;
+		struct magi_ocr *part = NULL;
+		magi_status s = magi_image_crop(shot, x0, y0, (uint32_t)(x1 - x0), (uint32_t)(y1 - y0), &crop);
+		if (s)
+			return magi_error_set(err, s, "cannot crop the picture at %d,%d", x0, y0);
+		s = magi_ocr_run(crop, NULL, 0, &part, err);
+		magi_image_free(crop);
+		if (!s && (s = append_ocr(ocr, part, x0, y0)))
+			magi_error_set(err, s, NULL);
+		magi_ocr_free(part);
+		if (s)
+			return s;
+		done++;
+	}
+	return MAGI_OK;
+}
+
 /* Page text quoted on one line: look-alike <untrusted> wrapper tags defused. */
 static void quote(struct magi_buf *out, const char *t, const struct magi_pii_params *pp)
 {

@@ -123,6 +123,18 @@ static void test_shop(struct magi_env *env, struct magi_obs *o)
 	const struct magi_element *ship = bt_find(o, "combobox", "Shipping");
 	REQUIRE(ship != NULL);
 	CHECK_STR(ship->value, "Standard");
+	/* the canvas (text in pixels only) is listed as a picture: after the numbered
+	 * elements, not clickable by number, at its box (560x48 CSS px; a fractional position
+	 * rounds the box outwards) */
+	const struct magi_element *pic = NULL;
+	for (size_t i = 0; i < o->n_elements; i++)
+		if (o->elements[i].flags & MAGI_ELEM_PICTURE)
+			pic = &o->elements[i];
+	REQUIRE(pic != NULL);
+	CHECK_STR(pic->role, "canvas");
+	CHECK(pic->w >= 560 && pic->w <= 561 && pic->h >= 48 && pic->h <= 49 && (pic->flags & MAGI_ELEM_VISIBLE) && !(pic->flags & MAGI_ELEM_INTERACTIVE));
+	CHECK(magi_element_find(o->elements, o->n_elements, pic->id) == NULL);
+	CHECK(pic->id > ship->id);
 	bt_do(env, "{\"action\":\"select_option\",\"element\":%d,\"option\":\"express\"}", ship->id);
 	bt_observe(env, o);
 	ship = bt_find(o, "combobox", "Shipping");

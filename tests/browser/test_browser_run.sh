@@ -95,8 +95,9 @@ check "no browser process or profile is left" test "$(leftovers)" = 0
 kill "$P_PID" 2>/dev/null; wait "$P_PID" 2>/dev/null
 
 # 3. The checkout, by element numbers, on mobile-agent-v2 with a model configured as remote:
-# the elements reach the prompt; the page's e-mail address and the card number magi types
-# for the model (a secret) do not leave, neither as text nor on the screenshots; paying is
+# the elements reach the prompt; the page's e-mail addresses (one in its text, one drawn in a
+# canvas, which only OCR reads) and the card number magi types for the model (a secret) do
+# not leave, neither as text nor on the screenshots; paying is
 # refused by the gate. (It starts at the checkout: the gate asks before "Go to checkout".)
 cat > shop.json <<'EOF2'
 {"coords": "pixels",
@@ -128,13 +129,15 @@ check "the typed card reached the model as its placeholder" grep -Fq 'textbox \"
 check "the card number never did" bash -c "! grep -Eq '4111 ?1111' '$S_LOG'"
 check "the e-mail address reached it as a label" grep -Fq 'receipt goes to [email]' "$S_LOG"
 check "never as itself" bash -c "! grep -q 'jane.doe' '$S_LOG'"
+check "the canvas's text (not in the DOM) was read with OCR, its e-mail as a label" grep -Eq 'Questions: \[email\]' "$S_LOG"
+check "...never as itself" bash -c "! grep -q 'support@' '$S_LOG'"
 shopt -s nullglob
 imgs=(seen/*)
 shopt -u nullglob
 check "the model received images" test ${#imgs[@]} -ge 2
 tesseract "${imgs[-1]}" - 2>/dev/null > ocr.txt
 check "the last image sent shows the checkout" grep -qi "checkout" ocr.txt
-check "...without the card number or e-mail address" bash -c "! grep -Eiq '4111|1111 1111|jane|example\.com' ocr.txt"
+check "...without the card number or the e-mail addresses" bash -c "! grep -Eiq '4111|1111 1111|jane|support|example\.com' ocr.txt"
 check "no browser process or profile is left" test "$(leftovers)" = 0
 kill "$S_PID" 2>/dev/null; wait "$S_PID" 2>/dev/null
 
