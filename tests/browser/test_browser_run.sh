@@ -98,7 +98,9 @@ kill "$P_PID" 2>/dev/null; wait "$P_PID" 2>/dev/null
 # the elements reach the prompt; the page's e-mail addresses (one in its text, one drawn in a
 # canvas, which only OCR reads) and the card number magi types for the model (a secret) do
 # not leave, neither as text nor on the screenshots; paying is
-# refused by the gate. (It starts at the checkout: the gate asks before "Go to checkout".)
+# refused by the gate, every time the model tries (the stand-in tries again, as the history
+# shows it not done, until the run stops on the refusals). (It starts at the checkout: the
+# gate asks before "Go to checkout".)
 cat > shop.json <<'EOF2'
 {"coords": "pixels",
  "steps": [{"click_element": "Card number"}, {"type": "<secret:card>"},
@@ -117,12 +119,12 @@ check "the gate asked about the payment and was refused; the secret went in unas
 import json, sys
 ev = list(map(json.loads, open(sys.argv[1])))
 g = [e for e in ev if e["type"] == "guard"]
-assert len(g) == 1 and g[0]["category"] == "payment" and "Pay now" in g[0]["element"] \
-    and g[0]["decision"] == "ask" and g[0]["action"]["action"] == "click_element", g
+assert g and all(e["category"] == "payment" and "Pay now" in e["element"] and e["decision"] == "ask"
+                and e["action"]["action"] == "click_element" for e in g), g
 typed = [e for e in ev if e["type"] == "step" and e["action"]["action"] == "type"]
 assert len(typed) == 1 and typed[0]["action"]["text"] == "<secret:card>" and "error" not in typed[0], typed
 PY
-check "the model clicked by element numbers" test "$(grep '"type":"step"' "$run/trace.jsonl" | grep -c '"action":{"action":"click_element"')" = 2
+check "the model clicked by element numbers" test "$(grep '"type":"step"' "$run/trace.jsonl" | grep -c '"action":{"action":"click_element"')" -ge 2
 check "mobile-agent-v2's reflection ran on the browser" grep -q '"type":"reflection"' "$run/trace.jsonl"
 check "the element list reached the model" grep -Fq 'button \"Pay now\"' "$S_LOG"
 check "the typed card reached the model as its placeholder" grep -Fq 'textbox \"Card number\" value \"<secret:card>\"' "$S_LOG"
