@@ -423,6 +423,34 @@ static size_t utf16_to_bytes(const char *s, size_t len, size_t units)
 	return i < len ? i : len;
 }
 
+/* Appends the element of a node that is not interactive (a line of text, a picture), placed
+ * at bx with the styles of layout object li, when it is in view. name (allocated) is taken
+ * over either way. */
+static magi_status add_passive(struct dom_ctx *c, size_t d, const struct docview *v, const struct nodeinfo *ni,
+			       size_t node, long li, const double bx[4], uint32_t flag, char *name, const char *role,
+			       const char *tag)
+{
+	struct magi_element el = {0};
+	struct belem be = {0};
+	place(c, d, bx, style(c, v, li, ST_VISIBILITY), style(c, v, li, ST_OPACITY), &el, &be);
+	if (!(el.flags & MAGI_ELEM_VISIBLE) || !grow_el(c)) {
+		free(name);
+		return el.flags & MAGI_ELEM_VISIBLE ? MAGI_ERR_NOMEM : MAGI_OK;
+	}
+	el.flags |= flag | (ni[node].shadow ? MAGI_ELEM_IN_SHADOW : 0) | (c->di[d].path >= 0 ? MAGI_ELEM_IN_FRAME : 0);
+	el.name = name;
+	el.role = magi__strdup(role);
+	el.tag = magi__strdup(tag);
+	el.path = ni[node].path >= 0 ? magi__strdup(c->paths[ni[node].path]) : NULL;
+	be.backend_id = magi__dom_ival(v->backend, node);
+	be.sess = c->sess;
+	c->el[c->n_el] = el;
+	c->be[c->n_el++] = be;
+	if (!el.name || !el.role || !el.tag || (ni[node].path >= 0 && !el.path))
+		return MAGI_ERR_NOMEM;
+	return MAGI_OK;
+}
+
 /* Pass 4: every line box of text in view, with its exact box. */
 static magi_status emit_text(struct dom_ctx *c, size_t d, const struct docview *v, const json_t *boxes,
 			     const struct nodeinfo *ni)
@@ -448,27 +476,12 @@ static magi_status emit_text(struct dom_ctx *c, size_t d, const struct docview *
 			s1--;
 		if (s0 == s1)
 			continue;
-		struct magi_element el = {0};
-		struct belem be = {0};
 		double bx[4];
 		magi__dom_read_box(json_array_get(b_bounds, b), bx);
-		place(c, d, bx, style(c, v, li, ST_VISIBILITY), style(c, v, li, ST_OPACITY), &el, &be);
-		if (!(el.flags & MAGI_ELEM_VISIBLE))
-			continue;
-		if (!grow_el(c))
-			return MAGI_ERR_NOMEM;
-		el.flags |= MAGI_ELEM_TEXT | (ni[ndx].shadow ? MAGI_ELEM_IN_SHADOW : 0) |
-			    (c->di[d].path >= 0 ? MAGI_ELEM_IN_FRAME : 0);
-		el.name = magi__strndup(t + s0, s1 - s0);
-		el.role = magi__strdup("text");
-		el.tag = magi__strdup("#text");
-		el.path = ni[ndx].path >= 0 ? magi__strdup(c->paths[ni[ndx].path]) : NULL;
-		be.backend_id = magi__dom_ival(v->backend, (size_t)ndx);
-		be.sess = c->sess;
-		c->el[c->n_el] = el;
-		c->be[c->n_el++] = be;
-		if (!el.name || !el.role || !el.tag || (ni[ndx].path >= 0 && !el.path))
-			return MAGI_ERR_NOMEM;
+		magi_status s = add_passive(c, d, v, ni, (size_t)ndx, li, bx, MAGI_ELEM_TEXT,
+					    magi__strndup(t + s0, s1 - s0), "text", "#text");
+		if (s)
+			return s;
 	}
 	return MAGI_OK;
 }
@@ -480,30 +493,16 @@ static magi_status emit_pictures(struct dom_ctx *c, size_t d, const struct docvi
 	for (size_t i = 0; i < v->n && c->n_el < c->e->p.max_elements; i++) {
 		if (ni[i].interactive || ni[i].layout < 0 || (!is_tag(&ni[i], "canvas") && !is_tag(&ni[i], "img")))
 			continue;
-		struct magi_element el = {0};
-		struct belem be = {0};
 		double bx[4];
 		magi__dom_read_box(json_array_get(v->l_bounds, (size_t)ni[i].layout), bx);
 		if (bx[2] < BROWSER_PICTURE_MIN || bx[3] < BROWSER_PICTURE_MIN / 2)
 			continue;
-		place(c, d, bx, style(c, v, ni[i].layout, ST_VISIBILITY), style(c, v, ni[i].layout, ST_OPACITY), &el, &be);
-		if (!(el.flags & MAGI_ELEM_VISIBLE))
-			continue;
-		if (!grow_el(c))
-			return MAGI_ERR_NOMEM;
-		el.flags |= MAGI_ELEM_PICTURE | (ni[i].shadow ? MAGI_ELEM_IN_SHADOW : 0) |
-			    (c->di[d].path >= 0 ? MAGI_ELEM_IN_FRAME : 0);
-		const char *alt = is_tag(&ni[i], "img") ? magi__dom_attr(c, v, i, "alt") : NULL;
-		el.name = magi__strdup(alt ? alt : "");
-		el.role = magi__strdup(is_tag(&ni[i], "img") ? "image" : "canvas");
-		el.tag = magi__strdup(is_tag(&ni[i], "img") ? "img" : "canvas");
-		el.path = ni[i].path >= 0 ? magi__strdup(c->paths[ni[i].path]) : NULL;
-		be.backend_id = magi__dom_ival(v->backend, i);
-		be.sess = c->sess;
-		c->el[c->n_el] = el;
-		c->be[c->n_el++] = be;
-		if (!el.name || !el.role || !el.tag || (ni[i].path >= 0 && !el.path))
-			return MAGI_ERR_NOMEM;
+		bool img = is_tag(&ni[i], "img");
+		const char *alt = img ? magi__dom_attr(c, v, i, "alt") : NULL;
+		magi_status s = add_passive(c, d, v, ni, i, ni[i].layout, bx, MAGI_ELEM_PICTURE, magi__strdup(alt ? alt : ""),
+					    img ? "image" : "canvas", img ? "img" : "canvas");
+		if (s)
+			return s;
 	}
 	return MAGI_OK;
 }
