@@ -87,6 +87,31 @@ struct cli_sub {
  * naming `cmd` and the subcommands there are. */
 int cli_subcommand(const char *cmd, const char *help, const struct cli_sub *subs, size_t n, int argc, char **argv);
 
+/* The browser's flags (magi run --env browser[:URL]). */
+struct cli_browser_opts {
+	bool set; /* any of them was given */
+	bool headful, marks;
+	unsigned width, height; /* --viewport; 0: the default */
+	double scale;           /* --scale; 0: the default */
+	const char *profile, *upload_dir, *download_dir;
+};
+#define CLI_BROWSER_OPTS_HELP                                                                 \
+	"browser (--env browser[:URL]; Chromium, headless, a fresh profile removed at the end):\n" \
+	"  --headful          show the window on $DISPLAY\n"                                       \
+	"  --viewport WxH     viewport in CSS pixels (default 1280x720)\n"                         \
+	"  --scale F          device-pixel ratio (default 1; screenshots are F times larger)\n"    \
+	"  --profile DIR      use and keep this Chromium profile\n"                                \
+	"  --marks            draw the element numbers on the screenshot (set of marks)\n"        \
+	"  --upload-dir DIR   files the page may be given (upload_file) come only from DIR\n"      \
+	"  --downloads DIR    save downloads in DIR (default: downloads are refused)\n"            \
+	"  (--allow-domain also holds for every request the page makes)\n"
+/* Consumes a browser flag: 1, -1 on a bad value (message printed), 0 if not one. */
+int cli_browser_opt(struct cli_browser_opts *o, int argc, char **argv, int *i);
+/* Opens spec, with the browser flags and the allowlist (borrowed; it must outlive *env)
+ * when it is a browser. Prints the error; returns EXIT_OK, EXIT_USAGE or EXIT_CONFIG. */
+int cli_env_open(const char *spec, const struct cli_browser_opts *o, const char *const *allow, size_t n_allow,
+		 struct magi_env **env);
+
 /* Signals for commands that run agents (interrupt.c): installs the handlers and returns
  * the flag for magi_run_params.cancel / magi_video_ask_params.cancel (the first signal's
  * number, 0 until one comes). env (may be NULL) is released by a second signal: set it
