@@ -6,6 +6,7 @@
 #include "core/json.h"
 #include "core/yaml.h"
 #include "magi/model.h"
+#include "model/model_internal.h"
 #include "core/common.h"
 
 struct magi_config {
@@ -46,7 +47,8 @@ static magi_status validate(struct magi_config *cfg, const char *src, struct mag
 		return magi_error_set(err, MAGI_ERR_CONFIG, "%s: 'models' must be a mapping of names to settings", src);
 	static const char *const known[] = {"base_url", "model", "api_key", "api_key_env", "max_tokens",
 					    "temperature", "timeout", "connect_timeout", "max_attempts",
-					    "coords", "trust", "image", "reply_cap", NULL};
+					    "coords", "trust", "image", "reply_cap", "format", "extra_body",
+					    "drop_params", NULL};
 	const char *name;
 	json_t *m;
 	json_object_foreach(models, name, m)
@@ -62,9 +64,12 @@ static magi_status validate(struct magi_config *cfg, const char *src, struct mag
 				ok |= !strcmp(k, known[i]);
 			if (!ok)
 				return magi_error_set(err, MAGI_ERR_CONFIG,
-						      "%s: model '%s' has an unknown setting '%s' (known: base_url, model, api_key, api_key_env, max_tokens, temperature, timeout, connect_timeout, max_attempts, coords, trust, image, reply_cap)",
+						      "%s: model '%s' has an unknown setting '%s' (known: base_url, model, api_key, api_key_env, max_tokens, temperature, timeout, connect_timeout, max_attempts, coords, trust, image, reply_cap, format, extra_body, drop_params)",
 						      src, name, k);
 		}
+		magi_status s = magi__config_model_extras_check(src, name, m, err);
+		if (s)
+			return s;
 	}
 	return MAGI_OK;
 }
@@ -236,5 +241,6 @@ magi_status magi_config_model(const struct magi_config *cfg, const char *name,
 		return magi_error_set(err, MAGI_ERR_CONFIG,
 				      "%s: model '%s': max_tokens must be >= 0, timeout > 0 and max_attempts 1..20",
 				      cfg->source, name);
+	magi__config_model_extras_apply(m, p);
 	return MAGI_OK;
 }
