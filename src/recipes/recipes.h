@@ -10,4 +10,5 @@ extern const struct magi_recipe magi__recipe_mobile_agent_v2;
 extern const struct magi_recipe magi__recipe_uniform;
 extern const struct magi_recipe magi__recipe_avp;
 extern const struct magi_recipe magi__recipe_lvagent;
+extern const struct magi_recipe magi__recipe_native;
 #endif

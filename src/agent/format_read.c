@@ -1,0 +1,913 @@
+/* format_read.c — reading replies in the models' own formats, tolerant of the ways they
+ * are known to go wrong: prose and code fences around the answer, a missing closing tag
+ * or parenthesis (a reply cut short), coordinates written as strings, several actions in
+ * one reply (the first is taken, the others are reported), a box where a point was asked
+ * for (its centre is taken). What cannot be read is an error worded for the model: the
+ * repair retry shows it to the model. Out-of-range points are the decision's business
+ * (decide.c clamps small overshoots and sends the rest back). */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "agent/agent_internal.h"
+#include "agent/format.h"
+#include "agent/parse.h"
+#include "core/json.h"
+#include "core/common.h"
+
+#define MAX_CALLS 8
+#define MAX_ARGS 8
+
+/* ---- text helpers ------------------------------------------------------------------- */
+
+/* A copy without code-fence lines (```, ```python), end markers and carriage returns. */
+static char *clean_copy(const char *text)
+{
+	struct magi_buf b;
+	magi_buf_init(&b, 0);
+	for (const char *p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		const char *q = p;
+		while (q < p + n && (*q == ' ' || *q == '\t'))
+			q++;
+		if (!(p + n - q >= 3 && !strncmp(q, "```", 3))) {
+			magi_buf_append(&b, p, n);
+			magi_buf_putc(&b, '\n');
+		}
+		p = nl ? nl + 1 : p + n;
+	}
+	static const char *const junk[] = {"[EOS]", "<|im_end|>", "<|endoftext|>", "\r"};
+	for (size_t k = 0; k < MAGI_ARRAY_LEN(junk); k++) {
+		size_t jl = strlen(junk[k]);
+		for (char *s = strstr(b.data, junk[k]); s; s = strstr(s, junk[k]))
+			memmove(s, s + jl, strlen(s + jl) + 1);
+	}
+	b.len = strlen(b.data);
+	return magi_buf_detach(&b, NULL);
+}
+
+static char *trim_dup(const char *s, size_t n)
+{
+	while (n && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	return magi__strndup(s, n);
+}
+
+/* The text between open and close tags (case-insensitive), or to the end when the close
+ * tag is missing (a reply cut short); NULL when there is no open tag. *after (may be NULL)
+ * is where the text after it starts. */
+static char *tagged(const char *text, const char *open, const char *close, const char **after)
+{
+	const char *a = strcasestr(text, open);
+	if (!a)
+		return NULL;
+	a += strlen(open);
+	const char *b = strcasestr(a, close);
+	if (after)
+		*after = b ? b + strlen(close) : a + strlen(a);
+	return trim_dup(a, b ? (size_t)(b - a) : strlen(a));
+}
+
+/* Up to max numbers in s (n bytes), skipping anything between them: "(120,340)",
+ * "<point>120 340</point>", "[120, 340, 130, 350]", "\"120\"". */
+static int numbers(const char *s, size_t n, double *v, int max)
+{
+	int k = 0;
+	const char *end = s + n;
+	for (const char *p = s; p < end && k < max;) {
+		bool neg = *p == '-' && p + 1 < end && (isdigit((unsigned char)p[1]) || p[1] == '.');
+		if (isdigit((unsigned char)*p) || neg || (*p == '.' && p + 1 < end && isdigit((unsigned char)p[1]))) {
+			char *e;
+			double d = strtod(p, &e);
+			if (e == p || e > end || !isfinite(d))
+				return k;
+			v[k++] = d;
+			p = e;
+		} else {
+			p++;
+		}
+	}
+	return k;
+}
+
+/* A point from text: two numbers, or four (a box: its centre). */
+static bool point_from(const char *s, size_t n, double *x, double *y)
+{
+	double v[5];
+	int k = numbers(s, n, v, 5);
+	if (k == 2 || k == 3) {
+		*x = v[0];
+		*y = v[1];
+		return true;
+	}
+	if (k >= 4) {
+		*x = (v[0] + v[2]) / 2;
+		*y = (v[1] + v[3]) / 2;
+		return true;
+	}
+	return false;
+}
+
+/* A point from a JSON value: [x, y], ["x", "y"], [x1, y1, x2, y2], "[x, y]", {"x":, "y":}. */
+static bool json_point(const json_t *v, double *x, double *y)
+{
+	if (json_is_array(v)) {
+		double n[4];
+		size_t k = 0, i;
+		const json_t *e;
+		json_array_foreach(v, i, e)
+		{
+			if (k == 4)
+				break;
+			double d = magi__json_number_any(e);
+			if (json_is_array(e) && json_array_size(e) >= 2) /* [[x, y]] */
+				return json_point(e, x, y);
+			if (isnan(d))
+				return false;
+			n[k++] = d;
+		}
+		if (k == 2 || k == 3) {
+			*x = n[0];
+			*y = n[1];
+			return true;
+		}
+		if (k == 4) {
+			*x = (n[0] + n[2]) / 2;
+			*y = (n[1] + n[3]) / 2;
+			return true;
+		}
+		return false;
+	}
+	if (json_is_string(v))
+		return point_from(json_string_value(v), json_string_length(v), x, y);
+	if (json_is_object(v)) {
+		*x = magi__json_number_any(json_object_get(v, "x"));
+		*y = magi__json_number_any(json_object_get(v, "y"));
+		return !isnan(*x) && !isnan(*y);
+	}
+	return false;
+}
+
+static json_t *act(const char *kind)
+{
+	return json_pack("{s:s}", "action", kind);
+}
+
+static void set_point(json_t *a, const char *kx, const char *ky, double x, double y)
+{
+	json_object_set_new(a, kx, json_real(x));
+	json_object_set_new(a, ky, json_real(y));
+}
+
+/* "ctrl c", "Ctrl+C", ["ctrl", "c"] -> "ctrl+c" */
+static char *key_combo(const char *s)
+{
+	struct magi_buf b;
+	magi_buf_init(&b, 256);
+	bool sep = false;
+	for (const char *p = s; *p; p++) {
+		if (*p == ' ' || *p == '+' || *p == ',') {
+			sep = b.len > 0;
+			continue;
+		}
+		if (sep)
+			magi_buf_putc(&b, '+');
+		sep = false;
+		magi_buf_putc(&b, (char)tolower((unsigned char)*p));
+	}
+	return magi_buf_detach(&b, NULL);
+}
+
+/* Python-style escapes the formats ask for in text: \n, \t, \', \", \\. */
+static char *unescape(const char *s)
+{
+	struct magi_buf b;
+	magi_buf_init(&b, 0);
+	for (const char *p = s; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			magi_buf_putc(&b, *p == 'n' ? '\n' : *p == 't' ? '\t' : *p);
+		} else {
+			magi_buf_putc(&b, *p);
+		}
+	}
+	return magi_buf_detach(&b, NULL);
+}
+
+/* ---- UI-TARS: Thought: ... Action: name(key='value', ...) ---------------------------- */
+
+struct call {
+	char name[32];
+	int n;
+	char key[MAX_ARGS][32]; /* "" for a positional argument */
+	char *val[MAX_ARGS];
+	const char *start, *end; /* in the text read */
+};
+
+static void call_release(struct call *c)
+{
+	for (int i = 0; i < c->n; i++)
+		free(c->val[i]);
+	c->n = 0;
+}
+
+static const char *arg(const struct call *c, const char *const *keys)
+{
+	for (; *keys; keys++)
+		for (int i = 0; i < c->n; i++)
+			if (!strcmp(c->key[i], *keys))
+				return c->val[i];
+	return NULL;
+}
+
+/* The action names of the UI-TARS family, and the synonyms models drift to. */
+static const char *const uitars_names[] = {"click",      "left_single", "left_double", "right_single", "double_click",
+					   "right_click", "drag",	 "select",	"hotkey",	"press",
+					   "keydown",	  "type",	 "scroll",	"wait",		"finished",
+					   "call_user",	  "long_press",	 "open_app",	"press_home",	"press_back",
+					   "swipe",	  "tap",	 "finish",	NULL};
+
+static bool known_call(const char *name, size_t n)
+{
+	for (const char *const *k = uitars_names; *k; k++)
+		if (strlen(*k) == n && !strncasecmp(*k, name, n))
+			return true;
+	return false;
+}
+
+/* One quoted value from p (at the quote); the end of a `content` value is its last
+ * closing quote before ")" (models leave apostrophes unescaped in text). A value cut short
+ * runs to the end. */
+static char *quoted(const char *p, const char *limit, bool content, const char **next)
+{
+	char q = *p++;
+	const char *e = NULL;
+	if (content) {
+		for (const char *s = limit - 1; s >= p; s--)
+			if (*s == q && (s + 1 == limit || s[1] == ')' || isspace((unsigned char)s[1]) || s[1] == ',')) {
+				/* the last quote that closes the call, not one inside the text */
+				const char *t = s + 1;
+				while (t < limit && isspace((unsigned char)*t))
+					t++;
+				if (t == limit || *t == ')') {
+					e = s;
+					break;
+				}
+			}
+	}
+	if (!e)
+		for (const char *s = p; s < limit; s++) {
+			if (*s == '\\' && s + 1 < limit) {
+				s++;
+				continue;
+			}
+			if (*s == q) {
+				e = s;
+				break;
+			}
+		}
+	*next = e ? e + 1 : limit;
+	return magi__strndup(p, (size_t)((e ? e : limit) - p));
+}
+
+/* Reads the call at p (an identifier); *next is past it. False when p is no call. */
+static bool parse_call(const char *p, const char *limit, struct call *c, const char **next)
+{
+	memset(c, 0, sizeof *c);
+	const char *s = p;
+	while (s < limit && (isalnum((unsigned char)*s) || *s == '_'))
+		s++;
+	size_t nl = (size_t)(s - p);
+	if (!nl || nl >= sizeof c->name || !known_call(p, nl))
+		return false;
+	const char *q = s;
+	while (q < limit && (*q == ' ' || *q == '\t'))
+		q++;
+	if (q >= limit || *q != '(')
+		return false;
+	for (size_t i = 0; i < nl; i++)
+		c->name[i] = (char)tolower((unsigned char)p[i]);
+	c->start = p;
+	q++;
+	while (q < limit && c->n < MAX_ARGS) {
+		while (q < limit && (isspace((unsigned char)*q) || *q == ','))
+			q++;
+		if (q >= limit || *q == ')') {
+			if (q < limit)
+				q++;
+			break;
+		}
+		const char *k = q;
+		while (q < limit && (isalnum((unsigned char)*q) || *q == '_'))
+			q++;
+		const char *ke = q;
+		while (q < limit && *q == ' ')
+			q++;
+		int i = c->n;
+		if (ke > k && q < limit && *q == '=') {
+			snprintf(c->key[i], sizeof c->key[i], "%.*s", (int)(ke - k), k);
+			q++;
+			while (q < limit && *q == ' ')
+				q++;
+		} else {
+			q = k; /* positional */
+		}
+		if (q < limit && (*q == '\'' || *q == '"')) {
+			c->val[i] = quoted(q, limit, !strcmp(c->key[i], "content"), &q);
+		} else {
+			/* an unquoted value (a number, a tuple): to the next top-level ',' or ')' */
+			const char *v = q;
+			int depth = 0;
+			while (q < limit && (depth || (*q != ',' && *q != ')'))) {
+				if (*q == '(' || *q == '[')
+					depth++;
+				else if ((*q == ')' || *q == ']') && depth)
+					depth--;
+				q++;
+			}
+			c->val[i] = trim_dup(v, (size_t)(q - v));
+		}
+		if (!c->val[i])
+			break;
+		c->n++;
+	}
+	c->end = q;
+	*next = q;
+	return true;
+}
+
+/* Every known call in text, in order (at most MAX_CALLS). */
+static int find_calls(const char *text, struct call *calls)
+{
+	int n = 0;
+	const char *limit = text + strlen(text);
+	for (const char *p = text; *p && n < MAX_CALLS;) {
+		if ((isalpha((unsigned char)*p) || *p == '_') && (p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_'))) {
+			const char *next;
+			if (parse_call(p, limit, &calls[n], &next)) {
+				n++;
+				p = next > p ? next : p + 1;
+				continue;
+			}
+			call_release(&calls[n]);
+		}
+		p++;
+	}
+	return n;
+}
+
+static const char *const point_keys[] = {"point", "start_point", "start_box", "box", "position", "coordinate", NULL};
+static const char *const end_keys[] = {"end_point", "end_box", "end", "end_coordinate", NULL};
+
+/* The call's point: a keyed one, two positional numbers, or x=, y=. */
+static bool call_point(const struct call *c, const char *const *keys, double *x, double *y)
+{
+	const char *v = arg(c, keys);
+	if (v)
+		return point_from(v, strlen(v), x, y);
+	if (keys == point_keys) {
+		static const char *const kx[] = {"x", NULL}, *const ky[] = {"y", NULL};
+		const char *sx = arg(c, kx), *sy = arg(c, ky);
+		if (sx && sy)
+			return magi__parse_double(sx, x) && magi__parse_double(sy, y);
+		struct magi_buf pos;
+		magi_buf_init(&pos, 4096);
+		for (int i = 0; i < c->n; i++)
+			if (!c->key[i][0])
+				magi_buf_printf(&pos, "%s ", c->val[i]);
+		bool ok = pos.len && point_from(pos.data, pos.len, x, y);
+		magi_buf_release(&pos);
+		return ok;
+	}
+	return false;
+}
+
+static magi_status need_point(const struct call *c, struct magi_error *err)
+{
+	return magi_error_set(err, MAGI_ERR_PARSE,
+			      "%s() needs the point of its target, e.g. %s(point='<point>x1 y1</point>'); write one action with its point",
+			      c->name, c->name);
+}
+
+/* One UI-TARS call as a canonical magi action (model space). */
+static magi_status uitars_action(const struct call *c, const char *thought, json_t **out, struct magi_error *err)
+{
+	*out = NULL;
+	const char *n = c->name;
+	double x, y, x2, y2;
+	json_t *a = NULL;
+	static const char *const content_k[] = {"content", "text", NULL};
+	if (!strcmp(n, "click") || !strcmp(n, "left_single") || !strcmp(n, "tap") || !strcmp(n, "left_double") ||
+	    !strcmp(n, "double_click") || !strcmp(n, "right_single") || !strcmp(n, "right_click") ||
+	    !strcmp(n, "long_press")) {
+		if (!call_point(c, point_keys, &x, &y))
+			return need_point(c, err);
+		const char *kind = strstr(n, "double") ? "double_click" : strstr(n, "right") ? "right_click"
+								: !strcmp(n, "long_press")  ? "long_press"
+											    : "click";
+		a = act(kind);
+		set_point(a, "x", "y", x, y);
+		static const char *const tk[] = {"time", "duration", NULL};
+		const char *t = arg(c, tk);
+		double secs;
+		if (t && magi__parse_double(t, &secs) && secs > 0)
+			json_object_set_new(a, "seconds", json_real(secs));
+	} else if (!strcmp(n, "drag") || !strcmp(n, "select") || !strcmp(n, "swipe")) {
+		if (!call_point(c, point_keys, &x, &y) || !call_point(c, end_keys, &x2, &y2))
+			return magi_error_set(err, MAGI_ERR_PARSE,
+					      "%s() needs a start and an end, e.g. drag(start_point='<point>x1 y1</point>', "
+					      "end_point='<point>x2 y2</point>')",
+					      n);
+		a = act("drag");
+		set_point(a, "x", "y", x, y);
+		set_point(a, "x2", "y2", x2, y2);
+	} else if (!strcmp(n, "hotkey") || !strcmp(n, "press") || !strcmp(n, "keydown")) {
+		static const char *const k[] = {"key", "hotkey", "keys", "press", NULL};
+		const char *v = arg(c, k);
+		if (!v && c->n && !c->key[0][0])
+			v = c->val[0];
+		if (!v || !*v)
+			return magi_error_set(err, MAGI_ERR_PARSE, "%s() needs its keys, e.g. hotkey(key='ctrl c')", n);
+		char *combo = key_combo(v);
+		a = json_pack("{s:s, s:s}", "action", "key", "keys", combo ? combo : "");
+		free(combo);
+	} else if (!strcmp(n, "type")) {
+		const char *v = arg(c, content_k);
+		if (!v && c->n && !c->key[0][0])
+			v = c->val[0];
+		if (!v)
+			return magi_error_set(err, MAGI_ERR_PARSE, "type() needs its text, e.g. type(content='hello')");
+		char *t = unescape(v);
+		a = json_pack("{s:s, s:s}", "action", "type", "text", t ? t : "");
+		free(t);
+	} else if (!strcmp(n, "scroll")) {
+		static const char *const k[] = {"direction", NULL};
+		const char *d = arg(c, k);
+		if (!d || (strcasecmp(d, "up") && strcasecmp(d, "down") && strcasecmp(d, "left") && strcasecmp(d, "right")))
+			return magi_error_set(err, MAGI_ERR_PARSE,
+					      "scroll() needs direction='down', 'up', 'left' or 'right', e.g. scroll(point='<point>x1 "
+					      "y1</point>', direction='down')");
+		char dl[8];
+		snprintf(dl, sizeof dl, "%s", d);
+		for (char *p = dl; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		a = json_pack("{s:s, s:s}", "action", "scroll", "direction", dl);
+		if (call_point(c, point_keys, &x, &y))
+			set_point(a, "x", "y", x, y);
+	} else if (!strcmp(n, "wait")) {
+		a = json_pack("{s:s, s:i}", "action", "wait", "seconds", 5); /* "Sleep for 5s" */
+	} else if (!strcmp(n, "finished") || !strcmp(n, "finish")) {
+		a = json_pack("{s:s, s:b}", "action", "done", "success", 1);
+		const char *v = arg(c, content_k);
+		if (v && *v) {
+			char *t = unescape(v);
+			json_object_set_new(a, "text", json_string(t ? t : ""));
+			free(t);
+		}
+	} else if (!strcmp(n, "call_user")) {
+		a = json_pack("{s:s, s:s}", "action", "ask_user", "question",
+			      thought && *thought ? thought : "The agent needs your help to go on.");
+	} else if (!strcmp(n, "open_app")) {
+		static const char *const k[] = {"app_name", "app", "name", NULL};
+		const char *v = arg(c, k);
+		if (!v || !*v)
+			return magi_error_set(err, MAGI_ERR_PARSE, "open_app() needs the app, e.g. open_app(app_name='Settings')");
+		a = json_pack("{s:s, s:s}", "action", "open_app", "app", v);
+	} else if (!strcmp(n, "press_home")) {
+		a = act("home");
+	} else if (!strcmp(n, "press_back")) {
+		a = act("back");
+	}
+	if (!a)
+		return magi_error_set(err, MAGI_ERR_PARSE, "unknown action %s()", n);
+	*out = a;
+	return MAGI_OK;
+}
+
+/* The text of a call as written (for the "ignored" report). */
+static char *call_text(const struct call *c)
+{
+	return trim_dup(c->start, (size_t)(c->end - c->start));
+}
+
+static magi_status read_uitars(const char *text, json_t *o, struct magi_error *err)
+{
+	/* "Thought:" (or 1.5's "Reflection:" / "Action_Summary:") up to "Action:" */
+	const char *act_at = NULL;
+	for (const char *p = strcasestr(text, "action:"); p; p = strcasestr(p + 7, "action:"))
+		if (p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_')) {
+			act_at = p;
+			break;
+		}
+	const char *th = strcasestr(text, "thought:");
+	if (th && (!act_at || th < act_at)) {
+		th += 8;
+		char *t = trim_dup(th, act_at ? (size_t)(act_at - th) : strlen(th));
+		json_object_set_new(o, "thought", json_string(t ? t : ""));
+		free(t);
+	} else if (act_at && act_at > text) {
+		char *t = trim_dup(text, (size_t)(act_at - text));
+		json_object_set_new(o, "thought", json_string(t ? t : ""));
+		free(t);
+	}
+	struct call calls[MAX_CALLS];
+	int n = find_calls(act_at ? act_at + 7 : text, calls);
+	if (!n) {
+		struct magi_buf names;
+		magi_buf_init(&names, 2048);
+		for (const char *const *k = uitars_names; *k; k++)
+			if (strcmp(*k, "tap") && strcmp(*k, "finish") && strcmp(*k, "select") && strcmp(*k, "keydown"))
+				magi_buf_printf(&names, "%s%s()", k == uitars_names ? "" : ", ", *k);
+		magi_status s = magi_error_set(err, MAGI_ERR_PARSE,
+					       "the reply has no action; write \"Thought: ...\" then \"Action: \" and ONE action "
+					       "such as click(point='<point>x1 y1</point>') (known: %s)",
+					       names.data);
+		magi_buf_release(&names);
+		return s;
+	}
+	json_t *a = NULL;
+	magi_status s = uitars_action(&calls[0], magi__json_str(o, "thought", NULL), &a, err);
+	json_t *ignored = json_array();
+	for (int i = 1; i < n; i++) {
+		char *t = call_text(&calls[i]);
+		json_array_append_new(ignored, json_string(t ? t : ""));
+		free(t);
+	}
+	if (json_array_size(ignored))
+		json_object_set_new(o, "ignored", ignored);
+	else
+		json_decref(ignored);
+	for (int i = 0; i < n; i++)
+		call_release(&calls[i]);
+	if (s)
+		return s;
+	char *js = magi__json_dump(a, false);
+	json_decref(a);
+	json_object_set_new(o, "action", json_string(js ? js : ""));
+	free(js);
+	return MAGI_OK;
+}
+
+/* ---- the Qwen family: <tool_call>{"name": ..., "arguments": {...}}</tool_call> ----- */
+
+/* A JSON object in s, also one cut short (closing quotes, brackets and braces added). */
+static json_t *object_in(const char *s)
+{
+	json_t *j = NULL;
+	if (!magi__json_extract_object(s, &j, NULL))
+		return j;
+	const char *b = strchr(s, '{');
+	if (!b)
+		return NULL;
+	struct magi_buf t;
+	magi_buf_init(&t, 1u << 20);
+	magi_buf_puts(&t, b);
+	char stack[64];
+	int depth = 0;
+	bool str = false;
+	for (const char *p = b; *p; p++) {
+		if (str) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				str = false;
+		} else if (*p == '"') {
+			str = true;
+		} else if ((*p == '{' || *p == '[') && depth < (int)sizeof stack) {
+			stack[depth++] = *p == '{' ? '}' : ']';
+		} else if ((*p == '}' || *p == ']') && depth) {
+			depth--;
+		}
+	}
+	while (t.len && isspace((unsigned char)t.data[t.len - 1]))
+		t.data[--t.len] = '\0';
+	if (str)
+		magi_buf_putc(&t, '"');
+	while (depth)
+		magi_buf_putc(&t, stack[--depth]);
+	j = NULL;
+	magi__json_parse(t.data, t.len, "tool call", &j, NULL);
+	magi_buf_release(&t);
+	return json_is_object(j) ? j : (json_decref(j), NULL);
+}
+
+/* The arguments of a tool call object: {"name", "arguments": {...} | "<json>"}, an
+ * OpenAI-style {"function": {...}}, or the arguments alone ({"action": ...}). */
+static json_t *tool_arguments(json_t *call)
+{
+	json_t *fn = json_object_get(call, "function");
+	if (json_is_object(fn))
+		call = fn;
+	json_t *args = json_object_get(call, "arguments");
+	if (!args)
+		args = json_object_get(call, "parameters");
+	if (json_is_string(args))
+		return object_in(json_string_value(args));
+	if (json_is_object(args))
+		return json_incref(args);
+	if (json_object_get(call, "action"))
+		return json_incref(call);
+	return NULL;
+}
+
+static magi_status need(const char *action, const char *what, struct magi_error *err)
+{
+	return magi_error_set(err, MAGI_ERR_PARSE, "action \"%s\" needs %s", action, what);
+}
+
+/* One computer_use / mobile_use call's arguments as a canonical magi action. */
+static magi_status tool_action(const json_t *args, json_t **out, struct magi_error *err)
+{
+	*out = NULL;
+	const char *n = magi__json_str(args, "action", NULL);
+	if (!n || !*n)
+		return magi_error_set(err, MAGI_ERR_PARSE, "the function call's arguments have no \"action\"");
+	double x, y, x2, y2;
+	bool pt = json_point(json_object_get(args, "coordinate"), &x, &y);
+	json_t *a = NULL;
+	if (!strcmp(n, "left_click") || !strcmp(n, "click") || !strcmp(n, "tap") || !strcmp(n, "right_click") ||
+	    !strcmp(n, "double_click") || !strcmp(n, "long_press")) {
+		if (!pt)
+			return need(n, "\"coordinate\": [x, y]", err);
+		a = act(!strcmp(n, "right_click") ? "right_click" : !strcmp(n, "double_click") ? "double_click"
+								  : !strcmp(n, "long_press")	 ? "long_press"
+												 : "click");
+		set_point(a, "x", "y", x, y);
+		double t = magi__json_number_any(json_object_get(args, "time"));
+		if (!isnan(t) && t > 0)
+			json_object_set_new(a, "seconds", json_real(t));
+	} else if (!strcmp(n, "left_click_drag") || !strcmp(n, "swipe") || !strcmp(n, "drag")) {
+		/* computer_use drags from start_coordinate to coordinate; mobile_use swipes from
+		 * coordinate to coordinate2 */
+		bool drag = strcmp(n, "swipe") != 0;
+		double sx, sy;
+		bool ok = drag ? json_point(json_object_get(args, "start_coordinate"), &sx, &sy) && pt
+			       : pt && json_point(json_object_get(args, "coordinate2"), &x2, &y2);
+		if (!ok)
+			return need(n, drag ? "\"start_coordinate\": [x1, y1] and \"coordinate\": [x2, y2]"
+					    : "\"coordinate\": [x1, y1] and \"coordinate2\": [x2, y2]",
+				    err);
+		a = act(drag ? "drag" : "swipe");
+		if (drag) {
+			set_point(a, "x", "y", sx, sy);
+			set_point(a, "x2", "y2", x, y);
+		} else {
+			set_point(a, "x", "y", x, y);
+			set_point(a, "x2", "y2", x2, y2);
+		}
+	} else if (!strcmp(n, "key")) {
+		const json_t *k = json_object_get(args, "keys");
+		if (!k)
+			k = json_object_get(args, "text");
+		struct magi_buf b;
+		magi_buf_init(&b, 4096);
+		if (json_is_array(k)) {
+			size_t i;
+			const json_t *e;
+			json_array_foreach(k, i, e) if (json_is_string(e)) magi_buf_printf(&b, "%s%s", b.len ? "+" : "",
+											   json_string_value(e));
+		} else if (json_is_string(k)) {
+			magi_buf_puts(&b, json_string_value(k));
+		}
+		char *combo = b.len ? key_combo(b.data) : NULL;
+		magi_buf_release(&b);
+		if (!combo || !*combo) {
+			free(combo);
+			return need(n, "\"keys\": [\"ctrl\", \"s\"]", err);
+		}
+		a = json_pack("{s:s, s:s}", "action", "key", "keys", combo);
+		free(combo);
+	} else if (!strcmp(n, "type") || !strcmp(n, "answer") || !strcmp(n, "open")) {
+		const char *t = magi__json_str(args, "text", NULL);
+		if (!t)
+			return need(n, "\"text\"", err);
+		a = !strcmp(n, "open") ? json_pack("{s:s, s:s}", "action", "open_app", "app", t)
+				       : json_pack("{s:s, s:s}", "action", n, "text", t);
+	} else if (!strcmp(n, "scroll") || !strcmp(n, "hscroll")) {
+		double px = magi__json_number_any(json_object_get(args, "pixels"));
+		if (isnan(px) || px == 0)
+			return need(n, "\"pixels\": a non-zero number (positive up, negative down)", err);
+		bool h = n[0] == 'h';
+		int amount = (int)fmin(fabs(px), 50);
+		a = json_pack("{s:s, s:s, s:i}", "action", "scroll", "direction",
+			      h ? (px > 0 ? "right" : "left") : (px > 0 ? "up" : "down"), "amount", amount < 1 ? 1 : amount);
+		if (pt)
+			set_point(a, "x", "y", x, y);
+	} else if (!strcmp(n, "system_button")) {
+		const char *b = magi__json_str(args, "button", "");
+		if (!strcasecmp(b, "back"))
+			a = act("back");
+		else if (!strcasecmp(b, "home"))
+			a = act("home");
+		else if (!strcasecmp(b, "enter"))
+			a = json_pack("{s:s, s:s}", "action", "key", "keys", "Return");
+		else if (!strcasecmp(b, "menu"))
+			a = json_pack("{s:s, s:s}", "action", "key", "keys", "Menu");
+		else
+			return need(n, "\"button\": Back, Home, Menu or Enter", err);
+	} else if (!strcmp(n, "wait")) {
+		double t = magi__json_number_any(json_object_get(args, "time"));
+		a = json_pack("{s:s, s:f}", "action", "wait", "seconds", isnan(t) || t <= 0 ? 1.0 : fmin(t, 60));
+	} else if (!strcmp(n, "terminate")) {
+		const char *st = magi__json_str(args, "status", "success");
+		a = json_pack("{s:s, s:b}", "action", "done", "success", strcasecmp(st, "failure") && strcasecmp(st, "fail"));
+	} else {
+		return magi_error_set(err, MAGI_ERR_PARSE,
+				      "action \"%s\" cannot be done here; use one of the actions the function definition lists", n);
+	}
+	*out = a;
+	return MAGI_OK;
+}
+
+static magi_status read_tool(const char *text, json_t *o, struct magi_error *err)
+{
+	/* the reasoning: GUI-Owl's <thinking> (or <think>), else the prose before the call */
+	char *th = tagged(text, "<thinking>", "</thinking>", NULL);
+	if (!th)
+		th = tagged(text, "<think>", "</think>", NULL);
+	const char *first = strcasestr(text, "<tool_call>");
+	if (!th && first && first > text)
+		th = trim_dup(text, (size_t)(first - text));
+	if (th && *th)
+		json_object_set_new(o, "thought", json_string(th));
+	free(th);
+	char *concl = tagged(text, "<conclusion>", "</conclusion>", NULL);
+	if (concl && *concl)
+		json_object_set_new(o, "operation", json_string(concl));
+	free(concl);
+	json_t *calls = json_array();
+	for (const char *p = first; p;) {
+		p += strlen("<tool_call>");
+		const char *end = strcasestr(p, "</tool_call>");
+		const char *next = strcasestr(p, "<tool_call>");
+		const char *stop = strcasestr(p, "<conclusion>");
+		const char *e = end;
+		if (next && (!e || next < e))
+			e = next;
+		if (stop && (!e || stop < e))
+			e = stop;
+		char *body = magi__strndup(p, e ? (size_t)(e - p) : strlen(p));
+		json_t *j = body ? object_in(body) : NULL;
+		free(body);
+		if (j)
+			json_array_append_new(calls, j);
+		p = next;
+	}
+	if (!json_array_size(calls)) {
+		/* no tags: a bare call object in prose or a fence */
+		json_t *j = object_in(text);
+		if (j && (json_object_get(j, "arguments") || json_object_get(j, "action") || json_object_get(j, "function")))
+			json_array_append_new(calls, j);
+		else
+			json_decref(j);
+	}
+	magi_status s = MAGI_OK;
+	json_t *args = json_array_size(calls) ? tool_arguments(json_array_get(calls, 0)) : NULL;
+	if (!json_array_size(calls))
+		s = magi_error_set(err, MAGI_ERR_PARSE,
+				   "the reply has no function call; write one as <tool_call>\n{\"name\": \"computer_use\", "
+				   "\"arguments\": {\"action\": \"left_click\", \"coordinate\": [x, y]}}\n</tool_call>");
+	else if (!args)
+		s = magi_error_set(err, MAGI_ERR_PARSE, "the <tool_call> holds no \"arguments\" object with an \"action\"");
+	json_t *a = NULL;
+	if (!s)
+		s = tool_action(args, &a, err);
+	json_decref(args);
+	if (!s) {
+		/* the call as the model wrote it: its own history line in the native loop */
+		char *cj = magi__json_dump(json_array_get(calls, 0), false);
+		json_object_set_new(o, "call", json_string(cj ? cj : ""));
+		free(cj);
+	}
+	if (json_array_size(calls) > 1) {
+		json_t *ignored = json_array();
+		for (size_t i = 1; i < json_array_size(calls); i++) {
+			char *t = magi__json_dump(json_array_get(calls, i), false);
+			json_array_append_new(ignored, json_string(t ? t : ""));
+			free(t);
+		}
+		json_object_set_new(o, "ignored", ignored);
+	}
+	json_decref(calls);
+	if (s)
+		return s;
+	char *js = magi__json_dump(a, false);
+	json_decref(a);
+	json_object_set_new(o, "action", json_string(js ? js : ""));
+	free(js);
+	return MAGI_OK;
+}
+
+/* ---- entry points ------------------------------------------------------------------- */
+
+static const char *const action_section[] = {"action", NULL};
+
+magi_status magi__format_read_decision(enum magi_format f, const char *text, json_t **out, struct magi_error *err)
+{
+	*out = NULL;
+	char *t = clean_copy(text ? text : "");
+	if (!t)
+		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	json_t *o = json_object();
+	magi_status s;
+	enum magi__family fam = magi__format_family(f);
+	if (fam == MAGI__FAM_GROUND) {
+		s = magi_error_set(err, MAGI_ERR_CONFIG, "format %s only locates elements; it cannot choose actions",
+				   magi_format_name(f));
+	} else if (fam == MAGI__FAM_MAGI || (strstr(t, "### Action") && !strstr(t, "<tool_call>") && !strstr(t, "Action:"))) {
+		/* magi's own sections; also what a recipe's own prompt may have asked a preset
+		 * model for */
+		json_decref(o);
+		o = NULL;
+		s = magi__parse_sections(text ? text : "", action_section, &o, err);
+		if (o)
+			json_object_set_new(o, "read_as", json_string("magi"));
+	} else {
+		s = fam == MAGI__FAM_UITARS ? read_uitars(t, o, err) : read_tool(t, o, err);
+		json_object_set_new(o, "read_as", json_string(magi_format_name(f)));
+	}
+	free(t);
+	if (s) {
+		json_decref(o);
+		return s;
+	}
+	*out = o;
+	return MAGI_OK;
+}
+
+/* The numbers between open and close in text, as a point (a box gives its centre). */
+static bool tagged_point(const char *text, const char *open, const char *close, double *x, double *y)
+{
+	char *in = tagged(text, open, close, NULL);
+	bool ok = in && point_from(in, strlen(in), x, y);
+	free(in);
+	return ok;
+}
+
+magi_status magi__format_read_point(enum magi_format f, const char *text, double *x, double *y, struct magi_error *err)
+{
+	(void)f;
+	char *t = clean_copy(text ? text : "");
+	if (!t)
+		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	bool ok = tagged_point(t, "<|box_start|>", "<|box_end|>", x, y) || tagged_point(t, "<point>", "</point>", x, y) ||
+		  tagged_point(t, "<box>", "</box>", x, y) || tagged_point(t, "<bbox>", "</bbox>", x, y);
+	if (!ok) {
+		json_t *j = object_in(t), *args = NULL;
+		if (json_is_object(j) && !json_object_get(j, "point_2d") && !json_object_get(j, "bbox_2d"))
+			args = tool_arguments(j);
+		static const char *const keys[] = {"point_2d", "bbox_2d", "coordinate", "point", "bbox", "position"};
+		for (size_t k = 0; !ok && k < MAGI_ARRAY_LEN(keys); k++)
+			ok = json_point(json_object_get(args ? args : j, keys[k]), x, y);
+		if (!ok && json_is_array(j))
+			ok = json_point(json_object_get(json_array_get(j, 0), "point_2d"), x, y);
+		json_decref(args);
+		json_decref(j);
+	}
+	if (!ok) {
+		/* "[{"point_2d": ...}]" is an array, not an object: look for the key's list */
+		const char *k = strstr(t, "point_2d");
+		if (!k)
+			k = strstr(t, "bbox_2d");
+		const char *b = k ? strchr(k, '[') : NULL;
+		const char *e = b ? strchr(b, ']') : NULL;
+		ok = e && point_from(b, (size_t)(e - b), x, y);
+	}
+	for (const char *p = t; !ok && *p; p++) {
+		/* "(x,y)" or "(x1,y1),(x2,y2)" or "[x1, y1, x2, y2]" */
+		if (*p != '(' && *p != '[')
+			continue;
+		char close = *p == '(' ? ')' : ']';
+		const char *e = strchr(p, close);
+		if (!e)
+			break;
+		double v[5];
+		int k = numbers(p, (size_t)(e - p), v, 5);
+		if (k == 2 && close == ')' && e[1] == ',' && e[2] == '(') {
+			const char *e2 = strchr(e + 2, ')');
+			double w[3];
+			if (e2 && numbers(e + 2, (size_t)(e2 - e - 2), w, 3) == 2) {
+				v[2] = w[0];
+				v[3] = w[1];
+				k = 4;
+			}
+		}
+		if (k == 2 || k == 4) {
+			*x = k == 2 ? v[0] : (v[0] + v[2]) / 2;
+			*y = k == 2 ? v[1] : (v[1] + v[3]) / 2;
+			ok = true;
+		}
+	}
+	free(t);
+	if (!ok)
+		return magi_error_set(err, MAGI_ERR_PARSE,
+				      "the reply gives no point; answer with the element's position, e.g. (x, y) or a box "
+				      "(x1, y1), (x2, y2)");
+	return MAGI_OK;
+}
