@@ -195,7 +195,8 @@ void magi__format_system(enum magi_format f, uint32_t caps, uint32_t w, uint32_t
 	if (magi__format_family(f) != MAGI__FAM_TOOL)
 		return;
 	json_t *t = tool_json(f, caps, f == MAGI_FORMAT_QWEN3VL ? 1000 : w, f == MAGI_FORMAT_QWEN3VL ? 1000 : h);
-	char *js = json_dumps(t, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	/* spaced separators, as the chat template writes it (json.dumps defaults) */
+	char *js = json_dumps(t, JSON_PRESERVE_ORDER);
 	json_decref(t);
 	magi_buf_puts(o, "You are a helpful assistant.\n\n# Tools\n\nYou may call one or more functions to assist with the user query.\n\n"
 			 "You are provided with function signatures within <tools></tools> XML tags:\n<tools>\n");
