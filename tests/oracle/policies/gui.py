@@ -18,6 +18,7 @@ done success=false. See tests/oracle/README.md.
 
 import json
 
+import formats
 import ocr
 import oraclelib
 from oraclelib import OracleError
@@ -35,6 +36,8 @@ def init(state):
         raise ValueError("the gui policy needs --task FILE holding a JSON object")
     if task.get("coords", "pixels") not in COORDS:
         raise ValueError('"coords" must be one of %s' % ", ".join(COORDS))
+    if task.get("format", "magi") not in formats.FORMATS:
+        raise ValueError('"format" must be one of %s' % ", ".join(formats.FORMATS))
     steps = task.get("steps", [])
     if not isinstance(steps, list):
         raise ValueError('"steps" must be an array')
@@ -54,6 +57,8 @@ def init(state):
 
 def answer(body, state):
     role, text = _role(body)
+    if role is None and state["task"].get("format", "magi") != "magi":
+        role = "decision"  # a model of its own format: every other request asks for an action
     if role is None:
         raise OracleError("gui policy cannot tell the role: the request asks for none of the "
                           "sections ### Action ###, ### Completed contents ###, ### Important "
@@ -192,8 +197,13 @@ def _decide(body, state, last_text):
             thought = "The task is complete." if ok else "The task cannot be completed."
             action, op = {"action": "done", "success": ok}, "Finish the task"
     log["action"] = action
-    reply = "### Thought ###\n%s\n### Action ###\n%s\n### Operation ###\n%s" % (
-        thought, json.dumps(action, ensure_ascii=False, separators=(",", ":")), op)
+    fmt = task.get("format", "magi")
+    if fmt == "magi":
+        reply = "### Thought ###\n%s\n### Action ###\n%s\n### Operation ###\n%s" % (
+            thought, json.dumps(action, ensure_ascii=False, separators=(",", ":")), op)
+    else:
+        full = "\n".join(oraclelib.message_text(m) for m in oraclelib.messages(body) if isinstance(m, dict))
+        reply = formats.reply(fmt, action, thought, op, log.pop("xy", None), log.pop("fbox", None), full)
     # Committed only now: a request refused above (no screenshot) leaves the cursor, and so
     # does a wait for the screen (the same step is tried again).
     if not again and not log.pop("hold", False):
@@ -232,7 +242,18 @@ def _click(body, state, step, log):
         return thought, {"action": "done", "success": False}, 'Give up: "%s" not found' % target
     left, top, right, bottom = boxes[nth]
     cx, cy = (left + right) / 2, (top + bottom) / 2
-    x, y = _to_space(cx, cy, img.w, img.h, state["task"].get("coords", "pixels"))
+    fmt = state["task"].get("format", "magi")
+    if fmt == "magi":
+        x, y = _to_space(cx, cy, img.w, img.h, state["task"].get("coords", "pixels"))
+    else:
+        # the format's own numbers for the point (and, for grounders, the box)
+        x, y = formats.to_space(fmt, cx / img.w, cy / img.h, img.w, img.h)
+        log["xy"] = (x, y)
+        log["fbox"] = formats.to_space(fmt, left / img.w, top / img.h, img.w, img.h) + \
+            formats.to_space(fmt, right / img.w, bottom / img.h, img.w, img.h)
+        log["space"] = formats.space(fmt, img.w, img.h)
+    # where the model means, as fractions of the image it saw (tests compare the click)
+    log["intended"] = [cx / img.w, cy / img.h]
     log["found"], log["box"] = True, [left, top, right, bottom]
     kind = step.get("action", "click")
     verb = kind.replace("_", " ")

@@ -1,0 +1,139 @@
+"""The GUI models' own reply formats, for the `gui` policy's stand-in of each preset
+(magi's --format / `format:`; docs/models.md has the sources). Given the action a policy
+chose and where its target is on the image it was sent, writes the reply the way that
+model writes it, in that model's coordinate convention:
+
+    uitars      Thought/Action, click(point='<point>x y</point>'), pixels of the model's
+                own smart_resize(28, 100*28*28, 16384*28*28) of the image
+    uitars-1.0  Thought/Action, click(start_box='<|box_start|>(x,y)<|box_end|>'), 0-1000
+    qwen2.5-vl  <tool_call> computer_use / mobile_use, pixels of smart_resize(28, 3136,
+                12845056) of the image
+    qwen3-vl    the same tools, 0-999 (x / width * 1000, at most 999)
+    gui-owl     <thinking>, a mobile_use / computer_use <tool_call>, <conclusion>; pixels of
+                smart_resize(28, 3136, 10035200)
+    os-atlas    grounding: <|box_start|>(x1,y1),(x2,y2)<|box_end|>, 0-1000
+    seeclick    grounding: (x,y) in 0-1 with two decimals, as SeeClick writes them
+
+Only the request decides the numbers: the size of the image it carried and the target's
+box found on it by OCR."""
+
+import json
+import math
+
+FORMATS = ("magi", "uitars", "uitars-1.0", "qwen2.5-vl", "qwen3-vl", "gui-owl", "os-atlas", "seeclick")
+GROUNDERS = ("os-atlas", "seeclick")
+# smart_resize parameters of the formats that speak pixels of the model's own resize
+RESIZE = {"uitars": (28, 100 * 28 * 28, 16384 * 28 * 28),
+          "qwen2.5-vl": (28, 3136, 12845056),
+          "gui-owl": (28, 3136, 10035200)}
+
+
+def smart_resize(h, w, factor, min_pixels, max_pixels):
+    """Qwen2-VL's published smart_resize: each side a multiple of factor, the area within
+    [min_pixels, max_pixels], the aspect ratio kept as well as that allows (Python's round,
+    half to even, as the original)."""
+    hb = max(factor, round(h / factor) * factor)
+    wb = max(factor, round(w / factor) * factor)
+    if hb * wb > max_pixels:
+        beta = math.sqrt(h * w / max_pixels)
+        hb = max(factor, math.floor(h / beta / factor) * factor)
+        wb = max(factor, math.floor(w / beta / factor) * factor)
+    elif hb * wb < min_pixels:
+        beta = math.sqrt(min_pixels / (h * w))
+        hb = math.ceil(h * beta / factor) * factor
+        wb = math.ceil(w * beta / factor) * factor
+    return hb, wb
+
+
+def space(fmt, w, h):
+    """(kind, W, H) of the format's coordinates for an image of w x h: ("pixels", model
+    width, model height), ("norm1000", 1000, 1000), ("norm999", ...) or ("norm1", 1, 1)."""
+    if fmt in RESIZE:
+        hb, wb = smart_resize(h, w, *RESIZE[fmt])
+        return "pixels", wb, hb
+    if fmt == "qwen3-vl":
+        return "norm999", 1000, 1000
+    if fmt == "seeclick":
+        return "norm1", 1, 1
+    return "norm1000", 1000, 1000
+
+
+def to_space(fmt, fx, fy, w, h):
+    """A point given as fractions of the image (its continuous position) in the format's
+    own numbers."""
+    kind, W, H = space(fmt, w, h)
+    if kind == "pixels":
+        # the model names a pixel of its resized image: the one containing the point
+        return min(W - 1, max(0, int(fx * W))), min(H - 1, max(0, int(fy * H)))
+    if kind == "norm1":
+        return round(fx, 2), round(fy, 2)
+    x, y = int(round(fx * 1000)), int(round(fy * 1000))
+    if kind == "norm999":
+        x, y = min(x, 999), min(y, 999)
+    return x, y
+
+
+def _esc(s):
+    return s.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n")
+
+
+def _uitars(action, thought, xy, old):
+    k = action["action"]
+
+    def pt(p):
+        return ("start_box='<|box_start|>(%d,%d)<|box_end|>'" % p) if old else ("point='<point>%d %d</point>'" % p)
+    if k in ("click", "double_click", "right_click", "long_press"):
+        name = {"click": "click", "double_click": "left_double", "right_click": "right_single",
+                "long_press": "long_press"}[k]
+        a = "%s(%s)" % (name, pt(xy))
+    elif k == "type":
+        a = "type(content='%s')" % _esc(action["text"])
+    elif k == "key":
+        a = "hotkey(key='%s')" % action["keys"].replace("+", " ").lower()
+    elif k == "wait":
+        a = "wait()"
+    elif k == "answer":
+        a = "finished(content='%s')" % _esc(action["text"])
+    else:  # done
+        a = "finished(content='%s')" % ("done" if action.get("success") else "I could not do it")
+    return "Thought: %s\nAction: %s" % (thought, a)
+
+
+def _tool(action, xy, fmt, mobile):
+    k = action["action"]
+    if k in ("click", "double_click", "right_click", "long_press"):
+        if mobile:
+            args = {"action": "long_press" if k == "long_press" else "click", "coordinate": list(xy)}
+        else:
+            args = {"action": {"click": "left_click"}.get(k, k), "coordinate": list(xy)}
+    elif k == "type":
+        args = {"action": "type", "text": action["text"]}
+    elif k == "key":
+        args = {"action": "key", "keys": action["keys"].split("+")} if not mobile else \
+            {"action": "key", "text": action["keys"]}
+    elif k == "wait":
+        args = {"action": "wait", "time": action.get("seconds", 1)}
+    elif k == "answer" and fmt != "qwen2.5-vl":
+        args = {"action": "answer", "text": action["text"]}
+    else:
+        args = {"action": "terminate", "status": "success" if action.get("success", True) else "failure"}
+    return json.dumps({"name": "mobile_use" if mobile else "computer_use", "arguments": args})
+
+
+def reply(fmt, action, thought, op, xy, box, request_text):
+    """The reply text of format fmt for action (magi's action dict; a click's point is xy in
+    the format's numbers, box its target box in them, or None). request_text: all the
+    request's text (which tool it defined, whether it asks for a point)."""
+    if fmt in ("uitars", "uitars-1.0"):
+        return _uitars(action, thought, xy, fmt == "uitars-1.0")
+    if fmt == "os-atlas":
+        return "<|box_start|>(%d,%d),(%d,%d)<|box_end|>" % box
+    if fmt == "seeclick":
+        return "(%.2f,%.2f)" % xy
+    if "point_2d" in request_text:  # the Qwen family's grounding prompt
+        return json.dumps([{"point_2d": list(xy), "label": op}])
+    call = _tool(action, xy, fmt, '"name": "mobile_use"' in request_text)
+    if fmt == "gui-owl":
+        return "<thinking>\n%s\n</thinking>\n<tool_call>\n%s\n</tool_call>\n<conclusion>\n%s\n</conclusion>" % (
+            thought, call, op)
+    return "%s\n<tool_call>\n%s\n</tool_call>" % (thought, call)
