@@ -48,17 +48,6 @@ static char *clean_copy(const char *text)
 	return magi_buf_detach(&b, NULL);
 }
 
-static char *trim_dup(const char *s, size_t n)
-{
-	while (n && isspace((unsigned char)*s)) {
-		s++;
-		n--;
-	}
-	while (n && isspace((unsigned char)s[n - 1]))
-		n--;
-	return magi__strndup(s, n);
-}
-
 /* The text between open and close tags (case-insensitive), or to the end when the close
  * tag is missing (a reply cut short); NULL when there is no open tag. *after (may be NULL)
  * is where the text after it starts. */
@@ -71,7 +60,7 @@ static char *tagged(const char *text, const char *open, const char *close, const
 	const char *b = strcasestr(a, close);
 	if (after)
 		*after = b ? b + strlen(close) : a + strlen(a);
-	return trim_dup(a, b ? (size_t)(b - a) : strlen(a));
+	return magi__trim_dup(a, b ? (size_t)(b - a) : strlen(a));
 }
 
 /* Up to max numbers in s (n bytes), skipping anything between them: "(120,340)",
@@ -198,6 +187,18 @@ static char *unescape(const char *s)
 		}
 	}
 	return magi_buf_detach(&b, NULL);
+}
+
+/* o's "action": a's compact text (a is consumed). */
+static magi_status set_action(json_t *o, json_t *a)
+{
+	char *js = magi__json_dump(a, false);
+	json_decref(a);
+	if (!js)
+		return MAGI_ERR_NOMEM;
+	json_object_set_new(o, "action", json_string(js));
+	free(js);
+	return MAGI_OK;
 }
 
 /* ---- UI-TARS: Thought: ... Action: name(key='value', ...) ---------------------------- */
@@ -331,7 +332,7 @@ static bool parse_call(const char *p, const char *limit, struct call *c, const c
 					depth--;
 				q++;
 			}
-			c->val[i] = trim_dup(v, (size_t)(q - v));
+			c->val[i] = magi__trim_dup(v, (size_t)(q - v));
 		}
 		if (!c->val[i])
 			break;
@@ -493,7 +494,7 @@ static magi_status uitars_action(const struct call *c, const char *thought, json
 /* The text of a call as written (for the "ignored" report). */
 static char *call_text(const struct call *c)
 {
-	return trim_dup(c->start, (size_t)(c->end - c->start));
+	return magi__trim_dup(c->start, (size_t)(c->end - c->start));
 }
 
 static magi_status read_uitars(const char *text, json_t *o, struct magi_error *err)
@@ -508,11 +509,11 @@ static magi_status read_uitars(const char *text, json_t *o, struct magi_error *e
 	const char *th = strcasestr(text, "thought:");
 	if (th && (!act_at || th < act_at)) {
 		th += 8;
-		char *t = trim_dup(th, act_at ? (size_t)(act_at - th) : strlen(th));
+		char *t = magi__trim_dup(th, act_at ? (size_t)(act_at - th) : strlen(th));
 		json_object_set_new(o, "thought", json_string(t ? t : ""));
 		free(t);
 	} else if (act_at && act_at > text) {
-		char *t = trim_dup(text, (size_t)(act_at - text));
+		char *t = magi__trim_dup(text, (size_t)(act_at - text));
 		json_object_set_new(o, "thought", json_string(t ? t : ""));
 		free(t);
 	}
@@ -547,11 +548,7 @@ static magi_status read_uitars(const char *text, json_t *o, struct magi_error *e
 		call_release(&calls[i]);
 	if (s)
 		return s;
-	char *js = magi__json_dump(a, false);
-	json_decref(a);
-	json_object_set_new(o, "action", json_string(js ? js : ""));
-	free(js);
-	return MAGI_OK;
+	return set_action(o, a);
 }
 
 /* ---- the Qwen family: <tool_call>{"name": ..., "arguments": {...}}</tool_call> ----- */
@@ -733,7 +730,7 @@ static magi_status read_tool(const char *text, json_t *o, struct magi_error *err
 		th = tagged(text, "<think>", "</think>", NULL);
 	const char *first = strcasestr(text, "<tool_call>");
 	if (!th && first && first > text)
-		th = trim_dup(text, (size_t)(first - text));
+		th = magi__trim_dup(text, (size_t)(first - text));
 	if (th && *th)
 		json_object_set_new(o, "thought", json_string(th));
 	free(th);
@@ -797,11 +794,7 @@ static magi_status read_tool(const char *text, json_t *o, struct magi_error *err
 	json_decref(calls);
 	if (s)
 		return s;
-	char *js = magi__json_dump(a, false);
-	json_decref(a);
-	json_object_set_new(o, "action", json_string(js ? js : ""));
-	free(js);
-	return MAGI_OK;
+	return set_action(o, a);
 }
 
 /* ---- entry points ------------------------------------------------------------------- */
