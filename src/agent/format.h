@@ -35,4 +35,18 @@ magi_status magi__format_read_decision(enum magi_format f, const char *text, jso
 /* The first point (or box centre) of a grounding reply, in the model's space. */
 magi_status magi__format_read_point(enum magi_format f, const char *text, double *x, double *y,
 				    struct magi_error *err);
+
+/* Shared by the readers (format_read.c, format_uitars.c). */
+/* A point from text: two numbers (x, y), or four (a box: its centre). */
+bool magi__fmt_point_from(const char *s, size_t n, double *x, double *y);
+json_t *magi__fmt_act(const char *kind); /* {"action": kind} */
+void magi__fmt_set_point(json_t *a, const char *kx, const char *ky, double x, double y);
+/* "ctrl c", "Ctrl+C" -> "ctrl+c" (malloc'd) */
+char *magi__fmt_key_combo(const char *s);
+/* The Python-style escapes the formats ask for in text (\n, \t, \', \", \\), undone. */
+char *magi__fmt_unescape(const char *s);
+/* o's "action": a's compact text (a is consumed). */
+magi_status magi__fmt_set_action(json_t *o, json_t *a);
+/* A UI-TARS reply into o ("thought", "action", "ignored"). */
+magi_status magi__format_read_uitars(const char *text, json_t *o, struct magi_error *err);
 #endif
