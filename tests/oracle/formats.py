@@ -19,6 +19,9 @@ box found on it by OCR."""
 
 import json
 import math
+import re
+
+import oraclelib
 
 FORMATS = ("magi", "uitars", "uitars-1.0", "qwen2.5-vl", "qwen3-vl", "gui-owl", "os-atlas", "seeclick")
 GROUNDERS = ("os-atlas", "seeclick")
@@ -137,3 +140,40 @@ def reply(fmt, action, thought, op, xy, box, request_text):
         return "<thinking>\n%s\n</thinking>\n<tool_call>\n%s\n</tool_call>\n<conclusion>\n%s\n</conclusion>" % (
             thought, call, op)
     return "%s\n<tool_call>\n%s\n</tool_call>" % (thought, call)
+
+
+TASK_PROGRESS = re.compile(r"Task progress \(You have done the following operation on the current device\): (.*)", re.S)
+
+
+def _is_wait(text):
+    t = text.strip().lower()
+    return '"wait"' in t or "wait()" in t or t.startswith("wait")
+
+
+def progress(body, prompt, history, repair):
+    """(index of the first task step not done yet, waits since the last action) for a
+    preset's stand-in, from the history the request carries in whichever form the recipe
+    gave it: magi's "Step N: op -> {action} (outcome)" lines (`history`, parsed by the
+    policy: single, mobile-agent-v2), "Task progress ...: Step 1: <call or conclusion>; ..."
+    (the Qwen family's native loop), or the model's own earlier replies as assistant turns
+    (UI-TARS' native loop; on a repair request the last one is the reply being repaired).
+    Each performed action that is not a wait is one task step done: like a model, the
+    stand-in knows what it did only from that history."""
+    if history:
+        acts = [h["action"].get("action") != "wait" for h in history if "refused" not in h["outcome"]]
+    else:
+        m = TASK_PROGRESS.search(prompt)
+        if m:
+            acts = [not _is_wait(t) for t in re.split(r"Step \d+: ", m.group(1))[1:]]
+        else:
+            said = [oraclelib.message_text(x) for x in oraclelib.messages(body)
+                    if isinstance(x, dict) and x.get("role") == "assistant"]
+            if repair and said:
+                said = said[:-1]
+            acts = [not _is_wait(t) for t in said]
+    waits = 0
+    for a in reversed(acts):
+        if a:
+            break
+        waits += 1
+    return sum(acts), waits
