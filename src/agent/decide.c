@@ -51,6 +51,9 @@ struct magi_coord_map magi__map_for(struct magi_run *r, struct magi_client *c)
 	uint32_t w, h;
 	magi_image_policy_fit(&mp->image, m.screen_w, m.screen_h, &w, &h);
 	magi_model_space_size(mp, w, h, &m.sent_w, &m.sent_h);
+	/* the formats that speak pixels of their own resize read them as positions (x / W):
+	 * UI-TARS' action_parser and the Qwen cookbooks */
+	m.positions = mp->coords == MAGI_COORDS_PIXELS && mp->model_resize.factor;
 	return m;
 }
 #define map_for magi__map_for
@@ -319,9 +322,9 @@ static magi_status fit_point(struct check_ctx *cc, double *x, double *y, struct 
 	const struct magi_coord_map *m = &cc->map;
 	double hx, hy;
 	switch (m->space) {
-	case MAGI_COORDS_PIXELS:
-		hx = m->sent_w - 1.0;
-		hy = m->sent_h - 1.0;
+	case MAGI_COORDS_PIXELS: /* indices 0..W-1, or positions 0..W */
+		hx = m->sent_w - (m->positions ? 0.0 : 1.0);
+		hy = m->sent_h - (m->positions ? 0.0 : 1.0);
 		break;
 	case MAGI_COORDS_NORM1000:
 		hx = hy = 1000;
@@ -334,8 +337,8 @@ static magi_status fit_point(struct check_ctx *cc, double *x, double *y, struct 
 	if (!(*x >= -mx && *x <= hx + mx && *y >= -my && *y <= hy + my)) {
 		if (m->space == MAGI_COORDS_PIXELS)
 			return magi_error_set(err, MAGI_ERR_INVALID,
-					      "point (%g, %g) is outside the screenshot: x must be 0..%u and y 0..%u (pixels of the %ux%u image)",
-					      *x, *y, m->sent_w - 1, m->sent_h - 1, m->sent_w, m->sent_h);
+					      "point (%g, %g) is outside the screenshot: x must be 0..%g and y 0..%g (pixels of the %ux%u image)",
+					      *x, *y, hx, hy, m->sent_w, m->sent_h);
 		return magi_error_set(err, MAGI_ERR_INVALID,
 				      "point (%g, %g) is outside the screenshot: x and y must be 0..%g (relative coordinates)", *x, *y,
 				      hx);

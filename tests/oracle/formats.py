@@ -66,8 +66,9 @@ def to_space(fmt, fx, fy, w, h):
     own numbers."""
     kind, W, H = space(fmt, w, h)
     if kind == "pixels":
-        # the model names a pixel of its resized image: the one containing the point
-        return min(W - 1, max(0, int(fx * W))), min(H - 1, max(0, int(fy * H)))
+        # a position on its resized image, rounded (x / W of the width: how UI-TARS'
+        # action_parser and the Qwen cookbooks read these models' pixels back)
+        return min(W, max(0, int(round(fx * W)))), min(H, max(0, int(round(fy * H))))
     if kind == "norm1":
         return round(fx, 2), round(fy, 2)
     x, y = int(round(fx * 1000)), int(round(fy * 1000))
