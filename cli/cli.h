@@ -20,6 +20,7 @@ struct cli_model_opts {
 	const char *base_url; /* --base-url URL (overrides the configured one) */
 	const char *model_id; /* --model-id ID (the request's "model" field) */
 	const char *coords;   /* --coords pixels|norm1000|norm1 */
+	const char *format;   /* --format NAME: the model's trained format (docs/models.md) */
 	const char *record;   /* --record FILE */
 	const char *replay;   /* --replay FILE */
 	double timeout_s;     /* --timeout S */
@@ -33,6 +34,9 @@ struct cli_model_opts {
 	"  --base-url URL     server URL, e.g. http://127.0.0.1:8080/v1 (overrides config)\n"     \
 	"  --model-id ID      the \"model\" field sent to the server\n"                            \
 	"  --coords SPACE     how the model speaks coordinates: pixels, norm1000, norm1\n"         \
+	"  --format NAME      the model's trained prompt, reply and coordinate format: magi,\n"    \
+	"                     uitars, uitars-1.0, qwen2.5-vl, qwen3-vl, gui-owl, os-atlas,\n"     \
+	"                     seeclick (docs/models.md); magi.yaml: format:\n"                    \
 	"  --timeout S        per-request timeout in seconds\n"                                    \
 	"  --max-reply-tokens N  completion token limit of each request\n"                         \
 	"  --attempts N       attempts per call (retries on 408/409/429/5xx/connection errors)\n"  \

@@ -56,8 +56,8 @@ int cmd_models(int argc, char **argv)
 			rc = worst(rc, cli_exit_status(s));
 			continue;
 		}
-		printf("  %-12s %s  model=%s  image=%s  coords=%s  trust=%s  key=%s\n", name,
-		       p.base_url ? p.base_url : "(no base_url)", p.model ? p.model : "-",
+		printf("  %-12s %s  model=%s  format=%s  image=%s  coords=%s  trust=%s  key=%s\n", name,
+		       p.base_url ? p.base_url : "(no base_url)", p.model ? p.model : "-", magi_format_name(p.format),
 		       pol[p.image.kind], magi_coord_space_name(p.coords), trust[p.trust],
 		       p.api_key ? "set" : "none");
 		if (!ping)

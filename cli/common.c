@@ -121,6 +121,7 @@ int cli_model_opt(struct cli_model_opts *o, int argc, char **argv, int *i)
 	    (r = cli_flag_value(argc, argv, i, "--base-url", &o->base_url)) ||
 	    (r = cli_flag_value(argc, argv, i, "--model-id", &o->model_id)) ||
 	    (r = cli_flag_value(argc, argv, i, "--coords", &o->coords)) ||
+	    (r = cli_flag_value(argc, argv, i, "--format", &o->format)) ||
 	    (r = cli_flag_value(argc, argv, i, "--record", &o->record)) ||
 	    (r = cli_flag_value(argc, argv, i, "--replay", &o->replay)))
 		return r;
@@ -210,6 +211,20 @@ int cli_client_from_config(const struct cli_model_opts *o, struct magi_config *c
 		p.max_tokens = o->max_tokens;
 	if (o->attempts > 0)
 		p.max_attempts = o->attempts;
+	if (o->format) {
+		enum magi_format f;
+		if (magi_format_parse(o->format, &f)) {
+			struct magi_buf known;
+			magi_buf_init(&known, 1024);
+			for (int k = 0; k < MAGI_FORMAT__COUNT; k++)
+				magi_buf_printf(&known, "%s%s", k ? ", " : "", magi_format_name((enum magi_format)k));
+			magi_error_set(err, MAGI_ERR_INVALID, "--format: '%s' is not a known format (known: %s)", o->format,
+				       known.data);
+			magi_buf_release(&known);
+			return EXIT_USAGE;
+		}
+		magi_model_params_set_format(&p, f);
+	}
 	if (o->coords && magi_coord_space_parse(o->coords, &p.coords)) {
 		magi_error_set(err, MAGI_ERR_INVALID, "--coords: '%s' is not pixels, norm1000 or norm1",
 			       o->coords);

@@ -1,12 +1,14 @@
 /* fuzz_reply.c — model reply bodies: the chat-completions parser, the JSON-object
- * extractor, the action parser and the role parsers (sections, letter, tool call, the
- * lenient multiple-choice reading) must reject anything malformed without crashing. */
+ * extractor, the action parser, the role parsers (sections, letter, tool call, the
+ * lenient multiple-choice reading) and every model format's readers (decisions and
+ * grounding points) must reject anything malformed without crashing. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/json.h"
 #include "model/model_internal.h"
 #include "agent/parse.h"
+#include "agent/format.h"
 #include "magi/env.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -38,6 +40,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_decref(j);
 	if (magi__parse_tool_call(text, &j, &err) == MAGI_OK)
 		json_decref(j);
+	for (int f = 0; f < MAGI_FORMAT__COUNT; f++) {
+		if (magi__format_read_decision((enum magi_format)f, text, &j, &err) == MAGI_OK)
+			json_decref(j);
+		double x, y;
+		magi__format_read_point((enum magi_format)f, text, &x, &y, &err);
+	}
 	char letter;
 	magi__parse_letter(text, "ABC", &letter, &err);
 	magi__parse_choice(text, "ABCD", choices, 4, &letter);

@@ -121,6 +121,9 @@ struct magi_coord_map {
 	uint32_t sent_w, sent_h;     /* size of the image the model saw */
 	uint32_t screen_w, screen_h; /* size of the captured screen region */
 	int origin_x, origin_y;      /* screen position of the region's top-left (zoom crops) */
+	bool positions; /* pixel space only: values are positions on the image (x / sent_w
+			   of its width, as UI-TARS-1.5 and the Qwen family read their own
+			   pixels), not pixel indices (centre at x + 0.5); false by default */
 };
 /* Maps one model-space point to a screen pixel. A point outside the image the model was
  * sent is MAGI_ERR_INVALID with a message naming the point and the valid range. */

@@ -24,6 +24,45 @@ enum magi_trust {
 	MAGI_TRUST_REMOTE, /* PII is redacted from everything sent to it */
 };
 
+/* ---- formats ------------------------------------------------------------------------
+ * How a GUI model was trained to talk (docs/models.md has each one's sources): the prompt
+ * or tool definition it expects, the syntax of its replies, the coordinates it speaks and
+ * how it resizes the images it receives. This layer keeps what decides the request and
+ * the reading of coordinates (coordinate space, image policy, the model's own resize:
+ * magi_model_params_set_format); the agent layer keeps the prompts and the reply readers
+ * (magi/recipe.h). MAGI is magi's own prompts and "### Action ###" JSON. */
+#define MAGI_FORMATS(X)                                                                    \
+	X(MAGI, "magi", "magi's own prompts and JSON actions")                             \
+	X(UITARS, "uitars", "UI-TARS-1.5: Thought/Action lines, click(point='<point>x y</point>'), pixels of its own resize") \
+	X(UITARS1, "uitars-1.0", "UI-TARS (1.0): start_box='<|box_start|>(x,y)<|box_end|>', 0-1000") \
+	X(QWEN25VL, "qwen2.5-vl", "Qwen2.5-VL computer_use/mobile_use tool calls, pixels of its own resize") \
+	X(QWEN3VL, "qwen3-vl", "Qwen3-VL computer_use/mobile_use tool calls, 0-1000")     \
+	X(GUIOWL, "gui-owl", "GUI-Owl (Mobile-Agent-v3): <thinking>, mobile_use tool call, <conclusion>") \
+	X(OSATLAS, "os-atlas", "OS-Atlas grounding: <|box_start|>(x1,y1),(x2,y2)<|box_end|>, 0-1000 (locating only)") \
+	X(SEECLICK, "seeclick", "SeeClick grounding: a point (x,y) in 0-1 (locating only)")
+
+enum magi_format {
+#define MAGI__X(n, s, d) MAGI_FORMAT_##n,
+	MAGI_FORMATS(MAGI__X)
+#undef MAGI__X
+	MAGI_FORMAT__COUNT
+};
+/* The format of a name ("uitars", "qwen2.5-vl" ...) or a common alias ("ui-tars-1.5",
+ * "qwen25vl", "mobile-agent-v3", "osatlas"), any case; MAGI_ERR_INVALID otherwise, *out
+ * untouched. */
+MAGI_API magi_status magi_format_parse(const char *s, enum magi_format *out);
+MAGI_API const char *magi_format_name(enum magi_format f);	  /* "unknown" when out of range */
+MAGI_API const char *magi_format_describe(enum magi_format f); /* one line */
+/* Formats that only locate elements (they cannot choose actions). */
+MAGI_API bool magi_format_grounding_only(enum magi_format f);
+
+/* How the model resizes an image before it sees it, when it speaks pixels of that image
+ * (Qwen2.5-VL's smart_resize: each side rounded to a multiple of factor, the area brought
+ * within [min_pixels, max_pixels]). factor 0: it speaks pixels of the image as sent. */
+struct magi_model_resize {
+	uint32_t factor, min_pixels, max_pixels;
+};
+
 /* One model endpoint. Strings are borrowed by magi_client_new, which copies them. */
 struct magi_model_params {
 	const char *name;     /* configured name ("default" when none) */
@@ -44,10 +83,26 @@ struct magi_model_params {
 	enum magi_trust trust;
 	bool text_only; /* the model takes no images (yaml: vision: false): the call path sends
 			   it the text of a request only, its images left out */
+	enum magi_format format;	   /* MAGI_FORMAT_MAGI unless set */
+	struct magi_model_resize model_resize; /* pixel coordinates: of the model's own resize */
+	const char *extra_body;  /* a JSON object whose fields are added to every request
+				    ({"top_k": 1}); NULL for none. magi_client_new refuses
+				    anything else, and "model", "messages", "stream" */
+	const char *drop_params; /* request fields never sent, comma-separated
+				    ("temperature,top_p"); NULL for none */
 };
 /* Defaults: no URL, 1024 max tokens, temperature 0, connect 10 s, total 120 s, 3 attempts,
- * 0.5 s..8 s backoff, 60 s retry-after cap, QWEN image policy, pixel coordinates, auto trust. */
+ * 0.5 s..8 s backoff, 60 s retry-after cap, QWEN image policy, pixel coordinates, auto trust,
+ * format MAGI, no model resize, no extra fields. */
 MAGI_API struct magi_model_params magi_model_params_default(void);
+/* Sets p's format and the facts that go with it: coordinate space, image policy (kind and
+ * patch; the pixel budget is kept) and the model's own resize. Set coords or image after
+ * this to override them. */
+MAGI_API void magi_model_params_set_format(struct magi_model_params *p, enum magi_format f);
+/* The size of the image whose pixels the model speaks, for an image sent at sent_w x
+ * sent_h: the model's own resize of it (p->model_resize), or the sent size itself. */
+MAGI_API void magi_model_space_size(const struct magi_model_params *p, uint32_t sent_w,
+				    uint32_t sent_h, uint32_t *w, uint32_t *h);
 
 /* ---- chats ------------------------------------------------------------------------ */
 /* A list of messages to send. Images are borrowed: they must outlive every call that
@@ -86,6 +141,8 @@ struct magi_chat_result {
 	double latency_ms; /* first send to final answer, including retries */
 	double t_start, t_end; /* wall clock (Unix seconds) of the final attempt */
 	char request_hash[65];
+	char *dropped; /* owned; request fields the server refused with a 400 naming them, so
+			  the request was sent again without them ("temperature"); NULL: none */
 };
 MAGI_API void magi_chat_result_release(struct magi_chat_result *r);
 
@@ -107,7 +164,11 @@ enum magi_cassette_mode { MAGI_CASSETTE_OFF, MAGI_CASSETTE_RECORD, MAGI_CASSETTE
 MAGI_API magi_status magi_client_set_cassette(struct magi_client *c, const char *path,
 					      enum magi_cassette_mode mode, struct magi_error *err);
 
-/* One call. On failure res->status/res->error say why and so does magi_client_errmsg. */
+/* One call. On failure res->status/res->error say why and so does magi_client_errmsg.
+ * Optional request fields (max_tokens, temperature, those of extra_body) that the server
+ * refuses with a 400 naming them are dropped: the request goes again at once without the
+ * field (once per field), the client leaves it out of every later request, res->dropped
+ * names it and the log says so. */
 MAGI_API magi_status magi_client_chat(struct magi_client *c, struct magi_chat *chat,
 				      struct magi_chat_result *res);
 /* n calls in flight at once (curl multi), chats[i] sent to clients[i]; results in order.
@@ -146,6 +207,10 @@ MAGI_API magi_status magi_client_ping(struct magi_client *c, double *ms, struct 
  *       timeout: 120              # seconds
  *       max_attempts: 3
  *       coords: pixels | norm1000 | norm1
+ *       format: uitars            # the model's trained format (magi_format_parse): sets
+ *                                 # coords, image policy and its own resize first
+ *       extra_body: {top_k: 1}    # fields added to every request
+ *       drop_params: [temperature] # request fields never sent
  *       trust: local | remote
  *       image: {policy: qwen | openai | none, max_pixels: 1003520, min_pixels: 3136, jpeg_quality: 85}
  *       vision: false             # a text-only model: requests to it carry no images

@@ -128,6 +128,11 @@ enum magi_parser {
 };
 
 struct magi_call;
+/* Reads a reply instead of the role's parser (magi_call_set_parser): *out must be a JSON
+ * object (yours until returned; the call takes it). An error's message goes back to the
+ * model in the repair retry, like a parser's. */
+typedef magi_status (*magi_reply_parser)(struct magi_call *c, const char *text, struct magi_json **out,
+					 struct magi_error *err);
 /* Checks a parsed reply beyond its syntax. The message of an error goes back to the model
  * in the repair retry, so write it for the model ("\"fps\" must be a number from 0.1 to
  * 5"). reply is borrowed for the call only. */
@@ -155,8 +160,10 @@ struct magi_role {
  *   screens     perception (OCR lines with their centres in the model's coordinate space,
  *               PII masked for remote models, on-screen instructions marked untrusted),
  *               coords (how the model speaks coordinates), actions (the actions this
- *               environment supports, as JSON), history (the last operations),
- *               windows (the window list)
+ *               environment supports, in the model's format: magi's JSON, UI-TARS's action
+ *               space, the Qwen family's function actions), reply_format (how to write
+ *               the reply in that format), history (the last operations), windows (the
+ *               window list)
  *   videos      question, choices, answer_format, duration, duration_s, video_fps,
  *               width, height, evidence (the board's evidence, one timed line each) */
 
@@ -329,6 +336,26 @@ MAGI_API magi_status magi_run_call(struct magi_run *r, struct magi_call *c,
  * else the first failure. */
 MAGI_API magi_status magi_run_calls(struct magi_run *r, struct magi_call *const *calls, size_t n,
 				    struct magi_error *err);
+/* The conversation's shape. By default a call is one user message: its images, each after
+ * its label, then the rendered template. These build any other shape, in the order they are
+ * called: magi_call_message starts a new message ("system", "user" or "assistant") that
+ * what follows goes to; magi_call_add_text adds a text part (copied); magi_call_template_here
+ * puts the rendered template at that place instead of at the end (once per call).
+ * MAGI_ERR_INVALID for another role, a NULL text or a second template place. */
+MAGI_API magi_status magi_call_message(struct magi_call *c, const char *role);
+MAGI_API magi_status magi_call_add_text(struct magi_call *c, const char *text);
+MAGI_API magi_status magi_call_template_here(struct magi_call *c);
+/* Uses template name (looked up as a role's prompt is: --prompts DIR, then compiled in),
+ * else text when no such template exists, instead of the role's (both copied; either may
+ * be NULL). */
+MAGI_API magi_status magi_call_set_template(struct magi_call *c, const char *name, const char *text);
+/* A parser used instead of the role's (NULL: the role's). */
+MAGI_API void magi_call_set_parser(struct magi_call *c, magi_reply_parser parser);
+/* Screens: the decision screenshot `ago` observations back (0: the current one, 1: the one
+ * the last action was chosen on, 2 and more: kept with magi_run_keep_screens), covered for
+ * remote models like the current one. MAGI_ERR_NOT_FOUND when that one is not kept. */
+MAGI_API magi_status magi_call_screen_ago(struct magi_call *c, int ago, const char *label);
+
 /* Results, valid until the call is sent again or freed. */
 MAGI_API magi_status magi_call_status(const struct magi_call *c);
 MAGI_API const char *magi_call_errmsg(const struct magi_call *c); /* "" when OK; never NULL */
@@ -358,6 +385,53 @@ MAGI_API void magi_decision_release(struct magi_decision *d);
  * the model) and mapped to screen pixels. d is overwritten (release it). */
 MAGI_API magi_status magi_run_decide(struct magi_run *r, const char *role, struct magi_decision *d,
 				     struct magi_error *err);
+/* The same with a call the recipe built (its own template, messages, earlier screens): the
+ * model's format decides the rest. The format's system message (the Qwen family's tool
+ * definition) goes first, the reply is read in the format (magi's "### Action ###" JSON,
+ * UI-TARS's Thought/Action, <tool_call>s; magi_format_read_decision), the action is checked
+ * against the environment and mapped to screen pixels. Points a little outside the model's
+ * range (2% of it) are clamped; others go back to the model. Further actions in the same
+ * reply are not taken: a "reply_note" event lists them. c stays the caller's; its reply
+ * (magi_call_reply, magi_call_text) is there afterwards. */
+MAGI_API magi_status magi_run_decide_call(struct magi_run *r, struct magi_call *c, struct magi_decision *d,
+					  struct magi_error *err);
+/* Screens: keep the decision screenshots of the last n observations (at most
+ * MAGI_RUN_SCREENS_MAX) for magi_call_screen_ago; a smaller n than before is ignored. */
+#define MAGI_RUN_SCREENS_MAX 16
+MAGI_API void magi_run_keep_screens(struct magi_run *r, int n);
+
+/* Grounding: where `target` (a description: "the Cancel button") is on the current
+ * screenshot, asked of role's model in its own grounding form (OS-Atlas's "(with bbox)",
+ * SeeClick's "(with point)", UI-TARS's click, the Qwen family's point_2d; magi's own:
+ * "(x, y)"); the role's template is used for magi's format, with {{target}} set. The reply
+ * is read with magi_format_read_point, clamped or repaired as decisions are, and mapped. */
+struct magi_ground {
+	double x, y;		   /* as the model wrote it (its coordinate space) */
+	int sx, sy;		   /* the screen pixel */
+	bool clamped;		   /* the point was a little outside the range and was moved in */
+	struct magi_coord_map map; /* how x, y became sx, sy */
+};
+MAGI_API magi_status magi_run_ground(struct magi_run *r, const char *role, const char *target,
+				     struct magi_ground *out, struct magi_error *err);
+
+/* The trained format of the model that answers role (magi_model_params.format; MAGI when
+ * no model is bound). */
+MAGI_API enum magi_format magi_run_format(const struct magi_run *r, const char *role);
+/* Reads a decision reply written in format f (the readers magi_run_decide uses) into
+ * {"thought", "action" (the canonical action JSON as text, in the model's coordinate
+ * space), "operation", "ignored" (further actions, as written), "read_as"}: tolerant of
+ * prose, code fences, a missing closing tag or parenthesis, coordinates as strings, a box
+ * for a point. *out is yours (magi_json_free). MAGI_ERR_PARSE with a message for the model;
+ * MAGI_ERR_CONFIG for a grounding-only format. */
+MAGI_API magi_status magi_format_read_decision(enum magi_format f, const char *text, struct magi_json **out,
+					       struct magi_error *err);
+/* The point of a grounding reply (a box gives its centre) in the model's coordinate space:
+ * <|box_start|>(x1,y1),(x2,y2)<|box_end|>, <point>x y</point>, <point>[[x,y]]</point>,
+ * <box>[[x1,y1,x2,y2]]</box>, {"point_2d": [x, y]}, {"bbox_2d": [...]}, a tool call's
+ * coordinate, (x,y), [x1,y1,x2,y2]. MAGI_ERR_PARSE when there is none. */
+MAGI_API magi_status magi_format_read_point(enum magi_format f, const char *text, double *x, double *y,
+					    struct magi_error *err);
+
 /* An extra action outside the step's decision (e.g. going back after a wrong page): the
  * risk gate, an "intent" event, the action, the settle wait and a new observation. a is
  * in screen pixels; why (may be NULL) goes to the trace. MAGI_ERR_DENIED when the gate

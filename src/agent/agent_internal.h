@@ -85,6 +85,10 @@ struct magi_run {
 	size_t n_icons;
 	struct magi__icon_cache *icache;
 	size_t n_icache, cap_icache;
+	/* decision screens of earlier steps (magi_run_keep_screens): raw and, when PII was
+	 * found, covered; [0] is the one before obs_before */
+	struct magi_image **past_raw, **past_red;
+	int keep, n_past;
 };
 
 /* ---- run lifetime (run.c) ------------------------------------------------------------------ */
@@ -130,6 +134,10 @@ void magi__guard_view_free(struct magi_guard_view *v);
 void magi__guard_scan(struct magi_run *r);
 /* The screenshot a client may see: redacted for remote models. */
 const struct magi_image *magi__run_image(const struct magi_run *r, struct magi_client *c, bool before);
+/* The same `ago` observations back (0: now, 1: before the last action, 2...: kept ones). */
+const struct magi_image *magi__run_image_ago(const struct magi_run *r, struct magi_client *c, int ago);
+/* How far back screens are available now (0: only the current one). */
+int magi__run_screens_kept(const struct magi_run *r);
 /* The screenshot written to the trace: always redacted when PII was found. */
 const struct magi_image *magi__trace_image(const struct magi_run *r);
 /* img with PII covered for a remote model (*owned set when a copy was made, else NULL and
@@ -169,6 +177,9 @@ double magi__json_seconds(const json_t *j);
 /* ---- calls (call.c) ---------------------------------------------------------------------- */
 /* A text part among the call's images, in order (demonstrations between screenshots). */
 magi_status magi__call_text(struct magi_call *c, const char *text);
+/* A system message before everything else in the call (copied; NULL or "" for none). */
+magi_status magi__call_set_system(struct magi_call *c, const char *text);
+const struct magi_role *magi__call_role(const struct magi_call *c);
 /* The role of the run's recipe of that name, or NULL. */
 const struct magi_role *magi__run_role(const struct magi_run *r, const char *name);
 

@@ -13,13 +13,27 @@
 #include "trace/trace_internal.h"
 #include "core/common.h"
 
-enum img_kind { IMG_TEXT, IMG_RAW, IMG_FRAME, IMG_STORYBOARD, IMG_SCREEN, IMG_SCREEN_BEFORE, IMG_SCREEN_ACTION };
+/* The parts of a call, in order: images (each after its label), and the conversation's
+ * shape when a recipe gives one: new messages, text parts, where the template goes. */
+enum img_kind {
+	IMG_RAW,
+	IMG_FRAME,
+	IMG_STORYBOARD,
+	IMG_SCREEN,
+	IMG_SCREEN_BEFORE,
+	IMG_SCREEN_ACTION,
+	IMG_SCREEN_AGO,
+	ENT_MESSAGE,  /* label: the role of a new message */
+	ENT_TEXT,     /* label: a text part */
+	ENT_TEMPLATE, /* the rendered template goes here */
+};
 
 struct call_img {
 	enum img_kind kind;
 	const struct magi_image *img; /* RAW, FRAME, STORYBOARD: borrowed */
 	char *label;		      /* owned, may be NULL */
 	struct magi_action act;	      /* SCREEN_ACTION: owned copy */
+	int ago;		      /* SCREEN_AGO */
 };
 
 struct magi_call {
@@ -32,7 +46,11 @@ struct magi_call {
 	struct magi_client *client; /* explicit (a team member); else the role's binding */
 	char *member, *phase;
 	void *ud;
-	magi_reply_check check; /* instead of the role's */
+	magi_reply_check check;	  /* instead of the role's */
+	magi_reply_parser parser; /* instead of the role's */
+	char *tpl_name, *tpl_text; /* a template instead of the role's */
+	char *system;		   /* a system message before everything (owned) */
+	bool template_placed;	   /* an ENT_TEMPLATE entry was added */
 	/* the request being sent */
 	struct magi_client *to;
 	struct magi_chat *chat;
@@ -114,6 +132,9 @@ void magi_call_free(struct magi_call *c)
 	json_decref(c->vars);
 	free(c->member);
 	free(c->phase);
+	free(c->tpl_name);
+	free(c->tpl_text);
+	free(c->system);
 	free(c);
 }
 
@@ -151,7 +172,7 @@ static magi_status add_img(struct magi_call *c, enum img_kind kind, const struct
 {
 	if ((kind == IMG_RAW || kind == IMG_FRAME || kind == IMG_STORYBOARD) && !img)
 		return MAGI_ERR_INVALID;
-	if (kind >= IMG_SCREEN && !c->r->env)
+	if (kind >= IMG_SCREEN && kind <= IMG_SCREEN_AGO && !c->r->env)
 		return MAGI_ERR_INVALID; /* no screen in a video run */
 	if (!magi__grow(&c->imgs, &c->cap_imgs, c->n_imgs, sizeof *c->imgs, 4))
 		return MAGI_ERR_NOMEM;
@@ -176,11 +197,6 @@ magi_status magi_call_image(struct magi_call *c, const struct magi_image *img, c
 	return add_img(c, IMG_RAW, img, label, NULL);
 }
 
-magi_status magi__call_text(struct magi_call *c, const char *text)
-{
-	return text ? add_img(c, IMG_TEXT, NULL, text, NULL) : MAGI_ERR_INVALID;
-}
-
 magi_status magi_call_storyboard(struct magi_call *c, const struct magi_image *img, const char *label)
 {
 	return add_img(c, IMG_STORYBOARD, img, label, NULL);
@@ -194,6 +210,63 @@ magi_status magi_call_screen(struct magi_call *c, bool before, const char *label
 magi_status magi_call_screen_action(struct magi_call *c, const struct magi_action *a, const char *label)
 {
 	return a ? add_img(c, IMG_SCREEN_ACTION, NULL, label, a) : MAGI_ERR_INVALID;
+}
+
+magi_status magi_call_screen_ago(struct magi_call *c, int ago, const char *label)
+{
+	if (ago < 0 || ago > magi__run_screens_kept(c->r))
+		return MAGI_ERR_NOT_FOUND;
+	magi_status s = add_img(c, IMG_SCREEN_AGO, NULL, label, NULL);
+	if (!s)
+		c->imgs[c->n_imgs - 1].ago = ago;
+	return s;
+}
+
+magi_status magi_call_message(struct magi_call *c, const char *role)
+{
+	if (!role || (strcmp(role, "system") && strcmp(role, "user") && strcmp(role, "assistant")))
+		return MAGI_ERR_INVALID;
+	return add_img(c, ENT_MESSAGE, NULL, role, NULL);
+}
+
+magi_status magi_call_add_text(struct magi_call *c, const char *text)
+{
+	return text ? add_img(c, ENT_TEXT, NULL, text, NULL) : MAGI_ERR_INVALID;
+}
+
+magi_status magi_call_template_here(struct magi_call *c)
+{
+	if (c->template_placed)
+		return MAGI_ERR_INVALID;
+	magi_status s = add_img(c, ENT_TEMPLATE, NULL, NULL, NULL);
+	c->template_placed = !s;
+	return s;
+}
+
+magi_status magi_call_set_template(struct magi_call *c, const char *name, const char *text)
+{
+	free(c->tpl_name);
+	free(c->tpl_text);
+	c->tpl_name = name ? magi__strdup(name) : NULL;
+	c->tpl_text = text ? magi__strdup(text) : NULL;
+	return (name && !c->tpl_name) || (text && !c->tpl_text) ? MAGI_ERR_NOMEM : MAGI_OK;
+}
+
+void magi_call_set_parser(struct magi_call *c, magi_reply_parser parser)
+{
+	c->parser = parser;
+}
+
+magi_status magi__call_set_system(struct magi_call *c, const char *text)
+{
+	free(c->system);
+	c->system = text && *text ? magi__strdup(text) : NULL;
+	return text && *text && !c->system ? MAGI_ERR_NOMEM : MAGI_OK;
+}
+
+const struct magi_role *magi__call_role(const struct magi_call *c)
+{
+	return c->role;
 }
 
 magi_status magi_call_frames(struct magi_call *c, const struct magi_video_frames *f)
@@ -311,8 +384,9 @@ static magi_status resolve(struct magi_call *c, struct batch *b, const struct ca
 {
 	struct magi_run *r = c->r;
 	*out = NULL;
-	if (e->kind == IMG_SCREEN || e->kind == IMG_SCREEN_BEFORE) {
-		*out = magi__run_image(r, c->to, e->kind == IMG_SCREEN_BEFORE);
+	if (e->kind == IMG_SCREEN || e->kind == IMG_SCREEN_BEFORE || e->kind == IMG_SCREEN_AGO) {
+		int ago = e->kind == IMG_SCREEN_AGO ? e->ago : e->kind == IMG_SCREEN_BEFORE;
+		*out = magi__run_image_ago(r, c->to, ago);
 		return *out ? MAGI_OK : MAGI_ERR_ENV;
 	}
 	if (e->kind == IMG_SCREEN_ACTION) {
@@ -353,14 +427,19 @@ static magi_status template_text(struct magi_call *c, char **tpl, char *name, si
 				 struct magi_error *err)
 {
 	const struct magi_role *ro = c->role;
-	if (ro->prompt)
+	const char *fallback = c->tpl_name || c->tpl_text ? c->tpl_text : ro->prompt_text;
+	if (c->tpl_name)
+		snprintf(name, name_n, "%s", c->tpl_name);
+	else if (c->tpl_text)
+		snprintf(name, name_n, "%s/%s (the call's own)", c->r->recipe->name, ro->name);
+	else if (ro->prompt)
 		snprintf(name, name_n, "%s", ro->prompt);
 	else
 		snprintf(name, name_n, "%s/%s", c->r->recipe->name, ro->name);
 	struct magi_error e;
-	magi_status s = magi__prompt_get(c->r->p.prompts_dir, name, tpl, &e);
-	if (s == MAGI_ERR_NOT_FOUND && ro->prompt_text) {
-		*tpl = magi__strdup(ro->prompt_text);
+	magi_status s = c->tpl_text && !c->tpl_name ? MAGI_ERR_NOT_FOUND : magi__prompt_get(c->r->p.prompts_dir, name, tpl, &e);
+	if (s == MAGI_ERR_NOT_FOUND && fallback) {
+		*tpl = magi__strdup(fallback);
 		return *tpl ? MAGI_OK : magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 	}
 	if (s && err)
@@ -411,15 +490,28 @@ static magi_status build(struct magi_call *c, struct batch *b, struct magi_error
 	const struct magi_model_params *mp = magi_client_params(c->to);
 	size_t chars = prompt.len;
 	long img_tokens = 0;
-	/* a text-only model gets the request's text alone: its images (and their labels) are
-	 * left out rather than refused by the server */
+	const char *role = "user";
+	if (c->system) {
+		chars += strlen(c->system);
+		s = magi_chat_add_text(c->chat, "system", c->system);
+	}
 	for (size_t i = 0; i < c->n_imgs && !s; i++) {
 		const struct magi_image *img = NULL;
-		if (c->imgs[i].kind == IMG_TEXT) {
-			chars += strlen(c->imgs[i].label);
-			s = magi_chat_add_text(c->chat, "user", c->imgs[i].label);
+		const struct call_img *e = &c->imgs[i];
+		if (e->kind == ENT_MESSAGE) {
+			role = e->label;
+			s = magi_chat_new_message(c->chat, role);
 			continue;
 		}
+		if (e->kind == ENT_TEXT || e->kind == ENT_TEMPLATE) {
+			const char *t = e->kind == ENT_TEXT ? e->label : prompt.data;
+			chars += e->kind == ENT_TEXT ? strlen(t) : 0;
+			if (*t)
+				s = magi_chat_add_text(c->chat, role, t);
+			continue;
+		}
+		/* a text-only model gets the request's text alone: its images (and their labels)
+		 * are left out rather than refused by the server */
 		if (mp->text_only)
 			continue;
 		if ((s = resolve(c, b, &c->imgs[i], &img))) {
@@ -428,14 +520,15 @@ static magi_status build(struct magi_call *c, struct batch *b, struct magi_error
 		}
 		if (c->imgs[i].label) {
 			chars += strlen(c->imgs[i].label);
-			magi_chat_add_text(c->chat, "user", c->imgs[i].label);
+			magi_chat_add_text(c->chat, role, c->imgs[i].label);
 		}
 		uint32_t w, h;
 		magi_image_policy_fit(&mp->image, img->w, img->h, &w, &h);
 		img_tokens += magi_image_policy_tokens(&mp->image, w, h);
-		s = magi_chat_add_image(c->chat, "user", img);
+		s = magi_chat_add_image(c->chat, role, img);
 	}
-	if (!s)
+	/* the template goes last, in a user message, unless the call placed it */
+	if (!s && !c->template_placed && (prompt.len || !c->n_imgs))
 		s = magi_chat_add_text(c->chat, "user", prompt.data);
 	magi_buf_release(&prompt);
 	c->est_tokens = (long)(chars / 4) + img_tokens;
@@ -454,6 +547,17 @@ static magi_status parse_reply(struct magi_call *c, const char *text, struct mag
 	c->fallback = false;
 	if (!text)
 		text = "";
+	if (c->parser) {
+		struct magi_json *po = NULL;
+		s = c->parser(c, text, &po, err);
+		o = (json_t *)po;
+		if (!s && !json_is_object(o)) {
+			json_decref(o);
+			o = NULL;
+			s = magi_error_set(err, MAGI_ERR_INVALID, "the %s parser gave no JSON object", ro->name);
+		}
+		goto check;
+	}
 	switch (ro->parser) {
 	case MAGI_PARSER_SECTIONS:
 		s = magi__parse_sections(text, ro->sections, &o, err);
@@ -497,6 +601,7 @@ static magi_status parse_reply(struct magi_call *c, const char *text, struct mag
 		o = json_pack("{s:s}", "text", text);
 		break;
 	}
+check:
 	if (!s && !o)
 		s = magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 	magi_reply_check check = c->check ? c->check : ro->check;
@@ -558,6 +663,8 @@ static void trace_call(struct magi_call *c, const struct magi_chat_result *res, 
 		json_object_set_new(extra, "parse_error", json_string(perr));
 	if (c->fallback)
 		json_object_set_new(extra, "fallback_parse", json_string("letter"));
+	if (res->dropped)
+		json_object_set_new(extra, "dropped_params", json_string(res->dropped));
 	struct magi_error terr;
 	if (magi__trace_call_json(r->trace, c->role->name, magi_client_params(c->to)->name, res, extra, &terr))
 		magi__run_stop(r, "trace_error", terr.status, "%s", terr.msg);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "agent/agent_internal.h"
+#include "agent/format.h"
+#include "agent/parse.h"
 #include "core/json.h"
 #include "core/common.h"
 
@@ -37,16 +39,24 @@ static void fmt_coord(struct magi_buf *o, enum magi_coord_space sp, double v)
 		magi_buf_printf(o, "%.0f", v < 0 ? 0 : floor(v + 0.5));
 }
 
-static struct magi_coord_map map_for(struct magi_run *r, struct magi_client *c)
+/* How client c's model speaks of the current screen: the image it is sent, as the model
+ * itself resizes it (the pixels a Qwen2.5-VL or UI-TARS-1.5 model names). */
+struct magi_coord_map magi__map_for(struct magi_run *r, struct magi_client *c)
 {
 	const struct magi_model_params *mp = magi_client_params(c);
 	struct magi_coord_map m = {0};
 	m.space = mp->coords;
 	m.screen_w = r->obs.screenshot->w;
 	m.screen_h = r->obs.screenshot->h;
-	magi_image_policy_fit(&mp->image, m.screen_w, m.screen_h, &m.sent_w, &m.sent_h);
+	uint32_t w, h;
+	magi_image_policy_fit(&mp->image, m.screen_w, m.screen_h, &w, &h);
+	magi_model_space_size(mp, w, h, &m.sent_w, &m.sent_h);
+	/* the formats that speak pixels of their own resize read them as positions (x / W):
+	 * UI-TARS' action_parser and the Qwen cookbooks */
+	m.positions = mp->coords == MAGI_COORDS_PIXELS && mp->model_resize.factor;
 	return m;
 }
+#define map_for magi__map_for
 
 /* text with PII covered for client c (remote models see [email]-style labels; every model
  * sees user secrets only as <secret:NAME>): a malloc'd copy, or NULL when nothing changed
@@ -305,10 +315,19 @@ magi_status magi__screen_vars(struct magi_run *r, struct magi_client *c, const c
 		coords_hint(&m, &b);
 		json_object_set_new(vars, "coords", json_string(b.data));
 	}
+	enum magi_format f = c ? magi_client_params(c)->format : MAGI_FORMAT_MAGI;
 	if (strstr(tpl, "{{actions")) {
 		magi_buf_reset(&b);
-		actions_doc(magi_env_caps(r->env), &b);
+		if (magi__format_family(f) == MAGI__FAM_MAGI || magi__format_family(f) == MAGI__FAM_GROUND)
+			actions_doc(magi_env_caps(r->env), &b);
+		else
+			magi__format_actions(f, magi_env_caps(r->env), &b);
 		json_object_set_new(vars, "actions", json_string(b.data));
+	}
+	if (strstr(tpl, "{{reply_format")) {
+		magi_buf_reset(&b);
+		magi__format_reply_format(f, &b);
+		json_object_set_new(vars, "reply_format", json_string(b.data));
 	}
 	if (strstr(tpl, "{{history")) {
 		magi_buf_reset(&b);
@@ -336,7 +355,87 @@ struct check_ctx {
 	struct magi_run *r;
 	struct magi_coord_map map;
 	struct magi_decision *d;
+	struct magi_ground *g; /* grounding instead of a decision */
+	bool clamped;
+	double from[4], to[4]; /* the points before and after clamping */
 };
+
+/* Numbers written as strings ("120", "[120, 48]") become numbers: models quote them. */
+static void coerce_numbers(json_t *o)
+{
+	static const char *const scalars[] = {"x", "y", "x2", "y2", "amount", "seconds"};
+	for (size_t i = 0; i < MAGI_ARRAY_LEN(scalars); i++) {
+		json_t *v = json_object_get(o, scalars[i]);
+		double d = json_is_string(v) ? magi__json_number_any(v) : NAN;
+		if (!isnan(d))
+			json_object_set_new(o, scalars[i], json_real(d));
+	}
+	static const char *const pairs[] = {"point", "coordinate", "start", "start_point", "end", "end_point", "to"};
+	for (size_t i = 0; i < MAGI_ARRAY_LEN(pairs); i++) {
+		json_t *v = json_object_get(o, pairs[i]);
+		double xy[2];
+		int k = 0;
+		if (json_is_string(v)) {
+			const char *t = json_string_value(v);
+			char *e;
+			for (const char *q = t; *q && k < 2;) {
+				if (strchr("-.0123456789", *q) && (xy[k] = strtod(q, &e), e != q)) {
+					k++;
+					q = e;
+				} else {
+					q++;
+				}
+			}
+		} else if (json_is_array(v) && json_array_size(v) >= 2) {
+			for (k = 0; k < 2; k++)
+				if (isnan(xy[k] = magi__json_number_any(json_array_get(v, (size_t)k))))
+					break;
+		}
+		if (k == 2)
+			json_object_set_new(o, pairs[i], json_pack("[f,f]", xy[0], xy[1]));
+	}
+}
+
+/* A point a little outside the model's range (2% of it: a model that aims at an edge
+ * overshoots) is brought inside; one further out is an error for the model. */
+static magi_status fit_point(struct check_ctx *cc, double *x, double *y, struct magi_error *err)
+{
+	const struct magi_coord_map *m = &cc->map;
+	double hx, hy;
+	switch (m->space) {
+	case MAGI_COORDS_PIXELS: /* indices 0..W-1, or positions 0..W */
+		hx = m->sent_w - (m->positions ? 0.0 : 1.0);
+		hy = m->sent_h - (m->positions ? 0.0 : 1.0);
+		break;
+	case MAGI_COORDS_NORM1000:
+		hx = hy = 1000;
+		break;
+	default:
+		hx = hy = 1;
+		break;
+	}
+	double mx = fmax(hx * 0.02, m->space == MAGI_COORDS_PIXELS ? 1 : 0), my = fmax(hy * 0.02, m->space == MAGI_COORDS_PIXELS ? 1 : 0);
+	if (!(*x >= -mx && *x <= hx + mx && *y >= -my && *y <= hy + my)) {
+		if (m->space == MAGI_COORDS_PIXELS)
+			return magi_error_set(err, MAGI_ERR_INVALID,
+					      "point (%g, %g) is outside the screenshot: x must be 0..%g and y 0..%g (pixels of the %ux%u image)",
+					      *x, *y, hx, hy, m->sent_w, m->sent_h);
+		return magi_error_set(err, MAGI_ERR_INVALID,
+				      "point (%g, %g) is outside the screenshot: x and y must be 0..%g (relative coordinates)", *x, *y,
+				      hx);
+	}
+	double nx = fmin(fmax(*x, 0), hx), ny = fmin(fmax(*y, 0), hy);
+	if (nx != *x || ny != *y) {
+		cc->clamped = true;
+		cc->from[0] = *x;
+		cc->from[1] = *y;
+		cc->to[0] = nx;
+		cc->to[1] = ny;
+	}
+	*x = nx;
+	*y = ny;
+	return MAGI_OK;
+}
 
 static magi_status check_action(struct magi_call *call, const struct magi_json *parsed, struct magi_error *err)
 {
@@ -349,6 +448,7 @@ static magi_status check_action(struct magi_call *call, const struct magi_json *
 	if (magi__json_extract_object(text, &obj, NULL))
 		return magi_error_set(err, MAGI_ERR_PARSE,
 				      "the ### Action ### section must hold one JSON object such as {\"action\":\"click\",\"x\":10,\"y\":20}");
+	coerce_numbers(obj);
 	char *js = magi__json_dump(obj, false);
 	json_decref(obj);
 	struct magi_action a;
@@ -358,6 +458,11 @@ static magi_status check_action(struct magi_call *call, const struct magi_json *
 		return s;
 	bool meta = a.kind == MAGI_ACT_ANSWER || a.kind == MAGI_ACT_ASK_USER || a.kind == MAGI_ACT_DONE;
 	uint32_t caps = magi_env_caps(c->r->env);
+	/* a drag on a phone is a swipe, a swipe on a desktop a drag */
+	if (a.kind == MAGI_ACT_DRAG && !(caps & MAGI_ACT_BIT(MAGI_ACT_DRAG)) && (caps & MAGI_ACT_BIT(MAGI_ACT_SWIPE)))
+		a.kind = MAGI_ACT_SWIPE;
+	else if (a.kind == MAGI_ACT_SWIPE && !(caps & MAGI_ACT_BIT(MAGI_ACT_SWIPE)) && (caps & MAGI_ACT_BIT(MAGI_ACT_DRAG)))
+		a.kind = MAGI_ACT_DRAG;
 	if (!meta && !(caps & MAGI_ACT_BIT(a.kind))) {
 		struct magi_buf names;
 		magi_buf_init(&names, 2048);
@@ -368,6 +473,11 @@ static magi_status check_action(struct magi_call *call, const struct magi_json *
 				   "this environment (%s) cannot do \"%s\"; choose one of: %sanswer, ask_user, done",
 				   magi_env_name(c->r->env), magi_action_kind_name(a.kind), names.data);
 		magi_buf_release(&names);
+		magi_action_release(&a);
+		return s;
+	}
+	c->clamped = false;
+	if ((a.has_point && (s = fit_point(c, &a.x, &a.y, err))) || (a.has_point2 && (s = fit_point(c, &a.x2, &a.y2, err)))) {
 		magi_action_release(&a);
 		return s;
 	}
@@ -385,42 +495,205 @@ static magi_status check_action(struct magi_call *call, const struct magi_json *
 	return MAGI_OK;
 }
 
-magi_status magi_run_decide(struct magi_run *r, const char *role, struct magi_decision *d, struct magi_error *err)
+/* Reads a decision in the format of the model the call goes to; magi's own format with the
+ * sections the role requires. */
+static magi_status decision_parser(struct magi_call *c, const char *text, struct magi_json **out, struct magi_error *err)
+{
+	*out = NULL;
+	struct magi_client *cl = magi_call_client(c);
+	enum magi_format f = cl ? magi_client_params(cl)->format : MAGI_FORMAT_MAGI;
+	json_t *o = NULL;
+	magi_status s;
+	const struct magi_role *ro = magi__call_role(c);
+	static const char *const action_only[] = {"action", NULL};
+	if (f == MAGI_FORMAT_MAGI)
+		s = magi__parse_sections(text, ro->parser == MAGI_PARSER_SECTIONS && ro->sections ? ro->sections : action_only,
+					 &o, err);
+	else
+		s = magi__format_read_decision(f, text, &o, err);
+	*out = (struct magi_json *)o;
+	return s;
+}
+
+/* A "reply_note" event: what the reading of a reply left out or moved. */
+static void reply_note(struct magi_run *r, struct magi_call *c, const struct check_ctx *cc)
+{
+	const json_t *rep = (const json_t *)magi_call_reply(c);
+	const json_t *ign = json_object_get(rep, "ignored");
+	if (!json_array_size(ign) && !cc->clamped)
+		return;
+	struct magi_client *cl = magi_call_client(c);
+	json_t *ev = json_pack("{s:i, s:s, s:s}", "step", r->step, "role", magi__call_role(c)->name, "format",
+			       magi_format_name(cl ? magi_client_params(cl)->format : MAGI_FORMAT_MAGI));
+	if (json_array_size(ign)) {
+		json_object_set(ev, "ignored", (json_t *)ign);
+		magi_run_say(r, "the reply held %zu more action%s; only the first is taken", json_array_size(ign),
+			     json_array_size(ign) == 1 ? "" : "s");
+	}
+	if (cc->clamped)
+		json_object_set_new(ev, "clamped", json_pack("{s:[f,f], s:[f,f]}", "from", cc->from[0], cc->from[1], "to",
+							     cc->to[0], cc->to[1]));
+	magi__run_trace(r, "reply_note", ev);
+	json_decref(ev);
+}
+
+static magi_status call_client(struct magi_call *c, const char *what, struct magi_client **out, struct magi_error *err)
+{
+	*out = magi_call_client(c);
+	if (!*out)
+		return magi_error_set(err, MAGI_ERR_CONFIG, "no model for role %s", magi__call_role(c)->name);
+	(void)what;
+	return MAGI_OK;
+}
+
+magi_status magi_run_decide_call(struct magi_run *r, struct magi_call *c, struct magi_decision *d, struct magi_error *err)
 {
 	memset(d, 0, sizeof *d);
 	if (!r->env)
 		return magi_error_set(err, MAGI_ERR_INVALID, "magi_run_decide needs a screen run");
 	if (!r->obs.screenshot)
 		return magi_error_set(err, MAGI_ERR_ENV, "the environment gave no screenshot");
-	struct magi_call *c = NULL;
-	magi_status s = magi_call_new(r, role, &c, err);
+	struct magi_client *client;
+	magi_status s = call_client(c, "decide", &client, err);
 	if (s)
 		return s;
-	struct magi_client *client = magi_call_client(c);
-	if (!client) {
-		magi_call_free(c);
-		return magi_error_set(err, MAGI_ERR_CONFIG, "no model for role %s", role);
-	}
-	struct check_ctx cc = {r, map_for(r, client), d};
-	if ((s = magi__demos_add(r, c, client))) {
-		magi_call_free(c);
-		return magi_error_set(err, s, "adding the demonstrations to the %s request", role);
-	}
-	magi_call_screen(c, false, "Current screenshot:");
+	const struct magi_model_params *mp = magi_client_params(client);
+	if (magi_format_grounding_only(mp->format))
+		return magi_error_set(err, MAGI_ERR_CONFIG,
+				      "model '%s' speaks %s, which only locates elements: it cannot be the %s role's model "
+				      "(use it for a locator or ground role)",
+				      mp->name, magi_format_name(mp->format), magi__call_role(c)->name);
+	struct check_ctx cc = {.r = r, .map = map_for(r, client), .d = d};
+	struct magi_buf sys;
+	magi_buf_init(&sys, 1u << 20);
+	magi__format_system(mp->format, magi_env_caps(r->env), cc.map.sent_w, cc.map.sent_h, &sys);
+	s = magi__call_set_system(c, sys.data);
+	magi_buf_release(&sys);
+	if (s)
+		return magi_error_set(err, s, NULL);
+	magi_call_set_parser(c, decision_parser);
 	magi_call_set_check(c, check_action);
 	magi_call_set_ud(c, &cc);
 	s = magi_run_call(r, c, err);
+	magi_call_set_ud(c, NULL);
 	if (!s) {
 		const struct magi_json *rep = magi_call_reply(c);
 		d->thought = magi__strdup(magi_json_str(rep, "thought", ""));
 		d->operation = magi__strdup(magi_json_str(rep, "operation", ""));
 		d->map = cc.map;
 		magi_call_cost(c, &d->prompt_tokens, &d->completion_tokens, &d->latency_ms);
+		reply_note(r, c, &cc);
 	} else {
 		magi_decision_release(d);
 	}
+	return s;
+}
+
+magi_status magi_run_decide(struct magi_run *r, const char *role, struct magi_decision *d, struct magi_error *err)
+{
+	memset(d, 0, sizeof *d);
+	struct magi_call *c = NULL;
+	magi_status s = magi_call_new(r, role, &c, err);
+	if (s)
+		return s;
+	/* demonstrations (--demo) go before the current screenshot */
+	struct magi_client *client = magi_call_client(c);
+	if (client && (s = magi__demos_add(r, c, client))) {
+		magi_call_free(c);
+		return magi_error_set(err, s, "adding the demonstrations to the %s request", role);
+	}
+	if (r->env)
+		magi_call_screen(c, false, "Current screenshot:");
+	s = magi_run_decide_call(r, c, d, err);
 	magi_call_free(c);
 	return s;
+}
+
+/* ---- grounding ------------------------------------------------------------------------ */
+
+static magi_status point_parser(struct magi_call *c, const char *text, struct magi_json **out, struct magi_error *err)
+{
+	*out = NULL;
+	struct magi_client *cl = magi_call_client(c);
+	double x, y;
+	magi_status s = magi__format_read_point(cl ? magi_client_params(cl)->format : MAGI_FORMAT_MAGI, text, &x, &y, err);
+	if (!s)
+		*out = (struct magi_json *)json_pack("{s:f, s:f}", "x", x, "y", y);
+	return s;
+}
+
+static magi_status check_point(struct magi_call *call, const struct magi_json *parsed, struct magi_error *err)
+{
+	struct check_ctx *c = magi_call_ud(call);
+	double x = magi_json_num(parsed, "x", NAN), y = magi_json_num(parsed, "y", NAN);
+	c->clamped = false;
+	magi_status s = fit_point(c, &x, &y, err);
+	if (!s)
+		s = magi_coords_to_screen(&c->map, x, y, &c->g->sx, &c->g->sy, err);
+	if (!s) {
+		c->g->x = x;
+		c->g->y = y;
+		c->g->clamped = c->clamped;
+		c->g->map = c->map;
+	}
+	return s;
+}
+
+magi_status magi_run_ground(struct magi_run *r, const char *role, const char *target, struct magi_ground *out,
+			    struct magi_error *err)
+{
+	memset(out, 0, sizeof *out);
+	if (!r->env || !r->obs.screenshot)
+		return magi_error_set(err, MAGI_ERR_INVALID, "magi_run_ground needs a screen run with a screenshot");
+	if (!target || !*target)
+		return magi_error_set(err, MAGI_ERR_INVALID, "magi_run_ground needs a target to find");
+	struct magi_call *c = NULL;
+	magi_status s = magi_call_new(r, role, &c, err);
+	struct magi_client *client = NULL;
+	if (!s)
+		s = call_client(c, "ground", &client, err);
+	if (s) {
+		magi_call_free(c);
+		return s;
+	}
+	enum magi_format f = magi_client_params(client)->format;
+	struct magi_decision unused = {0};
+	struct check_ctx cc = {.r = r, .map = map_for(r, client), .d = &unused, .g = out};
+	if (f != MAGI_FORMAT_MAGI)
+		magi_call_set_template(c, magi__format_ground_template(f), NULL);
+	magi_call_set(c, "target", target);
+	magi_call_screen(c, false, NULL);
+	magi_call_set_parser(c, point_parser);
+	magi_call_set_check(c, check_point);
+	magi_call_set_ud(c, &cc);
+	s = magi_run_call(r, c, err);
+	if (!s)
+		reply_note(r, c, &cc);
+	magi_call_free(c);
+	return s;
+}
+
+/* ---- formats for recipes ----------------------------------------------------------------- */
+
+enum magi_format magi_run_format(const struct magi_run *r, const char *role)
+{
+	const struct magi_role *ro = magi__run_role(r, role);
+	struct magi_client *c = ro ? magi__run_role_client(r, ro) : NULL;
+	return c ? magi_client_params(c)->format : MAGI_FORMAT_MAGI;
+}
+
+magi_status magi_format_read_decision(enum magi_format f, const char *text, struct magi_json **out, struct magi_error *err)
+{
+	json_t *o = NULL;
+	magi_status s = magi__format_read_decision(f, text, &o, err);
+	*out = (struct magi_json *)o;
+	return s;
+}
+
+magi_status magi_format_read_point(enum magi_format f, const char *text, double *x, double *y, struct magi_error *err)
+{
+	*x = *y = NAN;
+	return magi__format_read_point(f, text, x, y, err);
 }
 
 magi_status magi_run_history_add(struct magi_run *r, const char *operation, const char *action_json,

@@ -162,11 +162,11 @@ magi_status magi__demos_add(struct magi_run *r, struct magi_call *c, struct magi
 			continue;
 		}
 		if (!n_kept++)
-			s = magi__call_text(c, intro);
+			s = magi_call_add_text(c, intro);
 		magi_buf_reset(&t);
 		magi_buf_printf(&t, "Demonstration %zu. Task: %s", k + 1, d->task);
 		if (!s)
-			s = magi__call_text(c, t.data);
+			s = magi_call_add_text(c, t.data);
 		for (size_t i = 0; i < d->n_steps && !s; i++) {
 			if (shown[base + i]) {
 				magi_buf_reset(&t);
@@ -176,12 +176,12 @@ magi_status magi__demos_add(struct magi_run *r, struct magi_call *c, struct magi
 			magi_buf_reset(&t);
 			step_text(d, i, mp, &t);
 			if (!s)
-				s = magi__call_text(c, t.data);
+				s = magi_call_add_text(c, t.data);
 		}
 		base += d->n_steps;
 	}
 	if (n_kept && !s)
-		s = magi__call_text(c, outro);
+		s = magi_call_add_text(c, outro);
 	if (ev) {
 		json_object_set_new(ev, "images", json_integer((json_int_t)n_img));
 		magi__run_trace(r, "demos", ev);

@@ -58,8 +58,68 @@ magi_status magi__gui_begin(struct magi_run *r, struct magi_error *err)
 	return s;
 }
 
+void magi_run_keep_screens(struct magi_run *r, int n)
+{
+	if (!r->env || n <= r->keep || n > MAGI_RUN_SCREENS_MAX)
+		return;
+	struct magi_image **raw = realloc(r->past_raw, (size_t)n * sizeof *raw);
+	if (raw)
+		r->past_raw = raw;
+	struct magi_image **red = raw ? realloc(r->past_red, (size_t)n * sizeof *red) : NULL;
+	if (red)
+		r->past_red = red;
+	if (raw && red)
+		r->keep = n;
+}
+
+/* Keeps obs_before's screenshot (and its covered copy) as the most recent past screen. */
+static void keep_before(struct magi_run *r)
+{
+	if (r->keep < 2 || !r->obs_before.screenshot)
+		return;
+	int cap = r->keep - 1;
+	if (r->n_past == cap) {
+		magi_image_free(r->past_raw[cap - 1]);
+		magi_image_free(r->past_red[cap - 1]);
+		r->n_past--;
+	}
+	memmove(r->past_raw + 1, r->past_raw, (size_t)r->n_past * sizeof *r->past_raw);
+	memmove(r->past_red + 1, r->past_red, (size_t)r->n_past * sizeof *r->past_red);
+	r->past_raw[0] = r->obs_before.screenshot;
+	r->obs_before.screenshot = NULL;
+	r->past_red[0] = r->view_before ? r->view_before->redacted : NULL;
+	if (r->view_before)
+		r->view_before->redacted = NULL;
+	r->n_past++;
+}
+
+int magi__run_screens_kept(const struct magi_run *r)
+{
+	if (!r->obs.screenshot)
+		return -1;
+	return r->obs_before.screenshot ? 1 + r->n_past : 0;
+}
+
+const struct magi_image *magi__run_image_ago(const struct magi_run *r, struct magi_client *c, int ago)
+{
+	if (ago <= 1)
+		return magi__run_image(r, c, ago == 1);
+	if (ago - 2 >= r->n_past)
+		return NULL;
+	const struct magi_image *red = r->past_red[ago - 2];
+	return red && magi_client_is_remote(c) ? red : r->past_raw[ago - 2];
+}
+
 void magi__gui_release(struct magi_run *r)
 {
+	for (int i = 0; i < r->n_past; i++) {
+		magi_image_free(r->past_raw[i]);
+		magi_image_free(r->past_red[i]);
+	}
+	free(r->past_raw);
+	free(r->past_red);
+	r->past_raw = r->past_red = NULL;
+	r->n_past = r->keep = 0;
 	free(r->overheads);
 	r->overheads = NULL;
 	free(r->last_action);
@@ -190,6 +250,7 @@ static magi_status intent(struct magi_run *r, const char *action_json, const cha
 static magi_status observe_after(struct magi_run *r, struct magi_error *err)
 {
 	magi__run_sleep(r, r->p.settle_ms);
+	keep_before(r);
 	magi_obs_release(&r->obs_before);
 	magi_ocr_free(r->ocr_before);
 	magi__guard_view_free(r->view_before);

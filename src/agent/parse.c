@@ -7,7 +7,7 @@
 #include "core/json.h"
 #include "core/common.h"
 
-static char *trim_dup(const char *s, size_t n)
+char *magi__trim_dup(const char *s, size_t n)
 {
 	while (n && isspace((unsigned char)*s)) {
 		s++;
@@ -42,7 +42,7 @@ static char *header_name(const char *line, size_t n)
 			b--;
 		if (a > b)
 			return NULL;
-		char *name = trim_dup(line + a, b - a);
+		char *name = magi__trim_dup(line + a, b - a);
 		if (name) {
 			size_t l = strlen(name);
 			if (l && name[l - 1] == ':')
@@ -67,7 +67,7 @@ static char *header_name(const char *line, size_t n)
 					alone = false;
 			if (!alone)
 				return NULL;
-			char *name = trim_dup(line + 2, (size_t)(end - line) - 2);
+			char *name = magi__trim_dup(line + 2, (size_t)(end - line) - 2);
 			size_t l = strlen(name);
 			if (l && name[l - 1] == ':')
 				name[l - 1] = '\0';
@@ -93,7 +93,7 @@ magi_status magi__parse_sections(const char *text, const char *const *required, 
 		if (h || !nl) {
 			if (cur) {
 				const char *end = h ? p : p + n;
-				char *content = trim_dup(body, (size_t)(end - body));
+				char *content = magi__trim_dup(body, (size_t)(end - body));
 				json_t *prev = json_object_get(o, cur);
 				/* a repeated section keeps its first, usually intended, content */
 				if (!prev || !*json_string_value(prev))
@@ -144,7 +144,7 @@ magi_status magi__parse_sections(const char *text, const char *const *required, 
 					}
 					e = nx;
 				}
-				char *content = trim_dup(v, (size_t)(e - v));
+				char *content = magi__trim_dup(v, (size_t)(e - v));
 				json_object_set_new(o, *r, json_string(content ? content : ""));
 				free(content);
 				break;

@@ -18,6 +18,8 @@ magi_status magi__parse_letter(const char *text, const char *allowed, char *out,
  * names none or more than one (letters: "ABCD"; choices[i]: "A) text"). */
 bool magi__parse_choice(const char *text, const char *letters, const char *const *choices, size_t n_choices,
 			char *out);
+/* A copy of s[0..n) without the white space around it (NULL when out of memory). */
+char *magi__trim_dup(const char *s, size_t n);
 /* The JSON object inside <tool_call>...</tool_call>. */
 magi_status magi__parse_tool_call(const char *text, json_t **out, struct magi_error *err);
 #endif

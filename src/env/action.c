@@ -459,12 +459,12 @@ const char *magi_coord_space_name(enum magi_coord_space s)
 /* One axis. The model's value v names a position in its space; the screen pixel is the
  * one containing the corresponding continuous position. In pixel space the model names
  * pixel *indices* of the sent image, so index i stands for the centre i + 0.5. */
-static int map_axis(enum magi_coord_space sp, double v, uint32_t sent, uint32_t screen)
+static int map_axis(enum magi_coord_space sp, bool positions, double v, uint32_t sent, uint32_t screen)
 {
 	double pos;
 	switch (sp) {
 	case MAGI_COORDS_PIXELS:
-		pos = (v + 0.5) * (double)screen / (double)sent;
+		pos = (v + (positions ? 0 : 0.5)) * (double)screen / (double)sent;
 		break;
 	case MAGI_COORDS_NORM1000:
 		pos = v / 1000.0 * (double)screen;
@@ -511,8 +511,8 @@ magi_status magi_coords_to_screen(const struct magi_coord_map *m, double x, doub
 				      "point (%g, %g) is outside the %s coordinate range 0..%g",
 				      x, y, magi_coord_space_name(m->space), maxx);
 	}
-	*sx = m->origin_x + map_axis(m->space, x, m->sent_w, m->screen_w);
-	*sy = m->origin_y + map_axis(m->space, y, m->sent_h, m->screen_h);
+	*sx = m->origin_x + map_axis(m->space, m->positions, x, m->sent_w, m->screen_w);
+	*sy = m->origin_y + map_axis(m->space, m->positions, y, m->sent_h, m->screen_h);
 	return MAGI_OK;
 }
 
@@ -521,9 +521,10 @@ void magi_coords_from_screen(const struct magi_coord_map *m, int sx, int sy, dou
 	double cx = sx - m->origin_x + 0.5, cy = sy - m->origin_y + 0.5;
 	switch (m->space) {
 	case MAGI_COORDS_PIXELS:
-		/* a continuous pixel index: index i covers [i, i+1) and has its centre at i + 0.5 */
-		*x = cx * m->sent_w / m->screen_w - 0.5;
-		*y = cy * m->sent_h / m->screen_h - 0.5;
+		/* a continuous pixel index: index i covers [i, i+1) and has its centre at i + 0.5
+		 * (or, with positions, the position itself) */
+		*x = cx * m->sent_w / m->screen_w - (m->positions ? 0 : 0.5);
+		*y = cy * m->sent_h / m->screen_h - (m->positions ? 0 : 0.5);
 		break;
 	case MAGI_COORDS_NORM1000:
 		*x = cx * 1000.0 / m->screen_w;

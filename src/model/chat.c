@@ -184,9 +184,20 @@ static magi_status encode_part(struct part *p, const struct magi_image_policy *p
 
 /* The body is built by hand rather than through a jansson tree: data URLs are large and
  * copying them into json strings would double the memory for nothing. */
+/* One optional field into the body, unless skipped or extra_body sets it; its name into
+ * sent. */
+static bool optional_field(const char *name, const char *skip, const json_t *extra, struct magi_buf *sent)
+{
+	if (magi__param_listed(skip, name, strlen(name)) || json_object_get(extra, name))
+		return false;
+	if (sent)
+		magi_buf_printf(sent, "%s%s", sent->len ? "," : "", name);
+	return true;
+}
+
 magi_status magi__chat_build_body(struct magi_chat *chat, const struct magi_model_params *p,
-				  struct magi_buf *body, struct magi_chat_result *res,
-				  struct magi_error *err)
+				  const char *skip, struct magi_buf *sent, struct magi_buf *body,
+				  struct magi_chat_result *res, struct magi_error *err)
 {
 	magi_status s = MAGI_OK;
 	json_t *tmp;
@@ -257,10 +268,30 @@ magi_status magi__chat_build_body(struct magi_chat *chat, const struct magi_mode
 		magi_buf_puts(body, "]}");
 	}
 	magi_buf_puts(body, "]");
-	if (p->max_tokens > 0)
+	json_t *extra = NULL;
+	if (p->extra_body && *p->extra_body &&
+	    magi__json_parse(p->extra_body, strlen(p->extra_body), "extra_body", &extra, err))
+		return err ? err->status : MAGI_ERR_CONFIG;
+	if (p->max_tokens > 0 && optional_field("max_tokens", skip, extra, sent))
 		magi_buf_printf(body, ",\"max_tokens\":%d", p->max_tokens);
-	if (p->temperature >= 0)
+	if (p->temperature >= 0 && optional_field("temperature", skip, extra, sent))
 		magi_buf_printf(body, ",\"temperature\":%g", p->temperature);
+	const char *k;
+	json_t *v;
+	json_object_foreach(extra, k, v)
+	{
+		if (magi__param_listed(skip, k, strlen(k)))
+			continue;
+		if (sent)
+			magi_buf_printf(sent, "%s%s", sent->len ? "," : "", k);
+		tmp = json_string(k);
+		magi_buf_puts(body, ",");
+		magi__json_append(body, tmp);
+		json_decref(tmp);
+		magi_buf_puts(body, ":");
+		magi__json_append(body, v);
+	}
+	json_decref(extra);
 	s = magi_buf_puts(body, "}");
 	res->est_text_tokens = (int)(text_chars / 4);
 	if (s)
@@ -341,5 +372,6 @@ void magi_chat_result_release(struct magi_chat_result *r)
 	free(r->content);
 	free(r->finish_reason);
 	free(r->error);
-	r->content = r->finish_reason = r->error = NULL;
+	free(r->dropped);
+	r->content = r->finish_reason = r->error = r->dropped = NULL;
 }

@@ -17,6 +17,10 @@ struct magi_client {
 	bool remote;
 	struct magi__cassette *cassette;
 	struct magi_error err;
+	/* request fields: extra ones, never sent, and refused by the server (learned) */
+	char *extra_body, *drop_params;
+	struct magi_buf refused;
+	pthread_mutex_t refused_lock;
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -102,6 +106,29 @@ magi_status magi_client_new(const struct magi_model_params *p, struct magi_clien
 	if (!c)
 		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 	c->p = *p;
+	pthread_mutex_init(&c->refused_lock, NULL);
+	magi_buf_init(&c->refused, 4096);
+	if (p->extra_body && *p->extra_body) {
+		json_t *eb = NULL;
+		char what[128];
+		snprintf(what, sizeof what, "model '%s'", p->name ? p->name : "default");
+		magi_status es = magi__json_parse(p->extra_body, strlen(p->extra_body), "extra_body", &eb, err);
+		if (!es)
+			es = magi__extra_body_check(what, eb, err);
+		json_decref(eb);
+		if (es) {
+			char why[sizeof err->msg];
+			snprintf(why, sizeof why, "%s", err ? err->msg : "");
+			magi_client_free(c);
+			return es == MAGI_ERR_PARSE ? magi_error_set(err, MAGI_ERR_CONFIG, "model '%s': extra_body is not JSON: %s",
+								       p->name ? p->name : "default", why)
+						    : es;
+		}
+	}
+	c->extra_body = p->extra_body ? magi__strdup(p->extra_body) : NULL;
+	c->drop_params = p->drop_params ? magi__strdup(p->drop_params) : NULL;
+	c->p.extra_body = c->extra_body;
+	c->p.drop_params = c->drop_params;
 	c->base_url = magi__strdup(p->base_url);
 	size_t bl = strlen(c->base_url);
 	while (bl && c->base_url[bl - 1] == '/')
@@ -142,6 +169,10 @@ void magi_client_free(struct magi_client *c)
 	free(c->model);
 	free(c->name);
 	free(c->url);
+	free(c->extra_body);
+	free(c->drop_params);
+	magi_buf_release(&c->refused);
+	pthread_mutex_destroy(&c->refused_lock);
 	free(c);
 }
 
@@ -189,7 +220,68 @@ struct xfer {
 	bool over_cap;
 	char preview[80];
 	struct magi_error err;
+	struct magi_buf skip, sent; /* optional fields left out / sent in the body */
+	struct magi_buf dropped;    /* fields this call dropped after a 400 */
 };
+
+/* Builds the request body, leaving out the fields the client never sends or the server
+ * refused before; hashes it for the cassette. */
+static magi_status xfer_body(struct xfer *x)
+{
+	struct magi_client *c = x->c;
+	magi_buf_reset(&x->skip);
+	magi_buf_reset(&x->sent);
+	magi_buf_reset(&x->body);
+	magi_buf_puts(&x->skip, c->drop_params ? c->drop_params : "");
+	pthread_mutex_lock(&c->refused_lock);
+	if (c->refused.len)
+		magi_buf_printf(&x->skip, "%s%s", x->skip.len ? "," : "", c->refused.data);
+	pthread_mutex_unlock(&c->refused_lock);
+	if (x->dropped.len)
+		magi_buf_printf(&x->skip, "%s%s", x->skip.len ? "," : "", x->dropped.data);
+	magi_status s = magi__chat_build_body(x->chat, &c->p, x->skip.data, &x->sent, &x->body, x->res, &x->err);
+	if (!s)
+		magi_sha256_hex(x->body.data, x->body.len, x->res->request_hash);
+	return s;
+}
+
+/* A 400 that names an optional field magi sent: the field is dropped (once) and the
+ * request goes again at once without it. True when that is what happens. */
+static bool drop_refused_field(struct xfer *x, const char *smsg)
+{
+	const char *sent[64];
+	size_t n = 0;
+	char *names = magi__strdup(x->sent.data);
+	for (char *p = names; p && *p && n < MAGI_ARRAY_LEN(sent);) {
+		char *comma = strchr(p, ',');
+		if (comma)
+			*comma = '\0';
+		sent[n++] = p;
+		p = comma ? comma + 1 : NULL;
+	}
+	json_t *j = json_loadb(x->reply.data, x->reply.len, 0, NULL);
+	const char *field = magi__refused_field(magi__json_str(json_object_get(j, "error"), "param", NULL), smsg, sent, n);
+	bool again = field && !magi__param_listed(x->dropped.data, field, strlen(field));
+	if (again) {
+		magi_buf_printf(&x->dropped, "%s%s", x->dropped.len ? "," : "", field);
+		struct magi_client *c = x->c;
+		pthread_mutex_lock(&c->refused_lock);
+		if (!magi__param_listed(c->refused.data, field, strlen(field)))
+			magi_buf_printf(&c->refused, "%s%s", c->refused.len ? "," : "", field);
+		pthread_mutex_unlock(&c->refused_lock);
+		MAGI_WARN("model '%s': the server refused the request field '%s' (HTTP 400: %s); sending the request "
+			  "again without it, and not sending it to this model again",
+			  c->name, field, smsg);
+	}
+	json_decref(j);
+	free(names);
+	if (!again || xfer_body(x))
+		return false;
+	x->attempt--; /* the same attempt, asked properly */
+	x->next_at = 0;
+	x->state = X_WAIT;
+	return true;
+}
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
@@ -333,6 +425,8 @@ static void xfer_finish(struct xfer *x, CURLcode cc)
 			magi_error_prefix(&x->err, "model '%s' at %s", x->c->name, x->c->url);
 	} else {
 		server_message(&x->reply, smsg, sizeof smsg);
+		if (code == 400 && drop_refused_field(x, smsg))
+			return;
 		retry = status_retryable(code);
 		magi_error_set(&x->err, code == 401 || code == 403 ? MAGI_ERR_CONFIG : MAGI_ERR_HTTP,
 			       "%s: HTTP %ld: %s%s", x->c->url, code, smsg,
@@ -366,6 +460,8 @@ static void xfer_result(struct xfer *x)
 	struct magi_chat_result *r = x->res;
 	r->status = x->err.status;
 	r->attempts = x->attempt;
+	if (x->dropped.len)
+		r->dropped = magi__strdup(x->dropped.data);
 	r->latency_ms = magi_now_ms() - x->first_start;
 	if (r->status) {
 		free(r->content);
@@ -419,9 +515,12 @@ magi_status magi_chat_many_cancel(struct magi_client *const *clients, struct mag
 		x->res = &results[i];
 		magi_buf_init(&x->body, 512u << 20);
 		magi_buf_init(&x->reply, x->c->p.reply_cap);
+		magi_buf_init(&x->skip, 1u << 16);
+		magi_buf_init(&x->sent, 1u << 16);
+		magi_buf_init(&x->dropped, 1u << 16);
 		magi__chat_preview(x->chat, x->preview, sizeof x->preview);
 		double t0 = magi_now_ms();
-		magi_status s = magi__chat_build_body(x->chat, &x->c->p, &x->body, x->res, &x->err);
+		magi_status s = xfer_body(x);
 		x->res->prepare_ms = magi_now_ms() - t0;
 		/* latency counts from here: encoding is magi's time, not the model's */
 		x->first_start = magi_now_ms();
@@ -429,7 +528,6 @@ magi_status magi_chat_many_cancel(struct magi_client *const *clients, struct mag
 			x->state = X_DONE;
 			continue;
 		}
-		magi_sha256_hex(x->body.data, x->body.len, x->res->request_hash);
 		if (x->c->cassette && magi__cassette_mode(x->c->cassette) == MAGI_CASSETTE_REPLAY) {
 			x->res->t_start = magi_wall_s();
 			magi__cassette_find(x->c->cassette, x->res->request_hash, x->preview, x->res, &x->err);
@@ -502,6 +600,9 @@ magi_status magi_chat_many_cancel(struct magi_client *const *clients, struct mag
 		curl_slist_free_all(x->hdrs);
 		magi_buf_release(&x->body);
 		magi_buf_release(&x->reply);
+		magi_buf_release(&x->skip);
+		magi_buf_release(&x->sent);
+		magi_buf_release(&x->dropped);
 	}
 	if (m)
 		curl_multi_cleanup(m);

@@ -7,8 +7,8 @@
 #include "core/json.h"
 #include "core/yaml.h"
 #include "magi/model.h"
-#include "core/common.h"
 #include "model/model_internal.h"
+#include "core/common.h"
 
 struct magi_config {
 	json_t *root;   /* {"default": name, "models": {...}, "roles": {...}} after merging env */
@@ -48,7 +48,8 @@ static magi_status validate(struct magi_config *cfg, const char *src, struct mag
 		return magi_error_set(err, MAGI_ERR_CONFIG, "%s: 'models' must be a mapping of names to settings", src);
 	static const char *const known[] = {"base_url", "model", "api_key", "api_key_env", "max_tokens",
 					    "temperature", "timeout", "connect_timeout", "max_attempts",
-					    "coords", "trust", "image", "reply_cap", "vision",
+					    "coords", "trust", "image", "reply_cap", "vision", "format", "extra_body",
+					    "drop_params",
 					    "price", /* USD per million tokens, read by magi eval (src/eval/price.c) */
 					    NULL};
 	const char *name;
@@ -66,9 +67,12 @@ static magi_status validate(struct magi_config *cfg, const char *src, struct mag
 				ok |= !strcmp(k, known[i]);
 			if (!ok)
 				return magi_error_set(err, MAGI_ERR_CONFIG,
-						      "%s: model '%s' has an unknown setting '%s' (known: base_url, model, api_key, api_key_env, max_tokens, temperature, timeout, connect_timeout, max_attempts, coords, trust, image, reply_cap, vision, price)",
+						      "%s: model '%s' has an unknown setting '%s' (known: base_url, model, api_key, api_key_env, max_tokens, temperature, timeout, connect_timeout, max_attempts, coords, trust, image, reply_cap, vision, format, extra_body, drop_params, price)",
 						      src, name, k);
 		}
+		magi_status s = magi__config_model_extras_check(src, name, m, err);
+		if (s)
+			return s;
 	}
 	return MAGI_OK;
 }
@@ -345,8 +349,10 @@ static magi_status read_model(const struct getter *g, const json_t *m, struct ma
 		return bad(g, "vision", vision, "true or false (false: a text-only model)");
 	p->text_only = vision && json_is_false(vision);
 	const json_t *img = json_object_get(m, "image");
-	if (img && !json_is_null(img))
-		return get_image(g, img, &p->image);
+	if (img && !json_is_null(img) && (s = get_image(g, img, &p->image)))
+		return s;
+	/* format (its preset under what coords/image say), extra_body, drop_params */
+	magi__config_model_extras_apply(m, p);
 	return MAGI_OK;
 }
 

@@ -4,10 +4,12 @@
 #include <jansson.h>
 #include "magi/model.h"
 
-/* Builds the request body for client params p; fills the estimates in res. */
+/* Builds the request body for client params p; fills the estimates in res. Optional fields
+ * (max_tokens, temperature, extra_body's) listed in skip (comma-separated, may be NULL) are
+ * left out; the names of those that went in are listed in sent (may be NULL). */
 magi_status magi__chat_build_body(struct magi_chat *chat, const struct magi_model_params *p,
-				  struct magi_buf *body, struct magi_chat_result *res,
-				  struct magi_error *err);
+				  const char *skip, struct magi_buf *sent, struct magi_buf *body,
+				  struct magi_chat_result *res, struct magi_error *err);
 /* Parses a chat-completions reply body into res (content, usage, finish_reason). */
 magi_status magi__chat_parse_reply(const char *body, size_t n, struct magi_chat_result *res,
 				   struct magi_error *err);
@@ -28,6 +30,21 @@ magi_status magi__cassette_add(struct magi__cassette *c, const char *hash, const
 /* MAGI_OK when url is an http(s) URL curl can parse, with a host; else MAGI_ERR_CONFIG, err
  * naming model name and the URL (the check magi_client_new makes, and config load). */
 magi_status magi__base_url_check(const char *name, const char *url, struct magi_error *err);
+/* ---- formats and request fields (format.c) ---- */
+/* magi.yaml: checks a model's format, extra_body and drop_params (what names the file and
+ * model, e.g. "magi.yaml: model 'm'"), keeping extra_body and drop_params as text. */
+magi_status magi__config_model_extras_check(const char *src, const char *model, json_t *m,
+					    struct magi_error *err);
+/* Applies them to p after its other settings (a format's facts yield to the file's own
+ * coords and image policy). */
+void magi__config_model_extras_apply(const json_t *m, struct magi_model_params *p);
+/* extra_body must be a mapping that sets no field magi writes itself. */
+magi_status magi__extra_body_check(const char *what, const json_t *v, struct magi_error *err);
+/* Whether the comma-separated list holds name (n bytes). */
+bool magi__param_listed(const char *list, const char *name, size_t n);
+/* Which of the n sent fields a 400 refuses: the error's "param", else one its message names
+ * as a word; NULL when none. */
+const char *magi__refused_field(const char *param, const char *message, const char *const *sent, size_t n);
 
 /* A short, one-line preview of the chat's last user text (for messages). */
 void magi__chat_preview(const struct magi_chat *chat, char *out, size_t n);

@@ -51,7 +51,7 @@ magi_status magi__ground_call(struct magi_run *r, const char *role, const struct
 	if (s)
 		return s;
 	const struct magi_model_params *mp = magi_client_params(magi_call_client(c));
-	struct magi_coord_map m = {mp->coords, 0, 0, w, h, 0, 0};
+	struct magi_coord_map m = {mp->coords, 0, 0, w, h, 0, 0, false};
 	magi_image_policy_fit(&mp->image, w, h, &m.sent_w, &m.sent_h);
 	char coords[400];
 	coords_text(m.space, m.sent_w, m.sent_h, coords, sizeof coords);

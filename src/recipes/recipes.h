@@ -13,4 +13,5 @@ extern const struct magi_recipe magi__recipe_avp;
 extern const struct magi_recipe magi__recipe_lvagent;
 extern const struct magi_recipe magi__recipe_ground;
 extern const struct magi_recipe magi__recipe_screenseeker;
+extern const struct magi_recipe magi__recipe_native;
 #endif

@@ -148,7 +148,7 @@ static magi_status seek_decide(struct magi_run *r, struct magi_decision *d, stru
 	if (!s) {
 		/* the search's point is a screen pixel: the action is in screen pixels too */
 		const struct magi_image *img = obs.screenshot;
-		struct magi_coord_map map = {MAGI_COORDS_PIXELS, img->w, img->h, img->w, img->h, 0, 0};
+		struct magi_coord_map map = {MAGI_COORDS_PIXELS, img->w, img->h, img->w, img->h, 0, 0, false};
 		magi__ground_decision(d, res.found, res.x, res.y, &map, "Click the element the search found",
 				      "The search did not find the element.");
 	}

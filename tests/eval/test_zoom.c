@@ -170,7 +170,7 @@ static void nesting(void)
 		uint32_t ow, oh;
 		magi_image_policy_fit(&pol, child.w, child.h, &ow, &oh);
 		for (int k = 0; k < 3; k++) {
-			struct magi_coord_map m = {spaces[k], ow, oh, child.w, child.h, child.x, child.y};
+			struct magi_coord_map m = {spaces[k], ow, oh, child.w, child.h, child.x, child.y, false};
 			double mx, my;
 			magi_coords_from_screen(&m, MX, MY, &mx, &my);
 			struct magi_error err;

@@ -37,14 +37,14 @@ start_oracle() {
 	printf -v "${name}_PID" '%s' "$pid"
 	printf -v "${name}_LOG" '%s' "$TMP/$name.log"
 }
-# start_xvfb: starts Xvfb 1280x720 on a display it picks itself (-displayfd: no race with
+# start_xvfb [WxH]: starts Xvfb (1280x720 unless given) on a display it picks itself (-displayfd: no race with
 # other test runs), exports DISPLAY and XVFB_PID; the server is stopped at exit. -noreset:
 # otherwise the server resets whenever its last client leaves and refuses the next one
 # for a moment ("Can't open display" from a program started just then).
 start_xvfb() {
 	local f="$TMP/xvfb.display"
 	: > "$f"
-	Xvfb -displayfd 3 -screen 0 1280x720x24 -nolisten tcp -noreset 3>"$f" >/dev/null 2>&1 &
+	Xvfb -displayfd 3 -screen 0 "${1:-1280x720}x24" -nolisten tcp -noreset 3>"$f" >/dev/null 2>&1 &
 	XVFB_PID=$!
 	ORACLE_PIDS+=("$XVFB_PID")
 	for _ in $(seq 1 200); do [ -s "$f" ] && break; sleep 0.05; done

@@ -59,7 +59,7 @@ static void test_parse_print(void)
 static int check_ratio(uint32_t sw, uint32_t sh, uint32_t iw, uint32_t ih, enum magi_coord_space sp,
 		       bool integer_model)
 {
-	struct magi_coord_map m = {sp, iw, ih, sw, sh, 0, 0};
+	struct magi_coord_map m = {sp, iw, ih, sw, sh, 0, 0, false};
 	int worst = 0;
 	for (int sy = 0; sy < (int)sh; sy += 7) {
 		for (int sx = 0; sx < (int)sw; sx += 5) {
@@ -108,17 +108,24 @@ static void test_coords(void)
 	CHECK(check_ratio(1920, 1080, 1316, 728, MAGI_COORDS_NORM1000, false) == 0);
 	CHECK(check_ratio(1920, 1080, 1316, 728, MAGI_COORDS_NORM1000, true) <= 1);
 	/* worked examples */
-	struct magi_coord_map m = {MAGI_COORDS_PIXELS, 640, 360, 1280, 720, 0, 0};
+	struct magi_coord_map m = {MAGI_COORDS_PIXELS, 640, 360, 1280, 720, 0, 0, false};
 	int sx, sy;
 	struct magi_error e;
 	CHECK(magi_coords_to_screen(&m, 320, 180, &sx, &sy, &e) == MAGI_OK && sx == 641 && sy == 361);
+	/* positions (UI-TARS-1.5, the Qwen family): x / W of the width, no half-pixel shift */
+	m.positions = true;
+	CHECK(magi_coords_to_screen(&m, 320, 180, &sx, &sy, &e) == MAGI_OK && sx == 640 && sy == 360);
+	double bx, by;
+	magi_coords_from_screen(&m, 640, 360, &bx, &by);
+	CHECK(fabs(bx - 320.25) < 1e-9 && fabs(by - 180.25) < 1e-9);
+	m.positions = false;
 	m.space = MAGI_COORDS_NORM1000;
 	CHECK(magi_coords_to_screen(&m, 500, 500, &sx, &sy, &e) == MAGI_OK && sx == 640 && sy == 360);
 	CHECK(magi_coords_to_screen(&m, 1000, 1000, &sx, &sy, &e) == MAGI_OK && sx == 1279 && sy == 719);
 	m.space = MAGI_COORDS_NORM1;
 	CHECK(magi_coords_to_screen(&m, 0.25, 0.75, &sx, &sy, &e) == MAGI_OK && sx == 320 && sy == 540);
 	/* a zoomed crop: the origin is added once */
-	struct magi_coord_map z = {MAGI_COORDS_PIXELS, 200, 100, 400, 200, 800, 500};
+	struct magi_coord_map z = {MAGI_COORDS_PIXELS, 200, 100, 400, 200, 800, 500, false};
 	CHECK(magi_coords_to_screen(&z, 100, 50, &sx, &sy, &e) == MAGI_OK && sx == 1001 && sy == 601);
 	/* off-image points are errors that say the valid range */
 	m.space = MAGI_COORDS_PIXELS;

@@ -30,6 +30,7 @@ import re
 
 import json
 
+import formats
 import ocr
 import oraclelib
 from oraclelib import OracleError
@@ -47,6 +48,8 @@ def init(state):
         raise ValueError("the gui policy needs --task FILE holding a JSON object")
     if task.get("coords", "pixels") not in COORDS:
         raise ValueError('"coords" must be one of %s' % ", ".join(COORDS))
+    if task.get("format", "magi") not in formats.FORMATS:
+        raise ValueError('"format" must be one of %s' % ", ".join(formats.FORMATS))
     steps = task.get("steps", [])
     if not isinstance(steps, list):
         raise ValueError('"steps" must be an array')
@@ -62,6 +65,11 @@ def init(state):
 
 def answer(body, state):
     role, text, last = _role(body)
+    if role is None and state["task"].get("format", "magi") != "magi":
+        # a model of its own format: every other request asks for an action, in that
+        # format's own prompt
+        role = "decision"
+        text = "\n".join(reversed(_user_texts(body)))
     if role is None:
         raise OracleError("gui policy cannot tell the role: the request asks for none of the "
                           "sections ### Action ###, ### Completed contents ###, ### Important "
@@ -230,8 +238,12 @@ WAIT_BEFORE_GIVING_UP = 2
 def _decide(body, state, prompt, last_text):
     task = state["task"]
     steps = task.get("steps", [])
+    fmt = task.get("format", "magi")
     history = _history(prompt)
-    idx, waits = _progress(steps, history)
+    if fmt == "magi":
+        idx, waits = _progress(steps, history)
+    else:
+        idx, waits = formats.progress(body, prompt, history, REPAIR in last_text)
     log = {"step": idx, "repair": REPAIR in last_text, "history": len(history)}
     # a reviewer's veto of the proposal for this step, carried by the request: the step was a
     # mistake (a task's steps may propose a wrong element first), so the next one is proposed
@@ -267,8 +279,12 @@ def _decide(body, state, prompt, last_text):
             thought = "The task is complete." if ok else "The task cannot be completed."
             action, op = {"action": "done", "success": ok}, "Finish the task"
     log["action"] = action
-    reply = "### Thought ###\n%s\n### Action ###\n%s\n### Operation ###\n%s" % (
-        thought, json.dumps(action, ensure_ascii=False, separators=(",", ":")), op)
+    if fmt == "magi":
+        reply = "### Thought ###\n%s\n### Action ###\n%s\n### Operation ###\n%s" % (
+            thought, json.dumps(action, ensure_ascii=False, separators=(",", ":")), op)
+    else:
+        full = "\n".join(oraclelib.message_text(m) for m in oraclelib.messages(body) if isinstance(m, dict))
+        reply = formats.reply(fmt, action, thought, op, log.pop("xy", None), log.pop("fbox", None), full)
     return reply, log
 
 
@@ -297,7 +313,18 @@ def _click(body, state, step, waits, log):
         return thought, {"action": "done", "success": False}, 'Give up: "%s" not found' % target
     left, top, right, bottom = boxes[nth]
     cx, cy = (left + right) / 2, (top + bottom) / 2
-    x, y = _to_space(cx, cy, img.w, img.h, state["task"].get("coords", "pixels"))
+    fmt = state["task"].get("format", "magi")
+    if fmt == "magi":
+        x, y = _to_space(cx, cy, img.w, img.h, state["task"].get("coords", "pixels"))
+    else:
+        # the format's own numbers for the point (and, for grounders, the box)
+        x, y = formats.to_space(fmt, cx / img.w, cy / img.h, img.w, img.h)
+        log["xy"] = (x, y)
+        log["fbox"] = formats.to_space(fmt, left / img.w, top / img.h, img.w, img.h) + \
+            formats.to_space(fmt, right / img.w, bottom / img.h, img.w, img.h)
+        log["space"] = formats.space(fmt, img.w, img.h)
+    # where the model means, as fractions of the image it saw (tests compare the click)
+    log["intended"] = [cx / img.w, cy / img.h]
     log["found"], log["box"] = True, [left, top, right, bottom]
     kind = step.get("action", "click")
     verb = kind.replace("_", " ")
