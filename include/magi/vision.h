@@ -152,6 +152,16 @@ MAGI_API void magi_image_policy_fit(const struct magi_image_policy *p, uint32_t 
 /* Estimated visual tokens for an image sent at w x h (after fit); 0 for an empty size. */
 MAGI_API uint32_t magi_image_policy_tokens(const struct magi_image_policy *p, uint32_t w,
 					   uint32_t h);
+/* The image a model is sent, in one pass: img resized to the size policy p gives it
+ * (magi_image_policy_fit; p NULL = the default policy) and JPEG-encoded at p->jpeg_quality
+ * with libjpeg-turbo's fast integer DCT, appended to out. The resize runs a band of rows at
+ * a time into the encoder (no resized copy of the whole image); its pixels are
+ * magi_image_resize's. *sent_w / *sent_h (either may be NULL) get the size encoded, 0 on
+ * failure. MAGI_ERR_INVALID for an empty image or a quality outside 1..100; on failure out
+ * is as it was before the call (or empty past its cap, MAGI_ERR_LIMIT). */
+MAGI_API magi_status magi_image_prepare(const struct magi_image *img,
+					const struct magi_image_policy *p, struct magi_buf *out,
+					uint32_t *sent_w, uint32_t *sent_h, struct magi_error *err);
 
 /* ---- OCR ------------------------------------------------------------------------------- */
 /* Boxes are in pixels of the image given, x/y the top-left corner. */
