@@ -273,17 +273,9 @@ static magi_status ocr_run(const struct magi_image *img, const char *lang, float
 	*out = NULL;
 	if (!img || !img->px || img->w == 0 || img->h == 0 || img->stride < img->w * 3)
 		return magi_error_set(err, MAGI_ERR_INVALID, "OCR: no image or an empty one");
-	if (!lang)
-		lang = "eng";
-	if (!magi__ocr_lang_ok(lang))
-		return magi_error_set(err, MAGI_ERR_INVALID, "OCR: '%s' is not a Tesseract language name",
-				      lang);
-	if (threads < 1 || threads > MAGI_OCR_MAX_THREADS)
-		return magi_error_set(err, MAGI_ERR_INVALID, "OCR: %d threads (1..%d)", threads,
-				      MAGI_OCR_MAX_THREADS);
 	if (img->w > INT32_MAX / 4 || img->h > INT32_MAX / 4)
 		return magi_error_set(err, MAGI_ERR_LIMIT, "OCR: image too large");
-	magi_status ls = magi__tess_load(err);
+	magi_status ls = magi__ocr_begin(&lang, threads, "threads", err);
 	if (ls)
 		return ls;
 	double t0 = magi_now_ms();

@@ -55,7 +55,7 @@ static void engine_free(struct magi__ocr_engine *e)
 	free(e);
 }
 
-bool magi__ocr_lang_ok(const char *s)
+static bool lang_ok(const char *s)
 {
 	size_t n = strlen(s);
 	if (n == 0 || n >= MAGI__OCR_LANG_MAX)
@@ -177,17 +177,22 @@ static void *preload_main(void *arg)
 	return NULL;
 }
 
+magi_status magi__ocr_begin(const char **lang, int n, const char *what, struct magi_error *err)
+{
+	if (!*lang)
+		*lang = "eng";
+	if (!lang_ok(*lang))
+		return magi_error_set(err, MAGI_ERR_INVALID, "OCR: '%s' is not a Tesseract language name",
+				      *lang);
+	if (n < 1 || n > MAGI_OCR_MAX_THREADS)
+		return magi_error_set(err, MAGI_ERR_INVALID, "OCR: %d %s (1..%d)", n, what,
+				      MAGI_OCR_MAX_THREADS);
+	return magi__tess_load(err);
+}
+
 magi_status magi_ocr_preload(const char *lang, int n, struct magi_error *err)
 {
-	if (!lang)
-		lang = "eng";
-	if (!magi__ocr_lang_ok(lang))
-		return magi_error_set(err, MAGI_ERR_INVALID, "OCR: '%s' is not a Tesseract language name",
-				      lang);
-	if (n < 1 || n > MAGI_OCR_MAX_THREADS)
-		return magi_error_set(err, MAGI_ERR_INVALID, "OCR: preload %d engines (1..%d)", n,
-				      MAGI_OCR_MAX_THREADS);
-	magi_status s = magi__tess_load(err);
+	magi_status s = magi__ocr_begin(&lang, n, "engines to preload", err);
 	if (s)
 		return s;
 	pthread_mutex_lock(&pool_mu);

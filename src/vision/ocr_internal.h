@@ -14,8 +14,11 @@ struct magi__ocr_engine {
 	struct magi__ocr_engine *next; /* in the pool's idle list */
 };
 
-/* "eng", "chi_sim", "eng+deu": letters, digits, '_', '+', '-' and shorter than the max. */
-bool magi__ocr_lang_ok(const char *lang);
+/* The checks every OCR entry point makes: *lang NULL becomes "eng"; a language name is
+ * letters, digits, '_', '+', '-' ("eng", "chi_sim", "eng+deu"), nothing that could walk a
+ * path; n (threads or engines, named by what in the message) is 1..MAGI_OCR_MAX_THREADS;
+ * libtesseract is loaded. */
+magi_status magi__ocr_begin(const char **lang, int n, const char *what, struct magi_error *err);
 /* Lends an engine for lang: an idle one, else (create) the one a preload is finishing,
  * else a new one (~100 ms). Without create, *out is NULL when none is idle. Give it back
  * with magi__ocr_engine_give. MAGI_ERR_NOT_FOUND when the language is not installed. The

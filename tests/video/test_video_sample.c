@@ -10,27 +10,13 @@
 #include "check.h"
 #include "magi/video.h"
 #include "magi/vision.h"
-#include "core/proc.h"
+#include "video_util.h"
 
 static char dir[64];
 static char mp4[256], bfr[256], mkv[256], ts[256];
 
 /* 40 s of testsrc2 at 10 fps, 320x180, a key frame every 5 s exactly (0, 5, ..., 35). */
 #define DUR 40.0
-
-static int sh(const char *cmd)
-{
-	char *argv[] = {"sh", "-c", (char *)cmd, NULL};
-	struct magi_proc_result r;
-	struct magi_error e;
-	if (magi__proc_run(argv, NULL, true, 1 << 20, 120000, &r, &e) != MAGI_OK)
-		return -1;
-	if (r.exit_code != 0)
-		fprintf(stderr, "%s failed (%d): %s\n", cmd, r.exit_code, r.out.data);
-	int rc = r.exit_code;
-	magi_buf_release(&r.out);
-	return rc;
-}
 
 static struct magi_video *open_with(const char *path, double tolerance, int workers,
 				    enum magi_video_strategy strategy)
@@ -46,17 +32,6 @@ static struct magi_video *open_with(const char *path, double tolerance, int work
 		fprintf(stderr, "open %s: %s\n", path, magi_error_text(&e));
 	REQUIRE(s == MAGI_OK && v);
 	return v;
-}
-
-static double mean_abs_diff(const struct magi_image *a, const struct magi_image *b)
-{
-	if (!a || !b || a->w != b->w || a->h != b->h)
-		return 1e9;
-	double sum = 0;
-	for (uint32_t y = 0; y < a->h; y++)
-		for (uint32_t x = 0; x < a->w * 3; x++)
-			sum += fabs((double)a->px[y * a->stride + x] - b->px[y * b->stride + x]);
-	return sum / ((double)a->w * a->h * 3);
 }
 
 /* Same times and pixels, frame by frame (and the same targets, with targets). */
@@ -199,22 +174,6 @@ static void compare_workers(const char *what, enum magi_video_strategy st, doubl
 	same_frames(f[0], f[2], what, true);
 	for (int i = 0; i < 3; i++)
 		magi_video_frames_free(f[i]);
-}
-
-struct prog {
-	int calls;
-	double last;
-	bool monotonic;
-	int cancel_after;
-};
-
-static bool on_progress(double frac, void *user)
-{
-	struct prog *p = user;
-	if (frac < p->last)
-		p->monotonic = false;
-	p->last = frac;
-	return ++p->calls != p->cancel_after;
 }
 
 static void test_workers(void)
