@@ -122,10 +122,11 @@ struct magi_video_params {
 			       the interval for sample_uniform, 0 for sample_range and
 			       sample_times); 0 = always the exact frame; ignored by KEYFRAMES */
 	int workers; /* decoders (threads) exact sampling splits the timeline over: default 0 =
-			one per online core, only when there is enough decoding to pay for
-			opening the file again (about a few hundred 720p frames); N >= 1 = at
-			most N, split whenever there are two targets or more (1: never split);
-			at most MAGI_VIDEO_MAX_WORKERS */
+			one per online core, only when the exact frames need enough decoding
+			to pay for a second demuxer and thread (about 300 frames of 720p;
+			key frames taken within the tolerance do not count); N >= 1 = at most
+			N, split whenever there are two targets or more (1: never split); at
+			most MAGI_VIDEO_MAX_WORKERS */
 };
 MAGI_API struct magi_video_params magi_video_params_default(void);
 

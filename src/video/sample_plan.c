@@ -22,8 +22,10 @@
 #define EPS 1e-4
 #define SEEK_COST_FRAMES 4.0
 #define KEY_COST_FRAMES 3.0 /* an intra frame decodes slower than a predicted one */
-/* Auto splitting needs this much decoding (frames × pixels: about 300 frames of 720p), so
- * the open of a second demuxer (a few ms) is paid back. */
+/* Auto splitting needs this much exact decoding (frames × pixels: about 300 frames of
+ * 720p), so the second demuxer and thread are paid back. Key frames alone (an overview
+ * with the default tolerance: one decode each, ~3 ms at 720p) stay on one decoder: on a
+ * busy machine a second thread's wait for a core costs more than it saves. */
 #define SPLIT_MIN_PIXELS (300.0 * 1280 * 720)
 /* A sequential stretch spans at least this many key intervals: each stretch decodes from
  * the key frame before its start, which is waste a dense window should not pay. */
@@ -213,16 +215,16 @@ static void run_workers(struct plan *pl)
 
 /* ---- the plan ------------------------------------------------------------------------------ */
 
-/* How many workers to split cost[0..n) (frames) over. */
+/* How many workers to split the call over; exact: the frames the exact targets cost. */
 static int worker_count(const struct magi_video *v, const struct magi__video_req *rq,
 			enum magi_video_strategy strat, const double *ex_T, size_t n_ex,
-			double total)
+			double exact)
 {
 	int want = v->params.workers;
 	if (!rq->any_order || want == 1 || rq->n < 2)
 		return 1;
 	if (want == 0) {
-		if (total * v->info.width * v->info.height < SPLIT_MIN_PIXELS)
+		if (exact * v->info.width * v->info.height < SPLIT_MIN_PIXELS)
 			return 1;
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		want = cpus > 1 ? (int)MAGI_MIN(cpus, (long)MAGI_VIDEO_MAX_WORKERS) : 1;
@@ -297,7 +299,7 @@ magi_status magi__video_sample(struct magi_video *v, const struct magi__video_re
 	if (strat == MAGI_VIDEO_AUTO)
 		strat = sp.n_ex ? choose(v, sp.T, sp.n_ex) : MAGI_VIDEO_SEEK;
 	/* each target's cost, in time order, to cut the timeline into equal shares */
-	double fps = fps_of(v), jump = jump_cost(v), prev = -INFINITY, total = 0;
+	double fps = fps_of(v), jump = jump_cost(v), prev = -INFINITY, total = 0, exact = 0;
 	for (size_t i = 0; i < n; i++) {
 		bool is_key = sp.key_before[i + 1] > sp.key_before[i];
 		double c = KEY_COST_FRAMES + SEEK_COST_FRAMES;
@@ -310,8 +312,10 @@ magi_status magi__video_sample(struct magi_video *v, const struct magi__video_re
 		}
 		sp.cost[i] = c;
 		total += c;
+		if (!is_key)
+			exact += c;
 	}
-	int n_w = strat == MAGI_VIDEO_KEYFRAMES ? 1 : worker_count(v, rq, strat, sp.T, sp.n_ex, total);
+	int n_w = strat == MAGI_VIDEO_KEYFRAMES ? 1 : worker_count(v, rq, strat, sp.T, sp.n_ex, exact);
 	struct plan pl = {0};
 	pl.v = v;
 	pl.w = calloc((size_t)n_w, sizeof *pl.w);
