@@ -7,7 +7,7 @@
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 
-.PHONY: all build check asan bench demo deps clean example
+.PHONY: all build check asan bench demo deps clean example examples
 all: build
 
 deps:
@@ -21,18 +21,24 @@ check: deps build
 	$(MAKE) --no-print-directory example BUILD=$(BUILD)
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
-# examples/chat.c built the way an embedder would: through pkg-config.
+# examples/*.c built the way an embedder would: against the installed library, through
+# pkg-config (example-recipe is then run by tests/x11/test_example_recipe.sh).
+EXAMPLES = chat recipe
 example: build
+	$(MAKE) --no-print-directory examples BUILD=$(BUILD)
+# (examples: for a tree $(BUILD) already built; `make asan` builds them with the sanitizers)
+examples:
 	@rm -rf $(BUILD)/prefix && cmake --install $(BUILD) --prefix $(CURDIR)/$(BUILD)/prefix >/dev/null
-	PKG_CONFIG_PATH=$(CURDIR)/$(BUILD)/prefix/lib/pkgconfig cc -std=c11 -Wall -Wextra -Werror \
-	  -o $(BUILD)/example-chat examples/chat.c \
-	  $$(PKG_CONFIG_PATH=$(CURDIR)/$(BUILD)/prefix/lib/pkgconfig pkg-config --cflags --libs magi) \
-	  -Wl,-rpath,$(CURDIR)/$(BUILD)/prefix/lib
-	$(BUILD)/example-chat --help >/dev/null
+	for e in $(EXAMPLES); do \
+	  cc -std=c11 -Wall -Wextra -Werror $(EXAMPLE_CFLAGS) -o $(BUILD)/example-$$e examples/$$e.c \
+	    $$(PKG_CONFIG_PATH=$(CURDIR)/$(BUILD)/prefix/lib/pkgconfig pkg-config --cflags --libs magi) \
+	    -Wl,-rpath,$(CURDIR)/$(BUILD)/prefix/lib && $(BUILD)/example-$$e --help >/dev/null || exit 1; \
+	done
 
 asan: deps
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMAGI_SANITIZE=ON >/dev/null
 	@cmake --build build-asan -j$(JOBS)
+	$(MAKE) --no-print-directory examples BUILD=build-asan EXAMPLE_CFLAGS="-fsanitize=address,undefined"
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j$(JOBS)
 
 bench: build

@@ -22,7 +22,7 @@ struct cli_model_opts {
 	const char *record;   /* --record FILE */
 	const char *replay;   /* --replay FILE */
 	double timeout_s;     /* --timeout S */
-	int max_tokens;       /* --max-tokens N */
+	int max_tokens;       /* --max-reply-tokens N: the completion limit of each request */
 	int attempts;         /* --attempts N */
 };
 
@@ -33,7 +33,7 @@ struct cli_model_opts {
 	"  --model-id ID      the \"model\" field sent to the server\n"                            \
 	"  --coords SPACE     how the model speaks coordinates: pixels, norm1000, norm1\n"         \
 	"  --timeout S        per-request timeout in seconds\n"                                    \
-	"  --max-tokens N     completion token limit\n"                                            \
+	"  --max-reply-tokens N  completion token limit of each request\n"                         \
 	"  --attempts N       attempts per call (retries on 408/409/429/5xx/connection errors)\n"  \
 	"  --record FILE      record every answer to a cassette\n"                                 \
 	"  --replay FILE      answer from a cassette only (no network)\n"
@@ -59,6 +59,25 @@ void cli_error(const char *fmt, ...) MAGI_PRINTF(1, 2);
 int cli_flag_value(int argc, char **argv, int *i, const char *flag, const char **val);
 /* True for -h/--help. */
 int cli_is_help(const char *a);
+
+/* Signals for commands that run agents (interrupt.c): installs the handlers and returns
+ * the flag for magi_run_params.cancel / magi_video_ask_params.cancel (the first signal's
+ * number, 0 until one comes). env (may be NULL) is released by a second signal: set it
+ * while it is open and NULL before closing it. cli_interrupt_status: 128 + the signal
+ * (130, 143, 129), or 0 when none came. */
+const volatile int *cli_interrupt_begin(void);
+void cli_interrupt_env(struct magi_env *env);
+int cli_interrupt_status(void);
+
+/* The registered recipes of a kind, "a, b, c", into out (roles.c). */
+void cli_recipe_list(enum magi_recipe_kind kind, char *out, size_t n);
+/* Binds every role of rc to a model: the ROLE=MODEL specs (--role flags; one naming a role
+ * rc lacks is a usage error listing its roles), else magi.yaml's roles: section unless
+ * --model was given. New clients go to clients[*n...] (max in all; the caller frees
+ * them). Prints the error; returns an exit status. */
+int cli_bind_roles(const struct magi_recipe *rc, const char *const *specs, int n_specs,
+		   const struct cli_model_opts *mo, struct magi_config **cfg, struct magi_team *team,
+		   struct magi_client **clients, int max, int *n);
 
 int cmd_chat(int argc, char **argv);
 int cmd_run(int argc, char **argv);

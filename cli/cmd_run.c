@@ -10,11 +10,14 @@ static const char help[] =
 	"budget runs out. Prints one line per step, then where the trace and report are.\n\n"
 	"options:\n"
 	"  --env SPEC         x11 | x11:DISPLAY | image:FILE   (default: x11, using $DISPLAY)\n"
-	"  --recipe NAME      single | mobile-agent-v2   (default: mobile-agent-v2)\n"
-	"  --role ROLE=MODEL  bind a role (planning, decision, memory, reflection) to a configured\n"
-	"                     model; magi.yaml's roles: section does the same\n"
+	"  --recipe NAME      single | mobile-agent-v2 | a recipe a program registered\n"
+	"                     (default: mobile-agent-v2; docs/recipes.md)\n"
+	"  --role ROLE=MODEL  bind a role of the recipe (mobile-agent-v2: planning, decision,\n"
+	"                     memory, reflection) to a configured model; magi.yaml's roles:\n"
+	"                     section does the same\n"
 	"  --max-steps N      step budget (default 20)\n"
-	"  --max-tokens N     token budget over the run (default: none)\n"
+	"  --max-tokens N     token budget: prompt + completion tokens over the whole run; no\n"
+	"                     model call starts that would pass it (default: none)\n"
 	"  --max-time S       wall-time budget in seconds (default: none)\n"
 	"  --no-ask           an ask_user action ends the run instead of asking on the terminal\n"
 	"  --no-ocr           do not OCR screenshots (no perception list)\n"
@@ -31,7 +34,9 @@ static const char help[] =
 	"  --reread N         how much small number text to OCR a second time per step, in\n"
 	"                     units of width/height (default 12, ~8 ms; -1: all; 0: none)\n"
 	"  --no-guards        no PII redaction, injection marking or risk gate (not advised)\n" CLI_MODEL_OPTS_HELP
-	"\nexit status: 0 task done, 1 the run ended without success, 2 usage, 3 configuration\n"
+	"\nexit status: 0 task done, 1 the run ended without success, 2 usage, 3 configuration or\n"
+	"             a trace that could not be written (the run stops before its next action),\n"
+	"             130/143/129 stopped by SIGINT/SIGTERM/SIGHUP (a second one stops at once)\n"
 	"\nexample:\n"
 	"  MAGI_BASE_URL=http://127.0.0.1:8080/v1 magi run --env x11:99 \"Close the dialog with Cancel\"\n";
 
@@ -122,6 +127,32 @@ int cmd_run(int argc, char **argv)
 			fputs(help, stdout);
 			return EXIT_OK;
 		}
+		const char *num_flags[] = {"--max-steps", "--max-tokens", "--max-time", "--settle"};
+		int which = -1;
+		for (int k = 0; k < 4 && which < 0; k++) {
+			if ((r = cli_flag_value(argc, argv, &i, num_flags[k], &v))) {
+				if (r < 0)
+					return usage_fail(&secrets);
+				which = k;
+			}
+		}
+		if (which >= 0) {
+			char *end;
+			double d = strtod(v, &end);
+			if (*end || end == v || d < 0 || d > 1e9 || (which == 0 && d < 1)) {
+				cli_error("%s: '%s' is not a valid number", num_flags[which], v);
+				return usage_fail(&secrets);
+			}
+			if (which == 0)
+				rp.max_steps = (int)d;
+			else if (which == 1)
+				rp.max_tokens = (long)d;
+			else if (which == 2)
+				rp.max_wall_s = d;
+			else
+				rp.settle_ms = d;
+			continue;
+		}
 		if ((r = cli_model_opt(&mo, argc, argv, &i)) ||
 		    (r = cli_flag_value(argc, argv, &i, "--env", &env_spec)) ||
 		    (r = cli_flag_value(argc, argv, &i, "--recipe", &rp.recipe)) ||
@@ -178,32 +209,6 @@ int cmd_run(int argc, char **argv)
 			reread_flag = true;
 			continue;
 		}
-		const char *num_flags[] = {"--max-steps", "--max-tokens", "--max-time", "--settle"};
-		int which = -1;
-		for (int k = 0; k < 4 && which < 0; k++) {
-			if ((r = cli_flag_value(argc, argv, &i, num_flags[k], &v))) {
-				if (r < 0)
-					return usage_fail(&secrets);
-				which = k;
-			}
-		}
-		if (which >= 0) {
-			char *end;
-			double d = strtod(v, &end);
-			if (*end || end == v || d < 0 || d > 1e9 || (which == 0 && d < 1)) {
-				cli_error("%s: '%s' is not a valid number", num_flags[which], v);
-				return usage_fail(&secrets);
-			}
-			if (which == 0)
-				rp.max_steps = (int)d;
-			else if (which == 1)
-				rp.max_tokens = (long)d;
-			else if (which == 2)
-				rp.max_wall_s = d;
-			else
-				rp.settle_ms = d;
-			continue;
-		}
 		if (!strcmp(argv[i], "--no-ask"))
 			no_ask = true;
 		else if (!strcmp(argv[i], "--yes"))
@@ -228,8 +233,15 @@ int cmd_run(int argc, char **argv)
 		cli_error("run: no task given (see magi run --help)");
 		return usage_fail(&secrets);
 	}
-	if (!magi_recipe_describe(rp.recipe)) {
-		cli_error("run: unknown recipe '%s' (known: single, mobile-agent-v2)", rp.recipe);
+	const struct magi_recipe *recipe = magi_recipe_find(rp.recipe);
+	if (!recipe || recipe->kind != MAGI_RECIPE_SCREEN) {
+		char known[512];
+		cli_recipe_list(MAGI_RECIPE_SCREEN, known, sizeof known);
+		if (recipe)
+			cli_error("run: recipe '%s' answers video questions: use magi video ask (screen recipes: %s)",
+				  rp.recipe, known);
+		else
+			cli_error("run: unknown recipe '%s' (known: %s)", rp.recipe, known);
 		return usage_fail(&secrets);
 	}
 	if (!no_ask) {
@@ -274,51 +286,25 @@ int cmd_run(int argc, char **argv)
 	struct magi_team *team = NULL;
 	struct magi_env *env = NULL;
 	magi_team_new(def, &team);
-	/* roles: flags first, then magi.yaml's roles: section for the rest */
-	static const char *const known_roles[] = {"planning", "decision", "memory", "reflection"};
+	/* the recipe's roles: flags first, then magi.yaml's roles: section for the rest */
 	int n_clients = 0;
-	for (int k = 0; k < 4; k++) {
-		const char *model = NULL;
-		for (int i = 0; i < n_roles; i++) {
-			size_t rl = strlen(known_roles[k]);
-			if (!strncmp(roles[i], known_roles[k], rl) && roles[i][rl] == '=')
-				model = roles[i] + rl + 1;
-		}
-		if (!model && !mo.model)
-			model = magi_config_role_model(cfg, known_roles[k]);
-		if (!model)
-			continue;
-		struct cli_model_opts ro = mo;
-		ro.model = model;
-		if ((rc = cli_make_client(&ro, &cfg, NULL, &role_clients[n_clients])))
-			goto out;
-		magi_team_bind(team, known_roles[k], role_clients[n_clients++]);
-	}
-	for (int i = 0; i < n_roles; i++) {
-		bool ok = false;
-		for (int k = 0; k < 4; k++) {
-			size_t rl = strlen(known_roles[k]);
-			ok |= !strncmp(roles[i], known_roles[k], rl) && roles[i][rl] == '=';
-		}
-		if (!ok) {
-			cli_error("--role %s: roles are planning, decision, memory, reflection", roles[i]);
-			rc = EXIT_USAGE;
-			goto out;
-		}
-	}
+	if ((rc = cli_bind_roles(recipe, roles, n_roles, &mo, &cfg, team, role_clients, MAX_ROLES + 4, &n_clients)))
+		goto out;
 	if (magi_env_open(env_spec, &env, &err)) {
 		cli_error("%s", magi_error_text(&err));
 		rc = EXIT_CONFIG;
 		goto out;
 	}
-	printf("magi run: %s on %s, recipe %s, model %s\n", rp.task, env_spec, rp.recipe,
+	cli_interrupt_env(env);
+	printf("magi run: %s on %s, recipe %s, model %s\n", rp.task, env_spec, recipe->name,
 	       magi_client_params(def)->name);
 	fflush(stdout);
 	struct magi_run_result res;
-	magi_status s = magi_run_gui(env, team, &rp, &res, &err);
+	rp.cancel = cli_interrupt_begin();
+	magi_status s = magi_run_gui_recipe(env, team, recipe, &rp, &res, &err);
 	if (s) {
 		cli_error("%s", magi_error_text(&err));
-		rc = s == MAGI_ERR_INVALID ? EXIT_USAGE : EXIT_CONFIG;
+		rc = cli_interrupt_status() ? cli_interrupt_status() : s == MAGI_ERR_INVALID ? EXIT_USAGE : EXIT_CONFIG;
 		goto out;
 	}
 	printf("ended: %s (%s) after %d step%s, %d model calls, %ld+%ld tokens, %.1f s\n", res.reason,
@@ -329,11 +315,16 @@ int cmd_run(int argc, char **argv)
 	if (err.status)
 		cli_error("%s", magi_error_text(&err));
 	printf("trace:  %s/trace.jsonl\n", res.run_dir);
-	if (rp.report)
-		printf("report: %s/report.html\n", res.run_dir);
+	if (res.report)
+		printf("report: %s\n", res.report);
 	rc = res.success ? EXIT_OK : EXIT_FAIL;
+	if (!strcmp(res.reason, "trace_error"))
+		rc = EXIT_CONFIG;
+	else if (cli_interrupt_status())
+		rc = cli_interrupt_status();
 	magi_run_result_release(&res);
 out:
+	cli_interrupt_env(NULL);
 	magi_env_close(env);
 	magi_team_free(team);
 	for (int i = 0; i < n_clients; i++)

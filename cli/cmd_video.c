@@ -12,18 +12,22 @@ static const char help[] =
 	"The run directory holds the trace, the evidence frames and report.html.\n\n"
 	"options:\n"
 	"  --choices \"A) ...|B) ...\"  multiple choice: letters A, B, C ... in order, '|' between\n"
-	"  --recipe NAME      avp | lvagent | uniform   (default: avp)\n"
+	"  --recipe NAME      avp | lvagent | uniform | a recipe a program registered (default: avp)\n"
 	"                       avp      plan what to look at, observe, reflect until the evidence suffices\n"
 	"                       lvagent  a team looks, answers in parallel, discusses, drops the weakest\n"
 	"                       uniform  one call with K frames spread evenly (the baseline)\n"
 	"  --frames K         frames per look: uniform's K (32), avp's per-round budget (32),\n"
 	"                     lvagent's sample per member (16)\n"
 	"  --max-frames N     frames sent over the whole run (default: no limit)\n"
+	"  --max-tokens N     token budget: prompt + completion tokens over the whole run; no\n"
+	"                     model call starts that would pass it (default: none)\n"
+	"  --max-time S       wall-time budget in seconds (default: none)\n"
 	"  --rounds R         avp rounds before a forced answer (default 3); lvagent at most 3\n"
 	"  --confidence C     avp stops when the reflector is this sure (default 0.7)\n"
 	"  --team M1,M2,...   lvagent team, configured model names in priority order (a name may\n"
 	"                     repeat; default: every configured model when there are two or more)\n"
-	"  --role ROLE=MODEL  bind an avp/uniform role (planner, observer, reflector, answer) to a model\n"
+	"  --role ROLE=MODEL  bind a role of the recipe to a model (avp: planner, observer,\n"
+	"                     reflector, answer; uniform: answer)\n"
 	"  --runs DIR         where run directories go (default: runs)\n"
 	"  --prompts DIR      override prompt templates: DIR/<recipe>/<role>.txt\n"
 	"  --repair N         re-asks after an unusable reply (default 2)\n"
@@ -32,13 +36,15 @@ static const char help[] =
 	"  --quiet            print only the answer lines and the cost\n"
 	"  --json             print the result as one JSON object instead\n" CLI_MODEL_OPTS_HELP
 	"\nexit status: 0 answered, 1 no answer (model failure, budget), 2 usage,\n"
-	"             3 bad input or configuration (unreadable or corrupt video, empty question, bad choices)\n"
+	"             3 bad input or configuration (unreadable or corrupt video, empty question, bad\n"
+	"             choices) or a trace that could not be written,\n"
+	"             130/143/129 stopped by SIGINT/SIGTERM/SIGHUP (a second one stops at once)\n"
 	"\nexample:\n"
 	"  MAGI_BASE_URL=http://127.0.0.1:8080/v1 magi video ask talk.mp4 \\\n"
 	"      \"What code is on the whiteboard?\" --choices \"A) 4821|B) 4812|C) 7301\" --recipe avp\n";
 
 #define MAX_TEAM MAGI_VIDEO_MAX_MEMBERS
-#define MAX_ROLES 4
+#define MAX_ROLES 16
 
 struct progress {
 	bool tty, lines;
@@ -119,7 +125,7 @@ static void print_json(const char *recipe, const struct magi_video_answer *a, ma
 	printf("]}\n");
 }
 
-static void print_result(const struct magi_video_answer *a, bool report)
+static void print_result(const struct magi_video_answer *a)
 {
 	if (a->answer) {
 		printf("answer: %s%s\n", a->answer_text ? a->answer_text : a->answer,
@@ -145,8 +151,8 @@ static void print_result(const struct magi_video_answer *a, bool report)
 	       a->decode_ms / 1000);
 	if (a->run_dir) {
 		printf("trace:  %s/trace.jsonl\n", a->run_dir);
-		if (report)
-			printf("report: %s/report.html\n", a->run_dir);
+		if (a->report)
+			printf("report: %s\n", a->report);
 	}
 }
 
@@ -205,6 +211,24 @@ static int cmd_ask(int argc, char **argv)
 		if (cli_is_help(argv[i])) {
 			fputs(help, stdout);
 			return EXIT_OK;
+		}
+		bool tokens = false;
+		if ((r = cli_flag_value(argc, argv, &i, "--max-time", &v)) ||
+		    ((r = cli_flag_value(argc, argv, &i, "--max-tokens", &v)) && (tokens = true))) {
+			if (r < 0)
+				return EXIT_USAGE;
+			char *end;
+			double d = strtod(v, &end);
+			if (*end || end == v || d < 0 || d > 1e12 || (tokens && d != (long)d)) {
+				cli_error("%s: '%s' is not %s", tokens ? "--max-tokens" : "--max-time", v,
+					  tokens ? "a whole number of tokens" : "a number of seconds");
+				return EXIT_USAGE;
+			}
+			if (tokens)
+				p.max_tokens = (long)d;
+			else
+				p.max_wall_s = d;
+			continue;
 		}
 		if ((r = cli_model_opt(&mo, argc, argv, &i)) || (r = cli_flag_value(argc, argv, &i, "--choices", &choices)) ||
 		    (r = cli_flag_value(argc, argv, &i, "--recipe", &p.recipe)) ||
@@ -279,10 +303,17 @@ static int cmd_ask(int argc, char **argv)
 		cli_error("video ask: give a video file and a question (see magi video ask --help)");
 		return EXIT_USAGE;
 	}
-	if (!magi_video_recipe_describe(p.recipe)) {
-		cli_error("video ask: unknown recipe '%s' (known: avp, lvagent, uniform)", p.recipe);
+	const struct magi_recipe *recipe = magi_recipe_find(p.recipe);
+	if (!recipe || recipe->kind != MAGI_RECIPE_VIDEO) {
+		char known[512];
+		cli_recipe_list(MAGI_RECIPE_VIDEO, known, sizeof known);
+		if (recipe)
+			cli_error("video ask: recipe '%s' works on screens: use magi run (video recipes: %s)", p.recipe, known);
+		else
+			cli_error("video ask: unknown recipe '%s' (known: %s)", p.recipe, known);
 		return EXIT_USAGE;
 	}
+	p.recipe = recipe->name;
 	bool lvagent = !strcmp(p.recipe, "lvagent");
 	if (team_spec && !lvagent) {
 		cli_error("video ask: --team is for --recipe lvagent");
@@ -318,39 +349,8 @@ static int cmd_ask(int argc, char **argv)
 	if ((rc = cli_make_client(&mo, &cfg, NULL, &def)))
 		goto out;
 	magi_team_new(def, &team);
-	static const char *const known_roles[] = {"planner", "observer", "reflector", "answer"};
-	for (int i = 0; i < n_roles; i++) {
-		int k = 0;
-		for (; k < MAX_ROLES; k++) {
-			size_t rl = strlen(known_roles[k]);
-			if (!strncmp(roles[i], known_roles[k], rl) && roles[i][rl] == '=')
-				break;
-		}
-		if (k == MAX_ROLES) {
-			cli_error("--role %s: roles are planner, observer, reflector, answer", roles[i]);
-			rc = EXIT_USAGE;
-			goto out;
-		}
-		struct cli_model_opts ro = mo;
-		ro.model = strchr(roles[i], '=') + 1;
-		if ((rc = cli_make_client(&ro, &cfg, NULL, &role_clients[n_role_clients])))
-			goto out;
-		magi_team_bind(team, known_roles[k], role_clients[n_role_clients++]);
-	}
-	for (int k = 0; k < MAX_ROLES && !mo.model; k++) {
-		/* magi.yaml's roles: section binds the rest */
-		const char *model = magi_config_role_model(cfg, known_roles[k]);
-		bool bound = false;
-		for (int i = 0; i < n_roles; i++)
-			bound |= !strncmp(roles[i], known_roles[k], strlen(known_roles[k]));
-		if (!model || bound || n_role_clients == MAX_ROLES)
-			continue;
-		struct cli_model_opts ro = mo;
-		ro.model = model;
-		if ((rc = cli_make_client(&ro, &cfg, NULL, &role_clients[n_role_clients])))
-			goto out;
-		magi_team_bind(team, known_roles[k], role_clients[n_role_clients++]);
-	}
+	if ((rc = cli_bind_roles(recipe, roles, n_roles, &mo, &cfg, team, role_clients, MAX_ROLES, &n_role_clients)))
+		goto out;
 	if (lvagent) {
 		const char *names[MAX_TEAM];
 		int n = 0;
@@ -401,7 +401,8 @@ static int cmd_ask(int argc, char **argv)
 		fflush(stdout);
 	}
 	struct magi_video_answer a;
-	magi_status s = magi_video_ask(file, team, &p, &a, &err);
+	p.cancel = cli_interrupt_begin();
+	magi_status s = magi_video_ask_recipe(file, team, recipe, &p, &a, &err);
 	if (as_json)
 		print_json(p.recipe, &a, s, s ? magi_error_text(&err) : NULL);
 	if (s) {
@@ -419,11 +420,16 @@ static int cmd_ask(int argc, char **argv)
 		default:
 			rc = EXIT_FAIL;
 		}
-		if (!as_json && a.run_dir)
+		if (s == MAGI_ERR_CANCELLED && cli_interrupt_status()) {
+			rc = cli_interrupt_status();
+			if (!as_json)
+				print_result(&a);
+		} else if (!as_json && a.run_dir) {
 			fprintf(stderr, "trace:  %s/trace.jsonl\n", a.run_dir);
+		}
 	} else {
 		if (!as_json)
-			print_result(&a, p.report);
+			print_result(&a);
 		rc = EXIT_OK;
 	}
 	magi_video_answer_release(&a);

@@ -68,7 +68,9 @@ int cli_model_opt(struct cli_model_opts *o, int argc, char **argv, int *i)
 		o->timeout_s = d;
 		return r;
 	}
-	if ((r = num_flag(argc, argv, i, "--max-tokens", 1, 1e7, &d))) {
+	/* commands without a run budget (chat) still take --max-tokens for it */
+	if ((r = num_flag(argc, argv, i, "--max-reply-tokens", 1, 1e7, &d)) ||
+	    (r = num_flag(argc, argv, i, "--max-tokens", 1, 1e7, &d))) {
 		o->max_tokens = (int)d;
 		return r;
 	}

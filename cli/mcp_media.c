@@ -377,6 +377,12 @@ static uint32_t task_caps(void *data)
 	return magi_env_caps(t->env);
 }
 
+static magi_status task_release(void *data, struct magi_error *err)
+{
+	struct task_env *t = data;
+	return magi_env_release_input(t->env, err);
+}
+
 static void task_step(void *ud, int step, const char *line)
 {
 	struct mcp_call *c = ud;
@@ -406,7 +412,7 @@ static char *task_ask(void *ud, const char *question)
 void mcp_tool_run_task(struct mcp_call *c)
 {
 	const struct mcp_opts *o = mcp_server_opts(c->srv);
-	static const struct magi_env_ops ops = {"mcp", task_observe, task_act, task_reset, NULL, task_caps};
+	static const struct magi_env_ops ops = {"mcp", task_observe, task_act, task_reset, NULL, task_caps, task_release};
 	struct task_env te = {o->env, c};
 	struct magi_env *env = NULL;
 	struct magi_team *team = NULL;

@@ -1,10 +1,12 @@
 /* fuzz_reply.c — model reply bodies: the chat-completions parser, the JSON-object
- * extractor and the action parser must reject anything malformed without crashing. */
+ * extractor, the action parser and the role parsers (sections, letter, tool call, the
+ * lenient multiple-choice reading) must reject anything malformed without crashing. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/json.h"
 #include "model/model_internal.h"
+#include "agent/parse.h"
 #include "magi/env.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -30,6 +32,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		magi_buf_release(&b);
 		magi_action_release(&a);
 	}
+	static const char *const req[] = {"thought", "action", NULL};
+	static const char *const choices[] = {"A) red", "B) a blue door", "C) a test card", "D) 12"};
+	if (magi__parse_sections(text, req, &j, &err) == MAGI_OK)
+		json_decref(j);
+	if (magi__parse_tool_call(text, &j, &err) == MAGI_OK)
+		json_decref(j);
+	char letter;
+	magi__parse_letter(text, "ABC", &letter, &err);
+	magi__parse_choice(text, "ABCD", choices, 4, &letter);
 	free(text);
 	return 0;
 }

@@ -28,8 +28,12 @@ MAGI_API magi_status magi_team_bind(struct magi_team *t, const char *role, struc
 MAGI_API struct magi_client *magi_team_client(const struct magi_team *t, const char *role);
 
 /* ---- recipes ---------------------------------------------------------------------- */
-/* Names and one-line descriptions of the built-in GUI recipes, NULL-terminated lists. */
+/* Names of the registered screen recipes, a NULL-terminated list (the built-ins:
+ * "single", "mobile-agent-v2"); valid until the next magi_recipe_register (magi/recipe.h
+ * writes and registers new ones). */
 MAGI_API const char *const *magi_recipe_names(void);
+/* One line describing the registered recipe of that name or alias (screen or video);
+ * NULL for an unknown name. */
 MAGI_API const char *magi_recipe_describe(const char *name);
 
 /* ---- runs ------------------------------------------------------------------------- */
@@ -44,7 +48,7 @@ typedef void (*magi_step_fn)(void *ud, int step, const char *line);
 
 struct magi_run_params {
 	const char *task;
-	const char *recipe;      /* "single", "mobile-agent-v2" */
+	const char *recipe;      /* a registered screen recipe: "single", "mobile-agent-v2" (default) */
 	const char *prompts_dir; /* overrides compiled-in prompts (NULL: built-in) */
 	const char *runs_dir;    /* default "runs" */
 	int max_steps;           /* default 20 */
@@ -71,13 +75,19 @@ struct magi_run_params {
 	int deny_limit;          /* this many refused actions in a row end the run; default 3 */
 	int pii_reread;          /* second readings of small text per observation, in the units of
 				    magi_pii_params.reread_budget; default MAGI_PII_REREAD_BUDGET */
+	/* Stops the run cleanly when *cancel becomes non-zero (a signal handler may set it; the
+	 * run only reads it): no new model call or action starts, a call in flight is dropped,
+	 * held input is released, and the run ends with reason "interrupted". NULL: never. */
+	const volatile int *cancel;
 };
 MAGI_API struct magi_run_params magi_run_params_default(void);
 
 struct magi_run_result {
 	bool success;
 	char *reason;   /* owned: "done", "answered", "max_steps", "repeated_action", "unchanged_screen",
-			   "token_budget", "time_budget", "ask_user", "denied", "model_error", "env_error" */
+			   "token_budget", "time_budget", "ask_user", "denied", "model_error", "env_error",
+			   "interrupted" (cancel), "trace_error" (the trace could not be written: the run
+			   stopped before its next action; err says why) */
 	char *answer;   /* owned; final answer text if any */
 	char *run_dir;  /* owned */
 	int steps;
@@ -85,11 +95,16 @@ struct magi_run_result {
 	int calls;
 	double wall_ms;
 	double overhead_ms_median; /* magi's own time per step, model time excluded */
+	char *report;   /* owned: the path of report.html when it was written, else NULL */
+	long server_prompt_tokens, est_prompt_tokens; /* the server's count and magi's estimate */
 };
 MAGI_API void magi_run_result_release(struct magi_run_result *r);
 
-/* Runs a GUI task on env with the team until a stop rule or budget ends it. Returns MAGI_OK
- * when the run ended normally (whatever its success); errors only for broken setup. */
+/* Runs a GUI task on env with the team until a stop rule or budget ends it, with the
+ * registered screen recipe p->recipe (see magi/recipe.h). Returns MAGI_OK when the run
+ * ended (whatever its success: res->reason says how; for "model_error", "env_error" and
+ * "trace_error" err holds the message); errors only for broken setup (MAGI_ERR_INVALID:
+ * empty task; MAGI_ERR_NOT_FOUND: unknown recipe; the trace directory cannot be made). */
 MAGI_API magi_status magi_run_gui(struct magi_env *env, struct magi_team *team,
 				  const struct magi_run_params *p, struct magi_run_result *res,
 				  struct magi_error *err);

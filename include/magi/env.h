@@ -123,6 +123,10 @@ struct magi_env_ops {
 	void (*close)(void *data);
 	/* Bitmask of MAGI_ACT_BIT(kind) the environment can perform. */
 	uint32_t (*caps)(void *data);
+	/* Lets go of every mouse button and key held down on the device (a drag or long
+	 * press cut short). May be NULL (nothing is ever held). Must work from any thread,
+	 * also while another thread is inside observe or act. */
+	magi_status (*release)(void *data, struct magi_error *err);
 };
 
 struct magi_env;
@@ -141,6 +145,10 @@ MAGI_API magi_status magi_env_observe(struct magi_env *env, struct magi_obs *obs
 MAGI_API magi_status magi_env_act(struct magi_env *env, const struct magi_action *a,
 				  struct magi_error *err);
 MAGI_API magi_status magi_env_reset(struct magi_env *env, struct magi_error *err);
+/* Releases every button and key held down (the ops' release; MAGI_OK when it has none).
+ * Safe from another thread while the environment is in use, e.g. from a thread that
+ * handles a second Ctrl-C; not while it is being closed. NULL env: MAGI_OK. */
+MAGI_API magi_status magi_env_release_input(struct magi_env *env, struct magi_error *err);
 
 #ifdef __cplusplus
 }

@@ -10,4 +10,5 @@
 #include "magi/guard.h"
 #include "magi/agent.h"
 #include "magi/videoagent.h"
+#include "magi/recipe.h"
 #endif

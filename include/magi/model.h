@@ -113,6 +113,14 @@ MAGI_API magi_status magi_client_chat(struct magi_client *c, struct magi_chat *c
 MAGI_API magi_status magi_chat_many(struct magi_client *const *clients, struct magi_chat *const *chats,
 				    size_t n, struct magi_chat_result *results);
 
+/* magi_chat_many that gives up when *cancel (may be NULL) becomes non-zero (it is only
+ * read, every 100 ms at most, so a signal handler may set it): transfers in flight are
+ * dropped and their results are MAGI_ERR_CANCELLED, as are those not yet started. */
+MAGI_API magi_status magi_chat_many_cancel(struct magi_client *const *clients,
+					   struct magi_chat *const *chats, size_t n,
+					   struct magi_chat_result *results,
+					   const volatile int *cancel);
+
 /* GET {base_url}/models to check an endpoint; the message says what is wrong. */
 MAGI_API magi_status magi_client_ping(struct magi_client *c, double *ms, struct magi_error *err);
 

@@ -43,7 +43,8 @@ extern "C" {
 #define MAGI_VIDEO_MAX_ROUNDS 10       /* avp rounds */
 #define MAGI_VIDEO_LVAGENT_ROUNDS 3    /* lvagent discusses at most this many rounds */
 
-/* Names of the video recipes, NULL-terminated: "avp", "lvagent", "uniform". */
+/* Names of the registered video recipes, NULL-terminated ("avp", "lvagent", "uniform" and
+ * any registered with magi_recipe_register); valid until the next registration. */
 MAGI_API const char *const *magi_video_recipe_names(void);
 /* One line describing a video recipe; NULL for an unknown name. */
 MAGI_API const char *magi_video_recipe_describe(const char *name);
@@ -83,9 +84,14 @@ struct magi_video_ask_params {
 	void *progress_user;
 	magi_video_event_fn on_event; /* may be NULL */
 	void *event_ud;
+	long max_tokens;              /* prompt+completion tokens over the run; 0 = no limit */
+	double max_wall_s;            /* 0 = no limit */
+	bool guards;                  /* cover PII on frames sent to remote models; default true */
+	const volatile int *cancel;   /* as magi_run_params.cancel: the run stops, reason
+					 "interrupted", status MAGI_ERR_CANCELLED. NULL: never */
 };
 /* recipe "avp", frames 0 (the recipe's default), rounds 3, confidence 0.7, runs "runs",
- * repair_attempts 2, threads 2, report true, everything else 0/NULL. */
+ * repair_attempts 2, threads 2, report true, guards true, everything else 0/NULL. */
 MAGI_API struct magi_video_ask_params magi_video_ask_params_default(void);
 
 /* One piece of evidence: what was seen between two times of the video. */
@@ -104,7 +110,8 @@ struct magi_video_answer {
 	bool forced;         /* avp: answered after the last round without sufficient evidence;
 				lvagent: no majority after the last round */
 	char *reason;        /* owned: "sufficient", "forced", "majority", "no_majority",
-				"answered" (uniform), "frame_budget", "model_error", "video_error" */
+				"answered" (uniform), "frame_budget", "model_error", "video_error",
+				"token_budget", "time_budget", "interrupted", "trace_error" */
 	struct magi_video_evidence *evidence; /* owned, in time order */
 	size_t n_evidence;
 	int rounds;
@@ -121,6 +128,7 @@ struct magi_video_answer {
 	double decode_ms;         /* time spent sampling frames */
 	double wall_ms;
 	char *run_dir;            /* owned; set once the run directory exists (also on failure) */
+	char *report;             /* owned: the path of report.html when it was written */
 };
 /* Frees the answer's members and zeroes it; NULL is a no-op. */
 MAGI_API void magi_video_answer_release(struct magi_video_answer *a);
@@ -132,11 +140,14 @@ MAGI_API magi_status magi_video_choices_parse(const char *spec, char ***out, siz
 					      struct magi_error *err);
 MAGI_API void magi_video_choices_free(char **choices, size_t n);
 
-/* Answers a question about the video at path with the team (roles: "planner", "observer",
- * "reflector", "answer"; unbound roles use the team's default client; lvagent uses
- * p->members instead). Writes out (always initialised; release it). Returns MAGI_OK when
- * the run gave an answer (out->forced says when it had to guess). Errors, with a message
- * naming the input: MAGI_ERR_INVALID (empty question, bad choices, bad parameters),
+/* Answers a question about the video at path with the team and the registered video recipe
+ * p->recipe (roles: "planner", "observer", "reflector", "answer"; unbound roles use the
+ * team's default client; lvagent uses p->members instead). Writes out (always
+ * initialised; release it). Returns MAGI_OK when the run gave an answer (out->forced says
+ * when it had to guess). Errors, with a message naming the input: MAGI_ERR_INVALID (empty
+ * question, bad choices, bad parameters, unknown recipe), MAGI_ERR_CONFIG (no team),
+ * MAGI_ERR_BUDGET (a budget ran out before an answer), MAGI_ERR_CANCELLED (p->cancel),
+ * MAGI_ERR_IO (the trace could not be written),
  * MAGI_ERR_NOT_FOUND / MAGI_ERR_IO / MAGI_ERR_VIDEO / MAGI_ERR_LIMIT (the file: missing,
  * unreadable, empty, not a video, truncated or corrupt), MAGI_ERR_CONFIG (no team for
  * lvagent), a model status (MAGI_ERR_MODEL, MAGI_ERR_HTTP, MAGI_ERR_NETWORK ...) when the

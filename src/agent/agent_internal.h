@@ -1,53 +1,11 @@
-/* agent_internal.h — the run context shared by the agent core and the recipes. */
+/* agent_internal.h — the one run context of every recipe (screens and videos alike) and
+ * the core's internal pieces around it. Recipes never include this: they use
+ * magi/recipe.h, which names struct magi_run opaquely. */
 #ifndef MAGI_AGENT_INTERNAL_H
 #define MAGI_AGENT_INTERNAL_H
 #include <jansson.h>
 #include "magi/agent.h"
-
-struct magi__run;
-
-/* One decision: the action as the model wrote it and as the screen gets it. */
-struct magi__decision {
-	struct magi_action model_action;  /* model space */
-	struct magi_action screen_action; /* screen pixels */
-	char *thought, *operation;
-	struct magi_coord_map map;
-	long prompt_tokens, completion_tokens;
-	double latency_ms;
-};
-void magi__decision_release(struct magi__decision *d);
-
-/* A recipe: how one published loop decides and what it does after each action. */
-struct magi__recipe {
-	const char *name;
-	const char *description;
-	/* Chooses the next action from r->obs. */
-	magi_status (*decide)(struct magi__run *r, struct magi__decision *d, struct magi_error *err);
-	/* After acting: r->obs_before holds the screen the action was chosen on, r->obs the
-	 * screen after it. May be NULL. */
-	magi_status (*after)(struct magi__run *r, const struct magi__decision *d, struct magi_error *err);
-};
-
-struct magi__run {
-	struct magi_env *env;
-	struct magi_team *team;
-	struct magi_run_params p;
-	const struct magi__recipe *recipe;
-	struct magi_trace *trace;
-	json_t *board; /* {task, plan, progress, memory, notes, history[], error_flag, ...} */
-	int step;
-	struct magi_obs obs, obs_before;
-	struct magi_ocr *ocr, *ocr_before;
-	/* guards, computed once per observation and shared by prompts, gate and trace */
-	struct magi_guard_view *view, *view_before;
-	struct magi_pii_cache *reread; /* second readings of small text, kept across steps */
-	long prompt_tokens, completion_tokens;
-	int calls;
-	double t0;
-	double step_model_ms; /* model time spent in the current step */
-	bool has_focus;       /* where the last click landed: the focused field, for the gate */
-	double focus_x, focus_y;
-};
+#include "magi/recipe.h"
 
 /* What the guards found on one observation. */
 struct magi_guard_view {
@@ -58,60 +16,127 @@ struct magi_guard_view {
 	struct magi_image *redacted; /* the screenshot with PII covered; NULL when none found */
 	double ms;
 };
-void magi__guard_view_free(struct magi_guard_view *v);
-/* Scans r->obs / r->ocr into r->view (when guards are on). */
-void magi__guard_scan(struct magi__run *r);
-/* The screenshot a client may see: redacted for remote models, as captured for local ones.
- * before selects the previous observation. */
-const struct magi_image *magi__run_image(const struct magi__run *r, struct magi_client *c, bool before);
-/* The screenshot written to the trace: always redacted when PII was found. */
-const struct magi_image *magi__trace_image(const struct magi__run *r);
 
-/* Which output parser a role uses. */
-enum magi__parser { MAGI_PARSE_SECTIONS, MAGI_PARSE_JSON, MAGI_PARSE_LETTER, MAGI_PARSE_TOOL_CALL, MAGI_PARSE_TEXT };
-
-/* Checks a parsed reply beyond its syntax (e.g. the action is valid and on screen); an
- * error message here goes back to the model through the repair retry. */
-typedef magi_status (*magi__role_check)(void *ud, const json_t *parsed, struct magi_error *err);
-
-struct magi__role_call {
-	const char *name;       /* template "recipe/role"; the role is the part after '/' */
-	json_t *vars;           /* template variables (board is added as "board") */
-	const struct magi_image *images[4];
-	const char *image_labels[4]; /* text placed before each image, may be NULL */
-	int n_images;
-	enum magi__parser parser;
-	const char *const *sections; /* required sections for MAGI_PARSE_SECTIONS */
-	const char *letters;         /* for MAGI_PARSE_LETTER */
-	magi__role_check check;
-	void *check_ud;
-	/* results */
-	json_t *parsed;       /* sections/JSON object; {"letter": "A"} for letters; {"text": ...} */
-	char *raw;            /* the last reply's text */
-	struct magi_chat *chat; /* kept so callers can read sent image sizes; freed by release */
-	long prompt_tokens, completion_tokens;
-	double latency_ms;
+/* The video question a video run answers. */
+struct magi__vq {
+	const char *path;
+	struct magi_video *video;
+	const struct magi_video_info *info;
+	char letters[MAGI_VIDEO_MAX_CHOICES + 1]; /* "ABCD"; "" for an open question */
+	char *choices_text;			   /* one choice per line; "" when none */
+	int frames_decoded;
+	double decode_ms;
+	int n_saved; /* evidence frames saved */
+	struct magi_video_answer *out;
 };
-/* Renders, sends, parses and checks, re-asking up to p.repair_attempts times with the
- * error shown to the model. Every call is traced. */
-magi_status magi__role_run(struct magi__run *r, struct magi__role_call *rc, struct magi_error *err);
-void magi__role_call_release(struct magi__role_call *rc);
 
-/* The shared GUI decision role: screenshot + perception + board -> ### Action ### JSON,
- * validated and mapped to screen space. template e.g. "single/decision". */
-magi_status magi__agent_decide(struct magi__run *r, const char *template_name, struct magi__decision *d,
-			       struct magi_error *err);
-/* Text of the OCR perception list in the model's coordinate space for client c. */
-magi_status magi__perception_text(struct magi__run *r, struct magi_client *c, struct magi_buf *out);
-/* Appends an entry to board.history. */
-void magi__board_history(struct magi__run *r, const char *operation, const char *action_json,
-			 const char *outcome);
+struct magi_run {
+	const struct magi_recipe *recipe;
+	struct magi_team *team;
+	struct magi_run_params p; /* screens: as given with defaults; videos: made from vp */
+	struct magi_video_ask_params vp;
+	struct magi__vq *vq; /* videos only, once the file is open */
+	bool video;	     /* a video run (also before vq exists: setup) */
+	struct magi_trace *trace;
+	json_t *board;
+	int step, max_steps;
+	void *state;
+	void (*state_free)(void *);
+	/* how the run ends */
+	bool finished, success;
+	char *reason;		 /* set by magi_run_finish / magi_run_answer */
+	const char *stop_reason; /* a stop rule that fired ("interrupted", "token_budget" ...) */
+	struct magi_error stop_err;
+	bool trace_failed;
+	/* accounting */
+	long prompt_tokens, completion_tokens, server_prompt_tokens, est_prompt_tokens;
+	int calls, frames_sent, storyboards_sent;
+	double t0, step_model_ms;
+	/* screens */
+	struct magi_env *env;
+	struct magi_obs obs, obs_before;
+	struct magi_ocr *ocr, *ocr_before;
+	struct magi_guard_view *view, *view_before; /* computed once per observation */
+	struct magi_pii_cache *reread;		     /* second readings, kept across steps */
+	bool has_focus; /* where the last click landed: the focused field, for the gate */
+	double focus_x, focus_y;
+	char *answer; /* an answer action's text */
+	/* the screen loop's own stop rules and figures */
+	char *last_action;
+	int repeats, unchanged, denials;
+	double *overheads;
+	int n_over;
+	double obs_ms, ocr_ms;
+};
+
+/* ---- run lifetime (run.c) ------------------------------------------------------------------ */
+/* Writes an event; a failure marks the trace broken (the run stops with "trace_error"). */
+magi_status magi__run_trace(struct magi_run *r, const char *type, json_t *ev);
+/* The reason a stop rule gives now, or NULL; *status (may be NULL) the matching status. */
+const char *magi__run_stop_rule(struct magi_run *r, magi_status *status);
+/* Sets the stop reason (first one wins) with its message. */
+void magi__run_stop(struct magi_run *r, const char *reason, magi_status s, const char *fmt, ...)
+	MAGI_PRINTF(4, 5);
+/* Sleeps ms, waking early when the run is cancelled. */
+void magi__run_sleep(struct magi_run *r, double ms);
+/* The client for a role of the run's recipe (binding, then bind_like, then the default). */
+struct magi_client *magi__run_role_client(const struct magi_run *r, const struct magi_role *role);
+/* Opens the run directory and writes start (models added) as run_start. */
+magi_status magi__run_start(struct magi_run *r, json_t *start, struct magi_error *err);
+/* Runs begin and the steps until a stop rule or the recipe ends the run; returns the
+ * reason, with *status the step's error (MAGI_OK when none) and rerr its message. */
+const char *magi__run_loop(struct magi_run *r, magi_status *status, struct magi_error *rerr);
+/* Adds the common fields to end, writes it as run_end, then end + summary as summary.json. */
+void magi__run_end(struct magi_run *r, const char *reason, json_t *end, json_t *summary,
+		   const struct magi_error *rerr);
+/* Writes report.html (when asked and the trace is whole); its path (malloc'd) or NULL. */
+char *magi__run_report(struct magi_run *r);
+/* Calls the recipe's end, frees its state and everything the run holds. */
+void magi__run_release(struct magi_run *r);
+
+/* ---- screens (gui.c, decide.c, guards.c) ------------------------------------------------- */
+/* The first observation; one screen step (errors end the run: env_error or model_error
+ * unless a stop rule fired); the median overhead; the screen state freed. */
+magi_status magi__gui_begin(struct magi_run *r, struct magi_error *err);
+magi_status magi__gui_step(struct magi_run *r, struct magi_error *err);
+double magi__gui_overhead_median(struct magi_run *r);
+void magi__gui_release(struct magi_run *r);
+/* Observes into r->obs (OCR and guard scan included). */
+magi_status magi__observe(struct magi_run *r, double *ocr_ms, struct magi_error *err);
+void magi__guard_view_free(struct magi_guard_view *v);
+void magi__guard_scan(struct magi_run *r);
+/* The screenshot a client may see: redacted for remote models. */
+const struct magi_image *magi__run_image(const struct magi_run *r, struct magi_client *c, bool before);
+/* The screenshot written to the trace: always redacted when PII was found. */
+const struct magi_image *magi__trace_image(const struct magi_run *r);
+/* img with PII covered for a remote model (*owned set when a copy was made, else NULL and
+ * img itself is fine); for images that are not the run's screenshots (frames). */
+magi_status magi__guard_image(const struct magi_run *r, const struct magi_image *img,
+			      struct magi_image **owned);
+/* Draws a screen-space action on img (in place). */
+void magi__draw_action(struct magi_image *img, const struct magi_action *a);
+/* Standard screen variables for a call to client c, where the template mentions them. */
+magi_status magi__screen_vars(struct magi_run *r, struct magi_client *c, const char *tpl, json_t *vars);
+
+/* ---- videos (video.c, answer.c) ---------------------------------------------------------- */
+magi_status magi__video_setup(struct magi_run *r, const char *path, struct magi_error *err);
+json_t *magi__video_start_event(struct magi_run *r);
+void magi__video_end(struct magi_run *r, json_t *end, magi_status status);
+void magi__video_release(struct magi_run *r);
+/* Standard video variables (question, choices, ...). */
+void magi__video_vars(const struct magi_run *r, json_t *vars);
+void magi__evidence_text(const struct magi_run *r, struct magi_buf *out);
+/* A number from a JSON value that may be a number or a numeric string; NAN otherwise. */
+double magi__json_number_any(const json_t *j);
+/* Seconds from a number or "HH:MM:SS(.s)" / "MM:SS" / "123.4 s"; NAN when unreadable. */
+double magi__json_seconds(const json_t *j);
+
+/* ---- calls (call.c) ---------------------------------------------------------------------- */
+/* The role of the run's recipe of that name, or NULL. */
+const struct magi_role *magi__run_role(const struct magi_run *r, const char *name);
 
 /* Every client of the team (the default first; may repeat). */
 size_t magi__team_clients(const struct magi_team *t, struct magi_client **out, size_t max);
-
-/* The loop itself (recipes/recipes.c picks the recipe and calls it). */
-magi_status magi__run_loop(struct magi_env *env, struct magi_team *team, const struct magi_run_params *p,
-			   const struct magi__recipe *recipe, struct magi_run_result *res,
-			   struct magi_error *err);
+/* The client bound to role, or NULL when none is (no default). */
+struct magi_client *magi__team_bound(const struct magi_team *t, const char *role);
 #endif

@@ -18,10 +18,12 @@ static const char *const pii_labels[] = {
 /* Mean word confidence (0..100) below which an OCR line is left out of prompts. */
 #define PERCEPTION_MIN_CONF 30
 
-void magi__decision_release(struct magi__decision *d)
+void magi_decision_release(struct magi_decision *d)
 {
-	magi_action_release(&d->model_action);
-	magi_action_release(&d->screen_action);
+	if (!d)
+		return;
+	magi_action_release(&d->action);
+	magi_action_release(&d->screen);
 	free(d->thought);
 	free(d->operation);
 	memset(d, 0, sizeof *d);
@@ -35,7 +37,7 @@ static void fmt_coord(struct magi_buf *o, enum magi_coord_space sp, double v)
 		magi_buf_printf(o, "%.0f", v < 0 ? 0 : floor(v + 0.5));
 }
 
-static struct magi_coord_map map_for(struct magi__run *r, struct magi_client *c)
+static struct magi_coord_map map_for(struct magi_run *r, struct magi_client *c)
 {
 	const struct magi_model_params *mp = magi_client_params(c);
 	struct magi_coord_map m = {0};
@@ -46,7 +48,7 @@ static struct magi_coord_map map_for(struct magi__run *r, struct magi_client *c)
 	return m;
 }
 
-magi_status magi__perception_text(struct magi__run *r, struct magi_client *c, struct magi_buf *out)
+static magi_status perception_text(struct magi_run *r, struct magi_client *c, struct magi_buf *out)
 {
 	if (!r->ocr || !r->obs.screenshot)
 		return magi_buf_puts(out, "(no text recognised on screen)");
@@ -215,17 +217,54 @@ static void history_text(const json_t *board, struct magi_buf *o)
 	}
 }
 
+/* The screen variables a template mentions, for a call to client c. */
+magi_status magi__screen_vars(struct magi_run *r, struct magi_client *c, const char *tpl, json_t *vars)
+{
+	struct magi_buf b;
+	magi_buf_init(&b, 0);
+	magi_status s = MAGI_OK;
+	if (strstr(tpl, "{{perception") && r->obs.screenshot) {
+		perception_text(r, c, &b);
+		json_object_set_new(vars, "perception", json_string(b.data));
+	}
+	if (strstr(tpl, "{{coords") && r->obs.screenshot) {
+		struct magi_coord_map m = map_for(r, c);
+		magi_buf_reset(&b);
+		coords_hint(&m, &b);
+		json_object_set_new(vars, "coords", json_string(b.data));
+	}
+	if (strstr(tpl, "{{actions")) {
+		magi_buf_reset(&b);
+		actions_doc(magi_env_caps(r->env), &b);
+		json_object_set_new(vars, "actions", json_string(b.data));
+	}
+	if (strstr(tpl, "{{history")) {
+		magi_buf_reset(&b);
+		history_text(r->board, &b);
+		json_object_set_new(vars, "history", json_string(b.data));
+	}
+	if (strstr(tpl, "{{windows"))
+		json_object_set_new(vars, "windows", json_string(r->obs.text ? r->obs.text : ""));
+	if (b.max && b.len >= b.max)
+		s = MAGI_ERR_LIMIT;
+	magi_buf_release(&b);
+	return s;
+}
+
 struct check_ctx {
-	struct magi__run *r;
+	struct magi_run *r;
 	struct magi_coord_map map;
-	struct magi__decision *d;
+	struct magi_decision *d;
 };
 
-static magi_status check_action(void *ud, const json_t *parsed, struct magi_error *err)
+static magi_status check_action(struct magi_call *call, const struct magi_json *parsed, struct magi_error *err)
 {
-	struct check_ctx *c = ud;
-	const char *text = magi__json_str(parsed, "action", "");
+	struct check_ctx *c = magi_call_ud(call);
+	const char *text = magi_json_str(parsed, "action", "");
 	json_t *obj = NULL;
+	if (!*text)
+		return magi_error_set(err, MAGI_ERR_PARSE,
+				      "the reply has no \"### Action ###\" section; write these sections: ### Action ###");
 	if (magi__json_extract_object(text, &obj, NULL))
 		return magi_error_set(err, MAGI_ERR_PARSE,
 				      "the ### Action ### section must hold one JSON object such as {\"action\":\"click\",\"x\":10,\"y\":20}");
@@ -258,77 +297,56 @@ static magi_status check_action(void *ud, const json_t *parsed, struct magi_erro
 		magi_action_release(&sa);
 		return s;
 	}
-	magi_action_release(&c->d->model_action);
-	magi_action_release(&c->d->screen_action);
-	c->d->model_action = a;
-	c->d->screen_action = sa;
+	magi_action_release(&c->d->action);
+	magi_action_release(&c->d->screen);
+	c->d->action = a;
+	c->d->screen = sa;
 	return MAGI_OK;
 }
 
-magi_status magi__agent_decide(struct magi__run *r, const char *template_name, struct magi__decision *d,
-			       struct magi_error *err)
+magi_status magi_run_decide(struct magi_run *r, const char *role, struct magi_decision *d, struct magi_error *err)
 {
 	memset(d, 0, sizeof *d);
+	if (!r->env)
+		return magi_error_set(err, MAGI_ERR_INVALID, "magi_run_decide needs a screen run");
 	if (!r->obs.screenshot)
 		return magi_error_set(err, MAGI_ERR_ENV, "the environment gave no screenshot");
-	const char *role = strrchr(template_name, '/');
-	struct magi_client *client = magi_team_client(r->team, role ? role + 1 : template_name);
-	struct check_ctx cc = {r, map_for(r, client), d};
-	json_t *vars = json_object();
-	struct magi_buf b;
-	magi_buf_init(&b, 0);
-	magi__perception_text(r, client, &b);
-	json_object_set_new(vars, "perception", json_string(b.data));
-	magi_buf_reset(&b);
-	coords_hint(&cc.map, &b);
-	json_object_set_new(vars, "coords", json_string(b.data));
-	magi_buf_reset(&b);
-	actions_doc(magi_env_caps(r->env), &b);
-	json_object_set_new(vars, "actions", json_string(b.data));
-	magi_buf_reset(&b);
-	history_text(r->board, &b);
-	json_object_set_new(vars, "history", json_string(b.data));
-	magi_buf_reset(&b);
-	magi_buf_printf(&b, "%s", r->obs.text ? r->obs.text : "");
-	json_object_set_new(vars, "windows", json_string(b.data));
-	magi_buf_release(&b);
-	json_object_set_new(vars, "step", json_integer(r->step));
-	json_object_set_new(vars, "task", json_string(r->p.task));
-	static const char *const req[] = {"action", NULL};
-	struct magi__role_call rc = {0};
-	rc.name = template_name;
-	rc.vars = vars;
-	rc.images[0] = magi__run_image(r, client, false);
-	rc.image_labels[0] = "Current screenshot:";
-	rc.n_images = 1;
-	rc.parser = MAGI_PARSE_SECTIONS;
-	rc.sections = req;
-	rc.check = check_action;
-	rc.check_ud = &cc;
-	magi_status s = magi__role_run(r, &rc, err);
-	json_decref(vars);
-	if (!s) {
-		d->thought = magi__strdup(magi__json_str(rc.parsed, "thought", ""));
-		d->operation = magi__strdup(magi__json_str(rc.parsed, "operation", ""));
-		d->map = cc.map;
-		/* the sent size is what the client really sent, which the map must match */
-		uint32_t w, h;
-		magi_chat_image_sent_size(rc.chat, 0, &w, &h);
-		if (w && (w != cc.map.sent_w || h != cc.map.sent_h))
-			MAGI_WARN("sent %ux%u but mapped for %ux%u", w, h, cc.map.sent_w, cc.map.sent_h);
-		d->prompt_tokens = rc.prompt_tokens;
-		d->completion_tokens = rc.completion_tokens;
-		d->latency_ms = rc.latency_ms;
+	struct magi_call *c = NULL;
+	magi_status s = magi_call_new(r, role, &c, err);
+	if (s)
+		return s;
+	struct magi_client *client = magi_call_client(c);
+	if (!client) {
+		magi_call_free(c);
+		return magi_error_set(err, MAGI_ERR_CONFIG, "no model for role %s", role);
 	}
-	magi__role_call_release(&rc);
+	struct check_ctx cc = {r, map_for(r, client), d};
+	magi_call_screen(c, false, "Current screenshot:");
+	magi_call_set_check(c, check_action);
+	magi_call_set_ud(c, &cc);
+	s = magi_run_call(r, c, err);
+	if (!s) {
+		const struct magi_json *rep = magi_call_reply(c);
+		d->thought = magi__strdup(magi_json_str(rep, "thought", ""));
+		d->operation = magi__strdup(magi_json_str(rep, "operation", ""));
+		d->map = cc.map;
+		magi_call_cost(c, &d->prompt_tokens, &d->completion_tokens, &d->latency_ms);
+	} else {
+		magi_decision_release(d);
+	}
+	magi_call_free(c);
 	return s;
 }
 
-void magi__board_history(struct magi__run *r, const char *operation, const char *action_json,
-			 const char *outcome)
+magi_status magi_run_history_add(struct magi_run *r, const char *operation, const char *action_json,
+				 const char *outcome)
 {
 	json_t *h = json_object_get(r->board, "history");
-	json_array_append_new(h, json_pack("{s:i, s:s, s:s, s:s}", "step", r->step, "operation",
-					   operation ? operation : "", "action", action_json ? action_json : "",
-					   "outcome", outcome ? outcome : ""));
+	if (!json_is_array(h)) {
+		h = json_array();
+		json_object_set_new(r->board, "history", h);
+	}
+	json_t *e = json_pack("{s:i, s:s, s:s, s:s}", "step", r->step, "operation", operation ? operation : "",
+			      "action", action_json ? action_json : "", "outcome", outcome ? outcome : "");
+	return e && !json_array_append_new(h, e) ? MAGI_OK : MAGI_ERR_NOMEM;
 }

@@ -1,5 +1,7 @@
 /* guards.c — the guard layer's work inside a run: find PII and injected instructions on
- * each observation once, cover PII in what leaves for remote models and in the trace. */
+ * each observation once, cover PII in what leaves for remote models (screenshots, drawings
+ * on them, video frames) and in the trace. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "agent/agent_internal.h"
@@ -18,7 +20,7 @@ void magi__guard_view_free(struct magi_guard_view *v)
 	free(v);
 }
 
-void magi__guard_scan(struct magi__run *r)
+void magi__guard_scan(struct magi_run *r)
 {
 	magi__guard_view_free(r->view);
 	r->view = NULL;
@@ -46,7 +48,7 @@ void magi__guard_scan(struct magi__run *r)
 	r->view = v;
 }
 
-const struct magi_image *magi__run_image(const struct magi__run *r, struct magi_client *c, bool before)
+const struct magi_image *magi__run_image(const struct magi_run *r, struct magi_client *c, bool before)
 {
 	const struct magi_obs *o = before ? &r->obs_before : &r->obs;
 	const struct magi_guard_view *v = before ? r->view_before : r->view;
@@ -55,7 +57,57 @@ const struct magi_image *magi__run_image(const struct magi__run *r, struct magi_
 	return o->screenshot;
 }
 
-const struct magi_image *magi__trace_image(const struct magi__run *r)
+const struct magi_image *magi__trace_image(const struct magi_run *r)
 {
 	return r->view && r->view->redacted ? r->view->redacted : r->obs.screenshot;
+}
+
+magi_status magi__guard_image(const struct magi_run *r, const struct magi_image *img, struct magi_image **owned)
+{
+	*owned = NULL;
+	struct magi_ocr *ocr = NULL;
+	struct magi_error e;
+	/* An image nobody has read yet (a video frame): read it now. Without OCR it goes as
+	 * it is, with a warning, as screenshots do when OCR is unavailable. */
+	if (magi_ocr_run(img, NULL, 0, &ocr, &e) != MAGI_OK) {
+		MAGI_WARN("OCR for the PII scan failed (%s); the image is sent unscanned", magi_error_text(&e));
+		return MAGI_OK;
+	}
+	struct magi_pii_params pp = magi_pii_params_default();
+	pp.secrets = r->p.secrets;
+	struct magi_pii_finding *f = NULL;
+	size_t n = 0;
+	magi_status s = magi_pii_scan_image(img, ocr, &pp, &f, &n);
+	if (!s && n && !(s = magi_image_clone(img, owned)))
+		magi_guard_redact_image(*owned, f, n, REDACT_PAD);
+	magi_pii_findings_free(f, n);
+	magi_ocr_free(ocr);
+	return s;
+}
+
+/* ---- the action drawn on a screenshot (for roles that judge a proposed action) ------------ */
+#define MARK_RGB 0xff0000u
+
+void magi__draw_action(struct magi_image *img, const struct magi_action *a)
+{
+	int ring = (int)(img->w < img->h ? img->w : img->h) / 40;
+	ring = ring < 10 ? 10 : ring;
+	if (a->has_point) {
+		int x = (int)lround(a->x), y = (int)lround(a->y);
+		magi_image_draw_circle(img, x, y, ring, 3, MARK_RGB);
+		magi_image_draw_line(img, x - ring - 6, y, x - ring / 2, y, 3, MARK_RGB);
+		magi_image_draw_line(img, x + ring / 2, y, x + ring + 6, y, 3, MARK_RGB);
+		magi_image_draw_line(img, x, y - ring - 6, x, y - ring / 2, 3, MARK_RGB);
+		magi_image_draw_line(img, x, y + ring / 2, x, y + ring + 6, 3, MARK_RGB);
+		if (a->has_point2) {
+			int x2 = (int)lround(a->x2), y2 = (int)lround(a->y2);
+			magi_image_draw_line(img, x, y, x2, y2, 3, MARK_RGB);
+			magi_image_draw_circle(img, x2, y2, ring / 2, 3, MARK_RGB);
+		}
+	}
+	if ((a->kind == MAGI_ACT_TYPE || a->kind == MAGI_ACT_KEY) && a->text) {
+		char label[80];
+		snprintf(label, sizeof label, "%s: %.60s", a->kind == MAGI_ACT_TYPE ? "type" : "key", a->text);
+		magi_image_draw_text(img, 8, 8, label, 2, MARK_RGB, 0xffffffu, true);
+	}
 }

@@ -224,3 +224,88 @@ magi_status magi__parse_tool_call(const char *text, json_t **out, struct magi_er
 		magi_error_set(err, MAGI_ERR_PARSE, "the <tool_call> does not hold a JSON object");
 	return s;
 }
+
+/* An option letter named explicitly: "answer"/"option"/"choice", then "is", ':' '=' '-',
+ * quotes, '*', '(' and spaces, then the letter standing alone. Returns where it is. */
+static const char *explicit_letter(const char *text, const char *letters)
+{
+	static const char *const keys[] = {"answer", "option", "choice"};
+	for (size_t k = 0; k < MAGI_ARRAY_LEN(keys); k++) {
+		size_t kl = strlen(keys[k]);
+		for (const char *a = strcasestr(text, keys[k]); a; a = strcasestr(a + kl, keys[k])) {
+			const char *q = a + kl;
+			if (a > text && isalpha((unsigned char)a[-1]))
+				continue;
+			for (;;) {
+				while (*q && strchr(" \t\r\n:=-*\"'(#", *q))
+					q++;
+				if (!strncasecmp(q, "is ", 3))
+					q += 3;
+				else
+					break;
+			}
+			if (*q && strchr(letters, toupper((unsigned char)*q)) && !isalnum((unsigned char)q[1]))
+				return q;
+		}
+	}
+	return NULL;
+}
+
+bool magi__parse_choice(const char *text, const char *letters, const char *const *choices, size_t n_choices,
+			char *out)
+{
+	*out = 0;
+	if (!text || !letters || !*letters)
+		return false;
+	const char *ex = explicit_letter(text, letters);
+	char named[32] = "";
+	size_t nn = 0;
+	for (const char *q = text; *q; q++) {
+		if (q == ex || !isupper((unsigned char)*q) || !strchr(letters, *q))
+			continue;
+		if ((q > text && isalnum((unsigned char)q[-1])) || isalnum((unsigned char)q[1]))
+			continue;
+		/* "A test card", "I think": the article and the pronoun, not options */
+		if ((*q == 'A' || *q == 'I') && q[1] == ' ' && islower((unsigned char)q[2]))
+			continue;
+		if (!strchr(named, *q) && nn + 1 < sizeof named) {
+			named[nn++] = *q;
+			named[nn] = '\0';
+		}
+	}
+	char pick = ex ? (char)toupper((unsigned char)*ex) : nn == 1 ? named[0] : 0;
+	/* exactly one option named: any other lone letter makes the reply ambiguous */
+	if (pick && (nn == 0 || (nn == 1 && named[0] == pick))) {
+		*out = pick;
+		return true;
+	}
+	if (nn || ex)
+		return false;
+	/* the text of one choice ("a test card"), as a model may give instead of its letter */
+	size_t tl = strlen(text);
+	while (tl && (isspace((unsigned char)text[tl - 1]) || text[tl - 1] == '.' || text[tl - 1] == '"'))
+		tl--;
+	const char *t = text;
+	while (tl && (isspace((unsigned char)*t) || *t == '"')) {
+		t++;
+		tl--;
+	}
+	for (size_t i = 0; i < n_choices && i < strlen(letters); i++) {
+		const char *c = choices[i];
+		while (isspace((unsigned char)*c))
+			c++;
+		if (!*c || !c[1])
+			continue;
+		c += 2;
+		while (isspace((unsigned char)*c))
+			c++;
+		size_t cl = strlen(c);
+		while (cl && isspace((unsigned char)c[cl - 1]))
+			cl--;
+		if (cl && cl == tl && !strncasecmp(c, t, cl)) {
+			*out = letters[i];
+			return true;
+		}
+	}
+	return false;
+}

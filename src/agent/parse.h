@@ -13,6 +13,11 @@ magi_status magi__parse_sections(const char *text, const char *const *required, 
 				 struct magi_error *err);
 /* One letter out of `allowed` (e.g. "ABC"): a lone letter, "Answer: B", "(B)", "B." ... */
 magi_status magi__parse_letter(const char *text, const char *allowed, char *out, struct magi_error *err);
+/* Which one option a reply that is not the JSON asked for names: "Answer: C", "(C)",
+ * "C. a test card", "The answer is C", or the text of one choice alone. false when it
+ * names none or more than one (letters: "ABCD"; choices[i]: "A) text"). */
+bool magi__parse_choice(const char *text, const char *letters, const char *const *choices, size_t n_choices,
+			char *out);
 /* The JSON object inside <tool_call>...</tool_call>. */
 magi_status magi__parse_tool_call(const char *text, json_t **out, struct magi_error *err);
 #endif

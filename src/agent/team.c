@@ -1,5 +1,9 @@
-/* team.c — role -> client bindings. */
+/* team.c — teams: role -> client bindings, and what a team decides together (a majority
+ * vote; peer scores that eliminate the weakest member, ties going against the least
+ * trusted). */
+#include <math.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <string.h>
 #include "agent/agent_internal.h"
 #include "core/common.h"
@@ -58,6 +62,14 @@ struct magi_client *magi_team_client(const struct magi_team *t, const char *role
 	return t->def;
 }
 
+struct magi_client *magi__team_bound(const struct magi_team *t, const char *role)
+{
+	for (int i = 0; t && role && i < t->n; i++)
+		if (!strcmp(t->roles[i], role))
+			return t->clients[i];
+	return NULL;
+}
+
 size_t magi__team_clients(const struct magi_team *t, struct magi_client **out, size_t max)
 {
 	size_t n = 0;
@@ -66,4 +78,49 @@ size_t magi__team_clients(const struct magi_team *t, struct magi_client **out, s
 	for (int i = 0; i < t->n && n < max; i++)
 		out[n++] = t->clients[i];
 	return n;
+}
+
+int magi_team_vote(const char *const *answers, size_t n, int *votes)
+{
+	int best = -1, bv = 0;
+	for (size_t i = 0; answers && i < n; i++) {
+		if (!answers[i])
+			continue;
+		int c = 0;
+		for (size_t j = 0; j < n; j++)
+			c += answers[j] && !strcasecmp(answers[i], answers[j]);
+		/* strictly more: on a tie the earlier, more trusted member keeps it */
+		if (c > bv) {
+			bv = c;
+			best = (int)i;
+		}
+	}
+	if (votes)
+		*votes = bv;
+	return best;
+}
+
+int magi_team_eliminate(const double *scores, size_t n, const bool *alive, double *totals)
+{
+	int out = -1;
+	double out_total = 0;
+	for (size_t j = 0; j < n; j++) {
+		double t = 0;
+		if (!alive || alive[j])
+			for (size_t i = 0; scores && i < n; i++) {
+				double x = scores[i * n + j];
+				if (i != j && (!alive || alive[i]) && isfinite(x))
+					t += x;
+			}
+		if (totals)
+			totals[j] = t;
+		if (alive && !alive[j])
+			continue;
+		/* lowest total leaves; on a tie the later (less trusted) member */
+		if (out < 0 || t <= out_total) {
+			out = (int)j;
+			out_total = t;
+		}
+	}
+	return out;
 }

@@ -108,3 +108,10 @@ void magi_obs_release(struct magi_obs *o)
 	free(o->url);
 	memset(o, 0, sizeof *o);
 }
+
+magi_status magi_env_release_input(struct magi_env *env, struct magi_error *err)
+{
+	if (!env || !env->ops->release)
+		return MAGI_OK;
+	return env->ops->release(env->data, err);
+}

@@ -43,7 +43,7 @@ static void img_close(void *data)
 	free(e);
 }
 
-static const struct magi_env_ops image_ops = {"image", img_observe, img_act, NULL, img_close, img_caps};
+static const struct magi_env_ops image_ops = {"image", img_observe, img_act, NULL, img_close, img_caps, NULL};
 
 magi_status magi__env_image_open(const char *path, struct magi_env **out, struct magi_error *err)
 {

@@ -893,6 +893,34 @@ static magi_status x11_reset(void *data, struct magi_error *err)
 	return x_check(e, "resetting input", err);
 }
 
+/* Lets go of every button and key down on the server, over a connection of its own: the
+ * caller may be another thread while this environment's connection is busy (a second
+ * Ctrl-C in the middle of a drag), or that connection may be broken. */
+static magi_status x11_release(void *data, struct magi_error *err)
+{
+	struct x11_env *e = data;
+	if (!e->has_xtest)
+		return MAGI_OK;
+	Display *d = XOpenDisplay(e->name);
+	if (!d)
+		return magi_error_set(err, MAGI_ERR_ENV, "cannot open X display '%s' to release input", e->name);
+	Window r, c;
+	int rx, ry, wx, wy;
+	unsigned mask = 0;
+	XQueryPointer(d, DefaultRootWindow(d), &r, &c, &rx, &ry, &wx, &wy, &mask);
+	for (unsigned b = 1; b <= 5; b++)
+		if (mask & (Button1Mask << (b - 1)))
+			XTestFakeButtonEvent(d, b, False, CurrentTime);
+	char keys[32];
+	XQueryKeymap(d, keys);
+	for (int k = 8; k < 256; k++)
+		if (keys[k / 8] & (1 << (k % 8)))
+			XTestFakeKeyEvent(d, (unsigned)k, False, CurrentTime);
+	XSync(d, False);
+	XCloseDisplay(d);
+	return MAGI_OK;
+}
+
 static void x11_close(void *data)
 {
 	struct x11_env *e = data;
@@ -908,8 +936,8 @@ static void x11_close(void *data)
 	free(e);
 }
 
-static const struct magi_env_ops x11_ops = {"x11", x11_observe, x11_act, x11_reset, x11_close,
-					    x11_caps};
+static const struct magi_env_ops x11_ops = {"x11",    x11_observe, x11_act,    x11_reset,
+					    x11_close, x11_caps,    x11_release};
 
 static pthread_once_t threads_once = PTHREAD_ONCE_INIT;
 static void init_threads(void)

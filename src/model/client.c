@@ -354,6 +354,27 @@ static void xfer_result(struct xfer *x)
 magi_status magi_chat_many(struct magi_client *const *clients, struct magi_chat *const *chats,
 			   size_t n, struct magi_chat_result *results)
 {
+	return magi_chat_many_cancel(clients, chats, n, results, NULL);
+}
+
+/* Drops every transfer still going: the caller was cancelled. */
+static void cancel_all(CURLM *m, struct xfer *xs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct xfer *x = &xs[i];
+		if (x->state == X_DONE)
+			continue;
+		if (x->state == X_RUNNING)
+			curl_multi_remove_handle(m, x->easy);
+		magi_error_set(&x->err, MAGI_ERR_CANCELLED, "%s: cancelled before the answer came",
+			       x->c->url);
+		x->state = X_DONE;
+	}
+}
+
+magi_status magi_chat_many_cancel(struct magi_client *const *clients, struct magi_chat *const *chats,
+				  size_t n, struct magi_chat_result *results, const volatile int *cancel)
+{
 	pthread_once(&curl_once, curl_init_once);
 	struct xfer *xs = calloc(n ? n : 1, sizeof *xs);
 	if (!xs)
@@ -392,6 +413,10 @@ magi_status magi_chat_many(struct magi_client *const *clients, struct magi_chat 
 	}
 	CURLM *m = pending ? curl_multi_init() : NULL;
 	while (pending) {
+		if (cancel && *cancel) {
+			cancel_all(m, xs, n);
+			break;
+		}
 		double now = magi_now_ms(), wake = now + 1000;
 		for (size_t i = 0; i < n; i++) {
 			struct xfer *x = &xs[i];

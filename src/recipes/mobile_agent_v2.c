@@ -4,156 +4,170 @@
  * later, and a reflection agent compares the screens before and after each operation:
  * A as expected, B wrong page (go back where the environment can), C no change. B and C
  * set the error flag the decision agent sees next. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/json.h"
-#include "trace/trace_internal.h"
+#include <strings.h>
 #include "recipes/recipes.h"
-#include "core/common.h"
 
-static magi_status mav2_decide(struct magi__run *r, struct magi__decision *d, struct magi_error *err)
+static const char *const action_sections[] = {"action", NULL};
+static const char *const memory_sections[] = {"important content", NULL};
+static const char *const planning_sections[] = {"completed contents", NULL};
+
+static const struct magi_role roles[] = {
+	{.name = "decision", .prompt = "mobile-agent-v2/decision", .parser = MAGI_PARSER_SECTIONS,
+	 .sections = action_sections},
+	{.name = "memory", .prompt = "mobile-agent-v2/memory", .parser = MAGI_PARSER_SECTIONS,
+	 .sections = memory_sections},
+	{.name = "reflection", .prompt = "mobile-agent-v2/reflection", .parser = MAGI_PARSER_LETTER, .letters = "ABC"},
+	{.name = "planning", .prompt = "mobile-agent-v2/planning", .parser = MAGI_PARSER_SECTIONS,
+	 .sections = planning_sections},
+};
+
+/* Sends a call and frees it; the reply's section `key` goes to *out (malloc'd) if asked. */
+static magi_status run_call(struct magi_run *r, struct magi_call *c, const char *key, char **out,
+			    struct magi_error *err)
 {
-	magi_status s = magi__agent_decide(r, "mobile-agent-v2/decision", d, err);
-	if (s)
-		return s;
-	enum magi_action_kind k = d->model_action.kind;
-	if (k == MAGI_ACT_DONE || k == MAGI_ACT_ANSWER || k == MAGI_ACT_ASK_USER)
-		return MAGI_OK;
-	/* Memory unit: an extra turn on the same screen for content the task needs later. */
-	struct magi_client *c = magi_team_client(r->team, "memory");
-	struct magi_buf per;
-	magi_buf_init(&per, 0);
-	magi__perception_text(r, c, &per);
-	json_t *vars = json_pack("{s:s, s:s}", "task", r->p.task, "perception", per.data);
-	magi_buf_release(&per);
-	static const char *const req[] = {"important content", NULL};
-	struct magi__role_call rc = {0};
-	rc.name = "mobile-agent-v2/memory";
-	rc.vars = vars;
-	rc.images[0] = magi__run_image(r, c, false);
-	rc.image_labels[0] = "Current screenshot:";
-	rc.n_images = 1;
-	rc.parser = MAGI_PARSE_SECTIONS;
-	rc.sections = req;
-	s = magi__role_run(r, &rc, err);
-	if (!s) {
-		const char *mem = magi__json_str(rc.parsed, "important content", "None");
-		if (strcasecmp(mem, "none") && strcasecmp(mem, "none.") && *mem) {
-			const char *old = magi__json_str(r->board, "memory", "");
-			struct magi_buf m;
-			magi_buf_init(&m, 0);
-			magi_buf_printf(&m, "%s%s%s", old, *old ? "\n" : "", mem);
-			json_object_set_new(r->board, "memory", json_string(m.data));
-			magi_buf_release(&m);
-		}
+	magi_status s = magi_run_call(r, c, err);
+	if (!s && out) {
+		const char *v = magi_json_str(magi_call_reply(c), key, "");
+		*out = malloc(strlen(v) + 1);
+		if (*out)
+			memcpy(*out, v, strlen(v) + 1);
 	}
-	json_decref(vars);
-	magi__role_call_release(&rc);
+	magi_call_free(c);
 	return s;
 }
 
-static magi_status mav2_after(struct magi__run *r, const struct magi__decision *d, struct magi_error *err)
+static magi_status mav2_decide(struct magi_run *r, struct magi_decision *d, struct magi_error *err)
+{
+	magi_status s = magi_run_decide(r, "decision", d, err);
+	if (s)
+		return s;
+	enum magi_action_kind k = d->action.kind;
+	if (k == MAGI_ACT_DONE || k == MAGI_ACT_ANSWER || k == MAGI_ACT_ASK_USER)
+		return MAGI_OK;
+	/* Memory unit: an extra turn on the same screen for content the task needs later. */
+	struct magi_call *c;
+	if ((s = magi_call_new(r, "memory", &c, err)))
+		return s;
+	magi_call_screen(c, false, "Current screenshot:");
+	char *mem = NULL;
+	if ((s = run_call(r, c, "important content", &mem, err)))
+		return s;
+	if (mem && *mem && strcasecmp(mem, "none") && strcasecmp(mem, "none.")) {
+		struct magi_json *board = magi_run_board(r);
+		const char *old = magi_json_str(board, "memory", "");
+		size_t n = strlen(old) + strlen(mem) + 2;
+		char *m = malloc(n);
+		if (m) {
+			snprintf(m, n, "%s%s%s", old, *old ? "\n" : "", mem);
+			magi_json_set_str(board, "memory", m);
+			free(m);
+		}
+	}
+	free(mem);
+	return MAGI_OK;
+}
+
+/* Planning agent: text only, rewrites the completed contents from the whole history. */
+static magi_status plan(struct magi_run *r, struct magi_error *err)
+{
+	struct magi_json *board = magi_run_board(r);
+	struct magi_buf h;
+	magi_buf_init(&h, 0);
+	size_t n = magi_json_len(board, "history");
+	for (size_t i = 0; i < n; i++) {
+		char p[32];
+		snprintf(p, sizeof p, "history.%zu", i);
+		const struct magi_json *e = magi_json_get(board, p);
+		magi_buf_printf(&h, "Step %.0f: %s -> %s (%s)\n", magi_json_num(e, "step", 0), magi_json_str(e, "operation", ""),
+				magi_json_str(e, "action", ""), magi_json_str(e, "outcome", ""));
+	}
+	struct magi_call *c;
+	magi_status s = magi_call_new(r, "planning", &c, err);
+	if (!s)
+		s = magi_call_set(c, "history", h.data);
+	magi_buf_release(&h);
+	char *progress = NULL;
+	if (!s && !(s = run_call(r, c, "completed contents", &progress, err)))
+		magi_json_set_str(board, "progress", progress);
+	else if (s)
+		magi_call_free(c);
+	free(progress);
+	return s;
+}
+
+static magi_status mav2_after(struct magi_run *r, const struct magi_decision *d, struct magi_error *err)
 {
 	struct magi_buf mj;
 	magi_buf_init(&mj, 0);
-	magi_action_to_json(&d->model_action, &mj);
-	json_t *vars = json_pack("{s:s, s:s, s:s}", "task", r->p.task, "operation",
-				 d->operation && *d->operation ? d->operation : "(not described)", "action", mj.data);
-	static const char *const req[] = {NULL};
-	struct magi__role_call rc = {0};
-	rc.name = "mobile-agent-v2/reflection";
-	rc.vars = vars;
-	struct magi_client *rcl = magi_team_client(r->team, "reflection");
-	rc.images[0] = magi__run_image(r, rcl, true);
-	rc.image_labels[0] = "Screenshot before the operation:";
-	rc.images[1] = magi__run_image(r, rcl, false);
-	rc.image_labels[1] = "Screenshot after the operation:";
-	rc.n_images = 2;
-	rc.parser = MAGI_PARSE_LETTER;
-	rc.letters = "ABC";
-	rc.sections = req;
-	magi_status s = magi__role_run(r, &rc, err);
-	json_decref(vars);
+	magi_action_to_json(&d->action, &mj);
+	struct magi_call *c;
+	magi_status s = magi_call_new(r, "reflection", &c, err);
 	if (s) {
 		magi_buf_release(&mj);
-		magi__role_call_release(&rc);
 		return s;
 	}
-	const char *v = magi__json_str(rc.parsed, "letter", "A");
+	magi_call_set(c, "operation", d->operation && *d->operation ? d->operation : "(not described)");
+	magi_call_set(c, "action", mj.data);
+	magi_call_screen(c, true, "Screenshot before the operation:");
+	magi_call_screen(c, false, "Screenshot after the operation:");
+	if ((s = magi_run_call(r, c, err))) {
+		magi_call_free(c);
+		magi_buf_release(&mj);
+		return s;
+	}
+	const struct magi_json *rep = magi_call_reply(c);
+	const char *v = magi_json_str(rep, "letter", "A");
 	static const char *const meaning[] = {"as expected", "wrong page", "no change"};
 	int idx = v[0] - 'A';
-	json_t *ev = json_pack("{s:i, s:s, s:s, s:s}", "step", r->step, "verdict", v, "meaning", meaning[idx],
-			       "thought", magi__json_str(rc.parsed, "thought", ""));
+	struct magi_json *ev = magi_json_object();
 	char next[32];
-	snprintf(next, sizeof next, "step-%03d.jpg", r->step + 1);
-	json_object_set_new(ev, "image_after", json_string(next));
-	magi__trace_event_json(r->trace, "reflection", ev, NULL);
-	json_decref(ev);
-	magi__role_call_release(&rc);
+	snprintf(next, sizeof next, "step-%03d.jpg", magi_run_step(r) + 1);
+	magi_json_set_int(ev, "step", magi_run_step(r));
+	magi_json_set_str(ev, "verdict", v);
+	magi_json_set_str(ev, "meaning", meaning[idx]);
+	magi_json_set_str(ev, "thought", magi_json_str(rep, "thought", ""));
+	magi_json_set_str(ev, "image_after", next);
+	magi_run_trace(r, "reflection", ev);
+	magi_json_free(ev);
+	magi_call_free(c);
+	struct magi_json *board = magi_run_board(r);
 	if (idx == 0) {
-		json_object_set_new(r->board, "error_flag", json_false());
-		json_object_set_new(r->board, "last_error", json_string(""));
-		magi__board_history(r, d->operation, mj.data, "as expected");
+		magi_json_set_bool(board, "error_flag", false);
+		magi_json_set_str(board, "last_error", "");
+		magi_run_history_add(r, d->operation, mj.data, "as expected");
 		magi_buf_release(&mj);
-		/* Planning agent: text only, rewrites the completed contents from the history. */
-		static const char *const preq[] = {"completed contents", NULL};
-		struct magi__role_call pc = {0};
-		pc.name = "mobile-agent-v2/planning";
-		pc.vars = json_pack("{s:s}", "task", r->p.task);
-		/* the planning template reads the history through the shared formatter */
-		struct magi_buf h;
-		magi_buf_init(&h, 0);
-		const json_t *hist = json_object_get(r->board, "history");
-		size_t i;
-		const json_t *e;
-		json_array_foreach(hist, i, e)
-			magi_buf_printf(&h, "Step %ld: %s -> %s (%s)\n", magi__json_int(e, "step", 0),
-					magi__json_str(e, "operation", ""), magi__json_str(e, "action", ""),
-					magi__json_str(e, "outcome", ""));
-		json_object_set_new(pc.vars, "history", json_string(h.data));
-		magi_buf_release(&h);
-		pc.parser = MAGI_PARSE_SECTIONS;
-		pc.sections = preq;
-		s = magi__role_run(r, &pc, err);
-		if (!s)
-			json_object_set_new(r->board, "progress",
-					    json_string(magi__json_str(pc.parsed, "completed contents", "")));
-		json_decref(pc.vars);
-		magi__role_call_release(&pc);
-		return s;
+		return plan(r, err);
 	}
-	json_object_set_new(r->board, "error_flag", json_true());
-	magi__board_history(r, d->operation, mj.data, meaning[idx]);
+	magi_json_set_bool(board, "error_flag", true);
+	magi_run_history_add(r, d->operation, mj.data, meaning[idx]);
 	struct magi_buf note;
 	magi_buf_init(&note, 0);
 	magi_buf_printf(&note, "Error flag: the last operation (%s) %s. Try a different operation.",
-			d->operation ? d->operation : mj.data,
-			idx == 1 ? "led to a wrong page" : "did not change the screen");
-	json_object_set_new(r->board, "last_error", json_string(note.data));
+			d->operation ? d->operation : mj.data, idx == 1 ? "led to a wrong page" : "did not change the screen");
+	magi_json_set_str(board, "last_error", note.data);
 	magi_buf_release(&note);
 	magi_buf_release(&mj);
-	if (idx == 1 && (magi_env_caps(r->env) & MAGI_ACT_BIT(MAGI_ACT_BACK))) {
+	if (idx == 1 && (magi_env_caps(magi_run_env(r)) & MAGI_ACT_BIT(MAGI_ACT_BACK))) {
+		/* the next decision must see the screen after going back */
 		struct magi_action back = {.kind = MAGI_ACT_BACK};
 		struct magi_error berr;
-		if (magi_env_act(r->env, &back, &berr))
-			MAGI_WARN("going back after a wrong page failed: %s", magi_error_text(&berr));
-		/* the next decision must see the screen after going back */
-		magi_sleep_ms(r->p.settle_ms);
-		magi_obs_release(&r->obs);
-		magi_ocr_free(r->ocr);
-		r->ocr = NULL;
-		if ((s = magi_env_observe(r->env, &r->obs, err)))
-			return s;
-		if (r->p.ocr && r->obs.screenshot)
-			magi_ocr_run(r->obs.screenshot, NULL, 0, &r->ocr, NULL);
-		magi__guard_scan(r);
+		if ((s = magi_run_act(r, &back, "the reflection found a wrong page", &berr))) {
+			if (magi_run_stopping(r)) {
+				if (err)
+					*err = berr;
+				return s;
+			}
+			magi_run_say(r, "going back after a wrong page failed: %s", magi_error_text(&berr));
+		}
 	}
 	return MAGI_OK;
 }
 
-const struct magi__recipe magi__recipe_mobile_agent_v2 = {
-	"mobile-agent-v2",
-	"Mobile-Agent-v2: planning, decision and reflection agents with a memory unit",
-	mav2_decide,
-	mav2_after,
-};
+static const char *const aliases[] = {"mobile-agent", "mav2", "mobile_agent_v2", NULL};
+
+const struct magi_recipe magi__recipe_mobile_agent_v2 = {
+	.name = "mobile-agent-v2", .description = "Mobile-Agent-v2: planning, decision and reflection agents with a memory unit",
+	.kind = MAGI_RECIPE_SCREEN, MAGI_RECIPE_ROLES(roles), .aliases = aliases, .decide = mav2_decide, .after = mav2_after};

@@ -1,8 +1,13 @@
-/* recipes.h — the built-in GUI recipes (one file each). */
+/* recipes.h — the built-in recipes, one file each. They are written with magi/recipe.h
+ * alone, like any recipe outside magi; recipes.c registers them. */
 #ifndef MAGI_RECIPES_H
 #define MAGI_RECIPES_H
-#include "agent/agent_internal.h"
+#include "magi/recipe.h"
+#include "core/magi_banned.h"
 
-extern const struct magi__recipe magi__recipe_single;
-extern const struct magi__recipe magi__recipe_mobile_agent_v2;
+extern const struct magi_recipe magi__recipe_single;
+extern const struct magi_recipe magi__recipe_mobile_agent_v2;
+extern const struct magi_recipe magi__recipe_uniform;
+extern const struct magi_recipe magi__recipe_avp;
+extern const struct magi_recipe magi__recipe_lvagent;
 #endif

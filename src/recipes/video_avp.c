@@ -1,5 +1,5 @@
 /* video_avp.c — Active Video Perception (AVP): iterative evidence seeking for long-video
- * questions. The paper's loop, as magi runs it:
+ * questions. The paper's loop, one round per step of the run:
  *   plan     a text-only planner turns the question, what was looked at and the evidence so
  *            far into an observation plan {sub_query, load_mode uniform|region, fps 0.1-5,
  *            resolution low|medium, regions [[start_s, end_s], ...]};
@@ -14,12 +14,10 @@
  * the plan asks for. bench/bench_video_agents.sh measures the same trade against uniform
  * sampling on magi's synthetic suite. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/json.h"
-#include "trace/trace_internal.h"
-#include "recipes/video.h"
-#include "core/common.h"
+#include "recipes/recipes.h"
 
 #define AVP_DEFAULT_BUDGET 32 /* frames the observer sees per round */
 #define AVP_FPS_MIN 0.1
@@ -27,7 +25,7 @@
 #define AVP_MAX_REGIONS 16
 
 struct plan {
-	char mode[8];    /* "uniform" | "region" */
+	char mode[8]; /* "uniform" | "region" */
 	double fps;
 	enum magi_video_res res;
 	double regions[AVP_MAX_REGIONS][2];
@@ -36,48 +34,50 @@ struct plan {
 };
 
 /* Reads and checks a plan against the video; the messages go back to the planner. */
-static magi_status read_plan(const struct magi__vrun *v, const json_t *o, struct plan *pl, struct magi_error *err)
+static magi_status read_plan(const struct magi_run *r, const struct magi_json *o, struct plan *pl,
+			     struct magi_error *err)
 {
 	memset(pl, 0, sizeof *pl);
-	const char *mode = magi__json_str(o, "load_mode", NULL);
+	const char *mode = magi_json_str(o, "load_mode", NULL);
 	if (!mode || (strcmp(mode, "uniform") && strcmp(mode, "region")))
 		return magi_error_set(err, MAGI_ERR_PARSE, "\"load_mode\" must be \"uniform\" or \"region\"");
 	snprintf(pl->mode, sizeof pl->mode, "%s", mode);
-	pl->fps = magi__json_number_any(json_object_get(o, "fps"));
+	pl->fps = magi_json_num(o, "fps", NAN);
 	if (!(pl->fps >= AVP_FPS_MIN - 1e-9 && pl->fps <= AVP_FPS_MAX + 1e-9))
 		return magi_error_set(err, MAGI_ERR_PARSE, "\"fps\" must be a number from %g to %g", AVP_FPS_MIN,
 				      AVP_FPS_MAX);
-	const char *res = magi__json_str(o, "resolution", "low");
+	const char *res = magi_json_str(o, "resolution", "low");
 	if (!strcmp(res, "low"))
 		pl->res = MAGI_VIDEO_RES_LOW;
 	else if (!strcmp(res, "medium"))
 		pl->res = MAGI_VIDEO_RES_MEDIUM;
 	else
 		return magi_error_set(err, MAGI_ERR_PARSE, "\"resolution\" must be \"low\" or \"medium\"");
-	pl->sub_query = magi__json_str(o, "sub_query", "");
-	const json_t *regs = json_object_get(o, "regions");
+	pl->sub_query = magi_json_str(o, "sub_query", "");
 	if (!strcmp(mode, "uniform"))
 		return MAGI_OK;
-	if (!json_is_array(regs) || !json_array_size(regs))
+	size_t nr = magi_json_len(o, "regions");
+	if (magi_json_type_at(o, "regions") != MAGI_JSON_ARRAY || !nr)
 		return magi_error_set(err, MAGI_ERR_PARSE,
 				      "load_mode \"region\" needs \"regions\": [[start_s, end_s], ...] with at least one");
-	if (json_array_size(regs) > AVP_MAX_REGIONS)
+	if (nr > AVP_MAX_REGIONS)
 		return magi_error_set(err, MAGI_ERR_PARSE, "at most %d regions", AVP_MAX_REGIONS);
-	double d = v->info->duration_s;
-	size_t i;
-	const json_t *r;
-	json_array_foreach(regs, i, r)
-	{
-		double a, b;
-		if (json_is_array(r) && json_array_size(r) == 2) {
-			a = magi__vrun_seconds(json_array_get(r, 0));
-			b = magi__vrun_seconds(json_array_get(r, 1));
-		} else if (json_is_object(r)) {
-			a = magi__vrun_seconds(json_object_get(r, "start"));
-			b = magi__vrun_seconds(json_object_get(r, "end"));
+	double d = magi_run_video(r)->duration_s;
+	for (size_t i = 0; i < nr; i++) {
+		char pa[48], pb[48];
+		const struct magi_json *reg;
+		snprintf(pa, sizeof pa, "regions.%zu", i);
+		reg = magi_json_get(o, pa);
+		if (magi_json_type_at(reg, NULL) == MAGI_JSON_ARRAY && magi_json_len(reg, NULL) == 2) {
+			snprintf(pa, sizeof pa, "0");
+			snprintf(pb, sizeof pb, "1");
+		} else if (magi_json_type_at(reg, NULL) == MAGI_JSON_OBJECT) {
+			snprintf(pa, sizeof pa, "start");
+			snprintf(pb, sizeof pb, "end");
 		} else {
 			return magi_error_set(err, MAGI_ERR_PARSE, "region %zu must be [start_s, end_s]", i + 1);
 		}
+		double a = magi_json_seconds(reg, pa, NAN), b = magi_json_seconds(reg, pb, NAN);
 		if (!isfinite(a) || !isfinite(b))
 			return magi_error_set(err, MAGI_ERR_PARSE, "region %zu: start and end must be seconds", i + 1);
 		if (b <= a)
@@ -93,28 +93,22 @@ static magi_status read_plan(const struct magi__vrun *v, const json_t *o, struct
 	return MAGI_OK;
 }
 
-static magi_status check_plan(void *ud, const json_t *o, struct magi_error *err)
+static magi_status check_plan(struct magi_call *c, const struct magi_json *o, struct magi_error *err)
 {
 	struct plan pl;
-	return read_plan(ud, o, &pl, err);
+	return read_plan(magi_call_run(c), o, &pl, err);
 }
 
-static magi_status check_observation(void *ud, const json_t *o, struct magi_error *err)
+static magi_status check_reflection(struct magi_call *c, const struct magi_json *o, struct magi_error *err)
 {
-	return magi__vrun_check_evidence(ud, o, true, err);
-}
-
-static magi_status check_reflection(void *ud, const json_t *o, struct magi_error *err)
-{
-	const json_t *s = json_object_get(o, "sufficient");
-	if (!json_is_boolean(s))
+	if (magi_json_type_at(o, "sufficient") != MAGI_JSON_BOOL)
 		return magi_error_set(err, MAGI_ERR_PARSE, "\"sufficient\" must be true or false");
-	if (!isfinite(magi__vrun_confidence(o, NAN)))
+	if (!isfinite(magi_reply_confidence(o, NAN)))
 		return magi_error_set(err, MAGI_ERR_PARSE, "\"confidence\" must be a number between 0 and 1");
 	char letter;
 	/* a reflector that is not sure yet may leave the answer open */
-	if (json_is_true(s) || json_is_string(json_object_get(o, "answer")))
-		return magi__vrun_answer(ud, json_object_get(o, "answer"), &letter, err);
+	if (magi_json_bool(o, "sufficient", false) || magi_json_type_at(o, "answer") == MAGI_JSON_STRING)
+		return magi_run_read_answer(magi_call_run(c), o, &letter, err);
 	return MAGI_OK;
 }
 
@@ -124,10 +118,23 @@ static int cmp_region(const void *a, const void *b)
 	return x[0] < y[0] ? -1 : x[0] > y[0];
 }
 
-/* The times a plan asks for, thinned evenly to budget. *times is malloc'd. */
-static size_t plan_times(const struct magi__vrun *v, struct plan *pl, size_t budget, double **times)
+/* Keeps n evenly spread elements of times[0..count) in place (the centre of each of n equal
+ * runs of the list); returns the new count. */
+static size_t thin_times(double *times, size_t count, size_t n)
 {
-	double d = v->info->duration_s;
+	if (count <= n)
+		return count;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = (size_t)(((double)i + 0.5) * (double)count / (double)n);
+		times[i] = times[k < count ? k : count - 1];
+	}
+	return n;
+}
+
+/* The times a plan asks for, thinned evenly to budget. *times is malloc'd. */
+static size_t plan_times(const struct magi_run *r, struct plan *pl, size_t budget, double **times)
+{
+	double d = magi_run_video(r)->duration_s;
 	size_t cap = 64, n = 0;
 	double *t = malloc(cap * sizeof *t);
 	if (!t)
@@ -180,236 +187,214 @@ static size_t plan_times(const struct magi__vrun *v, struct plan *pl, size_t bud
 			}
 		}
 	}
-	n = magi__thin_times(t, n, budget);
 	*times = t;
-	return n;
+	return thin_times(t, n, budget);
 }
 
-/* "Round 1 (uniform, 0.1 fps, low): 32 frames from 00:00:09.4 to 00:09:50.6, about every
- * 18.8 s" per plan on the board. */
-static void looked_text(const struct magi__vrun *v, struct magi_buf *out)
+/* "Round 1: uniform over the whole video at 0.1 fps, low resolution: 32 frames from ..." per
+ * plan on the board. */
+static void looked_text(struct magi_run *r, struct magi_buf *out)
 {
-	const json_t *plans = json_object_get(v->run.board, "plans");
-	if (!json_array_size(plans)) {
+	const struct magi_json *plans = magi_json_get(magi_run_board(r), "plans");
+	size_t n = magi_json_len(plans, NULL);
+	if (!n) {
 		magi_buf_puts(out, "(nothing yet)\n");
 		return;
 	}
-	size_t i;
-	const json_t *p;
-	json_array_foreach(plans, i, p)
-	{
-		magi_buf_printf(out, "- Round %ld: %s\n", magi__json_int(p, "round", 0), magi__json_str(p, "looked", ""));
+	for (size_t i = 0; i < n; i++) {
+		char p[32];
+		snprintf(p, sizeof p, "%zu", i);
+		const struct magi_json *e = magi_json_get(plans, p);
+		magi_buf_printf(out, "- Round %.0f: %s\n", magi_json_num(e, "round", 0), magi_json_str(e, "looked", ""));
 	}
 }
 
 static void describe_plan(const struct plan *pl, const struct magi_video_frames *fr, struct magi_buf *out)
 {
 	char a[24], b[24];
+	const char *res = pl->res == MAGI_VIDEO_RES_LOW ? "low" : "medium";
 	if (!strcmp(pl->mode, "uniform")) {
-		magi_buf_printf(out, "uniform over the whole video at %g fps, %s resolution", pl->fps,
-				pl->res == MAGI_VIDEO_RES_LOW ? "low" : "medium");
+		magi_buf_printf(out, "uniform over the whole video at %g fps, %s resolution", pl->fps, res);
 	} else {
 		magi_buf_puts(out, "regions ");
 		for (int i = 0; i < pl->n_regions; i++)
-			magi_buf_printf(out, "%s%s-%s", i ? ", " : "", magi__vtime(pl->regions[i][0], a),
-					magi__vtime(pl->regions[i][1], b));
-		magi_buf_printf(out, " at %g fps, %s resolution", pl->fps, pl->res == MAGI_VIDEO_RES_LOW ? "low" : "medium");
+			magi_buf_printf(out, "%s%s-%s", i ? ", " : "", magi_time_text(pl->regions[i][0], a),
+					magi_time_text(pl->regions[i][1], b));
+		magi_buf_printf(out, " at %g fps, %s resolution", pl->fps, res);
 	}
 	if (fr && fr->n) {
 		double t0 = fr->items[0].t_s, t1 = fr->items[fr->n - 1].t_s;
-		magi_buf_printf(out, ": %zu frame%s from %s to %s", fr->n, fr->n == 1 ? "" : "s", magi__vtime(t0, a),
-				magi__vtime(t1, b));
+		magi_buf_printf(out, ": %zu frame%s from %s to %s", fr->n, fr->n == 1 ? "" : "s", magi_time_text(t0, a),
+				magi_time_text(t1, b));
 		if (fr->n > 1)
 			magi_buf_printf(out, ", about every %.1f s", (t1 - t0) / (double)(fr->n - 1));
 	}
 }
 
-/* Template variables of the planner, reflector and final answer. */
-static json_t *round_vars(const struct magi__vrun *v, int budget)
+/* A call with the variables of the planner, reflector and final answer. */
+static magi_status round_call(struct magi_run *r, const char *role, int budget, struct magi_call **c,
+			      struct magi_error *err)
 {
-	json_t *vars = magi__vrun_vars(v);
+	magi_status s = magi_call_new(r, role, c, err);
+	if (s)
+		return s;
 	struct magi_buf b;
 	magi_buf_init(&b, 1u << 20);
-	looked_text(v, &b);
-	json_object_set_new(vars, "looked", json_string(b.data));
-	magi_buf_reset(&b);
-	magi__vrun_evidence_text(v, &b);
-	json_object_set_new(vars, "evidence", json_string(b.data));
+	looked_text(r, &b);
+	magi_call_set(*c, "looked", b.data);
 	magi_buf_release(&b);
-	json_object_set_new(vars, "round", json_integer(v->round));
-	json_object_set_new(vars, "rounds", json_integer(v->p.rounds));
-	json_object_set_new(vars, "budget", json_integer(budget));
-	const char *j = magi__json_str(v->run.board, "justification", "");
-	json_object_set_new(vars, "justification", json_string(*j ? j : "(none yet: this is the first round)"));
-	return vars;
+	magi_call_set_int(*c, "budget", budget);
+	const char *j = magi_json_str(magi_run_board(r), "justification", "");
+	return magi_call_set(*c, "justification", *j ? j : "(none yet: this is the first round)");
 }
 
 /* One plan-observe step: plan, sample, observe, add evidence. */
-static magi_status plan_and_observe(struct magi__vrun *v, int budget, struct magi_error *err)
+static magi_status plan_and_observe(struct magi_run *r, int budget, struct magi_error *err)
 {
-	json_t *vars = round_vars(v, budget);
-	struct magi__vcall pc = {0};
-	pc.name = "avp/planner";
-	pc.role = "planner";
-	pc.vars = vars;
-	pc.check = check_plan;
-	pc.check_ud = v;
-	magi_status s = magi__vcall_one(v, &pc, "plan", err);
-	json_decref(vars);
-	if (s) {
-		magi__vcall_release(&pc);
-		return s;
-	}
-	struct plan pl;
-	read_plan(v, pc.parsed, &pl, NULL);
-	double *times = NULL;
-	size_t n = plan_times(v, &pl, (size_t)budget, &times);
-	if (!n) {
-		free(times);
-		magi__vcall_release(&pc);
-		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
-	}
+	struct magi_call *pc = NULL, *oc = NULL;
 	struct magi_video_frames *fr = NULL;
-	char what[32];
-	snprintf(what, sizeof what, "round %d", v->round);
+	struct magi_json *entry = NULL;
+	double *times = NULL;
 	struct magi_buf pd;
 	magi_buf_init(&pd, 0);
-	describe_plan(&pl, NULL, &pd);
-	magi__vrun_say(v, "round %d  plan: %s -> %zu frames (%s)", v->round, pd.data, n,
-		       *pl.sub_query ? pl.sub_query : "no sub-query");
-	s = magi__vrun_sample_times(v, times, n, magi_video_res_side(pl.res), what, &fr, err);
-	free(times);
-	if (s) {
-		magi_buf_release(&pd);
-		magi__vcall_release(&pc);
-		return s;
+	magi_status s = round_call(r, "planner", budget, &pc, err);
+	if (!s) {
+		magi_call_set_phase(pc, "plan");
+		s = magi_run_call(r, pc, err);
 	}
-	magi_buf_reset(&pd);
-	describe_plan(&pl, fr, &pd);
-	json_t *entry = json_deep_copy(pc.parsed);
-	json_object_set_new(entry, "round", json_integer(v->round));
-	json_object_set_new(entry, "n_frames", json_integer((json_int_t)fr->n));
-	json_object_set_new(entry, "looked", json_string(pd.data));
-	json_array_append(json_object_get(v->run.board, "plans"), entry);
-	magi__trace_event_json(v->run.trace, "plan", entry, NULL);
-	json_decref(entry);
-
-	char **labels = magi__frame_labels(fr);
-	const struct magi_image **imgs = calloc(fr->n, sizeof *imgs);
-	if (!labels || !imgs) {
+	if (s)
+		goto out;
+	struct plan pl;
+	read_plan(r, magi_call_reply(pc), &pl, NULL);
+	size_t n = plan_times(r, &pl, (size_t)budget, &times);
+	if (!n) {
 		s = magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 		goto out;
 	}
-	for (size_t i = 0; i < fr->n; i++)
-		imgs[i] = fr->items[i].img;
-	vars = magi__vrun_vars(v);
-	json_object_set_new(vars, "n_frames", json_integer((json_int_t)fr->n));
-	json_object_set_new(vars, "plan", json_string(pd.data));
-	json_object_set_new(vars, "sub_query", json_string(*pl.sub_query ? pl.sub_query : v->p.question));
-	struct magi__vcall oc = {0};
-	oc.name = "avp/observer";
-	oc.role = "observer";
-	oc.vars = vars;
-	oc.images = imgs;
-	oc.labels = labels;
-	oc.n_images = fr->n;
-	oc.check = check_observation;
-	oc.check_ud = v;
-	s = magi__vcall_one(v, &oc, "observe", err);
-	json_decref(vars);
-	if (!s) {
-		int added = magi__vrun_add_evidence(v, oc.parsed, fr, "observer");
-		magi__vrun_say(v, "round %d  observed %zu frames: %d new evidence item%s", v->round, fr->n, added,
-			       added == 1 ? "" : "s");
+	int round = magi_run_step(r);
+	char what[32];
+	snprintf(what, sizeof what, "round %d", round);
+	describe_plan(&pl, NULL, &pd);
+	magi_run_say(r, "round %d  plan: %s -> %zu frames (%s)", round, pd.data, n,
+		     *pl.sub_query ? pl.sub_query : "no sub-query");
+	if ((s = magi_run_frames_at(r, times, n, magi_video_res_side(pl.res), what, &fr, err)))
+		goto out;
+	magi_buf_reset(&pd);
+	describe_plan(&pl, fr, &pd);
+	entry = magi_json_copy(magi_call_reply(pc));
+	magi_json_set_int(entry, "round", round);
+	magi_json_set_int(entry, "n_frames", (long long)fr->n);
+	magi_json_set_str(entry, "looked", pd.data);
+	magi_run_board_push(r, "plans", magi_json_copy(entry));
+	if ((s = magi_run_trace(r, "plan", entry)))
+		goto out;
+	if ((s = magi_call_new(r, "observer", &oc, err)))
+		goto out;
+	magi_call_set_phase(oc, "observe");
+	magi_call_set_int(oc, "n_frames", (long long)fr->n);
+	magi_call_set(oc, "plan", pd.data);
+	magi_call_set(oc, "sub_query", *pl.sub_query ? pl.sub_query : magi_run_task(r));
+	if (!(s = magi_call_frames(oc, fr)) && !(s = magi_run_call(r, oc, err))) {
+		int added = magi_run_add_evidence(r, magi_call_reply(oc), fr, "observer");
+		magi_run_say(r, "round %d  observed %zu frames: %d new evidence item%s", round, fr->n, added,
+			     added == 1 ? "" : "s");
 	}
-	magi__vcall_release(&oc);
 out:
 	magi_buf_release(&pd);
-	magi__labels_free(labels, fr->n);
-	free(imgs);
+	magi_json_free(entry);
+	free(times);
 	magi_video_frames_free(fr);
-	magi__vcall_release(&pc);
+	magi_call_free(oc);
+	magi_call_free(pc);
 	return s;
 }
 
-static magi_status final_answer(struct magi__vrun *v, const char *reason, struct magi_error *err)
+static magi_status final_answer(struct magi_run *r, const char *reason, struct magi_error *err)
 {
-	json_t *vars = round_vars(v, 0);
-	struct magi__vcall c = {0};
-	c.name = "avp/answer";
-	c.role = "answer";
-	c.vars = vars;
-	c.check = magi__vrun_check_answer;
-	c.check_ud = v;
-	magi_status s = magi__vcall_one(v, &c, "answer", err);
-	json_decref(vars);
+	struct magi_call *c = NULL;
+	magi_status s = round_call(r, "answer", 0, &c, err);
+	if (!s)
+		s = magi_run_call(r, c, err);
 	if (!s) {
+		const struct magi_json *rep = magi_call_reply(c);
 		char letter = 0;
-		magi__vrun_answer(v, json_object_get(c.parsed, "answer"), &letter, NULL);
-		magi__vrun_set_answer(v, letter, magi__json_str(c.parsed, "answer", NULL),
-				      magi__json_str(c.parsed, "justification", NULL), magi__vrun_confidence(c.parsed, 0),
-				      true);
-		free(v->out->reason);
-		v->out->reason = magi__strdup(reason);
-		magi__vrun_say(v, "forced answer after %d round%s: %s", v->round, v->round == 1 ? "" : "s",
-			       v->out->answer_text);
+		magi_run_read_answer(r, rep, &letter, NULL);
+		magi_run_answer(r, letter, magi_json_str(rep, "answer", NULL), magi_json_str(rep, "justification", NULL),
+				magi_reply_confidence(rep, 0), true, reason);
+		const struct magi_video_ask_params *p = magi_run_video_params(r);
+		magi_run_say(r, "forced answer after %d round%s: %s", magi_run_step(r), magi_run_step(r) == 1 ? "" : "s",
+			     letter ? p->choices[letter - 'A'] : magi_json_str(rep, "answer", ""));
 	}
-	magi__vcall_release(&c);
+	magi_call_free(c);
 	return s;
 }
 
-magi_status magi__video_avp(struct magi__vrun *v, struct magi_error *err)
+static magi_status avp_begin(struct magi_run *r, struct magi_error *err)
 {
-	int per_round = v->p.frames > 0 ? v->p.frames : AVP_DEFAULT_BUDGET;
-	double need = v->p.confidence > 0 ? v->p.confidence : 0.7;
-	json_object_set_new(v->run.board, "justification", json_string(""));
-	magi_status s = MAGI_OK;
-	for (int round = 1; round <= v->p.rounds; round++) {
-		int left = magi__vrun_frames_left(v);
-		int budget = per_round < left ? per_round : left;
-		if (budget <= 0)
-			return final_answer(v, "frame_budget", err);
-		v->round = round;
-		if ((s = plan_and_observe(v, budget, err)))
-			return s;
-		json_t *vars = round_vars(v, budget);
-		struct magi__vcall rc = {0};
-		rc.name = "avp/reflector";
-		rc.role = "reflector";
-		rc.vars = vars;
-		rc.check = check_reflection;
-		rc.check_ud = v;
-		s = magi__vcall_one(v, &rc, "reflect", err);
-		json_decref(vars);
-		if (s) {
-			magi__vcall_release(&rc);
-			return s;
-		}
-		bool sufficient = json_is_true(json_object_get(rc.parsed, "sufficient"));
-		double conf = magi__vrun_confidence(rc.parsed, 0);
-		const char *just = magi__json_str(rc.parsed, "justification", "");
-		json_t *ev = json_pack("{s:i, s:b, s:f, s:s}", "round", round, "sufficient", sufficient, "confidence", conf,
-				       "justification", just);
-		json_object_set(ev, "answer", json_object_get(rc.parsed, "answer") ? json_object_get(rc.parsed, "answer")
-										   : json_null());
-		magi__trace_event_json(v->run.trace, "reflect", ev, NULL);
-		json_decref(ev);
-		json_t *bev = json_pack("{s:i, s:O}", "round", round, "board", v->run.board);
-		magi__trace_event_json(v->run.trace, "board", bev, NULL);
-		json_decref(bev);
-		magi__vrun_say(v, "round %d  reflect: %s (confidence %.2f) %s", round,
-			       sufficient ? "sufficient" : "not sufficient", conf, just);
-		if (sufficient && conf >= need) {
-			char letter = 0;
-			magi__vrun_answer(v, json_object_get(rc.parsed, "answer"), &letter, NULL);
-			magi__vrun_set_answer(v, letter, magi__json_str(rc.parsed, "answer", NULL), just, conf, false);
-			free(v->out->reason);
-			v->out->reason = magi__strdup("sufficient");
-			magi__vcall_release(&rc);
-			return MAGI_OK;
-		}
-		json_object_set_new(v->run.board, "justification", json_string(*just ? just : "not sufficient yet"));
-		magi__vcall_release(&rc);
-	}
-	return final_answer(v, "forced", err);
+	(void)err;
+	return magi_run_board_set_str(r, "justification", "");
 }
+
+static magi_status avp_step(struct magi_run *r, struct magi_error *err)
+{
+	const struct magi_video_ask_params *p = magi_run_video_params(r);
+	int per_round = p->frames > 0 ? p->frames : AVP_DEFAULT_BUDGET;
+	double need = p->confidence > 0 ? p->confidence : 0.7;
+	int left = magi_run_frames_left(r);
+	int budget = per_round < left ? per_round : left;
+	if (budget <= 0)
+		return final_answer(r, "frame_budget", err);
+	magi_status s = plan_and_observe(r, budget, err);
+	struct magi_call *c = NULL;
+	if (!s && !(s = round_call(r, "reflector", budget, &c, err))) {
+		magi_call_set_phase(c, "reflect");
+		s = magi_run_call(r, c, err);
+	}
+	if (s) {
+		magi_call_free(c);
+		return s;
+	}
+	const struct magi_json *rep = magi_call_reply(c);
+	int round = magi_run_step(r);
+	bool sufficient = magi_json_bool(rep, "sufficient", false);
+	double conf = magi_reply_confidence(rep, 0);
+	const char *just = magi_json_str(rep, "justification", "");
+	struct magi_json *ev = magi_json_object();
+	magi_json_set_int(ev, "round", round);
+	magi_json_set_bool(ev, "sufficient", sufficient);
+	magi_json_set_num(ev, "confidence", conf);
+	magi_json_set_str(ev, "justification", just);
+	const struct magi_json *ans = magi_json_get(rep, "answer");
+	if (ans)
+		magi_json_set(ev, "answer", magi_json_copy(ans));
+	else
+		magi_json_set_str(ev, "answer", NULL);
+	s = magi_run_trace(r, "reflect", ev);
+	magi_json_free(ev);
+	magi_run_say(r, "round %d  reflect: %s (confidence %.2f) %s", round, sufficient ? "sufficient" : "not sufficient",
+		     conf, just);
+	bool answered = false;
+	if (!s && sufficient && conf >= need) {
+		char letter = 0;
+		magi_run_read_answer(r, rep, &letter, NULL);
+		magi_run_answer(r, letter, magi_json_str(rep, "answer", NULL), just, conf, false, "sufficient");
+		answered = true;
+	} else if (!s) {
+		magi_run_board_set_str(r, "justification", *just ? just : "not sufficient yet");
+	}
+	magi_call_free(c);
+	/* the last round ends with an answer, sufficient or not */
+	if (!s && !answered && round >= magi_run_max_steps(r))
+		s = final_answer(r, "forced", err);
+	return s;
+}
+
+static const struct magi_role roles[] = {
+	{.name = "planner", .parser = MAGI_PARSER_JSON, .check = check_plan},		     /* text only */
+	{.name = "observer", .parser = MAGI_PARSER_JSON, .check = magi_check_evidence}, /* the only one seeing frames */
+	{.name = "reflector", .parser = MAGI_PARSER_JSON, .check = check_reflection},   /* text only: enough? */
+	{.name = "answer", .parser = MAGI_PARSER_ANSWER, .check = magi_check_answer}};  /* the paper's FORCEANSWER */
+
+const struct magi_recipe magi__recipe_avp = {
+	.name = "avp", .description = "Active Video Perception: plan what to look at, observe it, reflect until the evidence suffices",
+	.kind = MAGI_RECIPE_VIDEO, MAGI_RECIPE_ROLES(roles), .begin = avp_begin, .step = avp_step, .default_steps = 3};

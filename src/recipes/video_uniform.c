@@ -1,66 +1,50 @@
 /* video_uniform.c — the baseline video recipe: one call carrying K frames sampled at the
  * centres of K equal segments of the video (K = 32 by default), as most video-LLM evaluations
  * do. Its cost grows with K whatever the question; avp and lvagent are measured against it. */
-#include <stdlib.h>
-#include "core/json.h"
-#include "recipes/video.h"
-#include "core/common.h"
+#include "recipes/recipes.h"
 
 #define UNIFORM_DEFAULT_FRAMES 32
 
-magi_status magi__video_uniform(struct magi__vrun *v, struct magi_error *err)
+static magi_status uniform_step(struct magi_run *r, struct magi_error *err)
 {
-	int k = v->p.frames > 0 ? v->p.frames : UNIFORM_DEFAULT_FRAMES;
-	int left = magi__vrun_frames_left(v);
+	const struct magi_video_ask_params *p = magi_run_video_params(r);
+	int k = p->frames > 0 ? p->frames : UNIFORM_DEFAULT_FRAMES;
+	int left = magi_run_frames_left(r);
 	if (k > left)
 		k = left;
 	if (k <= 0)
 		return magi_error_set(err, MAGI_ERR_BUDGET, "the frame budget allows no frames");
-	v->round = 1;
 	char dur[24];
-	magi__vrun_say(v, "sampling %d frames uniformly over %s", k, magi__vtime(v->info->duration_s, dur));
+	magi_run_say(r, "sampling %d frames uniformly over %s", k, magi_time_text(magi_run_video(r)->duration_s, dur));
 	struct magi_video_frames *fr = NULL;
-	magi_status s = magi__vrun_sample_uniform(v, (size_t)k, MAGI_VIDEO_LOW_SIDE, "uniform", &fr, err);
+	magi_status s = magi_run_frames_uniform(r, (size_t)k, MAGI_VIDEO_LOW_SIDE, "uniform", &fr, err);
 	if (s)
 		return s;
-	char **labels = magi__frame_labels(fr);
-	const struct magi_image **imgs = calloc(fr->n, sizeof *imgs);
-	if (!labels || !imgs) {
-		magi__labels_free(labels, fr->n);
-		free(imgs);
-		magi_video_frames_free(fr);
-		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	struct magi_call *c = NULL;
+	if (!(s = magi_call_new(r, "answer", &c, err)) && !(s = magi_call_set_int(c, "n_frames", (long long)fr->n)) &&
+	    !(s = magi_call_frames(c, fr))) {
+		magi_run_say(r, "asking %s with %zu frames", magi_client_params(magi_call_client(c))->name, fr->n);
+		s = magi_run_call(r, c, err);
+	} else if (s && err && !err->status) {
+		magi_error_set(err, s, "preparing the answer call");
 	}
-	for (size_t i = 0; i < fr->n; i++)
-		imgs[i] = fr->items[i].img;
-	json_t *vars = magi__vrun_vars(v);
-	json_object_set_new(vars, "n_frames", json_integer((json_int_t)fr->n));
-	struct magi__vcall c = {0};
-	c.name = "uniform/answer";
-	c.role = "answer";
-	c.vars = vars;
-	c.images = imgs;
-	c.labels = labels;
-	c.n_images = fr->n;
-	c.check = magi__vrun_check_answer;
-	c.check_ud = v;
-	magi__vrun_say(v, "asking %s with %zu frames", magi_client_params(magi_team_client(v->run.team, "answer"))->name,
-		       fr->n);
-	s = magi__vcall_one(v, &c, "answer", err);
 	if (!s) {
+		const struct magi_json *rep = magi_call_reply(c);
 		char letter = 0;
-		magi__vrun_answer(v, json_object_get(c.parsed, "answer"), &letter, NULL);
-		magi__vrun_add_evidence(v, c.parsed, fr, "answer");
-		magi__vrun_set_answer(v, letter, magi__json_str(c.parsed, "answer", NULL),
-				      magi__json_str(c.parsed, "justification", NULL), magi__vrun_confidence(c.parsed, 0),
-				      false);
-		free(v->out->reason);
-		v->out->reason = magi__strdup("answered");
+		magi_run_read_answer(r, rep, &letter, NULL);
+		magi_run_add_evidence(r, rep, fr, "answer");
+		magi_run_answer(r, letter, magi_json_str(rep, "answer", NULL), magi_json_str(rep, "justification", NULL),
+				magi_reply_confidence(rep, 0), false, "answered");
 	}
-	magi__vcall_release(&c);
-	json_decref(vars);
-	magi__labels_free(labels, fr->n);
-	free(imgs);
+	magi_call_free(c);
 	magi_video_frames_free(fr);
 	return s;
 }
+
+static const struct magi_role roles[] = {
+	{.name = "answer", .prompt = "uniform/answer", .parser = MAGI_PARSER_ANSWER, .check = magi_check_answer},
+};
+
+const struct magi_recipe magi__recipe_uniform = {
+	.name = "uniform", .description = "baseline: one call with K frames sampled uniformly over the video",
+	.kind = MAGI_RECIPE_VIDEO, MAGI_RECIPE_ROLES(roles), .step = uniform_step, .default_steps = 1};

@@ -30,15 +30,17 @@ for case in "norm1000 1003520" "pixels 230400" "norm1 126000" "pixels 1003520"; 
 	printf '{"coords":"%s","steps":[{"click_text":"Cancel"},{"done":true}]}' "$1" > task.json
 	start_oracle O --policy gui --task task.json
 	yaml "$O_URL" "$1" "$2"
-	rm -f xm.status
-	( xmessage -fn "$BIGFONT" "${XRM[@]}" -center -buttons Save:11,Cancel:12,Retry:13 "Save the document before closing?"; echo $? > xm.status ) &
+	xmessage -fn "$BIGFONT" "${XRM[@]}" -center -buttons Save:11,Cancel:12,Retry:13 "Save the document before closing?" &
 	XM=$!
 	wait_window xmessage
 	out=$(timeout 120 "$MAGI" run --config m.yaml --env x11$D --runs "$runs" --recipe mobile-agent-v2 "Close the dialog with Cancel" 2>&1); rc=$?
-	sleep 0.3; kill $XM 2>/dev/null; pkill -f "Save the document before closing" 2>/dev/null
-	wait $XM 2>/dev/null
+	# xmessage exits with the button clicked; on a loaded machine that may take a while, and
+	# this dialog must be gone before the next case's appears (by its PID: no other test's)
+	for _ in $(seq 1 50); do kill -0 $XM 2>/dev/null || break; sleep 0.1; done
+	kill $XM 2>/dev/null
+	wait $XM; xm_status=$?
 	check "[$case] run exits 0: $out" test $rc = 0
-	check "[$case] xmessage says Cancel was clicked" test "$(cat xm.status 2>/dev/null)" = 12
+	check "[$case] xmessage says Cancel was clicked (status $xm_status)" test $xm_status = 12
 	run=$(sed -n 's/^trace: *//p' <<<"$out" | xargs dirname)
 	check "[$case] trace has 2 steps" test "$(grep -c '"type":"step"' "$run/trace.jsonl")" = 2
 	check "[$case] reflection said A" grep -q '"verdict":"A"' "$run/trace.jsonl"
@@ -78,13 +80,15 @@ yaml "$W_URL" norm1000 1003520
 xterm -geometry 80x10+0+400 -fa DejaVuSansMono -fs 14 -e sh -c 'echo READY; exec sh' &
 XT=$!
 wait_window xterm
-( xmessage -fn "$BIGFONT" "${XRM[@]}" -geometry +700+100 -buttons OK:11,Cancel:12 "Close me first"; echo $? > xm2.status ) &
+xmessage -fn "$BIGFONT" "${XRM[@]}" -geometry +700+100 -buttons OK:11,Cancel:12 "Close me first" &
+XM2=$!
 wait_window xmessage; sleep 0.5
 out=$(timeout 120 "$MAGI" run --config m.yaml --env x11$D --runs "$runs" "Dismiss the dialog, then write to the file" 2>&1); rc=$?
-sleep 0.5
+for _ in $(seq 1 50); do kill -0 $XM2 2>/dev/null || break; sleep 0.1; done
+kill $XM2 2>/dev/null
+wait $XM2; xm_status=$?
 check "two-window run exits 0: $out" test $rc = 0
-check "dialog cancelled" test "$(cat xm2.status 2>/dev/null)" = 12
-pkill -f "Close me first" 2>/dev/null
+check "dialog cancelled (status $xm_status)" test $xm_status = 12
 check "terminal command ran" test "$(cat $OUT2 2>/dev/null)" = "two windows"
 kill $XT 2>/dev/null; kill "$W_PID" 2>/dev/null; wait "$W_PID" 2>/dev/null
 

@@ -1,0 +1,431 @@
+/* gui.c — one step of a screen run: the recipe decides on the observation, the risk gate
+ * judges, the intent is traced (synced) before anything is done, the action runs, the
+ * screen settles and is observed again, the recipe's after hook reflects; with the screen
+ * stop rules (done, answer, ask_user, the same action again, a screen that stopped
+ * changing, refused actions) and the figures of magi's own overhead per step. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "agent/agent_internal.h"
+#include "core/json.h"
+#include "trace/trace_internal.h"
+#include "core/common.h"
+
+magi_status magi__observe(struct magi_run *r, double *ocr_ms, struct magi_error *err)
+{
+	magi_status s = magi_env_observe(r->env, &r->obs, err);
+	if (s)
+		return s;
+	*ocr_ms = 0;
+	if (r->p.ocr && r->obs.screenshot) {
+		double t = magi_now_ms();
+		struct magi_error oerr;
+		/* OCR failing is not fatal: the model still has the screenshot. After an action
+		 * only the part of the screen that changed is read again. */
+		if (magi_ocr_update(r->obs_before.screenshot, r->ocr_before, r->obs.screenshot, NULL, 0, &r->ocr,
+				    &oerr) != MAGI_OK)
+			MAGI_WARN("OCR failed: %s", magi_error_text(&oerr));
+		*ocr_ms = magi_now_ms() - t;
+	}
+	magi__guard_scan(r);
+	return MAGI_OK;
+}
+
+magi_status magi__gui_begin(struct magi_run *r, struct magi_error *err)
+{
+	r->overheads = calloc((size_t)r->max_steps + 1, sizeof *r->overheads);
+	if (!r->overheads)
+		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	magi_status s = magi__observe(r, &r->ocr_ms, err);
+	r->obs_ms = r->obs.capture_ms;
+	return s;
+}
+
+void magi__gui_release(struct magi_run *r)
+{
+	free(r->overheads);
+	r->overheads = NULL;
+	free(r->last_action);
+	r->last_action = NULL;
+	magi_obs_release(&r->obs);
+	magi_obs_release(&r->obs_before);
+	magi_ocr_free(r->ocr);
+	magi_ocr_free(r->ocr_before);
+	r->ocr = r->ocr_before = NULL;
+	magi__guard_view_free(r->view);
+	magi__guard_view_free(r->view_before);
+	r->view = r->view_before = NULL;
+	magi_pii_cache_free(r->reread);
+	r->reread = NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+double magi__gui_overhead_median(struct magi_run *r)
+{
+	int n = r->n_over;
+	if (!n)
+		return 0;
+	qsort(r->overheads, (size_t)n, sizeof *r->overheads, cmp_double);
+	return n % 2 ? r->overheads[n / 2] : (r->overheads[n / 2 - 1] + r->overheads[n / 2]) / 2;
+}
+
+/* The risk gate: every environment action is decided, and the decision traced with its
+ * reason. Returns true when the action may run. */
+static bool gate(struct magi_run *r, const struct magi_action *a, const char *action_json,
+		 struct magi_risk_decision *d)
+{
+	struct magi_risk_context ctx = {0};
+	ctx.policy = &r->p.risk;
+	ctx.ocr = r->ocr;
+	ctx.url = r->obs.url;
+	ctx.app = r->obs.app;
+	ctx.allowlist = r->p.allowlist;
+	ctx.n_allowlist = r->p.n_allowlist;
+	ctx.secrets = r->p.secrets;
+	ctx.has_focus = r->has_focus;
+	ctx.focus_x = r->focus_x;
+	ctx.focus_y = r->focus_y;
+	if (r->view) {
+		ctx.injections = r->view->inj;
+		ctx.n_injections = r->view->n_inj;
+	}
+	if (magi_risk_check(a, &ctx, d) != MAGI_OK) {
+		/* the gate cannot judge: refuse rather than act blind */
+		d->tier = MAGI_RISK_DENY;
+		snprintf(d->reason, sizeof d->reason, "the risk gate could not judge this action");
+	}
+	bool allowed = d->tier == MAGI_RISK_ALLOW;
+	const char *how = allowed ? (d->by_yes ? "allowed by --yes" : "allowed") : "denied";
+	if (d->tier == MAGI_RISK_ASK) {
+		allowed = r->p.confirm && r->p.confirm(r->p.confirm_ud, action_json, d->reason);
+		how = allowed ? "confirmed by the person" : r->p.confirm ? "refused by the person"
+									 : "refused: needs confirmation (run interactively or with --yes)";
+	}
+	if (d->tier != MAGI_RISK_ALLOW || d->by_yes) {
+		json_t *ev = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:o}", "step", r->step, "decision",
+				       magi_risk_tier_name(d->tier), "outcome", how, "category",
+				       magi_risk_category_name(d->category), "reason", d->reason, "element",
+				       d->element, "action", json_loads(action_json, 0, NULL));
+		magi__run_trace(r, "guard", ev);
+		json_decref(ev);
+	}
+	if (!allowed && d->tier == MAGI_RISK_ASK)
+		d->tier = MAGI_RISK_DENY;
+	return allowed;
+}
+
+/* What the model is told when its action was refused, so it can choose another way. */
+static void denial_note(struct magi_run *r, const struct magi_risk_decision *d, const char *op, const char *action_json)
+{
+	char note[640];
+	snprintf(note, sizeof note,
+		 "The last action (%s) was NOT performed: the safety gate refused it because %s. Choose a different, safe action, or finish with done if the task cannot be done safely.",
+		 op && *op ? op : action_json, d->reason[0] ? d->reason : "it is risky");
+	json_object_set_new(r->board, "last_error", json_string(note));
+}
+
+/* Types <secret:NAME> placeholders as their values: the model never sees a secret and the
+ * trace only ever holds the placeholder. */
+static magi_status act_with_secrets(struct magi_run *r, const struct magi_action *a, struct magi_error *err)
+{
+	if (a->kind != MAGI_ACT_TYPE || !a->text || !strstr(a->text, "<secret:") || !r->p.secrets)
+		return magi_env_act(r->env, a, err);
+	struct magi_buf real;
+	magi_buf_init(&real, 1u << 20);
+	magi_status s = magi_secret_expand(r->p.secrets, a->text, &real, err);
+	if (!s) {
+		struct magi_action b = *a;
+		b.text = real.data;
+		s = magi_env_act(r->env, &b, err);
+	}
+	memset(real.data, 0, real.len);
+	magi_buf_release(&real);
+	return s;
+}
+
+/* The intent of an action, synced to the trace before the action runs: an agent never acts
+ * unrecorded. Also the last check of the stop rules before acting. */
+static magi_status intent(struct magi_run *r, const char *action_json, const char *model_json, const char *why,
+			  struct magi_error *err)
+{
+	magi_status s;
+	if (magi__run_stop_rule(r, &s))
+		return magi_error_set(err, s, "%s", r->stop_err.msg);
+	json_t *ev = json_pack("{s:i, s:o}", "step", r->step, "action", json_loads(action_json, 0, NULL));
+	if (model_json)
+		json_object_set_new(ev, "model_action", json_loads(model_json, 0, NULL));
+	if (why && *why)
+		json_object_set_new(ev, "why", json_string(why));
+	s = magi__run_trace(r, "intent", ev);
+	json_decref(ev);
+	return s ? magi_error_set(err, s, "%s", r->stop_err.msg) : MAGI_OK;
+}
+
+/* Makes the current observation the one before, and observes again after settling. */
+static magi_status observe_after(struct magi_run *r, struct magi_error *err)
+{
+	magi__run_sleep(r, r->p.settle_ms);
+	magi_obs_release(&r->obs_before);
+	magi_ocr_free(r->ocr_before);
+	magi__guard_view_free(r->view_before);
+	r->obs_before = r->obs;
+	r->ocr_before = r->ocr;
+	r->view_before = r->view;
+	memset(&r->obs, 0, sizeof r->obs);
+	r->ocr = NULL;
+	r->view = NULL;
+	magi_status s = magi__observe(r, &r->ocr_ms, err);
+	r->obs_ms = r->obs.capture_ms;
+	return s;
+}
+
+magi_status magi_run_act(struct magi_run *r, const struct magi_action *a, const char *why, struct magi_error *err)
+{
+	if (!r->env || !a)
+		return magi_error_set(err, MAGI_ERR_INVALID, "magi_run_act needs a screen run and an action");
+	struct magi_buf aj;
+	magi_buf_init(&aj, 0);
+	magi_action_to_json(a, &aj);
+	magi_status s = MAGI_OK;
+	struct magi_risk_decision rd = {0};
+	if (r->p.guards && !gate(r, a, aj.data, &rd))
+		s = magi_error_set(err, MAGI_ERR_DENIED, "the safety gate refused %s: %s", aj.data, rd.reason);
+	if (!s)
+		s = intent(r, aj.data, NULL, why, err);
+	magi_buf_release(&aj);
+	if (!s && !(s = act_with_secrets(r, a, err))) {
+		/* the screen keeps the step's "before" (what the action was chosen on); the
+		 * current observation is replaced by the screen after this extra action */
+		magi__run_sleep(r, r->p.settle_ms);
+		magi_obs_release(&r->obs);
+		magi_ocr_free(r->ocr);
+		r->ocr = NULL;
+		s = magi__observe(r, &r->ocr_ms, err);
+	}
+	return s;
+}
+
+static void step_line(struct magi_run *r, const struct magi_decision *d, const char *action_json)
+{
+	if (!r->p.on_step)
+		return;
+	struct magi_buf l;
+	magi_buf_init(&l, 4096);
+	magi_buf_puts(&l, action_json);
+	const char *why = d->operation && *d->operation ? d->operation : d->thought;
+	if (why && *why) {
+		magi_buf_puts(&l, "  -- ");
+		for (const char *p = why; *p && l.len < 300; p++)
+			magi_buf_putc(&l, *p == '\n' ? ' ' : *p);
+	}
+	r->p.on_step(r->p.step_ud, r->step, l.data);
+	magi_buf_release(&l);
+}
+
+static void guard_fields(struct magi_run *r, json_t *ev, bool acted, bool denied, const struct magi_risk_decision *rd)
+{
+	const struct magi_guard_view *gv = acted ? r->view_before : r->view;
+	json_object_set_new(ev, "pii_redacted", json_integer(gv ? (json_int_t)gv->n_pii : 0));
+	if (gv && gv->n_pii) { /* what was covered, by type: {"card": 2, "email": 1} */
+		json_t *types = json_object();
+		for (size_t k = 0; k < gv->n_pii; k++) {
+			const char *tn = magi_pii_type_name(gv->pii[k].type);
+			json_object_set_new(types, tn, json_integer(magi__json_int(types, tn, 0) + 1));
+		}
+		json_object_set_new(ev, "pii", types);
+	}
+	json_object_set_new(ev, "injections", json_integer(gv ? (json_int_t)gv->n_inj : 0));
+	json_object_set_new(ev, "guard_ms", json_real(gv ? gv->ms : 0));
+	if (rd->reason[0] || denied)
+		json_object_set_new(ev, "guard", json_pack("{s:s, s:s, s:s}", "decision", magi_risk_tier_name(rd->tier),
+							   "category", magi_risk_category_name(rd->category), "reason",
+							   rd->reason));
+}
+
+magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
+{
+	double t_step = magi_now_ms(), settle = 0;
+	char img_name[32];
+	snprintf(img_name, sizeof img_name, "step-%03d.jpg", r->step);
+	double t_save = magi_now_ms();
+	/* the trace only ever holds the redacted screen, and a step that cannot be recorded
+	 * is not taken */
+	bool saved = false;
+	if (r->obs.screenshot) {
+		struct magi_error serr;
+		magi_status ss = magi_trace_save_image(r->trace, img_name, magi__trace_image(r), NULL, &serr);
+		if (ss) {
+			magi__run_stop(r, "trace_error", ss, "%s", serr.msg);
+			magi_run_finish(r, "trace_error", false);
+			return magi_error_set(err, ss, "%s", serr.msg);
+		}
+		saved = true;
+	}
+	double save_ms = magi_now_ms() - t_save;
+	struct magi_decision d = {0};
+	magi_status s = r->recipe->decide(r, &d, err);
+	if (s) {
+		magi_decision_release(&d);
+		magi_run_finish(r, magi__run_stop_rule(r, NULL) ? r->stop_reason : "model_error", false);
+		return s;
+	}
+	struct magi_buf aj, mj;
+	magi_buf_init(&aj, 0);
+	magi_buf_init(&mj, 0);
+	magi_action_to_json(&d.screen, &aj);
+	magi_action_to_json(&d.action, &mj);
+	const struct magi_action *a = &d.screen;
+	const char *reason = NULL;
+	bool success = false;
+	char *user_reply = NULL;
+	if (a->kind == MAGI_ACT_DONE) {
+		reason = "done";
+		success = a->success;
+	} else if (a->kind == MAGI_ACT_ANSWER) {
+		reason = "answered";
+		success = true;
+		free(r->answer);
+		r->answer = magi__strdup(a->text);
+	} else if (a->kind == MAGI_ACT_ASK_USER) {
+		user_reply = r->p.ask ? r->p.ask(r->p.ask_ud, a->text ? a->text : "") : NULL;
+		if (!user_reply) /* a signal while the person was asked ends the question too */
+			reason = magi__run_stop_rule(r, NULL) ? r->stop_reason : "ask_user";
+	} else {
+		r->repeats = r->last_action && !strcmp(r->last_action, aj.data) ? r->repeats + 1 : 1;
+		free(r->last_action);
+		r->last_action = magi__strdup(aj.data);
+		if (r->repeats >= r->p.repeat_limit)
+			reason = "repeated_action";
+	}
+	double act_ms = 0;
+	bool acted = false, denied = false;
+	struct magi_risk_decision rd = {0};
+	struct magi_error aerr;
+	magi_error_clear(&aerr);
+	if (!reason && !user_reply && r->p.guards) {
+		denied = !gate(r, a, aj.data, &rd);
+		if (denied) {
+			denial_note(r, &rd, d.operation, aj.data);
+			magi_run_history_add(r, d.operation, mj.data, "refused by the guard");
+			if (++r->denials >= r->p.deny_limit)
+				reason = "denied";
+		} else {
+			r->denials = 0;
+		}
+	}
+	bool interrupted = false;
+	if (!reason && !user_reply && !denied) {
+		if ((s = intent(r, aj.data, mj.data, d.operation, &aerr))) {
+			/* nothing was done: the step ends here, marked with why */
+			reason = r->stop_reason ? r->stop_reason : "trace_error";
+			interrupted = true;
+		} else {
+			double t_act = magi_now_ms();
+			s = act_with_secrets(r, a, &aerr);
+			act_ms = magi_now_ms() - t_act;
+			if (s) {
+				reason = "env_error";
+			} else {
+				acted = true;
+				if (a->has_point && (a->kind == MAGI_ACT_CLICK || a->kind == MAGI_ACT_DOUBLE_CLICK ||
+						     a->kind == MAGI_ACT_LONG_PRESS)) {
+					r->has_focus = true;
+					r->focus_x = a->x;
+					r->focus_y = a->y;
+				}
+			}
+		}
+	}
+	if (acted) {
+		settle = r->p.settle_ms;
+		if ((s = observe_after(r, &aerr))) {
+			reason = "env_error";
+			acted = false;
+		} else {
+			int box[4];
+			magi_image_diff(r->obs_before.screenshot, r->obs.screenshot, 8, box);
+			r->unchanged = box[2] == 0 ? r->unchanged + 1 : 0;
+		}
+	}
+	json_t *ev = json_object();
+	json_object_set_new(ev, "step", json_integer(r->step));
+	if (saved)
+		json_object_set_new(ev, "image", json_string(img_name));
+	if (r->obs_before.screenshot || r->obs.screenshot) {
+		const struct magi_image *si = acted ? r->obs_before.screenshot : r->obs.screenshot;
+		if (si) {
+			json_object_set_new(ev, "screen_w", json_integer(si->w));
+			json_object_set_new(ev, "screen_h", json_integer(si->h));
+		}
+	}
+	json_t *aobj = json_loads(aj.data, 0, NULL), *mobj = json_loads(mj.data, 0, NULL);
+	json_object_set_new(ev, "action", aobj ? aobj : json_null());
+	json_object_set_new(ev, "model_action", mobj ? mobj : json_null());
+	json_object_set_new(ev, "coords", json_string(magi_coord_space_name(d.map.space)));
+	json_object_set_new(ev, "sent_w", json_integer(d.map.sent_w));
+	json_object_set_new(ev, "sent_h", json_integer(d.map.sent_h));
+	json_object_set_new(ev, "thought", json_string(d.thought ? d.thought : ""));
+	json_object_set_new(ev, "operation", json_string(d.operation ? d.operation : ""));
+	if (user_reply)
+		json_object_set_new(ev, "user_reply", json_string(user_reply));
+	if (interrupted)
+		json_object_set_new(ev, "interrupted", json_string(reason));
+	if (aerr.status)
+		json_object_set_new(ev, "error", json_string(aerr.msg));
+	if (r->p.guards)
+		guard_fields(r, ev, acted, denied, &rd);
+	json_object_set_new(ev, "observe_ms", json_real(r->obs_ms));
+	json_object_set_new(ev, "ocr_ms", json_real(r->ocr_ms));
+	json_object_set_new(ev, "save_ms", json_real(save_ms));
+	json_object_set_new(ev, "act_ms", json_real(act_ms));
+	json_object_set_new(ev, "latency_ms", json_real(d.latency_ms));
+	json_object_set_new(ev, "prompt_tokens", json_integer(d.prompt_tokens));
+	json_object_set_new(ev, "completion_tokens", json_integer(d.completion_tokens));
+	step_line(r, &d, aj.data);
+	if (user_reply) {
+		struct magi_buf note;
+		magi_buf_init(&note, 0);
+		const char *notes = magi__json_str(r->board, "notes", "");
+		magi_buf_printf(&note, "%s%sThe person was asked \"%s\" and answered: %s", notes, *notes ? "\n" : "",
+				a->text ? a->text : "", user_reply);
+		json_object_set_new(r->board, "notes", json_string(note.data));
+		magi_buf_release(&note);
+		magi_run_history_add(r, "asked the person", aj.data, user_reply);
+		free(user_reply);
+	} else if (acted && r->recipe->after) {
+		/* the step event goes first so a reflection reads as following it */
+		magi__run_trace(r, "step", ev);
+		json_decref(ev);
+		ev = NULL;
+		if (!magi__run_stop_rule(r, NULL) && (s = r->recipe->after(r, &d, &aerr)))
+			reason = magi__run_stop_rule(r, NULL) ? r->stop_reason : "model_error";
+	} else if (acted) {
+		magi_run_history_add(r, d.operation, mj.data, "done");
+	}
+	if (ev) {
+		magi__run_trace(r, "step", ev);
+		json_decref(ev);
+	}
+	json_t *bev = json_pack("{s:i, s:O}", "step", r->step, "board", r->board);
+	magi__run_trace(r, "board", bev);
+	json_decref(bev);
+	double total = magi_now_ms() - t_step;
+	/* the first observation of the step happened at the end of the last one */
+	r->overheads[r->n_over++] = total - r->step_model_ms - settle + (acted ? 0 : r->obs_ms + r->ocr_ms);
+	magi_buf_release(&aj);
+	magi_buf_release(&mj);
+	magi_decision_release(&d);
+	if (!reason && r->unchanged >= r->p.unchanged_limit)
+		reason = "unchanged_screen";
+	if (reason)
+		magi_run_finish(r, reason, success);
+	if (aerr.status && err)
+		*err = aerr;
+	return MAGI_OK;
+}
