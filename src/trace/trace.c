@@ -19,6 +19,7 @@ struct magi_trace {
 	long seq;
 	char *secrets[MAX_SECRETS];
 	size_t n_secrets;
+	struct magi__trace_writer *w; /* images and syncs off the caller's thread; NULL: none */
 };
 
 static magi_status open_log(struct magi_trace *t, struct magi_error *err)
@@ -120,6 +121,7 @@ void magi_trace_close(struct magi_trace *t)
 {
 	if (!t)
 		return;
+	magi__trace_writer_free(t->w);
 	if (t->fd >= 0)
 		close(t->fd);
 	for (size_t i = 0; i < t->n_secrets; i++) {
@@ -180,6 +182,9 @@ static magi_status scrub(struct magi_trace *t, struct magi_buf *line)
 magi_status magi__trace_event_json(struct magi_trace *t, const char *type, json_t *ev,
 				   struct magi_error *err)
 {
+	magi_status s;
+	if (t->w && (s = magi__trace_writer_failed(t->w, err)))
+		return s;
 	json_t *o = json_object();
 	char iso[32];
 	magi_wall_iso(iso);
@@ -192,7 +197,7 @@ magi_status magi__trace_event_json(struct magi_trace *t, const char *type, json_
 		json_object_update(o, ev);
 	struct magi_buf line;
 	magi_buf_init(&line, 64u << 20);
-	magi_status s = magi__json_append(&line, o);
+	s = magi__json_append(&line, o);
 	json_decref(o);
 	if (!s)
 		s = scrub(t, &line);
@@ -218,11 +223,34 @@ magi_status magi__trace_event_json(struct magi_trace *t, const char *type, json_
 		left -= (size_t)w;
 	}
 	magi_buf_release(&line);
-	if (!s && fdatasync(t->fd) != 0)
+	if (!s && t->w)
+		magi__trace_writer_sync_soon(t->w);
+	else if (!s && fdatasync(t->fd) != 0)
 		s = magi_error_set(err, MAGI_ERR_IO, "cannot sync %s/trace.jsonl: %s", t->dir, strerror(errno));
 	if (!s)
 		t->seq++;
 	return s;
+}
+
+void magi__trace_background(struct magi_trace *t)
+{
+	if (t && !t->w && magi__trace_writer_new(t, t->fd, &t->w) != MAGI_OK)
+		t->w = NULL; /* no thread to be had: everything stays on the caller's thread */
+}
+
+magi_status magi__trace_save_image_bg(struct magi_trace *t, const char *name, const struct magi_image *img,
+				      struct magi_error *err)
+{
+	if (!t->w)
+		return magi_trace_save_image(t, name, img, NULL, err);
+	if (strchr(name, '/') || name[0] == '.') /* the same check, now, rather than in the writer */
+		return magi_error_set(err, MAGI_ERR_INVALID, "image name '%s' must be a plain file name", name);
+	return magi__trace_writer_image(t->w, name, img, err);
+}
+
+magi_status magi__trace_flush(struct magi_trace *t, bool sync, struct magi_error *err)
+{
+	return t->w ? magi__trace_writer_flush(t->w, sync, err) : MAGI_OK;
 }
 
 magi_status magi_trace_event(struct magi_trace *t, const char *type, const char *fields_json,

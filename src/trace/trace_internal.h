@@ -8,6 +8,36 @@
  * caller or passed as type. */
 magi_status magi__trace_event_json(struct magi_trace *t, const char *type, json_t *ev,
 				   struct magi_error *err);
+/* Moves the trace's slow work to a background thread (trace_writer.c): step images given
+ * to magi__trace_save_image_bg are encoded and written there, and the run's events, still
+ * written (write(2)) before magi__trace_event_json returns — a killed process keeps every
+ * line —, are synced to disk there soon after instead of one fdatasync per event. A sync
+ * that fails makes every later event fail with its error. Without a thread (none could be
+ * started) everything stays on the caller's thread, as before. The public magi_trace_event
+ * still syncs each line before it returns. */
+void magi__trace_background(struct magi_trace *t);
+/* Writes img as <dir>/<name> on the writer thread (at once without one). img is borrowed:
+ * it must stay valid and unchanged until magi__trace_flush returns. */
+magi_status magi__trace_save_image_bg(struct magi_trace *t, const char *name, const struct magi_image *img,
+				      struct magi_error *err);
+/* The barrier before an action: waits until every queued image is written and, with sync,
+ * syncs trace.jsonl (every line written so far) on this thread; returns the first error
+ * any of the background work met (an image that could not be written, a failed sync), and
+ * keeps returning it. MAGI_OK at once without a writer thread. */
+magi_status magi__trace_flush(struct magi_trace *t, bool sync, struct magi_error *err);
+
+/* ---- the writer thread itself (trace_writer.c; used by trace.c only) ---------------------- */
+struct magi__trace_writer;
+magi_status magi__trace_writer_new(struct magi_trace *t, int fd, struct magi__trace_writer **out);
+/* Writes what is queued, syncs the log, ends the thread. NULL: no-op. */
+void magi__trace_writer_free(struct magi__trace_writer *w);
+magi_status magi__trace_writer_image(struct magi__trace_writer *w, const char *name,
+				     const struct magi_image *img, struct magi_error *err);
+void magi__trace_writer_sync_soon(struct magi__trace_writer *w);
+/* The sticky error of a failed sync (MAGI_OK when none). */
+magi_status magi__trace_writer_failed(struct magi__trace_writer *w, struct magi_error *err);
+magi_status magi__trace_writer_flush(struct magi__trace_writer *w, bool sync, struct magi_error *err);
+
 /* magi_trace_call with extra fields (step, attempt) merged in. */
 magi_status magi__trace_call_json(struct magi_trace *t, const char *role, const char *model,
 				  const struct magi_chat_result *r, json_t *extra, struct magi_error *err);
