@@ -1,0 +1,62 @@
+#!/bin/bash
+# bench_first.sh BUILD [RUNS] — `magi run` start to its first model request on a real
+# 1280x720 Xvfb desktop (an xterm full of text, so the first full-screen OCR has work), with
+# OCR and guards on (the default) and with --no-ocr (the floor: no OCR, no PII scan).
+# Target (issue 15): <= 150 ms with OCR. "Start" is the moment just before the shell execs
+# magi; "first request" is when the stand-in model (tests/oracle, scripted, answering "done"
+# at once) logged the request's arrival. CPU seconds of the whole process and the machine's
+# load are printed beside the wall times: on a shared machine wall times wander with it.
+set -u
+BUILD=${1:-build}
+RUNS=${2:-7}
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+MAGI=$SRC/$BUILD/magi
+export OMP_THREAD_LIMIT=1
+TMP=$(mktemp -d /tmp/magi-bench-first-XXXXXX)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
+Xvfb -displayfd 3 -screen 0 1280x720x24 -nolisten tcp -noreset 3>"$TMP/display" >/dev/null 2>&1 &
+pids+=($!)
+for _ in $(seq 1 200); do [ -s "$TMP/display" ] && break; sleep 0.05; done
+D=:$(tr -dc 0-9 < "$TMP/display")
+[ "$D" != ":" ] || { echo "could not start Xvfb" >&2; exit 1; }
+export DISPLAY=$D
+# a screen of ordinary text: a long directory listing in a full-screen terminal
+xterm -geometry 160x45+0+0 -fa DejaVuSansMono -fs 11 -e sh -c 'ls -l /usr/bin | head -44; cat > /dev/null' &
+pids+=($!)
+sleep 2
+echo '{"content": "### Thought ###\nnothing to do\n### Action ###\n{\"action\":\"done\",\"success\":true}\n### Operation ###\nfinish"}' > "$TMP/script.jsonl"
+run() { # run LABEL FLAGS...
+	local label=$1; shift
+	: > "$TMP/res-$label"
+	for i in $(seq 1 "$RUNS"); do
+		rm -f "$TMP/port" "$TMP/log"
+		/usr/bin/python3 "$SRC/tests/oracle/oracle.py" --port 0 --port-file "$TMP/port" --script "$TMP/script.jsonl" \
+			--log "$TMP/log" 2>/dev/null &
+		local op=$!
+		for _ in $(seq 1 200); do [ -s "$TMP/port" ] && break; sleep 0.02; done
+		local url="http://127.0.0.1:$(cat "$TMP/port")/v1"
+		local t0; t0=$(date +%s.%N)
+		/usr/bin/time -f "%U %S %M" -o "$TMP/cpu" "$MAGI" run --env "x11$D" --base-url "$url" --recipe single \
+			--max-steps 1 --runs "$TMP/runs" --no-report "$@" "Look at the screen" >/dev/null 2>&1
+		kill $op 2>/dev/null; wait $op 2>/dev/null
+		python3 - "$t0" "$TMP/log" "$TMP/cpu" >> "$TMP/res-$label" <<'PY'
+import json, sys
+t0 = float(sys.argv[1])
+first = min(json.loads(l)["t"] for l in open(sys.argv[2]) if l.strip())
+u, s, m = open(sys.argv[3]).read().split()[-3:]
+print("%.1f %.1f %.1f" % ((first - t0) * 1000, (float(u) + float(s)) * 1000, int(m) / 1024))
+PY
+	done
+	python3 - "$label" "$TMP/res-$label" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
+import sys, statistics as st
+rows = [list(map(float, l.split())) for l in open(sys.argv[2]) if l.strip()]
+first = [r[0] for r in rows]
+print("%-8s start -> first request: median %6.1f ms (min %6.1f, max %6.1f) over %d runs | whole run's CPU %5.0f ms, peak RSS %4.1f MB | load %s"
+      % (sys.argv[1], st.median(first), min(first), max(first), len(rows), st.median(r[1] for r in rows),
+         st.median(r[2] for r in rows), sys.argv[3]))
+PY
+}
+echo "magi run, 1280x720 screen of text, single recipe, scripted stand-in model (target: <= 150 ms with OCR); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+run ocr
+run no-ocr --no-ocr
