@@ -288,15 +288,18 @@ static magi_status ocr_run(const struct magi_image *img, const char *lang, float
 		*out = o;
 		return MAGI_OK;
 	}
-	struct magi__ocr_engine *e = NULL;
-	magi_status s = magi__ocr_engine_take(lang, true, &e, err);
-	if (s) {
-		free(o);
-		return s;
-	}
+	/* the page is prepared before an engine is asked for: while one is still loading
+	 * (magi_ocr_preload), this work is done meanwhile */
 	uint8_t *gray = magi__ocr_gray(img);
 	uint32_t cuts[MAX_BANDS + 1] = {0, img->h};
 	size_t n = one_line || !gray ? 1 : find_bands(gray, img->w, img->h, cuts);
+	struct magi__ocr_engine *e = NULL;
+	magi_status s = magi__ocr_engine_take(lang, true, &e, err);
+	if (s) {
+		free(gray);
+		free(o);
+		return s;
+	}
 	struct bands b = {gray, img->w, img->h, cuts, n, min_conf, lang, NULL, NULL, NULL, 0};
 	b.parts = calloc(n, sizeof *b.parts);
 	b.status = calloc(n, sizeof *b.status);
