@@ -105,6 +105,15 @@ magi_status magi__run_trace(struct magi_run *r, const char *type, json_t *ev)
 	return s;
 }
 
+magi_status magi__run_flush(struct magi_run *r)
+{
+	struct magi_error e;
+	magi_status s = magi__trace_flush(r->trace, true, &e);
+	if (s)
+		magi__run_stop(r, "trace_error", s, "%s", e.msg);
+	return s;
+}
+
 /* ---- accessors for recipes ---------------------------------------------------------------- */
 
 const struct magi_recipe *magi_run_recipe(const struct magi_run *r)
@@ -256,6 +265,7 @@ magi_status magi__run_start(struct magi_run *r, json_t *start, struct magi_error
 	magi_status s = magi_trace_open(r->p.runs_dir, r->p.task, &r->trace, err);
 	if (s)
 		return s;
+	magi__trace_background(r->trace);
 	json_t *models = json_array();
 	if (r->team && !r->vp.n_members) {
 		struct magi_client *cl[33];
@@ -339,7 +349,12 @@ void magi__run_end(struct magi_run *r, const char *reason, json_t *end, json_t *
 	json_object_set_new(end, "wall_ms", json_real(wall));
 	if (rerr && rerr->status)
 		json_object_set_new(end, "error", json_string(rerr->msg));
+	/* images still being written land before the line that ends the run */
+	struct magi_error fe;
+	if (magi__trace_flush(r->trace, false, &fe))
+		magi__run_stop(r, "trace_error", fe.status, "%s", fe.msg);
 	magi__run_trace(r, "run_end", end);
+	magi__run_flush(r);
 	json_object_update(end, summary);
 	json_object_set_new(end, "task", json_string(r->p.task ? r->p.task : ""));
 	json_object_set_new(end, "recipe", json_string(r->recipe->name));
