@@ -21,8 +21,9 @@ for _ in $(seq 1 200); do [ -s "$TMP/display" ] && break; sleep 0.05; done
 D=:$(tr -dc 0-9 < "$TMP/display")
 [ "$D" != ":" ] || { echo "could not start Xvfb" >&2; exit 1; }
 export DISPLAY=$D
-# a screen of ordinary text: a long directory listing in a full-screen terminal
-xterm -geometry 160x45+0+0 -fa DejaVuSansMono -fs 11 -e sh -c 'ls -l /usr/bin | head -44; cat > /dev/null' &
+# a screen with about a hundred words (a short directory listing in a terminal), like the
+# synthetic desktop bench_ocr reads
+xterm -geometry 160x45+0+0 -fa DejaVuSansMono -fs 11 -e sh -c 'ls -l /etc | head -12; cat > /dev/null' &
 pids+=($!)
 sleep 2
 echo '{"content": "### Thought ###\nnothing to do\n### Action ###\n{\"action\":\"done\",\"success\":true}\n### Operation ###\nfinish"}' > "$TMP/script.jsonl"

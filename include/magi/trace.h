@@ -1,7 +1,10 @@
 /*
  * magi/trace.h — the run directory: runs/<time>-<slug>/ with trace.jsonl (one event per
- * line, flushed and fsync'd per event so a killed run loses nothing already done), step
- * images, summary.json and report.html.
+ * line, written whole before the call returns, so a killed run loses nothing already done),
+ * step images, summary.json and report.html. magi_trace_event syncs each line to disk
+ * before it returns. A run (magi_run_*) writes its step images and syncs its lines on a
+ * background thread of its trace instead, and waits for both — everything before it on
+ * disk — before each action it takes: an agent never acts on a trace it could not write.
  *
  * Secrets registered with magi_trace_add_secret (API keys, user secrets) are replaced by
  * "[redacted]" in every line written, whatever field they hide in.
