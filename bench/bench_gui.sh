@@ -61,14 +61,14 @@ print("%-9s steps %2d  overhead/step median %6.1f ms  | observe %5.1f  ocr %6.1f
          st.median(c.get("prepare_ms", 0) for c in calls), med("save_ms"), med("intent_ms"), med("act_ms"),
          st.median(c["latency_ms"] for c in calls), rss / 1024))
 same = [e for e in steps if e.get("same_screen")]
-if same:
+if label == "mixed" and same:
     diff = [e for e in steps if e.get("same_screen") is False]
     seen = lambda es: st.median(e.get("ocr_ms", 0) + e.get("after_guard_ms", 0) for e in es)
-    print("%-9s the screen after a wait (unchanged, %d steps): OCR + guards %5.1f ms median; after typing (%d steps): %5.1f ms"
-          % ("", len(same), seen(same), len(diff), seen(diff)))
+    print("%-9s the screen after a wait (unchanged, %d steps): OCR + guards %5.1f ms median; after typing (%d steps): %5.1f ms; run ended: %s"
+          % ("", len(same), seen(same), len(diff), seen(diff) if diff else 0, end["reason"]))
 PY
 }
 echo "20-step run, 1280x720, single recipe, scripted stand-in model (targets: <=50 ms with OCR, <=10 ms without, <=35 MB with OCR); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 run with-ocr script.jsonl
 run no-ocr script.jsonl --no-ocr
-run mixed mixed.jsonl
+run mixed mixed.jsonl --settle 400 # (a longer settle: on a loaded machine xterm may not have redrawn the typed line after 100 ms)
