@@ -111,7 +111,12 @@ for img in seen2/*; do
 	tesseract "$img" - 2>/dev/null > ocr.txt
 	check "no PII in $img" bash -c "! grep -Eiq 'jane|example\\.com|4111' ocr.txt"
 done
-check "three images received ($n)" test $n = 3
+check "each of the three requests carried a screenshot, all checked above ($n distinct)" python3 - "$W_LOG" seen2 <<'PY'
+import json, os, sys
+recs = [r for r in map(json.loads, open(sys.argv[1])) if r.get("images") is not None]
+assert len(recs) == 3 and all(len(r["images"]) == 1 for r in recs), [r.get("images") for r in recs]
+assert all(os.path.exists(os.path.join(sys.argv[2], r["images"][0])) for r in recs)
+PY
 kill "$W_PID" 2>/dev/null; wait "$W_PID" 2>/dev/null
 
 # 2. With --yes the ask tier lets a consequential click through (deny stays deny).
