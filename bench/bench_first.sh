@@ -9,18 +9,7 @@
 set -u
 BUILD=${1:-build}
 RUNS=${2:-7}
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-MAGI=$SRC/$BUILD/magi
-export OMP_THREAD_LIMIT=1
-TMP=$(mktemp -d /tmp/magi-bench-first-XXXXXX)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
-Xvfb -displayfd 3 -screen 0 1280x720x24 -nolisten tcp -noreset 3>"$TMP/display" >/dev/null 2>&1 &
-pids+=($!)
-for _ in $(seq 1 200); do [ -s "$TMP/display" ] && break; sleep 0.05; done
-D=:$(tr -dc 0-9 < "$TMP/display")
-[ "$D" != ":" ] || { echo "could not start Xvfb" >&2; exit 1; }
-export DISPLAY=$D
+. "$(dirname "$0")/desktop.sh"
 # a screen with about a hundred words (a short directory listing in a terminal), like the
 # synthetic desktop bench_ocr reads
 xterm -geometry 160x45+0+0 -fa DejaVuSansMono -fs 11 -e sh -c 'ls -l /etc | head -12; cat > /dev/null' &

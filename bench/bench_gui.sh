@@ -10,19 +10,7 @@
 # subtracted anyway: overhead = step wall time - model latency - the settle wait.
 set -u
 BUILD=${1:-build}
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-MAGI=$SRC/$BUILD/magi
-export OMP_THREAD_LIMIT=1
-TMP=$(mktemp -d /tmp/magi-bench-gui-XXXXXX)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
-# Xvfb picks a free display itself and writes its number to fd 3 once it is ready
-Xvfb -displayfd 3 -screen 0 1280x720x24 -nolisten tcp -noreset 3>"$TMP/display" >/dev/null 2>&1 &
-pids+=($!)
-for _ in $(seq 1 200); do [ -s "$TMP/display" ] && break; sleep 0.05; done
-D=:$(tr -dc 0-9 < "$TMP/display")
-[ "$D" != ":" ] || { echo "could not start Xvfb" >&2; exit 1; }
-export DISPLAY=$D
+. "$(dirname "$0")/desktop.sh"
 xterm -geometry 160x45+0+0 -fa DejaVuSansMono -fs 11 -e sh -c 'cat > /dev/null' &
 pids+=($!)
 sleep 1.5
