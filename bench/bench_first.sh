@@ -30,20 +30,26 @@ run() { # run LABEL FLAGS...
 		/usr/bin/time -f "%U %S %M" -o "$TMP/cpu" "$MAGI" run --env "x11$D" --base-url "$url" --recipe single \
 			--max-steps 1 --runs "$TMP/runs" --no-report "$@" "Look at the screen" >/dev/null 2>&1
 		kill $op 2>/dev/null; wait $op 2>/dev/null
-		python3 - "$t0" "$TMP/log" "$TMP/cpu" >> "$TMP/res-$label" <<'PY'
+		local dir; dir=$(ls -td "$TMP"/runs/*/ | head -1)
+		python3 - "$t0" "$TMP/log" "$TMP/cpu" "$dir" >> "$TMP/res-$label" <<'PY'
 import json, sys
 t0 = float(sys.argv[1])
 first = min(json.loads(l)["t"] for l in open(sys.argv[2]) if l.strip())
 u, s, m = open(sys.argv[3]).read().split()[-3:]
-print("%.1f %.1f %.1f" % ((first - t0) * 1000, (float(u) + float(s)) * 1000, int(m) / 1024))
+ev = [json.loads(l) for l in open(sys.argv[4] + "/trace.jsonl")]
+start = [e for e in ev if e["type"] == "run_start"][0]["ts"]
+step = [e for e in ev if e["type"] == "step"][0]
+print("%.1f %.1f %.1f %.1f %.1f %.1f" % ((first - t0) * 1000, (float(u) + float(s)) * 1000, int(m) / 1024,
+                                 (start - t0) * 1000, step.get("ocr_ms", 0), step.get("guard_ms", 0)))
 PY
 	done
 	python3 - "$label" "$TMP/res-$label" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
 import sys, statistics as st
 rows = [list(map(float, l.split())) for l in open(sys.argv[2]) if l.strip()]
 first = [r[0] for r in rows]
-print("%-8s start -> first request: median %6.1f ms (min %6.1f, max %6.1f) over %d runs | whole run's CPU %5.0f ms, peak RSS %4.1f MB | load %s"
-      % (sys.argv[1], st.median(first), min(first), max(first), len(rows), st.median(r[1] for r in rows),
+print("%-8s start -> first request: median %6.1f ms (min %6.1f, max %6.1f) over %d runs | of which exec -> run_start %5.1f, first OCR %5.1f, guards %4.1f | whole run's CPU %5.0f ms, peak RSS %4.1f MB | load %s"
+      % (sys.argv[1], st.median(first), min(first), max(first), len(rows), st.median(r[3] for r in rows),
+         st.median(r[4] for r in rows), st.median(r[5] for r in rows), st.median(r[1] for r in rows),
          st.median(r[2] for r in rows), sys.argv[3]))
 PY
 }
