@@ -1,6 +1,7 @@
 /* trace.c — run directories and the append-only, synced trace.jsonl. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,21 +16,79 @@
 
 struct magi_trace {
 	char *dir;
+	char *log_path; /* <dir>/trace.jsonl */
 	int fd;
 	long seq;
+	off_t good_len; /* trace.jsonl's length after the last event written whole */
 	char *secrets[MAX_SECRETS];
 	size_t n_secrets;
+	/* The first write that failed: from then on the record is incomplete and every write
+	 * function returns this error (a later event would leave a hole in the record). Set
+	 * from the writer thread too, so read and set under err_mu. */
+	struct magi_error err;
+	pthread_mutex_t err_mu;
+	char *report_path; /* set by magi_trace_report once report.html was written */
 	struct magi__trace_writer *w; /* images and syncs off the caller's thread; NULL: none */
 };
 
+static magi_status load_events(const char *dir, json_t **events, size_t *whole, struct magi_error *err);
+
+/* Copies the sticky error into err (when the record is already broken); returns its status. */
+static magi_status sticky(const struct magi_trace *t, struct magi_error *err)
+{
+	pthread_mutex_t *mu = (pthread_mutex_t *)&t->err_mu; /* reading is not changing */
+	pthread_mutex_lock(mu);
+	magi_status s = t->err.status;
+	if (s && err)
+		*err = t->err;
+	pthread_mutex_unlock(mu);
+	return s;
+}
+
+/* Records a failed write of the record as the handle's sticky error (the first one wins)
+ * and hands it to the caller's err. */
+static magi_status broke(struct magi_trace *t, const struct magi_error *e, struct magi_error *err)
+{
+	pthread_mutex_lock(&t->err_mu);
+	if (!t->err.status) {
+		t->err = *e;
+		MAGI_DEBUG("trace %s: the record is incomplete: %s", t->dir, e->msg);
+	}
+	pthread_mutex_unlock(&t->err_mu);
+	if (err)
+		*err = *e;
+	return e->status;
+}
+
 static magi_status open_log(struct magi_trace *t, struct magi_error *err)
 {
-	char path[4096];
-	snprintf(path, sizeof path, "%s/trace.jsonl", t->dir);
-	t->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	size_t n = strlen(t->dir) + sizeof "/trace.jsonl";
+	if (!(t->log_path = malloc(n)))
+		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	snprintf(t->log_path, n, "%s/trace.jsonl", t->dir);
+	/* read access too: a reopened trace's last byte is checked */
+	t->fd = open(t->log_path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (t->fd < 0)
-		return magi_error_set(err, MAGI_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-	return MAGI_OK;
+		return magi_error_set(err, MAGI_ERR_IO, "cannot open %s: %s", t->log_path, strerror(errno));
+	struct stat st;
+	magi_status s = MAGI_OK;
+	char last = '\n';
+	if (fstat(t->fd, &st) != 0) {
+		s = magi_error_set(err, MAGI_ERR_IO, "cannot stat %s: %s", t->log_path, strerror(errno));
+	} else if (t->good_len < st.st_size && ftruncate(t->fd, t->good_len) != 0) {
+		/* a torn last line (a killed run) is cut off, so the next event starts a line of its own */
+		s = magi_error_set(err, MAGI_ERR_IO, "cannot cut the torn last line of %s: %s", t->log_path,
+				   strerror(errno));
+	} else if (t->good_len > 0 && pread(t->fd, &last, 1, t->good_len - 1) == 1 && last != '\n') {
+		/* the last event of a reopened trace may lack its newline */
+		if (!(s = magi__fd_write_all(t->fd, "\n", 1, t->log_path, err)))
+			t->good_len++;
+	}
+	if (s) {
+		close(t->fd);
+		t->fd = -1;
+	}
+	return s;
 }
 
 magi_status magi_trace_open(const char *runs_dir, const char *slug, struct magi_trace **out,
@@ -63,6 +122,8 @@ magi_status magi_trace_open(const char *runs_dir, const char *slug, struct magi_
 	struct magi_trace *t = calloc(1, sizeof *t);
 	if (!t)
 		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	t->fd = -1;
+	pthread_mutex_init(&t->err_mu, NULL);
 	size_t dl = strlen(runs_dir) + 100;
 	t->dir = malloc(dl);
 	if (!t->dir) {
@@ -101,15 +162,18 @@ magi_status magi_trace_reopen(const char *dir, struct magi_trace **out, struct m
 		free(t);
 		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 	}
+	t->fd = -1;
+	pthread_mutex_init(&t->err_mu, NULL);
 	json_t *events = NULL;
-	magi_status s = magi__trace_load(dir, &events, err);
+	size_t whole = 0;
+	magi_status s = load_events(dir, &events, &whole, err);
 	if (!s) {
 		t->seq = (long)json_array_size(events);
+		t->good_len = (off_t)whole;
 		json_decref(events);
 		s = open_log(t, err);
 	}
 	if (s) {
-		t->fd = -1;
 		magi_trace_close(t);
 		return s;
 	}
@@ -121,9 +185,14 @@ void magi_trace_close(struct magi_trace *t)
 {
 	if (!t)
 		return;
+	/* the writer's queued images are written and the log synced before it ends; every
+	 * event was written whole, so a failing close loses nothing written */
 	magi__trace_writer_free(t->w);
-	if (t->fd >= 0)
-		close(t->fd);
+	if (t->fd >= 0 && close(t->fd) != 0)
+		MAGI_WARN("closing %s: %s", t->log_path, strerror(errno));
+	pthread_mutex_destroy(&t->err_mu);
+	free(t->log_path);
+	free(t->report_path);
 	for (size_t i = 0; i < t->n_secrets; i++) {
 		memset(t->secrets[i], 0, strlen(t->secrets[i]));
 		free(t->secrets[i]);
@@ -135,6 +204,30 @@ void magi_trace_close(struct magi_trace *t)
 const char *magi_trace_dir(const struct magi_trace *t)
 {
 	return t->dir;
+}
+
+magi_status magi_trace_status(const struct magi_trace *t)
+{
+	return t ? sticky(t, NULL) : MAGI_ERR_INVALID;
+}
+
+const char *magi_trace_errmsg(const struct magi_trace *t)
+{
+	if (!t)
+		return "no trace";
+	return sticky(t, NULL) ? t->err.msg : ""; /* (set once, never changed after) */
+}
+
+const char *magi_trace_report_path(const struct magi_trace *t)
+{
+	return t ? t->report_path : NULL;
+}
+
+magi_status magi_trace_report(struct magi_trace *t, struct magi_error *err)
+{
+	free(t->report_path);
+	t->report_path = NULL;
+	return magi_trace_write_report_at(t->dir, &t->report_path, err);
 }
 
 magi_status magi_trace_add_secret(struct magi_trace *t, const char *secret)
@@ -183,7 +276,7 @@ magi_status magi__trace_event_json(struct magi_trace *t, const char *type, json_
 				   struct magi_error *err)
 {
 	magi_status s;
-	if (t->w && (s = magi__trace_writer_failed(t->w, err)))
+	if ((s = sticky(t, err)))
 		return s;
 	json_t *o = json_object();
 	char iso[32];
@@ -207,35 +300,41 @@ magi_status magi__trace_event_json(struct magi_trace *t, const char *type, json_
 		magi_buf_release(&line);
 		return magi_error_set(err, s, "cannot format trace event '%s'", type ? type : "?");
 	}
-	/* One write per line with O_APPEND keeps lines whole even if a reader tails the file. */
-	const char *p = line.data;
-	size_t left = line.len;
-	while (left) {
-		ssize_t w = write(t->fd, p, left);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			s = magi_error_set(err, MAGI_ERR_IO, "cannot write %s/trace.jsonl: %s", t->dir,
-					   strerror(errno));
-			break;
+	/* One write per line with O_APPEND keeps lines whole even if a reader tails the file;
+	 * the line counts only once it is synced. */
+	struct magi_error e;
+	magi_error_clear(&e);
+	s = magi__fd_write_all(t->fd, line.data, line.len, t->log_path, &e);
+	if (!s && !t->w) /* with a writer thread, it syncs soon after (and before an action) */
+		s = magi__fd_sync(t->fd, true, t->log_path, &e);
+	if (s) {
+		/* a part of the line may have reached the file: cut it, so the record ends with
+		 * the last whole event and a reader never meets a torn line in the middle */
+		if (ftruncate(t->fd, t->good_len) != 0) {
+			char why[MAGI_ERRMSG_MAX];
+			snprintf(why, sizeof why, "%s", e.msg);
+			magi_error_set(&e, s, "%.900s (and the torn line could not be cut: %s)", why, strerror(errno));
 		}
-		p += w;
-		left -= (size_t)w;
+		magi_error_prefix(&e, "event %ld ('%s') was not recorded", t->seq, type ? type : "?");
+	} else {
+		t->good_len += (off_t)line.len;
+		t->seq++;
 	}
 	magi_buf_release(&line);
 	if (!s && t->w)
 		magi__trace_writer_sync_soon(t->w);
-	else if (!s && fdatasync(t->fd) != 0)
-		s = magi_error_set(err, MAGI_ERR_IO, "cannot sync %s/trace.jsonl: %s", t->dir, strerror(errno));
-	if (!s)
-		t->seq++;
-	return s;
+	return s ? broke(t, &e, err) : MAGI_OK;
 }
 
 void magi__trace_background(struct magi_trace *t)
 {
-	if (t && !t->w && magi__trace_writer_new(t, t->fd, &t->w) != MAGI_OK)
+	if (t && !t->w && magi__trace_writer_new(t, t->fd, t->log_path, &t->w) != MAGI_OK)
 		t->w = NULL; /* no thread to be had: everything stays on the caller's thread */
+}
+
+magi_status magi__trace_broke(struct magi_trace *t, const struct magi_error *e)
+{
+	return broke(t, e, NULL);
 }
 
 magi_status magi__trace_save_image_bg(struct magi_trace *t, const char *name, const struct magi_image *img,
@@ -250,7 +349,9 @@ magi_status magi__trace_save_image_bg(struct magi_trace *t, const char *name, co
 
 magi_status magi__trace_flush(struct magi_trace *t, bool sync, struct magi_error *err)
 {
-	return t->w ? magi__trace_writer_flush(t->w, sync, err) : MAGI_OK;
+	if (t->w)
+		magi__trace_writer_flush(t->w, sync && !sticky(t, NULL));
+	return sticky(t, err);
 }
 
 magi_status magi_trace_event(struct magi_trace *t, const char *type, const char *fields_json,
@@ -268,6 +369,8 @@ magi_status magi_trace_event(struct magi_trace *t, const char *type, const char 
 	}
 	magi_status s = magi__trace_event_json(t, type, ev, err);
 	json_decref(ev);
+	if (!s && t->w) /* the public call keeps its word: synced before it returns */
+		s = magi__trace_flush(t, true, err);
 	return s;
 }
 
@@ -276,23 +379,30 @@ magi_status magi_trace_save_image(struct magi_trace *t, const char *name, const 
 {
 	if (rel)
 		*rel = NULL;
-	if (strchr(name, '/') || name[0] == '.')
-		return magi_error_set(err, MAGI_ERR_INVALID, "image name '%s' must be a plain file name", name);
-	/* Encoded here rather than with magi_image_save: the trace wants a lighter JPEG and no
-	 * fsync per image — the synced trace.jsonl line is what marks a step as done, and a
-	 * killed process loses nothing it already wrote. */
+	magi_status st;
+	if ((st = sticky(t, err)))
+		return st;
+	if (!name || !*name || strchr(name, '/') || name[0] == '.')
+		return magi_error_set(err, MAGI_ERR_INVALID, "image name '%s' must be a plain file name",
+				      name ? name : "");
+	/* Encoded here rather than with magi_image_save: the trace wants a lighter JPEG. The file
+	 * is written whole under a temp name, synced, then renamed, so a step image on disk is
+	 * never cut short (a full disk fails the call instead). */
 	struct magi_buf path, data;
 	magi_buf_init(&path, 0);
 	magi_buf_init(&data, 256u << 20);
-	magi_buf_printf(&path, "%s/%s", t->dir, name);
-	magi_status s = magi__ends_with(name, ".png") ? magi_image_encode_png(img, &data, err)
-						       : magi_image_encode_jpeg(img, 80, &data, err);
+	magi_status s = magi_buf_printf(&path, "%s/%s", t->dir, name);
+	if (s) {
+		magi_buf_release(&data);
+		return magi_error_set(err, s, NULL);
+	}
+	s = magi__ends_with(name, ".png") ? magi_image_encode_png(img, &data, err)
+					  : magi_image_encode_jpeg(img, 80, &data, err);
 	if (!s) {
-		FILE *f = fopen(path.data, "wb");
-		if (!f || fwrite(data.data, 1, data.len, f) != data.len)
-			s = magi_error_set(err, MAGI_ERR_IO, "cannot write %s: %s", path.data, strerror(errno));
-		if (f && fclose(f) != 0 && !s)
-			s = magi_error_set(err, MAGI_ERR_IO, "cannot write %s: %s", path.data, strerror(errno));
+		struct magi_error e;
+		magi_error_clear(&e);
+		if ((s = magi_file_write(path.data, data.data, data.len, &e)))
+			broke(t, &e, err);
 	}
 	magi_buf_release(&data);
 	magi_buf_release(&path);
@@ -304,6 +414,9 @@ magi_status magi_trace_save_image(struct magi_trace *t, const char *name, const 
 magi_status magi_trace_write_summary(struct magi_trace *t, const char *summary_json,
 				     struct magi_error *err)
 {
+	magi_status st;
+	if ((st = sticky(t, err)))
+		return st;
 	json_t *j = NULL;
 	magi_status s = magi__json_parse(summary_json, strlen(summary_json), "summary", &j, err);
 	if (s)
@@ -312,24 +425,35 @@ magi_status magi_trace_write_summary(struct magi_trace *t, const char *summary_j
 	json_decref(j);
 	if (!pretty)
 		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
-	struct magi_buf line;
+	struct magi_buf line, path;
 	magi_buf_init(&line, 0);
-	magi_buf_puts(&line, pretty);
-	free(pretty);
-	scrub(t, &line);
-	magi_buf_putc(&line, '\n');
-	struct magi_buf path;
 	magi_buf_init(&path, 0);
-	magi_buf_printf(&path, "%s/summary.json", t->dir);
-	s = magi_file_write(path.data, line.data, line.len, err);
+	s = magi_buf_puts(&line, pretty);
+	free(pretty);
+	if (!s)
+		s = scrub(t, &line);
+	if (!s)
+		s = magi_buf_putc(&line, '\n');
+	if (!s)
+		s = magi_buf_printf(&path, "%s/summary.json", t->dir);
+	if (s) {
+		s = magi_error_set(err, s, "cannot format %s/summary.json", t->dir);
+	} else {
+		struct magi_error e;
+		magi_error_clear(&e);
+		if ((s = magi_file_write(path.data, line.data, line.len, &e)))
+			broke(t, &e, err);
+	}
 	magi_buf_release(&path);
 	magi_buf_release(&line);
 	return s;
 }
 
-magi_status magi__trace_load(const char *dir, json_t **events, struct magi_error *err)
+/* magi__trace_load, also telling how many leading bytes hold whole events (*whole). */
+static magi_status load_events(const char *dir, json_t **events, size_t *whole, struct magi_error *err)
 {
 	*events = NULL;
+	*whole = 0;
 	struct magi_buf path, data;
 	magi_buf_init(&path, 0);
 	magi_buf_init(&data, 1u << 30);
@@ -371,6 +495,7 @@ magi_status magi__trace_load(const char *dir, json_t **events, struct magi_error
 			}
 			json_array_append_new(arr, ev);
 		}
+		*whole = (size_t)((nl ? nl + 1 : p + len) - data.data);
 		if (!nl)
 			break;
 		p = nl + 1;
@@ -379,6 +504,12 @@ magi_status magi__trace_load(const char *dir, json_t **events, struct magi_error
 	magi_buf_release(&data);
 	*events = arr;
 	return MAGI_OK;
+}
+
+magi_status magi__trace_load(const char *dir, json_t **events, struct magi_error *err)
+{
+	size_t whole;
+	return load_events(dir, events, &whole, err);
 }
 
 magi_status magi_trace_call(struct magi_trace *t, const char *role, const char *model,

@@ -5,9 +5,10 @@
  * the call that wrote it returns, so a killed process keeps it (the kernel holds it); only
  * the fdatasync that makes it survive a power cut is left to the writer. Before an action
  * the caller asks for a barrier (magi__trace_flush): queued images written, the log synced,
- * and the first error any of it met — so an agent never acts on a trace that could not be
- * written. A sync that failed stays failed (Linux reports a lost write-back once): every
- * later event on that trace returns the same error. */
+ * and the trace's sticky error if any of it failed — so an agent never acts on a trace that
+ * could not be written. A failure here breaks the record like one on the caller's thread
+ * (magi__trace_broke): every later write returns it.
+ */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -26,29 +27,26 @@ struct job {
 struct magi__trace_writer {
 	struct magi_trace *t;
 	int fd;
+	const char *log_path; /* the trace's, for messages */
 	pthread_t th;
 	pthread_mutex_t mu;
 	pthread_cond_t cv; /* work queued, or work done: one condition, broadcast */
 	struct job q[QUEUE_MAX];
 	size_t head, n;
 	bool busy, sync_wanted, quit;
-	struct magi_error img_err; /* first image that could not be written */
-	struct magi_error log_err; /* first sync of trace.jsonl that failed (sticky) */
 };
 
+/* Syncs trace.jsonl; called with mu held, dropped around the sync. */
 static void sync_log(struct magi__trace_writer *w)
 {
-	/* called with mu held; drops it around the sync */
 	w->sync_wanted = false;
 	w->busy = true;
 	pthread_mutex_unlock(&w->mu);
-	int rc = fdatasync(w->fd);
-	int e = errno;
+	struct magi_error e;
+	if (magi__fd_sync(w->fd, true, w->log_path, &e))
+		magi__trace_broke(w->t, &e);
 	pthread_mutex_lock(&w->mu);
 	w->busy = false;
-	if (rc != 0 && !w->log_err.status)
-		magi_error_set(&w->log_err, MAGI_ERR_IO, "cannot sync %s/trace.jsonl: %s", magi_trace_dir(w->t),
-			       strerror(e));
 	pthread_cond_broadcast(&w->cv);
 }
 
@@ -66,12 +64,13 @@ static void *writer_main(void *arg)
 			w->busy = true;
 			pthread_mutex_unlock(&w->mu);
 			struct magi_error e;
-			magi_status s = magi_trace_save_image(w->t, j.name, j.img, NULL, &e);
+			/* (a write that failed has broken the record already; an image that could
+			 * not be encoded breaks it here: the step it belongs to is not whole) */
+			if (magi_trace_save_image(w->t, j.name, j.img, NULL, &e))
+				magi__trace_broke(w->t, &e);
 			free(j.name);
 			pthread_mutex_lock(&w->mu);
 			w->busy = false;
-			if (s && !w->img_err.status)
-				w->img_err = e;
 			pthread_cond_broadcast(&w->cv);
 		} else if (w->sync_wanted) {
 			sync_log(w);
@@ -83,7 +82,8 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-magi_status magi__trace_writer_new(struct magi_trace *t, int fd, struct magi__trace_writer **out)
+magi_status magi__trace_writer_new(struct magi_trace *t, int fd, const char *log_path,
+				   struct magi__trace_writer **out)
 {
 	*out = NULL;
 	struct magi__trace_writer *w = calloc(1, sizeof *w);
@@ -91,6 +91,7 @@ magi_status magi__trace_writer_new(struct magi_trace *t, int fd, struct magi__tr
 		return MAGI_ERR_NOMEM;
 	w->t = t;
 	w->fd = fd;
+	w->log_path = log_path;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	if (pthread_create(&w->th, NULL, writer_main, w) != 0) {
@@ -143,26 +144,12 @@ void magi__trace_writer_sync_soon(struct magi__trace_writer *w)
 	pthread_mutex_unlock(&w->mu);
 }
 
-magi_status magi__trace_writer_failed(struct magi__trace_writer *w, struct magi_error *err)
-{
-	pthread_mutex_lock(&w->mu);
-	magi_status s = w->log_err.status;
-	if (s && err)
-		*err = w->log_err;
-	pthread_mutex_unlock(&w->mu);
-	return s;
-}
-
-magi_status magi__trace_writer_flush(struct magi__trace_writer *w, bool sync, struct magi_error *err)
+void magi__trace_writer_flush(struct magi__trace_writer *w, bool sync)
 {
 	pthread_mutex_lock(&w->mu);
 	while (w->n || w->busy)
 		pthread_cond_wait(&w->cv, &w->mu);
 	if (sync) /* on this thread: the caller waits for it anyway */
 		sync_log(w);
-	struct magi_error e = w->log_err.status ? w->log_err : w->img_err;
 	pthread_mutex_unlock(&w->mu);
-	if (e.status && err)
-		*err = e;
-	return e.status;
 }

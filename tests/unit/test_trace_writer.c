@@ -1,7 +1,7 @@
 /* test_trace_writer.c — the trace's writer thread (src/trace/trace_writer.c): images queued
  * land on disk by the barrier, events are in the file as soon as the call returns (before
- * any sync), an image that cannot be written is the barrier's error and stays so while
- * events go on being written, and closing a trace writes what is still queued. */
+ * any sync), closing a trace writes what is still queued, and an image that cannot be
+ * written is the barrier's error and breaks the record (no later event is written). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,23 +66,31 @@ int main(void)
 	CHECK_MSG(file_size(dir, "step-002.png") > 1000, "the PNG too");
 	CHECK_MSG(file_size(dir, "../escape.jpg") < 0, "nothing written for the refused name");
 
-	/* 2. an image that cannot be written: the barrier's error, again and again; events go on */
-	char blocker[4200];
-	snprintf(blocker, sizeof blocker, "%s/step-003.jpg", dir);
-	REQUIRE(mkdir(blocker, 0755) == 0); /* a directory where the file would go */
+	/* 2. closing writes what is queued */
 	CHECK(magi__trace_save_image_bg(t, "step-003.jpg", img, &err) == MAGI_OK);
-	magi_error_clear(&err);
-	CHECK(magi__trace_flush(t, false, &err) == MAGI_ERR_IO);
-	CHECK_CONTAINS(err.msg, "step-003.jpg");
-	magi_error_clear(&err);
-	CHECK_MSG(magi__trace_flush(t, true, &err) == MAGI_ERR_IO, "the error stays");
-	CHECK(magi__trace_event_json(t, "run_end", ev, &err) == MAGI_OK);
-	CHECK_MSG(count_lines(dir, "run_end") == 1, "the run can still say how it ended");
-
-	/* 3. closing writes what is queued */
-	CHECK(magi__trace_save_image_bg(t, "step-004.jpg", img, &err) == MAGI_OK);
 	magi_trace_close(t);
-	CHECK_MSG(file_size(dir, "step-004.jpg") > 1000, "written by close");
+	CHECK_MSG(file_size(dir, "step-003.jpg") > 1000, "written by close");
+
+	/* 3. an image that cannot be written breaks the record: the barrier says so, again and
+	 *    again, and no later event is written (the record ends with its last whole event) */
+	REQUIRE(magi_trace_open(root, "broken", &t, &err) == MAGI_OK);
+	magi__trace_background(t);
+	snprintf(dir, sizeof dir, "%s", magi_trace_dir(t));
+	char blocker[4200];
+	snprintf(blocker, sizeof blocker, "%s/step-001.jpg", dir);
+	REQUIRE(mkdir(blocker, 0755) == 0); /* a directory where the file would go */
+	CHECK(magi__trace_event_json(t, "step", ev, &err) == MAGI_OK);
+	CHECK(magi__trace_save_image_bg(t, "step-001.jpg", img, &err) == MAGI_OK);
+	magi_error_clear(&err);
+	CHECK(magi__trace_flush(t, false, &err) != MAGI_OK);
+	CHECK_CONTAINS(err.msg, "step-001.jpg");
+	magi_error_clear(&err);
+	CHECK_MSG(magi__trace_flush(t, true, &err) != MAGI_OK, "the error stays");
+	CHECK(magi_trace_status(t) != MAGI_OK);
+	CHECK(magi__trace_event_json(t, "intent", ev, &err) != MAGI_OK);
+	CHECK_MSG(count_lines(dir, "intent") == 0 && count_lines(dir, "step") == 1,
+		  "nothing recorded after the failure, everything before it kept");
+	magi_trace_close(t);
 
 	/* 4. without the writer, the same calls work on the caller's thread */
 	REQUIRE(magi_trace_open(root, "plain", &t, &err) == MAGI_OK);
