@@ -223,10 +223,10 @@ MAGI_API magi_status magi_ocr_run_threads(const struct magi_image *img, const ch
 					  float min_conf, int threads, int *used,
 					  struct magi_ocr **out, struct magi_error *err);
 /* Starts loading engines for lang (NULL = "eng") on background threads, so that n
- * (1..MAGI_OCR_MAX_THREADS) are idle or loading, and returns at once; a call that needs one
- * meanwhile waits for the load in progress instead of starting another. A failed load
- * (language not installed) is reported by the first OCR call. MAGI_ERR_INVALID for a bad
- * name or n, MAGI_ERR_UNSUPPORTED when libtesseract is missing. */
+ * (1..MAGI_OCR_MAX_THREADS) are idle or loading, and returns at once (libtesseract itself is
+ * loaded on those threads too); a call that needs one meanwhile waits for the load in
+ * progress instead of starting another. A failed load (libtesseract missing, language not
+ * installed) is reported by the first OCR call. MAGI_ERR_INVALID for a bad name or n. */
 MAGI_API magi_status magi_ocr_preload(const char *lang, int n, struct magi_error *err);
 
 #ifdef __cplusplus

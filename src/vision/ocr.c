@@ -240,6 +240,7 @@ struct bands {
 /* Reads bands until none is left, with engine e. */
 static void read_bands(struct bands *b, struct magi__ocr_engine *e)
 {
+	magi__ocr_thread_setup();
 	for (;;) {
 		size_t i = atomic_fetch_add(&b->next, 1);
 		if (i >= b->n)
@@ -300,6 +301,7 @@ static magi_status ocr_run(const struct magi_image *img, const char *lang, float
 		free(o);
 		return s;
 	}
+	magi__ocr_thread_setup();
 	struct bands b = {gray, img->w, img->h, cuts, n, min_conf, lang, NULL, NULL, NULL, 0};
 	b.parts = calloc(n, sizeof *b.parts);
 	b.status = calloc(n, sizeof *b.status);

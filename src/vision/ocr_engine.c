@@ -28,7 +28,9 @@ static int pool_loading;		   /* engines being initialised by preload threads */
 static char pool_loading_lang[MAGI__OCR_LANG_MAX];
 static pthread_once_t omp_once = PTHREAD_ONCE_INIT;
 
-static void omp_setup(void)
+static void (*omp_set_levels)(int);
+
+static void omp_find(void)
 {
 	/* Tesseract's OpenMP loops ask for 4 threads each; on a 2-core machine, spinning
 	 * and oversubscribed, a 1280x720 screen took ~750 ms instead of ~75 ms. The cure,
@@ -38,12 +40,22 @@ static void omp_setup(void)
 	 * Looked up at run time so magi does not link the OpenMP runtime itself. */
 	if (!getenv("OMP_THREAD_LIMIT")) {
 		void *sym = dlsym(RTLD_DEFAULT, "omp_set_max_active_levels");
-		if (sym) {
-			void (*set_levels)(int);
-			memcpy(&set_levels, &sym, sizeof set_levels);
-			set_levels(0);
-		}
+		if (sym)
+			memcpy(&omp_set_levels, &sym, sizeof omp_set_levels);
 	}
+}
+
+void magi__ocr_thread_setup(void)
+{
+	/* OpenMP keeps max-active-levels per thread (an ICV of each data environment): set on
+	 * every thread that runs an engine — the one that loaded it may not be the one reading */
+	static _Thread_local bool done;
+	if (done)
+		return;
+	done = true;
+	pthread_once(&omp_once, omp_find);
+	if (omp_set_levels)
+		omp_set_levels(0);
 }
 
 static void engine_free(struct magi__ocr_engine *e)
@@ -75,7 +87,7 @@ static magi_status engine_new(const char *lang, struct magi__ocr_engine **out,
 			      struct magi_error *err)
 {
 	*out = NULL;
-	pthread_once(&omp_once, omp_setup);
+	magi__ocr_thread_setup();
 	struct magi__ocr_engine *e = calloc(1, sizeof *e);
 	if (!e || !(e->api = TessBaseAPICreate())) {
 		free(e);
@@ -164,7 +176,10 @@ static void *preload_main(void *arg)
 	struct magi__ocr_engine *e = NULL;
 	struct magi_error err;
 	char *lang = arg;
-	engine_new(lang, &e, &err); /* a failure shows again, with its message, on first use */
+	/* libtesseract itself is loaded here too (~20 ms of relocations on a slow machine), not
+	 * on the caller's thread; a failure shows again, with its message, on first use */
+	if (magi__tess_load(&err) == MAGI_OK)
+		engine_new(lang, &e, &err);
 	free(lang);
 	pthread_mutex_lock(&pool_mu);
 	pool_loading--;
@@ -177,7 +192,8 @@ static void *preload_main(void *arg)
 	return NULL;
 }
 
-magi_status magi__ocr_begin(const char **lang, int n, const char *what, struct magi_error *err)
+/* magi__ocr_begin without loading libtesseract. */
+static magi_status check_args(const char **lang, int n, const char *what, struct magi_error *err)
 {
 	if (!*lang)
 		*lang = "eng";
@@ -187,12 +203,18 @@ magi_status magi__ocr_begin(const char **lang, int n, const char *what, struct m
 	if (n < 1 || n > MAGI_OCR_MAX_THREADS)
 		return magi_error_set(err, MAGI_ERR_INVALID, "OCR: %d %s (1..%d)", n, what,
 				      MAGI_OCR_MAX_THREADS);
-	return magi__tess_load(err);
+	return MAGI_OK;
+}
+
+magi_status magi__ocr_begin(const char **lang, int n, const char *what, struct magi_error *err)
+{
+	magi_status s = check_args(lang, n, what, err);
+	return s ? s : magi__tess_load(err);
 }
 
 magi_status magi_ocr_preload(const char *lang, int n, struct magi_error *err)
 {
-	magi_status s = magi__ocr_begin(&lang, n, "engines to preload", err);
+	magi_status s = check_args(&lang, n, "engines to preload", err);
 	if (s)
 		return s;
 	pthread_mutex_lock(&pool_mu);

@@ -19,6 +19,10 @@ struct magi__ocr_engine {
  * path; n (threads or engines, named by what in the message) is 1..MAGI_OCR_MAX_THREADS;
  * libtesseract is loaded. */
 magi_status magi__ocr_begin(const char **lang, int n, const char *what, struct magi_error *err);
+/* Keeps Tesseract's OpenMP loops on the calling thread (unless OMP_THREAD_LIMIT is set):
+ * called on every thread that loads or runs an engine, once per thread. libtesseract must
+ * be loaded. */
+void magi__ocr_thread_setup(void);
 /* Lends an engine for lang: an idle one, else (create) the one a preload is finishing,
  * else a new one (~100 ms). Without create, *out is NULL when none is idle. Give it back
  * with magi__ocr_engine_give. MAGI_ERR_NOT_FOUND when the language is not installed. The
