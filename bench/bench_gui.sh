@@ -11,9 +11,16 @@
 set -u
 BUILD=${1:-build}
 . "$(dirname "$0")/desktop.sh"
-xterm -geometry 160x45+0+0 -fa DejaVuSansMono -fs 11 -e sh -c 'cat > /dev/null' &
-pids+=($!)
-sleep 1.5
+# each run types into a terminal of its own (a third run into the same one saw its typing
+# change nothing)
+XT=
+terminal() {
+	[ -n "$XT" ] && { kill "$XT" 2>/dev/null; wait "$XT" 2>/dev/null; }
+	xterm -geometry 160x45+0+0 -fa DejaVuSansMono -fs 11 -e sh -c 'cat > /dev/null' &
+	XT=$!
+	pids+=($XT)
+	sleep 1.5
+}
 python3 - "$TMP" <<'PY'
 import json, sys
 def line(a):
@@ -27,6 +34,7 @@ open(sys.argv[1] + "/mixed.jsonl", "w").write("\n".join(map(line, mixed)) + "\n"
 PY
 run() { # run LABEL SCRIPT FLAGS...
 	local label=$1 script=$2; shift 2
+	terminal
 	rm -f "$TMP/port"
 	/usr/bin/python3 "$SRC/tests/oracle/oracle.py" --port 0 --port-file "$TMP/port" --script "$TMP/$script" 2>/dev/null &
 	local op=$!
