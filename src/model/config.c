@@ -47,7 +47,7 @@ static magi_status validate(struct magi_config *cfg, const char *src, struct mag
 		return magi_error_set(err, MAGI_ERR_CONFIG, "%s: 'models' must be a mapping of names to settings", src);
 	static const char *const known[] = {"base_url", "model", "api_key", "api_key_env", "max_tokens",
 					    "temperature", "timeout", "connect_timeout", "max_attempts",
-					    "coords", "trust", "image", "reply_cap", NULL};
+					    "coords", "trust", "image", "reply_cap", "vision", NULL};
 	const char *name;
 	json_t *m;
 	json_object_foreach(models, name, m)
@@ -63,7 +63,7 @@ static magi_status validate(struct magi_config *cfg, const char *src, struct mag
 				ok |= !strcmp(k, known[i]);
 			if (!ok)
 				return magi_error_set(err, MAGI_ERR_CONFIG,
-						      "%s: model '%s' has an unknown setting '%s' (known: base_url, model, api_key, api_key_env, max_tokens, temperature, timeout, connect_timeout, max_attempts, coords, trust, image, reply_cap)",
+						      "%s: model '%s' has an unknown setting '%s' (known: base_url, model, api_key, api_key_env, max_tokens, temperature, timeout, connect_timeout, max_attempts, coords, trust, image, reply_cap, vision)",
 						      src, name, k);
 		}
 	}
@@ -332,6 +332,10 @@ static magi_status read_model(const struct getter *g, const json_t *m, struct ma
 		else
 			return bad(g, "trust", json_object_get(m, "trust"), "local or remote");
 	}
+	const json_t *vision = json_object_get(m, "vision");
+	if (vision && !json_is_null(vision) && !json_is_boolean(vision))
+		return bad(g, "vision", vision, "true or false (false: a text-only model)");
+	p->text_only = vision && json_is_false(vision);
 	const json_t *img = json_object_get(m, "image");
 	if (img && !json_is_null(img))
 		return get_image(g, img, &p->image);
