@@ -10,20 +10,9 @@
 #include "../tests/x11/xvfb.h"
 #include "magi/env.h"
 #include "env/env_internal.h"
+#include "bench_util.h"
 
 #define RUNS 50
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static int bench(const char *display, bool shm, double *med, double *min)
 {
@@ -50,8 +39,8 @@ static int bench(const char *display, bool shm, double *med, double *min)
 		magi_obs_release(&obs);
 	}
 	magi_env_close(env);
-	*med = median(t, RUNS);
-	*min = t[0]; /* sorted by median() */
+	*med = bench_median(t, RUNS);
+	*min = t[0]; /* sorted by bench_median() */
 	return 0;
 }
 

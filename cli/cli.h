@@ -1,6 +1,7 @@
 /* cli.h — shared pieces of the magi command's subcommands. */
 #ifndef MAGI_CLI_H
 #define MAGI_CLI_H
+#include <stdbool.h>
 #include <stdio.h>
 #include "magi/magi.h"
 
@@ -65,6 +66,51 @@ void cli_error(const char *fmt, ...) MAGI_PRINTF(1, 2);
 int cli_flag_value(int argc, char **argv, int *i, const char *flag, const char **val);
 /* True for -h/--help. */
 int cli_is_help(const char *a);
+/* A numeric flag and the values it takes: lo..hi, whole numbers unless real. */
+struct cli_num_flag {
+	const char *flag;
+	double lo, hi;
+	bool real;
+};
+/* Matches argv[*i] against flags[0..n) (--flag V or --flag=V) and advances *i: the index of
+ * the flag matched with its value in *val, -1 when none matched, -2 when the value is
+ * missing or not a number in range (message printed: a usage error). */
+int cli_num_flag(int argc, char **argv, int *i, const struct cli_num_flag *flags, size_t n, double *val);
+/* A subcommand of a command that has several ("magi eval run"): its name and what runs
+ * it, given argc/argv from the subcommand's name on. */
+struct cli_sub {
+	const char *name;
+	int (*run)(int argc, char **argv);
+};
+/* Runs the subcommand argv[1] names among subs[0..n): none given prints help to stderr
+ * (EXIT_USAGE), -h/--help prints it to stdout (EXIT_OK), an unknown name is a usage error
+ * naming `cmd` and the subcommands there are. */
+int cli_subcommand(const char *cmd, const char *help, const struct cli_sub *subs, size_t n, int argc, char **argv);
+
+/* The browser's flags (magi run --env browser[:URL]). */
+struct cli_browser_opts {
+	bool set; /* any of them was given */
+	bool headful, marks;
+	unsigned width, height; /* --viewport; 0: the default */
+	double scale;           /* --scale; 0: the default */
+	const char *profile, *upload_dir, *download_dir;
+};
+#define CLI_BROWSER_OPTS_HELP                                                                 \
+	"browser (--env browser[:URL]; Chromium, headless, a fresh profile removed at the end):\n" \
+	"  --headful          show the window on $DISPLAY\n"                                       \
+	"  --viewport WxH     viewport in CSS pixels (default 1280x720)\n"                         \
+	"  --scale F          device-pixel ratio (default 1; screenshots are F times larger)\n"    \
+	"  --profile DIR      use and keep this Chromium profile\n"                                \
+	"  --marks            draw the element numbers on the screenshot (set of marks)\n"        \
+	"  --upload-dir DIR   files the page may be given (upload_file) come only from DIR\n"      \
+	"  --downloads DIR    save downloads in DIR (default: downloads are refused)\n"            \
+	"  (--allow-domain also holds for every request the page makes)\n"
+/* Consumes a browser flag: 1, -1 on a bad value (message printed), 0 if not one. */
+int cli_browser_opt(struct cli_browser_opts *o, int argc, char **argv, int *i);
+/* Opens spec, with the browser flags and the allowlist (borrowed; it must outlive *env)
+ * when it is a browser. Prints the error; returns EXIT_OK, EXIT_USAGE or EXIT_CONFIG. */
+int cli_env_open(const char *spec, const struct cli_browser_opts *o, const char *const *allow, size_t n_allow,
+		 struct magi_env **env);
 
 /* Signals for commands that run agents (interrupt.c): installs the handlers and returns
  * the flag for magi_run_params.cancel / magi_video_ask_params.cancel (the first signal's
@@ -91,5 +137,6 @@ int cmd_guard(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_video(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 int cmd_mcp(int argc, char **argv);
 #endif

@@ -16,17 +16,20 @@ static const char help[] =
 	"framework ...) over standard input and output: one JSON-RPC message per line; logs go to\n"
 	"standard error. The client starts it; see docs/mcp.md for its configuration snippet.\n\n"
 	"tools: screenshot, click, double_click, type, key, scroll, drag, find_text (with an\n"
-	"environment); guard_scan, guard_redact, video_info, video_frames (always); video_ask and\n"
-	"run_task (with a configured model). Every action passes magi's risk gate; risky ones are\n"
-	"confirmed through the client's elicitation or refused.\n\n"
+	"environment); navigate, list_elements, click_element (in a browser); guard_scan,\n"
+	"guard_redact, video_info, video_frames (always); video_ask and run_task (with a configured\n"
+	"model). Every action passes magi's risk gate; risky ones are confirmed through the\n"
+	"client's elicitation or refused.\n\n"
 	"options:\n"
-	"  --env SPEC         x11 | x11:DISPLAY | image:FILE | none  (default: x11, using $DISPLAY;\n"
-	"                     when that display cannot be opened the screen tools are left out)\n"
+	"  --env SPEC         x11 | x11:DISPLAY | browser[:URL] | image:FILE | none  (default: x11,\n"
+	"                     using $DISPLAY; when that display cannot be opened the screen tools\n"
+	"                     are left out)\n"
 	"  --trust local|remote  local: the client may see unredacted screenshots and frames\n"
 	"                     (default remote: personal data is covered; magi.yaml: mcp: {trust: ...})\n"
 	"  --runs DIR         where run_task and video_ask write run directories (default: runs;\n"
 	"                     magi.yaml: mcp: {runs: DIR})\n" CLI_MODEL_OPTS_HELP
-	"The config file's guards: section (secrets, allow_domains, risk tiers) applies to every tool.\n"
+	"The config file's guards: section (secrets, allow_domains, risk tiers) applies to every tool;\n"
+	"in a browser allow_domains also holds for every request the page makes.\n\n" CLI_BROWSER_OPTS_HELP
 	"\nexit status: 0 the client closed the connection, 2 usage, 3 configuration\n"
 	"\nexample (what a client runs):\n"
 	"  magi mcp --env x11:0 --config ~/.config/magi/magi.yaml\n";
@@ -73,13 +76,14 @@ int cmd_mcp(int argc, char **argv)
 {
 	struct cli_model_opts mo = {0};
 	const char *env_spec = NULL, *trust = NULL, *runs = NULL;
+	struct cli_browser_opts bo = {0};
 	for (int i = 1; i < argc; i++) {
 		int r;
 		if (cli_is_help(argv[i])) {
 			fputs(help, stdout);
 			return EXIT_OK;
 		}
-		if ((r = cli_model_opt(&mo, argc, argv, &i)) ||
+		if ((r = cli_model_opt(&mo, argc, argv, &i)) || (r = cli_browser_opt(&bo, argc, argv, &i)) ||
 		    (r = cli_flag_value(argc, argv, &i, "--env", &env_spec)) ||
 		    (r = cli_flag_value(argc, argv, &i, "--trust", &trust)) ||
 		    (r = cli_flag_value(argc, argv, &i, "--runs", &runs))) {
@@ -121,17 +125,29 @@ int cmd_mcp(int argc, char **argv)
 	/* Model tools are offered only when a model is configured; the rest work without. */
 	struct magi_error merr;
 	magi_error_clear(&merr);
-	if (cli_client_from_config(&mo, cfg, NULL, &client, &merr))
-		magi_log(MAGI_LOG_INFO, "mcp: run_task and video_ask are off: %s", magi_error_text(&merr));
-	if (!env_spec || strcmp(env_spec, "none")) {
-		if (magi_env_open(env_spec ? env_spec : "x11", &env, &err)) {
-			if (env_spec) {
-				cli_error("%s", magi_error_text(&err));
-				rc = EXIT_CONFIG;
-				goto out;
-			}
-			magi_log(MAGI_LOG_WARN, "mcp: no screen tools: %s", magi_error_text(&err));
+	rc = cli_client_from_config(&mo, cfg, NULL, &client, &merr);
+	if (rc) {
+		/* no base URL anywhere is "no model"; a model named, or configured wrongly, is an error */
+		struct magi_model_params mp;
+		struct magi_error perr;
+		if (!mo.base_url && !mo.replay && !magi_config_model(cfg, mo.model, &mp, &perr) && !mp.base_url) {
+			magi_log(MAGI_LOG_INFO, "mcp: run_task and video_ask are off: %s", magi_error_text(&merr));
+			rc = EXIT_OK;
+		} else {
+			cli_error("%s", magi_error_text(&merr));
+			goto out;
 		}
+	}
+	if (env_spec && strcmp(env_spec, "none")) {
+		/* the browser with its flags and the guards' allowlist as its rule for requests */
+		if ((rc = cli_env_open(env_spec, &bo, (const char *const *)gc.allow, gc.n_allow, &env)))
+			goto out;
+	} else if (bo.set) {
+		cli_error("--headful, --viewport, --scale, --profile, --marks, --upload-dir and --downloads are for --env browser[:URL]");
+		rc = EXIT_USAGE;
+		goto out;
+	} else if (!env_spec && magi_env_open("x11", &env, &err)) {
+		magi_log(MAGI_LOG_WARN, "mcp: no screen tools: %s", magi_error_text(&err));
 	}
 	/* stdout carries protocol messages only: anything a library prints goes to stderr. */
 	fflush(stdout);

@@ -9,7 +9,8 @@ static const char help[] =
 	"Runs an agent recipe on an environment until the task is done, a stop rule fires or a\n"
 	"budget runs out. Prints one line per step, then where the trace and report are.\n\n"
 	"options:\n"
-	"  --env SPEC         x11 | x11:DISPLAY | image:FILE   (default: x11, using $DISPLAY)\n"
+	"  --env SPEC         x11 | x11:DISPLAY | image:FILE | browser[:URL]   (default: x11, using\n"
+	"                     $DISPLAY)\n"
 	"  --recipe NAME      single | mobile-agent-v2 | ponder-press | a recipe a program\n"
 	"                     registered (default: mobile-agent-v2; docs/recipes.md)\n"
 	"  --role ROLE=MODEL  bind a role of the recipe (mobile-agent-v2: planning, decision,\n"
@@ -43,7 +44,9 @@ static const char help[] =
 	"  --risk CAT=TIER    set a risk category's tier: allow, ask or deny (repeatable)\n"
 	"  --reread N         how much small number text to OCR a second time per step, in\n"
 	"                     units of width/height (default 12, ~8 ms; -1: all; 0: none)\n"
-	"  --no-guards        no PII redaction, injection marking or risk gate (not advised)\n" CLI_MODEL_OPTS_HELP
+	"  --no-guards        no PII redaction, injection marking or risk gate (not advised)\n";
+/* the rest (two strings: one would pass the 4095 bytes C99 compilers must accept) */
+static const char help_more[] = CLI_BROWSER_OPTS_HELP CLI_MODEL_OPTS_HELP
 	"\nexit status: 0 task done, 1 the run ended without success, 2 usage, 3 configuration or\n"
 	"             a trace that could not be written (the run stops before its next action),\n"
 	"             130/143/129 stopped by SIGINT/SIGTERM/SIGHUP (a second one stops at once)\n"
@@ -132,11 +135,13 @@ int cmd_run(int argc, char **argv)
 	bool reread_flag = false;
 	struct magi_error ferr;
 	magi_error_clear(&ferr);
+	struct cli_browser_opts bo = {0};
 	for (int i = 1; i < argc; i++) {
 		const char *v;
 		int r;
 		if (cli_is_help(argv[i])) {
 			fputs(help, stdout);
+			fputs(help_more, stdout);
 			return EXIT_OK;
 		}
 		const char *num_flags[] = {"--max-steps", "--max-tokens", "--max-time", "--settle", "--demo-tokens"};
@@ -167,7 +172,7 @@ int cmd_run(int argc, char **argv)
 				rp.settle_ms = d;
 			continue;
 		}
-		if ((r = cli_model_opt(&mo, argc, argv, &i)) ||
+		if ((r = cli_model_opt(&mo, argc, argv, &i)) || (r = cli_browser_opt(&bo, argc, argv, &i)) ||
 		    (r = cli_flag_value(argc, argv, &i, "--env", &env_spec)) ||
 		    (r = cli_flag_value(argc, argv, &i, "--recipe", &rp.recipe)) ||
 		    (r = cli_flag_value(argc, argv, &i, "--prompts", &rp.prompts_dir)) ||
@@ -323,11 +328,8 @@ int cmd_run(int argc, char **argv)
 	int n_clients = 0;
 	if ((rc = cli_bind_roles(recipe, roles, n_roles, &mo, &cfg, team, role_clients, MAX_ROLES + 4, &n_clients)))
 		goto out;
-	if (magi_env_open(env_spec, &env, &err)) {
-		cli_error("%s", magi_error_text(&err));
-		rc = EXIT_CONFIG;
+	if ((rc = cli_env_open(env_spec, &bo, allow, n_allow, &env)))
 		goto out;
-	}
 	cli_interrupt_env(env);
 	printf("magi run: %s on %s, recipe %s, model %s\n", rp.task, env_spec, recipe->name,
 	       magi_client_params(def)->name);
@@ -337,7 +339,7 @@ int cmd_run(int argc, char **argv)
 	magi_status s = magi_run_gui_recipe(env, team, recipe, &rp, &res, &err);
 	if (s) {
 		cli_error("%s", magi_error_text(&err));
-		rc = cli_interrupt_status() ? cli_interrupt_status() : s == MAGI_ERR_INVALID ? EXIT_USAGE : EXIT_CONFIG;
+		rc = cli_interrupt_status() ? cli_interrupt_status() : s == MAGI_ERR_INVALID ? EXIT_USAGE : cli_exit_status(s);
 		goto out;
 	}
 	printf("ended: %s (%s) after %d step%s, %d model calls, %ld+%ld tokens, %.1f s\n", res.reason,

@@ -249,23 +249,16 @@ static int cmd_ask(int argc, char **argv)
 			roles[n_roles++] = v;
 			continue;
 		}
-		static const char *const num_flags[] = {"--frames", "--max-frames", "--rounds", "--confidence", "--repair"};
-		int which = -1;
-		for (int k = 0; k < 5 && which < 0; k++)
-			if ((r = cli_flag_value(argc, argv, &i, num_flags[k], &v))) {
-				if (r < 0)
-					return EXIT_USAGE;
-				which = k;
-			}
+		static const struct cli_num_flag nums[] = {{"--frames", 1, MAGI_VIDEO_MAX_SAMPLES, false},
+							   {"--max-frames", 0, 1e7, false},
+							   {"--rounds", 1, MAGI_VIDEO_MAX_ROUNDS, false},
+							   {"--confidence", 0, 1, true},
+							   {"--repair", 0, 10, false}};
+		double d;
+		int which = cli_num_flag(argc, argv, &i, nums, sizeof nums / sizeof nums[0], &d);
+		if (which == -2)
+			return EXIT_USAGE;
 		if (which >= 0) {
-			char *end;
-			double d = strtod(v, &end);
-			static const double lo[] = {1, 0, 1, 0, 0}, hi[] = {MAGI_VIDEO_MAX_SAMPLES, 1e7, MAGI_VIDEO_MAX_ROUNDS, 1, 10};
-			if (*end || end == v || d < lo[which] || d > hi[which] || (which != 3 && d != (long)d)) {
-				cli_error("%s: '%s' is not %s from %g to %g", num_flags[which], v,
-					  which == 3 ? "a number" : "a whole number", lo[which], hi[which]);
-				return EXIT_USAGE;
-			}
 			if (which == 0)
 				p.frames = (int)d;
 			else if (which == 1)
@@ -407,24 +400,13 @@ static int cmd_ask(int argc, char **argv)
 		print_json(p.recipe, &a, s, s ? magi_error_text(&err) : NULL);
 	if (s) {
 		cli_error("%s", magi_error_text(&err));
-		switch (s) {
-		case MAGI_ERR_INVALID:
-		case MAGI_ERR_NOT_FOUND:
-		case MAGI_ERR_IO:
-		case MAGI_ERR_VIDEO:
-		case MAGI_ERR_LIMIT:
-		case MAGI_ERR_CONFIG:
-		case MAGI_ERR_UNSUPPORTED:
-			rc = EXIT_CONFIG;
-			break;
-		default:
-			rc = EXIT_FAIL;
-		}
+		rc = cli_exit_status(s);
 		if (s == MAGI_ERR_CANCELLED && cli_interrupt_status()) {
 			rc = cli_interrupt_status();
 			if (!as_json)
 				print_result(&a);
-		} else if (!as_json && a.run_dir) {
+		} else if (!as_json && a.run_dir && !(a.reason && !strcmp(a.reason, "trace_error"))) {
+			/* (a trace that could not be written is named in the error, not offered as the record) */
 			fprintf(stderr, "trace:  %s/trace.jsonl\n", a.run_dir);
 		}
 	} else {
@@ -448,14 +430,6 @@ out:
 
 int cmd_video(int argc, char **argv)
 {
-	if (argc < 2 || cli_is_help(argv[1])) {
-		fputs(help, argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
-	}
-	if (!strcmp(argv[1], "ask"))
-		return cmd_ask(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "info"))
-		return cmd_info(argc - 1, argv + 1);
-	cli_error("video: unknown subcommand '%s' (ask, info; see magi video --help)", argv[1]);
-	return EXIT_USAGE;
+	static const struct cli_sub subs[] = {{"ask", cmd_ask}, {"info", cmd_info}};
+	return cli_subcommand("video", help, subs, sizeof subs / sizeof subs[0], argc, argv);
 }

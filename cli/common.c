@@ -39,6 +39,46 @@ int cli_is_help(const char *a)
 	return !strcmp(a, "-h") || !strcmp(a, "--help");
 }
 
+int cli_num_flag(int argc, char **argv, int *i, const struct cli_num_flag *flags, size_t n, double *val)
+{
+	for (size_t k = 0; k < n; k++) {
+		const char *v;
+		int r = cli_flag_value(argc, argv, i, flags[k].flag, &v);
+		if (!r)
+			continue;
+		if (r < 0)
+			return -2;
+		char *end;
+		double d = strtod(v, &end);
+		const struct cli_num_flag *f = &flags[k];
+		if (*end || end == v || !(d >= f->lo && d <= f->hi) || (!f->real && d != (long)d)) {
+			cli_error("%s: '%s' is not %s from %g to %g", f->flag, v, f->real ? "a number" : "a whole number", f->lo,
+				  f->hi);
+			return -2;
+		}
+		*val = d;
+		return (int)k;
+	}
+	return -1;
+}
+
+int cli_subcommand(const char *cmd, const char *help, const struct cli_sub *subs, size_t n, int argc, char **argv)
+{
+	if (argc < 2 || cli_is_help(argv[1])) {
+		fputs(help, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	char names[256] = "";
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(argv[1], subs[i].name))
+			return subs[i].run(argc - 1, argv + 1);
+		size_t len = strlen(names);
+		snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "", subs[i].name);
+	}
+	cli_error("%s: unknown subcommand '%s' (%s; see magi %s --help)", cmd, argv[1], names, cmd);
+	return EXIT_USAGE;
+}
+
 int cli_flag_value(int argc, char **argv, int *i, const char *flag, const char **val)
 {
 	size_t fl = strlen(flag);
@@ -88,11 +128,18 @@ int cli_model_opt(struct cli_model_opts *o, int argc, char **argv, int *i)
 		o->timeout_s = d;
 		return r;
 	}
-	/* commands without a run budget (chat) still take --max-tokens for it */
-	if ((r = num_flag(argc, argv, i, "--max-reply-tokens", 1, 1e7, &d)) ||
-	    (r = num_flag(argc, argv, i, "--max-tokens", 1, 1e7, &d))) {
+	if ((r = num_flag(argc, argv, i, "--max-reply-tokens", 1, 1e7, &d))) {
 		o->max_tokens = (int)d;
 		return r;
+	}
+	/* --max-tokens is a run's budget (magi run, magi video ask read it first); it never
+	 * quietly means a reply's limit in the commands without a run */
+	const char *v;
+	if ((r = cli_flag_value(argc, argv, i, "--max-tokens", &v))) {
+		if (r > 0)
+			cli_error("--max-tokens is a run's token budget (magi run, magi video ask); a reply's limit "
+				  "is --max-reply-tokens");
+		return -1;
 	}
 	if ((r = num_flag(argc, argv, i, "--attempts", 1, 20, &d))) {
 		o->attempts = (int)d;

@@ -16,6 +16,7 @@ static const struct command commands[] = {
 	{"models", cmd_models, "list configured models; --ping checks each endpoint"},
 	{"trace", cmd_trace, "show a run's trace (magi trace show RUN)"},
 	{"video", cmd_video, "answer questions about a video file (magi video ask FILE \"...\")"},
+	{"eval", cmd_eval, "run a suite of tasks (grounding, GUI, video, privacy, risk) and report"},
 	{"mcp", cmd_mcp, "serve screens, guards and video agents to MCP clients (on stdio)"},
 };
 

@@ -7,8 +7,9 @@
  *                 cancellation and server-to-client requests (elicitation);
  *   mcp_tools.c   the tool table: names, schemas, which tools an environment offers,
  *                 argument checking against the schemas, result helpers;
- *   mcp_screen.c  the screen tools (screenshot, click ... drag, find_text) with the screen
- *                 cache and the risk gate;
+ *   mcp_screen.c  the screen tools (screenshot, click ... drag, find_text; navigate,
+ *                 list_elements, click_element in a browser) with the screen cache and
+ *                 the risk gate;
  *   mcp_media.c   guard_scan/guard_redact, the video tools and run_task.
  * Everything here is built on the public API (include/magi) plus jansson for JSON.
  */
@@ -30,6 +31,8 @@
 #define MCP_ELICIT_TIMEOUT_S 600
 /* Frames one video_frames call returns at most (each is an image in the reply). */
 #define MCP_VIDEO_FRAMES_MAX 32
+/* Canvases and images of a page read with OCR per look, at most. */
+#define MCP_PICTURES_MAX 8
 /* Matches one find_text call returns at most. */
 #define MCP_FIND_MAX 50
 
@@ -162,6 +165,7 @@ int mcp_gate(struct mcp_call *c, const struct magi_action *a);
 void mcp_tool_screenshot(struct mcp_call *c);
 void mcp_tool_act(struct mcp_call *c);
 void mcp_tool_find_text(struct mcp_call *c);
+void mcp_tool_list_elements(struct mcp_call *c);
 
 /* ---- mcp_media.c ---------------------------------------------------------------------- */
 void mcp_tool_guard_scan(struct mcp_call *c);

@@ -20,9 +20,8 @@
 #define VIDEO_PATH                                                                                \
 	"\"path\":{\"type\":\"string\",\"minLength\":1,\"description\":\"a video file on the server's machine (MP4, MKV, WebM, ...)\"}"
 
-/* Browser tools (navigate, the element list) join this table once the browser environment
- * lands: rows with MCP_NEEDS_SCREEN and env_name "browser", so they are listed only when the
- * server drives a browser. */
+/* The browser's tools (navigate, list_elements, click_element) have env_name "browser": they
+ * are listed only when the server drives a browser. */
 static const struct mcp_tool tools[] = {
 	{"screenshot", "Take a screenshot",
 	 "Captures the screen as an image. Personal data (e-mail addresses, phone and card "
@@ -78,6 +77,31 @@ static const struct mcp_tool tools[] = {
 	 "\"max\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"description\":\"most matches returned (default 10)\"}},"
 	 "\"required\":[\"text\"],\"additionalProperties\":false}",
 	 MCP_NEEDS_SCREEN, 0, true, false, mcp_tool_find_text, NULL},
+	{"navigate", "Open a web address",
+	 "Loads a URL in the browser's current tab. Outside the allowed domains (magi.yaml "
+	 "guards: allow_domains) it needs the person's confirmation, and the browser blocks every "
+	 "request there anyway.",
+	 "{\"type\":\"object\",\"properties\":{"
+	 "\"url\":{\"type\":\"string\",\"minLength\":1,\"description\":\"the address, e.g. https://example.com/\"}},"
+	 "\"required\":[\"url\"],\"additionalProperties\":false}",
+	 MCP_NEEDS_SCREEN | MCP_NEEDS_ACT, MAGI_ACT_NAVIGATE, false, false, mcp_tool_act, "browser"},
+	{"list_elements", "List the page's elements",
+	 "The page's links, buttons, fields and other interactive elements from its DOM and "
+	 "accessibility tree (frames and shadow roots included), numbered for click_element, "
+	 "with role, name, value and centre in screenshot pixels. Personal data in names and "
+	 "values is replaced by labels ([email], [card], ...) unless this client is trusted; "
+	 "text that reads as instructions to an agent is marked <untrusted>.",
+	 "{\"type\":\"object\",\"properties\":{"
+	 "\"max\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":2000,\"description\":\"most elements listed (default 200)\"}},"
+	 "\"additionalProperties\":false}",
+	 MCP_NEEDS_SCREEN, 0, true, false, mcp_tool_list_elements, "browser"},
+	{"click_element", "Click an element by number",
+	 "Clicks element N of list_elements (scrolled into view first). Risky targets (Pay, "
+	 "Delete, Send, ...) need the person's confirmation like click.",
+	 "{\"type\":\"object\",\"properties\":{"
+	 "\"element\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"the element's number from list_elements\"}},"
+	 "\"required\":[\"element\"],\"additionalProperties\":false}",
+	 MCP_NEEDS_SCREEN | MCP_NEEDS_ACT, MAGI_ACT_CLICK_ELEMENT, false, true, mcp_tool_act, "browser"},
 	{"guard_scan", "Find personal data in an image",
 	 "Finds PII (e-mail, phone, card, IBAN, SSN, IP/MAC, API keys, passwords, configured "
 	 "secrets) and instruction-like text (prompt injection) in an image; returns each finding's "

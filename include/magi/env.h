@@ -4,7 +4,7 @@
  *
  * An environment is a table of function pointers plus its private data, the way
  * SQLite's VFS works: drivers live in src/env/env_<name>.c (x11, image, video, ...)
- * and are chosen by a spec string ("x11:99", "image:shot.png").
+ * and are chosen by a spec string ("x11:99", "image:shot.png", "browser:https://...").
  *
  * Coordinates: a model speaks in its own coordinate space (pixels of the image it was
  * sent, normalized 0–1000, or 0–1). magi_coords_to_screen is the one place they become
@@ -35,7 +35,16 @@ extern "C" {
 	X(WAIT, "wait")                                                        \
 	X(ANSWER, "answer")                                                    \
 	X(ASK_USER, "ask_user")                                                \
-	X(DONE, "done")
+	X(DONE, "done")                                                        \
+	X(NAVIGATE, "navigate")                                                \
+	X(FORWARD, "forward")                                                  \
+	X(NEW_TAB, "new_tab")                                                  \
+	X(SWITCH_TAB, "switch_tab")                                            \
+	X(CLOSE_TAB, "close_tab")                                              \
+	X(SELECT_OPTION, "select_option")                                      \
+	X(UPLOAD_FILE, "upload_file")                                          \
+	X(CLICK_ELEMENT, "click_element")                                      \
+	X(DIALOG, "dialog")
 
 enum magi_action_kind {
 #define MAGI__X(n, s) MAGI_ACT_##n,
@@ -43,23 +52,45 @@ enum magi_action_kind {
 #undef MAGI__X
 	MAGI_ACT__COUNT
 };
+/* Caps are a 32-bit mask: the list above must stay within 32 kinds. */
 #define MAGI_ACT_BIT(k) (1u << (k))
 
 enum magi_scroll_dir { MAGI_SCROLL_DOWN, MAGI_SCROLL_UP, MAGI_SCROLL_LEFT, MAGI_SCROLL_RIGHT };
 
 /* One action. Points are in whatever space the producer says (model space when parsed
  * from a reply, screen pixels after magi_action_to_screen). Strings are owned by the
- * action; release with magi_action_release. */
+ * action; release with magi_action_release.
+ *
+ * The browser's kinds and their canonical JSON:
+ *   {"action":"navigate","url":"https://..."}        text = the URL
+ *   {"action":"forward"}                             (back already exists)
+ *   {"action":"new_tab"} / {"action":"new_tab","url":"https://..."}  text = URL or NULL
+ *   {"action":"switch_tab","tab":2}                  index = tab number (1-based)
+ *   {"action":"close_tab"} / {"action":"close_tab","tab":2}  index = 0: the current tab
+ *   {"action":"select_option","element":4,"option":"Blue"}   index = element, text = the
+ *                                                    option's label or value; or x,y
+ *   {"action":"upload_file","element":7,"path":"/allowed/dir/cv.pdf"}  or x,y
+ *   {"action":"click_element","element":12}          index = an element number
+ *                                                    (struct magi_element.id, the marks)
+ *   {"action":"dialog","accept":true} / {"action":"dialog","accept":true,"text":"..."}
+ *                                                    answers an open JavaScript dialog;
+ *                                                    text = a prompt()'s answer */
 struct magi_action {
 	enum magi_action_kind kind;
 	bool has_point, has_point2;
 	double x, y;   /* click/press target; drag/swipe start; scroll anchor (optional) */
 	double x2, y2; /* drag/swipe end */
-	char *text;    /* type: text; key: combo "ctrl+s"; open_app: app; answer; ask_user: question */
+	char *text;    /* type: text; key: combo "ctrl+s"; open_app: app; answer; ask_user: question;
+			  navigate/new_tab: URL; select_option: option; upload_file: path;
+			  dialog: prompt text */
 	enum magi_scroll_dir dir;
 	int amount;         /* scroll: wheel clicks (default 5) */
 	double duration_ms; /* wait, long_press */
 	bool success;       /* done */
+	int index;          /* click_element/select_option/upload_file: element number (0 =
+			       none: use the point); switch_tab/close_tab: tab number (1-based,
+			       0 = the current tab for close_tab) */
+	bool accept;        /* dialog: accept (OK) or dismiss (Cancel) */
 };
 
 MAGI_API const char *magi_action_kind_name(enum magi_action_kind k);
@@ -103,14 +134,56 @@ MAGI_API magi_status magi_action_to_screen(const struct magi_coord_map *m, struc
 					   struct magi_error *err);
 
 /* ---- observations and environments ----------------------------------------------- */
+
+/* One element of a page (or any structured UI) with its box in screenshot pixels.
+ * Flags say what it is; strings are owned by the observation that holds it. */
+enum {
+	MAGI_ELEM_VISIBLE = 1u << 0,     /* inside the viewport, not hidden by CSS */
+	MAGI_ELEM_INTERACTIVE = 1u << 1, /* a link, button, field or something with a click handler */
+	MAGI_ELEM_EDITABLE = 1u << 2,    /* takes typed text */
+	MAGI_ELEM_PASSWORD = 1u << 3,    /* a password field: its value is never read */
+	MAGI_ELEM_DISABLED = 1u << 4,
+	MAGI_ELEM_CHECKED = 1u << 5,     /* checkbox or radio that is on */
+	MAGI_ELEM_FOCUSED = 1u << 6,
+	MAGI_ELEM_IN_FRAME = 1u << 7,    /* inside an iframe */
+	MAGI_ELEM_IN_SHADOW = 1u << 8,   /* inside an open shadow root */
+	MAGI_ELEM_TEXT = 1u << 9,        /* a run of text (one line box), not an element */
+	MAGI_ELEM_PICTURE = 1u << 10,    /* a <canvas> or <img> in view: pixels whose text the
+					    DOM does not have (OCR them); not interactive */
+};
+struct magi_element {
+	int id;       /* 1-based number: what click_element takes and --marks draws */
+	char *role;   /* "button", "link", "textbox", "checkbox", "radio", "combobox",
+			 "listbox", "file", "image", "text", ... (ARIA role when given) */
+	char *name;   /* accessible name, or the text itself for MAGI_ELEM_TEXT; never NULL */
+	char *value;  /* current value of a field or the selected option; NULL when none and
+			 always NULL for passwords */
+	char *tag;    /* lower-case tag name ("input"), "#text" for text runs */
+	char *path;   /* where it lives: NULL in the top document; else the frames and shadow
+			 hosts on the way, e.g. "iframe#pay > shadow(x-card)" */
+	int x, y, w, h; /* box in screenshot pixels, relative to the viewport (may lie outside) */
+	uint32_t flags; /* MAGI_ELEM_* */
+};
+
 struct magi_obs {
 	struct magi_image *screenshot; /* owned; NULL for text-only environments */
 	char *text;                    /* owned; window list / page title / app, may be NULL */
 	char *app;                     /* owned; focused app or window title, may be NULL */
 	char *url;                     /* owned; browser URL, may be NULL */
 	double capture_ms;             /* time observe took */
+	struct magi_element *elements; /* owned; NULL when the environment has no element list */
+	size_t n_elements;             /* interactive elements first (ids 1..), then text runs
+					  and pictures */
 };
+/* Frees everything the observation owns (elements included) and zeroes it. NULL is a
+ * no-op. */
 MAGI_API void magi_obs_release(struct magi_obs *o);
+/* The interactive element numbered id in el[0..n) (what click_element takes), or NULL. */
+MAGI_API const struct magi_element *magi_element_find(const struct magi_element *el, size_t n, int id);
+/* The innermost visible interactive element whose box holds the screenshot point (x, y)
+ * (a button inside a clickable card, not the card), or NULL. */
+MAGI_API const struct magi_element *magi_element_at(const struct magi_element *el, size_t n, double x,
+						     double y);
 
 struct magi_env_ops {
 	const char *name;
@@ -131,7 +204,8 @@ struct magi_env_ops {
 
 struct magi_env;
 /* Opens an environment from a spec: "x11" / "x11:DISPLAY" (":99" or "99"),
- * "image:FILE". Unknown kinds list the known ones in the message. */
+ * "image:FILE", "browser" / "browser:URL" (magi_browser_params_default() otherwise).
+ * Unknown kinds list the known ones in the message. */
 MAGI_API magi_status magi_env_open(const char *spec, struct magi_env **out, struct magi_error *err);
 /* Wraps a caller-provided ops table (data is passed back to each op). */
 MAGI_API magi_status magi_env_wrap(const struct magi_env_ops *ops, void *data,
@@ -149,6 +223,49 @@ MAGI_API magi_status magi_env_reset(struct magi_env *env, struct magi_error *err
  * Safe from another thread while the environment is in use, e.g. from a thread that
  * handles a second Ctrl-C; not while it is being closed. NULL env: MAGI_OK. */
 MAGI_API magi_status magi_env_release_input(struct magi_env *env, struct magi_error *err);
+
+/* ---- the browser ---------------------------------------------------------------------
+ * Chromium driven over the DevTools protocol through --remote-debugging-pipe (no network
+ * port). docs/browser.md has the details; in short:
+ *   - observe: a screenshot in device pixels (viewport x scale), the URL, the title, the
+ *     tabs, an open JavaScript dialog, blocked requests and downloads in obs->text, and
+ *     the element list (DOM snapshot across iframes and open shadow roots);
+ *   - act: every action kind but long_press, swipe, open_app and home; points are
+ *     screenshot pixels (divided by scale into CSS pixels for input events);
+ *   - every protocol call has a timeout; Chromium exiting is MAGI_ERR_ENV with its exit
+ *     status, and the process (which dies with magi, PR_SET_PDEATHSIG) is reaped at close.
+ * Configuration by value: struct magi_browser_params p = magi_browser_params_default(); */
+struct magi_browser_params {
+	const char *url;          /* first page (NULL: about:blank) */
+	const char *chromium;     /* binary; NULL: $MAGI_CHROMIUM, else /usr/lib/chromium/chromium */
+	bool headful;             /* a window on $DISPLAY instead of headless */
+	uint32_t width, height;   /* viewport in CSS pixels (default 1280 x 720) */
+	double scale;             /* device-pixel ratio (default 1; screenshots are scale x larger) */
+	const char *profile_dir;  /* use (and keep) this profile; NULL: a fresh temporary one,
+				     removed at close */
+	bool marks;               /* draw element numbers on the screenshot (set of marks) */
+	const char *upload_dir;   /* upload_file takes files only from under this directory;
+				     NULL: upload_file is refused */
+	const char *download_dir; /* downloads are saved here; NULL: refused (and reported) */
+	/* Domain rule for every navigation and every request the page makes (frames, images,
+	 * scripts, pop-ups): allow_url(allow_ud, url) false blocks it. NULL allows all.
+	 * magi's CLI passes the guards' allowlist (magi_guard_domain_allowed). */
+	bool (*allow_url)(void *allow_ud, const char *url);
+	void *allow_ud;
+	double call_timeout_ms;   /* per protocol call (default 10000) */
+	double load_timeout_ms;   /* wait for a page to load before looking (default 15000) */
+	int jpeg_quality;         /* screenshots come as JPEG of this quality (default 90);
+				     0 asks for PNG (lossless, slower) */
+	size_t max_elements;      /* cap on obs->n_elements (default MAGI_BROWSER_MAX_ELEMENTS) */
+};
+#define MAGI_BROWSER_MAX_ELEMENTS 2000
+MAGI_API struct magi_browser_params magi_browser_params_default(void);
+/* Starts Chromium and opens p->url. MAGI_ERR_ENV when Chromium cannot be started or does
+ * not answer (the message says which binary and why), MAGI_ERR_INVALID for bad params,
+ * MAGI_ERR_DENIED when p->url is outside the allowed domains. The strings in p are copied;
+ * allow_ud must outlive the environment. */
+MAGI_API magi_status magi_env_open_browser(const struct magi_browser_params *p,
+					   struct magi_env **out, struct magi_error *err);
 
 #ifdef __cplusplus
 }

@@ -289,7 +289,8 @@ MAGI_API magi_status magi_risk_tier_parse(const char *s, enum magi_risk_tier *ou
 	X(SECRET_LEAK, "secret_leak", MAGI_RISK_DENY)     /* secret into a field that is not its own */ \
 	X(SENSITIVE_INPUT, "sensitive_input", MAGI_RISK_ASK) /* typing card/SSN/IBAN/keys */ \
 	X(DOMAIN, "domain", MAGI_RISK_ASK)                /* leaving the allowlist */ \
-	X(INJECTION, "injection", MAGI_RISK_ASK)          /* acting inside injected text */
+	X(INJECTION, "injection", MAGI_RISK_ASK)          /* acting inside injected text */ \
+	X(ACCOUNT, "account", MAGI_RISK_ASK)              /* change password or e-mail, close account, sign out everywhere */
 
 enum magi_risk_category {
 #define MAGI__X(n, s, t) MAGI_RISK_CAT_##n,
@@ -360,6 +361,13 @@ struct magi_risk_context {
 	const struct magi_secret_list *secrets;
 	const struct magi_injection_region *injections; /* from magi_injection_scan */
 	size_t n_injections;
+	/* The page's element list (struct magi_obs.elements; NULL when the screen has none).
+	 * With it the element under a point is the innermost interactive element there (its
+	 * accessible name, unless element_text is given), the focused field's label is the
+	 * name of the element at focus_x/y (unless field_label is given), and click_element
+	 * is judged as a click on its element's centre. */
+	const struct magi_element *elements;
+	size_t n_elements;
 };
 
 struct magi_risk_decision {
@@ -392,6 +400,41 @@ MAGI_API void magi_risk_element_text(const struct magi_ocr *ocr, double x, doubl
 MAGI_API bool magi_guard_url_host(const char *url, char *buf, size_t cap);
 /* true when host equals an allowlist entry or is a subdomain of one; "*" allows all. */
 MAGI_API bool magi_guard_domain_allowed(const char *host, const char *const *allow, size_t n);
+
+/* ==== DOM text (the browser) ============================================================= */
+
+/* The text of a page's element list (struct magi_obs.elements) in the shape OCR gives, so
+ * magi_pii_scan_ocr, magi_guard_redact_image and magi_injection_scan work on the DOM's
+ * exact text and boxes: one line per text run (MAGI_ELEM_TEXT; its box is the line box)
+ * and per field value (never a password's), its words split at spaces with boxes shared
+ * out along the line by character count; confidence 100. visible_only skips elements
+ * without MAGI_ELEM_VISIBLE (what a screenshot shows). *out is freed with magi_ocr_free;
+ * NULL on failure (MAGI_ERR_NOMEM). */
+MAGI_API magi_status magi_guard_dom_ocr(const struct magi_element *el, size_t n, bool visible_only,
+					struct magi_ocr **out);
+/* Adds to ocr (a magi_guard_dom_ocr result) what Tesseract reads inside the visible
+ * pictures of el[0..n) (MAGI_ELEM_PICTURE: canvases and images, whose text the DOM does not
+ * have), cropped from shot (the observation's screenshot), at most max_pictures of them;
+ * their words keep their confidence and get screenshot coordinates. An OCR failure is
+ * returned with err set and leaves ocr as it was. */
+MAGI_API magi_status magi_guard_dom_ocr_pictures(const struct magi_image *shot, const struct magi_element *el,
+						 size_t n, size_t max_pictures, struct magi_ocr *ocr,
+						 struct magi_error *err);
+/* The interactive elements of el[0..n) as numbered lines for a model or an MCP client,
+ * the ones in view first, at most max (then "(N more not listed)"):
+ *     [12] button "Pay now" at (640, 355)
+ *     [3] textbox "E-mail" value "[email]" (out of view)
+ * Names and values pass through the PII scan with pp (NULL: every type, no secrets) and
+ * come out with its findings replaced by labels; elements whose box meets an injection
+ * region (inj[0..n_inj), boxes from a scan of magi_guard_dom_ocr's result) are wrapped in
+ * <untrusted reason="...">...</untrusted>, and look-alike tags in page text are defused.
+ * Points go through map (magi_coords_from_screen; NULL: screenshot pixels). Appends to
+ * out; MAGI_ERR_LIMIT when out's cap was reached. "(none)" when there is no element. */
+MAGI_API magi_status magi_guard_element_lines(const struct magi_element *el, size_t n,
+					      const struct magi_pii_params *pp,
+					      const struct magi_injection_region *inj, size_t n_inj,
+					      const struct magi_coord_map *map, size_t max,
+					      struct magi_buf *out);
 
 #ifdef __cplusplus
 }

@@ -11,4 +11,5 @@
 #include "magi/agent.h"
 #include "magi/videoagent.h"
 #include "magi/recipe.h"
+#include "magi/eval.h"
 #endif

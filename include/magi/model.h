@@ -149,6 +149,7 @@ MAGI_API magi_status magi_client_ping(struct magi_client *c, double *ms, struct 
  *       trust: local | remote
  *       image: {policy: qwen | openai | none, max_pixels: 1003520, min_pixels: 3136, jpeg_quality: 85}
  *       vision: false             # a text-only model: requests to it carry no images
+ *       price: {input: 2.5, output: 10}   # USD per million tokens (magi eval's cost figures)
  *   roles:
  *     planning: fast
  *     decision: fast

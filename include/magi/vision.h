@@ -163,6 +163,107 @@ MAGI_API magi_status magi_image_prepare(const struct magi_image *img,
 					const struct magi_image_policy *p, struct magi_buf *out,
 					uint32_t *sent_w, uint32_t *sent_h, struct magi_error *err);
 
+/* ---- zoom search geometry (ScreenSeekeR) ---------------------------------------------
+ * The arithmetic of a cascaded zoom search over a high-resolution screen, after the
+ * ScreenSpot-Pro paper's ScreenSeekeR (models/methods/screenseeker.py): boxes a grounder
+ * found in the current view are dilated into patches of at least a minimum size (a patch
+ * much wider or taller than max_ratio is split in two first), every patch is scored by
+ * Gaussian votes of all grounding centres, patches are sorted by score and de-duplicated
+ * by non-maximum suppression, and the search goes into them depth-first.
+ *
+ * Boxes are in pixels of the current view, [x1, x2) x [y1, y2) as doubles; a grounder
+ * that gives a point gives a box of zero size. A view is an integer rectangle of the
+ * full screen; a patch becomes the child view's rectangle with magi_zoom_child, so every
+ * view, at any depth, knows its own origin and a point found in it maps back to the full
+ * screen by adding that origin (exactly: views are crops, never rescaled). */
+struct magi_zoom_box {
+	double x1, y1, x2, y2;
+};
+struct magi_zoom_view {
+	int x, y;       /* top-left in full-screen pixels */
+	uint32_t w, h;
+	int depth;      /* 0 for the full screen */
+};
+struct magi_zoom_params {
+	uint32_t min_w, min_h;   /* patches are at least this big (within the view): 1280x768 */
+	double max_ratio;        /* a patch longer than this on one side is split in two: 2.5 */
+	double mu, sigma;        /* Gaussian vote centre and spread, relative to the patch: 0.5, 0.3 */
+	double nms_iou;          /* patches overlapping an earlier one this much are dropped: 0.5 */
+	int max_depth;           /* the search grounds directly at this depth: 3 */
+	uint32_t leaf_w, leaf_h; /* ... or in a view no larger than this: 1280x768 */
+};
+/* The reference's values: 1280x768, 2.5, 0.5, 0.3, 0.5, 3, 1280x768. */
+MAGI_API struct magi_zoom_params magi_zoom_params_default(void);
+/* Dilates box (pixels of a view_w x view_h view) around its centre to at least min_w x
+ * min_h, shifted to stay inside the view and clipped to it; a box already that large on
+ * one side is kept when its aspect ratio is within max_ratio, and split in two halves
+ * along its long side (each then dilated) when it is not. Writes 1 or 2 patches to out. */
+MAGI_API size_t magi_zoom_dilate(const struct magi_zoom_params *p, struct magi_zoom_box box,
+				 uint32_t view_w, uint32_t view_h, struct magi_zoom_box out[2]);
+/* Sum over the points inside patch (edges included) of exp(-d^2 / (2 sigma^2)), d the
+ * distance of the point's position relative to the patch (0..1 on each axis) from
+ * (mu, mu). Points outside add nothing. */
+MAGI_API double magi_zoom_score(const struct magi_zoom_params *p, struct magi_zoom_box patch,
+				const double *xs, const double *ys, size_t n);
+/* Intersection over union of two boxes (0 when either is empty). */
+MAGI_API double magi_zoom_iou(struct magi_zoom_box a, struct magi_zoom_box b);
+/* The patches to search, best first: every box dilated (magi_zoom_dilate), scored by the
+ * votes of all the boxes' centres, sorted by score (ties keep the boxes' order), and
+ * non-maximum suppressed in that order. Writes at most cap patches and their scores
+ * (scores may be NULL); returns how many. */
+MAGI_API size_t magi_zoom_plan(const struct magi_zoom_params *p, const struct magi_zoom_box *boxes,
+			       size_t n, uint32_t view_w, uint32_t view_h, struct magi_zoom_box *out,
+			       double *scores, size_t cap);
+/* True when a view is to be grounded directly: at max_depth, or no larger than
+ * leaf_w x leaf_h. */
+MAGI_API bool magi_zoom_is_leaf(const struct magi_zoom_params *p, const struct magi_zoom_view *v);
+/* The child view of patch (pixels of parent): its integer rectangle (floor of the start,
+ * ceiling of the end, clipped to the parent) placed in full-screen pixels. */
+MAGI_API struct magi_zoom_view magi_zoom_child(const struct magi_zoom_view *parent,
+					       struct magi_zoom_box patch);
+/* A point in a view's pixels (continuous, as magi_coords_to_screen gives them relative
+ * to the view) as a full-screen pixel. */
+MAGI_API void magi_zoom_to_screen(const struct magi_zoom_view *v, double x, double y, int *sx, int *sy);
+
+/* The search itself, with the model calls left to the caller (a recipe): */
+enum magi_zoom_verdict { MAGI_ZOOM_IS_TARGET, MAGI_ZOOM_ELSEWHERE, MAGI_ZOOM_NOT_FOUND };
+struct magi_zoom_ops {
+	/* Grounds `what` in img (the view's pixels, native resolution): *found, and the box
+	 * in img's pixels (zero-sized for a point). */
+	magi_status (*ground)(void *ud, const struct magi_image *img, const struct magi_zoom_view *v,
+			      const char *what, bool *found, struct magi_zoom_box *box,
+			      struct magi_error *err);
+	/* The places to look at for instruction: *refs a malloc'd array of malloc'd
+	 * descriptions (elements, areas, neighbours; freed by the search), or *none when the
+	 * target is not on img at all. */
+	magi_status (*plan)(void *ud, const struct magi_image *img, const struct magi_zoom_view *v,
+			    const char *instruction, char ***refs, size_t *n, bool *none,
+			    struct magi_error *err);
+	/* Checks the element marked by a red box on img: the verdict, and (may be NULL) a
+	 * clearer instruction for the target (malloc'd, freed by the search). */
+	magi_status (*verify)(void *ud, const struct magi_image *marked, const struct magi_zoom_view *v,
+			      const char *instruction, enum magi_zoom_verdict *verdict,
+			      char **new_instruction, struct magi_error *err);
+	void *ud;
+};
+struct magi_zoom_result {
+	bool found;
+	int x, y;        /* full-screen pixels when found */
+	struct magi_zoom_view view; /* the view it was found in */
+	int views;       /* views searched */
+	int max_depth;   /* deepest view reached */
+	int grounds, plans, verifies; /* calls of each op */
+};
+/* ScreenSeekeR's depth-first search for instruction on screen: a leaf view (depth
+ * max_depth, or at most leaf_w x leaf_h) is grounded directly and the grounding checked on
+ * a red-boxed copy (is the target: done; elsewhere: grounded once more with the clearer
+ * instruction, no second check; not found: back up); any other view is planned, the
+ * instruction and every reference grounded, and the patches (magi_zoom_plan) searched in
+ * order until one finds it. An op's error ends the search with that error. */
+MAGI_API magi_status magi_zoom_search(const struct magi_zoom_params *p, const struct magi_image *screen,
+				      const char *instruction, const struct magi_zoom_ops *ops,
+				      struct magi_zoom_result *out, struct magi_error *err);
+
 /* ---- OCR ------------------------------------------------------------------------------- */
 /* Boxes are in pixels of the image given, x/y the top-left corner. */
 struct magi_ocr_word {

@@ -55,6 +55,8 @@ struct magi_run {
 	bool video;	     /* a video run (also before vq exists: setup) */
 	struct magi_trace *trace;
 	json_t *board;
+	size_t board_hist_sent; /* history entries already in a "board" event */
+	bool board_partial;	/* a "board" event left earlier history out */
 	int step, max_steps;
 	void *state;
 	void (*state_free)(void *);
@@ -106,6 +108,11 @@ magi_status magi__run_trace(struct magi_run *r, const char *type, json_t *ev);
 /* The barrier before an action: queued trace images written, trace.jsonl synced; a failure
  * stops the run with "trace_error" (and is returned). */
 magi_status magi__run_flush(struct magi_run *r);
+/* A "board" event ({key: step, "board": ...}). Unless full, its history holds only the entries
+ * added since the previous one ("history_from" says where they start), so a long run's record
+ * grows with its steps, not with their square; magi__run_end writes a full one when any was
+ * partial. A no-op without a board. */
+void magi__run_trace_board(struct magi_run *r, const char *key, bool full);
 /* The reason a stop rule gives now, or NULL; *status (may be NULL) the matching status. */
 const char *magi__run_stop_rule(struct magi_run *r, magi_status *status);
 /* Sets the stop reason (first one wins) with its message. */

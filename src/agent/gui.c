@@ -12,6 +12,9 @@
 #include "trace/trace_internal.h"
 #include "core/common.h"
 
+/* Canvases and images of a page read with OCR per observation, at most. */
+#define PICTURES_MAX 8
+
 magi_status magi__observe(struct magi_run *r, double *ocr_ms, struct magi_error *err)
 {
 	magi_status s = magi_env_observe(r->env, &r->obs, err);
@@ -21,7 +24,20 @@ magi_status magi__observe(struct magi_run *r, double *ocr_ms, struct magi_error 
 	r->same = r->obs_before.screenshot && r->obs.screenshot &&
 		  magi_image_diff(r->obs_before.screenshot, r->obs.screenshot, 8, box) >= 0 && box[2] == 0;
 	*ocr_ms = 0;
-	if (r->p.ocr && r->obs.screenshot) {
+	if (magi_env_caps(r->env) & MAGI_ACT_BIT(MAGI_ACT_CLICK_ELEMENT)) {
+		/* the page says what it shows: its text and boxes are exact, no OCR needed */
+		double t = magi_now_ms();
+		magi_ocr_free(r->ocr);
+		r->ocr = NULL;
+		struct magi_error oerr;
+		if (magi_guard_dom_ocr(r->obs.elements, r->obs.n_elements, true, &r->ocr) != MAGI_OK)
+			MAGI_WARN("out of memory reading the page's text; this step has none");
+		/* OCR only where the DOM has no text: canvases and images */
+		else if (r->p.ocr && magi_guard_dom_ocr_pictures(r->obs.screenshot, r->obs.elements, r->obs.n_elements,
+								 PICTURES_MAX, r->ocr, &oerr) != MAGI_OK)
+			MAGI_WARN("OCR of the page's pictures failed: %s", magi_error_text(&oerr));
+		*ocr_ms = magi_now_ms() - t;
+	} else if (r->p.ocr && r->obs.screenshot) {
 		double t = magi_now_ms();
 		struct magi_error oerr;
 		/* OCR failing is not fatal: the model still has the screenshot. After an action
@@ -95,6 +111,8 @@ static bool gate(struct magi_run *r, const struct magi_action *a, const char *ac
 	struct magi_risk_context ctx = {0};
 	ctx.policy = &r->p.risk;
 	ctx.ocr = r->ocr;
+	ctx.elements = r->obs.elements;
+	ctx.n_elements = r->obs.n_elements;
 	ctx.url = r->obs.url;
 	ctx.app = r->obs.app;
 	ctx.allowlist = r->p.allowlist;
@@ -370,7 +388,14 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 				reason = "env_error";
 			} else {
 				acted = true;
-				if (a->has_point && (a->kind == MAGI_ACT_CLICK || a->kind == MAGI_ACT_DOUBLE_CLICK ||
+				const struct magi_element *fe = a->kind == MAGI_ACT_CLICK_ELEMENT
+									? magi_element_find(r->obs.elements, r->obs.n_elements, a->index)
+									: NULL;
+				if (fe) {
+					r->has_focus = true;
+					r->focus_x = fe->x + fe->w / 2.0;
+					r->focus_y = fe->y + fe->h / 2.0;
+				} else if (a->has_point && (a->kind == MAGI_ACT_CLICK || a->kind == MAGI_ACT_DOUBLE_CLICK ||
 						     a->kind == MAGI_ACT_LONG_PRESS)) {
 					r->has_focus = true;
 					r->focus_x = a->x;
@@ -465,9 +490,7 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 		magi__run_trace(r, "step", ev);
 		json_decref(ev);
 	}
-	json_t *bev = json_pack("{s:i, s:O}", "step", r->step, "board", r->board);
-	magi__run_trace(r, "board", bev);
-	json_decref(bev);
+	magi__run_trace_board(r, "step", false);
 	double total = magi_now_ms() - t_step;
 	/* the first observation of the step happened at the end of the last one */
 	r->overheads[r->n_over++] = total - r->step_model_ms - settle + (acted ? 0 : r->obs_ms + r->ocr_ms);

@@ -115,6 +115,34 @@ magi_status magi__run_flush(struct magi_run *r)
 	return s;
 }
 
+void magi__run_trace_board(struct magi_run *r, const char *key, bool full)
+{
+	if (!r->board)
+		return;
+	json_t *b = json_copy(r->board), *h = json_object_get(r->board, "history");
+	size_t n = json_is_array(h) ? json_array_size(h) : 0;
+	if (b && n && !full) {
+		size_t from = r->board_hist_sent <= n ? r->board_hist_sent : 0;
+		json_t *tail = json_array();
+		for (size_t i = from; i < n; i++)
+			json_array_append(tail, json_array_get(h, i));
+		json_object_set_new(b, "history", tail);
+		json_object_set_new(b, "history_from", json_integer((json_int_t)from));
+		if (from)
+			r->board_partial = true;
+	}
+	if (full)
+		r->board_partial = false;
+	r->board_hist_sent = n;
+	json_t *ev = b ? json_pack("{s:i, s:o}", key, r->step, "board", b) : NULL;
+	if (!ev) {
+		magi__run_stop(r, "trace_error", MAGI_ERR_NOMEM, "out of memory recording the blackboard");
+		return;
+	}
+	magi__run_trace(r, "board", ev);
+	json_decref(ev);
+}
+
 /* ---- accessors for recipes ---------------------------------------------------------------- */
 
 const struct magi_recipe *magi_run_recipe(const struct magi_run *r)
@@ -320,9 +348,7 @@ const char *magi__run_loop(struct magi_run *r, magi_status *status, struct magi_
 		}
 		s = rc->step(r, rerr);
 		if (!s) {
-			json_t *bev = json_pack("{s:i, s:O}", "round", r->step, "board", r->board);
-			magi__run_trace(r, "board", bev);
-			json_decref(bev);
+			magi__run_trace_board(r, "round", false);
 		} else {
 			reason = fail_reason(r, s == MAGI_ERR_VIDEO || s == MAGI_ERR_IO ? "video_error" : "model_error");
 		}
@@ -354,6 +380,8 @@ void magi__run_end(struct magi_run *r, const char *reason, json_t *end, json_t *
 	struct magi_error fe;
 	if (magi__trace_flush(r->trace, false, &fe))
 		magi__run_stop(r, "trace_error", fe.status, "%s", fe.msg);
+	if (r->board_partial && !r->trace_failed)
+		magi__run_trace_board(r, "step", true);
 	magi__run_trace(r, "run_end", end);
 	magi__run_flush(r);
 	json_object_update(end, summary);

@@ -34,6 +34,10 @@ magi_status magi_action_kind_parse(const char *s, enum magi_action_kind *out)
 		{"keypress", MAGI_ACT_KEY},     {"input", MAGI_ACT_TYPE},
 		{"finished", MAGI_ACT_DONE},    {"stop", MAGI_ACT_DONE},
 		{"terminate", MAGI_ACT_DONE},   {"long_click", MAGI_ACT_LONG_PRESS},
+		{"goto", MAGI_ACT_NAVIGATE},    {"open_url", MAGI_ACT_NAVIGATE},
+		{"go_back", MAGI_ACT_BACK},     {"go_forward", MAGI_ACT_FORWARD},
+		{"select", MAGI_ACT_SELECT_OPTION}, {"upload", MAGI_ACT_UPLOAD_FILE},
+		{"accept_dialog", MAGI_ACT_DIALOG}, {"dismiss_dialog", MAGI_ACT_DIALOG},
 	};
 	for (size_t i = 0; i < MAGI_ARRAY_LEN(syn); i++)
 		if (!strcasecmp(s, syn[i].name)) {
@@ -89,6 +93,108 @@ static const char *first_str(const json_t *o, const char *const *keys)
 			return json_string_value(v);
 	}
 	return NULL;
+}
+
+/* A positive number under one of keys: a JSON integer or a string of digits ("12", "[12]"
+ * as some models write mark numbers). 0 when absent; -1 when present but not one. */
+static int get_index(const json_t *o, const char *const *keys)
+{
+	for (; *keys; keys++) {
+		const json_t *v = json_object_get(o, *keys);
+		if (!v)
+			continue;
+		if (json_is_integer(v))
+			return json_integer_value(v) >= 1 && json_integer_value(v) <= 1000000
+				       ? (int)json_integer_value(v) : -1;
+		if (json_is_real(v)) {
+			double d = json_real_value(v);
+			return d >= 1 && d <= 1000000 && d == floor(d) ? (int)d : -1;
+		}
+		long n;
+		char digits[16];
+		const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+		if (s && *s == '[' && strlen(s) < sizeof digits && s[strlen(s) - 1] == ']') {
+			memcpy(digits, s + 1, strlen(s) - 2);
+			digits[strlen(s) - 2] = '\0';
+			s = digits;
+		}
+		return s && magi__parse_long(s, 1, 1000000, &n) ? (int)n : -1;
+	}
+	return 0;
+}
+
+/* The browser kinds: their fields, checked; text is set to the string field they carry. */
+static magi_status parse_browser(const json_t *o, const char *kind, struct magi_action *a,
+				 const char **text, struct magi_error *err)
+{
+	static const char *const elem_keys[] = {"element", "index", "mark", "id", NULL};
+	static const char *const tab_keys[] = {"tab", "index", NULL};
+	static const char *const url_keys[] = {"url", "href", "text", NULL};
+	const char *name = kind_names[a->kind];
+	if (a->kind != MAGI_ACT_SELECT_OPTION && a->kind != MAGI_ACT_UPLOAD_FILE)
+		a->has_point = a->has_point2 = false; /* no point means anything to these kinds */
+	switch (a->kind) {
+	case MAGI_ACT_NAVIGATE:
+		if (!(*text = first_str(o, url_keys)) || !**text)
+			return magi_error_set(err, MAGI_ERR_PARSE,
+					      "\"navigate\" needs the URL: {\"action\":\"navigate\",\"url\":\"https://...\"}");
+		return MAGI_OK;
+	case MAGI_ACT_NEW_TAB:
+		*text = first_str(o, url_keys);
+		if (*text && !**text)
+			*text = NULL;
+		return MAGI_OK;
+	case MAGI_ACT_SWITCH_TAB:
+	case MAGI_ACT_CLOSE_TAB:
+		a->index = get_index(o, tab_keys);
+		if (a->index < 0 || (a->kind == MAGI_ACT_SWITCH_TAB && a->index == 0))
+			return magi_error_set(err, MAGI_ERR_PARSE,
+					      "\"%s\" needs a tab number from 1: {\"action\":\"%s\",\"tab\":2}",
+					      name, name);
+		return MAGI_OK;
+	case MAGI_ACT_CLICK_ELEMENT:
+	case MAGI_ACT_SELECT_OPTION:
+	case MAGI_ACT_UPLOAD_FILE: {
+		a->index = get_index(o, elem_keys);
+		if (a->index < 0)
+			return magi_error_set(err, MAGI_ERR_PARSE,
+					      "\"%s\": the element must be a number from 1 (as marked on the screenshot)",
+					      name);
+		if (a->kind == MAGI_ACT_CLICK_ELEMENT) {
+			if (!a->index)
+				return magi_error_set(err, MAGI_ERR_PARSE,
+						      "\"click_element\" needs the element's number: {\"action\":\"click_element\",\"element\":12}");
+			return MAGI_OK;
+		}
+		if (!a->index && !a->has_point)
+			return magi_error_set(err, MAGI_ERR_PARSE,
+					      "\"%s\" needs an element number or a point: {\"action\":\"%s\",\"element\":4,...}",
+					      name, name);
+		static const char *const opt_keys[] = {"option", "value", "label", "text", NULL};
+		static const char *const path_keys[] = {"path", "file", "text", NULL};
+		bool sel = a->kind == MAGI_ACT_SELECT_OPTION;
+		if (!(*text = first_str(o, sel ? opt_keys : path_keys)) || !**text)
+			return magi_error_set(err, MAGI_ERR_PARSE, sel
+					      ? "\"select_option\" needs the option: {\"action\":\"select_option\",\"element\":4,\"option\":\"Blue\"}"
+					      : "\"upload_file\" needs the file: {\"action\":\"upload_file\",\"element\":7,\"path\":\"/dir/file.pdf\"}");
+		return MAGI_OK;
+	}
+	case MAGI_ACT_DIALOG: {
+		const json_t *acc = json_object_get(o, "accept");
+		bool preset = !strcasecmp(kind, "accept_dialog") || !strcasecmp(kind, "dismiss_dialog");
+		if (preset && !acc)
+			acc = !strcasecmp(kind, "accept_dialog") ? json_true() : json_false();
+		if (!json_is_boolean(acc))
+			return magi_error_set(err, MAGI_ERR_PARSE,
+					      "\"dialog\" needs \"accept\": true (OK) or false (Cancel): {\"action\":\"dialog\",\"accept\":true}");
+		a->accept = json_is_true(acc);
+		static const char *const k[] = {"text", "prompt", "value", NULL};
+		*text = first_str(o, k);
+		return MAGI_OK;
+	}
+	default:
+		return MAGI_OK;
+	}
 }
 
 static magi_status parse_obj(const json_t *o, struct magi_action *a, struct magi_error *err)
@@ -194,6 +300,19 @@ static magi_status parse_obj(const json_t *o, struct magi_action *a, struct magi
 			return magi_error_set(err, MAGI_ERR_PARSE, "wait of %.0f ms is longer than 60 s",
 					      a->duration_ms);
 		break;
+	case MAGI_ACT_NAVIGATE:
+	case MAGI_ACT_NEW_TAB:
+	case MAGI_ACT_SWITCH_TAB:
+	case MAGI_ACT_CLOSE_TAB:
+	case MAGI_ACT_SELECT_OPTION:
+	case MAGI_ACT_UPLOAD_FILE:
+	case MAGI_ACT_CLICK_ELEMENT:
+	case MAGI_ACT_DIALOG: {
+		magi_status s = parse_browser(o, kind, a, &text, err);
+		if (s)
+			return s;
+		break;
+	}
 	case MAGI_ACT_DONE: {
 		const json_t *s = json_object_get(o, "success");
 		if (s && !json_is_boolean(s))
@@ -275,6 +394,30 @@ magi_status magi_action_to_json(const struct magi_action *a, struct magi_buf *ou
 		break;
 	case MAGI_ACT_DONE:
 		json_object_set_new(o, "success", json_boolean(a->success));
+		if (a->text)
+			json_object_set_new(o, "text", json_string(a->text));
+		break;
+	case MAGI_ACT_NAVIGATE:
+	case MAGI_ACT_NEW_TAB:
+		if (a->text || a->kind == MAGI_ACT_NAVIGATE)
+			json_object_set_new(o, "url", json_string(a->text ? a->text : ""));
+		break;
+	case MAGI_ACT_SWITCH_TAB:
+	case MAGI_ACT_CLOSE_TAB:
+		if (a->index > 0)
+			json_object_set_new(o, "tab", json_integer(a->index));
+		break;
+	case MAGI_ACT_CLICK_ELEMENT:
+	case MAGI_ACT_SELECT_OPTION:
+	case MAGI_ACT_UPLOAD_FILE:
+		if (a->index > 0)
+			json_object_set_new(o, "element", json_integer(a->index));
+		if (a->kind != MAGI_ACT_CLICK_ELEMENT)
+			json_object_set_new(o, a->kind == MAGI_ACT_SELECT_OPTION ? "option" : "path",
+					    json_string(a->text ? a->text : ""));
+		break;
+	case MAGI_ACT_DIALOG:
+		json_object_set_new(o, "accept", json_boolean(a->accept));
 		if (a->text)
 			json_object_set_new(o, "text", json_string(a->text));
 		break;

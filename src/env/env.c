@@ -35,8 +35,13 @@ magi_status magi_env_open(const char *spec, struct magi_env **out, struct magi_e
 		return magi__env_x11_open(arg, out, err);
 	if (kl == 5 && !strncmp(spec, "image", 5))
 		return magi__env_image_open(arg, out, err);
+	if (kl == 7 && !strncmp(spec, "browser", 7)) {
+		struct magi_browser_params p = magi_browser_params_default();
+		p.url = *arg ? arg : NULL;
+		return magi_env_open_browser(&p, out, err);
+	}
 	return magi_error_set(err, MAGI_ERR_INVALID,
-			      "unknown environment '%.*s' in '%s' (known: x11[:DISPLAY], image:FILE)",
+			      "unknown environment '%.*s' in '%s' (known: x11[:DISPLAY], image:FILE, browser[:URL])",
 			      (int)kl, spec, spec);
 }
 
@@ -98,6 +103,18 @@ magi_status magi_env_reset(struct magi_env *env, struct magi_error *err)
 	return env->ops->reset ? env->ops->reset(env->data, err) : MAGI_OK;
 }
 
+void magi__elements_free(struct magi_element *el, size_t n)
+{
+	for (size_t i = 0; el && i < n; i++) {
+		free(el[i].role);
+		free(el[i].name);
+		free(el[i].value);
+		free(el[i].tag);
+		free(el[i].path);
+	}
+	free(el);
+}
+
 void magi_obs_release(struct magi_obs *o)
 {
 	if (!o)
@@ -106,7 +123,30 @@ void magi_obs_release(struct magi_obs *o)
 	free(o->text);
 	free(o->app);
 	free(o->url);
+	magi__elements_free(o->elements, o->n_elements);
 	memset(o, 0, sizeof *o);
+}
+
+const struct magi_element *magi_element_find(const struct magi_element *el, size_t n, int id)
+{
+	for (size_t i = 0; i < n && el && id > 0; i++)
+		if (el[i].id == id && (el[i].flags & MAGI_ELEM_INTERACTIVE))
+			return &el[i];
+	return NULL;
+}
+
+const struct magi_element *magi_element_at(const struct magi_element *el, size_t n, double x, double y)
+{
+	const struct magi_element *best = NULL;
+	for (size_t i = 0; i < n && el; i++) {
+		const struct magi_element *e = &el[i];
+		if (!(e->flags & MAGI_ELEM_INTERACTIVE) || !(e->flags & MAGI_ELEM_VISIBLE) || x < e->x ||
+		    y < e->y || x >= e->x + e->w || y >= e->y + e->h)
+			continue;
+		if (!best || (long)e->w * e->h < (long)best->w * best->h)
+			best = e;
+	}
+	return best;
 }
 
 magi_status magi_env_release_input(struct magi_env *env, struct magi_error *err)

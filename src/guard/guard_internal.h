@@ -83,4 +83,10 @@ void magi__page_release(struct magi__page *pg);
 void magi__box_union(int *x, int *y, int *w, int *h, int bx, int by, int bw, int bh);
 /* Distance in pixels from point (px, py) to a box (0 inside). */
 double magi__box_dist(int x, int y, int w, int h, double px, double py);
+/* ---- the risk gate on a page with an element list (dom_text.c) ---------------------------- */
+/* Fills *local (a copy of ctx) and *judged (a copy of a) from ctx->elements as the
+ * magi_risk_context contract says; names go to element and field (cap bytes each). */
+void magi__risk_dom(const struct magi_action *a, const struct magi_risk_context *ctx,
+		    struct magi_risk_context *local, struct magi_action *judged, char *element, char *field,
+		    size_t cap);
 #endif

@@ -1,5 +1,5 @@
 /* risk.c — the risk gate: every action, in screen space, against rules for destructive
- * shell text, irreversible clicks (send, pay, delete, accept), secrets typed into the wrong
+ * shell text (risk_shell.c), irreversible clicks (send, pay, delete, accept), secrets typed into the wrong
  * field, sensitive data entry, leaving the allowed domains and acting inside injected text.
  * The policy turns each fired rule's category into allow / ask / deny. */
 #include <stdarg.h>
@@ -7,37 +7,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "guard/guard_internal.h"
+#include "guard/risk_internal.h"
 #include "core/common.h"
 
 /* Margin around an injection region within which an action still counts as aimed at it:
  * a pop-up's button usually sits just below its text. */
 #define INJECTION_MARGIN_PX 24
 
-struct hit {
-	enum magi_risk_category cat;
-	char reason[256];
-};
-
-struct gate {
-	const struct magi_action *a;
-	const struct magi_risk_context *c;
-	const struct magi_risk_policy *pol;
-	struct hit hits[16];
-	size_t nh;
-	char element[128];
-};
-
-static void fire(struct gate *g, enum magi_risk_category cat, const char *fmt, ...)
-	MAGI_PRINTF(3, 4);
-static void fire(struct gate *g, enum magi_risk_category cat, const char *fmt, ...)
+void magi__risk_fire(struct magi__gate *g, enum magi_risk_category cat, const char *fmt, ...)
 {
 	for (size_t i = 0; i < g->nh; i++)
 		if (g->hits[i].cat == cat)
 			return; /* first reason per category is enough */
 	if (g->nh == MAGI_ARRAY_LEN(g->hits))
 		return;
-	struct hit *h = &g->hits[g->nh++];
+	struct magi__risk_hit *h = &g->hits[g->nh++];
 	h->cat = cat;
 	va_list ap;
 	va_start(ap, fmt);
@@ -199,6 +183,11 @@ static const struct {
 	{MAGI_RISK_CAT_SEND, "sending or publishing",
 	 {"send", "post", "publish", "submit", "share", "tweet", "retweet", "upload", "repost", NULL},
 	 {"send now", "post now", "send message", NULL}},
+	{MAGI_RISK_CAT_ACCOUNT, "an account change",
+	 {NULL},
+	 {"change password", "reset password", "update password", "change email", "change e-mail",
+	  "update email", "change username", "change phone number", "sign out everywhere",
+	  "log out everywhere", "remove two-factor", "disable two-factor", NULL}},
 	{MAGI_RISK_CAT_CONSENT, "a consent or permission",
 	 {"accept", "agree", "allow", "confirm", "install", "subscribe", "authorize", "authorise",
 	  "grant", "enable", NULL},
@@ -206,17 +195,11 @@ static const struct {
 	  "free trial", NULL}},
 };
 
-static void rule_click(struct gate *g)
+/* The click rules on an element's text: what a click (or Enter on its form) would do. */
+static void click_words(struct magi__gate *g, const char *element, bool enter)
 {
-	const struct magi_action *a = g->a;
-	if (!(a->kind == MAGI_ACT_CLICK || a->kind == MAGI_ACT_DOUBLE_CLICK ||
-	      a->kind == MAGI_ACT_LONG_PRESS || a->kind == MAGI_ACT_RIGHT_CLICK) ||
-	    !g->element[0])
-		return;
-	if (a->kind == MAGI_ACT_RIGHT_CLICK)
-		return; /* opens a menu; the item chosen next is what acts */
 	struct words ws;
-	split_words(g->element, &ws);
+	split_words(element, &ws);
 	for (size_t r = 0; r < MAGI_ARRAY_LEN(click_rules); r++) {
 		const char *why = NULL;
 		for (size_t k = 0; !why && click_rules[r].verbs[k]; k++)
@@ -229,10 +212,48 @@ static void rule_click(struct gate *g)
 		if (!why && click_rules[r].cat == MAGI_RISK_CAT_PAYMENT && ws.n == 1 &&
 		    word_index(&ws, "order") == 0)
 			why = "order";
-		if (why)
-			fire(g, click_rules[r].cat, "clicking '%.80s' looks like %s ('%s')", g->element,
+		if (why && enter)
+			magi__risk_fire(g, click_rules[r].cat,
+			     "pressing Enter may submit the form of '%.80s', which looks like %s ('%s')", element,
+			     click_rules[r].what, why);
+		else if (why)
+			magi__risk_fire(g, click_rules[r].cat, "clicking '%.80s' looks like %s ('%s')", element,
 			     click_rules[r].what, why);
 	}
+}
+
+/* Enter in a page's field submits its form as its button would: on a page whose buttons
+ * include a risky one ("Pay now"), Enter is judged as clicking it. */
+static void rule_enter(struct magi__gate *g)
+{
+	const struct magi_action *a = g->a;
+	const char *t = a->text;
+	bool enter = false;
+	if (a->kind == MAGI_ACT_KEY && t) {
+		char k[32];
+		magi__lower_copy(k, sizeof k, t, strlen(t));
+		enter = !strcmp(k, "enter") || !strcmp(k, "return") || !strcmp(k, "kp_enter");
+	} else if (a->kind == MAGI_ACT_TYPE && t) {
+		enter = strchr(t, '\n') || strchr(t, '\r');
+	}
+	for (size_t i = 0; enter && i < g->c->n_elements && g->c->elements; i++) {
+		const struct magi_element *e = &g->c->elements[i];
+		if ((e->flags & MAGI_ELEM_INTERACTIVE) && (e->flags & MAGI_ELEM_VISIBLE) && e->role &&
+		    !strcmp(e->role, "button") && e->name && *e->name)
+			click_words(g, e->name, true);
+	}
+}
+
+static void rule_click(struct magi__gate *g)
+{
+	const struct magi_action *a = g->a;
+	if (!(a->kind == MAGI_ACT_CLICK || a->kind == MAGI_ACT_DOUBLE_CLICK ||
+	      a->kind == MAGI_ACT_LONG_PRESS || a->kind == MAGI_ACT_RIGHT_CLICK) ||
+	    !g->element[0])
+		return;
+	if (a->kind == MAGI_ACT_RIGHT_CLICK)
+		return; /* opens a menu; the item chosen next is what acts */
+	click_words(g, g->element, false);
 	/* executables and scripts: opening or downloading one runs code from outside */
 	static const char *const exts[] = {".exe", ".msi", ".bat", ".cmd", ".scr", ".vbs", ".js",
 					   ".jar", ".apk", ".dmg", ".pkg", ".sh", ".ps1", ".deb",
@@ -244,256 +265,11 @@ static void rule_click(struct gate *g)
 		size_t el = strlen(exts[k]);
 		if (at && at > low && magi__is_alnum((unsigned char)at[-1]) &&
 		    !magi__is_alnum((unsigned char)at[el])) {
-			fire(g, MAGI_RISK_CAT_DOWNLOAD, "clicking '%.80s' opens or downloads a program (%s)",
+			magi__risk_fire(g, MAGI_RISK_CAT_DOWNLOAD, "clicking '%.80s' opens or downloads a program (%s)",
 			     g->element, exts[k]);
 			break;
 		}
 	}
-}
-
-/* ---- shell text ---------------------------------------------------------------------------- */
-/* Lowercased copy with runs of blanks squeezed to one space. */
-static void squeeze(const char *s, char *buf, size_t cap)
-{
-	size_t k = 0;
-	bool sp = false;
-	for (const unsigned char *p = (const unsigned char *)s; *p && k + 1 < cap; p++) {
-		if (magi__is_space(*p)) {
-			sp = k > 0;
-			continue;
-		}
-		if (sp && k + 2 < cap)
-			buf[k++] = ' ';
-		sp = false;
-		buf[k++] = (char)magi__lower(*p);
-	}
-	buf[k] = '\0';
-}
-
-/* The command word at position i starts a command: line start or after ; & | ( ` $( */
-static bool cmd_start(const char *s, size_t i)
-{
-	while (i > 0 && s[i - 1] == ' ')
-		i--;
-	if (i == 0)
-		return true;
-	char c = s[i - 1];
-	/* quotes too: python -c "os.system('rm -rf /')" runs what is inside them */
-	if (c == ';' || c == '&' || c == '|' || c == '(' || c == '`' || c == '\n' || c == '{' ||
-	    c == '\'' || c == '"')
-		return true;
-	/* sudo rm, xargs rm, env rm, nohup rm */
-	static const char *const pre[] = {"sudo", "doas", "xargs", "env", "nohup", "exec", "then",
-					  "do", "time", "nice", NULL};
-	for (size_t k = 0; pre[k]; k++) {
-		size_t l = strlen(pre[k]);
-		if (i >= l && !strncmp(s + i - l, pre[k], l) && (i == l || !magi__is_alnum((unsigned char)s[i - l - 1])))
-			return true;
-	}
-	return false;
-}
-
-/* Finds command `cmd` at a command position; returns its index or SIZE_MAX. */
-static size_t find_cmd(const char *s, const char *cmd, size_t from)
-{
-	size_t len = strlen(s);
-	for (size_t i = magi__find_word(s, len, from, cmd); i != SIZE_MAX;
-	     i = magi__find_word(s, len, i + 1, cmd)) {
-		/* "rm" inside a path ("/bin/rm") still runs rm */
-		size_t b = i;
-		while (b > 0 && !strchr(" ;|&(`{\"'", s[b - 1]))
-			b--;
-		if (cmd_start(s, b) && (b == i || s[i - 1] == '/'))
-			return i;
-	}
-	return SIZE_MAX;
-}
-
-/* The arguments of the command at i, up to the next ; | & or newline. */
-static void cmd_args(const char *s, size_t i, char *buf, size_t cap)
-{
-	size_t e = i;
-	while (s[e] && s[e] != ';' && s[e] != '|' && s[e] != '&' && s[e] != '\n')
-		e++;
-	magi__text_copy(buf, cap, s + i, e - i);
-}
-
-static bool rm_recursive_force(const char *args)
-{
-	bool r = false, f = false;
-	for (const char *p = args; *p; p++) {
-		if (*p != '-' || (p > args && p[-1] != ' '))
-			continue;
-		if (p[1] == '-') {
-			r |= !strncmp(p, "--recursive", 11);
-			f |= !strncmp(p, "--force", 7);
-			continue;
-		}
-		for (const char *q = p + 1; *q && *q != ' '; q++) {
-			r |= *q == 'r';
-			f |= *q == 'f';
-		}
-	}
-	return r && f;
-}
-
-static bool has_flag(const char *args, char flag, const char *longflag)
-{
-	for (const char *p = args; *p; p++) {
-		if (*p != '-' || (p > args && p[-1] != ' '))
-			continue;
-		if (p[1] == '-') {
-			if (longflag && !strncmp(p, longflag, strlen(longflag)))
-				return true;
-			continue;
-		}
-		for (const char *q = p + 1; *q && *q != ' '; q++)
-			if (*q == flag)
-				return true;
-	}
-	return false;
-}
-
-/* Pipe into a shell or interpreter: "curl ... | sh", "wget -qO- ... | sudo bash" */
-static bool pipe_to_shell(const char *s)
-{
-	static const char *const shells[] = {"sh", "bash", "zsh", "dash", "ksh", "fish", "python",
-					     "python3", "perl", "ruby", "node", NULL};
-	for (const char *p = strchr(s, '|'); p; p = strchr(p + 1, '|')) {
-		if (p[1] == '|')
-			continue;
-		const char *q = p + 1;
-		while (*q == ' ')
-			q++;
-		if (!strncmp(q, "sudo ", 5))
-			q += 5;
-		while (*q == ' ')
-			q++;
-		for (size_t k = 0; shells[k]; k++) {
-			size_t l = strlen(shells[k]);
-			if (!strncmp(q, shells[k], l) && !magi__is_alnum((unsigned char)q[l]))
-				return true;
-		}
-	}
-	return false;
-}
-
-static void rule_shell(struct gate *g, const char *text, const char *shown)
-{
-	char s[2048];
-	squeeze(text, s, sizeof s);
-	char args[512];
-	size_t i;
-	/* destructive: deny by default */
-	if ((i = find_cmd(s, "rm", 0)) != SIZE_MAX) {
-		cmd_args(s, i, args, sizeof args);
-		if (rm_recursive_force(args))
-			fire(g, MAGI_RISK_CAT_DESTRUCTIVE,
-			     "typing '%s' is destructive shell text (recursive forced delete)", shown);
-		else
-			fire(g, MAGI_RISK_CAT_SHELL, "typing '%s' deletes files (rm)", shown);
-	}
-	if (magi__find_word(s, strlen(s), 0, "mkfs") != SIZE_MAX || strstr(s, "mkfs."))
-		fire(g, MAGI_RISK_CAT_DESTRUCTIVE, "typing '%s' is destructive shell text (formats a disk)",
-		     shown);
-	if ((i = find_cmd(s, "dd", 0)) != SIZE_MAX) {
-		cmd_args(s, i, args, sizeof args);
-		if (strstr(args, "of="))
-			fire(g, MAGI_RISK_CAT_DESTRUCTIVE,
-			     "typing '%s' is destructive shell text (dd writes raw data)", shown);
-	}
-	if ((i = find_cmd(s, "chmod", 0)) != SIZE_MAX) {
-		cmd_args(s, i, args, sizeof args);
-		if (strstr(args, "777") || strstr(args, "a+rwx") || strstr(args, "o+w"))
-			fire(g, MAGI_RISK_CAT_DESTRUCTIVE,
-			     "typing '%s' is destructive shell text (opens permissions to everyone)",
-			     shown);
-		else if (has_flag(args, 'r', "--recursive") || has_flag(args, 'R', NULL))
-			fire(g, MAGI_RISK_CAT_SHELL, "typing '%s' changes permissions recursively", shown);
-	}
-	if ((find_cmd(s, "curl", 0) != SIZE_MAX || find_cmd(s, "wget", 0) != SIZE_MAX) &&
-	    (pipe_to_shell(s) || strstr(s, "<(curl") || strstr(s, "<(wget")))
-		fire(g, MAGI_RISK_CAT_DESTRUCTIVE,
-		     "typing '%s' is destructive shell text (runs a downloaded script)", shown);
-	else if (strstr(s, "base64 -d") && pipe_to_shell(s))
-		fire(g, MAGI_RISK_CAT_DESTRUCTIVE,
-		     "typing '%s' is destructive shell text (runs hidden code)", shown);
-	{
-		/* fork bomb: ":(){ :|:& };:" and renamed variants "f(){ f|f& };f" */
-		char nos[2048];
-		size_t k = 0;
-		for (const char *p = s; *p && k + 1 < sizeof nos; p++)
-			if (*p != ' ')
-				nos[k++] = *p;
-		nos[k] = '\0';
-		const char *b = strstr(nos, "(){");
-		if (b && strchr(b, '|') && strchr(b, '&') && strstr(b, "};"))
-			fire(g, MAGI_RISK_CAT_DESTRUCTIVE, "typing '%s' is destructive shell text (fork bomb)",
-			     shown);
-	}
-	static const char *const devs[] = {"/dev/sd", "/dev/hd", "/dev/nvme", "/dev/vd", "/dev/mmcblk",
-					   "/dev/xvd", "/dev/disk", NULL};
-	for (size_t k = 0; devs[k]; k++) {
-		const char *p = strstr(s, devs[k]);
-		if (!p)
-			continue;
-		const char *q = p;
-		while (q > s && q[-1] == ' ')
-			q--;
-		if ((q > s && q[-1] == '>') || (p - s >= 3 && !strncmp(p - 3, "of=", 3)))
-			fire(g, MAGI_RISK_CAT_DESTRUCTIVE,
-			     "typing '%s' is destructive shell text (overwrites a disk device)", shown);
-	}
-	static const char *const power[] = {"shutdown", "reboot", "halt", "poweroff", NULL};
-	for (size_t k = 0; power[k]; k++)
-		if (find_cmd(s, power[k], 0) != SIZE_MAX)
-			fire(g, MAGI_RISK_CAT_DESTRUCTIVE, "typing '%s' shuts the machine down (%s)", shown,
-			     power[k]);
-	if (strstr(s, "systemctl poweroff") || strstr(s, "systemctl reboot") ||
-	    strstr(s, "systemctl halt") || (find_cmd(s, "init", 0) != SIZE_MAX &&
-					     (strstr(s, "init 0") || strstr(s, "init 6"))))
-		fire(g, MAGI_RISK_CAT_DESTRUCTIVE, "typing '%s' shuts the machine down", shown);
-	if (strstr(s, "drop table") || strstr(s, "drop database") || strstr(s, "drop schema") ||
-	    strstr(s, "truncate table"))
-		fire(g, MAGI_RISK_CAT_DESTRUCTIVE, "typing '%s' destroys database tables", shown);
-	if (strstr(s, "format c:") || ((strstr(s, "del ") || strstr(s, "rd ") || strstr(s, "rmdir ")) &&
-				       strstr(s, "/s") && strstr(s, "/q")) ||
-	    (strstr(s, "remove-item") && strstr(s, "-recurse") && strstr(s, "-force")))
-		fire(g, MAGI_RISK_CAT_DESTRUCTIVE, "typing '%s' is destructive shell text (Windows)", shown);
-	if ((strstr(s, "/dev/tcp/") && strstr(s, "bash -i")) ||
-	    ((i = find_cmd(s, "nc", 0)) != SIZE_MAX && strstr(s + i, " -e")))
-		fire(g, MAGI_RISK_CAT_DESTRUCTIVE, "typing '%s' opens a reverse shell", shown);
-	/* privilege */
-	static const char *const priv[] = {"sudo", "doas", "pkexec", NULL};
-	for (size_t k = 0; priv[k]; k++)
-		if (find_cmd(s, priv[k], 0) != SIZE_MAX)
-			fire(g, MAGI_RISK_CAT_PRIVILEGE, "typing '%s' runs a command as root (%s)", shown,
-			     priv[k]);
-	if ((i = find_cmd(s, "su", 0)) != SIZE_MAX)
-		fire(g, MAGI_RISK_CAT_PRIVILEGE, "typing '%s' switches user (su)", shown);
-	/* risky but common: ask */
-	static const struct {
-		const char *cmd, *needle, *why;
-	} risky[] = {
-		{"git", "push --force", "force-pushes"},  {"git", "push -f", "force-pushes"},
-		{"git", "reset --hard", "discards work"}, {"git", "clean -f", "deletes untracked files"},
-		{"kill", "-9", "kills processes"},        {"killall", "", "kills processes"},
-		{"pkill", "", "kills processes"},         {"shred", "", "destroys files"},
-		{"crontab", "-r", "deletes the crontab"}, {"iptables", "-f", "flushes the firewall"},
-		{"pip", "install", "installs packages"}, {"pip3", "install", "installs packages"},
-		{"npm", "install", "installs packages"},  {"apt", "install", "installs packages"},
-		{"apt-get", "install", "installs packages"}, {"chown", "-r", "changes owners recursively"},
-		{"mv", "/dev/null", "destroys files"},    {"truncate", "-s", "truncates files"},
-		{"userdel", "", "deletes a user"},        {"passwd", "", "changes a password"},
-	};
-	for (size_t k = 0; k < MAGI_ARRAY_LEN(risky); k++)
-		if ((i = find_cmd(s, risky[k].cmd, 0)) != SIZE_MAX) {
-			cmd_args(s, i, args, sizeof args);
-			if (!risky[k].needle[0] || strstr(args, risky[k].needle))
-				fire(g, MAGI_RISK_CAT_SHELL, "typing '%s' %s", shown, risky[k].why);
-		}
-	if (strstr(s, "delete from") && !strstr(s, " where "))
-		fire(g, MAGI_RISK_CAT_SHELL, "typing '%s' deletes every row of a table", shown);
 }
 
 /* ---- secrets and sensitive input --------------------------------------------------------- */
@@ -543,7 +319,7 @@ static bool label_matches(const char *name, const char *field)
 	return false;
 }
 
-static void rule_secrets(struct gate *g, const char *host, bool host_allowed)
+static void rule_secrets(struct magi__gate *g, const char *host, bool host_allowed)
 {
 	const struct magi_risk_context *c = g->c;
 	const char *t = g->a->text;
@@ -556,7 +332,7 @@ static void rule_secrets(struct gate *g, const char *host, bool host_allowed)
 		if (!strstr(t, ph) && !(s->value && *s->value && strstr(t, s->value)))
 			continue;
 		if (host && c->n_allowlist && !host_allowed) {
-			fire(g, MAGI_RISK_CAT_SECRET_LEAK,
+			magi__risk_fire(g, MAGI_RISK_CAT_SECRET_LEAK,
 			     "typing secret %s on %s, which is outside the allowed domains", s->name, host);
 			continue;
 		}
@@ -571,10 +347,10 @@ static void rule_secrets(struct gate *g, const char *host, bool host_allowed)
 			}
 		}
 		if (!field[0])
-			fire(g, MAGI_RISK_CAT_SENSITIVE_INPUT,
+			magi__risk_fire(g, MAGI_RISK_CAT_SENSITIVE_INPUT,
 			     "typing secret %s into a field whose label cannot be read", s->name);
 		else if (!label_matches(s->name, field))
-			fire(g, MAGI_RISK_CAT_SECRET_LEAK,
+			magi__risk_fire(g, MAGI_RISK_CAT_SECRET_LEAK,
 			     "typing secret %s into a field labelled '%.60s', which does not match its name",
 			     s->name, field);
 	}
@@ -586,7 +362,7 @@ static void rule_secrets(struct gate *g, const char *host, bool host_allowed)
 	struct magi_pii_finding *f = NULL;
 	size_t n = 0;
 	if (magi_pii_scan_text(t, &p, &f, &n) == MAGI_OK && n)
-		fire(g, MAGI_RISK_CAT_SENSITIVE_INPUT, "typing a %s number or key into the page",
+		magi__risk_fire(g, MAGI_RISK_CAT_SENSITIVE_INPUT, "typing a %s number or key into the page",
 		     magi_pii_type_name(f[0].type));
 	magi_pii_findings_free(f, n);
 }
@@ -627,24 +403,30 @@ static bool url_like(const char *t, char *host, size_t cap)
 	return false;
 }
 
-static void rule_domain(struct gate *g, const char *host, bool host_allowed)
+static void rule_domain(struct magi__gate *g, const char *host, bool host_allowed)
 {
 	const struct magi_risk_context *c = g->c;
 	const struct magi_action *a = g->a;
 	if (!c->n_allowlist || !c->allowlist)
 		return;
 	char target[256];
+	if ((a->kind == MAGI_ACT_NAVIGATE || a->kind == MAGI_ACT_NEW_TAB) && a->text &&
+	    magi_guard_url_host(a->text, target, sizeof target) &&
+	    !magi_guard_domain_allowed(target, c->allowlist, c->n_allowlist)) {
+		magi__risk_fire(g, MAGI_RISK_CAT_DOMAIN, "going to %s, which is outside the allowed domains", target);
+		return;
+	}
 	if ((a->kind == MAGI_ACT_OPEN_APP || a->kind == MAGI_ACT_TYPE) && a->text &&
 	    url_like(a->text, target, sizeof target) &&
 	    !magi_guard_domain_allowed(target, c->allowlist, c->n_allowlist)) {
-		fire(g, MAGI_RISK_CAT_DOMAIN, "opening %s, which is outside the allowed domains", target);
+		magi__risk_fire(g, MAGI_RISK_CAT_DOMAIN, "opening %s, which is outside the allowed domains", target);
 		return;
 	}
 	/* a link whose text is an address outside the list */
 	if ((a->kind == MAGI_ACT_CLICK || a->kind == MAGI_ACT_DOUBLE_CLICK) && g->element[0] &&
 	    url_like(g->element, target, sizeof target) &&
 	    !magi_guard_domain_allowed(target, c->allowlist, c->n_allowlist)) {
-		fire(g, MAGI_RISK_CAT_DOMAIN, "clicking a link to %s, which is outside the allowed domains",
+		magi__risk_fire(g, MAGI_RISK_CAT_DOMAIN, "clicking a link to %s, which is outside the allowed domains",
 		     target);
 		return;
 	}
@@ -652,7 +434,7 @@ static void rule_domain(struct gate *g, const char *host, bool host_allowed)
 		      a->kind == MAGI_ACT_LONG_PRESS || a->kind == MAGI_ACT_TYPE ||
 		      a->kind == MAGI_ACT_KEY || a->kind == MAGI_ACT_DRAG;
 	if (acting && host && !host_allowed)
-		fire(g, MAGI_RISK_CAT_DOMAIN, "acting on %s, which is outside the allowed domains", host);
+		magi__risk_fire(g, MAGI_RISK_CAT_DOMAIN, "acting on %s, which is outside the allowed domains", host);
 }
 
 /* ---- keys ---------------------------------------------------------------------------------- */
@@ -669,7 +451,7 @@ static bool mail_context(const struct magi_risk_context *c, const char *host)
 	return false;
 }
 
-static void rule_key(struct gate *g, const char *host)
+static void rule_key(struct magi__gate *g, const char *host)
 {
 	const struct magi_action *a = g->a;
 	if (a->kind != MAGI_ACT_KEY || !a->text)
@@ -686,13 +468,13 @@ static void rule_key(struct gate *g, const char *host)
 	if (!strcmp(k, "alt+s"))
 		send_combo = true;
 	if (send_combo && mail_context(g->c, host))
-		fire(g, MAGI_RISK_CAT_SEND, "pressing %s in a mail window sends the message", a->text);
+		magi__risk_fire(g, MAGI_RISK_CAT_SEND, "pressing %s in a mail window sends the message", a->text);
 	if (strstr(k, "shift") && (strstr(k, "delete") || strstr(k, "+del")))
-		fire(g, MAGI_RISK_CAT_DELETE, "pressing %s deletes permanently", a->text);
+		magi__risk_fire(g, MAGI_RISK_CAT_DELETE, "pressing %s deletes permanently", a->text);
 }
 
 /* ---- injection ----------------------------------------------------------------------------- */
-static void rule_injection(struct gate *g)
+static void rule_injection(struct magi__gate *g)
 {
 	const struct magi_risk_context *c = g->c;
 	const struct magi_action *a = g->a;
@@ -701,7 +483,7 @@ static void rule_injection(struct gate *g)
 		if (a->has_point && r->has_box && r->w > 0 && r->h > 0 &&
 		    a->x >= r->x - INJECTION_MARGIN_PX && a->x <= r->x + r->w + INJECTION_MARGIN_PX &&
 		    a->y >= r->y - INJECTION_MARGIN_PX && a->y <= r->y + r->h + INJECTION_MARGIN_PX) {
-			fire(g, MAGI_RISK_CAT_INJECTION,
+			magi__risk_fire(g, MAGI_RISK_CAT_INJECTION,
 			     "the action is aimed at on-screen text that reads as instructions to the "
 			     "agent (%s)",
 			     r->reason);
@@ -710,7 +492,7 @@ static void rule_injection(struct gate *g)
 		/* typing what the injected text asked for */
 		if (a->kind == MAGI_ACT_TYPE && a->text && r->text && strlen(a->text) >= 6 &&
 		    strstr(r->text, a->text)) {
-			fire(g, MAGI_RISK_CAT_INJECTION,
+			magi__risk_fire(g, MAGI_RISK_CAT_INJECTION,
 			     "typing text taken from on-screen instructions to the agent (%s)", r->reason);
 			return;
 		}
@@ -761,14 +543,19 @@ magi_status magi_risk_check(const struct magi_action *a, const struct magi_risk_
 		snprintf(d->reason, sizeof d->reason, "no action");
 		return MAGI_ERR_INVALID;
 	}
-	struct magi_risk_context empty;
+	struct magi_risk_context empty, local;
 	memset(&empty, 0, sizeof empty);
 	struct magi_risk_policy defp = magi_risk_policy_default();
-	struct gate *g = calloc(1, sizeof *g);
+	struct magi__gate *g = calloc(1, sizeof *g);
 	if (!g)
 		return MAGI_ERR_NOMEM;
+	/* on a page, the element list says what an action lands on */
+	struct magi_action judged;
+	char element[256], field[256];
+	magi__risk_dom(a, ctx ? ctx : &empty, &local, &judged, element, field, sizeof element);
+	a = &judged;
 	g->a = a;
-	g->c = ctx ? ctx : &empty;
+	g->c = &local;
 	g->pol = g->c->policy ? g->c->policy : &defp;
 
 	if (a->has_point) {
@@ -786,19 +573,20 @@ magi_status magi_risk_check(const struct magi_action *a, const struct magi_risk_
 	if (a->kind == MAGI_ACT_TYPE && a->text) {
 		char shown[80];
 		shown_text(a->text, g->c->secrets, shown, sizeof shown);
-		rule_shell(g, a->text, shown);
+		magi__risk_rule_shell(g, a->text, shown);
 		rule_secrets(g, has_host ? host : NULL, host_allowed);
 	}
 	rule_click(g);
+	rule_enter(g);
 	rule_key(g, has_host ? host : NULL);
 	rule_domain(g, has_host ? host : NULL, host_allowed);
 	rule_injection(g);
 
 	/* strictest tier wins; among equals the category listed first */
-	const struct hit *best = NULL;
+	const struct magi__risk_hit *best = NULL;
 	enum magi_risk_tier bt = MAGI_RISK_ALLOW;
 	for (size_t i = 0; i < g->nh; i++) {
-		const struct hit *h = &g->hits[i];
+		const struct magi__risk_hit *h = &g->hits[i];
 		d->categories |= 1u << h->cat;
 		enum magi_risk_tier t = g->pol->tier[h->cat];
 		if ((unsigned)t > MAGI_RISK_DENY)

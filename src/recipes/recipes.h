@@ -11,4 +11,6 @@ extern const struct magi_recipe magi__recipe_ponder_press;
 extern const struct magi_recipe magi__recipe_uniform;
 extern const struct magi_recipe magi__recipe_avp;
 extern const struct magi_recipe magi__recipe_lvagent;
+extern const struct magi_recipe magi__recipe_ground;
+extern const struct magi_recipe magi__recipe_screenseeker;
 #endif

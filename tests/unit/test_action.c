@@ -134,9 +134,100 @@ static void test_coords(void)
 	CHECK(a.x == 0 && a.y == 0 && a.x2 == 1279 && a.y2 == 360);
 }
 
+/* The browser's kinds: canonical forms round-trip, synonyms map, errors say what to write. */
+static void test_browser_kinds(void)
+{
+	const char *cases[][2] = {
+		{"{\"action\":\"navigate\",\"url\":\"https://a.example/x?y=1\"}", "{\"action\":\"navigate\",\"url\":\"https://a.example/x?y=1\"}"},
+		{"{\"action\":\"goto\",\"href\":\"http://b.example\",\"x\":3,\"y\":4}", "{\"action\":\"navigate\",\"url\":\"http://b.example\"}"},
+		{"{\"action\":\"forward\"}", "{\"action\":\"forward\"}"},
+		{"{\"action\":\"go_back\"}", "{\"action\":\"back\"}"},
+		{"{\"action\":\"new_tab\"}", "{\"action\":\"new_tab\"}"},
+		{"{\"action\":\"new_tab\",\"url\":\"https://c.example\"}", "{\"action\":\"new_tab\",\"url\":\"https://c.example\"}"},
+		{"{\"action\":\"switch_tab\",\"tab\":2}", "{\"action\":\"switch_tab\",\"tab\":2}"},
+		{"{\"action\":\"switch_tab\",\"index\":\"3\"}", "{\"action\":\"switch_tab\",\"tab\":3}"},
+		{"{\"action\":\"close_tab\"}", "{\"action\":\"close_tab\"}"},
+		{"{\"action\":\"close_tab\",\"tab\":1}", "{\"action\":\"close_tab\",\"tab\":1}"},
+		{"{\"action\":\"click_element\",\"element\":12}", "{\"action\":\"click_element\",\"element\":12}"},
+		{"{\"action\":\"click_element\",\"mark\":\"[7]\"}", "{\"action\":\"click_element\",\"element\":7}"},
+		{"{\"action\":\"click_element\",\"id\":5.0}", "{\"action\":\"click_element\",\"element\":5}"},
+		{"{\"action\":\"select_option\",\"element\":4,\"option\":\"Blue\"}", "{\"action\":\"select_option\",\"element\":4,\"option\":\"Blue\"}"},
+		{"{\"action\":\"select\",\"x\":10,\"y\":20,\"value\":\"b\"}", "{\"action\":\"select_option\",\"x\":10,\"y\":20,\"option\":\"b\"}"},
+		{"{\"action\":\"upload_file\",\"element\":7,\"path\":\"/up/cv.pdf\"}", "{\"action\":\"upload_file\",\"element\":7,\"path\":\"/up/cv.pdf\"}"},
+		{"{\"action\":\"dialog\",\"accept\":false}", "{\"action\":\"dialog\",\"accept\":false}"},
+		{"{\"action\":\"dialog\",\"accept\":true,\"text\":\"zed\"}", "{\"action\":\"dialog\",\"accept\":true,\"text\":\"zed\"}"},
+		{"{\"action\":\"accept_dialog\"}", "{\"action\":\"dialog\",\"accept\":true}"},
+		{"{\"action\":\"dismiss_dialog\"}", "{\"action\":\"dialog\",\"accept\":false}"},
+	};
+	struct magi_action a, b;
+	struct magi_error e;
+	struct magi_buf out, again;
+	magi_buf_init(&out, 0);
+	magi_buf_init(&again, 0);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		magi_buf_reset(&out);
+		magi_buf_reset(&again);
+		CHECK_MSG(magi_action_parse_json(cases[i][0], strlen(cases[i][0]), &a, &e) == MAGI_OK, "%s: %s",
+			  cases[i][0], e.msg);
+		magi_action_to_json(&a, &out);
+		CHECK_STR(out.data, cases[i][1]);
+		/* the canonical form parses back to the same action */
+		CHECK(magi_action_parse_json(out.data, out.len, &b, &e) == MAGI_OK);
+		magi_action_to_json(&b, &again);
+		CHECK_STR(again.data, out.data);
+		CHECK(a.kind == b.kind && a.index == b.index && a.accept == b.accept);
+		magi_action_release(&a);
+		magi_action_release(&b);
+	}
+	magi_buf_release(&out);
+	magi_buf_release(&again);
+	const char *s = "{\"action\":\"switch_tab\",\"tab\":2}";
+	REQUIRE(magi_action_parse_json(s, strlen(s), &a, &e) == MAGI_OK);
+	CHECK(a.kind == MAGI_ACT_SWITCH_TAB && a.index == 2 && !a.has_point);
+	magi_action_release(&a);
+	s = "{\"action\":\"navigate\",\"url\":\"https://x\",\"x\":5,\"y\":5}";
+	REQUIRE(magi_action_parse_json(s, strlen(s), &a, &e) == MAGI_OK);
+	CHECK(!a.has_point); /* a stray point means nothing to navigate and is not mapped */
+	CHECK_STR(a.text, "https://x");
+	magi_action_release(&a);
+	const char *bad[][2] = {
+		{"{\"action\":\"navigate\"}", "needs the URL"},
+		{"{\"action\":\"navigate\",\"url\":\"\"}", "needs the URL"},
+		{"{\"action\":\"switch_tab\"}", "tab number from 1"},
+		{"{\"action\":\"switch_tab\",\"tab\":0}", "tab number from 1"},
+		{"{\"action\":\"close_tab\",\"tab\":-2}", "tab number from 1"},
+		{"{\"action\":\"click_element\"}", "needs the element's number"},
+		{"{\"action\":\"click_element\",\"element\":\"submit\"}", "must be a number from 1"},
+		{"{\"action\":\"click_element\",\"element\":2.5}", "must be a number from 1"},
+		{"{\"action\":\"select_option\",\"option\":\"Blue\"}", "needs an element number or a point"},
+		{"{\"action\":\"select_option\",\"element\":3}", "needs the option"},
+		{"{\"action\":\"upload_file\",\"element\":3}", "needs the file"},
+		{"{\"action\":\"dialog\"}", "needs \"accept\""},
+		{"{\"action\":\"dialog\",\"accept\":\"yes\"}", "needs \"accept\""},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		CHECK_MSG(magi_action_parse_json(bad[i][0], strlen(bad[i][0]), &a, &e) == MAGI_ERR_PARSE, "%s", bad[i][0]);
+		CHECK_CONTAINS(e.msg, bad[i][1]);
+	}
+	/* every kind has a name that parses back to it, and the caps mask holds them all */
+	CHECK(MAGI_ACT__COUNT <= 32);
+	for (int k = 0; k < MAGI_ACT__COUNT; k++) {
+		enum magi_action_kind back;
+		CHECK(magi_action_kind_parse(magi_action_kind_name((enum magi_action_kind)k), &back) == MAGI_OK &&
+		      back == (enum magi_action_kind)k);
+	}
+	/* magi_action_copy keeps the new fields */
+	struct magi_action src = {.kind = MAGI_ACT_SELECT_OPTION, .index = 4, .text = "Blue"};
+	REQUIRE(magi_action_copy(&src, &b) == MAGI_OK);
+	CHECK(b.index == 4 && b.text != src.text);
+	CHECK_STR(b.text, "Blue");
+	magi_action_release(&b);
+}
+
 int main(void)
 {
 	test_parse_print();
+	test_browser_kinds();
 	test_coords();
 	return check_done();
 }

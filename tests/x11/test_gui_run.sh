@@ -80,6 +80,20 @@ wait_window xmessage; sleep 0.5
 out=$(timeout 120 "$MAGI" run --config m.yaml --env x11$D --runs "$runs" "Dismiss the dialog, then write to the file" 2>&1); rc=$?
 sleep 0.5
 check "two-window run exits 0: $out" test $rc = 0
+# board events carry only the history added since the previous one (history_from says where
+# it starts: the record grows with the steps, not their square); the run's last one is whole
+run=$(sed -n 's/^trace: *//p' <<<"$out" | xargs dirname)
+check "board events: history in pieces that add up to the last, whole one" python3 - "$run/trace.jsonl" <<'PY'
+import json, sys
+boards = [e["board"] for e in map(json.loads, open(sys.argv[1])) if e["type"] == "board"]
+parts, last = boards[:-1], boards[-1]
+seen = 0
+for b in parts:
+    assert b.get("history_from", 0) == seen, (b.get("history_from"), seen)
+    seen += len(b["history"])
+assert "history_from" not in last and len(last["history"]) == seen >= 4, (len(last["history"]), seen)
+assert any(b.get("history_from", 0) > 0 for b in parts)
+PY
 check "dialog cancelled" test "$(xmsg_status xm2)" = 12
 stop_pid xm2.pid
 check "terminal command ran" test "$(cat $OUT2 2>/dev/null)" = "two windows"

@@ -21,7 +21,9 @@ a task's steps may propose a wrong element first, as a mistaken model would. A c
 step reads the last image of the request with tesseract and clicks
 the centre of the matched text, in the task's coordinate space of the image as sent; text
 not on screen is waited for twice (waits counted in the history), then answered with done
-success=false. See tests/oracle/README.md.
+success=false. A click_element step finds the element of that name in the numbered element
+list the request's text carries ("[12] button \"Pay now\" ...") and answers click_element
+with its number. See tests/oracle/README.md.
 """
 
 import re
@@ -35,7 +37,7 @@ from oraclelib import OracleError
 REPAIR = "Your previous reply could not be used"
 COORDS = ("pixels", "norm1000", "norm1")
 CLICKS = ("click", "double_click", "right_click", "long_press")
-STEP_KINDS = ("click_text", "type", "key", "answer", "done")
+STEP_KINDS = ("click_text", "click_element", "type", "key", "answer", "done")
 
 
 def init(state):
@@ -144,6 +146,9 @@ def _did(entry, step):
     if "click_text" in step:
         return (kind == step.get("action", "click")
                 and _quoted(entry["operation"]).lower() == step["click_text"].lower())
+    if "click_element" in step:
+        return (kind == "click_element"
+                and _quoted(entry["operation"]).lower() == step["click_element"].lower())
     if "type" in step:
         return kind == "type" and a.get("text") == step["type"]
     if "key" in step:
@@ -173,7 +178,7 @@ def _progress(steps, history):
 
 
 PAST = {"click": "Clicked", "double_click": "Double-clicked", "right_click": "Right-clicked",
-        "long_press": "Long-pressed"}
+        "long_press": "Long-pressed", "click_element": "Clicked"}
 
 
 def _done_text(entry):
@@ -246,6 +251,8 @@ def _decide(body, state, prompt, last_text):
     else:
         if "click_text" in step:
             thought, action, op = _click(body, state, step, waits, log)
+        elif "click_element" in step:
+            thought, action, op = _click_element(prompt, step, waits, log)
         elif "type" in step:
             thought = 'The input has focus; I type "%s".' % step["type"]
             action, op = {"action": "type", "text": step["type"]}, 'Type "%s"' % step["type"]
@@ -297,3 +304,29 @@ def _click(body, state, step, waits, log):
     thought = ('I see "%s" at pixels (%d, %d) of the %dx%d screenshot; I %s its centre.'
                % (target, cx, cy, img.w, img.h, verb))
     return thought, {"action": kind, "x": x, "y": y}, '%s "%s"' % (verb.capitalize(), target)
+
+
+ELEMENT_LINE = re.compile(r'^\[(\d+)\] (\S+) (?:<untrusted[^>]*>)?"([^"]*)"', re.M)
+
+
+def _click_element(prompt, step, waits, log):
+    """Finds the element named like the step in the element list of the request's text:
+    exact name first, then a name containing it (any case)."""
+    target = step["click_element"]
+    found = [(int(n), role, name) for n, role, name in ELEMENT_LINE.findall(prompt)]
+    low = target.lower()
+    hits = [f for f in found if f[2].lower() == low] or [f for f in found if low in f[2].lower()]
+    log["elements"] = len(found)
+    if not hits:
+        if waits < WAIT_BEFORE_GIVING_UP:
+            log["found"], log["waiting"] = False, waits + 1
+            return ('No element is named "%s" in the list (%d elements); I wait for the page.'
+                    % (target, len(found)), {"action": "wait", "seconds": 1}, "Wait for the page")
+        log["found"] = False
+        return ('No element is named "%s" in the list of %d, so I cannot complete the task.'
+                % (target, len(found)), {"action": "done", "success": False},
+                'Give up: "%s" not found' % target)
+    n, role, name = hits[0]
+    log["found"], log["element"] = True, n
+    return ('The element list has %s [%d] "%s"; I click it by its number.' % (role, n, name),
+            {"action": "click_element", "element": n}, 'Click "%s"' % target)

@@ -1,0 +1,591 @@
+/*
+ * env_browser.c — Chromium as an environment, over the DevTools protocol on a pipe.
+ *
+ * Start-up: Chromium runs headless (or headful on $DISPLAY) with --remote-debugging-pipe
+ * and a profile of its own; magi then turns on, at the browser level,
+ *   - target discovery and auto-attach in flat mode with waitForDebuggerOnStart, so every
+ *     tab — the first, new_tab's and the pop-ups a page opens — is set up (viewport,
+ *     device-pixel ratio, Page events) before it runs a line of script;
+ *   - Fetch interception of every request when a domain rule is given, so the rule holds
+ *     for frames, images, scripts, forms and pop-ups, not only for the address bar;
+ *   - the download directory.
+ * Observation waits for the current tab to stop loading, then takes a screenshot
+ * (JPEG or PNG in device pixels) and the DOM snapshots (browser_snap.c). A JavaScript dialog
+ * freezes screenshots and DOM calls, so while one is open the observation is the last
+ * screenshot with the dialog drawn on it, and the dialog is answered by an action.
+ * New tabs are followed: the newest becomes the current tab, and the observation says so.
+ * The protocol client (cdp.c) reads on a thread of its own, which lets paused requests
+ * through (or fails them) and starts new targets while magi waits for a model.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "env/browser_internal.h"
+#include "env/env_internal.h"
+#include "core/json.h"
+#include "core/common.h"
+
+#define BROWSER_DEFAULT_BIN "/usr/lib/chromium/chromium"
+#define BROWSER_CLOSE_GRACE_MS 3000.0
+#define BROWSER_SHOT_RETRIES 1
+
+static const char *const browser_flags[] = {
+	"--remote-debugging-pipe", "--no-sandbox", "--disable-gpu", "--no-first-run",
+	"--no-default-browser-check", "--disable-background-networking",
+	"--disable-component-update", "--disable-sync", "--disable-extensions",
+	"--disable-default-apps", "--disable-dev-shm-usage", "--mute-audio",
+	"--password-store=basic", "--disable-features=Translate,MediaRouter,OptimizationHints",
+	"--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+	"--disable-backgrounding-occluded-windows",
+};
+
+struct magi_browser_params magi_browser_params_default(void)
+{
+	struct magi_browser_params p;
+	memset(&p, 0, sizeof p);
+	p.width = 1280;
+	p.height = 720;
+	p.scale = 1;
+	p.call_timeout_ms = 10000;
+	p.load_timeout_ms = 15000;
+	p.jpeg_quality = 90;
+	p.max_elements = MAGI_BROWSER_MAX_ELEMENTS;
+	return p;
+}
+
+/* ---- observe ------------------------------------------------------------------------- */
+
+static magi_status screenshot(struct browser_env *e, struct magi_image **out, struct magi_error *err)
+{
+	*out = NULL;
+	json_t *params = e->p.jpeg_quality > 0
+		? json_pack("{sssi}", "format", "jpeg", "quality", e->p.jpeg_quality)
+		: json_pack("{ss}", "format", "png");
+	json_t *r = NULL;
+	magi_status s;
+	for (int attempt = 0;; attempt++) {
+		s = magi__browser_call(e, "Page.captureScreenshot", json_incref(params), &r, err);
+		if (s != MAGI_ERR_TIMEOUT || attempt == BROWSER_SHOT_RETRIES)
+			break;
+		/* an idle compositor can stall a capture: a short screencast wakes it */
+		struct magi_error ignore;
+		magi__browser_call(e, "Page.startScreencast", json_pack("{sssisi}", "format", "jpeg", "maxWidth", 16,
+									"maxHeight", 16), NULL, &ignore);
+		magi__browser_call(e, "Page.stopScreencast", NULL, NULL, &ignore);
+	}
+	json_decref(params);
+	if (s)
+		return s;
+	const char *b64 = magi__json_str(r, "data", "");
+	struct magi_buf bytes;
+	magi_buf_init(&bytes, 0);
+	s = magi_base64_decode(b64, strlen(b64), &bytes);
+	json_decref(r);
+	if (s) {
+		magi_buf_release(&bytes);
+		return magi_error_set(err, MAGI_ERR_ENV, "Page.captureScreenshot: the image is not valid base64");
+	}
+	s = magi_image_decode(bytes.data, bytes.len, "the page's screenshot", out, err);
+	magi_buf_release(&bytes);
+	return s;
+}
+
+static void put_line(struct magi_buf *b, const char *s, size_t max)
+{
+	size_t n = 0;
+	for (; s && s[n] && n < max; n++)
+		magi_buf_putc(b, s[n] == '\n' || s[n] == '\r' || s[n] == '\t' ? ' ' : s[n]);
+	if (s && s[n])
+		magi_buf_puts(b, "...");
+}
+
+static char *obs_text(struct browser_env *e, double scroll_y, double content_h)
+{
+	struct magi_buf b;
+	magi_buf_init(&b, BROWSER_TEXT_MAX);
+	struct bpage *pg = magi__browser_current(e);
+	magi_buf_puts(&b, "Page: ");
+	put_line(&b, pg ? pg->title : "", 200);
+	magi_buf_puts(&b, "\nURL: ");
+	put_line(&b, pg ? pg->url : "", 500);
+	magi_buf_printf(&b, "\nTabs (%zu):\n", e->n_pages);
+	for (size_t i = 0; i < e->n_pages; i++) {
+		magi_buf_printf(&b, "  [%zu] ", i + 1);
+		put_line(&b, e->pages[i].title, 80);
+		magi_buf_puts(&b, " - ");
+		put_line(&b, e->pages[i].url, 200);
+		magi_buf_puts(&b, (int)i == e->current ? "  (current)\n" : "\n");
+	}
+	double vh = e->p.height;
+	if (content_h > vh + 1)
+		magi_buf_printf(&b, "Scrolled %.0f px down a %.0f px page (the viewport shows %.0f px)\n", scroll_y,
+				content_h, vh);
+	if (pg && pg->crashed)
+		magi_buf_puts(&b, "The page in this tab crashed (the picture is the last one before it); navigate to load it again.\n");
+	if (e->n_blocked_total) {
+		magi_buf_printf(&b, "Blocked %zu request%s outside the allowed domains:", e->n_blocked_total,
+				e->n_blocked_total == 1 ? "" : "s");
+		for (size_t i = 0; i < e->n_blocked; i++)
+			magi_buf_printf(&b, "%s %s", i ? "," : "", e->blocked[i]);
+		magi_buf_puts(&b, "\n");
+	}
+	magi_buf_puts(&b, e->notes.data);
+	if (pg && pg->dlg.open) {
+		magi_buf_printf(&b, "A JavaScript %s dialog is open and blocks the page: \"", pg->dlg.type);
+		put_line(&b, pg->dlg.message, 500);
+		magi_buf_puts(&b, "\". Answer it: {\"action\":\"dialog\",\"accept\":true} for OK, "
+				  "{\"action\":\"dialog\",\"accept\":false} for Cancel");
+		if (pg->dlg.type && !strcmp(pg->dlg.type, "prompt"))
+			magi_buf_puts(&b, " (for a prompt, add \"text\":\"the answer\")");
+		magi_buf_puts(&b, ".\n");
+	}
+	return magi_buf_detach(&b, NULL);
+}
+
+static void clear_notes(struct browser_env *e)
+{
+	magi_buf_reset(&e->notes);
+	for (size_t i = 0; i < e->n_blocked; i++)
+		free(e->blocked[i]);
+	e->n_blocked = e->n_blocked_total = 0;
+}
+
+static void obs_drop_capture(struct magi_obs *obs)
+{
+	magi_image_free(obs->screenshot);
+	obs->screenshot = NULL;
+	magi__elements_free(obs->elements, obs->n_elements);
+	obs->elements = NULL;
+	obs->n_elements = 0;
+}
+
+static bool page_gone(void *ud)
+{
+	struct load_wait *w = ud;
+	return magi__browser_page_by(w->e, NULL, w->target) < 0;
+}
+
+/* The current tab's picture and elements (or the stand-ins for a crashed page and an open
+ * dialog). MAGI_ERR_NOT_FOUND when the tab closed meanwhile: the caller looks again. */
+static magi_status capture(struct browser_env *e, struct magi_obs *obs, double *scroll_y, double *content_h,
+			   struct magi_error *err)
+{
+	magi_status s = magi__browser_wait_loaded(e, err);
+	struct bpage *pg = magi__browser_current(e);
+	if (s || !pg)
+		return s ? s : MAGI_ERR_NOT_FOUND;
+	char tid[128];
+	snprintf(tid, sizeof tid, "%s", pg->target_id);
+	if (pg->crashed) {
+		/* nothing to capture: the last picture (or a blank one) and the note say so */
+		uint32_t w = (uint32_t)lround(e->p.width * e->p.scale), h = (uint32_t)lround(e->p.height * e->p.scale);
+		s = e->last_shot ? magi_image_clone(e->last_shot, &obs->screenshot) : magi_image_new(w, h, &obs->screenshot);
+		return s ? magi_error_set(err, s, NULL) : MAGI_OK;
+	}
+	if (!pg->dlg.open) {
+		e->capturing = true;
+		s = screenshot(e, &obs->screenshot, err);
+		if (!s)
+			s = magi__browser_elements(e, obs, scroll_y, content_h, err);
+		e->capturing = false;
+		pg = magi__browser_current(e);
+		if (!pg || strcmp(pg->target_id, tid)) {
+			obs_drop_capture(obs);
+			return MAGI_ERR_NOT_FOUND;
+		}
+		if (s == MAGI_ERR_CANCELLED && !pg->dlg.open) {
+			obs_drop_capture(obs); /* a navigation started meanwhile: look again */
+			return MAGI_ERR_NOT_FOUND;
+		}
+		if (s == MAGI_ERR_CANCELLED || pg->dlg.open) {
+			obs_drop_capture(obs); /* a dialog opened meanwhile: show it instead */
+			s = MAGI_OK;
+		}
+		if (s == MAGI_ERR_ENV && magi__cdp_alive(e->cdp, NULL)) {
+			/* "Session with given id not found": the tab closed itself; let its events in */
+			struct load_wait w = {e, tid};
+			struct magi_error ignore;
+			magi__cdp_wait(e->cdp, page_gone, &w, 500, &ignore);
+			if (page_gone(&w)) {
+				obs_drop_capture(obs);
+				return MAGI_ERR_NOT_FOUND;
+			}
+		}
+		if (s)
+			return s;
+	}
+	if (pg->dlg.open)
+		return magi__browser_dialog_obs(e, pg, obs, err);
+	magi_image_free(e->last_shot);
+	e->last_shot = NULL;
+	magi_image_clone(obs->screenshot, &e->last_shot);
+	if (e->p.marks)
+		magi__browser_draw_marks(obs->screenshot, obs->elements, obs->n_elements);
+	return MAGI_OK;
+}
+
+static magi_status br_observe(void *data, struct magi_obs *obs, struct magi_error *err)
+{
+	struct browser_env *e = data;
+	magi_status s;
+	if ((s = magi__cdp_wait(e->cdp, NULL, NULL, 0, err)) || (s = magi__browser_dead_check(e, err)))
+		return s;
+	double scroll_y = 0, content_h = 0;
+	for (int attempt = 0;; attempt++) {
+		if (!e->n_pages && (s = magi__browser_new_tab(e, NULL, err)))
+			return s;
+		s = capture(e, obs, &scroll_y, &content_h, err);
+		if (s != MAGI_ERR_NOT_FOUND)
+			break;
+		if (attempt == 5)
+			return magi_error_set(err, MAGI_ERR_ENV,
+					      "the page kept navigating or closing while magi looked at it");
+	}
+	if (s)
+		return s == MAGI_ERR_ENV ? (magi__browser_dead_check(e, err), s) : s;
+	struct bpage *pg = magi__browser_current(e);
+	obs->text = obs_text(e, scroll_y, content_h);
+	obs->url = magi__strdup(pg->url);
+	obs->app = magi__strdup(pg->title);
+	clear_notes(e);
+	if (!obs->text || !obs->url || !obs->app)
+		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	return MAGI_OK;
+}
+
+/* ---- act ----------------------------------------------------------------------------- */
+
+static magi_status br_act(void *data, const struct magi_action *a, struct magi_error *err)
+{
+	struct browser_env *e = data;
+	magi_status s;
+	if ((s = magi__cdp_wait(e->cdp, NULL, NULL, 0, err)) || (s = magi__browser_dead_check(e, err)))
+		return s;
+	if (!magi__browser_current(e) && a->kind != MAGI_ACT_NEW_TAB && (s = magi__browser_new_tab(e, NULL, err)))
+		return s;
+	switch (a->kind) {
+	case MAGI_ACT_NAVIGATE:
+		s = magi__browser_navigate(e, a->text ? a->text : "", err);
+		break;
+	case MAGI_ACT_BACK:
+		s = magi__browser_history(e, -1, err);
+		break;
+	case MAGI_ACT_FORWARD:
+		s = magi__browser_history(e, +1, err);
+		break;
+	case MAGI_ACT_NEW_TAB:
+		s = magi__browser_new_tab(e, a->text, err);
+		break;
+	case MAGI_ACT_SWITCH_TAB: {
+		int i = 0;
+		if (!(s = magi__browser_tab_index(e, a->index, &i, err)))
+			s = magi__browser_switch_tab(e, i, err);
+		break;
+	}
+	case MAGI_ACT_CLOSE_TAB:
+		s = magi__browser_close_tab(e, a->index, err);
+		break;
+	case MAGI_ACT_DIALOG:
+		s = magi__browser_answer_dialog(e, a->accept, a->text, err);
+		break;
+	case MAGI_ACT_WAIT:
+		s = magi__cdp_wait(e->cdp, NULL, NULL, a->duration_ms > 0 ? a->duration_ms : 1000, err);
+		break;
+	default: {
+		struct bpage *pg = magi__browser_current(e);
+		if (pg->dlg.open) {
+			/* the drawn dialog's buttons answer it; typing fills a prompt */
+			const struct belem *hit = NULL;
+			for (size_t i = 0; i < e->n_elems && !hit; i++)
+				if (e->elems[i].dialog_button &&
+				    ((a->kind == MAGI_ACT_CLICK_ELEMENT && a->index == (int)i + 1) ||
+				     (a->kind == MAGI_ACT_CLICK && a->has_point && fabs(a->x - e->elems[i].cx) < 60 &&
+				      fabs(a->y - e->elems[i].cy) < 30)))
+					hit = &e->elems[i];
+			if (hit)
+				return magi__browser_answer_dialog(e, hit->dialog_button == 1, NULL, err);
+			if (a->kind == MAGI_ACT_TYPE && pg->dlg.type && !strcmp(pg->dlg.type, "prompt")) {
+				magi__browser_set_str(&pg->dlg.prompt, a->text ? a->text : "");
+				return MAGI_OK;
+			}
+			return magi_error_set(err, MAGI_ERR_INVALID,
+					      "a JavaScript %s dialog is open (\"%.200s\"): answer it first with {\"action\":\"dialog\",\"accept\":true} or false",
+					      pg->dlg.type, pg->dlg.message ? pg->dlg.message : "");
+		}
+		s = magi__browser_input(e, a, err);
+		break;
+	}
+	}
+	struct bpage *pg = magi__browser_current(e);
+	if (s == MAGI_ERR_CANCELLED && pg && pg->dlg.open) {
+		/* the action opened a dialog (Chromium holds its input events until it is
+		 * answered): done, and the next observation shows the dialog */
+		magi_error_clear(err);
+		s = MAGI_OK;
+	}
+	if (s == MAGI_ERR_ENV || s == MAGI_ERR_TIMEOUT) {
+		struct magi_error dead;
+		if (magi__browser_dead_check(e, &dead))
+			*err = dead;
+	}
+	return s;
+}
+
+static uint32_t br_caps(void *data)
+{
+	(void)data;
+	uint32_t all = 0;
+	for (int k = 0; k < MAGI_ACT__COUNT; k++)
+		all |= MAGI_ACT_BIT(k);
+	return all & ~(MAGI_ACT_BIT(MAGI_ACT_LONG_PRESS) | MAGI_ACT_BIT(MAGI_ACT_SWIPE) |
+		       MAGI_ACT_BIT(MAGI_ACT_OPEN_APP) | MAGI_ACT_BIT(MAGI_ACT_HOME) |
+		       MAGI_ACT_BIT(MAGI_ACT_ANSWER) | MAGI_ACT_BIT(MAGI_ACT_ASK_USER) |
+		       MAGI_ACT_BIT(MAGI_ACT_DONE));
+}
+
+/* Back to one tab on the first page. */
+static magi_status br_reset(void *data, struct magi_error *err)
+{
+	struct browser_env *e = data;
+	magi_status s = magi__browser_dead_check(e, err);
+	while (!s && e->n_pages > 1)
+		s = magi__browser_close_tab(e, (int)e->n_pages, err);
+	clear_notes(e);
+	if (!s && e->n_pages && e->pages[0].dlg.open)
+		s = magi__browser_answer_dialog(e, false, NULL, err);
+	if (!s)
+		s = magi__browser_navigate(e, e->p.url ? e->p.url : "about:blank", err);
+	return s;
+}
+
+/* ---- open and close -------------------------------------------------------------------- */
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void br_close(void *data)
+{
+	struct browser_env *e = data;
+	if (!e)
+		return;
+	magi__cdp_close(e->cdp, BROWSER_CLOSE_GRACE_MS);
+	while (e->n_pages)
+		magi__browser_remove_page(e, (int)e->n_pages - 1);
+	clear_notes(e);
+	magi_buf_release(&e->notes);
+	magi__browser_clear_elems(e);
+	while (e->n_frames)
+		magi__browser_remove_frame(e, e->n_frames - 1);
+	magi_image_free(e->last_shot);
+	json_decref(e->downloads);
+	if (e->temp_profile && e->profile)
+		nftw(e->profile, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (e->stderr_log) {
+		unlink(e->stderr_log);
+		char *slash = strrchr(e->stderr_log, '/');
+		if (slash && e->temp_profile) {
+			*slash = '\0';
+			rmdir(e->stderr_log);
+		}
+	}
+	free(e->profile);
+	free(e->stderr_log);
+	free((char *)e->p.url);
+	free((char *)e->p.chromium);
+	free((char *)e->p.profile_dir);
+	free((char *)e->p.upload_dir);
+	free((char *)e->p.download_dir);
+	pthread_mutex_destroy(&e->held_lock);
+	free(e);
+}
+
+static magi_status br_release(void *data, struct magi_error *err)
+{
+	return magi__browser_release(data, err);
+}
+
+static const struct magi_env_ops browser_ops = {"browser", br_observe, br_act, br_reset, br_close, br_caps, br_release};
+
+static magi_status check_params(const struct magi_browser_params *p, struct magi_error *err)
+{
+	if (p->width < 100 || p->width > 8192 || p->height < 100 || p->height > 8192)
+		return magi_error_set(err, MAGI_ERR_INVALID, "browser viewport %ux%u is not within 100..8192 a side",
+				      p->width, p->height);
+	if (!(p->scale >= 0.25 && p->scale <= 4))
+		return magi_error_set(err, MAGI_ERR_INVALID, "browser scale %g is not within 0.25..4", p->scale);
+	if ((double)p->width * p->scale * (double)p->height * p->scale > MAGI_IMAGE_MAX_PIXELS)
+		return magi_error_set(err, MAGI_ERR_INVALID, "browser screenshots of %ux%u at scale %g are too large",
+				      p->width, p->height, p->scale);
+	if (p->jpeg_quality < 0 || p->jpeg_quality > 100)
+		return magi_error_set(err, MAGI_ERR_INVALID, "browser jpeg_quality %d is not within 0..100",
+				      p->jpeg_quality);
+	if (!(p->call_timeout_ms > 0) || !(p->load_timeout_ms >= 0))
+		return magi_error_set(err, MAGI_ERR_INVALID, "browser timeouts must be positive");
+	if (p->headful && !getenv("DISPLAY"))
+		return magi_error_set(err, MAGI_ERR_INVALID, "a headful browser needs a display, and $DISPLAY is not set");
+	return MAGI_OK;
+}
+
+static char *dup_opt(const char *s, bool *oom)
+{
+	char *c = s ? magi__strdup(s) : NULL;
+	if (s && !c)
+		*oom = true;
+	return c;
+}
+
+/* Makes the profile (and the directory of Chromium's log) and the argument list. */
+static magi_status prepare(struct browser_env *e, const char *bin, char **argv, size_t cap,
+			   struct magi_error *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s/magi-chromium-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir))
+		return magi_error_set(err, MAGI_ERR_ENV, "cannot make a directory for the browser under %s: %s",
+				      tmp && *tmp ? tmp : "/tmp", strerror(errno));
+	e->temp_profile = !e->p.profile_dir;
+	struct magi_buf b;
+	magi_buf_init(&b, 8192);
+	magi_buf_printf(&b, "%s/chromium.log", dir);
+	e->stderr_log = magi_buf_detach(&b, NULL);
+	e->profile = magi__strdup(e->p.profile_dir ? e->p.profile_dir : dir);
+	if (!e->stderr_log || !e->profile)
+		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	magi_status s;
+	if (e->p.profile_dir && (s = magi_mkdirs(e->p.profile_dir, err)))
+		return s;
+	if (e->p.download_dir && (s = magi_mkdirs(e->p.download_dir, err)))
+		return s;
+	size_t n = 0;
+	argv[n++] = (char *)bin;
+	argv[n++] = e->p.headful ? NULL : "--headless";
+	if (!argv[n - 1])
+		n--;
+	for (size_t i = 0; i < MAGI_ARRAY_LEN(browser_flags); i++)
+		argv[n++] = (char *)browser_flags[i];
+	magi_buf_init(&b, 8192);
+	magi_buf_printf(&b, "--user-data-dir=%s", e->profile);
+	argv[n++] = magi_buf_detach(&b, NULL);
+	magi_buf_init(&b, 64);
+	magi_buf_printf(&b, "--window-size=%u,%u", e->p.width, e->p.height + (e->p.headful ? 120 : 0));
+	argv[n++] = magi_buf_detach(&b, NULL);
+	argv[n++] = "about:blank";
+	argv[n] = NULL;
+	(void)cap;
+	if (!argv[n - 2] || !argv[n - 3])
+		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	return MAGI_OK;
+}
+
+static bool has_page(void *ud)
+{
+	return ((struct browser_env *)ud)->n_pages > 0;
+}
+
+/* Browser-wide settings, then the first tab. */
+static magi_status start(struct browser_env *e, struct magi_error *err)
+{
+	double t = e->p.call_timeout_ms, t0 = magi_now_ms();
+	magi_status s = magi__cdp_call(e->cdp, NULL, "Target.setDiscoverTargets", json_pack("{sb}", "discover", 1),
+				       t, NULL, err);
+	MAGI_DEBUG("browser: Chromium answered %.0f ms after it was started", magi_now_ms() - t0);
+	if (!s && e->p.allow_url)
+		s = magi__cdp_call(e->cdp, NULL, "Fetch.enable",
+				   json_pack("{s[{ssss}]}", "patterns", "urlPattern", "*", "requestStage", "Request"), t,
+				   NULL, err);
+	if (!s)
+		s = magi__cdp_call(e->cdp, NULL, "Browser.setDownloadBehavior",
+				   e->p.download_dir
+					   ? json_pack("{sssssb}", "behavior", "allow", "downloadPath", e->p.download_dir,
+						       "eventsEnabled", 1)
+					   : json_pack("{sssb}", "behavior", "deny", "eventsEnabled", 1),
+				   t, NULL, err);
+	if (!s)
+		s = magi__cdp_call(e->cdp, NULL, "Target.setAutoAttach",
+				   json_pack("{sbsbsbs[{ss}]}", "autoAttach", 1, "waitForDebuggerOnStart", 1, "flatten", 1,
+					     "filter", "type", "page"),
+				   t, NULL, err);
+	if (!s)
+		s = magi__cdp_wait(e->cdp, has_page, e, t, err);
+	if (!s && !e->n_pages)
+		s = magi_error_set(err, MAGI_ERR_ENV, "Chromium opened no tab within %.0f ms", t);
+	MAGI_DEBUG("browser: first tab attached at %.0f ms", magi_now_ms() - t0);
+	if (!s && e->p.url)
+		s = magi__browser_navigate(e, e->p.url, err);
+	magi_buf_reset(&e->notes); /* the first tab is not news */
+	return s;
+}
+
+magi_status magi_env_open_browser(const struct magi_browser_params *p, struct magi_env **out,
+				  struct magi_error *err)
+{
+	*out = NULL;
+	struct magi_browser_params d = magi_browser_params_default();
+	if (!p)
+		p = &d;
+	magi_status s = check_params(p, err);
+	if (s)
+		return s;
+	const char *bin = p->chromium ? p->chromium : getenv("MAGI_CHROMIUM");
+	if (!bin || !*bin)
+		bin = BROWSER_DEFAULT_BIN;
+	if (access(bin, X_OK) != 0)
+		return magi_error_set(err, MAGI_ERR_ENV,
+				      "cannot run Chromium at %s: %s (install Debian's chromium package, or set MAGI_CHROMIUM)",
+				      bin, strerror(errno));
+	struct browser_env *e = calloc(1, sizeof *e);
+	if (!e)
+		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	e->p = *p;
+	e->current = -1;
+	pthread_mutex_init(&e->held_lock, NULL);
+	magi_buf_init(&e->notes, BROWSER_TEXT_MAX);
+	bool oom = false;
+	e->p.url = dup_opt(p->url, &oom);
+	e->p.chromium = dup_opt(bin, &oom);
+	e->p.profile_dir = dup_opt(p->profile_dir, &oom);
+	e->p.upload_dir = dup_opt(p->upload_dir, &oom);
+	e->p.download_dir = dup_opt(p->download_dir, &oom);
+	if (!e->p.max_elements)
+		e->p.max_elements = MAGI_BROWSER_MAX_ELEMENTS;
+	e->downloads = json_object();
+	char *argv[64] = {0};
+	if (oom || !e->downloads)
+		s = magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	if (!s && e->p.url)
+		s = magi__browser_check_url(e, "browser", e->p.url, err);
+	if (!s)
+		s = prepare(e, e->p.chromium, argv, MAGI_ARRAY_LEN(argv), err);
+	if (!s)
+		s = magi__cdp_start(argv, e->stderr_log, &e->cdp, err);
+	for (size_t i = 0; argv[i]; i++)
+		if (!strncmp(argv[i], "--user-data-dir=", 16) || !strncmp(argv[i], "--window-size=", 14))
+			free(argv[i]);
+	if (!s) {
+		magi__cdp_set_handler(e->cdp, magi__browser_on_event, e);
+		magi__cdp_set_io_handler(e->cdp, magi__browser_io_event, e);
+		s = start(e, err);
+		if (s == MAGI_ERR_ENV || s == MAGI_ERR_TIMEOUT)
+			magi__browser_dead_check(e, err);
+	}
+	if (!s)
+		s = magi_env_wrap(&browser_ops, e, out);
+	if (s) {
+		magi_error_prefix(err, "starting the browser");
+		br_close(e);
+	}
+	return s;
+}

@@ -1,0 +1,133 @@
+/* item_ground.c — grounding items: a screen recipe runs on the screenshot (environment
+ * image:FILE, one step) and its click is the prediction, scored as ScreenSpot-Pro's
+ * eval_screenspot_pro.py scores it: a positive sample is correct when the point lies
+ * inside the target box (edges included), "wrong_format" when the recipe gave no point;
+ * a negative sample (the target is not on the screen) is correct when it gave none.
+ *
+ * Any screen recipe can be measured this way (its first click is its grounding); the
+ * grounding recipes (ground, screenseeker) end their one step with that click. The run is
+ * made for grounding: no OCR of the screenshot for a perception list (the model sees the
+ * image only, as in ScreenSpot), no settle wait, and the risk gate's ask tier let through
+ * (clicking a still image changes nothing). magi's own time per item is the run's wall
+ * time less the model's latency, as the trace records both. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/json.h"
+#include "eval/eval_internal.h"
+#include "trace/trace_internal.h"
+#include "core/common.h"
+
+static json_t *fail(const char *msg)
+{
+	return json_pack("{s:b, s:f, s:s, s:s}", "success", 0, "score", 0.0, "status", "error", "error", msg);
+}
+
+static bool has_point(const char *kind)
+{
+	return !strcmp(kind, "click") || !strcmp(kind, "double_click") || !strcmp(kind, "right_click") ||
+	       !strcmp(kind, "long_press");
+}
+
+/* The first click of the run (screen pixels) and the model time spent. */
+static void read_trace(const char *dir, bool *found, double *x, double *y, double *model_ms, int *calls)
+{
+	json_t *ev = NULL;
+	struct magi_error err;
+	*found = false;
+	*model_ms = 0;
+	*calls = 0;
+	if (magi__trace_load(dir, &ev, &err)) {
+		MAGI_WARN("%s", magi_error_text(&err));
+		return;
+	}
+	size_t i;
+	json_t *e;
+	json_array_foreach(ev, i, e)
+	{
+		const char *type = magi__json_str(e, "type", "");
+		if (!strcmp(type, "call")) {
+			*model_ms += magi__json_num(e, "latency_ms", 0);
+			(*calls)++;
+		} else if (!strcmp(type, "step") && !*found) {
+			const json_t *a = json_object_get(e, "action");
+			if (has_point(magi__json_str(a, "action", "")) && json_is_number(json_object_get(a, "x"))) {
+				*found = true;
+				*x = magi__json_num(a, "x", 0);
+				*y = magi__json_num(a, "y", 0);
+			}
+		}
+	}
+	json_decref(ev);
+}
+
+static void copy_field(json_t *dst, const json_t *item, const char *k)
+{
+	const char *v = magi__json_str(item, k, NULL);
+	if (v)
+		json_object_set_new(dst, k, json_string(v));
+}
+
+json_t *magi__eval_run_ground(struct magi__eval_worker *w, const json_t *item, const char *run_dir)
+{
+	struct magi_error err;
+	magi_error_clear(&err);
+	char spec[4200];
+	snprintf(spec, sizeof spec, "image:%s", magi__json_str(item, "image", ""));
+	double t0 = magi_now_ms();
+	struct magi_env *env;
+	if (magi_env_open(spec, &env, &err))
+		return fail(magi_error_text(&err));
+	double load_ms = magi_now_ms() - t0;
+	struct magi_run_params rp = magi_run_params_default();
+	rp.task = magi__json_str(item, "instruction", "");
+	rp.recipe = w->recipe;
+	rp.runs_dir = run_dir;
+	rp.max_steps = 1;
+	rp.ocr = false;
+	rp.settle_ms = 0;
+	rp.max_wall_s = w->p->item_timeout_s * 0.9;
+	rp.guards = w->p->guards;
+	rp.risk = w->p->risk;
+	rp.risk.yes = true;
+	struct magi_run_result rr;
+	magi_status s = magi_run_gui(env, w->models.team, &rp, &rr, &err);
+	magi_env_close(env);
+	if (s)
+		return fail(magi_error_text(&err));
+	bool found;
+	double x = 0, y = 0, model_ms;
+	int calls;
+	read_trace(rr.run_dir, &found, &x, &y, &model_ms, &calls);
+	bool neg = magi__json_bool(item, "negative", false);
+	const json_t *bb = json_object_get(item, "bbox");
+	const char *outcome;
+	if (neg) {
+		outcome = found ? "wrong" : "correct";
+	} else if (!found) {
+		outcome = "wrong_format";
+	} else {
+		double b[4];
+		for (size_t k = 0; k < 4; k++)
+			b[k] = json_number_value(json_array_get(bb, k));
+		outcome = x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3] ? "correct" : "wrong";
+	}
+	bool ok = !strcmp(outcome, "correct");
+	json_t *r = json_pack("{s:b, s:f, s:s, s:b, s:O, s:s, s:i, s:I, s:I, s:f, s:f, s:f, s:f, s:s}", "success", ok,
+			      "score", ok ? 1.0 : 0.0, "outcome", outcome, "negative", neg, "bbox", bb ? bb : json_null(),
+			      "reason", rr.reason, "calls", rr.calls, "prompt_tokens", (json_int_t)rr.prompt_tokens,
+			      "completion_tokens", (json_int_t)rr.completion_tokens, "wall_ms", rr.wall_ms + load_ms,
+			      "model_ms", model_ms, "own_ms", rr.wall_ms - model_ms + load_ms, "load_ms", load_ms,
+			      "run_dir", rr.run_dir);
+	json_object_set_new(r, "point", found ? json_pack("[f,f]", x, y) : json_null());
+	static const char *const keys[] = {"group", "application", "platform", "ui_type", "instruction_style"};
+	for (size_t k = 0; k < MAGI_ARRAY_LEN(keys); k++)
+		copy_field(r, item, keys[k]);
+	if (!strcmp(rr.reason, "model_error") || !strcmp(rr.reason, "env_error") || !strcmp(rr.reason, "error")) {
+		json_object_set_new(r, "status", json_string("error"));
+		json_object_set_new(r, "error", json_string(err.status ? magi_error_text(&err) : rr.reason));
+	}
+	(void)calls;
+	magi_run_result_release(&rr);
+	return r;
+}
