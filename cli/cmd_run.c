@@ -265,6 +265,11 @@ int cmd_run(int argc, char **argv)
 		cli_error("run: no task given (see magi run --help)");
 		return usage_fail(&secrets);
 	}
+	/* the OCR engine (~100 ms to load) loads on its own thread while the models, the
+	 * display and the run directory are set up: the first screen is read as soon as it
+	 * is captured (a failure to load is reported by that first reading) */
+	if (rp.ocr)
+		(void)magi_ocr_preload(NULL, 1, NULL);
 	const struct magi_recipe *recipe = magi_recipe_find(rp.recipe);
 	if (!recipe || recipe->kind != MAGI_RECIPE_SCREEN) {
 		char known[512];

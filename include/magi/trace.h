@@ -1,7 +1,10 @@
 /*
  * magi/trace.h — the run directory: runs/<time>-<slug>/ with trace.jsonl (one event per
- * line, flushed and fsync'd per event so a killed run loses nothing already done), step
- * images, summary.json and report.html.
+ * line, written whole before the call returns, so a killed run loses nothing already done),
+ * step images, summary.json and report.html. magi_trace_event syncs each line to disk
+ * before it returns. A run (magi_run_*) writes its step images and syncs its lines on a
+ * background thread of its trace instead, and waits for both — everything before it on
+ * disk — before each action it takes: an agent never acts on a trace it could not write.
  *
  * Secrets registered with magi_trace_add_secret (API keys, user secrets) are replaced by
  * "[redacted]" in every line written, whatever field they hide in.
@@ -11,7 +14,8 @@
  * and the first failure sticks to the handle. From then on every function that writes the
  * record (events, images, summary) returns that error without writing, so the record ends
  * with the last event written whole — never with a hole or a torn line. Callers ask
- * magi_trace_status() before acting on the world: an agent must not act unrecorded.
+ * magi_trace_status() before acting on the world: an agent must not act unrecorded (a run
+ * asks after waiting for its writer thread, so its failures count too).
  */
 #ifndef MAGI_TRACE_H
 #define MAGI_TRACE_H
@@ -30,7 +34,8 @@ MAGI_API magi_status magi_trace_open(const char *runs_dir, const char *slug,
 /* Opens an existing run directory to append (resume). */
 MAGI_API magi_status magi_trace_reopen(const char *dir, struct magi_trace **out,
 				       struct magi_error *err);
-/* Closes the handle (NULL: no-op). Events were synced as they were written. */
+/* Closes the handle (NULL: no-op). Events were synced as they were written (a run's writer
+ * thread finishes its queued images and syncs before it ends). */
 MAGI_API void magi_trace_close(struct magi_trace *t);
 MAGI_API const char *magi_trace_dir(const struct magi_trace *t);
 /* MAGI_OK while everything asked of the trace reached the disk whole; otherwise the status

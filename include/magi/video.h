@@ -28,12 +28,33 @@
  *   - SEEK jumps to the key frame before each target and decodes forward to it. Best when
  *     key frames are dense compared with the sample spacing (or for a few samples).
  *   AUTO (the default) estimates both costs from the file's mean key-frame spacing and the
- *   sample spacing and picks the cheaper. KEYFRAMES is an approximate fast path for coarse
+ *   sample spacing and picks the cheaper (sequential when they are close, so a dense window
+ *   is decoded once, front to back). KEYFRAMES is an approximate fast path for coarse
  *   overviews: it decodes key frames only and returns, for each target, the key frame
  *   nearest to it (so t_s may be far from the target, and a key frame chosen by several
  *   targets is returned once: fewer than n frames may come back).
  *
- * Threads: a handle is not thread-safe; use one handle per thread (opening is cheap).
+ * Tolerance. A frame a little off the time asked for is as good for an overview, and a key
+ * frame costs one decode where the exact frame may cost a whole group of pictures. So a
+ * sampling call may take a tolerance (magi_video_params.tolerance_s): a target with a key
+ * frame within the tolerance gets the key frame nearest to it (one seek, one decode), the
+ * others get their exact frame by the strategy above. A snapped frame keeps its true
+ * presentation time in t_s (and key is true); target_s stays the time asked for, and every
+ * target still gets its frame (two targets that snap to one key frame both get it). The
+ * default tolerance is a quarter of the sampling interval for magi_video_sample_uniform and
+ * zero (exact) for magi_video_sample_range and magi_video_sample_times. Snapping needs the
+ * file's key-frame index (MP4/MOV's sample table, Matroska/WebM's cues); a file without one
+ * (MPEG-TS, a raw stream) is sampled exactly.
+ *
+ * Workers. Exact sampling with enough decoding to do splits the targets into consecutive
+ * stretches of the timeline, one per core, each decoded on its own thread by its own
+ * decoder reading the file through its own demuxer (the handle's, on the calling thread,
+ * for the first stretch). Every strategy gives the same frames split or not. A stretch is
+ * never shorter than a few groups of pictures under SEQUENTIAL, so a dense window is still
+ * decoded once.
+ *
+ * Threads: a handle is not thread-safe; use one handle per thread (opening is cheap). The
+ * worker threads a call starts are joined before it returns.
  * FFmpeg's own log lines are routed into magi's log at debug level (MAGI_LOG=debug shows
  * them); magi installs that av_log callback once, process-wide, on the first open.
  * Errors: fallible calls return magi_status, set their out-parameters to NULL/0 on failure
@@ -84,13 +105,28 @@ MAGI_API magi_status magi_video_strategy_parse(const char *s, enum magi_video_st
  * cancel: the call then fails with MAGI_ERR_CANCELLED. */
 typedef bool (*magi_video_progress_fn)(double fraction, void *user);
 
+/* tolerance_s: let the samplers choose their defaults (see "Tolerance" above). */
+#define MAGI_VIDEO_TOLERANCE_AUTO (-1.0)
+#define MAGI_VIDEO_MAX_WORKERS 16 /* decoders one sampling call runs at once */
+
 struct magi_video_params {
-	int threads;			   /* decoder threads: default 2; 0 lets FFmpeg choose */
+	int threads; /* FFmpeg threads of a decoder that works alone: default 2; 0 lets FFmpeg
+			choose. Split work runs one single-threaded decoder per worker. */
 	enum magi_video_strategy strategy; /* default MAGI_VIDEO_AUTO */
 	magi_video_progress_fn progress;   /* default NULL (no reports) */
 	void *progress_user;		   /* passed to progress */
 	double probe_s; /* when the file has no seek index, open() reads this many seconds of
 			   packets (not decoding them) to measure key-frame spacing; default 120 */
+	double tolerance_s; /* seconds a sampled frame may lie from its target when that lands
+			       it on a key frame: default MAGI_VIDEO_TOLERANCE_AUTO (a quarter of
+			       the interval for sample_uniform, 0 for sample_range and
+			       sample_times); 0 = always the exact frame; ignored by KEYFRAMES */
+	int workers; /* decoders (threads) exact sampling splits the timeline over: default 0 =
+			one per online core, only when the exact frames need enough decoding
+			to pay for a second demuxer and thread (about 300 frames of 720p;
+			key frames taken within the tolerance do not count); N >= 1 = at most
+			N, split whenever there are two targets or more (1: never split); at
+			most MAGI_VIDEO_MAX_WORKERS */
 };
 MAGI_API struct magi_video_params magi_video_params_default(void);
 
@@ -144,11 +180,16 @@ struct magi_video_frame {
 struct magi_video_frames {
 	struct magi_video_frame *items; /* in time order */
 	size_t n;
-	enum magi_video_strategy strategy; /* the strategy used (never AUTO) */
-	uint64_t decoded;		   /* frames the decoder produced */
+	enum magi_video_strategy strategy; /* the strategy used for the exact frames (never
+					      AUTO; SEEK when every frame snapped to a key
+					      frame, which is one seek each) */
+	uint64_t decoded;		   /* frames the decoders produced */
 	uint64_t converted;		   /* frames converted to RGB (<= n) */
 	uint64_t seeks;			   /* seeks made */
 	double ms;			   /* wall time of the call */
+	size_t snapped;			   /* frames that are a key frame within the tolerance */
+	double tolerance_s;		   /* the tolerance the call used (0: exact) */
+	int workers;			   /* decoders the call ran (1: no split) */
 };
 /* Frees the set and every image still in it; NULL is a no-op. */
 MAGI_API void magi_video_frames_free(struct magi_video_frames *f);
@@ -156,7 +197,8 @@ MAGI_API void magi_video_frames_free(struct magi_video_frames *f);
  * NULL. NULL when i is out of range or already taken. */
 MAGI_API struct magi_image *magi_video_frames_take(struct magi_video_frames *f, size_t i);
 
-/* n frames at the centres of n equal segments of the video: targets (i + 0.5) × d / n.
+/* n frames at the centres of n equal segments of the video: targets (i + 0.5) × d / n;
+ * by default a target snaps to a key frame within a quarter of d / n (see "Tolerance").
  * Frames are scaled so that their longer side is at most max_side (0 = native size),
  * keeping the aspect ratio. n must be 1..MAGI_VIDEO_MAX_SAMPLES and n × width × height at
  * most MAGI_VIDEO_MAX_SAMPLE_PIXELS. Returns exactly n frames except under KEYFRAMES (see

@@ -152,6 +152,16 @@ MAGI_API void magi_image_policy_fit(const struct magi_image_policy *p, uint32_t 
 /* Estimated visual tokens for an image sent at w x h (after fit); 0 for an empty size. */
 MAGI_API uint32_t magi_image_policy_tokens(const struct magi_image_policy *p, uint32_t w,
 					   uint32_t h);
+/* The image a model is sent, in one pass: img resized to the size policy p gives it
+ * (magi_image_policy_fit; p NULL = the default policy) and JPEG-encoded at p->jpeg_quality
+ * with libjpeg-turbo's fast integer DCT, appended to out. The resize runs a band of rows at
+ * a time into the encoder (no resized copy of the whole image); its pixels are
+ * magi_image_resize's. *sent_w / *sent_h (either may be NULL) get the size encoded, 0 on
+ * failure. MAGI_ERR_INVALID for an empty image or a quality outside 1..100; on failure out
+ * is as it was before the call (or empty past its cap, MAGI_ERR_LIMIT). */
+MAGI_API magi_status magi_image_prepare(const struct magi_image *img,
+					const struct magi_image_policy *p, struct magi_buf *out,
+					uint32_t *sent_w, uint32_t *sent_h, struct magi_error *err);
 
 /* ---- zoom search geometry (ScreenSeekeR) ---------------------------------------------
  * The arithmetic of a cascaded zoom search over a high-resolution screen, after the
@@ -279,8 +289,12 @@ struct magi_ocr {
  * Words with confidence below min_conf are dropped; lines group the words Tesseract put on
  * one text line. Images under 4 px a side give an empty result. *out is freed with
  * magi_ocr_free. MAGI_ERR_NOT_FOUND when the language's traineddata is not installed.
- * The first call on a thread loads the language (~100 ms); the engine is then kept for
- * that thread until it exits or calls magi_ocr_thread_release.
+ * A screen taller than two bands (384 rows) is read in horizontal bands cut through blank
+ * rows between text lines, which keeps Tesseract's working images to one band's size.
+ * Engines: loading a language costs ~100 ms, so initialised engines (LSTM only, ~10 MB
+ * each with eng) are kept in a process-wide pool and lent to each call; one thread at a
+ * time uses an engine, so a run reading on one thread holds one engine. Engines can be
+ * loaded ahead with magi_ocr_preload; magi_ocr_thread_release frees the idle ones.
  * Tesseract uses OpenMP: run with OMP_THREAD_LIMIT=1 in the environment from process start
  * (the OpenMP runtime reads it when it loads); with several cores busy it is far faster. */
 MAGI_API magi_status magi_ocr_run(const struct magi_image *img, const char *lang, float min_conf,
@@ -297,8 +311,24 @@ MAGI_API void magi_ocr_free(struct magi_ocr *o);
 MAGI_API magi_status magi_ocr_update(const struct magi_image *prev_img, const struct magi_ocr *prev,
 				     const struct magi_image *img, const char *lang, float min_conf,
 				     struct magi_ocr **out, struct magi_error *err);
-/* Frees the calling thread's cached Tesseract engine (a no-op if it has none). */
+/* Frees the pool's idle Tesseract engines (a no-op when none; engines in use by a call stay
+ * and return to the pool after it). */
 MAGI_API void magi_ocr_thread_release(void);
+#define MAGI_OCR_MAX_THREADS 8
+/* magi_ocr_run reading its bands on up to `threads` threads at once (1..MAGI_OCR_MAX_THREADS;
+ * 1 = the calling thread only): the calling thread with an engine lent or made as usual,
+ * helper threads only with engines already idle in the pool (see magi_ocr_preload), so a
+ * call never waits for a second engine to load. Same words and lines as one thread.
+ * *used (may be NULL) gets the threads that did read (1 when the image is one band). */
+MAGI_API magi_status magi_ocr_run_threads(const struct magi_image *img, const char *lang,
+					  float min_conf, int threads, int *used,
+					  struct magi_ocr **out, struct magi_error *err);
+/* Starts loading engines for lang (NULL = "eng") on background threads, so that n
+ * (1..MAGI_OCR_MAX_THREADS) are idle or loading, and returns at once (libtesseract itself is
+ * loaded on those threads too); a call that needs one meanwhile waits for the load in
+ * progress instead of starting another. A failed load (libtesseract missing, language not
+ * installed) is reported by the first OCR call. MAGI_ERR_INVALID for a bad name or n. */
+MAGI_API magi_status magi_ocr_preload(const char *lang, int n, struct magi_error *err);
 
 /* ---- icons: non-text elements --------------------------------------------------------
  * Candidates for a perception list's "icon" entries, found from the pixels (no model): an

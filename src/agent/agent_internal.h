@@ -15,6 +15,15 @@ struct magi_guard_view {
 	size_t n_inj;
 	struct magi_image *redacted; /* the screenshot with PII covered; NULL when none found */
 	double ms;
+	int refs; /* an unchanged screen shares the view of the one before */
+};
+
+/* The perception list last made for a client, kept while the screen does not change. */
+#define MAGI__PERCEPTION_CACHE 4
+struct magi__perception {
+	const struct magi_client *client;
+	long gen; /* the screen generation it was made from */
+	char *text;
 };
 
 /* An icon on the current screen (--icons): its box in screen pixels and its caption. */
@@ -66,6 +75,12 @@ struct magi_run {
 	struct magi_obs obs, obs_before;
 	struct magi_ocr *ocr, *ocr_before;
 	struct magi_guard_view *view, *view_before; /* computed once per observation */
+	/* screen generations: a new one for every observation that differs from the one
+	 * before; the perception lists made for it are reused until it changes */
+	long gen, gen_before, gens;
+	bool same; /* the last observation showed the same screen as the one before */
+	double guard_ms, guard_ms_before;
+	struct magi__perception perception[MAGI__PERCEPTION_CACHE];
 	struct magi_pii_cache *reread;		     /* second readings, kept across steps */
 	bool has_focus; /* where the last click landed: the focused field, for the gate */
 	double focus_x, focus_y;
@@ -94,6 +109,9 @@ struct magi_run {
 /* ---- run lifetime (run.c) ------------------------------------------------------------------ */
 /* Writes an event; a failure marks the trace broken (the run stops with "trace_error"). */
 magi_status magi__run_trace(struct magi_run *r, const char *type, json_t *ev);
+/* The barrier before an action: queued trace images written, trace.jsonl synced; a failure
+ * stops the run with "trace_error" (and is returned). */
+magi_status magi__run_flush(struct magi_run *r);
 /* A "board" event ({key: step, "board": ...}). Unless full, its history holds only the entries
  * added since the previous one ("history_from" says where they start), so a long run's record
  * grows with its steps, not with their square; magi__run_end writes a full one when any was
@@ -130,7 +148,9 @@ double magi__gui_overhead_median(struct magi_run *r);
 void magi__gui_release(struct magi_run *r);
 /* Observes into r->obs (OCR and guard scan included). */
 magi_status magi__observe(struct magi_run *r, double *ocr_ms, struct magi_error *err);
+/* Drops a reference to v (frees it with the last one). NULL: no-op. */
 void magi__guard_view_free(struct magi_guard_view *v);
+/* The guards' view of r->obs; when r->same, the view of the screen before is shared. */
 void magi__guard_scan(struct magi_run *r);
 /* The screenshot a client may see: redacted for remote models. */
 const struct magi_image *magi__run_image(const struct magi_run *r, struct magi_client *c, bool before);

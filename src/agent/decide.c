@@ -204,6 +204,36 @@ static magi_status perception_text(struct magi_run *r, struct magi_client *c, st
 	return MAGI_OK;
 }
 
+/* The perception list made for client c on this screen generation, or NULL. */
+static const char *perception_cached(const struct magi_run *r, const struct magi_client *c)
+{
+	for (int i = 0; i < MAGI__PERCEPTION_CACHE; i++)
+		if (r->perception[i].text && r->perception[i].client == c && r->perception[i].gen == r->gen)
+			return r->perception[i].text;
+	return NULL;
+}
+
+/* Keeps the list just made in b for c (in the slot of an older screen or the client's own);
+ * returns the text to use (b's, when it cannot be kept). */
+static const char *perception_keep(struct magi_run *r, const struct magi_client *c, struct magi_buf *b)
+{
+	int slot = 0;
+	for (int i = 0; i < MAGI__PERCEPTION_CACHE; i++) {
+		const struct magi__perception *p = &r->perception[i];
+		if (!p->text || p->client == c || p->gen != r->gen) {
+			slot = i;
+			if (!p->text || p->client == c)
+				break;
+		}
+	}
+	char *t = magi__strdup(b->data);
+	if (!t)
+		return b->data;
+	free(r->perception[slot].text);
+	r->perception[slot] = (struct magi__perception){c, r->gen, t};
+	return t;
+}
+
 /* At most this many elements are listed (visible ones first). */
 #define ELEMENTS_MAX 150
 
@@ -306,8 +336,14 @@ magi_status magi__screen_vars(struct magi_run *r, struct magi_client *c, const c
 	magi_buf_init(&b, 0);
 	magi_status s = MAGI_OK;
 	if (strstr(tpl, "{{perception") && r->obs.screenshot) {
-		perception_text(r, c, &b);
-		json_object_set_new(vars, "perception", json_string(b.data));
+		/* with icons the list is made afresh: a caption that failed on a screen is asked
+		 * again the next step, so the same screen's list can grow */
+		const char *text = r->p.icons ? NULL : perception_cached(r, c);
+		if (!text) {
+			perception_text(r, c, &b);
+			text = r->p.icons ? b.data : perception_keep(r, c, &b);
+		}
+		json_object_set_new(vars, "perception", json_string(text));
 	}
 	if (strstr(tpl, "{{coords") && r->obs.screenshot) {
 		struct magi_coord_map m = map_for(r, c);

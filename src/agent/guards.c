@@ -12,7 +12,7 @@
 
 void magi__guard_view_free(struct magi_guard_view *v)
 {
-	if (!v)
+	if (!v || --v->refs > 0)
 		return;
 	magi_pii_findings_free(v->pii, v->n_pii);
 	magi_injection_regions_free(v->inj, v->n_inj);
@@ -24,12 +24,21 @@ void magi__guard_scan(struct magi_run *r)
 {
 	magi__guard_view_free(r->view);
 	r->view = NULL;
+	r->guard_ms = 0;
 	if (!r->p.guards || !r->ocr)
 		return;
 	double t0 = magi_now_ms();
+	if (r->same && r->gen == r->gen_before && r->view_before) {
+		/* the same pixels and (copied) the same words: the same findings */
+		r->view = r->view_before;
+		r->view->refs++;
+		r->guard_ms = magi_now_ms() - t0;
+		return;
+	}
 	struct magi_guard_view *v = calloc(1, sizeof *v);
 	if (!v)
 		return;
+	v->refs = 1;
 	struct magi_pii_params pp = magi_pii_params_default();
 	pp.secrets = r->p.secrets;
 	/* a screen that stays for several steps has its small text read again only once
@@ -44,7 +53,7 @@ void magi__guard_scan(struct magi_run *r)
 		MAGI_WARN("injection scan failed");
 	if (v->n_pii && r->obs.screenshot && magi_image_clone(r->obs.screenshot, &v->redacted) == MAGI_OK)
 		magi_guard_redact_image(v->redacted, v->pii, v->n_pii, REDACT_PAD);
-	v->ms = magi_now_ms() - t0;
+	v->ms = r->guard_ms = magi_now_ms() - t0;
 	r->view = v;
 }
 

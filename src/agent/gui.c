@@ -20,6 +20,9 @@ magi_status magi__observe(struct magi_run *r, double *ocr_ms, struct magi_error 
 	magi_status s = magi_env_observe(r->env, &r->obs, err);
 	if (s)
 		return s;
+	int box[4];
+	r->same = r->obs_before.screenshot && r->obs.screenshot &&
+		  magi_image_diff(r->obs_before.screenshot, r->obs.screenshot, 8, box) >= 0 && box[2] == 0;
 	*ocr_ms = 0;
 	if (magi_env_caps(r->env) & MAGI_ACT_BIT(MAGI_ACT_CLICK_ELEMENT)) {
 		/* the page says what it shows: its text and boxes are exact, no OCR needed */
@@ -44,6 +47,9 @@ magi_status magi__observe(struct magi_run *r, double *ocr_ms, struct magi_error 
 			MAGI_WARN("OCR failed: %s", magi_error_text(&oerr));
 		*ocr_ms = magi_now_ms() - t;
 	}
+	/* what is made from the screen (the guards' view, perception lists) is made again
+	 * only when the pixels changed, or the words read from them did (an OCR failure) */
+	r->gen = r->same && !r->ocr == !r->ocr_before ? r->gen_before : ++r->gens;
 	magi__guard_scan(r);
 	return MAGI_OK;
 }
@@ -112,6 +118,8 @@ const struct magi_image *magi__run_image_ago(const struct magi_run *r, struct ma
 
 void magi__gui_release(struct magi_run *r)
 {
+	if (r->trace) /* the writer may not be left reading a screenshot freed here */
+		(void)magi__trace_flush(r->trace, false, NULL);
 	for (int i = 0; i < r->n_past; i++) {
 		magi_image_free(r->past_raw[i]);
 		magi_image_free(r->past_red[i]);
@@ -134,6 +142,9 @@ void magi__gui_release(struct magi_run *r)
 	r->view = r->view_before = NULL;
 	magi_pii_cache_free(r->reread);
 	r->reread = NULL;
+	for (int i = 0; i < MAGI__PERCEPTION_CACHE; i++)
+		free(r->perception[i].text);
+	memset(r->perception, 0, sizeof r->perception);
 	magi__icons_free(r);
 }
 
@@ -236,6 +247,12 @@ static magi_status intent(struct magi_run *r, const char *action_json, const cha
 	magi_status s;
 	if (magi__run_stop_rule(r, &s))
 		return magi_error_set(err, s, "%s", r->stop_err.msg);
+	/* the step's image first: an intent in the trace means the action was tried */
+	struct magi_error ferr;
+	if ((s = magi__trace_flush(r->trace, false, &ferr))) {
+		magi__run_stop(r, "trace_error", s, "%s", ferr.msg);
+		return magi_error_set(err, s, "%s", r->stop_err.msg);
+	}
 	json_t *ev = json_pack("{s:i, s:o}", "step", r->step, "action", json_loads(action_json, 0, NULL));
 	if (model_json)
 		json_object_set_new(ev, "model_action", json_loads(model_json, 0, NULL));
@@ -243,6 +260,9 @@ static magi_status intent(struct magi_run *r, const char *action_json, const cha
 		json_object_set_new(ev, "why", json_string(why));
 	s = magi__run_trace(r, "intent", ev);
 	json_decref(ev);
+	/* the intent synced, with everything before it */
+	if (!s)
+		s = magi__run_flush(r);
 	return s ? magi_error_set(err, s, "%s", r->stop_err.msg) : MAGI_OK;
 }
 
@@ -257,6 +277,8 @@ static magi_status observe_after(struct magi_run *r, struct magi_error *err)
 	r->obs_before = r->obs;
 	r->ocr_before = r->ocr;
 	r->view_before = r->view;
+	r->gen_before = r->gen;
+	r->guard_ms_before = r->guard_ms;
 	memset(&r->obs, 0, sizeof r->obs);
 	r->ocr = NULL;
 	r->view = NULL;
@@ -328,7 +350,7 @@ static void guard_fields(struct magi_run *r, json_t *ev, bool acted, bool denied
 		json_object_set_new(ev, "pii", types);
 	}
 	json_object_set_new(ev, "injections", json_integer(gv ? (json_int_t)gv->n_inj : 0));
-	json_object_set_new(ev, "guard_ms", json_real(gv ? gv->ms : 0));
+	json_object_set_new(ev, "guard_ms", json_real(acted ? r->guard_ms_before : r->guard_ms));
 	if (rd->reason[0] || denied)
 		json_object_set_new(ev, "guard", json_pack("{s:s, s:s, s:s}", "decision", magi_risk_tier_name(rd->tier),
 							   "category", magi_risk_category_name(rd->category), "reason",
@@ -342,11 +364,13 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 	snprintf(img_name, sizeof img_name, "step-%03d.jpg", r->step);
 	double t_save = magi_now_ms();
 	/* the trace only ever holds the redacted screen, and a step that cannot be recorded
-	 * is not taken */
+	 * is not taken. The image is written on the trace's writer thread while the model
+	 * thinks; the intent waits for it (an image that could not be written stops the run
+	 * before the action), and so does the step event that names it. */
 	bool saved = false;
 	if (r->obs.screenshot) {
 		struct magi_error serr;
-		magi_status ss = magi_trace_save_image(r->trace, img_name, magi__trace_image(r), NULL, &serr);
+		magi_status ss = magi__trace_save_image_bg(r->trace, img_name, magi__trace_image(r), &serr);
 		if (ss) {
 			magi__run_stop(r, "trace_error", ss, "%s", serr.msg);
 			magi_run_finish(r, "trace_error", false);
@@ -392,7 +416,7 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 		if (r->repeats >= r->p.repeat_limit)
 			reason = "repeated_action";
 	}
-	double act_ms = 0;
+	double act_ms = 0, intent_ms = 0;
 	bool acted = false, denied = false;
 	struct magi_risk_decision rd = {0};
 	struct magi_error aerr;
@@ -410,7 +434,10 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 	}
 	bool interrupted = false;
 	if (!reason && !user_reply && !denied) {
-		if ((s = intent(r, aj.data, mj.data, d.operation, &aerr))) {
+		double t_intent = magi_now_ms();
+		s = intent(r, aj.data, mj.data, d.operation, &aerr);
+		intent_ms = magi_now_ms() - t_intent;
+		if (s) {
 			/* nothing was done: the step ends here, marked with why */
 			reason = r->stop_reason ? r->stop_reason : "trace_error";
 			interrupted = true;
@@ -444,9 +471,20 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 			reason = "env_error";
 			acted = false;
 		} else {
-			int box[4];
-			magi_image_diff(r->obs_before.screenshot, r->obs.screenshot, 8, box);
-			r->unchanged = box[2] == 0 ? r->unchanged + 1 : 0;
+			r->unchanged = r->same ? r->unchanged + 1 : 0;
+		}
+	}
+	if (saved) {
+		/* (already written when the step acted: its intent waited for it) */
+		double t_wait = magi_now_ms();
+		struct magi_error ferr;
+		magi_status fs = magi__trace_flush(r->trace, false, &ferr);
+		save_ms += magi_now_ms() - t_wait;
+		if (fs) {
+			saved = false;
+			magi__run_stop(r, "trace_error", fs, "%s", ferr.msg);
+			if (!reason)
+				reason = "trace_error";
 		}
 	}
 	json_t *ev = json_object();
@@ -479,6 +517,11 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 	json_object_set_new(ev, "observe_ms", json_real(r->obs_ms));
 	json_object_set_new(ev, "ocr_ms", json_real(r->ocr_ms));
 	json_object_set_new(ev, "save_ms", json_real(save_ms));
+	if (acted) { /* the screen after the action: was it the same, what did seeing it cost */
+		json_object_set_new(ev, "same_screen", json_boolean(r->same));
+		json_object_set_new(ev, "after_guard_ms", json_real(r->guard_ms));
+	}
+	json_object_set_new(ev, "intent_ms", json_real(intent_ms));
 	json_object_set_new(ev, "act_ms", json_real(act_ms));
 	json_object_set_new(ev, "latency_ms", json_real(d.latency_ms));
 	json_object_set_new(ev, "prompt_tokens", json_integer(d.prompt_tokens));

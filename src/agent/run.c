@@ -106,6 +106,15 @@ magi_status magi__run_trace(struct magi_run *r, const char *type, json_t *ev)
 	return s;
 }
 
+magi_status magi__run_flush(struct magi_run *r)
+{
+	struct magi_error e;
+	magi_status s = magi__trace_flush(r->trace, true, &e);
+	if (s)
+		magi__run_stop(r, "trace_error", s, "%s", e.msg);
+	return s;
+}
+
 void magi__run_trace_board(struct magi_run *r, const char *key, bool full)
 {
 	if (!r->board)
@@ -285,6 +294,7 @@ magi_status magi__run_start(struct magi_run *r, json_t *start, struct magi_error
 	magi_status s = magi_trace_open(r->p.runs_dir, r->p.task, &r->trace, err);
 	if (s)
 		return s;
+	magi__trace_background(r->trace);
 	json_t *models = json_array();
 	if (r->team && !r->vp.n_members) {
 		struct magi_client *cl[33];
@@ -366,9 +376,14 @@ void magi__run_end(struct magi_run *r, const char *reason, json_t *end, json_t *
 	json_object_set_new(end, "wall_ms", json_real(wall));
 	if (rerr && rerr->status)
 		json_object_set_new(end, "error", json_string(rerr->msg));
+	/* images still being written land before the line that ends the run */
+	struct magi_error fe;
+	if (magi__trace_flush(r->trace, false, &fe))
+		magi__run_stop(r, "trace_error", fe.status, "%s", fe.msg);
 	if (r->board_partial && !r->trace_failed)
 		magi__run_trace_board(r, "step", true);
 	magi__run_trace(r, "run_end", end);
+	magi__run_flush(r);
 	json_object_update(end, summary);
 	json_object_set_new(end, "task", json_string(r->p.task ? r->p.task : ""));
 	json_object_set_new(end, "recipe", json_string(r->recipe->name));
@@ -449,6 +464,10 @@ magi_status magi_run_gui_recipe(struct magi_env *env, struct magi_team *team, co
 	if (r.p.repair_attempts < 0)
 		r.p.repair_attempts = 0;
 	r.max_steps = r.p.max_steps;
+	/* the OCR engine loads while the run directory is made (a no-op when one is idle or
+	 * loading already; a language that cannot load is reported by the first reading) */
+	if (r.p.ocr)
+		(void)magi_ocr_preload(NULL, 1, NULL);
 	magi_status s = rc->setup ? rc->setup(&r, err) : MAGI_OK;
 	if (!s)
 		s = magi__demos_load(&r, err);

@@ -11,7 +11,8 @@ struct part {
 	const struct magi_image *img;  /* borrowed */
 	/* cache of the last encoding: valid while the policy matches */
 	struct magi_image_policy enc_policy;
-	char *data_url;
+	char *jpeg; /* the JPEG sent; its base64 goes straight into each request body */
+	size_t jpeg_len;
 	uint32_t sent_w, sent_h;
 };
 
@@ -40,7 +41,7 @@ void magi_chat_free(struct magi_chat *chat)
 	for (size_t i = 0; i < chat->n; i++) {
 		for (size_t j = 0; j < chat->msgs[i].n; j++) {
 			free(chat->msgs[i].parts[j].text);
-			free(chat->msgs[i].parts[j].data_url);
+			free(chat->msgs[i].parts[j].jpeg);
 		}
 		free(chat->msgs[i].parts);
 	}
@@ -152,34 +153,21 @@ static bool same_policy(const struct magi_image_policy *a, const struct magi_ima
 
 static magi_status encode_part(struct part *p, const struct magi_image_policy *pol, struct magi_error *err)
 {
-	if (p->data_url && same_policy(&p->enc_policy, pol))
+	if (p->jpeg && same_policy(&p->enc_policy, pol))
 		return MAGI_OK;
-	free(p->data_url);
-	p->data_url = NULL;
-	uint32_t w, h;
-	magi_image_policy_fit(pol, p->img->w, p->img->h, &w, &h);
-	struct magi_image *scaled = NULL;
-	const struct magi_image *src = p->img;
-	if (w != p->img->w || h != p->img->h) {
-		magi_status s = magi_image_resize(p->img, w, h, &scaled);
-		if (s)
-			return magi_error_set(err, s, "cannot resize a %ux%u image to %ux%u", p->img->w,
-					      p->img->h, w, h);
-		src = scaled;
-	}
-	struct magi_buf url;
-	magi_buf_init(&url, 256u << 20);
-	magi_status s = magi_image_data_url(src, pol->jpeg_quality, &url, err);
-	magi_image_free(scaled);
+	free(p->jpeg);
+	p->jpeg = NULL;
+	/* resize and JPEG in one pass (magi_image_prepare) */
+	struct magi_buf jpg;
+	magi_buf_init(&jpg, 192u << 20);
+	magi_status s = magi_image_prepare(p->img, pol, &jpg, &p->sent_w, &p->sent_h, err);
 	if (s) {
-		magi_buf_release(&url);
+		magi_buf_release(&jpg);
 		return s;
 	}
-	p->data_url = magi_buf_detach(&url, NULL);
+	p->jpeg = magi_buf_detach(&jpg, &p->jpeg_len);
 	p->enc_policy = *pol;
-	p->sent_w = w;
-	p->sent_h = h;
-	return p->data_url ? MAGI_OK : magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	return p->jpeg ? MAGI_OK : magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 }
 
 /* The body is built by hand rather than through a jansson tree: data URLs are large and
@@ -260,8 +248,11 @@ magi_status magi__chat_build_body(struct magi_chat *chat, const struct magi_mode
 					return s;
 				res->n_images++;
 				res->est_image_tokens += (int)magi_image_policy_tokens(&p->image, pt->sent_w, pt->sent_h);
-				magi_buf_puts(body, "{\"type\":\"image_url\",\"image_url\":{\"url\":\"");
-				magi_buf_puts(body, pt->data_url);
+				magi_buf_puts(body, "{\"type\":\"image_url\",\"image_url\":{\"url\":\""
+						    "data:image/jpeg;base64,");
+				/* written straight into the body: no data URL string between */
+				if ((s = magi_base64_encode(pt->jpeg, pt->jpeg_len, body)))
+					return magi_error_set(err, s, "request body too large");
 				magi_buf_puts(body, "\"}}");
 			}
 		}

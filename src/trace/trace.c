@@ -1,6 +1,7 @@
 /* trace.c — run directories and the append-only, synced trace.jsonl. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +23,12 @@ struct magi_trace {
 	char *secrets[MAX_SECRETS];
 	size_t n_secrets;
 	/* The first write that failed: from then on the record is incomplete and every write
-	 * function returns this error (a later event would leave a hole in the record). */
+	 * function returns this error (a later event would leave a hole in the record). Set
+	 * from the writer thread too, so read and set under err_mu. */
 	struct magi_error err;
+	pthread_mutex_t err_mu;
 	char *report_path; /* set by magi_trace_report once report.html was written */
+	struct magi__trace_writer *w; /* images and syncs off the caller's thread; NULL: none */
 };
 
 static magi_status load_events(const char *dir, json_t **events, size_t *whole, struct magi_error *err);
@@ -32,19 +36,25 @@ static magi_status load_events(const char *dir, json_t **events, size_t *whole, 
 /* Copies the sticky error into err (when the record is already broken); returns its status. */
 static magi_status sticky(const struct magi_trace *t, struct magi_error *err)
 {
-	if (t->err.status && err)
+	pthread_mutex_t *mu = (pthread_mutex_t *)&t->err_mu; /* reading is not changing */
+	pthread_mutex_lock(mu);
+	magi_status s = t->err.status;
+	if (s && err)
 		*err = t->err;
-	return t->err.status;
+	pthread_mutex_unlock(mu);
+	return s;
 }
 
 /* Records a failed write of the record as the handle's sticky error (the first one wins)
  * and hands it to the caller's err. */
 static magi_status broke(struct magi_trace *t, const struct magi_error *e, struct magi_error *err)
 {
+	pthread_mutex_lock(&t->err_mu);
 	if (!t->err.status) {
 		t->err = *e;
-		MAGI_DEBUG("trace %s: the record is incomplete from event %ld: %s", t->dir, t->seq, e->msg);
+		MAGI_DEBUG("trace %s: the record is incomplete: %s", t->dir, e->msg);
 	}
+	pthread_mutex_unlock(&t->err_mu);
 	if (err)
 		*err = *e;
 	return e->status;
@@ -113,6 +123,7 @@ magi_status magi_trace_open(const char *runs_dir, const char *slug, struct magi_
 	if (!t)
 		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 	t->fd = -1;
+	pthread_mutex_init(&t->err_mu, NULL);
 	size_t dl = strlen(runs_dir) + 100;
 	t->dir = malloc(dl);
 	if (!t->dir) {
@@ -152,6 +163,7 @@ magi_status magi_trace_reopen(const char *dir, struct magi_trace **out, struct m
 		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 	}
 	t->fd = -1;
+	pthread_mutex_init(&t->err_mu, NULL);
 	json_t *events = NULL;
 	size_t whole = 0;
 	magi_status s = load_events(dir, &events, &whole, err);
@@ -173,9 +185,12 @@ void magi_trace_close(struct magi_trace *t)
 {
 	if (!t)
 		return;
-	/* every event was synced when written, so a failing close loses nothing written */
+	/* the writer's queued images are written and the log synced before it ends; every
+	 * event was written whole, so a failing close loses nothing written */
+	magi__trace_writer_free(t->w);
 	if (t->fd >= 0 && close(t->fd) != 0)
 		MAGI_WARN("closing %s: %s", t->log_path, strerror(errno));
+	pthread_mutex_destroy(&t->err_mu);
 	free(t->log_path);
 	free(t->report_path);
 	for (size_t i = 0; i < t->n_secrets; i++) {
@@ -193,14 +208,14 @@ const char *magi_trace_dir(const struct magi_trace *t)
 
 magi_status magi_trace_status(const struct magi_trace *t)
 {
-	return t ? t->err.status : MAGI_ERR_INVALID;
+	return t ? sticky(t, NULL) : MAGI_ERR_INVALID;
 }
 
 const char *magi_trace_errmsg(const struct magi_trace *t)
 {
 	if (!t)
 		return "no trace";
-	return t->err.status ? t->err.msg : "";
+	return sticky(t, NULL) ? t->err.msg : ""; /* (set once, never changed after) */
 }
 
 const char *magi_trace_report_path(const struct magi_trace *t)
@@ -260,8 +275,9 @@ static magi_status scrub(struct magi_trace *t, struct magi_buf *line)
 magi_status magi__trace_event_json(struct magi_trace *t, const char *type, json_t *ev,
 				   struct magi_error *err)
 {
-	if (sticky(t, err))
-		return t->err.status;
+	magi_status s;
+	if ((s = sticky(t, err)))
+		return s;
 	json_t *o = json_object();
 	char iso[32];
 	magi_wall_iso(iso);
@@ -274,7 +290,7 @@ magi_status magi__trace_event_json(struct magi_trace *t, const char *type, json_
 		json_object_update(o, ev);
 	struct magi_buf line;
 	magi_buf_init(&line, 64u << 20);
-	magi_status s = magi__json_append(&line, o);
+	s = magi__json_append(&line, o);
 	json_decref(o);
 	if (!s)
 		s = scrub(t, &line);
@@ -289,7 +305,7 @@ magi_status magi__trace_event_json(struct magi_trace *t, const char *type, json_
 	struct magi_error e;
 	magi_error_clear(&e);
 	s = magi__fd_write_all(t->fd, line.data, line.len, t->log_path, &e);
-	if (!s)
+	if (!s && !t->w) /* with a writer thread, it syncs soon after (and before an action) */
 		s = magi__fd_sync(t->fd, true, t->log_path, &e);
 	if (s) {
 		/* a part of the line may have reached the file: cut it, so the record ends with
@@ -305,7 +321,37 @@ magi_status magi__trace_event_json(struct magi_trace *t, const char *type, json_
 		t->seq++;
 	}
 	magi_buf_release(&line);
+	if (!s && t->w)
+		magi__trace_writer_sync_soon(t->w);
 	return s ? broke(t, &e, err) : MAGI_OK;
+}
+
+void magi__trace_background(struct magi_trace *t)
+{
+	if (t && !t->w && magi__trace_writer_new(t, t->fd, t->log_path, &t->w) != MAGI_OK)
+		t->w = NULL; /* no thread to be had: everything stays on the caller's thread */
+}
+
+magi_status magi__trace_broke(struct magi_trace *t, const struct magi_error *e)
+{
+	return broke(t, e, NULL);
+}
+
+magi_status magi__trace_save_image_bg(struct magi_trace *t, const char *name, const struct magi_image *img,
+				      struct magi_error *err)
+{
+	if (!t->w)
+		return magi_trace_save_image(t, name, img, NULL, err);
+	if (strchr(name, '/') || name[0] == '.') /* the same check, now, rather than in the writer */
+		return magi_error_set(err, MAGI_ERR_INVALID, "image name '%s' must be a plain file name", name);
+	return magi__trace_writer_image(t->w, name, img, err);
+}
+
+magi_status magi__trace_flush(struct magi_trace *t, bool sync, struct magi_error *err)
+{
+	if (t->w)
+		magi__trace_writer_flush(t->w, sync && !sticky(t, NULL));
+	return sticky(t, err);
 }
 
 magi_status magi_trace_event(struct magi_trace *t, const char *type, const char *fields_json,
@@ -323,6 +369,8 @@ magi_status magi_trace_event(struct magi_trace *t, const char *type, const char 
 	}
 	magi_status s = magi__trace_event_json(t, type, ev, err);
 	json_decref(ev);
+	if (!s && t->w) /* the public call keeps its word: synced before it returns */
+		s = magi__trace_flush(t, true, err);
 	return s;
 }
 
@@ -331,8 +379,9 @@ magi_status magi_trace_save_image(struct magi_trace *t, const char *name, const 
 {
 	if (rel)
 		*rel = NULL;
-	if (sticky(t, err))
-		return t->err.status;
+	magi_status st;
+	if ((st = sticky(t, err)))
+		return st;
 	if (!name || !*name || strchr(name, '/') || name[0] == '.')
 		return magi_error_set(err, MAGI_ERR_INVALID, "image name '%s' must be a plain file name",
 				      name ? name : "");
@@ -365,8 +414,9 @@ magi_status magi_trace_save_image(struct magi_trace *t, const char *name, const 
 magi_status magi_trace_write_summary(struct magi_trace *t, const char *summary_json,
 				     struct magi_error *err)
 {
-	if (sticky(t, err))
-		return t->err.status;
+	magi_status st;
+	if ((st = sticky(t, err)))
+		return st;
 	json_t *j = NULL;
 	magi_status s = magi__json_parse(summary_json, strlen(summary_json), "summary", &j, err);
 	if (s)

@@ -8,6 +8,41 @@
  * caller or passed as type. */
 magi_status magi__trace_event_json(struct magi_trace *t, const char *type, json_t *ev,
 				   struct magi_error *err);
+/* Moves the trace's slow work to a background thread (trace_writer.c): step images given
+ * to magi__trace_save_image_bg are encoded and written there, and the run's events, still
+ * written (write(2)) before magi__trace_event_json returns — a killed process keeps every
+ * line —, are synced to disk there soon after instead of one fdatasync per event. An image
+ * or a sync that fails there breaks the record as a failed write here does: every later
+ * write returns its error (magi_trace_status). Without a thread (none could be
+ * started) everything stays on the caller's thread, as before. The public magi_trace_event
+ * still syncs each line before it returns. */
+void magi__trace_background(struct magi_trace *t);
+/* Writes img as <dir>/<name> on the writer thread (at once without one). img is borrowed:
+ * it must stay valid and unchanged until magi__trace_flush returns. */
+magi_status magi__trace_save_image_bg(struct magi_trace *t, const char *name, const struct magi_image *img,
+				      struct magi_error *err);
+/* The barrier before an action: waits until every queued image is written and, with sync,
+ * syncs trace.jsonl (every line written so far) on this thread; returns the trace's sticky
+ * error (the first write of any kind that failed, here or on the writer), MAGI_OK when the
+ * record is whole. */
+magi_status magi__trace_flush(struct magi_trace *t, bool sync, struct magi_error *err);
+
+/* Breaks the record with e (the first error wins; every later write returns it). */
+magi_status magi__trace_broke(struct magi_trace *t, const struct magi_error *e);
+
+/* ---- the writer thread itself (trace_writer.c; used by trace.c only) ---------------------- */
+struct magi__trace_writer;
+magi_status magi__trace_writer_new(struct magi_trace *t, int fd, const char *log_path,
+				   struct magi__trace_writer **out);
+/* Writes what is queued, syncs the log, ends the thread. NULL: no-op. */
+void magi__trace_writer_free(struct magi__trace_writer *w);
+magi_status magi__trace_writer_image(struct magi__trace_writer *w, const char *name,
+				     const struct magi_image *img, struct magi_error *err);
+void magi__trace_writer_sync_soon(struct magi__trace_writer *w);
+/* Waits until the queue is empty (and, with sync, syncs the log on this thread). Failures
+ * break the trace's record (magi__trace_broke). */
+void magi__trace_writer_flush(struct magi__trace_writer *w, bool sync);
+
 /* magi_trace_call with extra fields (step, attempt) merged in. */
 magi_status magi__trace_call_json(struct magi_trace *t, const char *role, const char *model,
 				  const struct magi_chat_result *r, json_t *extra, struct magi_error *err);

@@ -1,6 +1,7 @@
-/* sample.c — the frame sampler: decodes the frames on screen at a list of target times by
- * sequential decoding, by seeking, or from key frames only, and converts just the frames it
- * keeps to RGB.
+/* sample.c — one decoder's share of a sampling call: decodes the frames on screen at a list
+ * of target times by sequential decoding, by seeking, or from key frames only, and converts
+ * just the frames it keeps to RGB. sample_plan.c decides which targets snap to key frames,
+ * the strategy, and how the timeline is split over worker threads, each running a chunk.
  *
  * One rule defines the frame at time T, whatever the strategy: the last frame whose
  * presentation time is <= T (the first frame when T precedes it). The decode loop keeps two
@@ -28,6 +29,8 @@
 
 struct smp {
 	struct magi_video *v;
+	AVFormatContext *fmt; /* where packets come from */
+	int threads;	      /* FFmpeg threads of the decoder */
 	AVCodecContext *dec;
 	AVPacket *pkt;
 	AVFrame *prev, *la;
@@ -42,6 +45,7 @@ struct smp {
 	bool keys_only;
 	bool skip_nonref;
 	const double *T;
+	const size_t *ids; /* the call's index of each target */
 	size_t n;
 	struct SwsContext *sws;
 	struct magi_image *img;
@@ -54,6 +58,9 @@ struct smp {
 	struct magi_error *err;
 	double prog_last;
 	double prog_lo, prog_hi; /* time span the progress fraction runs over (sequential) */
+	double prog_base, prog_scale; /* this pass's share of the chunk's progress */
+	magi__video_report_fn report;
+	void *report_ctx;
 };
 
 static bool frame_is_key(const AVFrame *f)
@@ -68,12 +75,15 @@ static bool frame_is_key(const AVFrame *f)
 static magi_status progress(struct smp *s, double frac)
 {
 	const struct magi_video_params *p = &s->v->params;
-	if (!p->progress)
+	if (!p->progress && !s->report)
 		return MAGI_OK;
 	frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
+	frac = s->prog_base + s->prog_scale * frac;
 	if (frac < 1 && frac - s->prog_last < 0.005)
 		return MAGI_OK;
 	s->prog_last = frac;
+	if (s->report)
+		return s->report(s->report_ctx, frac, s->err);
 	if (!p->progress(frac, p->progress_user))
 		return magi_error_set(s->err, MAGI_ERR_CANCELLED,
 				      "%s: cancelled by the progress callback", s->v->path);
@@ -98,7 +108,7 @@ static double next_target(const struct smp *s, double t)
 static int read_packet(struct smp *s)
 {
 	for (;;) {
-		int rc = av_read_frame(s->v->fmt, s->pkt);
+		int rc = av_read_frame(s->fmt, s->pkt);
 		if (rc < 0) {
 			if (rc != AVERROR_EOF)
 				s->read_error = rc;
@@ -221,9 +231,9 @@ static magi_status seek_to(struct smp *s, double t)
 	if (t < 0)
 		t = 0;
 	int64_t ts = s->v->start_pts + (int64_t)floor(t / s->v->tb);
-	int rc = av_seek_frame(s->v->fmt, s->v->stream, ts, AVSEEK_FLAG_BACKWARD);
+	int rc = av_seek_frame(s->fmt, s->v->stream, ts, AVSEEK_FLAG_BACKWARD);
 	if (rc < 0)
-		rc = avformat_seek_file(s->v->fmt, s->v->stream, INT64_MIN, ts, ts, 0);
+		rc = avformat_seek_file(s->fmt, s->v->stream, INT64_MIN, ts, ts, 0);
 	if (rc < 0)
 		return magi_error_set(s->err, MAGI_ERR_VIDEO, "%s: cannot seek to %.2f s (%s)",
 				      s->v->path, t, magi__av_err(rc, eb));
@@ -314,8 +324,10 @@ static magi_status convert(struct smp *s, const AVFrame *f)
 	return MAGI_OK;
 }
 
-/* Converts (once per decoded frame) and hands the frame to the caller for target i. */
-static magi_status emit(struct smp *s, size_t i, const AVFrame *f, uint64_t id, double t, bool key)
+/* Converts (once per decoded frame) and hands the frame to the caller for the call's target
+ * `target`. */
+static magi_status emit(struct smp *s, size_t target, const AVFrame *f, uint64_t id, double t,
+			bool key)
 {
 	if (s->img_id != id) {
 		magi_status st = convert(s, f);
@@ -323,7 +335,7 @@ static magi_status emit(struct smp *s, size_t i, const AVFrame *f, uint64_t id, 
 			return st;
 		s->img_id = id;
 	}
-	return s->emit(s->user, i, s->img, t, key);
+	return s->emit(s->user, target, s->img, t, key);
 }
 
 /* The frame for target i after advance(): prev, or la when T precedes every frame. */
@@ -338,10 +350,10 @@ static magi_status emit_current(struct smp *s, size_t i)
 			tol += 2 + 0.02 * s->v->info.duration_s;
 		if (s->eof && !s->have_la && T > s->prev_t + tol)
 			goto truncated;
-		return emit(s, i, s->prev, s->prev_id, s->prev_t, s->prev_key);
+		return emit(s, s->ids[i], s->prev, s->prev_id, s->prev_t, s->prev_key);
 	}
 	if (s->have_la)
-		return emit(s, i, s->la, s->la_id, s->la_t, s->la_key);
+		return emit(s, s->ids[i], s->la, s->la_id, s->la_t, s->la_key);
 truncated : {
 	char eb[128];
 	const char *why = s->read_error ? magi__av_err(s->read_error, eb) : "end of data";
@@ -419,63 +431,99 @@ static magi_status run_seek(struct smp *s)
 	return st;
 }
 
-/* Key frames only, from the index: for each target the nearest key frame, each decoded
- * once (seek to it, send its packet, drain). */
-static magi_status run_keyframes_indexed(struct smp *s)
+double magi__video_key_nearest(const struct magi_video *v, double t)
 {
-	const struct magi_video *v = s->v;
-	double last_key = -1;
-	for (size_t i = 0; i < s->n; i++) {
-		double T = s->T[i];
-		size_t lo = 0, hi = v->n_key;
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-			if (v->key_times[mid] < T)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		double k = lo < v->n_key ? v->key_times[lo] : v->key_times[v->n_key - 1];
-		if (lo > 0 && (lo == v->n_key || T - v->key_times[lo - 1] <= v->key_times[lo] - T))
-			k = v->key_times[lo - 1];
-		if (k == last_key)
+	size_t lo = 0, hi = v->n_key;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (v->key_times[mid] < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == v->n_key)
+		return v->key_times[v->n_key - 1];
+	if (lo > 0 && t - v->key_times[lo - 1] <= v->key_times[lo] - t)
+		return v->key_times[lo - 1];
+	return v->key_times[lo];
+}
+
+/* Decodes the key frame at index time k alone: seek to it, send its packet, drain. The
+ * frame is left in s->la with its true time. */
+static magi_status decode_key(struct smp *s, double k)
+{
+	/* half a frame past k, so rounding cannot land the backward seek on the key before */
+	magi_status st = seek_to(s, k + MAGI_MAX(s->v->period, 0.02) / 2);
+	if (st)
+		return st;
+	/* the first key packet at or after the seek point is the key frame k */
+	bool keys_only = s->keys_only;
+	s->keys_only = true;
+	for (;;) {
+		if (!read_packet(s))
+			break;
+		int rc = avcodec_send_packet(s->dec, s->pkt);
+		av_packet_unref(s->pkt);
+		if (rc >= 0)
+			break;
+	}
+	s->keys_only = keys_only;
+	avcodec_send_packet(s->dec, NULL);
+	s->draining = true;
+	int r = decode_next(s, s->la, &s->la_t, &s->la_key);
+	if (r < 0)
+		return s->err->status;
+	if (r == 0) {
+		char eb[128];
+		return magi_error_set(
+		    s->err, MAGI_ERR_VIDEO,
+		    "%s: truncated or corrupt: the key frame at %.1f s could not be decoded (%s)",
+		    s->v->path, k, s->read_error ? magi__av_err(s->read_error, eb) : "end of data");
+	}
+	s->la_id = ++s->next_id;
+	s->have_la = true;
+	return MAGI_OK;
+}
+
+/* The key frames at index times K[0..n) (ascending) for the call's targets ids[0..n):
+ * each decoded once; a key frame several targets want goes to each of them, or, with
+ * once, only to the first. Leaves the decoder drained: the next pass seeks first. */
+static magi_status run_keys(struct smp *s, const double *K, const size_t *ids, size_t n,
+			    bool once)
+{
+	double last = -INFINITY;
+	for (size_t i = 0; i < n; i++) {
+		magi_status st = MAGI_OK;
+		if (K[i] != last) {
+			st = decode_key(s, K[i]);
+			last = K[i];
+		} else if (once) {
 			continue;
-		last_key = k;
-		magi_status st = seek_to(s, k);
-		if (st)
-			return st;
-		/* the first key packet at or after the seek point is the key frame k */
-		int got = 0;
-		while (!got) {
-			if (!read_packet(s))
-				break;
-			int rc = avcodec_send_packet(s->dec, s->pkt);
-			av_packet_unref(s->pkt);
-			if (rc >= 0)
-				got = 1;
 		}
-		avcodec_send_packet(s->dec, NULL);
-		s->draining = true;
-		int r = decode_next(s, s->la, &s->la_t, &s->la_key);
-		if (r < 0)
-			return s->err->status;
-		if (r == 0) {
-			char eb[128];
-			return magi_error_set(
-			    s->err, MAGI_ERR_VIDEO,
-			    "%s: truncated or corrupt: the key frame at %.1f s could "
-			    "not be decoded (%s)",
-			    v->path, k,
-			    s->read_error ? magi__av_err(s->read_error, eb) : "end of data");
-		}
-		s->la_id = ++s->next_id;
-		st = emit(s, i, s->la, s->la_id, s->la_t, true);
 		if (!st)
-			st = progress(s, (double)(i + 1) / (double)s->n);
+			st = emit(s, ids[i], s->la, s->la_id, s->la_t, true);
+		if (!st)
+			st = progress(s, (double)(i + 1) / (double)n);
 		if (st)
 			return st;
 	}
+	/* nothing decoded here is a position the next pass can continue from */
+	s->have_prev = s->have_la = false;
 	return MAGI_OK;
+}
+
+/* Key frames only, from the index: for each target the nearest key frame, each decoded
+ * once. */
+static magi_status run_keyframes_indexed(struct smp *s)
+{
+	double *K = malloc(s->n * sizeof *K);
+	if (!K)
+		return magi_error_set(s->err, MAGI_ERR_NOMEM, "%s: out of memory", s->v->path);
+	for (size_t i = 0; i < s->n; i++)
+		K[i] = magi__video_key_nearest(s->v, s->T[i]);
+	magi_status st = run_keys(s, K, s->ids, s->n, true);
+	free(K);
+	return st;
 }
 
 /* Key frames only, without an index: read every packet, decode the key ones, and pick the
@@ -500,28 +548,10 @@ static magi_status run_keyframes_scan(struct smp *s)
 		if (id == last_id)
 			continue;
 		last_id = id;
-		st = use_la ? emit(s, i, s->la, s->la_id, s->la_t, s->la_key)
-			    : emit(s, i, s->prev, s->prev_id, s->prev_t, s->prev_key);
+		st = use_la ? emit(s, s->ids[i], s->la, s->la_id, s->la_t, s->la_key)
+			    : emit(s, s->ids[i], s->prev, s->prev_id, s->prev_t, s->prev_key);
 	}
 	return st;
-}
-
-/* Estimated frames decoded by each strategy; AUTO takes the cheaper. */
-static enum magi_video_strategy choose(const struct magi_video *v, const double *T, size_t n)
-{
-	double fps = v->info.fps > 0 ? v->info.fps : 25;
-	double k = MAGI_MAX(v->info.keyframe_interval_s, 1.0 / fps);
-	double seq = (T[n - 1] - T[0]) * fps + k * fps / 2;
-	/* Without an index a demuxer may land anywhere (MPEG-TS lands on the timestamp and
-	 * the decoder drops frames up to the next key frame): count a whole GOP and a retry. */
-	double jump = v->n_key ? k * fps / 2 + SEEK_COST_FRAMES : k * fps + 2 * SEEK_COST_FRAMES;
-	double seek = 0, prev = -INFINITY;
-	for (size_t i = 0; i < n; i++) {
-		double gap = (T[i] - prev) * fps;
-		seek += gap < jump ? gap : jump;
-		prev = T[i];
-	}
-	return seek < seq ? MAGI_VIDEO_SEEK : MAGI_VIDEO_SEQUENTIAL;
 }
 
 static magi_status open_decoder(struct smp *s)
@@ -534,7 +564,7 @@ static magi_status open_decoder(struct smp *s)
 	int rc = avcodec_parameters_to_context(s->dec, v->st->codecpar);
 	if (rc >= 0) {
 		s->dec->pkt_timebase = v->st->time_base;
-		s->dec->thread_count = v->params.threads;
+		s->dec->thread_count = s->threads;
 		s->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
 		if (s->keys_only)
 			s->dec->skip_frame = AVDISCARD_NONKEY;
@@ -551,36 +581,44 @@ static magi_status open_decoder(struct smp *s)
 	return MAGI_OK;
 }
 
-magi_status magi__video_sample(struct magi_video *v, const double *targets, size_t n,
-			       uint32_t out_w, uint32_t out_h, magi__video_emit_fn emit_fn,
-			       void *user, struct magi__video_stats *stats, struct magi_error *err)
+magi_status magi__video_chunk_run(const struct magi__video_chunk *c,
+				  struct magi__video_stats *stats, struct magi_error *err)
 {
-	memset(stats, 0, sizeof *stats);
-	if (n == 0)
+	if (c->n == 0 && c->nk == 0)
 		return MAGI_OK;
+	struct magi__video_stats mine = {0};
 	struct smp s = {0};
 	struct magi_error local;
 	if (!err)
 		err = &local; /* failures inside need somewhere to put their status */
+	struct magi_video *v = c->v;
 	s.v = v;
-	s.T = targets;
-	s.n = n;
-	s.ow = out_w;
-	s.oh = out_h;
-	s.emit = emit_fn;
-	s.user = user;
-	s.stats = stats;
+	s.fmt = c->fmt;
+	s.threads = c->threads;
+	s.T = c->T;
+	s.ids = c->ids;
+	s.n = c->n;
+	s.ow = c->ow;
+	s.oh = c->oh;
+	s.emit = c->emit;
+	s.user = c->user;
+	s.stats = &mine;
 	s.err = err;
 	s.prog_last = -1;
-	enum magi_video_strategy strat = v->params.strategy;
-	if (strat == MAGI_VIDEO_AUTO)
-		strat = choose(v, targets, n);
-	stats->strategy = strat;
-	s.keys_only = strat == MAGI_VIDEO_KEYFRAMES;
+	s.report = c->report;
+	s.report_ctx = c->report_ctx;
+	s.keys_only = c->strategy == MAGI_VIDEO_KEYFRAMES;
 	s.skip_nonref = !s.keys_only && v->cfr && v->period > 0;
 	magi_status st = open_decoder(&s);
-	if (!st) {
-		switch (strat) {
+	double share = (double)c->nk / (double)(c->nk + c->n);
+	if (!st && c->nk) {
+		s.prog_scale = share;
+		st = run_keys(&s, c->K, c->kids, c->nk, false);
+	}
+	if (!st && c->n) {
+		s.prog_base = share;
+		s.prog_scale = 1 - share;
+		switch (c->strategy) {
 		case MAGI_VIDEO_SEEK:
 			st = run_seek(&s);
 			break;
@@ -592,8 +630,6 @@ magi_status magi__video_sample(struct magi_video *v, const double *targets, size
 			break;
 		}
 	}
-	if (!st)
-		st = progress(&s, 1.0);
 	sws_freeContext(s.sws);
 	magi_image_free(s.img);
 	magi_image_free(s.unturned);
@@ -601,5 +637,8 @@ magi_status magi__video_sample(struct magi_video *v, const double *targets, size
 	av_frame_free(&s.la);
 	av_packet_free(&s.pkt);
 	avcodec_free_context(&s.dec);
+	stats->decoded += mine.decoded;
+	stats->converted += mine.converted;
+	stats->seeks += mine.seeks;
 	return st;
 }

@@ -117,7 +117,9 @@ magi_status magi_video_scene_cuts(struct magi_video *v, double threshold, double
 		t[i] = MAGI_MIN((double)i / sample_fps, v->info.duration_s);
 	struct magi__video_stats st;
 	struct magi_error local;
-	s = magi__video_sample(v, t, nt, w, h, scan_emit, &sc, &st, err ? err : &local);
+	/* neighbours are compared as they come: in order, exact, one decoder */
+	struct magi__video_req rq = {t, nt, w, h, 0, false};
+	s = magi__video_sample(v, &rq, scan_emit, &sc, &st, err ? err : &local);
 	if (s == MAGI_ERR_NOMEM) /* from scan_emit, which has no error record */
 		magi_error_set(err, s, "%s: out of memory", v->path);
 	free(t);

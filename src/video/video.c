@@ -102,6 +102,7 @@ struct magi_video_params magi_video_params_default(void)
 	p.threads = 2;
 	p.strategy = MAGI_VIDEO_AUTO;
 	p.probe_s = 120;
+	p.tolerance_s = MAGI_VIDEO_TOLERANCE_AUTO;
 	return p;
 }
 
@@ -114,6 +115,10 @@ static struct magi_video_params sane_params(const struct magi_video_params *p)
 		q.strategy = MAGI_VIDEO_AUTO;
 	if (!(q.probe_s > 0) || q.probe_s > 86400)
 		q.probe_s = 120;
+	if (!(q.tolerance_s >= 0) || q.tolerance_s > 86400)
+		q.tolerance_s = MAGI_VIDEO_TOLERANCE_AUTO;
+	if (q.workers < 0 || q.workers > (int)MAGI_VIDEO_MAX_WORKERS)
+		q.workers = 0;
 	return q;
 }
 
@@ -190,6 +195,31 @@ static magi_status keyframes_from_index(struct magi_video *v)
 	v->key_times = t;
 	v->n_key = k;
 	return MAGI_OK;
+}
+
+/* MP4's index holds decode times; a key frame is shown later by the stream's reordering
+ * delay (B-frames). The delay of the first key packet (pts - dts) moves every index time to
+ * a presentation time, so snapping measures distances between shown times. Matroska's
+ * cues hold presentation times already (its packets carry no separate dts). */
+static void keyframes_to_pts(struct magi_video *v)
+{
+	AVPacket *pkt = av_packet_alloc();
+	if (!pkt)
+		return;
+	double shift = 0;
+	for (int i = 0; i < 256 && av_read_frame(v->fmt, pkt) >= 0; i++) {
+		bool key = pkt->stream_index == v->stream && (pkt->flags & AV_PKT_FLAG_KEY);
+		if (key && pkt->pts != AV_NOPTS_VALUE && pkt->dts != AV_NOPTS_VALUE)
+			shift = (double)(pkt->pts - pkt->dts) * v->tb;
+		av_packet_unref(pkt);
+		if (key)
+			break;
+	}
+	av_packet_free(&pkt);
+	if (shift > 0 && shift < 10)
+		for (size_t i = 0; i < v->n_key; i++)
+			v->key_times[i] += shift;
+	av_seek_frame(v->fmt, v->stream, v->start_pts, AVSEEK_FLAG_BACKWARD);
 }
 
 /* When only the file states a duration (Matroska, MPEG-TS), it may include audio that runs
@@ -525,6 +555,15 @@ magi_status magi_video_open_params(const char *path, const struct magi_video_par
 	struct magi_video_info *in = &v->info;
 	if (!v->duration_from_stream)
 		video_end_from_packets(v);
+	if (v->n_key < 2 && strstr(v->fmt->iformat->name, "matroska")) {
+		/* Matroska reads its cues (its key-frame index) on the first seek */
+		av_seek_frame(v->fmt, v->stream, v->start_pts, AVSEEK_FLAG_BACKWARD);
+		free(v->key_times);
+		v->key_times = NULL;
+		v->n_key = 0;
+		if (keyframes_from_index(v) != MAGI_OK)
+			MAGI_DEBUG("video %s: out of memory for the key-frame index", path);
+	}
 	if (v->n_key < 2) {
 		/* One entry is what Matroska shows before its cues are read: not an index
 		 * of the file's key frames. */
@@ -533,6 +572,7 @@ magi_status magi_video_open_params(const char *path, const struct magi_video_par
 		v->n_key = 0;
 	}
 	if (v->n_key) {
+		keyframes_to_pts(v);
 		in->keyframes_indexed = true;
 		in->n_keyframes = (int64_t)v->n_key;
 		in->keyframe_interval_s =
@@ -594,18 +634,19 @@ struct collect {
 	const double *targets;
 };
 
+/* Each target has its own slot, so workers never write the same one. */
 static magi_status collect_emit(void *user, size_t target, const struct magi_image *img, double t_s,
 				bool key)
 {
 	struct collect *c = user;
-	struct magi_video_frame *it = &c->fr->items[c->fr->n];
+	struct magi_video_frame *it = &c->fr->items[target];
+	magi_image_free(it->img);
 	magi_status s = magi_image_clone(img, &it->img);
 	if (s)
 		return s;
 	it->t_s = t_s;
 	it->target_s = c->targets[target];
 	it->key = key;
-	c->fr->n++;
 	return MAGI_OK;
 }
 
@@ -633,10 +674,11 @@ static magi_status check_count(struct magi_video *v, size_t n, uint32_t max_side
 	return MAGI_OK;
 }
 
-/* Samples at targets (ascending) and collects the frames. */
+/* Samples at targets (ascending) and collects the frames. tolerance is the call's default
+ * when the handle's is AUTO. */
 static magi_status sample_collect(struct magi_video *v, const double *targets, size_t n,
-				  uint32_t ow, uint32_t oh, struct magi_video_frames **out,
-				  struct magi_error *err)
+				  uint32_t ow, uint32_t oh, double tolerance,
+				  struct magi_video_frames **out, struct magi_error *err)
 {
 	double t0 = magi_now_ms();
 	struct magi_video_frames *fr = calloc(1, sizeof *fr);
@@ -646,22 +688,37 @@ static magi_status sample_collect(struct magi_video *v, const double *targets, s
 	}
 	struct collect c = {fr, targets};
 	struct magi__video_stats st = {0};
-	magi_status s = magi__video_sample(v, targets, n, ow, oh, collect_emit, &c, &st, err);
+	struct magi__video_req rq = {targets, n, ow, oh, tolerance, true};
+	if (v->params.tolerance_s >= 0)
+		rq.tolerance_s = v->params.tolerance_s;
+	if (v->params.strategy == MAGI_VIDEO_KEYFRAMES)
+		rq.tolerance_s = 0;
+	magi_status s = magi__video_sample(v, &rq, collect_emit, &c, &st, err);
 	if (s == MAGI_ERR_NOMEM) /* from collect_emit, which has no error record */
 		magi_error_set(err, s, "%s: out of memory", v->path);
 	if (s) {
+		fr->n = n;
 		magi_video_frames_free(fr);
 		return s;
 	}
+	/* KEYFRAMES leaves the slots of targets that shared a key frame empty */
+	for (size_t i = 0; i < n; i++)
+		if (fr->items[i].img)
+			fr->items[fr->n++] = fr->items[i];
 	fr->strategy = st.strategy;
 	fr->decoded = st.decoded;
 	fr->converted = st.converted;
 	fr->seeks = st.seeks;
+	fr->snapped = st.snapped;
+	fr->tolerance_s = rq.tolerance_s;
+	fr->workers = st.workers;
 	fr->ms = magi_now_ms() - t0;
-	MAGI_DEBUG("video %s: %zu frames by %s: %llu decoded, %llu converted, %llu seeks, %.0f ms",
-		   v->path, fr->n, magi_video_strategy_name(fr->strategy),
-		   (unsigned long long)fr->decoded, (unsigned long long)fr->converted,
-		   (unsigned long long)fr->seeks, fr->ms);
+	MAGI_DEBUG("video %s: %zu frames by %s (%zu snapped within %.2f s): %llu decoded, %llu "
+		   "converted, %llu seeks, %d workers, %.0f ms",
+		   v->path, fr->n, magi_video_strategy_name(fr->strategy), fr->snapped,
+		   fr->tolerance_s, (unsigned long long)fr->decoded,
+		   (unsigned long long)fr->converted, (unsigned long long)fr->seeks, fr->workers,
+		   fr->ms);
 	*out = fr;
 	return MAGI_OK;
 }
@@ -682,7 +739,8 @@ magi_status magi_video_sample_uniform(struct magi_video *v, size_t n, uint32_t m
 		return magi_error_set(err, MAGI_ERR_NOMEM, "%s: out of memory", v->path);
 	for (size_t i = 0; i < n; i++)
 		t[i] = ((double)i + 0.5) * v->info.duration_s / (double)n;
-	s = sample_collect(v, t, n, ow, oh, out, err);
+	/* an overview: a quarter of the interval between frames by default */
+	s = sample_collect(v, t, n, ow, oh, v->info.duration_s / (double)n / 4, out, err);
 	free(t);
 	return s;
 }
@@ -730,7 +788,7 @@ magi_status magi_video_sample_range(struct magi_video *v, double start_s, double
 		return magi_error_set(err, MAGI_ERR_NOMEM, "%s: out of memory", v->path);
 	for (size_t i = 0; i < n; i++)
 		t[i] = a + (double)i / fps;
-	s = sample_collect(v, t, n, ow, oh, out, err);
+	s = sample_collect(v, t, n, ow, oh, 0, out, err);
 	free(t);
 	return s;
 }
@@ -757,7 +815,7 @@ magi_status magi_video_sample_times(struct magi_video *v, const double *times, s
 		return magi_error_set(err, MAGI_ERR_NOMEM, "%s: out of memory", v->path);
 	memcpy(t, times, n * sizeof *t);
 	qsort(t, n, sizeof *t, cmp_double);
-	s = sample_collect(v, t, n, ow, oh, out, err);
+	s = sample_collect(v, t, n, ow, oh, 0, out, err);
 	free(t);
 	return s;
 }

@@ -15,6 +15,7 @@
 #include <jpeglib.h>
 #include <jerror.h>
 #include "magi/vision.h"
+#include "vision/vision_internal.h"
 #include "core/common.h"
 
 /* Deflate cannot expand data by more than about 1032:1; a PNG whose remaining bytes could
@@ -546,12 +547,22 @@ static void jpeg_dst_term(j_compress_ptr cinfo)
 	d->out->data[d->out->len] = '\0';
 }
 
-magi_status magi_image_encode_jpeg(const struct magi_image *img, int quality, struct magi_buf *out,
-				   struct magi_error *err)
+/* Where the encoder's rows come from: the image itself, or a resizer making them. */
+struct jpeg_rows {
+	const struct magi_image *img;
+	struct magi__resizer *rz;
+	uint8_t *band; /* JPEG_BAND resized rows */
+};
+
+/* Rows per jpeg_write_scanlines call: one 4:2:0 MCU row, what libjpeg buffers anyway. */
+#define JPEG_BAND 16
+
+/* Encodes w x h rows from src at quality, appending to out. fast: the integer fast DCT
+ * (libjpeg-turbo's SIMD JDCT_IFAST; at model qualities its error is far below the
+ * quantizer's). Huffman tables stay the standard ones (no optimize_coding pass). */
+static magi_status jpeg_encode(struct jpeg_rows *src, uint32_t w, uint32_t h, int quality,
+			       bool fast, struct magi_buf *out, struct magi_error *err)
 {
-	magi_status s = check_image(img, err, "JPEG encode");
-	if (s)
-		return s;
 	if (quality < 1 || quality > 100)
 		return magi_error_set(err, MAGI_ERR_INVALID, "JPEG encode: quality %d is outside 1..100",
 				      quality);
@@ -563,8 +574,8 @@ magi_status magi_image_encode_jpeg(const struct magi_image *img, int quality, st
 	e->jerr.pub.error_exit = jpeg_err_exit;
 	e->jerr.pub.output_message = jpeg_quiet;
 	if (setjmp(e->jerr.jb)) {
-		s = magi_error_set(err, e->jerr.status ? e->jerr.status : MAGI_ERR_IMAGE,
-				   "JPEG encode: %s", e->jerr.msg);
+		magi_status s = magi_error_set(err, e->jerr.status ? e->jerr.status : MAGI_ERR_IMAGE,
+					       "JPEG encode: %s", e->jerr.msg);
 		jpeg_destroy_compress(&e->cinfo);
 		free(e);
 		/* Leave out as it was before the call (it is empty if the buffer failed). */
@@ -580,21 +591,82 @@ magi_status magi_image_encode_jpeg(const struct magi_image *img, int quality, st
 	e->dst.pub.empty_output_buffer = jpeg_dst_empty;
 	e->dst.pub.term_destination = jpeg_dst_term;
 	e->cinfo.dest = &e->dst.pub;
-	e->cinfo.image_width = img->w;
-	e->cinfo.image_height = img->h;
+	e->cinfo.image_width = w;
+	e->cinfo.image_height = h;
 	e->cinfo.input_components = 3;
 	e->cinfo.in_color_space = JCS_RGB;
 	jpeg_set_defaults(&e->cinfo);
 	jpeg_set_quality(&e->cinfo, quality, TRUE);
+	if (fast)
+		e->cinfo.dct_method = JDCT_IFAST;
 	jpeg_start_compress(&e->cinfo, TRUE);
-	while (e->cinfo.next_scanline < e->cinfo.image_height) {
-		JSAMPROW row = img->px + (size_t)e->cinfo.next_scanline * img->stride;
-		jpeg_write_scanlines(&e->cinfo, &row, 1);
+	JSAMPROW rows[JPEG_BAND];
+	while (e->cinfo.next_scanline < h) {
+		uint32_t y = e->cinfo.next_scanline, n = MAGI_MIN(h - y, (uint32_t)JPEG_BAND);
+		for (uint32_t i = 0; i < n; i++) {
+			if (src->rz) {
+				rows[i] = src->band + (size_t)i * w * 3;
+				magi__resize_row(src->rz, y + i, rows[i]);
+			} else {
+				rows[i] = src->img->px + (size_t)(y + i) * src->img->stride;
+			}
+		}
+		jpeg_write_scanlines(&e->cinfo, rows, n);
 	}
 	jpeg_finish_compress(&e->cinfo);
 	jpeg_destroy_compress(&e->cinfo);
 	free(e);
 	return MAGI_OK;
+}
+
+magi_status magi_image_encode_jpeg(const struct magi_image *img, int quality, struct magi_buf *out,
+				   struct magi_error *err)
+{
+	magi_status s = check_image(img, err, "JPEG encode");
+	if (s)
+		return s;
+	struct jpeg_rows src = {img, NULL, NULL};
+	return jpeg_encode(&src, img->w, img->h, quality, false, out, err);
+}
+
+magi_status magi_image_prepare(const struct magi_image *img, const struct magi_image_policy *p,
+			       struct magi_buf *out, uint32_t *sent_w, uint32_t *sent_h,
+			       struct magi_error *err)
+{
+	if (sent_w)
+		*sent_w = 0;
+	if (sent_h)
+		*sent_h = 0;
+	magi_status s = check_image(img, err, "model image");
+	if (s)
+		return s;
+	struct magi_image_policy d = magi_image_policy_default();
+	if (!p)
+		p = &d;
+	uint32_t w, h;
+	magi_image_policy_fit(p, img->w, img->h, &w, &h);
+	struct jpeg_rows src = {img, NULL, NULL};
+	if (w != img->w || h != img->h) {
+		/* the resized image exists only as one band of rows at a time */
+		s = magi__resize_begin(img, w, h, &src.rz);
+		if (!s && !(src.band = malloc((size_t)JPEG_BAND * w * 3)))
+			s = MAGI_ERR_NOMEM;
+		if (s) {
+			magi__resize_end(src.rz);
+			return magi_error_set(err, s, "model image: cannot resize %ux%u to %ux%u (%s)",
+					      img->w, img->h, w, h, magi_strerror(s));
+		}
+	}
+	s = jpeg_encode(&src, w, h, p->jpeg_quality, true, out, err);
+	magi__resize_end(src.rz);
+	free(src.band);
+	if (!s) {
+		if (sent_w)
+			*sent_w = w;
+		if (sent_h)
+			*sent_h = h;
+	}
+	return s;
 }
 
 /* ---- files and data URLs --------------------------------------------------------------- */

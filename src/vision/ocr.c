@@ -1,131 +1,29 @@
 /* ocr.c — words and lines with boxes and confidences, from Tesseract's C API.
  *
- * Screens are not pages: light text sits on dark buttons, bars and whole dark themes, and
- * Tesseract's layout analysis takes a solid dark box for a picture and drops the text in it
- * (and often the text beside it). So the image is first made gray with all text dark on
- * light: every large, solid region darker than mid-gray is found as a connected component
- * and made white, and the glyph-sized light shapes inside it black, while larger light
- * shapes inside it (a dialog on a dark desktop, a field in a dark theme) keep their own
- * text as it is. This costs a few ms at 1280x720.
- * Tesseract then binarizes locally (Sauvola) in sparse-text mode.
- *
- * Loading a language model costs far more than recognising a screenshot, so each thread
- * keeps one initialised TessBaseAPI (per language) and reuses it; a thread's engine is
- * freed when the thread exits, or at once by magi_ocr_thread_release(). Tesseract objects
- * are not shared between threads, so callers may run OCR on several threads at once. */
-#include <dlfcn.h>
+ * The image is first made gray with all text dark on light (ocr_prep.c); Tesseract then
+ * binarizes locally (Sauvola) in sparse-text mode. A screen taller than two bands is read
+ * in horizontal bands cut through blank rows (rows without ink: the gaps between text
+ * lines), each band on its own: Tesseract's page analysis then holds one band's working
+ * images at a time rather than the whole screen's (several 32-bit copies of it), and bands
+ * can be read on several threads at once (magi_ocr_run_threads), each with its own engine
+ * from the pool (ocr_engine.c). A cut never passes through ink, so no text line is split;
+ * where no blank rows are found the band simply grows. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <tesseract/capi.h>
 #include "magi/vision.h"
+#include "vision/ocr_internal.h"
 #include "vision/tess_dl.h"
 #include "core/common.h"
 
-#define LANG_MAX 64
-
-struct ocr_engine {
-	TessBaseAPI *api;
-	char lang[LANG_MAX];
-};
-
-static __thread struct ocr_engine *t_engine;
-static pthread_key_t engine_key;
-static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
-
-static void engine_free(void *p)
-{
-	struct ocr_engine *e = p;
-	if (!e)
-		return;
-	TessBaseAPIEnd(e->api);
-	TessBaseAPIDelete(e->api);
-	free(e);
-}
-
-static void engine_key_make(void)
-{
-	/* The destructor frees a worker thread's engine when it exits. */
-	if (pthread_key_create(&engine_key, engine_free) != 0)
-		engine_key = (pthread_key_t)-1;
-	/* Tesseract's OpenMP loops ask for 4 threads each; on a 2-core machine, spinning
-	 * and oversubscribed, a 1280x720 screen took ~750 ms instead of ~75 ms. The cure,
-	 * OMP_THREAD_LIMIT=1, is read by the OpenMP runtime when it loads, too early for us;
-	 * max-active-levels 0 makes every parallel region run on its calling thread to the
-	 * same effect. It is left alone when the person set OMP_THREAD_LIMIT themselves.
-	 * Looked up at run time so magi does not link the OpenMP runtime itself. */
-	if (!getenv("OMP_THREAD_LIMIT")) {
-		void *sym = dlsym(RTLD_DEFAULT, "omp_set_max_active_levels");
-		if (sym) {
-			void (*set_levels)(int);
-			memcpy(&set_levels, &sym, sizeof set_levels);
-			set_levels(0);
-		}
-	}
-}
-
-void magi_ocr_thread_release(void)
-{
-	if (!t_engine)
-		return;
-	engine_free(t_engine);
-	t_engine = NULL;
-	pthread_once(&engine_once, engine_key_make);
-	pthread_setspecific(engine_key, NULL);
-}
-
-static bool lang_ok(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n >= LANG_MAX)
-		return false;
-	/* Tesseract takes "eng", "chi_sim", "eng+deu"; nothing that could walk a path. */
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '+' || c == '-'))
-			return false;
-	}
-	return true;
-}
-
-static magi_status engine_get(const char *lang, TessBaseAPI **out, struct magi_error *err)
-{
-	*out = NULL;
-	if (t_engine && strcmp(t_engine->lang, lang) == 0) {
-		*out = t_engine->api;
-		return MAGI_OK;
-	}
-	magi_ocr_thread_release();
-	struct ocr_engine *e = calloc(1, sizeof *e);
-	if (!e || !(e->api = TessBaseAPICreate())) {
-		free(e);
-		return magi_error_set(err, MAGI_ERR_NOMEM, "OCR: out of memory");
-	}
-	snprintf(e->lang, sizeof e->lang, "%s", lang);
-	/* Tesseract's diagnostics go to debug_file; keep them off the agent's stderr. */
-	TessBaseAPISetVariable(e->api, "debug_file", "/dev/null");
-	if (TessBaseAPIInit3(e->api, NULL, lang) != 0) {
-		TessBaseAPIDelete(e->api);
-		free(e);
-		return magi_error_set(err, MAGI_ERR_NOT_FOUND,
-				      "OCR: cannot load Tesseract language '%s' (install its traineddata, "
-				      "e.g. the tesseract-ocr-%s package, or set TESSDATA_PREFIX)",
-				      lang, lang);
-	}
-	TessBaseAPISetVariable(e->api, "debug_file", "/dev/null");
-	/* Screens scatter text in panels, buttons and menus rather than one column, and
-	 * their backgrounds vary from panel to panel: sparse text, local (Sauvola)
-	 * thresholds. */
-	TessBaseAPISetPageSegMode(e->api, PSM_SPARSE_TEXT);
-	TessBaseAPISetVariable(e->api, "thresholding_method", "2");
-	t_engine = e;
-	pthread_once(&engine_once, engine_key_make);
-	if (engine_key != (pthread_key_t)-1)
-		pthread_setspecific(engine_key, e);
-	*out = e->api;
-	return MAGI_OK;
-}
+#define BAND_ROWS 192	  /* the height a band aims at */
+#define BAND_SEARCH 64	  /* rows above and below an aimed cut searched for blank rows */
+#define BLANK_RUN 6	  /* blank rows a cut needs around it (a gap between lines) */
+#define BLANK_INK 2	  /* a row with at most this many dark pixels is blank */
+#define INK_BELOW 160	  /* gray under this is ink */
+#define MAX_BANDS 64
 
 void magi_ocr_free(struct magi_ocr *o)
 {
@@ -181,272 +79,13 @@ static bool line_add(struct magi_ocr_line *l, const struct magi_ocr_word *w, dou
 	return true;
 }
 
-/* ---- making all text dark on light ---------------------------------------------------- */
-
-#define DARK_BELOW 128    /* luminance under this is "dark" */
-#define REGION_MIN_AREA 1000 /* px; smaller dark components are glyphs, icons, lines */
-#define REGION_MIN_W 16
-#define REGION_MIN_H 12
-
-struct stack {
-	uint32_t *v;
-	size_t n, cap;
-};
-
-static bool push(struct stack *s, uint32_t p)
+/* Reads rows [y0, y1) of the gray image g (w x h) with api into *out: boxes in the whole
+ * image's coordinates, lines numbered from 0. */
+static magi_status read_band(TessBaseAPI *api, const uint8_t *g, uint32_t w, uint32_t h, uint32_t y0,
+			     uint32_t y1, float min_conf, bool one_line, struct magi_ocr *o,
+			     struct magi_error *err)
 {
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 4096;
-		uint32_t *v = realloc(s->v, nc * sizeof *v);
-		if (!v)
-			return false;
-		s->v = v;
-		s->cap = nc;
-	}
-	s->v[s->n++] = p;
-	return true;
-}
-
-/* Flood fill from pixel i over pixels with the same darkness, inside the box [bx0,bx1] x
- * [by0,by1], marking them `mark` in seen and listing them in out. */
-static bool fill(const uint8_t *g, uint32_t w, uint32_t i, bool dark, uint8_t *seen, uint8_t mark,
-		 uint32_t bx0, uint32_t by0, uint32_t bx1, uint32_t by1, struct stack *st, struct stack *out,
-		 uint32_t box[4])
-{
-	st->n = 0;
-	out->n = 0;
-	seen[i] = mark;
-	if (!push(st, i))
-		return false;
-	box[0] = box[2] = i % w;
-	box[1] = box[3] = i / w;
-	while (st->n) {
-		uint32_t p = st->v[--st->n], x = p % w, y = p / w;
-		if (!push(out, p))
-			return false;
-		box[0] = MAGI_MIN(box[0], x);
-		box[2] = MAGI_MAX(box[2], x);
-		box[1] = MAGI_MIN(box[1], y);
-		box[3] = MAGI_MAX(box[3], y);
-		uint32_t nb[8];
-		int k = 0;
-		if (x > bx0)
-			nb[k++] = p - 1;
-		if (x < bx1)
-			nb[k++] = p + 1;
-		if (y > by0)
-			nb[k++] = p - w;
-		if (y < by1)
-			nb[k++] = p + w;
-		/* dark shapes connect diagonally too, so a 1-px curve stays one outline */
-		if (dark && x > bx0 && y > by0)
-			nb[k++] = p - w - 1;
-		if (dark && x < bx1 && y > by0)
-			nb[k++] = p - w + 1;
-		if (dark && x > bx0 && y < by1)
-			nb[k++] = p + w - 1;
-		if (dark && x < bx1 && y < by1)
-			nb[k++] = p + w + 1;
-		for (int j = 0; j < k; j++)
-			if (!seen[nb[j]] && (g[nb[j]] < DARK_BELOW) == dark) {
-				seen[nb[j]] = mark;
-				if (!push(st, nb[j]))
-					return false;
-			}
-	}
-	return true;
-}
-
-/* Light components up to this size inside a dark region are glyphs; larger ones are
- * panels, dialogs or fields, which keep their own (usually dark) text. */
-#define GLYPH_MAX_AREA 2500
-#define GLYPH_MAX_H 64
-/* Sparse dark shapes at least this wide and high are outlines, not letters. */
-#define OUTLINE_MIN_W 80
-#define OUTLINE_MIN_H 24
-
-/* Makes text dark on light around every large, solid dark region (a button, a bar, a dark
- * theme, the desktop behind a dialog): the region's bounding box is inverted — its light
- * glyphs become dark strokes, anti-aliased edges and all — except inside the boxes of the
- * large light shapes lying on it (a dialog on a dark desktop, a field in a dark theme),
- * which keep their own, already dark, text. Thin outlines (a button's oval, frames, rules)
- * are erased: Tesseract's sparse-text mode drops text enclosed by one. */
-#define MAX_PANELS 64
-static bool clean_dark_regions(uint8_t *g, uint32_t w, uint32_t h, uint8_t *seen, struct stack *st)
-{
-	size_t n = (size_t)w * h;
-	memset(seen, 0, n);
-	struct stack comp = {0}, inner = {0};
-	bool ok = true;
-	for (size_t i = 0; i < n && ok; i++) {
-		if (seen[i] || g[i] >= DARK_BELOW)
-			continue;
-		uint32_t box[4];
-		if (!(ok = fill(g, w, (uint32_t)i, true, seen, 3, 0, 0, w - 1, h - 1, st, &comp, box)))
-			break;
-		uint64_t area = comp.n, bw = box[2] - box[0] + 1, bh = box[3] - box[1] + 1;
-		bool region = !(area < REGION_MIN_AREA || bw < REGION_MIN_W || bh < REGION_MIN_H || 2 * area < bw * bh);
-		bool outline = !region && ((bw >= OUTLINE_MIN_W && bh >= OUTLINE_MIN_H && area >= 100 &&
-					    area * 8 < bw * bh) ||
-					   (bh <= 3 && bw >= 40) || (bw <= 3 && bh >= 40));
-		if (!region) {
-			for (size_t k = 0; k < comp.n; k++) {
-				if (outline)
-					g[comp.v[k]] = 255;
-				seen[comp.v[k]] = 1;
-			}
-			continue;
-		}
-		/* the large light shapes lying on the region */
-		uint32_t panels[MAX_PANELS][4];
-		int np = 0;
-		for (size_t k = 0; ok && k < comp.n; k++) {
-			uint32_t p = comp.v[k], x = p % w, y = p / w;
-			uint32_t nb[4];
-			int m = 0;
-			if (x > 0)
-				nb[m++] = p - 1;
-			if (x + 1 < w)
-				nb[m++] = p + 1;
-			if (y > 0)
-				nb[m++] = p - w;
-			if (y + 1 < h)
-				nb[m++] = p + w;
-			for (int j = 0; j < m && ok; j++) {
-				if (seen[nb[j]] || g[nb[j]] < DARK_BELOW)
-					continue;
-				uint32_t ib[4];
-				if (!(ok = fill(g, w, nb[j], false, seen, 2, box[0], box[1], box[2], box[3], st, &inner, ib)))
-					break;
-				if ((inner.n > GLYPH_MAX_AREA || ib[3] - ib[1] + 1 > GLYPH_MAX_H) && np < MAX_PANELS)
-					memcpy(panels[np++], ib, sizeof ib);
-			}
-		}
-		for (uint32_t y = box[1]; y <= box[3]; y++) {
-			for (uint32_t x = box[0]; x <= box[2]; x++) {
-				bool in_panel = false;
-				for (int k = 0; k < np && !in_panel; k++)
-					in_panel = x >= panels[k][0] && x <= panels[k][2] && y >= panels[k][1] && y <= panels[k][3];
-				size_t q = (size_t)y * w + x;
-				if (in_panel)
-					continue;
-				g[q] = (uint8_t)(255 - g[q]);
-				seen[q] = 1;
-			}
-		}
-		for (size_t k = 0; k < comp.n; k++)
-			seen[comp.v[k]] = 1;
-	}
-	free(comp.v);
-	free(inner.v);
-	return ok;
-}
-
-/* The gray image Tesseract reads: luminance with text made dark on light. NULL on OOM. */
-static uint8_t *ocr_gray(const struct magi_image *img)
-{
-	uint32_t w = img->w, h = img->h;
-	size_t n = (size_t)w * h;
-	uint8_t *g = malloc(n), *seen = malloc(n);
-	struct stack st = {0};
-	if (!g || !seen) {
-		free(g);
-		free(seen);
-		return NULL;
-	}
-	for (uint32_t y = 0; y < h; y++) {
-		const uint8_t *p = img->px + (size_t)y * img->stride;
-		uint8_t *o = g + (size_t)y * w;
-		for (uint32_t x = 0; x < w; x++, p += 3)
-			o[x] = (uint8_t)((p[0] * 77u + p[1] * 150u + p[2] * 29u + 128) >> 8);
-	}
-	bool ok = clean_dark_regions(g, w, h, seen, &st);
-	free(st.v);
-	free(seen);
-	if (!ok) {
-		free(g);
-		return NULL;
-	}
-	return g;
-}
-
-/* Shrinks a word box to the ink inside it. Sauvola thresholds sometimes leave Tesseract a
- * word box taller than its glyphs (seen: 46x32 for a 48x15 word), and boxes are click
- * targets. Ink is what is darker than midway between the box's darkest and lightest gray;
- * a box without clear contrast is left as it is. */
-static void tighten_box(const uint8_t *g, uint32_t w, uint32_t h, int *bx, int *by, int *bw, int *bh)
-{
-	int64_t x0 = MAGI_MAX(*bx, 0), y0 = MAGI_MAX(*by, 0);
-	int64_t x1 = MAGI_MIN((int64_t)*bx + *bw, (int64_t)w), y1 = MAGI_MIN((int64_t)*by + *bh, (int64_t)h);
-	if (x1 <= x0 || y1 <= y0)
-		return;
-	int lo = 255, hi = 0;
-	for (int64_t y = y0; y < y1; y++)
-		for (int64_t x = x0; x < x1; x++) {
-			int v = g[(size_t)y * w + x];
-			lo = MAGI_MIN(lo, v);
-			hi = MAGI_MAX(hi, v);
-		}
-	if (hi - lo < 48)
-		return;
-	int t = (lo + hi) / 2;
-	int64_t ix0 = x1, iy0 = y1, ix1 = -1, iy1 = -1;
-	for (int64_t y = y0; y < y1; y++)
-		for (int64_t x = x0; x < x1; x++)
-			if (g[(size_t)y * w + x] < t) {
-				ix0 = MAGI_MIN(ix0, x);
-				ix1 = MAGI_MAX(ix1, x);
-				iy0 = MAGI_MIN(iy0, y);
-				iy1 = MAGI_MAX(iy1, y);
-			}
-	if (ix1 < 0)
-		return;
-	*bx = (int)ix0;
-	*by = (int)iy0;
-	*bw = (int)(ix1 - ix0 + 1);
-	*bh = (int)(iy1 - iy0 + 1);
-}
-
-static magi_status ocr_run(const struct magi_image *img, const char *lang, float min_conf,
-			   bool one_line, struct magi_ocr **out, struct magi_error *err)
-{
-	if (!out)
-		return magi_error_set(err, MAGI_ERR_INVALID, "OCR: no output given");
-	*out = NULL;
-	if (!img || !img->px || img->w == 0 || img->h == 0 || img->stride < img->w * 3)
-		return magi_error_set(err, MAGI_ERR_INVALID, "OCR: no image or an empty one");
-	if (!lang)
-		lang = "eng";
-	if (!lang_ok(lang))
-		return magi_error_set(err, MAGI_ERR_INVALID, "OCR: '%s' is not a Tesseract language name",
-				      lang);
-	if (img->w > INT32_MAX / 4 || img->h > INT32_MAX / 4)
-		return magi_error_set(err, MAGI_ERR_LIMIT, "OCR: image too large");
-	magi_status ls = magi__tess_load(err);
-	if (ls)
-		return ls;
-	double t0 = magi_now_ms();
-	struct magi_ocr *o = calloc(1, sizeof *o);
-	if (!o)
-		return magi_error_set(err, MAGI_ERR_NOMEM, "OCR: out of memory");
-	/* Tesseract rejects images too small to hold a glyph; they hold no text. */
-	if (img->w < 4 || img->h < 4) {
-		o->ms = magi_now_ms() - t0;
-		*out = o;
-		return MAGI_OK;
-	}
-	TessBaseAPI *api = NULL;
-	magi_status s = engine_get(lang, &api, err);
-	if (s) {
-		free(o);
-		return s;
-	}
-	uint8_t *gray = ocr_gray(img);
-	if (!gray) {
-		free(o);
-		return magi_error_set(err, MAGI_ERR_NOMEM, "OCR: out of memory");
-	}
-	TessBaseAPISetImage(api, gray, (int)img->w, (int)img->h, 1, (int)img->w);
+	TessBaseAPISetImage(api, g + (size_t)y0 * w, (int)w, (int)(y1 - y0), 1, (int)w);
 	/* Screens are near 96 ppi; saying so skips Tesseract's guess (and its warning). */
 	TessBaseAPISetSourceResolution(api, 96);
 	if (one_line)
@@ -454,13 +93,9 @@ static magi_status ocr_run(const struct magi_image *img, const char *lang, float
 	int rc = TessBaseAPIRecognize(api, NULL);
 	if (one_line)
 		TessBaseAPISetPageSegMode(api, PSM_SPARSE_TEXT);
-	if (rc != 0) {
-		TessBaseAPIClear(api);
-		free(gray);
-		free(o);
+	if (rc != 0)
 		return magi_error_set(err, MAGI_ERR_IMAGE, "OCR: Tesseract could not read the %ux%u image",
-				      img->w, img->h);
-	}
+				      w, h);
 	size_t wcap = 0, lcap = 0;
 	int tess_line = -1, kept_line = -1; /* Tesseract's line counter; the last one we kept */
 	double conf_sum = 0;
@@ -491,19 +126,19 @@ static magi_status ocr_run(const struct magi_image *img, const char *lang, float
 				oom = true;
 				break;
 			}
-			struct magi_ocr_word *w = &o->words[o->n_words];
-			w->text = magi__strdup(txt);
+			struct magi_ocr_word *wd = &o->words[o->n_words];
+			wd->text = magi__strdup(txt);
 			TessDeleteText(txt);
-			if (!w->text) {
+			if (!wd->text) {
 				oom = true;
 				break;
 			}
-			w->x = l;
-			w->y = t;
-			w->w = r - l;
-			w->h = b - t;
-			tighten_box(gray, img->w, img->h, &w->x, &w->y, &w->w, &w->h);
-			w->conf = conf;
+			wd->x = l;
+			wd->y = t + (int)y0;
+			wd->w = r - l;
+			wd->h = b - t;
+			magi__ocr_tighten_box(g, w, h, &wd->x, &wd->y, &wd->w, &wd->h);
+			wd->conf = conf;
 			o->n_words++;
 			if (tess_line != kept_line) {
 				memset(&o->lines[o->n_lines], 0, sizeof o->lines[0]);
@@ -512,8 +147,8 @@ static magi_status ocr_run(const struct magi_image *img, const char *lang, float
 				conf_sum = 0;
 				in_line = 0;
 			}
-			w->line = (int)o->n_lines - 1;
-			if (!line_add(&o->lines[o->n_lines - 1], w, &conf_sum, &in_line)) {
+			wd->line = (int)o->n_lines - 1;
+			if (!line_add(&o->lines[o->n_lines - 1], wd, &conf_sum, &in_line)) {
 				oom = true;
 				break;
 			}
@@ -521,10 +156,209 @@ static magi_status ocr_run(const struct magi_image *img, const char *lang, float
 		TessResultIteratorDelete(ri);
 	}
 	TessBaseAPIClear(api);
-	free(gray);
-	if (oom) {
-		magi_ocr_free(o);
+	return oom ? magi_error_set(err, MAGI_ERR_NOMEM, "OCR: out of memory") : MAGI_OK;
+}
+
+/* Row bounds of the bands: cuts[0] = 0 < cuts[1] < ... < cuts[n] = h. Each inner cut is
+ * the middle of the longest run of blank rows near a multiple of BAND_ROWS. */
+static size_t find_bands(const uint8_t *g, uint32_t w, uint32_t h, uint32_t *cuts)
+{
+	size_t n = 0;
+	cuts[0] = 0;
+	if (h < 2 * BAND_ROWS) {
+		cuts[1] = h;
+		return 1;
+	}
+	uint8_t *blank_row = malloc(h);
+	if (!blank_row) {
+		cuts[1] = h;
+		return 1;
+	}
+	for (uint32_t y = 0; y < h; y++) {
+		const uint8_t *r = g + (size_t)y * w;
+		uint32_t ink = 0;
+		for (uint32_t x = 0; x < w && ink <= BLANK_INK; x++)
+			ink += r[x] < INK_BELOW;
+		blank_row[y] = ink <= BLANK_INK;
+	}
+	for (uint32_t aim = BAND_ROWS; aim + BAND_ROWS / 2 < h && n + 2 < MAX_BANDS; aim += BAND_ROWS) {
+		uint32_t lo = aim > BAND_SEARCH ? aim - BAND_SEARCH : 0;
+		uint32_t hi = MAGI_MIN(aim + BAND_SEARCH, h - BAND_ROWS / 2);
+		uint32_t best = 0, best_len = 0, run = 0;
+		for (uint32_t y = lo; y < hi; y++) {
+			run = blank_row[y] ? run + 1 : 0;
+			if (run >= BLANK_RUN && run > best_len) {
+				best_len = run;
+				best = y - run / 2;
+			}
+		}
+		if (best_len && best > cuts[n] + BAND_ROWS / 2)
+			cuts[++n] = best;
+	}
+	cuts[++n] = h;
+	free(blank_row);
+	return n;
+}
+
+/* Appends part's words and lines to o (taking their texts); part is left empty. */
+static bool merge(struct magi_ocr *o, struct magi_ocr *part)
+{
+	if (!part->n_words)
+		return true;
+	struct magi_ocr_word *wv = realloc(o->words, (o->n_words + part->n_words) * sizeof *wv);
+	if (wv)
+		o->words = wv;
+	struct magi_ocr_line *lv = realloc(o->lines, (o->n_lines + part->n_lines) * sizeof *lv);
+	if (lv)
+		o->lines = lv;
+	if (!wv || !lv)
+		return false;
+	for (size_t i = 0; i < part->n_words; i++) {
+		o->words[o->n_words + i] = part->words[i];
+		o->words[o->n_words + i].line += (int)o->n_lines;
+	}
+	memcpy(o->lines + o->n_lines, part->lines, part->n_lines * sizeof *lv);
+	o->n_words += part->n_words;
+	o->n_lines += part->n_lines;
+	part->n_words = part->n_lines = 0;
+	return true;
+}
+
+struct bands {
+	const uint8_t *g;
+	uint32_t w, h;
+	const uint32_t *cuts;
+	size_t n;
+	float min_conf;
+	const char *lang;
+	struct magi_ocr *parts; /* one per band */
+	magi_status *status;
+	struct magi_error *errs;
+	atomic_size_t next; /* the next band nobody took */
+};
+
+/* Reads bands until none is left, with engine e. */
+static void read_bands(struct bands *b, struct magi__ocr_engine *e)
+{
+	magi__ocr_thread_setup();
+	for (;;) {
+		size_t i = atomic_fetch_add(&b->next, 1);
+		if (i >= b->n)
+			return;
+		b->status[i] = read_band(e->api, b->g, b->w, b->h, b->cuts[i], b->cuts[i + 1],
+					 b->min_conf, false, &b->parts[i], &b->errs[i]);
+	}
+}
+
+struct helper {
+	struct bands *b;
+	struct magi__ocr_engine *e;
+	pthread_t th;
+};
+
+static void *helper_main(void *arg)
+{
+	struct helper *h = arg;
+	read_bands(h->b, h->e);
+	return NULL;
+}
+
+static magi_status ocr_run(const struct magi_image *img, const char *lang, float min_conf,
+			   bool one_line, int threads, int *used, struct magi_ocr **out,
+			   struct magi_error *err)
+{
+	if (used)
+		*used = 1;
+	if (!out)
+		return magi_error_set(err, MAGI_ERR_INVALID, "OCR: no output given");
+	*out = NULL;
+	if (!img || !img->px || img->w == 0 || img->h == 0 || img->stride < img->w * 3)
+		return magi_error_set(err, MAGI_ERR_INVALID, "OCR: no image or an empty one");
+	if (img->w > INT32_MAX / 4 || img->h > INT32_MAX / 4)
+		return magi_error_set(err, MAGI_ERR_LIMIT, "OCR: image too large");
+	magi_status ls = magi__ocr_begin(&lang, threads, "threads", err);
+	if (ls)
+		return ls;
+	double t0 = magi_now_ms();
+	struct magi_ocr *o = calloc(1, sizeof *o);
+	if (!o)
 		return magi_error_set(err, MAGI_ERR_NOMEM, "OCR: out of memory");
+	/* Tesseract rejects images too small to hold a glyph; they hold no text. */
+	if (img->w < 4 || img->h < 4) {
+		o->ms = magi_now_ms() - t0;
+		*out = o;
+		return MAGI_OK;
+	}
+	/* the page is prepared before an engine is asked for: while one is still loading
+	 * (magi_ocr_preload), this work is done meanwhile */
+	uint8_t *gray = magi__ocr_gray(img);
+	uint32_t cuts[MAX_BANDS + 1] = {0, img->h};
+	size_t n = one_line || !gray ? 1 : find_bands(gray, img->w, img->h, cuts);
+	struct magi__ocr_engine *e = NULL;
+	magi_status s = magi__ocr_engine_take(lang, true, &e, err);
+	if (s) {
+		free(gray);
+		free(o);
+		return s;
+	}
+	magi__ocr_thread_setup();
+	struct bands b = {gray, img->w, img->h, cuts, n, min_conf, lang, NULL, NULL, NULL, 0};
+	b.parts = calloc(n, sizeof *b.parts);
+	b.status = calloc(n, sizeof *b.status);
+	b.errs = calloc(n, sizeof *b.errs);
+	if (!gray || !b.parts || !b.status || !b.errs) {
+		s = magi_error_set(err, MAGI_ERR_NOMEM, "OCR: out of memory");
+	} else if (one_line) {
+		s = read_band(e->api, gray, img->w, img->h, 0, img->h, min_conf, true, o, err);
+	} else {
+		/* helpers only with engines already loaded: never wait ~100 ms for a new one */
+		struct helper hs[MAGI_OCR_MAX_THREADS];
+		int nh = 0;
+		for (int i = 1; i < threads && (size_t)i < n; i++) {
+			struct magi__ocr_engine *he = NULL;
+			if (magi__ocr_engine_take(lang, false, &he, NULL) || !he)
+				break;
+			hs[nh] = (struct helper){&b, he, 0};
+			if (pthread_create(&hs[nh].th, NULL, helper_main, &hs[nh]) != 0) {
+				magi__ocr_engine_give(he);
+				break;
+			}
+			nh++;
+		}
+		read_bands(&b, e);
+		if (used)
+			*used = 1 + nh;
+		for (int i = 0; i < nh; i++) {
+			pthread_join(hs[i].th, NULL);
+			magi__ocr_engine_give(hs[i].e);
+		}
+		for (size_t i = 0; i < n && !s; i++) {
+			if (b.status[i]) {
+				s = b.status[i];
+				if (err)
+					*err = b.errs[i];
+			} else if (!merge(o, &b.parts[i])) {
+				s = magi_error_set(err, MAGI_ERR_NOMEM, "OCR: out of memory");
+			}
+		}
+	}
+	magi__ocr_engine_give(e);
+	for (size_t i = 0; b.parts && i < n; i++) {
+		struct magi_ocr *p = &b.parts[i];
+		for (size_t k = 0; k < p->n_words; k++)
+			free(p->words[k].text);
+		for (size_t k = 0; k < p->n_lines; k++)
+			free(p->lines[k].text);
+		free(p->words);
+		free(p->lines);
+	}
+	free(b.parts);
+	free(b.status);
+	free(b.errs);
+	free(gray);
+	if (s) {
+		magi_ocr_free(o);
+		return s;
 	}
 	o->ms = magi_now_ms() - t0;
 	*out = o;
@@ -534,11 +368,17 @@ static magi_status ocr_run(const struct magi_image *img, const char *lang, float
 magi_status magi_ocr_run(const struct magi_image *img, const char *lang, float min_conf,
 			 struct magi_ocr **out, struct magi_error *err)
 {
-	return ocr_run(img, lang, min_conf, false, out, err);
+	return ocr_run(img, lang, min_conf, false, 1, NULL, out, err);
+}
+
+magi_status magi_ocr_run_threads(const struct magi_image *img, const char *lang, float min_conf,
+				 int threads, int *used, struct magi_ocr **out, struct magi_error *err)
+{
+	return ocr_run(img, lang, min_conf, false, threads, used, out, err);
 }
 
 magi_status magi_ocr_run_line(const struct magi_image *img, const char *lang, float min_conf,
 			      struct magi_ocr **out, struct magi_error *err)
 {
-	return ocr_run(img, lang, min_conf, true, out, err);
+	return ocr_run(img, lang, min_conf, true, 1, NULL, out, err);
 }

@@ -9,7 +9,10 @@
 
 /* A band smaller than this share of the screen is OCR'd alone; larger changes redo it all. */
 #define BAND_MAX_SHARE 0.5
-#define BAND_MARGIN 12
+/* Rows kept above and below the change: half of Tesseract's Sauvola window (0.33 inch at 96
+ * ppi, 32 px), so the band's text is binarized against the same surroundings as in a full
+ * read (with less, a marginal word read differently from the full screen's). */
+#define BAND_MARGIN 16
 
 static magi_status copy_ocr(const struct magi_ocr *src, struct magi_ocr **out)
 {

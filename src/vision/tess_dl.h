@@ -7,7 +7,7 @@
 
 #define MAGI_TESS_FUNCS(X)                                                     \
 	X(TessBaseAPIClear) X(TessBaseAPICreate) X(TessBaseAPIDelete)          \
-	X(TessBaseAPIEnd) X(TessBaseAPIGetIterator) X(TessBaseAPIInit3)        \
+	X(TessBaseAPIEnd) X(TessBaseAPIGetIterator) X(TessBaseAPIInit4)        \
 	X(TessBaseAPIRecognize) X(TessBaseAPISetImage)                         \
 	X(TessBaseAPISetPageSegMode) X(TessBaseAPISetSourceResolution)         \
 	X(TessBaseAPISetVariable) X(TessDeleteText)                            \
@@ -30,7 +30,7 @@ magi_status magi__tess_load(struct magi_error *err);
 #define TessBaseAPIDelete (magi__tess.TessBaseAPIDelete)
 #define TessBaseAPIEnd (magi__tess.TessBaseAPIEnd)
 #define TessBaseAPIGetIterator (magi__tess.TessBaseAPIGetIterator)
-#define TessBaseAPIInit3 (magi__tess.TessBaseAPIInit3)
+#define TessBaseAPIInit4 (magi__tess.TessBaseAPIInit4)
 #define TessBaseAPIRecognize (magi__tess.TessBaseAPIRecognize)
 #define TessBaseAPISetImage (magi__tess.TessBaseAPISetImage)
 #define TessBaseAPISetPageSegMode (magi__tess.TessBaseAPISetPageSegMode)

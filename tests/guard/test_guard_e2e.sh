@@ -70,6 +70,58 @@ check "trace show lists what was covered: $show" bash -c "grep -Eq 'covered:.*ca
 check "the report lists what was covered" grep -Eq 'covered: [a-z_]+ [0-9]' "$run/report.html"
 kill "$O_PID" 2>/dev/null; wait "$O_PID" 2>/dev/null
 
+# 1b. A screen that stays as it was: each observation after a wait shares the guards' view of
+#     the one before and the perception list made for it; every request is covered as the
+#     first was, and says the same about the screen.
+python3 -c 'import json
+for s in (0.2, 0.3, 0.4):
+    print(json.dumps({"content": "### Thought ###\nwait\n### Action ###\n" + json.dumps({"action": "wait", "seconds": s})}))' > waits.jsonl
+rm -rf seen2; mkdir -p seen2
+start_oracle W --script waits.jsonl --save-images seen2
+yaml "$W_URL"
+( xmessage -fn "$FONT" "${XRM[@]}" -center -buttons Close:11 "$MSG" ) &
+XM=$!
+wait_window xmessage
+out=$(timeout 120 "$MAGI" run --config m.yaml --env x11$D --runs runs-w --recipe single --no-ask \
+	--max-steps 6 "Check the account page" 2>&1 </dev/null)
+kill $XM 2>/dev/null; wait $XM 2>/dev/null
+run=$(sed -n 's/^trace: *//p' <<<"$out" | xargs dirname)
+check "three waits, then the unchanged-screen rule: $out" grep -q 'ended: unchanged_screen' <<<"$out"
+check "every step saw the same screen after its wait, with the PII still counted" python3 - "$run/trace.jsonl" <<'PY'
+import json, sys
+steps = [e for e in map(json.loads, open(sys.argv[1])) if e["type"] == "step"]
+assert len(steps) == 3, len(steps)
+assert all(e.get("same_screen") is True for e in steps), [e.get("same_screen") for e in steps]
+assert all(e["pii_redacted"] >= 2 for e in steps), [e["pii_redacted"] for e in steps]
+PY
+check "the three requests show the same perception list, with labels for the PII" python3 - "$W_LOG" <<'PY'
+import json, sys
+lists = []
+for rec in map(json.loads, open(sys.argv[1])):
+    if not (rec.get("body") or {}).get("messages"):
+        continue
+    text = "".join(p.get("text", "") for m in rec["body"]["messages"] if isinstance(m.get("content"), list)
+                   for p in m["content"]) + "".join(m["content"] for m in rec["body"]["messages"] if isinstance(m.get("content"), str))
+    lists.append([l for l in text.splitlines() if l.startswith('- "') or l.startswith("- <untrusted")])
+assert len(lists) == 3, len(lists)
+assert lists[0] and lists[0] == lists[1] == lists[2], lists
+assert any("[email]" in l for l in lists[0]), lists[0]
+PY
+check "no PII in those requests" bash -c "! grep -Eq 'jane.doe@example.com|4111 ?1111 ?1111 ?1111' '$W_LOG'"
+n=0
+for img in seen2/*; do
+	n=$((n + 1))
+	tesseract "$img" - 2>/dev/null > ocr.txt
+	check "no PII in $img" bash -c "! grep -Eiq 'jane|example\\.com|4111' ocr.txt"
+done
+check "each of the three requests carried a screenshot, all checked above ($n distinct)" python3 - "$W_LOG" seen2 <<'PY'
+import json, os, sys
+recs = [r for r in map(json.loads, open(sys.argv[1])) if r.get("images") is not None]
+assert len(recs) == 3 and all(len(r["images"]) == 1 for r in recs), [r.get("images") for r in recs]
+assert all(os.path.exists(os.path.join(sys.argv[2], r["images"][0])) for r in recs)
+PY
+kill "$W_PID" 2>/dev/null; wait "$W_PID" 2>/dev/null
+
 # 2. With --yes the ask tier lets a consequential click through (deny stays deny).
 printf '{"coords":"norm1000","steps":[{"click_text":"Delete"},{"done":true}]}' > task.json
 start_oracle Y --policy gui --task task.json

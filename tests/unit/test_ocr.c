@@ -243,6 +243,39 @@ int main(void)
 		magi_ocr_free(jobs[i].o);
 	}
 
+	/* the bands of one screen read on two threads (a second engine loaded ahead): the
+	 * same words in the same places and order as on one thread */
+	REQUIRE(magi_ocr_preload(NULL, 2, &e) == MAGI_OK);
+	struct magi_ocr *one = NULL, *two = NULL;
+	REQUIRE(magi_ocr_run(canvas, NULL, 50, &one, &e) == MAGI_OK);
+	/* helpers take only engines already loaded: wait for the one loading ahead */
+	int used = 0;
+	for (int tries = 0; tries < 300; tries++) {
+		REQUIRE(magi_ocr_run_threads(canvas, NULL, 50, 2, &used, &two, &e) == MAGI_OK);
+		if (used == 2)
+			break;
+		magi_ocr_free(two);
+		two = NULL;
+		usleep(100 * 1000);
+	}
+	REQUIRE(two);
+	CHECK_MSG(used == 2, "read on %d threads", used);
+	CHECK_MSG(one->n_words == two->n_words && one->n_lines == two->n_lines,
+		  "one thread %zu words, two threads %zu", one->n_words, two->n_words);
+	for (size_t i = 0; i < one->n_words && i < two->n_words; i++) {
+		const struct magi_ocr_word *a = &one->words[i], *b = &two->words[i];
+		CHECK_MSG(!strcmp(a->text, b->text) && a->x == b->x && a->y == b->y && a->w == b->w &&
+			      a->h == b->h && a->line == b->line,
+			  "word %zu: '%s' at %d,%d vs '%s' at %d,%d", i, a->text, a->x, a->y, b->text,
+			  b->x, b->y);
+	}
+	magi_ocr_free(one);
+	magi_ocr_free(two);
+	CHECK(magi_ocr_preload(NULL, 0, &e) == MAGI_ERR_INVALID);
+	CHECK(magi_ocr_preload("../x", 1, &e) == MAGI_ERR_INVALID);
+	CHECK(magi_ocr_run_threads(canvas, NULL, 50, 0, NULL, &o, &e) == MAGI_ERR_INVALID && o == NULL);
+	CHECK_CONTAINS(e.msg, "0 threads");
+
 	/* our own bitmap font at scale 3 is readable, and lands where it was drawn */
 	struct magi_image *label = NULL;
 	REQUIRE(magi_image_new(500, 80, &label) == MAGI_OK);

@@ -1,0 +1,243 @@
+/* ocr_engine.c — the process's Tesseract engines: a pool of initialised TessBaseAPIs, one
+ * per language in use by each thread reading at the same moment (usually one for a whole
+ * run), lent to an OCR call and given back after it. Loading a language costs far more
+ * than recognising a screen (~100 ms), so engines are kept, and can be loaded ahead on a
+ * background thread (magi_ocr_preload) while the caller does other work.
+ *
+ * What an engine holds: the LSTM network and its character set (~10 MB with eng). It is
+ * initialised LSTM-only (OEM_LSTM_ONLY: the legacy classifier's trained templates are not
+ * loaded) and without the LSTM's word lists (lstm_use_matrix=0: no dictionary beam search;
+ * the 3.7 MB word graph, which Tesseract's shared cache keeps until exit, is not read).
+ * Screens are mostly names, paths, numbers and addresses that no dictionary holds: on 60
+ * generated PII screenshots (scripts/gen-pii-shots --count 60 --clean 20 --seed 77,
+ * bench_guard recall) recall was 0.987 with the dictionary and 0.991 without it, with no
+ * false positives either way. */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tesseract/capi.h>
+#include "vision/ocr_internal.h"
+#include "vision/tess_dl.h"
+#include "core/common.h"
+
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pool_cv = PTHREAD_COND_INITIALIZER;
+static struct magi__ocr_engine *pool_idle; /* initialised, not lent */
+static int pool_loading;		   /* engines being initialised by preload threads */
+static char pool_loading_lang[MAGI__OCR_LANG_MAX];
+static pthread_once_t omp_once = PTHREAD_ONCE_INIT;
+
+static void (*omp_set_levels)(int);
+
+static void omp_find(void)
+{
+	/* Tesseract's OpenMP loops ask for 4 threads each; on a 2-core machine, spinning
+	 * and oversubscribed, a 1280x720 screen took ~750 ms instead of ~75 ms. The cure,
+	 * OMP_THREAD_LIMIT=1, is read by the OpenMP runtime when it loads, too early for us;
+	 * max-active-levels 0 makes every parallel region run on its calling thread to the
+	 * same effect. It is left alone when the person set OMP_THREAD_LIMIT themselves.
+	 * Looked up at run time so magi does not link the OpenMP runtime itself. */
+	if (!getenv("OMP_THREAD_LIMIT")) {
+		void *sym = dlsym(RTLD_DEFAULT, "omp_set_max_active_levels");
+		if (sym)
+			memcpy(&omp_set_levels, &sym, sizeof omp_set_levels);
+	}
+}
+
+void magi__ocr_thread_setup(void)
+{
+	/* OpenMP keeps max-active-levels per thread (an ICV of each data environment): set on
+	 * every thread that runs an engine — the one that loaded it may not be the one reading */
+	static _Thread_local bool done;
+	if (done)
+		return;
+	done = true;
+	pthread_once(&omp_once, omp_find);
+	if (omp_set_levels)
+		omp_set_levels(0);
+}
+
+static void engine_free(struct magi__ocr_engine *e)
+{
+	if (!e)
+		return;
+	TessBaseAPIEnd(e->api);
+	TessBaseAPIDelete(e->api);
+	free(e);
+}
+
+static bool lang_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n >= MAGI__OCR_LANG_MAX)
+		return false;
+	/* Tesseract takes "eng", "chi_sim", "eng+deu"; nothing that could walk a path. */
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '+' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* A new engine for lang (slow: reads the traineddata). */
+static magi_status engine_new(const char *lang, struct magi__ocr_engine **out,
+			      struct magi_error *err)
+{
+	*out = NULL;
+	magi__ocr_thread_setup();
+	struct magi__ocr_engine *e = calloc(1, sizeof *e);
+	if (!e || !(e->api = TessBaseAPICreate())) {
+		free(e);
+		return magi_error_set(err, MAGI_ERR_NOMEM, "OCR: out of memory");
+	}
+	snprintf(e->lang, sizeof e->lang, "%s", lang);
+	/* Tesseract's diagnostics go to debug_file; keep them off the agent's stderr. */
+	TessBaseAPISetVariable(e->api, "debug_file", "/dev/null");
+	char *names[] = {"lstm_use_matrix"}, *values[] = {"0"};
+	if (TessBaseAPIInit4(e->api, NULL, lang, OEM_LSTM_ONLY, NULL, 0, names, values, 1, 0) != 0) {
+		TessBaseAPIDelete(e->api);
+		free(e);
+		return magi_error_set(err, MAGI_ERR_NOT_FOUND,
+				      "OCR: cannot load Tesseract language '%s' (install its traineddata, "
+				      "e.g. the tesseract-ocr-%s package, or set TESSDATA_PREFIX)",
+				      lang, lang);
+	}
+	TessBaseAPISetVariable(e->api, "debug_file", "/dev/null");
+	/* Screens scatter text in panels, buttons and menus rather than one column, and
+	 * their backgrounds vary from panel to panel: sparse text, local (Sauvola)
+	 * thresholds. */
+	TessBaseAPISetPageSegMode(e->api, PSM_SPARSE_TEXT);
+	TessBaseAPISetVariable(e->api, "thresholding_method", "2");
+	*out = e;
+	return MAGI_OK;
+}
+
+/* An idle engine for lang taken from the pool, or NULL. Called with pool_mu held. */
+static struct magi__ocr_engine *take_idle(const char *lang)
+{
+	for (struct magi__ocr_engine **p = &pool_idle; *p; p = &(*p)->next)
+		if (strcmp((*p)->lang, lang) == 0) {
+			struct magi__ocr_engine *e = *p;
+			*p = e->next;
+			e->next = NULL;
+			return e;
+		}
+	return NULL;
+}
+
+magi_status magi__ocr_engine_take(const char *lang, bool create, struct magi__ocr_engine **out,
+				  struct magi_error *err)
+{
+	*out = NULL;
+	pthread_mutex_lock(&pool_mu);
+	struct magi__ocr_engine *e;
+	/* one being loaded ahead is nearer than a new one */
+	while (!(e = take_idle(lang)) && create && pool_loading &&
+	       strcmp(pool_loading_lang, lang) == 0)
+		pthread_cond_wait(&pool_cv, &pool_mu);
+	pthread_mutex_unlock(&pool_mu);
+	if (e || !create) {
+		*out = e;
+		return MAGI_OK;
+	}
+	return engine_new(lang, out, err);
+}
+
+void magi__ocr_engine_give(struct magi__ocr_engine *e)
+{
+	if (!e)
+		return;
+	TessBaseAPIClear(e->api);
+	pthread_mutex_lock(&pool_mu);
+	e->next = pool_idle;
+	pool_idle = e;
+	pthread_cond_broadcast(&pool_cv);
+	pthread_mutex_unlock(&pool_mu);
+}
+
+void magi_ocr_thread_release(void)
+{
+	pthread_mutex_lock(&pool_mu);
+	struct magi__ocr_engine *e = pool_idle;
+	pool_idle = NULL;
+	pthread_mutex_unlock(&pool_mu);
+	while (e) {
+		struct magi__ocr_engine *next = e->next;
+		engine_free(e);
+		e = next;
+	}
+}
+
+static void *preload_main(void *arg)
+{
+	struct magi__ocr_engine *e = NULL;
+	struct magi_error err;
+	char *lang = arg;
+	/* libtesseract itself is loaded here too (~20 ms of relocations on a slow machine), not
+	 * on the caller's thread; a failure shows again, with its message, on first use */
+	if (magi__tess_load(&err) == MAGI_OK)
+		engine_new(lang, &e, &err);
+	free(lang);
+	pthread_mutex_lock(&pool_mu);
+	pool_loading--;
+	if (e) {
+		e->next = pool_idle;
+		pool_idle = e;
+	}
+	pthread_cond_broadcast(&pool_cv);
+	pthread_mutex_unlock(&pool_mu);
+	return NULL;
+}
+
+/* magi__ocr_begin without loading libtesseract. */
+static magi_status check_args(const char **lang, int n, const char *what, struct magi_error *err)
+{
+	if (!*lang)
+		*lang = "eng";
+	if (!lang_ok(*lang))
+		return magi_error_set(err, MAGI_ERR_INVALID, "OCR: '%s' is not a Tesseract language name",
+				      *lang);
+	if (n < 1 || n > MAGI_OCR_MAX_THREADS)
+		return magi_error_set(err, MAGI_ERR_INVALID, "OCR: %d %s (1..%d)", n, what,
+				      MAGI_OCR_MAX_THREADS);
+	return MAGI_OK;
+}
+
+magi_status magi__ocr_begin(const char **lang, int n, const char *what, struct magi_error *err)
+{
+	magi_status s = check_args(lang, n, what, err);
+	return s ? s : magi__tess_load(err);
+}
+
+magi_status magi_ocr_preload(const char *lang, int n, struct magi_error *err)
+{
+	magi_status s = check_args(&lang, n, "engines to preload", err);
+	if (s)
+		return s;
+	pthread_mutex_lock(&pool_mu);
+	int have = pool_loading && strcmp(pool_loading_lang, lang) == 0 ? pool_loading : 0;
+	for (struct magi__ocr_engine *e = pool_idle; e; e = e->next)
+		have += strcmp(e->lang, lang) == 0;
+	if (pool_loading && strcmp(pool_loading_lang, lang) != 0)
+		have = n; /* one language loads ahead at a time */
+	for (; have < n; have++) {
+		char *arg = magi__strdup(lang);
+		pthread_t th;
+		pthread_attr_t at;
+		pthread_attr_init(&at);
+		pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+		bool ok = arg && pthread_create(&th, &at, preload_main, arg) == 0;
+		pthread_attr_destroy(&at);
+		if (!ok) {
+			free(arg);
+			break; /* the engine is made on first use instead */
+		}
+		snprintf(pool_loading_lang, sizeof pool_loading_lang, "%s", lang);
+		pool_loading++;
+	}
+	pthread_mutex_unlock(&pool_mu);
+	return MAGI_OK;
+}
