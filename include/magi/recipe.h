@@ -318,6 +318,14 @@ MAGI_API void magi_call_set_ud(struct magi_call *c, void *ud);
 MAGI_API void *magi_call_ud(const struct magi_call *c);
 MAGI_API struct magi_run *magi_call_run(const struct magi_call *c);
 
+/* Asks the server for the log-probability of every reply token (OpenAI "logprobs": true),
+ * e.g. to judge how sure a model was of its action. */
+MAGI_API void magi_call_set_logprobs(struct magi_call *c, bool on);
+/* The usable reply's tokens as an array of {"token": "...", "logprob": -0.01} (borrowed,
+ * valid like magi_call_reply), or NULL when the server sent none: not every server
+ * supports them, and a replayed answer has none. */
+MAGI_API const struct magi_json *magi_call_logprobs(const struct magi_call *c);
+
 /* Sends the call: renders, sends, parses, checks, repairs (up to the run's
  * repair_attempts), accounts and traces every request. MAGI_OK when the reply was usable;
  * else the call's status (MAGI_ERR_MODEL: no usable reply; a transport status; a stop
@@ -358,6 +366,14 @@ MAGI_API void magi_decision_release(struct magi_decision *d);
  * the model) and mapped to screen pixels. d is overwritten (release it). */
 MAGI_API magi_status magi_run_decide(struct magi_run *r, const char *role, struct magi_decision *d,
 				     struct magi_error *err);
+/* For a decide hook that reads its model's reply itself (another action format): takes one
+ * action in the canonical JSON form (magi_action_parse_json) as the model bound to client
+ * wrote it, checks it against the environment (an unsupported kind or a point off the image
+ * is an error written for the model) and maps it to screen pixels: d->action, d->screen
+ * and d->map are replaced; the rest of d is left alone. */
+MAGI_API magi_status magi_run_action_check(struct magi_run *r, struct magi_client *client,
+					   const char *action_json, struct magi_decision *d,
+					   struct magi_error *err);
 /* An extra action outside the step's decision (e.g. going back after a wrong page): the
  * risk gate, an "intent" event, the action, the settle wait and a new observation. a is
  * in screen pixels; why (may be NULL) goes to the trace. MAGI_ERR_DENIED when the gate

@@ -33,6 +33,7 @@ struct magi_call {
 	char *member, *phase;
 	void *ud;
 	magi_reply_check check; /* instead of the role's */
+	bool want_logprobs;	/* ask the server for token log-probabilities */
 	/* the request being sent */
 	struct magi_client *to;
 	struct magi_chat *chat;
@@ -45,6 +46,7 @@ struct magi_call {
 	json_t *parsed;
 	char *raw;
 	bool fallback;
+	json_t *logprobs; /* [{token, logprob}] of the usable reply; NULL: none sent */
 	long prompt_tokens, completion_tokens;
 	double latency_ms;
 };
@@ -90,6 +92,8 @@ static void results_release(struct magi_call *c)
 	free(c->raw);
 	c->raw = NULL;
 	c->fallback = false;
+	json_decref(c->logprobs);
+	c->logprobs = NULL;
 	c->status = MAGI_OK;
 	magi_error_clear(&c->err);
 	c->prompt_tokens = c->completion_tokens = 0;
@@ -399,6 +403,7 @@ static magi_status build(struct magi_call *c, struct batch *b, struct magi_error
 		magi_buf_release(&prompt);
 		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 	}
+	magi_chat_set_logprobs(c->chat, c->want_logprobs);
 	const struct magi_model_params *mp = magi_client_params(c->to);
 	size_t chars = prompt.len;
 	long img_tokens = 0;
@@ -598,6 +603,14 @@ static bool handle(struct magi_call *c, struct magi_chat_result *x, int attempt,
 		free(c->raw);
 		c->raw = x->content;
 		x->content = NULL;
+		json_decref(c->logprobs);
+		c->logprobs = NULL;
+		for (size_t i = 0; i < x->n_logprobs; i++) {
+			if (!c->logprobs)
+				c->logprobs = json_array();
+			json_array_append_new(c->logprobs, json_pack("{s:s, s:f}", "token", x->logprobs[i].token, "logprob",
+								     x->logprobs[i].logprob));
+		}
 		return false;
 	}
 	if (attempt >= max_attempts) {
@@ -680,6 +693,16 @@ magi_status magi_run_calls(struct magi_run *r, struct magi_call *const *calls, s
 		}
 	}
 	return MAGI_OK;
+}
+
+void magi_call_set_logprobs(struct magi_call *c, bool on)
+{
+	c->want_logprobs = on;
+}
+
+const struct magi_json *magi_call_logprobs(const struct magi_call *c)
+{
+	return (const struct magi_json *)c->logprobs;
 }
 
 magi_status magi_run_call(struct magi_run *r, struct magi_call *c, struct magi_error *err)

@@ -251,9 +251,50 @@ magi_status magi__screen_vars(struct magi_run *r, struct magi_client *c, const c
 	return s;
 }
 
+
+magi_status magi_run_action_check(struct magi_run *r, struct magi_client *client, const char *action_json,
+				  struct magi_decision *d, struct magi_error *err)
+{
+	if (!r->env || !r->obs.screenshot || !client || !action_json)
+		return magi_error_set(err, MAGI_ERR_INVALID, "magi_run_action_check needs a screen run, a client and an action");
+	struct magi_action a;
+	magi_status s = magi_action_parse_json(action_json, strlen(action_json), &a, err);
+	if (s)
+		return s;
+	bool meta = a.kind == MAGI_ACT_ANSWER || a.kind == MAGI_ACT_ASK_USER || a.kind == MAGI_ACT_DONE;
+	uint32_t caps = magi_env_caps(r->env);
+	if (!meta && !(caps & MAGI_ACT_BIT(a.kind))) {
+		struct magi_buf names;
+		magi_buf_init(&names, 2048);
+		for (int k = 0; k < MAGI_ACT__COUNT; k++)
+			if (caps & MAGI_ACT_BIT(k))
+				magi_buf_printf(&names, "%s, ", magi_action_kind_name((enum magi_action_kind)k));
+		s = magi_error_set(err, MAGI_ERR_UNSUPPORTED,
+				   "this environment (%s) cannot do \"%s\"; choose one of: %sanswer, ask_user, done",
+				   magi_env_name(r->env), magi_action_kind_name(a.kind), names.data);
+		magi_buf_release(&names);
+		magi_action_release(&a);
+		return s;
+	}
+	struct magi_coord_map map = map_for(r, client);
+	struct magi_action sa;
+	magi_action_copy(&a, &sa);
+	if ((s = magi_action_to_screen(&map, &sa, err))) {
+		magi_action_release(&a);
+		magi_action_release(&sa);
+		return s;
+	}
+	magi_action_release(&d->action);
+	magi_action_release(&d->screen);
+	d->action = a;
+	d->screen = sa;
+	d->map = map;
+	return MAGI_OK;
+}
+
 struct check_ctx {
 	struct magi_run *r;
-	struct magi_coord_map map;
+	struct magi_client *client;
 	struct magi_decision *d;
 };
 
@@ -270,38 +311,9 @@ static magi_status check_action(struct magi_call *call, const struct magi_json *
 				      "the ### Action ### section must hold one JSON object such as {\"action\":\"click\",\"x\":10,\"y\":20}");
 	char *js = magi__json_dump(obj, false);
 	json_decref(obj);
-	struct magi_action a;
-	magi_status s = magi_action_parse_json(js, strlen(js), &a, err);
+	magi_status s = magi_run_action_check(c->r, c->client, js, c->d, err);
 	free(js);
-	if (s)
-		return s;
-	bool meta = a.kind == MAGI_ACT_ANSWER || a.kind == MAGI_ACT_ASK_USER || a.kind == MAGI_ACT_DONE;
-	uint32_t caps = magi_env_caps(c->r->env);
-	if (!meta && !(caps & MAGI_ACT_BIT(a.kind))) {
-		struct magi_buf names;
-		magi_buf_init(&names, 2048);
-		for (int k = 0; k < MAGI_ACT__COUNT; k++)
-			if (caps & MAGI_ACT_BIT(k))
-				magi_buf_printf(&names, "%s, ", magi_action_kind_name((enum magi_action_kind)k));
-		s = magi_error_set(err, MAGI_ERR_UNSUPPORTED,
-				   "this environment (%s) cannot do \"%s\"; choose one of: %sanswer, ask_user, done",
-				   magi_env_name(c->r->env), magi_action_kind_name(a.kind), names.data);
-		magi_buf_release(&names);
-		magi_action_release(&a);
-		return s;
-	}
-	struct magi_action sa;
-	magi_action_copy(&a, &sa);
-	if ((s = magi_action_to_screen(&c->map, &sa, err))) {
-		magi_action_release(&a);
-		magi_action_release(&sa);
-		return s;
-	}
-	magi_action_release(&c->d->action);
-	magi_action_release(&c->d->screen);
-	c->d->action = a;
-	c->d->screen = sa;
-	return MAGI_OK;
+	return s;
 }
 
 magi_status magi_run_decide(struct magi_run *r, const char *role, struct magi_decision *d, struct magi_error *err)
@@ -320,7 +332,7 @@ magi_status magi_run_decide(struct magi_run *r, const char *role, struct magi_de
 		magi_call_free(c);
 		return magi_error_set(err, MAGI_ERR_CONFIG, "no model for role %s", role);
 	}
-	struct check_ctx cc = {r, map_for(r, client), d};
+	struct check_ctx cc = {r, client, d};
 	magi_call_screen(c, false, "Current screenshot:");
 	magi_call_set_check(c, check_action);
 	magi_call_set_ud(c, &cc);
@@ -329,7 +341,6 @@ magi_status magi_run_decide(struct magi_run *r, const char *role, struct magi_de
 		const struct magi_json *rep = magi_call_reply(c);
 		d->thought = magi__strdup(magi_json_str(rep, "thought", ""));
 		d->operation = magi__strdup(magi_json_str(rep, "operation", ""));
-		d->map = cc.map;
 		magi_call_cost(c, &d->prompt_tokens, &d->completion_tokens, &d->latency_ms);
 	} else {
 		magi_decision_release(d);
