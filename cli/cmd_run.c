@@ -1,4 +1,5 @@
 /* cmd_run.c — `magi run`: an agent team operates a screen until the task is done. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,7 +11,7 @@ static const char help[] =
 	"budget runs out. Prints one line per step, then where the trace and report are.\n\n"
 	"options:\n"
 	"  --env SPEC         x11 | x11:DISPLAY | image:FILE   (default: x11, using $DISPLAY)\n"
-	"  --recipe NAME      single | mobile-agent-v2 | a recipe a program registered\n"
+	"  --recipe NAME      single | mobile-agent-v2 | mobileuse | a recipe a program registered\n"
 	"                     (default: mobile-agent-v2; docs/recipes.md)\n"
 	"  --role ROLE=MODEL  bind a role of the recipe (mobile-agent-v2: planning, decision,\n"
 	"                     memory, reflection) to a configured model; magi.yaml's roles:\n"
@@ -24,6 +25,11 @@ static const char help[] =
 	"  --settle MS        wait after each action before looking again (default 300)\n"
 	"  --prompts DIR      override prompt templates: DIR/<recipe>/<role>.txt\n"
 	"  --runs DIR         where run directories go (default: runs)\n"
+	"  --knowledge FILE   mobileuse: add this file (written by magi explore) to the\n"
+	"                     operator's prompt\n"
+	"  --logprob-threshold X  mobileuse: skip the action reflector when the mean log-\n"
+	"                     probability of the action-type tokens is above X (default -0.01;\n"
+	"                     off: always reflect)\n"
 	"  --no-report        do not write report.html\n"
 	"guards (on by default; also set in the config file's guards: section, flags win):\n"
 	"  --secret NAME=VALUE  a secret the model only sees as <secret:NAME>; typing that\n"
@@ -157,7 +163,8 @@ int cmd_run(int argc, char **argv)
 		    (r = cli_flag_value(argc, argv, &i, "--env", &env_spec)) ||
 		    (r = cli_flag_value(argc, argv, &i, "--recipe", &rp.recipe)) ||
 		    (r = cli_flag_value(argc, argv, &i, "--prompts", &rp.prompts_dir)) ||
-		    (r = cli_flag_value(argc, argv, &i, "--runs", &rp.runs_dir))) {
+		    (r = cli_flag_value(argc, argv, &i, "--runs", &rp.runs_dir)) ||
+		    (r = cli_flag_value(argc, argv, &i, "--knowledge", &rp.knowledge))) {
 			if (r < 0)
 				return usage_fail(&secrets);
 			continue;
@@ -196,6 +203,16 @@ int cmd_run(int argc, char **argv)
 				return usage_fail(&secrets);
 			}
 			roles[n_roles++] = v;
+			continue;
+		}
+		if ((r = cli_flag_value(argc, argv, &i, "--logprob-threshold", &v))) {
+			char *end = NULL;
+			double t = r > 0 && strcmp(v, "off") ? strtod(v, &end) : NAN;
+			if (r < 0 || (end && (end == v || *end || t > 0 || t < -1e6))) {
+				cli_error("--logprob-threshold wants a log-probability <= 0 (e.g. -0.01) or off");
+				return usage_fail(&secrets);
+			}
+			rp.logprob_threshold = t;
 			continue;
 		}
 		if ((r = cli_flag_value(argc, argv, &i, "--reread", &v))) {

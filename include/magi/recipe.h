@@ -241,6 +241,13 @@ MAGI_API int magi_run_step(const struct magi_run *r);
 MAGI_API int magi_run_max_steps(const struct magi_run *r);
 /* Lowers the step budget (setup or begin); a larger n is ignored. */
 MAGI_API void magi_run_limit_steps(struct magi_run *r, int n);
+/* Screens: the run's stop rules for the same action repeated and a screen that stopped
+ * changing (magi_run_params repeat_limit, unchanged_limit); a recipe whose own detectors
+ * deal with loops first (setup or begin) may move them. 0 keeps one as it is. */
+MAGI_API void magi_run_set_loop_limits(struct magi_run *r, int repeat_limit, int unchanged_limit);
+/* Screens: the current screenshot, or (before) the one the last action was chosen on;
+ * borrowed until the next observation; NULL when there is none. */
+MAGI_API const struct magi_image *magi_run_screenshot(const struct magi_run *r, bool before);
 MAGI_API struct magi_team *magi_run_team(const struct magi_run *r); /* may be NULL */
 MAGI_API struct magi_env *magi_run_env(const struct magi_run *r);   /* NULL for videos */
 /* The parameters the run was started with, defaults filled in: exactly one of these is
