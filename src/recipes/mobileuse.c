@@ -525,9 +525,9 @@ static int detect(const struct state *st, struct magi_buf *b)
 		found++;
 	}
 #undef SAME
-	int same = 0;
-	for (size_t i = n; i-- > 0 && R[i].executed && R[i].same;)
-		same++;
+	int same = 0; /* steps that acted on nothing (a note, a vetoed finish) are passed over */
+	for (size_t i = n; i-- > 0 && (!R[i].executed || R[i].same);)
+		same += R[i].executed;
 	if (same >= MAX_REPEAT) {
 		magi_buf_printf(b, "- The screen has not changed after the last %d actions. You may be stuck; change your action.\n", same);
 		found++;

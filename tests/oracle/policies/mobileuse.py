@@ -1,0 +1,235 @@
+"""Oracle policy `mobileuse`: plays the roles of magi's `mobileuse` recipe.
+
+Two modes, chosen by the task file (--task, JSON):
+
+1. Scripted, per role: {"script": {"operator": [ENTRY, ...], "reflector": [...],
+   "progressor": [...], "trajectory_reflector": [...], "global_reflector": [...]}}.
+   Each request of a role takes that role's next entry: a string (the content) or a script
+   entry object ({"content": ..., "logprobs": ...}; see logprobs.py). A role whose queue
+   is empty answers 500 "script for ROLE exhausted", so a run that asks more than the test
+   wrote fails loudly. The order of the roles between each other does not matter.
+
+2. Acting, from the gui policy's answer key ({"coords", "steps": [{"click_text": ...}, ...]})
+   plus optional "done_when_absent": "TEXT" (what the task means by done: TEXT is no longer
+   on the screen). Every answer comes from the request itself:
+   - operator: the gui policy's decision on the screenshot it was sent, written as a
+     <tool_call>; with a seeded mistake rate (mistakes.py: misclicks, wrong targets,
+     premature terminate) it is sometimes wrong on purpose. Its token logprobs are
+     modelled: confident (-0.005..-0.0001) for an action grounded in text it found on the
+     screen, lower (a seeded log(U(0.6, 0.999))) for a guess - every mistake is a guess,
+     and so is a wait for text it cannot see. So reflection on demand catches most of the
+     stand-in's mistakes but not all of them.
+   - reflector: truthful from the two images and the action in the request: identical
+     images -> C; a click whose point (in the before image) lies on text the task means to
+     click -> A, on anything else -> B; any other action that changed the screen -> A.
+   - progressor: the actions the reflector accepted so far.
+   - trajectory_reflector: B when the request lists problems found by rule checks, else A.
+   - global_reflector: Failed while "done_when_absent" text is still on the last image it
+     was sent, else Success.
+"""
+
+import hashlib
+import importlib.util
+import json
+import os
+import re
+
+import logprobs
+import mistakes
+import ocr
+import oraclelib
+from oraclelib import OracleError
+
+_spec = importlib.util.spec_from_file_location(
+    "mobileuse_gui", os.path.join(os.path.dirname(os.path.abspath(__file__)), "gui.py"))
+gui = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(gui)
+
+ROLES = ("operator", "reflector", "progressor", "trajectory_reflector", "global_reflector")
+MARGIN = 10  # pixels around a word that still count as on it
+
+
+def init(state):
+    task = state.get("task")
+    if not isinstance(task, dict):
+        raise ValueError("the mobileuse policy needs --task FILE holding a JSON object")
+    if "script" in task:
+        sc = task["script"]
+        if not isinstance(sc, dict) or set(sc) - set(ROLES):
+            raise ValueError('"script" must map roles (%s) to lists of answers' % ", ".join(ROLES))
+        for role, items in sc.items():
+            if not isinstance(items, list):
+                raise ValueError('"script.%s" must be a list' % role)
+            for e in items:
+                if isinstance(e, dict) and e.get("logprobs") is not None:
+                    logprobs.check(e["logprobs"])
+                elif not isinstance(e, (str, dict)):
+                    raise ValueError('"script.%s" items are strings or {"content": ...}' % role)
+        state["queues"] = {r: list(sc.get(r, [])) for r in ROLES}
+        return
+    gui.init(state)
+    state["mistakes"] = mistakes.Mistakes.from_env()
+    state["accepted"] = []
+
+
+def role_of(body):
+    texts = [oraclelib.message_text(m) for m in oraclelib.messages(body)
+             if isinstance(m, dict) and m.get("role") in ("user", "system")]
+    for t in reversed(texts):
+        if "### Result ###" in t:
+            return "global_reflector"
+        if "### Outcome ###" in t:
+            return "trajectory_reflector" if "trajectory reflector" in t else "reflector"
+        if "### Completed contents ###" in t:
+            return "progressor"
+        if "<tool_call>" in t:
+            return "operator"
+    return None
+
+
+def answer(body, state):
+    role = role_of(body)
+    if role is None:
+        raise OracleError("mobileuse policy cannot tell the role of this request")
+    if "queues" in state:
+        q = state["queues"][role]
+        if not q:
+            raise OracleError("script for %s exhausted" % role, 500)
+        e = q.pop(0)
+        e = {"content": e} if isinstance(e, str) else dict(e)
+        e["log"] = {"role": role, "left": len(q)}
+        return e
+    if role == "operator":
+        return _operate(body, state)
+    if role == "reflector":
+        return _reflect(body, state)
+    if role == "progressor":
+        done = state["accepted"]
+        text = "; ".join(done) if done else "Nothing has been completed yet."
+        return {"content": "### Completed contents ###\n" + text, "log": {"role": role}}
+    if role == "trajectory_reflector":
+        bad = "Problems found by rule checks" in oraclelib.message_text(oraclelib.messages(body)[-1])
+        out = ("B", "The trajectory repeats itself; try a different element.") if bad else ("A", "None")
+        return {"content": "### Outcome ###\n%s\n### Error Description ###\n%s" % out,
+                "log": {"role": role, "outcome": out[0]}}
+    return _global(body, state)
+
+
+def _tool_call(action):
+    """The gui policy's action as a mobile_use tool call's arguments."""
+    k = action["action"]
+    if k in gui.CLICKS:
+        return {"action": k, "coordinate": [action["x"], action["y"]]}
+    if k == "type":
+        return {"action": "type", "text": action["text"]}
+    if k == "key":
+        return {"action": "key", "text": action["keys"]}
+    if k == "answer":
+        return {"action": "answer", "text": action["text"]}
+    if k == "wait":
+        return {"action": "wait", "time": action.get("seconds", 1)}
+    return {"action": "terminate", "status": "success" if action.get("success", True) else "failure"}
+
+
+def _operate(body, state):
+    _, last = gui._role(body)
+    # the gui policy reads "### Action ###" requests; the decision it makes is the same
+    reply, log = gui._decide(body, state, last)
+    action = log["action"]
+    m = state["mistakes"]
+    mistake = m.pick(action)
+    thought = reply.split("### Thought ###\n", 1)[-1].split("\n### Action ###", 1)[0]
+    if mistake:
+        images = oraclelib.request_images(body)
+        wrong = m.apply(mistake, action, images[-1] if images else None, state)
+        if wrong is not None:
+            action, thought = wrong, "I think this is the right element."
+            state["cursor"] = log["step"]  # the step is still to be done
+            log["mistake"] = mistake
+        else:
+            mistake = None
+    guess = bool(mistake) or action["action"] == "wait" or log.get("found") is False
+    lp = m.logprob(guess)
+    args = _tool_call(action)
+    content = "<thinking>%s</thinking>\n<tool_call>\n%s\n</tool_call>\nAction: %s" % (
+        thought, json.dumps({"name": "mobile_use", "arguments": args}), _describe(args))
+    log.update({"role": "operator", "tool": args, "action_logprob": lp})
+    return {"content": content, "log": log, "logprobs": {"match": {args["action"]: lp}}}
+
+
+def _describe(args):
+    a = args["action"]
+    if "coordinate" in args:
+        return "%s at %s" % (a.replace("_", " "), args["coordinate"])
+    return "%s %s" % (a, args.get("text", args.get("status", "")))
+
+
+def _request_action(body):
+    """The action JSON the reflector was asked about ("Action: {...}")."""
+    text = oraclelib.message_text(oraclelib.messages(body)[-1])
+    m = re.search(r"^Action: (\{.*\})$", text, re.M)
+    if not m:
+        raise OracleError("mobileuse policy: the reflection request names no \"Action: {...}\"")
+    return json.loads(m.group(1))
+
+
+def _pixels(x, y, w, h, coords):
+    if coords == "norm1000":
+        return x * w / 1000, y * h / 1000
+    if coords == "norm1":
+        return x * w, y * h
+    return x, y
+
+
+def _words(img, state):
+    key = (hashlib.sha256(img.data).hexdigest(), None, 1)  # the key ocr.locate caches under
+    cache = state["ocr_cache"]
+    if key not in cache:
+        cache[key] = ocr.run_tesseract(img.data, img.ext, None, 1)
+    return cache[key]
+
+
+def _reflect(body, state):
+    images = oraclelib.request_images(body)
+    if len(images) < 2:
+        raise OracleError("mobileuse policy: a reflection needs the screens before and after")
+    before, after = images[-2], images[-1]
+    action = _request_action(body)
+    targets = [s["click_text"] for s in state["task"].get("steps", []) if "click_text" in s]
+    log = {"role": "reflector"}
+    if before.data == after.data:
+        outcome, why = "C", "The screen did not change at all after the action."
+    elif action.get("action") in gui.CLICKS and "x" in action:
+        px, py = _pixels(action["x"], action["y"], before.w, before.h, state["task"].get("coords", "pixels"))
+        words = _words(before, state)
+        under = [w.text for w in words if w.left - MARGIN <= px <= w.left + w.width + MARGIN
+                 and w.top - MARGIN <= py <= w.top + w.height + MARGIN]
+        said = "".join(ocr.norm(u) for u in under)
+        hit = any(ocr.norm(t.replace(" ", "")) and ocr.norm(t.replace(" ", "")) in said for t in targets)
+        log["under"] = under
+        if hit:
+            outcome, why = "A", "None"
+        else:
+            outcome = "B"
+            why = ('The click landed on %s, not on what the task needs (%s).'
+                   % ('"%s"' % " ".join(under) if under else "no text", ", ".join(targets) or "nothing to click"))
+    else:
+        outcome, why = "A", "None"
+    if outcome == "A":
+        state["accepted"].append(json.dumps(action))
+    log["outcome"] = outcome
+    return {"content": "### Outcome ###\n%s\n### Error Description ###\n%s" % (outcome, why), "log": log}
+
+
+def _global(body, state):
+    images = oraclelib.request_images(body)
+    gone = state["task"].get("done_when_absent")
+    if gone and not images:
+        raise OracleError("mobileuse policy: the global reflector needs the screen")
+    if gone:
+        boxes, _ = ocr.locate(images[-1].data, images[-1].ext, gone, state["ocr_cache"])
+        if boxes:
+            return {"content": "### Result ###\nFailed\n### Reason ###\nThe screen still shows \"%s\", so the "
+                               "task is not done." % gone, "log": {"role": "global_reflector", "result": "Failed"}}
+    return {"content": "### Result ###\nSuccess\n### Reason ###\nThe screen shows the task done.",
+            "log": {"role": "global_reflector", "result": "Success"}}
