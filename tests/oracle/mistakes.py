@@ -6,6 +6,7 @@ the same switch; nothing is read from the task's answer key):
     ORACLE_MISTAKES=0.3        share of actions that are wrong (default 0: none)
     ORACLE_SEED=7              seed of the choices (default 1)
     ORACLE_MISTAKE_KINDS=misclick,wrong_target,premature_done   (default: all three)
+    ORACLE_MISTAKE_LIMIT=1     at most this many mistakes in the oracle's life (default: no limit)
 Kinds:
     misclick        a click lands 12% of the screen away from the element meant
     wrong_target    a click lands on another piece of text read on the same screenshot
@@ -47,13 +48,13 @@ def _from_pixels(x, y, w, h, coords):
 
 
 class Mistakes:
-    def __init__(self, rate=0.0, seed=1, kinds=KINDS):
+    def __init__(self, rate=0.0, seed=1, kinds=KINDS, limit=None):
         if not 0 <= rate <= 1:
             raise ValueError("ORACLE_MISTAKES must be a share from 0 to 1, got %r" % rate)
         bad = [k for k in kinds if k not in KINDS]
         if bad or not kinds:
             raise ValueError("ORACLE_MISTAKE_KINDS: unknown kind(s) %s (use %s)" % (", ".join(bad), ", ".join(KINDS)))
-        self.rate, self.kinds = rate, tuple(kinds)
+        self.rate, self.kinds, self.left = rate, tuple(kinds), limit
         self.rng = random.Random(seed)
         self.lp_rng = random.Random(seed + 1)  # confidences do not shift the mistakes' draws
 
@@ -62,19 +63,25 @@ class Mistakes:
         try:
             rate = float(os.environ.get("ORACLE_MISTAKES", "0"))
             seed = int(os.environ.get("ORACLE_SEED", "1"))
+            limit = os.environ.get("ORACLE_MISTAKE_LIMIT")
+            limit = int(limit) if limit else None
         except ValueError as e:
             raise ValueError("ORACLE_MISTAKES / ORACLE_SEED: %s" % e)
         kinds = [k.strip() for k in os.environ.get("ORACLE_MISTAKE_KINDS", ",".join(KINDS)).split(",") if k.strip()]
-        return cls(rate, seed, kinds)
+        return cls(rate, seed, kinds, limit)
 
     def pick(self, action):
         """The kind of mistake to make instead of action, or None."""
-        if not self.rate or self.rng.random() >= self.rate:
+        if not self.rate or self.left == 0 or self.rng.random() >= self.rate:
             return None
         kind = action.get("action")
         fits = [k for k in self.kinds if (k != "premature_done" and kind in CLICKS)
                 or (k == "premature_done" and kind != "done")]
-        return self.rng.choice(fits) if fits else None
+        if not fits:
+            return None
+        if self.left is not None:
+            self.left -= 1
+        return self.rng.choice(fits)
 
     def apply(self, mistake, action, image, state):
         """The wrong action (model space of the task's coords), or None when the mistake
