@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "recipes/recipes.h"
+#include "recipes/mobileuse.h"
 
 #define MAX_TURNS 4	/* operator replies per step that act on nothing before giving up */
 #define EVOKE_EVERY 5	/* trajectory reflector cadence (TrajectoryReflectorConfig) */
@@ -35,11 +35,10 @@ static const char *const reflect_sections[] = {"outcome", "error description", N
 static const char *const progress_sections[] = {"completed contents", NULL};
 static const char *const global_sections[] = {"result", NULL};
 
-static magi_status check_operator(struct magi_call *c, const struct magi_json *reply, struct magi_error *err);
 static magi_status check_outcome(struct magi_call *c, const struct magi_json *reply, struct magi_error *err);
 
 static const struct magi_role roles[] = {
-	{.name = "operator", .prompt = "mobileuse/operator", .parser = MAGI_PARSER_TOOL_CALL, .check = check_operator},
+	{.name = "operator", .prompt = "mobileuse/operator", .parser = MAGI_PARSER_TOOL_CALL, .check = magi__mu_check_operator},
 	{.name = "reflector", .prompt = "mobileuse/reflector", .parser = MAGI_PARSER_SECTIONS,
 	 .sections = reflect_sections, .check = check_outcome, .bind_like = "operator"},
 	{.name = "progressor", .prompt = "mobileuse/progressor", .parser = MAGI_PARSER_SECTIONS,
@@ -66,10 +65,7 @@ struct state {
 	size_t n;
 	int sleep;    /* steps since the trajectory reflector last ran */
 	int finishes; /* terminate(success) seen */
-	/* the step's decision, for the after hook */
-	bool have_lp;
-	double mean_lp;
-	char *lp_tokens;
+	struct magi__mu_turn turn; /* the step's decision, for the after hook */
 };
 
 static void state_free(void *p)
@@ -78,11 +74,11 @@ static void state_free(void *p)
 	for (size_t i = 0; i < st->n; i++)
 		free(st->rec[i].action);
 	free(st->knowledge);
-	free(st->lp_tokens);
+	magi__mu_turn_release(&st->turn);
 	free(st);
 }
 
-static char *dup_str(const char *s)
+char *magi__mu_dup(const char *s)
 {
 	size_t n = strlen(s) + 1;
 	char *d = malloc(n);
@@ -98,17 +94,11 @@ static void push_record(struct state *st, const char *action, char outcome, bool
 		memmove(st->rec, st->rec + 1, (MAX_RECORDS - 1) * sizeof *st->rec);
 		st->n--;
 	}
-	st->rec[st->n++] = (struct record){dup_str(action ? action : ""), outcome, executed, same, type_np};
+	st->rec[st->n++] = (struct record){magi__mu_dup(action ? action : ""), outcome, executed, same, type_np};
 }
 
 /* ---- the operator's tool call ----------------------------------------------------------- */
 
-struct op_ctx {
-	struct magi_run *r;
-	struct magi_decision *d;
-	char *note; /* take_note: the text to keep */
-	bool type_no_point;
-};
 
 /* The mobile_use arguments in magi's canonical action JSON (malloc'd), or NULL with err. */
 static char *canonical(struct magi_run *r, const struct magi_json *args, struct magi_error *err)
@@ -157,9 +147,9 @@ static char *canonical(struct magi_run *r, const struct magi_json *args, struct 
 	return s;
 }
 
-static magi_status check_operator(struct magi_call *c, const struct magi_json *reply, struct magi_error *err)
+magi_status magi__mu_check_operator(struct magi_call *c, const struct magi_json *reply, struct magi_error *err)
 {
-	struct op_ctx *x = magi_call_ud(c);
+	struct magi__mu_turn *x = magi_call_ud(c);
 	const struct magi_json *args = magi_json_get(reply, "arguments");
 	if (magi_json_type_at(args, NULL) != MAGI_JSON_OBJECT)
 		return magi_error_set(err, MAGI_ERR_PARSE,
@@ -171,7 +161,7 @@ static magi_status check_operator(struct magi_call *c, const struct magi_json *r
 		const char *t = magi_json_str(args, "text", "");
 		if (!*t)
 			return magi_error_set(err, MAGI_ERR_PARSE, "take_note needs the \"text\" to keep");
-		x->note = dup_str(t);
+		x->note = magi__mu_dup(t);
 		return x->note ? MAGI_OK : magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 	}
 	char *js = canonical(x->r, args, err);
@@ -267,9 +257,9 @@ static magi_status send_call(struct magi_run *r, struct magi_call *c, const char
 {
 	magi_status s = magi_run_call(r, c, err);
 	if (!s && out)
-		*out = dup_str(magi_json_str(magi_call_reply(c), key, ""));
+		*out = magi__mu_dup(magi_json_str(magi_call_reply(c), key, ""));
 	if (!s && out2)
-		*out2 = dup_str(magi_json_str(magi_call_reply(c), "error description", ""));
+		*out2 = magi__mu_dup(magi_json_str(magi_call_reply(c), "error description", ""));
 	magi_call_free(c);
 	return s;
 }
@@ -301,7 +291,16 @@ static magi_status mu_setup(struct magi_run *r, struct magi_error *err)
 			return magi_error_set(err, MAGI_ERR_CONFIG, "--knowledge %s: %s", p->knowledge,
 					      !f ? "cannot open the file" : b.len ? "the file is larger than 1 MiB" : "the file is empty");
 		}
-		st->knowledge = magi_buf_detach(&b, NULL);
+		/* a file written by magi explore is JSON with the record in "knowledge"; any
+		 * other file is taken as it is */
+		struct magi_json *j = NULL;
+		const char *k = NULL;
+		if (!magi_json_parse(b.data, &j, NULL) && (k = magi_json_str(j, "knowledge", NULL)) && *k)
+			st->knowledge = magi__mu_dup(k);
+		else
+			st->knowledge = magi_buf_detach(&b, NULL);
+		magi_json_free(j);
+		magi_buf_release(&b);
 	}
 	magi_run_set_state(r, st, state_free);
 	/* the trajectory reflector deals with loops first; the core's rules stay as a backstop */
@@ -354,11 +353,19 @@ static void tools_doc(struct magi_run *r, struct magi_buf *o)
 			 "* terminate: end the task with status success or failure");
 }
 
-/* One operator turn into d; the context says what the reply was. */
-static magi_status operator_turn(struct magi_run *r, struct state *st, struct op_ctx *x, struct magi_error *err)
+void magi__mu_turn_release(struct magi__mu_turn *t)
+{
+	free(t->note);
+	free(t->lp_tokens);
+	t->note = t->lp_tokens = NULL;
+	t->have_lp = false;
+}
+
+magi_status magi__mu_operator_turn(struct magi_run *r, const char *role, const char *knowledge, bool logprobs,
+				   struct magi__mu_turn *x, struct magi_error *err)
 {
 	struct magi_call *c;
-	magi_status s = magi_call_new(r, "operator", &c, err);
+	magi_status s = magi_call_new(r, role, &c, err);
 	if (s)
 		return s;
 	struct magi_buf b;
@@ -366,16 +373,16 @@ static magi_status operator_turn(struct magi_run *r, struct state *st, struct op
 	tools_doc(r, &b);
 	magi_call_set(c, "tools", b.data);
 	magi_buf_reset(&b);
-	if (st->knowledge)
-		magi_buf_printf(&b, "Knowledge from exploring this environment before (use it where it helps):\n%s\n\n", st->knowledge);
+	if (knowledge)
+		magi_buf_printf(&b, "Knowledge from exploring this environment before (use it where it helps):\n%s\n\n", knowledge);
 	magi_call_set(c, "knowledge", b.data);
 	magi_buf_release(&b);
 	magi_call_screen(c, false, "Current screenshot:");
-	magi_call_set_logprobs(c, !isnan(st->threshold));
+	magi_call_set_logprobs(c, logprobs);
 	magi_call_set_ud(c, x);
 	if (!magi_call_client(c)) {
 		magi_call_free(c);
-		return magi_error_set(err, MAGI_ERR_CONFIG, "no model for role operator");
+		return magi_error_set(err, MAGI_ERR_CONFIG, "no model for role %s", role);
 	}
 	if ((s = magi_run_call(r, c, err))) {
 		magi_call_free(c);
@@ -401,9 +408,9 @@ static magi_status operator_turn(struct magi_run *r, struct state *st, struct op
 		x->d->thought = strndup(th, e ? (size_t)(e - th) : strcspn(th, "<"));
 	}
 	magi_call_cost(c, &x->d->prompt_tokens, &x->d->completion_tokens, &x->d->latency_ms);
-	free(st->lp_tokens);
-	st->lp_tokens = NULL;
-	st->have_lp = !x->note && action_type_logprob(magi_call_logprobs(c), &st->mean_lp, &st->lp_tokens);
+	free(x->lp_tokens);
+	x->lp_tokens = NULL;
+	x->have_lp = !x->note && action_type_logprob(magi_call_logprobs(c), &x->mean_lp, &x->lp_tokens);
 	magi_call_free(c);
 	return MAGI_OK;
 }
@@ -421,8 +428,8 @@ static magi_status global_check(struct magi_run *r, bool *ok, char **reason, str
 		magi_call_free(c);
 		return s;
 	}
-	res = dup_str(magi_json_str(magi_call_reply(c), "result", ""));
-	*reason = dup_str(magi_json_str(magi_call_reply(c), "reason", ""));
+	res = magi__mu_dup(magi_json_str(magi_call_reply(c), "result", ""));
+	*reason = magi__mu_dup(magi_json_str(magi_call_reply(c), "reason", ""));
 	magi_call_free(c);
 	*ok = !(res && strcasestr(res, "fail"));
 	free(res);
@@ -432,20 +439,23 @@ static magi_status global_check(struct magi_run *r, bool *ok, char **reason, str
 static magi_status mu_decide(struct magi_run *r, struct magi_decision *d, struct magi_error *err)
 {
 	struct state *st = magi_run_state(r);
-	struct op_ctx x = {.r = r, .d = d};
+	struct magi__mu_turn *x = &st->turn;
+	magi__mu_turn_release(x);
+	x->r = r;
+	x->d = d;
 	magi_status s = MAGI_OK;
 	for (int turn = 0; turn < MAX_TURNS; turn++) {
 		magi_decision_release(d);
-		if ((s = operator_turn(r, st, &x, err)))
+		if ((s = magi__mu_operator_turn(r, "operator", st->knowledge, !isnan(st->threshold), x, err)))
 			break;
-		if (x.note) { /* the note taker: kept, nothing acted, nothing to reflect on */
+		if (x->note) { /* the note taker: kept, nothing acted, nothing to reflect on */
 			const char *old = magi_json_str(magi_run_board(r), "notes", "");
 			struct magi_buf b;
 			magi_buf_init(&b, 0);
-			magi_buf_printf(&b, "%s%s%s", old, *old ? "\n" : "", x.note);
+			magi_buf_printf(&b, "%s%s%s", old, *old ? "\n" : "", x->note);
 			magi_json_set_str(magi_run_board(r), "notes", b.data);
 			magi_buf_release(&b);
-			trace_kv(r, "note", "text", x.note, NULL, NULL);
+			trace_kv(r, "note", "text", x->note, NULL, NULL);
 			trace_kv(r, "reflection_skipped", "reason", "take_note", NULL, NULL);
 			magi_run_history_add(r, "take note", "{\"action\":\"take_note\"}", "noted");
 			push_record(st, "{\"action\":\"take_note\"}", 0, false, false, false);
@@ -455,7 +465,7 @@ static magi_status mu_decide(struct magi_run *r, struct magi_decision *d, struct
 		magi_buf_init(&mj, 0);
 		magi_action_to_json(&d->action, &mj);
 		bool prev_type = st->n && st->rec[st->n - 1].is_type_no_point;
-		if (x.type_no_point && prev_type) {
+		if (x->type_no_point && prev_type) {
 			/* pre-reflection: a second type in a row without a coordinate would type into
 			 * whatever has focus; it is not run and counts as no change */
 			const char *why = "Action executed failed. You should first click the corresponding text field before typing in text.";
@@ -487,10 +497,8 @@ static magi_status mu_decide(struct magi_run *r, struct magi_decision *d, struct
 			free(reason);
 		}
 		magi_buf_release(&mj);
-		free(x.note);
 		return MAGI_OK;
 	}
-	free(x.note);
 	if (!s) {
 		magi_decision_release(d);
 		s = magi_error_set(err, MAGI_ERR_MODEL, "the operator gave no action to run in %d turns of step %d", MAX_TURNS,
@@ -614,13 +622,13 @@ static magi_status mu_after(struct magi_run *r, const struct magi_decision *d, s
 	char outcome = 0;
 	char *why = NULL;
 	magi_status s = MAGI_OK;
-	if (!isnan(st->threshold) && st->have_lp && st->mean_lp > st->threshold) {
+	if (!isnan(st->threshold) && st->turn.have_lp && st->turn.mean_lp > st->threshold) {
 		struct magi_json *ev = magi_json_object();
 		magi_json_set_int(ev, "step", magi_run_step(r));
 		magi_json_set_str(ev, "reason", "confident");
-		magi_json_set_num(ev, "mean_logprob", st->mean_lp);
+		magi_json_set_num(ev, "mean_logprob", st->turn.mean_lp);
 		magi_json_set_num(ev, "threshold", st->threshold);
-		magi_json_set_str(ev, "tokens", st->lp_tokens ? st->lp_tokens : "");
+		magi_json_set_str(ev, "tokens", st->turn.lp_tokens ? st->turn.lp_tokens : "");
 		magi_run_trace(r, "reflection_skipped", ev);
 		magi_json_free(ev);
 	} else {
@@ -650,8 +658,8 @@ static magi_status mu_after(struct magi_run *r, const struct magi_decision *d, s
 		magi_json_set_str(ev, "error", why ? why : "");
 		magi_json_set_bool(ev, "same_screen", same);
 		if (!isnan(st->threshold)) {
-			if (st->have_lp)
-				magi_json_set_num(ev, "mean_logprob", st->mean_lp);
+			if (st->turn.have_lp)
+				magi_json_set_num(ev, "mean_logprob", st->turn.mean_lp);
 			else
 				magi_json_set_str(ev, "logprobs", "none: the server returned no logprobs, so reflection always runs");
 		}

@@ -26,6 +26,12 @@ Two modes, chosen by the task file (--task, JSON):
    - trajectory_reflector: B when the request lists problems found by rule checks, else A.
    - global_reflector: Failed while "done_when_absent" text is still on the last image it
      was sent, else Success.
+   - explorer (magi explore): clicks the first word of 3+ letters on the screenshot that it
+     has not clicked before (reading order); with none, waits twice for the screen to
+     change, then terminates.
+   - summarizer: the record so far (read back from the request) plus one line saying which
+     words the action made disappear and appear, from OCR of the two images.
+   - critic: "None", or a warning when the request's history repeats an action.
 """
 
 import hashlib
@@ -45,7 +51,8 @@ _spec = importlib.util.spec_from_file_location(
 gui = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(gui)
 
-ROLES = ("operator", "reflector", "progressor", "trajectory_reflector", "global_reflector")
+ROLES = ("operator", "reflector", "progressor", "trajectory_reflector", "global_reflector",
+         "explorer", "summarizer", "critic")
 MARGIN = 10  # pixels around a word that still count as on it
 
 
@@ -76,6 +83,12 @@ def role_of(body):
     texts = [oraclelib.message_text(m) for m in oraclelib.messages(body)
              if isinstance(m, dict) and m.get("role") in ("user", "system")]
     for t in reversed(texts):
+        if "### Summary ###" in t:
+            return "summarizer"
+        if "### Advice ###" in t:
+            return "critic"
+        if "<tool_call>" in t and "You are exploring" in t:
+            return "explorer"
         if "### Result ###" in t:
             return "global_reflector"
         if "### Outcome ###" in t:
@@ -101,6 +114,8 @@ def answer(body, state):
         return e
     if role == "operator":
         return _operate(body, state)
+    if role in ("explorer", "summarizer", "critic"):
+        return _explore(role, body, state)
     if role == "reflector":
         return _reflect(body, state)
     if role == "progressor":
@@ -233,3 +248,56 @@ def _global(body, state):
                                "task is not done." % gone, "log": {"role": "global_reflector", "result": "Failed"}}
     return {"content": "### Result ###\nSuccess\n### Reason ###\nThe screen shows the task done.",
             "log": {"role": "global_reflector", "result": "Success"}}
+
+
+def _section(text, head, tail):
+    a = text.find(head)
+    if a < 0:
+        return ""
+    a += len(head)
+    b = text.find(tail, a)
+    return text[a:b if b >= 0 else len(text)].strip()
+
+
+def _explore(role, body, state):
+    last = oraclelib.message_text(oraclelib.messages(body)[-1])
+    images = oraclelib.request_images(body)
+    if role == "explorer":
+        if not images:
+            raise OracleError("mobileuse policy: the explorer needs the screenshot")
+        img = images[-1]
+        tried = state.setdefault("tried", [])
+        fresh = [w for w in _words(img, state) if len(ocr.norm(w.text)) >= 3 and ocr.norm(w.text) not in tried]
+        if fresh:
+            w = fresh[0]
+            tried.append(ocr.norm(w.text))
+            state["explore_waits"] = 0
+            x, y = gui._to_space(w.left + w.width / 2, w.top + w.height / 2, img.w, img.h,
+                                 state["task"].get("coords", "pixels"))
+            args, desc = {"action": "click", "coordinate": [x, y]}, 'click "%s"' % re.sub(r"\W", "", w.text)
+        elif state.get("explore_waits", 0) < 2:
+            state["explore_waits"] = state.get("explore_waits", 0) + 1
+            args, desc = {"action": "wait", "time": 1}, "wait for the screen to change"
+        else:
+            args, desc = {"action": "terminate", "status": "success"}, "nothing new to explore"
+        content = "<thinking>Exploring.</thinking>\n<tool_call>\n%s\n</tool_call>\nAction: %s" % (
+            json.dumps({"name": "mobile_use", "arguments": args}), desc)
+        return {"content": content, "log": {"role": role, "tool": args}}
+    if role == "summarizer":
+        if len(images) < 2:
+            raise OracleError("mobileuse policy: the summarizer needs the screens before and after")
+        before = [re.sub(r"\W", "", w.text) for w in _words(images[-2], state)]
+        after = [re.sub(r"\W", "", w.text) for w in _words(images[-1], state)]
+        gone = [w for w in before if w not in after]
+        new = [w for w in after if w not in before]
+        prev = _section(last, "What was recorded so far:", "\n\nUpdate the record")
+        desc = _section(last, "Description:", "\n")
+        line = "After %s: %s%s" % (desc or "the action",
+                                  "the screen no longer shows %s" % " ".join(gone) if gone else "nothing disappeared",
+                                  "; it now shows %s" % " ".join(new) if new else "")
+        record = (prev + "\n" if prev and prev != "(nothing yet)" else "") + line
+        return {"content": "### Summary ###\n" + record, "log": {"role": role}}
+    hist = _section(last, "Recent actions:", "\n\nWhat was recorded")
+    acts = re.findall(r"-> (\{.*?\}) \(", hist)
+    advice = "You repeated an action; try elements you have not tried." if len(acts) != len(set(acts)) else "None"
+    return {"content": "### Advice ###\n" + advice, "log": {"role": role}}
