@@ -14,12 +14,13 @@
 for t in Xvfb xmessage tesseract python3; do command -v $t >/dev/null || exit 77; done
 export OMP_THREAD_LIMIT=1
 cd "$TMP"
+PY=/usr/bin/python3; [ -x $PY ] || PY=python3 # the pyenv shim on PATH costs ~2 s a start
 unset MAGI_CONFIG OPENAI_BASE_URL MAGI_API_KEY OPENAI_API_KEY MAGI_MODEL
 start_xvfb
 D=$DISPLAY
 BIGFONT='-*-helvetica-bold-r-normal--34-*-*-*-*-*-iso8859-1'
 printf '{"coords":"pixels","steps":[{"click_text":"Cancel"},{"done":true}],"done_when_absent":"Save the document"}' > task.json
-events() { python3 - "$1" "$2" <<'PY'
+events() { $PY - "$1" "$2" <<'PY'
 import json, sys
 evs = [json.loads(l) for l in open(sys.argv[1])]
 of = lambda t: [e for e in evs if e["type"] == t]

@@ -13,11 +13,12 @@
 . "$(dirname "$0")/../integration/lib.sh"
 for t in Xvfb xterm python3; do command -v $t >/dev/null || exit 77; done
 cd "$TMP"
+PY=/usr/bin/python3; [ -x $PY ] || PY=python3 # the pyenv shim on PATH costs ~2 s a start
 unset MAGI_CONFIG OPENAI_BASE_URL MAGI_API_KEY OPENAI_API_KEY MAGI_MODEL
 start_xvfb
 D=$DISPLAY
 
-python3 - <<'PY'
+$PY - <<'PY'
 import json
 def op(args, lp=None, desc="act"):
     e = {"content": "<thinking>scripted</thinking>\n<tool_call>\n%s\n</tool_call>\nAction: %s"
@@ -57,7 +58,7 @@ check "run 1 exits 0 after the second finish: $out" test $rc = 0
 check "run 1 ends done (success) after 6 steps: $out" bash -c "grep -q 'ended: done (success) after 6 steps' <<<'$out'"
 run=$(sed -n 's/^trace: *//p' <<<"$out" | xargs dirname)
 T=$run/trace.jsonl
-ev() { python3 - "$T" "$@" <<'PY'
+ev() { $PY - "$T" "$@" <<'PY'
 import json, sys
 evs = [json.loads(l) for l in open(sys.argv[1])]
 print(eval(sys.argv[2], {"evs": evs, "of": lambda t: [e for e in evs if e["type"] == t]}))
@@ -70,7 +71,7 @@ check "the confident skip names the mean logprob and the threshold" \
 check "reflections at steps 1, 3, 4, each C with the unsure logprob ($(ev '[(e["step"], e["outcome"], e.get("mean_logprob")) for e in of("reflection")]'))" \
 	test "$(ev '[(e["step"], e["outcome"], e.get("mean_logprob")) for e in of("reflection")]')" = "[(1, 'C', -0.5), (3, 'C', -0.5), (4, 'C', -0.5)]"
 check "the reflector was told the screens are identical" test "$(ev 'of("reflection")[0]["same_screen"]')" = True
-python3 - "$O_LOG" > reqs.txt <<'PY'
+$PY - "$O_LOG" > reqs.txt <<'PY'
 import json, sys
 for r in map(json.loads, open(sys.argv[1])):
     if (r.get("policy") or {}).get("role"):
@@ -87,7 +88,7 @@ check "trajectory reflector called at step 4 on 3 failed outcomes ($(ev '[(e["st
 check "its detectors found the 3 failures" bash -c "grep '^trajectory_reflector ' reqs.txt | grep -q 'The last 3 actions failed'"
 check "the trajectory advice reached the operator" bash -c "grep '^operator ' reqs.txt | sed -n 7p | grep -q 'Stop clicking the empty corner'"
 check "unchanged screen 3 times detected at step 3 (cold: not called)" \
-	bash -c "python3 -c 'import json,sys; e=[json.loads(l) for l in open(sys.argv[1])]; t=[x for x in e if x[\"type\"]==\"trajectory_reflection\" and x[\"step\"]==3]; sys.exit(not (t and \"not changed after the last 3\" in t[0][\"detected\"] and t[0].get(\"skipped\")))' '$T'"
+	bash -c "$PY -c 'import json,sys; e=[json.loads(l) for l in open(sys.argv[1])]; t=[x for x in e if x[\"type\"]==\"trajectory_reflection\" and x[\"step\"]==3]; sys.exit(not (t and \"not changed after the last 3\" in t[0][\"detected\"] and t[0].get(\"skipped\")))' '$T'"
 check "the global reflector vetoed the first finish" test "$(ev '[(e["step"], e["result"]) for e in of("global_reflection")]')" = "[(5, 'Failed')]"
 check "the operator was told its finish was rejected" bash -c "grep '^operator ' reqs.txt | sed -n 8p | grep -q 'a check found it is not'"
 check "every role's script was used up exactly" test "$(grep -c 'exhausted' "$O_LOG")" = 0
