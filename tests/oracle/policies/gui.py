@@ -18,6 +18,7 @@ done success=false. See tests/oracle/README.md.
 
 import json
 
+import mistakes
 import ocr
 import oraclelib
 from oraclelib import OracleError
@@ -50,6 +51,7 @@ def init(state):
     state["last_reply"] = None  # text of that answer
     state["ocr_cache"] = {}
     state["ops"] = {}           # step -> what its decision did, for the planning role
+    state["mistakes"] = mistakes.Mistakes.from_env()  # wrong on purpose (ORACLE_MISTAKES)
 
 
 def answer(body, state):
@@ -191,6 +193,14 @@ def _decide(body, state, last_text):
             ok = bool(step["done"])
             thought = "The task is complete." if ok else "The task cannot be completed."
             action, op = {"action": "done", "success": ok}, "Finish the task"
+    kind = None if again else state["mistakes"].pick(action)
+    if kind:  # a seeded mistake instead of the right action; the step stays to be done
+        images = oraclelib.request_images(body)
+        wrong = state["mistakes"].apply(kind, action, images[-1] if images else None, state)
+        if wrong is not None:
+            action, op = wrong, "Act on what I take to be the right element"
+            thought = "I believe this is what the task needs next."
+            log["mistake"], log["hold"] = kind, True
     log["action"] = action
     reply = "### Thought ###\n%s\n### Action ###\n%s\n### Operation ###\n%s" % (
         thought, json.dumps(action, ensure_ascii=False, separators=(",", ":")), op)
@@ -199,7 +209,8 @@ def _decide(body, state, last_text):
     if not again and not log.pop("hold", False):
         state["cursor"] = idx + 1
     state["last_step"], state["last_reply"] = idx, reply
-    state["ops"][idx] = _done_text(action, step)
+    if "mistake" not in log:
+        state["ops"][idx] = _done_text(action, step)
     return reply, log
 
 

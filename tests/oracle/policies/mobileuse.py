@@ -13,8 +13,9 @@ Two modes, chosen by the task file (--task, JSON):
    plus optional "done_when_absent": "TEXT" (what the task means by done: TEXT is no longer
    on the screen). Every answer comes from the request itself:
    - operator: the gui policy's decision on the screenshot it was sent, written as a
-     <tool_call>; with a seeded mistake rate (mistakes.py: misclicks, wrong targets,
-     premature terminate) it is sometimes wrong on purpose. Its token logprobs are
+     <tool_call>; with a seeded mistake rate (ORACLE_MISTAKES, mistakes.py: misclicks,
+     wrong targets, premature terminate; the gui policy makes them) it is sometimes wrong
+     on purpose. Its token logprobs are
      modelled: confident (-0.005..-0.0001) for an action grounded in text it found on the
      screen, lower (a seeded log(U(0.6, 0.999))) for a guess - every mistake is a guess,
      and so is a wait for text it cannot see. So reflection on demand catches most of the
@@ -41,7 +42,6 @@ import os
 import re
 
 import logprobs
-import mistakes
 import ocr
 import oraclelib
 from oraclelib import OracleError
@@ -75,7 +75,6 @@ def init(state):
         state["queues"] = {r: list(sc.get(r, [])) for r in ROLES}
         return
     gui.init(state)
-    state["mistakes"] = mistakes.Mistakes.from_env()
     state["accepted"] = []
 
 
@@ -152,17 +151,8 @@ def _operate(body, state):
     reply, log = gui._decide(body, state, last)
     action = log["action"]
     m = state["mistakes"]
-    mistake = m.pick(action)
+    mistake = log.get("mistake")  # made by the gui policy's decision (mistakes.py)
     thought = reply.split("### Thought ###\n", 1)[-1].split("\n### Action ###", 1)[0]
-    if mistake:
-        images = oraclelib.request_images(body)
-        wrong = m.apply(mistake, action, images[-1] if images else None, state)
-        if wrong is not None:
-            action, thought = wrong, "I think this is the right element."
-            state["cursor"] = log["step"]  # the step is still to be done
-            log["mistake"] = mistake
-        else:
-            mistake = None
     guess = bool(mistake) or action["action"] == "wait" or log.get("found") is False
     lp = m.logprob(guess)
     args = _tool_call(action)
