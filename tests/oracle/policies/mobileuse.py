@@ -42,6 +42,7 @@ import os
 import re
 
 import logprobs
+import mistakes
 import ocr
 import oraclelib
 from oraclelib import OracleError
@@ -178,14 +179,6 @@ def _request_action(body):
     return json.loads(m.group(1))
 
 
-def _pixels(x, y, w, h, coords):
-    if coords == "norm1000":
-        return x * w / 1000, y * h / 1000
-    if coords == "norm1":
-        return x * w, y * h
-    return x, y
-
-
 def _words(img, state):
     key = (hashlib.sha256(img.data).hexdigest(), None, 1)  # the key ocr.locate caches under
     cache = state["ocr_cache"]
@@ -205,7 +198,7 @@ def _reflect(body, state):
     if before.data == after.data:
         outcome, why = "C", "The screen did not change at all after the action."
     elif action.get("action") in gui.CLICKS and "x" in action:
-        px, py = _pixels(action["x"], action["y"], before.w, before.h, state["task"].get("coords", "pixels"))
+        px, py = mistakes._to_pixels(action["x"], action["y"], before.w, before.h, state["task"].get("coords", "pixels"))
         words = _words(before, state)
         under = [w.text for w in words if w.left - MARGIN <= px <= w.left + w.width + MARGIN
                  and w.top - MARGIN <= py <= w.top + w.height + MARGIN]
