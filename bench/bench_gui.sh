@@ -35,9 +35,14 @@ run() { # run LABEL FLAGS...
 	/usr/bin/python3 "$SRC/tests/oracle/oracle.py" --port 0 --port-file "$TMP/port" --script "$TMP/script.jsonl" 2>/dev/null &
 	local op=$!
 	for _ in $(seq 1 200); do [ -s "$TMP/port" ] && break; sleep 0.02; done
+	[ -s "$TMP/port" ] || { echo "bench_gui: the stand-in did not start" >&2; exit 1; }
 	/usr/bin/time -f "%M" -o "$TMP/rss" "$MAGI" run --env "x11$D" --base-url "http://127.0.0.1:$(cat "$TMP/port")/v1" \
-		--recipe single --max-steps 20 --runs "$TMP/runs-$label" --no-report --settle 100 "$@" "Type twenty lines" >/dev/null 2>&1
+		--recipe single --max-steps 20 --runs "$TMP/runs-$label" --no-report --settle 100 "$@" "Type twenty lines" \
+		>"$TMP/run.out" 2>&1
+	local rc=$?
 	kill $op 2>/dev/null; wait $op 2>/dev/null
+	# the run ends on its step budget: "not done", exit 1; anything else is a failure
+	[ $rc -le 1 ] || { echo "bench_gui: magi run ($label) exited $rc: $(tail -3 "$TMP/run.out")" >&2; exit 1; }
 	local dir; dir=$(ls -d "$TMP/runs-$label"/*/ | head -1)
 	python3 - "$dir" "$label" "$(tail -1 "$TMP/rss")" <<'PY'
 import json, sys, statistics as st
@@ -46,6 +51,8 @@ ev = [json.loads(l) for l in open(d + "/trace.jsonl")]
 steps = [e for e in ev if e["type"] == "step"]
 calls = [e for e in ev if e["type"] == "call"]
 end = [e for e in ev if e["type"] == "run_end"][0]
+if len(steps) != 20 or end["reason"] != "max_steps":
+    sys.exit("bench_gui: the %s run ended early (%s after %d steps): no figure" % (label, end["reason"], len(steps)))
 med = lambda k: st.median(e.get(k, 0) for e in steps)
 print("%-9s steps %2d  overhead/step median %6.1f ms  | observe %5.1f  ocr %6.1f  guard %4.1f (max %4.1f)  encode %5.1f  save %5.1f  act %5.1f ms | model %5.1f ms | peak RSS %5.1f MB"
       % (label, len(steps), end["overhead_ms_median"], med("observe_ms"), med("ocr_ms"),
@@ -55,5 +62,5 @@ print("%-9s steps %2d  overhead/step median %6.1f ms  | observe %5.1f  ocr %6.1f
 PY
 }
 echo "20-step run, 1280x720, single recipe, scripted stand-in model (targets: <=250 ms with OCR, <=40 ms without, <=60 MB)"
-run with-ocr
-run no-ocr --no-ocr
+run with-ocr || exit 1
+run no-ocr --no-ocr || exit 1

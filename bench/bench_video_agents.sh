@@ -2,15 +2,21 @@
 # bench_video_agents.sh — accuracy and cost of the video recipes on magi's synthetic suite:
 # uniform-32, uniform-256, avp and lvagent answer every question of `scripts/gen-video suite`
 # (4 videos x 10 minutes, 20+ multiple-choice questions whose evidence is on screen for 12 s)
-# through `magi video ask`, with the `video` oracle policy as the model (it reads the frames it
-# is sent with tesseract and answers right only when a frame showing the evidence was among
-# them; without it, it gives a wrong choice). Prints per recipe: accuracy, mean input tokens
-# as the server counted them and as magi estimated them, mean frames sent, calls and wall
-# time per question, and whether avp reaches uniform-256's accuracy with at most 25% of its
-# input tokens (the target of issue 4; the AVP paper reports 12.4% of earlier agents' tokens).
+# through `magi video ask`, with the `video` oracle policy as the model. The stand-in reads
+# only the request: the question from the prompt, what the video shows from the frames it is
+# sent (tesseract); it gets no answer key and no evidence times. Without a frame showing the
+# evidence it guesses by a seeded uniform choice, so an uninformed answer is right by chance.
+# Prints per recipe: accuracy, how many answers the stand-in could read from what it was sent
+# ("informed", from its request log; the rest were guesses), the chance baseline (every answer
+# a guess), mean input tokens as the server counted them and as magi estimated them, mean
+# frames sent, calls and time per question, and whether avp reaches uniform-256's accuracy
+# with at most 25% of its input tokens (the target of issue 4; the AVP paper reports 12.4% of
+# earlier agents' tokens).
 #
-# The oracle delays each answer to model a real server's latency (LATENCY, below), so wall
-# times compare recipes the way a GPU would: prefill grows with input tokens.
+# The oracle delays each answer to model a real server's latency (LATENCY, below) and records
+# each wait in its request log (modelled_latency_ms). The time column therefore holds
+# modelled time — magi's own work plus the modelled model latency — not a real model's: it
+# compares recipes the way a GPU would (prefill grows with input tokens), and says so.
 #
 # usage: bench/bench_video_agents.sh            (MAGI=path/to/magi, default build/magi)
 # environment:
@@ -20,9 +26,9 @@
 #   CACHE=/tmp/magi-bench
 #   LATENCY="300,100,20" modelled latency: base ms, ms per 1000 prompt tokens, ms per
 #                        completion token ("off": answer as fast as the oracle can)
-#   UNINFORMED=wrong     what the oracle answers without evidence: wrong | random
+#   SEED=0               seeds the stand-in's uninformed guesses (chance)
 #   TEAM=3               lvagent team size (identical oracle members)
-set -eu
+set -euo pipefail
 SRC=${MAGI_SRC_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
 MAGI=${MAGI:-$SRC/build/magi}
 PY=/usr/bin/python3
@@ -33,7 +39,7 @@ MINUTES=${MINUTES:-10}
 RECIPES=${RECIPES:-uniform-32 uniform-256 avp lvagent}
 LIMIT=${LIMIT:-0}
 LATENCY=${LATENCY:-300,100,20}
-UNINFORMED=${UNINFORMED:-wrong}
+SEED=${SEED:-0}
 TEAM=${TEAM:-3}
 for tool in ffmpeg tesseract convert; do
 	command -v "$tool" >/dev/null || { echo "bench_video_agents: $tool is needed" >&2; exit 1; }
@@ -51,14 +57,14 @@ nq=$(wc -l <"$SUITE/questions.jsonl")
 [ "$nq" -ge 1 ] || { echo "bench_video_agents: no questions in $SUITE" >&2; exit 1; }
 OUT=$CACHE/video-agents-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"
-"$PY" - "$SUITE/questions.jsonl" "$OUT/task.json" "$CACHE/video-agents-ocr" "$LATENCY" "$UNINFORMED" <<'EOF'
+# the stand-in's options: no questions, answers or evidence times
+"$PY" - "$OUT/task.json" "$CACHE/video-agents-ocr" "$LATENCY" "$SEED" <<'EOF'
 import json, sys
-qs = [json.loads(l) for l in open(sys.argv[1])]
-task = {"questions": qs, "ocr_cache": sys.argv[3], "uninformed": sys.argv[5]}
-if sys.argv[4] != "off":
-    b, p, c = (float(x) for x in sys.argv[4].split(","))
+task = {"ocr_cache": sys.argv[2], "seed": int(sys.argv[4])}
+if sys.argv[3] != "off":
+    b, p, c = (float(x) for x in sys.argv[3].split(","))
     task["latency"] = {"base_ms": b, "ms_per_1k_prompt": p, "ms_per_completion": c}
-json.dump(task, open(sys.argv[2], "w"))
+json.dump(task, open(sys.argv[1], "w"))
 EOF
 
 "$PY" "$SRC/tests/oracle/oracle.py" --port 0 --port-file "$OUT/oracle.port" --policy video \
@@ -80,11 +86,12 @@ TEAM_NAMES=
 } >"$OUT/magi.yaml"
 
 echo "suite: $SUITE ($nq questions), results: $OUT" >&2
-echo "model: video oracle over HTTP, latency model ${LATENCY} (base ms, ms/1k prompt tokens, ms/completion token), uninformed: $UNINFORMED" >&2
+echo "model: video oracle over HTTP, modelled latency ${LATENCY} (base ms, ms/1k prompt tokens, ms/completion token), uninformed answers: seeded uniform guesses (seed $SEED)" >&2
 for recipe in $RECIPES; do
 	case $recipe in
-	uniform-*) args=(--recipe uniform --frames "${recipe#uniform-}") ;;
-	avp) args=(--recipe avp) ;;
+	# --timeout: the stand-in's first reading of 256 uncached frames can take minutes
+	uniform-*) args=(--recipe uniform --frames "${recipe#uniform-}" --timeout 600) ;;
+	avp) args=(--recipe avp --timeout 600) ;;
 	lvagent) args=(--recipe lvagent --config "$OUT/magi.yaml" --team "$TEAM_NAMES") ;;
 	*) echo "bench_video_agents: unknown recipe $recipe" >&2; exit 1 ;;
 	esac
@@ -96,12 +103,16 @@ for recipe in $RECIPES; do
 		"$PY" -c 'import json,sys; q=json.loads(sys.argv[1]); print(q["video"]); print(q["question"]); print("|".join(q["choices"])); print(q["answer"]); print(q["id"])' \
 			"$line" >"$OUT/q.txt"
 		{ read -r video; read -r question; read -r choices; read -r key; read -r id; } <"$OUT/q.txt"
+		log0=$(wc -l <"$OUT/oracle.log")
 		set +e
 		"$MAGI" video ask "$SUITE/$video" "$question" --choices "$choices" "${args[@]}" --json --no-report \
 			--runs "$OUT/runs" >"$OUT/one.json" 2>"$OUT/one.err"
 		rc=$?
 		set -e
-		"$PY" - "$OUT/one.json" "$id" "$key" "$rc" "$OUT/one.err" >>"$OUT/$recipe.jsonl" <<'EOF'
+		kill -0 "$ORACLE" 2>/dev/null || { echo "bench_video_agents: the oracle died: $(tail -3 "$OUT/oracle.err")" >&2; exit 1; }
+		# the oracle's log lines of this question's requests (runs are one after the other)
+		tail -n +$((log0 + 1)) "$OUT/oracle.log" >"$OUT/one.log"
+		"$PY" - "$OUT/one.json" "$id" "$key" "$rc" "$OUT/one.err" "$OUT/one.log" "$line" >>"$OUT/$recipe.jsonl" <<'EOF'
 import json, sys
 try:
     o = json.load(open(sys.argv[1]))
@@ -109,10 +120,17 @@ except ValueError:
     o = {"error": open(sys.argv[5]).read()[-500:]}
 o.update({"id": sys.argv[2], "key": sys.argv[3], "exit": int(sys.argv[4])})
 o["correct"] = o.get("answer") == o["key"]
+reqs = [json.loads(l) for l in open(sys.argv[6])]
+pol = [r.get("policy") or {} for r in reqs]
+# informed: the stand-in read the answer in something it was sent (a frame, or evidence it
+# had reported); otherwise every answer it gave was a guess
+o["informed"] = any(p.get("informed") for p in pol)
+o["modelled_latency_ms"] = sum(r.get("modelled_latency_ms", 0) for r in reqs)
+o["n_choices"] = len(json.loads(sys.argv[7])["choices"])
 print(json.dumps(o))
 EOF
 		tail -1 "$OUT/$recipe.jsonl" | "$PY" -c 'import json,sys; o=json.loads(sys.stdin.read())
-print("%-12s %-12s %s %s  %6d tok %4d frames %5.1f s" % (sys.argv[1], o["id"], o.get("answer"), "right" if o["correct"] else "WRONG", o.get("prompt_tokens", 0), o.get("frames_sent", 0), o.get("wall_ms", 0) / 1000))' "$recipe" >&2
+print("%-12s %-12s %s %s %-8s %6d tok %4d frames %5.1f s (modelled)" % (sys.argv[1], o["id"], o.get("answer"), "right" if o["correct"] else "WRONG", "informed" if o["informed"] else "guess", o.get("prompt_tokens", 0), o.get("frames_sent", 0), o.get("wall_ms", 0) / 1000))' "$recipe" >&2
 	done <"$SUITE/questions.jsonl"
 done
 
@@ -125,22 +143,29 @@ for r in recipes:
     n = len(rs)
     mean = lambda k: sum(x.get(k, 0) for x in rs) / max(n, 1)
     rows[r] = {"n": n, "right": sum(x["correct"] for x in rs), "failed": sum(x["exit"] != 0 for x in rs),
+               "informed": sum(x["informed"] for x in rs), "chance": sum(1 / x["n_choices"] for x in rs),
+               "expected": sum(1 if x["informed"] else 1 / x["n_choices"] for x in rs),
                "server": mean("server_prompt_tokens"), "est": mean("est_prompt_tokens"),
                "frames": mean("frames_sent"), "boards": mean("storyboards_sent"), "calls": mean("calls"),
                "rounds": mean("rounds"), "wall": mean("wall_ms") / 1000, "decode": mean("decode_ms") / 1000}
 base = rows.get("uniform-256")
-print("%-12s %9s %14s %14s %8s %6s %7s %8s %9s" % ("recipe", "accuracy", "input tok", "input tok", "frames", "calls",
-                                                     "rounds", "wall s", "vs u-256"))
-print("%-12s %9s %14s %14s %8s %6s %7s %8s %9s" % ("", "", "(server)", "(estimated)", "sent", "", "", "/question",
-                                                     "tokens"))
+print("%-12s %9s %9s %7s %11s %11s %9s %6s %7s %10s %9s" % ("recipe", "accuracy", "informed", "chance", "input tok",
+      "input tok", "frames", "calls", "rounds", "modelled s", "vs u-256"))
+print("%-12s %9s %9s %7s %11s %11s %9s %6s %7s %10s %9s" % ("", "", "", "", "(server)", "(estimated)", "sent", "", "",
+                                                            "/question", "tokens"))
 for r, x in rows.items():
     acc = "%d/%d" % (x["right"], x["n"])
     rel = "%.1f%%" % (100 * x["server"] / base["server"]) if base and base["server"] else "-"
     fr = "%.1f" % x["frames"] + ("+%.0fsb" % x["boards"] if x["boards"] else "")
-    print("%-12s %9s %14.0f %14.0f %8s %6.1f %7.2f %8.1f %9s" % (r, acc, x["server"], x["est"], fr, x["calls"],
-                                                                 x["rounds"], x["wall"], rel))
+    print("%-12s %9s %9s %7.1f %11.0f %11.0f %9s %6.1f %7.2f %10.1f %9s" % (
+        r, acc, "%d/%d" % (x["informed"], x["n"]), x["chance"], x["server"], x["est"], fr, x["calls"], x["rounds"],
+        x["wall"], rel))
     if x["failed"]:
         print("  (%d runs of %s exited non-zero)" % (x["failed"], r))
+print("\ninformed: answers the stand-in could read from what it was sent (the others were seeded uniform "
+      "guesses);\nchance: the accuracy expected if every answer were a guess (1 per number of choices);\n"
+      "modelled s: wall time per question with the stand-in's modelled latency in place of a model's (where the\n"
+      "stand-in's own OCR of frames it had not read before took longer, that time shows instead); not a real model's time.")
 avp = rows.get("avp")
 if avp and base:
     ok_acc = avp["right"] >= base["right"]
@@ -149,5 +174,7 @@ if avp and base:
           "tokens (%.1f%%: %s) -> %s" % (avp["right"], avp["n"], base["right"], base["n"], "yes" if ok_acc else "no",
                                           100 * share, "yes" if share <= 0.25 else "no",
                                           "MET" if ok_acc and share <= 0.25 else "NOT MET"))
+if any(x["failed"] for x in rows.values()):
+    sys.exit("bench_video_agents: some runs exited non-zero (see above)")
 EOF
 echo "results: $OUT ($(date))"

@@ -53,6 +53,12 @@ int cli_make_client(const struct cli_model_opts *o, struct magi_config **cfg, co
 /* The same on a loaded cfg, printing nothing: the message goes to err. */
 int cli_client_from_config(const struct cli_model_opts *o, struct magi_config *cfg, const char *role,
 			   struct magi_client **out, struct magi_error *err);
+/* The exit status a failure of status s means at the command line: EXIT_CONFIG for a
+ * configuration or input problem (bad config, 401, malformed URL, a cassette miss, a missing,
+ * unreadable or bad input file, a URL given as a file, a trace that cannot be written),
+ * EXIT_FAIL for work that failed (network, server, model, budget), EXIT_OK for MAGI_OK. One
+ * mapping for every command, so a configuration error exits 3 everywhere. */
+int cli_exit_status(magi_status s);
 /* Prints "magi: <msg>" to stderr. */
 void cli_error(const char *fmt, ...) MAGI_PRINTF(1, 2);
 /* Matches --flag VALUE; on match stores the value and advances *i. -1 when the value is missing. */

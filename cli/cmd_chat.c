@@ -72,7 +72,7 @@ int cmd_chat(int argc, char **argv)
 	struct magi_error err;
 	magi_error_clear(&err);
 	if (!strcmp(prompt, "-")) {
-		if (magi_file_read("/dev/stdin", &in, &err)) {
+		if (magi_file_read_fd(0, "standard input", &in, &err)) {
 			cli_error("%s", magi_error_text(&err));
 			return EXIT_CONFIG;
 		}
@@ -125,8 +125,15 @@ int cmd_chat(int argc, char **argv)
 		magi_buf_puts(&ev, ",\"base_url\":");
 		magi_json_quote(mp->base_url, &ev);
 		magi_buf_puts(&ev, "}");
-		magi_trace_event(tr, "run_start", ev.data, NULL);
+		magi_status ts = magi_trace_event(tr, "run_start", ev.data, &err);
 		magi_buf_release(&ev);
+		/* nothing is asked of the model unrecorded */
+		if (ts) {
+			cli_error("%s", magi_error_text(&err));
+			rc = EXIT_CONFIG;
+			magi_trace_close(tr);
+			goto out;
+		}
 	}
 	struct magi_chat_result res;
 	magi_status s = magi_client_chat(client, chat, &res);
@@ -134,7 +141,7 @@ int cmd_chat(int argc, char **argv)
 		magi_trace_call(tr, "chat", mp->name, &res, NULL);
 	if (s) {
 		cli_error("%s", res.error ? res.error : magi_client_errmsg(client));
-		rc = s == MAGI_ERR_CONFIG || s == MAGI_ERR_REPLAY_MISS ? EXIT_CONFIG : EXIT_FAIL;
+		rc = cli_exit_status(s);
 	} else {
 		fputs(res.content, stdout);
 		if (!*res.content || res.content[strlen(res.content) - 1] != '\n')
@@ -165,7 +172,13 @@ int cmd_chat(int argc, char **argv)
 				s ? "false" : "true", res.prompt_tokens, res.completion_tokens, res.latency_ms);
 		magi_trace_write_summary(tr, ev.data, NULL);
 		magi_buf_release(&ev);
-		fprintf(stderr, "trace: %s\n", magi_trace_dir(tr));
+		/* the first failed write sticks to the trace: one check covers them all */
+		if (magi_trace_status(tr)) {
+			cli_error("the trace in %s is incomplete: %s", magi_trace_dir(tr), magi_trace_errmsg(tr));
+			rc = EXIT_CONFIG;
+		} else {
+			fprintf(stderr, "trace: %s\n", magi_trace_dir(tr));
+		}
 		magi_trace_close(tr);
 	}
 	magi_chat_result_release(&res);

@@ -5,8 +5,8 @@
 #include "cli.h"
 
 static const char help[] =
-	"usage: magi guard scan [--secret NAME=VALUE]... [--config FILE] [--reread N] [--json] IMAGE\n"
-	"       magi guard redact [--secret NAME=VALUE]... [--config FILE] [--reread N] [--pad N] IN OUT\n\n"
+	"usage: magi guard scan [--secret NAME=VALUE]... [--config FILE] [--reread N] [--json] [-v] IMAGE\n"
+	"       magi guard redact [--secret NAME=VALUE]... [--config FILE] [--reread N] [--pad N] [-v] IN OUT\n\n"
 	"scan    OCRs a screenshot and prints the PII found (type, text, box) and any text that\n"
 	"        reads as instructions to an AI agent (prompt injection).\n"
 	"redact  writes OUT (.png or .jpg) with every PII finding covered by a solid box, as\n"
@@ -16,7 +16,9 @@ static const char help[] =
 	"--reread N  how much small number-heavy text is OCR'd a second time, in units of a\n"
 	"        line's width over its height (a card number is ~12, ~0.7 ms each; default: all\n"
 	"        such lines; a run spends 12 per new screen; 0: none)\n"
-	"exit status: scan 0 when nothing was found, 1 when something was; redact 0 on success.\n";
+	"-v      also print the OCR libraries' own messages (Leptonica's) to stderr\n"
+	"exit status: scan 0 when nothing was found, 1 when something was; redact 0 on success;\n"
+	"        3 for a bad image, configuration or an OUT that cannot be written (full disk).\n";
 
 int cmd_guard(int argc, char **argv)
 {
@@ -78,6 +80,9 @@ int cmd_guard(int argc, char **argv)
 			reread = (int)p;
 		} else if (!strcmp(argv[i], "--json")) {
 			json = true;
+		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
+			if (magi_log_get_level() > MAGI_LOG_INFO)
+				magi_log_set_level(MAGI_LOG_INFO);
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			cli_error("guard: unknown option '%s'", argv[i]);
 			rc = EXIT_USAGE;

@@ -6,7 +6,15 @@ static const char help[] =
 	"usage: magi models [--config FILE] [--ping]\n\n"
 	"Lists the configured models (from --config, $MAGI_CONFIG, ./magi.yaml or the\n"
 	"environment) with their endpoint, image policy, coordinate space and trust.\n"
-	"  --ping    ask each endpoint for its model list and say what is wrong, if anything\n";
+	"  --ping    ask each endpoint for its model list and say what is wrong, if anything\n\n"
+	"exit status: 0 all well, 1 an endpoint failed its ping (down, not an OpenAI model list),\n"
+	"3 a configuration error (a bad setting, a malformed URL, a refused key, an unlisted model).\n";
+
+/* A configuration error (3) outweighs an endpoint that failed (1). */
+static int worst(int a, int b)
+{
+	return a == EXIT_CONFIG || b == EXIT_CONFIG ? EXIT_CONFIG : a ? a : b;
+}
 
 int cmd_models(int argc, char **argv)
 {
@@ -38,13 +46,14 @@ int cmd_models(int argc, char **argv)
 	static const char *const pol[] = {"none", "qwen", "openai"};
 	static const char *const trust[] = {"auto", "local", "remote"};
 	printf("models from %s:\n", magi_config_source(cfg));
-	int bad = 0;
+	int rc = EXIT_OK;
 	for (size_t i = 0; i < magi_config_model_count(cfg); i++) {
 		struct magi_model_params p;
 		const char *name = magi_config_model_name(cfg, i);
-		if (magi_config_model(cfg, name, &p, &err)) {
+		magi_status s = magi_config_model(cfg, name, &p, &err);
+		if (s) {
 			printf("  %-12s error: %s\n", name, magi_error_text(&err));
-			bad++;
+			rc = worst(rc, cli_exit_status(s));
 			continue;
 		}
 		printf("  %-12s %s  model=%s  image=%s  coords=%s  trust=%s  key=%s\n", name,
@@ -54,20 +63,20 @@ int cmd_models(int argc, char **argv)
 		if (!ping)
 			continue;
 		struct magi_client *c;
-		if (magi_client_new(&p, &c, &err)) {
+		if ((s = magi_client_new(&p, &c, &err))) {
 			printf("    ping: %s\n", magi_error_text(&err));
-			bad++;
+			rc = worst(rc, cli_exit_status(s));
 			continue;
 		}
 		double ms;
-		if (magi_client_ping(c, &ms, &err)) {
+		if ((s = magi_client_ping(c, &ms, &err))) {
 			printf("    ping: FAILED: %s\n", magi_error_text(&err));
-			bad++;
+			rc = worst(rc, cli_exit_status(s));
 		} else {
 			printf("    ping: ok (%.0f ms)\n", ms);
 		}
 		magi_client_free(c);
 	}
 	magi_config_free(cfg);
-	return bad ? EXIT_FAIL : EXIT_OK;
+	return rc;
 }

@@ -1,4 +1,5 @@
 /* cmd_trace.c — `magi trace show RUN` and `magi trace report RUN`. */
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 
@@ -51,11 +52,14 @@ int cmd_trace(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (!strcmp(argv[1], "report")) {
-		if (magi_trace_write_report(run, &err)) {
+		char *written = NULL;
+		if (magi_trace_write_report_at(run, &written, &err)) {
 			cli_error("%s", magi_error_text(&err));
 			return EXIT_CONFIG;
 		}
-		printf("%s/report.html\n", run);
+		/* the path the trace layer wrote, never one made up here */
+		printf("%s\n", written);
+		free(written);
 		return EXIT_OK;
 	}
 	cli_error("trace: unknown action '%s' (show or report)", argv[1]);

@@ -14,6 +14,26 @@ void cli_error(const char *fmt, ...)
 	va_end(ap);
 }
 
+int cli_exit_status(magi_status s)
+{
+	switch (s) {
+	case MAGI_OK:
+		return EXIT_OK;
+	case MAGI_ERR_CONFIG:
+	case MAGI_ERR_REPLAY_MISS:
+	case MAGI_ERR_INVALID:
+	case MAGI_ERR_NOT_FOUND:
+	case MAGI_ERR_IO:
+	case MAGI_ERR_IMAGE:
+	case MAGI_ERR_VIDEO:
+	case MAGI_ERR_LIMIT:
+	case MAGI_ERR_UNSUPPORTED:
+		return EXIT_CONFIG;
+	default:
+		return EXIT_FAIL;
+	}
+}
+
 int cli_is_help(const char *a)
 {
 	return !strcmp(a, "-h") || !strcmp(a, "--help");

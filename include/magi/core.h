@@ -148,9 +148,18 @@ MAGI_API void magi_sleep_ms(double ms);
 MAGI_API magi_status magi_json_quote(const char *s, struct magi_buf *out);
 
 /* ---- files -------------------------------------------------------------------------- */
-/* Reads a whole file into out (appending), failing with MAGI_ERR_LIMIT past out->max. */
+/* Reads a whole regular file into out (appending). Refused before any byte is read, with a
+ * message naming path: a URL ("scheme://...", MAGI_ERR_UNSUPPORTED), a directory, FIFO,
+ * device or socket (MAGI_ERR_IO), a file larger than out->max allows (MAGI_ERR_LIMIT). */
 MAGI_API magi_status magi_file_read(const char *path, struct magi_buf *out, struct magi_error *err);
-/* Writes data to path atomically (temp file + rename), fsync'd. */
+/* Reads fd to its end into out (appending), whatever it is (pipe, terminal); name is used in
+ * messages. MAGI_ERR_LIMIT as soon as out->max would be passed. fd stays open. */
+MAGI_API magi_status magi_file_read_fd(int fd, const char *name, struct magi_buf *out,
+				       struct magi_error *err);
+/* Writes data to path atomically: a temp file beside it, written in full (its length on disk
+ * checked), fsync'd and closed without error, then renamed over path. On any failure
+ * (ENOSPC, EIO, EROFS, ...) path is untouched, the temp file removed, and the message names
+ * path and the OS error. */
 MAGI_API magi_status magi_file_write(const char *path, const void *data, size_t n,
 				     struct magi_error *err);
 /* mkdir -p */

@@ -5,7 +5,8 @@
  * Three parts, each usable on its own:
  *   - Privacy: magi_pii_scan_text / magi_pii_scan_ocr find e-mails, phones, cards (Luhn),
  *     IBANs (mod-97), US SSNs, IPv4/IPv6, MACs, API keys and tokens, values next to labels
- *     such as "password:", and the user's own secrets. magi_guard_redact_image covers the
+ *     such as "password:", person names where a label or a letter's form names them,
+ *     postal addresses, and the user's own secrets. magi_guard_redact_image covers the
  *     findings with solid black boxes (never blur: blur can be undone);
  *     magi_guard_redact_text replaces them with "[email]"-style labels and "<secret:NAME>".
  *     magi_guard_endpoint_is_local tells whether a model endpoint is on loopback (trusted
@@ -84,7 +85,9 @@ MAGI_API magi_status magi_secret_expand(const struct magi_secret_list *l, const 
 	X(API_KEY, "api_key", "[api_key]")                                     \
 	X(CREDENTIAL, "credential", "[credential]")                            \
 	X(SECRET, "secret", "<secret>")                                        \
-	X(UNREADABLE, "unreadable", "[unreadable]")
+	X(UNREADABLE, "unreadable", "[unreadable]")                            \
+	X(PERSON, "person", "[person]")                                        \
+	X(ADDRESS, "address", "[address]")
 
 enum magi_pii_type {
 #define MAGI__X(n, s, l) MAGI_PII_##n,
@@ -112,9 +115,18 @@ struct magi_pii_finding {
 	int x, y, w, h;    /* box in image pixels (before any padding) */
 	int word0, word1;  /* OCR scans: first and last word covered (indices into
 			      ocr->words, or ocr->lines when it has no words); -1 otherwise */
-	float score;       /* 0..1: 1 for checksum-validated or exact matches, lower for
-			      heuristic ones (entropy rule, OCR-corrected digits) */
+	float score;       /* 0..1: 1 for a checksum that holds on the text as read or an
+			      exact match; lower for heuristic rules (entropy, names,
+			      addresses); at most MAGI_PII_SCORE_REPAIRED when `repaired` */
+	bool repaired;     /* the text passes its checksum (Luhn, mod-97) only when OCR
+			      look-alikes are read as other glyphs (O as 0, S as 5, ...) or a
+			      doubled glyph is dropped; or it is an IBAN-shaped string whose
+			      checksum fails however it is read. Still a finding: redaction
+			      covers it like any other */
 };
+/* Highest score of a finding that needed a repair (magi_pii_finding.repaired): a finding
+ * scored at or above 0.9 always passed its checksum as read. */
+#define MAGI_PII_SCORE_REPAIRED 0.6f
 MAGI_API void magi_pii_findings_free(struct magi_pii_finding *f, size_t n);
 
 /* Scan parameters, by value: struct magi_pii_params p = magi_pii_params_default(); */
@@ -141,15 +153,18 @@ MAGI_API struct magi_pii_params magi_pii_params_default(void);
 
 /* Scans NUL-terminated UTF-8 text. On success *out is a malloc'd array of *n findings
  * sorted by start (NULL when none); findings never overlap (a span claimed by a stronger
- * type — secret, api_key, iban, card, ssn, email, credential, mac, phone, ipv6, ipv4, in
- * that order — is not reported again as a weaker one). p NULL means defaults.
+ * type — secret, api_key, iban, card, ssn, email, credential, mac, phone, ipv6, ipv4,
+ * address, person, in that order — is not reported again as a weaker one). p NULL means
+ * defaults.
  * On failure *out = NULL, *n = 0. */
 MAGI_API magi_status magi_pii_scan_text(const char *text, const struct magi_pii_params *p,
 					struct magi_pii_finding **out, size_t *n);
 
 /* The text an OCR scan works on: each line's words joined by single spaces, lines joined
- * by '\n' (words taken in order, grouped by their line index). When the OCR has no words,
- * its lines' text is used. Caller frees *out. */
+ * by '\n' (words taken in order, grouped by their line index); OCR lines of one visual
+ * row are one line, joined by a space when they stand within 2.5 character heights of
+ * each other and by a tab when further apart (a form's label and its field's value).
+ * When the OCR has no words, its lines' text is used. Caller frees *out. */
 MAGI_API magi_status magi_guard_ocr_text(const struct magi_ocr *ocr, char **out);
 
 /* Scans OCR words (or DOM text given in the same shape) and maps each finding back to
@@ -167,9 +182,10 @@ MAGI_API magi_status magi_pii_scan_ocr(const struct magi_ocr *ocr, const struct 
  * word before its first number to its last number) and read again on its own as one line
  * — small text is where Tesseract garbles a digit and a checksum fails. Lines with a PII
  * label go first, then unsure readings, then those with more digits, while
- * p->reread_budget lasts (a line read with confidence under 30 that shows digits and
- * that the budget leaves unread is reported as MAGI_PII_UNREADABLE over its box); crops found
- * in p->reread_cache are not read again (and cost nothing). Findings of the second
+ * p->reread_budget lasts (a line read with confidence under 30 that looks like a number —
+ * digits are a fifth of its letters and digits, 7+ digit glyphs, no link or path — and
+ * that the budget leaves unread is reported as MAGI_PII_UNREADABLE over its box); crops
+ * found in p->reread_cache are not read again (and cost nothing). Findings of the second
  * reading are added with boxes in img's pixels and word0/word1 naming the first reading's
  * words of that crop; their offsets (start/end) refer to the second reading, not to
  * magi_guard_ocr_text(ocr). img NULL: the same as magi_pii_scan_ocr. */

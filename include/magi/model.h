@@ -132,7 +132,11 @@ MAGI_API magi_status magi_chat_many_cancel(struct magi_client *const *clients,
 					   struct magi_chat_result *results,
 					   const volatile int *cancel);
 
-/* GET {base_url}/models to check an endpoint; the message says what is wrong. */
+/* GET {base_url}/models to check an endpoint; the message says what is wrong. MAGI_OK only
+ * for an OpenAI model list ({"data": [{"id": ...}, ...]}) that names the configured model
+ * (when one is set): MAGI_ERR_MODEL for a page or JSON that is not such a list,
+ * MAGI_ERR_NOT_FOUND when the model is not listed, MAGI_ERR_NETWORK / MAGI_ERR_HTTP /
+ * MAGI_ERR_CONFIG (401) otherwise. */
 MAGI_API magi_status magi_client_ping(struct magi_client *c, double *ms, struct magi_error *err);
 
 /* ---- configuration ------------------------------------------------------------------ */
@@ -161,7 +165,10 @@ MAGI_API magi_status magi_client_ping(struct magi_client *c, double *ms, struct 
  * Any other top-level key is an error naming it.
  */
 struct magi_config;
-/* path NULL: $MAGI_CONFIG, else ./magi.yaml if present, else environment only. */
+/* path NULL: $MAGI_CONFIG, else ./magi.yaml if present, else environment only. Every
+ * model's settings are type- and range-checked here: a wrong one is MAGI_ERR_CONFIG with a
+ * message naming the file, the model, the key and what is expected (e.g. "magi.yaml: model
+ * 'm': image.max_pixels must be a whole number from 0 to 67108864, not \"lots\""). */
 MAGI_API magi_status magi_config_load(const char *path, struct magi_config **out,
 				      struct magi_error *err);
 MAGI_API void magi_config_free(struct magi_config *cfg);

@@ -23,5 +23,20 @@ bool magi__grow(void *arrp, size_t *cap, size_t n, size_t elem, size_t first);
 /* true if s ends with suffix */
 bool magi__ends_with(const char *s, const char *suffix);
 
+/* ---- checked file writes (file.c) ---- */
+/* Writes all n bytes to fd, going on after short writes and EINTR. On failure the message
+ * names path, the OS error and how many bytes were written. */
+magi_status magi__fd_write_all(int fd, const void *data, size_t n, const char *path, struct magi_error *err);
+/* fdatasync (data_only) or fsync of fd; on failure the message names path and the OS error. */
+magi_status magi__fd_sync(int fd, bool data_only, const char *path, struct magi_error *err);
+/* Test hook: arms write and sync faults, each "N" or "N:ENOSPC|EIO|EROFS|EDQUOT|EFBIG" (NULL or
+ * "" for none): the Nth write (sync) from now on fails with that errno (ENOSPC by default).
+ * Without a call, the environment's MAGI_FAULT_WRITE and MAGI_FAULT_SYNC are read once. */
+void magi__fault_set(const char *write_spec, const char *sync_spec);
+/* "a directory", "a FIFO (named pipe)", "a character device", ... for a stat st_mode */
+const char *magi__file_kind(unsigned int st_mode);
+/* true for "scheme://..." (http, https, rtsp, file, ...): inputs magi cannot open yet */
+bool magi__path_is_url(const char *path);
+
 #include "core/magi_banned.h"
 #endif

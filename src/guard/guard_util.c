@@ -178,10 +178,15 @@ static magi_status page_put(struct magi_buf *b, const char *s)
 	return MAGI_OK;
 }
 
-/* Tesseract's sparse mode cuts one visual row at wide gaps ("(863)" | "841-6538"). For PII
- * the row must read as one line: rows[i] is the first OCR line of line i's row, where two
- * lines share a row when they overlap vertically by most of their height, have similar
- * heights and stand within a few character heights of each other. */
+/* Tesseract's sparse mode cuts one visual row at wide gaps ("(863)" | "841-6538"), and a
+ * form's label and its field's value are two OCR lines ("Card number" | "4111 ..."). For
+ * PII the row must read as one line: rows[i] is the first OCR line of line i's row, where
+ * two lines share a row when they overlap vertically by most of their height, have
+ * similar heights and stand within ROW_FAR_GAP character heights of each other (the page
+ * text joins pieces further apart than ROW_NEAR_GAP with a tab: a field's edge, which
+ * no digit run crosses). */
+#define ROW_NEAR_GAP 5 / 2
+#define ROW_FAR_GAP 30
 static long *row_map(const struct magi_ocr *ocr)
 {
 	size_t n = ocr->n_lines;
@@ -200,7 +205,7 @@ static long *row_map(const struct magi_ocr *ocr)
 			int top = a->y > b->y ? a->y : b->y;
 			int bot = a->y + a->h < b->y + b->h ? a->y + a->h : b->y + b->h;
 			int gap = b->x - (a->x + a->w);
-			if (bot - top >= hmin * 6 / 10 && hmax <= hmin * 3 / 2 && gap >= -2 && gap <= hmin * 5 / 2)
+			if (bot - top >= hmin * 6 / 10 && hmax <= hmin * 3 / 2 && gap >= -2 && gap <= hmin * ROW_FAR_GAP)
 				rows[j] = rows[i];
 		}
 	}
@@ -247,6 +252,7 @@ static magi_status page_build(const struct magi_ocr *ocr, struct magi__page *pg,
 		keys[i].x = rows ? ocr->words[i].x : 0;
 		keys[i].idx = i;
 	}
+	bool joined = rows != NULL;
 	free(rows);
 	qsort(keys, n, sizeof *keys, word_key_cmp);
 	for (size_t k = 0; k < n; k++) {
@@ -264,8 +270,17 @@ static magi_status page_build(const struct magi_ocr *ocr, struct magi__page *pg,
 			struct magi__page_line *ln = &pg->l[pg->nl++];
 			ln->start = b.len;
 			ln->u0 = pg->nu;
-		} else if ((st = magi_buf_putc(&b, ' '))) {
-			goto fail;
+		} else {
+			/* two OCR lines of one row far apart: a tab, like a form's field edge */
+			char sep = ' ';
+			if (joined && k > 0) {
+				const struct magi_ocr_word *pw = &ocr->words[keys[k - 1].idx], *w = &ocr->words[i];
+				int hmin = pw->h < w->h ? pw->h : w->h;
+				if (pw->line != w->line && w->x - (pw->x + pw->w) > hmin * ROW_NEAR_GAP)
+					sep = '\t';
+			}
+			if ((st = magi_buf_putc(&b, sep)))
+				goto fail;
 		}
 		struct magi__page_unit *u = &pg->u[pg->nu++];
 		u->start = b.len;

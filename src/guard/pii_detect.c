@@ -52,6 +52,79 @@ bool magi__pii_context_has(const char *t, size_t i, size_t back, const char *con
 	return false;
 }
 
+/* Decodes the UTF-8 character at t[i] (2-4 bytes); 0 when it is ASCII or malformed. */
+static uint32_t utf8_decode(const char *t, size_t len, size_t i, size_t *n)
+{
+	uc c = (uc)t[i];
+	size_t k = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+	if (!k || c >= 0xF5 || i + k > len)
+		return 0;
+	uint32_t v = c & (0x7F >> k);
+	for (size_t j = 1; j < k; j++) {
+		uc b = (uc)t[i + j];
+		if ((b & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (b & 0x3F);
+	}
+	*n = k;
+	return v;
+}
+
+size_t magi__pii_utf8_letter(const char *t, size_t len, size_t i, bool *upper)
+{
+	size_t n = 0;
+	uint32_t v = utf8_decode(t, len, i, &n);
+	bool up = false, letter;
+	if (v >= 0xC0 && v <= 0x24F) { /* Latin-1 and Latin Extended-A/B letters */
+		letter = v != 0xD7 && v != 0xF7;
+		/* capitals: Latin-1 C0-DE; in Extended-A/B the even code points of most pairs */
+		up = (v >= 0xC0 && v <= 0xDE) || (v >= 0x100 && v <= 0x17F && !(v & 1) && v != 0x138) ||
+		     v == 0x141 || v == 0x143 || v == 0x145 || v == 0x147 || v == 0x179 || v == 0x17B ||
+		     v == 0x17D;
+		if (v == 0x142 || v == 0x144 || v == 0x146 || v == 0x148 || v == 0x17A || v == 0x17C ||
+		    v == 0x17E)
+			up = false;
+	} else {
+		letter = (v >= 0x370 && v <= 0x3FF) || (v >= 0x400 && v <= 0x52F) || /* Greek, Cyrillic */
+			 (v >= 0x531 && v <= 0x6FF) ||   /* Armenian, Hebrew, Arabic */
+			 (v >= 0x900 && v <= 0xE7F) ||   /* Indic scripts, Thai */
+			 (v >= 0x1E00 && v <= 0x1EFF) || /* Latin Extended Additional (Vietnamese) */
+			 (v >= 0x3040 && v <= 0x30FF) || (v >= 0x4E00 && v <= 0x9FFF) || /* kana, CJK */
+			 (v >= 0xAC00 && v <= 0xD7AF);   /* Hangul */
+		up = (v >= 0x391 && v <= 0x3A9) || (v >= 0x400 && v <= 0x42F);
+	}
+	if (upper)
+		*upper = letter && up;
+	return letter ? n : 0;
+}
+
+bool magi__pii_in_list(const char *s, size_t n, const char *const *list)
+{
+	for (size_t k = 0; list[k]; k++)
+		if (strlen(list[k]) == n) {
+			size_t j = 0;
+			while (j < n && magi__lower((uc)s[j]) == (uc)list[k][j])
+				j++;
+			if (j == n)
+				return true;
+		}
+	return false;
+}
+
+bool magi__pii_field_start(const char *t, size_t at)
+{
+	/* back over spaces and marks (bullets, quotes OCR reads at a line's start: "‘An:") to
+	 * the line's start or a field's edge; a letter or digit first means prose */
+	for (size_t b = at; b > 0; b--) {
+		uc c = (uc)t[b - 1];
+		if (c == '\n' || c == '\t' || c == '|' || c == ',' || c == ';' || c == ':')
+			return true;
+		if (magi__is_alnum(c) || (b == at && c >= 0x80 && magi__pii_utf8_letter(t, at, b - 1, NULL)))
+			return false;
+	}
+	return true;
+}
+
 /* Length of a UTF-8 dash (en or em) at t[i] OCR engines put for '-', else 0. */
 size_t magi__pii_utf8_dash(const char *t, size_t len, size_t i)
 {
@@ -80,6 +153,8 @@ magi_status magi__pii_detect_all(const char *text, size_t len, const struct magi
 	RUN(MAGI_PII_PHONE, magi__pii_phones(text, len, p, fv));
 	RUN(MAGI_PII_IPV6, magi__pii_ipv6(text, len, fv));
 	RUN(MAGI_PII_IPV4, magi__pii_ipv4(text, len, fv));
+	RUN(MAGI_PII_ADDRESS, magi__pii_addresses(text, len, fv));
+	RUN(MAGI_PII_PERSON, magi__pii_persons(text, len, fv));
 	RUN(MAGI_PII_IPV6, magi__pii_ipv6_noisy(text, len, fv));
 	RUN(MAGI_PII_MAC, magi__pii_macs_noisy(text, len, fv));
 #undef RUN

@@ -8,28 +8,61 @@
 #include "core/common.h"
 
 /* ---- IBAN ------------------------------------------------------------------------------ */
+/* The SWIFT IBAN registry (ISO 13616-1:2020): each country's BBAN format in the registry's
+ * notation, n digits, a upper-case letters, c letters or digits ("4!a6!n8!n" for GB). */
 static const struct {
 	char cc[3];
-	int len;
-} iban_lengths[] = {
-	{"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16},
-	{"BG", 22}, {"BH", 22}, {"BR", 29}, {"BY", 28}, {"CH", 21}, {"CR", 22}, {"CY", 28},
-	{"CZ", 24}, {"DE", 22}, {"DK", 18}, {"DO", 28}, {"EE", 20}, {"EG", 29}, {"ES", 24},
-	{"FI", 18}, {"FO", 18}, {"FR", 27}, {"GB", 22}, {"GE", 22}, {"GI", 23}, {"GL", 18},
-	{"GR", 27}, {"GT", 28}, {"HR", 21}, {"HU", 28}, {"IE", 22}, {"IL", 23}, {"IQ", 23},
-	{"IS", 26}, {"IT", 27}, {"JO", 30}, {"KW", 30}, {"KZ", 20}, {"LB", 28}, {"LC", 32},
-	{"LI", 21}, {"LT", 20}, {"LU", 20}, {"LV", 21}, {"MC", 27}, {"MD", 24}, {"ME", 22},
-	{"MK", 19}, {"MR", 27}, {"MT", 31}, {"MU", 30}, {"NL", 18}, {"NO", 15}, {"PK", 24},
-	{"PL", 28}, {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22}, {"SA", 24},
-	{"SC", 31}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27}, {"TL", 23}, {"TN", 24},
-	{"TR", 26}, {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20},
+	const char *bban;
+} iban_registry[] = {
+	{"AD", "4!n4!n12!c"}, {"AE", "3!n16!n"}, {"AL", "8!n16!c"}, {"AT", "5!n11!n"},
+	{"AZ", "4!a20!c"}, {"BA", "3!n3!n8!n2!n"}, {"BE", "3!n7!n2!n"}, {"BG", "4!a4!n2!n8!c"},
+	{"BH", "4!a14!c"}, {"BI", "5!n5!n11!n2!n"}, {"BR", "8!n5!n10!n1!a1!c"}, {"BY", "4!c4!n16!c"},
+	{"CH", "5!n12!c"}, {"CR", "4!n14!n"}, {"CY", "3!n5!n16!c"}, {"CZ", "4!n6!n10!n"},
+	{"DE", "8!n10!n"}, {"DJ", "5!n5!n11!n2!n"}, {"DK", "4!n9!n1!n"}, {"DO", "4!c20!n"},
+	{"EE", "2!n2!n11!n1!n"}, {"EG", "4!n4!n17!n"}, {"ES", "4!n4!n1!n1!n10!n"}, {"FI", "3!n11!n"},
+	{"FK", "2!a12!n"}, {"FO", "4!n9!n1!n"}, {"FR", "5!n5!n11!c2!n"}, {"GB", "4!a6!n8!n"},
+	{"GE", "2!a16!n"}, {"GI", "4!a15!c"}, {"GL", "4!n9!n1!n"}, {"GR", "3!n4!n16!c"},
+	{"GT", "4!c20!c"}, {"HN", "4!a20!n"}, {"HR", "7!n10!n"}, {"HU", "3!n4!n1!n15!n1!n"},
+	{"IE", "4!a6!n8!n"}, {"IL", "3!n3!n13!n"}, {"IQ", "4!a3!n12!n"}, {"IS", "4!n2!n6!n10!n"},
+	{"IT", "1!a5!n5!n12!c"}, {"JO", "4!a4!n18!c"}, {"KW", "4!a22!c"}, {"KZ", "3!n13!c"},
+	{"LB", "4!n20!c"}, {"LC", "4!a24!c"}, {"LI", "5!n12!c"}, {"LT", "5!n11!n"},
+	{"LU", "3!n13!c"}, {"LV", "4!a13!c"}, {"LY", "3!n3!n15!n"}, {"MC", "5!n5!n11!c2!n"},
+	{"MD", "2!c18!c"}, {"ME", "3!n13!n2!n"}, {"MK", "3!n10!c2!n"}, {"MN", "4!n12!n"},
+	{"MR", "5!n5!n11!n2!n"}, {"MT", "4!a5!n18!c"}, {"MU", "4!a2!n2!n12!n3!n3!a"},
+	{"NI", "4!a20!n"}, {"NL", "4!a10!n"}, {"NO", "4!n6!n1!n"}, {"OM", "3!n16!c"},
+	{"PK", "4!a16!c"}, {"PL", "8!n16!n"}, {"PS", "4!a21!c"}, {"PT", "4!n4!n11!n2!n"},
+	{"QA", "4!a21!c"}, {"RO", "4!a16!c"}, {"RS", "3!n13!n2!n"}, {"RU", "9!n5!n15!c"},
+	{"SA", "2!n18!c"}, {"SC", "4!a2!n2!n16!n3!a"}, {"SD", "2!n12!n"}, {"SE", "3!n16!n1!n"},
+	{"SI", "5!n8!n2!n"}, {"SK", "4!n6!n10!n"}, {"SM", "1!a5!n5!n12!c"}, {"SO", "4!n3!n12!n"},
+	{"ST", "4!n4!n11!n2!n"}, {"SV", "4!a20!n"}, {"TL", "3!n14!n2!n"}, {"TN", "2!n3!n13!n2!n"},
+	{"TR", "5!n1!n16!c"}, {"UA", "6!n19!c"}, {"VA", "3!n15!n"}, {"VG", "4!a16!n"},
+	{"XK", "4!n10!n2!n"}, {"YE", "4!a4!n18!c"},
 };
 
-static int iban_country_len(const char *cc)
+#define IBAN_MAX_CHARS 34
+
+/* The country's IBAN as a class per position ("CCkk" then n/a/c), its length, or 0 when
+ * the registry has no such country. */
+static int iban_classes(const char *cc, char *cls)
 {
-	for (size_t i = 0; i < MAGI_ARRAY_LEN(iban_lengths); i++)
-		if (iban_lengths[i].cc[0] == cc[0] && iban_lengths[i].cc[1] == cc[1])
-			return iban_lengths[i].len;
+	for (size_t i = 0; i < MAGI_ARRAY_LEN(iban_registry); i++) {
+		if (iban_registry[i].cc[0] != cc[0] || iban_registry[i].cc[1] != cc[1])
+			continue;
+		int n = 0;
+		memcpy(cls, "aann", 4);
+		n = 4;
+		for (const char *f = iban_registry[i].bban; *f;) {
+			int k = 0;
+			while (magi__is_digit((uc)*f))
+				k = k * 10 + (*f++ - '0');
+			f++; /* '!' */
+			for (int j = 0; j < k && n < IBAN_MAX_CHARS; j++)
+				cls[n++] = *f;
+			f++;
+		}
+		cls[n] = '\0';
+		return n;
+	}
 	return 0;
 }
 
@@ -105,11 +138,13 @@ static const char *country_options(const char *t, size_t len, size_t i, size_t *
 	case '7':
 		return "T";
 	case '0':
-		return "OD";
+		return "ODQ";
 	case '5':
 		return "S";
 	case '8':
-		return "B";
+		return "BS";
+	case '@': /* a Q or an O in some fonts */
+		return "QO";
 	default: {
 		const char *f = foreign_glyph(t, len, i, n);
 		if (f)
@@ -133,6 +168,7 @@ static const char *digit_options(uc c)
 	case 'I':
 	case '|':
 	case 'T':
+	case 'L':
 		return "1";
 	case 'S':
 	case 's':
@@ -173,23 +209,10 @@ static const char *letter_options(uc c)
 	}
 }
 
-/* How many letters open the country's BBAN (the bank code of GB, NL, IE, ...; the CIN of
- * IT and SM), from the IBAN registry; 0 when it opens with digits. */
-static int iban_bank_letters(const char *cc)
-{
-	static const char four[] = "GB IE NL BG RO MT GI BH JO KW QA PK VG LC MU SC PS IQ";
-	static const char one[] = "IT SM";
-	for (const char *p = four; *p; p += p[2] ? 3 : 2)
-		if (p[0] == cc[0] && p[1] == cc[1])
-			return 4;
-	for (const char *p = one; *p; p += p[2] ? 3 : 2)
-		if (p[0] == cc[0] && p[1] == cc[1])
-			return 1;
-	return 0;
-}
-
-#define IBAN_MAX_CHARS 34
 #define IBAN_MAX_VARIANTS 256 /* readings tried per candidate: mod-97 stays meaningful */
+/* An IBAN's printed shape whose checksum fails however it is read: likelier an OCR misread
+ * of an IBAN than anything else, so it is covered, at this low score */
+#define IBAN_SHAPE_SCORE 0.4f
 
 /* An IBAN candidate as printed: the characters (a foreign glyph kept as '?'), where it ends
  * in the text and how many group breaks it had. */
@@ -216,6 +239,13 @@ static bool iban_collect(const char *t, size_t len, size_t q, int want, bool fuz
 			c->spaces += c->n % 4 == 0;
 			c->breaks++;
 			q += 1 + (t[q + 1] == '('); /* "ES95 (0093": a stray parenthesis */
+			continue;
+		}
+		/* the paper format's groups joined by dashes ("DE89-3704-0044-...") */
+		if (ch == '-' && c->n >= 4 && q + 1 < len && t[q - 1] != '-' && magi__is_alnum((uc)t[q + 1])) {
+			c->spaces += c->n % 4 == 0;
+			c->breaks++;
+			q++;
 			continue;
 		}
 		/* a group break read as '.' or ',' ("ES84.0717 3583") */
@@ -245,34 +275,40 @@ static bool iban_collect(const char *t, size_t len, size_t q, int want, bool fuz
 	return c->n == want && !(c->end < len && magi__is_alnum((uc)t[c->end]));
 }
 
-/* Fills c->opts: what each position may stand for. False when a position cannot be part of
- * an IBAN (a letter among the check digits, a lower-case letter that is no look-alike). */
-static bool iban_options(struct iban_cand *c, int bank, bool fuzzy)
+/* Fills c->opts: what each position may stand for, by the registry's class of the position
+ * (cls: "aann" then the BBAN's n/a/c). False when a position cannot be part of this
+ * country's IBAN even with OCR's look-alikes read otherwise. */
+static bool iban_options(struct iban_cand *c, const char *cls, bool fuzzy)
 {
 	for (int k = 2; k < c->n; k++) {
 		uc ch = (uc)c->s[k];
-		char *o = c->opts[k];
+		char *o = c->opts[k], want = cls[k];
 		o[0] = (char)ch, o[1] = '\0';
 		if (k == c->glyph_at) {
-			if (k < 4 || strlen(c->glyph) >= sizeof c->opts[k])
+			const char *g = want == 'n' ? digit_options((uc)c->glyph[0]) : c->glyph;
+			if (k < 4 || !*g || strlen(g) >= sizeof c->opts[k])
 				return false;
-			memcpy(o, c->glyph, strlen(c->glyph) + 1);
+			memcpy(o, g, strlen(g) + 1);
 			continue;
 		}
 		if (magi__is_digit(ch)) {
-			/* the format wants a letter here: OCR read a letter as a digit */
-			if (fuzzy && k >= 4 && k < 4 + bank)
-				memcpy(o + 1, letter_options(ch), strlen(letter_options(ch)) + 1);
-			continue;
-		}
-		if (k >= 4 && k < 4 + bank && magi__is_alpha(ch)) {
-			o[0] = (char)(magi__is_lower(ch) ? ch - 'a' + 'A' : ch);
+			const char *lo = letter_options(ch);
+			if (want == 'a') {
+				/* the format wants a letter here: OCR read a letter as a digit */
+				if (!fuzzy || !*lo)
+					return false;
+				memcpy(o, lo, strlen(lo) + 1);
+			} else if (want == 'c' && fuzzy && *lo && strlen(lo) < sizeof c->opts[k] - 1) {
+				/* a letter-or-digit position: the digit may be a letter OCR misread */
+				memcpy(o + 1, lo, strlen(lo) + 1);
+			}
 			continue;
 		}
 		const char *d = digit_options(ch);
-		if (k >= 4 && magi__is_upper(ch)) {
-			/* a letter stands; it may also be a digit OCR read as one */
-			if (fuzzy && *d)
+		if (want != 'n' && magi__is_alpha(ch)) {
+			/* a letter stands; in a letter-or-digit position it may also be a digit OCR
+			 * read as a letter */
+			if (want == 'c' && fuzzy && *d && strlen(d) < sizeof c->opts[k] - 1)
 				memcpy(o + 1, d, strlen(d) + 1);
 			continue;
 		}
@@ -309,7 +345,7 @@ static bool iban_readings_valid(struct iban_cand *c, bool *repaired)
 	for (int k = 2; k < c->n; k++) {
 		size_t no = strlen(c->opts[k]);
 		s[k] = c->opts[k][0];
-		printed &= s[k] == c->s[k];
+		printed &= magi__lower((uc)s[k]) == magi__lower((uc)c->s[k]);
 		/* beyond the cap a position keeps its first reading */
 		if (no > 1 && variants * no <= IBAN_MAX_VARIANTS) {
 			pos[np++] = k;
@@ -322,6 +358,16 @@ static bool iban_readings_valid(struct iban_cand *c, bool *repaired)
 	}
 	*repaired = true;
 	return np > 0 || !printed ? iban_variants(c, s, pos, np, 0) : false;
+}
+
+/* A lower-case letter other than OCR's o, l and s for 0, 1 and 5 among c's characters
+ * (an IBAN is upper case: "ES2015 class (Antoine" is prose). */
+static bool has_lower(const struct iban_cand *c)
+{
+	for (int k = 4; k < c->n; k++)
+		if (magi__is_lower((uc)c->s[k]) && !strchr("ols", c->s[k]))
+			return true;
+	return false;
 }
 
 /* true when OCR confuses glyphs a and b (a doubled glyph is often read as the pair). */
@@ -340,7 +386,7 @@ static bool iban_lookalike(uc a, uc b)
 /* c holds one character more than its country's IBAN: OCR read one glyph twice ("GB0O7",
  * "92387", "HAEFN"). Tries dropping each character that looks like a neighbour (only those,
  * so that few readings are tried and mod-97 keeps its meaning); true when one passes. */
-static bool iban_drop_double(const struct iban_cand *c, int bank)
+static bool iban_drop_double(const struct iban_cand *c, const char *cls)
 {
 	for (int k = 2; k < c->n; k++) {
 		uc ch = (uc)c->s[k];
@@ -353,7 +399,7 @@ static bool iban_drop_double(const struct iban_cand *c, int bank)
 		if (d.glyph_at > k)
 			d.glyph_at--;
 		bool repaired;
-		if (iban_options(&d, bank, true) && iban_readings_valid(&d, &repaired))
+		if (iban_options(&d, cls, true) && iban_readings_valid(&d, &repaired))
 			return true;
 	}
 	return false;
@@ -374,16 +420,20 @@ magi_status magi__pii_ibans(const char *t, size_t len, const struct magi_pii_par
 		bool exact_cc = magi__is_upper((uc)t[i]) && magi__is_upper((uc)t[i + 1]);
 		if (!*o1 || (!p->ocr_fuzzy && !exact_cc))
 			continue;
+		/* a country code read as two digits ("1781 X224 ..." for LT81) only in the paper
+		 * format's groups of four: "5016197180745621833" is a number, not an IBAN */
+		bool digit_cc = magi__is_digit((uc)t[i]) && magi__is_digit((uc)t[i + n0]);
 		bool done = false;
 		for (const char *a = o0; *a && !done; a++)
 			for (const char *b = o1; *b && !done; b++) {
 				char cc[3] = {*a, *b, 0};
-				int want = iban_country_len(cc);
+				char cls[IBAN_MAX_CHARS + 1];
+				int want = iban_classes(cc, cls);
 				if (!want)
 					continue;
-				int bank = iban_bank_letters(cc);
 				size_t body = i + n0 + n1;
 				float score = 0;
+				bool repaired = true;
 				size_t end = 0;
 				/* the printed reading; then, reading OCR noise, the same with one stray
 				 * glyph after the country code dropped ("DES57 7372" for DE57 7372) */
@@ -399,36 +449,43 @@ magi_status magi__pii_ibans(const char *t, size_t len, const struct magi_pii_par
 						 * YJND", "BE64 7351 0646 92387", "GB37 HAEFN 5933 ..."): a
 						 * doubled look-alike dropped so that mod-97 holds, or the
 						 * exact shape with its breaks or label */
-						bool more = !skip && p->ocr_fuzzy &&
+						bool more = !skip && p->ocr_fuzzy && !digit_cc &&
 							    iban_collect(t, len, q, want + 1, true, &c) &&
 							    !(c.end + 1 < len && t[c.end] == ' ' &&
 							      magi__is_digit((uc)t[c.end + 1]));
-						if (more && iban_drop_double(&c, bank))
-							score = 0.8f;
+						if (more && iban_drop_double(&c, cls))
+							score = MAGI_PII_SCORE_REPAIRED;
 						else if (more && exact_cc && magi__is_digit((uc)t[i + 2]) &&
-							 magi__is_digit((uc)t[i + 3]) &&
+							 magi__is_digit((uc)t[i + 3]) && !has_lower(&c) &&
 							 (c.breaks >= 3 || magi__pii_context_has(t, i, 32, iban_words)))
-							score = 0.5f;
+							score = IBAN_SHAPE_SCORE;
 						if (score)
 							end = c.end;
 						continue;
 					}
-					bool repaired = false;
+					bool fixed = false;
 					/* a repaired reading must not stop inside a longer number: "1781
 					 * X224 2730 7011 6496 2166 753" is no 20-character LT IBAN */
 					bool cut = c.end + 1 < len && t[c.end] == ' ' &&
 						   magi__is_digit((uc)t[c.end + 1]);
-					if (iban_options(&c, bank, p->ocr_fuzzy) &&
-					    iban_readings_valid(&c, &repaired) &&
-					    !((repaired || skip || !exact_cc) && cut))
-						score = exact_cc && !repaired && !skip ? 1.0f : 0.9f;
+					if (digit_cc && c.spaces < 3)
+						continue;
+					if (iban_options(&c, cls, p->ocr_fuzzy) &&
+					    iban_readings_valid(&c, &fixed) &&
+					    !((fixed || skip || !exact_cc) && cut)) {
+						/* full confidence only for the text as read: the registry's
+						 * country, length and format, and mod-97 */
+						repaired = fixed || skip || !exact_cc;
+						score = repaired ? MAGI_PII_SCORE_REPAIRED : 1.0f;
+					}
 					/* the shape alone (a country code, its exact length, groups of
 					 * four) when OCR garbled a digit: print layouts this specific are
 					 * IBANs. Not for the dropped-glyph reading: that one must check. */
 					else if (!skip && exact_cc &&
 						 (magi__is_digit((uc)t[i + 2]) || magi__is_digit((uc)t[i + 3])) &&
-						 (c.spaces >= 3 || magi__pii_context_has(t, i, 32, iban_words)))
-						score = 0.5f;
+						 (c.spaces >= 3 || magi__pii_context_has(t, i, 32, iban_words)) &&
+						 iban_options(&c, cls, true))
+						score = IBAN_SHAPE_SCORE;
 					end = c.end;
 				}
 				if (score == 0)
@@ -436,6 +493,7 @@ magi_status magi__pii_ibans(const char *t, size_t len, const struct magi_pii_par
 				magi_status st = magi__fvec_push(fv, MAGI_PII_IBAN, i, end, score, NULL);
 				if (st)
 					return st;
+				fv->v[fv->n - 1].repaired = repaired;
 				i = end - 1;
 				done = true;
 			}

@@ -14,11 +14,44 @@ char magi__pii_fuzzy_digit(uc c);
 bool magi__pii_left_boundary(const char *t, size_t i);
 /* true when one of words occurs (as a word) within `back` bytes before i, on the same line. */
 bool magi__pii_context_has(const char *t, size_t i, size_t back, const char *const *words);
+/* Bytes of a UTF-8 letter at t[i] (Latin with diacritics, Greek, Cyrillic, Hebrew, Arabic,
+ * Indic, Thai, kana, CJK, Hangul), else 0; *upper (may be NULL) says whether it is a
+ * capital (Latin, Greek, Cyrillic). */
+size_t magi__pii_utf8_letter(const char *t, size_t len, size_t i, bool *upper);
+/* s[0..n) equals (ASCII case ignored) one of the NULL-terminated lower-case words. */
+bool magi__pii_in_list(const char *s, size_t n, const char *const *list);
+/* t[at] opens a field: the line's first word, or the first after a field's edge (a tab,
+ * '|', ',', ';', ':'). Labels of names and addresses count only there, not in prose. */
+bool magi__pii_field_start(const char *t, size_t at);
 /* Length of a UTF-8 en or em dash at t[i] (OCR's reading of '-'), else 0. */
 size_t magi__pii_utf8_dash(const char *t, size_t len, size_t i);
 
+/* A run of digit groups ("4111 1111-1111", "+44 (0)20 7946 0958") as read from the text. */
+#define MAGI_PII_RUN_MAX_GROUPS 12
+#define MAGI_PII_RUN_MAX_DIGITS 40
+struct magi__pii_run {
+	size_t start, end; /* from the first char ('+', '(' or digit) to the last digit */
+	int ng;
+	size_t gs[MAGI_PII_RUN_MAX_GROUPS], ge[MAGI_PII_RUN_MAX_GROUPS];
+	int gd[MAGI_PII_RUN_MAX_GROUPS];     /* digits in group */
+	char sep[MAGI_PII_RUN_MAX_GROUPS][4]; /* separator before group g (g >= 1) */
+	char dig[MAGI_PII_RUN_MAX_GROUPS][MAGI_PII_RUN_MAX_DIGITS + 1]; /* fuzzy ones mapped */
+	int fuzzy;                           /* letters read as digits */
+	bool plus, lead_paren;
+};
+/* Parses a run of groups starting at i. seps: allowed separator chars; maxsep: longest
+ * separator. With `phone`, a leading '+' or '(' is taken and parentheses may separate. */
+bool magi__pii_parse_run(const char *t, size_t len, size_t i, const char *seps, size_t maxsep,
+			 bool fuzzy, bool phone, struct magi__pii_run *r);
+/* Concatenates groups [g0, g1] into out (NUL-terminated, cap bytes); returns the count. */
+int magi__pii_run_digits(const struct magi__pii_run *r, int g0, int g1, char *out, size_t cap);
+/* Look-alike letters read as digits in groups [g0, g1]. */
+int magi__pii_run_fuzzy_in(const struct magi__pii_run *r, const char *t, int g0, int g1);
+
 magi_status magi__pii_cards(const char *t, size_t len, const struct magi_pii_params *p, struct magi__fvec *fv);
 magi_status magi__pii_ssns(const char *t, size_t len, struct magi__fvec *fv);
+/* true when a phone label (tel, phone, mobile, Telefon, ...) stands before t[i]. */
+bool magi__pii_phone_labelled(const char *t, size_t i);
 magi_status magi__pii_phones(const char *t, size_t len, const struct magi_pii_params *p, struct magi__fvec *fv);
 magi_status magi__pii_ibans(const char *t, size_t len, const struct magi_pii_params *p, struct magi__fvec *fv);
 magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv);
@@ -29,6 +62,8 @@ magi_status magi__pii_macs_noisy(const char *t, size_t len, struct magi__fvec *f
 magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv);
 magi_status magi__pii_keys(const char *t, size_t len, const struct magi_pii_params *p, struct magi__fvec *fv);
 magi_status magi__pii_credentials(const char *t, size_t len, struct magi__fvec *fv);
+magi_status magi__pii_addresses(const char *t, size_t len, struct magi__fvec *fv);
+magi_status magi__pii_persons(const char *t, size_t len, struct magi__fvec *fv);
 magi_status magi__pii_secrets(const char *t, size_t len, const struct magi_secret_list *l,
 			      struct magi__fvec *fv);
 #endif

@@ -7,8 +7,43 @@
 #include "core/common.h"
 
 /* ---- IPv4, IPv6, MAC ------------------------------------------------------------------- */
+/* An address that can name one host (RFC 1122, RFC 5771, RFC 919): not "this network"
+ * 0.0.0.0/8, loopback 127.0.0.0/8, multicast 224.0.0.0/4, the limited broadcast or a
+ * netmask (255 and contiguous ones: "255.255.255.0"). */
+static bool ipv4_host(const int *oct)
+{
+	if (oct[0] == 0 || oct[0] == 127 || (oct[0] >= 224 && oct[0] <= 239))
+		return false;
+	if (oct[0] != 255)
+		return true;
+	uint32_t v = ((uint32_t)oct[0] << 24) | ((uint32_t)oct[1] << 16) | ((uint32_t)oct[2] << 8) | (uint32_t)oct[3];
+	uint32_t inv = ~v;
+	return (inv & (inv + 1)) != 0; /* not ones followed by zeros */
+}
+
 static const char *const version_words[] = {"version", "ver", "build", "release", "v", "rev",
-					    "firmware", NULL};
+					    "v8", "update", "upgrade", "updated", "upgraded", "bump",
+					    "firmware", "section", "sections", "chapter", "clause",
+					    "paragraph", "figure", "table", "step", "oid", NULL};
+
+/* The end of a CIDR prefix length ("/24", RFC 4632; "/64", RFC 4291) at t[q] of at most
+ * max, or q when there is none. */
+static size_t prefix_len_end(const char *t, size_t len, size_t q, int max)
+{
+	if (q + 1 >= len || t[q] != '/' || !magi__is_digit((uc)t[q + 1]))
+		return q;
+	size_t k = q + 1;
+	int v = 0;
+	while (k < len && magi__is_digit((uc)t[k]) && k - q <= 3)
+		v = v * 10 + (t[k++] - '0');
+	if (v > max || (k < len && magi__is_alnum((uc)t[k])))
+		return q;
+	return k;
+}
+
+static const char *const ip_words[] = {"ip", "ipv4", "inet", "addr", "address", "host", "http", "https",
+				       "server", "gateway", "dns", "remote", "peer", "connected",
+				       "listening", "nameserver", "client", NULL};
 
 magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 {
@@ -17,7 +52,7 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 		    (i > 0 && (t[i - 1] == '.' || t[i - 1] == '-')))
 			continue;
 		size_t q = i;
-		int oct[4], nds[4], k = 0, commas = 0;
+		int oct[4], nds[4], k = 0, commas = 0, spaces = 0, gaps = 0;
 		bool ok = true, spaced = false;
 		for (; k < 4; k++) {
 			int v = 0, nd = 0;
@@ -34,22 +69,34 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 			oct[k] = v;
 			nds[k] = nd;
 			if (k < 3) {
+				/* a space before the dot ("10.87.64 .53"): after an IP label */
+				if (q + 2 < len && t[q] == ' ' && t[q + 1] == '.' && magi__is_digit((uc)t[q + 2])) {
+					spaces++;
+					q++;
+				}
 				if (q >= len || t[q] != '.') {
 					/* OCR reads a dot as ",." or ',' now and then ("10,.183.183.44",
 					 * "178.183.140,53") */
 					if (q + 1 < len && t[q] == ',' && t[q + 1] == '.' && !spaced) {
 						spaced = true;
 						q++;
-					} else if (q + 1 < len && t[q] == ',' && magi__is_digit((uc)t[q + 1])) {
+					} else if (q + 2 < len && t[q] == ',' &&
+						   (magi__is_digit((uc)t[q + 1]) ||
+						    (t[q + 1] == ' ' && magi__is_digit((uc)t[q + 2])))) {
 						commas++;
+					} else if (q + 1 < len && t[q] == ' ' && magi__is_digit((uc)t[q + 1]) && !gaps &&
+						   k > 0) {
+						gaps++; /* one dot lost ("10.164 224.143") */
 					} else {
 						ok = false;
 						break;
 					}
 				}
 				q++;
-				/* OCR puts a space after a dot now and then: "192. 168.1.20" */
-				if (q + 1 < len && t[q] == ' ' && magi__is_digit((uc)t[q + 1]) && !spaced) {
+				/* OCR puts a space after a dot now and then: "192. 168.1.20"; some small
+				 * fonts read every dot as ", " or ". " ("192,168, 86,74") */
+				if (q + 1 < len && t[q] == ' ' && magi__is_digit((uc)t[q + 1])) {
+					spaces += spaced || t[q - 1] == ',';
 					spaced = true;
 					q++;
 				}
@@ -59,6 +106,10 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 		 * number): some group after the first is not three digits long */
 		if (ok && commas && nds[1] == 3 && nds[2] == 3 && nds[3] == 3)
 			ok = false;
+		/* more than one, or with spaces, only after an IP label: "1,0,0,1" and "10, 20,
+		 * 30, 40" are lists */
+		if ((commas > 1 || spaces || gaps) && !magi__pii_context_has(t, i, 24, ip_words))
+			ok = false;
 		if (!ok) {
 			while (i + 1 < len && magi__is_digit((uc)t[i + 1]))
 				i++;
@@ -67,10 +118,11 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 		if ((q < len && (magi__is_alnum((uc)t[q]) ||
 				 ((t[q] == '.' || t[q] == '-') && q + 1 < len &&
 				  magi__is_digit((uc)t[q + 1])))) ||
-		    oct[0] == 0 || magi__pii_context_has(t, i, 12, version_words)) {
+		    !ipv4_host(oct) || magi__pii_context_has(t, i, 16, version_words)) {
 			i = q;
 			continue;
 		}
+		q = prefix_len_end(t, len, q, 32);
 		magi_status st = magi__fvec_push(fv, MAGI_PII_IPV4, i, q, 1.0f, NULL);
 		if (st)
 			return st;
@@ -141,9 +193,22 @@ static bool ipv6_valid(const char *s, size_t n)
 			}
 		}
 	}
-	if (colons < 2 || groups < 1)
+	/* "::" with a single group ("b::", "::1") is an option's spelling or loopback, not
+	 * an interface's address */
+	if (colons < 2 || groups < 1 || (dbl && groups < 2))
 		return false;
 	return dbl ? groups <= 7 : groups == 8;
+}
+
+/* An address that can name one interface (RFC 4291): not multicast ff00::/8 (a first
+ * group "ffXX"), which also keeps out masks of all ones ("ffff:ffff:..."). norm: the
+ * address as read. */
+static bool ipv6_host(const char *norm, size_t n)
+{
+	size_t g = 0;
+	while (g < n && norm[g] != ':')
+		g++;
+	return !(g == 4 && magi__lower((uc)norm[0]) == 'f' && magi__lower((uc)norm[1]) == 'f');
 }
 
 /* Hex digit, or a letter OCR wrote for one (l/I for 1, O/o for 0). */
@@ -285,7 +350,8 @@ magi_status magi__pii_ipv6(const char *t, size_t len, struct magi__fvec *fv)
 		uc c = (uc)t[i];
 		/* a colon starts an address only as "::" (a label's colon does not) */
 		if (!(magi__is_hex(c) || (c == ':' && i + 1 < len && t[i + 1] == ':')) ||
-		    (i > 0 && (magi__is_alnum((uc)t[i - 1]) || t[i - 1] == ':' || t[i - 1] == '.')))
+		    (i > 0 && (magi__is_alnum((uc)t[i - 1]) || t[i - 1] == ':' || t[i - 1] == '.' ||
+			       t[i - 1] == '-')))
 			continue;
 		/* read hex, ':' and '.', mapping look-alikes and skipping spaces next to a ':'
 		 * ("2001:db8: 76bf :926c") */
@@ -312,11 +378,23 @@ magi_status magi__pii_ipv6(const char *t, size_t len, struct magi__fvec *fv)
 		if (m > 1 && norm[m - 1] == ':' && norm[m - 2] != ':')
 			m--;
 		bool glued = q < len && magi__is_alnum((uc)t[q]);
-		if (!glued && m >= 3 && ipv6_valid(norm, m)) {
-			magi_status st = magi__fvec_push(fv, MAGI_PII_IPV6, i, end_at[m - 1], 1.0f, NULL);
+		if (!glued && m >= 3 && ipv6_valid(norm, m) && ipv6_host(norm, m)) {
+			size_t e = end_at[m - 1];
+			/* a zone id (RFC 4007 "fe80::1%eth0"; "%25eth0" in a URI, RFC 6874) or a
+			 * prefix length belongs to the address */
+			if (e + 1 < len && t[e] == '%' && magi__is_alnum((uc)t[e + 1])) {
+				e++;
+				while (e < len && (magi__is_alnum((uc)t[e]) || t[e] == '-' || t[e] == '_' ||
+						   t[e] == '.' || t[e] == '~'))
+					e++;
+				while (e > 0 && t[e - 1] == '.')
+					e--;
+			}
+			e = prefix_len_end(t, len, e, 128);
+			magi_status st = magi__fvec_push(fv, MAGI_PII_IPV6, i, e, 1.0f, NULL);
 			if (st)
 				return st;
-			i = end_at[m - 1];
+			i = e;
 		} else {
 			i = q > i ? q - 1 : i;
 		}
@@ -324,13 +402,32 @@ magi_status magi__pii_ipv6(const char *t, size_t len, struct magi__fvec *fv)
 	return MAGI_OK;
 }
 
+/* The all-zero and broadcast addresses (IEEE 802: ff-ff-ff-ff-ff-ff) name no interface:
+ * true when the hex glyphs of t[i..e) are all 0 or all f. */
+static bool mac_special(const char *t, size_t i, size_t e)
+{
+	bool zero = true, ones = true;
+	for (size_t k = i; k < e; k++) {
+		char h = hexish((uc)t[k]);
+		if (!h)
+			continue;
+		zero &= h == '0';
+		ones &= magi__lower((uc)h) == 'f';
+	}
+	return zero || ones;
+}
+
+static const char *const mac_words[] = {"mac", "hwaddr", "ether", "link/ether", "bssid",
+					"hardware address", "physical address", "mac address",
+					"wi-fi address", "ethernet address", "adresse mac", NULL};
+
 magi_status magi__pii_macs(const char *t, size_t len, struct magi__fvec *fv)
 {
-	for (size_t i = 0; i + 14 <= len; i++) {
+	for (size_t i = 0; i + 12 <= len; i++) {
 		if (!magi__is_hex((uc)t[i]) || !magi__pii_left_boundary(t, i))
 			continue;
 		size_t e = 0;
-		char s = t[i + 2];
+		char s = i + 2 < len ? t[i + 2] : 0;
 		if ((s == ':' || s == '-') && i + 17 <= len) {
 			bool ok = true;
 			for (int g = 0; g < 6 && ok; g++) {
@@ -340,7 +437,7 @@ magi_status magi__pii_macs(const char *t, size_t len, struct magi__fvec *fv)
 			}
 			if (ok)
 				e = i + 17;
-		} else if (t[i + 4] == '.') {
+		} else if (i + 14 <= len && t[i + 4] == '.') {
 			bool ok = true;
 			for (int g = 0; g < 3 && ok; g++) {
 				size_t p = i + (size_t)g * 5;
@@ -350,9 +447,19 @@ magi_status magi__pii_macs(const char *t, size_t len, struct magi__fvec *fv)
 			}
 			if (ok)
 				e = i + 14, s = '.';
+		} else {
+			/* twelve hex digits in one block, after a MAC label ("HWaddr 001A2B3C4D5E") */
+			size_t k = i;
+			while (k < len && magi__is_hex((uc)t[k]) && k - i <= 12)
+				k++;
+			if (k - i == 12 && magi__pii_context_has(t, i, 24, mac_words))
+				e = k, s = 0;
 		}
+		/* six groups inside a longer chain ("...:98:BC:D9:04:C3:B2:..." of a
+		 * certificate's fingerprint) are no MAC address */
 		if (!e || (e < len && (magi__is_alnum((uc)t[e]) ||
-				       (t[e] == s && e + 1 < len && magi__is_hex((uc)t[e + 1])))))
+				       (s && t[e] == s && e + 1 < len && magi__is_hex((uc)t[e + 1])))) ||
+		    (s && i >= 2 && t[i - 1] == s && magi__is_hex((uc)t[i - 2])) || mac_special(t, i, e))
 			continue;
 		magi_status st = magi__fvec_push(fv, MAGI_PII_MAC, i, e, 1.0f, NULL);
 		if (st)
@@ -373,11 +480,12 @@ static size_t mac_sep(const char *t, size_t len, size_t q, char *kind)
 	while (p < len && p - q < 8) {
 		size_t d = magi__pii_utf8_dash(t, len, p);
 		char c = t[p];
-		if (d || c == ':' || c == '-' || c == '.' || c == ';') {
+		/* '~' is OCR's '-' in some fonts ("EC-FF-B4~71") */
+		if (d || c == ':' || c == '-' || c == '.' || c == ';' || c == '~') {
 			if (++marks > 2)
 				return 0;
 			if (!*kind)
-				*kind = d ? '-' : c == ';' ? ':' : c;
+				*kind = d || c == '~' ? '-' : c == ';' ? ':' : c;
 			p += d ? d : 1;
 		} else if (c == ' ') {
 			p++;
@@ -386,6 +494,32 @@ static size_t mac_sep(const char *t, size_t len, size_t q, char *kind)
 		}
 	}
 	return marks ? p - q : 0;
+}
+
+/* The dotted form ("3068.608d.ae2a") with one dot read as a comma or a look-alike inside:
+ * three groups of four hex glyphs, at most two look-alikes; its end or 0. */
+static size_t cisco_noisy(const char *t, size_t len, size_t i)
+{
+	size_t q = i;
+	int repairs = 0, dots = 0;
+	char h;
+	for (int g = 0; g < 3; g++) {
+		for (int k = 0; k < 4; k++) {
+			size_t b = q < len ? noisy_hex(t, len, q, &h) : 0;
+			if (!b)
+				return 0;
+			repairs += !magi__is_hex((uc)t[q]);
+			q += b;
+		}
+		if (g < 2) {
+			if (q >= len || (t[q] != '.' && t[q] != ','))
+				return 0;
+			dots += t[q++] == '.';
+		}
+	}
+	if (repairs > 2 || !dots || (q < len && magi__is_alnum((uc)t[q])) || mac_special(t, i, q))
+		return 0;
+	return q;
 }
 
 /* MAC addresses OCR garbled past the strict reading: look-alike glyphs, spaces and doubled
@@ -421,8 +555,8 @@ magi_status magi__pii_macs_noisy(const char *t, size_t len, struct magi__fvec *f
 			q += sl;
 		}
 		ok = ok && groups == 6 && repairs <= 2 && (colon >= 3 || dash >= 3) &&
-		     !(end < len && magi__is_alnum((uc)t[end]));
-		if (!ok)
+		     !(end < len && magi__is_alnum((uc)t[end])) && !mac_special(t, i, end);
+		if (!ok && !(end = cisco_noisy(t, len, i)))
 			continue;
 		magi_status st = magi__fvec_push(fv, MAGI_PII_MAC, i, end, 0.85f, NULL);
 		if (st)

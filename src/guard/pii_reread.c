@@ -170,6 +170,26 @@ static bool dates_only(const char *s)
 	return true;
 }
 
+/* A garbled line that may be a number: a fifth of its letters and digits are digits, 7 or
+ * more digit glyphs, and it shows no link or path ("https://github.com/nodejs/node/commit/31823e37c7" in a
+ * changelog, a window title's file name) — those are the garbled lines of PII-free
+ * documents. */
+static bool numberish(const char *s)
+{
+	if (strstr(s, "://") || strstr(s, "http") || strstr(s, "www.") || strstr(s, ".txt") ||
+	    strstr(s, ".html") || strstr(s, "/tmp") || strstr(s, "/usr") || strstr(s, "/home"))
+		return false;
+	/* and a number's worth of digit glyphs: 7, the shortest phone number, counting the
+	 * letters OCR writes for digits ("Carey S53 SHS) SI6ZS" was a card) */
+	int alnum = 0, digits = 0, looks = 0;
+	for (; *s; s++) {
+		alnum += magi__is_alnum((unsigned char)*s);
+		digits += magi__is_digit((unsigned char)*s);
+		looks += *s && strchr("OoSBIlZ|", *s) != NULL;
+	}
+	return alnum && digits * 5 >= alnum && digits + looks >= 7;
+}
+
 struct cand {
 	size_t line;
 	int w0, w1;      /* words of the crop (first may be a label) */
@@ -315,7 +335,7 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		if (covered)
 			continue;
 		c.prio = (has_word(l->text, pii_labels) ? 2 : 0) + garbled;
-		c.cover = garbled && l->conf < UNREADABLE_CONF &&
+		c.cover = garbled && l->conf < UNREADABLE_CONF && numberish(l->text) &&
 			  (p->types & MAGI_PII_BIT(MAGI_PII_UNREADABLE));
 		cands[nc++] = c;
 	}

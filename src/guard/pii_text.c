@@ -1,169 +1,12 @@
-/* pii_text.c — PII that is text rather than digits: e-mail addresses, API keys and tokens
- * (known prefixes, JWTs, an entropy rule), values after labels (password, PIN, CVV, ...)
- * and the user's own secrets (fuzzy matching for long values). */
+/* pii_text.c — PII that is text rather than digits: API keys and tokens (known prefixes,
+ * JWTs, an entropy rule), values after labels (password, PIN, CVV, ...) and the user's
+ * own secrets (fuzzy matching for long values). E-mail addresses are in pii_email.c. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "guard/pii_internal.h"
 #include "core/common.h"
-
-/* ---- e-mail ---------------------------------------------------------------------------- */
-static bool email_local_char(uc c)
-{
-	return magi__is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-' ||
-	       c == '\'';
-}
-
-static const char *const common_tlds[] = {
-	"com", "org", "net", "edu", "gov", "io", "co", "uk", "de", "fr", "es", "it", "nl", "ch",
-	"at", "be", "info", "biz", "me", "us", "ca", "au", "jp", "ru", "cn", "pl", "se", "no", "dk",
-	"fi", "eu", "app", "dev", "ai", "in", "br", NULL};
-
-
-/* Length of a common TLD standing as a whole word at t[i] (end, space, punctuation or a
- * further '.' after it), else 0. */
-static size_t known_tld_at(const char *t, size_t len, size_t i)
-{
-	for (size_t k = 0; common_tlds[k]; k++) {
-		size_t tl = strlen(common_tlds[k]);
-		if (i + tl <= len && !memcmp(t + i, common_tlds[k], tl) &&
-		    (i + tl == len || !magi__is_alnum((uc)t[i + tl])))
-			return tl;
-	}
-	return 0;
-}
-
-/* A domain at t[d]: labels of letters, digits and dashes joined by dots, the last one (the
- * TLD) 2+ letters. OCR noise tolerated, measured on small screenshot text: "—" for '-', a
- * space after a dot when a common TLD follows ("outlook. com"), a dot read as a space
- * before a common TLD ("free fr"), and one space inside a label that a dotted common TLD
- * follows ("out look. com"). Returns the end, or 0. */
-static size_t parse_domain(const char *t, size_t len, size_t d)
-{
-	size_t q = d, labels = 0, lab_start = d, end = 0;
-	bool glued = false;
-	for (;;) {
-		lab_start = q;
-		while (q < len && (magi__is_alnum((uc)t[q]) || t[q] == '-' || magi__pii_utf8_dash(t, len, q))) {
-			size_t u = magi__pii_utf8_dash(t, len, q);
-			q += u ? u : 1;
-		}
-		if (q == lab_start || t[lab_start] == '-' || t[q - 1] == '-')
-			break;
-		labels++;
-		bool tld = q - lab_start >= 2;
-		for (size_t r = lab_start; r < q && tld; r++)
-			tld = magi__is_alpha((uc)t[r]);
-		if (labels >= 2 && tld)
-			end = q;
-		if (q + 1 < len && t[q] == '.' && magi__is_alnum((uc)t[q + 1])) {
-			q++;
-			continue;
-		}
-		/* "outlook. com", "company .co.uk", "company . co.uk", "free,fr": the dot
-		 * spaced or read as a comma, before a common TLD */
-		size_t gap = 0;
-		if (q + 2 < len && ((t[q] == '.' && t[q + 1] == ' ') || (t[q] == ' ' && t[q + 1] == '.')))
-			gap = q + 3 < len && t[q] == ' ' && t[q + 2] == ' ' ? 3 : 2;
-		else if (q + 1 < len && t[q] == ',' && magi__is_alpha((uc)t[q + 1]))
-			gap = 1;
-		if (gap) {
-			bool known = false;
-			for (size_t k = 0; common_tlds[k] && !known; k++) {
-				size_t tl = strlen(common_tlds[k]);
-				known = q + gap + tl <= len && !memcmp(t + q + gap, common_tlds[k], tl) &&
-					(q + gap + tl == len || !magi__is_alnum((uc)t[q + gap + tl]) ||
-					 t[q + gap + tl] == '.');
-			}
-			if (known) {
-				q += gap;
-				continue;
-			}
-		}
-		if (q + 1 < len && t[q] == ' ' && labels >= 1 && !glued) {
-			/* "tree fr": the dot before a common TLD read as a space */
-			size_t tl = known_tld_at(t, len, q + 1);
-			if (tl && (q + 1 + tl == len || t[q + 1 + tl] != '.'))
-				return q + 1 + tl;
-			/* "out look. com": a label split by a space, a dotted common TLD after it */
-			size_t r = q + 1;
-			while (r < len && magi__is_alnum((uc)t[r]))
-				r++;
-			if (r > q + 1 && r < len && t[r] == '.') {
-				size_t u = r + 1 + (r + 1 < len && t[r + 1] == ' ');
-				if (known_tld_at(t, len, u)) {
-					glued = true;
-					q++;
-					labels--; /* the two halves are one label */
-					continue;
-				}
-			}
-		}
-		break;
-	}
-	return end;
-}
-
-/* A one-label domain whose dot before a com/net/org TLD OCR lost ("corp-mailnet"): the
- * label must keep 3+ characters before the TLD and end the word. Returns the end or 0. */
-static size_t glued_tld_domain(const char *t, size_t len, size_t d)
-{
-	static const char *const tlds[] = {"com", "net", "org", NULL};
-	size_t q = d;
-	while (q < len && (magi__is_alnum((uc)t[q]) || t[q] == '-'))
-		q++;
-	if (q - d < 6 || t[d] == '-' || (q < len && t[q] == '@'))
-		return 0;
-	for (size_t k = 0; tlds[k]; k++)
-		if (!memcmp(t + q - 3, tlds[k], 3) && t[q - 4] != '-')
-			return q;
-	return 0;
-}
-
-magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv)
-{
-	size_t next = 0; /* do not start inside the previous address */
-	for (size_t a = 0; a < len; a++) {
-		if (t[a] != '@' || a == 0 || a < next)
-			continue;
-		/* OCR often puts a space on one side of the '@' */
-		size_t le = a;
-		if (le >= 2 && t[le - 1] == ' ' && email_local_char((uc)t[le - 2]))
-			le--;
-		/* "pedro7@@host": the first '@' is a misread 0 */
-		if (le >= 2 && t[le - 1] == '@' && email_local_char((uc)t[le - 2]))
-			le--;
-		/* "nrossi®@company.co.uk": OCR doubles the '@' as a UTF-8 ® or © */
-		if (le >= 3 && (uc)t[le - 2] == 0xC2 && ((uc)t[le - 1] == 0xAE || (uc)t[le - 1] == 0xA9) &&
-		    email_local_char((uc)t[le - 3]))
-			le -= 2;
-		size_t j = le;
-		/* '|' inside a local part is OCR's l, i or j ("sophie|@gmail.com") */
-		while (j > next && le - j < 64 &&
-		       (email_local_char((uc)t[j - 1]) ||
-			(t[j - 1] == '|' && j >= 2 && magi__is_alnum((uc)t[j - 2]))))
-			j--;
-		while (j < le && (t[j] == '.' || t[j] == '\'' || t[j] == '-'))
-			j++;
-		if (j == le)
-			continue;
-		size_t d = a + 1;
-		if (d + 1 < len && t[d] == ' ' && magi__is_alnum((uc)t[d + 1]))
-			d++;
-		size_t k = parse_domain(t, len, d);
-		if (!k)
-			k = glued_tld_domain(t, len, d);
-		if (!k)
-			continue;
-		magi_status st = magi__fvec_push(fv, MAGI_PII_EMAIL, j, k, 1.0f, NULL);
-		if (st)
-			return st;
-		next = k;
-		a = k;
-	}
-	return MAGI_OK;
-}
 
 /* ---- API keys and tokens ---------------------------------------------------------------- */
 static bool key_char(uc c) { return magi__is_alnum(c) || c == '_' || c == '-'; }
@@ -325,6 +168,50 @@ static bool high_entropy(const char *s, size_t n)
 	return shannon_bits(s, n) >= 3.5 + (n >= 40 ? 0.3 : 0.0);
 }
 
+/* An identifier in snake case or a constant's name ("X509_VERIFY_PARAM_set_flags"): two
+ * or more underscores, each piece in one case (digits allowed). Random key material mixes
+ * cases inside its pieces. */
+static bool identifier_like(const char *s, size_t n)
+{
+	int unders = 0, up = 0, lo = 0;
+	for (size_t i = 0; i <= n; i++) {
+		uc c = i < n ? (uc)s[i] : '_';
+		if (c == '_') {
+			if (up && lo)
+				return false;
+			unders += i < n;
+			up = lo = 0;
+		} else {
+			up += magi__is_upper(c);
+			lo += magi__is_lower(c);
+		}
+	}
+	return unders >= 2;
+}
+
+/* A path or a URL's path ("js/node/commit/82363beZac", "/tmp/work/screen"): a '/'-
+ * separated piece is a lower-case word of 4+ letters, which base64 key material between
+ * slashes almost never is. */
+static bool path_like(const char *s, size_t n)
+{
+	if (!memchr(s, '/', n))
+		return false;
+	size_t run = 0;
+	bool bounded = true; /* the run started at a '/' or the token's start */
+	for (size_t i = 0; i <= n; i++) {
+		char c = i < n ? s[i] : '/';
+		if (magi__is_lower((uc)c)) {
+			run++;
+			continue;
+		}
+		if (c == '/' && bounded && run >= 4)
+			return true;
+		bounded = c == '/';
+		run = 0;
+	}
+	return false;
+}
+
 magi_status magi__pii_keys(const char *t, size_t len, const struct magi_pii_params *p,
 			       struct magi__fvec *fv)
 {
@@ -399,7 +286,8 @@ magi_status magi__pii_keys(const char *t, size_t len, const struct magi_pii_para
 					    t[e4] == '='))
 				e4++;
 			size_t n = e4 - i;
-			if (n >= p->entropy_min_len && n <= 512 && high_entropy(t + i, n)) {
+			if (n >= p->entropy_min_len && n <= 512 && !path_like(t + i, n) &&
+			    !identifier_like(t + i, n) && high_entropy(t + i, n)) {
 				hit = e4;
 				score = 0.7f;
 			}
@@ -450,19 +338,6 @@ static const char *const cred_stop[] = {
 	"of", "a", "an", "settings", "policy", "hint", "length", "rules", "protected", "type",
 	"mismatch", "match", "updated", "sent", "code", "number", "none", "n/a", NULL};
 
-static bool in_list(const char *s, size_t n, const char *const *list)
-{
-	for (size_t k = 0; list[k]; k++)
-		if (strlen(list[k]) == n) {
-			size_t j = 0;
-			while (j < n && magi__lower((uc)s[j]) == (uc)list[k][j])
-				j++;
-			if (j == n)
-				return true;
-		}
-	return false;
-}
-
 static bool masked(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -481,8 +356,12 @@ magi_status magi__pii_credentials(const char *t, size_t len, struct magi__fvec *
 		while ((at = magi__find_word(t, len, from, label)) != SIZE_MAX) {
 			size_t q = at + strlen(label);
 			from = q;
+			/* a label stands apart from its value: "token.name" in code is no label */
+			if (q < len && !strchr(" \t:=;\n", t[q]))
+				continue;
+			bool tab = false;
 			while (q < len && (t[q] == ' ' || t[q] == '\t'))
-				q++;
+				tab |= t[q++] == '\t';
 			/* fillers: "PIN code:", "password (again):" is not a value */
 			static const char *const fill[] = {"code", "number", "no.", "key", NULL};
 			for (size_t f = 0; fill[f]; f++)
@@ -490,7 +369,8 @@ magi_status magi__pii_credentials(const char *t, size_t len, struct magi__fvec *
 					q += strlen(fill[f]);
 					break;
 				}
-			bool sep = false;
+			/* a tab is a form's field edge (pii.c joins a row's far pieces with one) */
+			bool sep = tab;
 			/* ';' is OCR's reading of ':' ("CVV; 993") */
 			if (q < len && (t[q] == ':' || t[q] == '=' || t[q] == ';')) {
 				sep = true;
@@ -502,8 +382,9 @@ magi_status magi__pii_credentials(const char *t, size_t len, struct magi__fvec *
 			while (q < len && (t[q] == ' ' || t[q] == '\t'))
 				q++;
 			/* the value may be the first word of the next line when the label ends its
-			 * line ("Password:" above a field) */
-			if (q < len && t[q] == '\n') {
+			 * line with a colon ("Password:" above a field); prose wraps after a bare
+			 * "password" */
+			if (sep && q < len && t[q] == '\n') {
 				q++;
 				while (q < len && (t[q] == ' ' || t[q] == '\t'))
 					q++;
@@ -517,8 +398,11 @@ magi_status magi__pii_credentials(const char *t, size_t len, struct magi__fvec *
 			while (e > v && (t[e - 1] == ',' || t[e - 1] == ';' || t[e - 1] == ')'))
 				e--;
 			size_t n = e - v;
+			/* placeholders of documentation ("--password <string>", "[token]") */
 			if (n == 0 || t[e - 1] == ':' || t[e - 1] == '?' || masked(t + v, n) ||
-			    in_list(t + v, n, cred_stop) || n > 256)
+			    magi__pii_in_list(t + v, n, cred_stop) || n > 256 ||
+			    (n >= 2 && ((t[v] == '<' && t[e - 1] == '>') || (t[v] == '[' && t[e - 1] == ']') ||
+					(t[v] == '{' && t[e - 1] == '}'))))
 				continue;
 			bool digits_only = true;
 			int dg = 0, sym = 0;
@@ -531,13 +415,24 @@ magi_status magi__pii_credentials(const char *t, size_t len, struct magi__fvec *
 			if (cred_labels[li].digits) {
 				if (!digits_only || n < 3 || n > 8)
 					continue;
-			} else if (!sep) {
-				/* no colon: accept only values that look made up (digit, symbol or
-				 * inner capital), so "Password must..." stays prose */
+			} else if (!sep || magi__word_at(t, len, v > 3 ? v - 3 : 0, "is")) {
+				/* no colon (or just "is"): accept only values that look made up (digit,
+				 * symbol or inner capital), so "Password must..." and "password is not
+				 * available" stay prose */
 				bool inner_cap = false;
 				for (size_t k = v + 1; k < e; k++)
 					inner_cap |= magi__is_upper((uc)t[k]);
-				if (n < 4 || !(dg || sym || inner_cap))
+				/* prose's punctuation around a word is not a symbol inside a value:
+				 * "authentication.", "-options(1).", "'Password" */
+				size_t a = v, b = e;
+				while (a < b && strchr("'\"`(-", t[a]))
+					a++;
+				while (b > a && strchr(".!'\"`)", t[b - 1]))
+					b--;
+				int inner_sym = 0;
+				for (size_t k = a; k < b; k++)
+					inner_sym += !magi__is_alnum((uc)t[k]) && (uc)t[k] < 0x80;
+				if (b - a < 4 || !(dg || inner_sym || inner_cap))
 					continue;
 			}
 			magi_status st = magi__fvec_push(fv, MAGI_PII_CREDENTIAL, v, e, 0.9f,

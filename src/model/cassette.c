@@ -4,9 +4,12 @@
  * SHA-256 of their exact body, so a replayed run must send byte-identical requests —
  * which magi's deterministic encoding guarantees for the same inputs. No headers and no
  * keys are stored. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "core/json.h"
 #include "model/model_internal.h"
@@ -21,7 +24,7 @@ struct entry {
 struct magi__cassette {
 	enum magi_cassette_mode mode;
 	char *path;
-	FILE *f; /* record mode: opened for append */
+	int fd; /* record mode: opened for append; -1 otherwise */
 	struct entry *e;
 	size_t n, cap;
 };
@@ -80,11 +83,12 @@ magi_status magi__cassette_open(const char *path, enum magi_cassette_mode mode,
 		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 	}
 	c->mode = mode;
+	c->fd = -1;
 	magi_status s = MAGI_OK;
 	if (mode == MAGI_CASSETTE_REPLAY) {
 		s = load(c, err);
-	} else if (!(c->f = fopen(path, "a"))) {
-		s = magi_error_set(err, MAGI_ERR_IO, "cannot write cassette %s", path);
+	} else if ((c->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0) {
+		s = magi_error_set(err, MAGI_ERR_IO, "cannot write cassette %s: %s", path, strerror(errno));
 	}
 	if (s) {
 		magi__cassette_free(c);
@@ -98,8 +102,8 @@ void magi__cassette_free(struct magi__cassette *c)
 {
 	if (!c)
 		return;
-	if (c->f)
-		fclose(c->f);
+	if (c->fd >= 0 && close(c->fd) != 0)
+		MAGI_WARN("closing cassette %s: %s", c->path, strerror(errno));
 	for (size_t i = 0; i < c->n; i++)
 		json_decref(c->e[i].obj);
 	free(c->e);
@@ -143,22 +147,33 @@ magi_status magi__cassette_find(struct magi__cassette *c, const char *hash, cons
 }
 
 magi_status magi__cassette_add(struct magi__cassette *c, const char *hash, const char *model,
-			       const char *preview, const struct magi_chat_result *res)
+			       const char *preview, const struct magi_chat_result *res, struct magi_error *err)
 {
 	json_t *o = json_pack("{s:s, s:s?, s:s, s:s, s:s?, s:i, s:i}", "hash", hash, "model", model,
 			      "prompt", preview, "content", res->content ? res->content : "",
 			      "finish_reason", res->finish_reason, "prompt_tokens", res->prompt_tokens,
 			      "completion_tokens", res->completion_tokens);
 	if (!o)
-		return MAGI_ERR_NOMEM;
+		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 	char *line = magi__json_dump(o, false);
 	json_decref(o);
-	if (!line)
-		return MAGI_ERR_NOMEM;
-	fprintf(c->f, "%s\n", line);
-	free(line);
-	/* Flushed per call so a killed run keeps every answer it already paid for. */
-	fflush(c->f);
-	fsync(fileno(c->f));
-	return MAGI_OK;
+	size_t n = line ? strlen(line) : 0;
+	char *nl = line ? realloc(line, n + 2) : NULL;
+	if (!nl) {
+		free(line);
+		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	}
+	nl[n] = '\n';
+	nl[n + 1] = '\0';
+	/* Written and synced per call so a killed run keeps every answer it already paid for;
+	 * an answer that did not reach the cassette is said so, not passed off as recorded. */
+	struct stat st;
+	off_t before = fstat(c->fd, &st) == 0 ? st.st_size : -1;
+	magi_status s = magi__fd_write_all(c->fd, nl, n + 1, c->path, err);
+	if (!s)
+		s = magi__fd_sync(c->fd, true, c->path, err);
+	if (s && before >= 0 && ftruncate(c->fd, before) != 0)
+		MAGI_WARN("cassette %s: the torn entry could not be cut: %s", c->path, strerror(errno));
+	free(nl);
+	return s;
 }

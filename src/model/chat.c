@@ -337,7 +337,22 @@ magi_status magi__chat_parse_reply(const char *body, size_t n, struct magi_chat_
 			if (t)
 				magi_buf_puts(&text, t);
 		}
-	} else if (!json_is_null(content)) {
+	} else if (!content || json_is_null(content)) {
+		/* nothing to print or parse: an empty answer passed off as a success would hide
+		 * a refusal, a tool call or a broken server */
+		const char *fr = magi__json_str(c0, "finish_reason", NULL), *refusal = magi__json_str(msg, "refusal", NULL);
+		const char *served = magi__json_str(j, "model", NULL);
+		magi_error_set(err, MAGI_ERR_MODEL, "the reply%s%s%s has no content (choices[0].message.content is %s)%s%s%s%s%s",
+			       served ? " of server model '" : "", served ? served : "", served ? "'" : "",
+			       content ? "null" : "missing", fr ? "; finish_reason: " : "", fr ? fr : "",
+			       refusal ? "; refusal: \"" : "", refusal ? refusal : "", refusal ? "\"" : "");
+		if (err && json_object_get(msg, "tool_calls")) {
+			size_t l = strlen(err->msg);
+			snprintf(err->msg + l, sizeof err->msg - l, "; it asked for tool calls, which magi does not offer");
+		}
+		json_decref(j);
+		return MAGI_ERR_MODEL;
+	} else {
 		json_decref(j);
 		return magi_error_set(err, MAGI_ERR_MODEL, "choices[0].message.content is neither text nor parts");
 	}

@@ -75,6 +75,20 @@ magi_status magi_client_new(const struct magi_model_params *p, struct magi_clien
 				      "model '%s': base URL '%s' must start with http:// or https://",
 				      p->name ? p->name : "default", p->base_url);
 	pthread_once(&curl_once, curl_init_once);
+	/* a URL curl cannot parse fails every call the same way: said once, here, as a
+	 * configuration error rather than retried as a network one */
+	CURLU *u = curl_url();
+	CURLUcode uc = u ? curl_url_set(u, CURLUPART_URL, p->base_url, 0) : CURLUE_OUT_OF_MEMORY;
+	char *host = NULL;
+	if (uc == CURLUE_OK && (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !host || !*host))
+		uc = CURLUE_NO_HOST;
+	curl_free(host);
+	curl_url_cleanup(u);
+	if (uc != CURLUE_OK)
+		return magi_error_set(err, uc == CURLUE_OUT_OF_MEMORY ? MAGI_ERR_NOMEM : MAGI_ERR_CONFIG,
+				      "model '%s': base URL '%s' is malformed (%s); it should look like "
+				      "http://127.0.0.1:8080/v1",
+				      p->name ? p->name : "default", p->base_url, curl_url_strerror(uc));
 	struct magi_client *c = calloc(1, sizeof *c);
 	if (!c)
 		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
@@ -296,6 +310,9 @@ static void xfer_finish(struct xfer *x, CURLcode cc)
 			magi_error_set(&x->err, MAGI_ERR_TIMEOUT,
 				       "%s: no complete answer within %.0f s (timeout); the server may be overloaded or the model too slow",
 				       x->c->url, p->timeout_ms / 1000);
+		} else if (cc == CURLE_URL_MALFORMAT || cc == CURLE_UNSUPPORTED_PROTOCOL) {
+			/* the same URL fails the same way every time: no retry */
+			magi_error_set(&x->err, MAGI_ERR_CONFIG, "%s: %s (check base_url)", x->c->url, curl_easy_strerror(cc));
 		} else {
 			retry = true;
 			magi_error_set(&x->err, MAGI_ERR_NETWORK, "%s: %s", x->c->url, curl_easy_strerror(cc));
@@ -304,7 +321,7 @@ static void xfer_finish(struct xfer *x, CURLcode cc)
 		magi_error_clear(&x->err);
 		magi_status s = magi__chat_parse_reply(x->reply.data, x->reply.len, r, &x->err);
 		if (s)
-			magi_error_prefix(&x->err, "%s", x->c->url);
+			magi_error_prefix(&x->err, "model '%s' at %s", x->c->name, x->c->url);
 	} else {
 		server_message(&x->reply, smsg, sizeof smsg);
 		retry = status_retryable(code);
@@ -345,8 +362,12 @@ static void xfer_result(struct xfer *x)
 		free(r->content);
 		r->content = NULL;
 		r->error = magi__strdup(magi_error_text(&x->err));
-	} else if (x->c->cassette && magi__cassette_mode(x->c->cassette) == MAGI_CASSETTE_RECORD) {
-		magi__cassette_add(x->c->cassette, r->request_hash, x->c->model, x->preview, r);
+	} else if (x->c->cassette && magi__cassette_mode(x->c->cassette) == MAGI_CASSETTE_RECORD &&
+		   magi__cassette_add(x->c->cassette, r->request_hash, x->c->model, x->preview, r, &x->err)) {
+		/* the answer came, but a run asked to be recorded is not: said, not hidden (the
+		 * content stays for a caller that wants it) */
+		r->status = x->err.status;
+		r->error = magi__strdup(magi_error_text(&x->err));
 	}
 	x->c->err = x->err;
 }
@@ -484,6 +505,48 @@ magi_status magi_client_chat(struct magi_client *c, struct magi_chat *chat, stru
 	return magi_chat_many(&c, &chat, 1, res);
 }
 
+/* A 200 from /models counts only when it is an OpenAI model list — {"object":"list",
+ * "data":[{"id":...}, ...]} — naming the configured model, if one is: a web page or some
+ * other JSON at that URL means base_url points somewhere else. */
+static magi_status check_model_list(const struct magi_client *c, const char *url, const struct magi_buf *body,
+				    struct magi_error *err)
+{
+	json_t *j = NULL;
+	struct magi_error perr;
+	if (magi__json_parse(body->data, body->len, "model list", &j, &perr)) {
+		char head[61];
+		size_t k = 0;
+		for (; k < body->len && k < 60; k++)
+			head[k] = (body->data[k] >= 32 && body->data[k] < 127) ? body->data[k] : '.';
+		head[k] = '\0';
+		return magi_error_set(err, MAGI_ERR_MODEL,
+				      "%s answers 200, but not with JSON (%zu bytes, starts \"%s\"): is base_url the "
+				      "server's OpenAI-compatible /v1 endpoint?",
+				      url, body->len, head);
+	}
+	const json_t *data = json_object_get(j, "data");
+	size_t i, n_ids = 0;
+	const json_t *m;
+	bool listed = !c->model || !*c->model;
+	json_array_foreach(data, i, m)
+	{
+		const char *id = magi__json_str(m, "id", NULL);
+		n_ids += id != NULL;
+		listed |= id && c->model && !strcmp(id, c->model);
+	}
+	magi_status s = MAGI_OK;
+	if (!json_is_array(data) || n_ids != json_array_size(data))
+		s = magi_error_set(err, MAGI_ERR_MODEL,
+				   "%s answers 200 with JSON that is not an OpenAI model list (it needs \"data\": [{\"id\": ...}, ...]): "
+				   "is base_url the server's OpenAI-compatible /v1 endpoint?",
+				   url);
+	else if (!listed)
+		s = magi_error_set(err, MAGI_ERR_NOT_FOUND, "%s answers, but does not list model '%s' (it lists %zu model%s)",
+				   c->base_url, c->model, n_ids, n_ids == 1 ? "" : "s");
+	json_decref(j);
+	return s;
+}
+
 magi_status magi_client_ping(struct magi_client *c, double *ms, struct magi_error *err)
 {
 	*ms = 0;
@@ -525,9 +588,8 @@ magi_status magi_client_ping(struct magi_client *c, double *ms, struct magi_erro
 		s = magi_error_set(err, code == 401 ? MAGI_ERR_CONFIG : MAGI_ERR_HTTP, "%s: HTTP %ld: %s%s",
 				   url.data, code, smsg,
 				   code == 401 ? " (check the API key)" : code == 404 ? " (check base_url: it should end in /v1)" : "");
-	} else if (c->model && *c->model && !strstr(x.reply.data, c->model)) {
-		s = magi_error_set(err, MAGI_ERR_NOT_FOUND, "%s answers, but does not list model '%s'",
-				   c->base_url, c->model);
+	} else {
+		s = check_model_list(c, url.data, &x.reply, err);
 	}
 	curl_slist_free_all(h);
 	curl_easy_cleanup(e);

@@ -1,4 +1,5 @@
 /* config.c — model configuration from magi.yaml and the environment. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,13 @@ magi_status magi_config_load(const char *path, struct magi_config **out, struct 
 	json_t *m;
 	cfg->names = calloc(json_object_size(models), sizeof *cfg->names);
 	json_object_foreach(models, name, m) cfg->names[cfg->n_names++] = magi__strdup(name);
+	json_t *defv = json_object_get(cfg->root, "default");
+	if (defv && !json_is_string(defv)) {
+		magi_status st = magi_error_set(err, MAGI_ERR_CONFIG, "%s: default must be the name of a model under models",
+						cfg->source);
+		magi_config_free(cfg);
+		return st;
+	}
 	const char *def = magi__json_str(cfg->root, "default", NULL);
 	if (def && !json_object_get(models, def)) {
 		magi_status st = magi_error_set(err, MAGI_ERR_CONFIG, "%s: default model '%s' is not defined under models",
@@ -115,6 +123,12 @@ magi_status magi_config_load(const char *path, struct magi_config **out, struct 
 		return st;
 	}
 	json_t *roles = json_object_get(cfg->root, "roles");
+	if (roles && !json_is_object(roles)) {
+		magi_status st = magi_error_set(err, MAGI_ERR_CONFIG, "%s: roles must be a mapping of role names to model names",
+						cfg->source);
+		magi_config_free(cfg);
+		return st;
+	}
 	json_t *rv;
 	const char *role;
 	json_object_foreach(roles, role, rv)
@@ -123,6 +137,16 @@ magi_status magi_config_load(const char *path, struct magi_config **out, struct 
 			magi_status st = magi_error_set(err, MAGI_ERR_CONFIG,
 							"%s: role '%s' names a model that is not defined under models",
 							cfg->source, role);
+			magi_config_free(cfg);
+			return st;
+		}
+	}
+	/* every model's settings are checked now, so a wrong type anywhere in the file is
+	 * reported at once, whichever model a command uses */
+	for (size_t i = 0; i < cfg->n_names; i++) {
+		struct magi_model_params p;
+		magi_status st = magi_config_model(cfg, cfg->names[i], &p, err);
+		if (st) {
 			magi_config_free(cfg);
 			return st;
 		}
@@ -169,6 +193,151 @@ const char *magi_config_role_model(const struct magi_config *cfg, const char *ro
 	return magi__json_str(json_object_get(cfg->root, "roles"), role, NULL);
 }
 
+/* ---- typed settings -------------------------------------------------------------------
+ * A value of the wrong type or out of range is an error naming the file, the model, the key
+ * and what is expected, never a silent default ("max_pixels: lots", "-1" wrapping to
+ * 4294967295, "1e99", "image: lots", "base_url: 12"). An absent key or an empty one
+ * ("key:" in YAML) keeps the default. */
+struct getter {
+	const struct magi_config *cfg;
+	const char *model;
+	struct magi_error *err;
+};
+
+static void describe(const json_t *v, char *out, size_t n)
+{
+	if (json_is_string(v))
+		snprintf(out, n, "\"%.40s%s\"", json_string_value(v), strlen(json_string_value(v)) > 40 ? "..." : "");
+	else if (json_is_integer(v))
+		snprintf(out, n, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(out, n, "%g", json_real_value(v));
+	else if (json_is_boolean(v))
+		snprintf(out, n, "%s", json_is_true(v) ? "true" : "false");
+	else
+		snprintf(out, n, "%s", json_is_array(v) ? "a list" : json_is_object(v) ? "a mapping" : "empty");
+}
+
+static magi_status bad(const struct getter *g, const char *key, const json_t *v, const char *want)
+{
+	char got[64];
+	describe(v, got, sizeof got);
+	return magi_error_set(g->err, MAGI_ERR_CONFIG, "%s: model '%s': %s must be %s, not %s", g->cfg->source, g->model,
+			      key, want, got);
+}
+
+static magi_status get_str(const struct getter *g, const json_t *obj, const char *key, const char *label,
+			   const char *want, const char **out)
+{
+	const json_t *v = json_object_get(obj, key);
+	if (!v || json_is_null(v))
+		return MAGI_OK;
+	if (!json_is_string(v) || !*json_string_value(v))
+		return bad(g, label, v, want);
+	*out = json_string_value(v);
+	return MAGI_OK;
+}
+
+/* A number in [lo, hi]; with whole, one without a fraction (1e6 is fine, 2.5 is not). */
+static magi_status get_num(const struct getter *g, const json_t *obj, const char *key, const char *label,
+			   double lo, double hi, bool whole, double *out)
+{
+	const json_t *v = json_object_get(obj, key);
+	if (!v || json_is_null(v))
+		return MAGI_OK;
+	double d = json_is_number(v) ? json_number_value(v) : NAN;
+	if (!json_is_number(v) || !isfinite(d) || d < lo || d > hi || (whole && d != floor(d))) {
+		char want[128];
+		snprintf(want, sizeof want, "a %s from %.15g to %.15g", whole ? "whole number" : "number", lo, hi);
+		return bad(g, label, v, want);
+	}
+	*out = d;
+	return MAGI_OK;
+}
+
+static magi_status get_image(const struct getter *g, const json_t *img, struct magi_image_policy *ip)
+{
+	if (!json_is_object(img))
+		return bad(g, "image", img, "a mapping such as {policy: qwen, max_pixels: 1003520}");
+	static const char *const known[] = {"policy", "max_pixels", "min_pixels", "jpeg_quality", NULL};
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)img, k, v)
+	{
+		bool ok = false;
+		for (int i = 0; known[i]; i++)
+			ok |= !strcmp(k, known[i]);
+		if (!ok)
+			return magi_error_set(g->err, MAGI_ERR_CONFIG,
+					      "%s: model '%s': image has an unknown setting '%s' (known: policy, max_pixels, min_pixels, jpeg_quality)",
+					      g->cfg->source, g->model, k);
+	}
+	const char *pol = NULL;
+	magi_status s = get_str(g, img, "policy", "image.policy", "qwen, openai or none", &pol);
+	if (s)
+		return s;
+	if (pol && magi_image_policy_kind_parse(pol, &ip->kind))
+		return bad(g, "image.policy", json_object_get(img, "policy"), "qwen, openai or none");
+	double maxp = ip->max_pixels, minp = ip->min_pixels, q = ip->jpeg_quality;
+	if ((s = get_num(g, img, "max_pixels", "image.max_pixels", 0, MAGI_IMAGE_MAX_PIXELS, true, &maxp)) ||
+	    (s = get_num(g, img, "min_pixels", "image.min_pixels", 0, MAGI_IMAGE_MAX_PIXELS, true, &minp)) ||
+	    (s = get_num(g, img, "jpeg_quality", "image.jpeg_quality", 1, 100, true, &q)))
+		return s;
+	if (maxp > 0 && minp > maxp)
+		return magi_error_set(g->err, MAGI_ERR_CONFIG,
+				      "%s: model '%s': image.min_pixels (%.0f) must not be above image.max_pixels (%.0f)",
+				      g->cfg->source, g->model, minp, maxp);
+	ip->max_pixels = (uint32_t)maxp;
+	ip->min_pixels = (uint32_t)minp;
+	ip->jpeg_quality = (int)q;
+	return MAGI_OK;
+}
+
+/* Reads model m's settings over the defaults already in p. */
+static magi_status read_model(const struct getter *g, const json_t *m, struct magi_model_params *p)
+{
+	const char *coords = NULL, *trust = NULL, *kenv = NULL;
+	magi_status s;
+	if ((s = get_str(g, m, "base_url", "base_url", "a URL such as http://127.0.0.1:8080/v1", &p->base_url)) ||
+	    (s = get_str(g, m, "model", "model", "the model's name as the server knows it", &p->model)) ||
+	    (s = get_str(g, m, "api_key", "api_key", "a text (better: api_key_env)", &p->api_key)) ||
+	    (s = get_str(g, m, "api_key_env", "api_key_env", "the name of an environment variable", &kenv)) ||
+	    (s = get_str(g, m, "coords", "coords", "pixels, norm1000 or norm1", &coords)) ||
+	    (s = get_str(g, m, "trust", "trust", "local or remote", &trust)))
+		return s;
+	if (kenv && !json_object_get(m, "api_key"))
+		p->api_key = getenv(kenv);
+	double max_tokens = p->max_tokens, temp = p->temperature, timeout = p->timeout_ms / 1000,
+	       connect = p->connect_timeout_ms / 1000, attempts = p->max_attempts, cap = (double)p->reply_cap;
+	if ((s = get_num(g, m, "max_tokens", "max_tokens", 0, 10000000, true, &max_tokens)) ||
+	    (s = get_num(g, m, "temperature", "temperature", 0, 2, false, &temp)) ||
+	    (s = get_num(g, m, "timeout", "timeout (seconds)", 0.001, 86400, false, &timeout)) ||
+	    (s = get_num(g, m, "connect_timeout", "connect_timeout (seconds)", 0.001, 3600, false, &connect)) ||
+	    (s = get_num(g, m, "max_attempts", "max_attempts", 1, 20, true, &attempts)) ||
+	    (s = get_num(g, m, "reply_cap", "reply_cap (bytes)", 1024, 1u << 30, true, &cap)))
+		return s;
+	p->max_tokens = (int)max_tokens;
+	p->temperature = temp;
+	p->timeout_ms = timeout * 1000;
+	p->connect_timeout_ms = connect * 1000;
+	p->max_attempts = (int)attempts;
+	p->reply_cap = (size_t)cap;
+	if (coords && magi_coord_space_parse(coords, &p->coords))
+		return bad(g, "coords", json_object_get(m, "coords"), "pixels, norm1000 or norm1");
+	if (trust) {
+		if (!strcmp(trust, "local"))
+			p->trust = MAGI_TRUST_LOCAL;
+		else if (!strcmp(trust, "remote"))
+			p->trust = MAGI_TRUST_REMOTE;
+		else
+			return bad(g, "trust", json_object_get(m, "trust"), "local or remote");
+	}
+	const json_t *img = json_object_get(m, "image");
+	if (img && !json_is_null(img))
+		return get_image(g, img, &p->image);
+	return MAGI_OK;
+}
+
 magi_status magi_config_model(const struct magi_config *cfg, const char *name,
 			      struct magi_model_params *p, struct magi_error *err)
 {
@@ -195,46 +364,9 @@ magi_status magi_config_model(const struct magi_config *cfg, const char *name,
 		return s;
 	}
 	p->name = name;
-	p->base_url = magi__json_str(m, "base_url", env2("MAGI_BASE_URL", "OPENAI_BASE_URL"));
-	p->model = magi__json_str(m, "model", env2("MAGI_MODEL", NULL));
-	const char *kenv = magi__json_str(m, "api_key_env", NULL);
-	p->api_key = magi__json_str(m, "api_key", kenv ? getenv(kenv) : env2("MAGI_API_KEY", "OPENAI_API_KEY"));
-	p->max_tokens = (int)magi__json_int(m, "max_tokens", p->max_tokens);
-	p->temperature = magi__json_num(m, "temperature", p->temperature);
-	p->timeout_ms = magi__json_num(m, "timeout", p->timeout_ms / 1000) * 1000;
-	p->connect_timeout_ms = magi__json_num(m, "connect_timeout", p->connect_timeout_ms / 1000) * 1000;
-	p->max_attempts = (int)magi__json_int(m, "max_attempts", p->max_attempts);
-	p->reply_cap = (size_t)magi__json_int(m, "reply_cap", (long)p->reply_cap);
-	const char *coords = magi__json_str(m, "coords", NULL);
-	if (coords && magi_coord_space_parse(coords, &p->coords))
-		return magi_error_set(err, MAGI_ERR_CONFIG, "%s: model '%s': coords '%s' is not pixels, norm1000 or norm1",
-				      cfg->source, name, coords);
-	const char *trust = magi__json_str(m, "trust", NULL);
-	if (trust) {
-		if (!strcmp(trust, "local"))
-			p->trust = MAGI_TRUST_LOCAL;
-		else if (!strcmp(trust, "remote"))
-			p->trust = MAGI_TRUST_REMOTE;
-		else
-			return magi_error_set(err, MAGI_ERR_CONFIG, "%s: model '%s': trust '%s' is not local or remote",
-					      cfg->source, name, trust);
-	}
-	json_t *img = json_object_get(m, "image");
-	if (img) {
-		const char *pol = magi__json_str(img, "policy", NULL);
-		if (pol && magi_image_policy_kind_parse(pol, &p->image.kind))
-			return magi_error_set(err, MAGI_ERR_CONFIG, "%s: model '%s': image policy '%s' is not qwen, openai or none",
-					      cfg->source, name, pol);
-		p->image.max_pixels = (uint32_t)magi__json_int(img, "max_pixels", p->image.max_pixels);
-		p->image.min_pixels = (uint32_t)magi__json_int(img, "min_pixels", p->image.min_pixels);
-		p->image.jpeg_quality = (int)magi__json_int(img, "jpeg_quality", p->image.jpeg_quality);
-		if (p->image.jpeg_quality < 1 || p->image.jpeg_quality > 100)
-			return magi_error_set(err, MAGI_ERR_CONFIG, "%s: model '%s': jpeg_quality must be 1..100",
-					      cfg->source, name);
-	}
-	if (p->max_tokens < 0 || p->timeout_ms <= 0 || p->max_attempts < 1 || p->max_attempts > 20)
-		return magi_error_set(err, MAGI_ERR_CONFIG,
-				      "%s: model '%s': max_tokens must be >= 0, timeout > 0 and max_attempts 1..20",
-				      cfg->source, name);
-	return MAGI_OK;
+	p->base_url = env2("MAGI_BASE_URL", "OPENAI_BASE_URL");
+	p->model = env2("MAGI_MODEL", NULL);
+	p->api_key = env2("MAGI_API_KEY", "OPENAI_API_KEY");
+	struct getter g = {cfg, name, err};
+	return read_model(&g, m, p);
 }

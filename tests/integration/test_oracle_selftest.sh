@@ -100,7 +100,7 @@ cat >"$T/s.jsonl" <<'EOF'
 {"content": "second on this connection"}
 EOF
 start_oracle s --script "$T/s.jsonl" --save-images "$T/img" || { echo "0 passed, 1 failed"; exit 1; }
-check "start-up took ${STARTUP_MS} ms (< 1000)" [ "$STARTUP_MS" -lt 1000 ]
+echo "     (start-up took ${STARTUP_MS} ms; reported, not asserted)"
 
 post "$REQ"
 check "content entry: 200" [ "$CODE" = 200 ]
@@ -140,10 +140,8 @@ post "$REQ"
 check "truncated: curl reports a partial body (exit 18)" [ "$RC" = 18 ]
 post "$REQ"
 check "close: curl reports an empty reply (exit 52)" [ "$RC" = 52 ]
-t0=$(now_ms)
 post "$REQ" --max-time 1
 check "stall: curl times out (exit 28)" [ "$RC" = 28 ]
-check "stall: the client gave up after ~1 s" [ $(($(now_ms) - t0)) -lt 2500 ]
 post "$REQ"
 check "oversized: 200 and exactly 3000000 bytes" [ "$CODE:$(stat -c %s "$T/r.body")" = 200:3000000 ]
 check "oversized: the body is a valid completion" pyok 'len(j["choices"][0]["message"]["content"]) > 2900000' "$T/r.body"
@@ -195,7 +193,7 @@ L=$(logline s 2)
 check "log: the 429 line names the fault and status" pyok 'j["entry"] == 2 and j["fault"] == "429" and j["status"] == 429' "$L"
 L=$(logline s 12)
 check "log: the stall ended when the client hung up" pyok \
-  'j["fault"] == "stall" and j["client_closed_early"] and j["t_end"] - j["t"] < 2.5' "$L"
+  'j["fault"] == "stall" and j["client_closed_early"]' "$L"
 L=$(logline s 14)
 check "log: image size and saved file" pyok \
   'j["image_info"][0]["w"] == 100 and j["image_info"][0]["h"] == 60 and j["images"][0].endswith(".png") and j["body"]["messages"][0]["content"][1]["image_url"]["url"].startswith("data:image/png;base64,")' "$L"
@@ -213,8 +211,8 @@ for i in 1 2 3 4; do
 done
 wait "${CURLS[@]}"
 elapsed=$(($(now_ms) - t0))
-check "4 concurrent 400 ms answers took ${elapsed} ms (>= 400, < 1200)" \
-  [ "$elapsed" -ge 400 -a "$elapsed" -lt 1200 ]
+# overlap is checked from the oracle's own log below; the wall time only has a floor
+check "4 concurrent 400 ms answers took ${elapsed} ms (>= 400)" [ "$elapsed" -ge 400 ]
 check "concurrent answers each got a distinct script entry" \
   [ "$(cat "$T"/d.[1-4] | grep -o 'answer [1-4]' | sort -u | wc -l)" = 4 ]
 check "log: the four requests overlapped in time" pyok '(lambda L: max(l["t"] for l in L) < min(l["t_end"] for l in L))([json.loads(s) for s in open(a[1])])' x "$T/d.log"
@@ -260,17 +258,19 @@ msgs = [{"role": "system", "content": "You operate a Linux desktop."},
         {"role": "user", "content": parts}] + extra
 json.dump({"model": "gui-model", "messages": msgs}, open(out, "w"))
 EOF
-  DECIDE='Task: press Cancel. Answer in this format:
-### Thought ###
-...
-### Action ###
-{"action": ...}
-### Operation ###
-...'
+  # decide HISTORY...: a decision prompt whose history holds these "Step N: ..." lines
+  # (the policy knows what was done only from the request, as a model does)
+  decide() {
+    local h="" n=0 l
+    for l in "$@"; do n=$((n + 1)); h+="Step $n: $l"$'\n'; done
+    printf 'Task: press Cancel. What you have done so far:\n%s\nAnswer in this format:\n### Thought ###\n...\n### Action ###\n{"action": ...}\n### Operation ###\n...' "${h:-(none yet)}"
+  }
+  CLICKED='Click "Cancel" -> {"action":"click","x":640,"y":500} (done)'
+  WAITED='Wait for the screen -> {"action":"wait","seconds":1} (done)'
+  DECIDE=$(decide)
   "$PY" "$T/mkreq.py" "$T/decide.json" "$DECIDE" "$T/cancel.png"
   echo '{"coords":"norm1000","steps":[{"click_text":"Cancel"},{"click_text":"Nonexistent"},{"type":"echo ok > /tmp/x"}]}' >"$T/task.json"
   start_oracle g --policy gui --task "$T/task.json" --fault-first 1:429 || bad "gui oracle start"
-  check "gui oracle start-up took ${STARTUP_MS} ms (< 1000)" [ "$STARTUP_MS" -lt 1000 ]
 
   post "@$T/decide.json"
   check "gui: --fault-first 1:429 answers the first request with 429" [ "$CODE" = 429 ]
@@ -287,10 +287,15 @@ EOF
     'Your previous reply could not be used: no action found. Answer again in the same format.'
   post "@$T/repair.json"
   check "gui: a repair request gets the same click again" [ "$(content)" = "$(cat "$T/reply.txt")" ]
+  post "@$T/decide.json"
+  check "gui: the same request again gets the same answer (no memory between requests)" [ "$(content)" = "$(cat "$T/reply.txt")" ]
 
-  "$PY" "$T/mkreq.py" "$T/plan.json" $'Summarise the progress.\n### Completed contents ###\n...' "$T/cancel.png"
+  "$PY" "$T/mkreq.py" "$T/plan.json" $'Summarise the progress.\nOperation history:\n(none yet)\n### Completed contents ###\n...' "$T/cancel.png"
   post "@$T/plan.json"
-  check "gui: planning reports the click" [ "$(content)" = $'### Completed contents ###\nClicked "Cancel"' ]
+  check "gui: planning with an empty history: nothing done" [ "$(content)" = $'### Completed contents ###\nNothing has been done yet.' ]
+  "$PY" "$T/mkreq.py" "$T/plan.json" "Summarise the progress."$'\n'"Operation history:"$'\n'"Step 1: $CLICKED"$'\n'"Step 2: $WAITED"$'\n### Completed contents ###\n...' "$T/cancel.png"
+  post "@$T/plan.json"
+  check "gui: planning reports the click its history shows" [ "$(content)" = $'### Completed contents ###\nClicked "Cancel"' ]
   "$PY" "$T/mkreq.py" "$T/mem.json" $'Note what matters.\n### Important content ###\n...' "$T/cancel.png"
   post "@$T/mem.json"
   check "gui: memory answers None" [ "$(content)" = $'### Important content ###\nNone' ]
@@ -306,22 +311,20 @@ EOF
   post "@$T/one.json"
   check "gui: reflection with one image is refused with 400" [ "$CODE" = 400 ]
 
-  post "@$T/decide.json"
-  check "gui: text not on screen -> first it waits" \
-    [ "$(content | sed -n '/^### Action ###$/{n;p}')" = '{"action":"wait","seconds":1}' ]
-  post "@$T/decide.json"
-  check "gui: ... and waits once more" \
-    [ "$(content | sed -n '/^### Action ###$/{n;p}')" = '{"action":"wait","seconds":1}' ]
-  post "@$T/decide.json"
-  check "gui: text not on screen -> done success=false" \
-    [ "$(content | sed -n '/^### Action ###$/{n;p}')" = '{"action":"done","success":false}' ]
+  action_of() { "$PY" "$T/mkreq.py" "$T/d.json" "$(decide "$@")" "$T/cancel.png"; post "@$T/d.json"; content | sed -n '/^### Action ###$/{n;p}'; }
+  check "gui: history shows Cancel clicked, Nonexistent not on screen -> it waits" \
+    [ "$(action_of "$CLICKED")" = '{"action":"wait","seconds":1}' ]
+  check "gui: ... with one wait in the history, waits once more" \
+    [ "$(action_of "$CLICKED" "$WAITED")" = '{"action":"wait","seconds":1}' ]
+  check "gui: ... with two, gives up: done success=false" \
+    [ "$(action_of "$CLICKED" "$WAITED" "$WAITED")" = '{"action":"done","success":false}' ]
   check "gui: ... with a thought saying it was not found" \
     pyok '"could not find \"Nonexistent\"" in j["choices"][0]["message"]["content"]' "$T/r.body"
-  post "@$T/decide.json"
-  check "gui: type step" [ "$(content | sed -n '/^### Action ###$/{n;p}')" = '{"action":"type","text":"echo ok > /tmp/x"}' ]
-  post "@$T/decide.json"
-  check "gui: past the last step -> done success=true" \
-    [ "$(content | sed -n '/^### Action ###$/{n;p}')" = '{"action":"done","success":true}' ]
+  NEXT='Click "Nonexistent" -> {"action":"click","x":10,"y":10} (done)'
+  check "gui: history shows both clicks -> the type step" \
+    [ "$(action_of "$CLICKED" "$WAITED" "$NEXT")" = '{"action":"type","text":"echo ok > /tmp/x"}' ]
+  check "gui: history shows every step -> done success=true" \
+    [ "$(action_of "$CLICKED" "$NEXT" 'Type "echo ok > /tmp/x" -> {"action":"type","text":"echo ok > /tmp/x"} (done)')" = '{"action":"done","success":true}' ]
   post '{"messages":[{"role":"user","content":"hello"}]}'
   check "gui: a request asking for no known section gets 400" [ "$CODE" = 400 ]
   L=$(logline g 2)

@@ -68,8 +68,8 @@ def check_entry(e):
                              % (e["fault"], ", ".join(NAMED_FAULTS)))
     elif "content" in e:
         form = "content"
-        if not isinstance(e["content"], str):
-            raise ValueError('"content" must be a string')
+        if e["content"] is not None and not isinstance(e["content"], str):
+            raise ValueError('"content" must be a string (or null: a reply without content)')
         if "usage" in e and e["usage"] is not None and not isinstance(e["usage"], dict):
             raise ValueError('"usage" must be an object or null')
         if e.get("logprobs") is not None:
@@ -386,6 +386,9 @@ class Handler(BaseHTTPRequestHandler):
         if source == "policy" and entry.get("log"):
             self.rec["policy"] = entry["log"]
         if delay > 0:
+            # the wait stands for a model's latency: recorded, so a figure that includes it
+            # can say it was modelled
+            self.rec["modelled_latency_ms"] = round(delay, 1)
             time.sleep(delay / 1000.0)
         if "fault" in entry:
             self.rec["fault"] = str(entry["fault"])
@@ -403,7 +406,7 @@ class Handler(BaseHTTPRequestHandler):
         if usage is not None:
             p = oraclelib.tokens_for_chars(oraclelib.text_chars(body)) + \
                 sum(oraclelib.patch_tokens(im.w, im.h) for im in images)
-            c = oraclelib.tokens_for_chars(len(content))
+            c = oraclelib.tokens_for_chars(len(content or ""))
             u = {"prompt_tokens": p, "completion_tokens": c}
             if isinstance(usage, dict):
                 u.update(usage)

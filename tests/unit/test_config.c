@@ -96,11 +96,60 @@ int main(void)
 	const char *role = write_file("role.yaml", "models:\n  a: {base_url: http://x/v1}\nroles:\n  decision: b\n");
 	CHECK(magi_config_load(role, &cfg, &err) == MAGI_ERR_CONFIG);
 	CHECK_CONTAINS(err.msg, "role 'decision'");
-	const char *coords = write_file("coords.yaml", "models:\n  a: {base_url: http://x/v1, coords: inches}\n");
-	REQUIRE(magi_config_load(coords, &cfg, &err) == MAGI_OK);
-	CHECK(magi_config_model(cfg, "a", &p, &err) == MAGI_ERR_CONFIG);
-	CHECK_CONTAINS(err.msg, "coords 'inches'");
+	/* every model's settings are checked at load, named by file, model and key */
+	const char *coords = write_file("coords.yaml", "models:\n  a: {base_url: http://x/v1}\n  b: {coords: inches}\n");
+	CHECK(magi_config_load(coords, &cfg, &err) == MAGI_ERR_CONFIG);
+	CHECK_CONTAINS(err.msg, "coords.yaml: model 'b': coords must be pixels, norm1000 or norm1, not \"inches\"");
+	/* wrong types and ranges are errors, never a silent default (issue 14) */
+	static const struct {
+		const char *setting, *want;
+	} wrong[] = {
+		{"image: {max_pixels: \"lots\"}", "image.max_pixels must be a whole number from 0 to 67108864, not \"lots\""},
+		{"image: {max_pixels: -1}", "image.max_pixels must be a whole number from 0 to 67108864, not -1"},
+		{"image: {max_pixels: 1e99}", "image.max_pixels must be a whole number from 0 to 67108864, not 1e+99"},
+		{"image: {max_pixels: 2.5}", "image.max_pixels must be a whole number"},
+		{"image: lots", "image must be a mapping such as {policy: qwen, max_pixels: 1003520}, not \"lots\""},
+		{"image: {policy: qwen, size: 3}", "image has an unknown setting 'size'"},
+		{"image: {policy: 7}", "image.policy must be qwen, openai or none, not 7"},
+		{"image: {min_pixels: 5000, max_pixels: 4000}", "image.min_pixels (5000) must not be above image.max_pixels (4000)"},
+		{"image: {jpeg_quality: 0}", "image.jpeg_quality must be a whole number from 1 to 100, not 0"},
+		{"base_url: 12", "base_url must be a URL such as http://127.0.0.1:8080/v1, not 12"},
+		{"base_url: [a, b]", "base_url must be a URL such as http://127.0.0.1:8080/v1, not a list"},
+		{"model: {x: 1}", "model must be the model's name as the server knows it, not a mapping"},
+		{"timeout: 0", "timeout (seconds) must be a number from 0.001 to 86400, not 0"},
+		{"timeout: soon", "timeout (seconds) must be a number from 0.001 to 86400, not \"soon\""},
+		{"temperature: 9", "temperature must be a number from 0 to 2, not 9"},
+		{"max_tokens: -5", "max_tokens must be a whole number from 0 to 10000000, not -5"},
+		{"max_attempts: 99", "max_attempts must be a whole number from 1 to 20, not 99"},
+		{"reply_cap: true", "reply_cap (bytes) must be a whole number from 1024 to 1073741824, not true"},
+		{"trust: maybe", "trust must be local or remote, not \"maybe\""},
+	};
+	for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+		char text[256];
+		snprintf(text, sizeof text, "models:\n  m: {%s}\n", wrong[i].setting);
+		const char *path = write_file("wrong.yaml", text);
+		cfg = NULL;
+		CHECK_MSG(magi_config_load(path, &cfg, &err) == MAGI_ERR_CONFIG, "%s", wrong[i].setting);
+		CHECK(cfg == NULL);
+		CHECK_CONTAINS(err.msg, "wrong.yaml: model 'm': ");
+		CHECK_CONTAINS(err.msg, wrong[i].want);
+	}
+	/* values in range, written as YAML writes them, are taken */
+	const char *fine = write_file("fine.yaml", "models:\n  m: {timeout: 2.5, max_tokens: 1e3, temperature: 0.7,"
+						  " image: {max_pixels: 1e6, min_pixels: 0}, base_url: }\n");
+	unsetenv("MAGI_BASE_URL");
+	unsetenv("OPENAI_BASE_URL");
+	REQUIRE(magi_config_load(fine, &cfg, &err) == MAGI_OK);
+	CHECK(magi_config_model(cfg, "m", &p, &err) == MAGI_OK);
+	CHECK(p.timeout_ms == 2500 && p.max_tokens == 1000 && p.temperature == 0.7 && p.image.max_pixels == 1000000);
+	CHECK(p.base_url == NULL); /* "base_url:" empty: the environment's, none here */
 	magi_config_free(cfg);
+	const char *def = write_file("def.yaml", "default: [a]\nmodels:\n  a: {}\n");
+	CHECK(magi_config_load(def, &cfg, &err) == MAGI_ERR_CONFIG);
+	CHECK_CONTAINS(err.msg, "default must be the name of a model");
+	const char *rl = write_file("rl.yaml", "models:\n  a: {}\nroles: [a]\n");
+	CHECK(magi_config_load(rl, &cfg, &err) == MAGI_ERR_CONFIG);
+	CHECK_CONTAINS(err.msg, "roles must be a mapping");
 	CHECK(magi_config_load("/nonexistent/magi.yaml", &cfg, &err) == MAGI_ERR_NOT_FOUND);
 	CHECK_CONTAINS(err.msg, "/nonexistent/magi.yaml");
 	/* a misspelt section is named; a known one is handed out as JSON */

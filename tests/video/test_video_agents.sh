@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # test_video_agents.sh — `magi video ask` end to end: each recipe (uniform, avp, lvagent) on a
 # synthetic video made by scripts/gen-video at test time, decoded by FFmpeg, answered by the
-# stand-in model over HTTP with the `video` oracle policy (which OCRs the frames it receives
-# and answers correctly only when a frame showing the evidence was sent). Checks answers,
+# stand-in model over HTTP with the `video` oracle policy (which reads the question from the
+# request, OCRs the frames it receives, knows no answer key and, without a frame showing the
+# evidence, guesses by a seeded uniform choice). Checks answers,
 # evidence times against the known evidence windows, that the team's calls overlap in time,
 # the lvagent discussion (scores, the weakest leaves), the repair retry, the oracle's honesty
-# (too few frames give a wrong answer), bad inputs with their exit codes, --json, the report
+# (too few frames give an uninformed guess), bad inputs with their exit codes, --json, the report
 # and progress lines. Exit 77 when a tool it needs is missing.
 set -u
 PY=/usr/bin/python3
@@ -77,11 +78,8 @@ q() { "$PY" -c 'import json,sys; q=[json.loads(l) for l in open(sys.argv[1])][in
 f=sys.argv[3]; print("|".join(q["choices"]) if f=="choices" else q["evidence"][f[3:]] if f.startswith("ev_") else q[f])' \
 	"$T/v.questions.jsonl" "$1" "$2"; }
 [ "$(wc -l <"$T/v.questions.jsonl")" -ge 3 ] || { echo "gen-video made too few questions"; exit 1; }
-"$PY" - "$T/v.questions.jsonl" "$T/task.json" <<'EOF'
-import json, sys
-qs = [json.loads(l) for l in open(sys.argv[1])]
-json.dump({"questions": qs, "profiles": {"lazy-3": "lazy"}}, open(sys.argv[2], "w"))
-EOF
+# the stand-in gets options only: no questions, answers or evidence times
+echo '{"seed": 1, "profiles": {"lazy-3": "lazy"}}' >"$T/task.json"
 
 start_oracle main --policy video --task "$T/task.json"
 start_oracle slow --policy video --task "$T/task.json" --delay-ms 400
@@ -119,14 +117,16 @@ pyok "uniform run dir: summary, report, the evidence frames saved as images" \
 # ---- honesty: 2 frames miss the 4-second evidence, so the oracle cannot know ----------------------
 MAGI_BASE_URL=$main_URL ask u2 1 --recipe uniform --frames 2
 check "uniform-2 still answers (exit 0)" rc u2 0
-pyok "uniform-2 answers question 1 wrong: the oracle only knows what it is shown" "o['answer'] != '$(q 1 answer)'" "$T/u2.json"
-"$PY" - "$T/main.log" "$(q 1 id)" >"$T/honest.txt" <<'EOF'
+"$PY" - "$T/main.log" "$(q 1 question)" >"$T/honest.txt" <<'EOF'
 import json, sys
 rs = [json.loads(l) for l in open(sys.argv[1])]
 rs = [r for r in rs if (r.get("policy") or {}).get("question") == sys.argv[2] and (r.get("policy") or {}).get("role") == "answer"]
-print(" ".join("%d:%s" % (len(r["image_info"]), r["policy"]["informed"]) for r in rs))
+print(" ".join("%d:%s:%s:%s" % (len(r["image_info"]), r["policy"]["informed"], r["policy"]["guess"], r["policy"]["answer"]) for r in rs))
 EOF
-check "oracle log: informed with 32 frames, uninformed with 2 ($(cat "$T/honest.txt"))" grep -qx '32:True 2:False' "$T/honest.txt"
+check "oracle log: informed with 32 frames, an uninformed guess with 2 ($(cat "$T/honest.txt"))" \
+	grep -qx "32:True:False:$(q 1 answer) 2:False:True:[A-D]" "$T/honest.txt"
+pyok "uniform-2's answer is the oracle's logged guess (right only by chance)" \
+	"o['answer'] == '$(sed 's/.*://' "$T/honest.txt")' and o['reason'] == 'answered'" "$T/u2.json"
 
 # ---- avp: overview, then zoom ------------------------------------------------------------------------
 for n in 1 3; do
@@ -161,10 +161,23 @@ pyok "lvagent: a round's answer calls run together: their span is shorter than t
 	"(lambda cs: len(cs) > 1 and max(c['t_end'] for c in cs) - min(c['t_start'] for c in cs) < sum(c['t_end'] - c['t_start'] for c in cs))([c for c in calls if c['phase'] == 'answer'])" "$T/lv3.json"
 
 # ---- lvagent: two members disagree, discuss, score each other, the weaker leaves -------------------
-ask lv2 4 --recipe lvagent --config "$T/magi.yaml" --team m1,m3
+# The lazy member answers at once with its seeded guess; the test (which knows the answers,
+# unlike the stand-in) picks a question where that guess is wrong, so the two disagree.
+DQ=$("$PY" - "$SRC/tests/oracle" "$T/v.questions.jsonl" <<'EOF'
+import importlib.util, json, sys
+sys.path.insert(0, sys.argv[1])
+spec = importlib.util.spec_from_file_location("video_policy", sys.argv[1] + "/policies/video.py")
+pol = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(pol)
+qs = [json.loads(l) for l in open(sys.argv[2])]
+print(next(i + 1 for i in reversed(range(len(qs)))
+           if pol.guess(1, "lazy-3", qs[i]["question"], [c[0] for c in qs[i]["choices"]]) != qs[i]["answer"]))
+EOF
+) || { bad "no question whose lazy guess is wrong"; DQ=4; }
+ask lv2 "$DQ" --recipe lvagent --config "$T/magi.yaml" --team m1,m3
 check "lvagent (2 members) answers (exit 0)" rc lv2 0
 pyok "lvagent discussion: no majority in round 1, reasons, scores, agent2 (lazy) leaves, agent1's answer wins" \
-	"typ('vote')[0]['votes'] == 1 and len(typ('reasons')) == 1 and typ('scores')[0]['leaves'] == 'agent2' and typ('leave')[0]['member'] == 'agent2' and o['answer'] == '$(q 4 answer)' and o['rounds'] == 2" "$T/lv2.json"
+	"typ('vote')[0]['votes'] == 1 and len(typ('reasons')) == 1 and typ('scores')[0]['leaves'] == 'agent2' and typ('leave')[0]['member'] == 'agent2' and o['answer'] == '$(q "$DQ" answer)' and o['rounds'] == 2" "$T/lv2.json"
 pyok "lvagent discussion: peer scores are 1-10 and the lazy member scored lower" \
 	"typ('scores')[0]['totals']['agent1'] > typ('scores')[0]['totals']['agent2'] and all(1 <= v <= 10 for s in typ('scores')[0]['scores'].values() for v in s.values())" "$T/lv2.json"
 
@@ -175,7 +188,7 @@ pyok "repair: the first call's parse error is traced, the second attempt answers
 	"len(calls) == 2 and 'parse_error' in calls[0] and calls[1]['attempt'] == 2 and o['answer'] == '$(q 1 answer)'" "$T/rep.json"
 
 # ---- human output, report, progress --------------------------------------------------------------------
-MAGI_BASE_URL=$main_URL "$MAGI" video ask "$T/v.mp4" "$(q 3 question)" --choices "$(q 3 choices)" --recipe uniform \
+MAGI_BASE_URL=$main_URL "$MAGI" video ask "$T/v.mp4" "$(q 1 question)" --choices "$(q 1 choices)" --recipe uniform \
 	--runs "$T/runs" --progress >"$T/human.out" 2>"$T/human.err"
 check "human output: answer, evidence with times, cost line, trace and report paths" \
 	"$PY" -c 'import re,sys; s=open(sys.argv[1]).read(); sys.exit(0 if re.search(r"^answer: [A-D]\) ", s, re.M) and re.search(r"^  \d\d:\d\d:\d\d-\d\d:\d\d:\d\d  \(", s, re.M) and re.search(r"^cost: +1 call, \d+ input tokens \(server \d+, estimated \d+\), 32 frames sent", s, re.M) and "report: " in s else 1)' "$T/human.out"

@@ -30,17 +30,12 @@ for case in "norm1000 1003520" "pixels 230400" "norm1 126000" "pixels 1003520"; 
 	printf '{"coords":"%s","steps":[{"click_text":"Cancel"},{"done":true}]}' "$1" > task.json
 	start_oracle O --policy gui --task task.json
 	yaml "$O_URL" "$1" "$2"
-	xmessage -fn "$BIGFONT" "${XRM[@]}" -center -buttons Save:11,Cancel:12,Retry:13 "Save the document before closing?" &
-	XM=$!
+	xmsg xm -fn "$BIGFONT" "${XRM[@]}" -center -buttons Save:11,Cancel:12,Retry:13 "Save the document before closing?"
 	wait_window xmessage
 	out=$(timeout 120 "$MAGI" run --config m.yaml --env x11$D --runs "$runs" --recipe mobile-agent-v2 "Close the dialog with Cancel" 2>&1); rc=$?
-	# xmessage exits with the button clicked; on a loaded machine that may take a while, and
-	# this dialog must be gone before the next case's appears (by its PID: no other test's)
-	for _ in $(seq 1 50); do kill -0 $XM 2>/dev/null || break; sleep 0.1; done
-	kill $XM 2>/dev/null
-	wait $XM; xm_status=$?
+	st=$(xmsg_status xm); stop_pid xm.pid
 	check "[$case] run exits 0: $out" test $rc = 0
-	check "[$case] xmessage says Cancel was clicked (status $xm_status)" test $xm_status = 12
+	check "[$case] xmessage says Cancel was clicked (status: $st)" test "$st" = 12
 	run=$(sed -n 's/^trace: *//p' <<<"$out" | xargs dirname)
 	check "[$case] trace has 2 steps" test "$(grep -c '"type":"step"' "$run/trace.jsonl")" = 2
 	check "[$case] reflection said A" grep -q '"verdict":"A"' "$run/trace.jsonl"
@@ -80,15 +75,13 @@ yaml "$W_URL" norm1000 1003520
 xterm -geometry 80x10+0+400 -fa DejaVuSansMono -fs 14 -e sh -c 'echo READY; exec sh' &
 XT=$!
 wait_window xterm
-xmessage -fn "$BIGFONT" "${XRM[@]}" -geometry +700+100 -buttons OK:11,Cancel:12 "Close me first" &
-XM2=$!
+xmsg xm2 -fn "$BIGFONT" "${XRM[@]}" -geometry +700+100 -buttons OK:11,Cancel:12 "Close me first"
 wait_window xmessage; sleep 0.5
 out=$(timeout 120 "$MAGI" run --config m.yaml --env x11$D --runs "$runs" "Dismiss the dialog, then write to the file" 2>&1); rc=$?
-for _ in $(seq 1 50); do kill -0 $XM2 2>/dev/null || break; sleep 0.1; done
-kill $XM2 2>/dev/null
-wait $XM2; xm_status=$?
+sleep 0.5
 check "two-window run exits 0: $out" test $rc = 0
-check "dialog cancelled (status $xm_status)" test $xm_status = 12
+check "dialog cancelled" test "$(xmsg_status xm2)" = 12
+stop_pid xm2.pid
 check "terminal command ran" test "$(cat $OUT2 2>/dev/null)" = "two windows"
 kill $XT 2>/dev/null; kill "$W_PID" 2>/dev/null; wait "$W_PID" 2>/dev/null
 
@@ -165,7 +158,7 @@ kdir=$(ls -d "$TMP"/killed/*/ | head -1)
 check "killed run kept its finished steps" test "$(grep -c '"type":"step"' "$kdir/trace.jsonl")" -ge 2
 check "every line of the killed trace is whole JSON" python3 -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$kdir/trace.jsonl"
 out=$("$MAGI" trace show "$kdir" 2>&1)
-check "trace show says the run did not finish: $out" bash -c "grep -q 'did not finish' <<<'$out'"
+check "trace show says the run did not finish: $out" contains "$out" "did not finish"
 check "trace report works on the killed run" bash -c "'$MAGI' trace report '$kdir' >/dev/null && test -s '$kdir/report.html'"
 kill "$K_PID" 2>/dev/null; wait "$K_PID" 2>/dev/null
 finish

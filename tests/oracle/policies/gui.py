@@ -8,13 +8,23 @@ Task file (--task, JSON):
 
 The role is told by the output sections the request asks for (last user/system text
 first): "### Answer ###" with options A: B: C: is reflection, "### Completed contents ###"
-planning, "### Important content ###" memory, "### Action ###" decision. Each decision
-answers the step under a cursor kept in `state` and moves it on; a repair request ("Your
-previous reply could not be used") answers the same step again. A click_text step reads
-the last image of the request with tesseract and clicks the centre of the matched text,
-in the task's coordinate space of the image as sent; text not on screen answers
-done success=false. See tests/oracle/README.md.
+planning, "### Important content ###" memory, "### Action ###" decision.
+
+The policy keeps no memory between requests: like a model, it knows what was done only
+from the history the request carries (magi's "Step N: <operation> -> <action JSON>
+(<outcome>)" lines). A decision answers the first task step the history does not show done
+yet; a repair request ("Your previous reply could not be used") therefore answers the same
+step again. A request that says a reviewer vetoed the proposal for the current click step
+(examples/recipe.c's "The verifier vetoed your last proposal (...)") moves on to the next
+step, and a history line that matches the step after the current one counts both as done:
+a task's steps may propose a wrong element first, as a mistaken model would. A click_text
+step reads the last image of the request with tesseract and clicks
+the centre of the matched text, in the task's coordinate space of the image as sent; text
+not on screen is waited for twice (waits counted in the history), then answered with done
+success=false. See tests/oracle/README.md.
 """
+
+import re
 
 import json
 
@@ -46,30 +56,27 @@ def init(state):
                              % (i, ", ".join(STEP_KINDS), json.dumps(s)))
         if s.get("action", "click") not in CLICKS:
             raise ValueError("step %d: \"action\" must be one of %s" % (i, ", ".join(CLICKS)))
-    state["cursor"] = 0         # next step a decision answers
-    state["last_step"] = None   # step of the last decision answered
-    state["last_reply"] = None  # text of that answer
-    state["ocr_cache"] = {}
-    state["ops"] = {}           # step -> what its decision did, for the planning role
-    state["mistakes"] = mistakes.Mistakes.from_env()  # wrong on purpose (ORACLE_MISTAKES)
+    state["ocr_cache"] = {}     # OCR of images by hash: a cache of readings, not a memory
+    # wrong on purpose (ORACLE_MISTAKES): its seeded randomness, not a memory of the run
+    state["mistakes"] = mistakes.Mistakes.from_env()
 
 
 def answer(body, state):
-    role, text = _role(body)
+    role, text, last = _role(body)
     if role is None:
         raise OracleError("gui policy cannot tell the role: the request asks for none of the "
                           "sections ### Action ###, ### Completed contents ###, ### Important "
                           "content ###, ### Answer ### (with options A: B: C:)")
     if role == "planning":
-        ops = state["ops"]
-        summary = "; ".join(ops[i] for i in sorted(ops)) or "Nothing has been done yet."
-        reply, log = "### Completed contents ###\n" + summary, {}
+        done = [_done_text(h) for h in _history(text) if h["action"].get("action") != "wait"]
+        summary = "; ".join(done) or "Nothing has been done yet."
+        reply, log = "### Completed contents ###\n" + summary, {"history": len(done)}
     elif role == "memory":
         reply, log = "### Important content ###\nNone", {}
     elif role == "reflection":
         reply, log = _reflect(body)
     else:
-        reply, log = _decide(body, state, text)
+        reply, log = _decide(body, state, text, last)
     log["role"] = role
     return {"content": reply, "log": log}
 
@@ -93,36 +100,100 @@ def _role_of(text):
 
 
 def _role(body):
-    """(role, text of the last user/system message) - the role from the last such
-    message that asks for known sections, so a bare repair message after the original
-    prompt still counts as the original prompt's role."""
+    """(role, the prompt that asks for it, text of the last user/system message) - the
+    role from the last such message that asks for known sections, so a bare repair message
+    after the original prompt still counts as the original prompt's role."""
     texts = _user_texts(body)
     last = texts[0] if texts else ""
     for t in texts:
         role = _role_of(t)
         if role:
-            return role, last
-    return None, last
+            return role, t, last
+    return None, "", last
+
+
+VETO = re.compile(r"vetoed your last proposal \((.*?)\):")
+HISTORY_LINE = re.compile(r"^Step (\d+): (.*) -> (\{.*\}) \(([^()]*)\)\s*$", re.M)
+
+
+def _history(prompt):
+    """The operations the prompt says were done, in order: [{"step", "operation",
+    "action" (parsed JSON), "outcome"}]. magi shows the last ten."""
+    out = []
+    for m in HISTORY_LINE.finditer(prompt):
+        try:
+            action = json.loads(m.group(3))
+        except ValueError:
+            continue
+        if isinstance(action, dict):
+            out.append({"step": int(m.group(1)), "operation": m.group(2), "action": action,
+                        "outcome": m.group(4)})
+    return out
+
+
+def _quoted(text):
+    m = re.search(r'"([^"]*)"', text or "")
+    return m.group(1) if m else ""
+
+
+def _did(entry, step):
+    """Whether history entry shows task step done. An operation the guard refused was not
+    done (the next decision tries it again); one that was performed counts whatever the
+    reflection made of it."""
+    if "refused" in entry["outcome"]:
+        return False
+    a = entry["action"]
+    kind = a.get("action")
+    if "click_text" in step:
+        return (kind == step.get("action", "click")
+                and _quoted(entry["operation"]).lower() == step["click_text"].lower())
+    if "type" in step:
+        return kind == "type" and a.get("text") == step["type"]
+    if "key" in step:
+        return kind == "key" and a.get("keys") == step["key"]
+    if "answer" in step:
+        return kind == "answer" and a.get("text") == step["answer"]
+    return kind == "done"
+
+
+def _progress(steps, history):
+    """(index of the first step not done yet, waits since the last step done) from the
+    history alone. When the history is cut (its first line is not Step 1), it is aligned
+    to the first step its first operation matches."""
+    cursor, waits = 0, 0
+    acts = [h for h in history if h["action"].get("action") != "wait"]
+    if history and history[0]["step"] > 1 and acts:
+        cursor = next((i for i, st in enumerate(steps) if _did(acts[0], st)), 0)
+    for h in history:
+        if h["action"].get("action") == "wait":
+            waits += 1
+        elif cursor < len(steps) and _did(h, steps[cursor]):
+            cursor, waits = cursor + 1, 0
+        elif cursor + 1 < len(steps) and _did(h, steps[cursor + 1]):
+            # the step before was skipped (its proposal was vetoed and never performed)
+            cursor, waits = cursor + 2, 0
+    return cursor, waits
 
 
 PAST = {"click": "Clicked", "double_click": "Double-clicked", "right_click": "Right-clicked",
         "long_press": "Long-pressed"}
 
 
-def _done_text(action, step):
-    """Past-tense line for the planning role's summary of one decision."""
-    kind = action["action"]
+def _done_text(entry):
+    """Past-tense line for the planning role's summary of one history entry."""
+    action = entry["action"]
+    kind = action.get("action")
     if kind == "done":
-        return "Declared the task %s" % ("done" if action["success"] else "failed")
+        return "Declared the task %s" % ("done" if action.get("success") else "failed")
     if kind == "type":
-        return 'Typed "%s"' % action["text"]
+        return 'Typed "%s"' % action.get("text", "")
     if kind == "key":
-        return "Pressed %s" % action["keys"]
+        return "Pressed %s" % action.get("keys", "")
     if kind == "answer":
-        return 'Answered "%s"' % action["text"]
-    if kind == "wait":
-        return "Waited for the screen to show \"%s\"" % step.get("click_text", "")
-    return '%s "%s"' % (PAST[kind], step["click_text"])
+        return 'Answered "%s"' % action.get("text", "")
+    if kind in PAST:
+        return '%s "%s"' % (PAST[kind], _quoted(entry["operation"]))
+    return entry["operation"] or kind
 
 
 def _reflect(body):
@@ -150,25 +221,23 @@ def _to_space(x, y, w, h, coords):
     return int(round(x)), int(round(y))
 
 
-def _our_reply_failed(body, state):
-    """Whether the reply a repair message refers to was ours (then the same step is
-    answered again), rather than an answer that came from elsewhere (a script entry)."""
-    said = [oraclelib.message_text(m) for m in oraclelib.messages(body)
-            if isinstance(m, dict) and m.get("role") == "assistant"]
-    return not said or said[-1] == state["last_reply"]
-
-
 # How many times a click_text step waits for its text to appear before giving up.
 WAIT_BEFORE_GIVING_UP = 2
 
 
-def _decide(body, state, last_text):
+def _decide(body, state, prompt, last_text):
     task = state["task"]
     steps = task.get("steps", [])
-    repair = REPAIR in last_text
-    again = repair and state["last_step"] is not None and _our_reply_failed(body, state)
-    idx = state["last_step"] if again else state["cursor"]
-    log = {"step": idx, "repair": repair}
+    history = _history(prompt)
+    idx, waits = _progress(steps, history)
+    log = {"step": idx, "repair": REPAIR in last_text, "history": len(history)}
+    # a reviewer's veto of the proposal for this step, carried by the request: the step was a
+    # mistake (a task's steps may propose a wrong element first), so the next one is proposed
+    veto = VETO.search(prompt)
+    if veto and idx < len(steps) and "click_text" in steps[idx] and \
+            _quoted(veto.group(1)).lower() == steps[idx]["click_text"].lower():
+        idx, waits = idx + 1, 0
+        log["vetoed"] = veto.group(1)
 
     step = steps[idx] if idx < len(steps) else None
     if task.get("impossible"):
@@ -179,7 +248,7 @@ def _decide(body, state, last_text):
         action, op = {"action": "done", "success": True}, "Finish the task"
     else:
         if "click_text" in step:
-            thought, action, op = _click(body, state, step, log)
+            thought, action, op = _click(body, state, step, waits, log)
         elif "type" in step:
             thought = 'The input has focus; I type "%s".' % step["type"]
             action, op = {"action": "type", "text": step["type"]}, 'Type "%s"' % step["type"]
@@ -193,28 +262,21 @@ def _decide(body, state, last_text):
             ok = bool(step["done"])
             thought = "The task is complete." if ok else "The task cannot be completed."
             action, op = {"action": "done", "success": ok}, "Finish the task"
-    kind = None if again else state["mistakes"].pick(action)
-    if kind:  # a seeded mistake instead of the right action; the step stays to be done
+    kind = None if log["repair"] else state["mistakes"].pick(action)
+    if kind:  # a seeded mistake instead of the right action; the history will not show the step done
         images = oraclelib.request_images(body)
         wrong = state["mistakes"].apply(kind, action, images[-1] if images else None, state)
         if wrong is not None:
             action, op = wrong, "Act on what I take to be the right element"
             thought = "I believe this is what the task needs next."
-            log["mistake"], log["hold"] = kind, True
+            log["mistake"] = kind
     log["action"] = action
     reply = "### Thought ###\n%s\n### Action ###\n%s\n### Operation ###\n%s" % (
         thought, json.dumps(action, ensure_ascii=False, separators=(",", ":")), op)
-    # Committed only now: a request refused above (no screenshot) leaves the cursor, and so
-    # does a wait for the screen (the same step is tried again).
-    if not again and not log.pop("hold", False):
-        state["cursor"] = idx + 1
-    state["last_step"], state["last_reply"] = idx, reply
-    if "mistake" not in log:
-        state["ops"][idx] = _done_text(action, step)
     return reply, log
 
 
-def _click(body, state, step, log):
+def _click(body, state, step, waits, log):
     images = oraclelib.request_images(body)
     if not images:
         raise OracleError('gui policy: step {"click_text": "%s"} needs a screenshot, but the '
@@ -227,13 +289,9 @@ def _click(body, state, step, log):
     if len(boxes) <= nth:
         words = " ".join(w.text for w in seen[:40]) or "(no text)"
         # Like a careful model, look again a couple of times before giving up: a window may
-        # not have drawn yet when the screenshot was taken.
-        waits = state.setdefault("waits", {})
-        key = str(state["cursor"])
-        if waits.get(key, 0) < WAIT_BEFORE_GIVING_UP:
-            waits[key] = waits.get(key, 0) + 1
-            log["found"], log["waiting"] = False, waits[key]
-            log["hold"] = True
+        # not have drawn yet when the screenshot was taken (the history shows the waits).
+        if waits < WAIT_BEFORE_GIVING_UP:
+            log["found"], log["waiting"] = False, waits + 1
             thought = ('I do not see "%s" yet (I read: %s); the screen may still be drawing, so I wait.'
                        % (target, words))
             return thought, {"action": "wait", "seconds": 1}, "Wait for the screen"

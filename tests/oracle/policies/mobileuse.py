@@ -23,13 +23,15 @@ Two modes, chosen by the task file (--task, JSON):
    - reflector: truthful from the two images and the action in the request: identical
      images -> C; a click whose point (in the before image) lies on text the task means to
      click -> A, on anything else -> B; any other action that changed the screen -> A.
-   - progressor: the actions the reflector accepted so far.
+   - progressor: the actions the history in the request shows done and not judged B or C.
    - trajectory_reflector: B when the request lists problems found by rule checks, else A.
    - global_reflector: Failed while "done_when_absent" text is still on the last image it
      was sent, else Success.
-   - explorer (magi explore): clicks the first word of 3+ letters on the screenshot that it
-     has not clicked before (reading order); with none, waits twice for the screen to
-     change, then terminates.
+   - explorer (magi explore): clicks the first word of 3+ letters on the screenshot that the
+     request's history does not show clicked (reading order); with none, waits twice for the
+     screen to change, then terminates.
+   Like the gui policy, it keeps no memory of the run: what was done comes from the history
+   lines the request carries.
    - summarizer: the record so far (read back from the request) plus one line saying which
      words the action made disappear and appear, from OCR of the two images.
    - critic: "None", or a warning when the request's history repeats an action.
@@ -76,7 +78,6 @@ def init(state):
         state["queues"] = {r: list(sc.get(r, [])) for r in ROLES}
         return
     gui.init(state)
-    state["accepted"] = []
 
 
 def role_of(body):
@@ -119,7 +120,10 @@ def answer(body, state):
     if role == "reflector":
         return _reflect(body, state)
     if role == "progressor":
-        done = state["accepted"]
+        # what the history in the request shows done and not judged a failure
+        hist = gui._history(oraclelib.message_text(oraclelib.messages(body)[-1]))
+        done = [gui._done_text(h) for h in hist if h["outcome"][:1] not in ("B", "C")
+                and h["action"].get("action") not in ("wait", "take_note", "done")]
         text = "; ".join(done) if done else "Nothing has been completed yet."
         return {"content": "### Completed contents ###\n" + text, "log": {"role": role}}
     if role == "trajectory_reflector":
@@ -147,27 +151,22 @@ def _tool_call(action):
 
 
 def _operate(body, state):
-    _, last = gui._role(body)
-    # the gui policy reads "### Action ###" requests; the decision it makes is the same
-    reply, log = gui._decide(body, state, last)
+    texts = gui._user_texts(body)
+    prompt = next((t for t in texts if "<tool_call>" in t), "")
+    # the gui policy's decision, from the screenshot and the history this request carries
+    reply, log = gui._decide(body, state, prompt, texts[0] if texts else "")
     action = log["action"]
     m = state["mistakes"]
     mistake = log.get("mistake")  # made by the gui policy's decision (mistakes.py)
     thought = reply.split("### Thought ###\n", 1)[-1].split("\n### Action ###", 1)[0]
+    op = reply.split("### Operation ###\n", 1)[-1].strip()
     guess = bool(mistake) or action["action"] == "wait" or log.get("found") is False
     lp = m.logprob(guess)
     args = _tool_call(action)
     content = "<thinking>%s</thinking>\n<tool_call>\n%s\n</tool_call>\nAction: %s" % (
-        thought, json.dumps({"name": "mobile_use", "arguments": args}), _describe(args))
+        thought, json.dumps({"name": "mobile_use", "arguments": args}), op)
     log.update({"role": "operator", "tool": args, "action_logprob": lp})
     return {"content": content, "log": log, "logprobs": {"match": {args["action"]: lp}}}
-
-
-def _describe(args):
-    a = args["action"]
-    if "coordinate" in args:
-        return "%s at %s" % (a.replace("_", " "), args["coordinate"])
-    return "%s %s" % (a, args.get("text", args.get("status", "")))
 
 
 def _request_action(body):
@@ -213,8 +212,6 @@ def _reflect(body, state):
                    % ('"%s"' % " ".join(under) if under else "no text", ", ".join(targets) or "nothing to click"))
     else:
         outcome, why = "A", "None"
-    if outcome == "A":
-        state["accepted"].append(json.dumps(action))
     log["outcome"] = outcome
     return {"content": "### Outcome ###\n%s\n### Error Description ###\n%s" % (outcome, why), "log": log}
 
@@ -249,17 +246,19 @@ def _explore(role, body, state):
         if not images:
             raise OracleError("mobileuse policy: the explorer needs the screenshot")
         img = images[-1]
-        tried = state.setdefault("tried", [])
+        # what was tried and how long it has waited: from the history the request carries
+        hist = gui._history(last)
+        tried = [ocr.norm(gui._quoted(h["operation"])) for h in hist]
+        waits = 0
+        for h in hist:
+            waits = waits + 1 if h["action"].get("action") == "wait" else 0
         fresh = [w for w in _words(img, state) if len(ocr.norm(w.text)) >= 3 and ocr.norm(w.text) not in tried]
         if fresh:
             w = fresh[0]
-            tried.append(ocr.norm(w.text))
-            state["explore_waits"] = 0
             x, y = gui._to_space(w.left + w.width / 2, w.top + w.height / 2, img.w, img.h,
                                  state["task"].get("coords", "pixels"))
             args, desc = {"action": "click", "coordinate": [x, y]}, 'click "%s"' % re.sub(r"\W", "", w.text)
-        elif state.get("explore_waits", 0) < 2:
-            state["explore_waits"] = state.get("explore_waits", 0) + 1
+        elif waits < 2:
             args, desc = {"action": "wait", "time": 1}, "wait for the screen to change"
         else:
             args, desc = {"action": "terminate", "status": "success"}, "nothing new to explore"

@@ -1,29 +1,33 @@
 """Oracle policy `video`: plays magi's video-question roles by reading the frames it is sent.
 
-Task file (--task, JSON): one question entry of scripts/gen-video's questions file, a list
-of them, or an object
-    {"questions": [...],            # entries: id, question, choices, answer, evidence
-     "uninformed": "wrong",         # or "random": what a model that saw nothing answers
+It reads only the request. The question and its choices come from the prompt magi sends
+("Question: ..." and the "A) ..." lines under "Choices:"); what the video shows comes only
+from the frames (and storyboards) in the request, read with tesseract; what earlier rounds
+found comes from the evidence and discussion quoted in the prompt. It is given no answer key
+and no evidence times, so it can be right only by reading a frame that shows the answer —
+or by chance.
+
+Task file (--task, JSON, optional): options, never answers.
+    {"seed": 0,                      # seeds the uninformed guesses (below)
      "profiles": {"lazy-model": "lazy"},  # by the request's "model": a lazy member never
                                     # asks to look further (lvagent disagreement tests)
      "ocr_cache": "/tmp/dir",       # keep OCR results on disk across oracle runs
      "latency": {"base_ms": 200, "ms_per_1k_prompt": 150, "ms_per_completion": 5}}
                                     # a modelled model latency: the answer is delayed to
-                                    # base + prompt and completion terms (OCR time counts)
+                                    # base + prompt and completion terms (OCR time counts);
+                                    # the oracle's log records the wait as modelled_latency_ms
+A task holding questions, answers or evidence times is refused at start-up.
 
-How it answers. The question is found by its text in the request. Frames are read with
-tesseract (the background colour is whitened first, which Tesseract needs for flat dark
-backgrounds); each frame's time comes from the text label magi sends before it
-("Frame 3 at 00:02:21 (141.0 s):"). A frame *informs* when it shows the question's place
-(the upper-case place name in the question, e.g. WEST STATION, read as the scene's title)
-and a line of text holding one of the choices' values. The policy never uses the answer
-key to read: it answers correctly only when an informing frame was actually sent (or, for
-the text-only roles, when evidence it reported earlier says what such a frame showed).
-Otherwise it answers as an uninformed model: with the value of a sign it saw at another
-place, else the first wrong choice ("uninformed": "wrong", the default) or a choice drawn
-deterministically from the question id ("random"). The key is used only for that guess,
-to OCR frames near the evidence time first (an informing frame ends the search early; the
-result is the same, only faster), and for the "correct" flag in the log.
+How it reads. Frames are read with tesseract (the background colour is whitened first,
+which Tesseract needs for flat dark backgrounds), in time order; each frame's time comes
+from the text label magi sends before it ("Frame 3 at 00:02:21 (141.0 s):"). A frame
+*informs* when it shows the question's place (the upper-case place name in the question,
+e.g. WEST STATION, read as the scene's title) and a line of text holding one of the
+choices' values. The answer is the choice whose value the informing frame (or an evidence
+line quoted in the prompt) shows. Without one, the policy guesses: a uniform choice among
+the letters, drawn from a generator seeded with (seed, the request's model, the question),
+so a run is reproducible, members of a team guess independently, and an uninformed
+answer is right by chance (1 in the number of choices). Guesses are logged "guess": true.
 
 Roles (told by the JSON keys the prompt's reply format asks for, last user text first):
   "load_mode"    avp planner: round 1 a coarse uniform overview (fps = budget/duration,
@@ -33,7 +37,7 @@ Roles (told by the JSON keys the prompt's reply format asks for, last user text 
                  a second overview on a shifted grid.
   "sufficient"   avp reflector (text): sufficient with confidence 0.9 when an evidence line
                  shows a sign at the question's place holding a choice value, else not
-                 sufficient, saying where the place was seen.
+                 sufficient (with a guess), saying where the place was seen.
   "block_scores" lvagent block scoring: OCR of each block storyboard; 9 when the place's
                  title is in it, 10 when a time cited in the discussion falls in the block.
   "peer_scores"  lvagent scoring: 9 for reasons that cite a sign at the place with the value
@@ -53,6 +57,7 @@ import concurrent.futures
 import hashlib
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -76,28 +81,24 @@ WORKERS = max(1, min(4, os.cpu_count() or 2))
 
 # --- start-up -----------------------------------------------------------------------------
 
+OPTIONS = ("seed", "profiles", "ocr_cache", "latency")
+
+
 def init(state):
-    task = state.get("task")
-    if isinstance(task, dict) and "questions" in task:
-        opts, qs = task, task["questions"]
-    elif isinstance(task, dict):
-        opts, qs = {}, [task]
-    elif isinstance(task, list):
-        opts, qs = {}, task
-    else:
-        raise ValueError("the video policy needs --task FILE: a question entry, a list of them, "
-                         'or {"questions": [...]}')
-    if not qs:
-        raise ValueError("the task holds no questions")
-    for i, q in enumerate(qs):
-        for k in ("question", "choices", "answer"):
-            if k not in q:
-                raise ValueError("question %d has no %r" % (i, k))
-        if q["answer"] not in [c[0] for c in q["choices"]]:
-            raise ValueError("question %d: answer %r is not a choice letter" % (i, q["answer"]))
-    if opts.get("uninformed", "wrong") not in ("wrong", "random"):
-        raise ValueError('"uninformed" must be "wrong" or "random"')
-    state["questions"] = qs
+    opts = state.get("task")
+    if opts is None:
+        opts = {}
+    if not isinstance(opts, dict):
+        raise ValueError("the video policy's --task is an object of options (%s), or none"
+                         % ", ".join(OPTIONS))
+    for k in opts:
+        if k in ("questions", "question", "answer", "evidence", "uninformed"):
+            raise ValueError("the video policy takes no %r: it reads the question from the "
+                             "request and knows no answers" % k)
+        if k not in OPTIONS:
+            raise ValueError("unknown option %r (known: %s)" % (k, ", ".join(OPTIONS)))
+    if not isinstance(opts.get("seed", 0), int):
+        raise ValueError('"seed" must be an integer')
     state["opts"] = opts
     state["ocr_mem"] = {}
     cache = opts.get("ocr_cache")
@@ -140,15 +141,20 @@ def _labelled_images(body):
     return out
 
 
-def _question(body, state):
-    text = "\n".join(_user_texts(body))
-    for q in state["questions"]:
-        if q["question"] in text and all(c in text for c in q["choices"]):
-            return q
-    if len(state["questions"]) == 1:
-        return state["questions"][0]
-    raise OracleError("video policy: the request asks none of the task's %d questions"
-                      % len(state["questions"]))
+QUESTION = re.compile(r"^Question: (.+)\nChoices:\n((?:[A-Z]\) .*(?:\n|$))+)", re.M)
+
+
+def _question(body):
+    """{"question", "choices" ["A) ...", ...], "id"} read from the prompt."""
+    for t in _user_texts(body):
+        m = QUESTION.search(t)
+        if m:
+            q = m.group(1).strip()
+            choices = [l.strip() for l in m.group(2).splitlines() if l.strip()]
+            return {"question": q, "choices": choices,
+                    "id": "q-" + hashlib.sha256(q.encode()).hexdigest()[:10]}
+    raise OracleError("video policy: the request holds no multiple-choice question "
+                      '("Question: ..." followed by "Choices:" and "A) ..." lines)')
 
 
 def _words(s):
@@ -173,12 +179,15 @@ def _values(q):
     return {c[0]: _words(c[2:]) for c in q["choices"]}
 
 
-def _guess(q, state):
-    letters = [c[0] for c in q["choices"]]
-    if state["opts"].get("uninformed", "wrong") == "random":
-        h = int(hashlib.sha256(q.get("id", q["question"]).encode()).hexdigest(), 16)
-        return letters[h % len(letters)]
-    return next(l for l in letters if l != q["answer"])
+def guess(seed, model, question, letters):
+    """The uninformed answer: a uniform choice among letters from a generator seeded with
+    (seed, model, question) - chance, reproducible, independent across team members."""
+    return random.Random("%s|%s|%s" % (seed, model, question)).choice(letters)
+
+
+def _guess(q, body, state):
+    model = body.get("model") if isinstance(body.get("model"), str) else ""
+    return guess(state["opts"].get("seed", 0), model, q["question"], [c[0] for c in q["choices"]])
 
 
 def _fmt(t):
@@ -352,25 +361,23 @@ def _frames(body):
 
 
 def _facts(frames, q, state, stop_at_informing=False):
-    """Facts of frames in time order. With stop_at_informing, frames nearest the evidence
-    time are read first and reading stops at the first informing one (same answer, less
-    OCR)."""
+    """Facts of frames in time order. With stop_at_informing, reading goes in time order,
+    a few frames at a time, and stops after the first informing one (the same answer with
+    less OCR: the answer is the first informing frame's)."""
     place, values = _place(q["question"]), _values(q)
-    ev = q.get("evidence") or {}
-    if stop_at_informing and "start_s" in ev:
-        mid = (ev["start_s"] + ev["end_s"]) / 2
-        order = sorted(frames, key=lambda f: abs(f[0] - mid))
+    frames = sorted(frames, key=lambda f: f[0])
+    if stop_at_informing:
         facts = []
-        for i in range(0, len(order), WORKERS):
-            batch = order[i:i + WORKERS]
+        for i in range(0, len(frames), WORKERS):
+            batch = frames[i:i + WORKERS]
             lines = _read_many([im for _, im in batch], "frame", state)
             got = [Fact(t, l, place, values) for (t, _), l in zip(batch, lines)]
             facts += got
             if any(f.informs() for f in got):
                 break
-        return sorted(facts, key=lambda f: f.t)
+        return facts
     lines = _read_many([im for _, im in frames], "frame", state)
-    return sorted((Fact(t, l, place, values) for (t, _), l in zip(frames, lines)), key=lambda f: f.t)
+    return [Fact(t, l, place, values) for (t, _), l in zip(frames, lines)]
 
 
 def _evidence_lines(text):
@@ -458,7 +465,7 @@ def _observe(body, q, state):
     return {"evidence": items}, log
 
 
-def _reflect(text, q, state):
+def _reflect(body, text, q, state):
     place = _place(q["question"])
     lines = _evidence_lines(text)
     hit = _informing_line(lines, q)
@@ -474,8 +481,8 @@ def _reflect(text, q, state):
                "in the frames seen; look at that scene densely." % (place, _fmt(a), _fmt(b)))
     else:
         why = "The %s scene has not been seen yet; it must be between the frames looked at." % place
-    return {"sufficient": False, "confidence": 0.2, "answer": _guess(q, state),
-            "justification": why}, {"informed": False}
+    return {"sufficient": False, "confidence": 0.2, "answer": _guess(q, body, state),
+            "justification": why}, {"informed": False, "guess": True}
 
 
 def _answer(body, text, q, state):
@@ -495,17 +502,11 @@ def _answer(body, text, q, state):
         return {"answer": k, "confidence": 0.85, "evidence": [],
                 "justification": 'The evidence at %s-%s s shows the %s sign reading "%s".'
                                  % (_fmt(a), _fmt(b), place, sign)}, {"informed": True, "frames": len(frames)}
-    other = next((f for f in facts if f.others), None)
-    if other:
-        title, sign, k = other.others[0]
-        return {"answer": k, "confidence": 0.3,
-                "evidence": [{"start": other.t, "end": other.t, "description": other.describe(place)}],
-                "justification": "I did not see the %s scene's sign; a sign at the %s reads \"%s\", "
-                                 "so that is my guess." % (place, title, sign)}, \
-            {"informed": False, "frames": len(frames), "distractor": True}
-    return {"answer": _guess(q, state), "confidence": 0.1, "evidence": [],
+    # not informed: a guess, whatever signs at other places were read (a model that
+    # did not see the answer is right by chance, not wrong on purpose)
+    return {"answer": _guess(q, body, state), "confidence": 0.1, "evidence": [],
             "justification": "None of the frames shows the %s scene's sign; this is a guess." % place}, \
-        {"informed": False, "frames": len(frames)}
+        {"informed": False, "guess": True, "frames": len(frames)}
 
 
 def _lazy(body, state):
@@ -623,7 +624,7 @@ def answer(body, state):
     if role is None:
         raise OracleError("video policy cannot tell the role: the request asks for none of the "
                           "JSON keys %s" % ", ".join('"%s"' % k for k, _ in ROLE_KEYS))
-    q = _question(body, state)
+    q = _question(body)
     runs0 = state.get("ocr_runs", 0)
     if role == "planner":
         out, why = _plan(text, q, state)
@@ -631,7 +632,7 @@ def answer(body, state):
     elif role == "observer":
         out, log = _observe(body, q, state)
     elif role == "reflector":
-        out, log = _reflect(text, q, state)
+        out, log = _reflect(body, text, q, state)
     elif role == "answer":
         out, log = _answer(body, text, q, state)
     elif role == "perceive":
@@ -642,10 +643,11 @@ def answer(body, state):
         out, log = _reasons(text, q, state)
     else:
         out, log = _peers(text, q, state)
-    log.update({"role": role, "question": q.get("id"), "ocr_runs": state.get("ocr_runs", 0) - runs0})
+    log.update({"role": role, "question": q["question"], "question_id": q["id"],
+                "ocr_runs": state.get("ocr_runs", 0) - runs0})
     if "answer" in out and role in ("answer", "reflector", "perceive"):
         log["answer"] = out["answer"]
-        log["correct"] = out["answer"] == q["answer"]
+        log.setdefault("guess", False)
     content = json.dumps(out, ensure_ascii=False)
     entry = {"content": content, "log": log}
     lat = state["opts"].get("latency")
@@ -656,6 +658,7 @@ def answer(body, state):
         want = (lat.get("base_ms", 0) + lat.get("ms_per_1k_prompt", 0) * ptok / 1000.0
                 + lat.get("ms_per_completion", 0) * oraclelib.tokens_for_chars(len(content)))
         spent = (time.monotonic() - t0) * 1000
+        log["latency_model_ms"] = round(want, 1)
         if want > spent:
             entry["delay_ms"] = round(want - spent, 1)
     return entry

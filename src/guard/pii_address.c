@@ -1,0 +1,481 @@
+/* pii_address.c — postal addresses, by the shapes the postal systems give them (UPU S42
+ * address templates and the national rules: USPS Publication 28, Royal Mail's PAF,
+ * Deutsche Post and DIN 5008, La Poste, Poste Italiane, Correos, PostNL, Canada Post,
+ * Australia Post, Correios, Japan Post, India Post, An Post's Eircode):
+ *   - a street line: a house number and a street whose name carries a street type, the
+ *     number first ("1600 Amphitheatre Parkway", "12 rue de Rivoli", "221B Baker Street")
+ *     or after the name ("Hauptstraße 5", "Via Roma 10", "ul. Długa 7/3", "Keizersgracht
+ *     123"), or a Japanese block number ("1-2-3 Jingumae, Shibuya-ku");
+ *   - a postcode-and-town line: the country's postcode pattern with the town ("10115
+ *     Berlin", "SW1A 2AA", "Springfield, IL 62704", "1015 CJ Amsterdam", "00-590 Warszawa",
+ *     "Toronto ON M5V 2T6", "São Paulo - SP, 01304-000", ...);
+ *   - the rest of a line after an address label ("Address:", "Anschrift:", "Dirección:"),
+ *     when it holds a word and a number.
+ * A street line is an address; a postcode-and-town line is one after a street line or an
+ * address label, or alone when its postcode pattern is specific (UK, Canada, the Netherlands,
+ * a US state and ZIP, Brazil's CEP, Ireland's Eircode). One finding covers the street and
+ * the town when they are on the same or consecutive lines. Words from these street-type
+ * lists are facts of the postal standards; no list of places is consulted. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "guard/pii_internal.h"
+#include "core/common.h"
+
+/* Street types written after the name (USPS Pub. 28 suffixes, Royal Mail, Canada Post,
+ * Australia Post, India), compared without case; a trailing '.' is allowed. */
+static const char *const suffix_types[] = {
+	"street", "st", "avenue", "ave", "av", "road", "rd", "boulevard", "blvd", "drive", "dr",
+	"lane", "ln", "way", "court", "ct", "place", "pl", "parkway", "pkwy", "highway", "hwy",
+	"terrace", "ter", "tce", "circle", "cir", "square", "sq", "trail", "trl", "close",
+	"crescent", "cres", "gardens", "grove", "parade", "pde", "row", "mews", "walk", "hill",
+	"marg", "nagar", "expressway", "freeway", "turnpike", "pike", "alley", "plaza", "quay",
+	"wharf", "broadway", "green", "park", "rise", NULL};
+/* Street types written before the name (France, Belgium, Italy, Spain, Portugal, Brazil,
+ * Poland, ...). */
+static const char *const prefix_types[] = {
+	"rue", "avenue", "boulevard", "bd", "place", "chemin", "allée", "impasse", "quai",
+	"cours", "route", "chaussée", "via", "viale", "piazza", "piazzale", "corso", "largo",
+	"vicolo", "calle", "c/", "avenida", "avda.", "av.", "plaza", "paseo", "carrer", "camino",
+	"rua", "travessa", "alameda", "praça", "estrada", "ul.", "al.", "pl.", "ulica", "aleja",
+	NULL};
+/* Endings of one-word street names (German, Dutch, Nordic compounds: "Hauptstraße",
+ * "Keizersgracht", "Drottninggatan"); the word must be longer than the ending by 3+. */
+static const char *const compound_types[] = {
+	"straße", "strasse", "str.", "weg", "gasse", "platz", "allee", "damm", "ufer",
+	"chaussee", "steig", "pfad", "gracht", "straat", "laan", "plein", "kade", "singel",
+	"dijk", "gatan", "vägen", "gränd", "gade", "vej", "veien", "gata", "torget", NULL};
+/* German street names that open with a preposition ("Am Markt 5", "Unter den Linden 77"). */
+static const char *const prep_streets[] = {"am", "an der", "an den", "auf der", "im", "in der",
+					   "unter den", "zum", "zur", "hinter der", NULL};
+static const char *const address_labels[] = {
+	"address", "postal address", "mailing address", "shipping address", "billing address",
+	"home address", "street address", "delivery address", "ship to", "bill to", "adresse",
+	"anschrift", "lieferadresse", "rechnungsadresse", "dirección", "direccion", "indirizzo",
+	"adres", "endereço", "adresa", "domicilio", "adresse postale", NULL};
+/* US states and territories (USPS two-letter codes), Canada's provinces, Australia's states. */
+static const char *const us_states =
+	"AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
+	"NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP ";
+static const char *const ca_provinces = "AB BC MB NB NL NS NT NU ON PE QC SK YT ";
+static const char *const au_states = "NSW VIC QLD WA SA TAS ACT NT ";
+
+static bool word_in(const char *t, size_t len, size_t i, size_t *end, const char *const *list)
+{
+	if (i >= len)
+		return false;
+	uc first = magi__lower((uc)t[i]);
+	for (size_t k = 0; list[k]; k++)
+		if ((uc)list[k][0] == first && magi__word_at(t, len, i, list[k])) {
+			*end = i + strlen(list[k]);
+			return true;
+		}
+	return false;
+}
+
+/* An upper-case code of n letters at t[i] listed in `codes` ("IL ", "NSW "). */
+static bool code_in(const char *t, size_t len, size_t i, size_t n, const char *codes)
+{
+	if (i + n > len || (i + n < len && magi__is_alnum((uc)t[i + n])))
+		return false;
+	for (const char *c = codes; *c; c += strcspn(c, " ") + 1)
+		if (strcspn(c, " ") == n && !memcmp(c, t + i, n))
+			return true;
+	return false;
+}
+
+/* A word of letters (ASCII or UTF-8, with inner '-' or '\'') at t[i]; its end, or 0. */
+static size_t word_end(const char *t, size_t len, size_t i, bool *cap)
+{
+	size_t q = i, n;
+	bool up = false;
+	*cap = false;
+	while (q < len) {
+		if (magi__is_alpha((uc)t[q]))
+			n = 1, up = magi__is_upper((uc)t[q]);
+		else
+			n = magi__pii_utf8_letter(t, len, q, &up);
+		if (!n) {
+			if ((t[q] == '-' || t[q] == '\'') && q > i && q + 1 < len && magi__is_alpha((uc)t[q + 1])) {
+				q++;
+				continue;
+			}
+			break;
+		}
+		if (q == i)
+			*cap = up;
+		q += n;
+	}
+	return q > i ? q : 0;
+}
+
+/* A house number at t[i]: 1-5 digits, a letter or "bis"/"ter" after it, "/12", "-14",
+ * " m. 5"; its end, or 0. */
+static size_t house_number(const char *t, size_t len, size_t i)
+{
+	size_t q = i;
+	while (q < len && magi__is_digit((uc)t[q]) && q - i < 5)
+		q++;
+	if (q == i || (q < len && magi__is_digit((uc)t[q])) || (i > 0 && magi__is_alnum((uc)t[i - 1])))
+		return 0;
+	if (q < len && magi__is_alpha((uc)t[q]) && !(q + 1 < len && magi__is_alpha((uc)t[q + 1])))
+		q++;
+	if (q + 1 < len && (t[q] == '/' || t[q] == '-') && magi__is_digit((uc)t[q + 1])) {
+		q++;
+		while (q < len && magi__is_digit((uc)t[q]))
+			q++;
+	}
+	if (q + 2 < len && t[q] == ' ' && (magi__word_at(t, len, q + 1, "bis") || magi__word_at(t, len, q + 1, "ter")))
+		q += 4;
+	return q;
+}
+
+/* A street line starting at t[i]: its end on the line, or 0. */
+static size_t street_at(const char *t, size_t len, size_t i)
+{
+	size_t q, e;
+	bool cap;
+	/* "Flat 3, ", "Unit 2, ", "Apt 4, " before the number */
+	if (word_in(t, len, i, &q, (const char *const[]){"flat", "unit", "apt", "suite", "apartment", NULL})) {
+		while (q < len && t[q] == ' ')
+			q++;
+		size_t h = house_number(t, len, q);
+		if (h && h + 2 < len && t[h] == ',' && t[h + 1] == ' ')
+			i = h + 2;
+	}
+	/* number first: "221B Baker Street", "12, rue de Rivoli", "12 MG Road" */
+	size_t h = house_number(t, len, i);
+	if (h) {
+		q = h;
+		if (q < len && t[q] == ',')
+			q++;
+		if (q < len && t[q] == ' ')
+			q++;
+		/* French order: the type right after the number */
+		if (word_in(t, len, q, &e, prefix_types)) {
+			size_t w = e;
+			int names = 0;
+			while (w + 1 < len && t[w] == ' ' && (e = word_end(t, len, w + 1, &cap)) != 0 && names < 5) {
+				w = e;
+				names++;
+			}
+			return names ? w : 0;
+		}
+		/* Japanese block numbers "1-2-3 Jingumae, Shibuya-ku" */
+		if (magi__is_digit((uc)t[i]) && memchr(t + i, '-', h - i) && (e = word_end(t, len, q, &cap)) && cap &&
+		    e + 2 < len && t[e] == ',' && t[e + 1] == ' ') {
+			size_t w = word_end(t, len, e + 2, &cap);
+			if (w > e + 5 && (!memcmp(t + w - 3, "-ku", 3) || !memcmp(t + w - 4, "-shi", 4) ||
+					  !memcmp(t + w - 4, "-cho", 4)))
+				return w;
+		}
+		/* English order: capitalised words, the last a street type */
+		size_t w = q;
+		int words = 0;
+		while (words < 5 && (e = word_end(t, len, w, &cap)) != 0 && cap) {
+			size_t te;
+			words++;
+			if (words >= 2 && word_in(t, len, w, &te, suffix_types)) {
+				if (te < len && t[te] == '.')
+					te++;
+				return te;
+			}
+			if (e < len && t[e] == ' ')
+				w = e + 1;
+			else
+				break;
+		}
+		return 0;
+	}
+	/* the type first: "Via Roma 10", "Calle Mayor, 5", "ul. Długa 7/3", "Rua Augusta, 100";
+	 * or a German compound or prepositional street: "Hauptstraße 5", "Am Markt 3" */
+	bool prefix = word_in(t, len, i, &q, prefix_types) || word_in(t, len, i, &q, prep_streets);
+	if (!prefix) {
+		e = word_end(t, len, i, &cap);
+		if (!e || !cap)
+			return 0;
+		bool compound = false;
+		for (size_t k = 0; compound_types[k] && !compound; k++) {
+			size_t tl = strlen(compound_types[k]);
+			size_t we = e < len && t[e] == '.' ? e + 1 : e;
+			compound = we - i >= tl + 3 && magi__find_ci(t, we, we - tl, compound_types[k]) == we - tl;
+			if (compound)
+				e = we;
+		}
+		if (!compound)
+			return 0;
+		q = e;
+	}
+	/* name words (any case: "de Alcalá", "della Repubblica"), then the number */
+	size_t w = q;
+	for (int k = 0; k < 5; k++) {
+		size_t s = w;
+		if (s < len && t[s] == ',')
+			s++;
+		if (s < len && t[s] == ' ')
+			s++;
+		if ((h = house_number(t, len, s)) != 0 && (h == len || !magi__is_alpha((uc)t[h]) || t[h - 1] != ' ')) {
+			if (!prefix && k > 0)
+				return 0; /* "Hauptstraße Nord 5" is rare; "Offspring Way 2" is not German */
+			return h;
+		}
+		if ((e = word_end(t, len, s, &cap)) == 0)
+			return 0;
+		w = e;
+	}
+	return 0;
+}
+
+/* A postcode-and-town at t[i] (to the end of the line or the next comma-free stop); its
+ * end, or 0. *specific: the postcode pattern alone says "address". */
+static size_t town_at(const char *t, size_t len, size_t i, bool *specific)
+{
+	size_t q = i, e, w;
+	bool cap;
+	*specific = false;
+	/* postcode first: "10115 Berlin", "1015 CJ Amsterdam", "00-590 Warszawa", "111 51 Stockholm" */
+	size_t d = 0;
+	while (q + d < len && magi__is_digit((uc)t[q + d]))
+		d++;
+	if (d && !(q > 0 && magi__is_alnum((uc)t[q - 1]))) {
+		size_t p = q + d;
+		if (d == 2 && p + 4 < len && t[p] == '-' && magi__is_digit((uc)t[p + 1]) &&
+		    magi__is_digit((uc)t[p + 2]) && magi__is_digit((uc)t[p + 3]))
+			p += 4; /* Poland */
+		else if (d == 3 && p + 3 < len && t[p] == ' ' && magi__is_digit((uc)t[p + 1]) &&
+			 magi__is_digit((uc)t[p + 2]) && !magi__is_digit((uc)t[p + 3]))
+			p += 3; /* Sweden */
+		else if (d == 4 && p + 3 < len && t[p] == ' ' && magi__is_upper((uc)t[p + 1]) &&
+			 magi__is_upper((uc)t[p + 2]) && t[p + 3] == ' ') {
+			p += 3; /* the Netherlands */
+			*specific = true;
+		} else if (d != 4 && d != 5)
+			return 0;
+		if (p >= len || t[p] != ' ')
+			return 0;
+		if (!(e = word_end(t, len, p + 1, &cap)) || !cap)
+			return 0;
+		w = e;
+		/* more words of the town, a CEDEX, a province "(MI)" or "RM" */
+		while (w + 1 < len && t[w] == ' ' && (e = word_end(t, len, w + 1, &cap)) != 0 && cap)
+			w = e;
+		/* a province "(MI)", a district number ("CEDEX 8", "Dublin 2") */
+		if (w + 4 < len && t[w] == ' ' && t[w + 1] == '(' && magi__is_upper((uc)t[w + 2]) &&
+		    magi__is_upper((uc)t[w + 3]) && t[w + 4] == ')')
+			w += 5;
+		else if (w + 1 < len && t[w] == ' ' && magi__is_digit((uc)t[w + 1])) {
+			size_t z = w + 1;
+			while (z < len && magi__is_digit((uc)t[z]) && z - w <= 2)
+				z++;
+			if (z - w <= 3 && !(z < len && magi__is_alnum((uc)t[z])))
+				w = z;
+		}
+		return w;
+	}
+	/* the town first: "Springfield, IL 62704", "Toronto ON M5V 2T6", "Sydney NSW 2000",
+	 * "London SW1A 2AA", "São Paulo - SP, 01304-000", "Shibuya-ku, Tokyo 150-0002" */
+	if (!(e = word_end(t, len, q, &cap)) || !cap)
+		return 0;
+	w = e;
+	bool comma = false;
+	for (int k = 0; k < 4 && w < len; k++) {
+		comma |= t[w] == ',';
+		size_t s = w + (t[w] == ',');
+		if (s < len && t[s] == ' ')
+			s++;
+		if (s + 1 < len && t[s] == '-' && t[s + 1] == ' ')
+			s += 2;
+		/* state codes and postcodes */
+		if (code_in(t, len, s, 2, us_states) && s + 8 <= len && t[s + 2] == ' ') {
+			size_t z = s + 3, n = 0;
+			while (z + n < len && magi__is_digit((uc)t[z + n]))
+				n++;
+			if (n == 5 && !(z + 5 < len && magi__is_alnum((uc)t[z + 5]))) {
+				*specific = true;
+				z += 5;
+				if (z + 5 < len && t[z] == '-' && magi__is_digit((uc)t[z + 1]))
+					z += 5;
+				return z;
+			}
+		}
+		size_t pe = 0;
+		if ((code_in(t, len, s, 2, ca_provinces) || code_in(t, len, s, 3, au_states) ||
+		     code_in(t, len, s, 2, au_states)) && s + 4 < len) {
+			size_t c = s + (t[s + 2] == ' ' ? 3 : 4);
+			/* Canada: A1A 1A1; Australia: 4 digits */
+			if (c + 7 <= len && magi__is_upper((uc)t[c]) && magi__is_digit((uc)t[c + 1]) &&
+			    magi__is_upper((uc)t[c + 2]) && t[c + 3] == ' ' && magi__is_digit((uc)t[c + 4]) &&
+			    magi__is_upper((uc)t[c + 5]) && magi__is_digit((uc)t[c + 6]))
+				pe = c + 7;
+			else if (c + 4 <= len && magi__is_digit((uc)t[c]) && magi__is_digit((uc)t[c + 3]) &&
+				 !(c + 4 < len && magi__is_alnum((uc)t[c + 4])))
+				pe = c + 4;
+			if (pe) {
+				*specific = true;
+				return pe;
+			}
+		}
+		/* UK postcode: A9 9AA, A9A 9AA, A99 9AA, AA9 9AA, AA9A 9AA, AA99 9AA */
+		size_t u = s, letters = 0;
+		while (u < len && magi__is_upper((uc)t[u]) && letters < 2)
+			u++, letters++;
+		if (letters && u < len && magi__is_digit((uc)t[u])) {
+			u++;
+			if (u < len && (magi__is_digit((uc)t[u]) || magi__is_upper((uc)t[u])))
+				u++;
+			if (u + 4 <= len && t[u] == ' ' && magi__is_digit((uc)t[u + 1]) && magi__is_upper((uc)t[u + 2]) &&
+			    magi__is_upper((uc)t[u + 3]) && !(u + 4 < len && magi__is_alnum((uc)t[u + 4]))) {
+				*specific = true;
+				return u + 4;
+			}
+			/* Ireland's Eircode: a routing key (letter, 2 digits or D6W) and 4 characters */
+			if (letters == 1 && u + 5 <= len && t[u] == ' ' && magi__is_alnum((uc)t[u + 1]) &&
+			    magi__is_alnum((uc)t[u + 4]) && !(u + 5 < len && magi__is_alnum((uc)t[u + 5])) && u - s == 3) {
+				*specific = true;
+				return u + 5;
+			}
+		}
+		/* Brazil's CEP 01304-000, Japan's 150-0002, India's PIN 560001 after a state */
+		size_t n = 0;
+		while (s + n < len && magi__is_digit((uc)t[s + n]))
+			n++;
+		if (n && !(s + n < len && magi__is_alpha((uc)t[s + n]))) {
+			if ((n == 5 || n == 3) && s + n + 1 < len && t[s + n] == '-') {
+				size_t m = 0;
+				while (s + n + 1 + m < len && magi__is_digit((uc)t[s + n + 1 + m]))
+					m++;
+				if ((n == 5 && m == 3) || (n == 3 && m == 4)) {
+					*specific = true;
+					return s + n + 1 + m;
+				}
+			}
+			if (n == 6 && k > 0 && comma) {
+				*specific = true;
+				return s + n;
+			}
+			return 0;
+		}
+		/* another word of the town or the state ("Tamil Nadu", "Rio de Janeiro") */
+		if (!(e = word_end(t, len, s, &cap)) || (!cap && e - s > 3))
+			return 0;
+		w = e;
+	}
+	return 0;
+}
+
+static size_t line_end(const char *t, size_t len, size_t i)
+{
+	while (i < len && t[i] != '\n')
+		i++;
+	return i;
+}
+
+/* After a street ending at e: a town on the same line (", 10115 Berlin") or opening the
+ * next; the end of the address. */
+static size_t with_town(const char *t, size_t len, size_t e)
+{
+	bool spec;
+	size_t le = line_end(t, len, e);
+	/* ", Apt 5", " Suite 300", ", 3º B" may stand between */
+	for (size_t k = e; k < le; k++)
+		if (t[k] == ',' || (t[k] == ' ' && k + 1 < le && t[k + 1] == '-')) {
+			size_t s = k + 1;
+			while (s < le && (t[s] == ' ' || t[s] == '-'))
+				s++;
+			size_t te = town_at(t, len, s, &spec);
+			if (te)
+				return te;
+		}
+	if (le + 1 < len) {
+		size_t s = le + 1;
+		while (s < len && t[s] == ' ')
+			s++;
+		size_t te = town_at(t, len, s, &spec);
+		if (te && line_end(t, len, s) == line_end(t, len, te))
+			return te;
+	}
+	return e;
+}
+
+magi_status magi__pii_addresses(const char *t, size_t len, struct magi__fvec *fv)
+{
+	size_t next = 0;
+	for (size_t i = 0; i < len; i++) {
+		/* a street line holds its house number, a town line its postcode: a line without
+		 * a digit starts no address */
+		if (i == 0 || t[i - 1] == '\n') {
+			size_t le = line_end(t, len, i), q = i;
+			while (q < le && !magi__is_digit((uc)t[q]))
+				q++;
+			if (q == le) {
+				i = le;
+				continue;
+			}
+		}
+		if (i < next || (i > 0 && t[i - 1] != ' ' && t[i - 1] != '\n' && t[i - 1] != ',' &&
+				 t[i - 1] != ':' && t[i - 1] != '|' && t[i - 1] != '('))
+			continue;
+		size_t e = street_at(t, len, i), end = 0;
+		float score = 0.7f;
+		bool spec = false;
+		if (e) {
+			end = with_town(t, len, e);
+			score = end > e ? 0.8f : 0.7f;
+		} else if ((e = town_at(t, len, i, &spec)) != 0 && spec) {
+			end = e;
+			score = 0.6f;
+		}
+		if (!end)
+			continue;
+		magi_status st = magi__fvec_push(fv, MAGI_PII_ADDRESS, i, end, score, NULL);
+		if (st)
+			return st;
+		next = end;
+	}
+	/* after an address label: the rest of the line, and the next line when it is a town */
+	for (size_t at = 0; at < len; at++) {
+		if (!magi__is_alpha((uc)t[at]) || !magi__pii_field_start(t, at))
+			continue;
+		for (size_t k = 0; address_labels[k]; k++) {
+			if (magi__lower((uc)t[at]) != (uc)address_labels[k][0] ||
+			    !magi__word_at(t, len, at, address_labels[k]))
+				continue;
+			size_t q = at + strlen(address_labels[k]);
+			while (q < len && t[q] == ' ')
+				q++;
+			if (q >= len || (t[q] != ':' && t[q] != ';' && t[q] != '\t' &&
+					 !(t[q] == '-' && q + 1 < len && t[q + 1] == ' ')))
+				continue;
+			q++;
+			while (q < len && t[q] == ' ')
+				q++;
+			size_t le = line_end(t, len, q);
+			bool word = false, digit = false, cap;
+			for (size_t s = q; s < le; s++) {
+				size_t we = word_end(t, len, s, &cap);
+				word |= we >= s + 3;
+				digit |= magi__is_digit((uc)t[s]);
+				if (we)
+					s = we;
+			}
+			if (!word || !digit)
+				continue;
+			bool spec;
+			size_t end = le;
+			if (le + 1 < len) {
+				size_t s = le + 1;
+				while (s < len && t[s] == ' ')
+					s++;
+				size_t te = town_at(t, len, s, &spec);
+				if (te && line_end(t, len, te) == line_end(t, len, s))
+					end = te;
+			}
+			while (end > q && (t[end - 1] == ' ' || t[end - 1] == '.'))
+				end--;
+			magi_status st = magi__fvec_push(fv, MAGI_PII_ADDRESS, q, end, 0.7f, NULL);
+			if (st)
+				return st;
+		}
+	}
+	return MAGI_OK;
+}

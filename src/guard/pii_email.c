@@ -1,0 +1,254 @@
+/* pii_email.c — e-mail addresses (RFC 5321/5322; RFC 6531 UTF-8 local parts; IDNA 2008
+ * domains in Unicode or Punycode), strictly and as OCR leaves small text: spaces beside
+ * '@' or a dot, a dot read as a comma, an '@' read as '8' or 'B' after a label. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "guard/pii_internal.h"
+#include "core/common.h"
+
+/* ---- e-mail ---------------------------------------------------------------------------- */
+static bool email_local_char(uc c)
+{
+	return magi__is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-' ||
+	       c == '\'';
+}
+
+static const char *const common_tlds[] = {
+	"com", "org", "net", "edu", "gov", "io", "co", "uk", "de", "fr", "es", "it", "nl", "ch",
+	"at", "be", "info", "biz", "me", "us", "ca", "au", "jp", "ru", "cn", "pl", "se", "no", "dk",
+	"fi", "eu", "app", "dev", "ai", "in", "br", NULL};
+
+
+/* Length of a common TLD standing as a whole word at t[i] (end, space, punctuation or a
+ * further '.' after it), else 0. */
+static size_t known_tld_at(const char *t, size_t len, size_t i)
+{
+	for (size_t k = 0; common_tlds[k]; k++) {
+		size_t tl = strlen(common_tlds[k]);
+		if (i + tl <= len && !memcmp(t + i, common_tlds[k], tl) &&
+		    (i + tl == len || !magi__is_alnum((uc)t[i + tl])))
+			return tl;
+	}
+	return 0;
+}
+
+/* A domain at t[d]: labels of letters, digits and dashes joined by dots, the last one (the
+ * TLD) 2+ letters. OCR noise tolerated, measured on small screenshot text: "—" for '-', a
+ * space after a dot when a common TLD follows ("outlook. com"), a dot read as a space
+ * before a common TLD ("free fr"), and one space inside a label that a dotted common TLD
+ * follows ("out look. com"). Returns the end, or 0. */
+static size_t parse_domain(const char *t, size_t len, size_t d)
+{
+	size_t q = d, labels = 0, lab_start = d, end = 0;
+	bool glued = false;
+	for (;;) {
+		lab_start = q;
+		/* IDNA 2008 (RFC 5890): a label may be Unicode letters ("müller", "пример") or
+		 * its Punycode form ("xn--mller-kva", RFC 3492) */
+		size_t ul = 0;
+		while (q < len && (magi__is_alnum((uc)t[q]) || t[q] == '-' ||
+				   (ul = magi__pii_utf8_dash(t, len, q)) != 0 ||
+				   (ul = magi__pii_utf8_letter(t, len, q, NULL)) != 0))
+			q += magi__is_alnum((uc)t[q]) || t[q] == '-' ? 1 : ul;
+		if (q == lab_start || t[lab_start] == '-' || t[q - 1] == '-')
+			break;
+		labels++;
+		/* the TLD: 2+ letters, or a Punycode label ("xn--p1ai") */
+		bool tld = q - lab_start >= 2;
+		for (size_t r = lab_start; r < q && tld; r++)
+			tld = magi__is_alpha((uc)t[r]) || (uc)t[r] >= 0x80;
+		tld = tld || (q - lab_start > 4 && !memcmp(t + lab_start, "xn--", 4));
+		if (labels >= 2 && tld)
+			end = q;
+		if (q + 1 < len && t[q] == '.' &&
+		    (magi__is_alnum((uc)t[q + 1]) || magi__pii_utf8_letter(t, len, q + 1, NULL))) {
+			q++;
+			continue;
+		}
+		/* "outlook. com", "company .co.uk", "company . co.uk", "free,fr": the dot
+		 * spaced or read as a comma, before a common TLD */
+		size_t gap = 0;
+		if (q + 2 < len && ((t[q] == '.' && t[q + 1] == ' ') || (t[q] == ' ' && t[q + 1] == '.')))
+			gap = q + 3 < len && t[q] == ' ' && t[q + 2] == ' ' ? 3 : 2;
+		else if (q + 1 < len && t[q] == ',' && magi__is_alpha((uc)t[q + 1]))
+			gap = 1;
+		else if (q + 2 < len && t[q] == ',' && t[q + 1] == ' ' && magi__is_alpha((uc)t[q + 2]) &&
+			 q - lab_start >= 3)
+			gap = 2; /* small fonts read every dot as ", " ("outlook, com", not "a@b, fr") */
+		if (gap) {
+			bool known = false;
+			for (size_t k = 0; common_tlds[k] && !known; k++) {
+				size_t tl = strlen(common_tlds[k]);
+				known = q + gap + tl <= len && !memcmp(t + q + gap, common_tlds[k], tl) &&
+					(q + gap + tl == len || !magi__is_alnum((uc)t[q + gap + tl]) ||
+					 t[q + gap + tl] == '.');
+			}
+			if (known) {
+				q += gap;
+				continue;
+			}
+			/* "firm. photography": any lower-case TLD when it ends the address */
+			size_t w = q + gap;
+			while (w < len && magi__is_lower((uc)t[w]) && w - q - gap <= 18)
+				w++;
+			if (gap == 2 && t[q] == '.' && w - q - gap >= 2 && w - q - gap <= 18 &&
+			    (w == len || (!magi__is_alnum((uc)t[w]) && t[w] != '.' && t[w] != '-')))
+				return w;
+		}
+		if (q + 1 < len && t[q] == ' ' && labels >= 1 && !glued) {
+			/* "tree fr": the dot before a common TLD read as a space */
+			size_t tl = known_tld_at(t, len, q + 1);
+			if (tl && (q + 1 + tl == len || t[q + 1 + tl] != '.'))
+				return q + 1 + tl;
+			/* "out look. com": a label split by a space, a dotted common TLD after it */
+			size_t r = q + 1;
+			while (r < len && magi__is_alnum((uc)t[r]))
+				r++;
+			if (r > q + 1 && r < len && t[r] == '.') {
+				size_t u = r + 1 + (r + 1 < len && t[r + 1] == ' ');
+				if (known_tld_at(t, len, u)) {
+					glued = true;
+					q++;
+					labels--; /* the two halves are one label */
+					continue;
+				}
+			}
+		}
+		break;
+	}
+	return end;
+}
+
+/* A one-label domain whose dot before a com/net/org TLD OCR lost ("corp-mailnet"): the
+ * label must keep 3+ characters before the TLD and end the word. Returns the end or 0. */
+static size_t glued_tld_domain(const char *t, size_t len, size_t d)
+{
+	static const char *const tlds[] = {"com", "net", "org", NULL};
+	size_t q = d;
+	while (q < len && (magi__is_alnum((uc)t[q]) || t[q] == '-'))
+		q++;
+	if (q - d < 6 || t[d] == '-' || (q < len && t[q] == '@'))
+		return 0;
+	for (size_t k = 0; tlds[k]; k++)
+		if (!memcmp(t + q - 3, tlds[k], 3) && t[q - 4] != '-')
+			return q;
+	return 0;
+}
+
+static const char *const email_words[] = {"email", "e-mail", "mail", "from", "to", "cc",
+					  "reply-to", "contact", "courriel", "correo", NULL};
+
+/* Addresses whose '@' small fonts read as '8' or 'B' ("jlee8corp-mail.net"): a token with
+ * no '@' that splits at such a glyph into a local part and a domain with a known TLD,
+ * taken only after an e-mail label on its line or inside "<...>" (a display name's
+ * address). Score 0.7. */
+static magi_status emails_lost_at(const char *t, size_t len, struct magi__fvec *fv)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (!email_local_char((uc)t[i]) || (i > 0 && (email_local_char((uc)t[i - 1]) || t[i - 1] == '@')))
+			continue;
+		size_t e = i;
+		bool at = false;
+		while (e < len && (email_local_char((uc)t[e]) || t[e] == '@'))
+			at |= t[e++] == '@';
+		if (at || e - i < 8) {
+			i = e;
+			continue;
+		}
+		bool bracket = i > 0 && t[i - 1] == '<';
+		if (!bracket && !magi__pii_context_has(t, i, 24, email_words)) {
+			i = e;
+			continue;
+		}
+		for (size_t k = i + 2; k + 4 < e; k++) {
+			if (t[k] != '8' && t[k] != 'B')
+				continue;
+			size_t d = parse_domain(t, len, k + 1);
+			/* the domain must end with the token and hold a dot before a letter TLD */
+			if (d != e || !memchr(t + k + 1, '.', e - k - 1))
+				continue;
+			size_t dot = e;
+			while (dot > k && t[dot - 1] != '.')
+				dot--;
+			if (!known_tld_at(t, len, dot))
+				continue;
+			magi_status st = magi__fvec_push(fv, MAGI_PII_EMAIL, i, e, 0.7f, NULL);
+			if (st)
+				return st;
+			break;
+		}
+		i = e;
+	}
+	return MAGI_OK;
+}
+
+magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv)
+{
+	size_t next = 0; /* do not start inside the previous address */
+	for (size_t a = 0; a < len; a++) {
+		if (t[a] != '@' || a == 0 || a < next)
+			continue;
+		/* OCR often puts a space on one side of the '@' */
+		size_t le = a;
+		if (le >= 2 && t[le - 1] == ' ' && email_local_char((uc)t[le - 2]))
+			le--;
+		/* "pedro7@@host": the first '@' is a misread 0 */
+		if (le >= 2 && t[le - 1] == '@' && email_local_char((uc)t[le - 2]))
+			le--;
+		/* "nrossi®@company.co.uk": OCR doubles the '@' as a UTF-8 ® or © */
+		if (le >= 3 && (uc)t[le - 2] == 0xC2 && ((uc)t[le - 1] == 0xAE || (uc)t[le - 1] == 0xA9) &&
+		    email_local_char((uc)t[le - 3]))
+			le -= 2;
+		size_t j = le;
+		/* '|' inside a local part is OCR's l, i or j ("sophie|@gmail.com"); a local part
+		 * may hold UTF-8 letters (RFC 6531: "jörg@müller.de") */
+		for (;;) {
+			if (j <= next || le - j >= 64)
+				break;
+			if (email_local_char((uc)t[j - 1]) ||
+			    (t[j - 1] == '|' && j >= 2 && magi__is_alnum((uc)t[j - 2]))) {
+				j--;
+				continue;
+			}
+			size_t s0 = j - 1;
+			while (s0 > next && ((uc)t[s0] & 0xC0) == 0x80)
+				s0--;
+			if (magi__pii_utf8_letter(t, len, s0, NULL) == j - s0) {
+				j = s0;
+				continue;
+			}
+			break;
+		}
+		while (j < le && (t[j] == '.' || t[j] == '\'' || t[j] == '-'))
+			j++;
+		if (j == le)
+			continue;
+		/* small fonts read the local part's dots as ", " too ("sergei, petrova, 1977@"):
+		 * up to two lower-case pieces before it join */
+		for (int piece = 0; piece < 2 && j >= 3 && t[j - 1] == ' ' && t[j - 2] == ',' &&
+				    (magi__is_lower((uc)t[j - 3]) || magi__is_digit((uc)t[j - 3]));
+		     piece++) {
+			size_t b = j - 2;
+			while (b > next && (magi__is_lower((uc)t[b - 1]) || magi__is_digit((uc)t[b - 1])) && j - b < 40)
+				b--;
+			if (b > 0 && !magi__is_space((uc)t[b - 1]) && t[b - 1] != ':')
+				break;
+			j = b;
+		}
+		size_t d = a + 1;
+		if (d + 1 < len && t[d] == ' ' && magi__is_alnum((uc)t[d + 1]))
+			d++;
+		size_t k = parse_domain(t, len, d);
+		if (!k)
+			k = glued_tld_domain(t, len, d);
+		if (!k)
+			continue;
+		magi_status st = magi__fvec_push(fv, MAGI_PII_EMAIL, j, k, 1.0f, NULL);
+		if (st)
+			return st;
+		next = k;
+		a = k;
+	}
+	return emails_lost_at(t, len, fv);
+}

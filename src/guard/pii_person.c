@@ -1,0 +1,424 @@
+/* pii_person.c — person names, only where the text itself says a name stands: after a label
+ * ("Name:", "Account holder:", "From:", "Vorname:", ...), after a salutation ("Dear ...,"),
+ * on the line under a letter's closing ("Best regards," / "Jane Doe"), and as an e-mail's
+ * display name ("Jane Doe <jane@example.com>"). No list of names is consulted: a name is a
+ * run of capitalised words (with initials, particles such as van/de/al, hyphens and
+ * apostrophes, any Latin, Greek or Cyrillic capitals), and a stop list keeps the ordinary
+ * words of interfaces ("Sales Team", "New Folder") out, because covering those ruins the
+ * agent's view of the screen. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "guard/pii_internal.h"
+#include "core/common.h"
+
+#define NAME_MAX_WORDS 4
+
+/* Lower-case particles that stand between the parts of a name. */
+static const char *const particles[] = {"van", "von", "der", "den", "de", "del", "della", "di",
+					"da", "du", "la", "le", "bin", "binti", "ibn", "al", "el",
+					"ter", "ten", "y", "dos", "das", "zu", "af", "bint", NULL};
+
+/* Capitalised words that are not names where labels put them (interface, business and
+ * salutation words), compared in lower case. */
+static const char *const not_names[] = {
+	"team", "support", "sales", "service", "services", "customer", "customers", "client",
+	"department", "dept", "office", "admin", "administrator", "manager", "management", "staff",
+	"group", "inc", "ltd", "llc", "gmbh", "ag", "corp", "corporation", "company", "co", "bank",
+	"university", "school", "hospital", "new", "untitled", "document", "documents", "file",
+	"files", "folder", "project", "settings", "default", "none", "unknown", "all", "everyone",
+	"home", "server", "production", "staging", "test", "user", "users", "guest", "sir",
+	"madam", "madame", "colleagues", "colleague", "friends", "friend", "world", "there",
+	"valued", "member", "members", "partner", "partners", "subscriber", "hello", "dear",
+	"thanks", "thank", "regards", "best", "kind", "the", "this", "that", "your", "our", "my",
+	"mr", "mrs", "ms", "dr", "prof", "inbox", "sent", "drafts", "outbox", "spam", "trash",
+	"subject", "date", "re", "fwd", "fw", "noreply", "no-reply", "info", "contact", "name",
+	"first", "last", "full", "required", "optional", "edit", "save", "cancel", "submit",
+	"account", "holder", "card", "number", "address", "email", "phone", "mobile", "street",
+	"city", "country", "state", "zip", "code", "note", "notes", "description", "type",
+	"status", "active", "inactive", "yes", "no", "ok", "okay", "error", "warning", "system",
+	"security", "privacy", "google", "microsoft", "apple", "amazon", "github", "linux",
+	"windows", "debian", "ubuntu", "mozilla", "firefox", "chrome", "chromium", "calendar",
+	"notifications", "newsletter", "updates", "billing", "payments", "orders", "shop",
+	"store", "online", "digital", "global", "international", "national", "general",
+	"public", "private", "internal", "external", "monday", "tuesday", "wednesday",
+	"thursday", "friday", "saturday", "sunday", "january", "february", "march", "april",
+	"june", "july", "august", "september", "october", "november", "december", "today",
+	"tomorrow", "yesterday", "committee", "board", "council", "foundation", "association",
+	"society", "institute", "ministry", "agency", "authority", "government", "city",
+	"kunde", "kundin", "herr", "frau", "damen", "herren", "monsieur", "mesdames",
+	"messieurs", "señor", "señora", "signore", "signora", NULL};
+
+/* A letter at t[i] (ASCII or UTF-8): its byte length, whether it is a capital. */
+static size_t letter_at(const char *t, size_t len, size_t i, bool *upper)
+{
+	if (i >= len)
+		return 0;
+	uc c = (uc)t[i];
+	if (magi__is_alpha(c)) {
+		*upper = magi__is_upper(c);
+		return 1;
+	}
+	return magi__pii_utf8_letter(t, len, i, upper);
+}
+
+enum { W_NONE, W_NAME, W_INITIAL, W_CAPS };
+
+/* A name word at t[i]: a capital and lower-case letters ("Anna", "Łukasz", "O'Brien",
+ * "Smith-Jones", "McDonald"), an initial ("J."), or a word in capitals ("WANG"). Sets
+ * *end; returns its kind (W_NONE when it is none, or ends glued to a digit). */
+static int name_word(const char *t, size_t len, size_t i, size_t *end)
+{
+	bool up;
+	size_t n = letter_at(t, len, i, &up);
+	if (!n || !up || (i > 0 && (magi__is_alnum((uc)t[i - 1]) || ((uc)t[i - 1] & 0x80))))
+		return W_NONE;
+	size_t q = i + n;
+	int lower = 0, upper = 1, letters = 1;
+	while (q < len) {
+		size_t m = letter_at(t, len, q, &up);
+		if (m) {
+			/* a capital inside a word only after Mc/Mac, an apostrophe or a hyphen */
+			if (up && lower && !(q >= 2 && (t[q - 1] == '\'' || t[q - 1] == '-')) &&
+			    !(q - i == 2 && t[i] == 'M' && t[i + 1] == 'c') &&
+			    !(q - i == 3 && !memcmp(t + i, "Mac", 3)))
+				return W_NONE;
+			lower += !up;
+			upper += up;
+			letters++;
+			q += m;
+			continue;
+		}
+		if ((t[q] == '\'' || t[q] == '-') && q + 1 < len && letter_at(t, len, q + 1, &up)) {
+			q++;
+			continue;
+		}
+		break;
+	}
+	if (q < len && (magi__is_digit((uc)t[q]) || t[q] == '@' || t[q] == '_'))
+		return W_NONE;
+	if (letters == 1) {
+		/* an initial; OCR reads its dot as a comma now and then ("Bram G, van") */
+		if (q + 1 < len && (t[q] == '.' || (t[q] == ',' && t[q + 1] == ' '))) {
+			*end = q + 1;
+			return W_INITIAL;
+		}
+		return W_NONE;
+	}
+	*end = q;
+	if (!lower)
+		return letters >= 2 ? W_CAPS : W_NONE;
+	return W_NAME;
+}
+
+/* The name starting at t[i]: up to NAME_MAX_WORDS words (particles between them free),
+ * on one line. Returns the number of name words (initials count half: "J. Smith" is a
+ * name, "J." is not) and sets *end, or 0. A word from the stop list ends it. */
+static int name_run(const char *t, size_t len, size_t i, size_t *end)
+{
+	int words = 0, real = 0;
+	size_t q = i, last = i;
+	while (q < len && words < NAME_MAX_WORDS) {
+		size_t we;
+		int k = name_word(t, len, q, &we);
+		if (k == W_NONE) {
+			/* a particle followed by a name word ("van den Berg", "de la Cruz") */
+			size_t p = q;
+			while (p < len && magi__is_lower((uc)t[p]))
+				p++;
+			if (!real || p == q || !magi__pii_in_list(t + q, p - q, particles) || p >= len || t[p] != ' ')
+				break;
+			q = p + 1;
+			continue;
+		}
+		if (k != W_INITIAL && magi__pii_in_list(t + q, we - q, not_names))
+			break;
+		words++;
+		real += k != W_INITIAL;
+		last = we;
+		q = we;
+		if (q + 1 < len && t[q] == ' ' && t[q + 1] != ' ')
+			q++;
+		else
+			break;
+	}
+	if (!real || (words >= 2 && real < 1))
+		return 0;
+	*end = last;
+	return words;
+}
+
+/* Labels that name a person. min: the words a name needs after it (1 for labels of one
+ * part of a name: "Last name"); colon: on the same line only with ':' after it — "Name
+ * Related Errors" is a heading and "To" a preposition without one. Any label alone on its
+ * line may have the name on the next (a form's field, as OCR reads it). */
+static const struct {
+	const char *label;
+	uint8_t min;
+	bool colon;
+} name_labels[] = {
+	{"first name", 1, false}, {"given name", 1, false}, {"forename", 1, false},
+	{"last name", 1, false}, {"surname", 1, false}, {"family name", 1, false},
+	{"middle name", 1, false}, {"maiden name", 1, false}, {"vorname", 1, false},
+	{"nachname", 1, false}, {"familienname", 1, false}, {"prénom", 1, false},
+	{"nom de famille", 1, false}, {"apellido", 1, false}, {"apellidos", 1, false},
+	{"cognome", 1, false}, {"voornaam", 1, false}, {"achternaam", 1, false},
+	{"imię", 1, false}, {"nazwisko", 1, false},
+	{"name des kontoinhabers", 2, false}, {"full name", 2, false}, {"your name", 2, false},
+	{"customer name", 2, false}, {"contact name", 2, false}, {"account name", 2, true},
+	{"account holder", 2, false}, {"cardholder name", 2, false}, {"cardholder", 2, false},
+	{"card holder", 2, false}, {"name on card", 2, false}, {"beneficiary", 2, true},
+	{"payee", 2, true}, {"recipient", 2, true}, {"sender", 2, true},
+	{"customer", 2, true}, {"client", 2, true}, {"patient", 2, true},
+	{"employee", 2, true}, {"passenger", 2, true}, {"guest", 2, true},
+	{"contact person", 2, false}, {"contact", 2, true}, {"attn", 2, true},
+	{"attention", 2, true}, {"signed", 2, true}, {"signature", 2, true}, {"owner", 2, true},
+	{"assignee", 2, true}, {"assigned to", 2, false}, {"approved by", 2, false},
+	{"created by", 2, false}, {"shared by", 2, false}, {"requested by", 2, false},
+	{"submitted by", 2, false}, {"signed by", 2, false}, {"sent by", 2, false},
+	{"prepared by", 2, false}, {"tenant", 2, true}, {"applicant", 2, true},
+	{"policyholder", 2, false}, {"insured", 2, true}, {"emergency contact", 2, false},
+	{"name", 2, true}, {"nom", 2, true}, {"nom complet", 2, false}, {"titulaire", 2, false},
+	{"nombre", 2, true}, {"nombre completo", 2, false}, {"titular", 2, true},
+	{"nome", 2, true}, {"nome completo", 2, false}, {"intestatario", 2, false},
+	{"naam", 2, true}, {"rekeninghouder", 2, false}, {"kontoinhaber", 2, false},
+	{"inhaber", 2, true}, {"empfänger", 2, true}, {"absender", 2, true},
+	{"bénéficiaire", 2, true}, {"destinatario", 2, true}, {"remitente", 2, true},
+	{"from", 2, true}, {"to", 2, true}, {"cc", 2, true}, {"bcc", 2, true},
+	{"reply-to", 2, true}, {"von", 2, true}, {"an", 2, true}, {"de", 2, true},
+	{"para", 2, true},
+};
+
+/* Salutations a name follows ("Dear Ms. Rossi,", "Hallo Jan,"). */
+static const char *const salutations[] = {
+	"dear", "hi", "hello", "hey", "liebe", "lieber", "hallo", "sehr geehrte",
+	"sehr geehrter", "cher", "chère", "bonjour", "querido", "querida", "estimado",
+	"estimada", "hola", "caro", "cara", "gentile", "beste", "geachte", "drogi", "droga",
+	"szanowny", "szanowna", "good morning", "good afternoon", "good evening", NULL};
+/* Titles between a salutation or label and the name. */
+static const char *const titles[] = {"mr.", "mrs.", "ms.", "mx.", "dr.", "prof.", "mr", "mrs",
+				     "ms", "dr", "herr", "frau", "m.", "mme", "mlle", "sr.",
+				     "sra.", "sig.", "dott.", "pan", "pani", "meneer", "mevrouw",
+				     "madame", "monsieur", "señor", "señora", NULL};
+/* A letter's closing, alone on its line, with the sender's name on the next. */
+static const char *const closings[] = {
+	"best regards", "kind regards", "warm regards", "regards", "best wishes", "sincerely",
+	"yours sincerely", "yours faithfully", "yours truly", "thanks", "thank you", "cheers",
+	"best", "all the best", "respectfully", "mit freundlichen grüßen", "freundliche grüße",
+	"viele grüße", "beste grüße", "liebe grüße", "cordialement", "bien cordialement",
+	"bien à vous", "salutations", "un saludo", "saludos", "atentamente", "cordiali saluti",
+	"distinti saluti", "saluti", "met vriendelijke groet", "groeten", "pozdrawiam",
+	"z poważaniem", "atenciosamente", "abraços", NULL};
+
+/* Skips spaces and one title at t[q]. */
+static size_t skip_title(const char *t, size_t len, size_t q)
+{
+	while (q < len && (t[q] == ' ' || t[q] == '\t'))
+		q++;
+	for (size_t k = 0; titles[k]; k++)
+		if (magi__word_at(t, len, q, titles[k])) {
+			q += strlen(titles[k]);
+			/* OCR reads the title's dot as a comma ("Dr, Sneha Nair") */
+			if (q < len && t[q] == ',' && titles[k][strlen(titles[k]) - 1] != '.')
+				q++;
+			while (q < len && t[q] == ' ')
+				q++;
+			break;
+		}
+	return q;
+}
+
+static magi_status push_name(struct magi__fvec *fv, size_t s, size_t e, float score)
+{
+	return magi__fvec_push(fv, MAGI_PII_PERSON, s, e, score, NULL);
+}
+
+/* The end of the line at i, skipping trailing spaces: i when only spaces follow. */
+static size_t line_end_of(const char *t, size_t len, size_t i)
+{
+	size_t q = i;
+	while (q < len && t[q] == ' ')
+		q++;
+	return q >= len || t[q] == '\n' ? i : q;
+}
+
+/* Names after labels. */
+static magi_status names_after_labels(const char *t, size_t len, struct magi__fvec *fv)
+{
+	for (size_t at = 0; at < len; at++) {
+		if (!magi__is_alpha((uc)t[at]) || !magi__pii_field_start(t, at))
+			continue;
+		for (size_t li = 0; li < MAGI_ARRAY_LEN(name_labels); li++) {
+			const char *label = name_labels[li].label;
+			if (magi__lower((uc)t[at]) != (uc)label[0] || !magi__word_at(t, len, at, label))
+				continue;
+			size_t q = at + strlen(label);
+			while (q < len && t[q] == ' ')
+				q++;
+			/* a colon, OCR's '?' or ';' for one, or a tab (a form field's edge) */
+			bool colon = q < len && (t[q] == ':' || t[q] == '=' || t[q] == '\t' ||
+						 ((t[q] == '?' || t[q] == ';') && q + 1 < len && t[q + 1] == ' '));
+			if (colon)
+				q++;
+			else if (q + 1 < len && t[q] == '-' && t[q + 1] == ' ')
+				q++;
+			while (q < len && t[q] == ' ')
+				q++;
+			/* a label alone on its line: a form's field, the name on the next line,
+			 * alone there */
+			bool next_line = q < len && t[q] == '\n';
+			if (next_line) {
+				q++;
+				while (q < len && t[q] == ' ')
+					q++;
+			} else if (name_labels[li].colon && !colon) {
+				continue;
+			}
+			q = skip_title(t, len, q);
+			size_t e;
+			int words = name_run(t, len, q, &e);
+			if (words < name_labels[li].min)
+				continue;
+			if (next_line && line_end_of(t, len, e) != e)
+				continue;
+			/* the name ends its field: end of line, a comma, '<' (an address), '(' */
+			size_t a = e;
+			while (a < len && t[a] == ' ')
+				a++;
+			if (a < len && !strchr("\n,;<(|/", t[a]) && !(t[a] == '.' && (a + 1 == len || t[a + 1] == '\n')))
+				continue;
+			magi_status st = push_name(fv, q, e, 0.7f);
+			if (st)
+				return st;
+		}
+	}
+	return MAGI_OK;
+}
+
+/* Names after salutations: "Dear John," "Sehr geehrter Herr Müller,". */
+static magi_status names_after_salutations(const char *t, size_t len, struct magi__fvec *fv)
+{
+	for (size_t at = 0; at < len; at++) {
+		if (!magi__is_alpha((uc)t[at]) || !magi__pii_field_start(t, at))
+			continue;
+		for (size_t k = 0; salutations[k]; k++) {
+			if (magi__lower((uc)t[at]) != (uc)salutations[k][0] ||
+			    !magi__word_at(t, len, at, salutations[k]))
+				continue;
+			size_t q = skip_title(t, len, at + strlen(salutations[k]));
+			size_t e;
+			if (!name_run(t, len, q, &e))
+				continue;
+			/* the salutation's name ends in a comma, '!' or the line */
+			if (e < len && t[e] != ',' && t[e] != '!' && t[e] != '\n')
+				continue;
+			magi_status st = push_name(fv, q, e, 0.6f);
+			if (st)
+				return st;
+		}
+	}
+	return MAGI_OK;
+}
+
+/* The bounds of the line holding i. */
+static void line_of(const char *t, size_t len, size_t i, size_t *s, size_t *e)
+{
+	size_t a = i, b = i;
+	while (a > 0 && t[a - 1] != '\n')
+		a--;
+	while (b < len && t[b] != '\n')
+		b++;
+	*s = a, *e = b;
+}
+
+/* A signature: a closing alone on its line, the next non-empty line only a name. */
+static magi_status names_in_signatures(const char *t, size_t len, struct magi__fvec *fv)
+{
+	for (size_t at = 0; at < len; at++) {
+		if (!magi__is_alpha((uc)t[at]) || !magi__pii_field_start(t, at))
+			continue;
+		for (size_t k = 0; closings[k]; k++) {
+			if (magi__lower((uc)t[at]) != (uc)closings[k][0] || !magi__word_at(t, len, at, closings[k]))
+				continue;
+			size_t ls, le;
+			line_of(t, len, at, &ls, &le);
+			size_t a = ls, b = at + strlen(closings[k]);
+			while (a < at && t[a] == ' ')
+				a++;
+			while (b < le && (t[b] == ',' || t[b] == '!' || t[b] == ' ' || t[b] == '.'))
+				b++;
+			if (a != at || b != le || le >= len)
+				continue;
+			size_t q = le + 1;
+			while (q < len && (t[q] == ' ' || t[q] == '\n'))
+				q++;
+			size_t ns, ne, e;
+			line_of(t, len, q, &ns, &ne);
+			q = skip_title(t, len, q);
+			if (name_run(t, len, q, &e) < 2)
+				continue;
+			while (e < ne && t[e] == ' ')
+				e++;
+			if (e != ne)
+				continue;
+			magi_status st = push_name(fv, q, e, 0.6f);
+			if (st)
+				return st;
+		}
+	}
+	return MAGI_OK;
+}
+
+/* E-mail display names: "Jane Doe <jane@example.com>", "\"Jane Doe\" <...>". */
+static magi_status names_before_addresses(const char *t, size_t len, struct magi__fvec *fv)
+{
+	for (size_t i = 1; i < len; i++) {
+		if (t[i] != '<')
+			continue;
+		/* an address inside: an '@', or (small fonts read '@' as '8' or 'B') a dotted
+		 * token closed by '>' */
+		size_t k = i + 1;
+		int spaces = 0;
+		bool dot = false, link = false;
+		while (k < len && t[k] != '>' && t[k] != '\n' && t[k] != '@' && spaces < 2 && k - i < 80) {
+			spaces += t[k] == ' ';
+			dot |= t[k] == '.';
+			link |= t[k] == '/' || t[k] == ':'; /* "<https://www.kernel.org/...>" */
+			k++;
+		}
+		if (k >= len || (t[k] != '@' && !(t[k] == '>' && dot && !link)))
+			continue;
+		size_t e = i;
+		while (e > 0 && t[e - 1] == ' ')
+			e--;
+		if (e > 0 && t[e - 1] == '"')
+			e--;
+		/* walk back to the start of the line's last run of name words */
+		size_t ls, le;
+		line_of(t, len, i, &ls, &le);
+		for (size_t s = ls; s < e; s++) {
+			if (s > ls && t[s - 1] != ' ' && t[s - 1] != '"' && t[s - 1] != ':')
+				continue;
+			size_t ne;
+			if (name_run(t, len, s, &ne) >= 2 && ne == e) {
+				magi_status st = push_name(fv, s, ne, 0.7f);
+				if (st)
+					return st;
+				break;
+			}
+		}
+	}
+	return MAGI_OK;
+}
+
+magi_status magi__pii_persons(const char *t, size_t len, struct magi__fvec *fv)
+{
+	magi_status st = names_after_labels(t, len, fv);
+	if (!st)
+		st = names_before_addresses(t, len, fv);
+	if (!st)
+		st = names_after_salutations(t, len, fv);
+	if (!st)
+		st = names_in_signatures(t, len, fv);
+	return st;
+}

@@ -1,0 +1,52 @@
+/* pii_check.h — the PII tests' shared lookups: the first finding of a type in a text (its
+ * span checked against its text) and HAS/HASNT, on top of check.h. */
+#ifndef MAGI_PII_CHECK_H
+#define MAGI_PII_CHECK_H
+#include <stdio.h>
+#include <string.h>
+#include "check.h"
+#include "magi/guard.h"
+
+/* The first finding of type t in text, its text copied to buf, its score and repaired
+ * flag (each may be NULL); false when none. p NULL: defaults. */
+static inline bool pii_find(const char *text, enum magi_pii_type t, char *buf, size_t cap,
+			    const struct magi_pii_params *p, float *score, bool *repaired)
+{
+	struct magi_pii_finding *f = NULL;
+	size_t n = 0;
+	if (magi_pii_scan_text(text, p, &f, &n) != MAGI_OK)
+		return false;
+	bool got = false;
+	for (size_t i = 0; i < n && !got; i++)
+		if (f[i].type == t) {
+			got = true;
+			if (buf)
+				snprintf(buf, cap, "%s", f[i].text);
+			if (score)
+				*score = f[i].score;
+			if (repaired)
+				*repaired = f[i].repaired;
+			/* the span and the text agree */
+			CHECK(f[i].end - f[i].start == strlen(f[i].text));
+			CHECK(memcmp(text + f[i].start, f[i].text, f[i].end - f[i].start) == 0);
+		}
+	magi_pii_findings_free(f, n);
+	return got;
+}
+
+#define HAS(text, type, expect)                                                            \
+	do {                                                                               \
+		char got_[256] = "";                                                       \
+		bool ok_ = pii_find(text, type, got_, sizeof got_, NULL, NULL, NULL);      \
+		CHECK_MSG(ok_, "no %s in \"%s\"", magi_pii_type_name(type), text);         \
+		if (ok_)                                                                   \
+			CHECK_STR(got_, expect);                                           \
+	} while (0)
+#define HASNT(text, type)                                                                  \
+	do {                                                                               \
+		char got_[256] = "";                                                       \
+		bool ok_ = pii_find(text, type, got_, sizeof got_, NULL, NULL, NULL);      \
+		CHECK_MSG(!ok_, "unexpected %s \"%s\" in \"%s\"", magi_pii_type_name(type), got_, \
+			  text);                                                           \
+	} while (0)
+#endif
