@@ -118,6 +118,8 @@ static char *canonical(struct magi_run *r, const struct magi_json *args, struct 
 		kind = "open_app";
 	} else if (!strcmp(act, "swipe")) {
 		kind = magi_env_caps(magi_run_env(r)) & MAGI_ACT_BIT(MAGI_ACT_SWIPE) ? "swipe" : "drag";
+	} else if (!strcmp(act, "scroll") && !magi_json_get(args, "direction")) {
+		magi_json_set_str(o, "direction", magi_json_str(args, "text", "down"));
 	} else if (!strcmp(act, "system_button")) {
 		const char *b = magi_json_str(args, "button", "");
 		if (!strcasecmp(b, "back") || !strcasecmp(b, "home")) {
