@@ -656,8 +656,14 @@ static magi_status mu_after(struct magi_run *r, const struct magi_decision *d, s
 		struct magi_json *ev = magi_json_object();
 		magi_json_set_int(ev, "step", magi_run_step(r));
 		char v[2] = {outcome, 0};
-		magi_json_set_str(ev, "outcome", v);
-		magi_json_set_str(ev, "error", why ? why : "");
+		static const char *const mean[] = {"as expected", "wrong page", "no change", "uncertain"};
+		char next[32];
+		snprintf(next, sizeof next, "step-%03d.jpg", magi_run_step(r) + 1);
+		/* the fields trace show and the report read (verdict, meaning, thought, image_after) */
+		magi_json_set_str(ev, "verdict", v);
+		magi_json_set_str(ev, "meaning", outcome >= 'A' && outcome <= 'D' ? mean[outcome - 'A'] : "");
+		magi_json_set_str(ev, "thought", why ? why : "");
+		magi_json_set_str(ev, "image_after", next);
 		magi_json_set_bool(ev, "same_screen", same);
 		if (!isnan(st->threshold)) {
 			if (st->turn.have_lp)

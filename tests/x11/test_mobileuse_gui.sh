@@ -48,7 +48,7 @@ for kind in ${MU_KINDS:-misclick premature_done}; do
 	if [ $kind = misclick ]; then
 		# the pointer leaving a button can unhighlight it, so the screens may differ: then the
 		# truthful verdict is B (the click was not on Cancel), else C (nothing changed)
-		r=$(events "$T" '[(e["step"], e["outcome"] in "BC", e.get("mean_logprob", 0) < -0.01, "not on what the task needs" in e["error"] or e["same_screen"]) for e in of("reflection")]')
+		r=$(events "$T" '[(e["step"], e["verdict"] in "BC", e.get("mean_logprob", 0) < -0.01, "not on what the task needs" in e["thought"] or e["same_screen"]) for e in of("reflection")]')
 		check "[misclick] reflected at step 1 (a guess: low logprob) as B or C, saying why ($r)" test "$r" = "[(1, True, True, True)]"
 		check "[misclick] the grounded click on Cancel was confident: reflection skipped" \
 			test "$(events "$T" '[(e["step"], e["reason"]) for e in of("reflection_skipped")]')" = "[(2, 'confident')]"

@@ -68,8 +68,9 @@ check "skips in order: take_note, confident, repeated_type, confident ($(ev '[(e
 	test "$(ev '[(e["step"], e["reason"]) for e in of("reflection_skipped")]')" = "[(1, 'take_note'), (2, 'confident'), (3, 'repeated_type'), (5, 'confident')]"
 check "the confident skip names the mean logprob and the threshold" \
 	test "$(ev '[(e["mean_logprob"], e["threshold"], e["tokens"]) for e in of("reflection_skipped") if e["reason"] == "confident"][0]')" = "(-0.0001, -0.01, 'type')"
-check "reflections at steps 1, 3, 4, each C with the unsure logprob ($(ev '[(e["step"], e["outcome"], e.get("mean_logprob")) for e in of("reflection")]'))" \
-	test "$(ev '[(e["step"], e["outcome"], e.get("mean_logprob")) for e in of("reflection")]')" = "[(1, 'C', -0.5), (3, 'C', -0.5), (4, 'C', -0.5)]"
+check "reflections at steps 1, 3, 4, each C with the unsure logprob ($(ev '[(e["step"], e["verdict"], e.get("mean_logprob")) for e in of("reflection")]'))" \
+	test "$(ev '[(e["step"], e["verdict"], e.get("mean_logprob")) for e in of("reflection")]')" = "[(1, 'C', -0.5), (3, 'C', -0.5), (4, 'C', -0.5)]"
+check "trace show reads the three verdicts" test "$("$MAGI" trace show "$run" | grep -c 'reflect C')" = 3
 check "the reflector was told the screens are identical" test "$(ev 'of("reflection")[0]["same_screen"]')" = True
 $PY - "$O_LOG" > reqs.txt <<'PY'
 import json, sys
