@@ -121,8 +121,19 @@ int cmd_mcp(int argc, char **argv)
 	/* Model tools are offered only when a model is configured; the rest work without. */
 	struct magi_error merr;
 	magi_error_clear(&merr);
-	if (cli_client_from_config(&mo, cfg, NULL, &client, &merr))
-		magi_log(MAGI_LOG_INFO, "mcp: run_task and video_ask are off: %s", magi_error_text(&merr));
+	rc = cli_client_from_config(&mo, cfg, NULL, &client, &merr);
+	if (rc) {
+		/* no base URL anywhere is "no model"; a model named, or configured wrongly, is an error */
+		struct magi_model_params mp;
+		struct magi_error perr;
+		if (!mo.base_url && !mo.replay && !magi_config_model(cfg, mo.model, &mp, &perr) && !mp.base_url) {
+			magi_log(MAGI_LOG_INFO, "mcp: run_task and video_ask are off: %s", magi_error_text(&merr));
+			rc = EXIT_OK;
+		} else {
+			cli_error("%s", magi_error_text(&merr));
+			goto out;
+		}
+	}
 	if (!env_spec || strcmp(env_spec, "none")) {
 		if (magi_env_open(env_spec ? env_spec : "x11", &env, &err)) {
 			if (env_spec) {

@@ -11,17 +11,22 @@ static const char help[] =
 	"budget runs out. Prints one line per step, then where the trace and report are.\n\n"
 	"options:\n"
 	"  --env SPEC         x11 | x11:DISPLAY | image:FILE   (default: x11, using $DISPLAY)\n"
-	"  --recipe NAME      single | mobile-agent-v2 | mobileuse | a recipe a program registered\n"
-	"                     (default: mobile-agent-v2; docs/recipes.md)\n"
+	"  --recipe NAME      single | mobile-agent-v2 | ponder-press | mobileuse | a recipe a\n"
+	"                     program registered (default: mobile-agent-v2; docs/recipes.md)\n"
 	"  --role ROLE=MODEL  bind a role of the recipe (mobile-agent-v2: planning, decision,\n"
-	"                     memory, reflection) to a configured model; magi.yaml's roles:\n"
-	"                     section does the same\n"
+	"                     memory, reflection; ponder-press: interpreter, locator; every\n"
+	"                     screen recipe: captioner, for --icons)\n"
+	"                     to a configured model; magi.yaml's roles: section does the same\n"
 	"  --max-steps N      step budget (default 20)\n"
 	"  --max-tokens N     token budget: prompt + completion tokens over the whole run; no\n"
 	"                     model call starts that would pass it (default: none)\n"
 	"  --max-time S       wall-time budget in seconds (default: none)\n"
 	"  --no-ask           an ask_user action ends the run instead of asking on the terminal\n"
 	"  --no-ocr           do not OCR screenshots (no perception list)\n"
+	"  --icons            icon perception (Mobile-Agent-v2): non-text elements found on each\n"
+	"                     screenshot are captioned by the role captioner (one batch per\n"
+	"                     step, cached per crop) and listed as \"icon: CAPTION\" with their\n"
+	"                     centres; bind it with --role captioner=MODEL or magi.yaml\n"
 	"  --settle MS        wait after each action before looking again (default 300)\n"
 	"  --prompts DIR      override prompt templates: DIR/<recipe>/<role>.txt\n"
 	"  --runs DIR         where run directories go (default: runs)\n"
@@ -31,6 +36,14 @@ static const char help[] =
 	"                     probability of the action-type tokens is above X (default -0.01;\n"
 	"                     off: always reflect)\n"
 	"  --no-report        do not write report.html\n"
+	"  --demo DIR         a demonstration: a successful run's directory, or one written by\n"
+	"                     magi trace export-demo; shown to the decision role as a worked\n"
+	"                     example (task, small screenshots, actions). Repeatable\n"
+	"  --demo-tokens N    budget for the demonstrations per decision request, in estimated\n"
+	"                     tokens (default 2000): what does not fit is left out\n"
+	;
+/* (in two parts: one string literal that long is past what C99 promises to support) */
+static const char help_guards[] =
 	"guards (on by default; also set in the config file's guards: section, flags win):\n"
 	"  --secret NAME=VALUE  a secret the model only sees as <secret:NAME>; typing that\n"
 	"                     placeholder types the value (repeatable; values never reach traces)\n"
@@ -122,6 +135,8 @@ int cmd_run(int argc, char **argv)
 	const char *allow[32 + 64]; /* flags, then the config file's guards.allow_domains */
 	size_t n_allow = 0;
 	const char *risk_flags[32]; /* --risk CAT=TIER, applied again over the config file's */
+	const char *demos[8];
+	size_t n_demos = 0;
 	int n_risk_flags = 0;
 	bool reread_flag = false;
 	struct magi_error ferr;
@@ -131,11 +146,12 @@ int cmd_run(int argc, char **argv)
 		int r;
 		if (cli_is_help(argv[i])) {
 			fputs(help, stdout);
+			fputs(help_guards, stdout);
 			return EXIT_OK;
 		}
-		const char *num_flags[] = {"--max-steps", "--max-tokens", "--max-time", "--settle"};
+		const char *num_flags[] = {"--max-steps", "--max-tokens", "--max-time", "--settle", "--demo-tokens"};
 		int which = -1;
-		for (int k = 0; k < 4 && which < 0; k++) {
+		for (int k = 0; k < 5 && which < 0; k++) {
 			if ((r = cli_flag_value(argc, argv, &i, num_flags[k], &v))) {
 				if (r < 0)
 					return usage_fail(&secrets);
@@ -145,7 +161,7 @@ int cmd_run(int argc, char **argv)
 		if (which >= 0) {
 			char *end;
 			double d = strtod(v, &end);
-			if (*end || end == v || d < 0 || d > 1e9 || (which == 0 && d < 1)) {
+			if (*end || end == v || d < 0 || d > 1e9 || ((which == 0 || which == 4) && d < 1)) {
 				cli_error("%s: '%s' is not a valid number", num_flags[which], v);
 				return usage_fail(&secrets);
 			}
@@ -155,6 +171,8 @@ int cmd_run(int argc, char **argv)
 				rp.max_tokens = (long)d;
 			else if (which == 2)
 				rp.max_wall_s = d;
+			else if (which == 4)
+				rp.demo_tokens = (long)d;
 			else
 				rp.settle_ms = d;
 			continue;
@@ -175,6 +193,16 @@ int cmd_run(int argc, char **argv)
 					cli_error("--secret: %s", magi_error_text(&ferr));
 				return usage_fail(&secrets);
 			}
+			continue;
+		}
+		if ((r = cli_flag_value(argc, argv, &i, "--demo", &v))) {
+			if (r < 0)
+				return usage_fail(&secrets);
+			if (n_demos == sizeof demos / sizeof *demos) {
+				cli_error("--demo: at most %zu demonstrations", sizeof demos / sizeof *demos);
+				return usage_fail(&secrets);
+			}
+			demos[n_demos++] = v;
 			continue;
 		}
 		if ((r = cli_flag_value(argc, argv, &i, "--allow-domain", &v))) {
@@ -232,6 +260,8 @@ int cmd_run(int argc, char **argv)
 			rp.risk.yes = true;
 		else if (!strcmp(argv[i], "--no-guards"))
 			rp.guards = false;
+		else if (!strcmp(argv[i], "--icons"))
+			rp.icons = true;
 		else if (!strcmp(argv[i], "--no-ocr"))
 			rp.ocr = false;
 		else if (!strcmp(argv[i], "--no-report"))
@@ -265,6 +295,8 @@ int cmd_run(int argc, char **argv)
 		rp.ask = ask_terminal;
 		rp.confirm = confirm_terminal;
 	}
+	rp.demos = demos;
+	rp.n_demos = n_demos;
 	rp.secrets = &secrets;
 	rp.allowlist = allow;
 	rp.n_allowlist = n_allow;
@@ -321,7 +353,7 @@ int cmd_run(int argc, char **argv)
 	magi_status s = magi_run_gui_recipe(env, team, recipe, &rp, &res, &err);
 	if (s) {
 		cli_error("%s", magi_error_text(&err));
-		rc = cli_interrupt_status() ? cli_interrupt_status() : s == MAGI_ERR_INVALID ? EXIT_USAGE : EXIT_CONFIG;
+		rc = cli_interrupt_status() ? cli_interrupt_status() : s == MAGI_ERR_INVALID ? EXIT_USAGE : cli_exit_status(s);
 		goto out;
 	}
 	printf("ended: %s (%s) after %d step%s, %d model calls, %ld+%ld tokens, %.1f s\n", res.reason,

@@ -407,24 +407,13 @@ static int cmd_ask(int argc, char **argv)
 		print_json(p.recipe, &a, s, s ? magi_error_text(&err) : NULL);
 	if (s) {
 		cli_error("%s", magi_error_text(&err));
-		switch (s) {
-		case MAGI_ERR_INVALID:
-		case MAGI_ERR_NOT_FOUND:
-		case MAGI_ERR_IO:
-		case MAGI_ERR_VIDEO:
-		case MAGI_ERR_LIMIT:
-		case MAGI_ERR_CONFIG:
-		case MAGI_ERR_UNSUPPORTED:
-			rc = EXIT_CONFIG;
-			break;
-		default:
-			rc = EXIT_FAIL;
-		}
+		rc = cli_exit_status(s);
 		if (s == MAGI_ERR_CANCELLED && cli_interrupt_status()) {
 			rc = cli_interrupt_status();
 			if (!as_json)
 				print_result(&a);
-		} else if (!as_json && a.run_dir) {
+		} else if (!as_json && a.run_dir && !(a.reason && !strcmp(a.reason, "trace_error"))) {
+			/* (a trace that could not be written is named in the error, not offered as the record) */
 			fprintf(stderr, "trace:  %s/trace.jsonl\n", a.run_dir);
 		}
 	} else {

@@ -88,11 +88,18 @@ int cli_model_opt(struct cli_model_opts *o, int argc, char **argv, int *i)
 		o->timeout_s = d;
 		return r;
 	}
-	/* commands without a run budget (chat) still take --max-tokens for it */
-	if ((r = num_flag(argc, argv, i, "--max-reply-tokens", 1, 1e7, &d)) ||
-	    (r = num_flag(argc, argv, i, "--max-tokens", 1, 1e7, &d))) {
+	if ((r = num_flag(argc, argv, i, "--max-reply-tokens", 1, 1e7, &d))) {
 		o->max_tokens = (int)d;
 		return r;
+	}
+	/* --max-tokens is a run's budget (magi run, magi video ask read it first); it never
+	 * quietly means a reply's limit in the commands without a run */
+	const char *v;
+	if ((r = cli_flag_value(argc, argv, i, "--max-tokens", &v))) {
+		if (r > 0)
+			cli_error("--max-tokens is a run's token budget (magi run, magi video ask); a reply's limit "
+				  "is --max-reply-tokens");
+		return -1;
 	}
 	if ((r = num_flag(argc, argv, i, "--attempts", 1, 20, &d))) {
 		o->attempts = (int)d;

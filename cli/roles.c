@@ -14,12 +14,24 @@ void cli_recipe_list(enum magi_recipe_kind kind, char *out, size_t n)
 			k += (size_t)snprintf(out + k, n - k, "%s%s", k ? ", " : "", rc->name);
 }
 
+/* The roles a run of rc can bind: the recipe's, then the core's perception roles that
+ * every screen recipe has unless it declares its own (captioner, for --icons). */
+static size_t n_role_names(const struct magi_recipe *rc)
+{
+	return rc->n_roles + (rc->kind == MAGI_RECIPE_SCREEN && !magi_recipe_role(rc, "captioner"));
+}
+
+static const char *role_name(const struct magi_recipe *rc, size_t i)
+{
+	return i < rc->n_roles ? rc->roles[i].name : "captioner";
+}
+
 static void role_list(const struct magi_recipe *rc, char *out, size_t n)
 {
 	size_t k = 0;
 	out[0] = '\0';
-	for (size_t i = 0; i < rc->n_roles && k + 1 < n; i++)
-		k += (size_t)snprintf(out + k, n - k, "%s%s", i ? ", " : "", rc->roles[i].name);
+	for (size_t i = 0; i < n_role_names(rc) && k + 1 < n; i++)
+		k += (size_t)snprintf(out + k, n - k, "%s%s", i ? ", " : "", role_name(rc, i));
 }
 
 int cli_bind_roles(const struct magi_recipe *rc, const char *const *specs, int n_specs,
@@ -29,9 +41,9 @@ int cli_bind_roles(const struct magi_recipe *rc, const char *const *specs, int n
 	for (int i = 0; i < n_specs; i++) {
 		const char *eq = strchr(specs[i], '=');
 		bool ok = false;
-		for (size_t k = 0; eq && k < rc->n_roles; k++)
-			ok |= strlen(rc->roles[k].name) == (size_t)(eq - specs[i]) &&
-			      !strncmp(specs[i], rc->roles[k].name, (size_t)(eq - specs[i]));
+		for (size_t k = 0; eq && k < n_role_names(rc); k++)
+			ok |= strlen(role_name(rc, k)) == (size_t)(eq - specs[i]) &&
+			      !strncmp(specs[i], role_name(rc, k), (size_t)(eq - specs[i]));
 		if (!ok) {
 			char names[512];
 			role_list(rc, names, sizeof names);
@@ -39,8 +51,8 @@ int cli_bind_roles(const struct magi_recipe *rc, const char *const *specs, int n
 			return EXIT_USAGE;
 		}
 	}
-	for (size_t k = 0; k < rc->n_roles; k++) {
-		const char *role = rc->roles[k].name, *model = NULL;
+	for (size_t k = 0; k < n_role_names(rc); k++) {
+		const char *role = role_name(rc, k), *model = NULL;
 		size_t rl = strlen(role);
 		for (int i = 0; i < n_specs; i++)
 			if (!strncmp(specs[i], role, rl) && specs[i][rl] == '=')

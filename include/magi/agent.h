@@ -29,7 +29,7 @@ MAGI_API struct magi_client *magi_team_client(const struct magi_team *t, const c
 
 /* ---- recipes ---------------------------------------------------------------------- */
 /* Names of the registered screen recipes, a NULL-terminated list (the built-ins:
- * "single", "mobile-agent-v2"); valid until the next magi_recipe_register (magi/recipe.h
+ * "single", "mobile-agent-v2", "ponder-press"); valid until the next magi_recipe_register (magi/recipe.h
  * writes and registers new ones). */
 MAGI_API const char *const *magi_recipe_names(void);
 /* One line describing the registered recipe of that name or alias (screen or video);
@@ -48,7 +48,8 @@ typedef void (*magi_step_fn)(void *ud, int step, const char *line);
 
 struct magi_run_params {
 	const char *task;
-	const char *recipe;      /* a registered screen recipe: "single", "mobile-agent-v2" (default) */
+	const char *recipe;      /* a registered screen recipe: "single", "mobile-agent-v2" (default),
+				    "ponder-press" */
 	const char *prompts_dir; /* overrides compiled-in prompts (NULL: built-in) */
 	const char *runs_dir;    /* default "runs" */
 	int max_steps;           /* default 20 */
@@ -58,6 +59,10 @@ struct magi_run_params {
 	int repeat_limit;        /* same action this many times in a row ends the run; default 3 */
 	int unchanged_limit;     /* screen unchanged after this many actions in a row ends it; default 3 */
 	bool ocr;                /* OCR each screenshot for the perception list; default true */
+	bool icons;              /* icon perception (Mobile-Agent-v2): non-text elements found
+				    on each screenshot, captioned by the role "captioner" (cached
+				    per crop for the run), listed as "icon: CAPTION" at their
+				    centres in the perception list; default false */
 	double settle_ms;        /* wait after acting before observing; default 300 */
 	magi_ask_fn ask;         /* NULL: ask_user ends the run (reason "ask_user") */
 	void *ask_ud;
@@ -85,7 +90,18 @@ struct magi_run_params {
 	 * run only reads it): no new model call or action starts, a call in flight is dropped,
 	 * held input is released, and the run ends with reason "interrupted". NULL: never. */
 	const volatile int *cancel;
+	/* Demonstrations (AdaptAgent): recorded successful runs, or directories `magi trace
+	 * export-demo` wrote, shown to the decision role of every step as worked examples
+	 * (task, downscaled screenshots, actions) before the current screen. A path that is
+	 * none of these fails the run before it starts (MAGI_ERR_CONFIG naming it). */
+	const char *const *demos;
+	size_t n_demos;
+	long demo_tokens; /* their budget in estimated prompt tokens per decision request:
+			     whole demonstrations that do not fit are left out, then screenshots
+			     (the last ones first) until the rest fits; default MAGI_DEMO_TOKENS */
 };
+#define MAGI_DEMO_TOKENS 2000
+#define MAGI_DEMO_MAX_SIDE 480 /* demonstration screenshots are shrunk to this longer side */
 MAGI_API struct magi_run_params magi_run_params_default(void);
 
 struct magi_run_result {

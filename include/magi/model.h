@@ -42,6 +42,8 @@ struct magi_model_params {
 	struct magi_image_policy image;
 	enum magi_coord_space coords; /* how this model speaks coordinates */
 	enum magi_trust trust;
+	bool text_only; /* the model takes no images (yaml: vision: false): the call path sends
+			   it the text of a request only, its images left out */
 };
 /* Defaults: no URL, 1024 max tokens, temperature 0, connect 10 s, total 120 s, 3 attempts,
  * 0.5 s..8 s backoff, 60 s retry-after cap, QWEN image policy, pixel coordinates, auto trust. */
@@ -157,6 +159,7 @@ MAGI_API magi_status magi_client_ping(struct magi_client *c, double *ms, struct 
  *       coords: pixels | norm1000 | norm1
  *       trust: local | remote
  *       image: {policy: qwen | openai | none, max_pixels: 1003520, min_pixels: 3136, jpeg_quality: 85}
+ *       vision: false             # a text-only model: requests to it carry no images
  *   roles:
  *     planning: fast
  *     decision: fast

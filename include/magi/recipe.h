@@ -3,7 +3,7 @@
  * its roles (name, prompt template, output parser, default model binding) and its hooks,
  * registers itself with magi_recipe_register, and is then chosen by name (--recipe NAME
  * for `magi run` and `magi video ask`, magi_run_gui, magi_video_ask) exactly like the
- * built-in loops (single, mobile-agent-v2, uniform, avp, lvagent), which are written
+ * built-in loops (single, mobile-agent-v2, ponder-press, uniform, avp, lvagent), which are written
  * with nothing but this header. docs/recipes.md walks through one; examples/recipe.c is a
  * complete one built outside magi.
  *
@@ -387,6 +387,11 @@ MAGI_API magi_status magi_run_action_check(struct magi_run *r, struct magi_clien
  * refuses. */
 MAGI_API magi_status magi_run_act(struct magi_run *r, const struct magi_action *a, const char *why,
 				  struct magi_error *err);
+/* Screens: the current screenshot (before: the one the last action was chosen on), as
+ * captured (screen pixels, not redacted: for measuring, never for sending; send it with
+ * magi_call_screen, which covers PII for remote models). Borrowed until the next
+ * observation; NULL for videos or when there is none. */
+MAGI_API const struct magi_image *magi_run_screen(const struct magi_run *r, bool before);
 /* Appends {step, operation, action, outcome} to the board's history (what {{history}}
  * shows). Strings are copied; any may be NULL. */
 MAGI_API magi_status magi_run_history_add(struct magi_run *r, const char *operation,

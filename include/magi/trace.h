@@ -81,6 +81,38 @@ MAGI_API magi_status magi_trace_report(struct magi_trace *t, struct magi_error *
  * asked for, or it failed). Owned by the handle. */
 MAGI_API const char *magi_trace_report_path(const struct magi_trace *t);
 
+/* ---- demonstrations ------------------------------------------------------------------
+ * A recorded successful run shown to a model as a worked example (AdaptAgent's in-context
+ * demonstrations): the task, then per step the screen it was taken on (downscaled) and the
+ * action done there. Actions are the canonical JSON in pixels of the recorded screen
+ * (screen_w x screen_h); images are that screen shrunk (their own size says how much). */
+struct magi_demo_step {
+	char *action_json;	 /* owned */
+	char *operation;	 /* owned; "" when the run gave none */
+	char *image_name;	 /* owned; file name in the source directory, or NULL */
+	struct magi_image *image; /* owned; NULL when the step has no screenshot */
+};
+struct magi_demo {
+	char *task;   /* owned */
+	char *source; /* owned: the directory it was read from */
+	uint32_t screen_w, screen_h; /* the recorded screen (0 when unknown) */
+	struct magi_demo_step *steps;
+	size_t n_steps;
+};
+/* Reads a demonstration from path: a run directory (trace.jsonl; the run must have ended
+ * with success) or a directory `magi trace export-demo` wrote (demo.json). Images are
+ * shrunk to at most max_side pixels on their longer side (0: as stored). *out is yours
+ * (magi_demo_free). MAGI_ERR_INVALID naming the path and the problem for anything else
+ * (no such directory, an unsuccessful or unfinished run, a bad demo.json, no steps). */
+MAGI_API magi_status magi_demo_load(const char *path, uint32_t max_side, struct magi_demo **out,
+				    struct magi_error *err);
+MAGI_API void magi_demo_free(struct magi_demo *d); /* NULL is a no-op */
+/* Writes the demonstration of run_dir into out_dir (made if missing): demo.json
+ * {"format":"magi-demo","version":1,"task","source","screen_w","screen_h","steps":[{"step",
+ * "action","operation","image"}]} and step-NNN.jpg, each shrunk to max_side. */
+MAGI_API magi_status magi_demo_export(const char *run_dir, const char *out_dir, uint32_t max_side,
+				      struct magi_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -199,6 +199,30 @@ MAGI_API magi_status magi_ocr_update(const struct magi_image *prev_img, const st
 /* Frees the calling thread's cached Tesseract engine (a no-op if it has none). */
 MAGI_API void magi_ocr_thread_release(void);
 
+/* ---- icons: non-text elements --------------------------------------------------------
+ * Candidates for a perception list's "icon" entries, found from the pixels (no model): an
+ * edge map, its connected components, their boxes kept when small, merged when they
+ * overlap. Mobile-Agent-v2 asks a detector for "icon" boxes and drops those over 5% of
+ * the image; these are classical stand-ins for that detector, to be captioned by a model. */
+struct magi_icon_box {
+	int x, y, w, h; /* pixels of the image given */
+};
+struct magi_icon_params {
+	double max_area;  /* a box must cover less than this share of the image: 0.05 */
+	int min_side;     /* and be at least this many pixels on its shorter side: 8 */
+	int edge_thresh;  /* luminance step (|dx|+|dy|, 0..510) that makes an edge: 40 */
+	int max_boxes;    /* the largest this many are kept (0: all): 40 */
+	double text_cover; /* boxes covered this much by OCR words (read with confidence 50
+			      or more) are text, not icons: 0.5 */
+};
+MAGI_API struct magi_icon_params magi_icon_params_default(void);
+/* Proposes icon boxes on img, in reading order. ocr (may be NULL) is the image's OCR: boxes
+ * mostly covered by its words are left out. params NULL: the defaults. *out is malloc'd
+ * (free it; NULL with *n_out 0 when none). MAGI_ERR_INVALID for an empty image. */
+MAGI_API magi_status magi_icons_propose(const struct magi_image *img, const struct magi_ocr *ocr,
+					const struct magi_icon_params *params,
+					struct magi_icon_box **out, size_t *n_out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -17,6 +17,13 @@ struct magi_guard_view {
 	double ms;
 };
 
+/* An icon on the current screen (--icons): its box in screen pixels and its caption. */
+struct magi__icon {
+	struct magi_icon_box box;
+	char *caption;
+};
+struct magi__icon_cache;
+
 /* The video question a video run answers. */
 struct magi__vq {
 	const char *path;
@@ -67,6 +74,15 @@ struct magi_run {
 	double *overheads;
 	int n_over;
 	double obs_ms, ocr_ms;
+	/* demonstrations (--demo), loaded before the run starts */
+	struct magi_demo **demos;
+	size_t n_demos;
+	bool demos_traced;
+	/* icons of the current screen (--icons) and captions kept per crop across steps */
+	struct magi__icon *icons;
+	size_t n_icons;
+	struct magi__icon_cache *icache;
+	size_t n_icache, cap_icache;
 };
 
 /* ---- run lifetime (run.c) ------------------------------------------------------------------ */
@@ -115,6 +131,18 @@ magi_status magi__guard_image(const struct magi_run *r, const struct magi_image 
 			      struct magi_image **owned);
 /* Draws a screen-space action on img (in place). */
 void magi__draw_action(struct magi_image *img, const struct magi_action *a);
+/* Proposes the current screen's icons and captions the crops not seen before in one batch
+ * (the captioner role); a stop rule's error ends the run, failed captions only drop
+ * their icons. magi__icons_free frees the icons and the caption cache. */
+magi_status magi__icons_update(struct magi_run *r, struct magi_error *err);
+void magi__icons_free(struct magi_run *r);
+/* The core's captioner role, used when the recipe declares none. */
+extern const struct magi_role magi__captioner_role;
+/* Loads p.demos into r->demos (MAGI_ERR_CONFIG naming the bad one); frees them. */
+magi_status magi__demos_load(struct magi_run *r, struct magi_error *err);
+void magi__demos_free(struct magi_run *r);
+/* Adds the demonstrations to a decision call to client cl, within the run's budget. */
+magi_status magi__demos_add(struct magi_run *r, struct magi_call *c, struct magi_client *cl);
 /* Standard screen variables for a call to client c, where the template mentions them. */
 magi_status magi__screen_vars(struct magi_run *r, struct magi_client *c, const char *tpl, json_t *vars);
 
@@ -132,6 +160,8 @@ double magi__json_number_any(const json_t *j);
 double magi__json_seconds(const json_t *j);
 
 /* ---- calls (call.c) ---------------------------------------------------------------------- */
+/* A text part among the call's images, in order (demonstrations between screenshots). */
+magi_status magi__call_text(struct magi_call *c, const char *text);
 /* The role of the run's recipe of that name, or NULL. */
 const struct magi_role *magi__run_role(const struct magi_run *r, const char *name);
 

@@ -13,7 +13,7 @@
 #include "trace/trace_internal.h"
 #include "core/common.h"
 
-enum img_kind { IMG_RAW, IMG_FRAME, IMG_STORYBOARD, IMG_SCREEN, IMG_SCREEN_BEFORE, IMG_SCREEN_ACTION };
+enum img_kind { IMG_TEXT, IMG_RAW, IMG_FRAME, IMG_STORYBOARD, IMG_SCREEN, IMG_SCREEN_BEFORE, IMG_SCREEN_ACTION };
 
 struct call_img {
 	enum img_kind kind;
@@ -53,7 +53,11 @@ struct magi_call {
 
 const struct magi_role *magi__run_role(const struct magi_run *r, const char *name)
 {
-	return magi_recipe_role(r->recipe, name);
+	const struct magi_role *ro = magi_recipe_role(r->recipe, name);
+	/* the core's own perception role, for every screen recipe that has none by that name */
+	if (!ro && r->env && name && !strcmp(name, magi__captioner_role.name))
+		ro = &magi__captioner_role;
+	return ro;
 }
 
 magi_status magi_call_new(struct magi_run *r, const char *role, struct magi_call **out, struct magi_error *err)
@@ -174,6 +178,11 @@ static magi_status add_img(struct magi_call *c, enum img_kind kind, const struct
 magi_status magi_call_image(struct magi_call *c, const struct magi_image *img, const char *label)
 {
 	return add_img(c, IMG_RAW, img, label, NULL);
+}
+
+magi_status magi__call_text(struct magi_call *c, const char *text)
+{
+	return text ? add_img(c, IMG_TEXT, NULL, text, NULL) : MAGI_ERR_INVALID;
 }
 
 magi_status magi_call_storyboard(struct magi_call *c, const struct magi_image *img, const char *label)
@@ -407,8 +416,17 @@ static magi_status build(struct magi_call *c, struct batch *b, struct magi_error
 	const struct magi_model_params *mp = magi_client_params(c->to);
 	size_t chars = prompt.len;
 	long img_tokens = 0;
+	/* a text-only model gets the request's text alone: its images (and their labels) are
+	 * left out rather than refused by the server */
 	for (size_t i = 0; i < c->n_imgs && !s; i++) {
 		const struct magi_image *img = NULL;
+		if (c->imgs[i].kind == IMG_TEXT) {
+			chars += strlen(c->imgs[i].label);
+			s = magi_chat_add_text(c->chat, "user", c->imgs[i].label);
+			continue;
+		}
+		if (mp->text_only)
+			continue;
 		if ((s = resolve(c, b, &c->imgs[i], &img))) {
 			s = magi_error_set(err, s, "preparing image %zu of the %s request", i + 1, name);
 			break;

@@ -48,11 +48,29 @@ static struct magi_coord_map map_for(struct magi_run *r, struct magi_client *c)
 	return m;
 }
 
+/* The icons of the screen (--icons), one line each, at their centres in the model's space. */
+static size_t icons_text(const struct magi_run *r, const struct magi_coord_map *m, struct magi_buf *out)
+{
+	for (size_t i = 0; i < r->n_icons; i++) {
+		const struct magi__icon *ic = &r->icons[i];
+		double x, y;
+		magi_coords_from_screen(m, ic->box.x + ic->box.w / 2, ic->box.y + ic->box.h / 2, &x, &y);
+		magi_buf_printf(out, "- icon: %s at (", ic->caption);
+		fmt_coord(out, m->space, x);
+		magi_buf_puts(out, ", ");
+		fmt_coord(out, m->space, y);
+		magi_buf_puts(out, ")\n");
+	}
+	return r->n_icons;
+}
+
 static magi_status perception_text(struct magi_run *r, struct magi_client *c, struct magi_buf *out)
 {
-	if (!r->ocr || !r->obs.screenshot)
+	if (!r->obs.screenshot)
 		return magi_buf_puts(out, "(no text recognised on screen)");
 	struct magi_coord_map m = map_for(r, c);
+	if (!r->ocr)
+		return icons_text(r, &m, out) ? MAGI_OK : magi_buf_puts(out, "(no text recognised on screen)");
 	size_t shown = 0;
 	/* Remote models see PII as [email]-style labels; every model sees user secrets only as
 	 * <secret:NAME>. Lines that read as instructions to the agent are marked untrusted. */
@@ -153,6 +171,7 @@ static magi_status perception_text(struct magi_run *r, struct magi_client *c, st
 		shown++;
 	}
 	free(cover);
+	shown += icons_text(r, &m, out);
 	if (!shown)
 		magi_buf_puts(out, "(no text recognised on screen)");
 	return MAGI_OK;
@@ -333,6 +352,10 @@ magi_status magi_run_decide(struct magi_run *r, const char *role, struct magi_de
 		return magi_error_set(err, MAGI_ERR_CONFIG, "no model for role %s", role);
 	}
 	struct check_ctx cc = {r, client, d};
+	if ((s = magi__demos_add(r, c, client))) {
+		magi_call_free(c);
+		return magi_error_set(err, s, "adding the demonstrations to the %s request", role);
+	}
 	magi_call_screen(c, false, "Current screenshot:");
 	magi_call_set_check(c, check_action);
 	magi_call_set_ud(c, &cc);

@@ -58,6 +58,7 @@ void magi__gui_release(struct magi_run *r)
 	r->view = r->view_before = NULL;
 	magi_pii_cache_free(r->reread);
 	r->reread = NULL;
+	magi__icons_free(r);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -211,6 +212,13 @@ magi_status magi_run_act(struct magi_run *r, const struct magi_action *a, const 
 	return s;
 }
 
+const struct magi_image *magi_run_screen(const struct magi_run *r, bool before)
+{
+	if (!r || !r->env)
+		return NULL;
+	return before ? r->obs_before.screenshot : r->obs.screenshot;
+}
+
 static void step_line(struct magi_run *r, const struct magi_decision *d, const char *action_json)
 {
 	if (!r->p.on_step)
@@ -269,7 +277,9 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 	}
 	double save_ms = magi_now_ms() - t_save;
 	struct magi_decision d = {0};
-	magi_status s = r->recipe->decide(r, &d, err);
+	magi_status s = r->p.icons ? magi__icons_update(r, err) : MAGI_OK;
+	if (!s)
+		s = r->recipe->decide(r, &d, err);
 	if (s) {
 		magi_decision_release(&d);
 		magi_run_finish(r, magi__run_stop_rule(r, NULL) ? r->stop_reason : "model_error", false);

@@ -29,6 +29,7 @@ struct magi_run_params magi_run_params_default(void)
 	p.risk = magi_risk_policy_default();
 	p.deny_limit = 3;
 	p.logprob_threshold = -0.01;
+	p.demo_tokens = MAGI_DEMO_TOKENS;
 	return p;
 }
 
@@ -435,14 +436,26 @@ magi_status magi_run_gui_recipe(struct magi_env *env, struct magi_team *team, co
 		r.p.repair_attempts = 0;
 	r.max_steps = r.p.max_steps;
 	magi_status s = rc->setup ? rc->setup(&r, err) : MAGI_OK;
-	if (s)
+	if (!s)
+		s = magi__demos_load(&r, err);
+	if (s) {
+		magi__demos_free(&r);
 		return s;
+	}
 	json_t *start = json_pack("{s:s, s:s, s:s, s:s, s:i}", "command", "run", "task", r.p.task, "recipe", rc->name,
 				  "env", magi_env_name(env), "max_steps", r.max_steps);
+	if (r.n_demos) {
+		json_t *dl = json_array();
+		for (size_t i = 0; i < r.n_demos; i++)
+			json_array_append_new(dl, json_string(r.demos[i]->source));
+		json_object_set_new(start, "demos", dl);
+	}
 	s = magi__run_start(&r, start, err);
 	json_decref(start);
-	if (s)
+	if (s) {
+		magi__demos_free(&r);
 		return s;
+	}
 	r.board = json_pack("{s:s, s:s, s:s, s:s, s:s, s:[], s:b, s:s}", "task", r.p.task, "plan", "", "progress", "",
 			    "memory", "", "notes", "", "history", "error_flag", 0, "last_error", "");
 	struct magi_error rerr;
@@ -483,6 +496,7 @@ magi_status magi_run_gui_recipe(struct magi_env *env, struct magi_team *team, co
 	if (rerr.status && err)
 		*err = rerr;
 	(void)status;
+	magi__demos_free(&r);
 	magi__run_release(&r);
 	return MAGI_OK;
 }

@@ -61,24 +61,23 @@ static bool url_is_loopback(const char *url)
 	return false;
 }
 
-magi_status magi_client_new(const struct magi_model_params *p, struct magi_client **out,
-			    struct magi_error *err)
+magi_status magi__base_url_check(const char *name, const char *url, struct magi_error *err)
 {
-	*out = NULL;
-	if (!p->base_url || !*p->base_url)
+	if (!name)
+		name = "default";
+	if (!url || !*url)
 		return magi_error_set(err, MAGI_ERR_CONFIG,
 				      "model '%s' has no base URL: set MAGI_BASE_URL (e.g. http://127.0.0.1:8080/v1), "
 				      "use --base-url, or configure it in magi.yaml",
-				      p->name ? p->name : "default");
-	if (strncmp(p->base_url, "http://", 7) && strncmp(p->base_url, "https://", 8))
-		return magi_error_set(err, MAGI_ERR_CONFIG,
-				      "model '%s': base URL '%s' must start with http:// or https://",
-				      p->name ? p->name : "default", p->base_url);
+				      name);
+	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
+		return magi_error_set(err, MAGI_ERR_CONFIG, "model '%s': base URL '%s' must start with http:// or https://",
+				      name, url);
 	pthread_once(&curl_once, curl_init_once);
 	/* a URL curl cannot parse fails every call the same way: said once, here, as a
 	 * configuration error rather than retried as a network one */
 	CURLU *u = curl_url();
-	CURLUcode uc = u ? curl_url_set(u, CURLUPART_URL, p->base_url, 0) : CURLUE_OUT_OF_MEMORY;
+	CURLUcode uc = u ? curl_url_set(u, CURLUPART_URL, url, 0) : CURLUE_OUT_OF_MEMORY;
 	char *host = NULL;
 	if (uc == CURLUE_OK && (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !host || !*host))
 		uc = CURLUE_NO_HOST;
@@ -88,7 +87,17 @@ magi_status magi_client_new(const struct magi_model_params *p, struct magi_clien
 		return magi_error_set(err, uc == CURLUE_OUT_OF_MEMORY ? MAGI_ERR_NOMEM : MAGI_ERR_CONFIG,
 				      "model '%s': base URL '%s' is malformed (%s); it should look like "
 				      "http://127.0.0.1:8080/v1",
-				      p->name ? p->name : "default", p->base_url, curl_url_strerror(uc));
+				      name, url, curl_url_strerror(uc));
+	return MAGI_OK;
+}
+
+magi_status magi_client_new(const struct magi_model_params *p, struct magi_client **out,
+			    struct magi_error *err)
+{
+	*out = NULL;
+	magi_status s = magi__base_url_check(p->name, p->base_url, err);
+	if (s)
+		return s;
 	struct magi_client *c = calloc(1, sizeof *c);
 	if (!c)
 		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);

@@ -8,6 +8,7 @@
 #include "core/yaml.h"
 #include "magi/model.h"
 #include "core/common.h"
+#include "model/model_internal.h"
 
 struct magi_config {
 	json_t *root;   /* {"default": name, "models": {...}, "roles": {...}} after merging env */
@@ -47,7 +48,7 @@ static magi_status validate(struct magi_config *cfg, const char *src, struct mag
 		return magi_error_set(err, MAGI_ERR_CONFIG, "%s: 'models' must be a mapping of names to settings", src);
 	static const char *const known[] = {"base_url", "model", "api_key", "api_key_env", "max_tokens",
 					    "temperature", "timeout", "connect_timeout", "max_attempts",
-					    "coords", "trust", "image", "reply_cap", NULL};
+					    "coords", "trust", "image", "reply_cap", "vision", NULL};
 	const char *name;
 	json_t *m;
 	json_object_foreach(models, name, m)
@@ -63,7 +64,7 @@ static magi_status validate(struct magi_config *cfg, const char *src, struct mag
 				ok |= !strcmp(k, known[i]);
 			if (!ok)
 				return magi_error_set(err, MAGI_ERR_CONFIG,
-						      "%s: model '%s' has an unknown setting '%s' (known: base_url, model, api_key, api_key_env, max_tokens, temperature, timeout, connect_timeout, max_attempts, coords, trust, image, reply_cap)",
+						      "%s: model '%s' has an unknown setting '%s' (known: base_url, model, api_key, api_key_env, max_tokens, temperature, timeout, connect_timeout, max_attempts, coords, trust, image, reply_cap, vision)",
 						      src, name, k);
 		}
 	}
@@ -305,6 +306,11 @@ static magi_status read_model(const struct getter *g, const json_t *m, struct ma
 	    (s = get_str(g, m, "coords", "coords", "pixels, norm1000 or norm1", &coords)) ||
 	    (s = get_str(g, m, "trust", "trust", "local or remote", &trust)))
 		return s;
+	/* a URL from the file that no call could use is this file's error, found now */
+	struct magi_error why;
+	magi_error_clear(&why);
+	if (json_is_string(json_object_get(m, "base_url")) && magi__base_url_check(g->model, p->base_url, &why))
+		return magi_error_set(g->err, why.status, "%s: %s", g->cfg->source, why.msg);
 	if (kenv && !json_object_get(m, "api_key"))
 		p->api_key = getenv(kenv);
 	double max_tokens = p->max_tokens, temp = p->temperature, timeout = p->timeout_ms / 1000,
@@ -332,6 +338,10 @@ static magi_status read_model(const struct getter *g, const json_t *m, struct ma
 		else
 			return bad(g, "trust", json_object_get(m, "trust"), "local or remote");
 	}
+	const json_t *vision = json_object_get(m, "vision");
+	if (vision && !json_is_null(vision) && !json_is_boolean(vision))
+		return bad(g, "vision", vision, "true or false (false: a text-only model)");
+	p->text_only = vision && json_is_false(vision);
 	const json_t *img = json_object_get(m, "image");
 	if (img && !json_is_null(img))
 		return get_image(g, img, &p->image);

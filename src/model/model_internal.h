@@ -25,6 +25,10 @@ magi_status magi__cassette_find(struct magi__cassette *c, const char *hash, cons
 magi_status magi__cassette_add(struct magi__cassette *c, const char *hash, const char *model,
 			       const char *preview, const struct magi_chat_result *res, struct magi_error *err);
 
+/* MAGI_OK when url is an http(s) URL curl can parse, with a host; else MAGI_ERR_CONFIG, err
+ * naming model name and the URL (the check magi_client_new makes, and config load). */
+magi_status magi__base_url_check(const char *name, const char *url, struct magi_error *err);
+
 /* A short, one-line preview of the chat's last user text (for messages). */
 void magi__chat_preview(const struct magi_chat *chat, char *out, size_t n);
 #endif

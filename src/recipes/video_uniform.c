@@ -14,16 +14,19 @@ static magi_status uniform_step(struct magi_run *r, struct magi_error *err)
 		k = left;
 	if (k <= 0)
 		return magi_error_set(err, MAGI_ERR_BUDGET, "the frame budget allows no frames");
-	char dur[24];
-	magi_run_say(r, "sampling %d frames uniformly over %s", k, magi_time_text(magi_run_video(r)->duration_s, dur));
 	struct magi_video_frames *fr = NULL;
 	magi_status s = magi_run_frames_uniform(r, (size_t)k, MAGI_VIDEO_LOW_SIDE, "uniform", &fr, err);
 	if (s)
 		return s;
+	/* what was taken: a short video has fewer distinct frames than asked for */
+	char dur[24];
+	magi_run_say(r, "sampled %zu frame%s uniformly over %s", fr->n, fr->n == 1 ? "" : "s",
+		     magi_time_text(magi_run_video(r)->duration_s, dur));
 	struct magi_call *c = NULL;
 	if (!(s = magi_call_new(r, "answer", &c, err)) && !(s = magi_call_set_int(c, "n_frames", (long long)fr->n)) &&
 	    !(s = magi_call_frames(c, fr))) {
-		magi_run_say(r, "asking %s with %zu frames", magi_client_params(magi_call_client(c))->name, fr->n);
+		magi_run_say(r, "asking %s with %zu frame%s", magi_client_params(magi_call_client(c))->name, fr->n,
+			     fr->n == 1 ? "" : "s");
 		s = magi_run_call(r, c, err);
 	} else if (s && err && !err->status) {
 		magi_error_set(err, s, "preparing the answer call");

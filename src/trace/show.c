@@ -94,6 +94,20 @@ magi_status magi_trace_show(const char *dir, bool verbose, struct magi_buf *o, s
 				put_short(o, why, 100);
 			}
 			magi_buf_putc(o, '\n');
+		} else if (!strcmp(type, "locate")) {
+			magi_buf_printf(o, "%s  locate  ", t);
+			put_short(o, magi__json_str(ev, "target", ""), 80);
+			magi_buf_printf(o, " -> (%g, %g) %s = screen (%ld, %ld)\n", magi__json_num(ev, "x", 0),
+					magi__json_num(ev, "y", 0), magi__json_str(ev, "coords", "?"),
+					magi__json_int(ev, "screen_x", 0), magi__json_int(ev, "screen_y", 0));
+		} else if (!strcmp(type, "icons")) {
+			magi_buf_printf(o, "%s  icons   %ld proposed, %ld cached, %ld captioned, %ld shown\n", t,
+					magi__json_int(ev, "proposed", 0), magi__json_int(ev, "cached", 0),
+					magi__json_int(ev, "captioned", 0), magi__json_int(ev, "shown", 0));
+		} else if (!strcmp(type, "demos")) {
+			magi_buf_printf(o, "%s  demos   %zu demonstration(s), %ld screenshots, ~%ld of %ld tokens\n", t,
+					json_array_size(json_object_get(ev, "demos")), magi__json_int(ev, "images", 0),
+					magi__json_int(ev, "est_tokens", 0), magi__json_int(ev, "budget", 0));
 		} else if (!strcmp(type, "guard")) {
 			magi_buf_printf(o, "%s  guard   %s: ", t, magi__json_str(ev, "decision", "?"));
 			put_short(o, magi__json_str(ev, "reason", ""), 160);

@@ -125,11 +125,15 @@ i=0
 while IFS='|' read -r setting key; do
 	i=$((i + 1))
 	printf 'models:\n  m:\n    base_url: "%s"\n    %s\n' "$A_URL" "$setting" >"bad$i.yaml"
-	for cmd in models chat guard; do
+	for cmd in models chat guard run video mcp; do
 		case $cmd in
 		models) "$MAGI" models --config "bad$i.yaml" ;;
 		chat) "$MAGI" chat --config "bad$i.yaml" "hi" ;;
 		guard) "$MAGI" guard scan --config "bad$i.yaml" shot.png ;;
+		# (a display and a video that do not exist: only the message tells the config error)
+		run) timeout 20 "$MAGI" run --config "bad$i.yaml" --env x11:nowhere --runs cruns "hi" ;;
+		video) timeout 20 "$MAGI" video ask --config "bad$i.yaml" --runs cruns no.mp4 "what?" ;;
+		mcp) timeout 20 "$MAGI" mcp --config "bad$i.yaml" --env none </dev/null ;;
 		esac >out.txt 2>err.txt
 		rc=$?
 		check "'$setting': magi $cmd exits 3 naming bad$i.yaml, model 'm', $key" \
@@ -147,6 +151,24 @@ printf 'models:\n  m:\n    base_url: 12\n' >badurl.yaml
 "$MAGI" chat --config badurl.yaml hi 2>err.txt; rc=$?
 check "base_url: 12 -> exit 3, 'base_url must be a URL', not 'configure a base URL'" \
 	bash -c "test $rc = 3 && grep -q 'badurl.yaml: model .m.: base_url must be a URL' err.txt && ! grep -qi configure err.txt"
+
+printf 'models:\n  m: {base_url: "http://exa mple.com/v1"}\n' >spaceurl.yaml
+for cmd in models mcp; do
+	timeout 20 "$MAGI" $cmd --config spaceurl.yaml $([ $cmd = mcp ] && echo --env none) </dev/null >out.txt 2>err.txt; rc=$?
+	check "base_url with a space: magi $cmd exits 3 at load (got $rc)" test $rc = 3
+	check "... one error naming the file and the URL" one_error err.txt "spaceurl.yaml: model 'm'" "exa mple" "is malformed"
+done
+for flag in "--model nope" "--base-url ftp://x/v1"; do
+	timeout 20 "$MAGI" mcp --env none $flag </dev/null >out.txt 2>err.txt; rc=$?
+	check "magi mcp $flag: exit 3 (not a server without model tools)" bash -c "test $rc = 3 && test \$(wc -l <err.txt) = 1"
+done
+check "... no run directory from any of them" test ! -e cruns
+
+# ---- --max-tokens is a run's budget only: where there is no run it is refused, not a reply limit --
+calls=$(chat_calls "$A_LOG")
+"$MAGI" chat --max-tokens 5 "hi" >out.txt 2>err.txt; rc=$?
+check "chat --max-tokens: exit 2, pointing to --max-reply-tokens, nothing sent" \
+	bash -c "test $rc = 2 && grep -q -- '--max-reply-tokens' err.txt && test $(chat_calls "$A_LOG") = $calls"
 
 # ---- inputs that are not regular files, and URLs: refused before reading ----------------------
 mkfifo fifo

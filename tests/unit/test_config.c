@@ -61,6 +61,7 @@ int main(void)
 		"  big:\n"
 		"    base_url: https://api.example.com/v1\n"
 		"    trust: remote\n"
+		"    vision: false\n"
 		"roles:\n"
 		"  planning: big\n");
 	setenv("FAST_KEY", "sk-fast", 1);
@@ -77,6 +78,8 @@ int main(void)
 	CHECK(magi_config_role_model(cfg, "decision") == NULL);
 	CHECK(magi_config_model(cfg, "big", &p, &err) == MAGI_OK);
 	CHECK(p.trust == MAGI_TRUST_REMOTE);
+	CHECK(p.text_only); /* vision: false */
+	CHECK(magi_config_model(cfg, "fast", &p, &err) == MAGI_OK && !p.text_only);
 	/* an unknown name lists the known ones */
 	CHECK(magi_config_model(cfg, "huge", &p, &err) == MAGI_ERR_NOT_FOUND);
 	CHECK_CONTAINS(err.msg, "unknown model 'huge'");
@@ -144,6 +147,9 @@ int main(void)
 	CHECK(p.timeout_ms == 2500 && p.max_tokens == 1000 && p.temperature == 0.7 && p.image.max_pixels == 1000000);
 	CHECK(p.base_url == NULL); /* "base_url:" empty: the environment's, none here */
 	magi_config_free(cfg);
+	const char *vis = write_file("vis.yaml", "models:\n  a: {base_url: http://x/v1, vision: maybe}\n");
+	CHECK(magi_config_load(vis, &cfg, &err) == MAGI_ERR_CONFIG);
+	CHECK_CONTAINS(err.msg, "model 'a': vision must be true or false");
 	const char *def = write_file("def.yaml", "default: [a]\nmodels:\n  a: {}\n");
 	CHECK(magi_config_load(def, &cfg, &err) == MAGI_ERR_CONFIG);
 	CHECK_CONTAINS(err.msg, "default must be the name of a model");

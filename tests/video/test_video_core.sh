@@ -65,6 +65,15 @@ check "budget 500 < one request of 32 frames: exit 1, token_budget, no request s
 check "... and says why: $(cat b.err)" grep -q 'token budget of 500' b.err
 kill "$B_PID" 2>/dev/null; wait "$B_PID" 2>/dev/null
 
+# 3b. a trace that cannot be written: exit 3 before the model is asked; the error names the
+# file and the OS error, and no "trace:" line offers the broken record
+start_oracle W --script s.jsonl
+MAGI_FAULT_WRITE=1:EIO MAGI_BASE_URL=$W_URL "$MAGI" video ask v60.mp4 "What does it show?" --recipe uniform --frames 4 \
+	--runs "$TMP/runs-w" > w.out 2> w.err; rc=$?
+check "trace write fails: exit 3 (got $rc), no request, trace.jsonl and EIO named, no trace line" \
+	bash -c "test $rc = 3 && test \$(cat '$W_LOG' 2>/dev/null | grep -c chat/completions) = 0 && grep -q 'trace.jsonl: Input/output error' w.err && ! grep -q '^trace:' w.err w.out"
+kill "$W_PID" 2>/dev/null; wait "$W_PID" 2>/dev/null
+
 # 4. signals: the run in flight ends cleanly, with the usual last lines
 for sig in INT TERM HUP; do
 	start_oracle S --script s.jsonl --delay-ms 60000 --save-images "$TMP/inflight-$sig"
