@@ -137,6 +137,7 @@ int cli_bind_roles(const struct magi_recipe *rc, const char *const *specs, int n
 
 int cmd_chat(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_explore(int argc, char **argv);
 int cmd_guard(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_trace(int argc, char **argv);

@@ -1,4 +1,5 @@
 /* cmd_run.c — `magi run`: an agent team operates a screen until the task is done. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,9 +12,9 @@ static const char help[] =
 	"options:\n"
 	"  --env SPEC         x11 | x11:DISPLAY | image:FILE | browser[:URL]   (default: x11, using\n"
 	"                     $DISPLAY)\n"
-	"  --recipe NAME      single | mobile-agent-v2 | ponder-press | native (the model's own\n"
-	"                     trained loop, with --format) | a recipe a program registered\n"
-	"                     (default: mobile-agent-v2; docs/recipes.md)\n"
+	"  --recipe NAME      single | mobile-agent-v2 | ponder-press | mobileuse | native (the\n"
+	"                     model's own trained loop, with --format) | a recipe a program\n"
+	"                     registered (default: mobile-agent-v2; docs/recipes.md)\n"
 	"  --role ROLE=MODEL  bind a role of the recipe (mobile-agent-v2: planning, decision,\n"
 	"                     memory, reflection; ponder-press: interpreter, locator; every\n"
 	"                     screen recipe: captioner, for --icons)\n"
@@ -31,12 +32,20 @@ static const char help[] =
 	"  --settle MS        wait after each action before looking again (default 300)\n"
 	"  --prompts DIR      override prompt templates: DIR/<recipe>/<role>.txt\n"
 	"  --runs DIR         where run directories go (default: runs)\n"
+	"  --knowledge FILE   mobileuse: add this file (written by magi explore) to the\n"
+	"                     operator's prompt\n"
+	"  --logprob-threshold X  mobileuse: skip the action reflector when the mean log-\n"
+	"                     probability of the action-type tokens is above X (default -0.01;\n"
+	"                     off: always reflect)\n"
 	"  --no-report        do not write report.html\n"
 	"  --demo DIR         a demonstration: a successful run's directory, or one written by\n"
 	"                     magi trace export-demo; shown to the decision role as a worked\n"
 	"                     example (task, small screenshots, actions). Repeatable\n"
 	"  --demo-tokens N    budget for the demonstrations per decision request, in estimated\n"
 	"                     tokens (default 2000): what does not fit is left out\n"
+	;
+/* (in two parts: one string literal that long is past what C99 promises to support) */
+static const char help_guards[] =
 	"guards (on by default; also set in the config file's guards: section, flags win):\n"
 	"  --secret NAME=VALUE  a secret the model only sees as <secret:NAME>; typing that\n"
 	"                     placeholder types the value (repeatable; values never reach traces)\n"
@@ -142,6 +151,7 @@ int cmd_run(int argc, char **argv)
 		int r;
 		if (cli_is_help(argv[i])) {
 			fputs(help, stdout);
+			fputs(help_guards, stdout);
 			fputs(help_more, stdout);
 			return EXIT_OK;
 		}
@@ -177,7 +187,8 @@ int cmd_run(int argc, char **argv)
 		    (r = cli_flag_value(argc, argv, &i, "--env", &env_spec)) ||
 		    (r = cli_flag_value(argc, argv, &i, "--recipe", &rp.recipe)) ||
 		    (r = cli_flag_value(argc, argv, &i, "--prompts", &rp.prompts_dir)) ||
-		    (r = cli_flag_value(argc, argv, &i, "--runs", &rp.runs_dir))) {
+		    (r = cli_flag_value(argc, argv, &i, "--runs", &rp.runs_dir)) ||
+		    (r = cli_flag_value(argc, argv, &i, "--knowledge", &rp.knowledge))) {
 			if (r < 0)
 				return usage_fail(&secrets);
 			continue;
@@ -226,6 +237,16 @@ int cmd_run(int argc, char **argv)
 				return usage_fail(&secrets);
 			}
 			roles[n_roles++] = v;
+			continue;
+		}
+		if ((r = cli_flag_value(argc, argv, &i, "--logprob-threshold", &v))) {
+			char *end = NULL;
+			double t = r > 0 && strcmp(v, "off") ? strtod(v, &end) : NAN;
+			if (r < 0 || (end && (end == v || *end || t > 0 || t < -1e6))) {
+				cli_error("--logprob-threshold wants a log-probability <= 0 (e.g. -0.01) or off");
+				return usage_fail(&secrets);
+			}
+			rp.logprob_threshold = t;
 			continue;
 		}
 		if ((r = cli_flag_value(argc, argv, &i, "--reread", &v))) {

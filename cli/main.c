@@ -11,6 +11,7 @@ struct command {
 
 static const struct command commands[] = {
 	{"run", cmd_run, "run an agent team on a screen until the task is done"},
+	{"explore", cmd_explore, "explore an application and write a knowledge file (MobileUse)"},
 	{"chat", cmd_chat, "send a prompt (and images) to a model and print the answer"},
 	{"guard", cmd_guard, "find PII and injected instructions in a screenshot; redact it"},
 	{"models", cmd_models, "list configured models; --ping checks each endpoint"},

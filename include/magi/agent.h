@@ -78,6 +78,12 @@ struct magi_run_params {
 	magi_confirm_fn confirm;
 	void *confirm_ud;
 	int deny_limit;          /* this many refused actions in a row end the run; default 3 */
+	/* mobileuse: reflection on demand skips the action reflector when the mean
+	 * log-probability of the action-type tokens is above this (default -0.01; NAN: always
+	 * reflect); knowledge: a file whose text is added to the operator's prompt (written by
+	 * magi explore), NULL: none */
+	double logprob_threshold;
+	const char *knowledge;
 	int pii_reread;          /* second readings of small text per observation, in the units of
 				    magi_pii_params.reread_budget; default MAGI_PII_REREAD_BUDGET */
 	/* Stops the run cleanly when *cancel becomes non-zero (a signal handler may set it; the

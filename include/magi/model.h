@@ -117,6 +117,10 @@ MAGI_API magi_status magi_chat_add_text(struct magi_chat *chat, const char *role
 /* Appends an image part (sent as a JPEG data URL resized to the model's policy). */
 MAGI_API magi_status magi_chat_add_image(struct magi_chat *chat, const char *role,
 					 const struct magi_image *img);
+/* Asks the server for the log-probability of every reply token (OpenAI "logprobs": true);
+ * the reply's choices[0].logprobs.content[] then fill magi_chat_result.logprobs. Servers
+ * that do not support it answer without them (n_logprobs stays 0). */
+MAGI_API void magi_chat_set_logprobs(struct magi_chat *chat, bool on);
 /* Starts a new message even if the last one has the same role. */
 MAGI_API magi_status magi_chat_new_message(struct magi_chat *chat, const char *role);
 MAGI_API size_t magi_chat_message_count(const struct magi_chat *chat);
@@ -143,6 +147,13 @@ struct magi_chat_result {
 	char request_hash[65];
 	char *dropped; /* owned; request fields the server refused with a 400 naming them, so
 			  the request was sent again without them ("temperature"); NULL: none */
+	/* With magi_chat_set_logprobs: each reply token and its log-probability, in order
+	 * (owned); NULL and 0 when the server sent none (or the answer was replayed). */
+	struct magi_token_logprob {
+		char *token;
+		double logprob;
+	} *logprobs;
+	size_t n_logprobs;
 };
 MAGI_API void magi_chat_result_release(struct magi_chat_result *r);
 

@@ -248,6 +248,13 @@ MAGI_API int magi_run_step(const struct magi_run *r);
 MAGI_API int magi_run_max_steps(const struct magi_run *r);
 /* Lowers the step budget (setup or begin); a larger n is ignored. */
 MAGI_API void magi_run_limit_steps(struct magi_run *r, int n);
+/* Screens: the run's stop rules for the same action repeated and a screen that stopped
+ * changing (magi_run_params repeat_limit, unchanged_limit); a recipe whose own detectors
+ * deal with loops first (setup or begin) may move them. 0 keeps one as it is. */
+MAGI_API void magi_run_set_loop_limits(struct magi_run *r, int repeat_limit, int unchanged_limit);
+/* Screens: the current screenshot, or (before) the one the last action was chosen on;
+ * borrowed until the next observation; NULL when there is none. */
+MAGI_API const struct magi_image *magi_run_screenshot(const struct magi_run *r, bool before);
 MAGI_API struct magi_team *magi_run_team(const struct magi_run *r); /* may be NULL */
 MAGI_API struct magi_env *magi_run_env(const struct magi_run *r);   /* NULL for videos */
 /* The parameters the run was started with, defaults filled in: exactly one of these is
@@ -324,6 +331,14 @@ MAGI_API void magi_call_set_phase(struct magi_call *c, const char *phase);
 MAGI_API void magi_call_set_ud(struct magi_call *c, void *ud);
 MAGI_API void *magi_call_ud(const struct magi_call *c);
 MAGI_API struct magi_run *magi_call_run(const struct magi_call *c);
+
+/* Asks the server for the log-probability of every reply token (OpenAI "logprobs": true),
+ * e.g. to judge how sure a model was of its action. */
+MAGI_API void magi_call_set_logprobs(struct magi_call *c, bool on);
+/* The usable reply's tokens as an array of {"token": "...", "logprob": -0.01} (borrowed,
+ * valid like magi_call_reply), or NULL when the server sent none: not every server
+ * supports them, and a replayed answer has none. */
+MAGI_API const struct magi_json *magi_call_logprobs(const struct magi_call *c);
 
 /* Sends the call: renders, sends, parses, checks, repairs (up to the run's
  * repair_attempts), accounts and traces every request. MAGI_OK when the reply was usable;
@@ -432,6 +447,14 @@ MAGI_API magi_status magi_format_read_decision(enum magi_format f, const char *t
 MAGI_API magi_status magi_format_read_point(enum magi_format f, const char *text, double *x, double *y,
 					    struct magi_error *err);
 
+/* For a decide hook that reads its model's reply itself (another action format): takes one
+ * action in the canonical JSON form (magi_action_parse_json) as the model bound to client
+ * wrote it, checks it against the environment (an unsupported kind or a point off the image
+ * is an error written for the model) and maps it to screen pixels: d->action, d->screen
+ * and d->map are replaced; the rest of d is left alone. */
+MAGI_API magi_status magi_run_action_check(struct magi_run *r, struct magi_client *client,
+					   const char *action_json, struct magi_decision *d,
+					   struct magi_error *err);
 /* An extra action outside the step's decision (e.g. going back after a wrong page): the
  * risk gate, an "intent" event, the action, the settle wait and a new observation. a is
  * in screen pixels; why (may be NULL) goes to the trace. MAGI_ERR_DENIED when the gate

@@ -51,6 +51,7 @@ struct magi_call {
 	char *tpl_name, *tpl_text; /* a template instead of the role's */
 	char *system;		   /* a system message before everything (owned) */
 	bool template_placed;	   /* an ENT_TEMPLATE entry was added */
+	bool want_logprobs;	   /* ask the server for token log-probabilities */
 	/* the request being sent */
 	struct magi_client *to;
 	struct magi_chat *chat;
@@ -63,6 +64,7 @@ struct magi_call {
 	json_t *parsed;
 	char *raw;
 	bool fallback;
+	json_t *logprobs; /* [{token, logprob}] of the usable reply; NULL: none sent */
 	long prompt_tokens, completion_tokens;
 	double latency_ms;
 };
@@ -112,6 +114,8 @@ static void results_release(struct magi_call *c)
 	free(c->raw);
 	c->raw = NULL;
 	c->fallback = false;
+	json_decref(c->logprobs);
+	c->logprobs = NULL;
 	c->status = MAGI_OK;
 	magi_error_clear(&c->err);
 	c->prompt_tokens = c->completion_tokens = 0;
@@ -487,6 +491,7 @@ static magi_status build(struct magi_call *c, struct batch *b, struct magi_error
 		magi_buf_release(&prompt);
 		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 	}
+	magi_chat_set_logprobs(c->chat, c->want_logprobs);
 	const struct magi_model_params *mp = magi_client_params(c->to);
 	size_t chars = prompt.len;
 	long img_tokens = 0;
@@ -723,6 +728,14 @@ static bool handle(struct magi_call *c, struct magi_chat_result *x, int attempt,
 		free(c->raw);
 		c->raw = x->content;
 		x->content = NULL;
+		json_decref(c->logprobs);
+		c->logprobs = NULL;
+		for (size_t i = 0; i < x->n_logprobs; i++) {
+			if (!c->logprobs)
+				c->logprobs = json_array();
+			json_array_append_new(c->logprobs, json_pack("{s:s, s:f}", "token", x->logprobs[i].token, "logprob",
+								     x->logprobs[i].logprob));
+		}
 		return false;
 	}
 	if (attempt >= max_attempts) {
@@ -805,6 +818,16 @@ magi_status magi_run_calls(struct magi_run *r, struct magi_call *const *calls, s
 		}
 	}
 	return MAGI_OK;
+}
+
+void magi_call_set_logprobs(struct magi_call *c, bool on)
+{
+	c->want_logprobs = on;
+}
+
+const struct magi_json *magi_call_logprobs(const struct magi_call *c)
+{
+	return (const struct magi_json *)c->logprobs;
 }
 
 magi_status magi_run_call(struct magi_run *r, struct magi_call *c, struct magi_error *err)

@@ -387,6 +387,7 @@ magi_status magi__screen_vars(struct magi_run *r, struct magi_client *c, const c
 	return s;
 }
 
+
 struct check_ctx {
 	struct magi_run *r;
 	struct magi_coord_map map;
@@ -473,28 +474,18 @@ static magi_status fit_point(struct check_ctx *cc, double *x, double *y, struct 
 	return MAGI_OK;
 }
 
-static magi_status check_action(struct magi_call *call, const struct magi_json *parsed, struct magi_error *err)
+/* Checks one action in the canonical JSON form, in the model's coordinate space, against
+ * the environment and maps it: a drag on a phone is a swipe and a swipe on a desktop a drag,
+ * an unsupported kind or a point off the image is an error written for the model, a point a
+ * little outside is clamped. c->d's action and screen are replaced. */
+static magi_status check_json(struct check_ctx *c, const char *js, struct magi_error *err)
 {
-	struct check_ctx *c = magi_call_ud(call);
-	const char *text = magi_json_str(parsed, "action", "");
-	json_t *obj = NULL;
-	if (!*text)
-		return magi_error_set(err, MAGI_ERR_PARSE,
-				      "the reply has no \"### Action ###\" section; write these sections: ### Action ###");
-	if (magi__json_extract_object(text, &obj, NULL))
-		return magi_error_set(err, MAGI_ERR_PARSE,
-				      "the ### Action ### section must hold one JSON object such as {\"action\":\"click\",\"x\":10,\"y\":20}");
-	coerce_numbers(obj);
-	char *js = magi__json_dump(obj, false);
-	json_decref(obj);
 	struct magi_action a;
 	magi_status s = magi_action_parse_json(js, strlen(js), &a, err);
-	free(js);
 	if (s)
 		return s;
 	bool meta = a.kind == MAGI_ACT_ANSWER || a.kind == MAGI_ACT_ASK_USER || a.kind == MAGI_ACT_DONE;
 	uint32_t caps = magi_env_caps(c->r->env);
-	/* a drag on a phone is a swipe, a swipe on a desktop a drag */
 	if (a.kind == MAGI_ACT_DRAG && !(caps & MAGI_ACT_BIT(MAGI_ACT_DRAG)) && (caps & MAGI_ACT_BIT(MAGI_ACT_SWIPE)))
 		a.kind = MAGI_ACT_SWIPE;
 	else if (a.kind == MAGI_ACT_SWIPE && !(caps & MAGI_ACT_BIT(MAGI_ACT_SWIPE)) && (caps & MAGI_ACT_BIT(MAGI_ACT_DRAG)))
@@ -529,6 +520,37 @@ static magi_status check_action(struct magi_call *call, const struct magi_json *
 	c->d->action = a;
 	c->d->screen = sa;
 	return MAGI_OK;
+}
+
+magi_status magi_run_action_check(struct magi_run *r, struct magi_client *client, const char *action_json,
+				  struct magi_decision *d, struct magi_error *err)
+{
+	if (!r->env || !r->obs.screenshot || !client || !action_json)
+		return magi_error_set(err, MAGI_ERR_INVALID, "magi_run_action_check needs a screen run, a client and an action");
+	struct check_ctx cc = {.r = r, .map = map_for(r, client), .d = d};
+	magi_status s = check_json(&cc, action_json, err);
+	if (!s)
+		d->map = cc.map;
+	return s;
+}
+
+static magi_status check_action(struct magi_call *call, const struct magi_json *parsed, struct magi_error *err)
+{
+	struct check_ctx *c = magi_call_ud(call);
+	const char *text = magi_json_str(parsed, "action", "");
+	json_t *obj = NULL;
+	if (!*text)
+		return magi_error_set(err, MAGI_ERR_PARSE,
+				      "the reply has no \"### Action ###\" section; write these sections: ### Action ###");
+	if (magi__json_extract_object(text, &obj, NULL))
+		return magi_error_set(err, MAGI_ERR_PARSE,
+				      "the ### Action ### section must hold one JSON object such as {\"action\":\"click\",\"x\":10,\"y\":20}");
+	coerce_numbers(obj);
+	char *js = magi__json_dump(obj, false);
+	json_decref(obj);
+	magi_status s = js ? check_json(c, js, err) : magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	free(js);
+	return s;
 }
 
 /* Reads a decision in the format of the model the call goes to; magi's own format with the
@@ -616,7 +638,6 @@ magi_status magi_run_decide_call(struct magi_run *r, struct magi_call *c, struct
 		const struct magi_json *rep = magi_call_reply(c);
 		d->thought = magi__strdup(magi_json_str(rep, "thought", ""));
 		d->operation = magi__strdup(magi_json_str(rep, "operation", ""));
-		d->map = cc.map;
 		magi_call_cost(c, &d->prompt_tokens, &d->completion_tokens, &d->latency_ms);
 		reply_note(r, c, &cc);
 	} else {

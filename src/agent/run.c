@@ -28,6 +28,7 @@ struct magi_run_params magi_run_params_default(void)
 	p.pii_reread = MAGI_PII_REREAD_BUDGET;
 	p.risk = magi_risk_policy_default();
 	p.deny_limit = 3;
+	p.logprob_threshold = -0.01;
 	p.demo_tokens = MAGI_DEMO_TOKENS;
 	return p;
 }
@@ -169,6 +170,19 @@ void magi_run_limit_steps(struct magi_run *r, int n)
 {
 	if (n > 0 && n < r->max_steps)
 		r->max_steps = n;
+}
+
+void magi_run_set_loop_limits(struct magi_run *r, int repeat_limit, int unchanged_limit)
+{
+	if (repeat_limit > 0)
+		r->p.repeat_limit = repeat_limit;
+	if (unchanged_limit > 0)
+		r->p.unchanged_limit = unchanged_limit;
+}
+
+const struct magi_image *magi_run_screenshot(const struct magi_run *r, bool before)
+{
+	return before ? r->obs_before.screenshot : r->obs.screenshot;
 }
 
 struct magi_team *magi_run_team(const struct magi_run *r)

@@ -26,6 +26,7 @@ struct magi_chat {
 	struct message *msgs;
 	size_t n, cap;
 	size_t n_images;
+	bool logprobs;
 };
 
 magi_status magi_chat_new(struct magi_chat **out)
@@ -47,6 +48,12 @@ void magi_chat_free(struct magi_chat *chat)
 	}
 	free(chat->msgs);
 	free(chat);
+}
+
+void magi_chat_set_logprobs(struct magi_chat *chat, bool on)
+{
+	if (chat)
+		chat->logprobs = on;
 }
 
 size_t magi_chat_message_count(const struct magi_chat *chat)
@@ -283,11 +290,36 @@ magi_status magi__chat_build_body(struct magi_chat *chat, const struct magi_mode
 		magi__json_append(body, v);
 	}
 	json_decref(extra);
+	if (chat->logprobs)
+		magi_buf_puts(body, ",\"logprobs\":true");
 	s = magi_buf_puts(body, "}");
 	res->est_text_tokens = (int)(text_chars / 4);
 	if (s)
 		return magi_error_set(err, s, "request body too large");
 	return MAGI_OK;
+}
+
+/* choices[0].logprobs.content: [{"token": "...", "logprob": -0.01, ...}, ...]; entries
+ * without both fields are skipped, and a reply without the array leaves none. */
+static void read_logprobs(const json_t *content, struct magi_chat_result *res)
+{
+	size_t n = json_array_size(content);
+	if (!n || !(res->logprobs = calloc(n, sizeof *res->logprobs)))
+		return;
+	size_t i;
+	const json_t *e;
+	json_array_foreach(content, i, e)
+	{
+		const char *t = magi__json_str(e, "token", NULL);
+		const json_t *lp = json_object_get(e, "logprob");
+		if (!t || !json_is_number(lp))
+			continue;
+		struct magi_token_logprob *o = &res->logprobs[res->n_logprobs];
+		if (!(o->token = magi__strdup(t)))
+			break;
+		o->logprob = json_number_value(lp);
+		res->n_logprobs++;
+	}
 }
 
 magi_status magi__chat_parse_reply(const char *body, size_t n, struct magi_chat_result *res,
@@ -352,6 +384,7 @@ magi_status magi__chat_parse_reply(const char *body, size_t n, struct magi_chat_
 	const json_t *u = json_object_get(j, "usage");
 	res->prompt_tokens = (int)magi__json_int(u, "prompt_tokens", -1);
 	res->completion_tokens = (int)magi__json_int(u, "completion_tokens", -1);
+	read_logprobs(json_object_get(json_object_get(c0, "logprobs"), "content"), res);
 	json_decref(j);
 	return res->content ? MAGI_OK : magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 }
@@ -365,4 +398,9 @@ void magi_chat_result_release(struct magi_chat_result *r)
 	free(r->error);
 	free(r->dropped);
 	r->content = r->finish_reason = r->error = r->dropped = NULL;
+	for (size_t i = 0; i < r->n_logprobs; i++)
+		free(r->logprobs[i].token);
+	free(r->logprobs);
+	r->logprobs = NULL;
+	r->n_logprobs = 0;
 }

@@ -101,7 +101,8 @@ static magi_status add_locked(const struct magi_recipe *rc, struct magi_error *e
 static void builtins(void)
 {
 	static const struct magi_recipe *const b[] = {&magi__recipe_single, &magi__recipe_mobile_agent_v2,
-						     &magi__recipe_ponder_press, &magi__recipe_native, &magi__recipe_avp,
+						     &magi__recipe_ponder_press, &magi__recipe_mobileuse,
+						     &magi__recipe_mobileuse_explore, &magi__recipe_native, &magi__recipe_avp,
 						     &magi__recipe_lvagent, &magi__recipe_uniform, &magi__recipe_ground,
 						     &magi__recipe_screenseeker};
 	pthread_mutex_lock(&lock);

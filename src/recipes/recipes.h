@@ -7,6 +7,8 @@
 
 extern const struct magi_recipe magi__recipe_single;
 extern const struct magi_recipe magi__recipe_mobile_agent_v2;
+extern const struct magi_recipe magi__recipe_mobileuse;
+extern const struct magi_recipe magi__recipe_mobileuse_explore;
 extern const struct magi_recipe magi__recipe_ponder_press;
 extern const struct magi_recipe magi__recipe_uniform;
 extern const struct magi_recipe magi__recipe_avp;

@@ -323,6 +323,53 @@ static void test_image_policy_sent(void)
 	oracle_cleanup(&o);
 }
 
+/* Logprobs: asked for, the OpenAI choices[0].logprobs.content array is read in order; not
+ * asked for, the request does not ask and nothing is read; a server that sends none while
+ * asked leaves the result empty. */
+static void test_logprobs(void)
+{
+	struct oracle o;
+	const char *script =
+		"{\"content\": \"click it\", \"logprobs\": [[\"click\", -0.25], [\" it\", -0.001]]}\n"
+		"{\"content\": \"click it\", \"logprobs\": [[\"click\", -0.25], [\" it\", -0.001]]}\n"
+		"{\"content\": \"no logprobs here\"}\n";
+	REQUIRE(oracle_start(&o, script, NULL) == 0);
+	struct magi_model_params p = params_for(&o);
+	struct magi_client *c;
+	struct magi_error err;
+	REQUIRE(magi_client_new(&p, &c, &err) == MAGI_OK);
+	for (int i = 0; i < 3; i++) {
+		struct magi_chat *chat;
+		magi_chat_new(&chat);
+		magi_chat_add_text(chat, "user", "act");
+		magi_chat_set_logprobs(chat, i != 1);
+		struct magi_chat_result r = {0};
+		CHECK(magi_client_chat(c, chat, &r) == MAGI_OK);
+		if (i == 0) {
+			REQUIRE(r.n_logprobs == 2);
+			CHECK_STR(r.logprobs[0].token, "click");
+			CHECK(r.logprobs[0].logprob == -0.25);
+			CHECK_STR(r.logprobs[1].token, " it");
+			CHECK(r.logprobs[1].logprob == -0.001);
+		} else {
+			CHECK(r.n_logprobs == 0 && r.logprobs == NULL);
+		}
+		magi_chat_result_release(&r);
+		CHECK(r.logprobs == NULL && r.n_logprobs == 0);
+		magi_chat_free(chat);
+	}
+	magi_client_free(c);
+	oracle_stop(&o);
+	json_t *log = oracle_log(&o);
+	REQUIRE(json_array_size(log) == 3);
+	for (size_t i = 0; i < 3; i++) {
+		json_t *asked = json_object_get(json_object_get(json_array_get(log, i), "body"), "logprobs");
+		CHECK(i == 1 ? asked == NULL : json_is_true(asked));
+	}
+	json_decref(log);
+	oracle_cleanup(&o);
+}
+
 int main(void)
 {
 	if (system("python3 -c 'import http.server' 2>/dev/null") != 0)
@@ -337,5 +384,6 @@ int main(void)
 	test_concurrent();
 	test_record_replay();
 	test_image_policy_sent();
+	test_logprobs();
 	return check_done();
 }

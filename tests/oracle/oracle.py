@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import logprobs  # noqa: E402
 import oraclelib  # noqa: E402
 from oraclelib import OracleError  # noqa: E402
 
@@ -40,7 +41,7 @@ SECRET_HEADERS = ("authorization", "api-key", "x-api-key")
 NAMED_FAULTS = ("stall", "truncated", "malformed", "no_choices", "empty_choices",
                 "oversized", "close", "reset")
 ENTRY_KEYS = {
-    "content": {"content", "usage", "finish_reason", "delay_ms", "log", "note"},
+    "content": {"content", "usage", "finish_reason", "delay_ms", "log", "note", "logprobs"},
     "fault": {"fault", "retry_after", "retry_after_ms", "message", "seconds", "bytes",
               "delay_ms", "log", "note"},
     "policy": {"policy", "delay_ms", "note"},
@@ -71,6 +72,8 @@ def check_entry(e):
             raise ValueError('"content" must be a string (or null: a reply without content)')
         if "usage" in e and e["usage"] is not None and not isinstance(e["usage"], dict):
             raise ValueError('"usage" must be an object or null')
+        if e.get("logprobs") is not None:
+            logprobs.check(e["logprobs"])
     elif e.get("policy") is True:
         form = "policy"
     else:
@@ -416,6 +419,10 @@ class Handler(BaseHTTPRequestHandler):
         out = self.completion(body, images, entry["content"],
                               entry.get("finish_reason", "stop"), usage)
         self.rec["usage"] = out.get("usage")
+        # like a real server: token logprobs only when the request asks for them
+        if body.get("logprobs") is True and entry.get("logprobs") is not None:
+            out["choices"][0]["logprobs"] = {"content": logprobs.content(entry["logprobs"], entry["content"])}
+            self.rec["logprobs_sent"] = len(out["choices"][0]["logprobs"]["content"])
         return self.send_json(200, out)
 
     def send_fault(self, entry, body, images):

@@ -31,6 +31,7 @@ import re
 import json
 
 import formats
+import mistakes
 import ocr
 import oraclelib
 from oraclelib import OracleError
@@ -61,6 +62,8 @@ def init(state):
         if s.get("action", "click") not in CLICKS:
             raise ValueError("step %d: \"action\" must be one of %s" % (i, ", ".join(CLICKS)))
     state["ocr_cache"] = {}     # OCR of images by hash: a cache of readings, not a memory
+    # wrong on purpose (ORACLE_MISTAKES): its seeded randomness, not a memory of the run
+    state["mistakes"] = mistakes.Mistakes.from_env()
 
 
 def answer(body, state):
@@ -278,6 +281,14 @@ def _decide(body, state, prompt, last_text):
             ok = bool(step["done"])
             thought = "The task is complete." if ok else "The task cannot be completed."
             action, op = {"action": "done", "success": ok}, "Finish the task"
+    kind = None if log["repair"] else state["mistakes"].pick(action)
+    if kind:  # a seeded mistake instead of the right action; the history will not show the step done
+        images = oraclelib.request_images(body)
+        wrong = state["mistakes"].apply(kind, action, images[-1] if images else None, state)
+        if wrong is not None:
+            action, op = wrong, "Act on what I take to be the right element"
+            thought = "I believe this is what the task needs next."
+            log["mistake"] = kind
     log["action"] = action
     if fmt == "magi":
         reply = "### Thought ###\n%s\n### Action ###\n%s\n### Operation ###\n%s" % (
