@@ -179,11 +179,19 @@ def _request_action(body):
 
 
 def _words(img, state):
-    key = (hashlib.sha256(img.data).hexdigest(), None, 1)  # the key ocr.locate caches under
+    """Words tesseract reads on the image: its default page layout, else one uniform block,
+    else sparse text (a small dialog on a dark desktop can defeat the default layout)."""
     cache = state["ocr_cache"]
-    if key not in cache:
-        cache[key] = ocr.run_tesseract(img.data, img.ext, None, 1)
-    return cache[key]
+    digest = hashlib.sha256(img.data).hexdigest()
+    words = []
+    for psm in (None, 6, 11):
+        key = (digest, psm, 1)  # the keys ocr.locate caches under
+        if key not in cache:
+            cache[key] = ocr.run_tesseract(img.data, img.ext, psm, 1)
+        words = cache[key]
+        if words:
+            break
+    return words
 
 
 def _reflect(body, state):
