@@ -43,8 +43,9 @@ static const char help[] =
 	"  --quiet            no progress\n" CLI_MODEL_OPTS_HELP
 	"  (a model's price for cost figures: models.NAME.price: {input: USD, output: USD} per\n"
 	"   million tokens in magi.yaml)\n\n"
-	"exit status: 0 every item ran (and --fail-under held), 1 items ended in errors, the run\n"
-	"was interrupted or the rate is under --fail-under, 2 usage, 3 bad suite or configuration\n\n"
+	"exit status: 0 every item ran (and --fail-under held), 1 items ended in errors or the rate\n"
+	"is under --fail-under, 2 usage, 3 bad suite or configuration, 130/143 interrupted by\n"
+	"SIGINT/SIGTERM (finished items kept: --resume finishes the rest)\n\n"
 	"examples:\n"
 	"  magi eval run tests/eval/gui_suite.jsonl --recipe single --jobs 2\n"
 	"  magi eval run pro/annotations/all.json --recipe screenseeker --model qwen --out evals/pro\n"
@@ -381,7 +382,7 @@ static int cmd_eval_run(int argc, char **argv)
 			rc = print_summary(p.out_dir, fail_under, &under);
 		if (o.interrupted) {
 			cli_error("%s", magi_error_text(&err));
-			rc = EXIT_FAIL;
+			rc = o.signal > 0 ? 128 + o.signal : EXIT_FAIL; /* as magi run: 130, 143 */
 		} else if (!rc && (o.errors || under)) {
 			rc = EXIT_FAIL;
 		}

@@ -177,6 +177,7 @@ struct magi_eval_outcome {
 	size_t passed;     /* over every finished item of the shard, this call's and earlier */
 	size_t errors;
 	bool interrupted;  /* SIGINT/SIGTERM ended it early; finished items are kept */
+	int signal;        /* with interrupted: which signal */
 };
 
 /* Runs the suite into p->out_dir. SIGINT and SIGTERM are caught while it runs: workers are

@@ -649,6 +649,7 @@ magi_status magi_eval_run(const struct magi_eval_params *p, struct magi_eval_out
 				    bad_exit);
 	if (!st && stop_signal) {
 		out->interrupted = true;
+		out->signal = (int)stop_signal;
 		st = magi_error_set(err, MAGI_ERR_CANCELLED,
 				    "interrupted by signal %d: %zu item%s finished in this run are kept; run again with --resume to finish",
 				    (int)stop_signal, out->ran, out->ran == 1 ? "" : "s");

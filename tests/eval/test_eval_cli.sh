@@ -40,7 +40,7 @@ for _ in $(seq 1 300); do [ -s priv/results.jsonl ] && break; sleep 0.05; done
 kill -INT $P
 wait $P; rc=$?
 n1=$(wc -l < priv/results.jsonl)
-check "privacy: SIGINT exits 1 ($rc)" test $rc = 1
+check "privacy: SIGINT exits 130 ($rc)" test $rc = 130
 check "privacy: SIGINT says how to finish: $(cat priv.err | tail -1)" grep -q 'interrupted.*--resume' priv.err
 check "privacy: finished lines kept ($n1 of 4)" test "$n1" -ge 1 -a "$n1" -lt 7
 out=$("$MAGI" eval run pii/truth.jsonl --out priv --jobs 2 --resume 2>/dev/null); rc=$?
