@@ -1,7 +1,7 @@
 """Oracle policy `ponder_tasks`: the `ponder` policy's interpreter over a whole GUI suite,
 for `magi eval --recipe ponder-press` (bench/bench_recipes.sh); the locator, which knows
 nothing of the task, is the plain `ponder` policy on its own server. Task file: gui_tasks'
-key (suite_roles.py), each task's steps turned into the interpreter's: click_text -> click,
+key (picked per request by its task text, as gui_tasks does), each task's steps turned into the interpreter's: click_text -> click,
 type, key and done as they are. The ponder interpreter has no answer action and makes no
 mistakes on purpose (ORACLE_MISTAKES does not reach it): a task whose key answers a
 question, and an infeasible one, is given up (done, success false). Like the ponder
@@ -11,11 +11,17 @@ policy, it keeps a cursor per task, so each task must be run once per server (--
 import importlib.util
 import os
 
-_spec = importlib.util.spec_from_file_location(
-    "ponder_tasks_roles", os.path.join(os.path.dirname(os.path.abspath(__file__)), "suite_roles.py"))
-roles = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(roles)
-ponder = roles.load("ponder")
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location("ponder_tasks_" + name, os.path.join(HERE, name + ".py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+gui_tasks, ponder = _load("gui_tasks"), _load("ponder")
 
 
 def _steps(key):
@@ -37,8 +43,8 @@ def _make(key):
 
 
 def init(state):
-    roles.init(state, _make)
+    gui_tasks.init(state, _make)
 
 
 def answer(body, state):
-    return roles.answer(body, state, ponder)
+    return gui_tasks.answer(body, state, ponder)
