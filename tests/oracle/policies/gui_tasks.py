@@ -49,6 +49,13 @@ def init(state, make=_key):
             state["keys"][t["task"]] = make({k: v for k, v in t.items() if k != "task"})
         except ValueError as e:
             raise ValueError("task %d (%s): %s" % (i, t["task"], e))
+    # one seeded stream of mistakes for the oracle's life, as with one task (ORACLE_MISTAKES):
+    # a stream per task would repeat the same draws in every task (at 0.3 with seed 1, every
+    # task's first action wrong; at 0.1, none in short tasks)
+    shared = gui.mistakes.Mistakes.from_env()
+    for st in state["keys"].values():
+        if "mistakes" in st:
+            st["mistakes"] = shared
 
 
 def _which(body, keys):
