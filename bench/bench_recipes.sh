@@ -18,6 +18,7 @@
 #                            The ponder interpreter makes no mistakes on purpose and has no
 #                            answer action, so its rows do not vary with the rate and its
 #                            question task is given up.
+# BENCH_KEEP=DIR keeps each eval's directory and the stand-in's request logs there.
 # Prints figures; asserts none. An eval that does not finish fails the bench (exit 1).
 set -u
 BUILD=${1:-build}
@@ -71,6 +72,7 @@ YAML
 		esac
 		rc=$?
 		stop_oracles
+		[ -n "${BENCH_KEEP:-}" ] && mkdir -p "$BENCH_KEEP" && cp -r "$out" "$T/$r-$rate"-*.log "$BENCH_KEEP/" 2>/dev/null
 		[ $rc = 0 ] && row "$r" "$rate" "$out" "$(cat "$T/$r-$rate"-*.log 2>/dev/null | grep -c '"mistake"')"
 	done
 done
