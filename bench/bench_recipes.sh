@@ -78,5 +78,9 @@ YAML
 done
 echo "step r = mean step ratio on success (actions / reference steps); early, overdue: rates over feasible tasks;"
 echo "calls, tokens: per task (prompt + completion); mistakes: the stand-in's seeded mistakes in that eval (its request log)."
+case " $RECIPES " in *" ponder-press "*)
+	echo "ponder-press: its interpreter stand-in (policies/ponder_tasks.py) makes no seeded mistakes and has no answer action,"
+	echo "  so its rows do not vary with the rate and a question task is given up (not a property of the recipe)." ;;
+esac
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (shared with other work)"
 [ $failed = 0 ] || { echo "$failed eval run(s) FAILED"; exit 1; }
