@@ -6,33 +6,7 @@
 # bench (exit 1). The machine is shared: compare the two --jobs figures of one run, not runs.
 set -u
 BUILD=${1:-build}
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-MAGI=$SRC/$BUILD/magi
-export OMP_THREAD_LIMIT=1
-T=$(mktemp -d /tmp/magi-bench-eval-XXXXXX)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-unset MAGI_CONFIG MAGI_BASE_URL OPENAI_BASE_URL SLURM_ARRAY_TASK_ID JOB_COMPLETION_INDEX
-failed=0
-eval_run() { # eval_run OUT ARGS...: magi eval run; exit 1 (items failed or ended in an error) is a result
-	local out=$1; shift
-	"$MAGI" eval run "$@" --out "$out" --quiet >/dev/null 2>"$out.err"
-	local rc=$?
-	if [ $rc -gt 1 ] || [ ! -s "$out/results.jsonl" ]; then
-		echo "FAILED: magi eval run $* exited $rc: $(tail -3 "$out.err")"
-		failed=$((failed + 1))
-		return 1
-	fi
-}
-
-oracle() { # oracle NAME ARGS...: starts the stand-in; sets URL
-	local pf=$T/$1.port; shift
-	/usr/bin/python3 "$SRC/tests/oracle/oracle.py" --port 0 --port-file "$pf" "$@" >/dev/null 2>>"$T/oracle.err" &
-	PIDS+=($!)
-	for _ in $(seq 1 600); do [ -s "$pf" ] && break; sleep 0.05; done
-	URL="http://127.0.0.1:$(cat "$pf")/v1"
-}
+. "$(dirname "$0")/eval_lib.sh"
 rate() { # rate DIR: items, seconds, items per minute, success
 	python3 - "$1" <<'EOF'
 import json, sys, datetime

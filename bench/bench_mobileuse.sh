@@ -6,8 +6,8 @@
 # and with the action reflector always on (--logprob-threshold off).
 # Per run: success (the dialog's exit status says Cancel was clicked, and the run said done),
 # steps, model calls, action reflections run and skipped, global vetoes.
-# This is not issue 11's bench_recipes.sh (that one goes through magi eval, which is not in
-# main yet); the stand-in's logprobs are modelled (tests/oracle/mistakes.py).
+# The suite-wide comparison of the recipes through magi eval is bench_recipes.sh; this one
+# looks inside the reflections. The stand-in's logprobs are modelled (tests/oracle/mistakes.py).
 set -u
 BUILD=${1:-build}
 SEEDS=${2:-3}

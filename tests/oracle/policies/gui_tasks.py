@@ -32,7 +32,9 @@ def _key(task):
     return st
 
 
-def init(state):
+def init(state, make=_key):
+    """make(key) -> that task's state; the suite-wide policies of other roles
+    (mobileuse_tasks, ponder_tasks) pass their own."""
     key = state.get("task")
     tasks = key.get("tasks") if isinstance(key, dict) else key
     if not isinstance(tasks, list) or not tasks:
@@ -44,9 +46,16 @@ def init(state):
         if t["task"] in state["keys"]:
             raise ValueError("task %d: the text %r is given twice" % (i, t["task"]))
         try:
-            state["keys"][t["task"]] = _key({k: v for k, v in t.items() if k != "task"})
+            state["keys"][t["task"]] = make({k: v for k, v in t.items() if k != "task"})
         except ValueError as e:
             raise ValueError("task %d (%s): %s" % (i, t["task"], e))
+    # one seeded stream of mistakes for the oracle's life, as with one task (ORACLE_MISTAKES):
+    # a stream per task would repeat the same draws in every task (at 0.3 with seed 1, every
+    # task's first action wrong; at 0.1, none in short tasks)
+    shared = gui.mistakes.Mistakes.from_env()
+    for st in state["keys"].values():
+        if "mistakes" in st:
+            st["mistakes"] = shared
 
 
 def _which(body, keys):
@@ -59,11 +68,11 @@ def _which(body, keys):
     return best
 
 
-def answer(body, state):
+def answer(body, state, policy=gui):
     name = _which(body, state["keys"])
     if name is None:
         raise OracleError("gui_tasks policy: the request carries none of the %d task texts it knows"
                           % len(state["keys"]))
-    result = gui.answer(body, state["keys"][name])
+    result = policy.answer(body, state["keys"][name])
     result.setdefault("log", {})["task"] = name
     return result
