@@ -14,13 +14,13 @@ start_xvfb
 D=$DISPLAY
 BIGFONT='-*-helvetica-bold-r-normal--34-*-*-*-*-*-iso8859-1'
 ( while :; do xmessage -fn "$BIGFONT" -xrm '*Command.internalWidth: 16' -xrm '*Command.internalHeight: 8' -center \
-	-buttons Save:11,Cancel:12,Retry:13 "Hi"; done ) &
+	-buttons Save:11,Cancel:12,Retry:13 "Hi" & echo $! > xm.pid; wait $!; done ) &
 LOOP=$!
 wait_window xmessage
 printf '{"coords":"pixels","steps":[]}' > task.json
 start_oracle O --policy mobileuse --task task.json
 out=$(timeout 240 "$MAGI" explore --base-url "$O_URL" --env x11$D --runs "$TMP/runs" --max-steps 3 --out k.json "the dialog" 2>&1); rc=$?
-pkill -P $LOOP 2>/dev/null; kill $LOOP 2>/dev/null; wait $LOOP 2>/dev/null
+kill $LOOP 2>/dev/null; wait $LOOP 2>/dev/null; kill "$(cat xm.pid)" 2>/dev/null # the loop first, then its dialog
 check "explore exits 0 after its 3 steps: $out" test $rc = 0
 check "it says it ended having explored: $out" bash -c "grep -q 'ended: explored (success) after 3 steps' <<<'$out'"
 k=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["knowledge"])' k.json 2>&1)
