@@ -50,8 +50,11 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
+		if (!strcmp(argv[1], commands[i].name)) {
+			int rc = commands[i].fn(argc - 1, argv + 1);
+			magi_ocr_preload_wait(); /* no exit while libtesseract loads on a preload thread */
+			return rc;
+		}
 	cli_error("unknown command '%s' (see magi --help)", argv[1]);
 	return EXIT_USAGE;
 }

@@ -329,6 +329,10 @@ MAGI_API magi_status magi_ocr_run_threads(const struct magi_image *img, const ch
  * progress instead of starting another. A failed load (libtesseract missing, language not
  * installed) is reported by the first OCR call. MAGI_ERR_INVALID for a bad name or n. */
 MAGI_API magi_status magi_ocr_preload(const char *lang, int n, struct magi_error *err);
+/* Waits until no engine is loading ahead. Call it before the process exits: an exit while a
+ * preload thread is still loading libtesseract runs the library's static destructors under
+ * its constructors (a double free). */
+MAGI_API void magi_ocr_preload_wait(void);
 
 /* ---- icons: non-text elements --------------------------------------------------------
  * Candidates for a perception list's "icon" entries, found from the pixels (no model): an

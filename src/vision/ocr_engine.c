@@ -192,6 +192,14 @@ static void *preload_main(void *arg)
 	return NULL;
 }
 
+void magi_ocr_preload_wait(void)
+{
+	pthread_mutex_lock(&pool_mu);
+	while (pool_loading)
+		pthread_cond_wait(&pool_cv, &pool_mu);
+	pthread_mutex_unlock(&pool_mu);
+}
+
 /* magi__ocr_begin without loading libtesseract. */
 static magi_status check_args(const char **lang, int n, const char *what, struct magi_error *err)
 {
