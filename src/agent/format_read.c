@@ -333,14 +333,25 @@ static magi_status tool_action(const json_t *args, json_t **out, struct magi_err
 			return need(n, "\"text\"", err);
 		a = !strcmp(n, "open") ? json_pack("{s:s, s:s}", "action", "open_app", "app", t)
 				       : json_pack("{s:s, s:s}", "action", n, "text", t);
+		if (pt && !strcmp(n, "type")) /* a field to click first (MobileUse's type) */
+			magi__fmt_set_point(a, "x", "y", x, y);
 	} else if (!strcmp(n, "scroll") || !strcmp(n, "hscroll")) {
 		double px = magi__json_number_any(json_object_get(args, "pixels"));
-		if (isnan(px) || px == 0)
-			return need(n, "\"pixels\": a non-zero number (positive up, negative down)", err);
+		/* computer_use scrolls by pixels; a direction word ("direction", or "text" as
+		 * MobileUse's tools list it) scrolls the environment's default amount */
+		const char *dir = magi__json_str(args, "direction", magi__json_str(args, "text", NULL));
+		static const char *const dirs[] = {"up", "down", "left", "right"};
+		const char *word = NULL;
+		for (size_t i = 0; dir && (isnan(px) || px == 0) && i < MAGI_ARRAY_LEN(dirs); i++)
+			if (!strcasecmp(dir, dirs[i]))
+				word = dirs[i];
+		if (!word && (isnan(px) || px == 0))
+			return need(n, "\"pixels\": a non-zero number (positive up, negative down), or \"direction\": up, down, left or right", err);
 		bool h = n[0] == 'h';
 		int amount = (int)fmin(fabs(px), 50);
-		a = json_pack("{s:s, s:s, s:i}", "action", "scroll", "direction",
-			      h ? (px > 0 ? "right" : "left") : (px > 0 ? "up" : "down"), "amount", amount < 1 ? 1 : amount);
+		a = word ? json_pack("{s:s, s:s}", "action", "scroll", "direction", word)
+			 : json_pack("{s:s, s:s, s:i}", "action", "scroll", "direction",
+				     h ? (px > 0 ? "right" : "left") : (px > 0 ? "up" : "down"), "amount", amount < 1 ? 1 : amount);
 		if (pt)
 			magi__fmt_set_point(a, "x", "y", x, y);
 	} else if (!strcmp(n, "system_button")) {

@@ -16,8 +16,8 @@
  *   - global reflector: on the first finish only; "Failed" keeps the run going.
  * take_note, the pre-reflected type and a vetoed finish act on nothing, so the operator is
  * asked again on the same screen within the step (at most MAX_TURNS turns a step).
- * The Qwen tool-call reading here is this recipe's own; it should be unified with the
- * model-format readers once those exist in the core. */
+ * The tool call is read by the core's Qwen-family reader (magi_format_read_decision);
+ * only take_note, which acts on nothing, is read here. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,77 +99,40 @@ static void push_record(struct state *st, const char *action, char outcome, bool
 
 /* ---- the operator's tool call ----------------------------------------------------------- */
 
-
-/* The mobile_use arguments in magi's canonical action JSON (malloc'd), or NULL with err. */
-static char *canonical(struct magi_run *r, const struct magi_json *args, struct magi_error *err)
-{
-	const char *act = magi_json_str(args, "action", NULL);
-	if (!act) {
-		magi_error_set(err, MAGI_ERR_PARSE,
-			       "the tool call has no \"action\" in its arguments: {\"name\": \"mobile_use\", \"arguments\": {\"action\": \"click\", \"coordinate\": [x, y]}}");
-		return NULL;
-	}
-	struct magi_json *o = magi_json_copy(args);
-	const char *kind = act;
-	if (!strcmp(act, "terminate")) {
-		kind = "done";
-		magi_json_set_bool(o, "success", !strcasecmp(magi_json_str(args, "status", "success"), "success"));
-	} else if (!strcmp(act, "open")) {
-		kind = "open_app";
-	} else if (!strcmp(act, "swipe")) {
-		kind = magi_env_caps(magi_run_env(r)) & MAGI_ACT_BIT(MAGI_ACT_SWIPE) ? "swipe" : "drag";
-	} else if (!strcmp(act, "scroll") && !magi_json_get(args, "direction")) {
-		magi_json_set_str(o, "direction", magi_json_str(args, "text", "down"));
-	} else if (!strcmp(act, "system_button")) {
-		const char *b = magi_json_str(args, "button", "");
-		if (!strcasecmp(b, "back") || !strcasecmp(b, "home")) {
-			kind = !strcasecmp(b, "back") ? "back" : "home";
-		} else if (!strcasecmp(b, "enter")) {
-			kind = "key";
-			magi_json_set_str(o, "keys", "Return");
-		} else {
-			magi_json_free(o);
-			magi_error_set(err, MAGI_ERR_PARSE, "system_button \"%s\" is not one of Back, Home, Enter", b);
-			return NULL;
-		}
-	}
-	magi_json_set_str(o, "action", kind);
-	const struct magi_json *c2 = magi_json_get(args, "coordinate2");
-	if (magi_json_len(c2, NULL) == 2) {
-		magi_json_set_num(o, "x2", magi_json_num(c2, "0", 0));
-		magi_json_set_num(o, "y2", magi_json_num(c2, "1", 0));
-	}
-	double t = magi_json_num(args, "time", NAN);
-	if (!isnan(t))
-		magi_json_set_num(o, "seconds", t);
-	char *s = magi_json_text(o, NULL);
-	magi_json_free(o);
-	if (!s)
-		magi_error_set(err, MAGI_ERR_NOMEM, NULL);
-	return s;
-}
-
+/* The call (the role's parser gives {"name", "arguments"}) is read by the core's reader of
+ * the Qwen family's tool calls (magi_format_read_decision); only take_note, which acts on
+ * nothing, is this recipe's own. */
 magi_status magi__mu_check_operator(struct magi_call *c, const struct magi_json *reply, struct magi_error *err)
 {
 	struct magi__mu_turn *x = magi_call_ud(c);
-	const struct magi_json *args = magi_json_get(reply, "arguments");
-	if (magi_json_type_at(args, NULL) != MAGI_JSON_OBJECT)
-		return magi_error_set(err, MAGI_ERR_PARSE,
-				      "the tool call needs \"arguments\": {\"name\": \"mobile_use\", \"arguments\": {\"action\": ...}}");
-	const char *act = magi_json_str(args, "action", "");
 	free(x->note);
 	x->note = NULL;
-	if (!strcmp(act, "take_note")) {
-		const char *t = magi_json_str(args, "text", "");
+	if (!strcmp(magi_json_str(reply, "arguments.action", ""), "take_note")) {
+		const char *t = magi_json_str(reply, "arguments.text", "");
 		if (!*t)
 			return magi_error_set(err, MAGI_ERR_PARSE, "take_note needs the \"text\" to keep");
 		x->note = magi__mu_dup(t);
 		return x->note ? MAGI_OK : magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 	}
-	char *js = canonical(x->r, args, err);
-	if (!js)
-		return err ? err->status : MAGI_ERR_PARSE;
-	magi_status s = magi_run_action_check(x->r, magi_call_client(c), js, x->d, err);
+	char *call = magi_json_text(reply, NULL);
+	struct magi_json *o = NULL, *a = NULL;
+	magi_status s = call ? magi_format_read_decision(MAGI_FORMAT_QWEN25VL, call, &o, err)
+			     : magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	free(call);
+	if (!s && (s = magi_json_parse(magi_json_str(o, "action", ""), &a, err)))
+		s = magi_error_set(err, MAGI_ERR_PARSE, "the tool call gives no action");
+	/* MobileUse swipes; where the environment has no swipe (a desktop) it drags */
+	if (!s && !strcmp(magi_json_str(a, "action", ""), "swipe") &&
+	    !(magi_env_caps(magi_run_env(x->r)) & MAGI_ACT_BIT(MAGI_ACT_SWIPE)))
+		magi_json_set_str(a, "action", "drag");
+	char *js = s ? NULL : magi_json_text(a, NULL);
+	magi_json_free(a);
+	magi_json_free(o);
+	if (!s && !js)
+		s = magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	if (s)
+		return s;
+	s = magi_run_action_check(x->r, magi_call_client(c), js, x->d, err);
 	free(js);
 	x->type_no_point = !s && x->d->action.kind == MAGI_ACT_TYPE && !x->d->action.has_point;
 	return s;

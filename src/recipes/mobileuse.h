@@ -1,6 +1,6 @@
 /* mobileuse.h — what the mobileuse recipe and its explorer (magi explore) share: the
- * operator turn that reads a Qwen-style <tool_call> action. The reading is the recipe's
- * own for now; it should move to the core's model-format readers once those exist. */
+ * operator turn that reads a Qwen-style <tool_call> action (with the core's reader,
+ * magi_format_read_decision; take_note is the recipe's own). */
 #ifndef MAGI_RECIPES_MOBILEUSE_H
 #define MAGI_RECIPES_MOBILEUSE_H
 #include "recipes/recipes.h"

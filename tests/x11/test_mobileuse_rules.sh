@@ -7,7 +7,8 @@
 #          reflected, C on an identical screen), a confident type (-0.0001: skipped), a
 #          second type without a coordinate (not run, C), two more unsure clicks (3 B/C in
 #          a row: the trajectory reflector is called after 3 cold steps), a first finish
-#          vetoed by the global reflector, a confident click, the second finish (done).
+#          vetoed by the global reflector, a confident click (computer_use's left_click with
+#          string coordinates: the core's tool-call reader), the second finish (done).
 #   run 2: a server that returns no logprobs (every action reflected, the trace says why);
 #          the same click 3 times, AB-AB and ABC-ABC loops on a changing screen.
 . "$(dirname "$0")/../integration/lib.sh"
@@ -36,7 +37,9 @@ run1 = {"script": {
                  op({"action": "type", "text": "def"}, -0.0001, "type def"),
                  click(5, -0.5), click(5, -0.5),
                  op({"action": "terminate", "status": "success"}, -0.0001, "finish"),
-                 click(9, -0.0001),
+                 # computer_use's name and coordinates as strings: read by the core's
+                 # Qwen tool-call reader, as any Qwen-family reply is
+                 op({"action": "left_click", "coordinate": ["9", "9"]}, -0.0001, "click 9"),
                  op({"action": "terminate", "status": "success"}, -0.0001, "finish")],
     "reflector": [out("C", "nothing changed")] * 3,
     "progressor": [prog] * 5,
@@ -82,6 +85,7 @@ check "the first reflection request carries the identical-screens note" bash -c 
 check "the operator asks for logprobs" bash -c "grep '^operator ' reqs.txt | head -1 | grep -q '\"logprobs\": true'"
 check "the reflector does not ask for logprobs" bash -c "! grep '^reflector ' reqs.txt | grep -q '\"logprobs\": true'"
 check "the note reached the next operator turn" bash -c "grep '^operator ' reqs.txt | sed -n 2p | grep -q 'the code is 42'"
+check "4 clicks ran, the left_click with string coordinates among them" test "$(grep -c '"type":"intent".*"action":"click"' "$T")" = 4
 check "the type after a type was not run: one type intent only" test "$(grep -c '"type":"intent".*"action":"type"' "$T")" = 1
 check "the operator was told to click the field first" bash -c "grep '^operator ' reqs.txt | sed -n 5p | grep -q 'first click the corresponding text field'"
 check "trajectory reflector called at step 4 on 3 failed outcomes ($(ev '[(e["step"], e.get("skipped"), e["detected"][:40]) for e in of("trajectory_reflection")]'))" \
