@@ -443,7 +443,7 @@ MAGI_API magi_status magi_format_read_decision(enum magi_format f, const char *t
 /* The point of a grounding reply (a box gives its centre) in the model's coordinate space:
  * <|box_start|>(x1,y1),(x2,y2)<|box_end|>, <point>x y</point>, <point>[[x,y]]</point>,
  * <box>[[x1,y1,x2,y2]]</box>, {"point_2d": [x, y]}, {"bbox_2d": [...]}, a tool call's
- * coordinate, (x,y), [x1,y1,x2,y2]. MAGI_ERR_PARSE when there is none. */
+ * coordinate, {"x": x, "y": y}, (x,y), [x1,y1,x2,y2]. MAGI_ERR_PARSE when there is none. */
 MAGI_API magi_status magi_format_read_point(enum magi_format f, const char *text, double *x, double *y,
 					    struct magi_error *err);
 

@@ -516,6 +516,14 @@ magi_status magi__format_read_point(enum magi_format f, const char *text, double
 		static const char *const keys[] = {"point_2d", "bbox_2d", "coordinate", "point", "bbox", "position"};
 		for (size_t k = 0; !ok && k < MAGI_ARRAY_LEN(keys); k++)
 			ok = json_point(json_object_get(args ? args : j, keys[k]), x, y);
+		if (!ok && json_is_object(j)) { /* {"x": .., "y": ..} */
+			double jx = magi__json_number_any(json_object_get(j, "x"));
+			double jy = magi__json_number_any(json_object_get(j, "y"));
+			if ((ok = !isnan(jx) && !isnan(jy))) {
+				*x = jx;
+				*y = jy;
+			}
+		}
 		if (!ok && json_is_array(j))
 			ok = json_point(json_object_get(json_array_get(j, 0), "point_2d"), x, y);
 		json_decref(args);
