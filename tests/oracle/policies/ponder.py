@@ -2,14 +2,15 @@
 its own oracle instance (two servers, as with a general model and a grounding model).
 
 Task file (--task, JSON), one per instance:
-    interpreter: {"steps": [{"click": "Cancel"}, {"type": "hi"}, {"key": "Return"},
-                            {"done": true}]}
+    interpreter: {"steps": [{"click": "Cancel"}, {"drag": ["FROM", "TO"]}, {"type": "hi"},
+                            {"key": "Return"}, {"done": true}]}
     locator:     {"coords": "pixels" | "norm1000" | "norm1"}
 
 interpreter ("You are the interpreter" in the request): may be text-only, so it reads the
 perception list magi sent (lines `- "TEXT" at (x, y)`), never an image. A click step whose
 text is in that list is answered with {"action":"click","target":"the element labelled
-\"TEXT\" ..."} and no coordinates; text not listed: wait twice, then done success=false.
+\"TEXT\" ..."} and no coordinates; a drag step the same with "target2" for its end;
+text not listed: wait twice, then done success=false.
 locator ("GUI grounding model" in the request): knows nothing of the task. It reads the
 quoted label out of the description it was sent, finds it with tesseract on the last image
 of the request and answers the centre in its own coordinate space of the image as sent:
@@ -34,8 +35,8 @@ def init(state):
     if task.get("coords", "pixels") not in COORDS:
         raise ValueError('"coords" must be one of %s' % ", ".join(COORDS))
     for i, s in enumerate(task.get("steps", [])):
-        if not isinstance(s, dict) or len([k for k in ("click", "type", "key", "done") if k in s]) != 1:
-            raise ValueError("step %d must have exactly one of click, type, key, done" % i)
+        if not isinstance(s, dict) or len([k for k in ("click", "drag", "type", "key", "done") if k in s]) != 1:
+            raise ValueError("step %d must have exactly one of click, drag, type, key, done" % i)
     state["cursor"], state["waits"], state["ocr_cache"] = 0, 0, {}
 
 
@@ -66,10 +67,12 @@ def _interpret(body, state, text):
     idx = state["cursor"] - 1 if repair and state["cursor"] else state["cursor"]
     step = steps[idx] if idx < len(steps) else {"done": True}
     log = {"step": idx}
-    if "click" in step:
-        want = step["click"]
+    if "click" in step or "drag" in step:
+        wants = [step["click"]] if "click" in step else list(step["drag"])
         seen = _perceived(text)
-        if not any(want.lower() in s.lower() for s in seen):
+        missing = [w for w in wants if not any(w.lower() in s.lower() for s in seen)]
+        want = missing[0] if missing else wants[0]
+        if missing:
             if state["waits"] < WAITS:
                 state["waits"] += 1
                 act = {"action": "wait", "seconds": 1}
@@ -78,10 +81,15 @@ def _interpret(body, state, text):
                 return _reply(thought, act, "Wait for the screen"), log
             act = {"action": "done", "success": False}
             return _reply('"%s" is not on the screen.' % want, act, "Give up"), log
-        act = {"action": "click",
-               "target": 'the button labelled "%s" in the dialog window' % want}
-        thought = 'The screen lists "%s"; clicking it does what the task asks.' % want
-        op = 'Click the "%s" button' % want
+        if "drag" in step:
+            act = {"action": "drag", "target": 'the text "%s"' % wants[0], "target2": 'the text "%s"' % wants[1]}
+            thought = 'The screen lists "%s" and "%s"; the task drags one onto the other.' % tuple(wants)
+            op = 'Drag "%s" onto "%s"' % tuple(wants)
+        else:
+            act = {"action": "click",
+                   "target": 'the button labelled "%s" in the dialog window' % want}
+            thought = 'The screen lists "%s"; clicking it does what the task asks.' % want
+            op = 'Click the "%s" button' % want
     elif "type" in step:
         act, thought, op = {"action": "type", "text": step["type"]}, "I type the text.", "Type"
     elif "key" in step:
