@@ -307,6 +307,12 @@ MAGI_API magi_status magi_call_image(struct magi_call *c, const struct magi_imag
 				     const char *label);
 /* Screens: the current screenshot (before: the one the last action was chosen on). */
 MAGI_API magi_status magi_call_screen(struct magi_call *c, bool before, const char *label);
+/* Screens: the run's demonstrations (magi_run_params.demos, --demo), within their token
+ * budget, as magi_run_decide gives them: each task, its steps' downscaled screenshots and
+ * actions in c's model's coordinate space; a "demos" event on the first call. For a
+ * recipe that builds its own decision call: add them before the current screenshot.
+ * MAGI_OK and nothing added when there are none. */
+MAGI_API magi_status magi_call_add_demos(struct magi_call *c, struct magi_error *err);
 /* Screens: the current screenshot with a (screen-space) action drawn on it: a red ring and
  * cross at its point, an arrow for drags, the text for type/key. a is copied. */
 MAGI_API magi_status magi_call_screen_action(struct magi_call *c, const struct magi_action *a,

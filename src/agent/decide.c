@@ -654,10 +654,9 @@ magi_status magi_run_decide(struct magi_run *r, const char *role, struct magi_de
 	if (s)
 		return s;
 	/* demonstrations (--demo) go before the current screenshot */
-	struct magi_client *client = magi_call_client(c);
-	if (client && (s = magi__demos_add(r, c, client))) {
+	if (magi_call_client(c) && (s = magi_call_add_demos(c, err))) {
 		magi_call_free(c);
-		return magi_error_set(err, s, "adding the demonstrations to the %s request", role);
+		return s;
 	}
 	if (r->env)
 		magi_call_screen(c, false, "Current screenshot:");

@@ -193,3 +193,15 @@ magi_status magi__demos_add(struct magi_run *r, struct magi_call *c, struct magi
 	free(shown);
 	return s;
 }
+
+magi_status magi_call_add_demos(struct magi_call *c, struct magi_error *err)
+{
+	struct magi_run *r = magi_call_run(c);
+	struct magi_client *cl = magi_call_client(c);
+	if (!r->n_demos)
+		return MAGI_OK;
+	if (!cl)
+		return magi_error_set(err, MAGI_ERR_CONFIG, "no model for role %s", magi__call_role(c)->name);
+	magi_status s = magi__demos_add(r, c, cl);
+	return s ? magi_error_set(err, s, "adding the demonstrations to the %s request", magi__call_role(c)->name) : MAGI_OK;
+}

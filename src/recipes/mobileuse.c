@@ -342,6 +342,11 @@ magi_status magi__mu_operator_turn(struct magi_run *r, const char *role, const c
 		magi_buf_printf(&b, "Knowledge from exploring this environment before (use it where it helps):\n%s\n\n", knowledge);
 	magi_call_set(c, "knowledge", b.data);
 	magi_buf_release(&b);
+	/* demonstrations (--demo) go before the current screenshot, as in magi_run_decide */
+	if ((s = magi_call_add_demos(c, err))) {
+		magi_call_free(c);
+		return s;
+	}
 	magi_call_screen(c, false, "Current screenshot:");
 	magi_call_set_logprobs(c, logprobs);
 	magi_call_set_ud(c, x);

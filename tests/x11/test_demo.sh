@@ -5,7 +5,8 @@
 # demonstration — its task, its downscaled screenshots and its actions — before the current
 # screen, within the token budget. The run is exported with `magi trace export-demo`; the
 # export under a tiny budget keeps the text and leaves the screenshots out. A run that did
-# not succeed, or a path that is no run, is refused before anything starts (exit 3).
+# not succeed, or a path that is no run, is refused before anything starts (exit 3). The
+# mobileuse recipe, which builds its own operator request, carries it too.
 . "$(dirname "$0")/../integration/lib.sh"
 for t in Xvfb xmessage tesseract python3; do command -v $t >/dev/null || exit 77; done
 export OMP_THREAD_LIMIT=1
@@ -106,7 +107,27 @@ check "a tiny budget keeps the demonstration's text ($(tr '\n' ';' < f3.txt))" t
 check "... and leaves its screenshots out" test "$(fact f3.txt demo_images)" = 0 -a "$(fact f3.txt images_total)" = 1
 check "... within the budget" test "$(fact f3.txt demo_tokens_ok | cut -d' ' -f1)" = 1
 
-# 4. bad demonstrations are refused before anything starts
+# 4. the mobileuse recipe builds its own operator request: the demonstration goes there too
+# (the stand-in's mobileuse policy in script mode: a finish, then the global reflector's yes)
+python3 - <<'PY'
+import json
+op = "<thinking>done</thinking>\n<tool_call>\n%s\n</tool_call>\nAction: finish" % json.dumps(
+    {"name": "mobile_use", "arguments": {"action": "terminate", "status": "success"}})
+json.dump({"script": {"operator": [{"content": op}],
+                      "global_reflector": ["### Result ###\nSuccess\n### Reason ###\nscripted"]}}, open("mu.json", "w"))
+PY
+start_oracle M --policy mobileuse --task mu.json
+out4=$(timeout 60 "$MAGI" run --base-url "$M_URL" --env "image:$RUN1/step-001.jpg" --recipe mobileuse --no-ask --no-ocr \
+	--runs "$TMP/runs" --demo "$TMP/demo" --demo-tokens 1500 "$TASK" 2>&1)
+RUN4=$(run_dir "$out4")
+python3 facts.py "$M_LOG" "$RUN4/trace.jsonl" 1500 > f4.txt
+check "mobileuse: the operator's request carries the demonstration ($(tr '\n' ';' < f4.txt)): $out4" \
+	test "$(fact f4.txt has_demo)$(fact f4.txt demo_task)$(fact f4.txt demo_click)" = 111
+check "mobileuse: both demonstration screenshots, within the budget" \
+	test "$(fact f4.txt demo_images) $(fact f4.txt demo_tokens_ok | cut -d' ' -f1)" = "2 1"
+check "mobileuse: one demos event (2 images, within budget, shown)" test "$(fact f4.txt demos_event)" = "2 1 1"
+
+# 5. bad demonstrations are refused before anything starts
 n_before=$(ls "$TMP/runs" | wc -l)
 bad1=$(MAGI_BASE_URL=$C_URL "$MAGI" run --env "image:$RUN1/step-001.jpg" --recipe single --no-ask --runs "$TMP/runs" --demo "$RUN3" "$TASK" 2>&1); rc1=$?
 bad2=$(MAGI_BASE_URL=$C_URL "$MAGI" run --env "image:$RUN1/step-001.jpg" --recipe single --no-ask --runs "$TMP/runs" --demo "$TMP/nope" "$TASK" 2>&1); rc2=$?
