@@ -48,6 +48,10 @@ struct cli_model_opts {
 int cli_model_opt(struct cli_model_opts *o, int argc, char **argv, int *i);
 /* Loads the config and makes a client for `name` (NULL: o->model or the role binding or
  * the default). Prints a one-line error and returns the exit status on failure. */
+/* Loads the config (path NULL: $MAGI_CONFIG, else ./magi.yaml, else the environment) and
+ * checks its guards: and mcp: sections too, whichever command it is, with messages naming
+ * the file, the line and the key. Prints the error; returns EXIT_OK or EXIT_CONFIG. */
+int cli_config_load(const char *path, struct magi_config **out);
 /* Reads cfg's guards: section into *gc (initialised by the caller) and adds its secrets to
  * *secrets where no secret of that name is yet (flags win). Prints the error; returns
  * EXIT_OK or EXIT_CONFIG. */

@@ -339,8 +339,7 @@ static int cmd_eval_run(int argc, char **argv)
 	magi_eval_suite_free(suite);
 	int rc = EXIT_OK;
 	if (kind == MAGI_EVAL_GUI || kind == MAGI_EVAL_VIDEO || kind == MAGI_EVAL_GROUND) {
-		if (magi_config_load(u.mo.config, &u.cfg, &err)) {
-			cli_error("%s", magi_error_text(&err));
+		if (cli_config_load(u.mo.config, &u.cfg)) {
 			free(team_buf);
 			return EXIT_CONFIG;
 		}

@@ -105,8 +105,7 @@ int cmd_guard(int argc, char **argv)
 		struct magi_config *cfg = NULL;
 		struct magi_guard_config gc;
 		magi_guard_config_init(&gc);
-		if (magi_config_load(config, &cfg, &err)) {
-			cli_error("%s", magi_error_text(&err));
+		if (cli_config_load(config, &cfg)) {
 			rc = EXIT_CONFIG;
 		} else {
 			rc = cli_guard_config(cfg, &secrets, &gc);

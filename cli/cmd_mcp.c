@@ -34,44 +34,6 @@ static const char help[] =
 	"\nexample (what a client runs):\n"
 	"  magi mcp --env x11:0 --config ~/.config/magi/magi.yaml\n";
 
-/* The config file's mcp: section. */
-static int read_mcp_section(const struct magi_config *cfg, bool *trusted, const char **runs,
-			    json_t **keep)
-{
-	char *text = magi_config_section_json(cfg, "mcp");
-	if (!text)
-		return EXIT_OK;
-	json_error_t je;
-	json_t *sec = json_loads(text, 0, &je);
-	free(text);
-	const char *src = magi_config_source(cfg);
-	if (!json_is_object(sec)) {
-		cli_error("%s: mcp: must be a mapping (trust: local|remote, runs: DIR)", src);
-		json_decref(sec);
-		return EXIT_CONFIG;
-	}
-	const char *k;
-	json_t *v;
-	json_object_foreach(sec, k, v)
-	{
-		const char *sv = json_string_value(v);
-		if (!strcmp(k, "trust") && sv && (!strcmp(sv, "local") || !strcmp(sv, "remote"))) {
-			*trusted = !strcmp(sv, "local");
-		} else if (!strcmp(k, "runs") && sv && *sv) {
-			*runs = sv;
-		} else {
-			cli_error("%s: mcp.%s: %s", src, k,
-				  !strcmp(k, "trust")  ? "must be local or remote"
-				  : !strcmp(k, "runs") ? "must be a directory name"
-						       : "unknown setting (known: trust, runs)");
-			json_decref(sec);
-			return EXIT_CONFIG;
-		}
-	}
-	*keep = sec; /* *runs points into it */
-	return EXIT_OK;
-}
-
 int cmd_mcp(int argc, char **argv)
 {
 	struct cli_model_opts mo = {0};
@@ -101,10 +63,8 @@ int cmd_mcp(int argc, char **argv)
 	struct magi_error err;
 	magi_error_clear(&err);
 	struct magi_config *cfg = NULL;
-	if (magi_config_load(mo.config, &cfg, &err)) {
-		cli_error("%s", magi_error_text(&err));
+	if (cli_config_load(mo.config, &cfg))
 		return EXIT_CONFIG;
-	}
 	struct magi_secret_list secrets;
 	magi_secret_list_init(&secrets);
 	struct magi_guard_config gc;
@@ -117,7 +77,7 @@ int cmd_mcp(int argc, char **argv)
 	const char *runs_cfg = NULL;
 	int rc = cli_guard_config(cfg, &secrets, &gc);
 	if (!rc)
-		rc = read_mcp_section(cfg, &trusted, &runs_cfg, &sec);
+		rc = cli_mcp_section(cfg, &trusted, &runs_cfg, &sec);
 	if (rc)
 		goto out;
 	if (trust)

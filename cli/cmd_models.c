@@ -39,10 +39,8 @@ int cmd_models(int argc, char **argv)
 	struct magi_error err;
 	magi_error_clear(&err);
 	struct magi_config *cfg;
-	if (magi_config_load(config, &cfg, &err)) {
-		cli_error("%s", magi_error_text(&err));
+	if (cli_config_load(config, &cfg))
 		return EXIT_CONFIG;
-	}
 	static const char *const pol[] = {"none", "qwen", "openai"};
 	static const char *const trust[] = {"auto", "local", "remote"};
 	printf("models from %s:\n", magi_config_source(cfg));

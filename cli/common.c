@@ -176,10 +176,8 @@ int cli_make_client(const struct cli_model_opts *o, struct magi_config **cfgp, c
 	*out = NULL;
 	struct magi_config *cfg = *cfgp;
 	bool loaded_here = !cfg;
-	if (!cfg && magi_config_load(o->config, &cfg, &err)) {
-		cli_error("%s", magi_error_text(&err));
+	if (!cfg && cli_config_load(o->config, &cfg))
 		return EXIT_CONFIG;
-	}
 	*cfgp = cfg;
 	int rc = cli_client_from_config(o, cfg, role, out, &err);
 	if (rc)

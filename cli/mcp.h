@@ -174,4 +174,7 @@ void mcp_tool_video_info(struct mcp_call *c);
 void mcp_tool_video_frames(struct mcp_call *c);
 void mcp_tool_video_ask(struct mcp_call *c);
 void mcp_tool_run_task(struct mcp_call *c);
+/* The config's mcp: section (trust, runs; cli/config.c): *runs points into *keep, which the
+ * caller frees (json_decref). Prints the error; EXIT_OK or EXIT_CONFIG. */
+int cli_mcp_section(const struct magi_config *cfg, bool *trusted, const char **runs, json_t **keep);
 #endif

@@ -252,6 +252,9 @@ MAGI_API magi_status magi_config_model(const struct magi_config *cfg, const char
 /* A top-level section as compact JSON text (malloc'd; the caller frees it), or NULL when
  * the file has no such section: how layers above the models read their own settings. */
 MAGI_API char *magi_config_section_json(const struct magi_config *cfg, const char *key);
+/* The line (from 1) of a key in the file, by its dotted path ("guards.risk.send"), for
+ * messages; 0 when unknown (no such key, or the configuration came from the environment). */
+MAGI_API int magi_config_line(const struct magi_config *cfg, const char *path);
 /* The model name bound to a role, or NULL when the config binds none. */
 MAGI_API const char *magi_config_role_model(const struct magi_config *cfg, const char *role);
 

@@ -12,7 +12,19 @@ struct yctx {
 	const char *what;
 	struct magi_error *err;
 	int depth;
+	json_t *lines;	/* NULL, or {"a.b.0.c": line} of every mapping key */
+	char path[512]; /* the dotted path of the value being read */
+	size_t plen;
 };
+
+/* Appends ".seg" (or "seg" at the top) to c's path; returns the old length to restore. */
+static size_t path_push(struct yctx *c, const char *seg)
+{
+	size_t old = c->plen;
+	int n = snprintf(c->path + old, sizeof c->path - old, "%s%s", old ? "." : "", seg);
+	c->plen = n < 0 || (size_t)n >= sizeof c->path - old ? sizeof c->path - 1 : old + (size_t)n;
+	return old;
+}
 
 static magi_status yerr(struct yctx *c, const yaml_mark_t *m, const char *fmt, const char *arg)
 {
@@ -86,7 +98,11 @@ static magi_status seq_or_map(struct yctx *c, bool is_map, json_t **out)
 				goto fail;
 			}
 			json_t *val = NULL;
+			size_t old = path_push(c, key);
+			if (c->lines)
+				json_object_set_new(c->lines, c->path, json_integer((json_int_t)km.line + 1));
 			s = node(c, &ev, &val);
+			c->path[c->plen = old] = '\0';
 			if (s) {
 				free(key);
 				goto fail;
@@ -101,7 +117,12 @@ static magi_status seq_or_map(struct yctx *c, bool is_map, json_t **out)
 			free(key);
 		} else {
 			json_t *val = NULL;
-			if ((s = node(c, &ev, &val)))
+			char idx[24];
+			snprintf(idx, sizeof idx, "%zu", json_array_size(coll));
+			size_t old = path_push(c, idx);
+			s = node(c, &ev, &val);
+			c->path[c->plen = old] = '\0';
+			if (s)
 				goto fail;
 			json_array_append_new(coll, val);
 		}
@@ -145,8 +166,14 @@ static magi_status node(struct yctx *c, yaml_event_t *ev, json_t **out)
 magi_status magi__yaml_parse(const char *text, size_t n, const char *what, json_t **out,
 			     struct magi_error *err)
 {
+	return magi__yaml_parse_lines(text, n, what, out, NULL, err);
+}
+
+magi_status magi__yaml_parse_lines(const char *text, size_t n, const char *what, json_t **out, json_t *lines,
+				   struct magi_error *err)
+{
 	*out = NULL;
-	struct yctx c = {.what = what, .err = err};
+	struct yctx c = {.what = what, .err = err, .lines = lines};
 	if (!yaml_parser_initialize(&c.p))
 		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 	yaml_parser_set_input_string(&c.p, (const unsigned char *)text, n);
@@ -192,12 +219,17 @@ magi_status magi__yaml_parse(const char *text, size_t n, const char *what, json_
 
 magi_status magi__yaml_load_file(const char *path, json_t **out, struct magi_error *err)
 {
+	return magi__yaml_load_file_lines(path, out, NULL, err);
+}
+
+magi_status magi__yaml_load_file_lines(const char *path, json_t **out, json_t *lines, struct magi_error *err)
+{
 	*out = NULL;
 	struct magi_buf b;
 	magi_buf_init(&b, 16u << 20);
 	magi_status s = magi_file_read(path, &b, err);
 	if (!s)
-		s = magi__yaml_parse(b.data, b.len, path, out, err);
+		s = magi__yaml_parse_lines(b.data, b.len, path, out, lines, err);
 	magi_buf_release(&b);
 	return s;
 }

@@ -10,4 +10,10 @@
 magi_status magi__yaml_parse(const char *text, size_t n, const char *what, json_t **out,
 			     struct magi_error *err);
 magi_status magi__yaml_load_file(const char *path, json_t **out, struct magi_error *err);
+/* The same, also filling lines (an object, when not NULL) with the line (from 1) of every
+ * mapping key, by its dotted path ("guards.secrets.PIN", "models.a.image.max_pixels";
+ * sequence items by index: "guards.allow_domains.0" is not a key and is not listed). */
+magi_status magi__yaml_parse_lines(const char *text, size_t n, const char *what, json_t **out, json_t *lines,
+				   struct magi_error *err);
+magi_status magi__yaml_load_file_lines(const char *path, json_t **out, json_t *lines, struct magi_error *err);
 #endif

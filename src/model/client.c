@@ -49,7 +49,7 @@ struct magi_model_params magi_model_params_default(void)
 }
 
 /* Loopback hosts are trusted by default: the model runs on this machine. */
-static bool url_is_loopback(const char *url)
+bool magi__url_is_loopback(const char *url)
 {
 	const char *h = strstr(url, "://");
 	h = h ? h + 3 : url;
@@ -148,7 +148,7 @@ magi_status magi_client_new(const struct magi_model_params *p, struct magi_clien
 	if (!c->p.reply_cap)
 		c->p.reply_cap = MAGI_MODEL_REPLY_MAX;
 	c->remote = p->trust == MAGI_TRUST_REMOTE ||
-		    (p->trust == MAGI_TRUST_AUTO && !url_is_loopback(c->base_url));
+		    (p->trust == MAGI_TRUST_AUTO && !magi__url_is_loopback(c->base_url));
 	if (!c->url || !c->name) {
 		magi_client_free(c);
 		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);

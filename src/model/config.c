@@ -13,6 +13,7 @@
 struct magi_config {
 	json_t *root;   /* {"default": name, "models": {...}, "roles": {...}} after merging env */
 	char *source;
+	json_t *lines; /* {"guards.risk": 12, ...}: each key's line in the file */
 	/* strings resolved from the environment live as long as the config */
 	char **names;
 	size_t n_names;
@@ -26,6 +27,9 @@ static const char *env2(const char *a, const char *b)
 	v = b ? getenv(b) : NULL;
 	return v && *v ? v : NULL;
 }
+
+static magi_status config_model(const struct magi_config *cfg, const char *name, struct magi_model_params *p,
+				bool loading, struct magi_error *err);
 
 static magi_status validate(struct magi_config *cfg, const char *src, struct magi_error *err)
 {
@@ -89,7 +93,8 @@ magi_status magi_config_load(const char *path, struct magi_config **out, struct 
 		path = "magi.yaml";
 	magi_status s = MAGI_OK;
 	if (path) {
-		s = magi__yaml_load_file(path, &cfg->root, err);
+		cfg->lines = json_object();
+		s = magi__yaml_load_file_lines(path, &cfg->root, cfg->lines, err);
 		if (!s && !json_is_object(cfg->root))
 			s = magi_error_set(err, MAGI_ERR_CONFIG, "%s: the top level must be a mapping", path);
 		cfg->source = magi__strdup(path);
@@ -152,7 +157,7 @@ magi_status magi_config_load(const char *path, struct magi_config **out, struct 
 	 * reported at once, whichever model a command uses */
 	for (size_t i = 0; i < cfg->n_names; i++) {
 		struct magi_model_params p;
-		magi_status st = magi_config_model(cfg, cfg->names[i], &p, err);
+		magi_status st = config_model(cfg, cfg->names[i], &p, true, err);
 		if (st) {
 			magi_config_free(cfg);
 			return st;
@@ -167,6 +172,7 @@ void magi_config_free(struct magi_config *cfg)
 	if (!cfg)
 		return;
 	json_decref(cfg->root);
+	json_decref(cfg->lines);
 	for (size_t i = 0; i < cfg->n_names; i++)
 		free(cfg->names[i]);
 	free(cfg->names);
@@ -195,6 +201,12 @@ char *magi_config_section_json(const struct magi_config *cfg, const char *key)
 	return v ? magi__json_dump(v, false) : NULL;
 }
 
+int magi_config_line(const struct magi_config *cfg, const char *path)
+{
+	json_t *v = cfg && path ? json_object_get(cfg->lines, path) : NULL;
+	return json_is_integer(v) ? (int)json_integer_value(v) : 0;
+}
+
 const char *magi_config_role_model(const struct magi_config *cfg, const char *role)
 {
 	return magi__json_str(json_object_get(cfg->root, "roles"), role, NULL);
@@ -209,6 +221,7 @@ struct getter {
 	const struct magi_config *cfg;
 	const char *model;
 	struct magi_error *err;
+	bool loading; /* the file's check at load: what the environment lacks is not its error */
 };
 
 static void describe(const json_t *v, char *out, size_t n)
@@ -317,8 +330,22 @@ static magi_status read_model(const struct getter *g, const json_t *m, struct ma
 	magi_error_clear(&why);
 	if (json_is_string(json_object_get(m, "base_url")) && magi__base_url_check(g->model, p->base_url, &why))
 		return magi_error_set(g->err, why.status, "%s: %s", g->cfg->source, why.msg);
-	if (kenv && !json_object_get(m, "api_key"))
-		p->api_key = getenv(kenv);
+	if (kenv && !json_object_get(m, "api_key")) {
+		const char *k = getenv(kenv);
+		p->api_key = k && *k ? k : NULL;
+		/* a key the file asks for but the environment lacks would fail only at the
+		 * server's 401, after the run started: an error when the model is asked for
+		 * (every model a command uses is, before it starts), not when the file loads (a
+		 * model no command uses needs no key). A local server (loopback URL or trust:
+		 * local) usually needs none, so there none is sent. */
+		bool local = (trust && !strcmp(trust, "local")) ||
+			     (!(trust && !strcmp(trust, "remote")) && p->base_url && magi__url_is_loopback(p->base_url));
+		if (!p->api_key && !local && p->base_url && !g->loading)
+			return magi_error_set(g->err, MAGI_ERR_CONFIG,
+					      "%s: model '%s': api_key_env names the environment variable %s, which is %s "
+					      "(export %s=YOUR_KEY; a local server that needs no key: trust: local)",
+					      g->cfg->source, g->model, kenv, k ? "empty" : "not set", kenv);
+	}
 	double max_tokens = p->max_tokens, temp = p->temperature, timeout = p->timeout_ms / 1000,
 	       connect = p->connect_timeout_ms / 1000, attempts = p->max_attempts, cap = (double)p->reply_cap;
 	if ((s = get_num(g, m, "max_tokens", "max_tokens", 0, 10000000, true, &max_tokens)) ||
@@ -359,6 +386,12 @@ static magi_status read_model(const struct getter *g, const json_t *m, struct ma
 magi_status magi_config_model(const struct magi_config *cfg, const char *name,
 			      struct magi_model_params *p, struct magi_error *err)
 {
+	return config_model(cfg, name, p, false, err);
+}
+
+static magi_status config_model(const struct magi_config *cfg, const char *name, struct magi_model_params *p,
+				bool loading, struct magi_error *err)
+{
 	*p = magi_model_params_default();
 	json_t *models = json_object_get(cfg->root, "models");
 	if (!name)
@@ -385,6 +418,6 @@ magi_status magi_config_model(const struct magi_config *cfg, const char *name,
 	p->base_url = env2("MAGI_BASE_URL", "OPENAI_BASE_URL");
 	p->model = env2("MAGI_MODEL", NULL);
 	p->api_key = env2("MAGI_API_KEY", "OPENAI_API_KEY");
-	struct getter g = {cfg, name, err};
+	struct getter g = {cfg, name, err, loading};
 	return read_model(&g, m, p);
 }

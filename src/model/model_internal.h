@@ -29,6 +29,8 @@ magi_status magi__cassette_add(struct magi__cassette *c, const char *hash, const
 
 /* MAGI_OK when url is an http(s) URL curl can parse, with a host; else MAGI_ERR_CONFIG, err
  * naming model name and the URL (the check magi_client_new makes, and config load). */
+/* The URL's host is this machine (localhost, 127.x, [::1]). */
+bool magi__url_is_loopback(const char *url);
 magi_status magi__base_url_check(const char *name, const char *url, struct magi_error *err);
 /* ---- formats and request fields (format.c) ---- */
 /* magi.yaml: checks a model's format, extra_body and drop_params (what names the file and
