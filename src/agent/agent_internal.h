@@ -30,8 +30,10 @@ struct magi__perception {
 struct magi__icon {
 	struct magi_icon_box box;
 	char *caption;
+	char untrusted[160]; /* why the injection guard marked the caption; "" when it did not */
 };
 struct magi__icon_cache;
+struct magi__image_scan;
 
 /* The video question a video run answers. */
 struct magi__vq {
@@ -100,6 +102,11 @@ struct magi_run {
 	size_t n_icons;
 	struct magi__icon_cache *icache;
 	size_t n_icache, cap_icache;
+	/* PII scans of images sent to remote models (demonstration screenshots, icon crops,
+	 * frames), kept per image (its pixels' SHA-256) for the run: magi__guard_image */
+	struct magi__image_scan *iscan;
+	size_t n_iscan, cap_iscan;
+	long iscan_scanned, iscan_cached;
 	/* decision screens of earlier steps (magi_run_keep_screens): raw and, when PII was
 	 * found, covered; [0] is the one before obs_before */
 	struct magi_image **past_raw, **past_red;
@@ -161,9 +168,12 @@ int magi__run_screens_kept(const struct magi_run *r);
 /* The screenshot written to the trace: always redacted when PII was found. */
 const struct magi_image *magi__trace_image(const struct magi_run *r);
 /* img with PII covered for a remote model (*owned set when a copy was made, else NULL and
- * img itself is fine); for images that are not the run's screenshots (frames). */
-magi_status magi__guard_image(const struct magi_run *r, const struct magi_image *img,
-			      struct magi_image **owned);
+ * img itself is fine); for images that are not the run's screenshots (frames, demonstration
+ * screenshots, icon crops). Each image is scanned once a run: the outcome is kept by its
+ * pixels' SHA-256 (the last MAGI__IMAGE_SCANS images). */
+#define MAGI__IMAGE_SCANS 512
+magi_status magi__guard_image(struct magi_run *r, const struct magi_image *img, struct magi_image **owned);
+void magi__guard_image_cache_free(struct magi_run *r);
 /* Draws a screen-space action on img (in place). */
 void magi__draw_action(struct magi_image *img, const struct magi_action *a);
 /* Proposes the current screen's icons and captions the crops not seen before in one batch

@@ -2,6 +2,7 @@
  * each observation once, cover PII in what leaves for remote models (screenshots, drawings
  * on them, video frames) and in the trace. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "agent/agent_internal.h"
@@ -71,13 +72,54 @@ const struct magi_image *magi__trace_image(const struct magi_run *r)
 	return r->view && r->view->redacted ? r->view->redacted : r->obs.screenshot;
 }
 
-magi_status magi__guard_image(const struct magi_run *r, const struct magi_image *img, struct magi_image **owned)
+struct magi__image_scan {
+	char key[80];		 /* "WxH:sha256" of the pixels */
+	struct magi_image *red; /* the image with its PII covered; NULL: none found */
+};
+
+void magi__guard_image_cache_free(struct magi_run *r)
+{
+	for (size_t i = 0; i < r->n_iscan; i++)
+		magi_image_free(r->iscan[i].red);
+	free(r->iscan);
+	r->iscan = NULL;
+	r->n_iscan = r->cap_iscan = 0;
+}
+
+/* Keeps the outcome for key (red is copied); the oldest goes when the cache is full. */
+static void keep_scan(struct magi_run *r, const char *key, const struct magi_image *red)
+{
+	if (r->n_iscan == MAGI__IMAGE_SCANS) {
+		magi_image_free(r->iscan[0].red);
+		memmove(r->iscan, r->iscan + 1, (r->n_iscan - 1) * sizeof *r->iscan);
+		r->n_iscan--;
+	}
+	struct magi_image *copy = NULL;
+	if ((red && magi_image_clone(red, &copy)) ||
+	    !magi__grow(&r->iscan, &r->cap_iscan, r->n_iscan, sizeof *r->iscan, 16)) {
+		magi_image_free(copy);
+		return; /* not kept: scanned again next time */
+	}
+	snprintf(r->iscan[r->n_iscan].key, sizeof r->iscan[0].key, "%s", key);
+	r->iscan[r->n_iscan++].red = copy;
+}
+
+magi_status magi__guard_image(struct magi_run *r, const struct magi_image *img, struct magi_image **owned)
 {
 	*owned = NULL;
+	char hex[65], key[80];
+	magi_sha256_hex(img->px, (size_t)img->stride * img->h, hex);
+	snprintf(key, sizeof key, "%ux%u:%s", img->w, img->h, hex);
+	for (size_t i = 0; i < r->n_iscan; i++)
+		if (!strcmp(r->iscan[i].key, key)) {
+			r->iscan_cached++;
+			return r->iscan[i].red ? magi_image_clone(r->iscan[i].red, owned) : MAGI_OK;
+		}
 	struct magi_ocr *ocr = NULL;
 	struct magi_error e;
 	/* An image nobody has read yet (a video frame): read it now. Without OCR it goes as
-	 * it is, with a warning, as screenshots do when OCR is unavailable. */
+	 * it is, with a warning, as screenshots do when OCR is unavailable (and is not kept:
+	 * the next request tries again). */
 	if (magi_ocr_run(img, NULL, 0, &ocr, &e) != MAGI_OK) {
 		MAGI_WARN("OCR for the PII scan failed (%s); the image is sent unscanned", magi_error_text(&e));
 		return MAGI_OK;
@@ -91,6 +133,10 @@ magi_status magi__guard_image(const struct magi_run *r, const struct magi_image 
 		magi_guard_redact_image(*owned, f, n, REDACT_PAD);
 	magi_pii_findings_free(f, n);
 	magi_ocr_free(ocr);
+	if (!s) {
+		r->iscan_scanned++;
+		keep_scan(r, key, *owned);
+	}
 	return s;
 }
 

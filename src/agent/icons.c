@@ -6,7 +6,9 @@
  * perception line "icon: <caption>" at its centre. Captions are kept per crop (its pixels'
  * SHA-256) for the whole run, so an icon still on screen costs nothing on later steps. The
  * captioner is the recipe's own role of that name, else the core's (bound with --role
- * captioner=MODEL or magi.yaml like any role; the default model otherwise). */
+ * captioner=MODEL or magi.yaml like any role; the default model otherwise). A caption is
+ * untrusted screen text: the injection guard reads it once, when it arrives, and the
+ * perception list marks it <untrusted> when it reads as instructions. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 struct magi__icon_cache {
 	char key[80]; /* "WxH:sha256" of the crop */
 	char *caption;
+	char untrusted[160]; /* the injection guard's reason, "" when the caption reads clean */
 };
 
 const struct magi_role magi__captioner_role = {
@@ -38,12 +41,24 @@ void magi__icons_free(struct magi_run *r)
 	r->n_icache = r->cap_icache = 0;
 }
 
-static const char *cached(const struct magi_run *r, const char *key)
+static const struct magi__icon_cache *cached(const struct magi_run *r, const char *key)
 {
 	for (size_t i = 0; i < r->n_icache; i++)
 		if (!strcmp(r->icache[i].key, key))
-			return r->icache[i].caption;
+			return &r->icache[i];
 	return NULL;
+}
+
+/* A caption is text from a model about pixels of the screen, so as untrusted as the screen:
+ * the injection guard reads it as it reads OCR lines; its reason goes in why ("" if none). */
+static void guard_caption(const struct magi_run *r, const char *cap, char why[160])
+{
+	why[0] = '\0';
+	struct magi_injection_region *reg = NULL;
+	size_t n = 0;
+	if (r->p.guards && magi_injection_scan_text(cap, NULL, &reg, &n) == MAGI_OK && n)
+		snprintf(why, 160, "%s", reg[0].reason[0] ? reg[0].reason : "reads as instructions to the agent");
+	magi_injection_regions_free(reg, n);
 }
 
 /* One line, trimmed, at most ICON_CAPTION_MAX characters (cut at a UTF-8 boundary). */
@@ -104,12 +119,13 @@ magi_status magi__icons_update(struct magi_run *r, struct magi_error *err)
 		char hex[65];
 		magi_sha256_hex(crops[i]->px, (size_t)crops[i]->stride * crops[i]->h, hex);
 		snprintf(keys[i], sizeof keys[i], "%ux%u:%s", crops[i]->w, crops[i]->h, hex);
-		const char *cap = cached(r, keys[i]);
+		const struct magi__icon_cache *cap = cached(r, keys[i]);
 		bool twin = false; /* the same crop twice on one screen: one call */
 		for (size_t k = 0; k < n_new && !cap; k++)
 			twin |= !strcmp(keys[which[k]], keys[i]);
 		if (cap) {
-			r->icons[i].caption = magi__strdup(cap);
+			r->icons[i].caption = magi__strdup(cap->caption);
+			memcpy(r->icons[i].untrusted, cap->untrusted, sizeof cap->untrusted);
 			n_hit++;
 		} else if (!twin) {
 			if ((s = magi_call_new(r, "captioner", &calls[n_new], err)))
@@ -131,13 +147,16 @@ magi_status magi__icons_update(struct magi_run *r, struct magi_error *err)
 			continue;
 		}
 		memcpy(r->icache[r->n_icache].key, keys[which[k]], sizeof r->icache[0].key);
+		guard_caption(r, cap, r->icache[r->n_icache].untrusted);
 		r->icache[r->n_icache++].caption = cap;
 	}
 	size_t kept = 0;
 	for (size_t i = 0; i < nb; i++) {
 		if (!r->icons[i].caption) {
-			const char *cap = cached(r, keys[i]);
-			r->icons[i].caption = cap ? magi__strdup(cap) : NULL;
+			const struct magi__icon_cache *cap = cached(r, keys[i]);
+			r->icons[i].caption = cap ? magi__strdup(cap->caption) : NULL;
+			if (cap)
+				memcpy(r->icons[i].untrusted, cap->untrusted, sizeof cap->untrusted);
 		}
 		if (r->icons[i].caption)
 			r->icons[kept++] = r->icons[i];
@@ -146,10 +165,13 @@ magi_status magi__icons_update(struct magi_run *r, struct magi_error *err)
 	json_t *ev = json_pack("{s:i, s:i, s:i, s:i, s:i, s:f}", "step", r->step, "proposed", (int)nb, "cached",
 			       (int)n_hit, "captioned", (int)n_new, "shown", (int)kept, "propose_ms", propose_ms);
 	json_t *list = json_array();
-	for (size_t i = 0; i < kept; i++)
-		json_array_append_new(list, json_pack("{s:s, s:[iiii]}", "caption", r->icons[i].caption, "box",
-						      r->icons[i].box.x, r->icons[i].box.y, r->icons[i].box.w,
-						      r->icons[i].box.h));
+	for (size_t i = 0; i < kept; i++) {
+		json_t *e = json_pack("{s:s, s:[iiii]}", "caption", r->icons[i].caption, "box", r->icons[i].box.x,
+				      r->icons[i].box.y, r->icons[i].box.w, r->icons[i].box.h);
+		if (r->icons[i].untrusted[0])
+			json_object_set_new(e, "untrusted", json_string(r->icons[i].untrusted));
+		json_array_append_new(list, e);
+	}
 	json_object_set_new(ev, "icons", list);
 	magi__run_trace(r, "icons", ev);
 	json_decref(ev);

@@ -388,6 +388,10 @@ void magi__run_end(struct magi_run *r, const char *reason, json_t *end, json_t *
 	json_object_set_new(end, "server_prompt_tokens", json_integer(r->server_prompt_tokens));
 	json_object_set_new(end, "est_prompt_tokens", json_integer(r->est_prompt_tokens));
 	json_object_set_new(end, "wall_ms", json_real(wall));
+	if (r->iscan_scanned || r->iscan_cached) /* images other than screens sent to remote models */
+		json_object_set_new(end, "pii_image_scans",
+				    json_pack("{s:I, s:I}", "scanned", (json_int_t)r->iscan_scanned, "cached",
+					      (json_int_t)r->iscan_cached));
 	if (rerr && rerr->status)
 		json_object_set_new(end, "error", json_string(rerr->msg));
 	/* images still being written land before the line that ends the run */
@@ -435,6 +439,7 @@ void magi__run_release(struct magi_run *r)
 	r->state_free = NULL;
 	if (r->env)
 		magi__gui_release(r);
+	magi__guard_image_cache_free(r); /* video runs scan frames too */
 	json_decref(r->board);
 	r->board = NULL;
 	magi_trace_close(r->trace);
