@@ -20,23 +20,30 @@ static const char *where(const struct magi_config *cfg, const char *path, char *
 	return buf;
 }
 
+/* A top-level section as JSON (NULL when the file has none; json_null() for "key:" alone). */
+static json_t *section(const struct magi_config *cfg, const char *key)
+{
+	char *text = magi_config_section_json(cfg, key);
+	json_t *v = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+	free(text);
+	return v;
+}
+
 /* guards: read the way cli_guard_config reads it, one setting (one secret, one risk tier)
  * at a time, so the message can name that setting's line. A secret's {env: VAR} is checked
  * for its form only (a stand-in value): whether VAR is set matters to the commands that use
  * the guards, which say so. */
 static int check_guards(const struct magi_config *cfg)
 {
-	char *text = magi_config_section_json(cfg, "guards");
-	if (!text)
+	json_t *sec = section(cfg, "guards");
+	if (!sec)
 		return EXIT_OK;
-	json_t *sec = json_loads(text, 0, NULL);
-	free(text);
 	char loc[4096];
 	struct magi_error err;
 	magi_error_clear(&err);
 	magi_status s = MAGI_OK;
 	if (!json_is_object(sec)) { /* the guards' own message says what it must be */
-		char *t = sec ? json_dumps(sec, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+		char *t = json_dumps(sec, JSON_COMPACT | JSON_ENCODE_ANY);
 		struct magi_guard_config gc;
 		magi_guard_config_init(&gc);
 		s = magi_guard_config_parse(t ? t : "null", where(cfg, "guards", loc, sizeof loc), &gc, &err);
@@ -87,11 +94,9 @@ static int check_guards(const struct magi_config *cfg)
 int cli_mcp_section(const struct magi_config *cfg, bool *trusted, const char **runs, json_t **keep)
 {
 	*keep = NULL;
-	char *text = magi_config_section_json(cfg, "mcp");
-	if (!text)
+	json_t *sec = section(cfg, "mcp");
+	if (!sec)
 		return EXIT_OK;
-	json_t *sec = json_loads(text, 0, NULL);
-	free(text);
 	char loc[4096];
 	if (!json_is_object(sec)) {
 		cli_error("%s: mcp: must be a mapping (trust: local|remote, runs: DIR)", where(cfg, "mcp", loc, sizeof loc));
