@@ -40,7 +40,9 @@ static const char help[] =
 	"  --no-report        do not write report.html\n"
 	"  --demo DIR         a demonstration: a successful run's directory, or one written by\n"
 	"                     magi trace export-demo; shown to the decision role as a worked\n"
-	"                     example (task, small screenshots, actions). Repeatable\n"
+	"                     example (task, small screenshots, actions): recipes single,\n"
+	"                     mobile-agent-v2, mobileuse (the operator), native (magi's own\n"
+	"                     format). Repeatable\n"
 	"  --demo-tokens N    budget for the demonstrations per decision request, in estimated\n"
 	"                     tokens (default 2000): what does not fit is left out\n"
 	;
