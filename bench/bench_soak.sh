@@ -7,7 +7,9 @@
 # (VmHWM) and open file descriptors (/proc/PID/fd) are sampled with the number of step
 # events in its trace at that moment. Prints:
 #   - RSS after warm-up (the first WARMUP steps, default 100) as a least-squares slope in KB
-#     per 100 steps, with the first and last values and the peak;
+#     per 100 steps, with the first and last values and the peak; RSS every 100 steps and
+#     the slope over the second half (growth in steps vs growth per step); the size of the
+#     board's history (every action, kept for the run);
 #   - descriptors: min and max after warm-up (growth = a leak);
 #   - whether the trace is complete: STEPS step events, a run_end with reason max_steps,
 #     summary.json; and how large it grew (trace.jsonl, the share of blackboard snapshots,
@@ -106,11 +108,30 @@ if len(after) >= 2:
     slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx else 0.0
     print("RSS after warm-up (step >= %d): %d KB at step %d -> %d KB at step %d; slope %+.1f KB per 100 steps"
           % (warm, after[0][1], after[0][0], after[-1][1], after[-1][0], 100 * slope))
+    # growth in steps (the allocator's heaps taking another block) and growth in proportion
+    # to the steps (a leak, or the board's history, which keeps every action) fit the same
+    # slope; RSS every 100 steps and the slope over the second half tell them apart
+    marks = {}
+    for st, r, _, _ in after:
+        marks.setdefault(st // 100 * 100, r)
+    print("RSS every 100 steps (KB): " + ", ".join("%d: %d" % kv for kv in sorted(marks.items())))
+    half = [s for s in after if s[0] >= (warm + steps) // 2]
+    if len(half) >= 2:
+        hx, hy = [s[0] for s in half], [s[1] for s in half]
+        hmx, hmy = sum(hx) / len(hx), sum(hy) / len(hy)
+        hxx = sum((x - hmx) ** 2 for x in hx)
+        hs = sum((x - hmx) * (y - hmy) for x, y in zip(hx, hy)) / hxx if hxx else 0.0
+        print("RSS slope over the second half (step >= %d): %+.1f KB per 100 steps" % ((warm + steps) // 2, 100 * hs))
     fds = [s[3] for s in after]
     print("file descriptors after warm-up: min %d, max %d (first %d, last %d)" % (min(fds), max(fds), fds[0], fds[-1]))
 else:
     print("too few samples after warm-up to fit a slope")
 print("peak RSS (VmHWM): %d KB" % max(s[2] for s in samples))
+boards = [e for e in ev if e["type"] == "board"]
+if boards:
+    h = (boards[-1].get("board") or {}).get("history") or []
+    print("board history at the end: %d entries, %.0f KB as JSON (kept for the whole run)"
+          % (len(h), len(json.dumps(h)) / 1e3))
 if end:
     e = end[0]
     print("run_end: reason %s, %d steps, magi's own overhead per step (median) %.1f ms"
