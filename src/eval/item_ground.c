@@ -18,6 +18,10 @@
 #include "trace/trace_internal.h"
 #include "core/common.h"
 
+/* The step image a grounding run keeps in its trace: about the megapixel a model is sent,
+ * not the 4-8 Mpx screen (the screen is the item's own file, named in results.jsonl). */
+#define GROUND_TRACE_PIXELS 1048576u
+
 static json_t *fail(const char *msg)
 {
 	return json_pack("{s:b, s:f, s:s, s:s}", "success", 0, "score", 0.0, "status", "error", "error", msg);
@@ -86,6 +90,7 @@ json_t *magi__eval_run_ground(struct magi__eval_worker *w, const json_t *item, c
 	rp.max_steps = 1;
 	rp.ocr = false;
 	rp.settle_ms = 0;
+	rp.trace_max_pixels = GROUND_TRACE_PIXELS;
 	rp.max_wall_s = w->p->item_timeout_s * 0.9;
 	rp.guards = w->p->guards;
 	rp.risk = w->p->risk;

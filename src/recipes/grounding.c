@@ -88,15 +88,14 @@ magi_status magi__ground_call(struct magi_run *r, const char *role, const struct
 	return s;
 }
 
-magi_status magi__ground_observe(struct magi_run *r, const char *recipe, struct magi_obs *obs,
-				 struct magi_error *err)
+const struct magi_image *magi__ground_screen(struct magi_run *r, const char *recipe, struct magi_error *err)
 {
-	memset(obs, 0, sizeof *obs);
-	magi_status s = magi_env_observe(magi_run_env(r), obs, err);
-	if (s || obs->screenshot)
-		return s;
-	magi_obs_release(obs);
-	return magi_error_set(err, MAGI_ERR_UNSUPPORTED, "%s needs an environment with a screen", recipe);
+	/* the run observed the screen before the step: no second capture (for an image
+	 * environment each capture is a copy of a 4K screen) */
+	const struct magi_image *img = magi_run_screen(r, false);
+	if (!img)
+		magi_error_set(err, MAGI_ERR_UNSUPPORTED, "%s needs an environment with a screen", recipe);
+	return img;
 }
 
 void magi__ground_decision(struct magi_decision *d, bool found, int x, int y, const struct magi_coord_map *map,
