@@ -41,18 +41,45 @@ magi_status magi__ground_check(struct magi_call *c, const struct magi_json *repl
 	return MAGI_OK;
 }
 
+/* A model trained on its own grounding form (os-atlas, seeclick, qwen2.5-vl, uitars, ...):
+ * its preset's prompt, resize and reply reader (magi_run_ground_image). */
+static magi_status ground_format(struct magi_run *r, const char *role, const struct magi_image *img,
+				 const char *what, bool *found, double pt[2], double box[4],
+				 struct magi_coord_map *map, struct magi_error *err)
+{
+	struct magi_ground g;
+	magi_status s = magi_run_ground_image(r, role, what, img, &g, err);
+	if (map)
+		*map = g.map;
+	if (s)
+		return s;
+	pt[0] = box[0] = box[2] = g.sx + 0.5;
+	pt[1] = box[1] = box[3] = g.sy + 0.5;
+	*found = true;
+	return MAGI_OK;
+}
+
 magi_status magi__ground_call(struct magi_run *r, const char *role, const struct magi_image *img, uint32_t w,
 			      uint32_t h, const char *what, bool *found, double pt[2], double box[4],
 			      struct magi_coord_map *map, struct magi_error *err)
 {
 	*found = false;
+	if (magi_run_format(r, role) != MAGI_FORMAT_MAGI) {
+		magi_status s = ground_format(r, role, img, what, found, pt, box, map, err);
+		if (s == MAGI_ERR_MODEL) {
+			/* no point in any try: ScreenSpot's "wrong format", a result, not a failure */
+			MAGI_WARN("%s", magi_error_text(err));
+			magi_error_clear(err);
+			s = MAGI_OK;
+		}
+		return s;
+	}
 	struct magi_call *c = NULL;
 	magi_status s = magi_call_new(r, role, &c, err);
 	if (s)
 		return s;
 	const struct magi_model_params *mp = magi_client_params(magi_call_client(c));
-	struct magi_coord_map m = {mp->coords, 0, 0, w, h, 0, 0, false};
-	magi_image_policy_fit(&mp->image, w, h, &m.sent_w, &m.sent_h);
+	struct magi_coord_map m = magi_coord_map_for(mp, w, h);
 	char coords[400];
 	coords_text(m.space, m.sent_w, m.sent_h, coords, sizeof coords);
 	if (!(s = magi_call_set(c, "instruction", what)) && !(s = magi_call_set(c, "coords", coords)))
@@ -65,6 +92,8 @@ magi_status magi__ground_call(struct magi_run *r, const char *role, const struct
 			       magi_json_num(rep, "box.0", NAN), magi_json_num(rep, "box.1", NAN),
 			       magi_json_num(rep, "box.2", NAN), magi_json_num(rep, "box.3", NAN)};
 		double rx = range_of(m.space, m.sent_w), ry = range_of(m.space, m.sent_h);
+		if (m.space == MAGI_COORDS_PIXELS && !m.positions)
+			rx -= 1, ry -= 1;
 		/* a point off the image is the model's mistake, not a crash: clamp it in */
 		v[0] = fmin(fmax(v[0], 0), rx), v[1] = fmin(fmax(v[1], 0), ry);
 		int sx, sy;
