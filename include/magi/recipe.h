@@ -425,6 +425,8 @@ struct magi_ground {
 	int sx, sy;		   /* the screen pixel */
 	bool clamped;		   /* the point was a little outside the range and was moved in */
 	struct magi_coord_map map; /* how x, y became sx, sy */
+	bool unread;		   /* MAGI_ERR_MODEL because the model answered every try but
+				      no point could be read (not a failed request) */
 };
 MAGI_API magi_status magi_run_ground(struct magi_run *r, const char *role, const char *target,
 				     struct magi_ground *out, struct magi_error *err);

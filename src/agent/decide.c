@@ -743,6 +743,7 @@ magi_status magi_run_ground_image(struct magi_run *r, const char *role, const ch
 	s = magi_run_call(r, c, err);
 	if (!s)
 		reply_note(r, c, &cc);
+	out->unread = s == MAGI_ERR_MODEL && magi_call_text(c) != NULL;
 	magi_call_free(c);
 	return s;
 }

@@ -41,14 +41,19 @@ magi_status magi__ground_check(struct magi_call *c, const struct magi_json *repl
 	return MAGI_OK;
 }
 
+static magi_status ground_json(struct magi_run *r, const char *role, const struct magi_image *img, uint32_t w,
+			       uint32_t h, const char *what, bool *found, double pt[2], double box[4],
+			       struct magi_coord_map *map, bool *unread, struct magi_error *err);
+
 /* A model trained on its own grounding form (os-atlas, seeclick, qwen2.5-vl, uitars, ...):
  * its preset's prompt, resize and reply reader (magi_run_ground_image). */
 static magi_status ground_format(struct magi_run *r, const char *role, const struct magi_image *img,
 				 const char *what, bool *found, double pt[2], double box[4],
-				 struct magi_coord_map *map, struct magi_error *err)
+				 struct magi_coord_map *map, bool *unread, struct magi_error *err)
 {
 	struct magi_ground g;
 	magi_status s = magi_run_ground_image(r, role, what, img, &g, err);
+	*unread = g.unread;
 	if (map)
 		*map = g.map;
 	if (s)
@@ -64,16 +69,24 @@ magi_status magi__ground_call(struct magi_run *r, const char *role, const struct
 			      struct magi_coord_map *map, struct magi_error *err)
 {
 	*found = false;
-	if (magi_run_format(r, role) != MAGI_FORMAT_MAGI) {
-		magi_status s = ground_format(r, role, img, what, found, pt, box, map, err);
-		if (s == MAGI_ERR_MODEL) {
-			/* no point in any try: ScreenSpot's "wrong format", a result, not a failure */
-			MAGI_WARN("%s", magi_error_text(err));
-			magi_error_clear(err);
-			s = MAGI_OK;
-		}
-		return s;
+	bool unread = false;
+	magi_status s = magi_run_format(r, role) != MAGI_FORMAT_MAGI
+				? ground_format(r, role, img, what, found, pt, box, map, &unread, err)
+				: ground_json(r, role, img, w, h, what, found, pt, box, map, &unread, err);
+	if (s == MAGI_ERR_MODEL && unread) {
+		/* no usable point in any try: ScreenSpot's "wrong format", a result, not a failure */
+		MAGI_WARN("%s", magi_error_text(err));
+		magi_error_clear(err);
+		s = MAGI_OK;
 	}
+	return s;
+}
+
+/* magi's own grounder prompt (prompts/ground/grounder.txt): {"point", "box"} as JSON. */
+static magi_status ground_json(struct magi_run *r, const char *role, const struct magi_image *img, uint32_t w,
+			       uint32_t h, const char *what, bool *found, double pt[2], double box[4],
+			       struct magi_coord_map *map, bool *unread, struct magi_error *err)
+{
 	struct magi_call *c = NULL;
 	magi_status s = magi_call_new(r, role, &c, err);
 	if (s)
@@ -86,6 +99,7 @@ magi_status magi__ground_call(struct magi_run *r, const char *role, const struct
 		s = magi_call_image(c, img, "Screenshot:");
 	if (!s)
 		s = magi_run_call(r, c, err);
+	*unread = s == MAGI_ERR_MODEL && magi_call_text(c) != NULL;
 	const struct magi_json *rep = s ? NULL : magi_call_reply(c);
 	if (rep && magi_json_type_at(rep, "point") == MAGI_JSON_ARRAY) {
 		double v[6] = {magi_json_num(rep, "point.0", 0), magi_json_num(rep, "point.1", 0),

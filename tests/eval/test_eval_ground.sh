@@ -65,7 +65,8 @@ convert -size 1600x900 xc:'#fafafa' -fill black -font DejaVu-Sans -pointsize 30 
 	-annotate +300+560 'Open' -pointsize 22 -annotate +900+120 'Recent files' PNG24:fmt/small.png
 cat > fmt/set.json <<'EOF2'
 [{"img_filename": "big.png", "bbox": [2950, 1520, 170, 60], "instruction": "Click \"Export\" to save the drawing", "data_type": "text", "data_source": "linux"},
- {"img_filename": "small.png", "bbox": [295, 630, 110, 40], "instruction": "Click \"Import\"", "data_type": "text", "data_source": "linux"}]
+ {"img_filename": "small.png", "bbox": [295, 630, 110, 40], "instruction": "Click \"Import\"", "data_type": "text", "data_source": "linux"},
+ {"img_filename": "small.png", "instruction": "Click \"Quantum flux\"", "gt_type": "negative", "data_type": "text", "data_source": "linux"}]
 EOF2
 # the exact point: the centre of the box the stand-in read on the image it was sent (its
 # log), scaled to the screen, within the format's rounding (tol screen pixels)
@@ -80,6 +81,8 @@ for l in open(log):
 ratios = set()
 for l in open(out + "/results.jsonl"):
     r = json.loads(l)
+    if r["negative"]:
+        continue
     target, size = [("Export", (3840, 2160)), ("Import", (1600, 900))][r["index"]]
     p = seen[target]
     (l_, t, r_, b), (iw, ih) = p["box_px"], p["image"]
@@ -98,9 +101,12 @@ printf 'models:\n  grounder:\n    base_url: %s\n    format: qwen2.5-vl\n    imag
 "$MAGI" eval run fmt/set.json --config fmt/os.yaml --recipe ground --format os-atlas --out fmt/os --quiet >/dev/null 2>fmt/os.err
 check "--format os-atlas: ground lands on both targets, at the point the model named, at two resize ratios: $(tail -2 fmt/os.err)" exact fmt/os "$OS_LOG" 1000
 check "os-atlas: the requests were in OS-Atlas's grounding prompt" grep -q 'corresponding to the command' "$OS_LOG"
+check "os-atlas: a reply with no point is no point (the negative sample is right), not an error" py '
+r = [json.loads(l) for l in open("fmt/os/results.jsonl")][2]
+assert r["negative"] and r["point"] is None and r["success"] and r["status"] == "ok" and r["calls"] > 1, r'
 # screenseeker on the 4K screen (--limit 1): its point comes from a zoomed crop sent 1:1
 for rc in ground screenseeker; do
-	lim=(); [ $rc = screenseeker ] && lim=(--limit 1)
+	lim=(--limit 2); [ $rc = screenseeker ] && lim=(--limit 1)
 	"$MAGI" eval run fmt/set.json --config fmt/qwen.yaml --recipe $rc --out fmt/qw-$rc "${lim[@]}" --quiet >/dev/null 2>fmt/qw-$rc.err
 done
 check "format: qwen2.5-vl (pixels of its own resize): ground exact at two ratios: $(tail -2 fmt/qw-ground.err)" exact fmt/qw-ground "$QW_LOG" 0
