@@ -50,6 +50,19 @@ json_t *magi__eval_run_gui(struct magi__eval_worker *w, const json_t *item, cons
 json_t *magi__eval_run_video(struct magi__eval_worker *w, const json_t *item, const char *run_dir);
 json_t *magi__eval_run_privacy(struct magi__eval_worker *w, const json_t *item, const char *run_dir);
 json_t *magi__eval_run_risk(struct magi__eval_worker *w, const json_t *item, const char *run_dir);
+/* The risk gate's context for one labelled action of a risk suite (tests/data/
+ * risk_suite.jsonl's "context": element_text, url, app, field_label, allowlist (at most
+ * 32), secrets {NAME: VALUE}, "injection": true for an injected region under the action
+ * point, injection_text alone for one elsewhere on the screen). rc->ctx points into rc and
+ * context (both must outlive its use); release with magi__eval_risk_case_release. */
+struct magi__risk_case {
+	struct magi_risk_context ctx;
+	const char *allow[32];
+	struct magi_secret_list secrets;
+	struct magi_injection_region reg;
+};
+void magi__eval_risk_case(const json_t *context, const struct magi_action *a, struct magi__risk_case *rc);
+void magi__eval_risk_case_release(struct magi__risk_case *rc);
 json_t *magi__eval_run_ground(struct magi__eval_worker *w, const json_t *item, const char *run_dir);
 /* Stops what a worker started (its X server and the programs of an item). Safe to call
  * from a signal handler. */
