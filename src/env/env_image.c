@@ -45,19 +45,27 @@ static void img_close(void *data)
 
 static const struct magi_env_ops image_ops = {"image", img_observe, img_act, NULL, img_close, img_caps, NULL};
 
-magi_status magi__env_image_open(const char *path, struct magi_env **out, struct magi_error *err)
+magi_status magi__env_image_wrap(const char *path, struct magi_image *img, struct magi_env **out,
+				 struct magi_error *err)
 {
 	*out = NULL;
 	struct image_env *e = calloc(1, sizeof *e);
-	if (!e)
-		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
-	magi_status s = magi_image_load(path, &e->img, err);
-	if (s) {
+	if (!e || !(e->path = magi__strdup(path))) {
 		free(e);
-		return s;
+		magi_image_free(img);
+		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 	}
-	e->path = magi__strdup(path);
-	if ((s = magi_env_wrap(&image_ops, e, out)))
+	e->img = img;
+	magi_status s = magi_env_wrap(&image_ops, e, out);
+	if (s)
 		img_close(e);
 	return s;
+}
+
+magi_status magi__env_image_open(const char *path, struct magi_env **out, struct magi_error *err)
+{
+	*out = NULL;
+	struct magi_image *img;
+	magi_status s = magi_image_load(path, &img, err);
+	return s ? s : magi__env_image_wrap(path, img, out, err);
 }

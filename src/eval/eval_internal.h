@@ -41,7 +41,13 @@ struct magi__eval_worker {
 	/* gui: this worker's X server, started on the first gui item */
 	int xvfb_pid;
 	char display[16];
+	/* ground: the item the parent expects to hand this worker next (-1: none), whose
+	 * screenshot is decoded on a second thread while the current item waits for its model */
+	long hint;
+	struct magi__ground_prefetch *prefetch;
 };
+/* Waits for and frees a prefetch still running (the worker's end). */
+void magi__eval_ground_prefetch_end(struct magi__eval_worker *w);
 
 /* Runs item (a normalised item) and returns its result object (new reference) holding at
  * least "success" and "score"; "error" when it ended by an error. run_dir is the item's
