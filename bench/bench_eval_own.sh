@@ -28,7 +28,7 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
 unset MAGI_CONFIG MAGI_BASE_URL OPENAI_BASE_URL SLURM_ARRAY_TASK_ID JOB_COMPLETION_INDEX
-load() { echo "load $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"; }
+load() { echo "load $(cut -d' ' -f1-3 /proc/loadavg) on $(getconf _NPROCESSORS_ONLN) cores"; }
 
 python3 "$SRC/scripts/gen-screenspot-pro" --out "$T/pro" --screens "$SCREENS" --targets "$TARGETS" --seed 17 --jobs 2 >/dev/null
 SUITE=$T/pro/annotations/screenspot_pro.json
