@@ -13,7 +13,8 @@
 # with --jobs 1): a screen is read once for both, and whatever the time allows, both have
 # covered the same items. The --jobs figures are taken on a warm cache twice: as is (magi
 # and the HTTP round trip, a model that answers at once) and with a modelled model latency
-# of 1.5 s per call (labelled "modelled"), which is what --jobs overlaps.
+# of 1.5 s per call (labelled "modelled"), which is what --jobs overlaps. magi's own CPU per
+# item, on its own and against another build: bench_eval_own.sh.
 # The machine is shared and loaded: read ratios within one run.
 set -u
 BUILD=${1:-build}
@@ -91,7 +92,7 @@ res = [json.loads(l) for l in open(d + "/results.jsonl")]
 own = [r["own_ms"] for r in res if "own_ms" in r]
 load = [r["load_ms"] for r in res if "load_ms" in r]
 print("%-13s accuracy %.1f%% (%d/%d), wrong_format %d, errors %d; %.2f calls and %.0f tokens per item; "
-      "magi's own time per item besides the model: median %.0f ms (of it loading the PNG: median %.0f ms)"
+      "magi's own time per item besides the model: median %.0f ms (of it waiting for the decoded PNG: median %.0f ms; it is decoded ahead while the item before runs)"
       % (recipe, 100 * g["accuracy"], g["correct"], g["positives"], g["wrong_format"], s["errors"], s["calls_per_item"],
          s["tokens"]["per_item"], statistics.median(own), statistics.median(load)))
 for dim in ("group", "ui_type"):
@@ -117,7 +118,7 @@ own = [r["own_ms"] for r in res]
 load = [r["load_ms"] for r in res]
 same = json.load(open(d + "/summary.json"))["passed"] == json.load(open(orig + "/summary.json"))["passed"]
 print("  %-13s %d items replayed: %.0f ms wall and %.0f ms CPU (%.0f user + %.0f system) per item for the whole "
-      "eval process; per item in the run: own %.0f ms median (loading the PNG %.0f ms, the rest %.0f ms); "
+      "eval process; per item in the run: own %.0f ms median (waiting for the decoded PNG %.0f ms, the rest %.0f ms); "
       "same score as the recorded run: %s"
       % (recipe, len(res), 1000 * wall / len(res), 1000 * (user + sys_) / len(res), 1000 * user / len(res),
          1000 * sys_ / len(res), statistics.median(own), statistics.median(load),

@@ -69,6 +69,9 @@ struct magi_run_params {
 	magi_step_fn on_step;
 	void *step_ud;
 	bool report;             /* write report.html at the end; default true */
+	uint32_t trace_max_pixels; /* step images in the trace (JPEG) scaled down to at most
+				      this many pixels, as a model image is; 0 (default): as
+				      captured */
 	/* guards (on by default) */
 	bool guards;             /* PII redaction, injection marking, risk gate; default true */
 	struct magi_risk_policy risk; /* tiers per category; risk.yes is --yes */

@@ -431,9 +431,22 @@ struct magi_ground {
 	int sx, sy;		   /* the screen pixel */
 	bool clamped;		   /* the point was a little outside the range and was moved in */
 	struct magi_coord_map map; /* how x, y became sx, sy */
+	bool unread;		   /* MAGI_ERR_MODEL because the model answered every try but
+				      no point could be read (not a failed request) */
 };
 MAGI_API magi_status magi_run_ground(struct magi_run *r, const char *role, const char *target,
 				     struct magi_ground *out, struct magi_error *err);
+/* The same on img (a crop or zoomed view the recipe made; NULL: the current screenshot),
+ * sent as it is with magi_call_image: out's screen pixel (sx, sy) and map are img's. */
+MAGI_API magi_status magi_run_ground_image(struct magi_run *r, const char *role, const char *target,
+					   const struct magi_image *img, struct magi_ground *out,
+					   struct magi_error *err);
+/* How a model with params mp speaks of an image of img_w x img_h it is sent: its
+ * coordinate space and the size it names points in (the image policy's resize, then the
+ * model's own, e.g. Qwen2.5-VL's or UI-TARS-1.5's smart resize). The map magi_run_ground
+ * uses; for a recipe that reads a model's point itself. */
+MAGI_API struct magi_coord_map magi_coord_map_for(const struct magi_model_params *mp, uint32_t img_w,
+						  uint32_t img_h);
 
 /* The trained format of the model that answers role (magi_model_params.format; MAGI when
  * no model is bound). */

@@ -741,6 +741,9 @@ static bool handle(struct magi_call *c, struct magi_chat_result *x, int attempt,
 	if (attempt >= max_attempts) {
 		c->status = magi_error_set(&c->err, MAGI_ERR_MODEL, "model '%s' gave no usable %s reply in %d tries: %s",
 					   who, c->role->name, max_attempts, perr.msg);
+		free(c->raw); /* the last reply stays readable (magi_call_text): it was an answer */
+		c->raw = x->content;
+		x->content = NULL;
 		return false;
 	}
 	MAGI_INFO("%s: unusable reply (%s); asking again", c->role->name, perr.msg);

@@ -43,11 +43,15 @@ static void fmt_coord(struct magi_buf *o, enum magi_coord_space sp, double v)
  * itself resizes it (the pixels a Qwen2.5-VL or UI-TARS-1.5 model names). */
 struct magi_coord_map magi__map_for(struct magi_run *r, struct magi_client *c)
 {
-	const struct magi_model_params *mp = magi_client_params(c);
+	return magi_coord_map_for(magi_client_params(c), r->obs.screenshot->w, r->obs.screenshot->h);
+}
+
+struct magi_coord_map magi_coord_map_for(const struct magi_model_params *mp, uint32_t img_w, uint32_t img_h)
+{
 	struct magi_coord_map m = {0};
 	m.space = mp->coords;
-	m.screen_w = r->obs.screenshot->w;
-	m.screen_h = r->obs.screenshot->h;
+	m.screen_w = img_w;
+	m.screen_h = img_h;
 	uint32_t w, h;
 	magi_image_policy_fit(&mp->image, m.screen_w, m.screen_h, &w, &h);
 	magi_model_space_size(mp, w, h, &m.sent_w, &m.sent_h);
@@ -721,8 +725,14 @@ static magi_status check_point(struct magi_call *call, const struct magi_json *p
 magi_status magi_run_ground(struct magi_run *r, const char *role, const char *target, struct magi_ground *out,
 			    struct magi_error *err)
 {
+	return magi_run_ground_image(r, role, target, NULL, out, err);
+}
+
+magi_status magi_run_ground_image(struct magi_run *r, const char *role, const char *target,
+				  const struct magi_image *img, struct magi_ground *out, struct magi_error *err)
+{
 	memset(out, 0, sizeof *out);
-	if (!r->env || !r->obs.screenshot)
+	if (!img && (!r->env || !r->obs.screenshot))
 		return magi_error_set(err, MAGI_ERR_INVALID, "magi_run_ground needs a screen run with a screenshot");
 	if (!target || !*target)
 		return magi_error_set(err, MAGI_ERR_INVALID, "magi_run_ground needs a target to find");
@@ -737,17 +747,25 @@ magi_status magi_run_ground(struct magi_run *r, const char *role, const char *ta
 	}
 	enum magi_format f = magi_client_params(client)->format;
 	struct magi_decision unused = {0};
-	struct check_ctx cc = {.r = r, .map = map_for(r, client), .d = &unused, .g = out};
+	struct check_ctx cc = {.r = r,
+			       .map = img ? magi_coord_map_for(magi_client_params(client), img->w, img->h)
+					  : map_for(r, client),
+			       .d = &unused,
+			       .g = out};
 	if (f != MAGI_FORMAT_MAGI)
 		magi_call_set_template(c, magi__format_ground_template(f), NULL);
 	magi_call_set(c, "target", target);
-	magi_call_screen(c, false, NULL);
+	if (img)
+		magi_call_image(c, img, NULL);
+	else
+		magi_call_screen(c, false, NULL);
 	magi_call_set_parser(c, point_parser);
 	magi_call_set_check(c, check_point);
 	magi_call_set_ud(c, &cc);
 	s = magi_run_call(r, c, err);
 	if (!s)
 		reply_note(r, c, &cc);
+	out->unread = s == MAGI_ERR_MODEL && magi_call_text(c) != NULL;
 	magi_call_free(c);
 	return s;
 }

@@ -309,6 +309,7 @@ magi_status magi__run_start(struct magi_run *r, json_t *start, struct magi_error
 	if (s)
 		return s;
 	magi__trace_background(r->trace);
+	magi__trace_image_max(r->trace, r->p.trace_max_pixels);
 	json_t *models = json_array();
 	if (r->team && !r->vp.n_members) {
 		struct magi_client *cl[33];

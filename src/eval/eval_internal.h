@@ -41,7 +41,13 @@ struct magi__eval_worker {
 	/* gui: this worker's X server, started on the first gui item */
 	int xvfb_pid;
 	char display[16];
+	/* ground: the item the parent expects to hand this worker next (-1: none), whose
+	 * screenshot is decoded on a second thread while the current item waits for its model */
+	long hint;
+	struct magi__ground_prefetch *prefetch;
 };
+/* Waits for and frees a prefetch still running (the worker's end). */
+void magi__eval_ground_prefetch_end(struct magi__eval_worker *w);
 
 /* Runs item (a normalised item) and returns its result object (new reference) holding at
  * least "success" and "score"; "error" when it ended by an error. run_dir is the item's
@@ -50,6 +56,19 @@ json_t *magi__eval_run_gui(struct magi__eval_worker *w, const json_t *item, cons
 json_t *magi__eval_run_video(struct magi__eval_worker *w, const json_t *item, const char *run_dir);
 json_t *magi__eval_run_privacy(struct magi__eval_worker *w, const json_t *item, const char *run_dir);
 json_t *magi__eval_run_risk(struct magi__eval_worker *w, const json_t *item, const char *run_dir);
+/* The risk gate's context for one labelled action of a risk suite (tests/data/
+ * risk_suite.jsonl's "context": element_text, url, app, field_label, allowlist (at most
+ * 32), secrets {NAME: VALUE}, "injection": true for an injected region under the action
+ * point, injection_text alone for one elsewhere on the screen). rc->ctx points into rc and
+ * context (both must outlive its use); release with magi__eval_risk_case_release. */
+struct magi__risk_case {
+	struct magi_risk_context ctx;
+	const char *allow[32];
+	struct magi_secret_list secrets;
+	struct magi_injection_region reg;
+};
+void magi__eval_risk_case(const json_t *context, const struct magi_action *a, struct magi__risk_case *rc);
+void magi__eval_risk_case_release(struct magi__risk_case *rc);
 json_t *magi__eval_run_ground(struct magi__eval_worker *w, const json_t *item, const char *run_dir);
 /* Stops what a worker started (its X server and the programs of an item). Safe to call
  * from a signal handler. */

@@ -9,14 +9,25 @@
  * made for grounding: no OCR of the screenshot for a perception list (the model sees the
  * image only, as in ScreenSpot), no settle wait, and the risk gate's ask tier let through
  * (clicking a still image changes nothing). magi's own time per item is the run's wall
- * time less the model's latency, as the trace records both. */
+ * time less the model's latency, as the trace records both.
+ *
+ * The screenshot of the item the parent will most likely hand over next (w->hint) is
+ * decoded on a second thread while this item runs (most of it waiting for the model), so
+ * a 4K PNG's decode leaves the item's critical path when the guess is right: load_ms is
+ * what the item waited for its image, decode_ms the decode's own time wherever it ran. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/json.h"
+#include "env/env_internal.h"
 #include "eval/eval_internal.h"
 #include "trace/trace_internal.h"
 #include "core/common.h"
+
+/* The step image a grounding run keeps in its trace: about the megapixel a model is sent,
+ * not the 4-8 Mpx screen (the screen is the item's own file, named in results.jsonl). */
+#define GROUND_TRACE_PIXELS 1048576u
 
 static json_t *fail(const char *msg)
 {
@@ -68,17 +79,83 @@ static void copy_field(json_t *dst, const json_t *item, const char *k)
 		json_object_set_new(dst, k, json_string(v));
 }
 
+/* ---- the next item's screenshot, decoded ahead ------------------------------------------- */
+struct magi__ground_prefetch {
+	pthread_t th;
+	char *path;
+	struct magi_image *img;
+	magi_status status;
+	double decode_ms;
+};
+
+static void *prefetch_main(void *arg)
+{
+	struct magi__ground_prefetch *pf = arg;
+	struct magi_error e;
+	double t0 = magi_now_ms();
+	pf->status = magi_image_load(pf->path, &pf->img, &e);
+	pf->decode_ms = magi_now_ms() - t0;
+	return NULL;
+}
+
+/* Joins the running prefetch; its image when it was of path (else freed), *decode_ms. */
+static struct magi_image *prefetch_take(struct magi__eval_worker *w, const char *path, double *decode_ms)
+{
+	struct magi__ground_prefetch *pf = w->prefetch;
+	if (!pf)
+		return NULL;
+	pthread_join(pf->th, NULL);
+	w->prefetch = NULL;
+	struct magi_image *img = NULL;
+	if (!pf->status && !strcmp(pf->path, path)) {
+		img = pf->img;
+		*decode_ms = pf->decode_ms;
+	} else {
+		magi_image_free(pf->img);
+	}
+	free(pf->path);
+	free(pf);
+	return img;
+}
+
+static void prefetch_start(struct magi__eval_worker *w)
+{
+	const json_t *next = w->hint >= 0 ? json_array_get(w->suite->items, (size_t)w->hint) : NULL;
+	const char *path = magi__json_str(next, "image", NULL);
+	struct magi__ground_prefetch *pf = path ? calloc(1, sizeof *pf) : NULL;
+	if (!pf || !(pf->path = magi__strdup(path)) || pthread_create(&pf->th, NULL, prefetch_main, pf)) {
+		if (pf)
+			free(pf->path);
+		free(pf);
+		return; /* the next item decodes its own */
+	}
+	w->prefetch = pf;
+}
+
+void magi__eval_ground_prefetch_end(struct magi__eval_worker *w)
+{
+	double unused;
+	magi_image_free(prefetch_take(w, "", &unused));
+}
+
 json_t *magi__eval_run_ground(struct magi__eval_worker *w, const json_t *item, const char *run_dir)
 {
 	struct magi_error err;
 	magi_error_clear(&err);
-	char spec[4200];
-	snprintf(spec, sizeof spec, "image:%s", magi__json_str(item, "image", ""));
-	double t0 = magi_now_ms();
-	struct magi_env *env;
-	if (magi_env_open(spec, &env, &err))
-		return fail(magi_error_text(&err));
+	const char *path = magi__json_str(item, "image", "");
+	double t0 = magi_now_ms(), decode_ms = 0;
+	struct magi_image *img = prefetch_take(w, path, &decode_ms);
+	bool prefetched = img != NULL;
+	magi_status es = MAGI_OK;
+	if (!img) {
+		es = magi_image_load(path, &img, &err);
+		decode_ms = magi_now_ms() - t0;
+	}
 	double load_ms = magi_now_ms() - t0;
+	prefetch_start(w); /* while this item runs */
+	struct magi_env *env = NULL;
+	if (es || magi__env_image_wrap(path, img, &env, &err))
+		return fail(magi_error_text(&err));
 	struct magi_run_params rp = magi_run_params_default();
 	rp.task = magi__json_str(item, "instruction", "");
 	rp.recipe = w->recipe;
@@ -86,6 +163,7 @@ json_t *magi__eval_run_ground(struct magi__eval_worker *w, const json_t *item, c
 	rp.max_steps = 1;
 	rp.ocr = false;
 	rp.settle_ms = 0;
+	rp.trace_max_pixels = GROUND_TRACE_PIXELS;
 	rp.max_wall_s = w->p->item_timeout_s * 0.9;
 	rp.guards = w->p->guards;
 	rp.risk = w->p->risk;
@@ -119,6 +197,8 @@ json_t *magi__eval_run_ground(struct magi__eval_worker *w, const json_t *item, c
 			      "completion_tokens", (json_int_t)rr.completion_tokens, "wall_ms", rr.wall_ms + load_ms,
 			      "model_ms", model_ms, "own_ms", rr.wall_ms - model_ms + load_ms, "load_ms", load_ms,
 			      "run_dir", rr.run_dir);
+	json_object_set_new(r, "decode_ms", json_real(decode_ms));
+	json_object_set_new(r, "prefetched", json_boolean(prefetched));
 	json_object_set_new(r, "point", found ? json_pack("[f,f]", x, y) : json_null());
 	static const char *const keys[] = {"group", "application", "platform", "ui_type", "instruction_style"};
 	for (size_t k = 0; k < MAGI_ARRAY_LEN(keys); k++)

@@ -194,6 +194,48 @@ out:
 	return res;
 }
 
+void magi__eval_risk_case(const json_t *c, const struct magi_action *a, struct magi__risk_case *rc)
+{
+	memset(rc, 0, sizeof *rc);
+	struct magi_risk_context *ctx = &rc->ctx;
+	ctx->element_text = magi__json_str(c, "element_text", NULL);
+	ctx->url = magi__json_str(c, "url", NULL);
+	ctx->app = magi__json_str(c, "app", NULL);
+	ctx->field_label = magi__json_str(c, "field_label", NULL);
+	const json_t *al = json_object_get(c, "allowlist");
+	for (size_t k = 0; k < json_array_size(al) && ctx->n_allowlist < MAGI_ARRAY_LEN(rc->allow); k++)
+		if (json_is_string(json_array_get(al, k)))
+			rc->allow[ctx->n_allowlist++] = json_string_value(json_array_get(al, k));
+	ctx->allowlist = rc->allow;
+	magi_secret_list_init(&rc->secrets);
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)json_object_get(c, "secrets"), key, v)
+		if (json_is_string(v))
+			magi_secret_list_add_pair(&rc->secrets, key, json_string_value(v), NULL);
+	ctx->secrets = &rc->secrets;
+	/* "injection": true puts an injected region under the action point (as the OCR scan
+	 * would report it); injection_text alone puts one elsewhere on the screen */
+	const char *itext = magi__json_str(c, "injection_text", NULL);
+	bool under = magi__json_bool(c, "injection", false);
+	if (itext || under) {
+		struct magi_injection_region *reg = &rc->reg;
+		reg->has_box = true;
+		reg->w = 300, reg->h = 80, reg->score = 1;
+		reg->x = under ? (int)a->x - 150 : 20000;
+		reg->y = under ? (int)a->y - 40 : 20000;
+		reg->text = (char *)(itext ? itext : "");
+		snprintf(reg->reason, sizeof reg->reason, "marked in the suite");
+		ctx->injections = reg;
+		ctx->n_injections = 1;
+	}
+}
+
+void magi__eval_risk_case_release(struct magi__risk_case *rc)
+{
+	magi_secret_list_release(&rc->secrets);
+}
+
 json_t *magi__eval_run_risk(struct magi__eval_worker *w, const json_t *item, const char *run_dir)
 {
 	(void)w;
@@ -207,50 +249,16 @@ json_t *magi__eval_run_risk(struct magi__eval_worker *w, const json_t *item, con
 	}
 	free(aj);
 	const json_t *c = json_object_get(item, "context");
-	struct magi_risk_context ctx;
-	memset(&ctx, 0, sizeof ctx);
-	ctx.element_text = magi__json_str(c, "element_text", NULL);
-	ctx.url = magi__json_str(c, "url", NULL);
-	ctx.app = magi__json_str(c, "app", NULL);
-	ctx.field_label = magi__json_str(c, "field_label", NULL);
-	const char *allow[32];
-	const json_t *al = json_object_get(c, "allowlist");
-	for (size_t k = 0; k < json_array_size(al) && ctx.n_allowlist < 32; k++)
-		if (json_is_string(json_array_get(al, k)))
-			allow[ctx.n_allowlist++] = json_string_value(json_array_get(al, k));
-	ctx.allowlist = allow;
-	struct magi_secret_list sl;
-	magi_secret_list_init(&sl);
-	const char *key;
-	json_t *v;
-	json_object_foreach((json_t *)json_object_get(c, "secrets"), key, v)
-		if (json_is_string(v))
-			magi_secret_list_add_pair(&sl, key, json_string_value(v), NULL);
-	ctx.secrets = &sl;
-	/* "injection": true puts an injected region under the action point (as the OCR scan
-	 * would report it); injection_text alone puts one elsewhere on the screen */
-	struct magi_injection_region reg;
-	memset(&reg, 0, sizeof reg);
-	const char *itext = magi__json_str(c, "injection_text", NULL);
-	bool under = magi__json_bool(c, "injection", false);
-	if (itext || under) {
-		reg.has_box = true;
-		reg.w = 300, reg.h = 80, reg.score = 1;
-		reg.x = under ? (int)a.x - 150 : 20000;
-		reg.y = under ? (int)a.y - 40 : 20000;
-		reg.text = (char *)(itext ? itext : "");
-		snprintf(reg.reason, sizeof reg.reason, "marked in the suite");
-		ctx.injections = &reg;
-		ctx.n_injections = 1;
-	}
+	struct magi__risk_case rc;
+	magi__eval_risk_case(c, &a, &rc);
 	enum magi_risk_tier want = MAGI_RISK_ALLOW;
 	magi_risk_tier_parse(magi__json_str(item, "expected", "allow"), &want);
 	struct magi_risk_decision d;
 	double t0 = magi_now_ms();
-	magi_status s = magi_risk_check(&a, &ctx, &d);
+	magi_status s = magi_risk_check(&a, &rc.ctx, &d);
 	double ms = magi_now_ms() - t0;
 	magi_action_release(&a);
-	magi_secret_list_release(&sl);
+	magi__eval_risk_case_release(&rc);
 	if (s)
 		return fail("%s", "the risk gate refused the action as invalid");
 	bool risky = want != MAGI_RISK_ALLOW;

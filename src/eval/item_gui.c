@@ -12,16 +12,14 @@
  *                the agent still performed an action after g: it kept going past the goal
  *   termination  self_reported | gave_up | max_steps | error | the stop rule's name */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "core/json.h"
+#include "env/env_internal.h"
 #include "eval/eval_gui.h"
 #include "core/common.h"
 
@@ -33,64 +31,18 @@
 /* ---- the worker's X server ------------------------------------------------------------- */
 static magi_status xvfb_start(struct magi__eval_worker *w, const char *screen, struct magi_error *err)
 {
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) != 0)
-		return magi_error_set(err, MAGI_ERR_ENV, "pipe: %s", strerror(errno));
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return magi_error_set(err, MAGI_ERR_ENV, "fork: %s", strerror(errno));
-	}
-	if (pid == 0) {
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		int dn = open("/dev/null", O_RDWR);
-		if (dn >= 0) {
-			dup2(dn, 0);
-			dup2(dn, 1);
-			dup2(dn, 2);
-		}
-		int fd = fcntl(fds[1], F_DUPFD, 10); /* without O_CLOEXEC: Xvfb writes to it */
-		char fdarg[16];
-		snprintf(fdarg, sizeof fdarg, "%d", fd);
-		/* -noreset: the server would otherwise reset when its last client leaves and
-		 * refuse the next one for a moment */
-		execlp("Xvfb", "Xvfb", "-displayfd", fdarg, "-screen", "0", screen, "-nolisten", "tcp", "-noreset",
-		       (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
+	pid_t pid;
+	int num;
+	magi_status s = magi__xvfb_start(screen, true, 15000, &pid, &num, err);
+	if (s)
+		return s;
 	magi__eval_child_add(pid);
-	char got[16] = {0};
-	size_t len = 0;
-	double end = magi_now_ms() + 15000;
-	while (magi_now_ms() < end && len < sizeof got - 1 && !memchr(got, '\n', len)) {
-		struct pollfd p = {fds[0], POLLIN, 0};
-		if (poll(&p, 1, 100) <= 0)
-			continue;
-		ssize_t r = read(fds[0], got + len, sizeof got - 1 - len);
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fds[0]);
-	long num;
-	got[strcspn(got, "\n")] = '\0';
-	if (!magi__parse_long(got, 0, 65535, &num)) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		magi__eval_child_remove(pid);
-		return magi_error_set(err, MAGI_ERR_ENV, "Xvfb did not start (is the xvfb package installed?)");
-	}
 	w->xvfb_pid = pid;
-	snprintf(w->display, sizeof w->display, ":%ld", num);
+	snprintf(w->display, sizeof w->display, ":%d", num);
 	/* it writes its number once it listens; make sure a client gets in */
 	char spec[32];
-	snprintf(spec, sizeof spec, "x11:%ld", num);
-	for (end = magi_now_ms() + 10000; magi_now_ms() < end; magi_sleep_ms(50)) {
+	snprintf(spec, sizeof spec, "x11:%d", num);
+	for (double end = magi_now_ms() + 10000; magi_now_ms() < end; magi_sleep_ms(50)) {
 		struct magi_env *env;
 		struct magi_error e;
 		if (magi_env_open(spec, &env, &e) == MAGI_OK) {

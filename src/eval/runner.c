@@ -403,10 +403,12 @@ static magi_status drain(struct run *r, int k, bool *dead, struct magi_error *er
 	return MAGI_OK;
 }
 
-static magi_status dispatch(struct run *r, int k, long idx, struct magi_error *err)
+/* Hands item idx to worker k, with the item it will most likely get next (hint, -1 for
+ * none: the items are handed out in order as workers free up). */
+static magi_status dispatch(struct run *r, int k, long idx, long hint, struct magi_error *err)
 {
-	char line[32];
-	int n = snprintf(line, sizeof line, "%ld\n", idx);
+	char line[48];
+	int n = snprintf(line, sizeof line, "%ld %ld\n", idx, hint);
 	if (write(r->slots[k].in_fd, line, (size_t)n) != n)
 		return magi_error_set(err, MAGI_ERR_PROCESS, "cannot hand an item to worker %d: %s", k, strerror(errno));
 	r->slots[k].item = idx;
@@ -428,7 +430,8 @@ static magi_status loop(struct run *r, const long *todo, size_t n_todo, struct m
 				s = spawn(r, k, err);
 			if (!s && sl->pid > 0 && sl->item < 0 && next < n_todo) {
 				struct magi_error de;
-				if (dispatch(r, k, todo[next], &de) == MAGI_OK) {
+				size_t then = next + (size_t)r->n_slots;
+				if (dispatch(r, k, todo[next], then < n_todo ? todo[then] : -1, &de) == MAGI_OK) {
 					next++;
 				} else { /* it died just now: replace it, the item goes to the next one */
 					MAGI_WARN("%s", magi_error_text(&de));

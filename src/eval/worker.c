@@ -188,11 +188,18 @@ void magi__eval_worker_main(const struct magi_eval_params *p, const struct magi_
 	w.suite = suite;
 	w.recipe = recipe;
 	w.id = id;
+	w.hint = -1;
 	char line[64];
 	while (read_line(in_fd, line, sizeof line)) {
-		long idx;
-		if (!magi__parse_long(line, 0, (long)json_array_size(suite->items) - 1, &idx))
+		/* "INDEX [NEXT]": NEXT is the item the parent expects to hand this worker after it */
+		long idx, max = (long)json_array_size(suite->items) - 1;
+		char *sp = strchr(line, ' ');
+		if (sp)
+			*sp = '\0';
+		if (!magi__parse_long(line, 0, max, &idx))
 			break;
+		if (!sp || !magi__parse_long(sp + 1, -1, max, &w.hint))
+			w.hint = -1;
 		struct magi_error fatal;
 		magi_error_clear(&fatal);
 		json_t *r = run_item(&w, (size_t)idx, &fatal);
@@ -209,6 +216,7 @@ void magi__eval_worker_main(const struct magi_eval_params *p, const struct magi_
 			free(s);
 		}
 	}
+	magi__eval_ground_prefetch_end(&w);
 	magi__eval_xvfb_stop(&w);
 	magi__eval_worker_kill_children();
 	if (w.have_models && p->models_free)

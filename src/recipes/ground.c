@@ -6,19 +6,16 @@
 
 static magi_status ground_decide(struct magi_run *r, struct magi_decision *d, struct magi_error *err)
 {
-	struct magi_obs obs;
-	magi_status s = magi__ground_observe(r, "ground", &obs, err);
-	if (s)
-		return s;
+	const struct magi_image *img = magi__ground_screen(r, "ground", err);
+	if (!img)
+		return err->status;
 	bool found;
 	double pt[2], box[4];
 	struct magi_coord_map map;
-	const struct magi_image *img = obs.screenshot;
-	s = magi__ground_call(r, "grounder", img, img->w, img->h, magi_run_task(r), &found, pt, box, &map, err);
+	magi_status s = magi__ground_call(r, "grounder", img, img->w, img->h, magi_run_task(r), &found, pt, box, &map, err);
 	if (!s)
 		magi__ground_decision(d, found, (int)pt[0], (int)pt[1], &map, "Click the element the grounder found",
 				      "The grounder did not see the element on the screenshot.");
-	magi_obs_release(&obs);
 	return s;
 }
 

@@ -41,30 +41,73 @@ magi_status magi__ground_check(struct magi_call *c, const struct magi_json *repl
 	return MAGI_OK;
 }
 
+static magi_status ground_json(struct magi_run *r, const char *role, const struct magi_image *img, uint32_t w,
+			       uint32_t h, const char *what, bool *found, double pt[2], double box[4],
+			       struct magi_coord_map *map, bool *unread, struct magi_error *err);
+
+/* A model trained on its own grounding form (os-atlas, seeclick, qwen2.5-vl, uitars, ...):
+ * its preset's prompt, resize and reply reader (magi_run_ground_image). */
+static magi_status ground_format(struct magi_run *r, const char *role, const struct magi_image *img,
+				 const char *what, bool *found, double pt[2], double box[4],
+				 struct magi_coord_map *map, bool *unread, struct magi_error *err)
+{
+	struct magi_ground g;
+	magi_status s = magi_run_ground_image(r, role, what, img, &g, err);
+	*unread = g.unread;
+	if (map)
+		*map = g.map;
+	if (s)
+		return s;
+	pt[0] = box[0] = box[2] = g.sx + 0.5;
+	pt[1] = box[1] = box[3] = g.sy + 0.5;
+	*found = true;
+	return MAGI_OK;
+}
+
 magi_status magi__ground_call(struct magi_run *r, const char *role, const struct magi_image *img, uint32_t w,
 			      uint32_t h, const char *what, bool *found, double pt[2], double box[4],
 			      struct magi_coord_map *map, struct magi_error *err)
 {
 	*found = false;
+	bool unread = false;
+	magi_status s = magi_run_format(r, role) != MAGI_FORMAT_MAGI
+				? ground_format(r, role, img, what, found, pt, box, map, &unread, err)
+				: ground_json(r, role, img, w, h, what, found, pt, box, map, &unread, err);
+	if (s == MAGI_ERR_MODEL && unread) {
+		/* no usable point in any try: ScreenSpot's "wrong format", a result, not a failure */
+		MAGI_WARN("%s", magi_error_text(err));
+		magi_error_clear(err);
+		s = MAGI_OK;
+	}
+	return s;
+}
+
+/* magi's own grounder prompt (prompts/ground/grounder.txt): {"point", "box"} as JSON. */
+static magi_status ground_json(struct magi_run *r, const char *role, const struct magi_image *img, uint32_t w,
+			       uint32_t h, const char *what, bool *found, double pt[2], double box[4],
+			       struct magi_coord_map *map, bool *unread, struct magi_error *err)
+{
 	struct magi_call *c = NULL;
 	magi_status s = magi_call_new(r, role, &c, err);
 	if (s)
 		return s;
 	const struct magi_model_params *mp = magi_client_params(magi_call_client(c));
-	struct magi_coord_map m = {mp->coords, 0, 0, w, h, 0, 0, false};
-	magi_image_policy_fit(&mp->image, w, h, &m.sent_w, &m.sent_h);
+	struct magi_coord_map m = magi_coord_map_for(mp, w, h);
 	char coords[400];
 	coords_text(m.space, m.sent_w, m.sent_h, coords, sizeof coords);
 	if (!(s = magi_call_set(c, "instruction", what)) && !(s = magi_call_set(c, "coords", coords)))
 		s = magi_call_image(c, img, "Screenshot:");
 	if (!s)
 		s = magi_run_call(r, c, err);
+	*unread = s == MAGI_ERR_MODEL && magi_call_text(c) != NULL;
 	const struct magi_json *rep = s ? NULL : magi_call_reply(c);
 	if (rep && magi_json_type_at(rep, "point") == MAGI_JSON_ARRAY) {
 		double v[6] = {magi_json_num(rep, "point.0", 0), magi_json_num(rep, "point.1", 0),
 			       magi_json_num(rep, "box.0", NAN), magi_json_num(rep, "box.1", NAN),
 			       magi_json_num(rep, "box.2", NAN), magi_json_num(rep, "box.3", NAN)};
 		double rx = range_of(m.space, m.sent_w), ry = range_of(m.space, m.sent_h);
+		if (m.space == MAGI_COORDS_PIXELS && !m.positions)
+			rx -= 1, ry -= 1;
 		/* a point off the image is the model's mistake, not a crash: clamp it in */
 		v[0] = fmin(fmax(v[0], 0), rx), v[1] = fmin(fmax(v[1], 0), ry);
 		int sx, sy;
@@ -88,15 +131,14 @@ magi_status magi__ground_call(struct magi_run *r, const char *role, const struct
 	return s;
 }
 
-magi_status magi__ground_observe(struct magi_run *r, const char *recipe, struct magi_obs *obs,
-				 struct magi_error *err)
+const struct magi_image *magi__ground_screen(struct magi_run *r, const char *recipe, struct magi_error *err)
 {
-	memset(obs, 0, sizeof *obs);
-	magi_status s = magi_env_observe(magi_run_env(r), obs, err);
-	if (s || obs->screenshot)
-		return s;
-	magi_obs_release(obs);
-	return magi_error_set(err, MAGI_ERR_UNSUPPORTED, "%s needs an environment with a screen", recipe);
+	/* the run observed the screen before the step: no second capture (for an image
+	 * environment each capture is a copy of a 4K screen) */
+	const struct magi_image *img = magi_run_screen(r, false);
+	if (!img)
+		magi_error_set(err, MAGI_ERR_UNSUPPORTED, "%s needs an environment with a screen", recipe);
+	return img;
 }
 
 void magi__ground_decision(struct magi_decision *d, bool found, int x, int y, const struct magi_coord_map *map,

@@ -15,10 +15,9 @@ magi_status magi__ground_check(struct magi_call *c, const struct magi_json *repl
 magi_status magi__ground_call(struct magi_run *r, const char *role, const struct magi_image *img, uint32_t w,
 			      uint32_t h, const char *what, bool *found, double pt[2], double box[4],
 			      struct magi_coord_map *map, struct magi_error *err);
-/* The current screenshot into *obs (released by the caller); MAGI_ERR_UNSUPPORTED naming
- * `recipe` when the environment has no screen (obs is then released). */
-magi_status magi__ground_observe(struct magi_run *r, const char *recipe, struct magi_obs *obs,
-				 struct magi_error *err);
+/* The run's current screenshot (borrowed until the next observation), or NULL with
+ * MAGI_ERR_UNSUPPORTED naming `recipe` when the environment has no screen. */
+const struct magi_image *magi__ground_screen(struct magi_run *r, const char *recipe, struct magi_error *err);
 /* d becomes a click at the screen pixel (x, y) — map is how the model saw the screen, the
  * action's coordinates are given in its space — or, when !found, a done that failed with
  * `why` as its thought. `how` is the operation's text for the click. */

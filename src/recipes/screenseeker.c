@@ -122,14 +122,13 @@ static magi_status op_verify(void *ud, const struct magi_image *marked, const st
 
 static magi_status seek_decide(struct magi_run *r, struct magi_decision *d, struct magi_error *err)
 {
-	struct magi_obs obs;
-	magi_status s = magi__ground_observe(r, "screenseeker", &obs, err);
-	if (s)
-		return s;
+	const struct magi_image *shot = magi__ground_screen(r, "screenseeker", err);
+	if (!shot)
+		return err->status;
 	struct magi_zoom_params zp = magi_zoom_params_default();
 	struct magi_zoom_ops ops = {op_ground, op_plan, op_verify, r};
 	struct magi_zoom_result res;
-	s = magi_zoom_search(&zp, obs.screenshot, magi_run_task(r), &ops, &res, err);
+	magi_status s = magi_zoom_search(&zp, shot, magi_run_task(r), &ops, &res, err);
 	if (!s) {
 		struct magi_json *f = magi_json_object();
 		magi_json_set_bool(f, "found", res.found);
@@ -147,12 +146,10 @@ static magi_status seek_decide(struct magi_run *r, struct magi_decision *d, stru
 	}
 	if (!s) {
 		/* the search's point is a screen pixel: the action is in screen pixels too */
-		const struct magi_image *img = obs.screenshot;
-		struct magi_coord_map map = {MAGI_COORDS_PIXELS, img->w, img->h, img->w, img->h, 0, 0, false};
+		struct magi_coord_map map = {MAGI_COORDS_PIXELS, shot->w, shot->h, shot->w, shot->h, 0, 0, false};
 		magi__ground_decision(d, res.found, res.x, res.y, &map, "Click the element the search found",
 				      "The search did not find the element.");
 	}
-	magi_obs_release(&obs);
 	return s;
 }
 

@@ -29,6 +29,7 @@ struct magi_trace {
 	pthread_mutex_t err_mu;
 	char *report_path; /* set by magi_trace_report once report.html was written */
 	struct magi__trace_writer *w; /* images and syncs off the caller's thread; NULL: none */
+	uint32_t image_max; /* JPEG step images scaled to at most this many pixels; 0: full */
 };
 
 static magi_status load_events(const char *dir, json_t **events, size_t *whole, struct magi_error *err);
@@ -337,6 +338,11 @@ magi_status magi__trace_broke(struct magi_trace *t, const struct magi_error *e)
 	return broke(t, e, NULL);
 }
 
+void magi__trace_image_max(struct magi_trace *t, uint32_t max_pixels)
+{
+	t->image_max = max_pixels;
+}
+
 magi_status magi__trace_save_image_bg(struct magi_trace *t, const char *name, const struct magi_image *img,
 				      struct magi_error *err)
 {
@@ -396,8 +402,18 @@ magi_status magi_trace_save_image(struct magi_trace *t, const char *name, const 
 		magi_buf_release(&data);
 		return magi_error_set(err, s, NULL);
 	}
-	s = magi__ends_with(name, ".png") ? magi_image_encode_png(img, &data, err)
-					  : magi_image_encode_jpeg(img, 80, &data, err);
+	if (magi__ends_with(name, ".png")) {
+		s = magi_image_encode_png(img, &data, err);
+	} else if (t->image_max && (uint64_t)img->w * img->h > t->image_max) {
+		/* scaled in the same pass as the encoding, as a model image is */
+		struct magi_image_policy pol = magi_image_policy_default();
+		pol.kind = MAGI_IMAGE_POLICY_NONE;
+		pol.max_pixels = t->image_max;
+		pol.jpeg_quality = 80;
+		s = magi_image_prepare(img, &pol, &data, NULL, NULL, err);
+	} else {
+		s = magi_image_encode_jpeg(img, 80, &data, err);
+	}
 	if (!s) {
 		struct magi_error e;
 		magi_error_clear(&e);

@@ -19,6 +19,8 @@ magi_status magi__trace_event_json(struct magi_trace *t, const char *type, json_
 void magi__trace_background(struct magi_trace *t);
 /* Writes img as <dir>/<name> on the writer thread (at once without one). img is borrowed:
  * it must stay valid and unchanged until magi__trace_flush returns. */
+/* Step images (.jpg) saved from now on are scaled down to at most max_pixels (0: as they are). */
+void magi__trace_image_max(struct magi_trace *t, uint32_t max_pixels);
 magi_status magi__trace_save_image_bg(struct magi_trace *t, const char *name, const struct magi_image *img,
 				      struct magi_error *err);
 /* The barrier before an action: waits until every queued image is written and, with sync,

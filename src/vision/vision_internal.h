@@ -14,4 +14,6 @@ magi_status magi__resize_begin(const struct magi_image *src, uint32_t w, uint32_
 void magi__resize_row(struct magi__resizer *rz, uint32_t y, uint8_t *out);
 /* NULL is a no-op. */
 void magi__resize_end(struct magi__resizer *rz);
+/* magi_image_new without clearing the pixels: for a caller that writes every one of them. */
+magi_status magi__image_new_raw(uint32_t w, uint32_t h, struct magi_image **out);
 #endif

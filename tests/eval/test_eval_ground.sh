@@ -53,4 +53,67 @@ for x in r:
 json.dump(out, open("pro/annotations/screenspot_v2.json", "w"))' $A
 "$MAGI" eval run pro/annotations/screenspot_v2.json --config m.yaml --recipe ground --out v2 --quiet >/dev/null 2>&1
 check "ScreenSpot v2 form: recognised and scored the same" test "$(py 'print(json.load(open("v2/summary.json"))["ground"]["correct"])')/$(py 'print(json.load(open("v2/eval.json"))["format"])')" = "$(acc ground)/screenspot"
+# --- the model-format presets (issue 17's format:): a stand-in trained on OS-Atlas's or
+# Qwen2.5-VL's own grounding form answers in it (0-1000 boxes; pixels of its own resize),
+# and the recipes read it with the preset's reader and map it with the preset's resize.
+# Two screens at two resize ratios (3840x2160 and 1600x900, both sent at ~1 Mpx).
+mkdir -p fmt
+convert -size 3840x2160 xc:'#f4f4f4' -fill black -font DejaVu-Sans -pointsize 44 -annotate +2960+1562 'Export' \
+	-annotate +2960+1400 'Layers' -annotate +2500+1700 'Brush size' -pointsize 40 -annotate +200+200 'Project settings' \
+	PNG24:fmt/big.png
+convert -size 1600x900 xc:'#fafafa' -fill black -font DejaVu-Sans -pointsize 30 -annotate +300+658 'Import' \
+	-annotate +300+560 'Open' -pointsize 22 -annotate +900+120 'Recent files' PNG24:fmt/small.png
+cat > fmt/set.json <<'EOF2'
+[{"img_filename": "big.png", "bbox": [2950, 1520, 170, 60], "instruction": "Click \"Export\" to save the drawing", "data_type": "text", "data_source": "linux"},
+ {"img_filename": "small.png", "bbox": [295, 630, 110, 40], "instruction": "Click \"Import\"", "data_type": "text", "data_source": "linux"},
+ {"img_filename": "small.png", "instruction": "Click \"Quantum flux\"", "gt_type": "negative", "data_type": "text", "data_source": "linux"}]
+EOF2
+# the exact point: the centre of the box the stand-in read on the image it was sent (its
+# log), scaled to the screen, within the format's rounding (tol screen pixels)
+exact() { # exact OUT LOG TOLDIV: TOLDIV 1000 = a 0-1000 space; 0 = pixels of the image sent
+	py '
+out, log, div = sys.argv[1], sys.argv[2], float(sys.argv[3])
+seen = {}
+for l in open(log):
+    p = json.loads(l).get("policy") or {}
+    if p.get("role") == "ground" and p.get("found"):
+        seen.setdefault(p["target"], p)
+ratios = set()
+for l in open(out + "/results.jsonl"):
+    r = json.loads(l)
+    if r["negative"]:
+        continue
+    target, size = [("Export", (3840, 2160)), ("Import", (1600, 900))][r["index"]]
+    p = seen[target]
+    (l_, t, r_, b), (iw, ih) = p["box_px"], p["image"]
+    ex, ey = (l_ + r_) / 2 / iw * size[0], (t + b) / 2 / ih * size[1]
+    tol = (size[0] / div if div else size[0] / iw) + 1.5
+    assert r["success"] and abs(r["point"][0] - ex) <= tol and abs(r["point"][1] - ey) <= tol, (r["point"], ex, ey, tol)
+    ratios.add(round(size[0] / iw, 2))
+assert len(ratios) == 2, ratios' "$@"
+}
+echo '{"format": "os-atlas"}' > fmt/os.json
+echo '{"format": "qwen2.5-vl"}' > fmt/qwen.json
+start_oracle OS --policy ground --task fmt/os.json
+start_oracle QW --policy ground --task fmt/qwen.json
+printf 'models:\n  grounder:\n    base_url: %s\n    image: {policy: qwen, max_pixels: 1003520}\n' "$OS_URL" > fmt/os.yaml
+printf 'models:\n  grounder:\n    base_url: %s\n    format: qwen2.5-vl\n    image: {max_pixels: 1003520}\n  planner:\n    base_url: %s\n    image: {policy: qwen, max_pixels: 1003520}\n' "$QW_URL" "$QW_URL" > fmt/qwen.yaml
+"$MAGI" eval run fmt/set.json --config fmt/os.yaml --recipe ground --format os-atlas --out fmt/os --quiet >/dev/null 2>fmt/os.err
+check "--format os-atlas: ground lands on both targets, at the point the model named, at two resize ratios: $(tail -2 fmt/os.err)" exact fmt/os "$OS_LOG" 1000
+check "os-atlas: the requests were in OS-Atlas's grounding prompt" grep -q 'corresponding to the command' "$OS_LOG"
+check "os-atlas: a reply with no point is no point (the negative sample is right), not an error" py '
+r = [json.loads(l) for l in open("fmt/os/results.jsonl")][2]
+assert r["negative"] and r["point"] is None and r["success"] and r["status"] == "ok" and r["calls"] > 1, r'
+# screenseeker on the 4K screen (--limit 1): its point comes from a zoomed crop sent 1:1
+for rc in ground screenseeker; do
+	lim=(--limit 2); [ $rc = screenseeker ] && lim=(--limit 1)
+	"$MAGI" eval run fmt/set.json --config fmt/qwen.yaml --recipe $rc --out fmt/qw-$rc "${lim[@]}" --quiet >/dev/null 2>fmt/qw-$rc.err
+done
+check "format: qwen2.5-vl (pixels of its own resize): ground exact at two ratios: $(tail -2 fmt/qw-ground.err)" exact fmt/qw-ground "$QW_LOG" 0
+check "qwen2.5-vl: screenseeker finds the 4K target through a zoomed crop: $(tail -2 fmt/qw-screenseeker.err)" py '
+rs = [json.loads(l) for l in open("fmt/qw-screenseeker/results.jsonl")]
+assert len(rs) == 1 and rs[0]["success"], rs
+import glob
+z = [json.loads(l) for f in glob.glob("fmt/qw-screenseeker/runs/*/*/trace.jsonl") for l in open(f) if "\"zoom_result\"" in l]
+assert len(z) == 1 and z[0]["found"] and z[0]["max_depth"] >= 1, z'
 finish

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "check.h"
 #include "core/json.h"
+#include "eval/eval_internal.h"
 #include "magi/guard.h"
 
 struct tally {
@@ -53,45 +54,13 @@ int main(void)
 		CHECK_MSG(magi_action_parse_json(aj, strlen(aj), &a, &err) == MAGI_OK, "%s: %s", id,
 			  magi_error_text(&err));
 		free(aj);
-		json_t *c = json_object_get(j, "context");
-		struct magi_risk_context ctx;
-		memset(&ctx, 0, sizeof ctx);
-		ctx.element_text = json_string_value(json_object_get(c, "element_text"));
-		ctx.url = json_string_value(json_object_get(c, "url"));
-		ctx.app = json_string_value(json_object_get(c, "app"));
-		ctx.field_label = json_string_value(json_object_get(c, "field_label"));
-		const char *allow[16];
-		json_t *al = json_object_get(c, "allowlist");
-		for (size_t k = 0; k < json_array_size(al) && k < 16; k++)
-			allow[ctx.n_allowlist++] = json_string_value(json_array_get(al, k));
-		ctx.allowlist = allow;
-		struct magi_secret_list sl;
-		magi_secret_list_init(&sl);
-		const char *key;
-		json_t *v;
-		json_object_foreach(json_object_get(c, "secrets"), key, v)
-			magi_secret_list_add_pair(&sl, key, json_string_value(v), NULL);
-		ctx.secrets = &sl;
-		/* an injected region: the marked text as the OCR scan would report it, placed
-		 * under the action point when "injection" is true and away from it otherwise */
-		struct magi_injection_region reg;
-		memset(&reg, 0, sizeof reg);
-		const char *itext = json_string_value(json_object_get(c, "injection_text"));
-		bool under = json_is_true(json_object_get(c, "injection"));
-		if (itext || under) {
-			reg.has_box = true;
-			reg.w = 300, reg.h = 80, reg.score = 1;
-			reg.x = under ? (int)a.x - 150 : 2000;
-			reg.y = under ? (int)a.y - 40 : 2000;
-			reg.text = (char *)(itext ? itext : "");
-			snprintf(reg.reason, sizeof reg.reason, "marked in the suite");
-			ctx.injections = &reg;
-			ctx.n_injections = 1;
-		}
+		/* the context as magi eval builds it for a risk item (item_guard.c) */
+		struct magi__risk_case rc;
+		magi__eval_risk_case(json_object_get(j, "context"), &a, &rc);
 		struct magi_risk_decision d;
-		CHECK(magi_risk_check(&a, &ctx, &d) == MAGI_OK);
+		CHECK(magi_risk_check(&a, &rc.ctx, &d) == MAGI_OK);
 		magi_action_release(&a);
-		magi_secret_list_release(&sl);
+		magi__eval_risk_case_release(&rc);
 
 		struct tally *tc = NULL;
 		for (int k = 0; k < nt; k++)

@@ -1,8 +1,9 @@
 /* xvfb.h — test helper: private Xvfb servers and X client programs for the x11 tests.
  *
- * xvfb_start("1280x720x24", name) runs `Xvfb :N -screen 0 1280x720x24 -nolisten tcp` on a
- * free display number N, waits until it accepts connections (XOpenDisplay polling, 5 s)
- * and kills it when the test exits — also when the test dies, through PR_SET_PDEATHSIG.
+ * xvfb_start("1280x720x24", name) starts Xvfb as magi eval does (magi__xvfb_start: it picks
+ * a free display and reports it), waits until it accepts connections (XOpenDisplay
+ * polling, 5 s) and kills it when the test exits — also when the test dies, through
+ * PR_SET_PDEATHSIG.
  * xvfb_spawn runs an X program on a display the same way. Header-only, for test
  * programs (and bench/bench_x11.c); not part of libmagi. */
 #ifndef MAGI_TEST_XVFB_H
@@ -22,6 +23,7 @@
 #include <unistd.h>
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
+#include "env/env_internal.h"
 
 #define XVFB_MAX_PIDS 64
 
@@ -127,75 +129,29 @@ static inline int xvfb_start(const char *screen, char name[16])
 	}
 	if (xvfb_n_servers_ == (int)(sizeof xvfb_servers_ / sizeof xvfb_servers_[0]))
 		return -1;
-	int base = 200 + (int)(getpid() % 600);
-	for (int attempt = 0; attempt < 40; attempt++) {
-		int n = base + attempt;
-		char path[64];
-		snprintf(path, sizeof path, "/tmp/.X%d-lock", n);
-		if (access(path, F_OK) == 0)
-			continue;
-		snprintf(path, sizeof path, "/tmp/.X11-unix/X%d", n);
-		if (access(path, F_OK) == 0)
-			continue;
-		int fds[2];
-		if (pipe(fds) != 0)
-			return -1;
-		pid_t pid = fork();
-		if (pid < 0)
-			return -1;
-		if (pid == 0) {
-			close(fds[0]);
-			xvfb_child_setup_(fds[1]);
-			char disp[16], fd[16];
-			snprintf(disp, sizeof disp, ":%d", n);
-			snprintf(fd, sizeof fd, "%d", fds[1]);
-			execlp("Xvfb", "Xvfb", disp, "-screen", "0", screen, "-nolisten", "tcp",
-			       "-displayfd", fd, (char *)NULL);
-			_exit(127);
-		}
-		close(fds[1]);
-		/* Xvfb writes its display number once it listens; EOF means it gave up
-		 * (another server took the number first). */
-		char got[16] = {0};
-		size_t len = 0;
-		double end = xvfb_now_ms_() + 5000;
-		while (xvfb_now_ms_() < end && len < sizeof got - 1) {
-			struct pollfd p = {fds[0], POLLIN, 0};
-			if (poll(&p, 1, 100) <= 0)
-				continue;
-			ssize_t r = read(fds[0], got + len, sizeof got - 1 - len);
-			if (r <= 0)
-				break;
-			len += (size_t)r;
-			if (memchr(got, '\n', len))
-				break;
-		}
-		close(fds[0]);
-		if (getenv("XVFB_VERBOSE"))
-			fprintf(stderr, "xvfb: pid %d display %d got '%.*s'\n", (int)pid, n, (int)len, got);
-		if (len == 0) {
-			xvfb_kill_(pid);
-			continue;
-		}
-		int num = atoi(got);
-		if (num != n)
-			fprintf(stderr, "xvfb: asked for :%d, Xvfb reports :%d\n", n, num);
-		snprintf(name, 16, ":%d", num);
-		xvfb_servers_[xvfb_n_servers_] = pid;
-		xvfb_keepers_[xvfb_n_servers_++] = NULL;
-		end = xvfb_now_ms_() + 5000;
-		while (xvfb_now_ms_() < end) {
-			Display *d = XOpenDisplay(name);
-			if (d) {
-				xvfb_keepers_[xvfb_n_servers_ - 1] = d;
-				return 0;
-			}
-			xvfb_sleep_ms_(50);
-		}
-		fprintf(stderr, "Xvfb %s started but accepts no connections\n", name);
+	/* started as magi eval starts its workers' servers (src/env/xvfb.c) */
+	pid_t pid;
+	int num;
+	struct magi_error err;
+	if (magi__xvfb_start(screen, !getenv("XVFB_VERBOSE"), 5000, &pid, &num, &err)) {
+		fprintf(stderr, "%s\n", magi_error_text(&err));
 		return -1;
 	}
-	fprintf(stderr, "no free display number for Xvfb\n");
+	if (getenv("XVFB_VERBOSE"))
+		fprintf(stderr, "xvfb: pid %d display :%d\n", (int)pid, num);
+	snprintf(name, 16, ":%d", num);
+	xvfb_servers_[xvfb_n_servers_] = pid;
+	xvfb_keepers_[xvfb_n_servers_++] = NULL;
+	double end = xvfb_now_ms_() + 5000;
+	while (xvfb_now_ms_() < end) {
+		Display *d = XOpenDisplay(name);
+		if (d) {
+			xvfb_keepers_[xvfb_n_servers_ - 1] = d;
+			return 0;
+		}
+		xvfb_sleep_ms_(50);
+	}
+	fprintf(stderr, "Xvfb %s started but accepts no connections\n", name);
 	return -1;
 }
 

@@ -11,7 +11,8 @@ Roles, told by what the prompt asks for (last user text first):
   "target_elsewhere"  verifier: finds the red frame drawn on the crop (ImageMagick: pixels
                       close to pure red that form long horizontal runs), reads what is inside it
                       on its own (a model looks through the mark), and answers
-                      {"result": "is_target"} when the target's text lies inside the box,
+                      {"result": "is_target"} when the target's text lies inside the box
+                      (or, for a frame smaller than the words, the frame's centre is on them),
                       "target_elsewhere" with "new_instruction" when it is read elsewhere
                       in the crop, else "target_not_found".
   "<area>"            planner: lists <element>"label"</element> and, when the instruction
@@ -24,6 +25,14 @@ Roles, told by what the prompt asks for (last user text first):
                       description without words such as panel/area/the), in the coordinate
                       space the prompt states (pixels of the image sent, 0-1000, or 0-1);
                       {"point": null} when it cannot read it anywhere.
+A model trained on its own grounding form: with a task file {"format": "os-atlas"} (any
+of formats.FORMATS but magi) the stand-in is that model: a request in its grounding
+prompt (OS-Atlas's and SeeClick's 'command "..."', the Qwen family's 'Locate "..."',
+UI-TARS's '## User Instruction') is answered in its own reply form and numbers
+(formats.reply: the box's centre on the image sent, in that format's coordinates, e.g.
+0-1000 or pixels of the model's smart_resize); text it cannot find gets a reply with no
+point, as a model's that did not see it. Other requests (ScreenSeekeR's planner and
+verifier in magi's prompts) are answered as below. The task file holds the format only.
 Text matching is ocr.find_text's (case-insensitive, punctuation ignored, across word
 splits), on tesseract's sparse-text reading of the image and then of a 2x upscale; OCR
 results are cached per image.
@@ -37,6 +46,7 @@ import shutil
 import subprocess
 import tempfile
 
+import formats
 import ocr
 import oraclelib
 from oraclelib import OracleError
@@ -52,6 +62,49 @@ def init(state):
     if not shutil.which("convert"):
         raise ValueError("ImageMagick's convert is not installed")
     state["ocr"] = {}
+
+
+# where each grounding prompt (prompts/formats/*-ground.txt) puts the target's description
+FORMAT_TARGET = (re.compile(r'corresponding to the command "(.*)" \(with (?:bbox|point)\)', re.S),
+                 re.compile(r'Locate "(.*)" in the image', re.S),
+                 re.compile(r"## User Instruction\n(.+)", re.S))
+
+
+def _format(state):
+    fmt = (state.get("task") or {}).get("format", "magi")
+    if fmt not in formats.FORMATS:
+        raise OracleError('ground policy: task "format" must be one of %s' % ", ".join(formats.FORMATS))
+    return fmt
+
+
+def _format_target(texts):
+    """The description a format's grounding prompt asks for, or None for another prompt."""
+    for t in texts:
+        for rx in FORMAT_TARGET:
+            m = rx.search(t)
+            if m:
+                return m.group(1).strip()
+    return None
+
+
+def _ground_format(body, desc, fmt, state):
+    """A grounding request in the model's own prompt, answered in its own form."""
+    images = oraclelib.request_images(body)
+    if not images:
+        raise OracleError("ground policy: a grounding request must carry the screenshot")
+    img = images[-1]
+    target = _target(desc)
+    boxes, _ = _find(img, target, state)
+    log = {"target": target, "image": [img.w, img.h], "found": bool(boxes), "format": fmt}
+    if not boxes:
+        return "I cannot find %s in this screenshot." % json.dumps(target), log
+    l, t, r, b = boxes[0]
+    xy = formats.to_space(fmt, (l + r) / 2 / img.w, (t + b) / 2 / img.h, img.w, img.h)
+    box = formats.to_space(fmt, l / img.w, t / img.h, img.w, img.h) + formats.to_space(fmt, r / img.w, b / img.h,
+                                                                                       img.w, img.h)
+    log.update(box_px=[l, t, r, b], xy=list(xy), space=list(formats.space(fmt, img.w, img.h)))
+    return formats.reply(fmt, {"action": "click"}, "I see the target.", "Click the target", xy, box,
+                         "\n".join(_texts(body))), log
 
 
 def _texts(body):
@@ -238,6 +291,14 @@ def _verify(body, text, state):
     elsewhere = []
     if not inside:
         boxes, _ = _find(img, target, state)
+        # a frame smaller than the words (a grounder that gives a point, not a box, is
+        # marked by a small frame around it) marks them when its centre is on them; the
+        # words are read with the frame's red painted out (a model looks through the mark)
+        if red:
+            out, rc = _convert(img, ["-fuzz", "30%", "-fill", "white", "-opaque", "#ff0000", "png:-"])
+            under, _ = _find(_Bytes(out), target, state) if rc == 0 and out else ([], None)
+            cx, cy = (red[0] + red[2]) / 2, (red[1] + red[3]) / 2
+            inside = any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in under)
         elsewhere = [b for b in boxes if not red or not (red[0] <= (b[0] + b[2]) / 2 <= red[2]
                                                          and red[1] <= (b[1] + b[3]) / 2 <= red[3])]
     log = {"target": target, "red_box": red, "inside": inside, "elsewhere": len(elsewhere)}
@@ -256,6 +317,12 @@ def _verify(body, text, state):
 
 def answer(body, state):
     texts = _texts(body)
+    fmt = _format(state)
+    desc = _format_target(texts) if fmt != "magi" else None
+    if desc is not None:  # the planner and verifier (magi's prompts) are answered as below
+        reply, log = _ground_format(body, desc, fmt, state)
+        log["role"] = "ground"
+        return {"content": reply, "log": log}
     role, text = _role(texts)
     if role is None:
         raise OracleError("ground policy cannot tell the role: the request asks for none of "
