@@ -679,7 +679,9 @@ static int bench_scan(const char *file)
 	printf("%s\n----\n", text ? text : "");
 	struct magi_pii_finding *f = NULL;
 	size_t nf = 0;
-	magi_pii_scan_ocr(o, NULL, &f, &nf);
+	struct magi_pii_params pp = magi_pii_params_default();
+	pp.reread_budget = -1; /* as magi guard scan: every second-reading candidate */
+	magi_pii_scan_image(img, o, &pp, &f, &nf);
 	for (size_t i = 0; i < nf; i++)
 		printf("%-10s %4d,%4d %4dx%-3d \"%s\"\n", magi_pii_type_name(f[i].type), f[i].x, f[i].y,
 		       f[i].w, f[i].h, f[i].text);

@@ -337,7 +337,9 @@ magi_status magi__pii_cards(const char *t, size_t len, const struct magi_pii_par
  * 0001-9999. Written "123-45-6789", "123 45 6789" or "123.45.6789" (one separator), or
  * "123456789" after an SSN label. */
 static const char *const ssn_words[] = {"ssn", "social security", "ss#", "ss no", "ssn#",
-					"soc. sec", "soc sec", "ss number", NULL};
+					"soc. sec", "soc sec", "ss number",
+					/* "Soclal Security Number" as small type comes out */
+					"security number", "security no", NULL};
 
 /* The length of the digit run at t[i] when it is lo..hi digits long, else 0. */
 static int digit_count(const char *t, size_t len, size_t i, int lo, int hi)
@@ -392,7 +394,12 @@ magi_status magi__pii_ssns(const char *t, size_t len, struct magi__fvec *fv)
 				if (g == 0)
 					s1 = s;
 				/* after a label, OCR's ',' for the dotted form's '.' ("548,14,4718") */
-				ok = s == s1 && (s == '-' || s == ' ' || s == '.' || (label && s == ','));
+				ok = s == s1 && (s == '-' || s == ' ' || s == '.' || s == ',');
+				/* without a label, only as ", " between exact groups ("275, 48, 1573":
+				 * small type's dotted form) */
+				if (ok && s == ',' && !label)
+					ok = d[g] == want[g] && q + 2 < len && t[q + 1] == ' ' &&
+					     magi__is_digit((uc)t[q + 2]);
 				q++;
 				if (ok && (s == '-' || s == ',') && q + 1 < len && t[q] == ' ' &&
 				    magi__is_digit((uc)t[q + 1])) {
@@ -417,10 +424,17 @@ magi_status magi__pii_ssns(const char *t, size_t len, struct magi__fvec *fv)
 		 * a phone label a phone number */
 		if (s1 != '-' && !label && magi__pii_phone_labelled(t, i))
 			continue;
-		float score = shortg || spaced ? 0.85f : s1 == '-' || label ? 1.0f : 0.8f;
+		/* the comma form must not sit in a list of numbers ("1, 275, 48, 1573, 9") */
+		bool commas = s1 == ',' && !label;
+		if (commas && ((e + 2 < len && t[e] == ',' && magi__is_digit((uc)t[e + (t[e + 1] == ' ') + 1])) ||
+			       (i >= 2 && t[i - 1] == ' ' && t[i - 2] == ',') || (i >= 1 && t[i - 1] == ',')))
+			continue;
+		float score = commas ? MAGI_PII_SCORE_REPAIRED
+			      : shortg || spaced ? 0.85f : s1 == '-' || label ? 1.0f : 0.8f;
 		magi_status st = magi__fvec_push(fv, MAGI_PII_SSN, i, e, score, NULL);
 		if (st)
 			return st;
+		fv->v[fv->n - 1].repaired = commas;
 		i = e;
 	}
 	return MAGI_OK;

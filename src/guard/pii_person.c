@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "guard/pii_internal.h"
 #include "core/common.h"
 
@@ -250,13 +251,18 @@ static magi_status names_after_labels(const char *t, size_t len, struct magi__fv
 			continue;
 		for (size_t li = 0; li < MAGI_ARRAY_LEN(name_labels); li++) {
 			const char *label = name_labels[li].label;
-			if (magi__lower((uc)t[at]) != (uc)label[0] || !magi__word_at(t, len, at, label))
+			if (magi__lower((uc)t[at]) != (uc)label[0])
 				continue;
 			size_t q = at + strlen(label);
+			/* small type's 'z' for a colon glued to the label ("Full namez Chinedu") */
+			bool zcolon = q + 1 < len && t[q] == 'z' && t[q + 1] == ' ' &&
+				      !strncasecmp(t + at, label, strlen(label));
+			if (!zcolon && !magi__word_at(t, len, at, label))
+				continue;
 			while (q < len && t[q] == ' ')
 				q++;
 			/* a colon, OCR's '?' or ';' for one, or a tab (a form field's edge) */
-			bool colon = q < len && (t[q] == ':' || t[q] == '=' || t[q] == '\t' ||
+			bool colon = q < len && (t[q] == ':' || t[q] == '=' || t[q] == '\t' || zcolon ||
 						 ((t[q] == '?' || t[q] == ';') && q + 1 < len && t[q + 1] == ' '));
 			if (colon)
 				q++;
@@ -309,8 +315,10 @@ static magi_status names_after_salutations(const char *t, size_t len, struct mag
 			size_t e;
 			if (!name_run(t, len, q, &e))
 				continue;
-			/* the salutation's name ends in a comma, '!' or the line */
-			if (e < len && t[e] != ',' && t[e] != '!' && t[e] != '\n')
+			/* the salutation's name ends in a comma, '!' or the line (OCR's '.' for the
+			 * comma at the line's end: "Hi Dr. Carmen Rodriguez.") */
+			if (e < len && t[e] != ',' && t[e] != '!' && t[e] != '\n' &&
+			    !(t[e] == '.' && (e + 1 == len || t[e + 1] == '\n')))
 				continue;
 			magi_status st = push_name(fv, q, e, 0.6f);
 			if (st)

@@ -25,9 +25,11 @@
  *   - a line read with confidence under 30 that shows digits and that the budget leaves
  *     unread is covered as "unreadable" (sent as it is, it would be PII the guard never
  *     looked at). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "guard/guard_internal.h"
+#include "vision/ocr_region.h"
 #include "core/common.h"
 
 #define REREAD_MIN_DIGITS 8  /* a line with fewer digits holds no card, IBAN or phone */
@@ -37,6 +39,9 @@
 #define UNREADABLE_CONF 30   /* a line this unsure that the budget left unread is covered */
 #define REREAD_MARGIN 4
 #define CACHE_MAX 512 /* crops remembered per cache */
+#define SMALL_LINE_H 16      /* px: a line box this low holds glyphs of ~11 px or less... */
+#define SMALL_TARGET_H 36    /* ...and is enlarged toward this height before its reading */
+#define SMALL_MAX_SCALE 3
 
 /* Words on a line that say what its number is, when it is PII... */
 static const char *const pii_labels[] = {
@@ -190,6 +195,18 @@ static bool numberish(const char *s)
 	return alnum && digits * 5 >= alnum && digits + looks >= 7;
 }
 
+/* A small line worth a second, enlarged reading: a number's digits, an e-mail's '@', a
+ * MAC's or IPv6 address's colons. */
+static bool small_signal(const char *s, int digits)
+{
+	int colons = 0, at = 0;
+	for (; *s; s++) {
+		colons += *s == ':';
+		at += *s == '@';
+	}
+	return digits >= 4 || at || (colons >= 2 && digits >= 2);
+}
+
 struct cand {
 	size_t line;
 	int w0, w1;      /* words of the crop (first may be a label) */
@@ -197,6 +214,8 @@ struct cand {
 	int cost, prio;  /* width/height of the crop's text, rounded up; likelihood class */
 	bool cover;      /* covered as unreadable if it is not read again */
 	int digits;
+	int scale;       /* the crop is enlarged this much before its reading */
+	bool hex;        /* read as hex groups only (an IPv6 or MAC address's glyphs) */
 };
 
 static int cand_cmp(const void *a, const void *b)
@@ -250,6 +269,113 @@ static bool line_crop(const struct magi_ocr *ocr, size_t li, bool whole, struct 
 	return true;
 }
 
+/* A word of an IPv6 or MAC address as a first reading leaves it: a colon (or ';') and a
+ * digit ("fe80:", ":93df", "[£e80", "5b"), or hex groups split by dots ("2e00.047d"). */
+static bool hex_word(const char *w)
+{
+	int colons = 0, digits = 0, dots = 0;
+	for (; *w; w++) {
+		colons += *w == ':' || *w == ';';
+		digits += magi__is_digit((unsigned char)*w);
+		dots += *w == '.';
+	}
+	return digits && (colons || dots >= 2);
+}
+
+/* A word that may be part of an address however garbled: hex digits, their look-alikes
+ * and an address's punctuation only, 2+ characters ("feao", "£e8", "}000", ":"). */
+static bool hex_like(const char *w)
+{
+	size_t n = 0;
+	for (; *w; w++, n++)
+		if (!magi__is_hex((unsigned char)*w) && !((unsigned char)*w & 0x80) &&
+		    !strchr(":;.,[](){}%/|OoIlSGt", *w))
+			return false;
+	return n >= 1;
+}
+
+/* The span of line li's address-like words: from its first hex word to its last, with at
+ * least two colons in all and a hex letter or four colons (so that a time "12:30:45" is
+ * not read again). False when there is none. */
+static bool hex_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
+{
+	int first = -1, last = -1, colons = 0, letters = 0;
+	for (size_t w = 0; w < ocr->n_words; w++) {
+		if (ocr->words[w].line != (int)li)
+			continue;
+		const char *t = ocr->words[w].text;
+		if (!hex_word(t))
+			continue;
+		if (first < 0)
+			first = (int)w;
+		last = (int)w;
+	}
+	if (first < 0)
+		return false;
+	for (int w = first; w <= last; w++)
+		for (const char *t = ocr->words[w].text; *t; t++) {
+			colons += *t == ':' || *t == ';';
+			letters += magi__is_alpha((unsigned char)*t);
+		}
+	if (colons < 2 || (!letters && colons < 4))
+		return false;
+	c->w0 = first;
+	c->w1 = last;
+	int x0 = ocr->words[first].x, y0 = ocr->words[first].y;
+	int x1 = x0 + ocr->words[first].w, y1 = y0 + ocr->words[first].h;
+	for (int w = first; w <= last; w++) {
+		const struct magi_ocr_word *ow = &ocr->words[w];
+		x0 = MAGI_MIN(x0, ow->x);
+		y0 = MAGI_MIN(y0, ow->y);
+		x1 = MAGI_MAX(x1, ow->x + ow->w);
+		y1 = MAGI_MAX(y1, ow->y + ow->h);
+	}
+	/* OCR cuts a garbled address into several lines of one row ("£e8" | "acda:5£25"):
+	 * hex-like words beside the span on the same row belong to it */
+	for (bool grew = true; grew;) {
+		grew = false;
+		for (size_t w = 0; w < ocr->n_words; w++) {
+			const struct magi_ocr_word *ow = &ocr->words[w];
+			int h = y1 - y0, ov = MAGI_MIN(y1, ow->y + ow->h) - MAGI_MAX(y0, ow->y);
+			bool inside = ow->x >= x0 && ow->x + ow->w <= x1;
+			int gap = ow->x >= x1 ? ow->x - x1 : x0 - (ow->x + ow->w);
+			if (getenv("MAGI_PII_DUMP") && ov > 0)
+				fprintf(stderr, "  row word \"%s\" %d,%d %dx%d span %d-%d,%d-%d ov %d gap %d like %d\n", ow->text, ow->x, ow->y, ow->w, ow->h, x0, x1, y0, y1, ov, gap, hex_like(ow->text));
+			if (inside || ov * 2 < MAGI_MIN(h, ow->h) || gap > 5 * h || !hex_like(ow->text))
+				continue;
+			x0 = MAGI_MIN(x0, ow->x);
+			x1 = MAGI_MAX(x1, ow->x + ow->w);
+			c->w0 = MAGI_MIN(c->w0, (int)w);
+			c->w1 = MAGI_MAX(c->w1, (int)w);
+			grew = true;
+		}
+	}
+	c->x = x0, c->y = y0, c->w = x1 - x0, c->h = y1 - y0;
+	if (c->w <= 0 || c->h <= 0)
+		return false;
+	c->cost = (c->w + c->h - 1) / c->h;
+	return true;
+}
+
+/* true when a finding's box overlaps the candidate's crop. */
+static bool covered_by(const struct magi_pii_finding *f, size_t nf, const struct cand *c)
+{
+	for (size_t k = 0; k < nf; k++)
+		if (f[k].has_box && overlaps(f[k].x, f[k].y, f[k].w, f[k].h, c->x, c->y, c->w, c->h))
+			return true;
+	return false;
+}
+
+/* How much a crop of text h px tall is enlarged before its second reading: small text
+ * toward SMALL_TARGET_H (Tesseract reads 9-11 px glyphs far better at 2-3x), at most
+ * SMALL_MAX_SCALE; text of SMALL_LINE_H px or more as it is. */
+static int crop_scale(int h)
+{
+	if (h >= SMALL_LINE_H)
+		return 1;
+	return MAGI_MIN(SMALL_MAX_SCALE, MAGI_MAX(1, (SMALL_TARGET_H + h / 2) / h));
+}
+
 static struct cache_entry *cache_find(struct magi_pii_cache *c, uint64_t key)
 {
 	for (size_t i = 0; c && i < c->n; i++)
@@ -277,18 +403,70 @@ static struct cache_entry *cache_put(struct magi_pii_cache *c, uint64_t key,
 
 /* Reads crop again as one line. *out gets the findings with boxes in the crop's pixels;
  * none when OCR failed (the first reading stands). */
-static magi_status read_crop(const struct magi_image *crop, const struct magi_pii_params *p,
-			     struct magi_pii_finding **out, size_t *n)
+/* The glyphs of an IPv6 or MAC address in any of their text forms. */
+#define HEX_CHARSET "0123456789abcdefABCDEF:.-[]%/"
+
+/* The hex reading of crop: only address types are looked for, and a finding covers the
+ * whole crop (the address's words); it is `repaired` — the reading was forced into hex
+ * glyphs, so it is no reading as printed. */
+static magi_status read_hex(const struct magi_image *crop, const struct magi_pii_params *p,
+			    struct magi_pii_finding **out, size_t *n)
+{
+	char *text = NULL;
+	if (magi__ocr_read_line_charset(crop, NULL, HEX_CHARSET, &text, NULL, NULL))
+		return MAGI_OK;
+	struct magi_pii_params q = *p;
+	q.types &= MAGI_PII_BIT(MAGI_PII_IPV6) | MAGI_PII_BIT(MAGI_PII_MAC);
+	magi_status s = q.types ? magi_pii_scan_text(text, &q, out, n) : MAGI_OK;
+	MAGI_DEBUG("pii: hex reading \"%s\": %zu finding%s", text, *n, *n == 1 ? "" : "s");
+	free(text);
+	for (size_t k = 0; !s && k < *n; k++) {
+		struct magi_pii_finding *f = &(*out)[k];
+		f->has_box = true;
+		f->x = f->y = 0;
+		f->w = (int)crop->w;
+		f->h = (int)crop->h;
+		f->repaired = true;
+		f->score = MAGI_MIN(f->score, MAGI_PII_SCORE_REPAIRED) * 0.9f;
+	}
+	return s;
+}
+
+static magi_status read_crop(const struct magi_image *crop, int scale, bool hex,
+			     const struct magi_pii_params *p, struct magi_pii_finding **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
 	struct magi_ocr *o2 = NULL;
-	if (magi_ocr_run_line(crop, NULL, 0, &o2, NULL))
+	struct magi_image *big = NULL;
+	if (scale > 1 && magi_image_resize(crop, crop->w * (uint32_t)scale,
+					   crop->h * (uint32_t)scale, &big))
+		return MAGI_OK;
+	if (hex) {
+		magi_status hs = read_hex(big ? big : crop, p, out, n);
+		for (size_t k = 0; !hs && k < *n; k++) {
+			(*out)[k].w = (int)crop->w;
+			(*out)[k].h = (int)crop->h;
+		}
+		magi_image_free(big);
+		return hs;
+	}
+	magi_status r = magi_ocr_run_line(big ? big : crop, NULL, 0, &o2, NULL);
+	magi_image_free(big);
+	if (r)
 		return MAGI_OK;
 	magi_status s = magi_pii_scan_ocr(o2, p, out, n);
 	magi_ocr_free(o2);
-	for (size_t k = 0; !s && k < *n; k++)
-		(*out)[k].score *= 0.9f;
+	for (size_t k = 0; !s && k < *n; k++) {
+		struct magi_pii_finding *f = &(*out)[k];
+		f->score *= 0.9f;
+		/* boxes back in the crop's own pixels */
+		int x1 = (f->x + f->w + scale - 1) / scale, y1 = (f->y + f->h + scale - 1) / scale;
+		f->x /= scale;
+		f->y /= scale;
+		f->w = x1 - f->x;
+		f->h = y1 - f->y;
+	}
 	return s;
 }
 
@@ -307,7 +485,7 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 	if (s || !img || !ocr || !ocr->n_lines || !ocr->n_words || p->reread_budget == 0)
 		return s ? s : (*out = f, *n = nf, MAGI_OK);
 	/* the candidates */
-	struct cand *cands = calloc(ocr->n_lines, sizeof *cands);
+	struct cand *cands = calloc(2 * ocr->n_lines, sizeof *cands);
 	if (!cands) {
 		magi_pii_findings_free(f, nf);
 		return MAGI_ERR_NOMEM;
@@ -317,22 +495,30 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		const struct magi_ocr_line *l = &ocr->lines[i];
 		if (!l->text || l->h <= 0 || l->h > GARBLED_MAX_HEIGHT)
 			continue;
+		/* an address's hex groups the first reading found no address in: read again
+		 * with hex glyphs only */
+		struct cand hc = {.line = i, .hex = true, .prio = 2, .scale = 1};
+		if ((p->types & (MAGI_PII_BIT(MAGI_PII_IPV6) | MAGI_PII_BIT(MAGI_PII_MAC))) &&
+		    l->h <= REREAD_MAX_HEIGHT && hex_crop(ocr, i, &hc) && !covered_by(f, nf, &hc)) {
+			hc.scale = crop_scale(hc.h);
+			hc.digits = count_digits(l->text);
+			cands[nc++] = hc;
+		}
 		int digits = count_digits(l->text);
 		/* a garbled line: the first reading was unsure and the line shows a number or two
 		 * (Tesseract sometimes reads a whole line of a thin font as "BANS DIZ FI2B VOID"
 		 * on the page and correctly on its own) */
 		bool garbled = l->conf < GARBLED_CONF && digits >= 2 && strlen(l->text) >= 6;
-		if (!garbled && (l->h > REREAD_MAX_HEIGHT || digits < REREAD_MIN_DIGITS))
+		bool small = l->h < SMALL_LINE_H && small_signal(l->text, digits);
+		if (!garbled && !small && (l->h > REREAD_MAX_HEIGHT || digits < REREAD_MIN_DIGITS))
 			continue;
 		if (has_word(l->text, not_pii_labels) || dates_only(l->text))
 			continue;
-		struct cand c = {.line = i, .digits = digits};
-		if (!line_crop(ocr, i, garbled, &c))
+		struct cand c = {.line = i, .digits = digits, .scale = 1};
+		if (!line_crop(ocr, i, garbled || small, &c))
 			continue;
-		bool covered = false;
-		for (size_t k = 0; k < nf && !covered; k++)
-			covered = f[k].has_box && overlaps(f[k].x, f[k].y, f[k].w, f[k].h, c.x, c.y, c.w, c.h);
-		if (covered)
+		c.scale = crop_scale(c.h);
+		if (covered_by(f, nf, &c))
 			continue;
 		c.prio = (has_word(l->text, pii_labels) ? 2 : 0) + garbled;
 		c.cover = garbled && l->conf < UNREADABLE_CONF && numberish(l->text) &&
@@ -353,7 +539,7 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 			continue;
 		/* a crop read before is free; a new one must fit the budget */
 		struct magi_pii_cache *cache = p->reread_cache;
-		uint64_t key = cache ? crop_key(crop) : 0;
+		uint64_t key = cache ? crop_key(crop) ^ (c->hex ? 0x9e3779b97f4a7c15ull : 0) : 0;
 		struct cache_entry *e = cache_find(cache, key);
 		struct magi_pii_finding *g = NULL;
 		size_t ng = 0;
@@ -364,7 +550,7 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 			looked = true;
 			budget -= c->cost;
 			double t0 = magi_now_ms();
-			s = read_crop(crop, p, &g, &ng);
+			s = read_crop(crop, c->scale, c->hex, p, &g, &ng);
 			MAGI_DEBUG("pii: second reading of %ux%u (%d units): %zu finding%s in %.1f ms", crop->w,
 				   crop->h, c->cost, ng, ng == 1 ? "" : "s", magi_now_ms() - t0);
 			if (!s && cache) {
