@@ -200,6 +200,10 @@ MAGI_API magi_status magi_pii_cache_new(struct magi_pii_cache **out);
 MAGI_API void magi_pii_cache_free(struct magi_pii_cache *c);
 /* Crops served from the cache and crops read, since it was made. */
 MAGI_API void magi_pii_cache_stats(const struct magi_pii_cache *c, size_t *hits, size_t *reads);
+/* Milliseconds the second readings spent in OCR (crop, enlargement and Tesseract) through
+ * this cache since it was made: the guard's extra OCR, apart from its own scanning. 0 for
+ * NULL. */
+MAGI_API double magi_pii_cache_ocr_ms(const struct magi_pii_cache *c);
 
 /* Check-digit helpers, exposed for tests and for the generator's validation.
  * digits: ASCII digits only. iban: letters and digits only (no spaces), any case. */

@@ -143,6 +143,8 @@ static const char *country_options(const char *t, size_t len, size_t i, size_t *
 		return "ODQ";
 	case '2': /* a Z in small type ("C27748...") */
 		return "Z";
+	case '(': /* a C ("(Y90-8582-...") */
+		return "C";
 	case '5':
 		return "S";
 	case '8':

@@ -109,7 +109,9 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 			ok = false;
 		/* more than one, or with spaces, only after an IP label: "1,0,0,1" and "10, 20,
 		 * 30, 40" are lists */
-		if ((commas > 1 || spaces || gaps) && !labelled)
+		/* a port glued to it ("198,181,253,24:8443") says address as a label does */
+		bool port = q + 1 < len && t[q] == ':' && magi__is_digit((uc)t[q + 1]) && !spaces && !gaps;
+		if ((commas > 1 || spaces || gaps) && !labelled && !port)
 			ok = false;
 		if (!ok) {
 			while (i + 1 < len && magi__is_digit((uc)t[i + 1]))
@@ -225,7 +227,7 @@ static char hexish(uc c)
 }
 
 /* A hex digit as OCR may have read it at t[q]: the digit (any case), or a glyph small
- * screen text turns one into — S for 5, O/o for 0, l/I/| for 1, G for 6, t and { for f,
+ * screen text turns one into — S for 5, O/o/Q for 0, l/I/| for 1, G for 6, t and { for f,
  * and the UTF-8 £ and ° for f, ¢ for c, é for 6, € for e. Sets *h and returns the bytes read; 0 when
  * t[q] is none of these. */
 static size_t noisy_hex(const char *t, size_t len, size_t q, char *h)
@@ -247,6 +249,10 @@ static size_t noisy_hex(const char *t, size_t len, size_t q, char *h)
 	if (q + 1 < len && c == 0xC3 && (uc)t[q + 1] == 0xA9) {
 		*h = '6';
 		return 2;
+	}
+	if (c == 'Q') { /* "SAQASA3FF14F" for 5A0A5A... */
+		*h = '0';
+		return 1;
 	}
 	if (c == 'G') { /* "AG:06" for A6 */
 		*h = '6';
@@ -654,7 +660,7 @@ static size_t mac_labelled_noisy(const char *t, size_t len, size_t i)
 			end = q;
 			continue;
 		}
-		if (gl[groups] && magi__is_alnum((uc)t[q]) && !unknown && gl[groups] >= 4) {
+		if (magi__is_alnum((uc)t[q]) && !unknown && gl[groups] >= 2) {
 			unknown++; /* one glyph of a block read as no hex at all */
 			gl[groups]++;
 			glyphs++;

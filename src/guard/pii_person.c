@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include "guard/pii_internal.h"
 #include "core/common.h"
 
@@ -243,6 +242,23 @@ static size_t line_end_of(const char *t, size_t len, size_t i)
 	return q >= len || t[q] == '\n' ? i : q;
 }
 
+/* label (lower case) at t[at], any case, the end not checked; small type's 'n' or 'w'
+ * for an 'm' ("Nane:", "Nowbre:") is taken. */
+static bool label_at(const char *t, size_t len, size_t at, const char *label)
+{
+	if (at > 0 && magi__is_alnum((uc)t[at - 1]))
+		return false;
+	size_t k = 0;
+	for (; label[k]; k++) {
+		if (at + k >= len)
+			return false;
+		uc c = magi__lower((uc)t[at + k]);
+		if (c != (uc)label[k] && !(label[k] == 'm' && k > 0 && (c == 'n' || c == 'w')))
+			return false;
+	}
+	return true;
+}
+
 /* Names after labels. */
 static magi_status names_after_labels(const char *t, size_t len, struct magi__fvec *fv)
 {
@@ -251,13 +267,12 @@ static magi_status names_after_labels(const char *t, size_t len, struct magi__fv
 			continue;
 		for (size_t li = 0; li < MAGI_ARRAY_LEN(name_labels); li++) {
 			const char *label = name_labels[li].label;
-			if (magi__lower((uc)t[at]) != (uc)label[0])
+			if (magi__lower((uc)t[at]) != (uc)label[0] || !label_at(t, len, at, label))
 				continue;
 			size_t q = at + strlen(label);
 			/* small type's 'z' for a colon glued to the label ("Full namez Chinedu") */
-			bool zcolon = q + 1 < len && t[q] == 'z' && t[q + 1] == ' ' &&
-				      !strncasecmp(t + at, label, strlen(label));
-			if (!zcolon && !magi__word_at(t, len, at, label))
+			bool zcolon = q + 1 < len && t[q] == 'z' && t[q + 1] == ' ';
+			if (!zcolon && q < len && magi__is_alnum((uc)t[q]))
 				continue;
 			while (q < len && t[q] == ' ')
 				q++;
@@ -290,6 +305,11 @@ static magi_status names_after_labels(const char *t, size_t len, struct magi__fv
 			/* the name ends its field: end of line, a comma, '<' (an address), '(' */
 			size_t a = e;
 			while (a < len && t[a] == ' ')
+				a++;
+			/* (OCR's stray quote mark at the end: "Mehnet Demir’") */
+			if (a + 3 <= len && !memcmp(t + a, "\xE2\x80\x99", 3))
+				a += 3;
+			else if (a < len && (t[a] == '\'' || t[a] == '`'))
 				a++;
 			if (a < len && !strchr("\n,;<(|/", t[a]) && !(t[a] == '.' && (a + 1 == len || t[a + 1] == '\n')))
 				continue;
