@@ -109,8 +109,10 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 			ok = false;
 		/* more than one, or with spaces, only after an IP label: "1,0,0,1" and "10, 20,
 		 * 30, 40" are lists */
-		/* a port glued to it ("198,181,253,24:8443") says address as a label does */
-		bool port = q + 1 < len && t[q] == ':' && magi__is_digit((uc)t[q + 1]) && !spaces && !gaps;
+		/* a port or a prefix length glued to it ("198,181,253,24:8443", "10,54,143,93/9")
+		 * says address as a label does */
+		bool port = q + 1 < len && (t[q] == ':' || t[q] == '/') && magi__is_digit((uc)t[q + 1]) &&
+			    !spaces && !gaps;
 		if ((commas > 1 || spaces || gaps) && !labelled && !port)
 			ok = false;
 		if (!ok) {
@@ -227,7 +229,7 @@ static char hexish(uc c)
 }
 
 /* A hex digit as OCR may have read it at t[q]: the digit (any case), or a glyph small
- * screen text turns one into — S for 5, O/o/Q for 0, l/I/| for 1, G for 6, t and { for f,
+ * screen text turns one into — S for 5, O/o/Q for 0, l/I/| for 1, G for 6, t { # for f,
  * and the UTF-8 £ and ° for f, ¢ for c, é for 6, € for e. Sets *h and returns the bytes read; 0 when
  * t[q] is none of these. */
 static size_t noisy_hex(const char *t, size_t len, size_t q, char *h)
@@ -249,6 +251,10 @@ static size_t noisy_hex(const char *t, size_t len, size_t q, char *h)
 	if (q + 1 < len && c == 0xC3 && (uc)t[q + 1] == 0xA9) {
 		*h = '6';
 		return 2;
+	}
+	if (c == '#') { /* "#e80:", "9a:#7" for fe80, f7 */
+		*h = 'f';
+		return 1;
 	}
 	if (c == 'Q') { /* "SAQASA3FF14F" for 5A0A5A... */
 		*h = '0';
@@ -442,11 +448,12 @@ magi_status magi__pii_ipv6(const char *t, size_t len, struct magi__fvec *fv)
 	return MAGI_OK;
 }
 
-/* The end of a dotted quad naming a host at t[i] (dots only, octets 0-255 without leading
- * zeros), or 0. */
+/* The end of a dotted quad naming a host at t[i] (octets 0-255 without leading zeros,
+ * split by dots or, as small type reads them, by commas), or 0. */
 static size_t host_quad(const char *t, size_t len, size_t i)
 {
 	int oct[4];
+	char sep = 0;
 	size_t q = i;
 	for (int k = 0; k < 4; k++) {
 		int v = 0, nd = 0;
@@ -457,12 +464,13 @@ static size_t host_quad(const char *t, size_t len, size_t i)
 			return 0;
 		oct[k] = v;
 		if (k < 3) {
-			if (q >= len || t[q] != '.')
+			/* one separator throughout: dots, or small type's commas */
+			if (q >= len || (t[q] != '.' && t[q] != ',') || (k && t[q] != sep))
 				return 0;
-			q++;
+			sep = t[q++];
 		}
 	}
-	if ((q < len && (magi__is_alnum((uc)t[q]) || (t[q] == '.' && q + 1 < len &&
+	if ((q < len && (magi__is_alnum((uc)t[q]) || ((t[q] == '.' || t[q] == ',') && q + 1 < len &&
 						      magi__is_digit((uc)t[q + 1])))) ||
 	    !ipv4_host(oct))
 		return 0;
@@ -504,7 +512,8 @@ magi_status magi__pii_ipv6_mapped_noisy(const char *t, size_t len, struct magi__
 				break;
 			}
 		}
-		while (p < i && t[p] == ' ')
+		/* a label's colon before it is not the address's ("IPv6: rif FFF2...") */
+		while (p < i && (t[p] == ' ' || t[p] == ':' || t[p] == ';'))
 			p++;
 		if (fl < 3 || fl > 5 || !magi__pii_left_boundary(t, p) || (p > 0 && t[p - 1] == '.'))
 			continue;

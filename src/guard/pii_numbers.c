@@ -358,7 +358,7 @@ static int digits_value(const char *t, size_t i, int n)
 	return v;
 }
 
-magi_status magi__pii_ssns(const char *t, size_t len, struct magi__fvec *fv)
+static magi_status ssns_in(const char *t, size_t len, struct magi__fvec *fv)
 {
 	for (size_t i = 0; i + 9 <= len; i++) {
 		if (!magi__pii_left_boundary(t, i) || (i > 0 && (t[i - 1] == '-' || t[i - 1] == '.')) ||
@@ -438,4 +438,37 @@ magi_status magi__pii_ssns(const char *t, size_t len, struct magi__fvec *fv)
 		i = e;
 	}
 	return MAGI_OK;
+}
+
+/* SSNs, and those whose first glyph small type read as the letter O ("O31 91 2171"): read
+ * with a 0 there, they are `repaired` (score MAGI_PII_SCORE_REPAIRED). */
+magi_status magi__pii_ssns(const char *t, size_t len, struct magi__fvec *fv)
+{
+	magi_status st = ssns_in(t, len, fv);
+	char *copy = NULL;
+	for (size_t i = 0; !st && i + 3 <= len; i++) {
+		if (t[i] != 'O' || !magi__pii_left_boundary(t, i) || !magi__is_digit((uc)t[i + 1]) ||
+		    !magi__is_digit((uc)t[i + 2]))
+			continue;
+		if (!copy && !(copy = magi__strndup(t, len)))
+			return MAGI_ERR_NOMEM;
+		copy[i] = '0';
+	}
+	if (!copy || st) {
+		free(copy);
+		return st;
+	}
+	struct magi__fvec more = {0};
+	st = ssns_in(copy, len, &more);
+	for (size_t k = 0; !st && k < more.n; k++) {
+		const struct magi_pii_finding *f = &more.v[k];
+		if (t[f->start] != 'O')
+			continue;
+		st = magi__fvec_push(fv, MAGI_PII_SSN, f->start, f->end, MAGI_PII_SCORE_REPAIRED, NULL);
+		if (!st)
+			fv->v[fv->n - 1].repaired = true;
+	}
+	magi__fvec_release(&more);
+	free(copy);
+	return st;
 }

@@ -199,7 +199,7 @@ static const char *const salutations[] = {
 static const char *const titles[] = {"mr.", "mrs.", "ms.", "mx.", "dr.", "prof.", "mr", "mrs",
 				     "ms", "dr", "herr", "frau", "m.", "mme", "mlle", "sr.",
 				     "sra.", "sig.", "dott.", "pan", "pani", "meneer", "mevrouw",
-				     "madame", "monsieur", "señor", "señora", NULL};
+				     "madame", "monsieur", "señor", "señora", "hr.", "hr", NULL};
 /* A letter's closing, alone on its line, with the sender's name on the next. */
 static const char *const closings[] = {
 	"best regards", "kind regards", "warm regards", "regards", "best wishes", "sincerely",
