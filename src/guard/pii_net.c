@@ -322,6 +322,16 @@ magi_status magi__pii_ipv6_noisy(const char *t, size_t len, struct magi__fvec *f
 		while (q < len) {
 			uc c = (uc)t[q];
 			size_t b = noisy_hex(t, len, q, &h);
+			char h2;
+			/* a fifth glyph after a full group that is a colon's look-alike in small
+			 * type ("7ea32624b", "3c93zed24", "fe801:93df"): the colon */
+			if (gl[ng - 1] == 4 && ng < 8 && (c == '2' || c == 'z' || c == '1') && q + 1 < len &&
+			    noisy_hex(t, len, q + 1, &h2)) {
+				repairs++;
+				ng++;
+				q++;
+				continue;
+			}
 			if (b) {
 				if (gl[ng - 1] >= 6)
 					break;

@@ -58,6 +58,10 @@ static void test_ipv6(void)
 	repaired("Link-local: 311\xC2\xA2:2b40:8a34:a071: :/56", MAGI_PII_IPV6,
 		 "311\xC2\xA2:2b40:8a34:a071: :/56");
 	HAS("[Fe80: :ca33:d8de:0:f289]:22", MAGI_PII_IPV6, "Fe80: :ca33:d8de:0:f289");
+	/* a colon read as a fifth glyph of a full group ('2', 'z', '1') */
+	repaired("fdcc:7ea32624b:4e0c:2c0f :3c93zed24zcc7", MAGI_PII_IPV6,
+		 "fdcc:7ea32624b:4e0c:2c0f :3c93zed24zcc7");
+	HASNT("2019:2020 12345:6789", MAGI_PII_IPV6);
 	/* an address after f-words of prose is an IPv4 address, not a mapped one */
 	HASNT("staff 10.1.2.3", MAGI_PII_IPV6);
 	HAS("staff 10.1.2.3", MAGI_PII_IPV4, "10.1.2.3");
