@@ -25,7 +25,6 @@
  *   - a line read with confidence under 30 that shows digits and that the budget leaves
  *     unread is covered as "unreadable" (sent as it is, it would be PII the guard never
  *     looked at). */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "guard/pii_internal.h"
@@ -236,6 +235,32 @@ static int cand_cmp(const void *a, const void *b)
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
+/* The union [b0, b2) x [b1, b3) of the boxes of words w0..w1 on line li. */
+static void words_box(const struct magi_ocr *ocr, size_t li, int w0, int w1, int b[4])
+{
+	b[0] = b[1] = INT32_MAX;
+	b[2] = b[3] = INT32_MIN;
+	for (int w = w0; w <= w1; w++) {
+		const struct magi_ocr_word *ow = &ocr->words[w];
+		if (ow->line != (int)li)
+			continue;
+		b[0] = MAGI_MIN(b[0], ow->x);
+		b[1] = MAGI_MIN(b[1], ow->y);
+		b[2] = MAGI_MAX(b[2], ow->x + ow->w);
+		b[3] = MAGI_MAX(b[3], ow->y + ow->h);
+	}
+}
+
+/* Sets c's crop to the box b (as words_box gives it) and its cost; false when empty. */
+static bool cand_box(struct cand *c, const int b[4])
+{
+	c->x = b[0], c->y = b[1], c->w = b[2] - b[0], c->h = b[3] - b[1];
+	if (b[2] <= b[0] || b[3] <= b[1])
+		return false;
+	c->cost = (c->w + c->h - 1) / c->h;
+	return true;
+}
+
 /* The crop of line li: from the word before its first word with a digit (a label) to its
  * last word with a digit, or (whole) the whole line. False when the line has no words. */
 static bool line_crop(const struct magi_ocr *ocr, size_t li, bool whole, struct cand *c)
@@ -257,24 +282,13 @@ static bool line_crop(const struct magi_ocr *ocr, size_t li, bool whole, struct 
 		return false;
 	c->w0 = before >= 0 ? before : first;
 	c->w1 = last;
-	int x0 = ocr->words[c->w0].x, y0 = ocr->words[c->w0].y;
-	int x1 = x0 + ocr->words[c->w0].w, y1 = y0 + ocr->words[c->w0].h;
-	for (int w = c->w0; w <= c->w1; w++) {
-		const struct magi_ocr_word *ow = &ocr->words[w];
-		x0 = MAGI_MIN(x0, ow->x);
-		y0 = MAGI_MIN(y0, ow->y);
-		x1 = MAGI_MAX(x1, ow->x + ow->w);
-		y1 = MAGI_MAX(y1, ow->y + ow->h);
-	}
+	int b[4];
+	words_box(ocr, li, c->w0, c->w1, b);
 	/* the line's own box is taller when it holds taller glyphs than these words */
 	const struct magi_ocr_line *l = &ocr->lines[li];
-	y0 = MAGI_MIN(y0, l->y);
-	y1 = MAGI_MAX(y1, l->y + l->h);
-	c->x = x0, c->y = y0, c->w = x1 - x0, c->h = y1 - y0;
-	if (c->w <= 0 || c->h <= 0)
-		return false;
-	c->cost = (c->w + c->h - 1) / c->h;
-	return true;
+	b[1] = MAGI_MIN(b[1], l->y);
+	b[3] = MAGI_MAX(b[3], l->y + l->h);
+	return cand_box(c, b);
 }
 
 /* A word of an IPv6 or MAC address as a first reading leaves it: a colon (or ';') and a
@@ -302,23 +316,22 @@ static bool hex_like(const char *w)
 	return n >= 1;
 }
 
-/* Grows the box [x0, x1) x [y0, y1) of c's words over the words beside it on the same row
- * (half their height within its rows, at most 5 heights away) that pass like (NULL: any),
+/* Grows the box b (as words_box gives it) of c's words over the words beside it on the
+ * same row (half their height within its rows, at most 5 heights away) that pass like,
  * word by word, and c->w0/w1 with them. */
-static void grow_row(const struct magi_ocr *ocr, struct cand *c, int *x0, int *y0, int *x1,
-		     int *y1, bool (*like)(const char *))
+static void grow_row(const struct magi_ocr *ocr, struct cand *c, int b[4], bool (*like)(const char *))
 {
 	for (bool grew = true; grew;) {
 		grew = false;
 		for (size_t w = 0; w < ocr->n_words; w++) {
 			const struct magi_ocr_word *ow = &ocr->words[w];
-			int h = *y1 - *y0, ov = MAGI_MIN(*y1, ow->y + ow->h) - MAGI_MAX(*y0, ow->y);
-			bool inside = ow->x >= *x0 && ow->x + ow->w <= *x1;
-			int gap = ow->x >= *x1 ? ow->x - *x1 : *x0 - (ow->x + ow->w);
-			if (inside || ov * 2 < MAGI_MIN(h, ow->h) || gap > 5 * h || (like && !like(ow->text)))
+			int h = b[3] - b[1], ov = MAGI_MIN(b[3], ow->y + ow->h) - MAGI_MAX(b[1], ow->y);
+			bool inside = ow->x >= b[0] && ow->x + ow->w <= b[2];
+			int gap = ow->x >= b[2] ? ow->x - b[2] : b[0] - (ow->x + ow->w);
+			if (inside || ov * 2 < MAGI_MIN(h, ow->h) || gap > 5 * h || !like(ow->text))
 				continue;
-			*x0 = MAGI_MIN(*x0, ow->x);
-			*x1 = MAGI_MAX(*x1, ow->x + ow->w);
+			b[0] = MAGI_MIN(b[0], ow->x);
+			b[2] = MAGI_MAX(b[2], ow->x + ow->w);
 			c->w0 = MAGI_MIN(c->w0, (int)w);
 			c->w1 = MAGI_MAX(c->w1, (int)w);
 			grew = true;
@@ -353,23 +366,12 @@ static bool hex_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 		return false;
 	c->w0 = first;
 	c->w1 = last;
-	int x0 = ocr->words[first].x, y0 = ocr->words[first].y;
-	int x1 = x0 + ocr->words[first].w, y1 = y0 + ocr->words[first].h;
-	for (int w = first; w <= last; w++) {
-		const struct magi_ocr_word *ow = &ocr->words[w];
-		x0 = MAGI_MIN(x0, ow->x);
-		y0 = MAGI_MIN(y0, ow->y);
-		x1 = MAGI_MAX(x1, ow->x + ow->w);
-		y1 = MAGI_MAX(y1, ow->y + ow->h);
-	}
+	int b[4];
+	words_box(ocr, li, first, last, b);
 	/* OCR cuts a garbled address into several lines of one row ("£e8" | "acda:5£25"):
 	 * hex-like words beside the span on the same row belong to it */
-	grow_row(ocr, c, &x0, &y0, &x1, &y1, hex_like);
-	c->x = x0, c->y = y0, c->w = x1 - x0, c->h = y1 - y0;
-	if (c->w <= 0 || c->h <= 0)
-		return false;
-	c->cost = (c->w + c->h - 1) / c->h;
-	return true;
+	grow_row(ocr, c, b, hex_like);
+	return cand_box(c, b);
 }
 
 /* true when a finding's box overlaps the candidate's crop. */
@@ -473,8 +475,6 @@ static bool email_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 	}
 	if (start < 0)
 		return false;
-	int x0 = ocr->words[start].x, y0 = ocr->words[start].y;
-	int x1 = x0 + ocr->words[start].w, y1 = y0 + ocr->words[start].h;
 	size_t chars = 0;
 	bool domain = false;
 	for (int w = start; w <= last; w++) {
@@ -483,21 +483,15 @@ static bool email_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 			continue;
 		chars += strlen(ow->text);
 		domain |= strchr(ow->text, '.') || strchr(ow->text, ',');
-		x0 = MAGI_MIN(x0, ow->x);
-		y0 = MAGI_MIN(y0, ow->y);
-		x1 = MAGI_MAX(x1, ow->x + ow->w);
-		y1 = MAGI_MAX(y1, ow->y + ow->h);
 	}
 	if (!domain || chars < 6)
 		return false;
 	c->w0 = start;
 	c->w1 = last;
-	grow_row(ocr, c, &x0, &y0, &x1, &y1, not_label);
-	c->x = x0, c->y = y0, c->w = x1 - x0, c->h = y1 - y0;
-	if (c->w <= 0 || c->h <= 0)
-		return false;
-	c->cost = (c->w + c->h - 1) / c->h;
-	return true;
+	int b[4];
+	words_box(ocr, li, start, last, b);
+	grow_row(ocr, c, b, not_label);
+	return cand_box(c, b);
 }
 
 static struct cache_entry *cache_find(struct magi_pii_cache *c, uint64_t key)
