@@ -145,10 +145,10 @@ struct magi_pii_params {
 				MAGI_PII_REREAD_BUDGET; 0 none, -1 all */
 	struct magi_pii_cache *reread_cache; /* borrowed, may be NULL: crops read before */
 };
-/* Four card-sized second readings per new screen: the guard's extra OCR, which runs only
- * when a screenshot goes to a remote model — measured 27 ms per screenshot on average and
- * 117 ms at most on a development set of real programs (load 11-13 on 2 cores, page OCR
- * 544 ms), where 12 units left a third of its IPv6 addresses unread (docs/guards.md). */
+/* Four card-sized second readings per new screen: the guard's extra OCR (in a run with
+ * guards on, every new screen) — measured 27 ms per screenshot on average and 117 ms at
+ * most on a development set of real programs (load 11-13 on 2 cores, page OCR 544 ms),
+ * where 12 units found 20 of its 26 IPv6 addresses and 48 found 23 (docs/guards.md). */
 #define MAGI_PII_REREAD_BUDGET 48
 MAGI_API struct magi_pii_params magi_pii_params_default(void);
 
