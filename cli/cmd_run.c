@@ -54,8 +54,8 @@ static const char help_guards[] =
 	"  --yes              let ask-tier actions through without asking (deny stays deny)\n"
 	"  --allow-domain D   only these domains may be visited (repeatable)\n"
 	"  --risk CAT=TIER    set a risk category's tier: allow, ask or deny (repeatable)\n"
-	"  --reread N         how much small number text to OCR a second time per step, in\n"
-	"                     units of width/height (default 12, ~8 ms; -1: all; 0: none)\n"
+	"  --reread N         how much small or unsure text to OCR a second time per step, in\n"
+	"                     units of width/height (default 48, ~35 ms; -1: all; 0: none)\n"
 	"  --no-guards        no PII redaction, injection marking or risk gate (not advised)\n";
 /* the rest (two strings: one would pass the 4095 bytes C99 compilers must accept) */
 static const char help_more[] = CLI_BROWSER_OPTS_HELP CLI_MODEL_OPTS_HELP

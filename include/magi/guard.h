@@ -138,14 +138,18 @@ struct magi_pii_params {
 				validates (default true) */
 	bool entropy;        /* the high-entropy token rule (default true) */
 	size_t entropy_min_len; /* shortest token the entropy rule considers (default 24) */
-	int reread_budget;   /* magi_pii_scan_image: how much small number-heavy text is read
+	int reread_budget;   /* magi_pii_scan_image: how much small or unsure text is read
 				a second time per image, in units of a crop's width over its
 				height (a 16-digit card number is about 12; each unit costs
-				~0.7 ms of OCR here). Default MAGI_PII_REREAD_BUDGET; 0 none, -1 all */
+				~0.7 ms of OCR here, more for enlarged small type). Default
+				MAGI_PII_REREAD_BUDGET; 0 none, -1 all */
 	struct magi_pii_cache *reread_cache; /* borrowed, may be NULL: crops read before */
 };
-/* One second reading of a card-sized number per new screen: 8-9 ms at most here. */
-#define MAGI_PII_REREAD_BUDGET 12
+/* Four card-sized second readings per new screen: the guard's extra OCR (in a run with
+ * guards on, every new screen) — measured 27 ms per screenshot on average and 117 ms at
+ * most on a development set of real programs (load 11-13 on 2 cores, page OCR 544 ms),
+ * where 12 units found 20 of its 26 IPv6 addresses and 48 found 23 (docs/guards.md). */
+#define MAGI_PII_REREAD_BUDGET 48
 MAGI_API struct magi_pii_params magi_pii_params_default(void);
 
 /* Longest text scanned; longer input is MAGI_ERR_LIMIT. */
@@ -180,8 +184,15 @@ MAGI_API magi_status magi_pii_scan_ocr(const struct magi_ocr *ocr, const struct 
  * under 60 and shows 2+ digits (up to 48 px), got no finding, and is neither labelled
  * as something else (order, invoice, SKU, build, ...) nor only dates, is cut out (from the
  * word before its first number to its last number) and read again on its own as one line
- * — small text is where Tesseract garbles a digit and a checksum fails. Lines with a PII
- * label go first, then unsure readings, then those with more digits, while
+ * — small text is where Tesseract garbles a digit and a checksum fails. Lines under 16 px
+ * with 4+ digits, an '@' or two colons are read whole. Two readings are constrained to a
+ * shape's glyphs (Tesseract's character whitelist): the hex words of a line showing an
+ * IPv6 or MAC address's colons and no such finding (grown over hex-like words of the same
+ * row), read with hex digits and address punctuation only, and the part of a line after
+ * an e-mail label, '@' or '<' without an e-mail finding, read with an address's glyphs
+ * only; their findings cover the crop and are `repaired`. Crops of text under 16 px are
+ * enlarged 2-3x (bilinear) first. Constrained readings and lines with a PII label go
+ * first, then unsure readings, then those with more digits, while
  * p->reread_budget lasts (a line read with confidence under 30 that looks like a number —
  * digits are a fifth of its letters and digits, 7+ digit glyphs, no link or path — and
  * that the budget leaves unread is reported as MAGI_PII_UNREADABLE over its box); crops
@@ -200,6 +211,10 @@ MAGI_API magi_status magi_pii_cache_new(struct magi_pii_cache **out);
 MAGI_API void magi_pii_cache_free(struct magi_pii_cache *c);
 /* Crops served from the cache and crops read, since it was made. */
 MAGI_API void magi_pii_cache_stats(const struct magi_pii_cache *c, size_t *hits, size_t *reads);
+/* Milliseconds the second readings spent in OCR (crop, enlargement and Tesseract) through
+ * this cache since it was made: the guard's extra OCR, apart from its own scanning. 0 for
+ * NULL. */
+MAGI_API double magi_pii_cache_ocr_ms(const struct magi_pii_cache *c);
 
 /* Check-digit helpers, exposed for tests and for the generator's validation.
  * digits: ASCII digits only. iban: letters and digits only (no spaces), any case. */

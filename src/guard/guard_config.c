@@ -6,7 +6,7 @@
  *       PIN: "4921"
  *     allow_domains: [example.com, github.com]
  *     risk: {send: deny, payment: ask}
- *     reread: 12
+ *     reread: 48
  *
  * Every message names the file and the setting. */
 #include <stdio.h>

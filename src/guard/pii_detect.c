@@ -152,6 +152,7 @@ magi_status magi__pii_detect_all(const char *text, size_t len, const struct magi
 	RUN(MAGI_PII_MAC, magi__pii_macs(text, len, fv));
 	RUN(MAGI_PII_PHONE, magi__pii_phones(text, len, p, fv));
 	RUN(MAGI_PII_IPV6, magi__pii_ipv6(text, len, fv));
+	RUN(MAGI_PII_IPV6, magi__pii_ipv6_mapped_noisy(text, len, fv));
 	RUN(MAGI_PII_IPV4, magi__pii_ipv4(text, len, fv));
 	RUN(MAGI_PII_ADDRESS, magi__pii_addresses(text, len, fv));
 	RUN(MAGI_PII_PERSON, magi__pii_persons(text, len, fv));

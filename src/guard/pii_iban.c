@@ -125,6 +125,8 @@ static const char *country_options(const char *t, size_t len, size_t i, size_t *
 	if (i >= len)
 		return "";
 	uc c = (uc)t[i];
+	if (c == 'Y') /* small fonts' V ("YA98 6765 ...") */
+		return "YV";
 	if (magi__is_upper(c))
 		return upper + 2 * (c - 'A');
 	/* lower-case letters shaped like their capitals ("cH87") */
@@ -139,6 +141,10 @@ static const char *country_options(const char *t, size_t len, size_t i, size_t *
 		return "T";
 	case '0':
 		return "ODQ";
+	case '2': /* a Z in small type ("C27748...") */
+		return "Z";
+	case '(': /* a C ("(Y90-8582-...") */
+		return "C";
 	case '5':
 		return "S";
 	case '8':
@@ -472,10 +478,12 @@ magi_status magi__pii_ibans(const char *t, size_t len, const struct magi_pii_par
 						continue;
 					if (iban_options(&c, cls, p->ocr_fuzzy) &&
 					    iban_readings_valid(&c, &fixed) &&
-					    !((fixed || skip || !exact_cc) && cut)) {
+					    !((fixed || skip || !exact_cc || cc[0] != t[i] || cc[1] != t[i + n0]) &&
+					      cut)) {
 						/* full confidence only for the text as read: the registry's
 						 * country, length and format, and mod-97 */
-						repaired = fixed || skip || !exact_cc;
+						repaired = fixed || skip || !exact_cc || cc[0] != t[i] ||
+							   cc[1] != t[i + n0];
 						score = repaired ? MAGI_PII_SCORE_REPAIRED : 1.0f;
 					}
 					/* the shape alone (a country code, its exact length, groups of

@@ -56,6 +56,7 @@ magi_status magi__pii_phones(const char *t, size_t len, const struct magi_pii_pa
 magi_status magi__pii_ibans(const char *t, size_t len, const struct magi_pii_params *p, struct magi__fvec *fv);
 magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv);
 magi_status magi__pii_ipv6(const char *t, size_t len, struct magi__fvec *fv);
+magi_status magi__pii_ipv6_mapped_noisy(const char *t, size_t len, struct magi__fvec *fv);
 magi_status magi__pii_ipv6_noisy(const char *t, size_t len, struct magi__fvec *fv);
 magi_status magi__pii_macs(const char *t, size_t len, struct magi__fvec *fv);
 magi_status magi__pii_macs_noisy(const char *t, size_t len, struct magi__fvec *fv);

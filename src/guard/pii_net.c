@@ -104,11 +104,16 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 		}
 		/* commas only where no thousands grouping reads them ("1,200,250,100" is a
 		 * number): some group after the first is not three digits long */
-		if (ok && commas && nds[1] == 3 && nds[2] == 3 && nds[3] == 3)
+		bool labelled = magi__pii_context_has(t, i, 24, ip_words);
+		if (ok && commas && nds[1] == 3 && nds[2] == 3 && nds[3] == 3 && !labelled)
 			ok = false;
 		/* more than one, or with spaces, only after an IP label: "1,0,0,1" and "10, 20,
 		 * 30, 40" are lists */
-		if ((commas > 1 || spaces || gaps) && !magi__pii_context_has(t, i, 24, ip_words))
+		/* a port or a prefix length glued to it ("198,181,253,24:8443", "10,54,143,93/9")
+		 * says address as a label does */
+		bool port = q + 1 < len && (t[q] == ':' || t[q] == '/') && magi__is_digit((uc)t[q + 1]) &&
+			    !spaces && !gaps;
+		if ((commas > 1 || spaces || gaps) && !labelled && !port)
 			ok = false;
 		if (!ok) {
 			while (i + 1 < len && magi__is_digit((uc)t[i + 1]))
@@ -224,8 +229,8 @@ static char hexish(uc c)
 }
 
 /* A hex digit as OCR may have read it at t[q]: the digit (any case), or a glyph small
- * screen text turns one into — S for 5, O/o for 0, l/I/| for 1, t and { for f, and the
- * UTF-8 £ for f, ¢ for c, é for 6, € for e. Sets *h and returns the bytes read; 0 when
+ * screen text turns one into — S for 5, O/o/Q for 0, l/I/| for 1, G for 6, t { # for f,
+ * and the UTF-8 £ and ° for f, ¢ for c, é for 6, € for e. Sets *h and returns the bytes read; 0 when
  * t[q] is none of these. */
 static size_t noisy_hex(const char *t, size_t len, size_t q, char *h)
 {
@@ -247,6 +252,22 @@ static size_t noisy_hex(const char *t, size_t len, size_t q, char *h)
 		*h = '6';
 		return 2;
 	}
+	if (c == '#') { /* "#e80:", "9a:#7" for fe80, f7 */
+		*h = 'f';
+		return 1;
+	}
+	if (c == 'Q') { /* "SAQASA3FF14F" for 5A0A5A... */
+		*h = '0';
+		return 1;
+	}
+	if (c == 'G') { /* "AG:06" for A6 */
+		*h = '6';
+		return 1;
+	}
+	if (q + 1 < len && c == 0xC2 && (uc)t[q + 1] == 0xB0) { /* "57:°9" for f9 */
+		*h = 'f';
+		return 2;
+	}
 	if (c == '{' || c == 't') {
 		*h = 'f';
 		return 1;
@@ -256,6 +277,17 @@ static size_t noisy_hex(const char *t, size_t len, size_t q, char *h)
 		return 3;
 	}
 	return 0;
+}
+
+/* A finding of the noisy readers: a look-alike read as another glyph makes it `repaired`
+ * (score MAGI_PII_SCORE_REPAIRED); spaces or doubled separators alone score 0.85. */
+static magi_status push_noisy(struct magi__fvec *fv, enum magi_pii_type type, size_t i, size_t e,
+			      bool repaired)
+{
+	magi_status st = magi__fvec_push(fv, type, i, e, repaired ? MAGI_PII_SCORE_REPAIRED : 0.85f, NULL);
+	if (!st)
+		fv->v[fv->n - 1].repaired = repaired;
+	return st;
 }
 
 /* Hex glyphs (as noisy_hex reads them) starting at t[q], up to max. */
@@ -290,6 +322,16 @@ magi_status magi__pii_ipv6_noisy(const char *t, size_t len, struct magi__fvec *f
 		while (q < len) {
 			uc c = (uc)t[q];
 			size_t b = noisy_hex(t, len, q, &h);
+			char h2;
+			/* a fifth glyph after a full group that is a colon's look-alike in small
+			 * type ("7ea32624b", "3c93zed24", "fe801:93df"): the colon */
+			if (gl[ng - 1] == 4 && ng < 8 && (c == '2' || c == 'z' || c == '1') && q + 1 < len &&
+			    noisy_hex(t, len, q + 1, &h2)) {
+				repairs++;
+				ng++;
+				q++;
+				continue;
+			}
 			if (b) {
 				if (gl[ng - 1] >= 6)
 					break;
@@ -300,8 +342,11 @@ magi_status magi__pii_ipv6_noisy(const char *t, size_t len, struct magi__fvec *f
 			} else if (c == ':' || c == ';' ||
 				   (c == 'i' && gl[ng - 1] >= 1 && hex_chunk(t, len, q + 1, 4) >= 1 &&
 				    gl[ng - 1] + hex_chunk(t, len, q + 1, 4) > 4)) {
-				/* one "::" (an empty group) at most */
-				if ((gl[ng - 1] == 0 && (dbl || ng == 1 || t[q - 1] != ':')) || ng == 8)
+				/* one "::" (an empty group) at most, also read ": :" */
+				size_t pc = q;
+				while (pc > i && t[pc - 1] == ' ')
+					pc--;
+				if ((gl[ng - 1] == 0 && (dbl || ng == 1 || t[pc - 1] != ':')) || ng == 8)
 					break;
 				dbl += gl[ng - 1] == 0;
 				repairs += c != ':';
@@ -320,8 +365,17 @@ magi_status magi__pii_ipv6_noisy(const char *t, size_t len, struct magi__fvec *f
 				break;
 			}
 		}
+		/* a prefix ending in "::" ("311c:2b40:8a34:a071::/56"): the empty last group
+		 * is the "::" itself */
+		bool tail = dbl && ng >= 2 && gl[ng - 1] == 0 && gl[ng - 2] == 0;
+		if (tail) {
+			size_t pc = q;
+			while (pc > i && t[pc - 1] == ' ')
+				pc--;
+			end = pc;
+		}
 		int g5 = 0, full = 0;
-		bool ok = gl[ng - 1] >= 1 && (dbl ? ng >= 5 : ng == 8);
+		bool ok = (gl[ng - 1] >= 1 || tail) && (dbl ? ng >= 5 : ng == 8);
 		for (int k = 0; k < ng && ok; k++) {
 			ok = gl[k] <= 5 && (gl[k] >= 1 || dbl);
 			g5 += gl[k] == 5;
@@ -334,7 +388,9 @@ magi_status magi__pii_ipv6_noisy(const char *t, size_t len, struct magi__fvec *f
 		if (ok && end < len && magi__is_alnum((uc)t[end]))
 			ok = false;
 		if (ok) {
-			magi_status st = magi__fvec_push(fv, MAGI_PII_IPV6, i, end, 0.85f, NULL);
+			if (tail)
+				end = prefix_len_end(t, len, end, 128);
+			magi_status st = push_noisy(fv, MAGI_PII_IPV6, i, end, repairs > 0);
 			if (st)
 				return st;
 			i = end;
@@ -398,6 +454,83 @@ magi_status magi__pii_ipv6(const char *t, size_t len, struct magi__fvec *fv)
 		} else {
 			i = q > i ? q - 1 : i;
 		}
+	}
+	return MAGI_OK;
+}
+
+/* The end of a dotted quad naming a host at t[i] (octets 0-255 without leading zeros,
+ * split by dots or, as small type reads them, by commas), or 0. */
+static size_t host_quad(const char *t, size_t len, size_t i)
+{
+	int oct[4];
+	char sep = 0;
+	size_t q = i;
+	for (int k = 0; k < 4; k++) {
+		int v = 0, nd = 0;
+		size_t s = q;
+		while (q < len && magi__is_digit((uc)t[q]) && nd < 4)
+			v = v * 10 + (t[q++] - '0'), nd++;
+		if (nd == 0 || nd > 3 || v > 255 || (nd > 1 && t[s] == '0'))
+			return 0;
+		oct[k] = v;
+		if (k < 3) {
+			/* one separator throughout: dots, or small type's commas */
+			if (q >= len || (t[q] != '.' && t[q] != ',') || (k && t[q] != sep))
+				return 0;
+			sep = t[q++];
+		}
+	}
+	if ((q < len && (magi__is_alnum((uc)t[q]) || ((t[q] == '.' || t[q] == ',') && q + 1 < len &&
+						      magi__is_digit((uc)t[q + 1])))) ||
+	    !ipv4_host(oct))
+		return 0;
+	return q;
+}
+
+/* The IPv4-mapped form (RFC 4291 2.5.5.2, "::ffff:192.0.2.1") as small type reads its
+ * "::ffff:" ("rif FFF210.198.220.127", "FPPF 1192.168.216.102", "riPfPf :101.27.218.3"):
+ * a dotted quad naming a host right after a run of f-like glyphs (f F P { £) and the
+ * colons' look-alikes (r i : ;) holding three to five f-like ones, with at most one glyph
+ * for the last colon (':' ';' or a glued 1 or 2) and spaces between. `repaired`. */
+magi_status magi__pii_ipv6_mapped_noisy(const char *t, size_t len, struct magi__fvec *fv)
+{
+	for (size_t i = 1; i + 7 <= len; i++) {
+		if (!magi__is_digit((uc)t[i]) || (magi__is_digit((uc)t[i - 1]) && i >= 2 &&
+						    magi__is_digit((uc)t[i - 2])))
+			continue;
+		size_t e = host_quad(t, len, i);
+		if (!e)
+			continue;
+		size_t p = i;
+		if (strchr(":;12", t[p - 1]))
+			p--;
+		while (p > 0 && t[p - 1] == ' ')
+			p--;
+		int fl = 0, other = 0;
+		while (p > 0) {
+			uc c = (uc)t[p - 1];
+			if (p >= 2 && (uc)t[p - 2] == 0xC2 && c == 0xA3) {
+				fl++;
+				p -= 2;
+			} else if (c && strchr("fFP{", c)) {
+				fl++;
+				p--;
+			} else if (c && strchr("ri:; ", c) && other < 4) {
+				other += c != ' ';
+				p--;
+			} else {
+				break;
+			}
+		}
+		/* a label's colon before it is not the address's ("IPv6: rif FFF2...") */
+		while (p < i && (t[p] == ' ' || t[p] == ':' || t[p] == ';'))
+			p++;
+		if (fl < 3 || fl > 5 || !magi__pii_left_boundary(t, p) || (p > 0 && t[p - 1] == '.'))
+			continue;
+		magi_status st = push_noisy(fv, MAGI_PII_IPV6, p, e, true);
+		if (st)
+			return st;
+		i = e;
 	}
 	return MAGI_OK;
 }
@@ -522,6 +655,64 @@ static size_t cisco_noisy(const char *t, size_t len, size_t i)
 	return q;
 }
 
+/* After a MAC label (HWaddr, link/ether, BSSID, ...), what small type leaves of an
+ * address: hex groups of one or two glyphs split by colons, dashes, dots, commas or gaps
+ * (a tab where OCR cut the line: "18:7;<tab>6:D4:01:57"), 9-12 hex glyphs in 5-6 groups
+ * ("a0: ac:60:0f :5b", a group lost) or three groups of four ("2200 ,047d effa"), or one
+ * block of 12 glyphs with one unreadable ("COS683AC5R66"); two look-alikes at most (three
+ * with the unreadable one in a block).
+ * Returns the end or 0. */
+static size_t mac_labelled_noisy(const char *t, size_t len, size_t i)
+{
+	if (!magi__pii_context_has(t, i, 24, mac_words))
+		return 0;
+	size_t q = i, end = 0;
+	int groups = 0, glyphs = 0, repairs = 0, gl[8] = {0}, unknown = 0;
+	char h;
+	while (q < len && groups < 8) {
+		size_t b = noisy_hex(t, len, q, &h);
+		if (b) {
+			repairs += !magi__is_hex((uc)t[q]);
+			gl[groups]++;
+			glyphs++;
+			q += b;
+			end = q;
+			continue;
+		}
+		if (magi__is_alnum((uc)t[q]) && !unknown && gl[groups] >= 2) {
+			unknown++; /* one glyph of a block read as no hex at all */
+			gl[groups]++;
+			glyphs++;
+			q++;
+			end = q;
+			continue;
+		}
+		/* a separator: marks and gaps */
+		size_t p = q;
+		int marks = 0;
+		while (p < len && p - q < 6 && strchr(":-.,; \t", t[p]) && t[p]) {
+			marks += t[p] != ' ' && t[p] != '\t';
+			p++;
+		}
+		if (p == q || !gl[groups] || marks > 2 || p >= len || !noisy_hex(t, len, p, &h))
+			break;
+		groups++;
+		q = p;
+	}
+	if (!end)
+		return 0;
+	int ng = groups + 1;
+	bool pairs = ng >= 5 && ng <= 6 && glyphs >= 9 && glyphs <= 12 && !unknown;
+	for (int k = 0; k < ng && pairs; k++)
+		pairs = gl[k] <= 2;
+	bool quads = ng == 3 && gl[0] == 4 && gl[1] == 4 && gl[2] == 4 && !unknown;
+	bool block = ng == 1 && gl[0] == 12;
+	if (!(pairs || quads || block) || repairs + unknown > (block ? 3 : 2) ||
+	    (end < len && magi__is_alnum((uc)t[end])) || mac_special(t, i, end))
+		return 0;
+	return end;
+}
+
 /* MAC addresses OCR garbled past the strict reading: look-alike glyphs, spaces and doubled
  * or mixed separators ("04:01:2F.8F.41:6B"). Six groups of exactly two hex glyphs, most
  * separators the same character, at most two look-alikes. */
@@ -556,9 +747,12 @@ magi_status magi__pii_macs_noisy(const char *t, size_t len, struct magi__fvec *f
 		}
 		ok = ok && groups == 6 && repairs <= 2 && (colon >= 3 || dash >= 3) &&
 		     !(end < len && magi__is_alnum((uc)t[end])) && !mac_special(t, i, end);
-		if (!ok && !(end = cisco_noisy(t, len, i)))
-			continue;
-		magi_status st = magi__fvec_push(fv, MAGI_PII_MAC, i, end, 0.85f, NULL);
+		if (!ok) {
+			repairs = 1;
+			if (!(end = cisco_noisy(t, len, i)) && !(end = mac_labelled_noisy(t, len, i)))
+				continue;
+		}
+		magi_status st = push_noisy(fv, MAGI_PII_MAC, i, end, repairs > 0);
 		if (st)
 			return st;
 		i = end;

@@ -337,7 +337,9 @@ magi_status magi__pii_cards(const char *t, size_t len, const struct magi_pii_par
  * 0001-9999. Written "123-45-6789", "123 45 6789" or "123.45.6789" (one separator), or
  * "123456789" after an SSN label. */
 static const char *const ssn_words[] = {"ssn", "social security", "ss#", "ss no", "ssn#",
-					"soc. sec", "soc sec", "ss number", NULL};
+					"soc. sec", "soc sec", "ss number",
+					/* "Soclal Security Number" as small type comes out */
+					"security number", "security no", NULL};
 
 /* The length of the digit run at t[i] when it is lo..hi digits long, else 0. */
 static int digit_count(const char *t, size_t len, size_t i, int lo, int hi)
@@ -356,7 +358,7 @@ static int digits_value(const char *t, size_t i, int n)
 	return v;
 }
 
-magi_status magi__pii_ssns(const char *t, size_t len, struct magi__fvec *fv)
+static magi_status ssns_in(const char *t, size_t len, struct magi__fvec *fv)
 {
 	for (size_t i = 0; i + 9 <= len; i++) {
 		if (!magi__pii_left_boundary(t, i) || (i > 0 && (t[i - 1] == '-' || t[i - 1] == '.')) ||
@@ -392,7 +394,12 @@ magi_status magi__pii_ssns(const char *t, size_t len, struct magi__fvec *fv)
 				if (g == 0)
 					s1 = s;
 				/* after a label, OCR's ',' for the dotted form's '.' ("548,14,4718") */
-				ok = s == s1 && (s == '-' || s == ' ' || s == '.' || (label && s == ','));
+				ok = s == s1 && (s == '-' || s == ' ' || s == '.' || s == ',');
+				/* without a label, only as ", " between exact groups ("275, 48, 1573":
+				 * small type's dotted form) */
+				if (ok && s == ',' && !label)
+					ok = d[g] == want[g] && q + 2 < len && t[q + 1] == ' ' &&
+					     magi__is_digit((uc)t[q + 2]);
 				q++;
 				if (ok && (s == '-' || s == ',') && q + 1 < len && t[q] == ' ' &&
 				    magi__is_digit((uc)t[q + 1])) {
@@ -417,11 +424,51 @@ magi_status magi__pii_ssns(const char *t, size_t len, struct magi__fvec *fv)
 		 * a phone label a phone number */
 		if (s1 != '-' && !label && magi__pii_phone_labelled(t, i))
 			continue;
-		float score = shortg || spaced ? 0.85f : s1 == '-' || label ? 1.0f : 0.8f;
+		/* the comma form must not sit in a list of numbers ("1, 275, 48, 1573, 9") */
+		bool commas = s1 == ',' && !label;
+		if (commas && ((e + 2 < len && t[e] == ',' && magi__is_digit((uc)t[e + (t[e + 1] == ' ') + 1])) ||
+			       (i >= 2 && t[i - 1] == ' ' && t[i - 2] == ',') || (i >= 1 && t[i - 1] == ',')))
+			continue;
+		float score = commas ? MAGI_PII_SCORE_REPAIRED
+			      : shortg || spaced ? 0.85f : s1 == '-' || label ? 1.0f : 0.8f;
 		magi_status st = magi__fvec_push(fv, MAGI_PII_SSN, i, e, score, NULL);
 		if (st)
 			return st;
+		fv->v[fv->n - 1].repaired = commas;
 		i = e;
 	}
 	return MAGI_OK;
+}
+
+/* SSNs, and those whose first glyph small type read as the letter O ("O31 91 2171"): read
+ * with a 0 there, they are `repaired` (score MAGI_PII_SCORE_REPAIRED). */
+magi_status magi__pii_ssns(const char *t, size_t len, struct magi__fvec *fv)
+{
+	magi_status st = ssns_in(t, len, fv);
+	char *copy = NULL;
+	for (size_t i = 0; !st && i + 3 <= len; i++) {
+		if (t[i] != 'O' || !magi__pii_left_boundary(t, i) || !magi__is_digit((uc)t[i + 1]) ||
+		    !magi__is_digit((uc)t[i + 2]))
+			continue;
+		if (!copy && !(copy = magi__strndup(t, len)))
+			return MAGI_ERR_NOMEM;
+		copy[i] = '0';
+	}
+	if (!copy || st) {
+		free(copy);
+		return st;
+	}
+	struct magi__fvec more = {0};
+	st = ssns_in(copy, len, &more);
+	for (size_t k = 0; !st && k < more.n; k++) {
+		const struct magi_pii_finding *f = &more.v[k];
+		if (t[f->start] != 'O')
+			continue;
+		st = magi__fvec_push(fv, MAGI_PII_SSN, f->start, f->end, MAGI_PII_SCORE_REPAIRED, NULL);
+		if (!st)
+			fv->v[fv->n - 1].repaired = true;
+	}
+	magi__fvec_release(&more);
+	free(copy);
+	return st;
 }

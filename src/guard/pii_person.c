@@ -199,7 +199,7 @@ static const char *const salutations[] = {
 static const char *const titles[] = {"mr.", "mrs.", "ms.", "mx.", "dr.", "prof.", "mr", "mrs",
 				     "ms", "dr", "herr", "frau", "m.", "mme", "mlle", "sr.",
 				     "sra.", "sig.", "dott.", "pan", "pani", "meneer", "mevrouw",
-				     "madame", "monsieur", "señor", "señora", NULL};
+				     "madame", "monsieur", "señor", "señora", "hr.", "hr", NULL};
 /* A letter's closing, alone on its line, with the sender's name on the next. */
 static const char *const closings[] = {
 	"best regards", "kind regards", "warm regards", "regards", "best wishes", "sincerely",
@@ -242,6 +242,23 @@ static size_t line_end_of(const char *t, size_t len, size_t i)
 	return q >= len || t[q] == '\n' ? i : q;
 }
 
+/* label (lower case) at t[at], any case, the end not checked; small type's 'n' or 'w'
+ * for an 'm' ("Nane:", "Nowbre:") is taken. */
+static bool label_at(const char *t, size_t len, size_t at, const char *label)
+{
+	if (at > 0 && magi__is_alnum((uc)t[at - 1]))
+		return false;
+	size_t k = 0;
+	for (; label[k]; k++) {
+		if (at + k >= len)
+			return false;
+		uc c = magi__lower((uc)t[at + k]);
+		if (c != (uc)label[k] && !(label[k] == 'm' && k > 0 && (c == 'n' || c == 'w')))
+			return false;
+	}
+	return true;
+}
+
 /* Names after labels. */
 static magi_status names_after_labels(const char *t, size_t len, struct magi__fvec *fv)
 {
@@ -250,13 +267,17 @@ static magi_status names_after_labels(const char *t, size_t len, struct magi__fv
 			continue;
 		for (size_t li = 0; li < MAGI_ARRAY_LEN(name_labels); li++) {
 			const char *label = name_labels[li].label;
-			if (magi__lower((uc)t[at]) != (uc)label[0] || !magi__word_at(t, len, at, label))
+			if (magi__lower((uc)t[at]) != (uc)label[0] || !label_at(t, len, at, label))
 				continue;
 			size_t q = at + strlen(label);
+			/* small type's 'z' for a colon glued to the label ("Full namez Chinedu") */
+			bool zcolon = q + 1 < len && t[q] == 'z' && t[q + 1] == ' ';
+			if (!zcolon && q < len && magi__is_alnum((uc)t[q]))
+				continue;
 			while (q < len && t[q] == ' ')
 				q++;
 			/* a colon, OCR's '?' or ';' for one, or a tab (a form field's edge) */
-			bool colon = q < len && (t[q] == ':' || t[q] == '=' || t[q] == '\t' ||
+			bool colon = q < len && (t[q] == ':' || t[q] == '=' || t[q] == '\t' || zcolon ||
 						 ((t[q] == '?' || t[q] == ';') && q + 1 < len && t[q + 1] == ' '));
 			if (colon)
 				q++;
@@ -285,6 +306,11 @@ static magi_status names_after_labels(const char *t, size_t len, struct magi__fv
 			size_t a = e;
 			while (a < len && t[a] == ' ')
 				a++;
+			/* (OCR's stray quote mark at the end: "Mehnet Demir’") */
+			if (a + 3 <= len && !memcmp(t + a, "\xE2\x80\x99", 3))
+				a += 3;
+			else if (a < len && (t[a] == '\'' || t[a] == '`'))
+				a++;
 			if (a < len && !strchr("\n,;<(|/", t[a]) && !(t[a] == '.' && (a + 1 == len || t[a + 1] == '\n')))
 				continue;
 			magi_status st = push_name(fv, q, e, 0.7f);
@@ -309,8 +335,10 @@ static magi_status names_after_salutations(const char *t, size_t len, struct mag
 			size_t e;
 			if (!name_run(t, len, q, &e))
 				continue;
-			/* the salutation's name ends in a comma, '!' or the line */
-			if (e < len && t[e] != ',' && t[e] != '!' && t[e] != '\n')
+			/* the salutation's name ends in a comma, '!' or the line (OCR's '.' for the
+			 * comma at the line's end: "Hi Dr. Carmen Rodriguez.") */
+			if (e < len && t[e] != ',' && t[e] != '!' && t[e] != '\n' &&
+			    !(t[e] == '.' && (e + 1 == len || t[e + 1] == '\n')))
 				continue;
 			magi_status st = push_name(fv, q, e, 0.6f);
 			if (st)

@@ -27,7 +27,8 @@
  *     looked at). */
 #include <stdlib.h>
 #include <string.h>
-#include "guard/guard_internal.h"
+#include "guard/pii_internal.h"
+#include "vision/ocr_region.h"
 #include "core/common.h"
 
 #define REREAD_MIN_DIGITS 8  /* a line with fewer digits holds no card, IBAN or phone */
@@ -37,6 +38,9 @@
 #define UNREADABLE_CONF 30   /* a line this unsure that the budget left unread is covered */
 #define REREAD_MARGIN 4
 #define CACHE_MAX 512 /* crops remembered per cache */
+#define SMALL_LINE_H 16      /* px: a line box this low holds glyphs of ~11 px or less... */
+#define SMALL_TARGET_H 36    /* ...and is enlarged toward this height before its reading */
+#define SMALL_MAX_SCALE 3
 
 /* Words on a line that say what its number is, when it is PII... */
 static const char *const pii_labels[] = {
@@ -58,6 +62,7 @@ struct magi_pii_cache {
 	struct cache_entry e[CACHE_MAX];
 	size_t n, next; /* filled entries; the slot replaced next once full */
 	size_t hits, reads;
+	double ocr_ms; /* spent reading crops */
 };
 
 magi_status magi_pii_cache_new(struct magi_pii_cache **out)
@@ -73,6 +78,11 @@ void magi_pii_cache_free(struct magi_pii_cache *c)
 	for (size_t i = 0; i < c->n; i++)
 		magi_pii_findings_free(c->e[i].f, c->e[i].n);
 	free(c);
+}
+
+double magi_pii_cache_ocr_ms(const struct magi_pii_cache *c)
+{
+	return c ? c->ocr_ms : 0;
 }
 
 void magi_pii_cache_stats(const struct magi_pii_cache *c, size_t *hits, size_t *reads)
@@ -190,6 +200,20 @@ static bool numberish(const char *s)
 	return alnum && digits * 5 >= alnum && digits + looks >= 7;
 }
 
+/* A small line worth a second, enlarged reading: a number's digits, an e-mail's '@', a
+ * MAC's or IPv6 address's colons. */
+static bool small_signal(const char *s, int digits)
+{
+	int colons = 0, at = 0;
+	for (; *s; s++) {
+		colons += *s == ':';
+		at += *s == '@';
+	}
+	return digits >= 4 || at || (colons >= 2 && digits >= 2);
+}
+
+enum { READ_PLAIN, READ_HEX, READ_EMAIL };
+
 struct cand {
 	size_t line;
 	int w0, w1;      /* words of the crop (first may be a label) */
@@ -197,6 +221,8 @@ struct cand {
 	int cost, prio;  /* width/height of the crop's text, rounded up; likelihood class */
 	bool cover;      /* covered as unreadable if it is not read again */
 	int digits;
+	int scale;       /* the crop is enlarged this much before its reading */
+	int kind;        /* READ_PLAIN, or a reading constrained to one shape's glyphs */
 };
 
 static int cand_cmp(const void *a, const void *b)
@@ -207,6 +233,32 @@ static int cand_cmp(const void *a, const void *b)
 	if (x->digits != y->digits)
 		return y->digits - x->digits;
 	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* The union [b0, b2) x [b1, b3) of the boxes of words w0..w1 on line li. */
+static void words_box(const struct magi_ocr *ocr, size_t li, int w0, int w1, int b[4])
+{
+	b[0] = b[1] = INT32_MAX;
+	b[2] = b[3] = INT32_MIN;
+	for (int w = w0; w <= w1; w++) {
+		const struct magi_ocr_word *ow = &ocr->words[w];
+		if (ow->line != (int)li)
+			continue;
+		b[0] = MAGI_MIN(b[0], ow->x);
+		b[1] = MAGI_MIN(b[1], ow->y);
+		b[2] = MAGI_MAX(b[2], ow->x + ow->w);
+		b[3] = MAGI_MAX(b[3], ow->y + ow->h);
+	}
+}
+
+/* Sets c's crop to the box b (as words_box gives it) and its cost; false when empty. */
+static bool cand_box(struct cand *c, const int b[4])
+{
+	c->x = b[0], c->y = b[1], c->w = b[2] - b[0], c->h = b[3] - b[1];
+	if (b[2] <= b[0] || b[3] <= b[1])
+		return false;
+	c->cost = (c->w + c->h - 1) / c->h;
+	return true;
 }
 
 /* The crop of line li: from the word before its first word with a digit (a label) to its
@@ -230,24 +282,216 @@ static bool line_crop(const struct magi_ocr *ocr, size_t li, bool whole, struct 
 		return false;
 	c->w0 = before >= 0 ? before : first;
 	c->w1 = last;
-	int x0 = ocr->words[c->w0].x, y0 = ocr->words[c->w0].y;
-	int x1 = x0 + ocr->words[c->w0].w, y1 = y0 + ocr->words[c->w0].h;
-	for (int w = c->w0; w <= c->w1; w++) {
-		const struct magi_ocr_word *ow = &ocr->words[w];
-		x0 = MAGI_MIN(x0, ow->x);
-		y0 = MAGI_MIN(y0, ow->y);
-		x1 = MAGI_MAX(x1, ow->x + ow->w);
-		y1 = MAGI_MAX(y1, ow->y + ow->h);
-	}
+	int b[4];
+	words_box(ocr, li, c->w0, c->w1, b);
 	/* the line's own box is taller when it holds taller glyphs than these words */
 	const struct magi_ocr_line *l = &ocr->lines[li];
-	y0 = MAGI_MIN(y0, l->y);
-	y1 = MAGI_MAX(y1, l->y + l->h);
-	c->x = x0, c->y = y0, c->w = x1 - x0, c->h = y1 - y0;
-	if (c->w <= 0 || c->h <= 0)
+	b[1] = MAGI_MIN(b[1], l->y);
+	b[3] = MAGI_MAX(b[3], l->y + l->h);
+	return cand_box(c, b);
+}
+
+/* A word of an IPv6 or MAC address as a first reading leaves it: a colon (or ';') and a
+ * digit ("fe80:", ":93df", "[£e80", "5b"), or hex groups split by dots ("2e00.047d"). */
+static bool hex_word(const char *w)
+{
+	int colons = 0, digits = 0, dots = 0;
+	for (; *w; w++) {
+		colons += *w == ':' || *w == ';';
+		digits += magi__is_digit((unsigned char)*w);
+		dots += *w == '.';
+	}
+	return digits && (colons || dots >= 2);
+}
+
+/* A word that may be part of an address however garbled: hex digits, their look-alikes
+ * and an address's punctuation only, 2+ characters ("feao", "£e8", "}000", ":"). */
+static bool hex_like(const char *w)
+{
+	size_t n = 0;
+	for (; *w; w++, n++)
+		if (!magi__is_hex((unsigned char)*w) && !((unsigned char)*w & 0x80) &&
+		    !strchr(":;.,[](){}%/|OoIlSGt", *w))
+			return false;
+	return n >= 1;
+}
+
+/* Grows the box b (as words_box gives it) of c's words over the words beside it on the
+ * same row (half their height within its rows, at most 5 heights away) that pass like,
+ * word by word, and c->w0/w1 with them. */
+static void grow_row(const struct magi_ocr *ocr, struct cand *c, int b[4], bool (*like)(const char *))
+{
+	for (bool grew = true; grew;) {
+		grew = false;
+		for (size_t w = 0; w < ocr->n_words; w++) {
+			const struct magi_ocr_word *ow = &ocr->words[w];
+			int h = b[3] - b[1], ov = MAGI_MIN(b[3], ow->y + ow->h) - MAGI_MAX(b[1], ow->y);
+			bool inside = ow->x >= b[0] && ow->x + ow->w <= b[2];
+			int gap = ow->x >= b[2] ? ow->x - b[2] : b[0] - (ow->x + ow->w);
+			if (inside || ov * 2 < MAGI_MIN(h, ow->h) || gap > 5 * h || !like(ow->text))
+				continue;
+			b[0] = MAGI_MIN(b[0], ow->x);
+			b[2] = MAGI_MAX(b[2], ow->x + ow->w);
+			c->w0 = MAGI_MIN(c->w0, (int)w);
+			c->w1 = MAGI_MAX(c->w1, (int)w);
+			grew = true;
+		}
+	}
+}
+
+/* The span of line li's address-like words: from its first hex word to its last, with at
+ * least two colons in all and a hex letter or four colons (so that a time "12:30:45" is
+ * not read again). False when there is none. */
+static bool hex_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
+{
+	int first = -1, last = -1, colons = 0, letters = 0;
+	for (size_t w = 0; w < ocr->n_words; w++) {
+		if (ocr->words[w].line != (int)li)
+			continue;
+		const char *t = ocr->words[w].text;
+		if (!hex_word(t))
+			continue;
+		if (first < 0)
+			first = (int)w;
+		last = (int)w;
+	}
+	if (first < 0)
 		return false;
-	c->cost = (c->w + c->h - 1) / c->h;
-	return true;
+	for (int w = first; w <= last; w++)
+		for (const char *t = ocr->words[w].text; *t; t++) {
+			colons += *t == ':' || *t == ';';
+			letters += magi__is_alpha((unsigned char)*t);
+		}
+	if (colons < 2 || (!letters && colons < 4))
+		return false;
+	c->w0 = first;
+	c->w1 = last;
+	int b[4];
+	words_box(ocr, li, first, last, b);
+	/* OCR cuts a garbled address into several lines of one row ("£e8" | "acda:5£25"):
+	 * hex-like words beside the span on the same row belong to it */
+	grow_row(ocr, c, b, hex_like);
+	return cand_box(c, b);
+}
+
+/* true when a finding's box overlaps the candidate's crop. */
+static bool covered_by(const struct magi_pii_finding *f, size_t nf, const struct cand *c)
+{
+	for (size_t k = 0; k < nf; k++)
+		if (f[k].has_box && overlaps(f[k].x, f[k].y, f[k].w, f[k].h, c->x, c->y, c->w, c->h))
+			return true;
+	return false;
+}
+
+/* How much a crop of text h px tall is enlarged before its second reading: small text
+ * toward SMALL_TARGET_H (Tesseract reads 9-11 px glyphs far better at 2-3x), at most
+ * SMALL_MAX_SCALE; text of SMALL_LINE_H px or more as it is. */
+static int int_cmp(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* The text height of c's crop: the median height of its words (a crop's box is now and
+ * then twice as tall as its glyphs, when one word's box takes in a neighbour line). */
+static int text_height(const struct magi_ocr *ocr, const struct cand *c)
+{
+	int hs[64], n = 0;
+	for (int w = c->w0; w <= c->w1 && n < 64; w++) {
+		const struct magi_ocr_word *ow = &ocr->words[w];
+		if (overlaps(ow->x, ow->y, ow->w, ow->h, c->x, c->y, c->w, c->h) && ow->h > 0)
+			hs[n++] = ow->h;
+	}
+	if (!n)
+		return c->h;
+	qsort(hs, (size_t)n, sizeof *hs, int_cmp);
+	return hs[n / 2];
+}
+
+static int crop_scale(int h)
+{
+	if (h >= SMALL_LINE_H)
+		return 1;
+	return MAGI_MIN(SMALL_MAX_SCALE, MAGI_MAX(1, (SMALL_TARGET_H + h / 2) / h));
+}
+
+/* A word that is no field's label (no colon at its end). */
+static bool not_label(const char *t)
+{
+	size_t n = strlen(t);
+	return n && !strchr(":;?", t[n - 1]);
+}
+
+/* Words that say an e-mail address follows on the line. */
+static const char *const email_labels[] = {"email", "e-mail", "mail", "from", "to", "cc", "bcc",
+					   "reply-to", "sender", "contact", NULL};
+
+/* The words of line li that may hold an e-mail address the first reading garbled: after
+ * the line's first word when that is an e-mail label ("To? katarzuna , lewandowska
+ * ,1882¢company ,co ,uk"), else from the first word with an '@' or a '<' to the line's end;
+ * a dot or comma among them (a domain's) and 6+ characters. False when there are none. */
+/* true when t (an OCR word) is an e-mail label, with or without its colon. */
+static bool email_label(const char *t)
+{
+	char lw[16];
+	size_t k = 0;
+	for (; t[k] && k + 1 < sizeof lw && !strchr(":;?=", t[k]); k++)
+		lw[k] = (char)magi__lower((unsigned char)t[k]);
+	lw[k] = '\0';
+	return (!t[k] || strchr(":;?=", t[k])) && magi__pii_in_list(lw, k, email_labels);
+}
+
+static bool email_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
+{
+	int first = -1, last = -1, start = -1, prev = -1;
+	/* a label alone on the line before ("From:" over the address) */
+	bool label_above = li > 0 && ocr->lines[li - 1].text && !strchr(ocr->lines[li - 1].text, ' ') &&
+			   email_label(ocr->lines[li - 1].text);
+	for (size_t w = 0; w < ocr->n_words; w++) {
+		if (ocr->words[w].line != (int)li)
+			continue;
+		const char *t = ocr->words[w].text;
+		if (first < 0) {
+			first = (int)w;
+			if (email_label(t)) {
+				start = -2; /* from the next word */
+				last = (int)w;
+				continue;
+			}
+			if (label_above)
+				start = (int)w;
+		}
+		if (start == -2) {
+			start = (int)w;
+		} else if (start < 0 && (strchr(t, '@') || strchr(t, '<'))) {
+			/* a local part OCR split in two ("oluwaseun. adeyemi.1992@...") */
+			size_t pl = prev >= 0 ? strlen(ocr->words[prev].text) : 0;
+			start = pl && !strchr(":;?", ocr->words[prev].text[pl - 1]) &&
+					magi__is_lower((unsigned char)ocr->words[prev].text[0])
+				? prev
+				: (int)w;
+		}
+		last = (int)w;
+		prev = (int)w;
+	}
+	if (start < 0)
+		return false;
+	size_t chars = 0;
+	bool domain = false;
+	for (int w = start; w <= last; w++) {
+		const struct magi_ocr_word *ow = &ocr->words[w];
+		if (ow->line != (int)li)
+			continue;
+		chars += strlen(ow->text);
+		domain |= strchr(ow->text, '.') || strchr(ow->text, ',');
+	}
+	if (!domain || chars < 6)
+		return false;
+	c->w0 = start;
+	c->w1 = last;
+	int b[4];
+	words_box(ocr, li, start, last, b);
+	grow_row(ocr, c, b, not_label);
+	return cand_box(c, b);
 }
 
 static struct cache_entry *cache_find(struct magi_pii_cache *c, uint64_t key)
@@ -277,18 +521,81 @@ static struct cache_entry *cache_put(struct magi_pii_cache *c, uint64_t key,
 
 /* Reads crop again as one line. *out gets the findings with boxes in the crop's pixels;
  * none when OCR failed (the first reading stands). */
-static magi_status read_crop(const struct magi_image *crop, const struct magi_pii_params *p,
-			     struct magi_pii_finding **out, size_t *n)
+/* The glyphs a constrained reading may use, and the types it looks for: an IPv6 or MAC
+ * address in any of their text forms; an e-mail address (RFC 5322's common local-part
+ * characters, '<' and '>' around it). */
+static const struct {
+	const char *charset;
+	uint32_t types;
+} kinds[] = {
+	[READ_HEX] = {"0123456789abcdefABCDEF:.-[]%/",
+		      MAGI_PII_BIT(MAGI_PII_IPV6) | MAGI_PII_BIT(MAGI_PII_MAC)},
+	[READ_EMAIL] = {"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.@-_+<>",
+			MAGI_PII_BIT(MAGI_PII_EMAIL)},
+};
+
+/* The constrained reading of crop: only the kind's types are looked for, and a finding
+ * covers the whole crop (the shape's words); it is `repaired` — the reading was forced
+ * into the shape's glyphs, so it is no reading as printed. */
+static magi_status read_charset(const struct magi_image *crop, int kind,
+				const struct magi_pii_params *p, struct magi_pii_finding **out,
+				size_t *n)
+{
+	char *text = NULL;
+	if (magi__ocr_read_line_charset(crop, NULL, kinds[kind].charset, &text, NULL, NULL))
+		return MAGI_OK;
+	struct magi_pii_params q = *p;
+	q.types &= kinds[kind].types;
+	magi_status s = q.types ? magi_pii_scan_text(text, &q, out, n) : MAGI_OK;
+	MAGI_DEBUG("pii: constrained reading \"%s\": %zu finding%s", text, *n, *n == 1 ? "" : "s");
+	free(text);
+	for (size_t k = 0; !s && k < *n; k++) {
+		struct magi_pii_finding *f = &(*out)[k];
+		f->has_box = true;
+		f->x = f->y = 0;
+		f->w = (int)crop->w;
+		f->h = (int)crop->h;
+		f->repaired = true;
+		f->score = MAGI_MIN(f->score, MAGI_PII_SCORE_REPAIRED) * 0.9f;
+	}
+	return s;
+}
+
+static magi_status read_crop(const struct magi_image *crop, int scale, int kind,
+			     const struct magi_pii_params *p, struct magi_pii_finding **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
 	struct magi_ocr *o2 = NULL;
-	if (magi_ocr_run_line(crop, NULL, 0, &o2, NULL))
+	struct magi_image *big = NULL;
+	if (scale > 1 && magi_image_resize(crop, crop->w * (uint32_t)scale,
+					   crop->h * (uint32_t)scale, &big))
+		return MAGI_OK;
+	if (kind != READ_PLAIN) {
+		magi_status hs = read_charset(big ? big : crop, kind, p, out, n);
+		for (size_t k = 0; !hs && k < *n; k++) {
+			(*out)[k].w = (int)crop->w;
+			(*out)[k].h = (int)crop->h;
+		}
+		magi_image_free(big);
+		return hs;
+	}
+	magi_status r = magi_ocr_run_line(big ? big : crop, NULL, 0, &o2, NULL);
+	magi_image_free(big);
+	if (r)
 		return MAGI_OK;
 	magi_status s = magi_pii_scan_ocr(o2, p, out, n);
 	magi_ocr_free(o2);
-	for (size_t k = 0; !s && k < *n; k++)
-		(*out)[k].score *= 0.9f;
+	for (size_t k = 0; !s && k < *n; k++) {
+		struct magi_pii_finding *f = &(*out)[k];
+		f->score *= 0.9f;
+		/* boxes back in the crop's own pixels */
+		int x1 = (f->x + f->w + scale - 1) / scale, y1 = (f->y + f->h + scale - 1) / scale;
+		f->x /= scale;
+		f->y /= scale;
+		f->w = x1 - f->x;
+		f->h = y1 - f->y;
+	}
 	return s;
 }
 
@@ -307,7 +614,7 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 	if (s || !img || !ocr || !ocr->n_lines || !ocr->n_words || p->reread_budget == 0)
 		return s ? s : (*out = f, *n = nf, MAGI_OK);
 	/* the candidates */
-	struct cand *cands = calloc(ocr->n_lines, sizeof *cands);
+	struct cand *cands = calloc(3 * ocr->n_lines, sizeof *cands);
 	if (!cands) {
 		magi_pii_findings_free(f, nf);
 		return MAGI_ERR_NOMEM;
@@ -317,22 +624,38 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		const struct magi_ocr_line *l = &ocr->lines[i];
 		if (!l->text || l->h <= 0 || l->h > GARBLED_MAX_HEIGHT)
 			continue;
+		/* an address's hex groups the first reading found no address in: read again
+		 * with hex glyphs only */
+		struct cand hc = {.line = i, .kind = READ_HEX, .prio = 2, .scale = 1};
+		if ((p->types & (MAGI_PII_BIT(MAGI_PII_IPV6) | MAGI_PII_BIT(MAGI_PII_MAC))) &&
+		    l->h <= REREAD_MAX_HEIGHT && hex_crop(ocr, i, &hc) && !covered_by(f, nf, &hc)) {
+			hc.scale = crop_scale(text_height(ocr, &hc));
+			hc.digits = count_digits(l->text);
+			cands[nc++] = hc;
+		}
+		/* an e-mail address's line (an '@', '<' or an e-mail label) without one: read
+		 * again with an address's glyphs only ("khalid-nasserGueb ,cle") */
+		struct cand ec = {.line = i, .kind = READ_EMAIL, .prio = 2, .scale = 1};
+		if ((p->types & MAGI_PII_BIT(MAGI_PII_EMAIL)) && l->h <= REREAD_MAX_HEIGHT &&
+		    email_crop(ocr, i, &ec) && !covered_by(f, nf, &ec)) {
+			ec.scale = crop_scale(text_height(ocr, &ec));
+			cands[nc++] = ec;
+		}
 		int digits = count_digits(l->text);
 		/* a garbled line: the first reading was unsure and the line shows a number or two
 		 * (Tesseract sometimes reads a whole line of a thin font as "BANS DIZ FI2B VOID"
 		 * on the page and correctly on its own) */
 		bool garbled = l->conf < GARBLED_CONF && digits >= 2 && strlen(l->text) >= 6;
-		if (!garbled && (l->h > REREAD_MAX_HEIGHT || digits < REREAD_MIN_DIGITS))
+		bool small = l->h < SMALL_LINE_H && small_signal(l->text, digits);
+		if (!garbled && !small && (l->h > REREAD_MAX_HEIGHT || digits < REREAD_MIN_DIGITS))
 			continue;
 		if (has_word(l->text, not_pii_labels) || dates_only(l->text))
 			continue;
-		struct cand c = {.line = i, .digits = digits};
-		if (!line_crop(ocr, i, garbled, &c))
+		struct cand c = {.line = i, .digits = digits, .scale = 1};
+		if (!line_crop(ocr, i, garbled || small, &c))
 			continue;
-		bool covered = false;
-		for (size_t k = 0; k < nf && !covered; k++)
-			covered = f[k].has_box && overlaps(f[k].x, f[k].y, f[k].w, f[k].h, c.x, c.y, c.w, c.h);
-		if (covered)
+		c.scale = crop_scale(text_height(ocr, &c));
+		if (covered_by(f, nf, &c))
 			continue;
 		c.prio = (has_word(l->text, pii_labels) ? 2 : 0) + garbled;
 		c.cover = garbled && l->conf < UNREADABLE_CONF && numberish(l->text) &&
@@ -353,7 +676,7 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 			continue;
 		/* a crop read before is free; a new one must fit the budget */
 		struct magi_pii_cache *cache = p->reread_cache;
-		uint64_t key = cache ? crop_key(crop) : 0;
+		uint64_t key = cache ? crop_key(crop) ^ (0x9e3779b97f4a7c15ull * (uint64_t)c->kind) : 0;
 		struct cache_entry *e = cache_find(cache, key);
 		struct magi_pii_finding *g = NULL;
 		size_t ng = 0;
@@ -364,9 +687,13 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 			looked = true;
 			budget -= c->cost;
 			double t0 = magi_now_ms();
-			s = read_crop(crop, p, &g, &ng);
-			MAGI_DEBUG("pii: second reading of %ux%u (%d units): %zu finding%s in %.1f ms", crop->w,
-				   crop->h, c->cost, ng, ng == 1 ? "" : "s", magi_now_ms() - t0);
+			s = read_crop(crop, c->scale, c->kind, p, &g, &ng);
+			double dt = magi_now_ms() - t0;
+			MAGI_DEBUG("pii: second reading of %ux%u (%d units, x%d%s): %zu finding%s in %.1f ms",
+				   crop->w, crop->h, c->cost, c->scale, c->kind ? ", constrained" : "", ng,
+				   ng == 1 ? "" : "s", dt);
+			if (cache)
+				cache->ocr_ms += dt;
 			if (!s && cache) {
 				cache->reads++;
 				e = cache_put(cache, key, g, ng);

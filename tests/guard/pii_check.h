@@ -34,6 +34,17 @@ static inline bool pii_find(const char *text, enum magi_pii_type t, char *buf, s
 	return got;
 }
 
+/* A valid IBAN of country cc and BBAN b (ISO 7064 MOD 97-10 check digits) into out[40]. */
+static inline void pii_make_iban(const char *cc, const char *b, char *out)
+{
+	char s[40];
+	snprintf(s, sizeof s, "%s%s00", b, cc);
+	unsigned rem = 0;
+	for (const char *p = s; *p; p++)
+		rem = *p >= 'A' ? (rem * 100 + (unsigned)(*p - 'A' + 10)) % 97 : (rem * 10 + (unsigned)(*p - '0')) % 97;
+	snprintf(out, 40, "%s%02u%s", cc, 98 - rem, b);
+}
+
 #define HAS(text, type, expect)                                                            \
 	do {                                                                               \
 		char got_[256] = "";                                                       \

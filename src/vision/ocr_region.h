@@ -1,0 +1,16 @@
+/* ocr_region.h — a constrained second reading of one text line, for the privacy guard's
+ * second look at a shape its first reading found (internal; see ocr_region.c). */
+#ifndef MAGI_OCR_REGION_H
+#define MAGI_OCR_REGION_H
+#include "magi/vision.h"
+
+/* Reads img as one line of text whose glyphs are all in charset (Tesseract's
+ * tessedit_char_whitelist, e.g. the hex digits and ':' of an address), with language lang
+ * (NULL: "eng"). *text gets the words joined by single spaces (malloc'd; "" when nothing
+ * was read, or the image is under 4 px a side) and *conf (may be NULL) their mean
+ * confidence. The engine comes from the OCR pool and goes back to it unconstrained.
+ * MAGI_ERR_INVALID for no image or an empty charset; the OCR errors of magi_ocr_run. */
+magi_status magi__ocr_read_line_charset(const struct magi_image *img, const char *lang,
+					const char *charset, char **text, float *conf,
+					struct magi_error *err);
+#endif
