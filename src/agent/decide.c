@@ -114,6 +114,10 @@ static magi_status perception_text(struct magi_run *r, struct magi_client *c, st
 	if (!r->obs.screenshot)
 		return magi_buf_puts(out, "(no text recognised on screen)");
 	struct magi_coord_map m = map_for(r, c);
+	if (!r->ocr && r->ocr_job) {
+		icons_text(r, &m, out);
+		return magi_buf_puts(out, "(the screen's text is being read while you decide: it is listed from the next step on; read it from the screenshot)");
+	}
 	if (!r->ocr)
 		return icons_text(r, &m, out) ? MAGI_OK : magi_buf_puts(out, "(no text recognised on screen)");
 	size_t shown = 0;
