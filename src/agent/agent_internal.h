@@ -43,6 +43,7 @@ struct magi__vq {
 	int frames_decoded;
 	double decode_ms;
 	int n_saved; /* evidence frames saved */
+	json_t *pending; /* evidence events whose frames the trace's writer is still writing */
 	struct magi_video_answer *out;
 };
 
@@ -158,6 +159,14 @@ magi_status magi__observe(struct magi_run *r, double *ocr_ms, struct magi_error 
  * otherwise), then finds the guards' view of it: before the gate, the trace or any later
  * step use the screen's words. */
 void magi__reading_join(struct magi_run *r);
+/* Waits for the evidence frames queued on the trace's writer and traces their "evidence"
+ * events (an event never names a frame not yet written); a no-op when none wait. Called
+ * before each model request (the next round's decoding has overlapped the encoding), at the
+ * run's end and before its last board event. */
+void magi__evidence_commit(struct magi_run *r);
+/* In b, a copy of the board about to be traced: the evidence items whose frames are still
+ * being written lose their "image" (their "evidence" events name it once it is written). */
+void magi__evidence_unwritten(const struct magi_run *r, json_t *b);
 /* Lifts the hold on OCR engine loads put while the first request is made (no-op without). */
 void magi__reading_go(struct magi_run *r);
 /* Drops a reference to v (frees it with the last one). NULL: no-op. */
