@@ -342,9 +342,9 @@ MAGI_API magi_status magi_ocr_run_threads(const struct magi_image *img, const ch
  * installed) is reported by the first OCR call. MAGI_ERR_INVALID for a bad name or n. */
 MAGI_API magi_status magi_ocr_preload(const char *lang, int n, struct magi_error *err);
 /* Holds back engine loads (libtesseract's and a language's, ~150 ms of CPU) for up to ms
- * milliseconds — a preload that has not started loading yet, and readings that would load
- * their own engine, wait — so that work on the critical path (a first model request) has
- * the cores to itself; ms <= 0 lifts the hold at once. A load already under way finishes. */
+ * milliseconds so that work on the critical path (a first model request) has the cores to
+ * itself: preloads not yet under way and magi_ocr_start's readings wait. A reading on any
+ * other thread that needs an engine lifts the hold rather than wait. ms <= 0 lifts it. */
 MAGI_API void magi_ocr_hold_loads(double ms);
 /* Waits until no engine is loading ahead. Call it before the process exits: an exit while a
  * preload thread is still loading libtesseract runs the library's static destructors under

@@ -24,7 +24,8 @@
  * the words) — and no --icons (their boxes are told apart from the words). */
 static bool may_defer_reading(const struct magi_run *r)
 {
-	if (!r->p.ocr || r->p.icons || r->obs_before.screenshot || r->ocr_before)
+	if (!r->p.ocr || r->p.icons || r->obs_before.screenshot || r->ocr_before ||
+	    (magi_env_caps(r->env) & MAGI_ACT_BIT(MAGI_ACT_CLICK_ELEMENT))) /* a page's text is its DOM's */
 		return false;
 	if (!r->p.guards)
 		return true;

@@ -85,6 +85,15 @@ static bool lang_ok(const char *s)
 	return true;
 }
 
+/* Threads that read or load ahead of need (preloads, magi_ocr_start's readers) honour a
+ * hold; any other thread that needs an engine lifts it (it must not stall on one). */
+static _Thread_local bool patient;
+
+void magi__ocr_patient(void)
+{
+	patient = true;
+}
+
 /* Waits while a hold (magi_ocr_hold_loads) is in force. */
 static void wait_hold(void)
 {
@@ -116,7 +125,8 @@ static magi_status engine_new(const char *lang, struct magi__ocr_engine **out,
 			      struct magi_error *err)
 {
 	*out = NULL;
-	wait_hold();
+	if (patient)
+		wait_hold();
 	magi__ocr_thread_setup();
 	struct magi__ocr_engine *e = calloc(1, sizeof *e);
 	if (!e || !(e->api = TessBaseAPICreate())) {
@@ -163,6 +173,10 @@ magi_status magi__ocr_engine_take(const char *lang, bool create, struct magi__oc
 {
 	*out = NULL;
 	pthread_mutex_lock(&pool_mu);
+	if (create && !patient && hold_until > 0) { /* needed now: loads go ahead */
+		hold_until = 0;
+		pthread_cond_broadcast(&pool_cv);
+	}
 	struct magi__ocr_engine *e;
 	/* one being loaded ahead is nearer than a new one */
 	while (!(e = take_idle(lang)) && create && pool_loading &&
@@ -208,6 +222,7 @@ static void *preload_main(void *arg)
 	char *lang = arg;
 	/* libtesseract itself is loaded here too (~20 ms of relocations on a slow machine), not
 	 * on the caller's thread; a failure shows again, with its message, on first use */
+	patient = true;
 	wait_hold();
 	if (magi__tess_load(&err) == MAGI_OK)
 		engine_new(lang, &e, &err);
@@ -248,6 +263,8 @@ static magi_status check_args(const char **lang, int n, const char *what, struct
 magi_status magi__ocr_begin(const char **lang, int n, const char *what, struct magi_error *err)
 {
 	magi_status s = check_args(lang, n, what, err);
+	if (!s && patient)
+		wait_hold(); /* libtesseract's load too */
 	return s ? s : magi__tess_load(err);
 }
 

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include "magi/vision.h"
+#include "vision/ocr_internal.h"
 #include "core/common.h"
 
 struct magi_ocr_job {
@@ -19,6 +20,7 @@ struct magi_ocr_job {
 static void *job_main(void *arg)
 {
 	struct magi_ocr_job *j = arg;
+	magi__ocr_patient(); /* a hold on engine loads (the first request leaving) is waited out */
 	magi_error_clear(&j->err);
 	j->status = magi_ocr_run(j->img, j->lang, j->min_conf, &j->out, &j->err);
 	return NULL;
