@@ -614,7 +614,7 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 		guard_fields(r, ev, acted, denied, &rd);
 	json_object_set_new(ev, "observe_ms", json_real(r->obs_ms));
 	json_object_set_new(ev, "ocr_ms", json_real(r->ocr_ms));
-	if (r->p.ocr && r->obs.screenshot) {
+	if (r->p.ocr && r->obs.screenshot && !(magi_env_caps(r->env) & MAGI_ACT_BIT(MAGI_ACT_CLICK_ELEMENT))) {
 		/* which reading the decision had: the screen's words ("full"), or none yet — they
 		 * were read while the model decided ("deferred"; the gate, the guards, this trace's
 		 * image and the next steps used them) */
