@@ -64,7 +64,7 @@ print("%-22s start->first model request %5.0f ms | steps %2d, overhead/step medi
 PY
 }
 echo "magi run --env browser:URL, 20 steps, 1280x720, single recipe, scripted stand-in (targets: first request <= 500 ms, <= 30 MB)"
-echo "machine load now: $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15-min averages) on $(nproc) cores"
+echo "machine load now: $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15-min averages) on $(getconf _NPROCESSORS_ONLN) cores"
 CH=${MAGI_CHROMIUM:-/usr/lib/chromium/chromium}
 # (no --no-ocr variant: a page's text comes from its DOM, Tesseract is not used)
 run "chromium" "$CH"
