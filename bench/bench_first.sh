@@ -5,9 +5,10 @@
 # the model declared remote (trust: remote), whose request waits for the full reading.
 # Target (issue 15): <= 150 ms with OCR. With a local model (the stand-in is on loopback) the
 # first screen is read on a thread of its own while the model decides (the step's "reading":
-# "deferred"); with a remote one the request waits for the reading, which its PII scan needs. "Start" is the moment just before the shell execs
-# magi; "first request" is when the stand-in model (tests/oracle, scripted, answering "done"
-# at once) logged the request's arrival. CPU seconds of the whole process and the machine's
+# "deferred"); with a remote one the request waits for the reading, which its PII scan needs.
+# "Start" is the moment just before the shell execs magi; "first request" is when the
+# stand-in model (tests/oracle, scripted, answering "done" at once) logged the request's
+# arrival. CPU seconds of the whole process and the machine's
 # load are printed beside the wall times: on a shared machine wall times wander with it
 # (`chrt -f 10 bash bench/bench_first.sh` runs it ahead of everything else, near what an idle
 # machine gives; the others' processes wait meanwhile).
