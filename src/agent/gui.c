@@ -21,10 +21,11 @@
 /* Whether the first screen's words may follow the first request instead of preceding it:
  * only when nothing of them is needed before it leaves — the guards are off, or every model
  * of the team is local (remote models get the screen only after its PII scan, which needs
- * the words) — and no --icons (their boxes are told apart from the words). */
+ * the words) — no --icons (their boxes are told apart from the words), and a recipe whose
+ * first decision can do without the words (magi_recipe.first_words). */
 static bool may_defer_reading(const struct magi_run *r)
 {
-	if (!r->p.ocr || r->p.icons || r->obs_before.screenshot || r->ocr_before ||
+	if (!r->p.ocr || r->p.icons || r->recipe->first_words || r->obs_before.screenshot || r->ocr_before ||
 	    (magi_env_caps(r->env) & MAGI_ACT_BIT(MAGI_ACT_CLICK_ELEMENT))) /* a page's text is its DOM's */
 		return false;
 	if (!r->p.guards)
