@@ -210,6 +210,11 @@ struct magi_recipe {
 	 * magi_run_set_state a free function). */
 	void (*end)(struct magi_run *r);
 	int default_steps; /* VIDEO: rounds when the caller gives none (0: 3) */
+	/* SCREEN: the first decision needs the screen's words (its perception list names the
+	 * elements to act on): the first request waits for the first screen's OCR even for a
+	 * local model. Otherwise a local model's first request goes with the screenshot while
+	 * the screen is read, and the words come with the next step. */
+	bool first_words;
 };
 
 /* Fills .roles and .n_roles from a static array: {.name = "x", MAGI_RECIPE_ROLES(roles), ...} */

@@ -311,6 +311,18 @@ MAGI_API void magi_ocr_free(struct magi_ocr *o);
 MAGI_API magi_status magi_ocr_update(const struct magi_image *prev_img, const struct magi_ocr *prev,
 				     const struct magi_image *img, const char *lang, float min_conf,
 				     struct magi_ocr **out, struct magi_error *err);
+/* A reading running on a thread of its own (magi_ocr_start): the caller goes on (asks a
+ * model, say) while the screen is read, and collects the words with magi_ocr_join. */
+struct magi_ocr_job;
+/* Starts magi_ocr_run(img, lang, min_conf) on a new thread and returns at once; the reading
+ * waits for an engine being preloaded like any other. img must stay valid and unchanged
+ * until the join. MAGI_ERR_NOMEM / MAGI_ERR_INVALID when it cannot start (nothing runs). */
+MAGI_API magi_status magi_ocr_start(const struct magi_image *img, const char *lang, float min_conf,
+				    struct magi_ocr_job **out, struct magi_error *err);
+/* Waits for the reading and frees the job: *out as magi_ocr_run gives it, or its error.
+ * *waited_ms (may be NULL) gets how long this call waited. NULL job: MAGI_ERR_INVALID. */
+MAGI_API magi_status magi_ocr_join(struct magi_ocr_job *job, struct magi_ocr **out, double *waited_ms,
+				   struct magi_error *err);
 /* Frees the pool's idle Tesseract engines (a no-op when none; engines in use by a call stay
  * and return to the pool after it). */
 MAGI_API void magi_ocr_thread_release(void);
@@ -329,6 +341,11 @@ MAGI_API magi_status magi_ocr_run_threads(const struct magi_image *img, const ch
  * progress instead of starting another. A failed load (libtesseract missing, language not
  * installed) is reported by the first OCR call. MAGI_ERR_INVALID for a bad name or n. */
 MAGI_API magi_status magi_ocr_preload(const char *lang, int n, struct magi_error *err);
+/* Holds back engine loads (libtesseract's and a language's, ~150 ms of CPU) for up to ms
+ * milliseconds so that work on the critical path (a first model request) has the cores to
+ * itself: preloads not yet under way and magi_ocr_start's readings wait. A reading on any
+ * other thread that needs an engine lifts the hold rather than wait. ms <= 0 lifts it. */
+MAGI_API void magi_ocr_hold_loads(double ms);
 /* Waits until no engine is loading ahead. Call it before the process exits: an exit while a
  * preload thread is still loading libtesseract runs the library's static destructors under
  * its constructors (a double free). */

@@ -45,6 +45,7 @@ struct magi__vq {
 	int frames_decoded;
 	double decode_ms;
 	int n_saved; /* evidence frames saved */
+	json_t *pending; /* evidence events whose frames the trace's writer is still writing */
 	struct magi_video_answer *out;
 };
 
@@ -76,6 +77,12 @@ struct magi_run {
 	struct magi_env *env;
 	struct magi_obs obs, obs_before;
 	struct magi_ocr *ocr, *ocr_before;
+	/* the first screen's reading, running while a local model decides on the screenshot
+	 * (magi__observe_first); joined by magi__reading_join before anything uses the words */
+	struct magi_ocr_job *ocr_job;
+	bool reading_deferred; /* this step's decision was asked before its screen was read */
+	bool loads_held;       /* engine loads wait until the first request has left */
+	double ocr_deferred_ms, ocr_wait_ms;
 	struct magi_guard_view *view, *view_before; /* computed once per observation */
 	/* screen generations: a new one for every observation that differs from the one
 	 * before; the perception lists made for it are reused until it changes */
@@ -155,6 +162,20 @@ double magi__gui_overhead_median(struct magi_run *r);
 void magi__gui_release(struct magi_run *r);
 /* Observes into r->obs (OCR and guard scan included). */
 magi_status magi__observe(struct magi_run *r, double *ocr_ms, struct magi_error *err);
+/* Waits for the first screen's reading when it runs behind the decision (a no-op
+ * otherwise), then finds the guards' view of it: before the gate, the trace or any later
+ * step use the screen's words. */
+void magi__reading_join(struct magi_run *r);
+/* Waits for the evidence frames queued on the trace's writer and traces their "evidence"
+ * events (an event never names a frame not yet written); a no-op when none wait. Called
+ * before each model request (the next round's decoding has overlapped the encoding), at the
+ * run's end and before its last board event. */
+void magi__evidence_commit(struct magi_run *r);
+/* In b, a copy of the board about to be traced: the evidence items whose frames are still
+ * being written lose their "image" (their "evidence" events name it once it is written). */
+void magi__evidence_unwritten(const struct magi_run *r, json_t *b);
+/* Lifts the hold on OCR engine loads put while the first request is made (no-op without). */
+void magi__reading_go(struct magi_run *r);
 /* Drops a reference to v (frees it with the last one). NULL: no-op. */
 void magi__guard_view_free(struct magi_guard_view *v);
 /* The guards' view of r->obs; when r->same, the view of the screen before is shared. */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include "agent/agent_internal.h"
+#include "trace/trace_internal.h"
 #include "core/json.h"
 #include "core/common.h"
 
@@ -198,11 +199,16 @@ int magi_run_add_evidence(struct magi_run *r, const struct magi_json *reply, con
 		json_t *item = json_pack("{s:f, s:f, s:s, s:i, s:s}", "start", a, "end", b, "description", desc, "round",
 					 r->step, "source", source ? source : "");
 		const struct magi_video_frame *f = nearest_frame(frames, a, b);
-		if (f) {
+		struct magi_image *copy = NULL;
+		if (f && magi_image_clone(f->img, &copy) != MAGI_OK)
+			MAGI_WARN("out of memory keeping an evidence frame; the evidence is traced without it");
+		if (copy) {
+			/* the frame is encoded and written on the trace's writer thread (a copy: the
+			 * round frees its frames); its event is traced once it is written */
 			char name[32];
 			snprintf(name, sizeof name, "evidence-%03d.jpg", ++r->vq->n_saved);
 			struct magi_error serr;
-			magi_status ss = magi_trace_save_image(r->trace, name, f->img, NULL, &serr);
+			magi_status ss = magi__trace_save_image_give(r->trace, name, copy, &serr);
 			if (ss == MAGI_OK) {
 				json_object_set_new(item, "image", json_string(name));
 				json_object_set_new(item, "frame_t", json_real(round(f->t_s * 100) / 100));
@@ -220,11 +226,50 @@ int magi_run_add_evidence(struct magi_run *r, const struct magi_json *reply, con
 			}
 		}
 		json_array_insert(board_ev, at, item);
-		magi__run_trace(r, "evidence", item);
+		if (json_object_get(item, "image") && (r->vq->pending || (r->vq->pending = json_array())))
+			json_array_append(r->vq->pending, item);
+		else
+			magi__run_trace(r, "evidence", item);
 		json_decref(item);
 		added++;
 	}
 	return added;
+}
+
+void magi__evidence_commit(struct magi_run *r)
+{
+	if (!r->vq || !json_array_size(r->vq->pending))
+		return;
+	struct magi_error ferr;
+	magi_status s = magi__trace_flush(r->trace, false, &ferr);
+	if (s)
+		magi__run_stop(r, "trace_error", s, "%s", ferr.msg);
+	size_t i;
+	json_t *e;
+	json_array_foreach(r->vq->pending, i, e)
+		magi__run_trace(r, "evidence", e);
+	json_array_clear(r->vq->pending);
+}
+
+void magi__evidence_unwritten(const struct magi_run *r, json_t *b)
+{
+	if (!r->vq || !json_array_size(r->vq->pending))
+		return;
+	const json_t *ev = json_object_get(b, "evidence");
+	json_t *copy = json_array();
+	size_t i, k;
+	json_t *e, *p;
+	json_array_foreach(ev, i, e)
+	{
+		bool unwritten = false;
+		json_array_foreach(r->vq->pending, k, p)
+			unwritten |= p == e;
+		json_t *c = unwritten ? json_copy(e) : json_incref(e);
+		if (unwritten && c)
+			json_object_del(c, "image");
+		json_array_append_new(copy, c);
+	}
+	json_object_set_new(b, "evidence", copy);
 }
 
 void magi__evidence_text(const struct magi_run *r, struct magi_buf *out)

@@ -141,6 +141,10 @@ static magi_status perception_text(struct magi_run *r, struct magi_client *c, st
 	if (!r->obs.screenshot)
 		return magi_buf_puts(out, "(no text recognised on screen)");
 	struct magi_coord_map m = map_for(r, c);
+	if (!r->ocr && r->ocr_job) {
+		icons_text(r, c, &m, out);
+		return magi_buf_puts(out, "(the screen's text is being read while you decide: it is listed from the next step on; read it from the screenshot)");
+	}
 	/* Remote models see PII as [email]-style labels; every model sees user secrets only as
 	 * <secret:NAME>. Lines that read as instructions to the agent are marked untrusted. */
 	const struct magi_guard_view *v = r->view;

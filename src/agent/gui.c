@@ -14,8 +14,31 @@
 
 /* Canvases and images of a page read with OCR per observation, at most. */
 #define PICTURES_MAX 8
+/* The longest a first request may hold back the OCR engine's load (a safety net: the hold
+ * is lifted as the request leaves). */
+#define HOLD_MS 2000
 
-magi_status magi__observe(struct magi_run *r, double *ocr_ms, struct magi_error *err)
+/* Whether the first screen's words may follow the first request instead of preceding it:
+ * only when nothing of them is needed before it leaves — the guards are off, or every model
+ * of the team is local (remote models get the screen only after its PII scan, which needs
+ * the words) — no --icons (their boxes are told apart from the words), and a recipe whose
+ * first decision can do without the words (magi_recipe.first_words). */
+static bool may_defer_reading(const struct magi_run *r)
+{
+	if (!r->p.ocr || r->p.icons || r->recipe->first_words || r->obs_before.screenshot || r->ocr_before ||
+	    (magi_env_caps(r->env) & MAGI_ACT_BIT(MAGI_ACT_CLICK_ELEMENT))) /* a page's text is its DOM's */
+		return false;
+	if (!r->p.guards)
+		return true;
+	struct magi_client *cl[33];
+	size_t n = magi__team_clients(r->team, cl, 33);
+	for (size_t i = 0; i < n; i++)
+		if (magi_client_is_remote(cl[i]))
+			return false;
+	return n > 0;
+}
+
+static magi_status observe(struct magi_run *r, double *ocr_ms, bool defer, struct magi_error *err)
 {
 	magi_status s = magi_env_observe(r->env, &r->obs, err);
 	if (s)
@@ -37,6 +60,17 @@ magi_status magi__observe(struct magi_run *r, double *ocr_ms, struct magi_error 
 								 PICTURES_MAX, r->ocr, &oerr) != MAGI_OK)
 			MAGI_WARN("OCR of the page's pictures failed: %s", magi_error_text(&oerr));
 		*ocr_ms = magi_now_ms() - t;
+	} else if (r->p.ocr && r->obs.screenshot && defer && !r->ocr_job) {
+		/* the first screen: read on a thread of its own while the model decides on the
+		 * screenshot (~0.3 s of OCR, engine load included, off the first request's path) */
+		double t = magi_now_ms();
+		struct magi_error oerr;
+		magi_ocr_free(r->ocr);
+		r->ocr = NULL;
+		if (magi_ocr_start(r->obs.screenshot, NULL, 0, &r->ocr_job, &oerr) != MAGI_OK &&
+		    magi_ocr_update(NULL, NULL, r->obs.screenshot, NULL, 0, &r->ocr, &oerr) != MAGI_OK)
+			MAGI_WARN("OCR failed: %s", magi_error_text(&oerr));
+		*ocr_ms = magi_now_ms() - t;
 	} else if (r->p.ocr && r->obs.screenshot) {
 		double t = magi_now_ms();
 		struct magi_error oerr;
@@ -54,12 +88,49 @@ magi_status magi__observe(struct magi_run *r, double *ocr_ms, struct magi_error 
 	return MAGI_OK;
 }
 
+magi_status magi__observe(struct magi_run *r, double *ocr_ms, struct magi_error *err)
+{
+	return observe(r, ocr_ms, false, err);
+}
+
+void magi__reading_go(struct magi_run *r)
+{
+	if (r->loads_held)
+		magi_ocr_hold_loads(0);
+	r->loads_held = false;
+}
+
+void magi__reading_join(struct magi_run *r)
+{
+	magi__reading_go(r);
+	if (!r->ocr_job)
+		return;
+	struct magi_error oerr;
+	magi_ocr_free(r->ocr);
+	r->ocr = NULL;
+	if (magi_ocr_join(r->ocr_job, &r->ocr, &r->ocr_wait_ms, &oerr) != MAGI_OK)
+		MAGI_WARN("OCR failed: %s", magi_error_text(&oerr));
+	r->ocr_job = NULL;
+	r->reading_deferred = true;
+	r->ocr_deferred_ms = r->ocr ? r->ocr->ms : 0;
+	/* new words for the same pixels: what was made from the screen is made again */
+	r->gen = ++r->gens;
+	magi__guard_scan(r);
+}
+
 magi_status magi__gui_begin(struct magi_run *r, struct magi_error *err)
 {
 	r->overheads = calloc((size_t)r->max_steps + 1, sizeof *r->overheads);
 	if (!r->overheads)
 		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
-	magi_status s = magi__observe(r, &r->ocr_ms, err);
+	bool defer = may_defer_reading(r);
+	/* the engine (~150 ms of CPU to load) waits until the first request has left: on two
+	 * cores its load slowed the way there by ~50 ms (bench_first.sh) */
+	if (defer) {
+		magi_ocr_hold_loads(HOLD_MS);
+		r->loads_held = true;
+	}
+	magi_status s = observe(r, &r->ocr_ms, defer, err);
 	r->obs_ms = r->obs.capture_ms;
 	return s;
 }
@@ -118,6 +189,11 @@ const struct magi_image *magi__run_image_ago(const struct magi_run *r, struct ma
 
 void magi__gui_release(struct magi_run *r)
 {
+	magi__reading_go(r);
+	if (r->ocr_job) { /* it reads the screenshot released below */
+		(void)magi_ocr_join(r->ocr_job, NULL, NULL, NULL);
+		r->ocr_job = NULL;
+	}
 	if (r->trace) /* the writer may not be left reading a screenshot freed here */
 		(void)magi__trace_flush(r->trace, false, NULL);
 	for (int i = 0; i < r->n_past; i++) {
@@ -291,6 +367,7 @@ magi_status magi_run_act(struct magi_run *r, const struct magi_action *a, const 
 {
 	if (!r->env || !a)
 		return magi_error_set(err, MAGI_ERR_INVALID, "magi_run_act needs a screen run and an action");
+	magi__reading_join(r); /* the gate reads the screen's words */
 	struct magi_buf aj;
 	magi_buf_init(&aj, 0);
 	magi_action_to_json(a, &aj);
@@ -357,6 +434,23 @@ static void guard_fields(struct magi_run *r, json_t *ev, bool acted, bool denied
 							   rd->reason));
 }
 
+/* Queues the step's screen (redacted when the guards found PII) for the trace's writer
+ * thread; a screen that cannot be recorded stops the run. */
+static magi_status save_step_image(struct magi_run *r, const char *img_name, bool *saved, struct magi_error *err)
+{
+	if (!r->obs.screenshot)
+		return MAGI_OK;
+	struct magi_error serr;
+	magi_status ss = magi__trace_save_image_bg(r->trace, img_name, magi__trace_image(r), &serr);
+	if (ss) {
+		magi__run_stop(r, "trace_error", ss, "%s", serr.msg);
+		magi_run_finish(r, "trace_error", false);
+		return magi_error_set(err, ss, "%s", serr.msg);
+	}
+	*saved = true;
+	return MAGI_OK;
+}
+
 magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 {
 	double t_step = magi_now_ms(), settle = 0;
@@ -367,22 +461,27 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 	 * is not taken. The image is written on the trace's writer thread while the model
 	 * thinks; the intent waits for it (an image that could not be written stops the run
 	 * before the action), and so does the step event that names it. */
-	bool saved = false;
-	if (r->obs.screenshot) {
-		struct magi_error serr;
-		magi_status ss = magi__trace_save_image_bg(r->trace, img_name, magi__trace_image(r), &serr);
-		if (ss) {
-			magi__run_stop(r, "trace_error", ss, "%s", serr.msg);
-			magi_run_finish(r, "trace_error", false);
-			return magi_error_set(err, ss, "%s", serr.msg);
-		}
-		saved = true;
-	}
+	bool saved = false, save_later = r->ocr_job != NULL; /* redacted once it is read */
+	magi_status s = save_later ? MAGI_OK : save_step_image(r, img_name, &saved, err);
+	if (s)
+		return s;
 	double save_ms = magi_now_ms() - t_save;
 	struct magi_decision d = {0};
-	magi_status s = r->p.icons ? magi__icons_update(r, err) : MAGI_OK;
+	s = r->p.icons ? magi__icons_update(r, err) : MAGI_OK;
 	if (!s)
 		s = r->recipe->decide(r, &d, err);
+	/* a first screen read behind the decision is joined before the gate, the trace and
+	 * the next step see its words */
+	magi__reading_join(r);
+	if (save_later) {
+		t_save = magi_now_ms();
+		magi_status ss = save_step_image(r, img_name, &saved, s ? NULL : err);
+		save_ms += magi_now_ms() - t_save;
+		if (ss && !s) {
+			magi_decision_release(&d);
+			return ss;
+		}
+	}
 	if (s) {
 		magi_decision_release(&d);
 		magi_run_finish(r, magi__run_stop_rule(r, NULL) ? r->stop_reason : "model_error", false);
@@ -516,6 +615,17 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 		guard_fields(r, ev, acted, denied, &rd);
 	json_object_set_new(ev, "observe_ms", json_real(r->obs_ms));
 	json_object_set_new(ev, "ocr_ms", json_real(r->ocr_ms));
+	if (r->p.ocr && r->obs.screenshot && !(magi_env_caps(r->env) & MAGI_ACT_BIT(MAGI_ACT_CLICK_ELEMENT))) {
+		/* which reading the decision had: the screen's words ("full"), or none yet — they
+		 * were read while the model decided ("deferred"; the gate, the guards, this trace's
+		 * image and the next steps used them) */
+		json_object_set_new(ev, "reading", json_string(r->reading_deferred ? "deferred" : "full"));
+		if (r->reading_deferred) {
+			json_object_set_new(ev, "ocr_deferred_ms", json_real(r->ocr_deferred_ms));
+			json_object_set_new(ev, "ocr_wait_ms", json_real(r->ocr_wait_ms));
+		}
+	}
+	r->reading_deferred = false;
 	json_object_set_new(ev, "save_ms", json_real(save_ms));
 	if (acted) { /* the screen after the action: was it the same, what did seeing it cost */
 		json_object_set_new(ev, "same_screen", json_boolean(r->same));

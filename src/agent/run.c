@@ -120,7 +120,11 @@ void magi__run_trace_board(struct magi_run *r, const char *key, bool full)
 {
 	if (!r->board)
 		return;
+	if (full)
+		magi__evidence_commit(r); /* the last board names every frame */
 	json_t *b = json_copy(r->board), *h = json_object_get(r->board, "history");
+	if (b)
+		magi__evidence_unwritten(r, b);
 	size_t n = json_is_array(h) ? json_array_size(h) : 0;
 	if (b && n && !full) {
 		size_t from = r->board_hist_sent <= n ? r->board_hist_sent : 0;

@@ -251,6 +251,7 @@ void magi__video_release(struct magi_run *r)
 	if (!r->vq)
 		return;
 	magi_video_close(r->vq->video);
+	json_decref(r->vq->pending);
 	free(r->vq->choices_text);
 	free(r->vq);
 	r->vq = NULL;
@@ -481,6 +482,7 @@ magi_status magi_video_ask_recipe(const char *path, struct magi_team *team, cons
 	magi_error_clear(&rerr);
 	magi_status status;
 	const char *reason = magi__run_loop(&r, &status, &rerr);
+	magi__evidence_commit(&r); /* frames still being written, and their events */
 	if (!status && !out->answer) {
 		status = r.stop_reason ? r.stop_err.status : MAGI_ERR_MODEL;
 		if (!rerr.status)

@@ -168,4 +168,6 @@ static const char *const aliases[] = {"ponder_press", "ponder-and-press", NULL};
 const struct magi_recipe magi__recipe_ponder_press = {
 	.name = "ponder-press",
 	.description = "Ponder & Press: an interpreter describes the element and the action, a grounding locator places it",
-	.kind = MAGI_RECIPE_SCREEN, MAGI_RECIPE_ROLES(roles), .aliases = aliases, .decide = pp_decide};
+	.kind = MAGI_RECIPE_SCREEN, MAGI_RECIPE_ROLES(roles), .aliases = aliases, .decide = pp_decide,
+	/* the interpreter names the element from the perception list */
+	.first_words = true};

@@ -343,14 +343,31 @@ void magi__trace_image_max(struct magi_trace *t, uint32_t max_pixels)
 	t->image_max = max_pixels;
 }
 
+static magi_status save_bg(struct magi_trace *t, const char *name, const struct magi_image *img, bool own,
+			   struct magi_error *err)
+{
+	magi_status s;
+	if (!t->w)
+		s = magi_trace_save_image(t, name, img, NULL, err);
+	else if (strchr(name, '/') || name[0] == '.') /* the same check, now, rather than in the writer */
+		s = magi_error_set(err, MAGI_ERR_INVALID, "image name '%s' must be a plain file name", name);
+	else
+		return magi__trace_writer_image(t->w, name, img, own, err);
+	if (own)
+		magi_image_free((struct magi_image *)img);
+	return s;
+}
+
 magi_status magi__trace_save_image_bg(struct magi_trace *t, const char *name, const struct magi_image *img,
 				      struct magi_error *err)
 {
-	if (!t->w)
-		return magi_trace_save_image(t, name, img, NULL, err);
-	if (strchr(name, '/') || name[0] == '.') /* the same check, now, rather than in the writer */
-		return magi_error_set(err, MAGI_ERR_INVALID, "image name '%s' must be a plain file name", name);
-	return magi__trace_writer_image(t->w, name, img, err);
+	return save_bg(t, name, img, false, err);
+}
+
+magi_status magi__trace_save_image_give(struct magi_trace *t, const char *name, struct magi_image *img,
+					struct magi_error *err)
+{
+	return save_bg(t, name, img, true, err);
 }
 
 magi_status magi__trace_flush(struct magi_trace *t, bool sync, struct magi_error *err)

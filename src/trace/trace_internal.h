@@ -23,6 +23,10 @@ void magi__trace_background(struct magi_trace *t);
 void magi__trace_image_max(struct magi_trace *t, uint32_t max_pixels);
 magi_status magi__trace_save_image_bg(struct magi_trace *t, const char *name, const struct magi_image *img,
 				      struct magi_error *err);
+/* The same for an image the trace takes over (freed once written, or at once on error):
+ * the caller need not keep it — a video frame freed with its round. */
+magi_status magi__trace_save_image_give(struct magi_trace *t, const char *name, struct magi_image *img,
+					struct magi_error *err);
 /* The barrier before an action: waits until every queued image is written and, with sync,
  * syncs trace.jsonl (every line written so far) on this thread; returns the trace's sticky
  * error (the first write of any kind that failed, here or on the writer), MAGI_OK when the
@@ -38,8 +42,9 @@ magi_status magi__trace_writer_new(struct magi_trace *t, int fd, const char *log
 				   struct magi__trace_writer **out);
 /* Writes what is queued, syncs the log, ends the thread. NULL: no-op. */
 void magi__trace_writer_free(struct magi__trace_writer *w);
+/* Queues img for writing as name; with own, the writer frees it once written. */
 magi_status magi__trace_writer_image(struct magi__trace_writer *w, const char *name,
-				     const struct magi_image *img, struct magi_error *err);
+				     const struct magi_image *img, bool own, struct magi_error *err);
 void magi__trace_writer_sync_soon(struct magi__trace_writer *w);
 /* Waits until the queue is empty (and, with sync, syncs the log on this thread). Failures
  * break the trace's record (magi__trace_broke). */

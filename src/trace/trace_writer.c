@@ -1,5 +1,6 @@
-/* trace_writer.c — the run's trace work that need not hold up a step: step images encoded
- * and written, and trace.jsonl synced to disk, on one background thread per trace.
+/* trace_writer.c — the run's trace work that need not hold up a step: step images and video
+ * evidence frames encoded and written, and trace.jsonl synced to disk, on one background
+ * thread per trace.
  *
  * What stays on the caller's thread, and why: every event line is written (write(2)) before
  * the call that wrote it returns, so a killed process keeps it (the kernel holds it); only
@@ -21,7 +22,8 @@
 
 struct job {
 	char *name;
-	const struct magi_image *img; /* borrowed until the job is done */
+	const struct magi_image *img; /* borrowed until the job is done, unless own */
+	bool own;		      /* the writer frees img once written */
 };
 
 struct magi__trace_writer {
@@ -69,6 +71,8 @@ static void *writer_main(void *arg)
 			if (magi_trace_save_image(w->t, j.name, j.img, NULL, &e))
 				magi__trace_broke(w->t, &e);
 			free(j.name);
+			if (j.own)
+				magi_image_free((struct magi_image *)j.img);
 			pthread_mutex_lock(&w->mu);
 			w->busy = false;
 			pthread_cond_broadcast(&w->cv);
@@ -121,15 +125,18 @@ void magi__trace_writer_free(struct magi__trace_writer *w)
 }
 
 magi_status magi__trace_writer_image(struct magi__trace_writer *w, const char *name,
-				     const struct magi_image *img, struct magi_error *err)
+				     const struct magi_image *img, bool own, struct magi_error *err)
 {
 	char *n = magi__strdup(name);
-	if (!n)
+	if (!n) {
+		if (own)
+			magi_image_free((struct magi_image *)img);
 		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	}
 	pthread_mutex_lock(&w->mu);
 	while (w->n == QUEUE_MAX)
 		pthread_cond_wait(&w->cv, &w->mu);
-	w->q[(w->head + w->n) % QUEUE_MAX] = (struct job){n, img};
+	w->q[(w->head + w->n) % QUEUE_MAX] = (struct job){n, img, own};
 	w->n++;
 	pthread_cond_broadcast(&w->cv);
 	pthread_mutex_unlock(&w->mu);

@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <tesseract/capi.h>
 #include "vision/ocr_internal.h"
 #include "vision/tess_dl.h"
@@ -27,6 +28,8 @@ static struct magi__ocr_engine *pool_idle; /* initialised, not lent */
 static int pool_loading;		   /* engines being initialised by preload threads */
 static char pool_loading_lang[MAGI__OCR_LANG_MAX];
 static pthread_once_t omp_once = PTHREAD_ONCE_INIT;
+/* magi_ocr_hold_loads: engines wait to load until this time (magi_now_ms), 0 = no hold */
+static double hold_until;
 
 static void (*omp_set_levels)(int);
 
@@ -82,11 +85,48 @@ static bool lang_ok(const char *s)
 	return true;
 }
 
+/* Threads that read or load ahead of need (preloads, magi_ocr_start's readers) honour a
+ * hold; any other thread that needs an engine lifts it (it must not stall on one). */
+static _Thread_local bool patient;
+
+void magi__ocr_patient(void)
+{
+	patient = true;
+}
+
+/* Waits while a hold (magi_ocr_hold_loads) is in force. */
+static void wait_hold(void)
+{
+	pthread_mutex_lock(&pool_mu);
+	for (;;) {
+		double left = hold_until - magi_now_ms();
+		if (hold_until <= 0 || left <= 0)
+			break;
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		long long ns = ts.tv_nsec + (long long)(left * 1e6);
+		ts.tv_sec += (time_t)(ns / 1000000000LL);
+		ts.tv_nsec = (long)(ns % 1000000000LL);
+		pthread_cond_timedwait(&pool_cv, &pool_mu, &ts);
+	}
+	pthread_mutex_unlock(&pool_mu);
+}
+
+void magi_ocr_hold_loads(double ms)
+{
+	pthread_mutex_lock(&pool_mu);
+	hold_until = ms > 0 ? magi_now_ms() + ms : 0;
+	pthread_cond_broadcast(&pool_cv);
+	pthread_mutex_unlock(&pool_mu);
+}
+
 /* A new engine for lang (slow: reads the traineddata). */
 static magi_status engine_new(const char *lang, struct magi__ocr_engine **out,
 			      struct magi_error *err)
 {
 	*out = NULL;
+	if (patient)
+		wait_hold();
 	magi__ocr_thread_setup();
 	struct magi__ocr_engine *e = calloc(1, sizeof *e);
 	if (!e || !(e->api = TessBaseAPICreate())) {
@@ -133,6 +173,10 @@ magi_status magi__ocr_engine_take(const char *lang, bool create, struct magi__oc
 {
 	*out = NULL;
 	pthread_mutex_lock(&pool_mu);
+	if (create && !patient && hold_until > 0) { /* needed now: loads go ahead */
+		hold_until = 0;
+		pthread_cond_broadcast(&pool_cv);
+	}
 	struct magi__ocr_engine *e;
 	/* one being loaded ahead is nearer than a new one */
 	while (!(e = take_idle(lang)) && create && pool_loading &&
@@ -178,6 +222,8 @@ static void *preload_main(void *arg)
 	char *lang = arg;
 	/* libtesseract itself is loaded here too (~20 ms of relocations on a slow machine), not
 	 * on the caller's thread; a failure shows again, with its message, on first use */
+	patient = true;
+	wait_hold();
 	if (magi__tess_load(&err) == MAGI_OK)
 		engine_new(lang, &e, &err);
 	free(lang);
@@ -217,6 +263,8 @@ static magi_status check_args(const char **lang, int n, const char *what, struct
 magi_status magi__ocr_begin(const char **lang, int n, const char *what, struct magi_error *err)
 {
 	magi_status s = check_args(lang, n, what, err);
+	if (!s && patient)
+		wait_hold(); /* libtesseract's load too */
 	return s ? s : magi__tess_load(err);
 }
 

@@ -29,6 +29,9 @@ void magi__ocr_thread_setup(void);
  * caller has loaded libtesseract (magi__tess_load). */
 magi_status magi__ocr_engine_take(const char *lang, bool create, struct magi__ocr_engine **out,
 				  struct magi_error *err);
+/* Marks the calling thread as reading ahead of need: it waits out a hold on engine loads
+ * (magi_ocr_hold_loads) instead of lifting it, as other threads needing an engine do. */
+void magi__ocr_patient(void);
 /* Clears the engine's page and returns it to the pool; NULL is a no-op. */
 void magi__ocr_engine_give(struct magi__ocr_engine *e);
 

@@ -243,6 +243,29 @@ int main(void)
 		magi_ocr_free(jobs[i].o);
 	}
 
+	/* a reading on a thread of its own (magi_ocr_start): the same words, collected later */
+	struct magi_ocr_job *job = NULL;
+	REQUIRE(magi_ocr_start(canvas, NULL, 50, &job, &e) == MAGI_OK && job);
+	double waited = -1;
+	REQUIRE(magi_ocr_join(job, &o, &waited, &e) == MAGI_OK);
+	CHECK_MSG(o->n_words == n_ref && waited >= 0, "started reading %zu words, %zu on this thread", o->n_words,
+		  n_ref);
+	magi_ocr_free(o);
+	CHECK(magi_ocr_join(NULL, &o, NULL, &e) == MAGI_ERR_INVALID && o == NULL);
+	CHECK(magi_ocr_start(NULL, NULL, 0, &job, &e) == MAGI_ERR_INVALID && job == NULL);
+	/* a hold on engine loads (for 20 minutes: past this test's time limit) keeps a started
+	 * reading waiting until a thread that needs an engine now lifts it: no idle engine, so
+	 * this thread's reading must load one, and the started one then goes on */
+	magi_ocr_thread_release();
+	magi_ocr_hold_loads(20 * 60 * 1000);
+	REQUIRE(magi_ocr_start(canvas, NULL, 50, &job, &e) == MAGI_OK);
+	REQUIRE(magi_ocr_run(canvas, NULL, 50, &o, &e) == MAGI_OK);
+	CHECK(o->n_words == n_ref);
+	magi_ocr_free(o);
+	REQUIRE(magi_ocr_join(job, &o, NULL, &e) == MAGI_OK);
+	CHECK(o->n_words == n_ref);
+	magi_ocr_free(o);
+
 	/* the bands of one screen read on two threads (a second engine loaded ahead): the
 	 * same words in the same places and order as on one thread */
 	REQUIRE(magi_ocr_preload(NULL, 2, &e) == MAGI_OK);

@@ -137,6 +137,10 @@ for n in 1 3; do
 	pyok "avp question $n evidence lies in $(q $n ev_start_s)-$(q $n ev_end_s) s" "$(inside $n)" "$T/avp$n.json"
 	pyok "avp question $n: overview first, then a region zoom; evidence in time order" \
 		"[p['load_mode'] for p in typ('plan')][:2] == ['uniform', 'region'] and o['rounds'] == 2 and [x['start'] for x in o['evidence']] == sorted(x['start'] for x in o['evidence'])" "$T/avp$n.json"
+	# evidence frames are written on the trace's writer thread: an event names a frame only
+	# once it is written, and the run's last board names them all
+	pyok "avp question $n: every frame the trace names exists; the last board names them all" \
+		"all(os.path.exists(os.path.join(o['run_dir'], x['image'])) for e in typ('evidence') + [b['board'] for b in typ('board')] for x in e.get('evidence', [e]) if x.get('image')) and typ('board')[-1]['board']['evidence'] and all(x.get('image') for x in typ('board')[-1]['board']['evidence'])" "$T/avp$n.json"
 	pyok "avp question $n: every observer call got exactly its plan's frames, within the budget of 8" \
 		"all(c['n_images'] == p['n_frames'] <= 8 for c, p in zip([c for c in calls if c['phase'] == 'observe'], typ('plan')))" "$T/avp$n.json"
 done
