@@ -51,6 +51,7 @@ magi_status magi__observe(struct magi_run *r, double *ocr_ms, struct magi_error 
 	 * only when the pixels changed, or the words read from them did (an OCR failure) */
 	r->gen = r->same && !r->ocr == !r->ocr_before ? r->gen_before : ++r->gens;
 	magi__guard_scan(r);
+	MAGI_DEBUG("observed (text and guards done)");
 	return MAGI_OK;
 }
 

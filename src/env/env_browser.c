@@ -180,6 +180,7 @@ static magi_status capture(struct browser_env *e, struct magi_obs *obs, double *
 	struct bpage *pg = magi__browser_current(e);
 	if (s || !pg)
 		return s ? s : MAGI_ERR_NOT_FOUND;
+	MAGI_DEBUG("browser: the page has loaded");
 	char tid[128];
 	snprintf(tid, sizeof tid, "%s", pg->target_id);
 	if (pg->crashed) {
@@ -191,8 +192,10 @@ static magi_status capture(struct browser_env *e, struct magi_obs *obs, double *
 	if (!pg->dlg.open) {
 		e->capturing = true;
 		s = screenshot(e, &obs->screenshot, err);
+		MAGI_DEBUG("browser: screenshot taken");
 		if (!s)
 			s = magi__browser_elements(e, obs, scroll_y, content_h, err);
+		MAGI_DEBUG("browser: elements read");
 		e->capturing = false;
 		pg = magi__browser_current(e);
 		if (!pg || strcmp(pg->target_id, tid)) {
@@ -525,6 +528,7 @@ static magi_status start(struct browser_env *e, struct magi_error *err)
 	MAGI_DEBUG("browser: first tab attached at %.0f ms", magi_now_ms() - t0);
 	if (!s && e->p.url)
 		s = magi__browser_navigate(e, e->p.url, err);
+	MAGI_DEBUG("browser: navigation to the first page asked for");
 	magi_buf_reset(&e->notes); /* the first tab is not news */
 	return s;
 }
@@ -571,6 +575,7 @@ magi_status magi_env_open_browser(const struct magi_browser_params *p, struct ma
 		s = prepare(e, e->p.chromium, argv, MAGI_ARRAY_LEN(argv), err);
 	if (!s)
 		s = magi__cdp_start(argv, e->stderr_log, &e->cdp, err);
+	MAGI_DEBUG("browser: %s started", e->p.chromium);
 	for (size_t i = 0; argv[i]; i++)
 		if (!strncmp(argv[i], "--user-data-dir=", 16) || !strncmp(argv[i], "--window-size=", 14))
 			free(argv[i]);
