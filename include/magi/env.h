@@ -153,6 +153,9 @@ enum {
 	MAGI_ELEM_TEXT = 1u << 9,        /* a run of text (one line box), not an element */
 	MAGI_ELEM_PICTURE = 1u << 10,    /* a <canvas> or <img> in view: pixels whose text the
 					    DOM does not have (OCR them); not interactive */
+	MAGI_ELEM_NAVIGATES = 1u << 11,  /* a link that only opens a page: <a> with an http(s) or
+					    relative href (not javascript:, not "#" alone), no
+					    click handler and no download; a click submits no form */
 };
 struct magi_element {
 	int id;       /* 1-based number: what click_element takes and --marks draws */
@@ -240,8 +243,12 @@ MAGI_API magi_status magi_env_release_input(struct magi_env *env, struct magi_er
  * Configuration by value: struct magi_browser_params p = magi_browser_params_default(); */
 struct magi_browser_params {
 	const char *url;          /* first page (NULL: about:blank) */
-	const char *chromium;     /* binary; NULL: $MAGI_CHROMIUM, else /usr/lib/chromium/chromium */
+	const char *chromium;     /* binary; NULL: $MAGI_CHROMIUM, else (headless) Chromium's
+				     headless shell when installed, else /usr/lib/chromium/chromium */
 	bool headful;             /* a window on $DISPLAY instead of headless */
+	bool multi_process;       /* headless: a renderer process per site (site isolation)
+				     instead of one process (--single-process, default: it
+				     starts much faster; a crashed page then ends the browser) */
 	uint32_t width, height;   /* viewport in CSS pixels (default 1280 x 720) */
 	double scale;             /* device-pixel ratio (default 1; screenshots are scale x larger) */
 	const char *profile_dir;  /* use (and keep) this profile; NULL: a fresh temporary one,
