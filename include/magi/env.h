@@ -155,7 +155,8 @@ enum {
 					    DOM does not have (OCR them); not interactive */
 	MAGI_ELEM_NAVIGATES = 1u << 11,  /* a link that only opens a page: <a> with an http(s) or
 					    relative href (not javascript:, not "#" alone), no
-					    click handler and no download; a click submits no form */
+					    onclick attribute, no download; a click submits no form
+					    (listeners added by scripts are not seen) */
 };
 struct magi_element {
 	int id;       /* 1-based number: what click_element takes and --marks draws */
