@@ -277,6 +277,13 @@ MAGI_API struct magi_browser_params magi_browser_params_default(void);
  * allow_ud must outlive the environment. */
 MAGI_API magi_status magi_env_open_browser(const struct magi_browser_params *p,
 					   struct magi_env **out, struct magi_error *err);
+/* What the page in the browser's current tab shows in the first element matching the CSS
+ * selector (its top document): a field's value, else its rendered text (innerText). For
+ * checkers reading a task's end state. *text is malloc'd. MAGI_ERR_NOT_FOUND when nothing
+ * matches; MAGI_ERR_INVALID when env is not a browser or the selector is not valid CSS;
+ * MAGI_ERR_ENV when the page does not answer. */
+MAGI_API magi_status magi_env_browser_text(struct magi_env *env, const char *selector, char **text,
+					   struct magi_error *err);
 
 #ifdef __cplusplus
 }

@@ -423,6 +423,50 @@ static magi_status br_release(void *data, struct magi_error *err)
 
 static const struct magi_env_ops browser_ops = {"browser", br_observe, br_act, br_reset, br_close, br_caps, br_release};
 
+magi_status magi_env_browser_text(struct magi_env *env, const char *selector, char **text, struct magi_error *err)
+{
+	*text = NULL;
+	struct browser_env *e = magi__env_data(env, &browser_ops);
+	if (!e || !selector)
+		return magi_error_set(err, MAGI_ERR_INVALID, "reading an element by CSS selector needs a browser environment");
+	magi_status s;
+	if ((s = magi__cdp_wait(e->cdp, NULL, NULL, 0, err)) || (s = magi__browser_dead_check(e, err)) ||
+	    (s = magi__browser_wait_loaded(e, err)))
+		return s;
+	/* the selector goes in as a JSON string: no quoting of it into the script */
+	json_t *sel = json_string(selector);
+	char *lit = sel ? json_dumps(sel, JSON_ENCODE_ANY) : NULL;
+	json_decref(sel);
+	if (!lit)
+		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	struct magi_buf js;
+	magi_buf_init(&js, 1u << 20);
+	magi_buf_printf(&js,
+			"(() => { let n; try { n = document.querySelector(%s); } catch (x) { return {bad: String(x.message)}; }"
+			" if (!n) return {none: true};"
+			" return {text: 'value' in n && typeof n.value === 'string' && !(n instanceof HTMLButtonElement) ? n.value"
+			" : (n.innerText !== undefined ? n.innerText : n.textContent)}; })()",
+			lit);
+	free(lit);
+	json_t *r = NULL;
+	s = magi__browser_call(e, "Runtime.evaluate", json_pack("{sssb}", "expression", js.data ? js.data : "", "returnByValue", 1),
+			       &r, err);
+	magi_buf_release(&js);
+	if (s)
+		return s;
+	const json_t *v = json_object_get(json_object_get(r, "result"), "value");
+	if (json_object_get(v, "bad"))
+		s = magi_error_set(err, MAGI_ERR_INVALID, "CSS selector '%s': %s", selector, magi__json_str(v, "bad", ""));
+	else if (json_object_get(v, "none"))
+		s = magi_error_set(err, MAGI_ERR_NOT_FOUND, "no element on the page matches '%s'", selector);
+	else if (!json_is_string(json_object_get(v, "text")))
+		s = magi_error_set(err, MAGI_ERR_ENV, "the page did not say what '%s' holds", selector);
+	else if (!(*text = magi__strdup(magi__json_str(v, "text", ""))))
+		s = magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	json_decref(r);
+	return s;
+}
+
 static magi_status check_params(const struct magi_browser_params *p, struct magi_error *err)
 {
 	if (p->width < 100 || p->width > 8192 || p->height < 100 || p->height > 8192)
