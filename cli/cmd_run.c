@@ -131,6 +131,7 @@ int cmd_run(int argc, char **argv)
 	struct cli_model_opts mo = {0};
 	struct magi_run_params rp = magi_run_params_default();
 	const char *env_spec = "x11";
+	MAGI_DEBUG("run: started");
 	const char *roles[MAX_ROLES];
 	int n_roles = 0;
 	bool no_ask = false;
