@@ -34,7 +34,7 @@ print("SPA-Bench metrics (--jobs 1): success %.0f%%, mean step ratio on success 
       % (100 * s["success_rate"], s["mean_step_ratio_on_success"], 100 * s["early_termination_rate"],
          100 * s["overdue_termination_rate"], s["terminations"]))
 EOF
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (shared with other work)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(getconf _NPROCESSORS_ONLN) cores (shared with other work)"
 
 echo
 echo "== guard suites =="

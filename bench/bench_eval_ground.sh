@@ -99,7 +99,7 @@ for dim in ("group", "ui_type"):
                                          for k, v in sorted(s["by"][dim].items()))))
 EOF
 done
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (shared with other work)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(getconf _NPROCESSORS_ONLN) cores (shared with other work)"
 
 echo
 echo "magi's own time per item, without the model: the same runs replayed from the cassettes they recorded"
@@ -150,4 +150,4 @@ for mode in raw modelled; do
 			"$t0" "$t1" "$([ $mode = raw ] && echo 'stand-in as is (answers from cache)' || echo 'modelled 1.5 s latency per call')" "$jobs" "$n"
 	done
 done
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (shared with other work)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(getconf _NPROCESSORS_ONLN) cores (shared with other work)"

@@ -82,5 +82,5 @@ case " $RECIPES " in *" ponder-press "*)
 	echo "ponder-press: its interpreter stand-in (policies/ponder_tasks.py) makes no seeded mistakes and has no answer action,"
 	echo "  so its rows do not vary with the rate and a question task is given up (not a property of the recipe)." ;;
 esac
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (shared with other work)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(getconf _NPROCESSORS_ONLN) cores (shared with other work)"
 [ $failed = 0 ] || { echo "$failed eval run(s) FAILED"; exit 1; }
