@@ -226,8 +226,9 @@ static bool http_get(const char *url, double timeout_s, struct magi_buf *body, c
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_cleanup(h);
 	if (cc != CURLE_OK || code != 200) {
-		snprintf(detail, cap, "GET %s: %s", url, cc != CURLE_OK ? curl_easy_strerror(cc) : "not 200");
-		if (cc == CURLE_OK)
+		if (cc != CURLE_OK)
+			snprintf(detail, cap, "GET %s: %s", url, curl_easy_strerror(cc));
+		else
 			snprintf(detail, cap, "GET %s: status %ld", url, code);
 		return false;
 	}
