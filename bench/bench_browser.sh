@@ -6,7 +6,8 @@
 # step as its trace reports it (observe + DOM text + guards + encode + save + act, the model's
 # time and the settle pause excluded), and the magi process's peak RSS (Chromium's own
 # processes apart; target <= 30 MB). With $MAGI_CHROMIUM unset it measures Debian's
-# chromium; when chromium-headless-shell is installed it measures that too.
+# chromium; when chromium-headless-shell is installed it measures that too, with the domain
+# rule and without it (then the first page goes on its command line).
 set -u
 BUILD=${1:-build}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,7 +37,7 @@ run() { # run LABEL CHROMIUM FLAGS...
 	for _ in $(seq 1 200); do [ -s "$TMP/port" ] && break; sleep 0.02; done
 	local t0; t0=$(date +%s.%N)
 	MAGI_CHROMIUM=$bin "$MAGI" run --env "browser:$SITE/input.html" \
-		--allow-domain 127.0.0.1 --base-url "http://127.0.0.1:$(cat "$TMP/port")/v1" --recipe single --max-steps 20 \
+		--base-url "http://127.0.0.1:$(cat "$TMP/port")/v1" --recipe single --max-steps 20 \
 		--runs "$TMP/runs-$label" --no-report --settle 100 "$@" "Type into the text field" >/dev/null 2>&1 &
 	local mp=$! hwm=0 v
 	# the magi process's own peak (VmHWM): /usr/bin/time would report its largest
@@ -67,7 +68,10 @@ echo "magi run --env browser:URL, 20 steps, 1280x720, single recipe, scripted st
 echo "machine load now: $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15-min averages) on $(getconf _NPROCESSORS_ONLN) cores"
 CH=${MAGI_CHROMIUM:-/usr/lib/chromium/chromium}
 # (no --no-ocr variant: a page's text comes from its DOM, Tesseract is not used)
-run "chromium" "$CH"
+run "chromium" "$CH" --allow-domain 127.0.0.1
 if [ -z "${MAGI_CHROMIUM:-}" ] && [ -x /usr/lib/chromium/chromium-headless-shell ]; then
-	run "headless-shell" /usr/lib/chromium/chromium-headless-shell
+	run "headless-shell" /usr/lib/chromium/chromium-headless-shell --allow-domain 127.0.0.1
+	# without a domain rule the first page goes on Chromium's command line (it loads while
+	# Chromium starts)
+	run "headless-shell, no rule" /usr/lib/chromium/chromium-headless-shell
 fi

@@ -71,14 +71,18 @@ static bool allow_url(void *ud, const char *url)
 	return magi_guard_domain_allowed(host, allow_list.v, allow_list.n);
 }
 
+bool cli_env_is_browser(const char *spec)
+{
+	return spec && !strncmp(spec, "browser", 7) && (spec[7] == '\0' || spec[7] == ':');
+}
+
 int cli_env_open(const char *spec, const struct cli_browser_opts *o, const char *const *allow, size_t n_allow,
 		 struct magi_env **env)
 {
 	*env = NULL;
 	struct magi_error err;
 	magi_error_clear(&err);
-	bool browser = !strncmp(spec, "browser", 7) && (spec[7] == '\0' || spec[7] == ':');
-	if (!browser) {
+	if (!cli_env_is_browser(spec)) {
 		if (o->set) {
 			cli_error("--headful, --viewport, --scale, --profile, --marks, --upload-dir and --downloads are for --env browser[:URL]");
 			return EXIT_USAGE;

@@ -115,6 +115,8 @@ struct cli_browser_opts {
 	"  (--allow-domain also holds for every request the page makes)\n"
 /* Consumes a browser flag: 1, -1 on a bad value (message printed), 0 if not one. */
 int cli_browser_opt(struct cli_browser_opts *o, int argc, char **argv, int *i);
+/* Whether an --env spec names the browser (browser or browser:URL). */
+bool cli_env_is_browser(const char *spec);
 /* Opens spec, with the browser flags and the allowlist (borrowed; it must outlive *env)
  * when it is a browser. Prints the error; returns EXIT_OK, EXIT_USAGE or EXIT_CONFIG. */
 int cli_env_open(const char *spec, const struct cli_browser_opts *o, const char *const *allow, size_t n_allow,

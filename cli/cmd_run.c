@@ -134,6 +134,7 @@ int cmd_run(int argc, char **argv)
 	struct cli_model_opts mo = {0};
 	struct magi_run_params rp = magi_run_params_default();
 	const char *env_spec = "x11";
+	MAGI_DEBUG("run: started");
 	const char *roles[MAX_ROLES];
 	int n_roles = 0;
 	bool no_ask = false;
@@ -296,8 +297,9 @@ int cmd_run(int argc, char **argv)
 	}
 	/* the OCR engine (~100 ms to load) loads on its own thread while the models, the
 	 * display and the run directory are set up: the first screen is read as soon as it
-	 * is captured (a failure to load is reported by that first reading) */
-	if (rp.ocr)
+	 * is captured (a failure to load is reported by that first reading); a browser reads
+	 * pages from their DOM and loads it only for a page's canvases and images */
+	if (rp.ocr && !cli_env_is_browser(env_spec))
 		(void)magi_ocr_preload(NULL, 1, NULL);
 	const struct magi_recipe *recipe = magi_recipe_find(rp.recipe);
 	if (!recipe || recipe->kind != MAGI_RECIPE_SCREEN) {
@@ -358,8 +360,10 @@ int cmd_run(int argc, char **argv)
 	int n_clients = 0;
 	if ((rc = cli_bind_roles(recipe, roles, n_roles, &mo, &cfg, team, role_clients, MAX_ROLES + 4, &n_clients)))
 		goto out;
+	MAGI_DEBUG("run: options, configuration and models read");
 	if ((rc = cli_env_open(env_spec, &bo, allow, n_allow, &env)))
 		goto out;
+	MAGI_DEBUG("run: environment %s open", env_spec);
 	cli_interrupt_env(env);
 	printf("magi run: %s on %s, recipe %s, model %s\n", rp.task, env_spec, recipe->name,
 	       magi_client_params(def)->name);

@@ -153,6 +153,10 @@ enum {
 	MAGI_ELEM_TEXT = 1u << 9,        /* a run of text (one line box), not an element */
 	MAGI_ELEM_PICTURE = 1u << 10,    /* a <canvas> or <img> in view: pixels whose text the
 					    DOM does not have (OCR them); not interactive */
+	MAGI_ELEM_NAVIGATES = 1u << 11,  /* a link that only opens a page: <a> with an http(s) or
+					    relative href (not javascript:, not "#" alone), no
+					    onclick attribute, no download; a click submits no form
+					    (listeners added by scripts are not seen) */
 };
 struct magi_element {
 	int id;       /* 1-based number: what click_element takes and --marks draws */
@@ -240,8 +244,12 @@ MAGI_API magi_status magi_env_release_input(struct magi_env *env, struct magi_er
  * Configuration by value: struct magi_browser_params p = magi_browser_params_default(); */
 struct magi_browser_params {
 	const char *url;          /* first page (NULL: about:blank) */
-	const char *chromium;     /* binary; NULL: $MAGI_CHROMIUM, else /usr/lib/chromium/chromium */
+	const char *chromium;     /* binary; NULL: $MAGI_CHROMIUM, else (headless) Chromium's
+				     headless shell when installed, else /usr/lib/chromium/chromium */
 	bool headful;             /* a window on $DISPLAY instead of headless */
+	bool multi_process;       /* headless: a renderer process per site (site isolation)
+				     instead of one process (--single-process, default: it
+				     starts much faster; a crashed page then ends the browser) */
 	uint32_t width, height;   /* viewport in CSS pixels (default 1280 x 720) */
 	double scale;             /* device-pixel ratio (default 1; screenshots are scale x larger) */
 	const char *profile_dir;  /* use (and keep) this profile; NULL: a fresh temporary one,
@@ -269,6 +277,13 @@ MAGI_API struct magi_browser_params magi_browser_params_default(void);
  * allow_ud must outlive the environment. */
 MAGI_API magi_status magi_env_open_browser(const struct magi_browser_params *p,
 					   struct magi_env **out, struct magi_error *err);
+/* What the page in the browser's current tab shows in the first element matching the CSS
+ * selector (its top document): a field's value, else its rendered text (innerText). For
+ * checkers reading a task's end state. *text is malloc'd. MAGI_ERR_NOT_FOUND when nothing
+ * matches; MAGI_ERR_INVALID when env is not a browser or the selector is not valid CSS;
+ * MAGI_ERR_ENV when the page does not answer. */
+MAGI_API magi_status magi_env_browser_text(struct magi_env *env, const char *selector, char **text,
+					   struct magi_error *err);
 
 #ifdef __cplusplus
 }

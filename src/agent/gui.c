@@ -85,6 +85,7 @@ static magi_status observe(struct magi_run *r, double *ocr_ms, bool defer, struc
 	 * only when the pixels changed, or the words read from them did (an OCR failure) */
 	r->gen = r->same && !r->ocr == !r->ocr_before ? r->gen_before : ++r->gens;
 	magi__guard_scan(r);
+	MAGI_DEBUG("observed (text and guards done)");
 	return MAGI_OK;
 }
 

@@ -337,6 +337,21 @@ static char *element_name(const struct dom_ctx *c, const struct docview *v, cons
 	return r;
 }
 
+/* Whether following href opens a page: not a script, not the page's own "#". (A listener
+ * a script adds to the link is not seen: the snapshot's isClickable is true for every
+ * link, and asking for each link's listeners costs a call apiece.) */
+static bool href_navigates(const char *href)
+{
+	while (href && (*href == ' ' || *href == '\t' || *href == '\n'))
+		href++;
+	if (!href || !*href || !strcmp(href, "#"))
+		return false;
+	const char *colon = strchr(href, ':'), *slash = strchr(href, '/');
+	if (!colon || (slash && slash < colon))
+		return true; /* relative */
+	return !strncasecmp(href, "http:", 5) || !strncasecmp(href, "https:", 6);
+}
+
 /* Pass 3: one element per interactive node. */
 static magi_status emit_elements(struct dom_ctx *c, size_t d, const struct docview *v, const struct nodeinfo *ni,
 				 const struct magi_buf *bufs)
@@ -385,6 +400,9 @@ static magi_status emit_elements(struct dom_ctx *c, size_t d, const struct docvi
 			el->flags |= MAGI_ELEM_IN_SHADOW;
 		if (c->di[d].path >= 0)
 			el->flags |= MAGI_ELEM_IN_FRAME;
+		if (!strcmp(rl, "link") && !strcasecmp(tag, "a") && href_navigates(magi__dom_attr(c, v, i, "href")) &&
+		    !magi__dom_attr(c, v, i, "onclick") && !magi__dom_attr(c, v, i, "download"))
+			el->flags |= MAGI_ELEM_NAVIGATES;
 		if (!password && !strcasecmp(tag, "select")) {
 			el->value = selected_option(c, v, i);
 		} else if (!password && field && !button_input) {

@@ -526,9 +526,16 @@ magi_status magi__browser_input(struct browser_env *e, const struct magi_action 
 		s = mouse(e, "mouseMoved", x0, y0, "none", 0, 0, err);
 		if (!s)
 			s = mouse(e, "mousePressed", x0, y0, "left", 1, 1, err);
-		for (int k = 1; k <= BROWSER_DRAG_STEPS && !s; k++)
+		for (int k = 1; k <= BROWSER_DRAG_STEPS && !s; k++) {
+			/* let go of from another thread (magi__browser_release): the drag ends there */
+			pthread_mutex_lock(&e->held_lock);
+			bool let_go = !(e->held_buttons & 1);
+			pthread_mutex_unlock(&e->held_lock);
+			if (let_go)
+				return magi_error_set(err, MAGI_ERR_CANCELLED, "drag: the button was let go midway (input released)");
 			s = mouse(e, "mouseMoved", x0 + (x1 - x0) * k / BROWSER_DRAG_STEPS,
 				  y0 + (y1 - y0) * k / BROWSER_DRAG_STEPS, "left", 1, 0, err);
+		}
 		struct magi_error ignore;
 		magi_status s2 = mouse(e, "mouseReleased", x1, y1, "left", 0, 1, s ? &ignore : err);
 		return s ? s : s2;

@@ -60,6 +60,7 @@ struct browser_env {
 	struct magi_browser_params p; /* strings below are owned copies */
 	char *profile;                /* user-data-dir */
 	bool temp_profile;            /* remove at close */
+	bool url_on_command_line;     /* the first page was opened by Chromium's command line */
 	char *stderr_log;
 	struct bpage pages[BROWSER_MAX_TABS];
 	size_t n_pages;

@@ -45,6 +45,11 @@ magi_status magi_env_open(const char *spec, struct magi_env **out, struct magi_e
 			      (int)kl, spec, spec);
 }
 
+void *magi__env_data(struct magi_env *env, const struct magi_env_ops *ops)
+{
+	return env && env->ops == ops ? env->data : NULL;
+}
+
 void magi_env_close(struct magi_env *env)
 {
 	if (!env)

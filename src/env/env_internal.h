@@ -16,6 +16,8 @@ magi_status magi__env_image_wrap(const char *path, struct magi_image *img, struc
  * process is then killed and reaped). A client may need a moment more to get in. */
 magi_status magi__xvfb_start(const char *screen, bool quiet, double timeout_ms, pid_t *pid, int *display,
 			     struct magi_error *err);
+/* The driver data of env when its ops are ops, else NULL (a driver's own calls). */
+void *magi__env_data(struct magi_env *env, const struct magi_env_ops *ops);
 /* Frees n elements' strings and the array (NULL is a no-op). */
 void magi__elements_free(struct magi_element *el, size_t n);
 #endif

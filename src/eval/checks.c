@@ -5,6 +5,18 @@
  *   {"window": "text", "present": true}             a window whose title or class holds text
  *   {"screen_text": "text", "present": true}        text the OCR reads on the screen now
  *   {"answer": "text"} / {"answer": "text", "regex": "..."}   the agent's final answer
+ * and, on a browser task (env browser[:URL]), the page and the site behind it:
+ *   {"url": "regex"}                                the current tab's URL matches
+ *   {"element": "name", "role": "button", "value": "text"|"regex": "...", "present": b}
+ *                                                   an element of the page's list whose
+ *                                                   name holds that (and of that role),
+ *                                                   with its value (a text run: its text)
+ *   {"selector": "CSS", "equals"|"contains"|"regex": "..."}   what the first element
+ *                                                   matching shows (a field's value, else
+ *                                                   its text), read from the live page
+ *   {"http": "URL", "contains"|"regex": "...", "timeout": s}  the body of a GET of URL
+ *                                                   (a site's request log: did the form
+ *                                                   value reach the server?)
  * Relative paths and commands run in the task's work directory, with DISPLAY set. */
 #include <ctype.h>
 #include <errno.h>
@@ -17,6 +29,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <curl/curl.h>
 #include "core/json.h"
 #include "eval/eval_gui.h"
 #include "core/common.h"
@@ -166,6 +179,132 @@ static bool window_present(const char *list, const char *text)
 	return found;
 }
 
+/* Text held per the checker's equals / contains / regex (contains and equals fold case and
+ * spaces). */
+static bool text_matches(const json_t *k, const char *text)
+{
+	const char *eq = magi__json_str(k, "equals", NULL), *has = magi__json_str(k, "contains", NULL);
+	const char *rx = magi__json_str(k, "regex", NULL);
+	if (rx)
+		return regex_match(rx, text);
+	if (has)
+		return folded_contains(text, has);
+	struct magi_buf x, y;
+	magi_buf_init(&x, 0);
+	magi_buf_init(&y, 0);
+	fold(text, &x);
+	fold(eq ? eq : "", &y);
+	bool ok = !strcmp(x.data ? x.data : "", y.data ? y.data : "");
+	magi_buf_release(&x);
+	magi_buf_release(&y);
+	return ok;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+	struct magi_buf *b = ud;
+	size_t len = size * n;
+	return magi_buf_append(b, p, len) == MAGI_OK ? len : 0;
+}
+
+/* GET url into body (capped); false with the reason in detail. */
+static bool http_get(const char *url, double timeout_s, struct magi_buf *body, char *detail, size_t cap)
+{
+	CURL *h = curl_easy_init();
+	if (!h) {
+		snprintf(detail, cap, "GET %s: cannot make a request", url);
+		return false;
+	}
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, body);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(timeout_s * 1000));
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	CURLcode cc = curl_easy_perform(h);
+	long code = 0;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_cleanup(h);
+	if (cc != CURLE_OK || code != 200) {
+		if (cc != CURLE_OK)
+			snprintf(detail, cap, "GET %s: %s", url, curl_easy_strerror(cc));
+		else
+			snprintf(detail, cap, "GET %s: status %ld", url, code);
+		return false;
+	}
+	return true;
+}
+
+/* The browser checkers (see the top); *handled false when k is none of them. */
+static bool check_web(const json_t *k, const struct magi__eval_gui_ctx *c, struct look *l, char *detail, size_t cap,
+		      struct magi_error *err, bool *handled)
+{
+	const char *v;
+	*handled = true;
+	if ((v = magi__json_str(k, "url", NULL))) {
+		if (look(l, c, false, err)) {
+			snprintf(detail, cap, "cannot look at the page: %s", magi_error_text(err));
+			return false;
+		}
+		const char *u = l->obs.url ? l->obs.url : "";
+		snprintf(detail, cap, "URL %.200s", u);
+		return regex_match(v, u);
+	}
+	if ((v = magi__json_str(k, "element", NULL))) {
+		if (look(l, c, false, err)) {
+			snprintf(detail, cap, "cannot look at the page: %s", magi_error_text(err));
+			return false;
+		}
+		const char *role = magi__json_str(k, "role", NULL);
+		bool want_value = json_object_get(k, "value") || json_object_get(k, "regex");
+		const struct magi_element *hit = NULL, *named = NULL;
+		for (size_t i = 0; i < l->obs.n_elements && !hit; i++) {
+			const struct magi_element *e = &l->obs.elements[i];
+			if (!folded_contains(e->name, v) || (role && strcmp(e->role ? e->role : "", role)))
+				continue;
+			named = named ? named : e;
+			const char *val = e->flags & MAGI_ELEM_TEXT ? e->name : e->value;
+			const char *rx = magi__json_str(k, "regex", NULL);
+			if (!want_value || (val && (rx ? regex_match(rx, val) : folded_contains(val, magi__json_str(k, "value", "")))))
+				hit = e;
+		}
+		bool present = magi__json_bool(k, "present", true);
+		if (hit)
+			snprintf(detail, cap, "%s \"%.80s\" value \"%.80s\"", hit->role, hit->name, hit->value ? hit->value : "");
+		else if (named)
+			snprintf(detail, cap, "%s \"%.80s\" holds \"%.80s\"", named->role, named->name,
+				 named->value ? named->value : "");
+		else
+			snprintf(detail, cap, "no %s \"%.80s\" on the page", role ? role : "element", v);
+		return (hit != NULL) == present;
+	}
+	if ((v = magi__json_str(k, "selector", NULL))) {
+		char *text = NULL;
+		magi_status s = magi_env_browser_text(c->env, v, &text, err);
+		if (s) {
+			snprintf(detail, cap, "%s", magi_error_text(err));
+			return false;
+		}
+		bool ok = text_matches(k, text);
+		snprintf(detail, cap, "%s shows \"%.120s\"", v, text);
+		free(text);
+		return ok;
+	}
+	if ((v = magi__json_str(k, "http", NULL))) {
+		struct magi_buf body;
+		magi_buf_init(&body, 16u << 20);
+		bool ok = http_get(v, magi__json_num(k, "timeout", 10), &body, detail, cap);
+		if (ok) {
+			ok = text_matches(k, body.data ? body.data : "");
+			snprintf(detail, cap, "GET %s: %zu bytes, %s", v, body.len, ok ? "they match" : "no match");
+		}
+		magi_buf_release(&body);
+		return ok;
+	}
+	*handled = false;
+	return false;
+}
+
 static bool check_one(const json_t *k, const struct magi__eval_gui_ctx *c, struct look *l, char *detail,
 		      size_t cap, struct magi_error *err)
 {
@@ -250,8 +389,11 @@ static bool check_one(const json_t *k, const struct magi__eval_gui_ctx *c, struc
 		magi_buf_release(&y);
 		return ok;
 	}
-	snprintf(detail, cap, "unknown checker");
-	return false;
+	bool handled;
+	bool ok = check_web(k, c, l, detail, cap, err, &handled);
+	if (!handled)
+		snprintf(detail, cap, "unknown checker");
+	return ok;
 }
 
 bool magi__eval_checks(const json_t *checks, const struct magi__eval_gui_ctx *c, json_t **details)

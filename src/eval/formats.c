@@ -277,11 +277,17 @@ static magi_status norm_video(struct ctx *c, const json_t *r, json_t *it)
 }
 
 /* ---- GUI tasks ----------------------------------------------------------------------- */
+static bool browser_spec(const char *env)
+{
+	return !strncmp(env, "browser", 7) && (env[7] == '\0' || (env[7] == ':' && env[8]));
+}
+
 static magi_status check_checker(struct ctx *c, const json_t *k, size_t i)
 {
 	if (!json_is_object(k))
 		return FAIL(c, "check[%zu] must be an object", i);
-	static const char *const kinds[] = {"cmd", "file", "window", "screen_text", "answer", NULL};
+	static const char *const kinds[] = {"cmd", "file", "window", "screen_text", "answer",
+					    "url", "element", "selector", "http", NULL};
 	int which = -1, count = 0;
 	for (int t = 0; kinds[t]; t++)
 		if (has(k, kinds[t])) {
@@ -289,13 +295,18 @@ static magi_status check_checker(struct ctx *c, const json_t *k, size_t i)
 			count++;
 		}
 	if (count != 1)
-		return FAIL(c, "check[%zu] needs exactly one of \"cmd\", \"file\", \"window\", \"screen_text\", \"answer\"", i);
+		return FAIL(c, "check[%zu] needs exactly one of \"cmd\", \"file\", \"window\", \"screen_text\", \"answer\", "
+			       "\"url\", \"element\", \"selector\", \"http\"", i);
 	static const char *const allowed[][6] = {
 		{"cmd", "exit", "timeout", NULL},
 		{"file", "equals", "contains", "regex", "exists", NULL},
 		{"window", "present", NULL},
 		{"screen_text", "present", NULL},
 		{"answer", "regex", NULL},
+		{"url", NULL},
+		{"element", "role", "value", "regex", "present", NULL},
+		{"selector", "equals", "contains", "regex", NULL},
+		{"http", "contains", "regex", "timeout", NULL},
 	};
 	const char *key;
 	json_t *v;
@@ -315,9 +326,20 @@ static magi_status check_checker(struct ctx *c, const json_t *k, size_t i)
 		return FAIL(c, "check[%zu]: \"present\" must be true or false", i);
 	if (has(k, "exists") && !json_is_boolean(json_object_get(k, "exists")))
 		return FAIL(c, "check[%zu]: \"exists\" must be true or false", i);
-	const char *rx = magi__json_str(k, "regex", NULL);
-	if (has(k, "regex") && !rx)
+	const char *rx = which == 5 ? magi__json_str(k, "url", NULL) : magi__json_str(k, "regex", NULL);
+	if (has(k, "regex") && !magi__json_str(k, "regex", NULL))
 		return FAIL(c, "check[%zu]: \"regex\" must be a string", i);
+	static const char *const strs[] = {"role", "value", "equals", "contains"};
+	for (size_t t = 0; t < MAGI_ARRAY_LEN(strs); t++)
+		if (has(k, strs[t]) && !json_is_string(json_object_get(k, strs[t])))
+			return FAIL(c, "check[%zu]: \"%s\" must be a string", i, strs[t]);
+	if (which == 8 && strncmp(magi__json_str(k, "http", ""), "http://", 7) &&
+	    strncmp(magi__json_str(k, "http", ""), "https://", 8))
+		return FAIL(c, "check[%zu]: \"http\" must be an http:// or https:// URL", i);
+	if (which == 7 && !has(k, "equals") && !has(k, "contains") && !has(k, "regex"))
+		return FAIL(c, "check[%zu]: a \"selector\" checker needs \"equals\", \"contains\" or \"regex\"", i);
+	if (which == 8 && !has(k, "contains") && !has(k, "regex"))
+		return FAIL(c, "check[%zu]: an \"http\" checker needs \"contains\" or \"regex\" (what the body must hold)", i);
 	if (rx) {
 		regex_t re;
 		int e = regcomp(&re, rx, REG_EXTENDED | REG_NOSUB | REG_NEWLINE);
@@ -376,7 +398,7 @@ static magi_status check_setup(struct ctx *c, const json_t *su)
 static magi_status norm_gui(struct ctx *c, const json_t *r, json_t *it)
 {
 	static const char *const known[] = {"id", "kind", "task", "setup", "check", "ref_steps", "max_steps",
-					    "infeasible", "note", NULL};
+					    "infeasible", "note", "env", NULL};
 	const char *key;
 	json_t *v;
 	json_object_foreach((json_t *)r, key, v)
@@ -385,9 +407,14 @@ static magi_status norm_gui(struct ctx *c, const json_t *r, json_t *it)
 		for (int k = 0; known[k]; k++)
 			ok |= !strcmp(key, known[k]);
 		if (!ok)
-			return FAIL(c, "unknown field \"%s\" in a gui task (known: id, task, setup, check, ref_steps, max_steps, infeasible, note)",
+			return FAIL(c, "unknown field \"%s\" in a gui task (known: id, task, setup, check, ref_steps, max_steps, infeasible, note, env)",
 				    key);
 	}
+	const char *ienv = magi__json_str(r, "env", NULL);
+	if (has(r, "env") && (!ienv || !browser_spec(ienv)))
+		return FAIL(c, "a task's \"env\" must be browser or browser:URL (a Chromium for this task; x11 is the suite's)");
+	if (ienv)
+		json_object_set_new(it, "env", json_string(ienv));
 	const char *task;
 	magi_status s;
 	if ((s = need_str(c, r, "task", &task)))
@@ -567,9 +594,9 @@ static magi_status check_header(struct ctx *c)
 				      c->s->path);
 	const char *env = magi__json_str(c->s->header, "env", NULL);
 	if (json_object_get(c->s->header, "env") &&
-	    (!env || (strcmp(env, "x11") && (strncmp(env, "x11:", 4) || !env[4]))))
+	    (!env || (strcmp(env, "x11") && (strncmp(env, "x11:", 4) || !env[4]) && !browser_spec(env))))
 		return magi_error_set(c->err, MAGI_ERR_PARSE,
-				      "%s: header: \"env\" must be x11 (a private Xvfb per worker) or x11:DISPLAY (a display that is already running)",
+				      "%s: header: \"env\" must be x11 (a private Xvfb per worker), x11:DISPLAY (a display that is already running) or browser[:URL] (a Chromium per task)",
 				      c->s->path);
 	const json_t *ms = json_object_get(c->s->header, "max_steps");
 	if (ms && (!json_is_integer(ms) || json_integer_value(ms) < 1 || json_integer_value(ms) > 1000))

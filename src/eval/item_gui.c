@@ -1,6 +1,7 @@
 /* item_gui.c — GUI-task items on the worker's own Xvfb: start the task's programs, run the
  * agent with magi_run_gui, evaluate the checkers after every step and at the end, and
- * compute SPA-Bench's task metrics.
+ * compute SPA-Bench's task metrics. An item (or suite) whose env is browser[:URL] runs
+ * on a Chromium of its own instead, started for the item and closed after it.
  *
  * Metrics (docs/eval.md):
  *   success      feasible task: every checker passes on the final state; infeasible task:
@@ -186,10 +187,14 @@ json_t *magi__eval_run_gui(struct magi__eval_worker *w, const json_t *item, cons
 	struct magi_error err;
 	magi_error_clear(&err);
 	const json_t *hdr = w->suite->header;
-	/* env x11:DISPLAY: a display someone else runs (one task at a time); x11: our own */
-	const char *given = magi__json_str(hdr, "env", "x11");
+	/* env x11:DISPLAY: a display someone else runs (one task at a time); x11: our own;
+	 * browser[:URL] (the item's own env, or the suite's): a fresh Chromium per item */
+	const char *given = magi__json_str(item, "env", magi__json_str(hdr, "env", "x11"));
+	bool browser = !strncmp(given, "browser", 7) && (given[7] == '\0' || given[7] == ':');
 	bool own = !strcmp(given, "x11");
-	if (!own)
+	if (browser)
+		; /* no X server */
+	else if (!own)
 		snprintf(w->display, sizeof w->display, "%s%s", given[4] == ':' ? "" : ":", given + 4);
 	else if (w->xvfb_pid <= 0 && xvfb_start(w, magi__json_str(hdr, "screen", "1280x720x24"), &err))
 		return fail(magi_error_text(&err));
@@ -200,9 +205,9 @@ json_t *magi__eval_run_gui(struct magi__eval_worker *w, const json_t *item, cons
 	if (magi_mkdirs(work, &err))
 		return fail(magi_error_text(&err));
 	struct magi_env *env = NULL;
-	if (magi_env_open(spec, &env, &err))
+	if (magi_env_open(browser ? given : spec, &env, &err))
 		return fail(magi_error_text(&err));
-	struct magi__eval_gui_ctx ctx = {work, w->display, logp, env, NULL};
+	struct magi__eval_gui_ctx ctx = {work, browser ? NULL : w->display, logp, env, NULL};
 	pid_t pids[MAX_SETUP];
 	int np = 0;
 	char why[600] = "";
@@ -278,10 +283,10 @@ out:
 	for (int i = 0; i < np; i++)
 		stop_group(pids[i]);
 	/* windows a task left behind (programs the agent started) would show in the next
-	 * task: then the next item gets a fresh X server */
+	 * task: then the next item gets a fresh X server (a browser closes with its item) */
 	struct magi_obs o;
 	memset(&o, 0, sizeof o);
-	bool left = magi_env_observe(env, &o, &err) != MAGI_OK || (o.text && strstr(o.text, "\n- "));
+	bool left = !browser && (magi_env_observe(env, &o, &err) != MAGI_OK || (o.text && strstr(o.text, "\n- ")));
 	magi_obs_release(&o);
 	magi_env_close(env);
 	if (left && own)

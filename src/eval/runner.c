@@ -529,7 +529,7 @@ magi_status magi_eval_run(const struct magi_eval_params *p, struct magi_eval_out
 		return st;
 	}
 	const char *envs = magi__json_str(s->header, "env", "x11");
-	if (s->kind == MAGI_EVAL_GUI && strcmp(envs, "x11") && p->jobs > 1) {
+	if (s->kind == MAGI_EVAL_GUI && strcmp(envs, "x11") && strncmp(envs, "browser", 7) && p->jobs > 1) {
 		magi_eval_suite_free(s);
 		return magi_error_set(err, MAGI_ERR_CONFIG,
 				      "%s: env %s is one shared display, so its tasks run one at a time: use --jobs 1 (env: x11 gives every worker its own Xvfb)",

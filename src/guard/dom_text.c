@@ -94,11 +94,12 @@ magi_status magi_guard_dom_ocr(const struct magi_element *el, size_t n, bool vis
 
 void magi__risk_dom(const struct magi_action *a, const struct magi_risk_context *ctx,
 		    struct magi_risk_context *local, struct magi_action *judged, char *element, char *field,
-		    size_t cap)
+		    size_t cap, uint32_t *flags)
 {
 	*local = *ctx;
 	*judged = *a;
 	element[0] = field[0] = '\0';
+	*flags = 0;
 	const struct magi_element *el = ctx->elements, *e = NULL;
 	size_t n = ctx->n_elements;
 	if (!el || !n)
@@ -115,6 +116,8 @@ void magi__risk_dom(const struct magi_action *a, const struct magi_risk_context 
 	} else if (a->kind == MAGI_ACT_SELECT_OPTION || a->kind == MAGI_ACT_UPLOAD_FILE) {
 		e = magi_element_find(el, n, a->index);
 	}
+	if (e)
+		*flags = e->flags;
 	if (e && e->name && *e->name && !ctx->element_text) {
 		snprintf(element, cap, "%s", e->name);
 		local->element_text = element;

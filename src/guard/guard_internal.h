@@ -85,8 +85,9 @@ void magi__box_union(int *x, int *y, int *w, int *h, int bx, int by, int bw, int
 double magi__box_dist(int x, int y, int w, int h, double px, double py);
 /* ---- the risk gate on a page with an element list (dom_text.c) ---------------------------- */
 /* Fills *local (a copy of ctx) and *judged (a copy of a) from ctx->elements as the
- * magi_risk_context contract says; names go to element and field (cap bytes each). */
+ * magi_risk_context contract says; names go to element and field (cap bytes each);
+ * *flags gets the flags of the element the action lands on (0 when none). */
 void magi__risk_dom(const struct magi_action *a, const struct magi_risk_context *ctx,
 		    struct magi_risk_context *local, struct magi_action *judged, char *element, char *field,
-		    size_t cap);
+		    size_t cap, uint32_t *flags);
 #endif

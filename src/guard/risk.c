@@ -175,7 +175,7 @@ static const struct {
 	{MAGI_RISK_CAT_PAYMENT, "a payment or purchase",
 	 {"pay", "buy", "purchase", "checkout", "transfer", "donate", "tip", NULL},
 	 {"place order", "order now", "confirm order", "complete order", "submit order", "check out",
-	  "add payment", "confirm payment", "send money", "buy now", NULL}},
+	  "pay now", "add payment", "confirm payment", "send money", "buy now", NULL}},
 	{MAGI_RISK_CAT_DELETE, "a deletion",
 	 {"delete", "remove", "erase", "discard", "uninstall", "wipe", "deactivate", "format", NULL},
 	 {"empty trash", "empty bin", "clear all", "clear history", "clear data", "close account",
@@ -195,21 +195,25 @@ static const struct {
 	  "free trial", NULL}},
 };
 
-/* The click rules on an element's text: what a click (or Enter on its form) would do. */
+/* The click rules on an element's text: what a click (or Enter on its form) would do. A
+ * link that only opens a page (MAGI_ELEM_NAVIGATES: "Go to checkout") does none of it by
+ * itself — the page it opens asks at its own button — so on one only the phrases that
+ * name the deed outright ("Pay now", "Buy now", "Delete account") count. */
 static void click_words(struct magi__gate *g, const char *element, bool enter)
 {
 	struct words ws;
 	split_words(element, &ws);
+	bool link = !enter && (g->element_flags & MAGI_ELEM_NAVIGATES);
 	for (size_t r = 0; r < MAGI_ARRAY_LEN(click_rules); r++) {
 		const char *why = NULL;
-		for (size_t k = 0; !why && click_rules[r].verbs[k]; k++)
+		for (size_t k = 0; !why && !link && click_rules[r].verbs[k]; k++)
 			if (verb_in(&ws, click_rules[r].verbs[k]))
 				why = click_rules[r].verbs[k];
 		for (size_t k = 0; !why && click_rules[r].phrases[k]; k++)
 			if (has_phrase(&ws, click_rules[r].phrases[k]))
 				why = click_rules[r].phrases[k];
 		/* "order" is a noun in "Order history": only the bare button counts */
-		if (!why && click_rules[r].cat == MAGI_RISK_CAT_PAYMENT && ws.n == 1 &&
+		if (!why && !link && click_rules[r].cat == MAGI_RISK_CAT_PAYMENT && ws.n == 1 &&
 		    word_index(&ws, "order") == 0)
 			why = "order";
 		if (why && enter)
@@ -552,7 +556,7 @@ magi_status magi_risk_check(const struct magi_action *a, const struct magi_risk_
 	/* on a page, the element list says what an action lands on */
 	struct magi_action judged;
 	char element[256], field[256];
-	magi__risk_dom(a, ctx ? ctx : &empty, &local, &judged, element, field, sizeof element);
+	magi__risk_dom(a, ctx ? ctx : &empty, &local, &judged, element, field, sizeof element, &g->element_flags);
 	a = &judged;
 	g->a = a;
 	g->c = &local;

@@ -17,6 +17,7 @@ struct magi__gate {
 	struct magi__risk_hit hits[16];
 	size_t nh;
 	char element[128];
+	uint32_t element_flags; /* MAGI_ELEM_* of the page element acted on (0: none known) */
 };
 
 /* Records that a rule of category cat fired (the first reason per category is kept). */

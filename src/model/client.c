@@ -522,6 +522,8 @@ magi_status magi_chat_many_cancel(struct magi_client *const *clients, struct mag
 		double t0 = magi_now_ms();
 		magi_status s = xfer_body(x);
 		x->res->prepare_ms = magi_now_ms() - t0;
+		MAGI_DEBUG("model request to %s: body of %zu bytes made in %.0f ms", x->c->p.name ? x->c->p.name : "?",
+			   x->body.len, x->res->prepare_ms);
 		/* latency counts from here: encoding is magi's time, not the model's */
 		x->first_start = magi_now_ms();
 		if (s) {

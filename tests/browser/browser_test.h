@@ -4,6 +4,7 @@
 #ifndef MAGI_BROWSER_TEST_H
 #define MAGI_BROWSER_TEST_H
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>

@@ -16,6 +16,7 @@ Routes besides the files:
     POST /pay       the checkout form         -> "Payment accepted for <items>"
     POST /upload    multipart, field cv       -> "Received <filename> (<n> bytes)"
     GET  /log?...   a page reporting an event -> 204
+    GET  /requests  the request log so far (JSON lines), for checkers
     GET  /download/report.txt                 -> an attachment
 Python standard library only. SIGTERM stops it.
 """
@@ -79,6 +80,9 @@ class Handler(BaseHTTPRequestHandler):
         q = dict(urllib.parse.parse_qsl(u.query, keep_blank_values=True))
         if u.path == "/log":
             return self.send(204)
+        if u.path == "/requests":
+            with self.server.log_lock, open(self.server.log_path, "rb") as f:
+                return self.send(200, f.read(), "text/plain; charset=utf-8")
         if u.path == "/search":
             term = q.get("q", "").strip().lower()
             hits = [c for c in CATALOGUE if term and term in c.lower()]
@@ -147,7 +151,7 @@ def main():
     for s in servers:
         s.daemon_threads = True
         s.root = os.path.realpath(a.root)
-        s.log, s.log_lock = log, lock
+        s.log, s.log_lock, s.log_path = log, lock, a.log
     for s in servers[1:]:
         threading.Thread(target=s.serve_forever, daemon=True).start()
     signal.signal(signal.SIGTERM, lambda *_: [threading.Thread(target=s.shutdown).start() for s in servers])

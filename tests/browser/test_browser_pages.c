@@ -1,6 +1,7 @@
 /* test_browser_pages.c — the browser environment across tabs, pop-ups, JavaScript dialogs,
  * iframes and shadow roots, file uploads and downloads, and the domain allowlist, on real
- * Chromium against the test site; what reached the site's server is checked from its log. */
+ * Chromium against the test site; what reached the site's server is checked from its log.
+ * It runs Chromium with a process per site (params.multi_process). */
 #include "browser_test.h"
 
 static char up_dir[300], down_dir[300];
@@ -12,6 +13,10 @@ static struct magi_env *open_env(void)
 	p.allow_url = bt_allow;
 	p.upload_dir = up_dir;
 	p.download_dir = down_dir;
+	/* Chromium's usual processes (the other tests run it as one): the frame from another
+	 * site then lives in a renderer of its own, and its elements come over a session of
+	 * their own */
+	p.multi_process = true;
 	return bt_open(&p);
 }
 

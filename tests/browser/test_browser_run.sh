@@ -99,22 +99,24 @@ kill "$P_PID" 2>/dev/null; wait "$P_PID" 2>/dev/null
 # canvas, which only OCR reads) and the card number magi types for the model (a secret) do
 # not leave, neither as text nor on the screenshots; paying is
 # refused by the gate, every time the model tries (the stand-in tries again, as the history
-# shows it not done, until the run stops on the refusals). (It starts at the checkout: the
-# gate asks before "Go to checkout".)
+# shows it not done, until the run stops on the refusals). It starts at the shop: "Go to
+# checkout" is a link that only opens a page, and the gate lets it through.
 cat > shop.json <<'EOF2'
 {"coords": "pixels",
- "steps": [{"click_element": "Card number"}, {"type": "<secret:card>"},
+ "steps": [{"click_element": "Go to checkout"}, {"click_element": "Card number"}, {"type": "<secret:card>"},
            {"click_element": "Pay now"}, {"done": false}]}
 EOF2
 mkdir -p seen
+checkouts=$(site_count GET /checkout.html)
 start_oracle S --policy gui --task shop.json --save-images seen
 printf 'models:\n  m:\n    base_url: %s\n    coords: pixels\n    trust: remote\n' "$S_URL" > remote.yaml
-out=$(timeout 240 "$MAGI" run --config remote.yaml --recipe mobile-agent-v2 --env "browser:$SITE/checkout.html" \
+out=$(timeout 240 "$MAGI" run --config remote.yaml --recipe mobile-agent-v2 --env "browser:$SITE/shop.html" \
 	--allow-domain 127.0.0.1 --secret card=4111111111111111 --runs runs --settle 100 --no-ask "Pay for the cart" 2>&1 </dev/null)
 rc=$?
 check "checkout run ends unsuccessful, the payment refused ($rc): $out" test $rc = 1
 run=$(run_dir "$out")
 check "the payment never reached the server" test "$(site_count POST /pay)" = 0
+check "the checkout link was followed, unasked" test "$(site_count GET /checkout.html)" -gt "$checkouts"
 check "the gate asked about the payment and was refused; the secret went in unasked" python3 - "$run/trace.jsonl" <<'PY'
 import json, sys
 ev = list(map(json.loads, open(sys.argv[1])))

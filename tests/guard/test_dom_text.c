@@ -81,6 +81,33 @@ static void test_gate(void)
 	d = judge("{\"action\":\"click_element\",\"element\":1}", &actx);
 	CHECK(d.category == MAGI_RISK_CAT_ACCOUNT && d.tier == MAGI_RISK_ASK);
 	CHECK_STR(magi_risk_category_name(MAGI_RISK_CAT_ACCOUNT), "account");
+	/* a link that only opens a page is not the deed its words name: "Go to checkout" opens
+	 * the checkout, whose "Pay now" asks; a link that does more (a script, a click
+	 * handler: no NAVIGATES flag) or names the deed outright still asks */
+	struct magi_element shop[] = {
+		el("link", "Go to checkout", NULL, 10, 10, 200, 40, MAGI_ELEM_INTERACTIVE | MAGI_ELEM_NAVIGATES),
+		el("link", "Go to checkout", NULL, 10, 60, 200, 40, MAGI_ELEM_INTERACTIVE),
+		el("link", "Pay now", NULL, 10, 110, 200, 40, MAGI_ELEM_INTERACTIVE | MAGI_ELEM_NAVIGATES),
+		el("button", "Checkout", NULL, 10, 160, 200, 40, MAGI_ELEM_INTERACTIVE),
+		el("link", "Delete account", NULL, 10, 210, 200, 40, MAGI_ELEM_INTERACTIVE | MAGI_ELEM_NAVIGATES),
+	};
+	for (int i = 0; i < 5; i++)
+		shop[i].id = i + 1;
+	struct magi_risk_context sctx = {0};
+	sctx.elements = shop;
+	sctx.n_elements = 5;
+	d = judge("{\"action\":\"click_element\",\"element\":1}", &sctx);
+	CHECK_MSG(d.tier == MAGI_RISK_ALLOW, "navigation link: %s", d.reason);
+	d = judge("{\"action\":\"click\",\"x\":100,\"y\":30}", &sctx);
+	CHECK(d.tier == MAGI_RISK_ALLOW);
+	d = judge("{\"action\":\"click_element\",\"element\":2}", &sctx);
+	CHECK(d.category == MAGI_RISK_CAT_PAYMENT && d.tier == MAGI_RISK_ASK);
+	d = judge("{\"action\":\"click_element\",\"element\":3}", &sctx);
+	CHECK(d.category == MAGI_RISK_CAT_PAYMENT && d.tier == MAGI_RISK_ASK);
+	d = judge("{\"action\":\"click_element\",\"element\":4}", &sctx);
+	CHECK(d.category == MAGI_RISK_CAT_PAYMENT && d.tier == MAGI_RISK_ASK);
+	d = judge("{\"action\":\"click_element\",\"element\":5}", &sctx);
+	CHECK(d.category == MAGI_RISK_CAT_DELETE && d.tier == MAGI_RISK_ASK);
 	/* without the list, a number says nothing about what it clicks, nor Enter */
 	ctx.elements = NULL;
 	d = judge("{\"action\":\"click_element\",\"element\":2}", &ctx);
