@@ -114,7 +114,7 @@ static int name_word(const char *t, size_t len, size_t i, size_t *end)
 /* The name starting at t[i]: up to NAME_MAX_WORDS words (particles between them free),
  * on one line. Returns the number of name words (initials count half: "J. Smith" is a
  * name, "J." is not) and sets *end, or 0. A word from the stop list ends it. */
-static int name_run(const char *t, size_t len, size_t i, size_t *end)
+static int name_run_mode(const char *t, size_t len, size_t i, size_t *end, bool prose)
 {
 	int words = 0, real = 0;
 	size_t q = i, last = i;
@@ -126,17 +126,23 @@ static int name_run(const char *t, size_t len, size_t i, size_t *end)
 			size_t p = q;
 			while (p < len && magi__is_lower((uc)t[p]))
 				p++;
-			if (!real || p == q || !magi__pii_in_list(t + q, p - q, particles) || p >= len || t[p] != ' ')
+			if (!words || p == q || !magi__pii_in_list(t + q, p - q, particles) || p >= len || t[p] != ' ')
 				break;
 			q = p + 1;
 			continue;
 		}
 		if (k != W_INITIAL && magi__pii_in_list(t + q, we - q, not_names))
 			break;
+		/* in prose a word in capitals is an acronym ("POSIX", "GNU"), not a family name */
+		if (prose && k == W_CAPS)
+			break;
 		words++;
 		real += k != W_INITIAL;
 		last = we;
 		q = we;
+		/* in prose a possessive ends the name ("Michael Kay's Saxon") */
+		if (prose && we >= 2 && t[we - 2] == '\'' && t[we - 1] == 's')
+			break;
 		if (q + 1 < len && t[q] == ' ' && t[q + 1] != ' ')
 			q++;
 		else
@@ -146,6 +152,42 @@ static int name_run(const char *t, size_t len, size_t i, size_t *end)
 		return 0;
 	*end = last;
 	return words;
+}
+
+static int name_run(const char *t, size_t len, size_t i, size_t *end)
+{
+	return name_run_mode(t, len, i, end, false);
+}
+
+int magi__pii_name_run(const char *t, size_t len, size_t i, size_t *end, bool prose)
+{
+	return name_run_mode(t, len, i, end, prose);
+}
+
+int magi__pii_name_word_kind(const char *t, size_t len, size_t i, size_t *end)
+{
+	int k = name_word(t, len, i, end);
+	return k == W_NAME ? 1 : k == W_CAPS ? 2 : k == W_INITIAL ? 3 : 0;
+}
+
+bool magi__pii_not_name(const char *w, size_t n)
+{
+	return magi__pii_in_list(w, n, not_names);
+}
+
+/* Particles opening a family name after a label of one part of a name ("Surname: van
+ * Dijk", "Nachname: de la Fontaine"): their end, or i. */
+size_t magi__pii_skip_particles(const char *t, size_t len, size_t i)
+{
+	size_t q = i;
+	for (;;) {
+		size_t p = q;
+		while (p < len && magi__is_lower((uc)t[p]))
+			p++;
+		if (p == q || p >= len || t[p] != ' ' || !magi__pii_in_list(t + q, p - q, particles))
+			return q;
+		q = p + 1;
+	}
 }
 
 /* Labels that name a person. min: the words a name needs after it (1 for labels of one
@@ -184,7 +226,7 @@ static const struct {
 	{"naam", 2, true}, {"rekeninghouder", 2, false}, {"kontoinhaber", 2, false},
 	{"inhaber", 2, true}, {"empfänger", 2, true}, {"absender", 2, true},
 	{"bénéficiaire", 2, true}, {"destinatario", 2, true}, {"remitente", 2, true},
-	{"from", 2, true}, {"to", 2, true}, {"cc", 2, true}, {"bcc", 2, true},
+	{"from", 2, true}, {"to", 2, true}, {"cc", 2, true}, {"bcc", 2, true}, {"ce", 2, true},
 	{"reply-to", 2, true}, {"von", 2, true}, {"an", 2, true}, {"de", 2, true},
 	{"para", 2, true},
 };
@@ -298,6 +340,8 @@ static magi_status names_after_labels(const char *t, size_t len, struct magi__fv
 			q = skip_title(t, len, q);
 			size_t e;
 			int words = name_run(t, len, q, &e);
+			if (!words && name_labels[li].min == 1 && magi__pii_skip_particles(t, len, q) > q)
+				words = name_run(t, len, magi__pii_skip_particles(t, len, q), &e);
 			if (words < name_labels[li].min)
 				continue;
 			if (next_line && line_end_of(t, len, e) != e)
@@ -385,9 +429,11 @@ static magi_status names_in_signatures(const char *t, size_t len, struct magi__f
 			q = skip_title(t, len, q);
 			if (name_run(t, len, q, &e) < 2)
 				continue;
-			while (e < ne && t[e] == ' ')
-				e++;
-			if (e != ne)
+			size_t z = e;
+			/* (OCR's stray '.' after the name: "Hojciech Kowalski.") */
+			while (z < ne && (t[z] == ' ' || (t[z] == '.' && z == e)))
+				z++;
+			if (z != ne)
 				continue;
 			magi_status st = push_name(fv, q, e, 0.6f);
 			if (st)
@@ -448,5 +494,7 @@ magi_status magi__pii_persons(const char *t, size_t len, struct magi__fvec *fv)
 		st = names_after_salutations(t, len, fv);
 	if (!st)
 		st = names_in_signatures(t, len, fv);
+	if (!st)
+		st = magi__pii_persons_prose(t, len, fv);
 	return st;
 }
