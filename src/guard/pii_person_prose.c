@@ -209,11 +209,44 @@ static size_t title_at(const char *t, size_t len, size_t i)
 	return 0;
 }
 
+/* w[0..n) with its first letter in lower case (ASCII, Latin-1 and Latin Extended-A
+ * capitals: "Łukasz" -> "łukasz", "Émilie" -> "émilie") into buf; its length, or 0. */
+static size_t lower_first(const char *w, size_t n, char *buf, size_t cap)
+{
+	if (n == 0 || n >= cap)
+		return 0;
+	memcpy(buf, w, n);
+	uc b0 = (uc)w[0], b1 = n > 1 ? (uc)w[1] : 0;
+	if (b0 < 0x80) {
+		buf[0] = (char)magi__lower(b0);
+	} else if (b0 == 0xC3 && b1 >= 0x80 && b1 <= 0x9E && b1 != 0x97) {
+		buf[1] = (char)(b1 + 0x20);
+	} else if (b0 == 0xC4 || b0 == 0xC5) {
+		unsigned cp = ((b0 & 0x1Fu) << 6) | (b1 & 0x3Fu);
+		bool odd_pairs = (cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E);
+		if ((odd_pairs && (cp & 1)) || (!odd_pairs && !(cp & 1) && cp < 0x178 && cp != 0x138)) {
+			cp++;
+			buf[0] = (char)(0xC0 | (cp >> 6));
+			buf[1] = (char)(0x80 | (cp & 0x3F));
+		}
+	}
+	buf[n] = 0;
+	return n;
+}
+
 static bool given_name(const char *t, size_t s, size_t e)
 {
+	char w[48];
 	const char *h = memchr(t + s, '-', e - s);
-	return magi__pii_in_list(t + s, e - s, given_names) ||
-	       (h && magi__pii_in_list(t + s, (size_t)(h - (t + s)), given_names));
+	size_t n = lower_first(t + s, h ? (size_t)(h - (t + s)) : e - s, w, sizeof w);
+	return n && magi__pii_in_list(w, n, given_names);
+}
+
+/* The name run ending at e goes on with a capitalised word the stop list ended it at
+ * ("Red Hat Support"): a longer proper noun, no person. */
+static bool proper_noun_goes_on(const char *t, size_t len, size_t e)
+{
+	return e + 1 < len && t[e] == ' ' && magi__is_upper((uc)t[e + 1]);
 }
 
 /* The end of the first word of a name run at t[i]. */
@@ -240,7 +273,8 @@ magi_status magi__pii_persons_prose(const char *t, size_t len, struct magi__fvec
 			s = q, score = 0.6f;
 		} else if (q) {
 			continue;
-		} else if (magi__pii_name_run(t, len, i, &e, true) >= 2 && first_word_end(t, len, i) < e) {
+		} else if (magi__pii_name_run(t, len, i, &e, true) >= 2 && first_word_end(t, len, i) < e &&
+			   !proper_noun_goes_on(t, len, e)) {
 			size_t ws, we;
 			bool heading = word_before(t, i, &ws, &we) && magi__is_upper((uc)t[ws]) &&
 				       !cue_before(t, i);
@@ -250,8 +284,9 @@ magi_status magi__pii_persons_prose(const char *t, size_t len, struct magi__fvec
 				 given_name(t, i, first_word_end(t, len, i)))
 				score = 0.5f;
 		} else if (magi__pii_name_word_kind(t, len, i, &we0) == 2 && we0 + 1 < len && t[we0] == ' ' &&
-			   magi__pii_name_run(t, len, we0 + 1, &e, true) >= 1 && cue_before(t, i)) {
-			/* a family name in capitals first after a cue ("cc KANG Seoyeon") */
+			   magi__pii_name_run(t, len, we0 + 1, &e, true) >= 1 && cue_before(t, i) &&
+			   magi__pii_given_names && given_name(t, we0 + 1, first_word_end(t, len, we0 + 1))) {
+			/* a family name in capitals, then a given name, after a cue ("cc KANG Seoyeon") */
 			score = 0.6f;
 		}
 		if (score == 0)
