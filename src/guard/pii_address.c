@@ -431,6 +431,19 @@ static size_t pobox_at(const char *t, size_t len, size_t i)
 	return e < len && magi__is_alpha((uc)t[e]) ? 0 : e;
 }
 
+/* German streets named "...ring" ("Goethering 25", "Kirchring 138"): a capitalised word
+ * 3+ letters longer than "ring", then the house number; its end, or 0. Taken only with a
+ * postcode and town after it: "Monitoring 2", "Offspring 2" have the same shape. */
+static size_t ring_street_at(const char *t, size_t len, size_t i)
+{
+	bool cap;
+	size_t e = word_end(t, len, i, &cap), h;
+	if (!e || !cap || e - i < 7 || magi__find_ci(t, e, e - 4, "ring") != e - 4 || e + 1 >= len || t[e] != ' ' ||
+	    !(h = house_number(t, len, e + 1)))
+		return 0;
+	return h;
+}
+
 /* A street named without its number at t[i] ("Baker Street", "Hauptstraße", "rue de
  * Rivoli", "Via Roma"): its end, or 0. English order needs 2+ capitalised words, the last a
  * street type; the type first needs 1-4 name words after it. */
@@ -540,6 +553,13 @@ static size_t with_town(const char *t, size_t len, size_t e)
 {
 	bool spec;
 	size_t le = line_end(t, len, e);
+	/* the postcode right after the number, where OCR joined two lines ("Kirchring 138
+	 * 47476 Berlin") */
+	if (e + 1 < le && t[e] == ' ' && magi__is_digit((uc)t[e - 1]) && magi__is_digit((uc)t[e + 1])) {
+		size_t te = town_at(t, len, e + 1, &spec);
+		if (te)
+			return te;
+	}
 	/* ", Apt 5", " Suite 300", ", 3º B" may stand between */
 	for (size_t k = e; k < le; k++)
 		if (t[k] == ',' || (t[k] == ' ' && k + 1 < le && t[k + 1] == '-')) {
@@ -588,6 +608,8 @@ magi_status magi__pii_addresses(const char *t, size_t len, struct magi__fvec *fv
 			start = unit_line_before(t, len, i);
 		} else if ((e = pobox_at(t, len, i)) != 0 || (e = jp_order_at(t, len, i)) != 0) {
 			end = with_town(t, len, e);
+		} else if ((e = ring_street_at(t, len, i)) != 0 && (end = with_town(t, len, e)) == e) {
+			end = 0; /* "...ring 5" without a town is "Monitoring 2" as often as a street */
 		} else if ((e = town_at(t, len, i, &spec)) != 0 && spec) {
 			end = e;
 			score = 0.6f;
@@ -611,7 +633,7 @@ magi_status magi__pii_addresses(const char *t, size_t len, struct magi__fvec *fv
 	}
 	/* after an address label: the rest of the line, and the next line when it is a town */
 	for (size_t at = 0; at < len; at++) {
-		if (!magi__is_alpha((uc)t[at]) || !magi__pii_field_start(t, at))
+		if (!magi__is_alpha((uc)t[at]) || !magi__pii_label_start(t, at))
 			continue;
 		for (size_t k = 0; address_labels[k]; k++) {
 			if (magi__lower((uc)t[at]) != (uc)address_labels[k][0] ||

@@ -73,6 +73,8 @@ bool magi__pii_not_name(const char *w, size_t n);
  * the end of lower-case particles opening a family name at t[i] ("van der "), or i. */
 int magi__pii_name_word_kind(const char *t, size_t len, size_t i, size_t *end);
 size_t magi__pii_skip_particles(const char *t, size_t len, size_t i);
+/* magi__pii_field_start, or one stray glyph before t[at] at the line's start ("t Address:"). */
+bool magi__pii_label_start(const char *t, size_t at);
 magi_status magi__pii_persons_prose(const char *t, size_t len, struct magi__fvec *fv);
 extern bool magi__pii_given_names; /* the given-name rule (default on; benches turn it off) */
 magi_status magi__pii_secrets(const char *t, size_t len, const struct magi_secret_list *l,

@@ -67,10 +67,29 @@ enum { W_NONE, W_NAME, W_INITIAL, W_CAPS };
 /* A name word at t[i]: a capital and lower-case letters ("Anna", "Łukasz", "O'Brien",
  * "Smith-Jones", "McDonald"), an initial ("J."), or a word in capitals ("WANG"). Sets
  * *end; returns its kind (W_NONE when it is none, or ends glued to a digit). */
+static int name_word_ocr(const char *t, size_t len, size_t i, size_t *end, bool l_for_i);
+
 static int name_word(const char *t, size_t len, size_t i, size_t *end)
+{
+	return name_word_ocr(t, len, i, end, false);
+}
+
+/* Small type's 'l' for a name's capital I ("Sergel lvanov"): an 'l' then a consonant no
+ * word starts with after an 'l' (not l, y), 4+ letters. */
+static bool l_for_capital_i(const char *t, size_t len, size_t i)
+{
+	if (i + 3 >= len || t[i] != 'l' || !magi__is_lower((uc)t[i + 1]) || strchr("aeiouly", t[i + 1]) ||
+	    !magi__is_lower((uc)t[i + 2]) || !magi__is_lower((uc)t[i + 3]))
+		return false;
+	return true;
+}
+
+static int name_word_ocr(const char *t, size_t len, size_t i, size_t *end, bool l_for_i)
 {
 	bool up;
 	size_t n = letter_at(t, len, i, &up);
+	if (n && !up && l_for_i && l_for_capital_i(t, len, i))
+		up = true;
 	if (!n || !up || (i > 0 && (magi__is_alnum((uc)t[i - 1]) || ((uc)t[i - 1] & 0x80))))
 		return W_NONE;
 	size_t q = i + n;
@@ -120,7 +139,7 @@ static int name_run_mode(const char *t, size_t len, size_t i, size_t *end, bool 
 	size_t q = i, last = i;
 	while (q < len && words < NAME_MAX_WORDS) {
 		size_t we;
-		int k = name_word(t, len, q, &we);
+		int k = name_word_ocr(t, len, q, &we, !prose);
 		if (k == W_NONE) {
 			/* a particle followed by a name word ("van den Berg", "de la Cruz") */
 			size_t p = q;
@@ -291,25 +310,42 @@ static bool label_at(const char *t, size_t len, size_t at, const char *label)
 	if (at > 0 && magi__is_alnum((uc)t[at - 1]))
 		return false;
 	size_t k = 0;
+	/* a label of two words and 9+ letters ("given name") may have one letter misread
+	 * ("Biven name:", session 6) */
+	int slack = strlen(label) >= 9 && strchr(label, ' ') ? 1 : 0;
 	for (; label[k]; k++) {
 		if (at + k >= len)
 			return false;
 		uc c = magi__lower((uc)t[at + k]);
-		if (c != (uc)label[k] && !(label[k] == 'm' && k > 0 && (c == 'n' || c == 'w')))
-			return false;
+		if (c != (uc)label[k] && !(label[k] == 'm' && k > 0 && (c == 'n' || c == 'w'))) {
+			if (!slack-- || !magi__is_alpha(c) || !magi__is_alpha((uc)label[k]))
+				return false;
+		}
 	}
 	return true;
+}
+
+bool magi__pii_label_start(const char *t, size_t at)
+{
+	if (magi__pii_field_start(t, at))
+		return true;
+	/* one stray glyph OCR put before a label at the line's start ("t Address:") */
+	if (at < 2 || t[at - 1] != ' ' || t[at - 2] == ' ' || magi__is_digit((uc)t[at - 2]))
+		return false;
+	size_t b = at - 2;
+	return b == 0 || t[b - 1] == '\n';
 }
 
 /* Names after labels. */
 static magi_status names_after_labels(const char *t, size_t len, struct magi__fvec *fv)
 {
 	for (size_t at = 0; at < len; at++) {
-		if (!magi__is_alpha((uc)t[at]) || !magi__pii_field_start(t, at))
+		if (!magi__is_alpha((uc)t[at]) || !magi__pii_label_start(t, at))
 			continue;
 		for (size_t li = 0; li < MAGI_ARRAY_LEN(name_labels); li++) {
 			const char *label = name_labels[li].label;
-			if (magi__lower((uc)t[at]) != (uc)label[0] || !label_at(t, len, at, label))
+			if ((magi__lower((uc)t[at]) != (uc)label[0] && !(strlen(label) >= 9 && strchr(label, ' '))) ||
+			    !label_at(t, len, at, label))
 				continue;
 			size_t q = at + strlen(label);
 			/* small type's 'z' for a colon glued to the label ("Full namez Chinedu") */

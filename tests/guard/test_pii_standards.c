@@ -276,6 +276,10 @@ static void test_names(void)
 	HAS("Best regards,\nHojciech Kowalski.\nSales", MAGI_PII_PERSON, "Hojciech Kowalski");
 	HAS("Surname: van Dijk", MAGI_PII_PERSON, "van Dijk");
 	HAS("Nachname: de la Fontaine", MAGI_PII_PERSON, "de la Fontaine");
+	HAS("Biven name: Wei", MAGI_PII_PERSON, "Wei");
+	HAS("Name: Sergel lvanov", MAGI_PII_PERSON, "Sergel lvanov");
+	HASNT("Name: lsblk", MAGI_PII_PERSON);
+	HASNT("File name: Report", MAGI_PII_PERSON);
 }
 
 /* Names in running prose (session 6): a title, a cue phrase, a verb of saying, a given name. */
@@ -329,6 +333,10 @@ static void test_addresses(void)
 	HAS("209 Sejong-daero, Jongno-gu, Seoul 03172", MAGI_PII_ADDRESS, "209 Sejong-daero, Jongno-gu, Seoul 03172");
 	HAS("Teheran-ro 152, Gangnam-gu, Seoul 06236", MAGI_PII_ADDRESS, "Teheran-ro 152, Gangnam-gu, Seoul 06236");
 	HAS("Tokyo-to Shibuya-ku, Jingumae 1-2-3", MAGI_PII_ADDRESS, "Tokyo-to Shibuya-ku, Jingumae 1-2-3");
+	HAS("t Address: Goetheneg 246\n9113 Basel", MAGI_PII_ADDRESS, "Goetheneg 246\n9113 Basel");
+	HAS("Kirchring 138 47476 Berlin", MAGI_PII_ADDRESS, "Kirchring 138 47476 Berlin");
+	HAS("Goethering 25\n10115 Berlin", MAGI_PII_ADDRESS, "Goethering 25\n10115 Berlin");
+	HASNT("Monitoring 2 hosts", MAGI_PII_ADDRESS);
 	HAS("Kungsvagen 212, 344 69 Stockholm", MAGI_PII_ADDRESS, "Kungsvagen 212, 344 69 Stockholm");
 	HASNT("See the Main Street example below", MAGI_PII_ADDRESS); /* in prose, no town */
 	HASNT("BP oil prices rose", MAGI_PII_ADDRESS);
