@@ -28,115 +28,159 @@
 bool magi__pii_given_names = true;
 
 static const char *const given_names[] = {
-	/* English (SSA, ONS) */
-	"james", "john", "robert", "michael", "william", "david", "richard", "joseph", "thomas",
-	"charles", "christopher", "daniel", "matthew", "anthony", "donald", "steven", "paul",
-	"andrew", "joshua", "kenneth", "kevin", "brian", "george", "timothy", "ronald",
-	"edward", "jason", "jeffrey", "ryan", "jacob", "gary", "nicholas", "eric", "jonathan",
-	"stephen", "larry", "justin", "scott", "brandon", "benjamin", "samuel", "gregory",
-	"alexander", "patrick", "raymond", "dennis", "jerry", "tyler", "aaron", "henry",
-	"douglas", "peter", "adam", "nathan", "zachary", "walter", "kyle", "harold", "carl",
-	"jeremy", "keith", "roger", "gerald", "ethan", "arthur", "terry", "christian", "sean",
-	"lawrence", "austin", "joe", "noah", "jesse", "albert", "bryan", "billy", "bruce",
-	"willie", "jordan", "dylan", "alan", "ralph", "gabriel", "roy", "juan", "wayne",
-	"eugene", "logan", "randy", "louis", "russell", "vincent", "philip", "bobby", "johnny",
-	"bradley", "liam", "oliver", "elijah", "lucas", "mason", "harry", "oscar", "charlie",
-	"leo", "alfie", "freddie", "archie", "theo", "isaac", "owen", "connor", "callum",
-	"mary", "patricia", "jennifer", "linda", "elizabeth", "barbara", "susan", "jessica",
-	"sarah", "karen", "nancy", "lisa", "betty", "margaret", "sandra", "ashley", "kimberly",
-	"emily", "donna", "michelle", "carol", "amanda", "dorothy", "melissa", "deborah",
-	"stephanie", "rebecca", "sharon", "laura", "cynthia", "kathleen", "amy", "angela",
-	"shirley", "anna", "brenda", "pamela", "emma", "nicole", "helen", "samantha",
-	"katherine", "christine", "debra", "rachel", "carolyn", "janet", "catherine", "maria",
-	"heather", "diane", "julie", "joyce", "victoria", "kelly", "christina", "lauren",
-	"joan", "evelyn", "olivia", "judith", "megan", "cheryl", "martha", "andrea", "hannah",
-	"jacqueline", "gloria", "teresa", "kathryn", "sara", "janice", "madison", "abigail",
-	"sophia", "isabella", "ava", "mia", "charlotte", "amelia", "harper", "chloe", "emily",
-	"ella", "lily", "sophie", "jessica", "lucy", "ellie", "isla", "poppy", "freya",
-	"eleanor", "alice", "florence", "evie", "zoe", "natalie", "claire", "fiona", "siobhan",
-	/* German (GfdS) */
-	"jürgen", "klaus", "wolfgang", "günter", "dieter", "uwe", "stefan", "andreas",
-	"thorsten", "matthias", "markus", "tobias", "florian", "lukas", "jonas", "leon",
-	"felix", "maximilian", "niklas", "moritz", "sebastian", "jörg", "helmut", "manfred",
-	"ursula", "monika", "petra", "sabine", "renate", "brigitte", "gabriele", "ingrid",
-	"katharina", "julia", "johanna", "lena", "leonie", "marie", "annika", "friederike",
-	"anneliese", "birgit", "heike", "susanne", "claudia", "nicole", "franziska",
-	/* French (INSEE) */
-	"jean", "pierre", "michel", "philippe", "alain", "nicolas", "christophe", "françois",
-	"julien", "laurent", "sébastien", "jérôme", "benoît", "thierry", "olivier", "théo",
-	"hugo", "louis", "mathieu", "antoine", "céline", "nathalie", "isabelle", "sylvie",
-	"catherine", "valérie", "sandrine", "hélène", "amélie", "émilie", "anne", "camille", "léa",
-	"manon", "chloé", "inès", "juliette", "margaux", "élodie", "aurélie", "marion",
-	/* Spanish, Portuguese (INE, IBGE) */
-	"josé", "antonio", "manuel", "francisco", "javier", "jesús", "carlos", "miguel",
-	"alejandro", "rafael", "pablo", "sergio", "fernando", "jorge", "alberto", "álvaro",
-	"diego", "andrés", "joão", "pedro", "tiago", "gonçalo", "rodrigo", "mateus",
-	"maría", "carmen", "lucía", "laura", "marta", "cristina", "nuria", "sofía", "paula",
-	"elena", "isabel", "pilar", "rosa", "beatriz", "ana", "juana", "mariana", "gabriela",
-	"fernanda", "larissa", "letícia", "inês",
-	/* Italian (ISTAT) */
-	"giuseppe", "giovanni", "francesco", "alessandro", "andrea", "marco", "matteo",
-	"lorenzo", "luca", "davide", "simone", "federico", "riccardo", "stefano", "paolo",
-	"giulia", "francesca", "chiara", "federica", "alessandra", "silvia", "valentina",
-	"martina", "giorgia", "elisa", "roberta", "paola",
-	/* Dutch (SVB), Nordic */
-	"jan", "pieter", "hendrik", "willem", "daan", "bram", "sem", "joost", "thijs", "ruben",
-	"sanne", "femke", "lotte", "anouk", "eva", "fleur", "lieke", "ingrid", "lars", "erik",
-	"anders", "magnus", "nils", "sven", "astrid", "ingrid", "sigrid", "karin", "kirsten",
-	/* Polish (PESEL), Czech */
-	"piotr", "krzysztof", "andrzej", "tomasz", "paweł", "marcin", "michał", "łukasz",
-	"jakub", "wojciech", "grzegorz", "mateusz", "agnieszka", "katarzyna", "małgorzata",
-	"magdalena", "joanna", "aleksandra", "zofia", "barbara", "ewa", "jiří", "petr",
-	/* Russian, Ukrainian (Rosstat, romanised) */
-	"aleksandr", "alexander", "alexei", "aleksei", "dmitri", "dmitry", "sergei", "sergey",
-	"andrei", "andrey", "mikhail", "ivan", "nikolai", "vladimir", "yuri", "oleg", "igor",
-	"natalia", "natalya", "olga", "tatiana", "tatyana", "svetlana", "irina", "yelena",
-	"ekaterina", "yekaterina", "anastasia", "oksana", "larisa",
-	/* Turkish (TÜİK) */
-	"mehmet", "mustafa", "ahmet", "ali", "hüseyin", "hasan", "ibrahim", "emre", "murat",
-	"burak", "yusuf", "ayşe", "fatma", "zeynep", "elif", "emine", "hatice", "merve",
-	/* Arabic */
-	"mohammed", "muhammad", "mohamed", "ahmed", "omar", "youssef", "khalid", "abdullah",
-	"hassan", "hussein", "karim", "tariq", "fatima", "aisha", "layla", "mariam", "nour",
-	"yasmin", "salma", "huda",
-	/* India */
-	"rahul", "amit", "rajesh", "suresh", "ramesh", "vikram", "arjun", "rohan", "aditya",
-	"sanjay", "anil", "sunil", "vijay", "deepak", "arun", "priya", "ananya", "sneha",
-	"pooja", "neha", "deepika", "kavya", "lakshmi", "sunita", "anjali", "divya", "swati",
-	/* China, Japan, Korea, Vietnam (romanised) */
-	"xiaoming", "zhiwei", "jing", "yan", "xiu", "ying", "haruto", "takeshi", "hiroshi",
-	"kenji", "yuki", "sakura", "yui", "haruka", "minjun", "seoyeon", "jiho", "jisoo",
-	"dohyun", "jiwoo", "minh", "huong", "quang", "thanh",
-	/* Nigeria, East Africa */
-	"chinedu", "emeka", "ngozi", "chioma", "oluwaseun", "adebayo", "tunde", "funmilayo",
-	"amina", "ibrahim", "kwame", "wanjiru", NULL};
+    /* English (SSA, ONS) */
+    "james", "john", "robert", "michael", "william", "david", "richard", "joseph", "thomas",
+    "charles", "christopher", "daniel", "matthew", "anthony", "donald", "steven", "paul", "andrew",
+    "joshua", "kenneth", "kevin", "brian", "george", "timothy", "ronald", "edward", "jason",
+    "jeffrey", "ryan", "jacob", "gary", "nicholas", "eric", "jonathan", "stephen", "larry",
+    "justin", "scott", "brandon", "benjamin", "samuel", "gregory", "alexander", "patrick",
+    "raymond", "dennis", "jerry", "tyler", "aaron", "henry", "douglas", "peter", "adam", "nathan",
+    "zachary", "walter", "kyle", "harold", "carl", "jeremy", "keith", "roger", "gerald", "ethan",
+    "arthur", "terry", "christian", "sean", "lawrence", "austin", "joe", "noah", "jesse", "albert",
+    "bryan", "billy", "bruce", "willie", "jordan", "dylan", "alan", "ralph", "gabriel", "roy",
+    "juan", "wayne", "eugene", "logan", "randy", "louis", "russell", "vincent", "philip", "bobby",
+    "johnny", "bradley", "liam", "oliver", "elijah", "lucas", "mason", "harry", "oscar", "charlie",
+    "leo", "alfie", "freddie", "archie", "theo", "isaac", "owen", "connor", "callum", "mary",
+    "patricia", "jennifer", "linda", "elizabeth", "barbara", "susan", "jessica", "sarah", "karen",
+    "nancy", "lisa", "betty", "margaret", "sandra", "ashley", "kimberly", "emily", "donna",
+    "michelle", "carol", "amanda", "dorothy", "melissa", "deborah", "stephanie", "rebecca",
+    "sharon", "laura", "cynthia", "kathleen", "amy", "angela", "shirley", "anna", "brenda",
+    "pamela", "emma", "nicole", "helen", "samantha", "katherine", "christine", "debra", "rachel",
+    "carolyn", "janet", "catherine", "maria", "heather", "diane", "julie", "joyce", "victoria",
+    "kelly", "christina", "lauren", "joan", "evelyn", "olivia", "judith", "megan", "cheryl",
+    "martha", "andrea", "hannah", "jacqueline", "gloria", "teresa", "kathryn", "sara", "janice",
+    "madison", "abigail", "sophia", "isabella", "ava", "mia", "charlotte", "amelia", "harper",
+    "chloe", "ella", "lily", "sophie", "lucy", "ellie", "isla", "poppy", "freya", "eleanor",
+    "alice", "florence", "evie", "zoe", "natalie", "claire", "fiona", "siobhan",
+    /* German (GfdS) */
+    "jürgen", "klaus", "wolfgang", "günter", "dieter", "uwe", "stefan", "andreas", "thorsten",
+    "matthias", "markus", "tobias", "florian", "lukas", "jonas", "leon", "felix", "maximilian",
+    "niklas", "moritz", "sebastian", "jörg", "helmut", "manfred", "ursula", "monika", "petra",
+    "sabine", "renate", "brigitte", "gabriele", "ingrid", "katharina", "julia", "johanna", "lena",
+    "leonie", "marie", "annika", "friederike", "anneliese", "birgit", "heike", "susanne", "claudia",
+    "franziska",
+    /* French (INSEE) */
+    "jean", "pierre", "michel", "philippe", "alain", "nicolas", "christophe", "françois", "julien",
+    "laurent", "sébastien", "jérôme", "benoît", "thierry", "olivier", "théo", "hugo", "mathieu",
+    "antoine", "céline", "nathalie", "isabelle", "sylvie", "valérie", "sandrine", "hélène",
+    "amélie", "émilie", "anne", "camille", "léa", "manon", "chloé", "inès", "juliette", "margaux",
+    "élodie", "aurélie", "marion",
+    /* Spanish, Portuguese (INE, IBGE) */
+    "josé", "antonio", "manuel", "francisco", "javier", "jesús", "carlos", "miguel", "alejandro",
+    "rafael", "pablo", "sergio", "fernando", "jorge", "alberto", "álvaro", "diego", "andrés",
+    "joão", "pedro", "tiago", "gonçalo", "rodrigo", "mateus", "maría", "carmen", "lucía", "marta",
+    "cristina", "nuria", "sofía", "paula", "elena", "isabel", "pilar", "rosa", "beatriz", "ana",
+    "juana", "mariana", "gabriela", "fernanda", "larissa", "letícia", "inês",
+    /* Italian (ISTAT) */
+    "giuseppe", "giovanni", "francesco", "alessandro", "marco", "matteo", "lorenzo", "luca",
+    "davide", "simone", "federico", "riccardo", "stefano", "paolo", "giulia", "francesca", "chiara",
+    "federica", "alessandra", "silvia", "valentina", "martina", "giorgia", "elisa", "roberta",
+    "paola",
+    /* Dutch (SVB), Nordic */
+    "jan", "pieter", "hendrik", "willem", "daan", "bram", "sem", "joost", "thijs", "ruben", "sanne",
+    "femke", "lotte", "anouk", "eva", "fleur", "lieke", "lars", "erik", "anders", "magnus", "nils",
+    "sven", "astrid", "sigrid", "karin", "kirsten",
+    /* Polish (PESEL), Czech */
+    "piotr", "krzysztof", "andrzej", "tomasz", "paweł", "marcin", "michał", "łukasz", "jakub",
+    "wojciech", "grzegorz", "mateusz", "agnieszka", "katarzyna", "małgorzata", "magdalena",
+    "joanna", "aleksandra", "zofia", "ewa", "jiří", "petr",
+    /* Russian, Ukrainian (Rosstat, romanised) */
+    "aleksandr", "alexei", "aleksei", "dmitri", "dmitry", "sergei", "sergey", "andrei", "andrey",
+    "mikhail", "ivan", "nikolai", "vladimir", "yuri", "oleg", "igor", "natalia", "natalya", "olga",
+    "tatiana", "tatyana", "svetlana", "irina", "yelena", "ekaterina", "yekaterina", "anastasia",
+    "oksana", "larisa",
+    /* Turkish (TÜİK) */
+    "mehmet", "mustafa", "ahmet", "ali", "hüseyin", "hasan", "ibrahim", "emre", "murat", "burak",
+    "yusuf", "ayşe", "fatma", "zeynep", "elif", "emine", "hatice", "merve",
+    /* Arabic */
+    "mohammed", "muhammad", "mohamed", "ahmed", "omar", "youssef", "khalid", "abdullah", "hassan",
+    "hussein", "karim", "tariq", "fatima", "aisha", "layla", "mariam", "nour", "yasmin", "salma",
+    "huda",
+    /* India */
+    "rahul", "amit", "rajesh", "suresh", "ramesh", "vikram", "arjun", "rohan", "aditya", "sanjay",
+    "anil", "sunil", "vijay", "deepak", "arun", "priya", "ananya", "sneha", "pooja", "neha",
+    "deepika", "kavya", "lakshmi", "sunita", "anjali", "divya", "swati",
+    /* China, Japan, Korea, Vietnam (romanised) */
+    "xiaoming", "zhiwei", "jing", "yan", "xiu", "ying", "haruto", "takeshi", "hiroshi", "kenji",
+    "yuki", "sakura", "yui", "haruka", "minjun", "seoyeon", "jiho", "jisoo", "dohyun", "jiwoo",
+    "minh", "huong", "quang", "thanh",
+    /* Nigeria, East Africa */
+    "chinedu", "emeka", "ngozi", "chioma", "oluwaseun", "adebayo", "tunde", "funmilayo", "amina",
+    "kwame", "wanjiru", NULL};
 
 /* Titles before a family name in prose; the English ones also without their dot. */
-static const char *const prose_titles[] = {"Mr.", "Mrs.", "Ms.", "Mx.", "Dr.", "Prof.", "Mr",
-					   "Mrs", "Ms", "Mx", "Dr", "Prof", "Miss", "Herr",
-					   "Frau", "Mme", "Mlle", "Sr.", "Sra.", "Dott.", "Dott.ssa",
-					   NULL};
+static const char *const prose_titles[] = {
+    "Mr.",  "Mrs.", "Ms.",  "Mx.",  "Dr.", "Prof.", "Mr",  "Mrs",  "Ms",    "Mx",	"Dr",
+    "Prof", "Miss", "Herr", "Frau", "Mme", "Mlle",  "Sr.", "Sra.", "Dott.", "Dott.ssa", NULL};
 
 /* Verbs and prepositions that take a person, before the name (compared without case). */
-static const char *const cues_before[] = {
-	"spoke with", "spoke to", "speak with", "speak to", "talked to", "talked with",
-	"talk to", "talk with", "met with", "meet with", "meeting with", "call with",
-	"chat with", "chatted with", "reach out to", "reached out to", "contact", "contacted",
-	"ask", "asked", "tell", "told", "thank", "thanked", "thanks to", "cc", "cc:", "ping",
-	"pinged", "emailed", "e-mailed", "messaged", "invite", "invited",
-	"introduce", "introduced", "forward to", "forwarded to", "assigned to",
-	"reassigned to", "handed over to", "escalated to", "on behalf of", "according to",
-	"signed by", "reviewed by", "approved by", "requested by", "submitted by", "sent by",
-	"c/o", "care of", "attn", "attn:", "congratulations to", "welcome", NULL};
+static const char *const cues_before[] = {"spoke with",
+					  "spoke to",
+					  "speak with",
+					  "speak to",
+					  "talked to",
+					  "talked with",
+					  "talk to",
+					  "talk with",
+					  "met with",
+					  "meet with",
+					  "meeting with",
+					  "call with",
+					  "chat with",
+					  "chatted with",
+					  "reach out to",
+					  "reached out to",
+					  "contact",
+					  "contacted",
+					  "ask",
+					  "asked",
+					  "tell",
+					  "told",
+					  "thank",
+					  "thanked",
+					  "thanks to",
+					  "cc",
+					  "cc:",
+					  "ping",
+					  "pinged",
+					  "emailed",
+					  "e-mailed",
+					  "messaged",
+					  "invite",
+					  "invited",
+					  "introduce",
+					  "introduced",
+					  "forward to",
+					  "forwarded to",
+					  "assigned to",
+					  "reassigned to",
+					  "handed over to",
+					  "escalated to",
+					  "on behalf of",
+					  "according to",
+					  "signed by",
+					  "reviewed by",
+					  "approved by",
+					  "requested by",
+					  "submitted by",
+					  "sent by",
+					  "c/o",
+					  "care of",
+					  "attn",
+					  "attn:",
+					  "congratulations to",
+					  "welcome",
+					  NULL};
 /* Verbs of saying after the name ("Maria Gonzalez wrote:"). */
-static const char *const cues_after[] = {"wrote", "said", "says", "replied", "mentioned",
-					 "commented", "suggested", "confirmed", "explained",
-					 "agreed", "asked", "told", "called", NULL};
+static const char *const cues_after[] = {
+    "wrote",	 "said",      "says",	"replied", "mentioned", "commented", "suggested",
+    "confirmed", "explained", "agreed", "asked",   "told",	"called",    NULL};
 
 static bool word_start(const char *t, size_t i)
 {
-	return i == 0 || !(magi__is_alnum((uc)t[i - 1]) || ((uc)t[i - 1] & 0x80) || t[i - 1] == '-' ||
-			   t[i - 1] == '_' || t[i - 1] == '/' || t[i - 1] == '.');
+	return i == 0 ||
+	       !(magi__is_alnum((uc)t[i - 1]) || ((uc)t[i - 1] & 0x80) || t[i - 1] == '-' ||
+		 t[i - 1] == '_' || t[i - 1] == '/' || t[i - 1] == '.');
 }
 
 /* The word before t[i] on its line (its start and end), skipping spaces; false when there
@@ -199,7 +243,8 @@ static size_t title_at(const char *t, size_t len, size_t i)
 		if (i + n + 1 >= len || memcmp(t + i, prose_titles[k], n) || t[i + n] != ' ')
 			continue;
 		size_t ws, we;
-		if (prose_titles[k][n - 1] != '.' && word_before(t, i, &ws, &we) && magi__is_upper((uc)t[ws]))
+		if (prose_titles[k][n - 1] != '.' && word_before(t, i, &ws, &we) &&
+		    magi__is_upper((uc)t[ws]))
 			return 0;
 		size_t q = i + n;
 		while (q < len && t[q] == ' ')
@@ -224,7 +269,8 @@ static size_t lower_first(const char *w, size_t n, char *buf, size_t cap)
 	} else if (b0 == 0xC4 || b0 == 0xC5) {
 		unsigned cp = ((b0 & 0x1Fu) << 6) | (b1 & 0x3Fu);
 		bool odd_pairs = (cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E);
-		if ((odd_pairs && (cp & 1)) || (!odd_pairs && !(cp & 1) && cp < 0x178 && cp != 0x138)) {
+		if ((odd_pairs && (cp & 1)) ||
+		    (!odd_pairs && !(cp & 1) && cp < 0x178 && cp != 0x138)) {
 			cp++;
 			buf[0] = (char)(0xC0 | (cp >> 6));
 			buf[1] = (char)(0x80 | (cp & 0x3F));
@@ -263,18 +309,21 @@ magi_status magi__pii_persons_prose(const char *t, size_t len, struct magi__fvec
 	size_t next = 0;
 	for (size_t i = 0; i < len; i++) {
 		bool up = false;
-		if (i < next || !(magi__is_upper((uc)t[i]) || ((uc)t[i] >= 0xC0 && magi__pii_utf8_letter(t, len, i, &up) && up)) ||
+		if (i < next ||
+		    !(magi__is_upper((uc)t[i]) ||
+		      ((uc)t[i] >= 0xC0 && magi__pii_utf8_letter(t, len, i, &up) && up)) ||
 		    !word_start(t, i))
 			continue;
 		size_t e, s = i, we0;
 		float score = 0;
 		size_t q = title_at(t, len, i);
-		if (q && magi__pii_name_run(t, len, magi__pii_skip_particles(t, len, q), &e, true) >= 1) {
+		if (q && magi__pii_name_run(t, len, magi__pii_skip_particles(t, len, q), &e,
+					    true) >= 1) {
 			s = q, score = 0.6f;
 		} else if (q) {
 			continue;
-		} else if (magi__pii_name_run(t, len, i, &e, true) >= 2 && first_word_end(t, len, i) < e &&
-			   !proper_noun_goes_on(t, len, e)) {
+		} else if (magi__pii_name_run(t, len, i, &e, true) >= 2 &&
+			   first_word_end(t, len, i) < e && !proper_noun_goes_on(t, len, e)) {
 			size_t ws, we;
 			bool heading = word_before(t, i, &ws, &we) && magi__is_upper((uc)t[ws]) &&
 				       !cue_before(t, i);
@@ -283,10 +332,12 @@ magi_status magi__pii_persons_prose(const char *t, size_t len, struct magi__fvec
 			else if (magi__pii_given_names && !heading &&
 				 given_name(t, i, first_word_end(t, len, i)))
 				score = 0.5f;
-		} else if (magi__pii_name_word_kind(t, len, i, &we0) == 2 && we0 + 1 < len && t[we0] == ' ' &&
-			   magi__pii_name_run(t, len, we0 + 1, &e, true) >= 1 && cue_before(t, i) &&
-			   magi__pii_given_names && given_name(t, we0 + 1, first_word_end(t, len, we0 + 1))) {
-			/* a family name in capitals, then a given name, after a cue ("cc KANG Seoyeon") */
+		} else if (magi__pii_name_word_kind(t, len, i, &we0) == 2 && we0 + 1 < len &&
+			   t[we0] == ' ' && magi__pii_name_run(t, len, we0 + 1, &e, true) >= 1 &&
+			   cue_before(t, i) && magi__pii_given_names &&
+			   given_name(t, we0 + 1, first_word_end(t, len, we0 + 1))) {
+			/* a family name in capitals, then a given name, after a cue ("cc KANG
+			 * Seoyeon") */
 			score = 0.6f;
 		}
 		if (score == 0)
