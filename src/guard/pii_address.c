@@ -25,59 +25,50 @@
 /* Street types written after the name (USPS Pub. 28 suffixes, Royal Mail, Canada Post,
  * Australia Post, India), compared without case; a trailing '.' is allowed. */
 static const char *const suffix_types[] = {
-    "street",	"st",	  "avenue",  "ave",    "av",	     "road",	"rd",	    "boulevard",
-    "blvd",	"drive",  "dr",	     "lane",   "ln",	     "way",	"court",    "ct",
-    "place",	"pl",	  "parkway", "pkwy",   "highway",    "hwy",	"terrace",  "ter",
-    "tce",	"circle", "cir",     "square", "sq",	     "trail",	"trl",	    "close",
-    "crescent", "cres",	  "gardens", "grove",  "parade",     "pde",	"row",	    "mews",
-    "walk",	"hill",	  "marg",    "nagar",  "expressway", "freeway", "turnpike", "pike",
-    "alley",	"plaza",  "quay",    "wharf",  "broadway",   "green",	"park",	    "rise",
-    NULL};
+	"street", "st", "avenue", "ave", "av", "road", "rd", "boulevard", "blvd", "drive", "dr",
+	"lane", "ln", "way", "court", "ct", "place", "pl", "parkway", "pkwy", "highway", "hwy",
+	"terrace", "ter", "tce", "circle", "cir", "square", "sq", "trail", "trl", "close",
+	"crescent", "cres", "gardens", "grove", "parade", "pde", "row", "mews", "walk", "hill",
+	"marg", "nagar", "expressway", "freeway", "turnpike", "pike", "alley", "plaza", "quay",
+	"wharf", "broadway", "green", "park", "rise", NULL};
 /* Street types written before the name (France, Belgium, Italy, Spain, Portugal, Brazil,
  * Poland, ...). */
 static const char *const prefix_types[] = {
-    "rue",     "avenue", "boulevard", "bd",	  "place", "chemin",   "allée",	  "impasse",
-    "quai",    "cours",	 "route",     "chaussée", "via",   "viale",    "piazza",  "piazzale",
-    "corso",   "largo",	 "vicolo",    "calle",	  "c/",	   "avenida",  "avda.",	  "av.",
-    "plaza",   "paseo",	 "carrer",    "camino",	  "rua",   "travessa", "alameda", "praça",
-    "estrada", "ul.",	 "al.",	      "pl.",	  "ulica", "aleja",    NULL};
+	"rue", "avenue", "boulevard", "bd", "place", "chemin", "allée", "impasse", "quai",
+	"cours", "route", "chaussée", "via", "viale", "piazza", "piazzale", "corso", "largo",
+	"vicolo", "calle", "c/", "avenida", "avda.", "av.", "plaza", "paseo", "carrer", "camino",
+	"rua", "travessa", "alameda", "praça", "estrada", "ul.", "al.", "pl.", "ulica", "aleja",
+	NULL};
 /* Endings of one-word street names (German, Dutch, Nordic compounds: "Hauptstraße",
  * "Keizersgracht", "Drottninggatan"); the word must be longer than the ending by 3+. */
 static const char *const compound_types[] = {
-    "straße", "strasse",  "str.",  "weg",    "gasse",  "platz",	 "allee", "damm",
-    "ufer",   "chaussee", "steig", "pfad",   "gracht", "straat", "laan",  "plein",
-    "kade",   "singel",	  "dijk",  "gatan",  "vägen",  "vagen",	 "gränd", "gade",
-    "vej",    "veien",	  "gata",  "torget", "-daero", "-ro",	 "-gil",  NULL};
+	"straße", "strasse", "str.", "weg", "gasse", "platz", "allee", "damm", "ufer",
+	"chaussee", "steig", "pfad", "gracht", "straat", "laan", "plein", "kade", "singel",
+	"dijk", "gatan", "vägen", "vagen", "gränd", "gade", "vej", "veien", "gata", "torget",
+	"-daero", "-ro", "-gil", NULL};
 /* German street names that open with a preposition ("Am Markt 5", "Unter den Linden 77"). */
-static const char *const prep_streets[] = {"am",  "an der",	"an den",    "auf der",
-					   "im",  "in der",	"unter den", "zum",
-					   "zur", "hinter der", NULL};
+static const char *const prep_streets[] = {"am", "an der", "an den", "auf der", "im", "in der",
+					   "unter den", "zum", "zur", "hinter der", NULL};
 static const char *const address_labels[] = {
-    "address",		"postal address",   "mailing address",
-    "shipping address", "billing address",  "home address",
-    "street address",	"delivery address", "ship to",
-    "bill to",		"adresse",	    "anschrift",
-    "lieferadresse",	"rechnungsadresse", "dirección",
-    "direccion",	"indirizzo",	    "adres",
-    "endereço",		"adresa",	    "domicilio",
-    "adresse postale",	"deliver to",	    "send to",
-    "residence",	"lieferanschrift",  NULL};
+	"address", "postal address", "mailing address", "shipping address", "billing address",
+	"home address", "street address", "delivery address", "ship to", "bill to", "adresse",
+	"anschrift", "lieferadresse", "rechnungsadresse", "dirección", "direccion", "indirizzo",
+	"adres", "endereço", "adresa", "domicilio", "adresse postale", "deliver to", "send to",
+	"residence", "lieferanschrift", NULL};
 /* Post office boxes (USPS, Australia Post, NZ Post, Deutsche Post, La Poste, Correos,
  * Poste Italiane, Correios, PostNL, Poczta Polska), then the box number. */
 static const char *const box_words[] = {
-    "p.o. box",	     "p. o. box",	    "po box",	"post office box", "gpo box",
-    "locked bag",    "private bag",	    "pmb",	"postfach",	   "b.p.",
-    "boîte postale", "apartado de correos", "apartado", "casella postale", "caixa postal",
-    "postbus",	     "skrytka pocztowa",    NULL};
+	"p.o. box", "p. o. box", "po box", "post office box", "gpo box", "locked bag",
+	"private bag", "pmb", "postfach", "b.p.", "boîte postale", "apartado de correos",
+	"apartado", "casella postale", "caixa postal", "postbus", "skrytka pocztowa", NULL};
 /* Secondary units (USPS Pub. 28 C2, Royal Mail, Australia Post): a line of their own above
  * the street, or before the house number ("Flat 3, 12 High St"). */
-static const char *const unit_words[] = {"suite", "ste",      "apt",   "apt.", "apartment",
-					 "unit",  "flat",     "floor", "fl",   "room",
-					 "rm",	  "building", "bldg",  NULL};
+static const char *const unit_words[] = {"suite", "ste", "apt", "apt.", "apartment", "unit", "flat",
+					 "floor", "fl", "room", "rm", "building", "bldg", NULL};
 /* US states and territories (USPS two-letter codes), Canada's provinces, Australia's states. */
 static const char *const us_states =
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
-    "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP ";
+	"AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
+	"NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP ";
 static const char *const ca_provinces = "AB BC MB NB NL NS NT NU ON PE QC SK YT ";
 static const char *const au_states = "NSW VIC QLD WA SA TAS ACT NT ";
 
@@ -117,8 +108,7 @@ static size_t word_end(const char *t, size_t len, size_t i, bool *cap)
 		else
 			n = magi__pii_utf8_letter(t, len, q, &up);
 		if (!n) {
-			if ((t[q] == '-' || t[q] == '\'') && q > i && q + 1 < len &&
-			    magi__is_alpha((uc)t[q + 1])) {
+			if ((t[q] == '-' || t[q] == '\'') && q > i && q + 1 < len && magi__is_alpha((uc)t[q + 1])) {
 				q++;
 				continue;
 			}
@@ -144,8 +134,7 @@ static size_t house_number(const char *t, size_t len, size_t i)
 	size_t q = i;
 	while (q < len && magi__is_digit((uc)t[q]) && q - i < 5)
 		q++;
-	if (q == i || (q < len && magi__is_digit((uc)t[q])) ||
-	    (i > 0 && magi__is_alnum((uc)t[i - 1])))
+	if (q == i || (q < len && magi__is_digit((uc)t[q])) || (i > 0 && magi__is_alnum((uc)t[i - 1])))
 		return 0;
 	if (q < len && magi__is_alpha((uc)t[q]) && !(q + 1 < len && magi__is_alpha((uc)t[q + 1])))
 		q++;
@@ -154,8 +143,7 @@ static size_t house_number(const char *t, size_t len, size_t i)
 		while (q < len && magi__is_digit((uc)t[q]))
 			q++;
 	}
-	if (q + 2 < len && t[q] == ' ' &&
-	    (magi__word_at(t, len, q + 1, "bis") || magi__word_at(t, len, q + 1, "ter")))
+	if (q + 2 < len && t[q] == ' ' && (magi__word_at(t, len, q + 1, "bis") || magi__word_at(t, len, q + 1, "ter")))
 		q += 4;
 	return q;
 }
@@ -165,8 +153,7 @@ static size_t street_at(const char *t, size_t len, size_t i)
 {
 	size_t q, e;
 	bool cap;
-	/* "Flat 3, ", "Unit 2, ", "Apt. 4B, ", "Flat 3 12 ...", "Flat 3/12 ..." before the number
-	 */
+	/* "Flat 3, ", "Unit 2, ", "Apt. 4B, ", "Flat 3 12 ...", "Flat 3/12 ..." before the number */
 	if (word_in(t, len, i, &q, unit_words)) {
 		while (q < len && t[q] == ' ')
 			q++;
@@ -190,21 +177,18 @@ static size_t street_at(const char *t, size_t len, size_t i)
 		if (word_in(t, len, q, &e, prefix_types)) {
 			size_t w = e;
 			int names = 0;
-			while (w + 1 < len && t[w] == ' ' &&
-			       (e = word_end(t, len, w + 1, &cap)) != 0 && names < 5) {
+			while (w + 1 < len && t[w] == ' ' && (e = word_end(t, len, w + 1, &cap)) != 0 && names < 5) {
 				w = e;
 				names++;
 			}
 			return names ? w : 0;
 		}
 		/* Japanese block numbers "1-2-3 Jingumae, Shibuya-ku" */
-		if (magi__is_digit((uc)t[i]) && memchr(t + i, '-', h - i) &&
-		    (e = word_end(t, len, q, &cap)) && cap && e + 2 < len && t[e] == ',' &&
-		    t[e + 1] == ' ') {
+		if (magi__is_digit((uc)t[i]) && memchr(t + i, '-', h - i) && (e = word_end(t, len, q, &cap)) && cap &&
+		    e + 2 < len && t[e] == ',' && t[e + 1] == ' ') {
 			size_t w = word_end(t, len, e + 2, &cap);
-			if (w > e + 5 &&
-			    (!memcmp(t + w - 3, "-ku", 3) || !memcmp(t + w - 4, "-shi", 4) ||
-			     !memcmp(t + w - 4, "-cho", 4)))
+			if (w > e + 5 && (!memcmp(t + w - 3, "-ku", 3) || !memcmp(t + w - 4, "-shi", 4) ||
+					  !memcmp(t + w - 4, "-cho", 4)))
 				return w;
 		}
 		/* English order: capitalised words, the last a street type */
@@ -219,10 +203,8 @@ static size_t street_at(const char *t, size_t len, size_t i)
 				return te;
 			}
 			/* Korea's road names (2014): "209 Sejong-daero", "12 Teheran-ro" */
-			if (words == 1 &&
-			    (ends_with(t, w, e, "-daero") || ends_with(t, w, e, "-ro") ||
-			     ends_with(t, w, e, "-gil")) &&
-			    e - w >= 6)
+			if (words == 1 && (ends_with(t, w, e, "-daero") || ends_with(t, w, e, "-ro") ||
+					   ends_with(t, w, e, "-gil")) && e - w >= 6)
 				return e;
 			if (e < len && t[e] == ' ')
 				w = e + 1;
@@ -242,8 +224,7 @@ static size_t street_at(const char *t, size_t len, size_t i)
 		for (size_t k = 0; compound_types[k] && !compound; k++) {
 			size_t tl = strlen(compound_types[k]);
 			size_t we = e < len && t[e] == '.' ? e + 1 : e;
-			compound = we - i >= tl + 3 &&
-				   magi__find_ci(t, we, we - tl, compound_types[k]) == we - tl;
+			compound = we - i >= tl + 3 && magi__find_ci(t, we, we - tl, compound_types[k]) == we - tl;
 			if (compound)
 				e = we;
 		}
@@ -259,11 +240,9 @@ static size_t street_at(const char *t, size_t len, size_t i)
 			s++;
 		if (s < len && t[s] == ' ')
 			s++;
-		if ((h = house_number(t, len, s)) != 0 &&
-		    (h == len || !magi__is_alpha((uc)t[h]) || t[h - 1] != ' ')) {
+		if ((h = house_number(t, len, s)) != 0 && (h == len || !magi__is_alpha((uc)t[h]) || t[h - 1] != ' ')) {
 			if (!prefix && k > 0)
-				return 0; /* "Hauptstraße Nord 5" is rare; "Offspring Way 2" is not
-					     German */
+				return 0; /* "Hauptstraße Nord 5" is rare; "Offspring Way 2" is not German */
 			return h;
 		}
 		if ((e = word_end(t, len, s, &cap)) == 0)
@@ -280,8 +259,7 @@ static size_t town_at(const char *t, size_t len, size_t i, bool *specific)
 	size_t q = i, e, w;
 	bool cap;
 	*specific = false;
-	/* postcode first: "10115 Berlin", "1015 CJ Amsterdam", "00-590 Warszawa", "111 51
-	 * Stockholm" */
+	/* postcode first: "10115 Berlin", "1015 CJ Amsterdam", "00-590 Warszawa", "111 51 Stockholm" */
 	size_t d = 0;
 	while (q + d < len && magi__is_digit((uc)t[q + d]))
 		d++;
@@ -305,8 +283,7 @@ static size_t town_at(const char *t, size_t len, size_t i, bool *specific)
 			return 0;
 		w = e;
 		/* more words of the town, a CEDEX, a province "(MI)" or "RM" */
-		while (w + 1 < len && t[w] == ' ' && (e = word_end(t, len, w + 1, &cap)) != 0 &&
-		       cap)
+		while (w + 1 < len && t[w] == ' ' && (e = word_end(t, len, w + 1, &cap)) != 0 && cap)
 			w = e;
 		/* a province "(MI)", a district number ("CEDEX 8", "Dublin 2") */
 		if (w + 4 < len && t[w] == ' ' && t[w + 1] == '(' && magi__is_upper((uc)t[w + 2]) &&
@@ -349,17 +326,14 @@ static size_t town_at(const char *t, size_t len, size_t i, bool *specific)
 		}
 		size_t pe = 0;
 		if ((code_in(t, len, s, 2, ca_provinces) || code_in(t, len, s, 3, au_states) ||
-		     code_in(t, len, s, 2, au_states)) &&
-		    s + 4 < len) {
+		     code_in(t, len, s, 2, au_states)) && s + 4 < len) {
 			size_t c = s + (t[s + 2] == ' ' ? 3 : 4);
 			/* Canada: A1A 1A1; Australia: 4 digits */
-			if (c + 7 <= len && magi__is_upper((uc)t[c]) &&
-			    magi__is_digit((uc)t[c + 1]) && magi__is_upper((uc)t[c + 2]) &&
-			    t[c + 3] == ' ' && magi__is_digit((uc)t[c + 4]) &&
+			if (c + 7 <= len && magi__is_upper((uc)t[c]) && magi__is_digit((uc)t[c + 1]) &&
+			    magi__is_upper((uc)t[c + 2]) && t[c + 3] == ' ' && magi__is_digit((uc)t[c + 4]) &&
 			    magi__is_upper((uc)t[c + 5]) && magi__is_digit((uc)t[c + 6]))
 				pe = c + 7;
-			else if (c + 4 <= len && magi__is_digit((uc)t[c]) &&
-				 magi__is_digit((uc)t[c + 3]) &&
+			else if (c + 4 <= len && magi__is_digit((uc)t[c]) && magi__is_digit((uc)t[c + 3]) &&
 				 !(c + 4 < len && magi__is_alnum((uc)t[c + 4])))
 				pe = c + 4;
 			if (pe) {
@@ -375,17 +349,14 @@ static size_t town_at(const char *t, size_t len, size_t i, bool *specific)
 			u++;
 			if (u < len && (magi__is_digit((uc)t[u]) || magi__is_upper((uc)t[u])))
 				u++;
-			if (u + 4 <= len && t[u] == ' ' && magi__is_digit((uc)t[u + 1]) &&
-			    magi__is_upper((uc)t[u + 2]) && magi__is_upper((uc)t[u + 3]) &&
-			    !(u + 4 < len && magi__is_alnum((uc)t[u + 4]))) {
+			if (u + 4 <= len && t[u] == ' ' && magi__is_digit((uc)t[u + 1]) && magi__is_upper((uc)t[u + 2]) &&
+			    magi__is_upper((uc)t[u + 3]) && !(u + 4 < len && magi__is_alnum((uc)t[u + 4]))) {
 				*specific = true;
 				return u + 4;
 			}
-			/* Ireland's Eircode: a routing key (letter, 2 digits or D6W) and 4
-			 * characters */
-			if (letters == 1 && u + 5 <= len && t[u] == ' ' &&
-			    magi__is_alnum((uc)t[u + 1]) && magi__is_alnum((uc)t[u + 4]) &&
-			    !(u + 5 < len && magi__is_alnum((uc)t[u + 5])) && u - s == 3) {
+			/* Ireland's Eircode: a routing key (letter, 2 digits or D6W) and 4 characters */
+			if (letters == 1 && u + 5 <= len && t[u] == ' ' && magi__is_alnum((uc)t[u + 1]) &&
+			    magi__is_alnum((uc)t[u + 4]) && !(u + 5 < len && magi__is_alnum((uc)t[u + 5])) && u - s == 3) {
 				*specific = true;
 				return u + 5;
 			}
@@ -413,8 +384,7 @@ static size_t town_at(const char *t, size_t len, size_t i, bool *specific)
 			while (de < len && t[de] != ',' && t[de] != '\n')
 				de++;
 			if (n == 5 && k > 0 && comma &&
-			    (ends_with(t, i, de, "-gu") || ends_with(t, i, de, "-si") ||
-			     ends_with(t, i, de, "-gun"))) {
+			    (ends_with(t, i, de, "-gu") || ends_with(t, i, de, "-si") || ends_with(t, i, de, "-gun"))) {
 				*specific = true;
 				return s + n;
 			}
@@ -440,8 +410,7 @@ static size_t line_end(const char *t, size_t len, size_t i)
 static size_t pobox_at(const char *t, size_t len, size_t i)
 {
 	size_t q;
-	if (!word_in(t, len, i, &q, box_words) &&
-	    !(i + 3 < len && !memcmp(t + i, "BP ", 3) && (q = i + 2)))
+	if (!word_in(t, len, i, &q, box_words) && !(i + 3 < len && !memcmp(t + i, "BP ", 3) && (q = i + 2)))
 		return 0;
 	if (q < len && t[q] == '.')
 		q++;
@@ -455,8 +424,8 @@ static size_t pobox_at(const char *t, size_t len, size_t i)
 	while (e < len && magi__is_digit((uc)t[e]))
 		e++;
 	while (e + 1 < len && t[e] == ' ' && magi__is_digit((uc)t[e + 1]) && e + 3 <= len &&
-	       !(e + 3 < len && magi__is_digit((uc)t[e + 3]) && e + 4 < len &&
-		 magi__is_digit((uc)t[e + 4]) && magi__is_digit((uc)t[e + 5])))
+	       !(e + 3 < len && magi__is_digit((uc)t[e + 3]) && e + 4 < len && magi__is_digit((uc)t[e + 4]) &&
+		 magi__is_digit((uc)t[e + 5])))
 		for (e++; e < len && magi__is_digit((uc)t[e]);)
 			e++;
 	return e < len && magi__is_alpha((uc)t[e]) ? 0 : e;
@@ -469,8 +438,8 @@ static size_t ring_street_at(const char *t, size_t len, size_t i)
 {
 	bool cap;
 	size_t e = word_end(t, len, i, &cap), h;
-	if (!e || !cap || e - i < 7 || magi__find_ci(t, e, e - 4, "ring") != e - 4 ||
-	    e + 1 >= len || t[e] != ' ' || !(h = house_number(t, len, e + 1)))
+	if (!e || !cap || e - i < 7 || magi__find_ci(t, e, e - 4, "ring") != e - 4 || e + 1 >= len || t[e] != ' ' ||
+	    !(h = house_number(t, len, e + 1)))
 		return 0;
 	return h;
 }
@@ -485,8 +454,7 @@ static size_t street_name_at(const char *t, size_t len, size_t i)
 	if (word_in(t, len, i, &q, prefix_types)) {
 		size_t w = q;
 		int names = 0;
-		while (names < 4 && w + 1 < len && t[w] == ' ' &&
-		       (e = word_end(t, len, w + 1, &cap)) != 0) {
+		while (names < 4 && w + 1 < len && t[w] == ' ' && (e = word_end(t, len, w + 1, &cap)) != 0) {
 			w = e;
 			names++;
 		}
@@ -496,8 +464,7 @@ static size_t street_name_at(const char *t, size_t len, size_t i)
 		return 0;
 	for (size_t k = 0; compound_types[k]; k++) {
 		size_t tl = strlen(compound_types[k]);
-		if (compound_types[k][0] != '-' && e - i >= tl + 3 &&
-		    magi__find_ci(t, e, e - tl, compound_types[k]) == e - tl)
+		if (compound_types[k][0] != '-' && e - i >= tl + 3 && magi__find_ci(t, e, e - tl, compound_types[k]) == e - tl)
 			return e;
 	}
 	size_t w = i;
@@ -523,8 +490,7 @@ static size_t street_town_at(const char *t, size_t len, size_t i)
 		return 0;
 	w = e + 2;
 	for (int k = 0; k < 3 && (n = word_end(t, len, w, &cap)) != 0 && cap; k++) {
-		if (n >= len || t[n] == '\n' || t[n] == ',' ||
-		    (t[n] == '.' && (n + 1 >= len || t[n + 1] == '\n')))
+		if (n >= len || t[n] == '\n' || t[n] == ',' || (t[n] == '.' && (n + 1 >= len || t[n + 1] == '\n')))
 			return n;
 		if (t[n] != ' ')
 			return 0;
@@ -563,14 +529,11 @@ static size_t jp_order_at(const char *t, size_t len, size_t i)
 {
 	bool cap;
 	size_t e = word_end(t, len, i, &cap);
-	if (!e || !cap ||
-	    !(ends_with(t, i, e, "-to") || ends_with(t, i, e, "-fu") ||
-	      ends_with(t, i, e, "-ken") || ends_with(t, i, e, "-do")) ||
-	    e + 1 >= len || t[e] != ' ')
+	if (!e || !cap || !(ends_with(t, i, e, "-to") || ends_with(t, i, e, "-fu") || ends_with(t, i, e, "-ken") ||
+			    ends_with(t, i, e, "-do")) || e + 1 >= len || t[e] != ' ')
 		return 0;
 	size_t w = word_end(t, len, e + 1, &cap);
-	if (!w || !(ends_with(t, e + 1, w, "-ku") || ends_with(t, e + 1, w, "-shi") ||
-		    ends_with(t, e + 1, w, "-cho")))
+	if (!w || !(ends_with(t, e + 1, w, "-ku") || ends_with(t, e + 1, w, "-shi") || ends_with(t, e + 1, w, "-cho")))
 		return 0;
 	size_t q = w + (w < len && t[w] == ',');
 	if (q < len && t[q] == ' ')
@@ -579,8 +542,7 @@ static size_t jp_order_at(const char *t, size_t len, size_t i)
 	if (!d || d + 1 >= len || t[d] != ' ' || !magi__is_digit((uc)t[d + 1]))
 		return 0;
 	size_t h = d + 1, dashes = 0;
-	while (h < len && (magi__is_digit((uc)t[h]) ||
-			   (t[h] == '-' && h + 1 < len && magi__is_digit((uc)t[h + 1]))))
+	while (h < len && (magi__is_digit((uc)t[h]) || (t[h] == '-' && h + 1 < len && magi__is_digit((uc)t[h + 1]))))
 		dashes += t[h++] == '-';
 	return dashes >= 1 ? h : 0;
 }
@@ -593,8 +555,7 @@ static size_t with_town(const char *t, size_t len, size_t e)
 	size_t le = line_end(t, len, e);
 	/* the postcode right after the number, where OCR joined two lines ("Kirchring 138
 	 * 47476 Berlin") */
-	if (e + 1 < le && t[e] == ' ' && magi__is_digit((uc)t[e - 1]) &&
-	    magi__is_digit((uc)t[e + 1])) {
+	if (e + 1 < le && t[e] == ' ' && magi__is_digit((uc)t[e - 1]) && magi__is_digit((uc)t[e + 1])) {
 		size_t te = town_at(t, len, e + 1, &spec);
 		if (te)
 			return te;
@@ -647,10 +608,8 @@ magi_status magi__pii_addresses(const char *t, size_t len, struct magi__fvec *fv
 			start = unit_line_before(t, len, i);
 		} else if ((e = pobox_at(t, len, i)) != 0 || (e = jp_order_at(t, len, i)) != 0) {
 			end = with_town(t, len, e);
-		} else if ((e = ring_street_at(t, len, i)) != 0 &&
-			   (end = with_town(t, len, e)) == e) {
-			end = 0; /* "...ring 5" without a town is "Monitoring 2" as often as a
-				    street */
+		} else if ((e = ring_street_at(t, len, i)) != 0 && (end = with_town(t, len, e)) == e) {
+			end = 0; /* "...ring 5" without a town is "Monitoring 2" as often as a street */
 		} else if ((e = town_at(t, len, i, &spec)) != 0 && spec) {
 			end = e;
 			score = 0.6f;
@@ -662,12 +621,10 @@ magi_status magi__pii_addresses(const char *t, size_t len, struct magi__fvec *fv
 			return st;
 		next = end;
 	}
-	/* a street and a town without number or postcode, opening a field: "Baker Street, London"
-	 */
+	/* a street and a town without number or postcode, opening a field: "Baker Street, London" */
 	for (size_t i = 0; i < len; i++) {
 		size_t e;
-		if (!magi__is_alpha((uc)t[i]) || !magi__pii_field_start(t, i) ||
-		    !(e = street_town_at(t, len, i)))
+		if (!magi__is_alpha((uc)t[i]) || !magi__pii_field_start(t, i) || !(e = street_town_at(t, len, i)))
 			continue;
 		magi_status st = magi__fvec_push(fv, MAGI_PII_ADDRESS, i, e, 0.6f, NULL);
 		if (st)

@@ -15,231 +15,39 @@
 #define NAME_MAX_WORDS 4
 
 /* Lower-case particles that stand between the parts of a name. */
-static const char *const particles[] = {
-    "van",   "von", "der", "den", "de",	 "del", "della", "di",	"da",  "du", "la", "le",   "bin",
-    "binti", "ibn", "al",  "el",  "ter", "ten", "y",	 "dos", "das", "zu", "af", "bint", NULL};
+static const char *const particles[] = {"van", "von", "der", "den", "de", "del", "della", "di",
+					"da", "du", "la", "le", "bin", "binti", "ibn", "al", "el",
+					"ter", "ten", "y", "dos", "das", "zu", "af", "bint", NULL};
 
 /* Capitalised words that are not names where labels put them (interface, business and
  * salutation words), compared in lower case. */
-static const char *const not_names[] = {"team",
-					"support",
-					"sales",
-					"service",
-					"services",
-					"customer",
-					"customers",
-					"client",
-					"department",
-					"dept",
-					"office",
-					"admin",
-					"administrator",
-					"manager",
-					"management",
-					"staff",
-					"group",
-					"inc",
-					"ltd",
-					"llc",
-					"gmbh",
-					"ag",
-					"corp",
-					"corporation",
-					"company",
-					"co",
-					"bank",
-					"university",
-					"school",
-					"hospital",
-					"new",
-					"untitled",
-					"document",
-					"documents",
-					"file",
-					"files",
-					"folder",
-					"project",
-					"settings",
-					"default",
-					"none",
-					"unknown",
-					"all",
-					"everyone",
-					"home",
-					"server",
-					"production",
-					"staging",
-					"test",
-					"user",
-					"users",
-					"guest",
-					"sir",
-					"madam",
-					"madame",
-					"colleagues",
-					"colleague",
-					"friends",
-					"friend",
-					"world",
-					"there",
-					"valued",
-					"member",
-					"members",
-					"partner",
-					"partners",
-					"subscriber",
-					"hello",
-					"dear",
-					"thanks",
-					"thank",
-					"regards",
-					"best",
-					"kind",
-					"the",
-					"this",
-					"that",
-					"your",
-					"our",
-					"my",
-					"mr",
-					"mrs",
-					"ms",
-					"dr",
-					"prof",
-					"inbox",
-					"sent",
-					"drafts",
-					"outbox",
-					"spam",
-					"trash",
-					"subject",
-					"date",
-					"re",
-					"fwd",
-					"fw",
-					"noreply",
-					"no-reply",
-					"info",
-					"contact",
-					"name",
-					"first",
-					"last",
-					"full",
-					"required",
-					"optional",
-					"edit",
-					"save",
-					"cancel",
-					"submit",
-					"account",
-					"holder",
-					"card",
-					"number",
-					"address",
-					"email",
-					"phone",
-					"mobile",
-					"street",
-					"city",
-					"country",
-					"state",
-					"zip",
-					"code",
-					"note",
-					"notes",
-					"description",
-					"type",
-					"status",
-					"active",
-					"inactive",
-					"yes",
-					"no",
-					"ok",
-					"okay",
-					"error",
-					"warning",
-					"system",
-					"security",
-					"privacy",
-					"google",
-					"microsoft",
-					"apple",
-					"amazon",
-					"github",
-					"linux",
-					"windows",
-					"debian",
-					"ubuntu",
-					"mozilla",
-					"firefox",
-					"chrome",
-					"chromium",
-					"calendar",
-					"notifications",
-					"newsletter",
-					"updates",
-					"billing",
-					"payments",
-					"orders",
-					"shop",
-					"store",
-					"online",
-					"digital",
-					"global",
-					"international",
-					"national",
-					"general",
-					"public",
-					"private",
-					"internal",
-					"external",
-					"monday",
-					"tuesday",
-					"wednesday",
-					"thursday",
-					"friday",
-					"saturday",
-					"sunday",
-					"january",
-					"february",
-					"march",
-					"april",
-					"june",
-					"july",
-					"august",
-					"september",
-					"october",
-					"november",
-					"december",
-					"today",
-					"tomorrow",
-					"yesterday",
-					"committee",
-					"board",
-					"council",
-					"foundation",
-					"association",
-					"society",
-					"institute",
-					"ministry",
-					"agency",
-					"authority",
-					"government",
-					"city",
-					"kunde",
-					"kundin",
-					"herr",
-					"frau",
-					"damen",
-					"herren",
-					"monsieur",
-					"mesdames",
-					"messieurs",
-					"señor",
-					"señora",
-					"signore",
-					"signora",
-					NULL};
+static const char *const not_names[] = {
+	"team", "support", "sales", "service", "services", "customer", "customers", "client",
+	"department", "dept", "office", "admin", "administrator", "manager", "management", "staff",
+	"group", "inc", "ltd", "llc", "gmbh", "ag", "corp", "corporation", "company", "co", "bank",
+	"university", "school", "hospital", "new", "untitled", "document", "documents", "file",
+	"files", "folder", "project", "settings", "default", "none", "unknown", "all", "everyone",
+	"home", "server", "production", "staging", "test", "user", "users", "guest", "sir",
+	"madam", "madame", "colleagues", "colleague", "friends", "friend", "world", "there",
+	"valued", "member", "members", "partner", "partners", "subscriber", "hello", "dear",
+	"thanks", "thank", "regards", "best", "kind", "the", "this", "that", "your", "our", "my",
+	"mr", "mrs", "ms", "dr", "prof", "inbox", "sent", "drafts", "outbox", "spam", "trash",
+	"subject", "date", "re", "fwd", "fw", "noreply", "no-reply", "info", "contact", "name",
+	"first", "last", "full", "required", "optional", "edit", "save", "cancel", "submit",
+	"account", "holder", "card", "number", "address", "email", "phone", "mobile", "street",
+	"city", "country", "state", "zip", "code", "note", "notes", "description", "type",
+	"status", "active", "inactive", "yes", "no", "ok", "okay", "error", "warning", "system",
+	"security", "privacy", "google", "microsoft", "apple", "amazon", "github", "linux",
+	"windows", "debian", "ubuntu", "mozilla", "firefox", "chrome", "chromium", "calendar",
+	"notifications", "newsletter", "updates", "billing", "payments", "orders", "shop",
+	"store", "online", "digital", "global", "international", "national", "general",
+	"public", "private", "internal", "external", "monday", "tuesday", "wednesday",
+	"thursday", "friday", "saturday", "sunday", "january", "february", "march", "april",
+	"june", "july", "august", "september", "october", "november", "december", "today",
+	"tomorrow", "yesterday", "committee", "board", "council", "foundation", "association",
+	"society", "institute", "ministry", "agency", "authority", "government", "city",
+	"kunde", "kundin", "herr", "frau", "damen", "herren", "monsieur", "mesdames",
+	"messieurs", "señor", "señora", "signore", "signora", NULL};
 
 /* A letter at t[i] (ASCII or UTF-8): its byte length, whether it is a capital. */
 static size_t letter_at(const char *t, size_t len, size_t i, bool *upper)
@@ -270,9 +78,8 @@ static int name_word(const char *t, size_t len, size_t i, size_t *end)
  * word starts with after an 'l' (not l, y), 4+ letters. */
 static bool l_for_capital_i(const char *t, size_t len, size_t i)
 {
-	if (i + 3 >= len || t[i] != 'l' || !magi__is_lower((uc)t[i + 1]) ||
-	    strchr("aeiouly", t[i + 1]) || !magi__is_lower((uc)t[i + 2]) ||
-	    !magi__is_lower((uc)t[i + 3]))
+	if (i + 3 >= len || t[i] != 'l' || !magi__is_lower((uc)t[i + 1]) || strchr("aeiouly", t[i + 1]) ||
+	    !magi__is_lower((uc)t[i + 2]) || !magi__is_lower((uc)t[i + 3]))
 		return false;
 	return true;
 }
@@ -338,8 +145,7 @@ static int name_run_mode(const char *t, size_t len, size_t i, size_t *end, bool 
 			size_t p = q;
 			while (p < len && magi__is_lower((uc)t[p]))
 				p++;
-			if (!words || p == q || !magi__pii_in_list(t + q, p - q, particles) ||
-			    p >= len || t[p] != ' ')
+			if (!words || p == q || !magi__pii_in_list(t + q, p - q, particles) || p >= len || t[p] != ' ')
 				break;
 			q = p + 1;
 			continue;
@@ -397,8 +203,7 @@ size_t magi__pii_skip_particles(const char *t, size_t len, size_t i)
 		size_t p = q;
 		while (p < len && magi__is_lower((uc)t[p]))
 			p++;
-		if (p == q || p >= len || t[p] != ' ' ||
-		    !magi__pii_in_list(t + q, p - q, particles))
+		if (p == q || p >= len || t[p] != ' ' || !magi__pii_in_list(t + q, p - q, particles))
 			return q;
 		q = p + 1;
 	}
@@ -413,151 +218,58 @@ static const struct {
 	uint8_t min;
 	bool colon;
 } name_labels[] = {
-    {"first name", 1, false},
-    {"given name", 1, false},
-    {"forename", 1, false},
-    {"last name", 1, false},
-    {"surname", 1, false},
-    {"family name", 1, false},
-    {"middle name", 1, false},
-    {"maiden name", 1, false},
-    {"vorname", 1, false},
-    {"nachname", 1, false},
-    {"familienname", 1, false},
-    {"prénom", 1, false},
-    {"nom de famille", 1, false},
-    {"apellido", 1, false},
-    {"apellidos", 1, false},
-    {"cognome", 1, false},
-    {"voornaam", 1, false},
-    {"achternaam", 1, false},
-    {"imię", 1, false},
-    {"nazwisko", 1, false},
-    {"name des kontoinhabers", 2, false},
-    {"full name", 2, false},
-    {"your name", 2, false},
-    {"customer name", 2, false},
-    {"contact name", 2, false},
-    {"account name", 2, true},
-    {"account holder", 2, false},
-    {"cardholder name", 2, false},
-    {"cardholder", 2, false},
-    {"card holder", 2, false},
-    {"name on card", 2, false},
-    {"beneficiary", 2, true},
-    {"payee", 2, true},
-    {"recipient", 2, true},
-    {"sender", 2, true},
-    {"customer", 2, true},
-    {"client", 2, true},
-    {"patient", 2, true},
-    {"employee", 2, true},
-    {"passenger", 2, true},
-    {"guest", 2, true},
-    {"contact person", 2, false},
-    {"contact", 2, true},
-    {"attn", 2, true},
-    {"attention", 2, true},
-    {"signed", 2, true},
-    {"signature", 2, true},
-    {"owner", 2, true},
-    {"assignee", 2, true},
-    {"assigned to", 2, false},
-    {"approved by", 2, false},
-    {"created by", 2, false},
-    {"shared by", 2, false},
-    {"requested by", 2, false},
-    {"submitted by", 2, false},
-    {"signed by", 2, false},
-    {"sent by", 2, false},
-    {"prepared by", 2, false},
-    {"tenant", 2, true},
-    {"applicant", 2, true},
-    {"policyholder", 2, false},
-    {"insured", 2, true},
-    {"emergency contact", 2, false},
-    {"name", 2, true},
-    {"nom", 2, true},
-    {"nom complet", 2, false},
-    {"titulaire", 2, false},
-    {"nombre", 2, true},
-    {"nombre completo", 2, false},
-    {"titular", 2, true},
-    {"nome", 2, true},
-    {"nome completo", 2, false},
-    {"intestatario", 2, false},
-    {"naam", 2, true},
-    {"rekeninghouder", 2, false},
-    {"kontoinhaber", 2, false},
-    {"inhaber", 2, true},
-    {"empfänger", 2, true},
-    {"absender", 2, true},
-    {"bénéficiaire", 2, true},
-    {"destinatario", 2, true},
-    {"remitente", 2, true},
-    {"from", 2, true},
-    {"to", 2, true},
-    {"cc", 2, true},
-    {"bcc", 2, true},
-    {"ce", 2, true},
-    {"reply-to", 2, true},
-    {"von", 2, true},
-    {"an", 2, true},
-    {"de", 2, true},
-    {"para", 2, true},
+	{"first name", 1, false}, {"given name", 1, false}, {"forename", 1, false},
+	{"last name", 1, false}, {"surname", 1, false}, {"family name", 1, false},
+	{"middle name", 1, false}, {"maiden name", 1, false}, {"vorname", 1, false},
+	{"nachname", 1, false}, {"familienname", 1, false}, {"prénom", 1, false},
+	{"nom de famille", 1, false}, {"apellido", 1, false}, {"apellidos", 1, false},
+	{"cognome", 1, false}, {"voornaam", 1, false}, {"achternaam", 1, false},
+	{"imię", 1, false}, {"nazwisko", 1, false},
+	{"name des kontoinhabers", 2, false}, {"full name", 2, false}, {"your name", 2, false},
+	{"customer name", 2, false}, {"contact name", 2, false}, {"account name", 2, true},
+	{"account holder", 2, false}, {"cardholder name", 2, false}, {"cardholder", 2, false},
+	{"card holder", 2, false}, {"name on card", 2, false}, {"beneficiary", 2, true},
+	{"payee", 2, true}, {"recipient", 2, true}, {"sender", 2, true},
+	{"customer", 2, true}, {"client", 2, true}, {"patient", 2, true},
+	{"employee", 2, true}, {"passenger", 2, true}, {"guest", 2, true},
+	{"contact person", 2, false}, {"contact", 2, true}, {"attn", 2, true},
+	{"attention", 2, true}, {"signed", 2, true}, {"signature", 2, true}, {"owner", 2, true},
+	{"assignee", 2, true}, {"assigned to", 2, false}, {"approved by", 2, false},
+	{"created by", 2, false}, {"shared by", 2, false}, {"requested by", 2, false},
+	{"submitted by", 2, false}, {"signed by", 2, false}, {"sent by", 2, false},
+	{"prepared by", 2, false}, {"tenant", 2, true}, {"applicant", 2, true},
+	{"policyholder", 2, false}, {"insured", 2, true}, {"emergency contact", 2, false},
+	{"name", 2, true}, {"nom", 2, true}, {"nom complet", 2, false}, {"titulaire", 2, false},
+	{"nombre", 2, true}, {"nombre completo", 2, false}, {"titular", 2, true},
+	{"nome", 2, true}, {"nome completo", 2, false}, {"intestatario", 2, false},
+	{"naam", 2, true}, {"rekeninghouder", 2, false}, {"kontoinhaber", 2, false},
+	{"inhaber", 2, true}, {"empfänger", 2, true}, {"absender", 2, true},
+	{"bénéficiaire", 2, true}, {"destinatario", 2, true}, {"remitente", 2, true},
+	{"from", 2, true}, {"to", 2, true}, {"cc", 2, true}, {"bcc", 2, true}, {"ce", 2, true},
+	{"reply-to", 2, true}, {"von", 2, true}, {"an", 2, true}, {"de", 2, true},
+	{"para", 2, true},
 };
 
 /* Salutations a name follows ("Dear Ms. Rossi,", "Hallo Jan,"). */
 static const char *const salutations[] = {
-    "dear",	"hi",		"hello",	  "hey",	   "liebe",
-    "lieber",	"hallo",	"sehr geehrte",	  "sehr geehrter", "cher",
-    "chère",	"bonjour",	"querido",	  "querida",	   "estimado",
-    "estimada", "hola",		"caro",		  "cara",	   "gentile",
-    "beste",	"geachte",	"drogi",	  "droga",	   "szanowny",
-    "szanowna", "good morning", "good afternoon", "good evening",  NULL};
+	"dear", "hi", "hello", "hey", "liebe", "lieber", "hallo", "sehr geehrte",
+	"sehr geehrter", "cher", "chère", "bonjour", "querido", "querida", "estimado",
+	"estimada", "hola", "caro", "cara", "gentile", "beste", "geachte", "drogi", "droga",
+	"szanowny", "szanowna", "good morning", "good afternoon", "good evening", NULL};
 /* Titles between a salutation or label and the name. */
-static const char *const titles[] = {
-    "mr.",  "mrs.",   "ms.",	 "mx.",	   "dr.",      "prof.", "mr",	  "mrs",  "ms",	   "dr",
-    "herr", "frau",   "m.",	 "mme",	   "mlle",     "sr.",	"sra.",	  "sig.", "dott.", "pan",
-    "pani", "meneer", "mevrouw", "madame", "monsieur", "señor", "señora", "hr.",  "hr",	   NULL};
+static const char *const titles[] = {"mr.", "mrs.", "ms.", "mx.", "dr.", "prof.", "mr", "mrs",
+				     "ms", "dr", "herr", "frau", "m.", "mme", "mlle", "sr.",
+				     "sra.", "sig.", "dott.", "pan", "pani", "meneer", "mevrouw",
+				     "madame", "monsieur", "señor", "señora", "hr.", "hr", NULL};
 /* A letter's closing, alone on its line, with the sender's name on the next. */
-static const char *const closings[] = {"best regards",
-				       "kind regards",
-				       "warm regards",
-				       "regards",
-				       "best wishes",
-				       "sincerely",
-				       "yours sincerely",
-				       "yours faithfully",
-				       "yours truly",
-				       "thanks",
-				       "thank you",
-				       "cheers",
-				       "best",
-				       "all the best",
-				       "respectfully",
-				       "mit freundlichen grüßen",
-				       "freundliche grüße",
-				       "viele grüße",
-				       "beste grüße",
-				       "liebe grüße",
-				       "cordialement",
-				       "bien cordialement",
-				       "bien à vous",
-				       "salutations",
-				       "un saludo",
-				       "saludos",
-				       "atentamente",
-				       "cordiali saluti",
-				       "distinti saluti",
-				       "saluti",
-				       "met vriendelijke groet",
-				       "groeten",
-				       "pozdrawiam",
-				       "z poważaniem",
-				       "atenciosamente",
-				       "abraços",
-				       NULL};
+static const char *const closings[] = {
+	"best regards", "kind regards", "warm regards", "regards", "best wishes", "sincerely",
+	"yours sincerely", "yours faithfully", "yours truly", "thanks", "thank you", "cheers",
+	"best", "all the best", "respectfully", "mit freundlichen grüßen", "freundliche grüße",
+	"viele grüße", "beste grüße", "liebe grüße", "cordialement", "bien cordialement",
+	"bien à vous", "salutations", "un saludo", "saludos", "atentamente", "cordiali saluti",
+	"distinti saluti", "saluti", "met vriendelijke groet", "groeten", "pozdrawiam",
+	"z poważaniem", "atenciosamente", "abraços", NULL};
 
 /* Skips spaces and one title at t[q]. */
 static size_t skip_title(const char *t, size_t len, size_t q)
@@ -632,8 +344,7 @@ static magi_status names_after_labels(const char *t, size_t len, struct magi__fv
 			continue;
 		for (size_t li = 0; li < MAGI_ARRAY_LEN(name_labels); li++) {
 			const char *label = name_labels[li].label;
-			if ((magi__lower((uc)t[at]) != (uc)label[0] &&
-			     !(strlen(label) >= 9 && strchr(label, ' '))) ||
+			if ((magi__lower((uc)t[at]) != (uc)label[0] && !(strlen(label) >= 9 && strchr(label, ' '))) ||
 			    !label_at(t, len, at, label))
 				continue;
 			size_t q = at + strlen(label);
@@ -644,10 +355,8 @@ static magi_status names_after_labels(const char *t, size_t len, struct magi__fv
 			while (q < len && t[q] == ' ')
 				q++;
 			/* a colon, OCR's '?' or ';' for one, or a tab (a form field's edge) */
-			bool colon =
-			    q < len &&
-			    (t[q] == ':' || t[q] == '=' || t[q] == '\t' || zcolon ||
-			     ((t[q] == '?' || t[q] == ';') && q + 1 < len && t[q + 1] == ' '));
+			bool colon = q < len && (t[q] == ':' || t[q] == '=' || t[q] == '\t' || zcolon ||
+						 ((t[q] == '?' || t[q] == ';') && q + 1 < len && t[q + 1] == ' '));
 			if (colon)
 				q++;
 			else if (q + 1 < len && t[q] == '-' && t[q + 1] == ' ')
@@ -667,8 +376,7 @@ static magi_status names_after_labels(const char *t, size_t len, struct magi__fv
 			q = skip_title(t, len, q);
 			size_t e;
 			int words = name_run(t, len, q, &e);
-			if (!words && name_labels[li].min == 1 &&
-			    magi__pii_skip_particles(t, len, q) > q)
+			if (!words && name_labels[li].min == 1 && magi__pii_skip_particles(t, len, q) > q)
 				words = name_run(t, len, magi__pii_skip_particles(t, len, q), &e);
 			if (words < name_labels[li].min)
 				continue;
@@ -683,8 +391,7 @@ static magi_status names_after_labels(const char *t, size_t len, struct magi__fv
 				a += 3;
 			else if (a < len && (t[a] == '\'' || t[a] == '`'))
 				a++;
-			if (a < len && !strchr("\n,;<(|/", t[a]) &&
-			    !(t[a] == '.' && (a + 1 == len || t[a + 1] == '\n')))
+			if (a < len && !strchr("\n,;<(|/", t[a]) && !(t[a] == '.' && (a + 1 == len || t[a + 1] == '\n')))
 				continue;
 			magi_status st = push_name(fv, q, e, 0.7f);
 			if (st)
@@ -739,8 +446,7 @@ static magi_status names_in_signatures(const char *t, size_t len, struct magi__f
 		if (!magi__is_alpha((uc)t[at]) || !magi__pii_field_start(t, at))
 			continue;
 		for (size_t k = 0; closings[k]; k++) {
-			if (magi__lower((uc)t[at]) != (uc)closings[k][0] ||
-			    !magi__word_at(t, len, at, closings[k]))
+			if (magi__lower((uc)t[at]) != (uc)closings[k][0] || !magi__word_at(t, len, at, closings[k]))
 				continue;
 			size_t ls, le;
 			line_of(t, len, at, &ls, &le);
@@ -784,8 +490,7 @@ static magi_status names_before_addresses(const char *t, size_t len, struct magi
 		size_t k = i + 1;
 		int spaces = 0;
 		bool dot = false, link = false;
-		while (k < len && t[k] != '>' && t[k] != '\n' && t[k] != '@' && spaces < 2 &&
-		       k - i < 80) {
+		while (k < len && t[k] != '>' && t[k] != '\n' && t[k] != '@' && spaces < 2 && k - i < 80) {
 			spaces += t[k] == ' ';
 			dot |= t[k] == '.';
 			link |= t[k] == '/' || t[k] == ':'; /* "<https://www.kernel.org/...>" */
