@@ -682,4 +682,5 @@ const struct magi_recipe magi__recipe_mobileuse = {
 	.begin = mu_begin,
 	.decide = mu_decide,
 	.after = mu_after,
+	.demos = true,
 };
