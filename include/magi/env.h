@@ -155,8 +155,9 @@ enum {
 					    DOM does not have (OCR them); not interactive */
 	MAGI_ELEM_NAVIGATES = 1u << 11,  /* a link that only opens a page: <a> with an http(s) or
 					    relative href (not javascript:, not "#" alone), no
-					    onclick attribute, no download; a click submits no form
-					    (listeners added by scripts are not seen) */
+					    onclick attribute, no download, no click or pointer
+					    listener a script added to it or to a node inside it;
+					    a click submits no form */
 };
 struct magi_element {
 	int id;       /* 1-based number: what click_element takes and --marks draws */

@@ -639,13 +639,16 @@ static magi_status first_page_state(struct browser_env *e, struct magi_error *er
 static magi_status start(struct browser_env *e, struct magi_error *err)
 {
 	double t = e->p.call_timeout_ms, t0 = magi_now_ms();
-	magi_status s = magi__cdp_call(e->cdp, NULL, "Target.setDiscoverTargets", json_pack("{sb}", "discover", 1),
-				       t, NULL, err);
-	MAGI_DEBUG("browser: Chromium answered %.0f ms after it was started", magi_now_ms() - t0);
-	if (!s && e->p.allow_url)
+	/* the rule first: the first page may be loading already (see prepare) */
+	magi_status s = MAGI_OK;
+	if (e->p.allow_url)
 		s = magi__cdp_call(e->cdp, NULL, "Fetch.enable",
 				   json_pack("{s[{ssss}]}", "patterns", "urlPattern", "*", "requestStage", "Request"), t,
 				   NULL, err);
+	if (!s)
+		s = magi__cdp_call(e->cdp, NULL, "Target.setDiscoverTargets", json_pack("{sb}", "discover", 1), t, NULL,
+				   err);
+	MAGI_DEBUG("browser: Chromium answered %.0f ms after it was started", magi_now_ms() - t0);
 	if (!s)
 		s = magi__cdp_call(e->cdp, NULL, "Browser.setDownloadBehavior",
 				   e->p.download_dir
