@@ -80,17 +80,24 @@ static bool wait_group_gone(pid_t pgid)
 	return false;
 }
 
+/* The process's command line: NUL-separated arguments into buf; their total length. */
+static size_t cmdline_of(pid_t pid, char *buf, size_t cap)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	return n;
+}
+
 /* The --user-data-dir Chromium was started with. */
 static bool profile_of(pid_t pid, char *out, size_t cap)
 {
-	char path[64], buf[8192];
-	snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return false;
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
+	char buf[16384];
+	size_t n = cmdline_of(pid, buf, sizeof buf);
 	for (size_t i = 0; i < n; i += strlen(buf + i) + 1)
 		if (!strncmp(buf + i, "--user-data-dir=", 16)) {
 			snprintf(out, cap, "%s", buf + i + 16);
@@ -102,14 +109,8 @@ static bool profile_of(pid_t pid, char *out, size_t cap)
 /* Whether Chromium's command line has an argument equal to arg. */
 static bool has_arg(pid_t pid, const char *arg)
 {
-	char path[64], buf[16384];
-	snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return false;
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
+	char buf[16384];
+	size_t n = cmdline_of(pid, buf, sizeof buf);
 	for (size_t i = 0; i < n; i += strlen(buf + i) + 1)
 		if (!strcmp(buf + i, arg))
 			return true;
