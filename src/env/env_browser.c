@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include "env/browser_internal.h"
 #include "env/env_internal.h"
@@ -37,6 +38,7 @@
 #define BROWSER_CLOSE_GRACE_MS 3000.0
 #define BROWSER_SHOT_RETRIES 1
 #define BROWSER_SHM_DIR "/dev/shm"
+#define BROWSER_SHM_MIN (1024.0 * 1024 * 1024) /* bytes free there for a profile to go */
 /* the proxy for hosts outside the domain rule: .invalid never resolves (RFC 2606) */
 #define BROWSER_NOWHERE "magi-blocked.invalid"
 
@@ -499,16 +501,19 @@ static char *dup_opt(const char *s, bool *oom)
 }
 
 /* Where a fresh profile goes: $TMPDIR when set, else /dev/shm when it is a writable
- * directory (a fresh profile is some 60 files and databases that Chromium creates while it
- * starts and loads the first page; in memory the first page loaded 30-50 ms sooner here),
- * else /tmp. */
+ * directory with room (a fresh profile is some 60 files and databases, 1 MB, that Chromium
+ * creates while it starts and loads the first page; in memory the first page loaded
+ * 30-50 ms sooner here; its cache grows as pages load, and a container's /dev/shm is
+ * often 64 MB), else /tmp. */
 static const char *profile_parent(void)
 {
 	const char *tmp = getenv("TMPDIR");
 	if (tmp && *tmp)
 		return tmp;
 	struct stat st;
-	if (stat(BROWSER_SHM_DIR, &st) == 0 && S_ISDIR(st.st_mode) && access(BROWSER_SHM_DIR, W_OK | X_OK) == 0)
+	struct statvfs vfs;
+	if (stat(BROWSER_SHM_DIR, &st) == 0 && S_ISDIR(st.st_mode) && access(BROWSER_SHM_DIR, W_OK | X_OK) == 0 &&
+	    statvfs(BROWSER_SHM_DIR, &vfs) == 0 && (double)vfs.f_bavail * (double)vfs.f_frsize >= BROWSER_SHM_MIN)
 		return BROWSER_SHM_DIR;
 	return "/tmp";
 }
