@@ -1,4 +1,5 @@
-/* codec.c — PNG (libpng) and JPEG (libjpeg-turbo) decode and encode, files, data URLs.
+/* codec.c — PNG (png_read.c for the common case, else libpng) and JPEG (libjpeg-turbo)
+ * decode and encode, files, data URLs.
  *
  * Every decoder reads the claimed size first and refuses sizes past MAGI_IMAGE_MAX_PIXELS
  * or MAGI_IMAGE_MAX_SIDE before it allocates anything for pixels. Both libraries report
@@ -93,8 +94,8 @@ static void rgba_over_white(const uint8_t *src, uint8_t *dst, uint32_t w)
 	}
 }
 
-static magi_status png_decode(const uint8_t *data, size_t n, const char *what,
-			      struct magi_image **out, struct magi_error *err)
+magi_status magi__png_decode_libpng(const uint8_t *data, size_t n, const char *what,
+				    struct magi_image **out, struct magi_error *err)
 {
 	/* On the heap: everything changed between setjmp and a longjmp lives behind d. */
 	struct png_dec *d = calloc(1, sizeof *d);
@@ -211,6 +212,15 @@ static magi_status png_decode(const uint8_t *data, size_t n, const char *what,
 	free(d);
 	*out = img;
 	return MAGI_OK;
+}
+
+/* The common PNG (8-bit RGB/RGBA) by png_read.c; the rest, and every bad file, by libpng. */
+static magi_status png_decode(const uint8_t *data, size_t n, const char *what,
+			      struct magi_image **out, struct magi_error *err)
+{
+	if (magi__png_read_fast(data, n, out) == MAGI_OK)
+		return MAGI_OK;
+	return magi__png_decode_libpng(data, n, what, out, err);
 }
 
 /* ---- JPEG decode ----------------------------------------------------------------------- */

@@ -12,6 +12,8 @@
  * this is an ordinary aligned allocation. */
 static uint8_t *pixels(size_t n, bool zero)
 {
+	if (n == 0)
+		return NULL;
 	const size_t huge = (size_t)2 << 20;
 	if (n < 2 * huge)
 		return zero ? calloc(n, 1) : malloc(n);
@@ -27,7 +29,12 @@ static uint8_t *pixels(size_t n, bool zero)
 	return p;
 }
 
-static magi_status image_new(uint32_t w, uint32_t h, bool zero, struct magi_image **out)
+uint8_t *magi__pixels_alloc(size_t n)
+{
+	return pixels(n, false);
+}
+
+static magi_status image_new(uint32_t w, uint32_t h, bool zero, size_t pad, struct magi_image **out)
 {
 	*out = NULL;
 	if (w == 0 || h == 0)
@@ -40,7 +47,7 @@ static magi_status image_new(uint32_t w, uint32_t h, bool zero, struct magi_imag
 	img->w = w;
 	img->h = h;
 	img->stride = w * 3;
-	img->px = pixels((size_t)img->stride * h, zero);
+	img->px = pixels((size_t)img->stride * h + pad, zero);
 	if (!img->px) {
 		free(img);
 		return MAGI_ERR_NOMEM;
@@ -51,12 +58,17 @@ static magi_status image_new(uint32_t w, uint32_t h, bool zero, struct magi_imag
 
 magi_status magi_image_new(uint32_t w, uint32_t h, struct magi_image **out)
 {
-	return image_new(w, h, true, out);
+	return image_new(w, h, true, 0, out);
 }
 
 magi_status magi__image_new_raw(uint32_t w, uint32_t h, struct magi_image **out)
 {
-	return image_new(w, h, false, out);
+	return image_new(w, h, false, 0, out);
+}
+
+magi_status magi__image_new_raw_pad(uint32_t w, uint32_t h, size_t pad, struct magi_image **out)
+{
+	return image_new(w, h, false, pad, out);
 }
 
 void magi_image_free(struct magi_image *img)
