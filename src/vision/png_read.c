@@ -217,7 +217,7 @@ magi_status magi__png_read_fast(const uint8_t *p, size_t n, struct magi_image **
 		}
 	}
 	if (bpp == 4)
-		free(buf);
+		magi__pixels_free(buf);
 	if (!ok) {
 		magi_image_free(img);
 		return MAGI_ERR_UNSUPPORTED;

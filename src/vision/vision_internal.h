@@ -18,9 +18,10 @@ void magi__resize_end(struct magi__resizer *rz);
 magi_status magi__image_new_raw(uint32_t w, uint32_t h, struct magi_image **out);
 /* The same with pad bytes of room after the last row (a decoder's working space). */
 magi_status magi__image_new_raw_pad(uint32_t w, uint32_t h, size_t pad, struct magi_image **out);
-/* n bytes of uncleared pixel memory, in huge pages when large (see image.c); free() it.
- * NULL when n is 0 or memory is short. */
+/* n bytes of uncleared pixel memory, in huge pages when large (see image.c); free it with
+ * magi__pixels_free. NULL when n is 0 or memory is short. */
 uint8_t *magi__pixels_alloc(size_t n);
+void magi__pixels_free(uint8_t *p);
 /* Decodes the common PNG (8-bit RGB or RGBA, not interlaced, no tRNS) with libdeflate;
  * MAGI_OK and *out (RGB8, alpha over white as the libpng path does), or
  * MAGI_ERR_UNSUPPORTED for anything it does not handle or finds wrong, *out NULL: the
