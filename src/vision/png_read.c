@@ -61,49 +61,103 @@ static uint8_t paeth(uint8_t a, uint8_t b, uint8_t c)
 	return pb <= pc ? b : c;
 }
 
+#define CHUNK 16
+/* Up, 16 bytes at a time: each chunk is loaded whole before it is stored, so an out that
+ * trails cur by any k >= 1 never overwrites bytes still to be read. */
+static void up_row(const uint8_t *cur, const uint8_t *prev, uint8_t *out, size_t n)
+{
+	size_t i = 0;
+	for (; i + CHUNK <= n; i += CHUNK) {
+		uint8_t x[CHUNK], y[CHUNK];
+		memcpy(x, cur + i, CHUNK);
+		memcpy(y, prev + i, CHUNK);
+		for (int k = 0; k < CHUNK; k++)
+			x[k] = (uint8_t)(x[k] + y[k]);
+		memcpy(out + i, x, CHUNK);
+	}
+	for (; i < n; i++)
+		out[i] = (uint8_t)(cur[i] + prev[i]);
+}
+
+/* Sub and Paeth for 3- and 4-byte pixels, channels unrolled by hand so that the left
+ * pixel (a) and the upper left (c) stay in registers. Paeth with no row above (prev all
+ * zeros) is Sub. Where the row above is flat (above == upper left, as over most of a
+ * screen) the Paeth predictor is the left byte: one add instead of the choice. */
+#define SUB_CH(k) out[i + k] = a##k = (uint8_t)(cur[i + k] + a##k)
+#define PAETH_CH(k)                                                                    \
+	do {                                                                           \
+		uint8_t b_ = prev[i + k];                                              \
+		out[i + k] = a##k = (uint8_t)(cur[i + k] + (b_ == c##k ? a##k : paeth(a##k, b_, c##k))); \
+		c##k = b_;                                                             \
+	} while (0)
+
+static void sub_row3(const uint8_t *cur, uint8_t *out, size_t n)
+{
+	uint8_t a0 = 0, a1 = 0, a2 = 0;
+	for (size_t i = 0; i < n; i += 3) {
+		SUB_CH(0);
+		SUB_CH(1);
+		SUB_CH(2);
+	}
+}
+
+static void sub_row4(const uint8_t *cur, uint8_t *out, size_t n)
+{
+	uint8_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+	for (size_t i = 0; i < n; i += 4) {
+		SUB_CH(0);
+		SUB_CH(1);
+		SUB_CH(2);
+		SUB_CH(3);
+	}
+}
+
+static void paeth_row3(const uint8_t *cur, const uint8_t *prev, uint8_t *out, size_t n)
+{
+	uint8_t a0 = 0, a1 = 0, a2 = 0, c0 = 0, c1 = 0, c2 = 0;
+	for (size_t i = 0; i < n; i += 3) {
+		PAETH_CH(0);
+		PAETH_CH(1);
+		PAETH_CH(2);
+	}
+}
+
+static void paeth_row4(const uint8_t *cur, const uint8_t *prev, uint8_t *out, size_t n)
+{
+	uint8_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+	for (size_t i = 0; i < n; i += 4) {
+		PAETH_CH(0);
+		PAETH_CH(1);
+		PAETH_CH(2);
+		PAETH_CH(3);
+	}
+}
+
+/* Undoes one row's filter (n = w * bpp bytes); false for an unknown filter type. */
 static bool unfilter_row(int type, const uint8_t *cur, const uint8_t *prev, uint8_t *out, size_t n,
 			 unsigned bpp)
 {
-	size_t i;
 	switch (type) {
 	case 0:
 		memmove(out, cur, n);
 		return true;
-	case 1: /* Sub: the byte bpp to the left */
-		for (i = 0; i < bpp && i < n; i++)
-			out[i] = cur[i];
-		for (; i < n; i++)
-			out[i] = (uint8_t)(cur[i] + out[i - bpp]);
+	case 1:
+	case 4:
+		if (type == 4 && prev)
+			bpp == 3 ? paeth_row3(cur, prev, out, n) : paeth_row4(cur, prev, out, n);
+		else
+			bpp == 3 ? sub_row3(cur, out, n) : sub_row4(cur, out, n);
 		return true;
 	case 2: /* Up: the byte above */
-		if (!prev) {
+		if (prev)
+			up_row(cur, prev, out, n);
+		else
 			memmove(out, cur, n);
-			return true;
-		}
-		for (i = 0; i < n; i++)
-			out[i] = (uint8_t)(cur[i] + prev[i]);
 		return true;
-	case 3: /* Average of left and above, rounded down */
-		for (i = 0; i < bpp && i < n; i++)
-			out[i] = (uint8_t)(cur[i] + (prev ? prev[i] >> 1 : 0));
-		for (; i < n; i++)
-			out[i] = (uint8_t)(cur[i] + (((unsigned)out[i - bpp] + (prev ? prev[i] : 0)) >> 1));
-		return true;
-	case 4: /* Paeth predictor of left, above and upper left */
-		if (!prev) { /* above and upper left are 0: the predictor is the left byte */
-			for (i = 0; i < bpp && i < n; i++)
-				out[i] = cur[i];
-			for (; i < n; i++)
-				out[i] = (uint8_t)(cur[i] + out[i - bpp]);
-			return true;
-		}
-		for (i = 0; i < bpp && i < n; i++)
-			out[i] = (uint8_t)(cur[i] + prev[i]); /* left and upper left are 0 */
-		/* Where the row above is flat (above == upper left, as over most of a screen),
-		 * the predictor is the left byte: Sub's one-add chain instead of Paeth's. */
-		for (; i < n; i++) {
-			uint8_t b = prev[i], c = prev[i - bpp];
-			out[i] = (uint8_t)(cur[i] + (b == c ? out[i - bpp] : paeth(out[i - bpp], b, c)));
+	case 3: /* Average of left and above, rounded down (rare: a plain loop) */
+		for (size_t i = 0; i < n; i++) {
+			unsigned left = i >= bpp ? out[i - bpp] : 0, up = prev ? prev[i] : 0;
+			out[i] = (uint8_t)(cur[i] + ((left + up) >> 1));
 		}
 		return true;
 	default:
