@@ -25,7 +25,8 @@ static bool same(const struct magi_image *a, const struct magi_image *b)
 	if (a->w != b->w || a->h != b->h)
 		return false;
 	for (uint32_t y = 0; y < a->h; y++)
-		if (memcmp(a->px + (size_t)y * a->stride, b->px + (size_t)y * b->stride, (size_t)a->w * 3))
+		if (memcmp(a->px + (size_t)y * a->stride, b->px + (size_t)y * b->stride,
+			   (size_t)a->w * 3))
 			return false;
 	return true;
 }
@@ -85,14 +86,16 @@ int main(int argc, char **argv)
 			sum_fast += mf;
 			bool ok = same(a, b);
 			bad += !ok;
-			printf("%s %ux%u: libpng %.1f ms, png_read %.1f ms CPU (%.2fx); pixels %s\n", argv[i], a->w,
-			       a->h, ml, mf, ml / mf, ok ? "identical" : "DIFFER");
+			printf(
+			    "%s %ux%u: libpng %.1f ms, png_read %.1f ms CPU (%.2fx); pixels %s\n",
+			    argv[i], a->w, a->h, ml, mf, ml / mf, ok ? "identical" : "DIFFER");
 		}
 		magi_image_free(a);
 		magi_image_free(b);
 		magi_buf_release(&f);
 	}
-	printf("total: libpng %.1f ms, png_read %.1f ms CPU (median of %d decodes each)\n", sum_lib, sum_fast, runs);
+	printf("total: libpng %.1f ms, png_read %.1f ms CPU (median of %d decodes each)\n", sum_lib,
+	       sum_fast, runs);
 	free(t);
 	return bad ? 1 : 0;
 }

@@ -45,7 +45,8 @@ static bool chunk_at(const uint8_t *p, size_t n, size_t off, uint32_t *len, bool
 	*len = be32(p + off);
 	if (*len > 0x7fffffffu || n - off - 12 < *len || !chunk_name_ok(p + off + 4))
 		return false;
-	return !check_crc || libdeflate_crc32(0, p + off + 4, 4 + (size_t)*len) == be32(p + off + 8 + *len);
+	return !check_crc ||
+	       libdeflate_crc32(0, p + off + 4, 4 + (size_t)*len) == be32(p + off + 8 + *len);
 }
 
 /* ---- the row filters, undone ---------------------------------------------------------- *
@@ -84,11 +85,12 @@ static void up_row(const uint8_t *cur, const uint8_t *prev, uint8_t *out, size_t
  * zeros) is Sub. Where the row above is flat (above == upper left, as over most of a
  * screen) the Paeth predictor is the left byte: one add instead of the choice. */
 #define SUB_CH(k) out[i + k] = a##k = (uint8_t)(cur[i + k] + a##k)
-#define PAETH_CH(k)                                                                    \
-	do {                                                                           \
-		uint8_t b_ = prev[i + k];                                              \
-		out[i + k] = a##k = (uint8_t)(cur[i + k] + (b_ == c##k ? a##k : paeth(a##k, b_, c##k))); \
-		c##k = b_;                                                             \
+#define PAETH_CH(k)                                                                                \
+	do {                                                                                       \
+		uint8_t b_ = prev[i + k];                                                          \
+		out[i + k] = a##k =                                                                \
+		    (uint8_t)(cur[i + k] + (b_ == c##k ? a##k : paeth(a##k, b_, c##k)));           \
+		c##k = b_;                                                                         \
 	} while (0)
 
 static void sub_row3(const uint8_t *cur, uint8_t *out, size_t n)
@@ -181,13 +183,15 @@ static bool inflate_all(const uint8_t *z, size_t zn, uint8_t *out, size_t want)
 {
 	/* CMF: deflate with a window of at most 32 KiB; FLG: the check bits, no preset
 	 * dictionary (RFC 1950 section 2.2) */
-	if (zn < 2 || (z[0] & 0x0f) != 8 || (z[0] >> 4) > 7 || (z[1] & 0x20) || ((z[0] << 8) | z[1]) % 31)
+	if (zn < 2 || (z[0] & 0x0f) != 8 || (z[0] >> 4) > 7 || (z[1] & 0x20) ||
+	    ((z[0] << 8) | z[1]) % 31)
 		return false;
 	struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
 	if (!d)
 		return false;
 	size_t got = 0;
-	enum libdeflate_result r = libdeflate_deflate_decompress_ex(d, z + 2, zn - 2, out, want, NULL, &got);
+	enum libdeflate_result r =
+	    libdeflate_deflate_decompress_ex(d, z + 2, zn - 2, out, want, NULL, &got);
 	libdeflate_free_decompressor(d);
 	return r == LIBDEFLATE_SUCCESS && got == want;
 }
@@ -196,7 +200,8 @@ magi_status magi__png_read_fast(const uint8_t *p, size_t n, struct magi_image **
 {
 	*out = NULL;
 	uint32_t len;
-	/* IHDR first, 13 bytes: width, height, depth, colour type, compression, filter, interlace */
+	/* IHDR first, 13 bytes: width, height, depth, colour type, compression, filter, interlace
+	 */
 	if (n < 8 || !chunk_at(p, n, 8, &len, true) || memcmp(p + 12, "IHDR", 4) || len != 13)
 		return MAGI_ERR_UNSUPPORTED;
 	const uint8_t *ih = p + 16;
@@ -251,7 +256,8 @@ magi_status magi__png_read_fast(const uint8_t *p, size_t n, struct magi_image **
 	size_t rb = (size_t)w * bpp, raw = (rb + 1) * h;
 	struct magi_image *img = NULL;
 	uint8_t *buf = NULL;
-	magi_status s = bpp == 3 ? magi__image_new_raw_pad(w, h, h, &img) : magi__image_new_raw(w, h, &img);
+	magi_status s =
+	    bpp == 3 ? magi__image_new_raw_pad(w, h, h, &img) : magi__image_new_raw(w, h, &img);
 	if (!s && bpp == 3)
 		buf = img->px;
 	else if (!s && !(buf = magi__pixels_alloc(raw)))
@@ -262,7 +268,8 @@ magi_status magi__png_read_fast(const uint8_t *p, size_t n, struct magi_image **
 		const uint8_t *row = buf + (size_t)y * (rb + 1);
 		if (bpp == 3) {
 			uint8_t *dst = img->px + (size_t)y * img->stride;
-			ok = unfilter_row(row[0], row + 1, y ? dst - img->stride : NULL, dst, rb, 3);
+			ok =
+			    unfilter_row(row[0], row + 1, y ? dst - img->stride : NULL, dst, rb, 3);
 		} else {
 			uint8_t *cur = (uint8_t *)row + 1;
 			ok = unfilter_row(row[0], cur, y ? cur - rb - 1 : NULL, cur, rb, 4);

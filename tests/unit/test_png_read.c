@@ -47,7 +47,7 @@ struct spec {
 	uint32_t w, h;
 	unsigned bpp; /* 3 RGB, 4 RGBA */
 	int filter;
-	size_t split;     /* IDAT chunk size (0: one chunk) */
+	size_t split;	  /* IDAT chunk size (0: one chunk) */
 	size_t raw_extra; /* rows' bytes: +n appended, or with raw_cut, n dropped */
 	bool raw_cut, trns, text;
 	int bad_filter_row; /* >= 0: that row's filter type set to 5 */
@@ -67,7 +67,11 @@ static void write_png(const uint8_t *px, const struct spec *s, struct magi_buf *
 		for (size_t i = 0; i < rb; i++) {
 			int a = i >= s->bpp ? cur[i - s->bpp] : 0, u = up ? up[i] : 0,
 			    c = up && i >= s->bpp ? up[i - s->bpp] : 0;
-			int pred = t == 0 ? 0 : t == 1 ? a : t == 2 ? u : t == 3 ? (a + u) / 2 : paeth(a, u, c);
+			int pred = t == 0   ? 0
+				   : t == 1 ? a
+				   : t == 2 ? u
+				   : t == 3 ? (a + u) / 2
+					    : paeth(a, u, c);
 			o[1 + i] = (uint8_t)(cur[i] - pred);
 		}
 	}
@@ -110,9 +114,11 @@ static uint8_t *make_pixels(uint32_t w, uint32_t h, unsigned bpp, uint32_t seed)
 		for (uint32_t x = 0; x < w; x++)
 			for (unsigned c = 0; c < bpp; c++) {
 				seed = seed * 1103515245u + 12345u;
-				uint8_t v = (x / 5 + y / 3) % 3 ? (uint8_t)(40 * c + 200 * (y % 2)) : (uint8_t)(seed >> 16);
+				uint8_t v = (x / 5 + y / 3) % 3 ? (uint8_t)(40 * c + 200 * (y % 2))
+								: (uint8_t)(seed >> 16);
 				if (c == 3)
-					v = (uint8_t)(x * 37 + y * 11); /* alpha: every level, 0 and 255 */
+					v = (uint8_t)(x * 37 +
+						      y * 11); /* alpha: every level, 0 and 255 */
 				px[((size_t)y * w + x) * bpp + c] = v;
 			}
 	return px;
@@ -123,13 +129,15 @@ static bool same(const struct magi_image *a, const struct magi_image *b)
 	if (!a || !b || a->w != b->w || a->h != b->h)
 		return false;
 	for (uint32_t y = 0; y < a->h; y++)
-		if (memcmp(a->px + (size_t)y * a->stride, b->px + (size_t)y * b->stride, (size_t)a->w * 3))
+		if (memcmp(a->px + (size_t)y * a->stride, b->px + (size_t)y * b->stride,
+			   (size_t)a->w * 3))
 			return false;
 	return true;
 }
 
 /* The fast reader takes it, libpng agrees, and both match the pixels written. */
-static void check_decodes(const struct magi_buf *b, const uint8_t *px, const struct spec *s, const char *label)
+static void check_decodes(const struct magi_buf *b, const uint8_t *px, const struct spec *s,
+			  const char *label)
 {
 	struct magi_image *f = NULL, *l = NULL;
 	struct magi_error e;
@@ -142,7 +150,8 @@ static void check_decodes(const struct magi_buf *b, const uint8_t *px, const str
 		bool exact = true;
 		for (uint32_t y = 0; y < s->h && exact; y++)
 			for (uint32_t x = 0; x < s->w && exact; x++) {
-				const uint8_t *sp = px + ((size_t)y * s->w + x) * s->bpp, *d = f->px + (size_t)y * f->stride + 3 * x;
+				const uint8_t *sp = px + ((size_t)y * s->w + x) * s->bpp,
+					      *d = f->px + (size_t)y * f->stride + 3 * x;
 				for (int c = 0; c < 3; c++) {
 					unsigned a = s->bpp == 4 ? sp[3] : 255;
 					unsigned want = (sp[c] * a + 255 * (255 - a) + 127) / 255;
@@ -163,13 +172,16 @@ static void test_filters(void)
 	char label[96];
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
 		for (unsigned bpp = 3; bpp <= 4; bpp++) {
-			uint8_t *px = make_pixels(sizes[i][0], sizes[i][1], bpp, (uint32_t)(i * 7 + bpp));
+			uint8_t *px =
+			    make_pixels(sizes[i][0], sizes[i][1], bpp, (uint32_t)(i * 7 + bpp));
 			for (int filter = 0; filter <= 5; filter++)
 				for (int split = 0; split < 2; split++) {
-					struct spec s = {sizes[i][0], sizes[i][1], bpp, filter, split ? 7 : 0, 0, false,
-							 false, split == 1, -1};
+					struct spec s = {sizes[i][0],	sizes[i][1], bpp,   filter,
+							 split ? 7 : 0, 0,	     false, false,
+							 split == 1,	-1};
 					write_png(px, &s, &b);
-					snprintf(label, sizeof label, "%ux%u bpp %u filter %d%s", s.w, s.h, bpp, filter,
+					snprintf(label, sizeof label, "%ux%u bpp %u filter %d%s",
+						 s.w, s.h, bpp, filter,
 						 split ? " in 7-byte IDATs, tEXt" : "");
 					check_decodes(&b, px, &s, label);
 				}
@@ -190,9 +202,12 @@ static void test_imagemagick(void)
 		magi_buf_init(&f, 0);
 		REQUIRE(magi_file_read(path, &f, &e) == MAGI_OK);
 		struct magi_image *a = NULL, *l = NULL;
-		CHECK_MSG(magi__png_read_fast((uint8_t *)f.data, f.len, &a) == MAGI_OK, "%s declined", names[i]);
-		CHECK(magi__png_decode_libpng((uint8_t *)f.data, f.len, names[i], &l, &e) == MAGI_OK);
-		CHECK_MSG(a && l && same(a, l) && a->w >= 200, "%s: fast and libpng pixels differ", names[i]);
+		CHECK_MSG(magi__png_read_fast((uint8_t *)f.data, f.len, &a) == MAGI_OK,
+			  "%s declined", names[i]);
+		CHECK(magi__png_decode_libpng((uint8_t *)f.data, f.len, names[i], &l, &e) ==
+		      MAGI_OK);
+		CHECK_MSG(a && l && same(a, l) && a->w >= 200, "%s: fast and libpng pixels differ",
+			  names[i]);
 		magi_image_free(a);
 		magi_image_free(l);
 		magi_buf_release(&f);
@@ -202,8 +217,8 @@ static void test_imagemagick(void)
 /* Declines what libpng must convert: the fixtures of test_image, and RGB with tRNS. */
 static void test_declines(void)
 {
-	const char *names[] = {"img_rgb16.png", "img_palette.png", "img_interlaced.png", "img_gray8.png",
-			       "img_graya.png"};
+	const char *names[] = {"img_rgb16.png", "img_palette.png", "img_interlaced.png",
+			       "img_gray8.png", "img_graya.png"};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		char path[1024];
 		snprintf(path, sizeof path, "%s/tests/data/%s", MAGI_SRC_DIR, names[i]);
@@ -212,9 +227,11 @@ static void test_declines(void)
 		magi_buf_init(&f, 0);
 		REQUIRE(magi_file_read(path, &f, &e) == MAGI_OK);
 		struct magi_image *a = (struct magi_image *)1;
-		CHECK_MSG(magi__png_read_fast((uint8_t *)f.data, f.len, &a) == MAGI_ERR_UNSUPPORTED && !a,
-			  "%s taken", names[i]);
-		CHECK_MSG(magi_image_decode(f.data, f.len, names[i], &a, &e) == MAGI_OK, "%s: %s", names[i], e.msg);
+		CHECK_MSG(
+		    magi__png_read_fast((uint8_t *)f.data, f.len, &a) == MAGI_ERR_UNSUPPORTED && !a,
+		    "%s taken", names[i]);
+		CHECK_MSG(magi_image_decode(f.data, f.len, names[i], &a, &e) == MAGI_OK, "%s: %s",
+			  names[i], e.msg);
 		magi_image_free(a);
 		magi_buf_release(&f);
 	}
@@ -261,7 +278,8 @@ static void test_bad(void)
 	expect_bad(p, b.len, "flip.png", NULL); /* libpng's inflate may see the damage first */
 	/* the data intact, its CRC wrong */
 	memcpy(p, b.data, b.len);
-	uint32_t idat_len = (uint32_t)p[33] << 24 | (uint32_t)p[34] << 16 | (uint32_t)p[35] << 8 | p[36];
+	uint32_t idat_len =
+	    (uint32_t)p[33] << 24 | (uint32_t)p[34] << 16 | (uint32_t)p[35] << 8 | p[36];
 	p[33 + 8 + idat_len] ^= 0x01;
 	expect_bad(p, b.len, "crc.png", "CRC");
 	/* truncated inside the data and just before the end of the IDAT chunk */
