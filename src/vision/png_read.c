@@ -93,13 +93,57 @@ static void up_row(const uint8_t *cur, const uint8_t *prev, uint8_t *out, size_t
 		c##k = b_;                                                                         \
 	} while (0)
 
+/* Flat runs. Over most of a screen a Sub or Paeth row's residuals are 0 and the row above
+ * is flat, so the row just repeats its left pixel: where the pixel at hand is such, the
+ * next RUN bytes (16 pixels) are checked at once and, when they are all so, filled from a
+ * pattern of the left pixel. A failed check is not tried again for RUN bytes. Filling
+ * out[i, i + RUN) never reaches cur[i + RUN] in place (out trails cur). */
+#define RUN 48
+static bool zero_run(const uint8_t *p)
+{
+	uint64_t v[RUN / 8];
+	memcpy(v, p, RUN);
+	return !(v[0] | v[1] | v[2] | v[3] | v[4] | v[5]);
+}
+
+/* p[0, RUN) == p[3, RUN + 3): the row above is flat across the run (p = prev + i - 3) */
+static bool flat_run(const uint8_t *p)
+{
+	uint64_t x[RUN / 8], y[RUN / 8];
+	memcpy(x, p, RUN);
+	memcpy(y, p + 3, RUN);
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4]) |
+		 (x[5] ^ y[5]));
+}
+
+static void fill_run(uint8_t *out, uint8_t pat[RUN], uint8_t a0, uint8_t a1, uint8_t a2)
+{
+	if (pat[0] != a0 || pat[1] != a1 || pat[2] != a2)
+		for (int k = 0; k < RUN; k += 3) {
+			pat[k] = a0;
+			pat[k + 1] = a1;
+			pat[k + 2] = a2;
+		}
+	memcpy(out, pat, RUN);
+}
+
 static void sub_row3(const uint8_t *cur, uint8_t *out, size_t n)
 {
-	uint8_t a0 = 0, a1 = 0, a2 = 0;
-	for (size_t i = 0; i < n; i += 3) {
+	uint8_t a0 = 0, a1 = 0, a2 = 0, pat[RUN] = {0};
+	size_t retry = 0;
+	for (size_t i = 0; i < n;) {
+		if (i >= retry && i + RUN <= n && !(cur[i] | cur[i + 1] | cur[i + 2])) {
+			if (zero_run(cur + i)) {
+				fill_run(out + i, pat, a0, a1, a2);
+				i += RUN;
+				continue;
+			}
+			retry = i + RUN;
+		}
 		SUB_CH(0);
 		SUB_CH(1);
 		SUB_CH(2);
+		i += 3;
 	}
 }
 
@@ -116,11 +160,22 @@ static void sub_row4(const uint8_t *cur, uint8_t *out, size_t n)
 
 static void paeth_row3(const uint8_t *cur, const uint8_t *prev, uint8_t *out, size_t n)
 {
-	uint8_t a0 = 0, a1 = 0, a2 = 0, c0 = 0, c1 = 0, c2 = 0;
-	for (size_t i = 0; i < n; i += 3) {
+	uint8_t a0 = 0, a1 = 0, a2 = 0, c0 = 0, c1 = 0, c2 = 0, pat[RUN] = {0};
+	size_t retry = 3;
+	for (size_t i = 0; i < n;) {
+		if (i >= retry && i + RUN <= n && !(cur[i] | cur[i + 1] | cur[i + 2]) &&
+		    prev[i] == c0 && prev[i + 1] == c1 && prev[i + 2] == c2) {
+			if (zero_run(cur + i) && flat_run(prev + i - 3)) {
+				fill_run(out + i, pat, a0, a1, a2);
+				i += RUN; /* the row above is flat: c stays */
+				continue;
+			}
+			retry = i + RUN;
+		}
 		PAETH_CH(0);
 		PAETH_CH(1);
 		PAETH_CH(2);
+		i += 3;
 	}
 }
 

@@ -105,7 +105,8 @@ static void write_png(const uint8_t *px, const struct spec *s, struct magi_buf *
 	free(raw);
 }
 
-/* Pixels with flat runs, edges and noise, so that every predictor branch is taken. */
+/* Pixels with flat runs (40 pixels long in a wide image: png_read's runs of 16), edges and
+ * noise, so that every predictor branch is taken. */
 static uint8_t *make_pixels(uint32_t w, uint32_t h, unsigned bpp, uint32_t seed)
 {
 	uint8_t *px = malloc((size_t)w * h * bpp);
@@ -114,8 +115,9 @@ static uint8_t *make_pixels(uint32_t w, uint32_t h, unsigned bpp, uint32_t seed)
 		for (uint32_t x = 0; x < w; x++)
 			for (unsigned c = 0; c < bpp; c++) {
 				seed = seed * 1103515245u + 12345u;
-				uint8_t v = (x / 5 + y / 3) % 3 ? (uint8_t)(40 * c + 200 * (y % 2))
-								: (uint8_t)(seed >> 16);
+				uint8_t v = (x / (w > 64 ? 40 : 5) + y / 3) % 3
+						? (uint8_t)(40 * c + 200 * (y % 2))
+						: (uint8_t)(seed >> 16);
 				if (c == 3)
 					v = (uint8_t)(x * 37 +
 						      y * 11); /* alpha: every level, 0 and 255 */
@@ -166,7 +168,8 @@ static void check_decodes(const struct magi_buf *b, const uint8_t *px, const str
 
 static void test_filters(void)
 {
-	static const uint32_t sizes[][2] = {{1, 1}, {1, 9}, {9, 1}, {37, 23}, {64, 5}, {2, 2}};
+	static const uint32_t sizes[][2] = {{1, 1},  {1, 9}, {9, 1},  {37, 23},
+					    {64, 5}, {2, 2}, {203, 9}};
 	struct magi_buf b;
 	magi_buf_init(&b, 0);
 	char label[96];
