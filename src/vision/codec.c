@@ -83,17 +83,6 @@ static void png_dec_read(png_structp png, png_bytep out, size_t len)
 	d->off += len;
 }
 
-/* Composites one RGBA row over white into RGB. */
-static void rgba_over_white(const uint8_t *src, uint8_t *dst, uint32_t w)
-{
-	for (uint32_t x = 0; x < w; x++, src += 4, dst += 3) {
-		unsigned a = src[3], na = 255 - a;
-		dst[0] = (uint8_t)((src[0] * a + 255 * na + 127) / 255);
-		dst[1] = (uint8_t)((src[1] * a + 255 * na + 127) / 255);
-		dst[2] = (uint8_t)((src[2] * a + 255 * na + 127) / 255);
-	}
-}
-
 magi_status magi__png_decode_libpng(const uint8_t *data, size_t n, const char *what,
 				    struct magi_image **out, struct magi_error *err)
 {
@@ -188,7 +177,7 @@ magi_status magi__png_decode_libpng(const uint8_t *data, size_t n, const char *w
 		}
 		for (uint32_t y = 0; y < h; y++) {
 			png_read_row(png, d->tmp, NULL);
-			rgba_over_white(d->tmp, img->px + (size_t)y * img->stride, w);
+			magi__rgba_over_white(d->tmp, img->px + (size_t)y * img->stride, w);
 		}
 	} else {
 		d->tmp = malloc((size_t)w * 4 * h);
@@ -202,7 +191,7 @@ magi_status magi__png_decode_libpng(const uint8_t *data, size_t n, const char *w
 			d->rows[y] = d->tmp + (size_t)y * w * 4;
 		png_read_image(png, d->rows);
 		for (uint32_t y = 0; y < h; y++)
-			rgba_over_white(d->rows[y], img->px + (size_t)y * img->stride, w);
+			magi__rgba_over_white(d->rows[y], img->px + (size_t)y * img->stride, w);
 	}
 	/* The trailing chunks (and IEND) carry nothing we use; a file cut after its pixel
 	 * data still gives a whole picture, so they are not read. */

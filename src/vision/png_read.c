@@ -222,8 +222,7 @@ static bool unfilter_row(int type, const uint8_t *cur, const uint8_t *prev, uint
 	}
 }
 
-/* Composites one unfiltered RGBA row over white into RGB (as codec.c's libpng path). */
-static void rgba_row_over_white(const uint8_t *src, uint8_t *dst, uint32_t w)
+void magi__rgba_over_white(const uint8_t *src, uint8_t *dst, uint32_t w)
 {
 	for (uint32_t x = 0; x < w; x++, src += 4, dst += 3) {
 		unsigned a = src[3], na = 255 - a;
@@ -329,7 +328,7 @@ magi_status magi__png_read_fast(const uint8_t *p, size_t n, struct magi_image **
 			uint8_t *cur = (uint8_t *)row + 1;
 			ok = unfilter_row(row[0], cur, y ? cur - rb - 1 : NULL, cur, rb, 4);
 			if (ok)
-				rgba_row_over_white(cur, img->px + (size_t)y * img->stride, w);
+				magi__rgba_over_white(cur, img->px + (size_t)y * img->stride, w);
 		}
 	}
 	if (bpp == 4)

@@ -27,6 +27,9 @@ void magi__pixels_free(uint8_t *p);
  * MAGI_ERR_UNSUPPORTED for anything it does not handle or finds wrong, *out NULL: the
  * caller then decodes with libpng, which names the problem. p starts with the signature. */
 magi_status magi__png_read_fast(const uint8_t *p, size_t n, struct magi_image **out);
+/* Composites w RGBA pixels over white into RGB (rounded: (v*a + 255*(255-a) + 127) / 255),
+ * as both PNG decoders do with alpha. */
+void magi__rgba_over_white(const uint8_t *src, uint8_t *dst, uint32_t w);
 /* The libpng decoder alone (codec.c), for tests that compare the two. */
 magi_status magi__png_decode_libpng(const uint8_t *p, size_t n, const char *what,
 				    struct magi_image **out, struct magi_error *err);

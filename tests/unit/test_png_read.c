@@ -193,17 +193,23 @@ static void test_filters(void)
 	magi_buf_release(&b);
 }
 
+static void read_fixture(const char *name, struct magi_buf *f)
+{
+	char path[1024];
+	struct magi_error e;
+	snprintf(path, sizeof path, "%s/tests/data/%s", MAGI_SRC_DIR, name);
+	magi_buf_init(f, 0);
+	REQUIRE(magi_file_read(path, f, &e) == MAGI_OK);
+}
+
 /* Files ImageMagick wrote (its own filter choice per row), cut from a generated screen. */
 static void test_imagemagick(void)
 {
 	const char *names[] = {"img_screen.png", "img_screen_rgba.png"};
 	for (size_t i = 0; i < 2; i++) {
-		char path[1024];
-		snprintf(path, sizeof path, "%s/tests/data/%s", MAGI_SRC_DIR, names[i]);
 		struct magi_buf f;
 		struct magi_error e;
-		magi_buf_init(&f, 0);
-		REQUIRE(magi_file_read(path, &f, &e) == MAGI_OK);
+		read_fixture(names[i], &f);
 		struct magi_image *a = NULL, *l = NULL;
 		CHECK_MSG(magi__png_read_fast((uint8_t *)f.data, f.len, &a) == MAGI_OK,
 			  "%s declined", names[i]);
@@ -223,12 +229,9 @@ static void test_declines(void)
 	const char *names[] = {"img_rgb16.png", "img_palette.png", "img_interlaced.png",
 			       "img_gray8.png", "img_graya.png"};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		char path[1024];
-		snprintf(path, sizeof path, "%s/tests/data/%s", MAGI_SRC_DIR, names[i]);
 		struct magi_buf f;
 		struct magi_error e;
-		magi_buf_init(&f, 0);
-		REQUIRE(magi_file_read(path, &f, &e) == MAGI_OK);
+		read_fixture(names[i], &f);
 		struct magi_image *a = (struct magi_image *)1;
 		CHECK_MSG(
 		    magi__png_read_fast((uint8_t *)f.data, f.len, &a) == MAGI_ERR_UNSUPPORTED && !a,
