@@ -290,6 +290,12 @@ magi_status magi__png_read_fast(const uint8_t *p, size_t n, struct magi_image **
 		count++;
 		off += 12 + (size_t)len;
 	}
+	/* Deflate expands at most about 1032:1: rows that so little data cannot hold mean a
+	 * cut or forged file, declined before any pixel memory exists (libpng's path refuses
+	 * it, also before allocating, as truncated). */
+	size_t rb = (size_t)w * bpp, raw = (rb + 1) * h;
+	if (raw / 1100 > total)
+		return MAGI_ERR_UNSUPPORTED;
 	uint8_t *joined = NULL;
 	const uint8_t *z = p + first + 8;
 	if (count > 1) {
@@ -307,7 +313,6 @@ magi_status magi__png_read_fast(const uint8_t *p, size_t n, struct magi_image **
 	/* Rows as stored: a filter-type byte, then w * bpp bytes. For RGB they are inflated
 	 * into the image's own memory (h bytes longer) and unfiltered in place, each row moving
 	 * y + 1 bytes back to its place; for RGBA into a scratch buffer, then composited. */
-	size_t rb = (size_t)w * bpp, raw = (rb + 1) * h;
 	struct magi_image *img = NULL;
 	uint8_t *buf = NULL;
 	magi_status s =
