@@ -12,6 +12,8 @@
 #                      worker decodes ahead on a second thread while the previous item runs
 #                      (prefetched: how many items found theirs ready)
 #   items per minute   items / wall time of the replay (no model: an upper bound)
+# First, the screens' PNG decode by itself (bench/bench_png.c: png_read.c against libpng,
+# median thread CPU of 3 decodes, pixels compared).
 # Each figure is the median of RUNS replays (default 3); the load average is printed next
 # to it, as the machine is shared. MAGI_BASE=path/to/another/magi measures that binary on
 # the same set and cassette first (a back-to-back comparison).
@@ -50,6 +52,10 @@ r = json.load(open(sys.argv[1]))
 print("set: %d items on %d screens %s" % (len(r), len({x["img_filename"] for x in r}),
       dict(collections.Counter("%dx%d" % tuple(x["img_size"]) for x in r))))
 PY
+
+# the screens' PNG decode alone, by both of magi's paths (same pixels, or it fails)
+echo "PNG decode of the set's screens (bench_png: png_read.c against libpng; $(load)):"
+"$SRC/$BUILD/bench/bench_png" --runs 3 "$T"/pro/images/*.png | sed 's/^/  /'
 
 measure() { # measure MAGI LABEL JOBS
 	local m=$1 label=$2 jobs=$3 i

@@ -1,7 +1,9 @@
-/* fuzz_image.c — image decoding (PNG and JPEG, sniffed) on arbitrary bytes. A decoded
- * image must have a sane size; everything decoded is freed. Under gcc the seed corpus in
- * fuzz/corpus/image/ runs as a test (valid images of every PNG/JPEG flavour, truncated
- * ones, forged headers claiming huge sizes, garbage and an empty file). */
+/* fuzz_image.c — image decoding (PNG and JPEG, sniffed) on arbitrary bytes: every PNG
+ * goes through png_read.c's fast reader first (8-bit RGB/RGBA), then through libpng when
+ * the fast reader declines it. A decoded image must have a sane size; everything decoded
+ * is freed. Under gcc the seed corpus in fuzz/corpus/image/ runs as a test (valid images
+ * of every PNG/JPEG flavour, truncated ones, forged headers claiming huge sizes, garbage
+ * and an empty file). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

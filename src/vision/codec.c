@@ -1,4 +1,5 @@
-/* codec.c — PNG (libpng) and JPEG (libjpeg-turbo) decode and encode, files, data URLs.
+/* codec.c — PNG (png_read.c for the common case, else libpng) and JPEG (libjpeg-turbo)
+ * decode and encode, files, data URLs.
  *
  * Every decoder reads the claimed size first and refuses sizes past MAGI_IMAGE_MAX_PIXELS
  * or MAGI_IMAGE_MAX_SIDE before it allocates anything for pixels. Both libraries report
@@ -82,19 +83,8 @@ static void png_dec_read(png_structp png, png_bytep out, size_t len)
 	d->off += len;
 }
 
-/* Composites one RGBA row over white into RGB. */
-static void rgba_over_white(const uint8_t *src, uint8_t *dst, uint32_t w)
-{
-	for (uint32_t x = 0; x < w; x++, src += 4, dst += 3) {
-		unsigned a = src[3], na = 255 - a;
-		dst[0] = (uint8_t)((src[0] * a + 255 * na + 127) / 255);
-		dst[1] = (uint8_t)((src[1] * a + 255 * na + 127) / 255);
-		dst[2] = (uint8_t)((src[2] * a + 255 * na + 127) / 255);
-	}
-}
-
-static magi_status png_decode(const uint8_t *data, size_t n, const char *what,
-			      struct magi_image **out, struct magi_error *err)
+magi_status magi__png_decode_libpng(const uint8_t *data, size_t n, const char *what,
+				    struct magi_image **out, struct magi_error *err)
 {
 	/* On the heap: everything changed between setjmp and a longjmp lives behind d. */
 	struct png_dec *d = calloc(1, sizeof *d);
@@ -187,7 +177,7 @@ static magi_status png_decode(const uint8_t *data, size_t n, const char *what,
 		}
 		for (uint32_t y = 0; y < h; y++) {
 			png_read_row(png, d->tmp, NULL);
-			rgba_over_white(d->tmp, img->px + (size_t)y * img->stride, w);
+			magi__rgba_over_white(d->tmp, img->px + (size_t)y * img->stride, w);
 		}
 	} else {
 		d->tmp = malloc((size_t)w * 4 * h);
@@ -201,7 +191,7 @@ static magi_status png_decode(const uint8_t *data, size_t n, const char *what,
 			d->rows[y] = d->tmp + (size_t)y * w * 4;
 		png_read_image(png, d->rows);
 		for (uint32_t y = 0; y < h; y++)
-			rgba_over_white(d->rows[y], img->px + (size_t)y * img->stride, w);
+			magi__rgba_over_white(d->rows[y], img->px + (size_t)y * img->stride, w);
 	}
 	/* The trailing chunks (and IEND) carry nothing we use; a file cut after its pixel
 	 * data still gives a whole picture, so they are not read. */
@@ -211,6 +201,15 @@ static magi_status png_decode(const uint8_t *data, size_t n, const char *what,
 	free(d);
 	*out = img;
 	return MAGI_OK;
+}
+
+/* The common PNG (8-bit RGB/RGBA) by png_read.c; the rest, and every bad file, by libpng. */
+static magi_status png_decode(const uint8_t *data, size_t n, const char *what,
+			      struct magi_image **out, struct magi_error *err)
+{
+	if (magi__png_read_fast(data, n, out) == MAGI_OK)
+		return MAGI_OK;
+	return magi__png_decode_libpng(data, n, what, out, err);
 }
 
 /* ---- JPEG decode ----------------------------------------------------------------------- */

@@ -1,4 +1,5 @@
 /* image.c — the RGB8 image type: allocation with the pixel cap, clone. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -9,25 +10,100 @@
 /* Pixel memory, zeroed when `zero`. A screen-sized buffer (4K is 24 MB) is asked for in
  * transparent huge pages: filled page by page, it otherwise costs one page fault per 4 KiB,
  * which was as much CPU as decoding the PNG it holds. Where the kernel has no huge pages
- * this is an ordinary aligned allocation. */
+ * this is an ordinary aligned allocation.
+ *
+ * Even in huge pages, fresh memory is cleared by the kernel on first touch (a third of a
+ * 4K PNG decode's CPU). A process working through screens one after another (an eval
+ * worker: decode, send, free, next) frees a screen-sized buffer just before it wants the
+ * next one, so the last one freed is kept as a spare and handed out again when it is big
+ * enough. Only buffers made here are kept: the large ones are listed while they live
+ * (LIVE_MAX at once; past that a buffer is simply not listed, and freed as usual). */
+#define HUGE_PAGE ((size_t)2 << 20)
+#define LIVE_MAX 32
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct pool_buf {
+	uint8_t *p;
+	size_t cap;
+} live[LIVE_MAX], spare;
+
+static void pool_list(uint8_t *p, size_t cap) /* under pool_mu */
+{
+	for (int i = 0; i < LIVE_MAX; i++)
+		if (!live[i].p) {
+			live[i] = (struct pool_buf){p, cap};
+			return;
+		}
+}
+
 static uint8_t *pixels(size_t n, bool zero)
 {
-	const size_t huge = (size_t)2 << 20;
-	if (n < 2 * huge)
-		return zero ? calloc(n, 1) : malloc(n);
-	void *p = NULL;
-	size_t rounded = (n + huge - 1) / huge * huge;
-	if (posix_memalign(&p, huge, rounded))
+	if (n == 0)
 		return NULL;
+	if (n < 2 * HUGE_PAGE)
+		return zero ? calloc(n, 1) : malloc(n);
+	size_t rounded = (n + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+	void *p = NULL, *old = NULL;
+	pthread_mutex_lock(&pool_mu);
+	if (spare.p && spare.cap >= rounded) {
+		p = spare.p;
+		pool_list(spare.p, spare.cap);
+		spare.p = NULL;
+	} else {
+		old = spare.p; /* too small for this one: let it go */
+		spare.p = NULL;
+	}
+	pthread_mutex_unlock(&pool_mu);
+	free(old);
+	if (!p) {
+		if (posix_memalign(&p, HUGE_PAGE, rounded))
+			return NULL;
 #ifdef MADV_HUGEPAGE
-	madvise(p, rounded, MADV_HUGEPAGE);
+		madvise(p, rounded, MADV_HUGEPAGE);
 #endif
+		pthread_mutex_lock(&pool_mu);
+		pool_list(p, rounded);
+		pthread_mutex_unlock(&pool_mu);
+	}
 	if (zero)
 		memset(p, 0, n);
 	return p;
 }
 
-static magi_status image_new(uint32_t w, uint32_t h, bool zero, struct magi_image **out)
+/* Frees pixel memory from pixels(): a listed buffer becomes the spare (the bigger of it and
+ * the current spare is kept). */
+static void pixels_free(uint8_t *p)
+{
+	if (!p)
+		return;
+	struct pool_buf drop = {p, 0};
+	pthread_mutex_lock(&pool_mu);
+	for (int i = 0; i < LIVE_MAX; i++)
+		if (live[i].p == p) {
+			drop = spare;
+			spare = live[i];
+			live[i].p = NULL;
+			if (drop.p && drop.cap > spare.cap) {
+				struct pool_buf t = drop;
+				drop = spare;
+				spare = t;
+			}
+			break;
+		}
+	pthread_mutex_unlock(&pool_mu);
+	free(drop.p);
+}
+
+void magi__pixels_free(uint8_t *p)
+{
+	pixels_free(p);
+}
+
+uint8_t *magi__pixels_alloc(size_t n)
+{
+	return pixels(n, false);
+}
+
+static magi_status image_new(uint32_t w, uint32_t h, bool zero, size_t pad, struct magi_image **out)
 {
 	*out = NULL;
 	if (w == 0 || h == 0)
@@ -40,7 +116,7 @@ static magi_status image_new(uint32_t w, uint32_t h, bool zero, struct magi_imag
 	img->w = w;
 	img->h = h;
 	img->stride = w * 3;
-	img->px = pixels((size_t)img->stride * h, zero);
+	img->px = pixels((size_t)img->stride * h + pad, zero);
 	if (!img->px) {
 		free(img);
 		return MAGI_ERR_NOMEM;
@@ -51,19 +127,24 @@ static magi_status image_new(uint32_t w, uint32_t h, bool zero, struct magi_imag
 
 magi_status magi_image_new(uint32_t w, uint32_t h, struct magi_image **out)
 {
-	return image_new(w, h, true, out);
+	return image_new(w, h, true, 0, out);
 }
 
 magi_status magi__image_new_raw(uint32_t w, uint32_t h, struct magi_image **out)
 {
-	return image_new(w, h, false, out);
+	return image_new(w, h, false, 0, out);
+}
+
+magi_status magi__image_new_raw_pad(uint32_t w, uint32_t h, size_t pad, struct magi_image **out)
+{
+	return image_new(w, h, false, pad, out);
 }
 
 void magi_image_free(struct magi_image *img)
 {
 	if (!img)
 		return;
-	free(img->px);
+	pixels_free(img->px);
 	free(img);
 }
 
