@@ -443,8 +443,8 @@ static bool ink_at(const struct magi_image *img, int x, int y, const uint8_t *bg
  * text inside a bordered input box ("MAC address [1213.72dc.498b]" read as "MAC
  * address"). For a short line (a label: 1-4 words, no more than 32 bytes) with no word
  * right of it on its row, the row's band right of it is searched for ink: from the first
- * ink after the label to the last before a gap of 4 line heights, the box's borders
- * (columns inked top to bottom) left out. A span of 3+ heights with glyph-like ink is the crop,
+ * ink after the label (within 20 heights of it) to the last before a gap of 4 line
+ * heights, the box's borders (columns inked top to bottom) left out. A span of 3+ heights with glyph-like ink is the crop,
  * read as it is. False when there is none. */
 static bool field_crop(const struct magi_image *img, const struct magi_ocr *ocr, size_t li,
 		       struct cand *c)
@@ -476,6 +476,9 @@ static bool field_crop(const struct magi_image *img, const struct magi_ocr *ocr,
 		/* blank, or a box's border (ink top to bottom): no glyph */
 		if (!n || n >= (y1 - y0) * 9 / 10) {
 			if (first >= 0 && ++gap > 4 * h)
+				break;
+			/* a field starts near its label: nothing within 20 heights, no field */
+			if (first < 0 && x - x0 > 20 * h)
 				break;
 			continue;
 		}
