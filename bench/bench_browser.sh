@@ -7,11 +7,17 @@
 # time and the settle pause excluded), and the magi process's peak RSS (Chromium's own
 # processes apart; target <= 30 MB). With $MAGI_CHROMIUM unset it measures Debian's
 # chromium; when chromium-headless-shell is installed it measures that too, with the domain
-# rule and without it (then the first page goes on its command line).
+# rule and without it.
+#
+# MAGI_BASE=/path/to/magi runs that binary too, each figure back to back with this build's
+# (e.g. main's, to compare under the same load); ROUNDS=N repeats everything N times. The
+# start-up figure is the most sensitive to other work on the machine: run it at real-time
+# priority (chrt -f 10 bash bench/bench_browser.sh build) and say so.
 set -u
 BUILD=${1:-build}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 MAGI=$SRC/$BUILD/magi
+ROUNDS=${ROUNDS:-1}
 export OMP_THREAD_LIMIT=1
 [ -x "${MAGI_CHROMIUM:-/usr/lib/chromium/chromium}" ] || { echo "no Chromium: skipped"; exit 0; }
 TMP=$(mktemp -d /tmp/magi-bench-browser-XXXXXX)
@@ -28,15 +34,16 @@ for i in range(20):
     a = {"action": "click", "x": 320, "y": 46} if i == 0 else {"action": "type", "text": "step %02d " % i}
     print(json.dumps({"content": "### Thought ###\nnext\n### Action ###\n" + json.dumps(a) + "\n### Operation ###\nstep"}))
 PY
-run() { # run LABEL CHROMIUM FLAGS...
-	local label=$1 bin=$2; shift 2
+run() { # run LABEL MAGI CHROMIUM FLAGS...
+	local label=$1 magi=$2 bin=$3; shift 3
 	rm -f "$TMP/port" "$TMP/oracle.log"
 	/usr/bin/python3 "$SRC/tests/oracle/oracle.py" --port 0 --port-file "$TMP/port" --script "$TMP/script.jsonl" \
 		--log "$TMP/oracle.log" 2>/dev/null &
 	local op=$!
 	for _ in $(seq 1 200); do [ -s "$TMP/port" ] && break; sleep 0.02; done
 	local t0; t0=$(date +%s.%N)
-	MAGI_CHROMIUM=$bin "$MAGI" run --env "browser:$SITE/input.html" \
+	rm -rf "$TMP/runs-$label"
+	MAGI_CHROMIUM=$bin "$magi" run --env "browser:$SITE/input.html" \
 		--base-url "http://127.0.0.1:$(cat "$TMP/port")/v1" --recipe single --max-steps 20 \
 		--runs "$TMP/runs-$label" --no-report --settle 100 "$@" "Type into the text field" >/dev/null 2>&1 &
 	local mp=$! hwm=0 v
@@ -59,7 +66,7 @@ steps = [e for e in ev if e["type"] == "step"]
 end = [e for e in ev if e["type"] == "run_end"][0]
 first = min(json.loads(l)["t"] for l in open(olog))
 med = lambda k: st.median(e.get(k, 0) for e in steps)
-print("%-22s start->first model request %5.0f ms | steps %2d, overhead/step median %6.1f ms (observe %5.1f, ocr %5.1f, guard %4.1f, act %4.1f) | peak RSS %5.1f MB"
+print("%-30s start->first model request %5.0f ms | steps %2d, overhead/step median %6.1f ms (observe %5.1f, ocr %5.1f, guard %4.1f, act %4.1f) | peak RSS %5.1f MB"
       % (label, (first - t0) * 1000, len(steps), end["overhead_ms_median"], med("observe_ms"), med("ocr_ms"),
          med("guard_ms"), med("act_ms"), rss / 1024))
 PY
@@ -67,11 +74,18 @@ PY
 echo "magi run --env browser:URL, 20 steps, 1280x720, single recipe, scripted stand-in (targets: first request <= 500 ms, <= 30 MB)"
 echo "machine load now: $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15-min averages) on $(getconf _NPROCESSORS_ONLN) cores"
 CH=${MAGI_CHROMIUM:-/usr/lib/chromium/chromium}
-# (no --no-ocr variant: a page's text comes from its DOM, Tesseract is not used)
-run "chromium" "$CH" --allow-domain 127.0.0.1
-if [ -z "${MAGI_CHROMIUM:-}" ] && [ -x /usr/lib/chromium/chromium-headless-shell ]; then
-	run "headless-shell" /usr/lib/chromium/chromium-headless-shell --allow-domain 127.0.0.1
-	# without a domain rule the first page goes on Chromium's command line (it loads while
-	# Chromium starts)
-	run "headless-shell, no rule" /usr/lib/chromium/chromium-headless-shell
-fi
+both() { # both LABEL CHROMIUM FLAGS...: this build's run, then the base's
+	local label=$1; shift
+	run "$label" "$MAGI" "$@"
+	[ -n "${MAGI_BASE:-}" ] && run "$label [base]" "$MAGI_BASE" "$@"
+	true
+}
+for round in $(seq 1 "$ROUNDS"); do
+	[ "$ROUNDS" -gt 1 ] && echo "round $round (load $(cut -d' ' -f1-3 /proc/loadavg))"
+	# (no --no-ocr variant: a page's text comes from its DOM, Tesseract is not used)
+	both "chromium" "$CH" --allow-domain 127.0.0.1
+	if [ -z "${MAGI_CHROMIUM:-}" ] && [ -x /usr/lib/chromium/chromium-headless-shell ]; then
+		both "headless-shell" /usr/lib/chromium/chromium-headless-shell --allow-domain 127.0.0.1
+		both "headless-shell, no rule" /usr/lib/chromium/chromium-headless-shell
+	fi
+done

@@ -32,6 +32,7 @@
 #include "core/json.h"
 #include "magi/guard.h"
 #include "core/common.h"
+#include "guard/pii_internal.h"
 
 /* ---- overhead ---------------------------------------------------------------------------- */
 static int cmp_double(const void *a, const void *b)
@@ -711,6 +712,12 @@ static int bench_scan(const char *file)
 
 int main(int argc, char **argv)
 {
+	/* --no-given-names (first): person names in prose without the given-name rule, to
+	 * measure that rule's precision and recall apart */
+	if (argc >= 2 && !strcmp(argv[1], "--no-given-names")) {
+		magi__pii_given_names = false;
+		argc--, argv++;
+	}
 	if (argc >= 3 && !strcmp(argv[1], "scan"))
 		return bench_scan(argv[2]);
 	if (argc >= 3 && !strcmp(argv[1], "text"))
@@ -745,7 +752,8 @@ int main(int argc, char **argv)
 		}
 		return bench_recall(argv[2], pad, verify, reread, looks, min_recall);
 	}
-	fprintf(stderr, "usage: bench_guard overhead [ITERATIONS]\n"
+	fprintf(stderr, "usage: bench_guard [--no-given-names] COMMAND ...\n"
+			"       bench_guard overhead [ITERATIONS]\n"
 			"       bench_guard scan IMAGE\n"
 			"       bench_guard cases FILE.jsonl [--quiet]\n"
 			"       bench_guard text FILE...\n"

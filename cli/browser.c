@@ -106,10 +106,34 @@ int cli_env_open(const char *spec, const struct cli_browser_opts *o, const char 
 	}
 	if (o->scale > 0)
 		p.scale = o->scale;
+	/* the allowlist's hosts as magi_guard_domain_allowed reads its entries, for Chromium's
+	 * own copy of the rule (an entry that names no host stays out: it allows nothing) */
+	char hosts[96][256];
+	const char *host_v[96];
+	size_t n_hosts = 0;
 	if (n_allow) {
 		allow_list.v = allow;
 		allow_list.n = n_allow;
 		p.allow_url = allow_url;
+		for (size_t i = 0; i < n_allow && n_hosts < sizeof hosts / sizeof *hosts; i++) {
+			const char *a = allow[i];
+			if (!a)
+				continue;
+			if (!strcmp(a, "*")) {
+				snprintf(hosts[n_hosts], sizeof hosts[n_hosts], "*");
+			} else {
+				a += a[0] == '*' && a[1] == '.' ? 2 : a[0] == '.' ? 1 : 0;
+				if (!magi_guard_url_host(a, hosts[n_hosts], sizeof hosts[n_hosts]))
+					continue;
+			}
+			host_v[n_hosts] = hosts[n_hosts];
+			n_hosts++;
+		}
+		/* more entries than room: Chromium's copy would refuse some allowed host */
+		if (n_allow <= sizeof hosts / sizeof *hosts) {
+			p.allow_hosts = host_v;
+			p.n_allow_hosts = n_hosts;
+		}
 	}
 	magi_status s = magi_env_open_browser(&p, env, &err);
 	if (s) {

@@ -155,8 +155,9 @@ enum {
 					    DOM does not have (OCR them); not interactive */
 	MAGI_ELEM_NAVIGATES = 1u << 11,  /* a link that only opens a page: <a> with an http(s) or
 					    relative href (not javascript:, not "#" alone), no
-					    onclick attribute, no download; a click submits no form
-					    (listeners added by scripts are not seen) */
+					    onclick attribute, no download, no click or pointer
+					    listener a script added to it or to a node inside it;
+					    a click submits no form */
 };
 struct magi_element {
 	int id;       /* 1-based number: what click_element takes and --marks draws */
@@ -263,6 +264,16 @@ struct magi_browser_params {
 	 * magi's CLI passes the guards' allowlist (magi_guard_domain_allowed). */
 	bool (*allow_url)(void *allow_ud, const char *url);
 	void *allow_ud;
+	/* The same rule as a list of hosts, each allowing itself and its subdomains
+	 * ("example.com" allows www.example.com; "*" allows every host), or NULL. With it,
+	 * Chromium refuses every other host from its first moment (its proxy settings send
+	 * them to an address that does not exist), so the first page goes on its command line
+	 * and loads while Chromium starts; allow_url then checks every request as without it.
+	 * It must allow the same http(s) hosts as allow_url (entries other than host names and
+	 * IPv4 addresses: the first page waits for allow_url instead). Read only while the
+	 * browser is being opened. magi's CLI passes the guards' allowlist. */
+	const char *const *allow_hosts;
+	size_t n_allow_hosts;
 	double call_timeout_ms;   /* per protocol call (default 10000) */
 	double load_timeout_ms;   /* wait for a page to load before looking (default 15000) */
 	int jpeg_quality;         /* screenshots come as JPEG of this quality (default 90);

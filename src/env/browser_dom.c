@@ -337,9 +337,8 @@ static char *element_name(const struct dom_ctx *c, const struct docview *v, cons
 	return r;
 }
 
-/* Whether following href opens a page: not a script, not the page's own "#". (A listener
- * a script adds to the link is not seen: the snapshot's isClickable is true for every
- * link, and asking for each link's listeners costs a call apiece.) */
+/* Whether following href opens a page: not a script, not the page's own "#". (Listeners
+ * a script adds to the link: browser_snap.c's link_listeners.) */
 static bool href_navigates(const char *href)
 {
 	while (href && (*href == ' ' || *href == '\t' || *href == '\n'))

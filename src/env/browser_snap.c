@@ -389,10 +389,101 @@ static void queue_frames(struct dom_ctx *c, struct frame_job *jobs, size_t *n_jo
 	}
 }
 
+/* Listener types after which a click on a link may do more than open its page. */
+static bool pointer_listener(const char *type)
+{
+	static const char *const types[] = {"click", "auxclick", "mousedown", "mouseup",
+					    "pointerdown", "pointerup", "touchstart", "touchend"};
+	for (size_t i = 0; type && i < MAGI_ARRAY_LEN(types); i++)
+		if (!strcmp(type, types[i]))
+			return true;
+	return false;
+}
+
+/* Links a script listens on: MAGI_ELEM_NAVIGATES is for links whose click only opens a
+ * page, and a click or pointer listener on the link, or on a node inside it, may do more
+ * (send a form, pay). The snapshot's isClickable cannot tell (it is true for every link),
+ * so when this snapshot yielded such links, one DOMDebugger.getEventListeners over its
+ * whole document (frames and shadow roots pierced) names every node a listener is on; the
+ * page cannot hide them from it. Listeners on the links' ancestors (a document that
+ * delegates its clicks) do not count. When the call fails the links lose the flag: the
+ * gate asks rather than trusts. */
+static magi_status link_listeners(struct dom_ctx *c, size_t first_el)
+{
+	size_t n_nav = 0;
+	for (size_t k = first_el; k < c->n_el; k++)
+		n_nav += (c->el[k].flags & MAGI_ELEM_NAVIGATES) != 0;
+	if (!n_nav || !c->n_docs)
+		return MAGI_OK;
+	struct bpage *pg = magi__browser_current(c->e);
+	const char *session = c->session ? c->session : pg ? pg->session : NULL;
+	long doc = magi__dom_ival(c->views[0].backend, 0);
+	json_t *r = NULL, *found = NULL;
+	struct magi_error ignore;
+	magi_status s = magi__browser_call_on(c->e, c->session, "DOM.resolveNode",
+					      json_pack("{siss}", "backendNodeId", (int)doc, "objectGroup", "magi-links"),
+					      &r, &ignore);
+	const char *oid = magi__json_str(json_object_get(r, "object"), "objectId", NULL);
+	if (!s && oid)
+		s = magi__browser_call_on(c->e, c->session, "DOMDebugger.getEventListeners",
+					  json_pack("{sssisb}", "objectId", oid, "depth", -1, "pierce", 1), &found, &ignore);
+	else if (!s)
+		s = MAGI_ERR_ENV;
+	json_decref(r);
+	if (session)
+		magi__cdp_send(c->e->cdp, session, "Runtime.releaseObjectGroup", json_pack("{ss}", "objectGroup", "magi-links"),
+			       &ignore);
+	if (s == MAGI_ERR_CANCELLED) {
+		json_decref(found);
+		return s; /* a navigation or a dialog: observe looks again */
+	}
+	/* the nodes listened on, then every ancestor of theirs in their document */
+	json_t *on = json_object(), *inside = json_object();
+	const json_t *ls = json_object_get(found, "listeners");
+	char key[24];
+	for (size_t i = 0; on && i < json_array_size(ls); i++) {
+		const json_t *l = json_array_get(ls, i);
+		if (!pointer_listener(magi__json_str(l, "type", NULL)))
+			continue;
+		snprintf(key, sizeof key, "%ld", magi__json_int(l, "backendNodeId", 0));
+		json_object_set_new(on, key, json_true());
+	}
+	for (size_t d = 0; inside && json_object_size(on) && d < c->n_views; d++) {
+		const struct docview *v = &c->views[d];
+		for (size_t i = 0; i < v->n; i++) {
+			snprintf(key, sizeof key, "%ld", magi__dom_ival(v->backend, i));
+			if (!json_object_get(on, key))
+				continue;
+			long p = (long)i;
+			for (int depth = 0; p >= 0 && (size_t)p < v->n && depth < 256; depth++) {
+				snprintf(key, sizeof key, "%ld", magi__dom_ival(v->backend, (size_t)p));
+				json_object_set_new(inside, key, json_true());
+				p = magi__dom_ival(v->parent, (size_t)p);
+			}
+		}
+	}
+	size_t cleared = 0;
+	for (size_t k = first_el; k < c->n_el; k++) {
+		if (!(c->el[k].flags & MAGI_ELEM_NAVIGATES))
+			continue;
+		snprintf(key, sizeof key, "%ld", c->be[k].backend_id);
+		if (s || !on || !inside || json_object_get(inside, key)) {
+			c->el[k].flags &= ~(uint32_t)MAGI_ELEM_NAVIGATES;
+			cleared++;
+		}
+	}
+	MAGI_DEBUG("browser: %zu of %zu links have a click listener%s", cleared, n_nav, s ? " (not known: all count)" : "");
+	json_decref(on);
+	json_decref(inside);
+	json_decref(found);
+	return MAGI_OK;
+}
+
 /* Reads one snapshot into the list: the tab's (top at the viewport) or a frame's. */
 static magi_status read_snapshot(struct dom_ctx *c, const struct docinfo *top, struct frame_job *jobs,
 				 size_t *n_jobs, double *scroll_y, double *content_h, struct magi_error *err)
 {
+	size_t first_el = c->n_el;
 	magi_status s = snapshot_take(c, err);
 	if (s)
 		return s;
@@ -414,6 +505,8 @@ static magi_status read_snapshot(struct dom_ctx *c, const struct docinfo *top, s
 		}
 		s = magi__dom_document(c, d, &c->views[d]);
 	}
+	if (!s && (s = link_listeners(c, first_el)) == MAGI_ERR_CANCELLED)
+		return magi_error_set(err, s, "reading the page's elements: interrupted by a page event");
 	if (!s)
 		queue_frames(c, jobs, n_jobs);
 	if (s)

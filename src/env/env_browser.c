@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include "env/browser_internal.h"
 #include "env/env_internal.h"
@@ -36,6 +37,10 @@
 #define BROWSER_HEADLESS_BIN "/usr/lib/chromium/chromium-headless-shell"
 #define BROWSER_CLOSE_GRACE_MS 3000.0
 #define BROWSER_SHOT_RETRIES 1
+#define BROWSER_SHM_DIR "/dev/shm"
+#define BROWSER_SHM_MIN (1024.0 * 1024 * 1024) /* bytes free there for a profile to go */
+/* the proxy for hosts outside the domain rule: .invalid never resolves (RFC 2606) */
+#define BROWSER_NOWHERE "magi-blocked.invalid"
 
 static const char *const browser_flags[] = {
 	"--remote-debugging-pipe", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -495,16 +500,69 @@ static char *dup_opt(const char *s, bool *oom)
 	return c;
 }
 
-/* Makes the profile (and the directory of Chromium's log) and the argument list. */
-static magi_status prepare(struct browser_env *e, const char *bin, char **argv, size_t cap,
-			   struct magi_error *err)
+/* Where a fresh profile goes: $TMPDIR when set, else /dev/shm when it is a writable
+ * directory with room (a fresh profile is some 60 files and databases, 1 MB, that Chromium
+ * creates while it starts and loads the first page; in memory the first page loaded
+ * 30-50 ms sooner here; its cache grows as pages load, and a container's /dev/shm is
+ * often 64 MB), else /tmp. */
+static const char *profile_parent(void)
 {
 	const char *tmp = getenv("TMPDIR");
+	if (tmp && *tmp)
+		return tmp;
+	struct stat st;
+	struct statvfs vfs;
+	if (stat(BROWSER_SHM_DIR, &st) == 0 && S_ISDIR(st.st_mode) && access(BROWSER_SHM_DIR, W_OK | X_OK) == 0 &&
+	    statvfs(BROWSER_SHM_DIR, &vfs) == 0 && (double)vfs.f_bavail * (double)vfs.f_frsize >= BROWSER_SHM_MIN)
+		return BROWSER_SHM_DIR;
+	return "/tmp";
+}
+
+/* The domain rule as Chromium's own proxy settings, so that it holds from Chromium's
+ * first moment: the allowed hosts (and their subdomains) go direct, loopback included
+ * only when allowed ("<-loopback>" first: Chromium lets loopback through otherwise, and a
+ * later match wins), every other host to a proxy whose name Chromium's resolver is told
+ * does not exist (no DNS query; the request fails at once). *bypass is NULL when the
+ * hosts allow everything. false when a host is not a plain host name or IPv4 address:
+ * then the rule is Fetch's alone. */
+static bool host_rule(const struct magi_browser_params *p, char **bypass)
+{
+	*bypass = NULL;
+	if (!p->allow_hosts || !p->n_allow_hosts)
+		return false;
+	struct magi_buf b;
+	magi_buf_init(&b, 64 * 1024);
+	magi_buf_puts(&b, "--proxy-bypass-list=<-loopback>");
+	for (size_t i = 0; i < p->n_allow_hosts; i++) {
+		const char *h = p->allow_hosts[i];
+		if (h && !strcmp(h, "*")) {
+			magi_buf_release(&b);
+			return true;
+		}
+		bool ok = h && *h && *h != '.' && *h != '-' && strlen(h) < 254;
+		for (const char *c = h; ok && *c; c++)
+			ok = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '.' || *c == '-' || *c == '_';
+		if (!ok) {
+			magi_buf_release(&b);
+			return false;
+		}
+		magi_buf_printf(&b, ";%s;*.%s", h, h);
+	}
+	*bypass = magi_buf_detach(&b, NULL);
+	return *bypass != NULL;
+}
+
+/* Makes the profile (and the directory of Chromium's log) and the argument list; the
+ * strings it allocates go into owned (freed by the caller). */
+static magi_status prepare(struct browser_env *e, const char *bin, char **argv, char **owned,
+			   struct magi_error *err)
+{
+	const char *parent = profile_parent();
 	char dir[4096];
-	snprintf(dir, sizeof dir, "%s/magi-chromium-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	snprintf(dir, sizeof dir, "%s/magi-chromium-XXXXXX", parent);
 	if (!mkdtemp(dir))
 		return magi_error_set(err, MAGI_ERR_ENV, "cannot make a directory for the browser under %s: %s",
-				      tmp && *tmp ? tmp : "/tmp", strerror(errno));
+				      parent, strerror(errno));
 	e->temp_profile = !e->p.profile_dir;
 	struct magi_buf b;
 	magi_buf_init(&b, 8192);
@@ -518,31 +576,41 @@ static magi_status prepare(struct browser_env *e, const char *bin, char **argv, 
 		return s;
 	if (e->p.download_dir && (s = magi_mkdirs(e->p.download_dir, err)))
 		return s;
-	size_t n = 0;
+	size_t n = 0, k = 0;
 	argv[n++] = (char *)bin;
 	if (!e->p.headful)
 		argv[n++] = "--headless";
 	/* one process instead of six (browser, two zygotes, GPU, network, renderer): on a
-	 * busy machine the renderer's own start was most of the time to the first picture */
-	if (!e->p.headful && !e->p.multi_process)
+	 * busy machine the renderer's own start was most of the time to the first picture.
+	 * The zygotes are started all the same unless told not to, and serve nothing then. */
+	if (!e->p.headful && !e->p.multi_process) {
 		argv[n++] = "--single-process";
+		argv[n++] = "--no-zygote";
+	}
 	for (size_t i = 0; i < MAGI_ARRAY_LEN(browser_flags); i++)
 		argv[n++] = (char *)browser_flags[i];
 	magi_buf_init(&b, 8192);
 	magi_buf_printf(&b, "--user-data-dir=%s", e->profile);
-	argv[n++] = magi_buf_detach(&b, NULL);
+	argv[n++] = owned[k++] = magi_buf_detach(&b, NULL);
 	magi_buf_init(&b, 64);
 	magi_buf_printf(&b, "--window-size=%u,%u", e->p.width, e->p.height + (e->p.headful ? 120 : 0));
-	argv[n++] = magi_buf_detach(&b, NULL);
-	/* Without a domain rule the first page loads while Chromium starts. With one, it is
-	 * opened only once every request goes through the rule (Fetch), so that nothing the
-	 * page asks for slips out before it. */
-	e->url_on_command_line = e->p.url && !e->p.allow_url;
+	argv[n++] = owned[k++] = magi_buf_detach(&b, NULL);
+	/* The first page loads while Chromium starts when nothing it asks for can slip past
+	 * the domain rule before Fetch enforces it: without a rule, or with the rule in
+	 * Chromium's proxy settings too. Otherwise it is opened once Fetch is on. */
+	char *bypass = NULL;
+	bool early = e->p.allow_url ? host_rule(&e->p, &bypass) : true;
+	if (bypass) {
+		argv[n++] = "--proxy-server=http://" BROWSER_NOWHERE ":9";
+		argv[n++] = "--host-resolver-rules=MAP " BROWSER_NOWHERE " ~NOTFOUND";
+		argv[n++] = owned[k++] = bypass;
+	}
+	e->url_on_command_line = e->p.url && early;
 	argv[n++] = e->url_on_command_line ? (char *)e->p.url : "about:blank";
 	argv[n] = NULL;
-	(void)cap;
-	if (!argv[n - 2] || !argv[n - 3])
-		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
+	for (size_t i = 0; i < k; i++)
+		if (!owned[i])
+			return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 	return MAGI_OK;
 }
 
@@ -576,13 +644,16 @@ static magi_status first_page_state(struct browser_env *e, struct magi_error *er
 static magi_status start(struct browser_env *e, struct magi_error *err)
 {
 	double t = e->p.call_timeout_ms, t0 = magi_now_ms();
-	magi_status s = magi__cdp_call(e->cdp, NULL, "Target.setDiscoverTargets", json_pack("{sb}", "discover", 1),
-				       t, NULL, err);
-	MAGI_DEBUG("browser: Chromium answered %.0f ms after it was started", magi_now_ms() - t0);
-	if (!s && e->p.allow_url)
+	/* the rule first: the first page may be loading already (see prepare) */
+	magi_status s = MAGI_OK;
+	if (e->p.allow_url)
 		s = magi__cdp_call(e->cdp, NULL, "Fetch.enable",
 				   json_pack("{s[{ssss}]}", "patterns", "urlPattern", "*", "requestStage", "Request"), t,
 				   NULL, err);
+	if (!s)
+		s = magi__cdp_call(e->cdp, NULL, "Target.setDiscoverTargets", json_pack("{sb}", "discover", 1), t, NULL,
+				   err);
+	MAGI_DEBUG("browser: Chromium answered %.0f ms after it was started", magi_now_ms() - t0);
 	if (!s)
 		s = magi__cdp_call(e->cdp, NULL, "Browser.setDownloadBehavior",
 				   e->p.download_dir
@@ -644,19 +715,18 @@ magi_status magi_env_open_browser(const struct magi_browser_params *p, struct ma
 	if (!e->p.max_elements)
 		e->p.max_elements = MAGI_BROWSER_MAX_ELEMENTS;
 	e->downloads = json_object();
-	char *argv[64] = {0};
+	char *argv[64] = {0}, *owned[4] = {0};
 	if (oom || !e->downloads)
 		s = magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 	if (!s && e->p.url)
 		s = magi__browser_check_url(e, "browser", e->p.url, err);
 	if (!s)
-		s = prepare(e, e->p.chromium, argv, MAGI_ARRAY_LEN(argv), err);
+		s = prepare(e, e->p.chromium, argv, owned, err);
 	if (!s)
 		s = magi__cdp_start(argv, e->stderr_log, &e->cdp, err);
 	MAGI_DEBUG("browser: %s started", e->p.chromium);
-	for (size_t i = 0; argv[i]; i++)
-		if (!strncmp(argv[i], "--user-data-dir=", 16) || !strncmp(argv[i], "--window-size=", 14))
-			free(argv[i]);
+	for (size_t i = 0; i < MAGI_ARRAY_LEN(owned); i++)
+		free(owned[i]);
 	if (!s) {
 		magi__cdp_set_handler(e->cdp, magi__browser_on_event, e);
 		magi__cdp_set_io_handler(e->cdp, magi__browser_io_event, e);

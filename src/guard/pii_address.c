@@ -44,7 +44,8 @@ static const char *const prefix_types[] = {
 static const char *const compound_types[] = {
 	"straße", "strasse", "str.", "weg", "gasse", "platz", "allee", "damm", "ufer",
 	"chaussee", "steig", "pfad", "gracht", "straat", "laan", "plein", "kade", "singel",
-	"dijk", "gatan", "vägen", "gränd", "gade", "vej", "veien", "gata", "torget", NULL};
+	"dijk", "gatan", "vägen", "vagen", "gränd", "gade", "vej", "veien", "gata", "torget",
+	"-daero", "-ro", "-gil", NULL};
 /* German street names that open with a preposition ("Am Markt 5", "Unter den Linden 77"). */
 static const char *const prep_streets[] = {"am", "an der", "an den", "auf der", "im", "in der",
 					   "unter den", "zum", "zur", "hinter der", NULL};
@@ -52,7 +53,18 @@ static const char *const address_labels[] = {
 	"address", "postal address", "mailing address", "shipping address", "billing address",
 	"home address", "street address", "delivery address", "ship to", "bill to", "adresse",
 	"anschrift", "lieferadresse", "rechnungsadresse", "dirección", "direccion", "indirizzo",
-	"adres", "endereço", "adresa", "domicilio", "adresse postale", NULL};
+	"adres", "endereço", "adresa", "domicilio", "adresse postale", "deliver to", "send to",
+	"residence", "lieferanschrift", NULL};
+/* Post office boxes (USPS, Australia Post, NZ Post, Deutsche Post, La Poste, Correos,
+ * Poste Italiane, Correios, PostNL, Poczta Polska), then the box number. */
+static const char *const box_words[] = {
+	"p.o. box", "p. o. box", "po box", "post office box", "gpo box", "locked bag",
+	"private bag", "pmb", "postfach", "b.p.", "boîte postale", "apartado de correos",
+	"apartado", "casella postale", "caixa postal", "postbus", "skrytka pocztowa", NULL};
+/* Secondary units (USPS Pub. 28 C2, Royal Mail, Australia Post): a line of their own above
+ * the street, or before the house number ("Flat 3, 12 High St"). */
+static const char *const unit_words[] = {"suite", "ste", "apt", "apt.", "apartment", "unit", "flat",
+					 "floor", "fl", "room", "rm", "building", "bldg", NULL};
 /* US states and territories (USPS two-letter codes), Canada's provinces, Australia's states. */
 static const char *const us_states =
 	"AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
@@ -109,6 +121,12 @@ static size_t word_end(const char *t, size_t len, size_t i, bool *cap)
 	return q > i ? q : 0;
 }
 
+static bool ends_with(const char *t, size_t s, size_t e, const char *suffix)
+{
+	size_t n = strlen(suffix);
+	return e - s > n && magi__find_ci(t, e, e - n, suffix) == e - n;
+}
+
 /* A house number at t[i]: 1-5 digits, a letter or "bis"/"ter" after it, "/12", "-14",
  * " m. 5"; its end, or 0. */
 static size_t house_number(const char *t, size_t len, size_t i)
@@ -135,13 +153,17 @@ static size_t street_at(const char *t, size_t len, size_t i)
 {
 	size_t q, e;
 	bool cap;
-	/* "Flat 3, ", "Unit 2, ", "Apt 4, " before the number */
-	if (word_in(t, len, i, &q, (const char *const[]){"flat", "unit", "apt", "suite", "apartment", NULL})) {
+	/* "Flat 3, ", "Unit 2, ", "Apt. 4B, ", "Flat 3 12 ...", "Flat 3/12 ..." before the number */
+	if (word_in(t, len, i, &q, unit_words)) {
 		while (q < len && t[q] == ' ')
 			q++;
 		size_t h = house_number(t, len, q);
 		if (h && h + 2 < len && t[h] == ',' && t[h + 1] == ' ')
 			i = h + 2;
+		else if (h && h + 1 < len && t[h] == ' ' && magi__is_digit((uc)t[h + 1]))
+			i = h + 1;
+		else if (h && memchr(t + q, '/', h - q))
+			i = q;
 	}
 	/* number first: "221B Baker Street", "12, rue de Rivoli", "12 MG Road" */
 	size_t h = house_number(t, len, i);
@@ -180,6 +202,10 @@ static size_t street_at(const char *t, size_t len, size_t i)
 					te++;
 				return te;
 			}
+			/* Korea's road names (2014): "209 Sejong-daero", "12 Teheran-ro" */
+			if (words == 1 && (ends_with(t, w, e, "-daero") || ends_with(t, w, e, "-ro") ||
+					   ends_with(t, w, e, "-gil")) && e - w >= 6)
+				return e;
 			if (e < len && t[e] == ' ')
 				w = e + 1;
 			else
@@ -353,6 +379,15 @@ static size_t town_at(const char *t, size_t len, size_t i, bool *specific)
 				*specific = true;
 				return s + n;
 			}
+			/* Korea: a district (-gu, -si, -gun), the city and a 5-digit postcode */
+			size_t de = i;
+			while (de < len && t[de] != ',' && t[de] != '\n')
+				de++;
+			if (n == 5 && k > 0 && comma &&
+			    (ends_with(t, i, de, "-gu") || ends_with(t, i, de, "-si") || ends_with(t, i, de, "-gun"))) {
+				*specific = true;
+				return s + n;
+			}
 			return 0;
 		}
 		/* another word of the town or the state ("Tamil Nadu", "Rio de Janeiro") */
@@ -370,12 +405,161 @@ static size_t line_end(const char *t, size_t len, size_t i)
 	return i;
 }
 
+/* A post office box at t[i]: the box word and its number (digit groups split by single
+ * spaces: "Postfach 10 12 34"); its end, or 0. "BP" (boîte postale) only in capitals. */
+static size_t pobox_at(const char *t, size_t len, size_t i)
+{
+	size_t q;
+	if (!word_in(t, len, i, &q, box_words) && !(i + 3 < len && !memcmp(t + i, "BP ", 3) && (q = i + 2)))
+		return 0;
+	if (q < len && t[q] == '.')
+		q++;
+	if (q < len && t[q] == ' ')
+		q++;
+	if (q < len && t[q] == '#')
+		q++;
+	if (q >= len || !magi__is_digit((uc)t[q]))
+		return 0;
+	size_t e = q;
+	while (e < len && magi__is_digit((uc)t[e]))
+		e++;
+	while (e + 1 < len && t[e] == ' ' && magi__is_digit((uc)t[e + 1]) && e + 3 <= len &&
+	       !(e + 3 < len && magi__is_digit((uc)t[e + 3]) && e + 4 < len && magi__is_digit((uc)t[e + 4]) &&
+		 magi__is_digit((uc)t[e + 5])))
+		for (e++; e < len && magi__is_digit((uc)t[e]);)
+			e++;
+	return e < len && magi__is_alpha((uc)t[e]) ? 0 : e;
+}
+
+/* German streets named "...ring" ("Goethering 25", "Kirchring 138"): a capitalised word
+ * 3+ letters longer than "ring", then the house number; its end, or 0. Taken only with a
+ * postcode and town after it: "Monitoring 2", "Offspring 2" have the same shape. */
+static size_t ring_street_at(const char *t, size_t len, size_t i)
+{
+	bool cap;
+	size_t e = word_end(t, len, i, &cap), h;
+	if (!e || !cap || e - i < 7 || magi__find_ci(t, e, e - 4, "ring") != e - 4 || e + 1 >= len || t[e] != ' ' ||
+	    !(h = house_number(t, len, e + 1)))
+		return 0;
+	return h;
+}
+
+/* A street named without its number at t[i] ("Baker Street", "Hauptstraße", "rue de
+ * Rivoli", "Via Roma"): its end, or 0. English order needs 2+ capitalised words, the last a
+ * street type; the type first needs 1-4 name words after it. */
+static size_t street_name_at(const char *t, size_t len, size_t i)
+{
+	size_t e, q, te;
+	bool cap;
+	if (word_in(t, len, i, &q, prefix_types)) {
+		size_t w = q;
+		int names = 0;
+		while (names < 4 && w + 1 < len && t[w] == ' ' && (e = word_end(t, len, w + 1, &cap)) != 0) {
+			w = e;
+			names++;
+		}
+		return names && (cap || names > 1) ? w : 0;
+	}
+	if (!(e = word_end(t, len, i, &cap)) || !cap)
+		return 0;
+	for (size_t k = 0; compound_types[k]; k++) {
+		size_t tl = strlen(compound_types[k]);
+		if (compound_types[k][0] != '-' && e - i >= tl + 3 && magi__find_ci(t, e, e - tl, compound_types[k]) == e - tl)
+			return e;
+	}
+	size_t w = i;
+	for (int words = 0; words < 4 && (e = word_end(t, len, w, &cap)) != 0 && cap;) {
+		words++;
+		if (words >= 2 && word_in(t, len, w, &te, suffix_types))
+			return te < len && t[te] == '.' ? te + 1 : te;
+		if (e + 1 < len && t[e] == ' ')
+			w = e + 1;
+		else
+			break;
+	}
+	return 0;
+}
+
+/* A street without a number, then ", " and a town of 1-3 capitalised words ending the line
+ * (or a comma and more): "Baker Street, London". Its end, or 0. */
+static size_t street_town_at(const char *t, size_t len, size_t i)
+{
+	size_t e = street_name_at(t, len, i), w, n;
+	bool cap;
+	if (!e || e + 2 >= len || t[e] != ',' || t[e + 1] != ' ')
+		return 0;
+	w = e + 2;
+	for (int k = 0; k < 3 && (n = word_end(t, len, w, &cap)) != 0 && cap; k++) {
+		if (n >= len || t[n] == '\n' || t[n] == ',' || (t[n] == '.' && (n + 1 >= len || t[n + 1] == '\n')))
+			return n;
+		if (t[n] != ' ')
+			return 0;
+		w = n + 1;
+	}
+	return 0;
+}
+
+/* A secondary-unit line alone above the street ("Suite 400"): its start, or s. */
+static size_t unit_line_before(const char *t, size_t len, size_t s)
+{
+	if (s < 2 || t[s - 1] != '\n')
+		return s;
+	size_t a = s - 1;
+	while (a > 0 && t[a - 1] != '\n')
+		a--;
+	while (a < s - 1 && t[a] == ' ')
+		a++;
+	size_t q;
+	if (!word_in(t, len, a, &q, unit_words))
+		return s;
+	while (q < s - 1 && (t[q] == ' ' || t[q] == '#'))
+		q++;
+	size_t e = q;
+	while (e < s - 1 && magi__is_alnum((uc)t[e]) && e - q < 6)
+		e++;
+	while (e < s - 1 && t[e] == ' ')
+		e++;
+	return e > q && e == s - 1 ? a : s;
+}
+
+/* Japan in Japanese order, romanised: a prefecture (-to, -fu, -ken, -do), a ward or city
+ * (-ku, -shi, -cho), a district and the block number ("Tokyo-to Shibuya-ku, Jingumae
+ * 1-2-3"); its end, or 0. */
+static size_t jp_order_at(const char *t, size_t len, size_t i)
+{
+	bool cap;
+	size_t e = word_end(t, len, i, &cap);
+	if (!e || !cap || !(ends_with(t, i, e, "-to") || ends_with(t, i, e, "-fu") || ends_with(t, i, e, "-ken") ||
+			    ends_with(t, i, e, "-do")) || e + 1 >= len || t[e] != ' ')
+		return 0;
+	size_t w = word_end(t, len, e + 1, &cap);
+	if (!w || !(ends_with(t, e + 1, w, "-ku") || ends_with(t, e + 1, w, "-shi") || ends_with(t, e + 1, w, "-cho")))
+		return 0;
+	size_t q = w + (w < len && t[w] == ',');
+	if (q < len && t[q] == ' ')
+		q++;
+	size_t d = word_end(t, len, q, &cap);
+	if (!d || d + 1 >= len || t[d] != ' ' || !magi__is_digit((uc)t[d + 1]))
+		return 0;
+	size_t h = d + 1, dashes = 0;
+	while (h < len && (magi__is_digit((uc)t[h]) || (t[h] == '-' && h + 1 < len && magi__is_digit((uc)t[h + 1]))))
+		dashes += t[h++] == '-';
+	return dashes >= 1 ? h : 0;
+}
+
 /* After a street ending at e: a town on the same line (", 10115 Berlin") or opening the
  * next; the end of the address. */
 static size_t with_town(const char *t, size_t len, size_t e)
 {
 	bool spec;
 	size_t le = line_end(t, len, e);
+	/* the postcode right after the number, where OCR joined two lines ("Kirchring 138
+	 * 47476 Berlin") */
+	if (e + 1 < le && t[e] == ' ' && magi__is_digit((uc)t[e - 1]) && magi__is_digit((uc)t[e + 1])) {
+		size_t te = town_at(t, len, e + 1, &spec);
+		if (te)
+			return te;
+	}
 	/* ", Apt 5", " Suite 300", ", 3º B" may stand between */
 	for (size_t k = e; k < le; k++)
 		if (t[k] == ',' || (t[k] == ' ' && k + 1 < le && t[k + 1] == '-')) {
@@ -415,26 +599,41 @@ magi_status magi__pii_addresses(const char *t, size_t len, struct magi__fvec *fv
 		if (i < next || (i > 0 && t[i - 1] != ' ' && t[i - 1] != '\n' && t[i - 1] != ',' &&
 				 t[i - 1] != ':' && t[i - 1] != '|' && t[i - 1] != '('))
 			continue;
-		size_t e = street_at(t, len, i), end = 0;
+		size_t e = street_at(t, len, i), end = 0, start = i;
 		float score = 0.7f;
 		bool spec = false;
 		if (e) {
 			end = with_town(t, len, e);
 			score = end > e ? 0.8f : 0.7f;
+			start = unit_line_before(t, len, i);
+		} else if ((e = pobox_at(t, len, i)) != 0 || (e = jp_order_at(t, len, i)) != 0) {
+			end = with_town(t, len, e);
+		} else if ((e = ring_street_at(t, len, i)) != 0 && (end = with_town(t, len, e)) == e) {
+			end = 0; /* "...ring 5" without a town is "Monitoring 2" as often as a street */
 		} else if ((e = town_at(t, len, i, &spec)) != 0 && spec) {
 			end = e;
 			score = 0.6f;
 		}
 		if (!end)
 			continue;
-		magi_status st = magi__fvec_push(fv, MAGI_PII_ADDRESS, i, end, score, NULL);
+		magi_status st = magi__fvec_push(fv, MAGI_PII_ADDRESS, start, end, score, NULL);
 		if (st)
 			return st;
 		next = end;
 	}
+	/* a street and a town without number or postcode, opening a field: "Baker Street, London" */
+	for (size_t i = 0; i < len; i++) {
+		size_t e;
+		if (!magi__is_alpha((uc)t[i]) || !magi__pii_field_start(t, i) || !(e = street_town_at(t, len, i)))
+			continue;
+		magi_status st = magi__fvec_push(fv, MAGI_PII_ADDRESS, i, e, 0.6f, NULL);
+		if (st)
+			return st;
+		i = e;
+	}
 	/* after an address label: the rest of the line, and the next line when it is a town */
 	for (size_t at = 0; at < len; at++) {
-		if (!magi__is_alpha((uc)t[at]) || !magi__pii_field_start(t, at))
+		if (!magi__is_alpha((uc)t[at]) || !magi__pii_label_start(t, at))
 			continue;
 		for (size_t k = 0; address_labels[k]; k++) {
 			if (magi__lower((uc)t[at]) != (uc)address_labels[k][0] ||
@@ -458,7 +657,8 @@ magi_status magi__pii_addresses(const char *t, size_t len, struct magi__fvec *fv
 				if (we)
 					s = we;
 			}
-			if (!word || !digit)
+			/* a word and a number, or a street named without its number */
+			if (!(word && digit) && !street_name_at(t, len, q))
 				continue;
 			bool spec;
 			size_t end = le;

@@ -65,6 +65,18 @@ magi_status magi__pii_keys(const char *t, size_t len, const struct magi_pii_para
 magi_status magi__pii_credentials(const char *t, size_t len, struct magi__fvec *fv);
 magi_status magi__pii_addresses(const char *t, size_t len, struct magi__fvec *fv);
 magi_status magi__pii_persons(const char *t, size_t len, struct magi__fvec *fv);
+/* pii_person.c's name run at t[i] (prose: no word in capitals) and its stop list;
+ * pii_person_prose.c's names in running prose (titles, cues, given names). */
+int magi__pii_name_run(const char *t, size_t len, size_t i, size_t *end, bool prose);
+bool magi__pii_not_name(const char *w, size_t n);
+/* The kind of name word at t[i] (0 none, 1 a name, 2 in capitals, 3 an initial), its end;
+ * the end of lower-case particles opening a family name at t[i] ("van der "), or i. */
+int magi__pii_name_word_kind(const char *t, size_t len, size_t i, size_t *end);
+size_t magi__pii_skip_particles(const char *t, size_t len, size_t i);
+/* magi__pii_field_start, or one stray glyph before t[at] at the line's start ("t Address:"). */
+bool magi__pii_label_start(const char *t, size_t at);
+magi_status magi__pii_persons_prose(const char *t, size_t len, struct magi__fvec *fv);
+extern bool magi__pii_given_names; /* the given-name rule (default on; benches turn it off) */
 magi_status magi__pii_secrets(const char *t, size_t len, const struct magi_secret_list *l,
 			      struct magi__fvec *fv);
 #endif

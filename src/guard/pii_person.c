@@ -67,10 +67,29 @@ enum { W_NONE, W_NAME, W_INITIAL, W_CAPS };
 /* A name word at t[i]: a capital and lower-case letters ("Anna", "Łukasz", "O'Brien",
  * "Smith-Jones", "McDonald"), an initial ("J."), or a word in capitals ("WANG"). Sets
  * *end; returns its kind (W_NONE when it is none, or ends glued to a digit). */
+static int name_word_ocr(const char *t, size_t len, size_t i, size_t *end, bool l_for_i);
+
 static int name_word(const char *t, size_t len, size_t i, size_t *end)
+{
+	return name_word_ocr(t, len, i, end, false);
+}
+
+/* Small type's 'l' for a name's capital I ("Sergel lvanov"): an 'l' then a consonant no
+ * word starts with after an 'l' (not l, y), 4+ letters. */
+static bool l_for_capital_i(const char *t, size_t len, size_t i)
+{
+	if (i + 3 >= len || t[i] != 'l' || !magi__is_lower((uc)t[i + 1]) || strchr("aeiouly", t[i + 1]) ||
+	    !magi__is_lower((uc)t[i + 2]) || !magi__is_lower((uc)t[i + 3]))
+		return false;
+	return true;
+}
+
+static int name_word_ocr(const char *t, size_t len, size_t i, size_t *end, bool l_for_i)
 {
 	bool up;
 	size_t n = letter_at(t, len, i, &up);
+	if (n && !up && l_for_i && l_for_capital_i(t, len, i))
+		up = true;
 	if (!n || !up || (i > 0 && (magi__is_alnum((uc)t[i - 1]) || ((uc)t[i - 1] & 0x80))))
 		return W_NONE;
 	size_t q = i + n;
@@ -114,29 +133,35 @@ static int name_word(const char *t, size_t len, size_t i, size_t *end)
 /* The name starting at t[i]: up to NAME_MAX_WORDS words (particles between them free),
  * on one line. Returns the number of name words (initials count half: "J. Smith" is a
  * name, "J." is not) and sets *end, or 0. A word from the stop list ends it. */
-static int name_run(const char *t, size_t len, size_t i, size_t *end)
+static int name_run_mode(const char *t, size_t len, size_t i, size_t *end, bool prose)
 {
 	int words = 0, real = 0;
 	size_t q = i, last = i;
 	while (q < len && words < NAME_MAX_WORDS) {
 		size_t we;
-		int k = name_word(t, len, q, &we);
+		int k = name_word_ocr(t, len, q, &we, !prose);
 		if (k == W_NONE) {
 			/* a particle followed by a name word ("van den Berg", "de la Cruz") */
 			size_t p = q;
 			while (p < len && magi__is_lower((uc)t[p]))
 				p++;
-			if (!real || p == q || !magi__pii_in_list(t + q, p - q, particles) || p >= len || t[p] != ' ')
+			if (!words || p == q || !magi__pii_in_list(t + q, p - q, particles) || p >= len || t[p] != ' ')
 				break;
 			q = p + 1;
 			continue;
 		}
 		if (k != W_INITIAL && magi__pii_in_list(t + q, we - q, not_names))
 			break;
+		/* in prose a word in capitals is an acronym ("POSIX", "GNU"), not a family name */
+		if (prose && k == W_CAPS)
+			break;
 		words++;
 		real += k != W_INITIAL;
 		last = we;
 		q = we;
+		/* in prose a possessive ends the name ("Michael Kay's Saxon") */
+		if (prose && we >= 2 && t[we - 2] == '\'' && t[we - 1] == 's')
+			break;
 		if (q + 1 < len && t[q] == ' ' && t[q + 1] != ' ')
 			q++;
 		else
@@ -146,6 +171,42 @@ static int name_run(const char *t, size_t len, size_t i, size_t *end)
 		return 0;
 	*end = last;
 	return words;
+}
+
+static int name_run(const char *t, size_t len, size_t i, size_t *end)
+{
+	return name_run_mode(t, len, i, end, false);
+}
+
+int magi__pii_name_run(const char *t, size_t len, size_t i, size_t *end, bool prose)
+{
+	return name_run_mode(t, len, i, end, prose);
+}
+
+int magi__pii_name_word_kind(const char *t, size_t len, size_t i, size_t *end)
+{
+	int k = name_word(t, len, i, end);
+	return k == W_NAME ? 1 : k == W_CAPS ? 2 : k == W_INITIAL ? 3 : 0;
+}
+
+bool magi__pii_not_name(const char *w, size_t n)
+{
+	return magi__pii_in_list(w, n, not_names);
+}
+
+/* Particles opening a family name after a label of one part of a name ("Surname: van
+ * Dijk", "Nachname: de la Fontaine"): their end, or i. */
+size_t magi__pii_skip_particles(const char *t, size_t len, size_t i)
+{
+	size_t q = i;
+	for (;;) {
+		size_t p = q;
+		while (p < len && magi__is_lower((uc)t[p]))
+			p++;
+		if (p == q || p >= len || t[p] != ' ' || !magi__pii_in_list(t + q, p - q, particles))
+			return q;
+		q = p + 1;
+	}
 }
 
 /* Labels that name a person. min: the words a name needs after it (1 for labels of one
@@ -184,7 +245,7 @@ static const struct {
 	{"naam", 2, true}, {"rekeninghouder", 2, false}, {"kontoinhaber", 2, false},
 	{"inhaber", 2, true}, {"empfänger", 2, true}, {"absender", 2, true},
 	{"bénéficiaire", 2, true}, {"destinatario", 2, true}, {"remitente", 2, true},
-	{"from", 2, true}, {"to", 2, true}, {"cc", 2, true}, {"bcc", 2, true},
+	{"from", 2, true}, {"to", 2, true}, {"cc", 2, true}, {"bcc", 2, true}, {"ce", 2, true},
 	{"reply-to", 2, true}, {"von", 2, true}, {"an", 2, true}, {"de", 2, true},
 	{"para", 2, true},
 };
@@ -249,25 +310,42 @@ static bool label_at(const char *t, size_t len, size_t at, const char *label)
 	if (at > 0 && magi__is_alnum((uc)t[at - 1]))
 		return false;
 	size_t k = 0;
+	/* a label of two words and 9+ letters ("given name") may have one letter misread
+	 * ("Biven name:", session 6) */
+	int slack = strlen(label) >= 9 && strchr(label, ' ') ? 1 : 0;
 	for (; label[k]; k++) {
 		if (at + k >= len)
 			return false;
 		uc c = magi__lower((uc)t[at + k]);
-		if (c != (uc)label[k] && !(label[k] == 'm' && k > 0 && (c == 'n' || c == 'w')))
-			return false;
+		if (c != (uc)label[k] && !(label[k] == 'm' && k > 0 && (c == 'n' || c == 'w'))) {
+			if (!slack-- || !magi__is_alpha(c) || !magi__is_alpha((uc)label[k]))
+				return false;
+		}
 	}
 	return true;
+}
+
+bool magi__pii_label_start(const char *t, size_t at)
+{
+	if (magi__pii_field_start(t, at))
+		return true;
+	/* one stray glyph OCR put before a label at the line's start ("t Address:") */
+	if (at < 2 || t[at - 1] != ' ' || t[at - 2] == ' ' || magi__is_digit((uc)t[at - 2]))
+		return false;
+	size_t b = at - 2;
+	return b == 0 || t[b - 1] == '\n';
 }
 
 /* Names after labels. */
 static magi_status names_after_labels(const char *t, size_t len, struct magi__fvec *fv)
 {
 	for (size_t at = 0; at < len; at++) {
-		if (!magi__is_alpha((uc)t[at]) || !magi__pii_field_start(t, at))
+		if (!magi__is_alpha((uc)t[at]) || !magi__pii_label_start(t, at))
 			continue;
 		for (size_t li = 0; li < MAGI_ARRAY_LEN(name_labels); li++) {
 			const char *label = name_labels[li].label;
-			if (magi__lower((uc)t[at]) != (uc)label[0] || !label_at(t, len, at, label))
+			if ((magi__lower((uc)t[at]) != (uc)label[0] && !(strlen(label) >= 9 && strchr(label, ' '))) ||
+			    !label_at(t, len, at, label))
 				continue;
 			size_t q = at + strlen(label);
 			/* small type's 'z' for a colon glued to the label ("Full namez Chinedu") */
@@ -298,6 +376,8 @@ static magi_status names_after_labels(const char *t, size_t len, struct magi__fv
 			q = skip_title(t, len, q);
 			size_t e;
 			int words = name_run(t, len, q, &e);
+			if (!words && name_labels[li].min == 1 && magi__pii_skip_particles(t, len, q) > q)
+				words = name_run(t, len, magi__pii_skip_particles(t, len, q), &e);
 			if (words < name_labels[li].min)
 				continue;
 			if (next_line && line_end_of(t, len, e) != e)
@@ -385,9 +465,11 @@ static magi_status names_in_signatures(const char *t, size_t len, struct magi__f
 			q = skip_title(t, len, q);
 			if (name_run(t, len, q, &e) < 2)
 				continue;
-			while (e < ne && t[e] == ' ')
-				e++;
-			if (e != ne)
+			size_t z = e;
+			/* (OCR's stray '.' after the name: "Hojciech Kowalski.") */
+			while (z < ne && (t[z] == ' ' || (t[z] == '.' && z == e)))
+				z++;
+			if (z != ne)
 				continue;
 			magi_status st = push_name(fv, q, e, 0.6f);
 			if (st)
@@ -448,5 +530,7 @@ magi_status magi__pii_persons(const char *t, size_t len, struct magi__fvec *fv)
 		st = names_after_salutations(t, len, fv);
 	if (!st)
 		st = names_in_signatures(t, len, fv);
+	if (!st)
+		st = magi__pii_persons_prose(t, len, fv);
 	return st;
 }

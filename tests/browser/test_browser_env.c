@@ -173,6 +173,48 @@ static void test_shop(struct magi_env *env, struct magi_obs *o)
 	CHECK(bt_log_count("POST", "/pay", "card", "4111 1111 1111 1111") == 1);
 }
 
+/* Links whose clicks a script takes over (addEventListener, on the link or inside it) are
+ * not "only opens a page": the gate judges them by their words, as buttons. */
+static void test_link_listeners(struct magi_env *env, struct magi_obs *o)
+{
+	bt_do(env, "{\"action\":\"navigate\",\"url\":\"%s\"}", bt_url("express.html"));
+	bt_observe(env, o);
+	const struct magi_element *terms = bt_find(o, "link", "Read the terms");
+	const struct magi_element *express = bt_find(o, "link", "Express checkout now");
+	const struct magi_element *oneclick = bt_find(o, "link", "Buy with one click");
+	REQUIRE(terms && express && oneclick);
+	CHECK(terms->flags & MAGI_ELEM_NAVIGATES); /* the document's own listener is not its */
+	CHECK(!(express->flags & MAGI_ELEM_NAVIGATES));
+	CHECK(!(oneclick->flags & MAGI_ELEM_NAVIGATES));
+	/* the gate, on this list: the plain link passes, the listened ones ask */
+	struct magi_risk_context ctx = {0};
+	ctx.elements = o->elements;
+	ctx.n_elements = o->n_elements;
+	const struct magi_element *which[] = {terms, express, oneclick};
+	for (int k = 0; k < 3; k++) {
+		char json[96];
+		snprintf(json, sizeof json, "{\"action\":\"click_element\",\"element\":%d}", which[k]->id);
+		struct magi_action a;
+		struct magi_error err;
+		struct magi_risk_decision d;
+		memset(&d, 0, sizeof d);
+		REQUIRE(magi_action_parse_json(json, strlen(json), &a, &err) == MAGI_OK);
+		CHECK(magi_risk_check(&a, &ctx, &d) == MAGI_OK);
+		magi_action_release(&a);
+		if (k == 0)
+			CHECK_MSG(d.tier == MAGI_RISK_ALLOW, "%s: %s", which[k]->name, d.reason);
+		else
+			CHECK_MSG(d.tier == MAGI_RISK_ASK && d.category == MAGI_RISK_CAT_PAYMENT, "%s: tier %d %s",
+				  which[k]->name, (int)d.tier, d.reason);
+	}
+	/* and the listened link does pay when clicked (what the gate stood before) */
+	int before = bt_log_count("POST", "/pay", NULL, NULL);
+	bt_do(env, "{\"action\":\"click_element\",\"element\":%d}", express->id);
+	CHECK(bt_wait_exact(env, o, "paid"));
+	CHECK(bt_log_count("POST", "/pay", "via", "express") == 1);
+	CHECK(bt_log_count("POST", "/pay", NULL, NULL) == before + 1);
+}
+
 static void test_input(struct magi_env *env, struct magi_obs *o)
 {
 	bt_do(env, "{\"action\":\"navigate\",\"url\":\"%s\"}", bt_url("input.html"));
@@ -316,6 +358,7 @@ int main(void)
 	test_login(env, &o);
 	test_search(env, &o);
 	test_shop(env, &o);
+	test_link_listeners(env, &o);
 	test_input(env, &o);
 	test_injection_text(env, &o);
 	test_release_mid_drag(env, &o);

@@ -271,6 +271,36 @@ static void test_names(void)
 	HASNT("New Folder", MAGI_PII_PERSON);
 	HASNT("created by the build system", MAGI_PII_PERSON);
 	HASNT("Dear all, the Release Notes follow", MAGI_PII_PERSON);
+	/* small type's forms (session 6): "ce:" for "Cc:", a stray dot after a signature */
+	HAS("ce: Aleksandr Ivanov", MAGI_PII_PERSON, "Aleksandr Ivanov");
+	HAS("Best regards,\nHojciech Kowalski.\nSales", MAGI_PII_PERSON, "Hojciech Kowalski");
+	HAS("Surname: van Dijk", MAGI_PII_PERSON, "van Dijk");
+	HAS("Nachname: de la Fontaine", MAGI_PII_PERSON, "de la Fontaine");
+	HAS("Biven name: Wei", MAGI_PII_PERSON, "Wei");
+	HAS("Name: Sergel lvanov", MAGI_PII_PERSON, "Sergel lvanov");
+	HASNT("Name: lsblk", MAGI_PII_PERSON);
+	HASNT("File name: Report", MAGI_PII_PERSON);
+}
+
+/* Names in running prose (session 6): a title, a cue phrase, a verb of saying, a given name. */
+static void test_names_in_prose(void)
+{
+	HAS("I spoke with Maria Gonzalez yesterday.", MAGI_PII_PERSON, "Maria Gonzalez");
+	HAS("Please review the draft, cc Tom Baker.", MAGI_PII_PERSON, "Tom Baker");
+	HAS("The ticket was assigned to Priya Raman on Monday.", MAGI_PII_PERSON, "Priya Raman");
+	HAS("Meeting with Dr. Okafor at 3 pm.", MAGI_PII_PERSON, "Okafor");
+	HAS("Please ask Mrs de la Cruz to call back.", MAGI_PII_PERSON, "de la Cruz");
+	HAS("On Tue, 3 Dec 2026, Xu Feng wrote:", MAGI_PII_PERSON, "Xu Feng");
+	HAS("Could you ask PARK Dohyun to sign?", MAGI_PII_PERSON, "PARK Dohyun");
+	HAS("The report from Łukasz Nowak is attached.", MAGI_PII_PERSON, "Łukasz Nowak");
+	HAS("see Michael Kay's notes", MAGI_PII_PERSON, "Michael Kay's"); /* a possessive ends it */
+	HASNT("in the section called Argument List Processing", MAGI_PII_PERSON);
+	HASNT("according to POSIX Threads semantics", MAGI_PII_PERSON);
+	HASNT("Getting Started With Julia Packages", MAGI_PII_PERSON);
+	HASNT("Using Daniel Veillard Tools", MAGI_PII_PERSON); /* a Title Case heading */
+	HASNT("12 Oak Dr Springfield", MAGI_PII_PERSON);
+	HASNT("contact Red Hat Support for help", MAGI_PII_PERSON);
+	HASNT("Mark Down the Price", MAGI_PII_PERSON); /* Mark is no listed given name */
 }
 
 static void test_addresses(void)
@@ -289,6 +319,29 @@ static void test_addresses(void)
 	HASNT("See SVN rev 214161", MAGI_PII_ADDRESS);
 	HASNT("2 Sections follow", MAGI_PII_ADDRESS);
 	HASNT("Copied 12345 Files", MAGI_PII_ADDRESS); /* five digits and a word: no street, no label */
+	/* without a house number or a postcode (session 6) */
+	HAS("P.O. Box 4821\nAnchorage, AK 99501", MAGI_PII_ADDRESS, "P.O. Box 4821\nAnchorage, AK 99501");
+	HAS("Postfach 10 12 34, 53113 Bonn", MAGI_PII_ADDRESS, "Postfach 10 12 34, 53113 Bonn");
+	HAS("Casella Postale 58", MAGI_PII_ADDRESS, "Casella Postale 58");
+	HAS("Baker Street, London", MAGI_PII_ADDRESS, "Baker Street, London");
+	HAS("Deliver to: Hauptstraße, Berlin", MAGI_PII_ADDRESS, "Hauptstraße, Berlin");
+	HAS("Address: rue de Rivoli, Paris", MAGI_PII_ADDRESS, "rue de Rivoli, Paris");
+	HAS("Suite 400\n1600 Amphitheatre Pkwy\nMountain View, CA 94043", MAGI_PII_ADDRESS,
+	    "Suite 400\n1600 Amphitheatre Pkwy\nMountain View, CA 94043");
+	HAS("Flat 3 12 High Street\nLondon N1 9AB", MAGI_PII_ADDRESS, "Flat 3 12 High Street\nLondon N1 9AB");
+	HAS("Flat 3/12 High St", MAGI_PII_ADDRESS, "Flat 3/12 High St");
+	HAS("209 Sejong-daero, Jongno-gu, Seoul 03172", MAGI_PII_ADDRESS, "209 Sejong-daero, Jongno-gu, Seoul 03172");
+	HAS("Teheran-ro 152, Gangnam-gu, Seoul 06236", MAGI_PII_ADDRESS, "Teheran-ro 152, Gangnam-gu, Seoul 06236");
+	HAS("Tokyo-to Shibuya-ku, Jingumae 1-2-3", MAGI_PII_ADDRESS, "Tokyo-to Shibuya-ku, Jingumae 1-2-3");
+	HAS("t Address: Goetheneg 246\n9113 Basel", MAGI_PII_ADDRESS, "Goetheneg 246\n9113 Basel");
+	HAS("Kirchring 138 47476 Berlin", MAGI_PII_ADDRESS, "Kirchring 138 47476 Berlin");
+	HAS("Goethering 25\n10115 Berlin", MAGI_PII_ADDRESS, "Goethering 25\n10115 Berlin");
+	HASNT("Monitoring 2 hosts", MAGI_PII_ADDRESS);
+	HAS("Kungsvagen 212, 344 69 Stockholm", MAGI_PII_ADDRESS, "Kungsvagen 212, 344 69 Stockholm");
+	HASNT("See the Main Street example below", MAGI_PII_ADDRESS); /* in prose, no town */
+	HASNT("BP oil prices rose", MAGI_PII_ADDRESS);
+	HASNT("Floor 3 is closed", MAGI_PII_ADDRESS);
+	HASNT("Wall Street Journal, New York Times and others", MAGI_PII_ADDRESS);
 }
 
 int main(void)
@@ -301,6 +354,7 @@ int main(void)
 	test_ip_mac();
 	test_email_idn();
 	test_names();
+	test_names_in_prose();
 	test_addresses();
 	return check_done();
 }
