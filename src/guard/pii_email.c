@@ -33,6 +33,22 @@ static size_t known_tld_at(const char *t, size_t len, size_t i)
 	return 0;
 }
 
+/* true when t[s..e) is a Punycode label ("xn--p1ai"; OCR's "xn—-plai" with a dash read
+ * as an em or en dash). */
+static bool punycode_label(const char *t, size_t e, size_t s)
+{
+	if (e < s + 5 || t[s] != 'x' || t[s + 1] != 'n')
+		return false;
+	size_t q = s + 2;
+	for (int k = 0; k < 2; k++) {
+		size_t d = t[q] == '-' ? 1 : magi__pii_utf8_dash(t, e, q);
+		if (!d)
+			return false;
+		q += d;
+	}
+	return q < e;
+}
+
 /* A domain at t[d]: labels of letters, digits and dashes joined by dots, the last one (the
  * TLD) 2+ letters. OCR noise tolerated, measured on small screenshot text: "—" for '-', a
  * space after a dot when a common TLD follows ("outlook. com"), a dot read as a space
@@ -58,7 +74,7 @@ static size_t parse_domain(const char *t, size_t len, size_t d)
 		bool tld = q - lab_start >= 2;
 		for (size_t r = lab_start; r < q && tld; r++)
 			tld = magi__is_alpha((uc)t[r]) || (uc)t[r] >= 0x80;
-		tld = tld || (q - lab_start > 4 && !memcmp(t + lab_start, "xn--", 4));
+		tld = tld || punycode_label(t, q, lab_start);
 		if (labels >= 2 && tld)
 			end = q;
 		if (q + 1 < len && t[q] == '.' &&

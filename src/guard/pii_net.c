@@ -69,8 +69,10 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 			oct[k] = v;
 			nds[k] = nd;
 			if (k < 3) {
-				/* a space before the dot ("10.87.64 .53"): after an IP label */
-				if (q + 2 < len && t[q] == ' ' && t[q + 1] == '.' && magi__is_digit((uc)t[q + 2])) {
+				/* a space before the dot ("10.87.64 .53") or its comma ("192,168,177
+				 * ,119"): after an IP label */
+				if (q + 2 < len && t[q] == ' ' && (t[q + 1] == '.' || t[q + 1] == ',') &&
+				    magi__is_digit((uc)t[q + 2])) {
 					spaces++;
 					q++;
 				}
@@ -105,14 +107,14 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 		/* commas only where no thousands grouping reads them ("1,200,250,100" is a
 		 * number): some group after the first is not three digits long */
 		bool labelled = magi__pii_context_has(t, i, 24, ip_words);
-		if (ok && commas && nds[1] == 3 && nds[2] == 3 && nds[3] == 3 && !labelled)
+		/* a port or a prefix length glued to it ("198,181,253,24:8443", "10,54,143,93/9",
+		 * "192. 168.44. 172:8443") says address as a label does */
+		bool port = q + 1 < len && (t[q] == ':' || t[q] == '/') && magi__is_digit((uc)t[q + 1]) &&
+			    spaces <= 2 && !gaps;
+		if (ok && commas && nds[1] == 3 && nds[2] == 3 && nds[3] == 3 && !labelled && !port)
 			ok = false;
 		/* more than one, or with spaces, only after an IP label: "1,0,0,1" and "10, 20,
 		 * 30, 40" are lists */
-		/* a port or a prefix length glued to it ("198,181,253,24:8443", "10,54,143,93/9")
-		 * says address as a label does */
-		bool port = q + 1 < len && (t[q] == ':' || t[q] == '/') && magi__is_digit((uc)t[q + 1]) &&
-			    !spaces && !gaps;
 		if ((commas > 1 || spaces || gaps) && !labelled && !port)
 			ok = false;
 		if (!ok) {
@@ -324,8 +326,9 @@ magi_status magi__pii_ipv6_noisy(const char *t, size_t len, struct magi__fvec *f
 			size_t b = noisy_hex(t, len, q, &h);
 			char h2;
 			/* a fifth glyph after a full group that is a colon's look-alike in small
-			 * type ("7ea32624b", "3c93zed24", "fe801:93df"): the colon */
-			if (gl[ng - 1] == 4 && ng < 8 && (c == '2' || c == 'z' || c == '1') && q + 1 < len &&
+			 * type ("7ea32624b", "3c93zed24", "fe801:93df", "9575385ad"): the colon */
+			if (gl[ng - 1] == 4 && ng < 8 && (c == '2' || c == 'z' || c == '1' || c == '3') &&
+			    q + 1 < len &&
 			    noisy_hex(t, len, q + 1, &h2)) {
 				repairs++;
 				ng++;
@@ -463,7 +466,6 @@ magi_status magi__pii_ipv6(const char *t, size_t len, struct magi__fvec *fv)
 static size_t host_quad(const char *t, size_t len, size_t i)
 {
 	int oct[4];
-	char sep = 0;
 	size_t q = i;
 	for (int k = 0; k < 4; k++) {
 		int v = 0, nd = 0;
@@ -474,10 +476,10 @@ static size_t host_quad(const char *t, size_t len, size_t i)
 			return 0;
 		oct[k] = v;
 		if (k < 3) {
-			/* one separator throughout: dots, or small type's commas */
-			if (q >= len || (t[q] != '.' && t[q] != ',') || (k && t[q] != sep))
+			/* dots, or small type's commas (also one among dots: "10.70,36.223") */
+			if (q >= len || (t[q] != '.' && t[q] != ','))
 				return 0;
-			sep = t[q++];
+			q++;
 		}
 	}
 	if ((q < len && (magi__is_alnum((uc)t[q]) || ((t[q] == '.' || t[q] == ',') && q + 1 < len &&
@@ -550,7 +552,7 @@ static bool mac_special(const char *t, size_t i, size_t e)
 	return zero || ones;
 }
 
-static const char *const mac_words[] = {"mac", "hwaddr", "ether", "link/ether", "bssid",
+static const char *const mac_words[] = {"mac", "hwaddr", "hhaddr" /* small type's HWaddr */, "ether", "link/ether", "bssid",
 					"hardware address", "physical address", "mac address",
 					"wi-fi address", "ethernet address", "adresse mac", NULL};
 
@@ -659,7 +661,7 @@ static size_t cisco_noisy(const char *t, size_t len, size_t i)
  * address: hex groups of one or two glyphs split by colons, dashes, dots, commas or gaps
  * (a tab where OCR cut the line: "18:7;<tab>6:D4:01:57"), 9-12 hex glyphs in 5-6 groups
  * ("a0: ac:60:0f :5b", a group lost) or three groups of four ("2200 ,047d effa"), or one
- * block of 12 glyphs with one unreadable ("COS683AC5R66"); two look-alikes at most (three
+ * block of 12 glyphs with one unreadable after its first ("COS683AC5R66", "4R0F277576F7"); two look-alikes at most (three
  * with the unreadable one in a block).
  * Returns the end or 0. */
 static size_t mac_labelled_noisy(const char *t, size_t len, size_t i)
@@ -679,7 +681,7 @@ static size_t mac_labelled_noisy(const char *t, size_t len, size_t i)
 			end = q;
 			continue;
 		}
-		if (magi__is_alnum((uc)t[q]) && !unknown && gl[groups] >= 2) {
+		if (magi__is_alnum((uc)t[q]) && !unknown && gl[groups] >= 1) {
 			unknown++; /* one glyph of a block read as no hex at all */
 			gl[groups]++;
 			glyphs++;

@@ -395,11 +395,13 @@ static magi_status ssns_in(const char *t, size_t len, struct magi__fvec *fv)
 					s1 = s;
 				/* after a label, OCR's ',' for the dotted form's '.' ("548,14,4718") */
 				ok = s == s1 && (s == '-' || s == ' ' || s == '.' || s == ',');
-				/* without a label, only as ", " between exact groups ("275, 48, 1573":
-				 * small type's dotted form) */
+				/* without a label, only as ", " or ',' between exact groups ("275, 48,
+				 * 1573", "012,81,2217": small type's dotted form; no number's
+				 * thousands are grouped 3-2-4) */
 				if (ok && s == ',' && !label)
-					ok = d[g] == want[g] && q + 2 < len && t[q + 1] == ' ' &&
-					     magi__is_digit((uc)t[q + 2]);
+					ok = d[g] == want[g] && q + 2 < len &&
+					     (magi__is_digit((uc)t[q + 1]) ||
+					      (t[q + 1] == ' ' && magi__is_digit((uc)t[q + 2])));
 				q++;
 				if (ok && (s == '-' || s == ',') && q + 1 < len && t[q] == ' ' &&
 				    magi__is_digit((uc)t[q + 1])) {

@@ -25,6 +25,7 @@
  *   - a line read with confidence under 30 that shows digits and that the budget leaves
  *     unread is covered as "unreadable" (sent as it is, it would be PII the guard never
  *     looked at). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "guard/pii_internal.h"
@@ -212,7 +213,7 @@ static bool small_signal(const char *s, int digits)
 	return digits >= 4 || at || (colons >= 2 && digits >= 2);
 }
 
-enum { READ_PLAIN, READ_HEX, READ_EMAIL };
+enum { READ_PLAIN, READ_HEX, READ_EMAIL, READ_DIGITS };
 
 struct cand {
 	size_t line;
@@ -317,9 +318,10 @@ static bool hex_like(const char *w)
 }
 
 /* Grows the box b (as words_box gives it) of c's words over the words beside it on the
- * same row (half their height within its rows, at most 5 heights away) that pass like,
- * word by word, and c->w0/w1 with them. */
-static void grow_row(const struct magi_ocr *ocr, struct cand *c, int b[4], bool (*like)(const char *))
+ * same row (half their height within its rows, at most `reach` heights away) that pass
+ * like, word by word, and c->w0/w1 with them. */
+static void grow_row(const struct magi_ocr *ocr, struct cand *c, int b[4], bool (*like)(const char *),
+		     int reach)
 {
 	for (bool grew = true; grew;) {
 		grew = false;
@@ -328,7 +330,7 @@ static void grow_row(const struct magi_ocr *ocr, struct cand *c, int b[4], bool 
 			int h = b[3] - b[1], ov = MAGI_MIN(b[3], ow->y + ow->h) - MAGI_MAX(b[1], ow->y);
 			bool inside = ow->x >= b[0] && ow->x + ow->w <= b[2];
 			int gap = ow->x >= b[2] ? ow->x - b[2] : b[0] - (ow->x + ow->w);
-			if (inside || ov * 2 < MAGI_MIN(h, ow->h) || gap > 5 * h || !like(ow->text))
+			if (inside || ov * 2 < MAGI_MIN(h, ow->h) || gap > reach * h || !like(ow->text))
 				continue;
 			b[0] = MAGI_MIN(b[0], ow->x);
 			b[2] = MAGI_MAX(b[2], ow->x + ow->w);
@@ -337,6 +339,58 @@ static void grow_row(const struct magi_ocr *ocr, struct cand *c, int b[4], bool 
 			grew = true;
 		}
 	}
+}
+
+/* A word that may be part of a number however small type garbled it: a digit, and only
+ * digits, their look-alikes ("s0s2e27527449423", "a976") and a number's punctuation. */
+static bool digit_like(const char *w)
+{
+	int digits = 0, letters = 0;
+	for (; *w; w++) {
+		digits += magi__is_digit((unsigned char)*w);
+		letters += magi__is_alpha((unsigned char)*w) || ((unsigned char)*w & 0x80);
+		if (!magi__is_alnum((unsigned char)*w) && !((unsigned char)*w & 0x80) &&
+		    !strchr("-./()+,|", *w))
+			return false;
+	}
+	return digits && letters * 2 <= digits;
+}
+
+/* A number line's crop for a reading constrained to digits: from its first word with a
+ * digit to its last, grown over the digit-like words of the same row (OCR cuts a small
+ * card number into two lines: "5019 4177" | "a976 6312"), when those words are digit-like
+ * (a number, not an IBAN's letters or a MAC's hex); the words before it on the line are
+ * its label, kept from the first reading. False when the line holds no such number. */
+static bool digits_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
+{
+	int first = -1, last = -1, groups = 0;
+	for (size_t w = 0; w < ocr->n_words; w++) {
+		if (ocr->words[w].line != (int)li || !count_digits(ocr->words[w].text))
+			continue;
+		if (first < 0)
+			first = (int)w;
+		last = (int)w;
+	}
+	if (first < 0)
+		return false;
+	for (int w = first; w <= last; w++) {
+		if (ocr->words[w].line != (int)li)
+			continue;
+		const char *t = ocr->words[w].text;
+		if (!digit_like(t) || strchr(t, ':'))
+			return false;
+		/* an IBAN's country code ("¥N830909743732945701") needs its letters */
+		if (w == first && !magi__is_digit((unsigned char)t[0]) && t[0] != '+' && t[0] != '(' &&
+		    t[1] && !magi__is_digit((unsigned char)t[1]))
+			return false;
+		groups++;
+	}
+	c->w0 = first;
+	c->w1 = last;
+	int b[4];
+	words_box(ocr, li, first, last, b);
+	grow_row(ocr, c, b, digit_like, 5);
+	return groups && cand_box(c, b);
 }
 
 /* The span of line li's address-like words: from its first hex word to its last, with at
@@ -368,10 +422,84 @@ static bool hex_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 	c->w1 = last;
 	int b[4];
 	words_box(ocr, li, first, last, b);
-	/* OCR cuts a garbled address into several lines of one row ("£e8" | "acda:5£25"):
-	 * hex-like words beside the span on the same row belong to it */
-	grow_row(ocr, c, b, hex_like);
+	/* OCR cuts a garbled address into several lines of one row ("£e8" | "acda:5£25"),
+	 * and now and then loses the groups between ("B2:" | "8:09:D4", 72 px apart at 12 px
+	 * glyphs): hex-like words beside the span on the same row belong to it */
+	grow_row(ocr, c, b, hex_like, 8);
 	return cand_box(c, b);
+}
+
+/* How far (in line heights) right of a label a field's value is looked for. */
+#define FIELD_REACH 40
+
+/* true when the pixel at (x, y) differs from the colour bg (a glyph's or a border's ink). */
+static bool ink_at(const struct magi_image *img, int x, int y, const uint8_t *bg)
+{
+	const uint8_t *p = img->px + (size_t)y * img->stride + (size_t)x * 3;
+	return abs(p[0] - bg[0]) + abs(p[1] - bg[1]) + abs(p[2] - bg[2]) > 90;
+}
+
+/* A form's value the page reading did not see at all: Tesseract's sparse page mode drops
+ * text inside a bordered input box ("MAC address [1213.72dc.498b]" read as "MAC
+ * address"). For a short line (a label: 1-4 words, no more than 32 bytes) with no word
+ * right of it on its row, the row's band right of it is searched for ink: from the first
+ * ink after the label (within 20 heights of it) to the last before a gap of 4 line
+ * heights, the box's borders (columns inked top to bottom) left out. A span of 3+ heights with glyph-like ink is the crop,
+ * read as it is. False when there is none. */
+static bool field_crop(const struct magi_image *img, const struct magi_ocr *ocr, size_t li,
+		       struct cand *c)
+{
+	const struct magi_ocr_line *l = &ocr->lines[li];
+	int words = 1, h = l->h;
+	for (const char *t = l->text; *t; t++)
+		words += *t == ' ';
+	if (words > 4 || strlen(l->text) > 32 || h < 6 || count_digits(l->text) > 2)
+		return false;
+	int x0 = l->x + l->w + h / 2, x1 = MAGI_MIN((int)img->w, l->x + l->w + FIELD_REACH * h);
+	int y0 = MAGI_MAX(0, l->y - h / 4), y1 = MAGI_MIN((int)img->h, l->y + l->h + h / 4);
+	if (x1 - x0 < 3 * h || y1 <= y0)
+		return false;
+	/* a word read right of it on the row: the value was seen */
+	for (size_t w = 0; w < ocr->n_words; w++) {
+		const struct magi_ocr_word *ow = &ocr->words[w];
+		if (ow->line != (int)li && ow->x + ow->w > x0 && ow->x < x1 &&
+		    MAGI_MIN(y1, ow->y + ow->h) - MAGI_MAX(y0, ow->y) > 0)
+			return false;
+	}
+	uint8_t bg[3];
+	memcpy(bg, img->px + (size_t)((y0 + y1) / 2) * img->stride + (size_t)(l->x + l->w + 1) * 3, 3);
+	int first = -1, last = -1, gap = 0, cols = 0;
+	for (int x = x0; x < x1; x++) {
+		int n = 0;
+		for (int y = y0; y < y1; y++)
+			n += ink_at(img, x, y, bg);
+		/* blank, or a box's border (ink top to bottom): no glyph */
+		if (!n || n >= (y1 - y0) * 9 / 10) {
+			if (first >= 0 && ++gap > 4 * h)
+				break;
+			/* a field starts near its label: nothing within 20 heights, no field */
+			if (first < 0 && x - x0 > 20 * h)
+				break;
+			continue;
+		}
+		if (first < 0)
+			first = x;
+		last = x;
+		cols++;
+		gap = 0;
+	}
+	if (first < 0 || last - first < 3 * h || cols < h)
+		return false;
+	c->x = first;
+	c->y = y0;
+	c->w = last + 1 - first;
+	c->h = y1 - y0;
+	c->cost = (c->w + h - 1) / h;
+	c->w0 = c->w1 = -1;
+	for (size_t w = 0; w < ocr->n_words; w++)
+		if (ocr->words[w].line == (int)li)
+			c->w0 = c->w0 < 0 ? (int)w : c->w0, c->w1 = (int)w;
+	return c->w0 >= 0;
 }
 
 /* true when a finding's box overlaps the candidate's crop. */
@@ -423,7 +551,8 @@ static bool not_label(const char *t)
 
 /* Words that say an e-mail address follows on the line. */
 static const char *const email_labels[] = {"email", "e-mail", "mail", "from", "to", "cc", "bcc",
-					   "reply-to", "sender", "contact", NULL};
+					   "reply-to", "sender", "contact", "courriel", "correo",
+					   "e-mail-adresse", NULL};
 
 /* The words of line li that may hold an e-mail address the first reading garbled: after
  * the line's first word when that is an e-mail label ("To? katarzuna , lewandowska
@@ -490,8 +619,24 @@ static bool email_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 	c->w1 = last;
 	int b[4];
 	words_box(ocr, li, start, last, b);
-	grow_row(ocr, c, b, not_label);
+	grow_row(ocr, c, b, not_label, 5);
 	return cand_box(c, b);
+}
+
+/* The words of c's line before its crop (a number's or a MAC address's label), joined by spaces, cut to the
+ * last size - 1 bytes. */
+static void cand_label(const struct magi_ocr *ocr, const struct cand *c, char *buf, size_t size)
+{
+	struct magi_buf b;
+	magi_buf_init(&b, 0);
+	int li = c->w0 >= 0 && c->w0 < (int)ocr->n_words ? ocr->words[c->w0].line : (int)c->line;
+	for (int w = 0; (c->kind == READ_DIGITS || c->kind == READ_HEX) && w < c->w0 && w < (int)ocr->n_words; w++)
+		if (ocr->words[w].line == li &&
+		    ((b.len && magi_buf_putc(&b, ' ')) || magi_buf_puts(&b, ocr->words[w].text)))
+			break;
+	size_t from = b.len >= size ? b.len - (size - 1) : 0;
+	snprintf(buf, size, "%s", b.len ? b.data + from : "");
+	magi_buf_release(&b);
 }
 
 static struct cache_entry *cache_find(struct magi_pii_cache *c, uint64_t key)
@@ -532,21 +677,87 @@ static const struct {
 		      MAGI_PII_BIT(MAGI_PII_IPV6) | MAGI_PII_BIT(MAGI_PII_MAC)},
 	[READ_EMAIL] = {"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.@-_+<>",
 			MAGI_PII_BIT(MAGI_PII_EMAIL)},
+	/* the space keeps the groups apart (without it the whitelist joins them) */
+	[READ_DIGITS] = {"0123456789-./()+ ",
+			 MAGI_PII_BIT(MAGI_PII_CARD) | MAGI_PII_BIT(MAGI_PII_SSN) |
+				 MAGI_PII_BIT(MAGI_PII_PHONE) | MAGI_PII_BIT(MAGI_PII_IPV4)},
 };
+
+/* A MAC address whose colons the constrained reading partly lost ("Fa68:93d9:fdca",
+ * "98:9bdee6:d2:47"): a word of exactly twelve hex digits in 3-5 groups of even length
+ * split by ':' or '-'. Only in a reading of a line that showed an address's colons; the
+ * finding is the whole text (the caller gives it the crop's box). */
+static magi_status mac_lost_colons(const char *text, struct magi_pii_finding **out, size_t *n)
+{
+	for (const char *p = text; *p;) {
+		while (*p == ' ')
+			p++;
+		const char *e = p;
+		int hex = 0, groups = 1, gl = 0;
+		bool ok = true;
+		for (; *e && *e != ' '; e++) {
+			if (magi__is_hex((unsigned char)*e)) {
+				hex++;
+				gl++;
+			} else if ((*e == ':' || *e == '-') && gl) {
+				ok &= gl % 2 == 0;
+				groups++;
+				gl = 0;
+			} else {
+				ok = false;
+			}
+		}
+		ok &= gl % 2 == 0 && gl > 0;
+		if (ok && hex == 12 && groups >= 3 && groups <= 5) {
+			struct magi_pii_finding *f = calloc(1, sizeof *f);
+			if (!f || !(f->text = magi__strndup(p, (size_t)(e - p)))) {
+				free(f);
+				return MAGI_ERR_NOMEM;
+			}
+			f->type = MAGI_PII_MAC;
+			f->start = (size_t)(p - text);
+			f->end = (size_t)(e - text);
+			f->score = MAGI_PII_SCORE_REPAIRED;
+			f->repaired = true;
+			*out = f;
+			*n = 1;
+			return MAGI_OK;
+		}
+		p = e;
+	}
+	return MAGI_OK;
+}
 
 /* The constrained reading of crop: only the kind's types are looked for, and a finding
  * covers the whole crop (the shape's words); it is `repaired` — the reading was forced
  * into the shape's glyphs, so it is no reading as printed. */
-static magi_status read_charset(const struct magi_image *crop, int kind,
+static magi_status read_charset(const struct magi_image *crop, int kind, const char *label,
 				const struct magi_pii_params *p, struct magi_pii_finding **out,
 				size_t *n)
 {
-	char *text = NULL;
-	if (magi__ocr_read_line_charset(crop, NULL, kinds[kind].charset, &text, NULL, NULL))
+	char *read = NULL;
+	if (magi__ocr_read_line_charset(crop, NULL, kinds[kind].charset, &read, NULL, NULL))
 		return MAGI_OK;
+	/* the label the first reading gave the number ("SSN:", "Tel.") goes before it: the
+	 * rules that need one see it */
+	char *text = read;
+	if (label && *label) {
+		size_t ll = strlen(label), rl = strlen(read);
+		text = malloc(ll + rl + 2);
+		if (!text) {
+			free(read);
+			return MAGI_ERR_NOMEM;
+		}
+		memcpy(text, label, ll);
+		text[ll] = ' ';
+		memcpy(text + ll + 1, read, rl + 1);
+		free(read);
+	}
 	struct magi_pii_params q = *p;
 	q.types &= kinds[kind].types;
 	magi_status s = q.types ? magi_pii_scan_text(text, &q, out, n) : MAGI_OK;
+	if (!s && !*n && kind == READ_HEX && (p->types & MAGI_PII_BIT(MAGI_PII_MAC)))
+		s = mac_lost_colons(text, out, n);
 	MAGI_DEBUG("pii: constrained reading \"%s\": %zu finding%s", text, *n, *n == 1 ? "" : "s");
 	free(text);
 	for (size_t k = 0; !s && k < *n; k++) {
@@ -561,7 +772,7 @@ static magi_status read_charset(const struct magi_image *crop, int kind,
 	return s;
 }
 
-static magi_status read_crop(const struct magi_image *crop, int scale, int kind,
+static magi_status read_crop(const struct magi_image *crop, int scale, int kind, const char *label,
 			     const struct magi_pii_params *p, struct magi_pii_finding **out, size_t *n)
 {
 	*out = NULL;
@@ -572,7 +783,7 @@ static magi_status read_crop(const struct magi_image *crop, int scale, int kind,
 					   crop->h * (uint32_t)scale, &big))
 		return MAGI_OK;
 	if (kind != READ_PLAIN) {
-		magi_status hs = read_charset(big ? big : crop, kind, p, out, n);
+		magi_status hs = read_charset(big ? big : crop, kind, label, p, out, n);
 		for (size_t k = 0; !hs && k < *n; k++) {
 			(*out)[k].w = (int)crop->w;
 			(*out)[k].h = (int)crop->h;
@@ -614,7 +825,7 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 	if (s || !img || !ocr || !ocr->n_lines || !ocr->n_words || p->reread_budget == 0)
 		return s ? s : (*out = f, *n = nf, MAGI_OK);
 	/* the candidates */
-	struct cand *cands = calloc(3 * ocr->n_lines, sizeof *cands);
+	struct cand *cands = calloc(4 * ocr->n_lines, sizeof *cands);
 	if (!cands) {
 		magi_pii_findings_free(f, nf);
 		return MAGI_ERR_NOMEM;
@@ -641,6 +852,14 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 			ec.scale = crop_scale(text_height(ocr, &ec));
 			cands[nc++] = ec;
 		}
+		/* a label whose field's value the page reading did not see (a bordered input
+		 * box): the value's ink, read as it is; first when the label names PII */
+		struct cand fc = {.line = i, .kind = READ_PLAIN, .scale = 1};
+		if (field_crop(img, ocr, i, &fc)) {
+			fc.scale = crop_scale(l->h);
+			fc.prio = has_word(l->text, pii_labels) || email_label(l->text) ? 2 : 0;
+			cands[nc++] = fc;
+		}
 		int digits = count_digits(l->text);
 		/* a garbled line: the first reading was unsure and the line shows a number or two
 		 * (Tesseract sometimes reads a whole line of a thin font as "BANS DIZ FI2B VOID"
@@ -652,8 +871,16 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		if (has_word(l->text, not_pii_labels) || dates_only(l->text))
 			continue;
 		struct cand c = {.line = i, .digits = digits, .scale = 1};
-		if (!line_crop(ocr, i, garbled || small, &c))
-			continue;
+		/* a number's words alone (a card, a phone number, an SSN): read with digits
+		 * only; a garbled line, or one with letters among its numbers, as it is */
+		static const char *const iban_words[] = {"iban", NULL};
+		if (digits < 4 || has_word(l->text, iban_words) || !digits_crop(ocr, i, &c)) {
+			c = (struct cand){.line = i, .digits = digits, .scale = 1};
+			if (!line_crop(ocr, i, garbled || small, &c))
+				continue;
+		} else {
+			c.kind = READ_DIGITS;
+		}
 		c.scale = crop_scale(text_height(ocr, &c));
 		if (covered_by(f, nf, &c))
 			continue;
@@ -663,10 +890,19 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		cands[nc++] = c;
 	}
 	qsort(cands, nc, sizeof *cands, cand_cmp);
+	MAGI_DEBUG("pii: second look at a %ux%u screen: %zu candidate%s", img->w, img->h, nc,
+		   nc == 1 ? "" : "s");
 	size_t cap = nf;
 	int budget = p->reread_budget < 0 ? INT32_MAX : p->reread_budget;
 	for (size_t i = 0; i < nc && !s; i++) {
 		const struct cand *c = &cands[i];
+		/* two lines of one row grown over each other's words make one crop */
+		bool dup = false;
+		for (size_t k = 0; k < i && !dup; k++)
+			dup = cands[k].kind == c->kind && cands[k].x == c->x && cands[k].y == c->y &&
+			      cands[k].w == c->w && cands[k].h == c->h;
+		if (dup)
+			continue;
 		int x0 = MAGI_MAX(c->x - REREAD_MARGIN, 0), y0 = MAGI_MAX(c->y - REREAD_MARGIN, 0);
 		int x1 = MAGI_MIN(c->x + c->w + REREAD_MARGIN, (int)img->w);
 		int y1 = MAGI_MIN(c->y + c->h + REREAD_MARGIN, (int)img->h);
@@ -687,11 +923,13 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 			looked = true;
 			budget -= c->cost;
 			double t0 = magi_now_ms();
-			s = read_crop(crop, c->scale, c->kind, p, &g, &ng);
+			char label[96];
+			cand_label(ocr, c, label, sizeof label);
+			s = read_crop(crop, c->scale, c->kind, label, p, &g, &ng);
 			double dt = magi_now_ms() - t0;
-			MAGI_DEBUG("pii: second reading of %ux%u (%d units, x%d%s): %zu finding%s in %.1f ms",
-				   crop->w, crop->h, c->cost, c->scale, c->kind ? ", constrained" : "", ng,
-				   ng == 1 ? "" : "s", dt);
+			MAGI_DEBUG("pii: second reading of %ux%u at %d,%d (%d units, x%d%s, prio %d): %zu finding%s in %.1f ms",
+				   crop->w, crop->h, x0, y0, c->cost, c->scale, c->kind ? ", constrained" : "",
+				   c->prio, ng, ng == 1 ? "" : "s", dt);
 			if (cache)
 				cache->ocr_ms += dt;
 			if (!s && cache) {

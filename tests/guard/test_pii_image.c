@@ -1,5 +1,6 @@
 /* test_pii_image.c — magi_pii_scan_image: the second, enlarged reading of number-heavy
- * lines adds findings (with boxes on the screenshot) but never loses or invents any. */
+ * lines adds findings (with boxes on the screenshot) but never loses or invents any; a
+ * form's value the page reading missed is read in its box. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@ int main(void)
 		SKIP("ImageMagick is missing");
 	char dir[] = "/tmp/magi-pii-image-XXXXXX";
 	REQUIRE(mkdtemp(dir));
-	char png[128], cmd[1024];
+	char png[128], cmd[2048];
 	snprintf(png, sizeof png, "%s/shot.png", dir);
 	/* small text on a dark theme: where the first reading is weakest */
 	snprintf(cmd, sizeof cmd,
@@ -132,6 +133,62 @@ int main(void)
 		REQUIRE(magi_pii_scan_image(img, &fake, &q, &u, &nu) == MAGI_OK);
 		CHECK(nu == 0);
 		magi_pii_findings_free(u, nu);
+	}
+	/* a form's value in a bordered input box that the page reading did not see (session
+	 * 6): the page reading here is that of the same screen without the value, so the
+	 * label alone is read; the box right of it is found by its ink and read */
+	{
+		char full[160], bare[160], empty[160];
+		snprintf(full, sizeof full, "%s/field.png", dir);
+		snprintf(bare, sizeof bare, "%s/label.png", dir);
+		snprintf(empty, sizeof empty, "%s/empty.png", dir);
+		const char *base = "convert -size 640x56 xc:'#1b1d24' -font DejaVu-Sans -pointsize 13 "
+				   "-fill '#d8d8d8' -draw \"text 20,33 'MAC address'\"";
+		snprintf(cmd, sizeof cmd,
+			 "%s -fill none -stroke '#8a8a8a' -draw 'rectangle 220,14 420,44' -stroke none "
+			 "-fill '#d8d8d8' -draw \"text 226,34 '3c:22:fb:91:0e:47'\" %s && %s %s && "
+			 "%s -fill none -stroke '#8a8a8a' -draw 'rectangle 220,14 420,44' %s",
+			 base, full, base, bare, base, empty);
+		REQUIRE(system(cmd) == 0);
+		struct magi_image *fi = NULL, *bi = NULL, *ei = NULL;
+		struct magi_ocr *bo = NULL;
+		REQUIRE(magi_image_load(full, &fi, &err) == MAGI_OK);
+		REQUIRE(magi_image_load(bare, &bi, &err) == MAGI_OK);
+		REQUIRE(magi_image_load(empty, &ei, &err) == MAGI_OK);
+		REQUIRE(magi_ocr_run(bi, NULL, 0, &bo, &err) == MAGI_OK);
+		struct magi_pii_params q = magi_pii_params_default();
+		q.reread_budget = -1;
+		struct magi_pii_finding *u = NULL;
+		size_t nu = 0;
+		REQUIRE(magi_pii_scan_image(fi, bo, &q, &u, &nu) == MAGI_OK);
+		bool mac = false;
+		for (size_t i = 0; i < nu; i++)
+			mac |= u[i].type == MAGI_PII_MAC && u[i].x >= 215 && u[i].x + u[i].w <= 430 &&
+			       u[i].y < 40 && u[i].y + u[i].h > 20;
+		CHECK_MSG(mac, "%zu findings, no MAC address in the box (%s \"%s\" at %d,%d %dx%d)", nu,
+			  nu ? magi_pii_type_name(u[0].type) : "-", nu ? u[0].text : "", nu ? u[0].x : 0,
+			  nu ? u[0].y : 0, nu ? u[0].w : 0, nu ? u[0].h : 0);
+		magi_pii_findings_free(u, nu);
+		/* without a second reading the value is not seen */
+		q.reread_budget = 0;
+		REQUIRE(magi_pii_scan_image(fi, bo, &q, &u, &nu) == MAGI_OK);
+		CHECK(nu == 0);
+		magi_pii_findings_free(u, nu);
+		/* an empty box (its borders only) is not read at all */
+		struct magi_pii_cache *ec = NULL;
+		REQUIRE(magi_pii_cache_new(&ec) == MAGI_OK);
+		q.reread_budget = -1;
+		q.reread_cache = ec;
+		REQUIRE(magi_pii_scan_image(ei, bo, &q, &u, &nu) == MAGI_OK);
+		size_t eh, er;
+		magi_pii_cache_stats(ec, &eh, &er);
+		CHECK_MSG(er == 0 && nu == 0, "%zu reads, %zu findings", er, nu);
+		magi_pii_findings_free(u, nu);
+		magi_pii_cache_free(ec);
+		magi_ocr_free(bo);
+		magi_image_free(fi);
+		magi_image_free(bi);
+		magi_image_free(ei);
 	}
 	/* no screenshot: the same as magi_pii_scan_ocr */
 	struct magi_pii_finding *c = NULL;

@@ -40,6 +40,9 @@ static void test_mac(void)
 	CHECK(pii_find("BA: 28:11:9c:0d:3e", MAGI_PII_MAC, got, sizeof got, NULL, &score, &rep) && !rep &&
 	      score > MAGI_PII_SCORE_REPAIRED);
 	/* without a label, five groups or a block are nothing; times and versions neither */
+	/* session 6: the unreadable glyph of a block right after its first, HWaddr read HHaddr */
+	repaired("HHaddr 4R0F277576F7", MAGI_PII_MAC, "4R0F277576F7");
+	HASNT("HWaddr 4RXF277576F7", MAGI_PII_MAC);
 	HASNT("a0: ac:60:0f :5b", MAGI_PII_MAC);
 	HASNT("build 2200 ,047d effa", MAGI_PII_MAC);
 	HASNT("started 12:30:45, ended 13:01:02", MAGI_PII_MAC);
@@ -61,6 +64,9 @@ static void test_ipv6(void)
 	/* a colon read as a fifth glyph of a full group ('2', 'z', '1') */
 	repaired("fdcc:7ea32624b:4e0c:2c0f :3c93zed24zcc7", MAGI_PII_IPV6,
 		 "fdcc:7ea32624b:4e0c:2c0f :3c93zed24zcc7");
+	/* session 6: '3' for the colon; a comma among the mapped form's dots */
+	repaired("Feae:9575385ad:855b:436:9ce1:0:75c6", MAGI_PII_IPV6, "Feae:9575385ad:855b:436:9ce1:0:75c6");
+	repaired("::fffF:10.70,36.223,", MAGI_PII_IPV6, "fffF:10.70,36.223");
 	HASNT("2019:2020 12345:6789", MAGI_PII_IPV6);
 	/* an address after f-words of prose is an IPv4 address, not a mapped one */
 	HASNT("staff 10.1.2.3", MAGI_PII_IPV6);
@@ -73,6 +79,10 @@ static void test_ipv4(void)
 	HAS("inet 10,171,122,132", MAGI_PII_IPV4, "10,171,122,132");
 	HAS("From 198,181,253,24:8443", MAGI_PII_IPV4, "198,181,253,24");
 	HAS("10,54,143,93/9", MAGI_PII_IPV4, "10,54,143,93/9");
+	/* session 6: a space before a comma, ". " with a port glued */
+	HAS("from 192,168,177 ,119:80", MAGI_PII_IPV4, "192,168,177 ,119");
+	HAS("see 192. 168.44. 172:8443", MAGI_PII_IPV4, "192. 168.44. 172");
+	HASNT("see 192. 168.44. 172 and more", MAGI_PII_IPV4);
 	/* a number with thousands groups, and a list, without a label or a port */
 	HASNT("total 1,200,250,100 bytes", MAGI_PII_IPV4);
 	HASNT("sizes 10, 20, 30, 40", MAGI_PII_IPV4);
@@ -84,7 +94,10 @@ static void test_ssn_iban(void)
 	repaired("Social Security Number: O31 91 2171", MAGI_PII_SSN, "O31 91 2171");
 	HAS("Soclal Security Number: 786208924", MAGI_PII_SSN, "786208924");
 	/* a list of numbers is no SSN */
+	repaired("012,81,2217", MAGI_PII_SSN, "012,81,2217");
 	HASNT("pages 1, 275, 48, 1573, 9", MAGI_PII_SSN);
+	HASNT("pages 1,275,48,1573,9", MAGI_PII_SSN);
+	HASNT("total 120,810,221 bytes", MAGI_PII_SSN);
 	HASNT("Open 03 22 1999", MAGI_PII_SSN);
 	/* country codes read as look-alikes pass mod-97 only so: repaired */
 	char iban[40], text[80];
@@ -94,6 +107,14 @@ static void test_ssn_iban(void)
 	pii_make_iban("VA", "001123000012345678", iban);
 	snprintf(text, sizeof text, "IBAN Y%s", iban + 1);
 	repaired(text, MAGI_PII_IBAN, text + 5);
+}
+
+static void test_email(void)
+{
+	/* session 6: a Punycode TLD whose dashes small type read as em dashes */
+	HAS("anne_noreau@xn\xE2\x80\x94\xE2\x80\x94" "elafinkfd.xn\xE2\x80\x94-plai,", MAGI_PII_EMAIL,
+	    "anne_noreau@xn\xE2\x80\x94\xE2\x80\x94" "elafinkfd.xn\xE2\x80\x94-plai");
+	HASNT("see notes@xn\xE2\x80\x94", MAGI_PII_EMAIL);
 }
 
 static void test_names(void)
@@ -156,6 +177,7 @@ int main(void)
 	test_ipv6();
 	test_ipv4();
 	test_ssn_iban();
+	test_email();
 	test_names();
 	test_constrained_reading();
 	return check_done();
