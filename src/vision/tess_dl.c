@@ -1,6 +1,7 @@
 /* tess_dl.c — the loaded Tesseract table, and what magi keeps Tesseract from building. */
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,16 +70,23 @@ magi_status magi__tess_load(struct magi_error *err)
  * Init reaches; a Tesseract whose function has another signature (another mangled name)
  * simply never calls it. MAGI_OCR_LEGACY_AMBIGS=1 loads them as Tesseract would (the real
  * function, found with RTLD_NEXT). */
+static atomic_int universal_calls[2]; /* skipped, loaded */
+
+void magi__tess_universal_counts(int *skipped, int *loaded)
+{
+	*skipped = atomic_load(&universal_calls[0]);
+	*loaded = atomic_load(&universal_calls[1]);
+}
+
 #define MAGI__LOAD_UNIVERSAL "_ZN9tesseract13UnicharAmbigs13LoadUniversalERKNS_10UNICHARSETEPS1_"
 __attribute__((visibility("default"))) void magi__tess_load_universal(void *self, const void *encoder_set, void *unicharset)
 	__asm__(MAGI__LOAD_UNIVERSAL);
 __attribute__((visibility("default"))) void magi__tess_load_universal(void *self, const void *encoder_set, void *unicharset)
 {
 	const char *v = getenv("MAGI_OCR_LEGACY_AMBIGS");
-	if (!v || strcmp(v, "1") != 0)
-		return;
 	void (*real)(void *, const void *, void *);
-	void *sym = dlsym(RTLD_NEXT, MAGI__LOAD_UNIVERSAL);
+	void *sym = v && strcmp(v, "1") == 0 ? dlsym(RTLD_NEXT, MAGI__LOAD_UNIVERSAL) : NULL;
+	atomic_fetch_add(&universal_calls[sym != NULL], 1);
 	if (!sym)
 		return;
 	memcpy(&real, &sym, sizeof real);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "check.h"
 #include "magi/vision.h"
+#include "vision/tess_dl.h"
 
 #define BOX_TOL 3
 
@@ -298,6 +299,33 @@ int main(void)
 	CHECK(magi_ocr_preload("../x", 1, &e) == MAGI_ERR_INVALID);
 	CHECK(magi_ocr_run_threads(canvas, NULL, 50, 0, NULL, &o, &e) == MAGI_ERR_INVALID && o == NULL);
 	CHECK_CONTAINS(e.msg, "0 threads");
+
+	/* Tesseract's universal ambiguities (its legacy engine's) are skipped when an engine
+	 * loads (src/vision/tess_dl.c): libtesseract calls magi's stand-in, and an engine
+	 * that loads them (MAGI_OCR_LEGACY_AMBIGS=1) reads the same words, boxes and
+	 * confidences as one without them */
+	int skipped = 0, loaded = 0;
+	magi__tess_universal_counts(&skipped, &loaded);
+	CHECK_MSG(skipped >= 2 && loaded == 0, "universal ambiguities skipped %d times, loaded %d", skipped, loaded);
+	magi_ocr_thread_release();
+	REQUIRE(magi_ocr_run(canvas, NULL, 0, &one, &e) == MAGI_OK);
+	magi_ocr_thread_release();
+	setenv("MAGI_OCR_LEGACY_AMBIGS", "1", 1);
+	REQUIRE(magi_ocr_run(canvas, NULL, 0, &two, &e) == MAGI_OK);
+	magi_ocr_thread_release();
+	unsetenv("MAGI_OCR_LEGACY_AMBIGS");
+	magi__tess_universal_counts(&skipped, &loaded);
+	CHECK_MSG(loaded == 1, "universal ambiguities loaded %d times", loaded);
+	CHECK_MSG(one->n_words == two->n_words && one->n_lines == two->n_lines && one->n_words >= N_WORDS - 2,
+		  "without them %zu words, with them %zu", one->n_words, two->n_words);
+	for (size_t i = 0; i < one->n_words && i < two->n_words; i++) {
+		const struct magi_ocr_word *a = &one->words[i], *b = &two->words[i];
+		CHECK_MSG(!strcmp(a->text, b->text) && a->x == b->x && a->y == b->y && a->w == b->w &&
+			      a->h == b->h && a->conf == b->conf,
+			  "word %zu: '%s' (%.2f) vs '%s' (%.2f)", i, a->text, a->conf, b->text, b->conf);
+	}
+	magi_ocr_free(one);
+	magi_ocr_free(two);
 
 	/* our own bitmap font at scale 3 is readable, and lands where it was drawn */
 	struct magi_image *label = NULL;
