@@ -15,6 +15,8 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <tesseract/capi.h>
@@ -120,6 +122,126 @@ void magi_ocr_hold_loads(double ms)
 	pthread_mutex_unlock(&pool_mu);
 }
 
+/* The parts of a traineddata file an LSTM-only engine without word lists reads. Tesseract
+ * reads the whole file into memory to pick its parts (4.1 MB for Debian's eng, 3.7 MB of it
+ * the LSTM's word graph, unused with lstm_use_matrix=0), so an engine's load briefly held
+ * 4 MB more than it keeps; handed just these parts (TessBaseAPIInit5), it copies ~0.4 MB.
+ * The file's layout (Tesseract's tessdatamanager): a little-endian int32 count, that many
+ * int64 offsets (-1: part absent) indexed by part type, then the parts in type order. */
+enum {
+	PART_LANG_CONFIG = 0,
+	PART_LSTM = 17,
+	PART_LSTM_UNICHARSET = 21,
+	PART_LSTM_RECODER = 22,
+	PART_VERSION = 23,
+	PARTS_MAX = 24
+};
+
+static bool part_kept(int i)
+{
+	return i == PART_LANG_CONFIG || i == PART_LSTM || i == PART_LSTM_UNICHARSET || i == PART_LSTM_RECODER ||
+	       i == PART_VERSION;
+}
+
+static int64_t le64(const unsigned char *b)
+{
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | b[i];
+	return (int64_t)v;
+}
+
+static void put_le64(unsigned char *b, int64_t x)
+{
+	uint64_t v = (uint64_t)x;
+	for (int i = 0; i < 8; i++, v >>= 8)
+		b[i] = (unsigned char)v;
+}
+
+/* Where Tesseract finds lang's traineddata: $TESSDATA_PREFIX when set, else the places
+ * distributions install it. NULL when not found (Tesseract then looks itself). */
+static FILE *open_traineddata(const char *lang)
+{
+	static const char *const dirs[] = {"/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
+					   "/usr/local/share/tessdata", "/usr/share/tessdata", NULL};
+	const char *env = getenv("TESSDATA_PREFIX");
+	char path[4096];
+	for (int i = 0; env ? i < 1 : dirs[i] != NULL; i++) {
+		const char *d = env ? env : dirs[i];
+		size_t n = strlen(d);
+		snprintf(path, sizeof path, "%s%s%s.traineddata", d, n && d[n - 1] == '/' ? "" : "/", lang);
+		FILE *f = fopen(path, "rb");
+		if (f)
+			return f;
+	}
+	return NULL;
+}
+
+/* The kept parts of lang's traineddata as a traineddata image in memory (*n bytes); NULL
+ * when the file is not found, not one language or not laid out as expected. */
+static char *lstm_parts(const char *lang, size_t *n)
+{
+	*n = 0;
+	if (strchr(lang, '+'))
+		return NULL; /* Init5 takes one language */
+	FILE *f = open_traineddata(lang);
+	if (!f)
+		return NULL;
+	unsigned char head[4 + 8 * PARTS_MAX];
+	char *out = NULL;
+	long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+	size_t got = size > 0 && fseek(f, 0, SEEK_SET) == 0 ? fread(head, 1, sizeof head, f) : 0;
+	int count = got >= 4 ? head[0] | head[1] << 8 | head[2] << 16 | head[3] << 24 : 0;
+	int64_t off[PARTS_MAX + 1];
+	bool ok = count > PART_LSTM && count <= PARTS_MAX && got >= 4 + 8 * (size_t)count;
+	for (int i = 0; ok && i < count; i++) {
+		off[i] = le64(head + 4 + 8 * i);
+		ok = off[i] == -1 || (off[i] >= 4 + 8 * count && off[i] <= size);
+	}
+	/* each part runs to the next present one (or the file's end) */
+	int64_t len[PARTS_MAX] = {0}, total = 4 + 8 * count;
+	for (int i = 0; ok && i < count; i++) {
+		if (off[i] < 0)
+			continue;
+		int j = i + 1;
+		while (j < count && off[j] < 0)
+			j++;
+		len[i] = (j < count ? off[j] : size) - off[i];
+		ok = len[i] >= 0;
+		if (part_kept(i))
+			total += len[i];
+	}
+	ok = ok && off[PART_LSTM] >= 0 && total < (1 << 30) && (out = malloc((size_t)total));
+	int64_t at = 4 + 8 * count;
+	for (int i = 0; ok && i < count; i++) {
+		bool keep = part_kept(i) && off[i] >= 0;
+		put_le64((unsigned char *)out + 4 + 8 * i, keep ? at : -1);
+		if (!keep)
+			continue;
+		ok = fseek(f, (long)off[i], SEEK_SET) == 0 && fread(out + at, 1, (size_t)len[i], f) == (size_t)len[i];
+		at += len[i];
+	}
+	fclose(f);
+	if (!ok) {
+		free(out);
+		return NULL;
+	}
+	memcpy(out, head, 4);
+	*n = (size_t)total;
+	return out;
+}
+
+static __typeof__(&TessBaseAPIInit5) init5;
+static pthread_once_t init5_once = PTHREAD_ONCE_INIT;
+
+static void init5_find(void)
+{
+	/* in Tesseract's C API since 4.1: looked up apart, so an older one still loads */
+	void *sym = dlsym(RTLD_DEFAULT, "TessBaseAPIInit5");
+	if (sym)
+		memcpy(&init5, &sym, sizeof init5);
+}
+
 /* A new engine for lang (slow: reads the traineddata). */
 static magi_status engine_new(const char *lang, struct magi__ocr_engine **out,
 			      struct magi_error *err)
@@ -128,6 +250,7 @@ static magi_status engine_new(const char *lang, struct magi__ocr_engine **out,
 	if (patient)
 		wait_hold();
 	magi__ocr_thread_setup();
+	pthread_once(&init5_once, init5_find);
 	struct magi__ocr_engine *e = calloc(1, sizeof *e);
 	if (!e || !(e->api = TessBaseAPICreate())) {
 		free(e);
@@ -137,7 +260,14 @@ static magi_status engine_new(const char *lang, struct magi__ocr_engine **out,
 	/* Tesseract's diagnostics go to debug_file; keep them off the agent's stderr. */
 	TessBaseAPISetVariable(e->api, "debug_file", "/dev/null");
 	char *names[] = {"lstm_use_matrix"}, *values[] = {"0"};
-	if (TessBaseAPIInit4(e->api, NULL, lang, OEM_LSTM_ONLY, NULL, 0, names, values, 1, 0) != 0) {
+	size_t n_data = 0;
+	char *data = lstm_parts(lang, &n_data);
+	int rc = data && init5 ? init5(e->api, data, (int)n_data, lang, OEM_LSTM_ONLY, NULL, 0, names, values, 1, 0)
+			       : TessBaseAPIInit4(e->api, NULL, lang, OEM_LSTM_ONLY, NULL, 0, names, values, 1, 0);
+	MAGI_DEBUG("OCR: engine for %s initialised from %s", lang,
+		   data && init5 ? "the traineddata's LSTM parts" : "its whole traineddata");
+	free(data);
+	if (rc != 0) {
 		TessBaseAPIDelete(e->api);
 		free(e);
 		return magi_error_set(err, MAGI_ERR_NOT_FOUND,
