@@ -34,9 +34,15 @@ static pthread_once_t omp_once = PTHREAD_ONCE_INIT;
 static double hold_until;
 
 static void (*omp_set_levels)(int);
+static bool omp_one;	 /* every OpenMP team is one thread (OMP_THREAD_LIMIT=1) */
+static bool omp_inline; /* regions run inline on OCR threads (tess_omp.c) */
 
 static void omp_find(void)
 {
+	const char *limit = getenv("OMP_THREAD_LIMIT"), *gomp = getenv("MAGI_OCR_LIBGOMP");
+	omp_one = limit && strcmp(limit, "1") == 0;
+	/* MAGI_OCR_LIBGOMP=1: regions go through libgomp as Tesseract built them (to compare) */
+	bool inline_ok = !(gomp && strcmp(gomp, "1") == 0);
 	/* Tesseract's OpenMP loops ask for 4 threads each; on a 2-core machine, spinning
 	 * and oversubscribed, a 1280x720 screen took ~750 ms instead of ~75 ms. The cure,
 	 * OMP_THREAD_LIMIT=1, is read by the OpenMP runtime when it loads, too early for us;
@@ -48,6 +54,7 @@ static void omp_find(void)
 		if (sym)
 			memcpy(&omp_set_levels, &sym, sizeof omp_set_levels);
 	}
+	omp_inline = inline_ok && (omp_set_levels || omp_one);
 }
 
 void magi__ocr_thread_setup(void)
@@ -61,6 +68,8 @@ void magi__ocr_thread_setup(void)
 	pthread_once(&omp_once, omp_find);
 	if (omp_set_levels)
 		omp_set_levels(0);
+	/* and then without a team of one for each region (tess_omp.c) */
+	magi__ocr_omp_serial(omp_inline);
 }
 
 static void engine_free(struct magi__ocr_engine *e)

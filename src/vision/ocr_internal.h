@@ -23,6 +23,11 @@ magi_status magi__ocr_begin(const char **lang, int n, const char *what, struct m
  * called on every thread that loads or runs an engine, once per thread. libtesseract must
  * be loaded. */
 void magi__ocr_thread_setup(void);
+/* Whether the calling thread runs OpenMP regions inline (tess_omp.c): set by
+ * magi__ocr_thread_setup when magi keeps OpenMP to one thread per region. */
+void magi__ocr_omp_serial(bool on);
+/* Regions run inline so far, on every thread (for tests: the stand-ins are reached). */
+long magi__ocr_omp_inline_regions(void);
 /* Lends an engine for lang: an idle one, else (create) the one a preload is finishing,
  * else a new one (~100 ms). Without create, *out is NULL when none is idle. Give it back
  * with magi__ocr_engine_give. MAGI_ERR_NOT_FOUND when the language is not installed. The

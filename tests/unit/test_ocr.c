@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "check.h"
 #include "magi/vision.h"
+#include "vision/ocr_internal.h"
 #include "vision/tess_dl.h"
 
 #define BOX_TOL 3
@@ -318,6 +319,31 @@ int main(void)
 	CHECK_MSG(loaded == 1, "universal ambiguities loaded %d times", loaded);
 	CHECK_MSG(one->n_words == two->n_words && one->n_lines == two->n_lines && one->n_words >= N_WORDS - 2,
 		  "without them %zu words, with them %zu", one->n_words, two->n_words);
+	for (size_t i = 0; i < one->n_words && i < two->n_words; i++) {
+		const struct magi_ocr_word *a = &one->words[i], *b = &two->words[i];
+		CHECK_MSG(!strcmp(a->text, b->text) && a->x == b->x && a->y == b->y && a->w == b->w &&
+			      a->h == b->h && a->conf == b->conf,
+			  "word %zu: '%s' (%.2f) vs '%s' (%.2f)", i, a->text, a->conf, b->text, b->conf);
+	}
+	magi_ocr_free(one);
+	magi_ocr_free(two);
+
+	/* Tesseract's OpenMP regions run inline on OCR threads (src/vision/tess_omp.c; the
+	 * tests run with OMP_THREAD_LIMIT=1): libtesseract reaches magi's stand-ins, and the
+	 * same screen read through libgomp's own teams of one gives the same words, boxes and
+	 * confidences */
+	long regions = magi__ocr_omp_inline_regions();
+	REQUIRE(magi_ocr_run(canvas, NULL, 0, &one, &e) == MAGI_OK);
+	long inlined = magi__ocr_omp_inline_regions() - regions;
+	CHECK_MSG(inlined > 1000, "%ld regions ran inline", inlined);
+	magi__ocr_omp_serial(false);
+	regions = magi__ocr_omp_inline_regions();
+	REQUIRE(magi_ocr_run(canvas, NULL, 0, &two, &e) == MAGI_OK);
+	CHECK_MSG(magi__ocr_omp_inline_regions() == regions, "%ld regions ran inline through libgomp",
+		  magi__ocr_omp_inline_regions() - regions);
+	magi__ocr_omp_serial(true);
+	CHECK_MSG(one->n_words == two->n_words && one->n_lines == two->n_lines,
+		  "inline %zu words, through libgomp %zu", one->n_words, two->n_words);
 	for (size_t i = 0; i < one->n_words && i < two->n_words; i++) {
 		const struct magi_ocr_word *a = &one->words[i], *b = &two->words[i];
 		CHECK_MSG(!strcmp(a->text, b->text) && a->x == b->x && a->y == b->y && a->w == b->w &&
