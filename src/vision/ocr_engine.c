@@ -329,6 +329,25 @@ magi_status magi__ocr_engine_take(const char *lang, bool create, struct magi__oc
 	return engine_new(lang, out, err);
 }
 
+magi_status magi__ocr_engine_take_loading(const char *lang, struct magi__ocr_engine **out)
+{
+	pthread_mutex_lock(&pool_mu);
+	struct magi__ocr_engine *e;
+	while (!(e = take_idle(lang)) && pool_loading && strcmp(pool_loading_lang, lang) == 0)
+		pthread_cond_wait(&pool_cv, &pool_mu);
+	pthread_mutex_unlock(&pool_mu);
+	*out = e;
+	return MAGI_OK;
+}
+
+int magi__ocr_engines_loading(const char *lang)
+{
+	pthread_mutex_lock(&pool_mu);
+	int n = pool_loading && strcmp(pool_loading_lang, lang) == 0 ? pool_loading : 0;
+	pthread_mutex_unlock(&pool_mu);
+	return n;
+}
+
 void magi__ocr_engine_give(struct magi__ocr_engine *e)
 {
 	if (!e)
@@ -339,6 +358,22 @@ void magi__ocr_engine_give(struct magi__ocr_engine *e)
 	pool_idle = e;
 	pthread_cond_broadcast(&pool_cv);
 	pthread_mutex_unlock(&pool_mu);
+}
+
+void magi_ocr_release_spare(int keep)
+{
+	pthread_mutex_lock(&pool_mu);
+	struct magi__ocr_engine **p = &pool_idle;
+	for (int i = 0; *p && i < keep; i++)
+		p = &(*p)->next;
+	struct magi__ocr_engine *e = *p;
+	*p = NULL;
+	pthread_mutex_unlock(&pool_mu);
+	while (e) {
+		struct magi__ocr_engine *next = e->next;
+		engine_free(e);
+		e = next;
+	}
 }
 
 void magi_ocr_thread_release(void)

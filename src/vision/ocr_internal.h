@@ -34,6 +34,11 @@ long magi__ocr_omp_inline_regions(void);
  * caller has loaded libtesseract (magi__tess_load). */
 magi_status magi__ocr_engine_take(const char *lang, bool create, struct magi__ocr_engine **out,
 				  struct magi_error *err);
+/* An idle engine for lang, else the one a preload is finishing (waited for); *out NULL
+ * when none is idle or loading. Never starts a load. */
+magi_status magi__ocr_engine_take_loading(const char *lang, struct magi__ocr_engine **out);
+/* Engines for lang being loaded ahead right now. */
+int magi__ocr_engines_loading(const char *lang);
 /* Marks the calling thread as reading ahead of need: it waits out a hold on engine loads
  * (magi_ocr_hold_loads) instead of lifting it, as other threads needing an engine do. */
 void magi__ocr_patient(void);
