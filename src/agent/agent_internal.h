@@ -83,6 +83,7 @@ struct magi_run {
 	bool reading_deferred; /* this step's decision was asked before its screen was read */
 	bool loads_held;       /* engine loads wait until the first request has left */
 	int first_engines;     /* engines loaded for the first screen (2: read on two threads) */
+	int first_threads;     /* threads that read the first screen (traced once, then 0) */
 	double ocr_deferred_ms, ocr_wait_ms;
 	struct magi_guard_view *view, *view_before; /* computed once per observation */
 	/* screen generations: a new one for every observation that differs from the one

@@ -92,7 +92,7 @@ static magi_status observe(struct magi_run *r, double *ocr_ms, bool defer, struc
 		if (!r->obs_before.screenshot && r->first_engines > 1) {
 			int used = 0;
 			os = magi_ocr_run_threads(r->obs.screenshot, NULL, 0, r->first_engines, &used, &r->ocr, &oerr);
-			MAGI_DEBUG("first screen read on %d threads", used);
+			r->first_threads = used;
 			r->first_engines = 1;
 			magi_ocr_release_spare(1);
 		} else {
@@ -649,6 +649,9 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 		}
 	}
 	r->reading_deferred = false;
+	if (r->first_threads) /* the first screen, read before the request on this many threads */
+		json_object_set_new(ev, "ocr_threads", json_integer(r->first_threads));
+	r->first_threads = 0;
 	json_object_set_new(ev, "save_ms", json_real(save_ms));
 	if (acted) { /* the screen after the action: was it the same, what did seeing it cost */
 		json_object_set_new(ev, "same_screen", json_boolean(r->same));

@@ -4,10 +4,12 @@
  * than recognising a screen (~100 ms), so engines are kept, and can be loaded ahead on a
  * background thread (magi_ocr_preload) while the caller does other work.
  *
- * What an engine holds: the LSTM network and its character set (~10 MB with eng). It is
- * initialised LSTM-only (OEM_LSTM_ONLY: the legacy classifier's trained templates are not
- * loaded) and without the LSTM's word lists (lstm_use_matrix=0: no dictionary beam search;
- * the 3.7 MB word graph, which Tesseract's shared cache keeps until exit, is not read).
+ * What an engine holds: the LSTM network and its character set, and the empty adaptive
+ * classifier Tesseract builds in any case (2.5 MB of heap with eng; 10.3 MB before the
+ * legacy engine's universal ambiguities were skipped, tess_dl.c). It is initialised
+ * LSTM-only (OEM_LSTM_ONLY: the legacy classifier's trained templates are not loaded),
+ * from the traineddata's LSTM parts only (lstm_parts), and without the LSTM's word lists
+ * (lstm_use_matrix=0: no dictionary beam search; the 3.7 MB word graph is not read).
  * Screens are mostly names, paths, numbers and addresses that no dictionary holds: on 60
  * generated PII screenshots (scripts/gen-pii-shots --count 60 --clean 20 --seed 77,
  * bench_guard recall) recall was 0.987 with the dictionary and 0.991 without it, with no

@@ -49,6 +49,22 @@ static struct placed words[] = {
 #define N_WORDS (sizeof words / sizeof words[0])
 static int boxes[N_WORDS][4]; /* each word's ink box on the canvas */
 
+/* Checks that two readings of one image have the same words, boxes and confidences, then
+ * frees both. */
+static void same_reading(struct magi_ocr *one, struct magi_ocr *two, const char *how1, const char *how2)
+{
+	CHECK_MSG(one->n_words == two->n_words && one->n_lines == two->n_lines, "%s %zu words, %s %zu", how1,
+		  one->n_words, how2, two->n_words);
+	for (size_t i = 0; i < one->n_words && i < two->n_words; i++) {
+		const struct magi_ocr_word *a = &one->words[i], *b = &two->words[i];
+		CHECK_MSG(!strcmp(a->text, b->text) && a->x == b->x && a->y == b->y && a->w == b->w &&
+			      a->h == b->h && a->conf == b->conf,
+			  "word %zu: '%s' (%.2f) vs '%s' (%.2f)", i, a->text, a->conf, b->text, b->conf);
+	}
+	magi_ocr_free(one);
+	magi_ocr_free(two);
+}
+
 static char tmpdir[] = "/tmp/magi-test-ocr-XXXXXX";
 
 /* Renders text at pt with ImageMagick, black on white; ink[] gets the ink's bounding box
@@ -317,16 +333,8 @@ int main(void)
 	unsetenv("MAGI_OCR_LEGACY_AMBIGS");
 	magi__tess_universal_counts(&skipped, &loaded);
 	CHECK_MSG(loaded == 1, "universal ambiguities loaded %d times", loaded);
-	CHECK_MSG(one->n_words == two->n_words && one->n_lines == two->n_lines && one->n_words >= N_WORDS - 2,
-		  "without them %zu words, with them %zu", one->n_words, two->n_words);
-	for (size_t i = 0; i < one->n_words && i < two->n_words; i++) {
-		const struct magi_ocr_word *a = &one->words[i], *b = &two->words[i];
-		CHECK_MSG(!strcmp(a->text, b->text) && a->x == b->x && a->y == b->y && a->w == b->w &&
-			      a->h == b->h && a->conf == b->conf,
-			  "word %zu: '%s' (%.2f) vs '%s' (%.2f)", i, a->text, a->conf, b->text, b->conf);
-	}
-	magi_ocr_free(one);
-	magi_ocr_free(two);
+	CHECK_MSG(one->n_words >= N_WORDS - 2, "%zu words read", one->n_words);
+	same_reading(one, two, "without the tables", "with them");
 
 	/* Tesseract's OpenMP regions run inline on OCR threads (src/vision/tess_omp.c; the
 	 * tests run with OMP_THREAD_LIMIT=1): libtesseract reaches magi's stand-ins, and the
@@ -342,16 +350,7 @@ int main(void)
 	CHECK_MSG(magi__ocr_omp_inline_regions() == regions, "%ld regions ran inline through libgomp",
 		  magi__ocr_omp_inline_regions() - regions);
 	magi__ocr_omp_serial(true);
-	CHECK_MSG(one->n_words == two->n_words && one->n_lines == two->n_lines,
-		  "inline %zu words, through libgomp %zu", one->n_words, two->n_words);
-	for (size_t i = 0; i < one->n_words && i < two->n_words; i++) {
-		const struct magi_ocr_word *a = &one->words[i], *b = &two->words[i];
-		CHECK_MSG(!strcmp(a->text, b->text) && a->x == b->x && a->y == b->y && a->w == b->w &&
-			      a->h == b->h && a->conf == b->conf,
-			  "word %zu: '%s' (%.2f) vs '%s' (%.2f)", i, a->text, a->conf, b->text, b->conf);
-	}
-	magi_ocr_free(one);
-	magi_ocr_free(two);
+	same_reading(one, two, "inline", "through libgomp");
 
 	/* our own bitmap font at scale 3 is readable, and lands where it was drawn */
 	struct magi_image *label = NULL;
