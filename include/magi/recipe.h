@@ -215,6 +215,11 @@ struct magi_recipe {
 	 * local model. Otherwise a local model's first request goes with the screenshot while
 	 * the screen is read, and the words come with the next step. */
 	bool first_words;
+	/* SCREEN: the decision role is shown the run's demonstrations (magi_run_params.demos,
+	 * --demo): magi_run_decide adds them; a recipe building its own decision call adds
+	 * them with magi_call_add_demos. A run given demonstrations with a recipe that does
+	 * not set this is refused before it starts (MAGI_ERR_CONFIG), not run without them. */
+	bool demos;
 };
 
 /* Fills .roles and .n_roles from a static array: {.name = "x", MAGI_RECIPE_ROLES(roles), ...} */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "agent/agent_internal.h"
+#include "agent/format.h"
 #include "core/json.h"
 #include "core/common.h"
 
@@ -53,9 +54,10 @@ static struct magi_coord_map demo_map(const struct magi_demo *d, const struct ma
 	return m;
 }
 
-/* The step's action as the model would have written it about that screenshot. */
+/* The step's action as the model would have written it about that screenshot: in its own
+ * trained syntax (UI-TARS calls, Qwen tool calls) when it has one, else magi's JSON. */
 static void action_text(const struct magi_demo *d, const struct magi_demo_step *st, const struct magi_model_params *mp,
-			struct magi_buf *out)
+			uint32_t caps, struct magi_buf *out)
 {
 	struct magi_action a;
 	if (magi_action_parse_json(st->action_json, strlen(st->action_json), &a, NULL)) {
@@ -73,16 +75,18 @@ static void action_text(const struct magi_demo *d, const struct magi_demo_step *
 		a.x2 = (double)(long)(a.x2 + 0.5);
 		a.y2 = (double)(long)(a.y2 + 0.5);
 	}
-	magi_action_to_json(&a, out);
+	if (!magi__format_write_action(mp->format, caps, &a, out))
+		magi_action_to_json(&a, out);
 	magi_action_release(&a);
 }
 
 /* The text of one step line (without its screenshot). */
-static void step_text(const struct magi_demo *d, size_t i, const struct magi_model_params *mp, struct magi_buf *out)
+static void step_text(const struct magi_demo *d, size_t i, const struct magi_model_params *mp, uint32_t caps,
+		      struct magi_buf *out)
 {
 	const struct magi_demo_step *st = &d->steps[i];
 	magi_buf_printf(out, "Step %zu action: ", i + 1);
-	action_text(d, st, mp, out);
+	action_text(d, st, mp, caps, out);
 	if (*st->operation)
 		magi_buf_printf(out, " (%s)", st->operation);
 }
@@ -92,6 +96,7 @@ magi_status magi__demos_add(struct magi_run *r, struct magi_call *c, struct magi
 	if (!r->n_demos)
 		return MAGI_OK;
 	const struct magi_model_params *mp = magi_client_params(cl);
+	uint32_t caps = magi_env_caps(r->env);
 	long budget = r->p.demo_tokens > 0 ? r->p.demo_tokens : MAGI_DEMO_TOKENS, used = 0;
 	bool *keep = calloc(r->n_demos, sizeof *keep);
 	size_t total_steps = 0;
@@ -115,7 +120,7 @@ magi_status magi__demos_add(struct magi_run *r, struct magi_call *c, struct magi
 		magi_buf_reset(&t);
 		magi_buf_printf(&t, "Demonstration %zu. Task: %s\n", k + 1, d->task);
 		for (size_t i = 0; i < d->n_steps; i++) {
-			step_text(d, i, mp, &t);
+			step_text(d, i, mp, caps, &t);
 			magi_buf_printf(&t, "\nStep %zu screenshot:\n", i + 1);
 		}
 		long need = (long)t.len / 4;
@@ -174,7 +179,7 @@ magi_status magi__demos_add(struct magi_run *r, struct magi_call *c, struct magi
 				s = magi_call_image(c, d->steps[i].image, t.data);
 			}
 			magi_buf_reset(&t);
-			step_text(d, i, mp, &t);
+			step_text(d, i, mp, caps, &t);
 			if (!s)
 				s = magi_call_add_text(c, t.data);
 		}

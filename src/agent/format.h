@@ -28,6 +28,12 @@ void magi__format_system(enum magi_format f, uint32_t caps, uint32_t w, uint32_t
 /* The template that asks the format's model where {{target}} is ("formats/os-atlas-ground"). */
 const char *magi__format_ground_template(enum magi_format f);
 
+/* Writes a (model-space) action as format f's model writes it, for an environment of caps
+ * (format_write.c): UI-TARS calls, the Qwen family's <tool_call>. False, and nothing
+ * written, for formats without a syntax of their own (magi's, the grounders) or an action
+ * the format cannot express. The readers below read it back to the same action. */
+bool magi__format_write_action(enum magi_format f, uint32_t caps, const struct magi_action *a, struct magi_buf *o);
+
 /* Readers (format_read.c). A decision reply of format f into {"thought", "action" (the
  * canonical action JSON as text, model space), "operation", "ignored": [further actions,
  * as written], "read_as": how it was read}. MAGI_ERR_PARSE with a message for the model. */

@@ -494,7 +494,14 @@ magi_status magi_run_gui_recipe(struct magi_env *env, struct magi_team *team, co
 	 * Two when the first screen is read before the first request: on two threads. */
 	if (magi__gui_first_engines(&r) > 0)
 		(void)magi_ocr_preload(NULL, r.first_engines, NULL);
-	magi_status s = rc->setup ? rc->setup(&r, err) : MAGI_OK;
+	magi_status s = r.p.n_demos && !rc->demos
+				? magi_error_set(err, MAGI_ERR_CONFIG,
+						 "--demo: recipe %s does not show demonstrations to its models (single, "
+						 "mobile-agent-v2, mobileuse and native do)",
+						 rc->name)
+				: MAGI_OK;
+	if (!s && rc->setup)
+		s = rc->setup(&r, err);
 	if (!s)
 		s = magi__demos_load(&r, err);
 	if (s) {

@@ -170,4 +170,5 @@ static const char *const aliases[] = {"mobile-agent", "mav2", "mobile_agent_v2",
 
 const struct magi_recipe magi__recipe_mobile_agent_v2 = {
 	.name = "mobile-agent-v2", .description = "Mobile-Agent-v2: planning, decision and reflection agents with a memory unit",
-	.kind = MAGI_RECIPE_SCREEN, MAGI_RECIPE_ROLES(roles), .aliases = aliases, .decide = mav2_decide, .after = mav2_after};
+	.kind = MAGI_RECIPE_SCREEN, MAGI_RECIPE_ROLES(roles), .aliases = aliases, .decide = mav2_decide, .after = mav2_after,
+	.demos = true};

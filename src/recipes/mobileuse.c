@@ -107,13 +107,22 @@ magi_status magi__mu_check_operator(struct magi_call *c, const struct magi_json 
 	struct magi__mu_turn *x = magi_call_ud(c);
 	free(x->note);
 	x->note = NULL;
-	if (!strcmp(magi_json_str(reply, "arguments.action", ""), "take_note")) {
-		const char *t = magi_json_str(reply, "arguments.text", "");
+	/* the arguments as an object, or as a string holding one (as OpenAI's function calls
+	 * carry them), inside an OpenAI-style "function" or not */
+	const char *fn = magi_json_type_at(reply, "function") == MAGI_JSON_OBJECT ? "function.arguments" : "arguments";
+	struct magi_json *args = NULL;
+	if (magi_json_type_at(reply, fn) == MAGI_JSON_STRING)
+		(void)magi_json_parse(magi_json_str(reply, fn, ""), &args, NULL);
+	const struct magi_json *av = args ? args : magi_json_get(reply, fn);
+	if (!strcmp(magi_json_str(av, "action", ""), "take_note")) {
+		const char *t = magi_json_str(av, "text", "");
+		x->note = *t ? magi__mu_dup(t) : NULL;
+		magi_json_free(args);
 		if (!*t)
 			return magi_error_set(err, MAGI_ERR_PARSE, "take_note needs the \"text\" to keep");
-		x->note = magi__mu_dup(t);
 		return x->note ? MAGI_OK : magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 	}
+	magi_json_free(args);
 	char *call = magi_json_text(reply, NULL);
 	struct magi_json *o = NULL, *a = NULL;
 	magi_status s = call ? magi_format_read_decision(MAGI_FORMAT_QWEN25VL, call, &o, err)
@@ -682,4 +691,5 @@ const struct magi_recipe magi__recipe_mobileuse = {
 	.begin = mu_begin,
 	.decide = mu_decide,
 	.after = mu_after,
+	.demos = true,
 };

@@ -70,6 +70,18 @@ static magi_status remember(struct native *st, const char *reply, const char *st
 	return MAGI_OK;
 }
 
+/* A grounder only says where: it has no actions a demonstration could show it. */
+static magi_status native_setup(struct magi_run *r, struct magi_error *err)
+{
+	enum magi_format f = magi_run_format(r, "decision");
+	if (magi_run_gui_params(r)->n_demos && magi_format_grounding_only(f))
+		return magi_error_set(err, MAGI_ERR_CONFIG,
+				      "--demo: the decision model's format %s only locates elements; demonstrations "
+				      "show actions, for models that choose them",
+				      magi_format_name(f));
+	return MAGI_OK;
+}
+
 static magi_status native_begin(struct magi_run *r, struct magi_error *err)
 {
 	struct native *st = calloc(1, sizeof *st);
@@ -93,7 +105,7 @@ static magi_status uitars_turns(struct magi_call *c, const struct native *st)
 		if (!s && !(s = magi_call_message(c, "assistant")))
 			s = magi_call_add_text(c, st->replies[i]);
 	}
-	if (!s && !(s = magi_call_message(c, "user")))
+	if (!s && !(s = magi_call_message(c, "user")) && !(s = magi_call_add_demos(c, NULL)))
 		s = magi_call_screen_ago(c, 0, NULL);
 	return s;
 }
@@ -111,6 +123,8 @@ static magi_status tool_turns(struct magi_call *c, const struct native *st, bool
 	magi_buf_release(&h);
 	if (!s)
 		s = magi_call_template_here(c);
+	if (!s)
+		s = magi_call_add_demos(c, NULL);
 	if (!s)
 		s = magi_call_screen(c, false, NULL);
 	return s;
@@ -185,6 +199,8 @@ const struct magi_recipe magi__recipe_native = {
 	.description = "the decision model's own trained loop and format (UI-TARS, Qwen2.5/3-VL, GUI-Owl, grounders; --format)",
 	.kind = MAGI_RECIPE_SCREEN,
 	MAGI_RECIPE_ROLES(roles),
+	.setup = native_setup,
 	.begin = native_begin,
 	.decide = native_decide,
+	.demos = true,
 };

@@ -187,11 +187,78 @@ static void system_message(void)
 	magi_buf_release(&b);
 }
 
+/* An action written in a format's own syntax (the demonstrations shown to a native model)
+ * reads back, with that format's reader, as the same action. */
+static void write_reads_back(void)
+{
+	static const char *const acts[] = {
+		"{\"action\":\"click\",\"x\":412,\"y\":77}",
+		"{\"action\":\"double_click\",\"x\":5,\"y\":900}",
+		"{\"action\":\"right_click\",\"x\":10,\"y\":20}",
+		"{\"action\":\"drag\",\"x\":1,\"y\":2,\"x2\":300,\"y2\":400}",
+		"{\"action\":\"type\",\"text\":\"it's \\\"quoted\\\"\\nline two\"}",
+		"{\"action\":\"key\",\"keys\":\"ctrl+shift+s\"}",
+		"{\"action\":\"scroll\",\"direction\":\"up\",\"x\":640,\"y\":360}",
+		"{\"action\":\"done\",\"success\":true}",
+		"{\"action\":\"back\"}",
+	};
+	static const enum magi_format fmts[] = {MAGI_FORMAT_UITARS, MAGI_FORMAT_UITARS1, MAGI_FORMAT_QWEN25VL,
+						MAGI_FORMAT_QWEN3VL, MAGI_FORMAT_GUIOWL};
+	uint32_t desk = MAGI_ACT_BIT(MAGI_ACT_CLICK) | MAGI_ACT_BIT(MAGI_ACT_TYPE) | MAGI_ACT_BIT(MAGI_ACT_KEY);
+	struct magi_buf b, j;
+	magi_buf_init(&b, 1u << 16);
+	magi_buf_init(&j, 1u << 16);
+	uint32_t phone = desk | MAGI_ACT_BIT(MAGI_ACT_BACK) | MAGI_ACT_BIT(MAGI_ACT_HOME);
+	for (size_t fi = 0; fi < 2 * sizeof fmts / sizeof *fmts; fi++) {
+		uint32_t caps = fi % 2 ? phone : desk; /* the desktop's and the phone's action sets */
+		for (size_t i = 0; i < sizeof acts / sizeof *acts; i++) {
+			struct magi_action a, back;
+			CHECK(!magi_action_parse_json(acts[i], strlen(acts[i]), &a, NULL));
+			magi_buf_reset(&b);
+			bool wrote = magi__format_write_action(fmts[fi / 2], caps, &a, &b);
+			CHECK(wrote);
+			/* a reply as the model writes it: reasoning, then the action */
+			magi_buf_reset(&j);
+			magi_buf_printf(&j, "%s%s", magi__format_family(fmts[fi / 2]) == MAGI__FAM_UITARS ? "Thought: go.\nAction: " : "",
+					b.data);
+			struct magi_json *o = NULL;
+			struct magi_error err = {0};
+			magi_status s = magi_format_read_decision(fmts[fi / 2], j.data, &o, &err);
+			const char *txt = magi_json_str(o, "action", "");
+			bool same = !s && !magi_action_parse_json(txt, strlen(txt), &back, NULL);
+			if (same) {
+				/* a phone swipes where a desktop drags: the same gesture */
+				bool swipe = a.kind == MAGI_ACT_DRAG && back.kind == MAGI_ACT_SWIPE && caps == phone;
+				same = (back.kind == a.kind || swipe) && back.has_point == a.has_point && back.x == a.x && back.y == a.y &&
+				       back.x2 == a.x2 && back.y2 == a.y2 && back.dir == a.dir &&
+				       !strcmp(back.text ? back.text : "", a.text ? a.text : "");
+				magi_action_release(&back);
+			}
+			if (!same)
+				fprintf(stderr, "%s: %s written as %s read back as %s (%s)\n", magi_format_name(fmts[fi / 2]), acts[i],
+					b.data, txt, err.msg);
+			CHECK(same);
+			magi_json_free(o);
+			magi_action_release(&a);
+		}
+	}
+	/* formats without a syntax of their own write nothing */
+	struct magi_action a;
+	CHECK(!magi_action_parse_json(acts[0], strlen(acts[0]), &a, NULL));
+	magi_buf_reset(&b);
+	CHECK(!magi__format_write_action(MAGI_FORMAT_MAGI, desk, &a, &b) && b.len == 0);
+	CHECK(!magi__format_write_action(MAGI_FORMAT_OSATLAS, desk, &a, &b) && b.len == 0);
+	magi_action_release(&a);
+	magi_buf_release(&b);
+	magi_buf_release(&j);
+}
+
 int main(void)
 {
 	names();
 	facts();
 	system_message();
+	write_reads_back();
 	corpus();
 	return check_done();
 }

@@ -127,7 +127,40 @@ check "mobileuse: both demonstration screenshots, within the budget" \
 	test "$(fact f4.txt demo_images) $(fact f4.txt demo_tokens_ok | cut -d' ' -f1)" = "2 1"
 check "mobileuse: one demos event (2 images, within budget, shown)" test "$(fact f4.txt demos_event)" = "2 1 1"
 
-# 5. bad demonstrations are refused before anything starts
+# 5. the native loop shows the demonstration in the model's own syntax (UI-TARS calls, Qwen
+# tool calls), never in magi's JSON
+printf '%s\n' '{"content": "Thought: done\nAction: finished(content='"'ok'"')"}' > ut.jsonl
+printf '%s\n' '{"content": "<tool_call>\n{\"name\": \"computer_use\", \"arguments\": {\"action\": \"terminate\", \"status\": \"success\"}}\n</tool_call>"}' > qw.jsonl
+cat > syntax.py <<'PY'
+import json, sys
+# every text part of every request the stand-in received
+texts = []
+for l in open(sys.argv[1]):
+    for m in (json.loads(l).get("body") or {}).get("messages", []):
+        c = m["content"]
+        texts += [c] if isinstance(c, str) else [p.get("text", "") for p in c]
+t = "\n".join(texts)
+sys.exit(0 if sys.argv[2] in t and '{"action":"click"' not in t else 1)
+PY
+for f in uitars:ut qwen2.5-vl:qw; do
+	fmt=${f%%:*} sc=${f#*:}
+	start_oracle $sc --script $sc.jsonl
+	u=${sc}_URL l=${sc}_LOG p=${sc}_PID
+	outn=$(timeout 60 "$MAGI" run --base-url "${!u}" --format $fmt --env "image:$RUN1/step-001.jpg" --recipe native --no-ask \
+		--no-ocr --runs "$TMP/runs" --demo "$TMP/demo" --demo-tokens 1500 "$TASK" 2>&1)
+	check "native $fmt with a demonstration runs: $outn" test $? = 0
+	python3 facts.py "${!l}" "$(run_dir "$outn")/trace.jsonl" 1500 > fn.txt
+	check "native $fmt: the request carries the demonstration ($(tr '\n' ';' < fn.txt))" \
+		test "$(fact fn.txt has_demo)$(fact fn.txt demo_task)$(fact fn.txt demo_click)" = 110
+	case $fmt in
+	uitars) want="Step 1 action: click(point='<point>" ;;
+	*) want='"action": "left_click", "coordinate": [' ;;
+	esac
+	check "native $fmt: the demonstration's click is written in the model's syntax" python3 syntax.py "${!l}" "$want"
+	kill "${!p}" 2>/dev/null; wait "${!p}" 2>/dev/null
+done
+
+# 6. bad demonstrations are refused before anything starts
 n_before=$(ls "$TMP/runs" | wc -l)
 bad1=$(MAGI_BASE_URL=$C_URL "$MAGI" run --env "image:$RUN1/step-001.jpg" --recipe single --no-ask --runs "$TMP/runs" --demo "$RUN3" "$TASK" 2>&1); rc1=$?
 bad2=$(MAGI_BASE_URL=$C_URL "$MAGI" run --env "image:$RUN1/step-001.jpg" --recipe single --no-ask --runs "$TMP/runs" --demo "$TMP/nope" "$TASK" 2>&1); rc2=$?
@@ -135,6 +168,13 @@ check "an unsuccessful run is refused with exit 3: $bad1" test $rc1 = 3
 check "... naming it and why" bash -c 'grep -q "not a successful run" <<<"$1" && grep -qF "$2" <<<"$1"' _ "$bad1" "$RUN3"
 check "a missing directory is refused with exit 3: $bad2" test $rc2 = 3 -a -n "$(grep -F "$TMP/nope" <<<"$bad2")"
 check "no run directory was made for the refused runs" test "$(ls "$TMP/runs" | wc -l)" = "$n_before"
+bad4=$("$MAGI" run --base-url "$C_URL" --env "image:$RUN1/step-001.jpg" --recipe ponder-press --no-ask --runs "$TMP/runs" --demo "$RUN1" "$TASK" 2>&1); rc4=$?
+check "a recipe that shows no demonstrations refuses --demo with exit 3: $bad4" \
+	bash -c '[ $1 = 3 ] && grep -q "ponder-press does not show demonstrations" <<<"$2"' _ $rc4 "$bad4"
+bad5=$("$MAGI" run --base-url "$C_URL" --format os-atlas --env "image:$RUN1/step-001.jpg" --recipe native --no-ask --runs "$TMP/runs" --demo "$RUN1" "$TASK" 2>&1); rc5=$?
+check "a grounder's native loop refuses --demo with exit 3: $bad5" \
+	bash -c '[ $1 = 3 ] && grep -q "os-atlas only locates elements" <<<"$2"' _ $rc5 "$bad5"
+check "no run directory was made for those either" test "$(ls "$TMP/runs" | wc -l)" = "$n_before"
 bad3=$("$MAGI" trace export-demo "$RUN3" 2>&1); rc3=$?
 check "export-demo of an unsuccessful run: exit 3: $bad3" test $rc3 = 3
 finish

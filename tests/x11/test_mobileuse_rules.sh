@@ -3,7 +3,7 @@
 # threshold and global-reflector veto, against scripted replies (the stand-in's mobileuse
 # policy in script mode: one queue of answers per role) on a real Xvfb. The screens are
 # the real desktop, so "identical screens" and "unchanged screen" are what X shows.
-#   run 1: take_note (skipped), a click whose action type is unsure (logprob -0.5 < -0.01:
+#   run 1: take_note with its arguments as a JSON string (skipped), a click whose action type is unsure (logprob -0.5 < -0.01:
 #          reflected, C on an identical screen), a confident type (-0.0001: skipped), a
 #          second type without a coordinate (not run, C), two more unsure clicks (3 B/C in
 #          a row: the trajectory reflector is called after 3 cold steps), a first finish
@@ -21,9 +21,10 @@ D=$DISPLAY
 
 $PY - <<'PY'
 import json
-def op(args, lp=None, desc="act"):
+def op(args, lp=None, desc="act", as_string=False):
+    # as_string: the arguments as a JSON string, as OpenAI-style function calls carry them
     e = {"content": "<thinking>scripted</thinking>\n<tool_call>\n%s\n</tool_call>\nAction: %s"
-         % (json.dumps({"name": "mobile_use", "arguments": args}), desc)}
+         % (json.dumps({"name": "mobile_use", "arguments": json.dumps(args) if as_string else args}), desc)}
     if lp is not None:
         e["logprobs"] = {"match": {args["action"]: lp}}
     return e
@@ -31,7 +32,7 @@ out = lambda o, why="None": "### Outcome ###\n%s\n### Error Description ###\n%s"
 prog = "### Completed contents ###\nscripted progress"
 click = lambda x, lp=None: op({"action": "click", "coordinate": [x, x]}, lp, "click %d" % x)
 run1 = {"script": {
-    "operator": [op({"action": "take_note", "text": "the code is 42"}, -0.0001, "note"),
+    "operator": [op({"action": "take_note", "text": "the code is 42"}, -0.0001, "note", as_string=True),
                  click(5, -0.5),
                  op({"action": "type", "text": "abc"}, -0.0001, "type abc"),
                  op({"action": "type", "text": "def"}, -0.0001, "type def"),
