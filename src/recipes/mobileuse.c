@@ -116,9 +116,10 @@ magi_status magi__mu_check_operator(struct magi_call *c, const struct magi_json 
 	const struct magi_json *av = args ? args : magi_json_get(reply, fn);
 	if (!strcmp(magi_json_str(av, "action", ""), "take_note")) {
 		const char *t = magi_json_str(av, "text", "");
-		x->note = *t ? magi__mu_dup(t) : NULL;
+		bool empty = !*t; /* t lives in args, freed next */
+		x->note = empty ? NULL : magi__mu_dup(t);
 		magi_json_free(args);
-		if (!*t)
+		if (empty)
 			return magi_error_set(err, MAGI_ERR_PARSE, "take_note needs the \"text\" to keep");
 		return x->note ? MAGI_OK : magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 	}
