@@ -2,7 +2,8 @@
 # bench_first.sh BUILD [RUNS] — `magi run` start to its first model request on a real
 # 1280x720 Xvfb desktop (an xterm full of text, so the first full-screen OCR has work), with
 # OCR and guards on (the default) and with --no-ocr (the floor: no OCR, no PII scan), and with
-# the model declared remote (trust: remote), whose request waits for the full reading.
+# the model declared remote (trust: remote), whose request waits for the full reading (read
+# on two threads when the machine has two cores: a second engine loads alongside the first).
 # Target (issue 15): <= 150 ms with OCR. With a local model (the stand-in is on loopback) the
 # first screen is read on a thread of its own while the model decides (the step's "reading":
 # "deferred"); with a remote one the request waits for the reading, which its PII scan needs.
@@ -53,10 +54,10 @@ u, s, m = open(sys.argv[3]).read().split()[-3:]
 ev = [json.loads(l) for l in open(sys.argv[4] + "/trace.jsonl")]
 start = [e for e in ev if e["type"] == "run_start"][0]["ts"]
 step = [e for e in ev if e["type"] == "step"][0]
-print("%.1f %.1f %.1f %.1f %.1f %.1f %.1f %.1f %d" % ((first - t0) * 1000, (float(u) + float(s)) * 1000, int(m) / 1024,
+print("%.1f %.1f %.1f %.1f %.1f %.1f %.1f %.1f %d %d" % ((first - t0) * 1000, (float(u) + float(s)) * 1000, int(m) / 1024,
                                  (start - t0) * 1000, step.get("ocr_ms", 0), step.get("guard_ms", 0),
                                  step.get("ocr_deferred_ms", 0), step.get("ocr_wait_ms", 0),
-                                 step.get("reading") == "deferred"))
+                                 step.get("reading") == "deferred", step.get("ocr_threads", 1)))
 PY
 	done
 	python3 - "$label" "$TMP/res-$label" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
@@ -67,6 +68,11 @@ print("%-8s start -> first request: median %6.1f ms (min %6.1f, max %6.1f) over 
       % (sys.argv[1], st.median(first), min(first), max(first), len(rows), st.median(r[3] for r in rows),
          st.median(r[4] for r in rows), st.median(r[5] for r in rows), st.median(r[1] for r in rows),
          st.median(r[2] for r in rows), sys.argv[3]))
+two = [r for r in rows if len(r) > 9 and r[9] >= 2]
+if two:
+    # a first screen read before the request (remote model) on two threads (a second engine
+    # loaded alongside the first): how many runs had both threads read
+    print("%-8s first screen read on two threads in %d of %d runs" % ("", len(two), len(rows)))
 deferred = [r for r in rows if r[8]]
 if deferred:
     # the first screen read while the model decided (local model): its reading, engine wait

@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench_gui.sh BUILD — magi's own time per GUI step, model time excluded, over a 20-step run
+# bench_gui.sh BUILD [memory] — magi's own time per GUI step, model time excluded, over a 20-step run
 # on a real 1280x720 Xvfb desktop (an xterm the agent types into, so every step changes the
 # screen), with and without OCR, and the run's peak RSS; then a run where every other step
 # is a short wait that leaves the screen as it was.
@@ -8,8 +8,10 @@
 # figures: wall times on a loaded machine are not comparable with an idle one's.
 # The stand-in model answers from a script (no policy), so its own time is tiny and is
 # subtracted anyway: overhead = step wall time - model latency - the settle wait.
+# With "memory" only the resident-memory breakdown run is made (a quick look at the peak).
 set -u
 BUILD=${1:-build}
+ONLY=${2:-}
 . "$(dirname "$0")/desktop.sh"
 # each run types into a terminal of its own (a third run into the same one saw its typing
 # change nothing)
@@ -80,6 +82,11 @@ if label == "mixed" and same:
           % ("", len(same), seen(same), len(diff), seen(diff) if diff else 0, end["reason"]))
 PY
 }
+if [ "$ONLY" = memory ]; then
+	echo "20-step run with OCR, 1280x720: resident memory at the peak (target <= 35 MB); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+	run memory script.jsonl
+	exit
+fi
 echo "20-step run, 1280x720, single recipe, scripted stand-in model (targets: <=50 ms with OCR, <=10 ms without, <=35 MB with OCR); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 run with-ocr script.jsonl || exit 1
 run no-ocr script.jsonl --no-ocr || exit 1

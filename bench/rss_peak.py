@@ -55,7 +55,7 @@ def main():
     print("largest RSS seen %.1f MB, %.1f s into the run:" % (best / 1024, at))
     for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]):
         print("  %6.1f MB  %s" % (v / 1024, k))
-    top = sorted(per.items(), key=lambda kv: -kv[1])[:8]
+    top = [kv for kv in sorted(per.items(), key=lambda kv: -kv[1]) if kv[1] >= 200][:24]
     print("  largest mappings: " + ", ".join("%s %.1f" % (os.path.basename(k) or k, v / 1024) for k, v in top))
     return p.returncode
 

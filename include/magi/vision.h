@@ -326,11 +326,15 @@ MAGI_API magi_status magi_ocr_join(struct magi_ocr_job *job, struct magi_ocr **o
 /* Frees the pool's idle Tesseract engines (a no-op when none; engines in use by a call stay
  * and return to the pool after it). */
 MAGI_API void magi_ocr_thread_release(void);
+/* Frees the pool's idle engines beyond the first keep (>= 0), e.g. a second engine loaded
+ * for one reading on two threads once that reading is done. */
+MAGI_API void magi_ocr_release_spare(int keep);
 #define MAGI_OCR_MAX_THREADS 8
 /* magi_ocr_run reading its bands on up to `threads` threads at once (1..MAGI_OCR_MAX_THREADS;
  * 1 = the calling thread only): the calling thread with an engine lent or made as usual,
- * helper threads only with engines already idle in the pool (see magi_ocr_preload), so a
- * call never waits for a second engine to load. Same words and lines as one thread.
+ * helper threads only with engines idle in the pool or already loading (see
+ * magi_ocr_preload; a helper whose engine is still loading joins in when it is ready), so
+ * a call never starts a second engine's load. Same words and lines as one thread.
  * *used (may be NULL) gets the threads that did read (1 when the image is one band). */
 MAGI_API magi_status magi_ocr_run_threads(const struct magi_image *img, const char *lang,
 					  float min_conf, int threads, int *used,

@@ -82,6 +82,8 @@ struct magi_run {
 	struct magi_ocr_job *ocr_job;
 	bool reading_deferred; /* this step's decision was asked before its screen was read */
 	bool loads_held;       /* engine loads wait until the first request has left */
+	int first_engines;     /* engines loaded for the first screen (2: read on two threads) */
+	int first_threads;     /* threads that read the first screen (traced once, then 0) */
 	double ocr_deferred_ms, ocr_wait_ms;
 	struct magi_guard_view *view, *view_before; /* computed once per observation */
 	/* screen generations: a new one for every observation that differs from the one
@@ -157,6 +159,10 @@ void magi__run_release(struct magi_run *r);
 /* The first observation; one screen step (errors end the run: env_error or model_error
  * unless a stop rule fired); the median overhead; the screen state freed. */
 magi_status magi__gui_begin(struct magi_run *r, struct magi_error *err);
+/* OCR engines to load ahead for the run's first screen: 2 when it is read before the first
+ * request (not behind it) on a machine with two cores or more — its bands are then read on
+ * two threads — else 1 (0 without OCR of the screen). Sets r->first_engines. */
+int magi__gui_first_engines(struct magi_run *r);
 magi_status magi__gui_step(struct magi_run *r, struct magi_error *err);
 double magi__gui_overhead_median(struct magi_run *r);
 void magi__gui_release(struct magi_run *r);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "agent/agent_internal.h"
 #include "core/json.h"
 #include "trace/trace_internal.h"
@@ -36,6 +37,14 @@ static bool may_defer_reading(const struct magi_run *r)
 		if (magi_client_is_remote(cl[i]))
 			return false;
 	return n > 0;
+}
+
+int magi__gui_first_engines(struct magi_run *r)
+{
+	if (!r->p.ocr || (magi_env_caps(r->env) & MAGI_ACT_BIT(MAGI_ACT_CLICK_ELEMENT)))
+		return r->first_engines = 0;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	return r->first_engines = cores >= 2 && !may_defer_reading(r) ? 2 : 1;
 }
 
 static magi_status observe(struct magi_run *r, double *ocr_ms, bool defer, struct magi_error *err)
@@ -75,9 +84,22 @@ static magi_status observe(struct magi_run *r, double *ocr_ms, bool defer, struc
 		double t = magi_now_ms();
 		struct magi_error oerr;
 		/* OCR failing is not fatal: the model still has the screenshot. After an action
-		 * only the part of the screen that changed is read again. */
-		if (magi_ocr_update(r->obs_before.screenshot, r->ocr_before, r->obs.screenshot, NULL, 0, &r->ocr,
-				    &oerr) != MAGI_OK)
+		 * only the part of the screen that changed is read again. The first screen, read
+		 * before the first request (a remote model's PII scan needs its words), is read
+		 * on two threads when a second engine was loaded for it; that engine is freed
+		 * after (later readings are of changed parts, on one thread). */
+		magi_status os;
+		if (!r->obs_before.screenshot && r->first_engines > 1) {
+			int used = 0;
+			os = magi_ocr_run_threads(r->obs.screenshot, NULL, 0, r->first_engines, &used, &r->ocr, &oerr);
+			r->first_threads = used;
+			r->first_engines = 1;
+			magi_ocr_release_spare(1);
+		} else {
+			os = magi_ocr_update(r->obs_before.screenshot, r->ocr_before, r->obs.screenshot, NULL, 0, &r->ocr,
+					     &oerr);
+		}
+		if (os != MAGI_OK)
 			MAGI_WARN("OCR failed: %s", magi_error_text(&oerr));
 		*ocr_ms = magi_now_ms() - t;
 	}
@@ -627,6 +649,9 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 		}
 	}
 	r->reading_deferred = false;
+	if (r->first_threads) /* the first screen, read before the request on this many threads */
+		json_object_set_new(ev, "ocr_threads", json_integer(r->first_threads));
+	r->first_threads = 0;
 	json_object_set_new(ev, "save_ms", json_real(save_ms));
 	if (acted) { /* the screen after the action: was it the same, what did seeing it cost */
 		json_object_set_new(ev, "same_screen", json_boolean(r->same));

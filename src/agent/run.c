@@ -490,9 +490,10 @@ magi_status magi_run_gui_recipe(struct magi_env *env, struct magi_team *team, co
 	r.max_steps = r.p.max_steps;
 	/* the OCR engine loads while the run directory is made (a no-op when one is idle or
 	 * loading already; a language that cannot load is reported by the first reading); not
-	 * for an environment whose elements carry their text (a browser: OCR only for pictures) */
-	if (r.p.ocr && !(magi_env_caps(env) & MAGI_ACT_BIT(MAGI_ACT_CLICK_ELEMENT)))
-		(void)magi_ocr_preload(NULL, 1, NULL);
+	 * for an environment whose elements carry their text (a browser: OCR only for pictures).
+	 * Two when the first screen is read before the first request: on two threads. */
+	if (magi__gui_first_engines(&r) > 0)
+		(void)magi_ocr_preload(NULL, r.first_engines, NULL);
 	magi_status s = r.p.n_demos && !rc->demos
 				? magi_error_set(err, MAGI_ERR_CONFIG,
 						 "--demo: recipe %s does not show demonstrations to its models (single, "

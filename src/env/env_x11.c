@@ -3,7 +3,9 @@
  *
  * observe: a screenshot of the root window (XShmGetImage into a shared segment when the
  * MIT-SHM extension works, else XGetImage), converted to RGB8 from the visual's channel
- * masks; the text is the list of mapped top-level windows (title, class, geometry),
+ * masks. The segment holds a band of rows (~512 KB), not the screen (3.7 MB at 1280x720
+ * in 32 bits, resident beside the RGB copy for the whole run): the screen is fetched band
+ * by band, one round trip each; the text is the list of mapped top-level windows (title, class, geometry),
  * the app the focused window's title.
  * act: XTest pointer and key events (keyboard handling in x11_keys.c), XSync after each
  * action, then a short settle delay.
@@ -62,7 +64,7 @@ struct x11_env {
 	uint32_t w, h;
 	bool has_xtest, dead, std_masks;
 	bool want_shm;   /* extension present and not disabled */
-	XImage *shm_img; /* attached segment of shm_w x shm_h, or NULL */
+	XImage *shm_img; /* attached segment of shm_w x shm_h (a band of rows), or NULL */
 	XShmSegmentInfo shm;
 	uint32_t shm_w, shm_h;
 	double settle_ms;
@@ -233,7 +235,9 @@ static inline unsigned long read_pixel(const uint8_t *p, int bytes, bool lsb)
 	return v;
 }
 
-static void convert(const struct x11_env *e, const XImage *xi, struct magi_image *img)
+/* Converts xi's first rows rows into img's rows from y0 on. */
+static void convert(const struct x11_env *e, const XImage *xi, struct magi_image *img, uint32_t y0,
+		    uint32_t rows)
 {
 	const int bytes = xi->bits_per_pixel / 8;
 	const bool lsb = xi->byte_order == LSBFirst;
@@ -243,9 +247,9 @@ static void convert(const struct x11_env *e, const XImage *xi, struct magi_image
 		ro = lsb ? 2 : 1, go = lsb ? 1 : 2, bo = lsb ? 0 : 3;
 	else if (e->std_masks && bytes == 3)
 		ro = lsb ? 2 : 0, go = 1, bo = lsb ? 0 : 2;
-	for (uint32_t y = 0; y < img->h; y++) {
+	for (uint32_t y = 0; y < rows; y++) {
 		const uint8_t *s = (const uint8_t *)xi->data + (size_t)y * (size_t)xi->bytes_per_line;
-		uint8_t *d = img->px + (size_t)y * img->stride;
+		uint8_t *d = img->px + (size_t)(y0 + y) * img->stride;
 		if (ro >= 0) {
 			for (uint32_t x = 0; x < img->w; x++, s += bytes, d += 3) {
 				d[0] = s[ro];
@@ -277,14 +281,22 @@ static void shm_teardown(struct x11_env *e)
 	e->shm_img = NULL;
 }
 
-/* Attaches a segment for a w x h capture; false (and MIT-SHM is not tried again) when
- * the server cannot use it, e.g. over a remote connection. */
+/* Bytes of shared memory a capture goes through: the screen is fetched in bands of rows */
+#define SHM_BAND_BYTES (512u * 1024u)
+
+/* Attaches a segment for bands of w-pixel rows; false (and MIT-SHM is not tried again)
+ * when the server cannot use it, e.g. over a remote connection. */
 static bool shm_setup(struct x11_env *e)
 {
 	memset(&e->shm, 0, sizeof e->shm);
 	e->shm.shmid = -1;
-	XImage *xi = XShmCreateImage(e->dpy, e->visual, (unsigned)e->depth, ZPixmap, NULL, &e->shm,
-				     e->w, e->h);
+	/* bytes_per_line before the height is chosen: a one-row image tells it */
+	XImage *xi = XShmCreateImage(e->dpy, e->visual, (unsigned)e->depth, ZPixmap, NULL, &e->shm, e->w, 1);
+	uint32_t band = xi && xi->bytes_per_line > 0 ? SHM_BAND_BYTES / (uint32_t)xi->bytes_per_line : 0;
+	band = MAGI_MIN(MAGI_MAX(band, 1), e->h);
+	if (xi)
+		XDestroyImage(xi);
+	xi = XShmCreateImage(e->dpy, e->visual, (unsigned)e->depth, ZPixmap, NULL, &e->shm, e->w, band);
 	if (!xi)
 		goto fail;
 	e->shm.shmid = shmget(IPC_PRIVATE, (size_t)xi->bytes_per_line * (size_t)xi->height,
@@ -315,12 +327,44 @@ static bool shm_setup(struct x11_env *e)
 	}
 	e->shm_img = xi;
 	e->shm_w = e->w;
-	e->shm_h = e->h;
+	e->shm_h = band;
 	return true;
 fail:
 	MAGI_INFO("x11 %s: MIT-SHM unusable, capturing with XGetImage", e->name);
 	e->want_shm = false;
 	return false;
+}
+
+static magi_status bpp_check(const struct x11_env *e, const XImage *xi, struct magi_error *err)
+{
+	int bpp = xi->bits_per_pixel;
+	if (bpp != 8 && bpp != 16 && bpp != 24 && bpp != 32)
+		return magi_error_set(err, MAGI_ERR_UNSUPPORTED,
+				      "X display '%s' uses %d bits per pixel, which magi cannot read", e->name, bpp);
+	return MAGI_OK;
+}
+
+/* Fetches the screen band by band through the shared segment into a new *out. false when
+ * XShmGetImage failed (MIT-SHM is then given up; *out is NULL). The server is grabbed
+ * meanwhile so that no client draws between two bands: the bands are one moment's screen,
+ * as a single request's image is. */
+static bool shm_capture(struct x11_env *e, struct magi_image *out)
+{
+	XImage *xi = e->shm_img;
+	bool ok = true;
+	xerr_take(e, NULL);
+	XGrabServer(e->dpy);
+	for (uint32_t y = 0; y < e->h && ok; y += e->shm_h) {
+		/* the last band may be shorter: the request asks for the image's height */
+		xi->height = (int)MAGI_MIN(e->shm_h, e->h - y);
+		ok = XShmGetImage(e->dpy, e->root, xi, 0, (int)y, AllPlanes) && !xerr_take(e, NULL);
+		if (ok)
+			convert(e, xi, out, y, (uint32_t)xi->height);
+		xi->height = (int)e->shm_h;
+	}
+	XUngrabServer(e->dpy);
+	XFlush(e->dpy);
+	return ok;
 }
 
 /* Re-reads the root size (it changes with RandR) and captures the screen. */
@@ -340,45 +384,38 @@ static magi_status capture(struct x11_env *e, struct magi_image **out, struct ma
 	}
 	e->w = gw;
 	e->h = gh;
-	if (e->shm_img && (e->shm_w != e->w || e->shm_h != e->h))
+	if (e->shm_img && (e->shm_w != e->w || e->shm_h > e->h))
 		shm_teardown(e);
-	XImage *xi = NULL;
-	if (e->want_shm && (e->shm_img || shm_setup(e))) {
-		xerr_take(e, NULL);
-		if (XShmGetImage(e->dpy, e->root, e->shm_img, 0, 0, AllPlanes) && !xerr_take(e, NULL))
-			xi = e->shm_img;
-		else if (e->dead)
-			return dead_error(e, err);
-		else {
-			MAGI_WARN("x11 %s: XShmGetImage failed, falling back to XGetImage", e->name);
-			shm_teardown(e);
-			e->want_shm = false;
-		}
-	}
-	XImage *own = NULL;
-	if (!xi) {
-		own = XGetImage(e->dpy, e->root, 0, 0, e->w, e->h, AllPlanes, ZPixmap);
-		if (!own) {
-			magi_status s = x_check(e, "capturing the screen", err);
-			return s ? s
-				 : magi_error_set(err, MAGI_ERR_ENV,
-						  "cannot capture X display '%s' (XGetImage failed)",
-						  e->name);
-		}
-		xi = own;
-	}
 	magi_status s = MAGI_OK;
-	int bpp = xi->bits_per_pixel;
-	if (bpp != 8 && bpp != 16 && bpp != 24 && bpp != 32)
-		s = magi_error_set(err, MAGI_ERR_UNSUPPORTED,
-				   "X display '%s' uses %d bits per pixel, which magi cannot read",
-				   e->name, bpp);
-	else if ((s = magi_image_new(e->w, e->h, out)))
-		magi_error_set(err, s, "cannot allocate a %ux%u screenshot", e->w, e->h);
-	else
-		convert(e, xi, *out);
-	if (own)
-		XDestroyImage(own);
+	if (e->want_shm && (e->shm_img || shm_setup(e))) {
+		if ((s = bpp_check(e, e->shm_img, err)))
+			return s;
+		if ((s = magi_image_new(e->w, e->h, out)))
+			return magi_error_set(err, s, "cannot allocate a %ux%u screenshot", e->w, e->h);
+		if (shm_capture(e, *out))
+			return MAGI_OK;
+		magi_image_free(*out);
+		*out = NULL;
+		if (e->dead)
+			return dead_error(e, err);
+		MAGI_WARN("x11 %s: XShmGetImage failed, falling back to XGetImage", e->name);
+		shm_teardown(e);
+		e->want_shm = false;
+	}
+	XImage *xi = XGetImage(e->dpy, e->root, 0, 0, e->w, e->h, AllPlanes, ZPixmap);
+	if (!xi) {
+		s = x_check(e, "capturing the screen", err);
+		return s ? s
+			 : magi_error_set(err, MAGI_ERR_ENV, "cannot capture X display '%s' (XGetImage failed)",
+					  e->name);
+	}
+	if (!(s = bpp_check(e, xi, err))) {
+		if ((s = magi_image_new(e->w, e->h, out)))
+			magi_error_set(err, s, "cannot allocate a %ux%u screenshot", e->w, e->h);
+		else
+			convert(e, xi, *out, 0, e->h);
+	}
+	XDestroyImage(xi);
 	return s;
 }
 

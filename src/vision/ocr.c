@@ -237,14 +237,14 @@ struct bands {
 	atomic_size_t next; /* the next band nobody took */
 };
 
-/* Reads bands until none is left, with engine e. */
-static void read_bands(struct bands *b, struct magi__ocr_engine *e)
+/* Reads bands until none is left, with engine e; returns how many it read. */
+static int read_bands(struct bands *b, struct magi__ocr_engine *e)
 {
 	magi__ocr_thread_setup();
-	for (;;) {
+	for (int done = 0;; done++) {
 		size_t i = atomic_fetch_add(&b->next, 1);
 		if (i >= b->n)
-			return;
+			return done;
 		b->status[i] = read_band(e->api, b->g, b->w, b->h, b->cuts[i], b->cuts[i + 1],
 					 b->min_conf, false, &b->parts[i], &b->errs[i]);
 	}
@@ -254,12 +254,17 @@ struct helper {
 	struct bands *b;
 	struct magi__ocr_engine *e;
 	pthread_t th;
+	int read; /* bands it read */
 };
 
 static void *helper_main(void *arg)
 {
 	struct helper *h = arg;
-	read_bands(h->b, h->e);
+	/* an engine still loading: the bands left when it is ready are read with it */
+	if (!h->e)
+		magi__ocr_engine_take_loading(h->b->lang, &h->e);
+	if (h->e)
+		h->read = read_bands(h->b, h->e);
 	return NULL;
 }
 
@@ -311,27 +316,30 @@ static magi_status ocr_run(const struct magi_image *img, const char *lang, float
 	} else if (one_line) {
 		s = read_band(e->api, gray, img->w, img->h, 0, img->h, min_conf, true, o, err);
 	} else {
-		/* helpers only with engines already loaded: never wait ~100 ms for a new one */
+		/* helpers only with engines idle or already loading: never start a new one
+		 * (~100 ms) for a reading */
 		struct helper hs[MAGI_OCR_MAX_THREADS];
-		int nh = 0;
+		int nh = 0, loading = threads > 1 ? magi__ocr_engines_loading(lang) : 0;
 		for (int i = 1; i < threads && (size_t)i < n; i++) {
 			struct magi__ocr_engine *he = NULL;
-			if (magi__ocr_engine_take(lang, false, &he, NULL) || !he)
+			if (magi__ocr_engine_take(lang, false, &he, NULL) || (!he && loading-- <= 0))
 				break;
-			hs[nh] = (struct helper){&b, he, 0};
+			hs[nh] = (struct helper){&b, he, 0, 0};
 			if (pthread_create(&hs[nh].th, NULL, helper_main, &hs[nh]) != 0) {
 				magi__ocr_engine_give(he);
 				break;
 			}
 			nh++;
 		}
-		read_bands(&b, e);
-		if (used)
-			*used = 1 + nh;
+		(void)read_bands(&b, e);
+		int nused = 1;
 		for (int i = 0; i < nh; i++) {
 			pthread_join(hs[i].th, NULL);
+			nused += hs[i].read > 0;
 			magi__ocr_engine_give(hs[i].e);
 		}
+		if (used)
+			*used = nused;
 		for (size_t i = 0; i < n && !s; i++) {
 			if (b.status[i]) {
 				s = b.status[i];

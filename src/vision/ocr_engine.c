@@ -4,10 +4,12 @@
  * than recognising a screen (~100 ms), so engines are kept, and can be loaded ahead on a
  * background thread (magi_ocr_preload) while the caller does other work.
  *
- * What an engine holds: the LSTM network and its character set (~10 MB with eng). It is
- * initialised LSTM-only (OEM_LSTM_ONLY: the legacy classifier's trained templates are not
- * loaded) and without the LSTM's word lists (lstm_use_matrix=0: no dictionary beam search;
- * the 3.7 MB word graph, which Tesseract's shared cache keeps until exit, is not read).
+ * What an engine holds: the LSTM network and its character set, and the empty adaptive
+ * classifier Tesseract builds in any case (2.5 MB of heap with eng; 10.3 MB before the
+ * legacy engine's universal ambiguities were skipped, tess_dl.c). It is initialised
+ * LSTM-only (OEM_LSTM_ONLY: the legacy classifier's trained templates are not loaded),
+ * from the traineddata's LSTM parts only (lstm_parts), and without the LSTM's word lists
+ * (lstm_use_matrix=0: no dictionary beam search; the 3.7 MB word graph is not read).
  * Screens are mostly names, paths, numbers and addresses that no dictionary holds: on 60
  * generated PII screenshots (scripts/gen-pii-shots --count 60 --clean 20 --seed 77,
  * bench_guard recall) recall was 0.987 with the dictionary and 0.991 without it, with no
@@ -15,6 +17,8 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <tesseract/capi.h>
@@ -32,9 +36,15 @@ static pthread_once_t omp_once = PTHREAD_ONCE_INIT;
 static double hold_until;
 
 static void (*omp_set_levels)(int);
+static bool omp_one;	 /* every OpenMP team is one thread (OMP_THREAD_LIMIT=1) */
+static bool omp_inline; /* regions run inline on OCR threads (tess_omp.c) */
 
 static void omp_find(void)
 {
+	const char *limit = getenv("OMP_THREAD_LIMIT"), *gomp = getenv("MAGI_OCR_LIBGOMP");
+	omp_one = limit && strcmp(limit, "1") == 0;
+	/* MAGI_OCR_LIBGOMP=1: regions go through libgomp as Tesseract built them (to compare) */
+	bool inline_ok = !(gomp && strcmp(gomp, "1") == 0);
 	/* Tesseract's OpenMP loops ask for 4 threads each; on a 2-core machine, spinning
 	 * and oversubscribed, a 1280x720 screen took ~750 ms instead of ~75 ms. The cure,
 	 * OMP_THREAD_LIMIT=1, is read by the OpenMP runtime when it loads, too early for us;
@@ -46,6 +56,7 @@ static void omp_find(void)
 		if (sym)
 			memcpy(&omp_set_levels, &sym, sizeof omp_set_levels);
 	}
+	omp_inline = inline_ok && (omp_set_levels || omp_one);
 }
 
 void magi__ocr_thread_setup(void)
@@ -59,6 +70,8 @@ void magi__ocr_thread_setup(void)
 	pthread_once(&omp_once, omp_find);
 	if (omp_set_levels)
 		omp_set_levels(0);
+	/* and then without a team of one for each region (tess_omp.c) */
+	magi__ocr_omp_serial(omp_inline);
 }
 
 static void engine_free(struct magi__ocr_engine *e)
@@ -120,6 +133,126 @@ void magi_ocr_hold_loads(double ms)
 	pthread_mutex_unlock(&pool_mu);
 }
 
+/* The parts of a traineddata file an LSTM-only engine without word lists reads. Tesseract
+ * reads the whole file into memory to pick its parts (4.1 MB for Debian's eng, 3.7 MB of it
+ * the LSTM's word graph, unused with lstm_use_matrix=0), so an engine's load briefly held
+ * 4 MB more than it keeps; handed just these parts (TessBaseAPIInit5), it copies ~0.4 MB.
+ * The file's layout (Tesseract's tessdatamanager): a little-endian int32 count, that many
+ * int64 offsets (-1: part absent) indexed by part type, then the parts in type order. */
+enum {
+	PART_LANG_CONFIG = 0,
+	PART_LSTM = 17,
+	PART_LSTM_UNICHARSET = 21,
+	PART_LSTM_RECODER = 22,
+	PART_VERSION = 23,
+	PARTS_MAX = 24
+};
+
+static bool part_kept(int i)
+{
+	return i == PART_LANG_CONFIG || i == PART_LSTM || i == PART_LSTM_UNICHARSET || i == PART_LSTM_RECODER ||
+	       i == PART_VERSION;
+}
+
+static int64_t le64(const unsigned char *b)
+{
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | b[i];
+	return (int64_t)v;
+}
+
+static void put_le64(unsigned char *b, int64_t x)
+{
+	uint64_t v = (uint64_t)x;
+	for (int i = 0; i < 8; i++, v >>= 8)
+		b[i] = (unsigned char)v;
+}
+
+/* Where Tesseract finds lang's traineddata: $TESSDATA_PREFIX when set, else the places
+ * distributions install it. NULL when not found (Tesseract then looks itself). */
+static FILE *open_traineddata(const char *lang)
+{
+	static const char *const dirs[] = {"/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
+					   "/usr/local/share/tessdata", "/usr/share/tessdata", NULL};
+	const char *env = getenv("TESSDATA_PREFIX");
+	char path[4096];
+	for (int i = 0; env ? i < 1 : dirs[i] != NULL; i++) {
+		const char *d = env ? env : dirs[i];
+		size_t n = strlen(d);
+		snprintf(path, sizeof path, "%s%s%s.traineddata", d, n && d[n - 1] == '/' ? "" : "/", lang);
+		FILE *f = fopen(path, "rb");
+		if (f)
+			return f;
+	}
+	return NULL;
+}
+
+/* The kept parts of lang's traineddata as a traineddata image in memory (*n bytes); NULL
+ * when the file is not found, not one language or not laid out as expected. */
+static char *lstm_parts(const char *lang, size_t *n)
+{
+	*n = 0;
+	if (strchr(lang, '+'))
+		return NULL; /* Init5 takes one language */
+	FILE *f = open_traineddata(lang);
+	if (!f)
+		return NULL;
+	unsigned char head[4 + 8 * PARTS_MAX];
+	char *out = NULL;
+	long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+	size_t got = size > 0 && fseek(f, 0, SEEK_SET) == 0 ? fread(head, 1, sizeof head, f) : 0;
+	int count = got >= 4 ? head[0] | head[1] << 8 | head[2] << 16 | head[3] << 24 : 0;
+	int64_t off[PARTS_MAX + 1];
+	bool ok = count > PART_LSTM && count <= PARTS_MAX && got >= 4 + 8 * (size_t)count;
+	for (int i = 0; ok && i < count; i++) {
+		off[i] = le64(head + 4 + 8 * i);
+		ok = off[i] == -1 || (off[i] >= 4 + 8 * count && off[i] <= size);
+	}
+	/* each part runs to the next present one (or the file's end) */
+	int64_t len[PARTS_MAX] = {0}, total = 4 + 8 * count;
+	for (int i = 0; ok && i < count; i++) {
+		if (off[i] < 0)
+			continue;
+		int j = i + 1;
+		while (j < count && off[j] < 0)
+			j++;
+		len[i] = (j < count ? off[j] : size) - off[i];
+		ok = len[i] >= 0;
+		if (part_kept(i))
+			total += len[i];
+	}
+	ok = ok && off[PART_LSTM] >= 0 && total < (1 << 30) && (out = malloc((size_t)total));
+	int64_t at = 4 + 8 * count;
+	for (int i = 0; ok && i < count; i++) {
+		bool keep = part_kept(i) && off[i] >= 0;
+		put_le64((unsigned char *)out + 4 + 8 * i, keep ? at : -1);
+		if (!keep)
+			continue;
+		ok = fseek(f, (long)off[i], SEEK_SET) == 0 && fread(out + at, 1, (size_t)len[i], f) == (size_t)len[i];
+		at += len[i];
+	}
+	fclose(f);
+	if (!ok) {
+		free(out);
+		return NULL;
+	}
+	memcpy(out, head, 4);
+	*n = (size_t)total;
+	return out;
+}
+
+static __typeof__(&TessBaseAPIInit5) init5;
+static pthread_once_t init5_once = PTHREAD_ONCE_INIT;
+
+static void init5_find(void)
+{
+	/* in Tesseract's C API since 4.1: looked up apart, so an older one still loads */
+	void *sym = dlsym(RTLD_DEFAULT, "TessBaseAPIInit5");
+	if (sym)
+		memcpy(&init5, &sym, sizeof init5);
+}
+
 /* A new engine for lang (slow: reads the traineddata). */
 static magi_status engine_new(const char *lang, struct magi__ocr_engine **out,
 			      struct magi_error *err)
@@ -128,6 +261,7 @@ static magi_status engine_new(const char *lang, struct magi__ocr_engine **out,
 	if (patient)
 		wait_hold();
 	magi__ocr_thread_setup();
+	pthread_once(&init5_once, init5_find);
 	struct magi__ocr_engine *e = calloc(1, sizeof *e);
 	if (!e || !(e->api = TessBaseAPICreate())) {
 		free(e);
@@ -137,7 +271,14 @@ static magi_status engine_new(const char *lang, struct magi__ocr_engine **out,
 	/* Tesseract's diagnostics go to debug_file; keep them off the agent's stderr. */
 	TessBaseAPISetVariable(e->api, "debug_file", "/dev/null");
 	char *names[] = {"lstm_use_matrix"}, *values[] = {"0"};
-	if (TessBaseAPIInit4(e->api, NULL, lang, OEM_LSTM_ONLY, NULL, 0, names, values, 1, 0) != 0) {
+	size_t n_data = 0;
+	char *data = lstm_parts(lang, &n_data);
+	int rc = data && init5 ? init5(e->api, data, (int)n_data, lang, OEM_LSTM_ONLY, NULL, 0, names, values, 1, 0)
+			       : TessBaseAPIInit4(e->api, NULL, lang, OEM_LSTM_ONLY, NULL, 0, names, values, 1, 0);
+	MAGI_DEBUG("OCR: engine for %s initialised from %s", lang,
+		   data && init5 ? "the traineddata's LSTM parts" : "its whole traineddata");
+	free(data);
+	if (rc != 0) {
 		TessBaseAPIDelete(e->api);
 		free(e);
 		return magi_error_set(err, MAGI_ERR_NOT_FOUND,
@@ -190,6 +331,25 @@ magi_status magi__ocr_engine_take(const char *lang, bool create, struct magi__oc
 	return engine_new(lang, out, err);
 }
 
+magi_status magi__ocr_engine_take_loading(const char *lang, struct magi__ocr_engine **out)
+{
+	pthread_mutex_lock(&pool_mu);
+	struct magi__ocr_engine *e;
+	while (!(e = take_idle(lang)) && pool_loading && strcmp(pool_loading_lang, lang) == 0)
+		pthread_cond_wait(&pool_cv, &pool_mu);
+	pthread_mutex_unlock(&pool_mu);
+	*out = e;
+	return MAGI_OK;
+}
+
+int magi__ocr_engines_loading(const char *lang)
+{
+	pthread_mutex_lock(&pool_mu);
+	int n = pool_loading && strcmp(pool_loading_lang, lang) == 0 ? pool_loading : 0;
+	pthread_mutex_unlock(&pool_mu);
+	return n;
+}
+
 void magi__ocr_engine_give(struct magi__ocr_engine *e)
 {
 	if (!e)
@@ -200,6 +360,22 @@ void magi__ocr_engine_give(struct magi__ocr_engine *e)
 	pool_idle = e;
 	pthread_cond_broadcast(&pool_cv);
 	pthread_mutex_unlock(&pool_mu);
+}
+
+void magi_ocr_release_spare(int keep)
+{
+	pthread_mutex_lock(&pool_mu);
+	struct magi__ocr_engine **p = &pool_idle;
+	for (int i = 0; *p && i < keep; i++)
+		p = &(*p)->next;
+	struct magi__ocr_engine *e = *p;
+	*p = NULL;
+	pthread_mutex_unlock(&pool_mu);
+	while (e) {
+		struct magi__ocr_engine *next = e->next;
+		engine_free(e);
+		e = next;
+	}
 }
 
 void magi_ocr_thread_release(void)

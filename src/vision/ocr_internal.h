@@ -23,12 +23,22 @@ magi_status magi__ocr_begin(const char **lang, int n, const char *what, struct m
  * called on every thread that loads or runs an engine, once per thread. libtesseract must
  * be loaded. */
 void magi__ocr_thread_setup(void);
+/* Whether the calling thread runs OpenMP regions inline (tess_omp.c): set by
+ * magi__ocr_thread_setup when magi keeps OpenMP to one thread per region. */
+void magi__ocr_omp_serial(bool on);
+/* Regions run inline so far, on every thread (for tests: the stand-ins are reached). */
+long magi__ocr_omp_inline_regions(void);
 /* Lends an engine for lang: an idle one, else (create) the one a preload is finishing,
  * else a new one (~100 ms). Without create, *out is NULL when none is idle. Give it back
  * with magi__ocr_engine_give. MAGI_ERR_NOT_FOUND when the language is not installed. The
  * caller has loaded libtesseract (magi__tess_load). */
 magi_status magi__ocr_engine_take(const char *lang, bool create, struct magi__ocr_engine **out,
 				  struct magi_error *err);
+/* An idle engine for lang, else the one a preload is finishing (waited for); *out NULL
+ * when none is idle or loading. Never starts a load. */
+magi_status magi__ocr_engine_take_loading(const char *lang, struct magi__ocr_engine **out);
+/* Engines for lang being loaded ahead right now. */
+int magi__ocr_engines_loading(const char *lang);
 /* Marks the calling thread as reading ahead of need: it waits out a hold on engine loads
  * (magi_ocr_hold_loads) instead of lifting it, as other threads needing an engine do. */
 void magi__ocr_patient(void);

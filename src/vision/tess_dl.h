@@ -24,6 +24,10 @@ struct magi__tess_api {
 extern struct magi__tess_api magi__tess;
 /* Loads libtesseract once; MAGI_ERR_UNSUPPORTED with what to install when missing. */
 magi_status magi__tess_load(struct magi_error *err);
+/* How many engine Inits reached magi's stand-in for Tesseract's universal-ambiguities
+ * loader (tess_dl.c) and skipped them, and how many loaded them (MAGI_OCR_LEGACY_AMBIGS=1):
+ * for tests, which check the stand-in is the one libtesseract calls. */
+void magi__tess_universal_counts(int *skipped, int *loaded);
 
 #define TessBaseAPIClear (magi__tess.TessBaseAPIClear)
 #define TessBaseAPICreate (magi__tess.TessBaseAPICreate)

@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include "check.h"
 #include "magi/vision.h"
+#include "vision/ocr_internal.h"
+#include "vision/tess_dl.h"
 
 #define BOX_TOL 3
 
@@ -46,6 +48,22 @@ static struct placed words[] = {
 };
 #define N_WORDS (sizeof words / sizeof words[0])
 static int boxes[N_WORDS][4]; /* each word's ink box on the canvas */
+
+/* Checks that two readings of one image have the same words, boxes and confidences, then
+ * frees both. */
+static void same_reading(struct magi_ocr *one, struct magi_ocr *two, const char *how1, const char *how2)
+{
+	CHECK_MSG(one->n_words == two->n_words && one->n_lines == two->n_lines, "%s %zu words, %s %zu", how1,
+		  one->n_words, how2, two->n_words);
+	for (size_t i = 0; i < one->n_words && i < two->n_words; i++) {
+		const struct magi_ocr_word *a = &one->words[i], *b = &two->words[i];
+		CHECK_MSG(!strcmp(a->text, b->text) && a->x == b->x && a->y == b->y && a->w == b->w &&
+			      a->h == b->h && a->conf == b->conf,
+			  "word %zu: '%s' (%.2f) vs '%s' (%.2f)", i, a->text, a->conf, b->text, b->conf);
+	}
+	magi_ocr_free(one);
+	magi_ocr_free(two);
+}
 
 static char tmpdir[] = "/tmp/magi-test-ocr-XXXXXX";
 
@@ -298,6 +316,41 @@ int main(void)
 	CHECK(magi_ocr_preload("../x", 1, &e) == MAGI_ERR_INVALID);
 	CHECK(magi_ocr_run_threads(canvas, NULL, 50, 0, NULL, &o, &e) == MAGI_ERR_INVALID && o == NULL);
 	CHECK_CONTAINS(e.msg, "0 threads");
+
+	/* Tesseract's universal ambiguities (its legacy engine's) are skipped when an engine
+	 * loads (src/vision/tess_dl.c): libtesseract calls magi's stand-in, and an engine
+	 * that loads them (MAGI_OCR_LEGACY_AMBIGS=1) reads the same words, boxes and
+	 * confidences as one without them */
+	int skipped = 0, loaded = 0;
+	magi__tess_universal_counts(&skipped, &loaded);
+	CHECK_MSG(skipped >= 2 && loaded == 0, "universal ambiguities skipped %d times, loaded %d", skipped, loaded);
+	magi_ocr_thread_release();
+	REQUIRE(magi_ocr_run(canvas, NULL, 0, &one, &e) == MAGI_OK);
+	magi_ocr_thread_release();
+	setenv("MAGI_OCR_LEGACY_AMBIGS", "1", 1);
+	REQUIRE(magi_ocr_run(canvas, NULL, 0, &two, &e) == MAGI_OK);
+	magi_ocr_thread_release();
+	unsetenv("MAGI_OCR_LEGACY_AMBIGS");
+	magi__tess_universal_counts(&skipped, &loaded);
+	CHECK_MSG(loaded == 1, "universal ambiguities loaded %d times", loaded);
+	CHECK_MSG(one->n_words >= N_WORDS - 2, "%zu words read", one->n_words);
+	same_reading(one, two, "without the tables", "with them");
+
+	/* Tesseract's OpenMP regions run inline on OCR threads (src/vision/tess_omp.c; the
+	 * tests run with OMP_THREAD_LIMIT=1): libtesseract reaches magi's stand-ins, and the
+	 * same screen read through libgomp's own teams of one gives the same words, boxes and
+	 * confidences */
+	long regions = magi__ocr_omp_inline_regions();
+	REQUIRE(magi_ocr_run(canvas, NULL, 0, &one, &e) == MAGI_OK);
+	long inlined = magi__ocr_omp_inline_regions() - regions;
+	CHECK_MSG(inlined > 1000, "%ld regions ran inline", inlined);
+	magi__ocr_omp_serial(false);
+	regions = magi__ocr_omp_inline_regions();
+	REQUIRE(magi_ocr_run(canvas, NULL, 0, &two, &e) == MAGI_OK);
+	CHECK_MSG(magi__ocr_omp_inline_regions() == regions, "%ld regions ran inline through libgomp",
+		  magi__ocr_omp_inline_regions() - regions);
+	magi__ocr_omp_serial(true);
+	same_reading(one, two, "inline", "through libgomp");
 
 	/* our own bitmap font at scale 3 is readable, and lands where it was drawn */
 	struct magi_image *label = NULL;

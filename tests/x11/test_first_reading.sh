@@ -3,7 +3,7 @@
 # a local model the request leaves before the screen is read (the reading runs on a thread of
 # its own), the step says so, the guards and the trace still get the full reading, and the
 # next request lists the words; with a remote model the first request waits for the reading
-# and carries the words with the PII covered. Real Xvfb, xterm and Tesseract; the stand-in
+# and carries the words with the PII covered (the screen read on two threads). Real Xvfb, xterm and Tesseract; the stand-in
 # model answers from a script.
 . "$(dirname "$0")/../integration/lib.sh"
 for t in Xvfb xterm python3; do command -v $t >/dev/null || exit 77; done
@@ -75,6 +75,13 @@ requests "$R_LOG" > r.req
 check "the first remote request lists the screen's words" bash -c "head -1 r.req | grep -q 'MAGPIE-4711'"
 check "the first remote request has the email covered" bash -c "! head -1 r.req | grep -q 'alice.jones@example.com'"
 check "the remote steps all had the full reading" test "$(steps "$run" reading | tr '\n' ' ')" = "full full "
+# with two cores a second engine is loaded for the first screen and its bands are read on
+# two threads (how many did read depends on when the second engine is ready: 1 or 2)
+if [ "$(nproc)" -ge 2 ]; then
+	ft=$(steps "$run" ocr_threads | head -1)
+	check "the first remote screen took the two-thread reading (read on $ft)" bash -c "case '$ft' in 1|2) exit 0;; *) exit 1;; esac"
+fi
+check "only the first step says how many threads read it" test "$(steps "$run" ocr_threads | tail -1)" = None
 kill "$R_PID" 2>/dev/null; wait "$R_PID" 2>/dev/null
 kill "$XT" 2>/dev/null; wait "$XT" 2>/dev/null
 finish
