@@ -356,6 +356,25 @@ static bool digit_like(const char *w)
 	return digits && letters * 2 <= digits;
 }
 
+/* The first and last word of line li for which pick holds; false when there is none. */
+static bool line_span(const struct magi_ocr *ocr, size_t li, bool (*pick)(const char *w), int *first, int *last)
+{
+	*first = *last = -1;
+	for (size_t w = 0; w < ocr->n_words; w++) {
+		if (ocr->words[w].line != (int)li || !pick(ocr->words[w].text))
+			continue;
+		if (*first < 0)
+			*first = (int)w;
+		*last = (int)w;
+	}
+	return *first >= 0;
+}
+
+static bool has_digit(const char *w)
+{
+	return count_digits(w) > 0;
+}
+
 /* A number line's crop for a reading constrained to digits: from its first word with a
  * digit to its last, grown over the digit-like words of the same row (OCR cuts a small
  * card number into two lines: "5019 4177" | "a976 6312"), when those words are digit-like
@@ -363,15 +382,8 @@ static bool digit_like(const char *w)
  * its label, kept from the first reading. False when the line holds no such number. */
 static bool digits_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 {
-	int first = -1, last = -1, groups = 0;
-	for (size_t w = 0; w < ocr->n_words; w++) {
-		if (ocr->words[w].line != (int)li || !count_digits(ocr->words[w].text))
-			continue;
-		if (first < 0)
-			first = (int)w;
-		last = (int)w;
-	}
-	if (first < 0)
+	int first, last, groups = 0;
+	if (!line_span(ocr, li, has_digit, &first, &last))
 		return false;
 	for (int w = first; w <= last; w++) {
 		if (ocr->words[w].line != (int)li)
@@ -398,18 +410,8 @@ static bool digits_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
  * not read again). False when there is none. */
 static bool hex_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 {
-	int first = -1, last = -1, colons = 0, letters = 0;
-	for (size_t w = 0; w < ocr->n_words; w++) {
-		if (ocr->words[w].line != (int)li)
-			continue;
-		const char *t = ocr->words[w].text;
-		if (!hex_word(t))
-			continue;
-		if (first < 0)
-			first = (int)w;
-		last = (int)w;
-	}
-	if (first < 0)
+	int first, last, colons = 0, letters = 0;
+	if (!line_span(ocr, li, hex_word, &first, &last))
 		return false;
 	for (int w = first; w <= last; w++)
 		for (const char *t = ocr->words[w].text; *t; t++) {
