@@ -71,7 +71,9 @@ struct magi_run_params {
 	bool report;             /* write report.html at the end; default true */
 	uint32_t trace_max_pixels; /* step images in the trace (JPEG) scaled down to at most
 				      this many pixels, as a model image is; 0 (default): as
-				      captured */
+				      captured. When set, a step image is saved after the
+				      decision: the JPEG a model was sent of the step's screen
+				      (whole, within this many pixels) is written as it is */
 	/* guards (on by default) */
 	bool guards;             /* PII redaction, injection marking, risk gate; default true */
 	struct magi_risk_policy risk; /* tiers per category; risk.yes is --yes */

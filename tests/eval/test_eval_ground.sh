@@ -43,6 +43,16 @@ check "the zoom finds what one call cannot read: screenseeker $(acc screenseeker
 check "the negative sample is reported apart and right for ground" py 'g=json.load(open("ground/summary.json"))["ground"]; assert g["negatives"]["n"] == 1 and g["negatives"]["correct"] == 1 and g["positives"] == 3'
 check "breakdown by group and ui_type" py 's=json.load(open("screenseeker/summary.json")); assert s["by"]["group"] and s["by"]["ui_type"]'
 check "the search is in the trace: views, depth" bash -c "grep -h '\"type\":\"zoom_result\"' screenseeker/runs/*/*/trace.jsonl | grep -q '\"max_depth\":1'"
+# the step image of a grounding run is the JPEG the model was sent (kept, not made again)
+check "ground: every item's step image is byte for byte a JPEG the stand-in received, and its report shows it" py '
+import glob, hashlib
+sent = {i["sha256"] for l in open(sys.argv[1]) for i in json.loads(l).get("image_info") or []}
+steps = glob.glob("ground/runs/*/*/step-001.jpg")
+assert len(steps) == 4, steps
+for f in steps:
+    data = open(f, "rb").read()
+    assert data[:2] == b"\xff\xd8" and hashlib.sha256(data).hexdigest() in sent, f
+    assert "step-001.jpg" in open(f.rsplit("/", 1)[0] + "/report.html").read(), f' "$G_LOG"
 check "own time is recorded per item" py 'assert all(json.loads(l)["own_ms"] > 0 for l in open("ground/results.jsonl"))'
 # the same set in ScreenSpot v2's form (bbox x, y, w, h; data_type / data_source) scores the same
 py 'r=json.load(open(sys.argv[1]))
