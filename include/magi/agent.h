@@ -64,6 +64,10 @@ struct magi_run_params {
 				    per crop for the run), listed as "icon: CAPTION" at their
 				    centres in the perception list; default false */
 	double settle_ms;        /* wait after acting before observing; default 300 */
+	bool observe_after;      /* observe the screen after each action (for the next step and
+				    the recipe's after hook); default true. false: the screen the
+				    action was chosen on stays the current one — for a screen
+				    that actions do not change (an image environment) */
 	magi_ask_fn ask;         /* NULL: ask_user ends the run (reason "ask_user") */
 	void *ask_ud;
 	magi_step_fn on_step;

@@ -624,12 +624,14 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 			}
 		}
 	}
-	if (acted) {
+	bool looked = false; /* the screen after the action was observed */
+	if (acted && r->p.observe_after) {
 		settle = r->p.settle_ms;
 		if ((s = observe_after(r, &aerr))) {
 			reason = "env_error";
 			acted = false;
 		} else {
+			looked = true;
 			r->unchanged = r->same ? r->unchanged + 1 : 0;
 		}
 	}
@@ -651,7 +653,7 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 	if (saved)
 		json_object_set_new(ev, "image", json_string(img_name));
 	if (r->obs_before.screenshot || r->obs.screenshot) {
-		const struct magi_image *si = acted ? r->obs_before.screenshot : r->obs.screenshot;
+		const struct magi_image *si = looked ? r->obs_before.screenshot : r->obs.screenshot;
 		if (si) {
 			json_object_set_new(ev, "screen_w", json_integer(si->w));
 			json_object_set_new(ev, "screen_h", json_integer(si->h));
@@ -672,7 +674,7 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 	if (aerr.status)
 		json_object_set_new(ev, "error", json_string(aerr.msg));
 	if (r->p.guards)
-		guard_fields(r, ev, acted, denied, &rd);
+		guard_fields(r, ev, looked, denied, &rd);
 	json_object_set_new(ev, "observe_ms", json_real(r->obs_ms));
 	json_object_set_new(ev, "ocr_ms", json_real(r->ocr_ms));
 	if (r->p.ocr && r->obs.screenshot && !(magi_env_caps(r->env) & MAGI_ACT_BIT(MAGI_ACT_CLICK_ELEMENT))) {
@@ -690,7 +692,7 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 		json_object_set_new(ev, "ocr_threads", json_integer(r->first_threads));
 	r->first_threads = 0;
 	json_object_set_new(ev, "save_ms", json_real(save_ms));
-	if (acted) { /* the screen after the action: was it the same, what did seeing it cost */
+	if (looked) { /* the screen after the action: was it the same, what did seeing it cost */
 		json_object_set_new(ev, "same_screen", json_boolean(r->same));
 		json_object_set_new(ev, "after_guard_ms", json_real(r->guard_ms));
 	}
@@ -727,7 +729,7 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 	magi__run_trace_board(r, "step", false);
 	double total = magi_now_ms() - t_step;
 	/* the first observation of the step happened at the end of the last one */
-	r->overheads[r->n_over++] = total - r->step_model_ms - settle + (acted ? 0 : r->obs_ms + r->ocr_ms);
+	r->overheads[r->n_over++] = total - r->step_model_ms - settle + (looked ? 0 : r->obs_ms + r->ocr_ms);
 	magi_buf_release(&aj);
 	magi_buf_release(&mj);
 	magi_decision_release(&d);

@@ -111,6 +111,15 @@ printf 'models:\n  grounder:\n    base_url: %s\n    format: qwen2.5-vl\n    imag
 "$MAGI" eval run fmt/set.json --config fmt/os.yaml --recipe ground --format os-atlas --out fmt/os --quiet >/dev/null 2>fmt/os.err
 check "--format os-atlas: ground lands on both targets, at the point the model named, at two resize ratios: $(tail -2 fmt/os.err)" exact fmt/os "$OS_LOG" 1000
 check "os-atlas: the requests were in OS-Atlas's grounding prompt" grep -q 'corresponding to the command' "$OS_LOG"
+# an image does not change when clicked: the run does not look (decode it) again after its click,
+# and the step still names the screen the click was chosen on
+check "ground (os-atlas): each click is traced on its screen's size, with no second look at the image" py '
+import glob
+steps = [json.loads(l) for f in glob.glob("fmt/os/runs/*/*/trace.jsonl") for l in open(f) if "\"type\":\"step\"" in l]
+clicks = [e for e in steps if e["action"].get("action") == "click"]
+assert len(steps) == 3 and len(clicks) == 2, steps
+assert sorted((e["screen_w"], e["screen_h"]) for e in clicks) == [(1600, 900), (3840, 2160)], clicks
+assert not any("same_screen" in e for e in clicks), clicks'
 check "os-atlas: a reply with no point is no point (the negative sample is right), not an error" py '
 r = [json.loads(l) for l in open("fmt/os/results.jsonl")][2]
 assert r["negative"] and r["point"] is None and r["success"] and r["status"] == "ok" and r["calls"] > 1, r'
