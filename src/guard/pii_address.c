@@ -581,6 +581,38 @@ static size_t with_town(const char *t, size_t len, size_t e)
 	return e;
 }
 
+/* Bytes of the character at t[i] (UTF-8 lead byte), at least 1. */
+static size_t char_len(const char *t, size_t len, size_t i)
+{
+	size_t n = 1;
+	while (i + n < len && ((uc)t[i + n] & 0xC0) == 0x80)
+		n++;
+	return n;
+}
+
+/* A label of 8+ bytes at t[at] with one character misread (small type's "Direccién" for
+ * "Dirección", session 7), the first one right: the end of it in t, or 0. */
+static size_t label_one_off(const char *t, size_t len, size_t at, const char *label)
+{
+	size_t ll = strlen(label), q = at, k = 0;
+	int off = 0;
+	if (ll < 8)
+		return 0;
+	while (k < ll && q < len) {
+		if (magi__lower((uc)t[q]) == (uc)label[k]) {
+			q++, k++;
+			continue;
+		}
+		if (++off > 1 || k == 0 || t[q] == ' ' || t[q] == '\n' || label[k] == ' ')
+			return 0;
+		q += char_len(t, len, q);
+		k += char_len(label, ll, k);
+	}
+	if (k < ll || (q < len && (magi__is_alnum((uc)t[q]) || ((uc)t[q] & 0x80))))
+		return 0;
+	return q;
+}
+
 magi_status magi__pii_addresses(const char *t, size_t len, struct magi__fvec *fv)
 {
 	size_t next = 0;
@@ -596,8 +628,11 @@ magi_status magi__pii_addresses(const char *t, size_t len, struct magi__fvec *fv
 				continue;
 			}
 		}
+		/* a tab is a form field's edge ("Value<tab>Lindenstrasse 7, ...", session 7); a
+		 * colon after a digit is a time's ("09:14, Dohyun Park wrote:") */
 		if (i < next || (i > 0 && t[i - 1] != ' ' && t[i - 1] != '\n' && t[i - 1] != ',' &&
-				 t[i - 1] != ':' && t[i - 1] != '|' && t[i - 1] != '('))
+				 t[i - 1] != ':' && t[i - 1] != '|' && t[i - 1] != '(' && t[i - 1] != '\t') ||
+		    (i > 1 && t[i - 1] == ':' && magi__is_digit((uc)t[i - 2])))
 			continue;
 		size_t e = street_at(t, len, i), end = 0, start = i;
 		float score = 0.7f;
@@ -636,10 +671,12 @@ magi_status magi__pii_addresses(const char *t, size_t len, struct magi__fvec *fv
 		if (!magi__is_alpha((uc)t[at]) || !magi__pii_label_start(t, at))
 			continue;
 		for (size_t k = 0; address_labels[k]; k++) {
-			if (magi__lower((uc)t[at]) != (uc)address_labels[k][0] ||
-			    !magi__word_at(t, len, at, address_labels[k]))
-				continue;
 			size_t q = at + strlen(address_labels[k]);
+			if (magi__lower((uc)t[at]) != (uc)address_labels[k][0])
+				continue;
+			if (!magi__word_at(t, len, at, address_labels[k]) &&
+			    !(q = label_one_off(t, len, at, address_labels[k])))
+				continue;
 			while (q < len && t[q] == ' ')
 				q++;
 			if (q >= len || (t[q] != ':' && t[q] != ';' && t[q] != '\t' &&
