@@ -680,6 +680,8 @@ magi_status magi__pii_persons(const char *t, size_t len, struct magi__fvec *fv)
 	if (!st)
 		st = names_after_sig_dashes(t, len, fv);
 	if (!st)
+		st = magi__pii_persons_table(t, len, fv);
+	if (!st)
 		st = magi__pii_persons_prose(t, len, fv);
 	return st;
 }

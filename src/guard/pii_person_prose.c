@@ -283,9 +283,16 @@ static size_t title_at(const char *t, size_t len, size_t i)
 {
 	for (size_t k = 0; prose_titles[k]; k++) {
 		size_t n = strlen(prose_titles[k]);
-		if (i + n + 1 >= len || memcmp(t + i, prose_titles[k], n) || t[i + n] != ' ')
+		if (i + n + 2 >= len || memcmp(t + i, prose_titles[k], n))
 			continue;
 		size_t ws, we;
+		/* OCR's comma for the title's dot ("Meeting with Dr, Liu", session 7): only after
+		 * a lower-case word ("Oak Dr, Springfield" is an address) */
+		if (t[i + n] == ',' && t[i + n + 1] == ' ' && prose_titles[k][n - 1] != '.' &&
+		    word_before(t, i, &ws, &we) && magi__is_lower((uc)t[ws]))
+			return i + n + 2;
+		if (t[i + n] != ' ')
+			continue;
 		if (prose_titles[k][n - 1] != '.' && word_before(t, i, &ws, &we) &&
 		    magi__is_upper((uc)t[ws]))
 			return 0;
