@@ -407,12 +407,17 @@ magi_status magi__pii_persons_prose(const char *t, size_t len, struct magi__fvec
 		} else if (magi__pii_name_word_kind(t, len, i, &we0) == 2 && we0 + 1 < len &&
 			   t[we0] == ' ' && magi__pii_name_run(t, len, we0 + 1, &e, true) >= 1 &&
 			   !proper_noun_goes_on(t, len, e) &&
-			   ((cue_before(t, i) || cue_after(t, len, e)) ||
+			   (cue_after(t, len, e) ||
+			    (cue_before(t, i) && magi__pii_given_names &&
+			     (given_name(t, we0 + 1, first_word_end(t, len, we0 + 1)) ||
+			      magi__pii_family_name(t + i, we0 - i))) ||
 			    (magi__pii_given_names && !word_before_capitalised(t, i) &&
 			     magi__pii_family_name(t + i, we0 - i) && we0 - i >= 3))) {
-			/* a family name in capitals, then the given name: after a cue or before a
-			 * verb of saying ("cc KANG Seoyeon", "LE Thu wrote:"), or (session 7) a
-			 * listed family name of 3+ letters ("ZHANG Jing will join") */
+			/* a family name in capitals, then the given name: before a verb of saying
+			 * ("LE Thu wrote:", session 7); after a cue, with a listed given or family
+			 * name ("cc KANG Seoyeon"); a listed family name of 3+ letters (session 7:
+			 * "ZHANG Jing will join"). After a cue alone it is an acronym as often
+			 * ("according to POSIX Threads") */
 			score = 0.6f;
 		}
 		if (score == 0)
