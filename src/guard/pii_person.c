@@ -78,10 +78,19 @@ static int name_word(const char *t, size_t len, size_t i, size_t *end)
  * word starts with after an 'l' (not l, y), 4+ letters. */
 static bool l_for_capital_i(const char *t, size_t len, size_t i)
 {
-	if (i + 3 >= len || t[i] != 'l' || !magi__is_lower((uc)t[i + 1]) || strchr("aeiouly", t[i + 1]) ||
+	if (i + 3 >= len || t[i] != 'l' || !magi__is_lower((uc)t[i + 1]) || strchr("aeioul", t[i + 1]) ||
 	    !magi__is_lower((uc)t[i + 2]) || !magi__is_lower((uc)t[i + 3]))
 		return false;
-	return true;
+	if (t[i + 1] != 'y')
+		return true;
+	/* "ly..." opens English words (lyric, lying): only a listed family name read so
+	 * ("Rahul lyer" for Iyer, session 7) */
+	char w[32];
+	size_t n = 0;
+	while (i + n < len && magi__is_lower((uc)t[i + n]) && n + 1 < sizeof w)
+		w[n] = t[i + n], n++;
+	w[0] = 'I';
+	return magi__pii_family_name(w, n);
 }
 
 static int name_word_ocr(const char *t, size_t len, size_t i, size_t *end, bool l_for_i)

@@ -324,6 +324,8 @@ static void test_names_session7(void)
 	HAS("Name\tDepartment\tExt\nBao Ngoc Lam\tFinance\t4410", MAGI_PII_PERSON, "Bao Ngoc Lam");
 	HAS("| Customer | Total |\n| Ines Vasquez | 120.00 |", MAGI_PII_PERSON, "Ines Vasquez");
 	HAS("Meeting with Dr, Liu at 3 pm.", MAGI_PII_PERSON, "Liu");
+	HAS("Nombre: Rahul lyer", MAGI_PII_PERSON, "Rahul lyer"); /* I read as l, listed */
+	HASNT("Nombre: Rahul lyric", MAGI_PII_PERSON);
 	HASNT("Hotels near Lake Geneva Resort", MAGI_PII_PERSON);
 	HASNT("a trip to Anchorage Alaska in May", MAGI_PII_PERSON);   /* -ska after a vowel */
 	HASNT("then apply LU Decomposition to it", MAGI_PII_PERSON); /* 2 letters need a cue */
@@ -344,6 +346,9 @@ static void test_names_session7(void)
 	HAS("Value\tLindenstrasse 7, 8850 Zurich", MAGI_PII_ADDRESS, "Lindenstrasse 7, 8850 Zurich");
 	HAS("Direccién: Im Winkel 4\n4020 Linz", MAGI_PII_ADDRESS, "Im Winkel 4\n4020 Linz");
 	HASNT("On Tue, 3 Dec 2026 at 09:14, Dohyun Park wrote:", MAGI_PII_ADDRESS);
+	HAS("He lives on Maple Street near the school.", MAGI_PII_ADDRESS, "Maple Street");
+	HAS("The store on Via Roma closed.", MAGI_PII_ADDRESS, "Via Roma");
+	HASNT("The button is located on the Main Page", MAGI_PII_ADDRESS);
 	HAS("On Tue, 3 Dec 2026 at 09:14, Dohyun Park wrote:", MAGI_PII_PERSON, "Dohyun Park");
 }
 
