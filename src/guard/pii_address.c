@@ -627,7 +627,7 @@ static size_t char_len(const char *t, size_t len, size_t i)
 
 /* A label of 8+ bytes at t[at] with one character misread (small type's "Direccién" for
  * "Dirección", session 7), the first one right: the end of it in t, or 0. */
-static size_t label_one_off(const char *t, size_t len, size_t at, const char *label)
+size_t magi__pii_label_one_off(const char *t, size_t len, size_t at, const char *label)
 {
 	size_t ll = strlen(label), q = at, k = 0;
 	int off = 0;
@@ -713,7 +713,7 @@ magi_status magi__pii_addresses(const char *t, size_t len, struct magi__fvec *fv
 			if (magi__lower((uc)t[at]) != (uc)address_labels[k][0])
 				continue;
 			if (!magi__word_at(t, len, at, address_labels[k]) &&
-			    !(q = label_one_off(t, len, at, address_labels[k])))
+			    !(q = magi__pii_label_one_off(t, len, at, address_labels[k])))
 				continue;
 			while (q < len && t[q] == ' ')
 				q++;

@@ -75,6 +75,9 @@ int magi__pii_name_word_kind(const char *t, size_t len, size_t i, size_t *end);
 size_t magi__pii_skip_particles(const char *t, size_t len, size_t i);
 /* magi__pii_field_start, or one stray glyph before t[at] at the line's start ("t Address:"). */
 bool magi__pii_label_start(const char *t, size_t at);
+/* A label or phrase of 8+ bytes at t[at] with one character misread, its first right
+ * ("Direccién" for "Dirección"): the end of it in t, or 0 (pii_address.c). */
+size_t magi__pii_label_one_off(const char *t, size_t len, size_t at, const char *label);
 /* pii_person_table.c: names in a table's name column. */
 magi_status magi__pii_persons_table(const char *t, size_t len, struct magi__fvec *fv);
 magi_status magi__pii_persons_prose(const char *t, size_t len, struct magi__fvec *fv);

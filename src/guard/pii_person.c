@@ -349,25 +349,31 @@ static size_t line_end_of(const char *t, size_t len, size_t i)
 }
 
 /* label (lower case) at t[at], any case, the end not checked; small type's 'n' or 'w'
- * for an 'm' ("Nane:", "Nowbre:") is taken. */
-static bool label_at(const char *t, size_t len, size_t at, const char *label)
+ * for an 'm' ("Nane:", "Nowbre:") is taken. Its end in t, or 0. */
+static size_t label_at(const char *t, size_t len, size_t at, const char *label)
 {
 	if (at > 0 && magi__is_alnum((uc)t[at - 1]))
-		return false;
+		return 0;
 	size_t k = 0;
 	/* a label of two words and 9+ letters ("given name") may have one letter misread
 	 * ("Biven name:", session 6) */
 	int slack = strlen(label) >= 9 && strchr(label, ' ') ? 1 : 0;
+	size_t d = 0; /* bytes of a stray mark in the text ("Contact. person:", session 7) */
 	for (; label[k]; k++) {
-		if (at + k >= len)
-			return false;
-		uc c = magi__lower((uc)t[at + k]);
+		if (label[k] == ' ' && slack && at + k + d + 1 < len && (t[at + k + d] == '.' || t[at + k + d] == ',') &&
+		    t[at + k + d + 1] == ' ') {
+			slack--;
+			d++;
+		}
+		if (at + k + d >= len)
+			return 0;
+		uc c = magi__lower((uc)t[at + k + d]);
 		if (c != (uc)label[k] && !(label[k] == 'm' && k > 0 && (c == 'n' || c == 'w'))) {
 			if (!slack-- || !magi__is_alpha(c) || !magi__is_alpha((uc)label[k]))
-				return false;
+				return 0;
 		}
 	}
-	return true;
+	return at + k + d;
 }
 
 bool magi__pii_label_start(const char *t, size_t at)
@@ -392,7 +398,7 @@ static magi_status names_after_labels(const char *t, size_t len, struct magi__fv
 			if ((magi__lower((uc)t[at]) != (uc)label[0] && !(strlen(label) >= 9 && strchr(label, ' '))) ||
 			    !label_at(t, len, at, label))
 				continue;
-			size_t q = at + strlen(label);
+			size_t q = label_at(t, len, at, label);
 			/* small type's 'z' for a colon glued to the label ("Full namez Chinedu") */
 			bool zcolon = q + 1 < len && t[q] == 'z' && t[q + 1] == ' ';
 			if (!zcolon && q < len && magi__is_alnum((uc)t[q]))
@@ -491,11 +497,15 @@ static magi_status names_in_signatures(const char *t, size_t len, struct magi__f
 		if (!magi__is_alpha((uc)t[at]) || !magi__pii_field_start(t, at))
 			continue;
 		for (size_t k = 0; closings[k]; k++) {
-			if (magi__lower((uc)t[at]) != (uc)closings[k][0] || !magi__word_at(t, len, at, closings[k]))
+			size_t b = at + strlen(closings[k]);
+			/* (a closing of 8+ letters with one misread: "Best regardz", session 7) */
+			if (magi__lower((uc)t[at]) != (uc)closings[k][0] ||
+			    (!magi__word_at(t, len, at, closings[k]) &&
+			     !(b = magi__pii_label_one_off(t, len, at, closings[k]))))
 				continue;
 			size_t ls, le;
 			line_of(t, len, at, &ls, &le);
-			size_t a = ls, b = at + strlen(closings[k]);
+			size_t a = ls;
 			while (a < at && t[a] == ' ')
 				a++;
 			while (b < le && (t[b] == ',' || t[b] == '!' || t[b] == ' ' || t[b] == '.'))

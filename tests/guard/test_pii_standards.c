@@ -326,6 +326,8 @@ static void test_names_session7(void)
 	HAS("Meeting with Dr, Liu at 3 pm.", MAGI_PII_PERSON, "Liu");
 	HAS("Nombre: Rahul lyer", MAGI_PII_PERSON, "Rahul lyer"); /* I read as l, listed */
 	HASNT("Nombre: Rahul lyric", MAGI_PII_PERSON);
+	HAS("Contact. person: Ama Mensah", MAGI_PII_PERSON, "Ama Mensah"); /* a stray dot */
+	HAS("Best regardz,\nAma Mensah", MAGI_PII_PERSON, "Ama Mensah");   /* one letter off */
 	HASNT("Hotels near Lake Geneva Resort", MAGI_PII_PERSON);
 	HASNT("a trip to Anchorage Alaska in May", MAGI_PII_PERSON);   /* -ska after a vowel */
 	HASNT("then apply LU Decomposition to it", MAGI_PII_PERSON); /* 2 letters need a cue */
