@@ -581,6 +581,73 @@ static size_t with_town(const char *t, size_t len, size_t e)
 	return e;
 }
 
+/* Phrases of prose that a residence or a place of business follows (session 7), lower case. */
+static const char *const place_cues[] = {
+	"lives on", "lives at", "live on", "live at", "living on", "living at", "lived on",
+	"lived at", "located on", "located at", "moved to", "moving to", "house on", "flat on",
+	"apartment on", "office on", "shop on", "store on", "corner of", "stays at", "staying at",
+	NULL};
+
+/* A street named without its number in running prose, right after a place cue ("He lives
+ * on Maple Street", "The store on Via Roma closed"): its end, or 0. */
+static size_t street_after_place_cue(const char *t, size_t len, size_t i)
+{
+	if (i < 4 || t[i - 1] != ' ')
+		return 0;
+	for (size_t k = 0; place_cues[k]; k++) {
+		size_t n = strlen(place_cues[k]);
+		if (n + 1 > i || (i - 1 - n > 0 && magi__is_alpha((uc)t[i - 2 - n])))
+			continue;
+		size_t a = i - 1 - n, j = 0;
+		while (j < n && magi__lower((uc)t[a + j]) == (uc)place_cues[k][j])
+			j++;
+		if (j != n)
+			continue;
+		/* in prose the name ends with its last capitalised word ("Via Roma closed") */
+		size_t e = street_name_at(t, len, i), last = 0;
+		for (size_t w = i; w < e; w++)
+			if ((w == i || t[w - 1] == ' ') && magi__is_upper((uc)t[w])) {
+				last = w;
+				while (last < e && t[last] != ' ')
+					last++;
+			}
+		return last;
+	}
+	return 0;
+}
+
+/* Bytes of the character at t[i] (UTF-8 lead byte), at least 1. */
+static size_t char_len(const char *t, size_t len, size_t i)
+{
+	size_t n = 1;
+	while (i + n < len && ((uc)t[i + n] & 0xC0) == 0x80)
+		n++;
+	return n;
+}
+
+/* A label of 8+ bytes at t[at] with one character misread (small type's "Direccién" for
+ * "Dirección", session 7), the first one right: the end of it in t, or 0. */
+size_t magi__pii_label_one_off(const char *t, size_t len, size_t at, const char *label)
+{
+	size_t ll = strlen(label), q = at, k = 0;
+	int off = 0;
+	if (ll < 8)
+		return 0;
+	while (k < ll && q < len) {
+		if (magi__lower((uc)t[q]) == (uc)label[k]) {
+			q++, k++;
+			continue;
+		}
+		if (++off > 1 || k == 0 || t[q] == ' ' || t[q] == '\n' || label[k] == ' ')
+			return 0;
+		q += char_len(t, len, q);
+		k += char_len(label, ll, k);
+	}
+	if (k < ll || (q < len && (magi__is_alnum((uc)t[q]) || ((uc)t[q] & 0x80))))
+		return 0;
+	return q;
+}
+
 magi_status magi__pii_addresses(const char *t, size_t len, struct magi__fvec *fv)
 {
 	size_t next = 0;
@@ -596,8 +663,11 @@ magi_status magi__pii_addresses(const char *t, size_t len, struct magi__fvec *fv
 				continue;
 			}
 		}
+		/* a tab is a form field's edge ("Value<tab>Lindenstrasse 7, ...", session 7); a
+		 * colon after a digit is a time's ("09:14, Dohyun Park wrote:") */
 		if (i < next || (i > 0 && t[i - 1] != ' ' && t[i - 1] != '\n' && t[i - 1] != ',' &&
-				 t[i - 1] != ':' && t[i - 1] != '|' && t[i - 1] != '('))
+				 t[i - 1] != ':' && t[i - 1] != '|' && t[i - 1] != '(' && t[i - 1] != '\t') ||
+		    (i > 1 && t[i - 1] == ':' && magi__is_digit((uc)t[i - 2])))
 			continue;
 		size_t e = street_at(t, len, i), end = 0, start = i;
 		float score = 0.7f;
@@ -621,10 +691,13 @@ magi_status magi__pii_addresses(const char *t, size_t len, struct magi__fvec *fv
 			return st;
 		next = end;
 	}
-	/* a street and a town without number or postcode, opening a field: "Baker Street, London" */
+	/* a street and a town without number or postcode, opening a field: "Baker Street, London";
+	 * a street named after a place cue in prose (session 7) */
 	for (size_t i = 0; i < len; i++) {
 		size_t e;
-		if (!magi__is_alpha((uc)t[i]) || !magi__pii_field_start(t, i) || !(e = street_town_at(t, len, i)))
+		if (!magi__is_alpha((uc)t[i]) ||
+		    !((magi__pii_field_start(t, i) && (e = street_town_at(t, len, i)) != 0) ||
+		      (e = street_after_place_cue(t, len, i)) != 0))
 			continue;
 		magi_status st = magi__fvec_push(fv, MAGI_PII_ADDRESS, i, e, 0.6f, NULL);
 		if (st)
@@ -636,10 +709,12 @@ magi_status magi__pii_addresses(const char *t, size_t len, struct magi__fvec *fv
 		if (!magi__is_alpha((uc)t[at]) || !magi__pii_label_start(t, at))
 			continue;
 		for (size_t k = 0; address_labels[k]; k++) {
-			if (magi__lower((uc)t[at]) != (uc)address_labels[k][0] ||
-			    !magi__word_at(t, len, at, address_labels[k]))
-				continue;
 			size_t q = at + strlen(address_labels[k]);
+			if (magi__lower((uc)t[at]) != (uc)address_labels[k][0])
+				continue;
+			if (!magi__word_at(t, len, at, address_labels[k]) &&
+			    !(q = magi__pii_label_one_off(t, len, at, address_labels[k])))
+				continue;
 			while (q < len && t[q] == ' ')
 				q++;
 			if (q >= len || (t[q] != ':' && t[q] != ';' && t[q] != '\t' &&

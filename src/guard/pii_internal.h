@@ -75,7 +75,15 @@ int magi__pii_name_word_kind(const char *t, size_t len, size_t i, size_t *end);
 size_t magi__pii_skip_particles(const char *t, size_t len, size_t i);
 /* magi__pii_field_start, or one stray glyph before t[at] at the line's start ("t Address:"). */
 bool magi__pii_label_start(const char *t, size_t at);
+/* A label or phrase of 8+ bytes at t[at] with one character misread, its first right
+ * ("Direccién" for "Dirección"): the end of it in t, or 0 (pii_address.c). */
+size_t magi__pii_label_one_off(const char *t, size_t len, size_t at, const char *label);
+/* pii_person_table.c: names in a table's name column. */
+magi_status magi__pii_persons_table(const char *t, size_t len, struct magi__fvec *fv);
 magi_status magi__pii_persons_prose(const char *t, size_t len, struct magi__fvec *fv);
+/* pii_person_names.c: w[0..n) is a listed family name or has a family name's ending
+ * (false when magi__pii_given_names is off). */
+bool magi__pii_family_name(const char *w, size_t n);
 extern bool magi__pii_given_names; /* the given-name rule (default on; benches turn it off) */
 magi_status magi__pii_secrets(const char *t, size_t len, const struct magi_secret_list *l,
 			      struct magi__fvec *fv);

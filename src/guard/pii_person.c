@@ -78,10 +78,19 @@ static int name_word(const char *t, size_t len, size_t i, size_t *end)
  * word starts with after an 'l' (not l, y), 4+ letters. */
 static bool l_for_capital_i(const char *t, size_t len, size_t i)
 {
-	if (i + 3 >= len || t[i] != 'l' || !magi__is_lower((uc)t[i + 1]) || strchr("aeiouly", t[i + 1]) ||
+	if (i + 3 >= len || t[i] != 'l' || !magi__is_lower((uc)t[i + 1]) || strchr("aeioul", t[i + 1]) ||
 	    !magi__is_lower((uc)t[i + 2]) || !magi__is_lower((uc)t[i + 3]))
 		return false;
-	return true;
+	if (t[i + 1] != 'y')
+		return true;
+	/* "ly..." opens English words (lyric, lying): only a listed family name read so
+	 * ("Rahul lyer" for Iyer, session 7) */
+	char w[32];
+	size_t n = 0;
+	while (i + n < len && magi__is_lower((uc)t[i + n]) && n + 1 < sizeof w)
+		w[n] = t[i + n], n++;
+	w[0] = 'I';
+	return magi__pii_family_name(w, n);
 }
 
 static int name_word_ocr(const char *t, size_t len, size_t i, size_t *end, bool l_for_i)
@@ -133,13 +142,49 @@ static int name_word_ocr(const char *t, size_t len, size_t i, size_t *end, bool 
 /* The name starting at t[i]: up to NAME_MAX_WORDS words (particles between them free),
  * on one line. Returns the number of name words (initials count half: "J. Smith" is a
  * name, "J." is not) and sets *end, or 0. A word from the stop list ends it. */
+/* Small type's capitals read in lower case where the two share a shape (session 7): the
+ * first word's c o s v w x z ("sergei Ivanov" under a closing), and a later word's "bl"
+ * for W before a vowel ("Yui blatanabe"). A lower-case word of 3+ letters at t[q]: its end,
+ * or 0. */
+static const char *const slack_not_names[] = {
+	"see", "so", "some", "set", "sort", "show", "save", "select", "send", "sent", "source",
+	"start", "stop", "still", "such", "same", "should", "size", "system", "service", "view",
+	"very", "version", "value", "was", "we", "with", "will", "would", "who", "what", "when",
+	"where", "which", "while", "why", "write", "work", "over", "our", "or", "on", "of", "one",
+	"only", "other", "open", "output", "option", "options", "code", "can", "could", "click",
+	"copy", "create", "close", "check", "call", "change", "config", "command", "contact",
+	"zoom", "zero", NULL};
+
+static size_t case_slack_word(const char *t, size_t len, size_t q, bool first)
+{
+	if (q > 0 && t[q - 1] != ' ' && t[q - 1] != '\n' && t[q - 1] != '\t')
+		return 0;
+	if (first ? !strchr("coswvz", t[q]) || t[q] == 0
+		  : !(q + 2 < len && t[q] == 'b' && t[q + 1] == 'l' && strchr("aeiou", t[q + 2])))
+		return 0;
+	size_t e = q;
+	while (e < len && magi__is_lower((uc)t[e]))
+		e++;
+	if (e - q < (first ? 3u : 5u) || (e < len && (magi__is_alnum((uc)t[e]) || ((uc)t[e] & 0x80))))
+		return 0;
+	return e;
+}
+
 static int name_run_mode(const char *t, size_t len, size_t i, size_t *end, bool prose)
 {
 	int words = 0, real = 0;
 	size_t q = i, last = i;
+	bool slack = false;
 	while (q < len && words < NAME_MAX_WORDS) {
 		size_t we;
 		int k = name_word_ocr(t, len, q, &we, !prose);
+		if (k == W_NONE && !prose && (we = case_slack_word(t, len, q, words == 0)) != 0 &&
+		    !magi__pii_in_list(t + q, we - q, not_names) &&
+		    !magi__pii_in_list(t + q, we - q, slack_not_names) &&
+		    !magi__pii_in_list(t + q, we - q, particles)) {
+			k = W_NAME;
+			slack = true;
+		}
 		if (k == W_NONE) {
 			/* a particle followed by a name word ("van den Berg", "de la Cruz") */
 			size_t p = q;
@@ -167,7 +212,7 @@ static int name_run_mode(const char *t, size_t len, size_t i, size_t *end, bool 
 		else
 			break;
 	}
-	if (!real || (words >= 2 && real < 1))
+	if (!real || (words >= 2 && real < 1) || (slack && real < 2))
 		return 0;
 	*end = last;
 	return words;
@@ -304,25 +349,31 @@ static size_t line_end_of(const char *t, size_t len, size_t i)
 }
 
 /* label (lower case) at t[at], any case, the end not checked; small type's 'n' or 'w'
- * for an 'm' ("Nane:", "Nowbre:") is taken. */
-static bool label_at(const char *t, size_t len, size_t at, const char *label)
+ * for an 'm' ("Nane:", "Nowbre:") is taken. Its end in t, or 0. */
+static size_t label_at(const char *t, size_t len, size_t at, const char *label)
 {
 	if (at > 0 && magi__is_alnum((uc)t[at - 1]))
-		return false;
+		return 0;
 	size_t k = 0;
 	/* a label of two words and 9+ letters ("given name") may have one letter misread
 	 * ("Biven name:", session 6) */
 	int slack = strlen(label) >= 9 && strchr(label, ' ') ? 1 : 0;
+	size_t d = 0; /* bytes of a stray mark in the text ("Contact. person:", session 7) */
 	for (; label[k]; k++) {
-		if (at + k >= len)
-			return false;
-		uc c = magi__lower((uc)t[at + k]);
+		if (label[k] == ' ' && slack && at + k + d + 1 < len && (t[at + k + d] == '.' || t[at + k + d] == ',') &&
+		    t[at + k + d + 1] == ' ') {
+			slack--;
+			d++;
+		}
+		if (at + k + d >= len)
+			return 0;
+		uc c = magi__lower((uc)t[at + k + d]);
 		if (c != (uc)label[k] && !(label[k] == 'm' && k > 0 && (c == 'n' || c == 'w'))) {
 			if (!slack-- || !magi__is_alpha(c) || !magi__is_alpha((uc)label[k]))
-				return false;
+				return 0;
 		}
 	}
-	return true;
+	return at + k + d;
 }
 
 bool magi__pii_label_start(const char *t, size_t at)
@@ -347,7 +398,7 @@ static magi_status names_after_labels(const char *t, size_t len, struct magi__fv
 			if ((magi__lower((uc)t[at]) != (uc)label[0] && !(strlen(label) >= 9 && strchr(label, ' '))) ||
 			    !label_at(t, len, at, label))
 				continue;
-			size_t q = at + strlen(label);
+			size_t q = label_at(t, len, at, label);
 			/* small type's 'z' for a colon glued to the label ("Full namez Chinedu") */
 			bool zcolon = q + 1 < len && t[q] == 'z' && t[q + 1] == ' ';
 			if (!zcolon && q < len && magi__is_alnum((uc)t[q]))
@@ -446,11 +497,15 @@ static magi_status names_in_signatures(const char *t, size_t len, struct magi__f
 		if (!magi__is_alpha((uc)t[at]) || !magi__pii_field_start(t, at))
 			continue;
 		for (size_t k = 0; closings[k]; k++) {
-			if (magi__lower((uc)t[at]) != (uc)closings[k][0] || !magi__word_at(t, len, at, closings[k]))
+			size_t b = at + strlen(closings[k]);
+			/* (a closing of 8+ letters with one misread: "Best regardz", session 7) */
+			if (magi__lower((uc)t[at]) != (uc)closings[k][0] ||
+			    (!magi__word_at(t, len, at, closings[k]) &&
+			     !(b = magi__pii_label_one_off(t, len, at, closings[k]))))
 				continue;
 			size_t ls, le;
 			line_of(t, len, at, &ls, &le);
-			size_t a = ls, b = at + strlen(closings[k]);
+			size_t a = ls;
 			while (a < at && t[a] == ' ')
 				a++;
 			while (b < le && (t[b] == ',' || t[b] == '!' || t[b] == ' ' || t[b] == '.'))
@@ -521,6 +576,115 @@ static magi_status names_before_addresses(const char *t, size_t len, struct magi
 	return MAGI_OK;
 }
 
+/* The name run at t[s] fills its field: only spaces, then the line's end, a tab, ',', ';',
+ * '|', '<' or '(' after it. */
+static bool fills_field(const char *t, size_t len, size_t e)
+{
+	while (e < len && t[e] == ' ')
+		e++;
+	return e >= len || strchr("\n\t,;|<(", t[e]);
+}
+
+/* Role and list mailboxes, whose local part names no person ("support", "debian-boot"). */
+static const char *const role_locals[] = {
+	"info", "support", "admin", "noreply", "no-reply", "sales", "contact", "help", "team",
+	"press", "office", "security", "webmaster", "postmaster", "hostmaster", "root", "abuse",
+	"list", "bug", "devel", "announce", "owner", "request", "user", "hello", "billing", NULL};
+
+/* Some word of the name [s, e) (its ASCII letters, lower case, 4+ of them) is spelt in the
+ * local part loc (lower case). */
+static bool name_in_local(const char *t, size_t s, size_t e, const char *loc)
+{
+	size_t q = s;
+	while (q < e) {
+		char w[40];
+		size_t n = 0;
+		while (q < e && t[q] != ' ') {
+			if (magi__is_alpha((uc)t[q]) && n + 1 < sizeof w)
+				w[n++] = (char)magi__lower((uc)t[q]);
+			q++;
+		}
+		w[n] = 0;
+		if (n >= 4 && strstr(loc, w))
+			return true;
+		while (q < e && t[q] == ' ')
+			q++;
+	}
+	return false;
+}
+
+/* A name whose e-mail address spells it (session 7): a run of 2-4 name words alone in its
+ * field — a line of a signature or contact card, a table's cell — on the address's line or
+ * one of the 3 lines above it, a word of it (4+ letters) inside the address's local part
+ * ("Linh Dao<tab>linh.dao@...", "Bao Lam\nProject Manager\nbao.lam@..."). Role and list
+ * mailboxes do not count. */
+static magi_status names_spelt_in_addresses(const char *t, size_t len, struct magi__fvec *fv)
+{
+	for (size_t a = 1; a < len; a++) {
+		if (t[a] != '@')
+			continue;
+		size_t b = a;
+		while (b > 0 && (magi__is_alnum((uc)t[b - 1]) || strchr("._%+-'", t[b - 1])))
+			b--;
+		char loc[65];
+		size_t n = 0;
+		for (size_t q = b; q < a && n + 1 < sizeof loc; q++)
+			loc[n++] = (char)magi__lower((uc)t[q]);
+		loc[n] = 0;
+		bool role = n < 4;
+		for (size_t k = 0; !role && role_locals[k]; k++)
+			role = strstr(loc, role_locals[k]) != NULL;
+		if (role)
+			continue;
+		size_t from = b, le = a;
+		for (int lines = 0; from > 0 && lines <= 3; from--)
+			lines += t[from - 1] == '\n';
+		while (le < len && t[le] != '\n')
+			le++;
+		for (size_t s = from; s < b; s++) {
+			size_t e;
+			if (!magi__is_upper((uc)t[s]) || !magi__pii_field_start(t, s) ||
+			    name_run(t, len, s, &e) < 2 || !fills_field(t, len, e) || !name_in_local(t, s, e, loc))
+				continue;
+			magi_status st = push_name(fv, s, e, 0.6f);
+			if (st)
+				return st;
+			s = e;
+		}
+		a = le;
+	}
+	return MAGI_OK;
+}
+
+/* A signature after the RFC 3676 delimiter ("-- " alone on its line, OCR's "--", an en or
+ * em dash): the next line only a name (session 7). */
+static magi_status names_after_sig_dashes(const char *t, size_t len, struct magi__fvec *fv)
+{
+	for (size_t i = 0; i + 2 < len; i++) {
+		if (i > 0 && t[i - 1] != '\n')
+			continue;
+		size_t q = i;
+		if (t[q] == '-' && t[q + 1] == '-')
+			q += 2;
+		else if (magi__pii_utf8_dash(t, len, q))
+			q += magi__pii_utf8_dash(t, len, q);
+		else
+			continue;
+		while (q < len && t[q] == ' ')
+			q++;
+		if (q >= len || t[q] != '\n')
+			continue;
+		size_t s = q + 1, e, ls, le;
+		line_of(t, len, s, &ls, &le);
+		if (name_run(t, len, s, &e) < 2 || line_end_of(t, len, e) != e || e != le)
+			continue;
+		magi_status st = push_name(fv, s, e, 0.6f);
+		if (st)
+			return st;
+	}
+	return MAGI_OK;
+}
+
 magi_status magi__pii_persons(const char *t, size_t len, struct magi__fvec *fv)
 {
 	magi_status st = names_after_labels(t, len, fv);
@@ -530,6 +694,12 @@ magi_status magi__pii_persons(const char *t, size_t len, struct magi__fvec *fv)
 		st = names_after_salutations(t, len, fv);
 	if (!st)
 		st = names_in_signatures(t, len, fv);
+	if (!st)
+		st = names_spelt_in_addresses(t, len, fv);
+	if (!st)
+		st = names_after_sig_dashes(t, len, fv);
+	if (!st)
+		st = magi__pii_persons_table(t, len, fv);
 	if (!st)
 		st = magi__pii_persons_prose(t, len, fv);
 	return st;

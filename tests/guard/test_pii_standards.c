@@ -303,6 +303,57 @@ static void test_names_in_prose(void)
 	HASNT("Mark Down the Price", MAGI_PII_PERSON); /* Mark is no listed given name */
 }
 
+extern bool magi__pii_given_names;
+
+/* Session 7: family names (list and endings), a family name first in capitals, and the
+ * structural cues that need no list: an e-mail address that spells the name, the
+ * signature's dashes, a table's name column, small type's lower-case capitals, a title's
+ * dot read as a comma. */
+static void test_names_session7(void)
+{
+	HAS("Notes from Haruto Fujii are attached.", MAGI_PII_PERSON, "Haruto Fujii");
+	HAS("The draft by Oleg Karpenko needs review.", MAGI_PII_PERSON, "Oleg Karpenko");
+	HAS("We wait for Kwon Jiwon to reply.", MAGI_PII_PERSON, "Kwon Jiwon");
+	HAS("ZHAO Lei will join us later.", MAGI_PII_PERSON, "ZHAO Lei");
+	HAS("As NGO Bao said in the call, it is fixed.", MAGI_PII_PERSON, "NGO Bao");
+	HAS("Tran Bao Lam\nProject Manager\nlam.tran@example.org", MAGI_PII_PERSON, "Tran Bao Lam");
+	HAS("Name\tEmail\nKwesi Addo\tkwesi.addo@example.com", MAGI_PII_PERSON, "Kwesi Addo");
+	HAS("--\nKaede Fujimura\n+81 3 1234 5678", MAGI_PII_PERSON, "Kaede Fujimura");
+	HAS("Best regards,\nsergei Petrenko\ncustomer Support", MAGI_PII_PERSON, "sergei Petrenko");
+	HAS("De\tMai blatanabe", MAGI_PII_PERSON, "Mai blatanabe");
+	HAS("Name\tDepartment\tExt\nBao Ngoc Lam\tFinance\t4410", MAGI_PII_PERSON, "Bao Ngoc Lam");
+	HAS("| Customer | Total |\n| Ines Vasquez | 120.00 |", MAGI_PII_PERSON, "Ines Vasquez");
+	HAS("Meeting with Dr, Liu at 3 pm.", MAGI_PII_PERSON, "Liu");
+	HAS("Nombre: Rahul lyer", MAGI_PII_PERSON, "Rahul lyer"); /* I read as l, listed */
+	HASNT("Nombre: Rahul lyric", MAGI_PII_PERSON);
+	HAS("Contact. person: Ama Mensah", MAGI_PII_PERSON, "Ama Mensah"); /* a stray dot */
+	HAS("Best regardz,\nAma Mensah", MAGI_PII_PERSON, "Ama Mensah");   /* one letter off */
+	HASNT("Hotels near Lake Geneva Resort", MAGI_PII_PERSON);
+	HASNT("a trip to Anchorage Alaska in May", MAGI_PII_PERSON);   /* -ska after a vowel */
+	HASNT("then apply LU Decomposition to it", MAGI_PII_PERSON); /* 2 letters need a cue */
+	HASNT("Git Mailing List\ngit@vger.kernel.org", MAGI_PII_PERSON);
+	HASNT("Debian Installer\ndebian-boot@lists.debian.org", MAGI_PII_PERSON);
+	HASNT("Best regards,\nsee Below", MAGI_PII_PERSON);
+	HASNT("Name\tSize\tModified\nBudget Draft\t12 KB\tToday", MAGI_PII_PERSON);
+	HASNT("12 Oak Dr, Springfield", MAGI_PII_PERSON);
+	/* without the lists only the structural rules stand */
+	magi__pii_given_names = false;
+	HASNT("Notes from Haruto Fujii are attached.", MAGI_PII_PERSON);
+	HASNT("ZHAO Lei will join us later.", MAGI_PII_PERSON);
+	HAS("As NGO Bao said in the call, it is fixed.", MAGI_PII_PERSON, "NGO Bao");
+	HAS("Tran Bao Lam\nProject Manager\nlam.tran@example.org", MAGI_PII_PERSON, "Tran Bao Lam");
+	magi__pii_given_names = true;
+	/* addresses: after a form field's tab, a label with one letter misread; a time is no
+	 * house number */
+	HAS("Value\tLindenstrasse 7, 8850 Zurich", MAGI_PII_ADDRESS, "Lindenstrasse 7, 8850 Zurich");
+	HAS("Direccién: Im Winkel 4\n4020 Linz", MAGI_PII_ADDRESS, "Im Winkel 4\n4020 Linz");
+	HASNT("On Tue, 3 Dec 2026 at 09:14, Dohyun Park wrote:", MAGI_PII_ADDRESS);
+	HAS("He lives on Maple Street near the school.", MAGI_PII_ADDRESS, "Maple Street");
+	HAS("The store on Via Roma closed.", MAGI_PII_ADDRESS, "Via Roma");
+	HASNT("The button is located on the Main Page", MAGI_PII_ADDRESS);
+	HAS("On Tue, 3 Dec 2026 at 09:14, Dohyun Park wrote:", MAGI_PII_PERSON, "Dohyun Park");
+}
+
 static void test_addresses(void)
 {
 	HAS("1600 Amphitheatre Parkway, Mountain View, CA 94043", MAGI_PII_ADDRESS,
@@ -355,6 +406,7 @@ int main(void)
 	test_email_idn();
 	test_names();
 	test_names_in_prose();
+	test_names_session7();
 	test_addresses();
 	return check_done();
 }
