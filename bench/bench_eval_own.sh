@@ -16,7 +16,10 @@
 # median thread CPU of 3 decodes, pixels compared).
 # Each figure is the median of RUNS replays (default 3); the load average is printed next
 # to it, as the machine is shared. MAGI_BASE=path/to/another/magi measures that binary on
-# the same set and cassette first (a back-to-back comparison).
+# the same set and cassette first (a back-to-back comparison); with PAIRS=N as well, N more
+# replays of each binary, alternating, each with --limit 2 and with every item, give the
+# CPU per item, the CPU of one more item ((all - 2) / (items - 2)) and the eval's fixed
+# cost — alternating, so a load that moves during the bench moves both alike.
 set -u
 BUILD=${1:-build}
 SCREENS=${2:-6}
@@ -91,3 +94,37 @@ for jobs in 1 2; do
 	[ -n "${MAGI_BASE:-}" ] && measure "$MAGI_BASE" base "$jobs"
 	measure "$MAGI" this "$jobs"
 done
+
+pairs() { # PAIRS alternating replays of MAGI_BASE and this build, --jobs 1
+	local i m lim n
+	n=$(wc -l < "$T/rec/results.jsonl")
+	for i in $(seq 1 "$PAIRS"); do
+		for m in "$MAGI_BASE" "$MAGI"; do
+			for lim in 2 "$n"; do
+				rm -rf "$T/rep"
+				/usr/bin/time -f "%U %S" -o "$T/time" "$m" eval run "$SUITE" --config "$T/m.yaml" --recipe ground \
+					--replay "$T/ground.cassette" --jobs 1 --limit "$lim" --out "$T/rep" --quiet >/dev/null 2>&1
+				echo "$([ "$m" = "$MAGI" ] && echo this || echo base) $lim $(tail -1 "$T/time") $(cut -d' ' -f1 /proc/loadavg)"
+			done
+		done
+	done >"$T/pairs"
+	python3 - "$T/pairs" "$n" <<'PY'
+import collections, statistics, sys
+n = int(sys.argv[2])
+cpu, loads = collections.defaultdict(list), []
+for l in open(sys.argv[1]):
+    who, lim, u, s, ld = l.split()
+    cpu[who, int(lim)].append(1000 * (float(u) + float(s)))
+    loads.append(float(ld))
+for who in ("base", "this"):
+    a, b = statistics.median(cpu[who, 2]), statistics.median(cpu[who, n])
+    one = (b - a) / (n - 2)
+    print("  %-8s --jobs 1: CPU per item %.1f ms over %d items; one more item %.1f ms; fixed %.0f ms per eval "
+          "[median of %d alternating pairs]" % (who, b / n, n, one, a - 2 * one, len(cpu[who, n])))
+print("  (load average %.1f-%.1f during the pairs)" % (min(loads), max(loads)))
+PY
+}
+if [ -n "${MAGI_BASE:-}" ] && [ "${PAIRS:-0}" -gt 0 ]; then
+	echo "alternating replays, main's build and this one (--limit 2 and every item):"
+	pairs
+fi

@@ -64,6 +64,10 @@ struct magi_run_params {
 				    per crop for the run), listed as "icon: CAPTION" at their
 				    centres in the perception list; default false */
 	double settle_ms;        /* wait after acting before observing; default 300 */
+	bool observe_after;      /* observe the screen after each action (for the next step and
+				    the recipe's after hook); default true. false: the screen the
+				    action was chosen on stays the current one — for a screen
+				    that actions do not change (an image environment) */
 	magi_ask_fn ask;         /* NULL: ask_user ends the run (reason "ask_user") */
 	void *ask_ud;
 	magi_step_fn on_step;
@@ -71,7 +75,9 @@ struct magi_run_params {
 	bool report;             /* write report.html at the end; default true */
 	uint32_t trace_max_pixels; /* step images in the trace (JPEG) scaled down to at most
 				      this many pixels, as a model image is; 0 (default): as
-				      captured */
+				      captured. When set, a step image is saved after the
+				      decision: the JPEG a model was sent of the step's screen
+				      (whole, within this many pixels) is written as it is */
 	/* guards (on by default) */
 	bool guards;             /* PII redaction, injection marking, risk gate; default true */
 	struct magi_risk_policy risk; /* tiers per category; risk.yes is --yes */

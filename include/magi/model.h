@@ -127,6 +127,11 @@ MAGI_API size_t magi_chat_message_count(const struct magi_chat *chat);
 /* Size of the n-th image as it was last sent (0 if never sent). */
 MAGI_API void magi_chat_image_sent_size(const struct magi_chat *chat, size_t n, uint32_t *w,
 					uint32_t *h);
+/* The JPEG last sent for the first image part that shows img (the same pointer): true, with
+ * its bytes (*jpeg, *len; borrowed until the chat is changed or freed) and its size as sent
+ * (*w, *h); false (and nothing set) when img is in no part or was not sent yet. */
+MAGI_API bool magi_chat_image_jpeg(const struct magi_chat *chat, const struct magi_image *img, const char **jpeg,
+				   size_t *len, uint32_t *w, uint32_t *h);
 
 struct magi_chat_result {
 	magi_status status;    /* MAGI_OK or why the call failed */

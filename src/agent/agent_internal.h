@@ -76,6 +76,12 @@ struct magi_run {
 	/* screens */
 	struct magi_env *env;
 	struct magi_obs obs, obs_before;
+	/* with trace_max_pixels: the JPEG a model was sent of this step's trace image (the
+	 * same pointer, sent_of), kept as the step image instead of encoding it again; dropped
+	 * at every observation (magi__gui_keep_sent) */
+	char *sent_jpeg;
+	size_t sent_len;
+	const struct magi_image *sent_of;
 	struct magi_ocr *ocr, *ocr_before;
 	/* the first screen's reading, running while a local model decides on the screenshot
 	 * (magi__observe_first); joined by magi__reading_join before anything uses the words */
@@ -166,6 +172,10 @@ int magi__gui_first_engines(struct magi_run *r);
 magi_status magi__gui_step(struct magi_run *r, struct magi_error *err);
 double magi__gui_overhead_median(struct magi_run *r);
 void magi__gui_release(struct magi_run *r);
+/* After a request went out: with trace_max_pixels, keeps a copy of the JPEG chat sent of
+ * the step's trace image (magi__trace_image) when it is within that many pixels, for the
+ * step image (the first one sent in the step wins). */
+void magi__gui_keep_sent(struct magi_run *r, const struct magi_chat *chat);
 /* Observes into r->obs (OCR and guard scan included). */
 magi_status magi__observe(struct magi_run *r, double *ocr_ms, struct magi_error *err);
 /* Waits for the first screen's reading when it runs behind the decision (a no-op

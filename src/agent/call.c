@@ -802,6 +802,8 @@ magi_status magi_run_calls(struct magi_run *r, struct magi_call *const *calls, s
 		magi__evidence_commit(r); /* frames written while the round went on, before the model is waited for */
 		magi__reading_go(r); /* the engine of a screen read behind this request may load now */
 		magi_chat_many_cancel(clients, chats, np, res, r->p.cancel);
+		for (size_t k = 0; k < np; k++)
+			magi__gui_keep_sent(r, chats[k]);
 		size_t still = 0;
 		for (size_t k = 0; k < np; k++) {
 			if (handle(calls[pend[k]], &res[k], attempt, max_attempts))

@@ -47,8 +47,17 @@ int magi__gui_first_engines(struct magi_run *r)
 	return r->first_engines = cores >= 2 && !may_defer_reading(r) ? 2 : 1;
 }
 
+static void drop_sent(struct magi_run *r)
+{
+	free(r->sent_jpeg);
+	r->sent_jpeg = NULL;
+	r->sent_len = 0;
+	r->sent_of = NULL;
+}
+
 static magi_status observe(struct magi_run *r, double *ocr_ms, bool defer, struct magi_error *err)
 {
+	drop_sent(r); /* of a screen about to be freed: its address may come back */
 	magi_status s = magi_env_observe(r->env, &r->obs, err);
 	if (s)
 		return s;
@@ -114,6 +123,22 @@ static magi_status observe(struct magi_run *r, double *ocr_ms, bool defer, struc
 magi_status magi__observe(struct magi_run *r, double *ocr_ms, struct magi_error *err)
 {
 	return observe(r, ocr_ms, false, err);
+}
+
+void magi__gui_keep_sent(struct magi_run *r, const struct magi_chat *chat)
+{
+	if (!r->p.trace_max_pixels || r->sent_jpeg || !r->env)
+		return;
+	const struct magi_image *img = magi__trace_image(r);
+	const char *jpeg;
+	size_t len;
+	uint32_t w, h;
+	if (!img || !magi_chat_image_jpeg(chat, img, &jpeg, &len, &w, &h) ||
+	    (uint64_t)w * h > r->p.trace_max_pixels || !(r->sent_jpeg = malloc(len ? len : 1)))
+		return;
+	memcpy(r->sent_jpeg, jpeg, len);
+	r->sent_len = len;
+	r->sent_of = img;
 }
 
 void magi__reading_go(struct magi_run *r)
@@ -231,6 +256,7 @@ void magi__gui_release(struct magi_run *r)
 	r->overheads = NULL;
 	free(r->last_action);
 	r->last_action = NULL;
+	drop_sent(r);
 	magi_obs_release(&r->obs);
 	magi_obs_release(&r->obs_before);
 	magi_ocr_free(r->ocr);
@@ -458,13 +484,22 @@ static void guard_fields(struct magi_run *r, json_t *ev, bool acted, bool denied
 }
 
 /* Queues the step's screen (redacted when the guards found PII) for the trace's writer
- * thread; a screen that cannot be recorded stops the run. */
+ * thread — the JPEG the model was sent of it when one was kept (magi__gui_keep_sent) —; a
+ * screen that cannot be recorded stops the run. */
 static magi_status save_step_image(struct magi_run *r, const char *img_name, bool *saved, struct magi_error *err)
 {
 	if (!r->obs.screenshot)
 		return MAGI_OK;
 	struct magi_error serr;
-	magi_status ss = magi__trace_save_image_bg(r->trace, img_name, magi__trace_image(r), &serr);
+	const struct magi_image *img = magi__trace_image(r);
+	magi_status ss;
+	if (r->sent_jpeg && r->sent_of == img) {
+		ss = magi__trace_save_jpeg_give(r->trace, img_name, r->sent_jpeg, r->sent_len, &serr);
+		r->sent_jpeg = NULL; /* the trace's now */
+		drop_sent(r);
+	} else {
+		ss = magi__trace_save_image_bg(r->trace, img_name, img, &serr);
+	}
 	if (ss) {
 		magi__run_stop(r, "trace_error", ss, "%s", serr.msg);
 		magi_run_finish(r, "trace_error", false);
@@ -484,7 +519,9 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 	 * is not taken. The image is written on the trace's writer thread while the model
 	 * thinks; the intent waits for it (an image that could not be written stops the run
 	 * before the action), and so does the step event that names it. */
-	bool saved = false, save_later = r->ocr_job != NULL; /* redacted once it is read */
+	/* redacted once it is read; with trace_max_pixels, the JPEG sent to the model is
+	 * kept (no second resize and encoding of the screen) */
+	bool saved = false, save_later = r->ocr_job != NULL || r->p.trace_max_pixels;
 	magi_status s = save_later ? MAGI_OK : save_step_image(r, img_name, &saved, err);
 	if (s)
 		return s;
@@ -587,12 +624,14 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 			}
 		}
 	}
-	if (acted) {
+	bool looked = false; /* the screen after the action was observed */
+	if (acted && r->p.observe_after) {
 		settle = r->p.settle_ms;
 		if ((s = observe_after(r, &aerr))) {
 			reason = "env_error";
 			acted = false;
 		} else {
+			looked = true;
 			r->unchanged = r->same ? r->unchanged + 1 : 0;
 		}
 	}
@@ -614,7 +653,7 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 	if (saved)
 		json_object_set_new(ev, "image", json_string(img_name));
 	if (r->obs_before.screenshot || r->obs.screenshot) {
-		const struct magi_image *si = acted ? r->obs_before.screenshot : r->obs.screenshot;
+		const struct magi_image *si = looked ? r->obs_before.screenshot : r->obs.screenshot;
 		if (si) {
 			json_object_set_new(ev, "screen_w", json_integer(si->w));
 			json_object_set_new(ev, "screen_h", json_integer(si->h));
@@ -635,7 +674,7 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 	if (aerr.status)
 		json_object_set_new(ev, "error", json_string(aerr.msg));
 	if (r->p.guards)
-		guard_fields(r, ev, acted, denied, &rd);
+		guard_fields(r, ev, looked, denied, &rd);
 	json_object_set_new(ev, "observe_ms", json_real(r->obs_ms));
 	json_object_set_new(ev, "ocr_ms", json_real(r->ocr_ms));
 	if (r->p.ocr && r->obs.screenshot && !(magi_env_caps(r->env) & MAGI_ACT_BIT(MAGI_ACT_CLICK_ELEMENT))) {
@@ -653,7 +692,7 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 		json_object_set_new(ev, "ocr_threads", json_integer(r->first_threads));
 	r->first_threads = 0;
 	json_object_set_new(ev, "save_ms", json_real(save_ms));
-	if (acted) { /* the screen after the action: was it the same, what did seeing it cost */
+	if (looked) { /* the screen after the action: was it the same, what did seeing it cost */
 		json_object_set_new(ev, "same_screen", json_boolean(r->same));
 		json_object_set_new(ev, "after_guard_ms", json_real(r->guard_ms));
 	}
@@ -690,7 +729,7 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 	magi__run_trace_board(r, "step", false);
 	double total = magi_now_ms() - t_step;
 	/* the first observation of the step happened at the end of the last one */
-	r->overheads[r->n_over++] = total - r->step_model_ms - settle + (acted ? 0 : r->obs_ms + r->ocr_ms);
+	r->overheads[r->n_over++] = total - r->step_model_ms - settle + (looked ? 0 : r->obs_ms + r->ocr_ms);
 	magi_buf_release(&aj);
 	magi_buf_release(&mj);
 	magi_decision_release(&d);

@@ -23,6 +23,7 @@ struct magi_run_params magi_run_params_default(void)
 	p.unchanged_limit = 3;
 	p.ocr = true;
 	p.settle_ms = 300;
+	p.observe_after = true;
 	p.report = true;
 	p.guards = true;
 	p.pii_reread = MAGI_PII_REREAD_BUDGET;

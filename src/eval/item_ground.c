@@ -163,6 +163,7 @@ json_t *magi__eval_run_ground(struct magi__eval_worker *w, const json_t *item, c
 	rp.max_steps = 1;
 	rp.ocr = false;
 	rp.settle_ms = 0;
+	rp.observe_after = false; /* an image: a click changes nothing (no second decode of it) */
 	rp.trace_max_pixels = GROUND_TRACE_PIXELS;
 	rp.max_wall_s = w->p->item_timeout_s * 0.9;
 	rp.guards = w->p->guards;

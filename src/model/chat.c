@@ -131,6 +131,25 @@ void magi_chat_image_sent_size(const struct magi_chat *chat, size_t n, uint32_t 
 		}
 }
 
+bool magi_chat_image_jpeg(const struct magi_chat *chat, const struct magi_image *img, const char **jpeg,
+			  size_t *len, uint32_t *w, uint32_t *h)
+{
+	for (size_t i = 0; img && i < chat->n; i++)
+		for (size_t j = 0; j < chat->msgs[i].n; j++) {
+			const struct part *p = &chat->msgs[i].parts[j];
+			if (p->text || p->img != img)
+				continue;
+			if (!p->jpeg)
+				return false;
+			*jpeg = p->jpeg;
+			*len = p->jpeg_len;
+			*w = p->sent_w;
+			*h = p->sent_h;
+			return true;
+		}
+	return false;
+}
+
 void magi__chat_preview(const struct magi_chat *chat, char *out, size_t n)
 {
 	out[0] = '\0';

@@ -370,6 +370,21 @@ magi_status magi__trace_save_image_give(struct magi_trace *t, const char *name, 
 	return save_bg(t, name, img, true, err);
 }
 
+magi_status magi__trace_save_jpeg_give(struct magi_trace *t, const char *name, char *jpeg, size_t len,
+				       struct magi_error *err)
+{
+	magi_status s;
+	if (strchr(name, '/') || name[0] == '.' || !magi__ends_with(name, ".jpg"))
+		s = magi_error_set(err, MAGI_ERR_INVALID, "image name '%s' must be a plain file name ending in .jpg",
+				   name);
+	else if (t->w)
+		return magi__trace_writer_jpeg(t->w, name, jpeg, len, err);
+	else
+		s = magi__trace_write_jpeg(t, name, jpeg, len, err);
+	free(jpeg);
+	return s;
+}
+
 magi_status magi__trace_flush(struct magi_trace *t, bool sync, struct magi_error *err)
 {
 	if (t->w)
@@ -397,6 +412,33 @@ magi_status magi_trace_event(struct magi_trace *t, const char *type, const char 
 	return s;
 }
 
+/* An encoded image written whole as path: under a temp name, synced, then renamed, so a step
+ * image on disk is never cut short (a full disk breaks the record instead). */
+static magi_status write_image(struct magi_trace *t, const char *path, const void *data, size_t len,
+			       struct magi_error *err)
+{
+	struct magi_error e;
+	magi_error_clear(&e);
+	magi_status s = magi_file_write(path, data, len, &e);
+	return s ? broke(t, &e, err) : MAGI_OK;
+}
+
+magi_status magi__trace_write_jpeg(struct magi_trace *t, const char *name, const char *jpeg, size_t len,
+				   struct magi_error *err)
+{
+	magi_status s = sticky(t, err);
+	if (s)
+		return s;
+	struct magi_buf path;
+	magi_buf_init(&path, 0);
+	if ((s = magi_buf_printf(&path, "%s/%s", t->dir, name)))
+		s = magi_error_set(err, s, NULL);
+	else
+		s = write_image(t, path.data, jpeg, len, err);
+	magi_buf_release(&path);
+	return s;
+}
+
 magi_status magi_trace_save_image(struct magi_trace *t, const char *name, const struct magi_image *img,
 				  char **rel, struct magi_error *err)
 {
@@ -409,8 +451,7 @@ magi_status magi_trace_save_image(struct magi_trace *t, const char *name, const 
 		return magi_error_set(err, MAGI_ERR_INVALID, "image name '%s' must be a plain file name",
 				      name ? name : "");
 	/* Encoded here rather than with magi_image_save: the trace wants a lighter JPEG. The file
-	 * is written whole under a temp name, synced, then renamed, so a step image on disk is
-	 * never cut short (a full disk fails the call instead). */
+	 * is written whole (write_image). */
 	struct magi_buf path, data;
 	magi_buf_init(&path, 0);
 	magi_buf_init(&data, 256u << 20);
@@ -431,12 +472,8 @@ magi_status magi_trace_save_image(struct magi_trace *t, const char *name, const 
 	} else {
 		s = magi_image_encode_jpeg(img, 80, &data, err);
 	}
-	if (!s) {
-		struct magi_error e;
-		magi_error_clear(&e);
-		if ((s = magi_file_write(path.data, data.data, data.len, &e)))
-			broke(t, &e, err);
-	}
+	if (!s)
+		s = write_image(t, path.data, data.data, data.len, err);
 	magi_buf_release(&data);
 	magi_buf_release(&path);
 	if (!s && rel && !(*rel = magi__strdup(name)))

@@ -27,6 +27,11 @@ magi_status magi__trace_save_image_bg(struct magi_trace *t, const char *name, co
  * the caller need not keep it — a video frame freed with its round. */
 magi_status magi__trace_save_image_give(struct magi_trace *t, const char *name, struct magi_image *img,
 					struct magi_error *err);
+/* An image already encoded as JPEG (the one a model was sent) written as <dir>/<name> (a
+ * plain .jpg name) on the writer thread (at once without one); the trace takes jpeg over
+ * (malloc'd; freed once written, or at once on error). Nothing is decoded or encoded. */
+magi_status magi__trace_save_jpeg_give(struct magi_trace *t, const char *name, char *jpeg, size_t len,
+				       struct magi_error *err);
 /* The barrier before an action: waits until every queued image is written and, with sync,
  * syncs trace.jsonl (every line written so far) on this thread; returns the trace's sticky
  * error (the first write of any kind that failed, here or on the writer), MAGI_OK when the
@@ -45,6 +50,12 @@ void magi__trace_writer_free(struct magi__trace_writer *w);
 /* Queues img for writing as name; with own, the writer frees it once written. */
 magi_status magi__trace_writer_image(struct magi__trace_writer *w, const char *name,
 				     const struct magi_image *img, bool own, struct magi_error *err);
+/* Queues the JPEG bytes for writing as name; the writer frees jpeg once written. */
+magi_status magi__trace_writer_jpeg(struct magi__trace_writer *w, const char *name, char *jpeg, size_t len,
+				    struct magi_error *err);
+/* Writes the bytes as <dir>/<name> on this thread (whole, synced; a failure breaks the record). */
+magi_status magi__trace_write_jpeg(struct magi_trace *t, const char *name, const char *jpeg, size_t len,
+				   struct magi_error *err);
 void magi__trace_writer_sync_soon(struct magi__trace_writer *w);
 /* Waits until the queue is empty (and, with sync, syncs the log on this thread). Failures
  * break the trace's record (magi__trace_broke). */

@@ -24,6 +24,8 @@ struct job {
 	char *name;
 	const struct magi_image *img; /* borrowed until the job is done, unless own */
 	bool own;		      /* the writer frees img once written */
+	char *jpeg;		      /* or: an encoded image to write as it is (owned) */
+	size_t jpeg_len;
 };
 
 struct magi__trace_writer {
@@ -68,9 +70,11 @@ static void *writer_main(void *arg)
 			struct magi_error e;
 			/* (a write that failed has broken the record already; an image that could
 			 * not be encoded breaks it here: the step it belongs to is not whole) */
-			if (magi_trace_save_image(w->t, j.name, j.img, NULL, &e))
+			if (j.jpeg ? magi__trace_write_jpeg(w->t, j.name, j.jpeg, j.jpeg_len, &e)
+				   : magi_trace_save_image(w->t, j.name, j.img, NULL, &e))
 				magi__trace_broke(w->t, &e);
 			free(j.name);
+			free(j.jpeg);
 			if (j.own)
 				magi_image_free((struct magi_image *)j.img);
 			pthread_mutex_lock(&w->mu);
@@ -124,23 +128,34 @@ void magi__trace_writer_free(struct magi__trace_writer *w)
 	free(w);
 }
 
-magi_status magi__trace_writer_image(struct magi__trace_writer *w, const char *name,
-				     const struct magi_image *img, bool own, struct magi_error *err)
+static magi_status queue(struct magi__trace_writer *w, const char *name, struct job j, struct magi_error *err)
 {
-	char *n = magi__strdup(name);
-	if (!n) {
-		if (own)
-			magi_image_free((struct magi_image *)img);
+	if (!(j.name = magi__strdup(name))) {
+		if (j.own)
+			magi_image_free((struct magi_image *)j.img);
+		free(j.jpeg);
 		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 	}
 	pthread_mutex_lock(&w->mu);
 	while (w->n == QUEUE_MAX)
 		pthread_cond_wait(&w->cv, &w->mu);
-	w->q[(w->head + w->n) % QUEUE_MAX] = (struct job){n, img, own};
+	w->q[(w->head + w->n) % QUEUE_MAX] = j;
 	w->n++;
 	pthread_cond_broadcast(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 	return MAGI_OK;
+}
+
+magi_status magi__trace_writer_image(struct magi__trace_writer *w, const char *name,
+				     const struct magi_image *img, bool own, struct magi_error *err)
+{
+	return queue(w, name, (struct job){.img = img, .own = own}, err);
+}
+
+magi_status magi__trace_writer_jpeg(struct magi__trace_writer *w, const char *name, char *jpeg, size_t len,
+				    struct magi_error *err)
+{
+	return queue(w, name, (struct job){.jpeg = jpeg, .jpeg_len = len}, err);
 }
 
 void magi__trace_writer_sync_soon(struct magi__trace_writer *w)

@@ -43,6 +43,16 @@ check "the zoom finds what one call cannot read: screenseeker $(acc screenseeker
 check "the negative sample is reported apart and right for ground" py 'g=json.load(open("ground/summary.json"))["ground"]; assert g["negatives"]["n"] == 1 and g["negatives"]["correct"] == 1 and g["positives"] == 3'
 check "breakdown by group and ui_type" py 's=json.load(open("screenseeker/summary.json")); assert s["by"]["group"] and s["by"]["ui_type"]'
 check "the search is in the trace: views, depth" bash -c "grep -h '\"type\":\"zoom_result\"' screenseeker/runs/*/*/trace.jsonl | grep -q '\"max_depth\":1'"
+# the step image of a grounding run is the JPEG the model was sent (kept, not made again)
+check "ground: every item's step image is byte for byte a JPEG the stand-in received, and its report shows it" py '
+import glob, hashlib
+sent = {i["sha256"] for l in open(sys.argv[1]) for i in json.loads(l).get("image_info") or []}
+steps = glob.glob("ground/runs/*/*/step-001.jpg")
+assert len(steps) == 4, steps
+for f in steps:
+    data = open(f, "rb").read()
+    assert data[:2] == b"\xff\xd8" and hashlib.sha256(data).hexdigest() in sent, f
+    assert "step-001.jpg" in open(f.rsplit("/", 1)[0] + "/report.html").read(), f' "$G_LOG"
 check "own time is recorded per item" py 'assert all(json.loads(l)["own_ms"] > 0 for l in open("ground/results.jsonl"))'
 # the same set in ScreenSpot v2's form (bbox x, y, w, h; data_type / data_source) scores the same
 py 'r=json.load(open(sys.argv[1]))
@@ -101,6 +111,15 @@ printf 'models:\n  grounder:\n    base_url: %s\n    format: qwen2.5-vl\n    imag
 "$MAGI" eval run fmt/set.json --config fmt/os.yaml --recipe ground --format os-atlas --out fmt/os --quiet >/dev/null 2>fmt/os.err
 check "--format os-atlas: ground lands on both targets, at the point the model named, at two resize ratios: $(tail -2 fmt/os.err)" exact fmt/os "$OS_LOG" 1000
 check "os-atlas: the requests were in OS-Atlas's grounding prompt" grep -q 'corresponding to the command' "$OS_LOG"
+# an image does not change when clicked: the run does not look (decode it) again after its click,
+# and the step still names the screen the click was chosen on
+check "ground (os-atlas): each click is traced on its screen's size, with no second look at the image" py '
+import glob
+steps = [json.loads(l) for f in glob.glob("fmt/os/runs/*/*/trace.jsonl") for l in open(f) if "\"type\":\"step\"" in l]
+clicks = [e for e in steps if e["action"].get("action") == "click"]
+assert len(steps) == 3 and len(clicks) == 2, steps
+assert sorted((e["screen_w"], e["screen_h"]) for e in clicks) == [(1600, 900), (3840, 2160)], clicks
+assert not any("same_screen" in e for e in clicks), clicks'
 check "os-atlas: a reply with no point is no point (the negative sample is right), not an error" py '
 r = [json.loads(l) for l in open("fmt/os/results.jsonl")][2]
 assert r["negative"] and r["point"] is None and r["success"] and r["status"] == "ok" and r["calls"] > 1, r'

@@ -1,7 +1,8 @@
 /* test_trace_writer.c — the trace's writer thread (src/trace/trace_writer.c): images queued
  * land on disk by the barrier, events are in the file as soon as the call returns (before
  * any sync), closing a trace writes what is still queued, and an image that cannot be
- * written is the barrier's error and breaks the record (no later event is written). */
+ * written is the barrier's error and breaks the record (no later event is written); an
+ * encoded JPEG handed over is written byte for byte. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,7 @@
 
 static long file_size(const char *dir, const char *name)
 {
-	char p[4096];
+	char p[4200];
 	snprintf(p, sizeof p, "%s/%s", dir, name);
 	struct stat st;
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode) ? (long)st.st_size : -1;
@@ -99,6 +100,40 @@ int main(void)
 	CHECK_MSG(file_size(dir, "step-001.jpg") > 1000, "written before the call returned");
 	CHECK(magi__trace_flush(t, true, &err) == MAGI_OK);
 	magi_trace_close(t);
+
+	/* 5. an image already encoded (the JPEG a model was sent) is written as it is, on the
+	 *    writer or on the caller's thread; a bad name is refused and the bytes freed */
+	static const char jpeg[] = "\xff\xd8\xff\xe0 not really a JPEG, but bytes to keep exactly \xff\xd9";
+	for (int bg = 0; bg < 2; bg++) {
+		REQUIRE(magi_trace_open(root, bg ? "sent-bg" : "sent", &t, &err) == MAGI_OK);
+		if (bg)
+			magi__trace_background(t);
+		snprintf(dir, sizeof dir, "%s", magi_trace_dir(t));
+		char *copy = malloc(sizeof jpeg);
+		REQUIRE(copy);
+		memcpy(copy, jpeg, sizeof jpeg);
+		CHECK(magi__trace_save_jpeg_give(t, "step-001.jpg", copy, sizeof jpeg, &err) == MAGI_OK);
+		char *bad = malloc(4);
+		REQUIRE(bad);
+		CHECK_MSG(magi__trace_save_jpeg_give(t, "../step-002.jpg", bad, 4, &err) == MAGI_ERR_INVALID,
+			  "a path is refused");
+		bad = malloc(4);
+		REQUIRE(bad);
+		CHECK_MSG(magi__trace_save_jpeg_give(t, "step-002.png", bad, 4, &err) == MAGI_ERR_INVALID,
+			  "JPEG bytes are not written under another format's name");
+		CHECK(magi__trace_flush(t, true, &err) == MAGI_OK);
+		char p[4200];
+		snprintf(p, sizeof p, "%s/step-001.jpg", dir);
+		FILE *f = fopen(p, "rb");
+		char got[sizeof jpeg + 8];
+		size_t n = f ? fread(got, 1, sizeof got, f) : 0;
+		if (f)
+			fclose(f);
+		CHECK_MSG(n == sizeof jpeg && !memcmp(got, jpeg, n), "the bytes on disk are the bytes given (%s)",
+			  bg ? "writer" : "caller");
+		CHECK(file_size(dir, "step-002.png") < 0);
+		magi_trace_close(t);
+	}
 
 	json_decref(ev);
 	magi_image_free(img);
