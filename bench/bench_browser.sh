@@ -12,7 +12,8 @@
 # MAGI_BASE=/path/to/magi runs that binary too, each figure back to back with this build's
 # (e.g. main's, to compare under the same load); ROUNDS=N repeats everything N times. The
 # start-up figure is the most sensitive to other work on the machine: run it at real-time
-# priority (chrt -f 10 bash bench/bench_browser.sh build) and say so.
+# priority (chrt -f 10 bash bench/bench_browser.sh build) and say so. FULL=0 leaves out
+# Debian's full chromium when the headless shell is there (its runs take seconds each).
 set -u
 BUILD=${1:-build}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -83,7 +84,8 @@ both() { # both LABEL CHROMIUM FLAGS...: this build's run, then the base's
 for round in $(seq 1 "$ROUNDS"); do
 	[ "$ROUNDS" -gt 1 ] && echo "round $round (load $(cut -d' ' -f1-3 /proc/loadavg))"
 	# (no --no-ocr variant: a page's text comes from its DOM, Tesseract is not used)
-	both "chromium" "$CH" --allow-domain 127.0.0.1
+	[ "${FULL:-1}" = 0 ] && [ -z "${MAGI_CHROMIUM:-}" ] && [ -x /usr/lib/chromium/chromium-headless-shell ] ||
+		both "chromium" "$CH" --allow-domain 127.0.0.1
 	if [ -z "${MAGI_CHROMIUM:-}" ] && [ -x /usr/lib/chromium/chromium-headless-shell ]; then
 		both "headless-shell" /usr/lib/chromium/chromium-headless-shell --allow-domain 127.0.0.1
 		both "headless-shell, no rule" /usr/lib/chromium/chromium-headless-shell

@@ -96,12 +96,14 @@ magi_status magi__browser_dialog_obs(struct browser_env *e, struct bpage *pg, st
 				     struct magi_error *err)
 {
 	uint32_t w = (uint32_t)lround(e->p.width * e->p.scale), h = (uint32_t)lround(e->p.height * e->p.scale);
-	magi_status s = e->last_shot ? magi_image_clone(e->last_shot, &obs->screenshot)
-				     : magi_image_new(w, h, &obs->screenshot);
+	magi_status s = magi__browser_last_shot(e, &obs->screenshot, err);
 	if (s)
+		return s;
+	bool blank = !obs->screenshot;
+	if (blank && (s = magi_image_new(w, h, &obs->screenshot)))
 		return magi_error_set(err, s, "drawing the dialog: %s", magi_strerror(s));
 	struct magi_image *img = obs->screenshot;
-	if (!e->last_shot)
+	if (blank)
 		magi_image_fill_rect(img, 0, 0, (int)img->w, (int)img->h, 0xffffff);
 	/* dim the page behind: it cannot be used until the dialog is answered */
 	for (uint32_t y = 0; y < img->h; y++)

@@ -75,7 +75,9 @@ struct browser_env {
 	char **esess;                 /* the frame sessions its elements came from */
 	size_t n_esess;
 	char *elems_target;           /* ...taken on this tab */
-	struct magi_image *last_shot; /* the current tab's last screenshot (dialog overlay) */
+	/* the current tab's last screenshot as Chromium sent it (JPEG or PNG; len 0: none),
+	 * decoded only when a dialog or a crash needs the picture */
+	struct magi_buf last_shot;
 	json_t *downloads;            /* guid -> suggested file name */
 	bool capturing;               /* a screenshot or snapshot call is under way */
 	bool quiet_tabs;              /* tabs magi opens or closes itself are not news */
@@ -88,6 +90,9 @@ struct browser_env {
 };
 
 /* ---- browser_tabs.c --------------------------------------------------------------- */
+/* The last screenshot decoded into a new image (*out NULL when there is none). */
+magi_status magi__browser_last_shot(struct browser_env *e, struct magi_image **out, struct magi_error *err);
+void magi__browser_forget_shot(struct browser_env *e);
 /* What magi__browser_wait_loaded and friends wait on: the tab with this target id. */
 struct load_wait {
 	struct browser_env *e;

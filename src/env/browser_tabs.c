@@ -73,8 +73,7 @@ void magi__browser_remove_page(struct browser_env *e, int i)
 	e->n_pages--;
 	if (was_current) {
 		e->current = e->n_pages ? (int)e->n_pages - 1 : -1;
-		magi_image_free(e->last_shot);
-		e->last_shot = NULL;
+		magi__browser_forget_shot(e);
 		if (e->current >= 0 && !e->quiet_tabs)
 			magi__browser_note(e, "The current tab closed; now on tab [%d] %s", e->current + 1,
 					   e->pages[e->current].url ? e->pages[e->current].url : "");
@@ -117,8 +116,20 @@ static void page_attached(struct browser_env *e, const char *sid, const json_t *
 				   opener ? " from the page" : "", e->n_pages, pg->url);
 	}
 	e->current = (int)e->n_pages - 1;
-	magi_image_free(e->last_shot);
-	e->last_shot = NULL;
+	magi__browser_forget_shot(e);
+}
+
+void magi__browser_forget_shot(struct browser_env *e)
+{
+	magi_buf_release(&e->last_shot);
+}
+
+magi_status magi__browser_last_shot(struct browser_env *e, struct magi_image **out, struct magi_error *err)
+{
+	*out = NULL;
+	if (!e->last_shot.len)
+		return MAGI_OK;
+	return magi_image_decode(e->last_shot.data, e->last_shot.len, "the page's last screenshot", out, err);
 }
 
 /* ---- events ------------------------------------------------------------------------- */
@@ -444,8 +455,7 @@ magi_status magi__browser_tab_index(struct browser_env *e, int n, int *out, stru
 magi_status magi__browser_switch_tab(struct browser_env *e, int i, struct magi_error *err)
 {
 	e->current = i;
-	magi_image_free(e->last_shot);
-	e->last_shot = NULL;
+	magi__browser_forget_shot(e);
 	struct bpage *pg = &e->pages[i];
 	magi_status s = magi__cdp_call(e->cdp, NULL, "Target.activateTarget",
 				       json_pack("{ss}", "targetId", pg->target_id), e->p.call_timeout_ms, NULL, err);

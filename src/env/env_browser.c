@@ -68,7 +68,10 @@ struct magi_browser_params magi_browser_params_default(void)
 
 /* ---- observe ------------------------------------------------------------------------- */
 
-static magi_status screenshot(struct browser_env *e, struct magi_image **out, struct magi_error *err)
+/* The current tab's screenshot, decoded into *out; its bytes as Chromium sent them go into
+ * *bytes (the caller's). */
+static magi_status screenshot(struct browser_env *e, struct magi_image **out, struct magi_buf *bytes,
+			      struct magi_error *err)
 {
 	*out = NULL;
 	json_t *params = e->p.jpeg_quality > 0
@@ -90,17 +93,11 @@ static magi_status screenshot(struct browser_env *e, struct magi_image **out, st
 	if (s)
 		return s;
 	const char *b64 = magi__json_str(r, "data", "");
-	struct magi_buf bytes;
-	magi_buf_init(&bytes, 0);
-	s = magi_base64_decode(b64, strlen(b64), &bytes);
+	s = magi_base64_decode(b64, strlen(b64), bytes);
 	json_decref(r);
-	if (s) {
-		magi_buf_release(&bytes);
+	if (s)
 		return magi_error_set(err, MAGI_ERR_ENV, "Page.captureScreenshot: the image is not valid base64");
-	}
-	s = magi_image_decode(bytes.data, bytes.len, "the page's screenshot", out, err);
-	magi_buf_release(&bytes);
-	return s;
+	return magi_image_decode(bytes->data, bytes->len, "the page's screenshot", out, err);
 }
 
 static void put_line(struct magi_buf *b, const char *s, size_t max)
@@ -193,12 +190,16 @@ static magi_status capture(struct browser_env *e, struct magi_obs *obs, double *
 	if (pg->crashed) {
 		/* nothing to capture: the last picture (or a blank one) and the note say so */
 		uint32_t w = (uint32_t)lround(e->p.width * e->p.scale), h = (uint32_t)lround(e->p.height * e->p.scale);
-		s = e->last_shot ? magi_image_clone(e->last_shot, &obs->screenshot) : magi_image_new(w, h, &obs->screenshot);
+		if ((s = magi__browser_last_shot(e, &obs->screenshot, err)) || obs->screenshot)
+			return s;
+		s = magi_image_new(w, h, &obs->screenshot);
 		return s ? magi_error_set(err, s, NULL) : MAGI_OK;
 	}
+	struct magi_buf shot;
+	magi_buf_init(&shot, 0);
 	if (!pg->dlg.open) {
 		e->capturing = true;
-		s = screenshot(e, &obs->screenshot, err);
+		s = screenshot(e, &obs->screenshot, &shot, err);
 		MAGI_DEBUG("browser: screenshot taken");
 		if (!s)
 			s = magi__browser_elements(e, obs, scroll_y, content_h, err);
@@ -207,10 +208,12 @@ static magi_status capture(struct browser_env *e, struct magi_obs *obs, double *
 		pg = magi__browser_current(e);
 		if (!pg || strcmp(pg->target_id, tid)) {
 			obs_drop_capture(obs);
+			magi_buf_release(&shot);
 			return MAGI_ERR_NOT_FOUND;
 		}
 		if (s == MAGI_ERR_CANCELLED && !pg->dlg.open) {
 			obs_drop_capture(obs); /* a navigation started meanwhile: look again */
+			magi_buf_release(&shot);
 			return MAGI_ERR_NOT_FOUND;
 		}
 		if (s == MAGI_ERR_CANCELLED || pg->dlg.open) {
@@ -224,17 +227,23 @@ static magi_status capture(struct browser_env *e, struct magi_obs *obs, double *
 			magi__cdp_wait(e->cdp, page_gone, &w, 500, &ignore);
 			if (page_gone(&w)) {
 				obs_drop_capture(obs);
+				magi_buf_release(&shot);
 				return MAGI_ERR_NOT_FOUND;
 			}
 		}
-		if (s)
+		if (s) {
+			magi_buf_release(&shot);
 			return s;
+		}
 	}
-	if (pg->dlg.open)
+	if (pg->dlg.open) {
+		magi_buf_release(&shot);
 		return magi__browser_dialog_obs(e, pg, obs, err);
-	magi_image_free(e->last_shot);
-	e->last_shot = NULL;
-	magi_image_clone(obs->screenshot, &e->last_shot);
+	}
+	/* kept as Chromium sent it: a copy of the pixels would cost a 2.7 MB first touch at
+	 * every first observation, for a picture only a dialog or a crash needs */
+	magi_buf_release(&e->last_shot);
+	e->last_shot = shot;
 	if (e->p.marks)
 		magi__browser_draw_marks(obs->screenshot, obs->elements, obs->n_elements);
 	return MAGI_OK;
@@ -398,7 +407,7 @@ static void br_close(void *data)
 	magi__browser_clear_elems(e);
 	while (e->n_frames)
 		magi__browser_remove_frame(e, e->n_frames - 1);
-	magi_image_free(e->last_shot);
+	magi_buf_release(&e->last_shot);
 	json_decref(e->downloads);
 	if (e->temp_profile && e->profile)
 		nftw(e->profile, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
@@ -706,6 +715,7 @@ magi_status magi_env_open_browser(const struct magi_browser_params *p, struct ma
 	e->current = -1;
 	pthread_mutex_init(&e->held_lock, NULL);
 	magi_buf_init(&e->notes, BROWSER_TEXT_MAX);
+	magi_buf_init(&e->last_shot, 0);
 	bool oom = false;
 	e->p.url = dup_opt(p->url, &oom);
 	e->p.chromium = dup_opt(bin, &oom);

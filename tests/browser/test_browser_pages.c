@@ -140,6 +140,9 @@ static void test_dialogs(struct magi_env *env, struct magi_obs *o)
 	bt_observe(env, o);
 	const struct magi_element *del = bt_find(o, "button", "Delete account");
 	REQUIRE(del != NULL);
+	struct magi_image *before = NULL;
+	REQUIRE(magi_image_clone(o->screenshot, &before) == MAGI_OK);
+	int bx = del->x, by = del->y, bw = del->w, bh = del->h;
 	bt_click(env, del);
 	bt_observe(env, o);
 	/* the dialog is drawn over the last screenshot and listed: OK, Cancel, the message */
@@ -147,6 +150,24 @@ static void test_dialogs(struct magi_env *env, struct magi_obs *o)
 	CHECK_CONTAINS(o->text, "Really delete your account?");
 	REQUIRE(o->screenshot && o->screenshot->w == 1280 && o->screenshot->h == 720);
 	REQUIRE(o->n_elements == 3);
+	/* ...that is, the page as the observation before the click showed it, dimmed: where
+	 * the button was (outside the dialog's panel), every pixel is the old one halved plus
+	 * 40, and the button's own pixels are not one flat colour (not a blank page) */
+	for (size_t i = 0; i < o->n_elements; i++)
+		REQUIRE(o->elements[i].y > by + bh || o->elements[i].y + o->elements[i].h < by ||
+			o->elements[i].x > bx + bw || o->elements[i].x + o->elements[i].w < bx);
+	size_t same = 0, n = 0;
+	uint8_t lo = 255, hi = 0;
+	for (int y = by; y < by + bh; y++)
+		for (int x = 3 * bx; x < 3 * (bx + bw); x++, n++) {
+			uint8_t was = before->px[(size_t)y * before->stride + x], now = o->screenshot->px[(size_t)y * o->screenshot->stride + x];
+			same += now == was / 2 + 40;
+			lo = was < lo ? was : lo;
+			hi = was > hi ? was : hi;
+		}
+	CHECK_MSG(n > 0 && same == n, "%zu of %zu pixels of the button are the last screenshot's, dimmed", same, n);
+	CHECK_MSG(hi - lo > 40, "the button's pixels span %u..%u", lo, hi);
+	magi_image_free(before);
 	CHECK_STR(o->elements[0].name, "OK");
 	CHECK_STR(o->elements[1].name, "Cancel");
 	CHECK_STR(o->elements[2].name, "Really delete your account?");
