@@ -220,6 +220,13 @@ struct magi_recipe {
 	 * them with magi_call_add_demos. A run given demonstrations with a recipe that does
 	 * not set this is refused before it starts (MAGI_ERR_CONFIG), not run without them. */
 	bool demos;
+	/* SCREEN: the recipe never asks for the screen before an action (magi_call_screen(c,
+	 * true, ...), magi_run_screen / magi_run_screenshot(r, true), magi_call_screen_ago with
+	 * ago >= 1) and has no after hook: the runtime then keeps of that screen only its row
+	 * signatures for change detection, not its pixels (2.8 MB at 1280x720), and those
+	 * calls find no screen (NULL, MAGI_ERR_NOT_FOUND / MAGI_ERR_ENV). Ignored for a recipe
+	 * with an after hook or one that keeps screens (magi_run_keep_screens). */
+	bool no_before_screen;
 };
 
 /* Fills .roles and .n_roles from a static array: {.name = "x", MAGI_RECIPE_ROLES(roles), ...} */

@@ -30,6 +30,23 @@ MAGI_API void magi_image_free(struct magi_image *img);
 /* A copy of src (stride 3*w) owned by the caller. */
 MAGI_API magi_status magi_image_clone(const struct magi_image *src, struct magi_image **out);
 
+/* Row signatures of an image: a 64-bit hash of each row's pixels, what telling the changed
+ * rows of a later image of the same size needs without the earlier one's pixels (a
+ * 1280x720 screen is 2.8 MB of pixels, 5.8 KB of signatures). Rows are compared exactly (a
+ * changed row is missed only if its hash collides, about 2^-64 per row). */
+struct magi_image_rows {
+	uint32_t w, h;
+	uint64_t *hash; /* h of them */
+};
+/* Signatures of img's rows, owned by the caller (magi_image_rows_free). */
+MAGI_API magi_status magi_image_rows_new(const struct magi_image *img, struct magi_image_rows **out);
+MAGI_API void magi_image_rows_free(struct magi_image_rows *rows);
+/* The band of rows that differ between the images a and b were made from: 1 with *y0 the
+ * first changed row and *y1 one past the last, 0 when no row changed (*y0 = *y1 = 0), -1
+ * when the sizes differ or an argument is NULL. */
+MAGI_API int magi_image_rows_diff(const struct magi_image_rows *a, const struct magi_image_rows *b, int *y0,
+				  int *y1);
+
 /* Decodes PNG or JPEG (sniffed from the bytes, not the name) into a new RGB8 image owned by
  * the caller. Gray, palette, 1..16-bit and interlaced PNGs are converted; PNG alpha is
  * composited over white; gray, CMYK (Adobe-inverted or not) and progressive JPEGs are
@@ -311,6 +328,12 @@ MAGI_API void magi_ocr_free(struct magi_ocr *o);
 MAGI_API magi_status magi_ocr_update(const struct magi_image *prev_img, const struct magi_ocr *prev,
 				     const struct magi_image *img, const char *lang, float min_conf,
 				     struct magi_ocr **out, struct magi_error *err);
+/* The same when only the changed rows are known (magi_image_rows_diff against the previous
+ * screen's signatures): rows [y0, y1) of img changed (y0 == y1: none did); prev is the
+ * previous screen's OCR (NULL, or a band outside img: the whole of img is read). */
+MAGI_API magi_status magi_ocr_update_rows(const struct magi_ocr *prev, const struct magi_image *img, int y0, int y1,
+					  const char *lang, float min_conf, struct magi_ocr **out,
+					  struct magi_error *err);
 /* A reading running on a thread of its own (magi_ocr_start): the caller goes on (asks a
  * model, say) while the screen is read, and collects the words with magi_ocr_join. */
 struct magi_ocr_job;

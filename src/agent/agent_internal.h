@@ -82,6 +82,12 @@ struct magi_run {
 	char *sent_jpeg;
 	size_t sent_len;
 	const struct magi_image *sent_of;
+	/* a recipe that never asks for the screen before an action (magi_recipe.no_before_screen)
+	 * keeps of obs_before only its size and row signatures (change detection), not its
+	 * pixels; rows are obs's signatures, rows_before obs_before's */
+	bool lean_before;
+	struct magi_image_rows *rows, *rows_before;
+	uint32_t before_w, before_h;
 	struct magi_ocr *ocr, *ocr_before;
 	/* the first screen's reading, running while a local model decides on the screenshot
 	 * (magi__observe_first); joined by magi__reading_join before anything uses the words */

@@ -61,9 +61,18 @@ static magi_status observe(struct magi_run *r, double *ocr_ms, bool defer, struc
 	magi_status s = magi_env_observe(r->env, &r->obs, err);
 	if (s)
 		return s;
-	int box[4];
-	r->same = r->obs_before.screenshot && r->obs.screenshot &&
-		  magi_image_diff(r->obs_before.screenshot, r->obs.screenshot, 8, box) >= 0 && box[2] == 0;
+	int box[4], c0 = 0, c1 = 0, rd = -1;
+	if (r->lean_before) {
+		/* the screen before is known by its row signatures only: the changed rows */
+		magi_image_rows_free(r->rows);
+		r->rows = NULL;
+		if (r->obs.screenshot && magi_image_rows_new(r->obs.screenshot, &r->rows) == MAGI_OK)
+			rd = magi_image_rows_diff(r->rows_before, r->rows, &c0, &c1);
+		r->same = rd == 0;
+	} else {
+		r->same = r->obs_before.screenshot && r->obs.screenshot &&
+			  magi_image_diff(r->obs_before.screenshot, r->obs.screenshot, 8, box) >= 0 && box[2] == 0;
+	}
 	*ocr_ms = 0;
 	if (magi_env_caps(r->env) & MAGI_ACT_BIT(MAGI_ACT_CLICK_ELEMENT)) {
 		/* the page says what it shows: its text and boxes are exact, no OCR needed */
@@ -104,6 +113,9 @@ static magi_status observe(struct magi_run *r, double *ocr_ms, bool defer, struc
 			r->first_threads = used;
 			r->first_engines = 1;
 			magi_ocr_release_spare(1);
+		} else if (r->lean_before) {
+			os = rd >= 0 ? magi_ocr_update_rows(r->ocr_before, r->obs.screenshot, c0, c1, NULL, 0, &r->ocr, &oerr)
+				     : magi_ocr_run(r->obs.screenshot, NULL, 0, &r->ocr, &oerr);
 		} else {
 			os = magi_ocr_update(r->obs_before.screenshot, r->ocr_before, r->obs.screenshot, NULL, 0, &r->ocr,
 					     &oerr);
@@ -172,6 +184,7 @@ magi_status magi__gui_begin(struct magi_run *r, struct magi_error *err)
 	if (!r->overheads)
 		return magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 	bool defer = may_defer_reading(r);
+	r->lean_before = r->recipe->no_before_screen && !r->recipe->after;
 	/* the engine (~150 ms of CPU to load) waits until the first request has left: on two
 	 * cores its load slowed the way there by ~50 ms (bench_first.sh) */
 	if (defer) {
@@ -259,6 +272,9 @@ void magi__gui_release(struct magi_run *r)
 	drop_sent(r);
 	magi_obs_release(&r->obs);
 	magi_obs_release(&r->obs_before);
+	magi_image_rows_free(r->rows);
+	magi_image_rows_free(r->rows_before);
+	r->rows = r->rows_before = NULL;
 	magi_ocr_free(r->ocr);
 	magi_ocr_free(r->ocr_before);
 	r->ocr = r->ocr_before = NULL;
@@ -402,6 +418,19 @@ static magi_status observe_after(struct magi_run *r, struct magi_error *err)
 	r->obs_before = r->obs;
 	r->ocr_before = r->ocr;
 	r->view_before = r->view;
+	magi_image_rows_free(r->rows_before);
+	r->rows_before = r->rows;
+	r->rows = NULL;
+	if (r->obs_before.screenshot) {
+		r->before_w = r->obs_before.screenshot->w;
+		r->before_h = r->obs_before.screenshot->h;
+	}
+	if (r->lean_before && r->keep < 2 && r->rows_before) {
+		/* nobody asks for this screen's pixels again (the step's trace image was written
+		 * before its intent): they go before the next screen is captured */
+		magi_image_free(r->obs_before.screenshot);
+		r->obs_before.screenshot = NULL;
+	}
 	r->gen_before = r->gen;
 	r->guard_ms_before = r->guard_ms;
 	memset(&r->obs, 0, sizeof r->obs);
@@ -652,12 +681,9 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 	json_object_set_new(ev, "step", json_integer(r->step));
 	if (saved)
 		json_object_set_new(ev, "image", json_string(img_name));
-	if (r->obs_before.screenshot || r->obs.screenshot) {
-		const struct magi_image *si = looked ? r->obs_before.screenshot : r->obs.screenshot;
-		if (si) {
-			json_object_set_new(ev, "screen_w", json_integer(si->w));
-			json_object_set_new(ev, "screen_h", json_integer(si->h));
-		}
+	if (looked ? r->before_w > 0 : r->obs.screenshot != NULL) { /* (obs_before's pixels may be gone) */
+		json_object_set_new(ev, "screen_w", json_integer(looked ? r->before_w : r->obs.screenshot->w));
+		json_object_set_new(ev, "screen_h", json_integer(looked ? r->before_h : r->obs.screenshot->h));
 	}
 	json_t *aobj = json_loads(aj.data, 0, NULL), *mobj = json_loads(mj.data, 0, NULL);
 	json_object_set_new(ev, "action", aobj ? aobj : json_null());

@@ -170,4 +170,6 @@ const struct magi_recipe magi__recipe_ponder_press = {
 	.description = "Ponder & Press: an interpreter describes the element and the action, a grounding locator places it",
 	.kind = MAGI_RECIPE_SCREEN, MAGI_RECIPE_ROLES(roles), .aliases = aliases, .decide = pp_decide,
 	/* the interpreter names the element from the perception list */
-	.first_words = true};
+	.first_words = true,
+	/* neither role is shown the screen before an action */
+	.no_before_screen = true};

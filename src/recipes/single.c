@@ -15,4 +15,5 @@ static const struct magi_role roles[] = {
 
 const struct magi_recipe magi__recipe_single = {
 	.name = "single", .description = "one model: screenshot + perception list -> action (the baseline)",
-	.kind = MAGI_RECIPE_SCREEN, MAGI_RECIPE_ROLES(roles), .decide = single_decide, .demos = true};
+	.kind = MAGI_RECIPE_SCREEN, MAGI_RECIPE_ROLES(roles), .decide = single_decide, .demos = true,
+	.no_before_screen = true};

@@ -1,4 +1,4 @@
-/* image.c — the RGB8 image type: allocation with the pixel cap, clone. */
+/* image.c — the RGB8 image type: allocation with the pixel cap, clone, row signatures. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,7 +108,8 @@ static magi_status image_new(uint32_t w, uint32_t h, bool zero, size_t pad, stru
 	*out = NULL;
 	if (w == 0 || h == 0)
 		return MAGI_ERR_INVALID;
-	if (w > MAGI_IMAGE_MAX_SIDE || h > MAGI_IMAGE_MAX_SIDE || (uint64_t)w * h > MAGI_IMAGE_MAX_PIXELS)
+	if (w > MAGI_IMAGE_MAX_SIDE || h > MAGI_IMAGE_MAX_SIDE ||
+	    (uint64_t)w * h > MAGI_IMAGE_MAX_PIXELS)
 		return MAGI_ERR_LIMIT;
 	struct magi_image *img = malloc(sizeof *img);
 	if (!img)
@@ -157,4 +158,74 @@ magi_status magi_image_clone(const struct magi_image *src, struct magi_image **o
 		memcpy((*out)->px + (size_t)y * (*out)->stride, src->px + (size_t)y * src->stride,
 		       (size_t)src->w * 3);
 	return MAGI_OK;
+}
+
+/* One row's signature: its bytes as 8-byte words, each mixed into the running value (a
+ * multiply-xorshift, as in splitmix64) so that any change of any byte changes the result
+ * with overwhelming likelihood; the tail is padded with zeros and the length mixed in. */
+static uint64_t row_hash(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0x243f6a8885a308d3ull ^ n;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t v;
+		memcpy(&v, p + i, 8);
+		h = (h ^ v) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 31;
+	}
+	if (i < n) {
+		uint64_t v = 0;
+		memcpy(&v, p + i, n - i);
+		h = (h ^ v) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 31;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	return h;
+}
+
+magi_status magi_image_rows_new(const struct magi_image *img, struct magi_image_rows **out)
+{
+	*out = NULL;
+	if (!img || !img->px || img->w == 0 || img->h == 0)
+		return MAGI_ERR_INVALID;
+	struct magi_image_rows *r = malloc(sizeof *r);
+	uint64_t *hash = malloc((size_t)img->h * sizeof *hash);
+	if (!r || !hash) {
+		free(r);
+		free(hash);
+		return MAGI_ERR_NOMEM;
+	}
+	for (uint32_t y = 0; y < img->h; y++)
+		hash[y] = row_hash(img->px + (size_t)y * img->stride, (size_t)img->w * 3);
+	*r = (struct magi_image_rows){img->w, img->h, hash};
+	*out = r;
+	return MAGI_OK;
+}
+
+void magi_image_rows_free(struct magi_image_rows *rows)
+{
+	if (!rows)
+		return;
+	free(rows->hash);
+	free(rows);
+}
+
+int magi_image_rows_diff(const struct magi_image_rows *a, const struct magi_image_rows *b, int *y0,
+			 int *y1)
+{
+	*y0 = *y1 = 0;
+	if (!a || !b || a->w != b->w || a->h != b->h)
+		return -1;
+	uint32_t top = 0, bottom = a->h;
+	while (top < a->h && a->hash[top] == b->hash[top])
+		top++;
+	if (top == a->h)
+		return 0;
+	while (bottom > top + 1 && a->hash[bottom - 1] == b->hash[bottom - 1])
+		bottom--;
+	*y0 = (int)top;
+	*y1 = (int)bottom;
+	return 1;
 }

@@ -43,7 +43,7 @@ struct line_ref {
 	const struct magi_ocr *from;
 	size_t idx;
 	int dy; /* offset added to y (crop band origin) */
-	int y;  /* final top, for ordering */
+	int y;	/* final top, for ordering */
 	int x;
 };
 
@@ -55,30 +55,27 @@ static int cmp_line(const void *a, const void *b)
 	return p->x < q->x ? -1 : p->x > q->x;
 }
 
-magi_status magi_ocr_update(const struct magi_image *prev_img, const struct magi_ocr *prev,
-			    const struct magi_image *img, const char *lang, float min_conf,
-			    struct magi_ocr **out, struct magi_error *err)
+/* The update once the changed rows [c0, c1) are known (c0 == c1: none); t0 is when the
+ * caller began. */
+static magi_status update(const struct magi_ocr *prev, const struct magi_image *img, int c0, int c1,
+			  double t0, const char *lang, float min_conf, struct magi_ocr **out,
+			  struct magi_error *err)
 {
-	*out = NULL;
-	if (!prev || !prev_img || prev_img->w != img->w || prev_img->h != img->h)
-		return magi_ocr_run(img, lang, min_conf, out, err);
-	double t0 = magi_now_ms();
-	int box[4];
-	magi_image_diff(prev_img, img, 8, box);
-	if (box[2] == 0) {
+	if (c1 <= c0) {
 		magi_status s = copy_ocr(prev, out);
 		if (s)
 			return magi_error_set(err, s, NULL);
 		(*out)->ms = magi_now_ms() - t0;
 		return MAGI_OK;
 	}
-	int y0 = box[1] - BAND_MARGIN, y1 = box[1] + box[3] + BAND_MARGIN;
+	int y0 = c0 - BAND_MARGIN, y1 = c1 + BAND_MARGIN;
 	/* Grow the band until no previous line is cut by it: lines are re-read whole. */
 	for (bool grew = true; grew;) {
 		grew = false;
 		for (size_t i = 0; i < prev->n_lines; i++) {
 			const struct magi_ocr_line *l = &prev->lines[i];
-			if (l->y < y1 && l->y + l->h > y0 && (l->y - 2 < y0 || l->y + l->h + 2 > y1)) {
+			if (l->y < y1 && l->y + l->h > y0 &&
+			    (l->y - 2 < y0 || l->y + l->h + 2 > y1)) {
 				if (l->y - 2 < y0)
 					y0 = l->y - 2;
 				if (l->y + l->h + 2 > y1)
@@ -93,13 +90,11 @@ magi_status magi_ocr_update(const struct magi_image *prev_img, const struct magi
 		y1 = (int)img->h;
 	if ((double)(y1 - y0) > BAND_MAX_SHARE * img->h)
 		return magi_ocr_run(img, lang, min_conf, out, err);
-	struct magi_image *band = NULL;
-	magi_status s = magi_image_crop(img, 0, y0, img->w, (uint32_t)(y1 - y0), &band);
-	if (s)
-		return magi_error_set(err, s, "cannot crop the changed band");
+	/* the band is read in place (a view of img's rows, not a copy: OCR honours stride) */
+	const struct magi_image band = {img->w, (uint32_t)(y1 - y0), img->stride,
+					img->px + (size_t)y0 * img->stride};
 	struct magi_ocr *fresh = NULL;
-	s = magi_ocr_run(band, lang, min_conf, &fresh, err);
-	magi_image_free(band);
+	magi_status s = magi_ocr_run(&band, lang, min_conf, &fresh, err);
 	if (s)
 		return s;
 	/* Merge: previous lines wholly outside the band, then the band's lines moved down. */
@@ -118,7 +113,8 @@ magi_status magi_ocr_update(const struct magi_image *prev_img, const struct magi
 			refs[nl++] = (struct line_ref){prev, i, 0, l->y, l->x};
 	}
 	for (size_t i = 0; i < fresh->n_lines; i++)
-		refs[nl++] = (struct line_ref){fresh, i, y0, fresh->lines[i].y + y0, fresh->lines[i].x};
+		refs[nl++] =
+		    (struct line_ref){fresh, i, y0, fresh->lines[i].y + y0, fresh->lines[i].x};
 	qsort(refs, nl, sizeof *refs, cmp_line);
 	size_t nw = 0;
 	for (size_t i = 0; i < prev->n_words; i++)
@@ -154,4 +150,28 @@ magi_status magi_ocr_update(const struct magi_image *prev_img, const struct magi
 	o->ms = magi_now_ms() - t0;
 	*out = o;
 	return MAGI_OK;
+}
+
+magi_status magi_ocr_update(const struct magi_image *prev_img, const struct magi_ocr *prev,
+			    const struct magi_image *img, const char *lang, float min_conf,
+			    struct magi_ocr **out, struct magi_error *err)
+{
+	*out = NULL;
+	if (!prev || !prev_img || prev_img->w != img->w || prev_img->h != img->h)
+		return magi_ocr_run(img, lang, min_conf, out, err);
+	double t0 = magi_now_ms();
+	int box[4];
+	magi_image_diff(prev_img, img, 8, box);
+	return update(prev, img, box[1], box[2] ? box[1] + box[3] : box[1], t0, lang, min_conf, out,
+		      err);
+}
+
+magi_status magi_ocr_update_rows(const struct magi_ocr *prev, const struct magi_image *img, int y0,
+				 int y1, const char *lang, float min_conf, struct magi_ocr **out,
+				 struct magi_error *err)
+{
+	*out = NULL;
+	if (!prev || !img || y0 < 0 || y1 > (int)img->h || y1 < y0)
+		return magi_ocr_run(img, lang, min_conf, out, err);
+	return update(prev, img, y0, y1, magi_now_ms(), lang, min_conf, out, err);
 }

@@ -4,9 +4,10 @@
 # its own), the step says so, the guards and the trace still get the full reading, and the
 # next request lists the words; with a remote model the first request waits for the reading
 # and carries the words with the PII covered (the screen read on two threads). Real Xvfb, xterm and Tesseract; the stand-in
-# model answers from a script.
+# model answers from a script. Then a typed line (a change seen through the previous screen's row
+# signatures) is read again and its e-mail covered.
 . "$(dirname "$0")/../integration/lib.sh"
-for t in Xvfb xterm python3; do command -v $t >/dev/null || exit 77; done
+for t in Xvfb xterm python3 tesseract; do command -v $t >/dev/null || exit 77; done
 export OMP_THREAD_LIMIT=1
 cd "$TMP"
 unset MAGI_CONFIG OPENAI_BASE_URL MAGI_API_KEY OPENAI_API_KEY
@@ -83,5 +84,42 @@ if [ "$(nproc)" -ge 2 ]; then
 fi
 check "only the first step says how many threads read it" test "$(steps "$run" ocr_threads | tail -1)" = None
 kill "$R_PID" 2>/dev/null; wait "$R_PID" 2>/dev/null
+
+# 3. the screens after actions, known to the single recipe by their row signatures only (the
+# pixels of the screen before are not kept): a typed line with an e-mail is seen as a change,
+# its rows are read again and the address covered in the next request's words and image; a
+# wait after it is seen as the same screen. (A terminal over the whole screen: the pointer,
+# and so the keyboard focus, is on it.)
+kill "$XT" 2>/dev/null; wait "$XT" 2>/dev/null
+xterm -geometry 160x45+0+0 -fa DejaVuSansMono -fs 14 -e sh -c 'echo "Inbox"; cat > /dev/null' &
+XT=$!
+wait_window xterm; sleep 0.5
+python3 -c 'import json
+for a in ({"action": "type", "text": "reply to bob.smith@example.org today"}, {"action": "wait", "seconds": 0.1},
+          {"action": "done", "success": True}):
+    print(json.dumps({"content": "### Thought ###\nscripted\n### Action ###\n" + json.dumps(a)}))' > t.jsonl
+mkdir -p seen
+start_oracle T --script t.jsonl --save-images seen
+printf 'models:\n  m:\n    base_url: %s\n    trust: remote\n' "$T_URL" > remote-t.yaml
+out=$(timeout 120 "$MAGI" run --config remote-t.yaml --env x11$D --runs runs-t --recipe single --settle 300 "Type" 2>&1); rc=$?
+check "typing run exits 0: $out" test $rc = 0
+run=$(sed -n 's/^trace: *//p' <<<"$out" | xargs dirname)
+requests "$T_LOG" > t.req
+check "three requests" test "$(wc -l < t.req)" = 3
+check "the screen's words after typing: the typed line, its e-mail covered" bash -c "sed -n 2p t.req | grep -q 'reply to \[email\] today'"
+check "the first screen's words have no typed line" bash -c "! head -1 t.req | grep -q 'reply to'"
+shopt -s nullglob
+imgs=(seen/*)
+shopt -u nullglob
+# (each image once: the screen after the wait is the one after typing)
+check "two screens sent (${#imgs[@]})" test ${#imgs[@]} = 2
+for img in "${imgs[@]}"; do
+	tesseract "$img" - 2>/dev/null > ocr.txt
+	check "no e-mail in the image $img" bash -c "! grep -Eiq 'bob|smith|example\.org' ocr.txt"
+done
+check "typing changed the screen, the wait did not: $(steps "$run" same_screen | tr '\n' ' ')" \
+	test "$(steps "$run" same_screen | head -2 | tr '\n' ' ')" = "False True "
+check "the steps give the screen's size" test "$(steps "$run" screen_w | sort -u | tr '\n' ' ')" = "1280 "
+kill "$T_PID" 2>/dev/null; wait "$T_PID" 2>/dev/null
 kill "$XT" 2>/dev/null; wait "$XT" 2>/dev/null
 finish
