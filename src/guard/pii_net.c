@@ -113,9 +113,20 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 			    spaces <= 2 && !gaps;
 		if (ok && commas && nds[1] == 3 && nds[2] == 3 && nds[3] == 3 && !labelled && !port)
 			ok = false;
+		/* every dot read as a comma without a label or port (small type: "172,26,198,237"):
+		 * only when no thousands grouping reads it (above), two octets or more are three
+		 * digits long (a list of small numbers is none: "1,0,0,1") and it is no part of a
+		 * longer comma list; `repaired` */
+		int long_oct = (nds[0] == 3) + (nds[1] == 3) + (nds[2] == 3) + (nds[3] == 3);
+		bool in_list = (i > 0 && t[i - 1] == ',') || (i > 1 && t[i - 1] == ' ' && t[i - 2] == ',') ||
+			       (q + 1 < len && t[q] == ',' &&
+				(magi__is_digit((uc)t[q + 1]) ||
+				 (t[q + 1] == ' ' && q + 2 < len && magi__is_digit((uc)t[q + 2]))));
+		bool comma_quad = ok && commas == 3 && !spaces && !gaps && !labelled && !port &&
+				  long_oct >= 2 && !in_list;
 		/* more than one, or with spaces, only after an IP label: "1,0,0,1" and "10, 20,
 		 * 30, 40" are lists */
-		if ((commas > 1 || spaces || gaps) && !labelled && !port)
+		if ((commas > 1 || spaces || gaps) && !labelled && !port && !comma_quad)
 			ok = false;
 		if (!ok) {
 			while (i + 1 < len && magi__is_digit((uc)t[i + 1]))
@@ -130,9 +141,11 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 			continue;
 		}
 		q = prefix_len_end(t, len, q, 32);
-		magi_status st = magi__fvec_push(fv, MAGI_PII_IPV4, i, q, 1.0f, NULL);
+		magi_status st = magi__fvec_push(fv, MAGI_PII_IPV4, i, q,
+						 comma_quad ? MAGI_PII_SCORE_REPAIRED : 1.0f, NULL);
 		if (st)
 			return st;
+		fv->v[fv->n - 1].repaired = comma_quad;
 		i = q;
 	}
 	return MAGI_OK;
@@ -305,6 +318,50 @@ static size_t hex_chunk(const char *t, size_t len, size_t q, size_t max)
 	return n;
 }
 
+/* A network prefix in CIDR notation (RFC 4291 2.3, "2001:db8:ab::/48") as small type reads
+ * it: 3-7 groups of hex glyphs (look-alikes as noisy_hex reads them), then ':' or '::' (or
+ * ": :") and a prefix length of at most 128 — the "::/N" ending anchors it, so two full
+ * groups suffice and one group may carry a glyph too many ("fce8a:ce82:38ac:9ee::/32"),
+ * and a lost colon of the "::" is read back ("{082:736:13fd:a773:/64"). Only readings
+ * the strict reader cannot take (some fault read through); the end or 0. */
+static size_t ipv6_prefix_noisy(const char *t, size_t len, size_t i)
+{
+	size_t q = i;
+	int ng = 0, full = 0, g5 = 0, faults = 0, dbl = 0;
+	char h;
+	for (;;) {
+		int gl = 0;
+		size_t b;
+		while (q < len && (b = noisy_hex(t, len, q, &h)) != 0) {
+			faults += !magi__is_hex((uc)t[q]);
+			q += b;
+			if (++gl > 5)
+				return 0;
+		}
+		if (!gl || q >= len || t[q] != ':' || ++ng > 7)
+			return 0;
+		full += gl == 4;
+		g5 += gl == 5;
+		q++;
+		bool two = q < len && t[q] == ':';
+		if (!two && q + 1 < len && t[q] == ' ' && t[q + 1] == ':')
+			two = true, q++;
+		if (two) {
+			if (dbl++)
+				return 0;
+			q++;
+		}
+		if (q < len && t[q] == '/') {
+			faults += !two; /* "a773:/64": one colon of the "::" lost */
+			break;
+		}
+	}
+	size_t e = prefix_len_end(t, len, q, 128);
+	if (e == q || ng < 3 || full < 2 || g5 > 1 || !(faults + g5) || faults + g5 > 3)
+		return 0;
+	return e;
+}
+
 /* IPv6 addresses as small text comes out of OCR, where the strict reading failed: look-
  * alike glyphs ("4c£6", "bSdc", "1¢32"), spaces inside a group or next to a colon
  * ("b6 1b", "7cae: £425"), ';' or 'i' for a colon ("8afaie825"), and up to two groups
@@ -394,6 +451,11 @@ magi_status magi__pii_ipv6_noisy(const char *t, size_t len, struct magi__fvec *f
 			if (tail)
 				end = prefix_len_end(t, len, end, 128);
 			magi_status st = push_noisy(fv, MAGI_PII_IPV6, i, end, repairs > 0);
+			if (st)
+				return st;
+			i = end;
+		} else if ((end = ipv6_prefix_noisy(t, len, i)) != 0) {
+			magi_status st = push_noisy(fv, MAGI_PII_IPV6, i, end, true);
 			if (st)
 				return st;
 			i = end;
@@ -636,23 +698,37 @@ static size_t mac_sep(const char *t, size_t len, size_t q, char *kind)
 static size_t cisco_noisy(const char *t, size_t len, size_t i)
 {
 	size_t q = i;
-	int repairs = 0, dots = 0;
+	int repairs = 0, dots = 0, letters = 0, digit_groups = 0;
 	char h;
 	for (int g = 0; g < 3; g++) {
+		int digits = 0;
 		for (int k = 0; k < 4; k++) {
 			size_t b = q < len ? noisy_hex(t, len, q, &h) : 0;
 			if (!b)
 				return 0;
 			repairs += !magi__is_hex((uc)t[q]);
+			digits += magi__is_digit((uc)t[q]);
+			letters += magi__is_hex((uc)t[q]) && !magi__is_digit((uc)t[q]);
 			q += b;
 		}
+		digit_groups += digits > 0;
 		if (g < 2) {
 			if (q >= len || (t[q] != '.' && t[q] != ','))
 				return 0;
 			dots += t[q++] == '.';
+			/* small type's ", " ("8c71, Fc62, bd2F") */
+			if (q + 1 < len && t[q] == ' ' && t[q - 1] == ',' && magi__is_alnum((uc)t[q + 1]))
+				q++;
 		}
 	}
-	if (repairs > 2 || !dots || (q < len && magi__is_alnum((uc)t[q])) || mac_special(t, i, q))
+	/* every dot read as a comma (Cisco's form in small type: "c622,53bc,34Fb"): no look-
+	 * alike, a hex letter and digits in two groups or more (words and years are none),
+	 * not inside a longer comma list */
+	bool commas = !dots && !repairs && letters && digit_groups >= 2 &&
+		      !(i > 0 && (t[i - 1] == ',' || (i > 1 && t[i - 1] == ' ' && t[i - 2] == ','))) &&
+		      !(q + 1 < len && t[q] == ',' && (magi__is_alnum((uc)t[q + 1]) || t[q + 1] == ' '));
+	if (repairs > 2 || (!dots && !commas) || (q < len && magi__is_alnum((uc)t[q])) ||
+	    mac_special(t, i, q))
 		return 0;
 	return q;
 }

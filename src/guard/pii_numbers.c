@@ -338,6 +338,8 @@ magi_status magi__pii_cards(const char *t, size_t len, const struct magi_pii_par
  * "123456789" after an SSN label. */
 static const char *const ssn_words[] = {"ssn", "social security", "ss#", "ss no", "ssn#",
 					"soc. sec", "soc sec", "ss number",
+					/* small type's commas for the abbreviation's dots ("Soc, Sec, No,") */
+					"soc, sec", "soc,sec",
 					/* "Soclal Security Number" as small type comes out */
 					"security number", "security no", NULL};
 
@@ -390,6 +392,12 @@ static magi_status ssns_in(const char *t, size_t len, struct magi__fvec *fv)
 				q += (size_t)d[g];
 				if (!ok || g == 2)
 					break;
+				/* small type's dotted form with a space before a comma ("302,81 ,0204") */
+				bool gap = q + 2 < len && t[q] == ' ' && t[q + 1] == ',' && (!g || s1 == ',');
+				if (gap) {
+					spaced = true;
+					q++;
+				}
 				char s = q < len ? t[q] : 0;
 				if (g == 0)
 					s1 = s;
