@@ -230,6 +230,7 @@ struct iban_cand {
 	const char *glyph[IBAN_MAX_GLYPHS]; /* letters of each foreign glyph */
 	int glyph_at[IBAN_MAX_GLYPHS], ng;  /* their positions, how many */
 	int n, spaces, breaks;              /* breaks at group ends; all breaks */
+	bool odd_break;                     /* a break read as no separator ('~') */
 	size_t end;
 };
 
@@ -239,7 +240,7 @@ struct iban_cand {
 static bool iban_collect(const char *t, size_t len, size_t q, int want, bool fuzzy,
 			 struct iban_cand *c)
 {
-	c->n = 2, c->spaces = 0, c->breaks = 0, c->ng = 0, c->end = q;
+	c->n = 2, c->spaces = 0, c->breaks = 0, c->ng = 0, c->end = q, c->odd_break = false;
 	while (c->n < want && q < len) {
 		uc ch = (uc)t[q];
 		if (ch == ' ' && c->n >= 4 && q + 1 < len && t[q - 1] != ' ' &&
@@ -256,6 +257,7 @@ static bool iban_collect(const char *t, size_t len, size_t q, int want, bool fuz
 		if ((ch == '-' || (fuzzy && ch == '~')) && c->n >= 4 && q + 1 < len && t[q - 1] != '-' && magi__is_alnum((uc)t[q + 1])) {
 			c->spaces += c->n % 4 == 0;
 			c->breaks++;
+			c->odd_break |= ch == '~';
 			q++;
 			continue;
 		}
@@ -503,7 +505,7 @@ magi_status magi__pii_ibans(const char *t, size_t len, const struct magi_pii_par
 						/* full confidence only for the text as read: the registry's
 						 * country, length and format, and mod-97 */
 						repaired = fixed || skip || !exact_cc || cc[0] != t[i] ||
-							   cc[1] != t[i + n0];
+							   cc[1] != t[i + n0] || c.odd_break;
 						score = repaired ? MAGI_PII_SCORE_REPAIRED : 1.0f;
 					}
 					/* the shape alone (a country code, its exact length, groups of
