@@ -412,6 +412,11 @@ magi_status magi__pii_ipv6_noisy(const char *t, size_t len, struct magi__fvec *f
 				repairs += c != ':';
 				ng++;
 				q++;
+				/* a colon read doubled with a dot (":.cc4a", small type's stray dot) */
+				if (q + 1 < len && t[q] == '.' && noisy_hex(t, len, q + 1, &h2)) {
+					repairs++;
+					q++;
+				}
 			} else if (c == ' ' && q + 1 < len) {
 				/* a space next to a colon, or inside a group that stays <= 4 */
 				uc n1 = (uc)t[q + 1];
@@ -716,8 +721,8 @@ static size_t cisco_noisy(const char *t, size_t len, size_t i)
 			if (q >= len || (t[q] != '.' && t[q] != ','))
 				return 0;
 			dots += t[q++] == '.';
-			/* small type's ", " ("8c71, Fc62, bd2F") */
-			if (q + 1 < len && t[q] == ' ' && t[q - 1] == ',' && magi__is_alnum((uc)t[q + 1]))
+			/* small type's ", " or ". " ("8c71, Fc62, bd2F", "Beac. 4602,799e") */
+			if (q + 1 < len && t[q] == ' ' && magi__is_alnum((uc)t[q + 1]))
 				q++;
 		}
 	}
@@ -801,7 +806,7 @@ magi_status magi__pii_macs_noisy(const char *t, size_t len, struct magi__fvec *f
 		if (!noisy_hex(t, len, i, &h) || !magi__pii_left_boundary(t, i))
 			continue;
 		size_t q = i, end = i;
-		int groups = 0, repairs = 0, colon = 0, dash = 0;
+		int groups = 0, repairs = 0, colon = 0, dash = 0, sep_read = 0;
 		bool ok = true;
 		while (ok && groups < 6) {
 			for (int k = 0; k < 2 && ok; k++) {
@@ -818,12 +823,21 @@ magi_status magi__pii_macs_noisy(const char *t, size_t len, struct magi__fvec *f
 				break;
 			char kind;
 			size_t sl = mac_sep(t, len, q, &kind);
+			/* one colon read as '2' or 'z' between two pairs ("1a2c6" for 1a:c6) */
+			if (!sl && !sep_read && q + 2 < len && (t[q] == '2' || t[q] == 'z') &&
+			    noisy_hex(t, len, q + 1, &h) && noisy_hex(t, len, q + 2, &h) &&
+			    !(q + 3 < len && magi__is_alnum((uc)t[q + 3]))) {
+				sl = 1, kind = 0, sep_read = 1;
+				repairs++;
+			}
 			ok = sl != 0;
 			colon += kind == ':';
 			dash += kind == '-';
 			q += sl;
 		}
-		ok = ok && groups == 6 && repairs <= 2 && (colon >= 3 || dash >= 3) &&
+		/* a colon read as a glyph only among colons: four others at least */
+		ok = ok && groups == 6 && repairs <= 2 && (colon >= 3 + sep_read || dash >= 3) &&
+		     !(sep_read && !colon) &&
 		     !(end < len && magi__is_alnum((uc)t[end])) && !mac_special(t, i, end);
 		if (!ok) {
 			repairs = 1;

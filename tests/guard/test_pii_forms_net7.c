@@ -47,6 +47,11 @@ static void test_mac_commas(void)
 	HASNT("dead,beef,cafe", MAGI_PII_MAC);
 	HASNT("ids 1234,5678,9abc,def0", MAGI_PII_MAC);
 	HASNT("ffff,ffff,ffff", MAGI_PII_MAC);
+	/* ". " for a dot; one colon read as '2' among colons */
+	found("Beac. 4602,799e", MAGI_PII_MAC, "Beac. 4602,799e", true);
+	found("\xC2\xA3" "8:87:1a2c6:32:2b", MAGI_PII_MAC, "\xC2\xA3" "8:87:1a2c6:32:2b", true);
+	HASNT("at 12:30:1a2c6:32", MAGI_PII_MAC);
+	HASNT("ids 18-87-1a2c6-32-2b", MAGI_PII_MAC);
 }
 
 /* An IPv6 prefix (CIDR) whose "::" lost a colon or whose group gained a glyph. */
@@ -59,6 +64,10 @@ static void test_ipv6_prefix(void)
 	HASNT("see dead:beef:/64", MAGI_PII_IPV6);
 	HASNT("ratio ab:cd:ef:/32", MAGI_PII_IPV6); /* no full group */
 	HASNT("fce8a:ce82:38ac:9eeff::/32", MAGI_PII_IPV6); /* two groups too long */
+	/* a colon doubled with a dot, in the full form with a group a glyph too long */
+	found("[2001 : db8 :50b3 :4965 : cb40 :3b1b:.cc4a:23dal :443", MAGI_PII_IPV6,
+	      "2001 : db8 :50b3 :4965 : cb40 :3b1b:.cc4a:23dal", true);
+	HASNT("a:.b c:.d", MAGI_PII_IPV6);
 }
 
 /* SSNs: the label's dots read as commas; a space before a comma of the dotted form. */
@@ -68,6 +77,22 @@ static void test_ssn(void)
 	HASNT("Sec, No, 761927895", MAGI_PII_SSN);
 	found("302,81 ,0204", MAGI_PII_SSN, "302,81 ,0204", true);
 	HASNT("pages 1, 302,81 ,0204", MAGI_PII_SSN);
+	/* "SS No." read "§5 No,"; a space after the dotted form's first dot */
+	found("\xC2\xA7" "5 No, 491720196", MAGI_PII_SSN, "491720196", false);
+	HASNT("page 5 No, 491720196", MAGI_PII_SSN);
+	HAS("748. 46.6707", MAGI_PII_SSN, "748. 46.6707");
+	HASNT("in 1748. 46.6707", MAGI_PII_SSN);
+}
+
+/* An e-mail address in angle brackets whose dots small type read as commas. */
+static void test_email(void)
+{
+	found("<yeketerina, volkov@nail,example,museun>", MAGI_PII_EMAIL,
+	      "yeketerina, volkov@nail,example,museun", true);
+	found("From: Ana <ana.silva@mail,example,com>", MAGI_PII_EMAIL, "ana.silva@mail,example,com", true);
+	HASNT("x <a@b,c>", MAGI_PII_EMAIL);   /* a one-letter TLD */
+	HASNT("x <a@b,c2d>", MAGI_PII_EMAIL); /* a TLD with a digit */
+	HASNT("see a@b,c,de and", MAGI_PII_EMAIL); /* no brackets */
 }
 
 /* IBANs: '~' for a dash, two foreign glyphs (¥ for V), a Q read as 0 or O. */
@@ -113,5 +138,6 @@ int main(void)
 	test_ipv6_prefix();
 	test_ssn();
 	test_iban();
+	test_email();
 	return check_done();
 }
