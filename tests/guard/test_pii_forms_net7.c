@@ -68,6 +68,14 @@ static void test_ipv6_prefix(void)
 	found("[2001 : db8 :50b3 :4965 : cb40 :3b1b:.cc4a:23dal :443", MAGI_PII_IPV6,
 	      "2001 : db8 :50b3 :4965 : cb40 :3b1b:.cc4a:23dal", true);
 	HASNT("a:.b c:.d", MAGI_PII_IPV6);
+	/* an IP-literal in a URL (RFC 3986), however garbled, up to its bracket or '/' */
+	found("http://(2001:db8:fbb:eb4::a2c81/", MAGI_PII_IPV6, "2001:db8:fbb:eb4::a2c81", true);
+	found("http://[fda\xC3\xA9 :1997 :b044 :7\xC2\xB0" "15:4808 :chb :d3c4:d0c4]/", MAGI_PII_IPV6,
+	      "fda\xC3\xA9 :1997 :b044 :7\xC2\xB0" "15:4808 :chb :d3c4:d0c4", true);
+	found("http://[2001:db8::a2c8]/", MAGI_PII_IPV6, "2001:db8::a2c8", false); /* strict */
+	HASNT("http://[::1]:631/", MAGI_PII_IPV6);
+	HASNT("ssh://[user@]host.xz[:port]/path", MAGI_PII_IPV6);
+	HASNT("see (2001:db8:fbb:eb4::a2c81/", MAGI_PII_IPV6); /* no URL */
 }
 
 /* SSNs: the label's dots read as commas; a space before a comma of the dotted form. */
