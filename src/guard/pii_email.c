@@ -290,6 +290,10 @@ magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv)
 		bool commas = false;
 		if (!k && j > 0 && t[j - 1] == '<')
 			commas = (k = bracketed_comma_domain(t, len, d)) != 0;
+		/* spaces on both sides of the '@' and no dot in the domain are prose ("of @ unit
+		 * in"), not an address with three faults */
+		if (k && le < a && d > a + 1 && !memchr(t + d, '.', k - d))
+			k = 0;
 		if (!k)
 			continue;
 		magi_status st = magi__fvec_push(fv, MAGI_PII_EMAIL, j, k,

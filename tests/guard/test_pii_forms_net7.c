@@ -101,6 +101,9 @@ static void test_email(void)
 	HASNT("x <a@b,c>", MAGI_PII_EMAIL);   /* a one-letter TLD */
 	HASNT("x <a@b,c2d>", MAGI_PII_EMAIL); /* a TLD with a digit */
 	HASNT("see a@b,c,de and", MAGI_PII_EMAIL); /* no brackets */
+	/* prose around an '@' */
+	HASNT("the price of @ unit in stock", MAGI_PII_EMAIL);
+	HAS("mail anna @ example.com", MAGI_PII_EMAIL, "anna @ example.com");
 }
 
 /* IBANs: '~' for a dash, two foreign glyphs (¥ for V), a Q read as 0 or O. */
