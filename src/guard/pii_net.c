@@ -333,16 +333,31 @@ static size_t ipv6_prefix_noisy(const char *t, size_t len, size_t i)
 	for (;;) {
 		int gl = 0;
 		size_t b;
+		bool read_colon = false;
 		while (q < len && (b = magi__pii_noisy_hex(t, len, q, &h)) != 0) {
+			/* after a full group, a colon small type read 't' (" teb1d", "tbeac") */
+			size_t tq = q + (t[q] == ' ');
+			if (gl == 4 && tq + 1 < len && t[tq] == 't' && magi__is_hex((uc)t[tq + 1])) {
+				read_colon = true;
+				break;
+			}
 			faults += !magi__is_hex((uc)t[q]);
 			q += b;
 			if (++gl > 5)
 				return 0;
 		}
-		if (!gl || q >= len || t[q] != ':' || ++ng > 7)
+		if (!read_colon && gl == 4 && q + 2 < len && t[q] == ' ' && t[q + 1] == 't' &&
+		    magi__is_hex((uc)t[q + 2]))
+			read_colon = true;
+		if (!gl || q >= len || (t[q] != ':' && !read_colon) || ++ng > 7)
 			return 0;
 		full += gl == 4;
 		g5 += gl == 5;
+		if (read_colon) {
+			faults++;
+			q += (t[q] == ' ') + 1;
+			continue;
+		}
 		q++;
 		bool two = q < len && t[q] == ':';
 		if (!two && q + 1 < len && t[q] == ' ' && t[q + 1] == ':')

@@ -60,6 +60,10 @@ static void test_ipv6_prefix(void)
 	found("Prefix {082:736:13fd:a773:/64", MAGI_PII_IPV6, "{082:736:13fd:a773:/64", true);
 	found("route fce8a:ce82:38ac:9ee::/32", MAGI_PII_IPV6, "fce8a:ce82:38ac:9ee::/32", true);
 	found("route fc82:736:13fd:a773::/64", MAGI_PII_IPV6, "fc82:736:13fd:a773::/64", false);
+	/* a colon read 't' after a full group, anchored by "::/N" */
+	found("fd70:12d4:94F7 teb1d::/32", MAGI_PII_IPV6, "fd70:12d4:94F7 teb1d::/32", true);
+	found("fd68:38cf tbeactecc0::/64", MAGI_PII_IPV6, "fd68:38cf tbeactecc0::/64", true);
+	HASNT("fd70:12d4:94F7 teb1d and more", MAGI_PII_IPV6);
 	HASNT("at 12:30:45:/64", MAGI_PII_IPV6);
 	HASNT("see dead:beef:/64", MAGI_PII_IPV6);
 	HASNT("ratio ab:cd:ef:/32", MAGI_PII_IPV6); /* no full group */
