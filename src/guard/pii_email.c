@@ -199,6 +199,35 @@ static magi_status emails_lost_at(const char *t, size_t len, struct magi__fvec *
 	return MAGI_OK;
 }
 
+/* A display form's address ("Name <local@domain>", RFC 5322 angle-addr) whose domain
+ * small type read with commas for its dots ("<yeketerina, volkov@nail,example,museun>"):
+ * labels of letters, digits and dashes split by '.' or ',' (a comma at least once), the
+ * last 2+ letters, right up to the closing '>'. The caller checks the '<' before the local
+ * part. Returns the end (at the '>') or 0. */
+static size_t bracketed_comma_domain(const char *t, size_t len, size_t d)
+{
+	size_t q = d, lab = d;
+	int commas = 0, labels = 0;
+	for (; q < len && q - d < 253; q++) {
+		uc c = (uc)t[q];
+		if (magi__is_alnum(c) || c == '-')
+			continue;
+		if ((c != '.' && c != ',' && c != '>') || q == lab)
+			return 0;
+		labels++;
+		if (c == '>')
+			break;
+		commas += c == ',';
+		lab = q + 1;
+	}
+	if (q >= len || t[q] != '>' || !commas || labels < 2 || q - lab < 2)
+		return 0;
+	for (size_t r = lab; r < q; r++)
+		if (!magi__is_alpha((uc)t[r]))
+			return 0;
+	return q;
+}
+
 magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv)
 {
 	size_t next = 0; /* do not start inside the previous address */
@@ -248,7 +277,7 @@ magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv)
 			size_t b = j - 2;
 			while (b > next && (magi__is_lower((uc)t[b - 1]) || magi__is_digit((uc)t[b - 1])) && j - b < 40)
 				b--;
-			if (b > 0 && !magi__is_space((uc)t[b - 1]) && t[b - 1] != ':')
+			if (b > 0 && !magi__is_space((uc)t[b - 1]) && t[b - 1] != ':' && t[b - 1] != '<')
 				break;
 			j = b;
 		}
@@ -258,11 +287,20 @@ magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv)
 		size_t k = parse_domain(t, len, d);
 		if (!k)
 			k = glued_tld_domain(t, len, d);
+		bool commas = false;
+		if (!k && j > 0 && t[j - 1] == '<')
+			commas = (k = bracketed_comma_domain(t, len, d)) != 0;
+		/* spaces on both sides of the '@' and no dot in the domain are prose ("of @ unit
+		 * in"), not an address with three faults */
+		if (k && le < a && d > a + 1 && !memchr(t + d, '.', k - d))
+			k = 0;
 		if (!k)
 			continue;
-		magi_status st = magi__fvec_push(fv, MAGI_PII_EMAIL, j, k, 1.0f, NULL);
+		magi_status st = magi__fvec_push(fv, MAGI_PII_EMAIL, j, k,
+						 commas ? MAGI_PII_SCORE_REPAIRED : 1.0f, NULL);
 		if (st)
 			return st;
+		fv->v[fv->n - 1].repaired = commas;
 		next = k;
 		a = k;
 	}

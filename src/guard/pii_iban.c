@@ -92,7 +92,7 @@ static const struct {
 	const char *letters;
 } foreign_glyphs[] = {
 	{"\xC2\xA3", "EL"}, /* £ */
-	{"\xC2\xA5", "Y"},  /* ¥ */
+	{"\xC2\xA5", "YV"}, /* ¥: small type's Y and V alike ("43¥D" for 43VD) */
 	{"\xE2\x82\xAC", "EC"}, /* € */
 	{"\xC2\xA7", "S"},  /* § */
 	{"\xC2\xA9", "C"},  /* © */
@@ -195,7 +195,7 @@ static const char *letter_options(uc c)
 {
 	switch (c) {
 	case '0':
-		return "OD";
+		return "ODQ";
 	case '1':
 		return "IL";
 	case '2':
@@ -220,22 +220,27 @@ static const char *letter_options(uc c)
  * of an IBAN than anything else, so it is covered, at this low score */
 #define IBAN_SHAPE_SCORE 0.4f
 
+#define IBAN_MAX_GLYPHS 2 /* foreign glyphs read per candidate */
+
 /* An IBAN candidate as printed: the characters (a foreign glyph kept as '?'), where it ends
  * in the text and how many group breaks it had. */
 struct iban_cand {
 	char s[IBAN_MAX_CHARS + 1];
 	char opts[IBAN_MAX_CHARS][8]; /* readings of each position, the printed one first */
-	const char *glyph;            /* letters of the one foreign glyph, or NULL */
-	int glyph_at, n, spaces, breaks; /* breaks at group ends; all breaks */
+	const char *glyph[IBAN_MAX_GLYPHS]; /* letters of each foreign glyph */
+	int glyph_at[IBAN_MAX_GLYPHS], ng;  /* their positions, how many */
+	int n, spaces, breaks;              /* breaks at group ends; all breaks */
+	bool odd_break;                     /* a break read as no separator ('~') */
 	size_t end;
 };
 
 /* Collects want characters from t[q] (the country code is already in c->s[0..1]): single
- * spaces between characters, '@' for 0, and with fuzzy one foreign glyph. */
+ * spaces between characters, '@' for 0, and with fuzzy up to IBAN_MAX_GLYPHS foreign
+ * glyphs. */
 static bool iban_collect(const char *t, size_t len, size_t q, int want, bool fuzzy,
 			 struct iban_cand *c)
 {
-	c->n = 2, c->spaces = 0, c->breaks = 0, c->glyph = NULL, c->glyph_at = -1, c->end = q;
+	c->n = 2, c->spaces = 0, c->breaks = 0, c->ng = 0, c->end = q, c->odd_break = false;
 	while (c->n < want && q < len) {
 		uc ch = (uc)t[q];
 		if (ch == ' ' && c->n >= 4 && q + 1 < len && t[q - 1] != ' ' &&
@@ -247,10 +252,12 @@ static bool iban_collect(const char *t, size_t len, size_t q, int want, bool fuz
 			q += 1 + (t[q + 1] == '('); /* "ES95 (0093": a stray parenthesis */
 			continue;
 		}
-		/* the paper format's groups joined by dashes ("DE89-3704-0044-...") */
-		if (ch == '-' && c->n >= 4 && q + 1 < len && t[q - 1] != '-' && magi__is_alnum((uc)t[q + 1])) {
+		/* the paper format's groups joined by dashes ("DE89-3704-0044-..."; small type's
+		 * '~' for one: "BA63~7154-...") */
+		if ((ch == '-' || (fuzzy && ch == '~')) && c->n >= 4 && q + 1 < len && t[q - 1] != '-' && magi__is_alnum((uc)t[q + 1])) {
 			c->spaces += c->n % 4 == 0;
 			c->breaks++;
+			c->odd_break |= ch == '~';
 			q++;
 			continue;
 		}
@@ -263,10 +270,11 @@ static bool iban_collect(const char *t, size_t len, size_t q, int want, bool fuz
 			continue;
 		}
 		size_t gl = 0;
-		const char *g = fuzzy && !c->glyph && c->n >= 4 ? foreign_glyph(t, len, q, &gl) : NULL;
+		const char *g = fuzzy && c->ng < IBAN_MAX_GLYPHS && c->n >= 4 ? foreign_glyph(t, len, q, &gl)
+										 : NULL;
 		if (g) {
-			c->glyph = g;
-			c->glyph_at = c->n;
+			c->glyph[c->ng] = g;
+			c->glyph_at[c->ng++] = c->n;
 			c->s[c->n++] = '?';
 			q += gl;
 			c->end = q;
@@ -281,6 +289,15 @@ static bool iban_collect(const char *t, size_t len, size_t q, int want, bool fuz
 	return c->n == want && !(c->end < len && magi__is_alnum((uc)t[c->end]));
 }
 
+/* Which of c's foreign glyphs stands at position k, or -1. */
+static int glyph_index(const struct iban_cand *c, int k)
+{
+	for (int g = 0; g < c->ng; g++)
+		if (c->glyph_at[g] == k)
+			return g;
+	return -1;
+}
+
 /* Fills c->opts: what each position may stand for, by the registry's class of the position
  * (cls: "aann" then the BBAN's n/a/c). False when a position cannot be part of this
  * country's IBAN even with OCR's look-alikes read otherwise. */
@@ -290,8 +307,9 @@ static bool iban_options(struct iban_cand *c, const char *cls, bool fuzzy)
 		uc ch = (uc)c->s[k];
 		char *o = c->opts[k], want = cls[k];
 		o[0] = (char)ch, o[1] = '\0';
-		if (k == c->glyph_at) {
-			const char *g = want == 'n' ? digit_options((uc)c->glyph[0]) : c->glyph;
+		int gi = glyph_index(c, k);
+		if (gi >= 0) {
+			const char *g = want == 'n' ? digit_options((uc)c->glyph[gi][0]) : c->glyph[gi];
 			if (k < 4 || !*g || strlen(g) >= sizeof c->opts[k])
 				return false;
 			memcpy(o, g, strlen(g) + 1);
@@ -316,6 +334,10 @@ static bool iban_options(struct iban_cand *c, const char *cls, bool fuzzy)
 			 * read as a letter */
 			if (want == 'c' && fuzzy && *d && strlen(d) < sizeof c->opts[k] - 1)
 				memcpy(o + 1, d, strlen(d) + 1);
+			/* small type's O for a Q (its tail lost: "DZNO" for DZNQ) */
+			size_t no = strlen(o);
+			if (fuzzy && ch == 'O' && no + 1 < sizeof c->opts[k])
+				o[no] = 'Q', o[no + 1] = '\0';
 			continue;
 		}
 		if (!*d || !fuzzy)
@@ -347,7 +369,7 @@ static bool iban_readings_valid(struct iban_cand *c, bool *repaired)
 	memcpy(s, c->s, (size_t)c->n + 1);
 	int pos[IBAN_MAX_CHARS], np = 0;
 	size_t variants = 1;
-	bool printed = c->glyph_at < 0;
+	bool printed = c->ng == 0;
 	for (int k = 2; k < c->n; k++) {
 		size_t no = strlen(c->opts[k]);
 		s[k] = c->opts[k][0];
@@ -396,14 +418,14 @@ static bool iban_drop_double(const struct iban_cand *c, const char *cls)
 {
 	for (int k = 2; k < c->n; k++) {
 		uc ch = (uc)c->s[k];
-		if (k == c->glyph_at ||
+		if (glyph_index(c, k) >= 0 ||
 		    !(iban_lookalike(ch, (uc)c->s[k - 1]) || (k + 1 < c->n && iban_lookalike(ch, (uc)c->s[k + 1]))))
 			continue;
 		struct iban_cand d = *c;
 		memmove(d.s + k, d.s + k + 1, (size_t)(d.n - k));
 		d.n--;
-		if (d.glyph_at > k)
-			d.glyph_at--;
+		for (int g = 0; g < d.ng; g++)
+			d.glyph_at[g] -= d.glyph_at[g] > k;
 		bool repaired;
 		if (iban_options(&d, cls, true) && iban_readings_valid(&d, &repaired))
 			return true;
@@ -483,7 +505,7 @@ magi_status magi__pii_ibans(const char *t, size_t len, const struct magi_pii_par
 						/* full confidence only for the text as read: the registry's
 						 * country, length and format, and mod-97 */
 						repaired = fixed || skip || !exact_cc || cc[0] != t[i] ||
-							   cc[1] != t[i + n0];
+							   cc[1] != t[i + n0] || c.odd_break;
 						score = repaired ? MAGI_PII_SCORE_REPAIRED : 1.0f;
 					}
 					/* the shape alone (a country code, its exact length, groups of

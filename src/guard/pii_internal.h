@@ -60,6 +60,14 @@ magi_status magi__pii_ipv6_mapped_noisy(const char *t, size_t len, struct magi__
 magi_status magi__pii_ipv6_noisy(const char *t, size_t len, struct magi__fvec *fv);
 magi_status magi__pii_macs(const char *t, size_t len, struct magi__fvec *fv);
 magi_status magi__pii_macs_noisy(const char *t, size_t len, struct magi__fvec *fv);
+/* A hex digit as OCR may have read it at t[q] (look-alikes included): sets *h, returns the
+ * bytes read or 0 (pii_net.c). */
+size_t magi__pii_noisy_hex(const char *t, size_t len, size_t q, char *h);
+/* A hex digit, or l/I for 1 and O/o for 0; 0 for anything else (pii_net.c). */
+char magi__pii_hexish(uc c);
+/* Pushes a noisy reader's finding: `repaired` at MAGI_PII_SCORE_REPAIRED, else 0.85. */
+magi_status magi__pii_push_noisy(struct magi__fvec *fv, enum magi_pii_type type, size_t i, size_t e,
+				 bool repaired);
 magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv);
 magi_status magi__pii_keys(const char *t, size_t len, const struct magi_pii_params *p, struct magi__fvec *fv);
 magi_status magi__pii_credentials(const char *t, size_t len, struct magi__fvec *fv);

@@ -1,12 +1,13 @@
-/* pii_net.c — network identifiers: IPv4, IPv6 and MAC addresses, strictly and as OCR
- * leaves small text (look-alike glyphs, spaces, doubled or mixed separators). */
+/* pii_net.c — network identifiers: IPv4 and IPv6 addresses, strictly and as OCR leaves
+ * small text (look-alike glyphs, spaces, doubled or mixed separators); the hex look-alikes
+ * the MAC scanner (pii_mac.c) shares. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "guard/pii_internal.h"
 #include "core/common.h"
 
-/* ---- IPv4, IPv6, MAC ------------------------------------------------------------------- */
+/* ---- IPv4, IPv6 ------------------------------------------------------------------------ */
 /* An address that can name one host (RFC 1122, RFC 5771, RFC 919): not "this network"
  * 0.0.0.0/8, loopback 127.0.0.0/8, multicast 224.0.0.0/4, the limited broadcast or a
  * netmask (255 and contiguous ones: "255.255.255.0"). */
@@ -113,9 +114,20 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 			    spaces <= 2 && !gaps;
 		if (ok && commas && nds[1] == 3 && nds[2] == 3 && nds[3] == 3 && !labelled && !port)
 			ok = false;
+		/* every dot read as a comma without a label or port (small type: "172,26,198,237"):
+		 * only when no thousands grouping reads it (above), two octets or more are three
+		 * digits long (a list of small numbers is none: "1,0,0,1") and it is no part of a
+		 * longer comma list; `repaired` */
+		int long_oct = (nds[0] == 3) + (nds[1] == 3) + (nds[2] == 3) + (nds[3] == 3);
+		bool in_list = (i > 0 && t[i - 1] == ',') || (i > 1 && t[i - 1] == ' ' && t[i - 2] == ',') ||
+			       (q + 1 < len && t[q] == ',' &&
+				(magi__is_digit((uc)t[q + 1]) ||
+				 (t[q + 1] == ' ' && q + 2 < len && magi__is_digit((uc)t[q + 2]))));
+		bool comma_quad = ok && commas == 3 && !spaces && !gaps && !labelled && !port &&
+				  long_oct >= 2 && !in_list;
 		/* more than one, or with spaces, only after an IP label: "1,0,0,1" and "10, 20,
 		 * 30, 40" are lists */
-		if ((commas > 1 || spaces || gaps) && !labelled && !port)
+		if ((commas > 1 || spaces || gaps) && !labelled && !port && !comma_quad)
 			ok = false;
 		if (!ok) {
 			while (i + 1 < len && magi__is_digit((uc)t[i + 1]))
@@ -130,9 +142,11 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 			continue;
 		}
 		q = prefix_len_end(t, len, q, 32);
-		magi_status st = magi__fvec_push(fv, MAGI_PII_IPV4, i, q, 1.0f, NULL);
+		magi_status st = magi__fvec_push(fv, MAGI_PII_IPV4, i, q,
+						 comma_quad ? MAGI_PII_SCORE_REPAIRED : 1.0f, NULL);
 		if (st)
 			return st;
+		fv->v[fv->n - 1].repaired = comma_quad;
 		i = q;
 	}
 	return MAGI_OK;
@@ -219,7 +233,7 @@ static bool ipv6_host(const char *norm, size_t n)
 }
 
 /* Hex digit, or a letter OCR wrote for one (l/I for 1, O/o for 0). */
-static char hexish(uc c)
+char magi__pii_hexish(uc c)
 {
 	if (magi__is_hex(c))
 		return (char)c;
@@ -234,14 +248,14 @@ static char hexish(uc c)
  * screen text turns one into — S for 5, O/o/Q for 0, l/I/| for 1, G for 6, t { # for f,
  * and the UTF-8 £ and ° for f, ¢ for c, é for 6, € for e. Sets *h and returns the bytes read; 0 when
  * t[q] is none of these. */
-static size_t noisy_hex(const char *t, size_t len, size_t q, char *h)
+size_t magi__pii_noisy_hex(const char *t, size_t len, size_t q, char *h)
 {
 	uc c = (uc)t[q];
 	if (magi__is_hex(c)) {
 		*h = (char)magi__lower(c);
 		return 1;
 	}
-	char d = hexish(c);
+	char d = magi__pii_hexish(c);
 	if (d || c == 'S' || c == '|') {
 		*h = d ? d : c == 'S' ? '5' : '1';
 		return 1;
@@ -283,7 +297,7 @@ static size_t noisy_hex(const char *t, size_t len, size_t q, char *h)
 
 /* A finding of the noisy readers: a look-alike read as another glyph makes it `repaired`
  * (score MAGI_PII_SCORE_REPAIRED); spaces or doubled separators alone score 0.85. */
-static magi_status push_noisy(struct magi__fvec *fv, enum magi_pii_type type, size_t i, size_t e,
+magi_status magi__pii_push_noisy(struct magi__fvec *fv, enum magi_pii_type type, size_t i, size_t e,
 			      bool repaired)
 {
 	magi_status st = magi__fvec_push(fv, type, i, e, repaired ? MAGI_PII_SCORE_REPAIRED : 0.85f, NULL);
@@ -298,11 +312,117 @@ static size_t hex_chunk(const char *t, size_t len, size_t q, size_t max)
 	size_t n = 0;
 	char h;
 	size_t b;
-	while (n <= max && q < len && (b = noisy_hex(t, len, q, &h)) != 0) {
+	while (n <= max && q < len && (b = magi__pii_noisy_hex(t, len, q, &h)) != 0) {
 		q += b;
 		n++;
 	}
 	return n;
+}
+
+/* A network prefix in CIDR notation (RFC 4291 2.3, "2001:db8:ab::/48") as small type reads
+ * it: 3-7 groups of hex glyphs (look-alikes as noisy_hex reads them), then ':' or '::' (or
+ * ": :") and a prefix length of at most 128 — the "::/N" ending anchors it, so two full
+ * groups suffice and one group may carry a glyph too many ("fce8a:ce82:38ac:9ee::/32"),
+ * and a lost colon of the "::" is read back ("{082:736:13fd:a773:/64"). Only readings
+ * the strict reader cannot take (some fault read through); the end or 0. */
+static size_t ipv6_prefix_noisy(const char *t, size_t len, size_t i)
+{
+	size_t q = i;
+	int ng = 0, full = 0, g5 = 0, faults = 0, dbl = 0;
+	char h;
+	for (;;) {
+		int gl = 0;
+		size_t b;
+		bool read_colon = false;
+		while (q < len && (b = magi__pii_noisy_hex(t, len, q, &h)) != 0) {
+			/* after a full group, a colon small type read 't' (" teb1d", "tbeac") */
+			size_t tq = q + (t[q] == ' ');
+			if (gl == 4 && tq + 1 < len && t[tq] == 't' && magi__is_hex((uc)t[tq + 1])) {
+				read_colon = true;
+				break;
+			}
+			faults += !magi__is_hex((uc)t[q]);
+			q += b;
+			if (++gl > 5)
+				return 0;
+		}
+		if (!read_colon && gl == 4 && q + 2 < len && t[q] == ' ' && t[q + 1] == 't' &&
+		    magi__is_hex((uc)t[q + 2]))
+			read_colon = true;
+		if (!gl || q >= len || (t[q] != ':' && !read_colon) || ++ng > 7)
+			return 0;
+		full += gl == 4;
+		g5 += gl == 5;
+		if (read_colon) {
+			faults++;
+			q += (t[q] == ' ') + 1;
+			continue;
+		}
+		q++;
+		bool two = q < len && t[q] == ':';
+		if (!two && q + 1 < len && t[q] == ' ' && t[q + 1] == ':')
+			two = true, q++;
+		if (two) {
+			if (dbl++)
+				return 0;
+			q++;
+		}
+		if (q < len && t[q] == '/') {
+			faults += !two; /* "a773:/64": one colon of the "::" lost */
+			break;
+		}
+	}
+	size_t e = prefix_len_end(t, len, q, 128);
+	if (e == q || ng < 3 || full < 2 || g5 > 1 || !(faults + g5) || faults + g5 > 3)
+		return 0;
+	return e;
+}
+
+/* An IP-literal in a URL (RFC 3986 3.2.2: "scheme://[" IPv6address "]"): between the
+ * brackets after "://" only an IPv6 address (or the unused IPvFuture) may stand, so what
+ * small type left there is one however garbled ("http://(2001:db8:fbb:eb4::a2c81/",
+ * "http://[fdaé :1997 :b044 :7°15:4808 :chb :d3c4:d0c4]/"): the opening bracket (or its
+ * look-alike '(' '{' '|'), then up to the closing bracket, a '/' or the line's end, hex
+ * glyphs (as noisy_hex reads them), colons (';' too) and spaces — three colons and eight
+ * hex glyphs at least, two other glyphs at most. Always `repaired`; not where another
+ * IPv6 finding already covers it. */
+static magi_status ipv6_url_literals(const char *t, size_t len, struct magi__fvec *fv)
+{
+	for (size_t i = 0; i + 4 < len; i++) {
+		if (memcmp(t + i, "://", 3) || !t[i + 3] || !strchr("[({|", t[i + 3]))
+			continue;
+		size_t s = i + 4, q = s, e = s;
+		int colons = 0, hex = 0, other = 0;
+		char h;
+		while (q < len && q - s < 64) {
+			uc c = (uc)t[q];
+			size_t b = magi__pii_noisy_hex(t, len, q, &h);
+			if (b || c == ':' || c == ';' || ((magi__is_alnum(c) || c == '.') && other < 3)) {
+				hex += b != 0;
+				colons += c == ':' || c == ';';
+				other += !b && c != ':' && c != ';';
+				q += b ? b : 1;
+				e = q;
+			} else if (c == ' ') {
+				q++;
+			} else {
+				break;
+			}
+		}
+		bool closed = q >= len || strchr("])}/\n\t", t[q]);
+		if (!closed || colons < 3 || hex < 8 || other > 2)
+			continue;
+		bool dup = false;
+		for (size_t k = 0; k < fv->n && !dup; k++)
+			dup = fv->v[k].type == MAGI_PII_IPV6 && fv->v[k].start < e && s < fv->v[k].end;
+		if (dup)
+			continue;
+		magi_status st = magi__pii_push_noisy(fv, MAGI_PII_IPV6, s, e, true);
+		if (st)
+			return st;
+		i = e;
+	}
+	return MAGI_OK;
 }
 
 /* IPv6 addresses as small text comes out of OCR, where the strict reading failed: look-
@@ -316,20 +436,20 @@ magi_status magi__pii_ipv6_noisy(const char *t, size_t len, struct magi__fvec *f
 {
 	for (size_t i = 0; i < len; i++) {
 		char h;
-		if (!noisy_hex(t, len, i, &h) || (i > 0 && (magi__is_alnum((uc)t[i - 1]) ||
+		if (!magi__pii_noisy_hex(t, len, i, &h) || (i > 0 && (magi__is_alnum((uc)t[i - 1]) ||
 							    t[i - 1] == ':' || t[i - 1] == '.')))
 			continue;
 		int gl[8] = {0}, ng = 1, repairs = 0, dbl = 0;
 		size_t q = i, end = i;
 		while (q < len) {
 			uc c = (uc)t[q];
-			size_t b = noisy_hex(t, len, q, &h);
+			size_t b = magi__pii_noisy_hex(t, len, q, &h);
 			char h2;
 			/* a fifth glyph after a full group that is a colon's look-alike in small
 			 * type ("7ea32624b", "3c93zed24", "fe801:93df", "9575385ad"): the colon */
 			if (gl[ng - 1] == 4 && ng < 8 && (c == '2' || c == 'z' || c == '1' || c == '3') &&
 			    q + 1 < len &&
-			    noisy_hex(t, len, q + 1, &h2)) {
+			    magi__pii_noisy_hex(t, len, q + 1, &h2)) {
 				repairs++;
 				ng++;
 				q++;
@@ -355,6 +475,11 @@ magi_status magi__pii_ipv6_noisy(const char *t, size_t len, struct magi__fvec *f
 				repairs += c != ':';
 				ng++;
 				q++;
+				/* a colon read doubled with a dot (":.cc4a", small type's stray dot) */
+				if (q + 1 < len && t[q] == '.' && magi__pii_noisy_hex(t, len, q + 1, &h2)) {
+					repairs++;
+					q++;
+				}
 			} else if (c == ' ' && q + 1 < len) {
 				/* a space next to a colon, or inside a group that stays <= 4 */
 				uc n1 = (uc)t[q + 1];
@@ -393,13 +518,18 @@ magi_status magi__pii_ipv6_noisy(const char *t, size_t len, struct magi__fvec *f
 		if (ok) {
 			if (tail)
 				end = prefix_len_end(t, len, end, 128);
-			magi_status st = push_noisy(fv, MAGI_PII_IPV6, i, end, repairs > 0);
+			magi_status st = magi__pii_push_noisy(fv, MAGI_PII_IPV6, i, end, repairs > 0);
+			if (st)
+				return st;
+			i = end;
+		} else if ((end = ipv6_prefix_noisy(t, len, i)) != 0) {
+			magi_status st = magi__pii_push_noisy(fv, MAGI_PII_IPV6, i, end, true);
 			if (st)
 				return st;
 			i = end;
 		}
 	}
-	return MAGI_OK;
+	return ipv6_url_literals(t, len, fv);
 }
 
 magi_status magi__pii_ipv6(const char *t, size_t len, struct magi__fvec *fv)
@@ -417,7 +547,7 @@ magi_status magi__pii_ipv6(const char *t, size_t len, struct magi__fvec *fv)
 		size_t q = i, n = 0, end_at[80];
 		while (q < len && n < sizeof norm - 1) {
 			uc d = (uc)t[q];
-			char h = hexish(d);
+			char h = magi__pii_hexish(d);
 			if (d == ':' || d == '.' || h) {
 				norm[n] = d == ':' || d == '.' ? (char)d : h;
 				end_at[n++] = q + 1;
@@ -529,235 +659,10 @@ magi_status magi__pii_ipv6_mapped_noisy(const char *t, size_t len, struct magi__
 			p++;
 		if (fl < 3 || fl > 5 || !magi__pii_left_boundary(t, p) || (p > 0 && t[p - 1] == '.'))
 			continue;
-		magi_status st = push_noisy(fv, MAGI_PII_IPV6, p, e, true);
+		magi_status st = magi__pii_push_noisy(fv, MAGI_PII_IPV6, p, e, true);
 		if (st)
 			return st;
 		i = e;
-	}
-	return MAGI_OK;
-}
-
-/* The all-zero and broadcast addresses (IEEE 802: ff-ff-ff-ff-ff-ff) name no interface:
- * true when the hex glyphs of t[i..e) are all 0 or all f. */
-static bool mac_special(const char *t, size_t i, size_t e)
-{
-	bool zero = true, ones = true;
-	for (size_t k = i; k < e; k++) {
-		char h = hexish((uc)t[k]);
-		if (!h)
-			continue;
-		zero &= h == '0';
-		ones &= magi__lower((uc)h) == 'f';
-	}
-	return zero || ones;
-}
-
-static const char *const mac_words[] = {"mac", "hwaddr", "hhaddr" /* small type's HWaddr */, "ether", "link/ether", "bssid",
-					"hardware address", "physical address", "mac address",
-					"wi-fi address", "ethernet address", "adresse mac", NULL};
-
-magi_status magi__pii_macs(const char *t, size_t len, struct magi__fvec *fv)
-{
-	for (size_t i = 0; i + 12 <= len; i++) {
-		if (!magi__is_hex((uc)t[i]) || !magi__pii_left_boundary(t, i))
-			continue;
-		size_t e = 0;
-		char s = i + 2 < len ? t[i + 2] : 0;
-		if ((s == ':' || s == '-') && i + 17 <= len) {
-			bool ok = true;
-			for (int g = 0; g < 6 && ok; g++) {
-				size_t p = i + (size_t)g * 3;
-				ok = hexish((uc)t[p]) && hexish((uc)t[p + 1]) &&
-				     (g == 5 || t[p + 2] == s);
-			}
-			if (ok)
-				e = i + 17;
-		} else if (i + 14 <= len && t[i + 4] == '.') {
-			bool ok = true;
-			for (int g = 0; g < 3 && ok; g++) {
-				size_t p = i + (size_t)g * 5;
-				for (int k = 0; k < 4; k++)
-					ok = ok && hexish((uc)t[p + (size_t)k]);
-				ok = ok && (g == 2 || t[p + 4] == '.');
-			}
-			if (ok)
-				e = i + 14, s = '.';
-		} else {
-			/* twelve hex digits in one block, after a MAC label ("HWaddr 001A2B3C4D5E") */
-			size_t k = i;
-			while (k < len && magi__is_hex((uc)t[k]) && k - i <= 12)
-				k++;
-			if (k - i == 12 && magi__pii_context_has(t, i, 24, mac_words))
-				e = k, s = 0;
-		}
-		/* six groups inside a longer chain ("...:98:BC:D9:04:C3:B2:..." of a
-		 * certificate's fingerprint) are no MAC address */
-		if (!e || (e < len && (magi__is_alnum((uc)t[e]) ||
-				       (s && t[e] == s && e + 1 < len && magi__is_hex((uc)t[e + 1])))) ||
-		    (s && i >= 2 && t[i - 1] == s && magi__is_hex((uc)t[i - 2])) || mac_special(t, i, e))
-			continue;
-		magi_status st = magi__fvec_push(fv, MAGI_PII_MAC, i, e, 1.0f, NULL);
-		if (st)
-			return st;
-		i = e;
-	}
-	return MAGI_OK;
-}
-
-/* Separator bytes between two MAC groups as OCR leaves them: ':', '-', '.', ';' or an
- * en/em dash, one or two of them, with spaces around ("BA: 28", "E4—-E9", "95- 10").
- * Returns the bytes and sets *kind to the first separator char (or '-' for a dash); 0 when
- * there is no separator char at all. */
-static size_t mac_sep(const char *t, size_t len, size_t q, char *kind)
-{
-	size_t p = q, marks = 0;
-	*kind = 0;
-	while (p < len && p - q < 8) {
-		size_t d = magi__pii_utf8_dash(t, len, p);
-		char c = t[p];
-		/* '~' is OCR's '-' in some fonts ("EC-FF-B4~71") */
-		if (d || c == ':' || c == '-' || c == '.' || c == ';' || c == '~') {
-			if (++marks > 2)
-				return 0;
-			if (!*kind)
-				*kind = d || c == '~' ? '-' : c == ';' ? ':' : c;
-			p += d ? d : 1;
-		} else if (c == ' ') {
-			p++;
-		} else {
-			break;
-		}
-	}
-	return marks ? p - q : 0;
-}
-
-/* The dotted form ("3068.608d.ae2a") with one dot read as a comma or a look-alike inside:
- * three groups of four hex glyphs, at most two look-alikes; its end or 0. */
-static size_t cisco_noisy(const char *t, size_t len, size_t i)
-{
-	size_t q = i;
-	int repairs = 0, dots = 0;
-	char h;
-	for (int g = 0; g < 3; g++) {
-		for (int k = 0; k < 4; k++) {
-			size_t b = q < len ? noisy_hex(t, len, q, &h) : 0;
-			if (!b)
-				return 0;
-			repairs += !magi__is_hex((uc)t[q]);
-			q += b;
-		}
-		if (g < 2) {
-			if (q >= len || (t[q] != '.' && t[q] != ','))
-				return 0;
-			dots += t[q++] == '.';
-		}
-	}
-	if (repairs > 2 || !dots || (q < len && magi__is_alnum((uc)t[q])) || mac_special(t, i, q))
-		return 0;
-	return q;
-}
-
-/* After a MAC label (HWaddr, link/ether, BSSID, ...), what small type leaves of an
- * address: hex groups of one or two glyphs split by colons, dashes, dots, commas or gaps
- * (a tab where OCR cut the line: "18:7;<tab>6:D4:01:57"), 9-12 hex glyphs in 5-6 groups
- * ("a0: ac:60:0f :5b", a group lost) or three groups of four ("2200 ,047d effa"), or one
- * block of 12 glyphs with one unreadable after its first ("COS683AC5R66", "4R0F277576F7"); two look-alikes at most (three
- * with the unreadable one in a block).
- * Returns the end or 0. */
-static size_t mac_labelled_noisy(const char *t, size_t len, size_t i)
-{
-	if (!magi__pii_context_has(t, i, 24, mac_words))
-		return 0;
-	size_t q = i, end = 0;
-	int groups = 0, glyphs = 0, repairs = 0, gl[8] = {0}, unknown = 0;
-	char h;
-	while (q < len && groups < 8) {
-		size_t b = noisy_hex(t, len, q, &h);
-		if (b) {
-			repairs += !magi__is_hex((uc)t[q]);
-			gl[groups]++;
-			glyphs++;
-			q += b;
-			end = q;
-			continue;
-		}
-		if (magi__is_alnum((uc)t[q]) && !unknown && gl[groups] >= 1) {
-			unknown++; /* one glyph of a block read as no hex at all */
-			gl[groups]++;
-			glyphs++;
-			q++;
-			end = q;
-			continue;
-		}
-		/* a separator: marks and gaps */
-		size_t p = q;
-		int marks = 0;
-		while (p < len && p - q < 6 && strchr(":-.,; \t", t[p]) && t[p]) {
-			marks += t[p] != ' ' && t[p] != '\t';
-			p++;
-		}
-		if (p == q || !gl[groups] || marks > 2 || p >= len || !noisy_hex(t, len, p, &h))
-			break;
-		groups++;
-		q = p;
-	}
-	if (!end)
-		return 0;
-	int ng = groups + 1;
-	bool pairs = ng >= 5 && ng <= 6 && glyphs >= 9 && glyphs <= 12 && !unknown;
-	for (int k = 0; k < ng && pairs; k++)
-		pairs = gl[k] <= 2;
-	bool quads = ng == 3 && gl[0] == 4 && gl[1] == 4 && gl[2] == 4 && !unknown;
-	bool block = ng == 1 && gl[0] == 12;
-	if (!(pairs || quads || block) || repairs + unknown > (block ? 3 : 2) ||
-	    (end < len && magi__is_alnum((uc)t[end])) || mac_special(t, i, end))
-		return 0;
-	return end;
-}
-
-/* MAC addresses OCR garbled past the strict reading: look-alike glyphs, spaces and doubled
- * or mixed separators ("04:01:2F.8F.41:6B"). Six groups of exactly two hex glyphs, most
- * separators the same character, at most two look-alikes. */
-magi_status magi__pii_macs_noisy(const char *t, size_t len, struct magi__fvec *fv)
-{
-	for (size_t i = 0; i < len; i++) {
-		char h;
-		if (!noisy_hex(t, len, i, &h) || !magi__pii_left_boundary(t, i))
-			continue;
-		size_t q = i, end = i;
-		int groups = 0, repairs = 0, colon = 0, dash = 0;
-		bool ok = true;
-		while (ok && groups < 6) {
-			for (int k = 0; k < 2 && ok; k++) {
-				size_t b = q < len ? noisy_hex(t, len, q, &h) : 0;
-				ok = b != 0;
-				repairs += ok && !magi__is_hex((uc)t[q]);
-				q += b;
-			}
-			if (!ok)
-				break;
-			groups++;
-			end = q;
-			if (groups == 6)
-				break;
-			char kind;
-			size_t sl = mac_sep(t, len, q, &kind);
-			ok = sl != 0;
-			colon += kind == ':';
-			dash += kind == '-';
-			q += sl;
-		}
-		ok = ok && groups == 6 && repairs <= 2 && (colon >= 3 || dash >= 3) &&
-		     !(end < len && magi__is_alnum((uc)t[end])) && !mac_special(t, i, end);
-		if (!ok) {
-			repairs = 1;
-			if (!(end = cisco_noisy(t, len, i)) && !(end = mac_labelled_noisy(t, len, i)))
-				continue;
-		}
-		magi_status st = push_noisy(fv, MAGI_PII_MAC, i, end, repairs > 0);
-		if (st)
-			return st;
-		i = end;
 	}
 	return MAGI_OK;
 }

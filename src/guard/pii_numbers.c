@@ -338,6 +338,9 @@ magi_status magi__pii_cards(const char *t, size_t len, const struct magi_pii_par
  * "123456789" after an SSN label. */
 static const char *const ssn_words[] = {"ssn", "social security", "ss#", "ss no", "ssn#",
 					"soc. sec", "soc sec", "ss number",
+					/* small type's commas for the abbreviation's dots ("Soc, Sec, No,"),
+					 * its S read as 5 or § ("§5 No,") */
+					"soc, sec", "soc,sec", "s5 no", "5s no", "\xC2\xA7" "s no", "\xC2\xA7" "5 no",
 					/* "Soclal Security Number" as small type comes out */
 					"security number", "security no", NULL};
 
@@ -390,6 +393,12 @@ static magi_status ssns_in(const char *t, size_t len, struct magi__fvec *fv)
 				q += (size_t)d[g];
 				if (!ok || g == 2)
 					break;
+				/* small type's dotted form with a space before a comma ("302,81 ,0204") */
+				bool gap = q + 2 < len && t[q] == ' ' && t[q + 1] == ',' && (!g || s1 == ',');
+				if (gap) {
+					spaced = true;
+					q++;
+				}
 				char s = q < len ? t[q] : 0;
 				if (g == 0)
 					s1 = s;
@@ -403,7 +412,8 @@ static magi_status ssns_in(const char *t, size_t len, struct magi__fvec *fv)
 					     (magi__is_digit((uc)t[q + 1]) ||
 					      (t[q + 1] == ' ' && magi__is_digit((uc)t[q + 2])));
 				q++;
-				if (ok && (s == '-' || s == ',') && q + 1 < len && t[q] == ' ' &&
+				/* a space after a dash, a comma or (small type, "748. 46.6707") a dot */
+				if (ok && (s == '-' || s == ',' || s == '.') && q + 1 < len && t[q] == ' ' &&
 				    magi__is_digit((uc)t[q + 1])) {
 					spaced = true;
 					q++;

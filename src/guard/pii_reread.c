@@ -625,17 +625,30 @@ static bool email_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 	return cand_box(c, b);
 }
 
-/* The words of c's line before its crop (a number's or a MAC address's label), joined by spaces, cut to the
- * last size - 1 bytes. */
+/* The words before c's crop on its row (a number's or a MAC address's label), joined by
+ * spaces, cut to the last size - 1 bytes: its own OCR line's words before it, and words of
+ * other OCR lines of the same row left of it (a form's label that Tesseract read as a line
+ * of its own: "Social Security Number" | "676571693"), those joined by a tab as the page
+ * text joins them. */
 static void cand_label(const struct magi_ocr *ocr, const struct cand *c, char *buf, size_t size)
 {
 	struct magi_buf b;
 	magi_buf_init(&b, 0);
 	int li = c->w0 >= 0 && c->w0 < (int)ocr->n_words ? ocr->words[c->w0].line : (int)c->line;
-	for (int w = 0; (c->kind == READ_DIGITS || c->kind == READ_HEX) && w < c->w0 && w < (int)ocr->n_words; w++)
-		if (ocr->words[w].line == li &&
-		    ((b.len && magi_buf_putc(&b, ' ')) || magi_buf_puts(&b, ocr->words[w].text)))
+	int prev_line = -1;
+	for (int w = 0; (c->kind == READ_DIGITS || c->kind == READ_HEX) && w < (int)ocr->n_words; w++) {
+		const struct magi_ocr_word *ow = &ocr->words[w];
+		bool mine = ow->line == li && w < c->w0;
+		int ov = MAGI_MIN(c->y + c->h, ow->y + ow->h) - MAGI_MAX(c->y, ow->y);
+		bool row = ow->line != li && ow->x + ow->w <= c->x && ov * 2 >= MAGI_MIN(c->h, ow->h) &&
+			   c->x - (ow->x + ow->w) <= 20 * c->h;
+		if (!mine && !row)
+			continue;
+		if ((b.len && magi_buf_putc(&b, prev_line >= 0 && prev_line != ow->line ? '\t' : ' ')) ||
+		    magi_buf_puts(&b, ow->text))
 			break;
+		prev_line = ow->line;
+	}
 	size_t from = b.len >= size ? b.len - (size - 1) : 0;
 	snprintf(buf, size, "%s", b.len ? b.data + from : "");
 	magi_buf_release(&b);

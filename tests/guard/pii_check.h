@@ -34,6 +34,23 @@ static inline bool pii_find(const char *text, enum magi_pii_type t, char *buf, s
 	return got;
 }
 
+/* The first finding of type t in text is expect; want_repaired: it says `repaired` and
+ * scores at most MAGI_PII_SCORE_REPAIRED, else neither. */
+static inline void pii_found(const char *text, enum magi_pii_type t, const char *expect, bool want_repaired)
+{
+	char got[256] = "";
+	float score = 1;
+	bool rep = false;
+	bool ok = pii_find(text, t, got, sizeof got, NULL, &score, &rep);
+	CHECK_MSG(ok, "no %s in \"%s\"", magi_pii_type_name(t), text);
+	if (!ok)
+		return;
+	CHECK_STR(got, expect);
+	bool low = rep && score <= MAGI_PII_SCORE_REPAIRED;
+	CHECK_MSG(want_repaired ? low : !rep && score > MAGI_PII_SCORE_REPAIRED,
+		  "\"%s\": repaired %d score %.2f", got, rep, (double)score);
+}
+
 /* A valid IBAN of country cc and BBAN b (ISO 7064 MOD 97-10 check digits) into out[40]. */
 static inline void pii_make_iban(const char *cc, const char *b, char *out)
 {

@@ -169,7 +169,15 @@ static void test_iban(void)
 	HAS("£S23 8201 7020 6627 1740 3704", MAGI_PII_IBAN, "£S23 8201 7020 6627 1740 3704");
 	HASNT("£S23 8201 7020 6627 1740 3700", MAGI_PII_IBAN);
 	HAS("Account: IT13¥5611737765659145147923", MAGI_PII_IBAN, "IT13¥5611737765659145147923");
-	HASNT("IT13¥5611737765659145147924", MAGI_PII_IBAN);
+	/* a changed digit: its 12 letter-or-digit positions allow up to IBAN_MAX_VARIANTS
+	 * readings, and one may pass mod-97 by chance (¥ read as Y or V since session 7):
+	 * then only as `repaired`, never at full confidence */
+	{
+		float sc = 0;
+		bool rep = false;
+		if (pii_find("IT13¥5611737765659145147924", MAGI_PII_IBAN, NULL, 0, NULL, &sc, &rep))
+			CHECK(rep && sc <= MAGI_PII_SCORE_REPAIRED);
+	}
 	HAS("1781 X224 2730 7011 6496 2166 752", MAGI_PII_IBAN, "1781 X224 2730 7011 6496 2166 752");
 	HASNT("1781 X224 2730 7011 6496 2166 753", MAGI_PII_IBAN);
 	HASNT("ZZ89 3704 0044 0532 0130 00", MAGI_PII_IBAN);

@@ -190,6 +190,38 @@ int main(void)
 		magi_image_free(bi);
 		magi_image_free(ei);
 	}
+	/* a form's label that the page reading took as a line of its own, its number garbled
+	 * on the page: the digit reading of the number takes the label from its row (session
+	 * 7), so the bare SSN after "Social Security Number" is found */
+	{
+		char lp[160];
+		snprintf(lp, sizeof lp, "%s/label.png", dir);
+		snprintf(cmd, sizeof cmd,
+			 "convert -size 420x40 xc:white -font DejaVu-Sans -pointsize 14 -fill black "
+			 "-draw \"text 10,25 'Social Security Number'\" -draw \"text 260,25 '676571693'\" %s",
+			 lp);
+		REQUIRE(system(cmd) == 0);
+		struct magi_image *li = NULL;
+		REQUIRE(magi_image_load(lp, &li, &err) == MAGI_OK);
+		struct magi_ocr_word w[4] = {{"Social", 10, 12, 48, 17, 90, 0},
+					     {"Security", 62, 12, 64, 17, 90, 0},
+					     {"Number", 130, 12, 58, 17, 90, 0},
+					     {"G765716093", 256, 10, 100, 20, 40, 1}};
+		struct magi_ocr_line ln[2] = {{"Social Security Number", 10, 12, 178, 17, 90},
+					      {"G765716093", 256, 10, 100, 20, 40}};
+		struct magi_ocr fake = {w, 4, ln, 2, 0};
+		struct magi_pii_params q = magi_pii_params_default();
+		q.reread_budget = -1;
+		struct magi_pii_finding *u = NULL;
+		size_t nu = 0;
+		REQUIRE(magi_pii_scan_image(li, &fake, &q, &u, &nu) == MAGI_OK);
+		bool ssn = false;
+		for (size_t i = 0; i < nu; i++)
+			ssn |= u[i].type == MAGI_PII_SSN && u[i].has_box && u[i].x >= 250 && u[i].repaired;
+		CHECK_MSG(ssn, "%zu findings, the first %s", nu, nu ? magi_pii_type_name(u[0].type) : "-");
+		magi_pii_findings_free(u, nu);
+		magi_image_free(li);
+	}
 	/* no screenshot: the same as magi_pii_scan_ocr */
 	struct magi_pii_finding *c = NULL;
 	size_t nc = 0;
