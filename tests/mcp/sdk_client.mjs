@@ -193,8 +193,15 @@ async function main() {
 	r = await client.callTool({ name: 'run_task', arguments: { task: 'Close the dialog with Cancel', recipe: 'single', max_steps: 5 } },
 		undefined, { onprogress: (p) => progress.push(p), timeout: 240000, resetTimeoutOnProgress: true });
 	check(`run_task succeeds: ${text(r)}`, r.structuredContent?.success === true && r.structuredContent?.reason === 'done');
-	check(`run_task sent a progress notification per step: ${JSON.stringify(progress)}`, progress.length >= 2 &&
-		progress.every((p, i) => i === 0 || p.progress > progress[i - 1].progress) && progress[0].total === 5);
+	// The server sends each step's notification before the result. The SDK's client runs
+	// notification handlers in a microtask but a response at once, and drops the request's
+	// progress handler with it: the last step's notification, read in the same chunk as the
+	// result, can be lost on the client's side (seen under load). So: one per step, the last
+	// one allowed missing.
+	const nsteps = r.structuredContent?.steps ?? 0;
+	check(`run_task sent a progress notification per step (${nsteps} steps): ${JSON.stringify(progress)}`,
+		nsteps >= 2 && progress.length >= nsteps - 1 && progress.length <= nsteps &&
+		progress.every((p, i) => p.progress === i + 1 && p.total === 5));
 	check('run_task names a report that exists', fs.existsSync(r.structuredContent?.report ?? '/nonexistent'));
 	const st3 = await Promise.race([xm.status, sleep(5000).then(() => 'still open')]);
 	check(`run_task clicked Cancel (${st3})`, st3 === 4);
