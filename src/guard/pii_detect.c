@@ -158,6 +158,9 @@ magi_status magi__pii_detect_all(const char *text, size_t len, const struct magi
 	RUN(MAGI_PII_PERSON, magi__pii_persons(text, len, fv));
 	RUN(MAGI_PII_IPV6, magi__pii_ipv6_noisy(text, len, fv));
 	RUN(MAGI_PII_MAC, magi__pii_macs_noisy(text, len, fv));
+	/* the number and network types again, with OCR's stray spaces before separators out */
+	if (!st && (m & MAGI__PII_NUMBER_TYPES))
+		st = magi__pii_respaced(text, len, p, fv);
 #undef RUN
 	return st;
 }

@@ -155,10 +155,10 @@ static size_t glued_tld_domain(const char *t, size_t len, size_t d)
 static const char *const email_words[] = {"email", "e-mail", "mail", "from", "to", "cc",
 					  "reply-to", "contact", "courriel", "correo", NULL};
 
-/* Addresses whose '@' small fonts read as '8' or 'B' ("jlee8corp-mail.net"): a token with
+/* Addresses whose '@' small fonts read as '8', 'B' or '2' ("jlee8corp-mail.net"): a token with
  * no '@' that splits at such a glyph into a local part and a domain with a known TLD,
  * taken only after an e-mail label on its line or inside "<...>" (a display name's
- * address). Score 0.7. */
+ * address). `repaired` (session 8; was 0.7 without the flag). */
 static magi_status emails_lost_at(const char *t, size_t len, struct magi__fvec *fv)
 {
 	for (size_t i = 0; i < len; i++) {
@@ -178,7 +178,7 @@ static magi_status emails_lost_at(const char *t, size_t len, struct magi__fvec *
 			continue;
 		}
 		for (size_t k = i + 2; k + 4 < e; k++) {
-			if (t[k] != '8' && t[k] != 'B')
+			if (t[k] != '8' && t[k] != 'B' && t[k] != '2')
 				continue;
 			size_t d = parse_domain(t, len, k + 1);
 			/* the domain must end with the token and hold a dot before a letter TLD */
@@ -189,9 +189,10 @@ static magi_status emails_lost_at(const char *t, size_t len, struct magi__fvec *
 				dot--;
 			if (!known_tld_at(t, len, dot))
 				continue;
-			magi_status st = magi__fvec_push(fv, MAGI_PII_EMAIL, i, e, 0.7f, NULL);
+			magi_status st = magi__fvec_push(fv, MAGI_PII_EMAIL, i, e, MAGI_PII_SCORE_REPAIRED, NULL);
 			if (st)
 				return st;
+			fv->v[fv->n - 1].repaired = true; /* a glyph read as the '@' */
 			break;
 		}
 		i = e;
@@ -226,6 +227,37 @@ static size_t bracketed_comma_domain(const char *t, size_t len, size_t d)
 		if (!magi__is_alpha((uc)t[r]))
 			return 0;
 	return q;
+}
+
+/* Addresses whose '@' OCR read as a registered or copyright sign alone ("name®shop.com";
+ * the sign never stands inside an address): a local part right before it, a domain right
+ * after it with a dot and a known TLD. `repaired`. */
+static magi_status emails_sign_at(const char *t, size_t len, struct magi__fvec *fv)
+{
+	for (size_t a = 1; a + 2 < len; a++) {
+		if ((uc)t[a] != 0xC2 || ((uc)t[a + 1] != 0xAE && (uc)t[a + 1] != 0xA9) ||
+		    !email_local_char((uc)t[a - 1]) || t[a + 2] == '@')
+			continue;
+		size_t j = a;
+		while (j > 0 && email_local_char((uc)t[j - 1]) && a - j < 64)
+			j--;
+		while (j < a && !magi__is_alnum((uc)t[j]))
+			j++;
+		size_t d = a + 2, k = parse_domain(t, len, d);
+		if (j == a || !k || !memchr(t + d, '.', k - d))
+			continue;
+		size_t dot = k;
+		while (dot > d && t[dot - 1] != '.')
+			dot--;
+		if (!known_tld_at(t, len, dot))
+			continue;
+		magi_status st = magi__fvec_push(fv, MAGI_PII_EMAIL, j, k, MAGI_PII_SCORE_REPAIRED, NULL);
+		if (st)
+			return st;
+		fv->v[fv->n - 1].repaired = true;
+		a = k;
+	}
+	return MAGI_OK;
 }
 
 magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv)
@@ -304,5 +336,6 @@ magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv)
 		next = k;
 		a = k;
 	}
-	return emails_lost_at(t, len, fv);
+	magi_status st = emails_lost_at(t, len, fv);
+	return st ? st : emails_sign_at(t, len, fv);
 }

@@ -433,6 +433,40 @@ static bool iban_drop_double(const struct iban_cand *c, const char *cls)
 	return false;
 }
 
+/* A country code OCR misread past its look-alikes ("AI65 ..." for AT65, "EF12" for EE12):
+ * the registry itself repairs it. At t[i] two ASCII glyphs then the two check digits; each
+ * registry country that shares one of the two letters at its place is tried with the rest
+ * exactly as read (its length, its BBAN format, no other glyph read otherwise), and mod-97
+ * must hold for exactly one of them — a wrong country passes by chance once in 97, and few
+ * share a letter and a length. The end of the finding, or 0. */
+static size_t iban_country_repaired(const char *t, size_t len, size_t i)
+{
+	if (i + 4 > len || !magi__is_alnum((uc)t[i]) || !magi__is_alnum((uc)t[i + 1]) ||
+	    !magi__is_digit((uc)t[i + 2]) || !magi__is_digit((uc)t[i + 3]))
+		return 0;
+	char a = (char)(magi__is_lower((uc)t[i]) ? t[i] - 32 : t[i]);
+	char b = (char)(magi__is_lower((uc)t[i + 1]) ? t[i + 1] - 32 : t[i + 1]);
+	size_t end = 0;
+	int passed = 0;
+	for (size_t r = 0; r < MAGI_ARRAY_LEN(iban_registry) && passed < 2; r++) {
+		const char *cc = iban_registry[r].cc;
+		if ((cc[0] == a) == (cc[1] == b)) /* both letters the same, or neither */
+			continue;
+		char cls[IBAN_MAX_CHARS + 1];
+		int want = iban_classes(cc, cls);
+		struct iban_cand c;
+		c.s[0] = cc[0], c.s[1] = cc[1];
+		bool repaired;
+		if (!want || !iban_collect(t, len, i + 2, want, false, &c) || c.ng ||
+		    !iban_options(&c, cls, false) || !iban_readings_valid(&c, &repaired) ||
+		    (c.end + 1 < len && t[c.end] == ' ' && magi__is_digit((uc)t[c.end + 1])))
+			continue;
+		passed++;
+		end = c.end;
+	}
+	return passed == 1 ? end : 0;
+}
+
 magi_status magi__pii_ibans(const char *t, size_t len, const struct magi_pii_params *p,
 				struct magi__fvec *fv)
 {
@@ -448,6 +482,7 @@ magi_status magi__pii_ibans(const char *t, size_t len, const struct magi_pii_par
 		bool exact_cc = magi__is_upper((uc)t[i]) && magi__is_upper((uc)t[i + 1]);
 		if (!*o1 || (!p->ocr_fuzzy && !exact_cc))
 			continue;
+
 		/* a country code read as two digits ("1781 X224 ..." for LT81) only in the paper
 		 * format's groups of four: "5016197180745621833" is a number, not an IBAN */
 		bool digit_cc = magi__is_digit((uc)t[i]) && magi__is_digit((uc)t[i + n0]);
@@ -527,6 +562,16 @@ magi_status magi__pii_ibans(const char *t, size_t len, const struct magi_pii_par
 				i = end - 1;
 				done = true;
 			}
+		/* no reading of its country code passed: the registry's countries that share a
+		 * letter with it */
+		size_t fixed_cc = done || !p->ocr_fuzzy ? 0 : iban_country_repaired(t, len, i);
+		if (fixed_cc) {
+			magi_status st = magi__fvec_push(fv, MAGI_PII_IBAN, i, fixed_cc, MAGI_PII_SCORE_REPAIRED, NULL);
+			if (st)
+				return st;
+			fv->v[fv->n - 1].repaired = true;
+			i = fixed_cc - 1;
+		}
 	}
 	return MAGI_OK;
 }

@@ -68,6 +68,15 @@ char magi__pii_hexish(uc c);
 /* Pushes a noisy reader's finding: `repaired` at MAGI_PII_SCORE_REPAIRED, else 0.85. */
 magi_status magi__pii_push_noisy(struct magi__fvec *fv, enum magi_pii_type type, size_t i, size_t e,
 				 bool repaired);
+/* pii_respace.c: the number and network detectors over the text with OCR's stray spaces
+ * before separators and doubled dots taken out; findings that span such a place, at a
+ * score of at most 0.8. */
+#define MAGI__PII_NUMBER_TYPES                                                                  \
+	(MAGI_PII_BIT(MAGI_PII_IBAN) | MAGI_PII_BIT(MAGI_PII_CARD) | MAGI_PII_BIT(MAGI_PII_SSN) | \
+	 MAGI_PII_BIT(MAGI_PII_MAC) | MAGI_PII_BIT(MAGI_PII_PHONE) | MAGI_PII_BIT(MAGI_PII_IPV6) | \
+	 MAGI_PII_BIT(MAGI_PII_IPV4))
+magi_status magi__pii_respaced(const char *t, size_t len, const struct magi_pii_params *p,
+			       struct magi__fvec *fv);
 magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv);
 magi_status magi__pii_keys(const char *t, size_t len, const struct magi_pii_params *p, struct magi__fvec *fv);
 magi_status magi__pii_credentials(const char *t, size_t len, struct magi__fvec *fv);

@@ -199,6 +199,52 @@ static size_t mac_labelled_noisy(const char *t, size_t len, size_t i)
 	return end;
 }
 
+/* The EUI-48 layout itself (IEEE 802: six pairs, a separator after each but the last, 17
+ * characters) when OCR read up to two of the separators as a glyph ("3azfe:d0:61:882e9":
+ * ':' read 'z' and '2'): the pairs at their places, three separators or more the same ':' or
+ * '-', the others one glyph each that small type makes of such a mark (a colon's "2 z ; i 1 r",
+ * a dash's '_', a dot or comma for either),
+ * at most three glyphs read otherwise in all, not inside a longer chain. Its end or 0. */
+static size_t mac_layout(const char *t, size_t len, size_t i)
+{
+	if (i + 17 > len)
+		return 0;
+	int colon = 0, dash = 0, misread = 0, looks = 0, odd_colon = 0, odd_dash = 0;
+	bool zero = true, ones = true; /* the all-zero and broadcast addresses, by the pairs */
+	char h;
+	for (int g = 0; g < 6; g++) {
+		size_t p = i + (size_t)g * 3;
+		for (int k = 0; k < 2; k++) {
+			if (magi__pii_noisy_hex(t, len, p + (size_t)k, &h) != 1)
+				return 0;
+			looks += !magi__is_hex((uc)t[p + (size_t)k]);
+			zero &= h == '0';
+			ones &= h == 'f';
+		}
+		if (g == 5)
+			break;
+		char c = t[p + 2];
+		if (c == ':')
+			colon++;
+		else if (c == '-')
+			dash++;
+		else if (c && strchr("2z;i1r.,_", c))
+			misread++, odd_colon += strchr("2z;i1r", c) != NULL, odd_dash += c == '_';
+		else
+			return 0;
+	}
+	size_t e = i + 17;
+	bool chain = (e + 1 < len && strchr(":-", t[e]) && t[e] && magi__pii_noisy_hex(t, len, e + 1, &h)) ||
+		     (i >= 2 && strchr(":-", t[i - 1]) && t[i - 1] && magi__pii_noisy_hex(t, len, i - 2, &h));
+	/* a glyph shaped like the separators around it: a colon's ("2 z ; i 1 r") among colons,
+	 * a dash's ('_') among dashes, a dot or comma among either */
+	if (!misread || misread > 2 || (colon < 3 && dash < 3) || (colon && dash) || looks + misread > 3 ||
+	    (colon && odd_dash) || (dash && odd_colon) ||
+	    chain || (e < len && magi__is_alnum((uc)t[e])) || zero || ones)
+		return 0;
+	return e;
+}
+
 /* MAC addresses OCR garbled past the strict reading: look-alike glyphs, spaces and doubled
  * or mixed separators ("04:01:2F.8F.41:6B"). Six groups of exactly two hex glyphs, most
  * separators the same character, at most two look-alikes. */
@@ -244,7 +290,8 @@ magi_status magi__pii_macs_noisy(const char *t, size_t len, struct magi__fvec *f
 		     !(end < len && magi__is_alnum((uc)t[end])) && !mac_special(t, i, end);
 		if (!ok) {
 			repairs = 1;
-			if (!(end = cisco_noisy(t, len, i)) && !(end = mac_labelled_noisy(t, len, i)))
+			if (!(end = mac_layout(t, len, i)) && !(end = cisco_noisy(t, len, i)) &&
+			    !(end = mac_labelled_noisy(t, len, i)))
 				continue;
 		}
 		magi_status st = magi__pii_push_noisy(fv, MAGI_PII_MAC, i, end, repairs > 0);

@@ -592,8 +592,9 @@ magi_status magi__pii_ipv6(const char *t, size_t len, struct magi__fvec *fv)
 }
 
 /* The end of a dotted quad naming a host at t[i] (octets 0-255 without leading zeros,
- * split by dots or, as small type reads them, by commas), or 0. */
-static size_t host_quad(const char *t, size_t len, size_t i)
+ * split by dots or, as small type reads them, by commas; with `spaced` also a space after
+ * each: "203, 0, 113, 214"), or 0. */
+static size_t host_quad(const char *t, size_t len, size_t i, bool spaced)
 {
 	int oct[4];
 	size_t q = i;
@@ -610,6 +611,8 @@ static size_t host_quad(const char *t, size_t len, size_t i)
 			if (q >= len || (t[q] != '.' && t[q] != ','))
 				return 0;
 			q++;
+			if (spaced && q + 1 < len && t[q] == ' ' && magi__is_digit((uc)t[q + 1]))
+				q++;
 		}
 	}
 	if ((q < len && (magi__is_alnum((uc)t[q]) || ((t[q] == '.' || t[q] == ',') && q + 1 < len &&
@@ -630,7 +633,9 @@ magi_status magi__pii_ipv6_mapped_noisy(const char *t, size_t len, struct magi__
 		if (!magi__is_digit((uc)t[i]) || (magi__is_digit((uc)t[i - 1]) && i >= 2 &&
 						    magi__is_digit((uc)t[i - 2])))
 			continue;
-		size_t e = host_quad(t, len, i);
+		/* its octets split by ", " too ("ffPF:203, 0, 113, 214"): the run of f-like
+		 * glyphs before it is the context that makes it an address */
+		size_t e = host_quad(t, len, i, true);
 		if (!e)
 			continue;
 		size_t p = i;

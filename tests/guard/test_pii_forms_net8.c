@@ -1,0 +1,105 @@
+/* test_pii_forms_net8.c — forms of the number, network and e-mail types added in issue 16's
+ * session 8, each a general rule rather than one screen's reading: OCR's stray space before
+ * a separator (every number and network type at once), ... Each is found, says `repaired`
+ * when a glyph was read as another, and scores below full; the ordinary text each
+ * resembles is left alone. Text only (no OCR): fast. */
+#include "pii_check.h"
+#include "magi/magi.h"
+
+/* The first finding of type t in text is expect, scores at most max and is repaired or not
+ * as rep says. */
+static void found_at_most(const char *text, enum magi_pii_type t, const char *expect, float max, bool rep)
+{
+	char got[256] = "";
+	float score = 1;
+	bool r = !rep;
+	bool ok = pii_find(text, t, got, sizeof got, NULL, &score, &r);
+	CHECK_MSG(ok, "no %s in \"%s\"", magi_pii_type_name(t), text);
+	if (!ok)
+		return;
+	CHECK_STR(got, expect);
+	CHECK_MSG(score <= max + 1e-6f && r == rep, "\"%s\": score %.2f repaired %d", got, (double)score, r);
+}
+
+/* A space OCR put before a separator, or a dot it doubled: every number and network type
+ * reads through it, at a score under full (0.8), the digits as read. */
+static void test_respaced(void)
+{
+	found_at_most("SSN 352.54 .4250", MAGI_PII_SSN, "352.54 .4250", 0.8f, false);
+	found_at_most("call 722 .852..4237", MAGI_PII_PHONE, "722 .852..4237", 0.8f, false);
+	HAS("card 4111 -1111-1111-1111", MAGI_PII_CARD, "4111 -1111-1111-1111");
+	char iban[40], text[80];
+	pii_make_iban("EE", "1065456789012345", iban);
+	snprintf(text, sizeof text, "%.4s -%.4s-%.4s-%.4s-%.4s", iban, iban + 4, iban + 8, iban + 12, iban + 16);
+	found_at_most(text, MAGI_PII_IBAN, text, 0.8f, false);
+	found_at_most("mac 3c:22 :fb:1a:9e:04", MAGI_PII_MAC, "3c:22 :fb:1a:9e:04", 0.85f, false);
+	HAS("host 10.171 .22.9 up", MAGI_PII_IPV4, "10.171 .22.9");
+	/* the same as printed keeps its full score */
+	found_at_most("SSN 352.54.4250", MAGI_PII_SSN, "352.54.4250", 1.0f, false);
+	/* spaces on both sides are prose or a range; one-sided ones elsewhere change nothing */
+	HASNT("pages 352 - 54 - 4250", MAGI_PII_SSN);
+	HASNT("see foo .bar and 12 -3", MAGI_PII_PHONE);
+	HASNT("version 1.2 .3 and 4.5 .6", MAGI_PII_IPV4);
+	HASNT("range 1..10 and 2..20", MAGI_PII_PHONE);
+}
+
+/* An IBAN whose country code OCR misread past its look-alikes: the registry's countries
+ * sharing a letter with it, the rest exactly as read, mod-97 for exactly one of them. */
+static void test_iban_country(void)
+{
+	found_at_most("IBAN AI61 1904 3002 3457 3201", MAGI_PII_IBAN, "AI61 1904 3002 3457 3201",
+		      MAGI_PII_SCORE_REPAIRED, true);
+	found_at_most("OE89 3704 0044 0532 0130 00", MAGI_PII_IBAN, "OE89 3704 0044 0532 0130 00",
+		      MAGI_PII_SCORE_REPAIRED, true);
+	/* as printed it keeps its full score (ME shares DE's length and digits-only format) */
+	found_at_most("DE89 3704 0044 0532 0130 00", MAGI_PII_IBAN, "DE89 3704 0044 0532 0130 00", 1.0f, false);
+	/* a digit changed as well: no country passes, and no shape rule takes a country that
+	 * is none */
+	HASNT("AI61 1904 3002 3457 3202", MAGI_PII_IBAN);
+	HASNT("ZZ61 1904 3002 3457 3201", MAGI_PII_IBAN);
+}
+
+/* The IPv4-mapped IPv6 form whose dots read ", " after small type's "::ffff:". */
+static void test_ipv6_mapped_spaced(void)
+{
+	found_at_most("IPv6 ffPF:203, 0, 113, 214", MAGI_PII_IPV6, "ffPF:203, 0, 113, 214",
+		      MAGI_PII_SCORE_REPAIRED, true);
+	HASNT("counts 203, 0, 113, 214", MAGI_PII_IPV6);
+	HASNT("ff 203, 0, 113, 214", MAGI_PII_IPV6);
+}
+
+/* EUI-48's layout with up to two separators read as a glyph. */
+static void test_mac_layout(void)
+{
+	found_at_most("3azfe:d0:61:882e9", MAGI_PII_MAC, "3azfe:d0:61:882e9", MAGI_PII_SCORE_REPAIRED, true);
+	found_at_most("00-1a-2b_3c-4d.5e", MAGI_PII_MAC, "00-1a-2b_3c-4d.5e", MAGI_PII_SCORE_REPAIRED, true);
+	HASNT("3a2fe2d0:61:882e9", MAGI_PII_MAC);  /* two colons only */
+	HASNT("3azfe:d0-61:882e9", MAGI_PII_MAC);  /* mixed marks */
+	HASNT("ids 18-87-1a2c6-32-2b", MAGI_PII_MAC); /* a colon's glyph among dashes */
+	HASNT("ab:3azfe:d0:61:882e9", MAGI_PII_MAC); /* inside a longer chain */
+	HASNT("ffzff:ff:ff:ff2ff", MAGI_PII_MAC);  /* broadcast */
+	HASNT("12:30:45 2024 10:11", MAGI_PII_MAC);
+}
+
+/* An e-mail address whose '@' read as a registered or copyright sign alone (anywhere), or
+ * as '2' after an e-mail label. */
+static void test_email_at(void)
+{
+	found_at_most("jisoo.lee\xC2\xAEshop.com.au", MAGI_PII_EMAIL, "jisoo.lee\xC2\xAEshop.com.au",
+		      MAGI_PII_SCORE_REPAIRED, true);
+	found_at_most("Email: jisoo.lee.19912shop.com.au", MAGI_PII_EMAIL, "jisoo.lee.19912shop.com.au",
+		      MAGI_PII_SCORE_REPAIRED, true);
+	HASNT("see ns2.example.com for it", MAGI_PII_EMAIL);
+	HASNT("Acme\xC2\xAE Widgets", MAGI_PII_EMAIL);
+	HASNT("Acme\xC2\xAE web.local", MAGI_PII_EMAIL);
+}
+
+int main(void)
+{
+	test_email_at();
+	test_respaced();
+	test_iban_country();
+	test_ipv6_mapped_spaced();
+	test_mac_layout();
+	return check_done();
+}
