@@ -154,10 +154,12 @@ magi_status magi__pii_detect_all(const char *text, size_t len, const struct magi
 	RUN(MAGI_PII_IPV6, magi__pii_ipv6(text, len, fv));
 	RUN(MAGI_PII_IPV6, magi__pii_ipv6_mapped_noisy(text, len, fv));
 	RUN(MAGI_PII_IPV4, magi__pii_ipv4(text, len, fv));
-	RUN(MAGI_PII_ADDRESS, magi__pii_addresses(text, len, fv));
-	RUN(MAGI_PII_PERSON, magi__pii_persons(text, len, fv));
+	/* the noisy hex readers before the address and name rules (session 8): an address
+	 * label's line holds an IP address as often as a street ("Address: fcbf:a51c:...") */
 	RUN(MAGI_PII_IPV6, magi__pii_ipv6_noisy(text, len, fv));
 	RUN(MAGI_PII_MAC, magi__pii_macs_noisy(text, len, fv));
+	RUN(MAGI_PII_ADDRESS, magi__pii_addresses(text, len, fv));
+	RUN(MAGI_PII_PERSON, magi__pii_persons(text, len, fv));
 	/* the number and network types again, with OCR's stray spaces before separators out */
 	if (!st && (m & MAGI__PII_NUMBER_TYPES))
 		st = magi__pii_respaced(text, len, p, fv);

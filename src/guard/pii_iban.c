@@ -433,6 +433,20 @@ static bool iban_drop_double(const struct iban_cand *c, const char *cls)
 	return false;
 }
 
+/* true when the BBAN format of c's country wants two letters or more and all of them but
+ * one stand as letters in c as read ("10731XBX0607..." for IQ73 IXBX ...): a number
+ * that merely starts with digits shaped like a country code has none there. */
+static bool letters_as_read(const struct iban_cand *c, const char *cls)
+{
+	int want = 0, got = 0;
+	for (int k = 4; k < c->n; k++)
+		if (cls[k] == 'a') {
+			want++;
+			got += magi__is_upper((uc)c->s[k]);
+		}
+	return want >= 2 && got >= want - 1;
+}
+
 /* A country code OCR misread past its look-alikes ("AI65 ..." for AT65, "EF12" for EE12):
  * the registry itself repairs it. At t[i] two ASCII glyphs then the two check digits; each
  * registry country that shares one of the two letters at its place is tried with the rest
@@ -484,7 +498,8 @@ magi_status magi__pii_ibans(const char *t, size_t len, const struct magi_pii_par
 			continue;
 
 		/* a country code read as two digits ("1781 X224 ..." for LT81) only in the paper
-		 * format's groups of four: "5016197180745621833" is a number, not an IBAN */
+		 * format's groups of four, or (session 8) where the format's letters stand as
+		 * letters: "5016197180745621833" is a number, not an IBAN */
 		bool digit_cc = magi__is_digit((uc)t[i]) && magi__is_digit((uc)t[i + n0]);
 		bool done = false;
 		for (const char *a = o0; *a && !done; a++)
@@ -531,7 +546,7 @@ magi_status magi__pii_ibans(const char *t, size_t len, const struct magi_pii_par
 					 * X224 2730 7011 6496 2166 753" is no 20-character LT IBAN */
 					bool cut = c.end + 1 < len && t[c.end] == ' ' &&
 						   magi__is_digit((uc)t[c.end + 1]);
-					if (digit_cc && c.spaces < 3)
+					if (digit_cc && c.spaces < 3 && !letters_as_read(&c, cls))
 						continue;
 					if (iban_options(&c, cls, p->ocr_fuzzy) &&
 					    iban_readings_valid(&c, &fixed) &&

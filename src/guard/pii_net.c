@@ -389,9 +389,12 @@ static size_t ipv6_prefix_noisy(const char *t, size_t len, size_t i)
 static magi_status ipv6_url_literals(const char *t, size_t len, struct magi__fvec *fv)
 {
 	for (size_t i = 0; i + 4 < len; i++) {
-		if (memcmp(t + i, "://", 3) || !t[i + 3] || !strchr("[({|", t[i + 3]))
+		if (memcmp(t + i, "://", 3) || !t[i + 3])
 			continue;
-		size_t s = i + 4, q = s, e = s;
+		/* the bracket, or (session 8) a glyph OCR made of it ("LFe80: :1b89;...") or none:
+		 * a host name holds no colon but its port's, so three colons say IPv6 anyway; the
+		 * glyph counts among the other glyphs */
+		size_t s = i + 3 + (strchr("[({|", t[i + 3]) != NULL), q = s, e = s;
 		int colons = 0, hex = 0, other = 0;
 		char h;
 		while (q < len && q - s < 64) {

@@ -341,6 +341,8 @@ static const char *const ssn_words[] = {"ssn", "social security", "ss#", "ss no"
 					/* small type's commas for the abbreviation's dots ("Soc, Sec, No,"),
 					 * its S read as 5 or § ("§5 No,") */
 					"soc, sec", "soc,sec", "s5 no", "5s no", "\xC2\xA7" "s no", "\xC2\xA7" "5 no",
+					/* session 8: either S of "SS No." read as 5, 8 or § ("88 No.") */
+					"55 no", "88 no", "58 no", "85 no", "s8 no", "8s no", "\xC2\xA7" "8 no",
 					/* "Soclal Security Number" as small type comes out */
 					"security number", "security no", NULL};
 
@@ -374,7 +376,7 @@ static magi_status ssns_in(const char *t, size_t len, struct magi__fvec *fv)
 		int d[3], want[3] = {3, 2, 4};
 		size_t q = i, gs[3];
 		char s1 = 0;
-		bool ok = true, spaced = false;
+		bool ok = true, spaced = false, mixed = false;
 		int shortg = 0;
 		if (label && digit_count(t, len, i, 9, 9)) {
 			/* bare after its label: "SSN: 123456789" */
@@ -402,12 +404,15 @@ static magi_status ssns_in(const char *t, size_t len, struct magi__fvec *fv)
 				char s = q < len ? t[q] : 0;
 				if (g == 0)
 					s1 = s;
-				/* after a label, OCR's ',' for the dotted form's '.' ("548,14,4718") */
-				ok = s == s1 && (s == '-' || s == ' ' || s == '.' || s == ',');
+				/* after a label, OCR's ',' for the dotted form's '.' ("548,14,4718");
+				 * one dot of the two read as a comma ("041.77,7561": session 8) */
+				bool dotlike = s1 && s && strchr(".,", s1) && strchr(".,", s);
+				ok = (s == s1 || dotlike) && (s == '-' || s == ' ' || s == '.' || s == ',');
+				mixed |= s != s1;
 				/* without a label, only as ", " or ',' between exact groups ("275, 48,
 				 * 1573", "012,81,2217": small type's dotted form; no number's
 				 * thousands are grouped 3-2-4) */
-				if (ok && s == ',' && !label)
+				if (ok && (s == ',' || mixed) && !label)
 					ok = d[g] == want[g] && q + 2 < len &&
 					     (magi__is_digit((uc)t[q + 1]) ||
 					      (t[q + 1] == ' ' && magi__is_digit((uc)t[q + 2])));
@@ -437,7 +442,7 @@ static magi_status ssns_in(const char *t, size_t len, struct magi__fvec *fv)
 		if (s1 != '-' && !label && magi__pii_phone_labelled(t, i))
 			continue;
 		/* the comma form must not sit in a list of numbers ("1, 275, 48, 1573, 9") */
-		bool commas = s1 == ',' && !label;
+		bool commas = (s1 == ',' && !label) || mixed;
 		if (commas && ((e + 2 < len && t[e] == ',' && magi__is_digit((uc)t[e + (t[e + 1] == ' ') + 1])) ||
 			       (i >= 2 && t[i - 1] == ' ' && t[i - 2] == ',') || (i >= 1 && t[i - 1] == ',')))
 			continue;

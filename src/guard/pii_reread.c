@@ -397,6 +397,17 @@ static bool digits_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 			return false;
 		groups++;
 	}
+	/* a number's last group read as letters ("+48 32 694 90 id" for ... 90 14): one short
+	 * word of letters ending the line right after it joins the crop (session 8) */
+	if (last + 2 <= (int)ocr->n_words && ocr->words[last + 1].line == (int)li &&
+	    (last + 2 == (int)ocr->n_words || ocr->words[last + 2].line != (int)li)) {
+		const char *t = ocr->words[last + 1].text;
+		size_t tl = strlen(t), k = 0;
+		while (k < tl && magi__is_alnum((uc)t[k]))
+			k++;
+		if (tl && tl <= 3 && k == tl)
+			last++;
+	}
 	c->w0 = first;
 	c->w1 = last;
 	int b[4];
@@ -743,6 +754,29 @@ static magi_status mac_lost_colons(const char *text, struct magi_pii_finding **o
 	return MAGI_OK;
 }
 
+/* Takes the spaces beside a '.' or '-' between two digits out of s ("203. 0. 113. 83" ->
+ * "203.0.113.83"), in place; true when it took any. */
+static bool close_marks(char *s)
+{
+	size_t o = 0, n = strlen(s);
+	bool took = false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == ' ' && o > 0 && (s[o - 1] == '.' || s[o - 1] == '-') && o >= 2 &&
+		    magi__is_digit((unsigned char)s[o - 2]) && i + 1 < n && magi__is_digit((unsigned char)s[i + 1])) {
+			took = true;
+			continue;
+		}
+		if (s[i] == ' ' && o > 0 && magi__is_digit((unsigned char)s[o - 1]) && i + 2 < n &&
+		    (s[i + 1] == '.' || s[i + 1] == '-') && magi__is_digit((unsigned char)s[i + 2])) {
+			took = true;
+			continue;
+		}
+		s[o++] = s[i];
+	}
+	s[o] = '\0';
+	return took;
+}
+
 /* The constrained reading of crop: only the kind's types are looked for, and a finding
  * covers the whole crop (the shape's words); it is `repaired` — the reading was forced
  * into the shape's glyphs, so it is no reading as printed. */
@@ -771,6 +805,10 @@ static magi_status read_charset(const struct magi_image *crop, int kind, const c
 	struct magi_pii_params q = *p;
 	q.types &= kinds[kind].types;
 	magi_status s = q.types ? magi_pii_scan_text(text, &q, out, n) : MAGI_OK;
+	/* the whitelist keeps the space, and the reading now and then puts one beside each dot
+	 * or dash of a number ("203. 0. 113. 83"): read again without them (session 8) */
+	if (!s && !*n && q.types && kind == READ_DIGITS && close_marks(text))
+		s = magi_pii_scan_text(text, &q, out, n);
 	if (!s && !*n && kind == READ_HEX && (p->types & MAGI_PII_BIT(MAGI_PII_MAC)))
 		s = mac_lost_colons(text, out, n);
 	MAGI_DEBUG("pii: constrained reading \"%s\": %zu finding%s", text, *n, *n == 1 ? "" : "s");

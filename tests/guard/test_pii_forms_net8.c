@@ -94,8 +94,46 @@ static void test_email_at(void)
 	HASNT("Acme\xC2\xAE web.local", MAGI_PII_EMAIL);
 }
 
+/* An SSN's dotted form with one dot read as a comma; "SS No." with its S read as 8. */
+static void test_ssn_mixed(void)
+{
+	found_at_most("88 No.: 041.77,7561.", MAGI_PII_SSN, "041.77,7561", MAGI_PII_SCORE_REPAIRED, true);
+	found_at_most("041,77.7561", MAGI_PII_SSN, "041,77.7561", MAGI_PII_SCORE_REPAIRED, true);
+	HASNT("values 041.77,7561, 9", MAGI_PII_SSN);
+	HASNT("price 1.234,5678", MAGI_PII_SSN);
+	HASNT("041.77,7561.2", MAGI_PII_SSN);
+}
+
+/* An IBAN whose country code read as two digits in one block: only where the BBAN's
+ * letters stand as letters. */
+static void test_iban_digit_country(void)
+{
+	found_at_most("IBAN: 10731XBX060704162851898,", MAGI_PII_IBAN, "10731XBX060704162851898",
+		      MAGI_PII_SCORE_REPAIRED, true);
+	HASNT("10731XBX060704162851899", MAGI_PII_IBAN);
+	HASNT("10731001060704162851898", MAGI_PII_IBAN);
+	HASNT("5016197180745621833", MAGI_PII_IBAN);
+}
+
+/* An IP literal in a URL whose '[' OCR read as a letter; an IPv6 prefix after an address
+ * label is an IP address, not a street. */
+static void test_ipv6_url_and_label(void)
+{
+	found_at_most("http://LFe80: :1b89;b309;834e:8d471/", MAGI_PII_IPV6, "LFe80: :1b89;b309;834e:8d471",
+		      MAGI_PII_SCORE_REPAIRED, true);
+	HASNT("see http://example.com:8080/path", MAGI_PII_IPV6);
+	HASNT("http://deadbeef:cafe@host/", MAGI_PII_IPV6);
+	found_at_most("Address: fcbf:a51c:a8a6:bc8a:/32", MAGI_PII_IPV6, "fcbf:a51c:a8a6:bc8a:/32",
+		      MAGI_PII_SCORE_REPAIRED, true);
+	HAS("Address: 12 Main Street, Springfield, IL 62704", MAGI_PII_ADDRESS,
+	    "12 Main Street, Springfield, IL 62704");
+}
+
 int main(void)
 {
+	test_ssn_mixed();
+	test_iban_digit_country();
+	test_ipv6_url_and_label();
 	test_email_at();
 	test_respaced();
 	test_iban_country();
