@@ -89,6 +89,8 @@ static size_t parse_domain(const char *t, size_t len, size_t d)
 			gap = q + 3 < len && t[q] == ' ' && t[q + 2] == ' ' ? 3 : 2;
 		else if (q + 1 < len && t[q] == ',' && magi__is_alpha((uc)t[q + 1]))
 			gap = 1;
+		else if (q + 2 < len && t[q] == ' ' && t[q + 1] == ',' && magi__is_alpha((uc)t[q + 2]))
+			gap = 2; /* the comma's stray space before it ("studio ,technology"): session 8 */
 		else if (q + 2 < len && t[q] == ',' && t[q + 1] == ' ' && magi__is_alpha((uc)t[q + 2]) &&
 			 q - lab_start >= 3)
 			gap = 2; /* small fonts read every dot as ", " ("outlook, com", not "a@b, fr") */
@@ -108,7 +110,7 @@ static size_t parse_domain(const char *t, size_t len, size_t d)
 			size_t w = q + gap;
 			while (w < len && magi__is_lower((uc)t[w]) && w - q - gap <= 18)
 				w++;
-			if (gap == 2 && t[q] == '.' && w - q - gap >= 2 && w - q - gap <= 18 &&
+			if (gap == 2 && (t[q] == '.' || t[q + 1] == ',') && w - q - gap >= 2 && w - q - gap <= 18 &&
 			    (w == len || (!magi__is_alnum((uc)t[w]) && t[w] != '.' && t[w] != '-')))
 				return w;
 		}
@@ -260,6 +262,41 @@ static magi_status emails_sign_at(const char *t, size_t len, struct magi__fvec *
 	return MAGI_OK;
 }
 
+/* A domain whose TLD OCR read with a 1 for its l ("xn--bcher-kva. p1" for .pl): TLDs are
+ * letters only (RFC 1123 2.1, the root zone's rule), so in a short word after a dot a 1 or
+ * '|' is an l (a 0 stays a digit: "name@host.c0m" is no address). The domain read so must
+ * end in a known TLD. Returns the end in t (the same bytes), or 0. */
+static size_t tld_lookalike_domain(const char *t, size_t len, size_t d)
+{
+	char b[256];
+	size_t n = MAGI_MIN(len - d, sizeof b - 1);
+	memcpy(b, t + d, n);
+	b[n] = '\0';
+	bool mapped = false;
+	for (size_t x = 1; x < n; x++) {
+		if (b[x - 1] != '.' && !(b[x - 1] == ' ' && x >= 2 && b[x - 2] == '.'))
+			continue;
+		size_t w = x, look = 0;
+		while (w < n && (magi__is_alpha((uc)b[w]) || strchr("1|", b[w])) && b[w])
+			look += !magi__is_alpha((uc)b[w++]);
+		if (!look || w - x < 2 || w - x > 4 || (w < n && (magi__is_alnum((uc)b[w]) || b[w] == '-')))
+			continue;
+		for (size_t y = x; y < w; y++)
+			if (!magi__is_alpha((uc)b[y]))
+				b[y] = 'l';
+		mapped = true;
+	}
+	if (!mapped)
+		return 0;
+	size_t k = parse_domain(b, n, 0);
+	size_t dot = k;
+	while (dot > 0 && b[dot - 1] != '.' && b[dot - 1] != ' ')
+		dot--;
+	if (!k || !known_tld_at(b, n, dot) || !memcmp(b, t + d, k))
+		return 0;
+	return d + k;
+}
+
 magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv)
 {
 	size_t next = 0; /* do not start inside the previous address */
@@ -319,9 +356,14 @@ magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv)
 		size_t k = parse_domain(t, len, d);
 		if (!k)
 			k = glued_tld_domain(t, len, d);
-		bool commas = false;
+		bool fixed = false; /* a comma for a dot, a digit for a TLD's letter */
 		if (!k && j > 0 && t[j - 1] == '<')
-			commas = (k = bracketed_comma_domain(t, len, d)) != 0;
+			fixed = (k = bracketed_comma_domain(t, len, d)) != 0;
+		if (!k)
+			fixed = (k = tld_lookalike_domain(t, len, d)) != 0;
+		/* a dot read as a comma with a stray space before it (session 8) */
+		for (size_t x = d; k && x + 1 < k && !fixed; x++)
+			fixed = t[x] == ' ' && t[x + 1] == ',';
 		/* spaces on both sides of the '@' and no dot in the domain are prose ("of @ unit
 		 * in"), not an address with three faults */
 		if (k && le < a && d > a + 1 && !memchr(t + d, '.', k - d))
@@ -329,10 +371,10 @@ magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv)
 		if (!k)
 			continue;
 		magi_status st = magi__fvec_push(fv, MAGI_PII_EMAIL, j, k,
-						 commas ? MAGI_PII_SCORE_REPAIRED : 1.0f, NULL);
+						 fixed ? MAGI_PII_SCORE_REPAIRED : 1.0f, NULL);
 		if (st)
 			return st;
-		fv->v[fv->n - 1].repaired = commas;
+		fv->v[fv->n - 1].repaired = fixed;
 		next = k;
 		a = k;
 	}

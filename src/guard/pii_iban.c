@@ -185,6 +185,9 @@ static const char *digit_options(uc c)
 		return "2";
 	case 'G':
 		return "6";
+	case 'd': /* small type's 4 ("BESd 9418 ...", "NOOd" for N004): session 8 */
+	case 'A':
+		return "4";
 	default:
 		return "";
 	}

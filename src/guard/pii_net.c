@@ -53,7 +53,7 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 		    (i > 0 && (t[i - 1] == '.' || t[i - 1] == '-')))
 			continue;
 		size_t q = i;
-		int oct[4], nds[4], k = 0, commas = 0, spaces = 0, gaps = 0;
+		int oct[4], nds[4], k = 0, commas = 0, spaces = 0, gaps = 0, dots = 0, after_sp = 0;
 		bool ok = true, spaced = false;
 		for (; k < 4; k++) {
 			int v = 0, nd = 0;
@@ -77,6 +77,7 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 					spaces++;
 					q++;
 				}
+				dots += q < len && t[q] == '.';
 				if (q >= len || t[q] != '.') {
 					/* OCR reads a dot as ",." or ',' now and then ("10,.183.183.44",
 					 * "178.183.140,53") */
@@ -99,6 +100,7 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 				/* OCR puts a space after a dot now and then: "192. 168.1.20"; some small
 				 * fonts read every dot as ", " or ". " ("192,168, 86,74") */
 				if (q + 1 < len && t[q] == ' ' && magi__is_digit((uc)t[q + 1])) {
+					after_sp++;
 					spaces += spaced || t[q - 1] == ',';
 					spaced = true;
 					q++;
@@ -125,6 +127,12 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 				 (t[q + 1] == ' ' && q + 2 < len && magi__is_digit((uc)t[q + 2]))));
 		bool comma_quad = ok && commas == 3 && !spaces && !gaps && !labelled && !port &&
 				  long_oct >= 2 && !in_list;
+		/* dots and commas mixed, each followed by a space or none (session 8: "192, 168,
+		 * 97. 84"): a list of decimals spaces its commas only ("12.5, 100, 200"); with two
+		 * octets or more three digits long, as above. `repaired` */
+		bool mixed_quad = ok && commas && dots && !gaps && !labelled && !port && long_oct >= 2 &&
+				  !in_list && (after_sp == 0 || after_sp == 3);
+		comma_quad |= mixed_quad;
 		/* more than one, or with spaces, only after an IP label: "1,0,0,1" and "10, 20,
 		 * 30, 40" are lists */
 		if ((commas > 1 || spaces || gaps) && !labelled && !port && !comma_quad)
@@ -389,12 +397,14 @@ static size_t ipv6_prefix_noisy(const char *t, size_t len, size_t i)
 static magi_status ipv6_url_literals(const char *t, size_t len, struct magi__fvec *fv)
 {
 	for (size_t i = 0; i + 4 < len; i++) {
-		if (memcmp(t + i, "://", 3) || !t[i + 3])
+		/* "://", or with OCR's space after the colon ("http: //Lfd5b :38dc ...") */
+		size_t sl = !memcmp(t + i, "://", 3) ? 3 : !memcmp(t + i, ": //", 4) ? 4 : 0;
+		if (!sl || i + sl >= len || !t[i + sl])
 			continue;
 		/* the bracket, or (session 8) a glyph OCR made of it ("LFe80: :1b89;...") or none:
 		 * a host name holds no colon but its port's, so three colons say IPv6 anyway; the
 		 * glyph counts among the other glyphs */
-		size_t s = i + 3 + (strchr("[({|", t[i + 3]) != NULL), q = s, e = s;
+		size_t s = i + sl + (strchr("[({|", t[i + sl]) != NULL), q = s, e = s;
 		int colons = 0, hex = 0, other = 0;
 		char h;
 		while (q < len && q - s < 64) {

@@ -419,10 +419,45 @@ static bool digits_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 /* The span of line li's address-like words: from its first hex word to its last, with at
  * least two colons in all and a hex letter or four colons (so that a time "12:30:45" is
  * not read again). False when there is none. */
+/* A line of hex groups split by marks and nothing else ("3eb0 ,edfa .c6d": Cisco's dotted
+ * MAC with a glyph lost; session 8): 2-8 words, each of hex glyphs and an address's marks
+ * only, 8-40 hex glyphs in all with a digit and a letter among them, and a mark (. , : ;)
+ * after the first glyph. */
+static bool hex_line(const struct magi_ocr *ocr, size_t li, int *first, int *last)
+{
+	int words = 0, hex = 0, digits = 0, letters = 0, marks = 0, f = -1, l = -1;
+	for (size_t w = 0; w < ocr->n_words; w++) {
+		if (ocr->words[w].line != (int)li)
+			continue;
+		for (const char *q = ocr->words[w].text; *q; q++) {
+			if (magi__is_hex((unsigned char)*q)) {
+				hex++;
+				digits += magi__is_digit((unsigned char)*q);
+				letters += magi__is_alpha((unsigned char)*q);
+			} else if (strchr(".,:;", *q)) {
+				marks += hex > 0;
+			} else {
+				return false;
+			}
+		}
+		f = f < 0 ? (int)w : f;
+		l = (int)w;
+		words++;
+	}
+	if (words < 2 || words > 8 || hex < 8 || hex > 40 || !digits || !letters || !marks)
+		return false;
+	*first = f;
+	*last = l;
+	return true;
+}
+
 static bool hex_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 {
 	int first, last, colons = 0, letters = 0;
-	if (!line_span(ocr, li, hex_word, &first, &last))
+	bool span = line_span(ocr, li, hex_word, &first, &last);
+	if ((!span || first == last) && hex_line(ocr, li, &first, &last))
+		colons = 4; /* the line's shape stands for an address's colons */
+	else if (!span)
 		return false;
 	for (int w = first; w <= last; w++)
 		for (const char *t = ocr->words[w].text; *t; t++) {
@@ -515,11 +550,15 @@ static bool field_crop(const struct magi_image *img, const struct magi_ocr *ocr,
 	return c->w0 >= 0;
 }
 
-/* true when a finding's box overlaps the candidate's crop. */
+/* true when a finding's box overlaps the candidate's crop. A name or a postal address
+ * over a number's or an address's glyphs does not count (session 8): those rules take what
+ * small type left of an IBAN ("F146-3614" as a postcode) or an IP after an address label,
+ * and the second reading is what can read it as what it is. */
 static bool covered_by(const struct magi_pii_finding *f, size_t nf, const struct cand *c)
 {
 	for (size_t k = 0; k < nf; k++)
-		if (f[k].has_box && overlaps(f[k].x, f[k].y, f[k].w, f[k].h, c->x, c->y, c->w, c->h))
+		if (f[k].has_box && f[k].type != MAGI_PII_PERSON && f[k].type != MAGI_PII_ADDRESS &&
+		    overlaps(f[k].x, f[k].y, f[k].w, f[k].h, c->x, c->y, c->w, c->h))
 			return true;
 	return false;
 }

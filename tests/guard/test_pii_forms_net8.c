@@ -92,6 +92,18 @@ static void test_email_at(void)
 	HASNT("see ns2.example.com for it", MAGI_PII_EMAIL);
 	HASNT("Acme\xC2\xAE Widgets", MAGI_PII_EMAIL);
 	HASNT("Acme\xC2\xAE web.local", MAGI_PII_EMAIL);
+	/* a TLD read with a digit for a letter (TLDs are letters only) */
+	found_at_most("chloe+shop@xn--bcher-kva. p1", MAGI_PII_EMAIL, "chloe+shop@xn--bcher-kva. p1",
+		      MAGI_PII_SCORE_REPAIRED, true);
+	found_at_most("a.b@example.n1", MAGI_PII_EMAIL, "a.b@example.n1", MAGI_PII_SCORE_REPAIRED, true);
+	HASNT("name@host.c0m", MAGI_PII_EMAIL);
+	found_at_most("jo@foo.com", MAGI_PII_EMAIL, "jo@foo.com", 1.0f, false);
+	HASNT("x@host.1.2", MAGI_PII_EMAIL);
+	HASNT("mail jo@foo.10", MAGI_PII_EMAIL);
+	/* a domain's dot read as a comma with a stray space before it */
+	found_at_most("edemir@studio ,technology", MAGI_PII_EMAIL, "edemir@studio ,technology",
+		      MAGI_PII_SCORE_REPAIRED, true);
+	HASNT("see a@b ,c", MAGI_PII_EMAIL);
 }
 
 /* An SSN's dotted form with one dot read as a comma; "SS No." with its S read as 8. */
@@ -121,7 +133,10 @@ static void test_ipv6_url_and_label(void)
 {
 	found_at_most("http://LFe80: :1b89;b309;834e:8d471/", MAGI_PII_IPV6, "LFe80: :1b89;b309;834e:8d471",
 		      MAGI_PII_SCORE_REPAIRED, true);
+	found_at_most("http: //Lfd5b :38dc : 7174 : Sf 9F : 6ba2 : 2ed4 : f3b3 :356d1/", MAGI_PII_IPV6,
+		      "Lfd5b :38dc : 7174 : Sf 9F : 6ba2 : 2ed4 : f3b3 :356d1", MAGI_PII_SCORE_REPAIRED, true);
 	HASNT("see http://example.com:8080/path", MAGI_PII_IPV6);
+	HASNT("see http: //example.com:8080/path", MAGI_PII_IPV6);
 	HASNT("http://deadbeef:cafe@host/", MAGI_PII_IPV6);
 	found_at_most("Address: fcbf:a51c:a8a6:bc8a:/32", MAGI_PII_IPV6, "fcbf:a51c:a8a6:bc8a:/32",
 		      MAGI_PII_SCORE_REPAIRED, true);
@@ -129,8 +144,22 @@ static void test_ipv6_url_and_label(void)
 	    "12 Main Street, Springfield, IL 62704");
 }
 
+/* A dotted quad mixing dots and commas, no label: lists of numbers never mix them. */
+static void test_ipv4_mixed(void)
+{
+	found_at_most("192, 168, 97. 84", MAGI_PII_IPV4, "192, 168, 97. 84", MAGI_PII_SCORE_REPAIRED, true);
+	found_at_most("from 203,0.113,214", MAGI_PII_IPV4, "203,0.113,214", MAGI_PII_SCORE_REPAIRED, true);
+	HASNT("from 10.171, 122, 132", MAGI_PII_IPV4); /* thousands, or a list */
+	HASNT("sizes 12.5, 100, 200", MAGI_PII_IPV4);
+	HASNT("values 1.5, 2.5, 100.25", MAGI_PII_IPV4);
+	HASNT("1,234.56 and 2, 3. 4, 5", MAGI_PII_IPV4);
+	HASNT("rows 5, 192, 168, 97. 84", MAGI_PII_IPV4);
+	HASNT("10,171.122,132", MAGI_PII_IPV4);
+}
+
 int main(void)
 {
+	test_ipv4_mixed();
 	test_ssn_mixed();
 	test_iban_digit_country();
 	test_ipv6_url_and_label();
