@@ -1018,6 +1018,16 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 			char label[96];
 			cand_label(ocr, c, label, sizeof label);
 			s = read_crop(crop, c->scale, c->kind, label, p, &g, &ng);
+			/* a line whose label names PII, or that shows an address's or an e-mail
+			 * address's shape, and whose reading found nothing: once more at another size
+			 * (session 8). Tesseract's misreadings of small glyphs depend on how their
+			 * pixels fall after scaling, so a second size reads them anew rather than
+			 * repairing the first reading's text; it costs the crop's units again. */
+			if (!s && !ng && c->prio >= 2 && c->cost <= budget) {
+				budget -= c->cost;
+				s = read_crop(crop, c->scale == 1 ? 3 : c->scale + 1,
+					      c->kind, label, p, &g, &ng);
+			}
 			double dt = magi_now_ms() - t0;
 			MAGI_DEBUG("pii: second reading of %ux%u at %d,%d (%d units, x%d%s, prio %d): %zu finding%s in %.1f ms",
 				   crop->w, crop->h, x0, y0, c->cost, c->scale, c->kind ? ", constrained" : "",
