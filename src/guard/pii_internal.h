@@ -102,9 +102,10 @@ size_t magi__pii_label_fuzzy(const char *t, size_t len, size_t at, const char *l
  * opening a field with something after it, or a salutation; 2 a name label alone or a
  * letter's closing alone (the name is on the next line); 0 neither. */
 int magi__pii_person_cue(const char *t, size_t len);
-/* pii_person_reread.c: line li of ocr is where a name stands by magi__pii_person_cue (the
- * line itself, or the line above says the name is on the next). */
-bool magi__pii_name_row(const struct magi_ocr *ocr, size_t li);
+/* pii_person_reread.c: line li of ocr is where a name stands by magi__pii_person_cue (its
+ * row up to it, or the line above says the name is on the next); box (x0, y0, x1, y1) gets
+ * what to read: the row from its first line left of li to li's end. */
+bool magi__pii_name_row(const struct magi_ocr *ocr, size_t li, int box[4]);
 /* pii_person_names.c: w[0..n) is a listed family name or has a family name's ending
  * (false when magi__pii_given_names is off). */
 bool magi__pii_family_name(const char *w, size_t n);

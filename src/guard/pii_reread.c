@@ -878,8 +878,10 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		/* a line where a name stands that the first reading found none on: read again
 		 * as it is (guard8, session 8: pii_person_reread.c) */
 		struct cand pc = {.line = i, .kind = READ_PLAIN, .prio = 1, .scale = 1};
+		int nb[4];
 		if ((p->types & MAGI_PII_BIT(MAGI_PII_PERSON)) && l->h <= GARBLED_MAX_HEIGHT &&
-		    magi__pii_name_row(ocr, i) && line_crop(ocr, i, true, &pc) && !covered_by(f, nf, &pc)) {
+		    magi__pii_name_row(ocr, i, nb) && line_crop(ocr, i, true, &pc) && cand_box(&pc, nb) &&
+		    !covered_by(f, nf, &pc)) {
 			pc.scale = crop_scale(text_height(ocr, &pc));
 			cands[nc++] = pc;
 		}

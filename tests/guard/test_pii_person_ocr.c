@@ -65,7 +65,7 @@ static void test_fuzzy_labels(void)
 }
 
 int magi__pii_person_cue(const char *t, size_t len);
-bool magi__pii_name_row(const struct magi_ocr *ocr, size_t li);
+bool magi__pii_name_row(const struct magi_ocr *ocr, size_t li, int box[4]);
 
 static int cue(const char *t)
 {
@@ -95,12 +95,27 @@ static void test_name_rows(void)
 		{.text = t3, .x = 400, .y = 28, .w = 60, .h = 12},
 	};
 	struct magi_ocr o = {.lines = lines, .n_lines = 4};
-	CHECK(!magi__pii_name_row(&o, 0));
-	CHECK(magi__pii_name_row(&o, 1));
-	CHECK(!magi__pii_name_row(&o, 2));
-	CHECK(magi__pii_name_row(&o, 3)); /* a label with a value on its own line */
-	lines[1].x = 300;                  /* not under the closing */
-	CHECK(!magi__pii_name_row(&o, 1));
+	int b[4];
+	CHECK(!magi__pii_name_row(&o, 0, b));
+	CHECK(magi__pii_name_row(&o, 1, b));
+	CHECK(b[0] == 10 && b[1] == 28 && b[2] == 100 && b[3] == 40);
+	CHECK(!magi__pii_name_row(&o, 2, b));
+	CHECK(magi__pii_name_row(&o, 3, b)); /* a label with a value on its own line */
+	lines[1].x = 300;                     /* not under the closing */
+	CHECK(!magi__pii_name_row(&o, 1, b));
+	/* a row the page reading cut in two lines, words between them lost ("Liebe" |
+	 * "u Nguyen,"): the second is read from the first one's start */
+	char s0[] = "Liebe", s1[] = "u Nguyen,";
+	struct magi_ocr_line row[] = {
+		{.text = s0, .x = 20, .y = 200, .w = 50, .h = 13},
+		{.text = s1, .x = 130, .y = 201, .w = 80, .h = 12},
+	};
+	struct magi_ocr r = {.lines = row, .n_lines = 2};
+	CHECK(!magi__pii_name_row(&r, 0, b));
+	CHECK(magi__pii_name_row(&r, 1, b));
+	CHECK(b[0] == 20 && b[2] == 210);
+	row[0].y = 260; /* another row: no salutation before it */
+	CHECK(!magi__pii_name_row(&r, 1, b));
 }
 
 int main(void)
