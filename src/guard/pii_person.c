@@ -709,7 +709,10 @@ int magi__pii_person_cue(const char *t, size_t len)
 		if (!magi__is_alpha((uc)t[at]) || !magi__pii_label_start(t, at))
 			continue;
 		for (size_t li = 0; li < MAGI_ARRAY_LEN(name_labels); li++) {
-			size_t q = label_at(t, len, at, name_labels[li].label);
+			const char *label = name_labels[li].label;
+			size_t q = magi__lower((uc)t[at]) == (uc)label[0] || (strlen(label) >= 9 && strchr(label, ' '))
+					   ? label_at(t, len, at, label)
+					   : 0;
 			if (!q)
 				q = magi__pii_label_fuzzy(t, len, at, name_labels[li].label);
 			if (!q || (q < len && magi__is_alnum((uc)t[q])))

@@ -183,6 +183,10 @@ static const char *const near_labels[] = {"employer", "employed", "employers", "
 
 size_t magi__pii_label_fuzzy(const char *t, size_t len, size_t at, const char *label)
 {
+	/* one edit leaves the first glyph or the second right (a quick test: this runs for
+	 * every label at every field start) */
+	if (at + 1 >= len || (magi__lower((uc)t[at]) != (uc)label[0] && magi__lower((uc)t[at + 1]) != (uc)label[1]))
+		return 0;
 	size_t ll = strlen(label);
 	if (ll < 7 || (at > 0 && magi__is_alnum((uc)t[at - 1])))
 		return 0;
