@@ -399,8 +399,10 @@ static magi_status names_after_labels(const char *t, size_t len, struct magi__fv
 					   ? label_at(t, len, at, label)
 					   : 0;
 			/* a label of 7+ letters with one letter misread or lost ("Burname:",
-			 * "Family nam<tab>", session 8): only before a colon, a tab or the line's end */
-			bool fuzzy = !q && (q = magi__pii_label_fuzzy(t, len, at, label)) != 0;
+			 * "Family nam<tab>", session 8): only before a colon, a tab or the line's end,
+			 * unless it has words and 12+ bytes ("Nom de fanile Thu") */
+			bool fuzzy = !q && (q = magi__pii_label_fuzzy(t, len, at, label)) != 0 &&
+				     !(strchr(label, ' ') && strlen(label) >= 12);
 			if (!q)
 				continue;
 			/* small type's 'z' for a colon glued to the label ("Full namez Chinedu") */

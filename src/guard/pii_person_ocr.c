@@ -176,6 +176,13 @@ magi_status magi__pii_persons_misread(const char *t, size_t len, struct magi__fv
 	return st;
 }
 
+/* Glyph c (lower case) of the text stands for label[k]: the same, or small type's 'n' or
+ * 'w' for an 'm' after the first ("Nom de fanile", as pii_person.c's label_at takes it). */
+static bool label_glyph(uc c, const char *label, size_t k)
+{
+	return c == (uc)label[k] || (label[k] == 'm' && k > 0 && (c == 'n' || c == 'w'));
+}
+
 /* Words one edit from a label that are no label ("Employer:" is a firm, "Insurer:" one). */
 static const char *const near_labels[] = {"employer", "employed", "employers", "insurer",
 					  "insurers", "ensured", "insures", "assigner",
@@ -199,7 +206,7 @@ size_t magi__pii_label_fuzzy(const char *t, size_t len, size_t at, const char *l
 	size_t k = 0;
 	for (; k < ll && at + k < len; k++) {
 		uc c = magi__lower((uc)t[at + k]);
-		if (c == (uc)label[k])
+		if (label_glyph(c, label, k))
 			continue;
 		if (label[k] == ' ' || !magi__is_alpha(c) || ++off > 1)
 			break;
@@ -211,7 +218,7 @@ size_t magi__pii_label_fuzzy(const char *t, size_t len, size_t at, const char *l
 		size_t i = 0;
 		off = 0;
 		for (k = 0; k < ll; k++) {
-			if (at + i < len && magi__lower((uc)t[at + i]) == (uc)label[k]) {
+			if (at + i < len && label_glyph(magi__lower((uc)t[at + i]), label, k)) {
 				i++;
 				continue;
 			}

@@ -1,7 +1,8 @@
 /* test_pii_person_ocr.c — person names as OCR misreads them (issue 16, session 8): a
  * look-alike glyph inside a name word is read as the letter (the finding `repaired`, score
  * at most 0.5), a name label with one letter misread or lost still opens a field; the
- * ordinary text each resembles is left alone. Text only (no OCR): fast. */
+ * ordinary text each resembles is left alone; and a German street type whose ß the English
+ * model reads as B. Text only (no OCR): fast. */
 #include "pii_check.h"
 #include "magi/magi.h"
 
@@ -55,6 +56,8 @@ static void test_fuzzy_labels(void)
 	HAS("Family nam\tKhoury", MAGI_PII_PERSON, "Khoury");           /* e lost */
 	HAS("Name des Kontoinhabes: Jana Novak", MAGI_PII_PERSON, "Jana Novak");
 	HAS("Cardhclder:\nAmir Tehrani", MAGI_PII_PERSON, "Amir Tehrani");
+	HAS("Nom de fanile Thu", MAGI_PII_PERSON, "Thu"); /* m read n, an l lost */
+	HASNT("Nom de fanfare Thu", MAGI_PII_PERSON);
 	/* a near label that names no person, or no colon after a fuzzy one */
 	HASNT("Employer: Acme Robotics", MAGI_PII_PERSON);
 	HASNT("Insurer: Allianz Versicherung", MAGI_PII_PERSON);
@@ -62,6 +65,15 @@ static void test_fuzzy_labels(void)
 	HASNT("Burname von Biilow", MAGI_PII_PERSON);
 	HASNT("Surnames Index Page", MAGI_PII_PERSON);
 	HASNT("Contrast: High Visibility", MAGI_PII_PERSON);
+}
+
+/* An address's street type as the English model reads ß: the compound still ends in a
+ * street type. */
+static void test_street_eszett(void)
+{
+	HAS("Lieferanschrift: HauptstraBe, Porto", MAGI_PII_ADDRESS, "HauptstraBe, Porto");
+	HAS("We moved to HauptstraBe 12, 10115 Berlin", MAGI_PII_ADDRESS, "HauptstraBe 12, 10115 Berlin");
+	HASNT("Strabe is no street", MAGI_PII_ADDRESS);
 }
 
 int magi__pii_person_cue(const char *t, size_t len);
@@ -121,6 +133,7 @@ static void test_name_rows(void)
 int main(void)
 {
 	test_name_rows();
+	test_street_eszett();
 	test_lookalikes();
 	test_fuzzy_labels();
 	/* without the lists: the same rules (they use none) */
