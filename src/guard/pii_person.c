@@ -387,6 +387,18 @@ bool magi__pii_label_start(const char *t, size_t at)
 	return b == 0 || t[b - 1] == '\n';
 }
 
+/* The end of name label li at t[at] as read (label_at), else with one letter misread or
+ * lost (session 8), which sets *fuzzy; 0 when neither. */
+static size_t name_label_end(const char *t, size_t len, size_t at, size_t li, bool *fuzzy)
+{
+	const char *label = name_labels[li].label;
+	size_t q = magi__lower((uc)t[at]) == (uc)label[0] || (strlen(label) >= 9 && strchr(label, ' '))
+			   ? label_at(t, len, at, label)
+			   : 0;
+	*fuzzy = !q && (q = magi__pii_label_fuzzy(t, len, at, label)) != 0;
+	return q;
+}
+
 /* Names after labels. */
 static magi_status names_after_labels(const char *t, size_t len, struct magi__fvec *fv)
 {
@@ -395,16 +407,14 @@ static magi_status names_after_labels(const char *t, size_t len, struct magi__fv
 			continue;
 		for (size_t li = 0; li < MAGI_ARRAY_LEN(name_labels); li++) {
 			const char *label = name_labels[li].label;
-			size_t q = magi__lower((uc)t[at]) == (uc)label[0] || (strlen(label) >= 9 && strchr(label, ' '))
-					   ? label_at(t, len, at, label)
-					   : 0;
 			/* a label of 7+ letters with one letter misread or lost ("Burname:",
 			 * "Family nam<tab>", session 8): only before a colon, a tab or the line's end,
 			 * unless it has words and 12+ bytes ("Nom de fanile Thu") */
-			bool fuzzy = !q && (q = magi__pii_label_fuzzy(t, len, at, label)) != 0 &&
-				     !(strchr(label, ' ') && strlen(label) >= 12);
+			bool fuzzy;
+			size_t q = name_label_end(t, len, at, li, &fuzzy);
 			if (!q)
 				continue;
+			fuzzy = fuzzy && !(strchr(label, ' ') && strlen(label) >= 12);
 			/* small type's 'z' for a colon glued to the label ("Full namez Chinedu") */
 			bool zcolon = q + 1 < len && t[q] == 'z' && t[q + 1] == ' ';
 			if (!zcolon && q < len && magi__is_alnum((uc)t[q]))
@@ -711,12 +721,8 @@ int magi__pii_person_cue(const char *t, size_t len)
 		if (!magi__is_alpha((uc)t[at]) || !magi__pii_label_start(t, at))
 			continue;
 		for (size_t li = 0; li < MAGI_ARRAY_LEN(name_labels); li++) {
-			const char *label = name_labels[li].label;
-			size_t q = magi__lower((uc)t[at]) == (uc)label[0] || (strlen(label) >= 9 && strchr(label, ' '))
-					   ? label_at(t, len, at, label)
-					   : 0;
-			if (!q)
-				q = magi__pii_label_fuzzy(t, len, at, name_labels[li].label);
+			bool fuzzy;
+			size_t q = name_label_end(t, len, at, li, &fuzzy);
 			if (!q || (q < len && magi__is_alnum((uc)t[q])))
 				continue;
 			while (q < len && t[q] == ' ')
