@@ -40,9 +40,10 @@ static const char *const prefix_types[] = {
 	"rua", "travessa", "alameda", "praça", "estrada", "ul.", "al.", "pl.", "ulica", "aleja",
 	NULL};
 /* Endings of one-word street names (German, Dutch, Nordic compounds: "Hauptstraße",
- * "Keizersgracht", "Drottninggatan"); the word must be longer than the ending by 3+. */
+ * "Keizersgracht", "Drottninggatan"); the word must be longer than the ending by 3+.
+ * ("strabe": the ß read B by the English model, "HauptstraBe", session 8.) */
 static const char *const compound_types[] = {
-	"straße", "strasse", "str.", "weg", "gasse", "platz", "allee", "damm", "ufer",
+	"straße", "strasse", "strabe", "str.", "weg", "gasse", "platz", "allee", "damm", "ufer",
 	"chaussee", "steig", "pfad", "gracht", "straat", "laan", "plein", "kade", "singel",
 	"dijk", "gatan", "vägen", "vagen", "gränd", "gade", "vej", "veien", "gata", "torget",
 	"-daero", "-ro", "-gil", NULL};

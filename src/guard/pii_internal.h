@@ -98,6 +98,23 @@ size_t magi__pii_label_one_off(const char *t, size_t len, size_t at, const char 
 /* pii_person_table.c: names in a table's name column. */
 magi_status magi__pii_persons_table(const char *t, size_t len, struct magi__fvec *fv);
 magi_status magi__pii_persons_prose(const char *t, size_t len, struct magi__fvec *fv);
+/* pii_person_ocr.c (session 8): scan run again over a copy of t whose name words' OCR
+ * look-alikes are read as letters ("E1-Amin", "WeiB", "ELiF"); its findings that touch
+ * a changed glyph are appended `repaired`, score at most 0.5 (one that holds a finding of
+ * fv->v[from..] of its type takes that one's place). And a name label of 7+
+ * ASCII letters at t[at] with one letter misread or lost ("Burname", "Family nam"): its
+ * end in t, or 0 (words one edit from a label that are none, "Employer", excepted). */
+magi_status magi__pii_persons_misread(const char *t, size_t len, struct magi__fvec *fv, size_t from,
+				      magi_status (*scan)(const char *, size_t, struct magi__fvec *));
+size_t magi__pii_label_fuzzy(const char *t, size_t len, size_t at, const char *label);
+/* pii_person.c: what one line of text says about a name (session 8): 1 a name label
+ * opening a field with something after it, or a salutation; 2 a name label alone or a
+ * letter's closing alone (the name is on the next line); 0 neither. */
+int magi__pii_person_cue(const char *t, size_t len);
+/* pii_person_reread.c: line li of ocr is where a name stands by magi__pii_person_cue (its
+ * row up to it, or the line above says the name is on the next); box (x0, y0, x1, y1) gets
+ * what to read: the row from its first line left of li to li's end. */
+bool magi__pii_name_row(const struct magi_ocr *ocr, size_t li, int box[4]);
 /* pii_person_names.c: w[0..n) is a listed family name or has a family name's ending
  * (false when magi__pii_given_names is off). */
 bool magi__pii_family_name(const char *w, size_t n);

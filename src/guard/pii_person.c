@@ -387,6 +387,18 @@ bool magi__pii_label_start(const char *t, size_t at)
 	return b == 0 || t[b - 1] == '\n';
 }
 
+/* The end of name label li at t[at] as read (label_at), else with one letter misread or
+ * lost (session 8), which sets *fuzzy; 0 when neither. */
+static size_t name_label_end(const char *t, size_t len, size_t at, size_t li, bool *fuzzy)
+{
+	const char *label = name_labels[li].label;
+	size_t q = magi__lower((uc)t[at]) == (uc)label[0] || (strlen(label) >= 9 && strchr(label, ' '))
+			   ? label_at(t, len, at, label)
+			   : 0;
+	*fuzzy = !q && (q = magi__pii_label_fuzzy(t, len, at, label)) != 0;
+	return q;
+}
+
 /* Names after labels. */
 static magi_status names_after_labels(const char *t, size_t len, struct magi__fvec *fv)
 {
@@ -395,10 +407,14 @@ static magi_status names_after_labels(const char *t, size_t len, struct magi__fv
 			continue;
 		for (size_t li = 0; li < MAGI_ARRAY_LEN(name_labels); li++) {
 			const char *label = name_labels[li].label;
-			if ((magi__lower((uc)t[at]) != (uc)label[0] && !(strlen(label) >= 9 && strchr(label, ' '))) ||
-			    !label_at(t, len, at, label))
+			/* a label of 7+ letters with one letter misread or lost ("Burname:",
+			 * "Family nam<tab>", session 8): only before a colon, a tab or the line's end,
+			 * unless it has words and 12+ bytes ("Nom de fanile Thu") */
+			bool fuzzy;
+			size_t q = name_label_end(t, len, at, li, &fuzzy);
+			if (!q)
 				continue;
-			size_t q = label_at(t, len, at, label);
+			fuzzy = fuzzy && !(strchr(label, ' ') && strlen(label) >= 12);
 			/* small type's 'z' for a colon glued to the label ("Full namez Chinedu") */
 			bool zcolon = q + 1 < len && t[q] == 'z' && t[q + 1] == ' ';
 			if (!zcolon && q < len && magi__is_alnum((uc)t[q]))
@@ -421,7 +437,7 @@ static magi_status names_after_labels(const char *t, size_t len, struct magi__fv
 				q++;
 				while (q < len && t[q] == ' ')
 					q++;
-			} else if (name_labels[li].colon && !colon) {
+			} else if ((name_labels[li].colon || fuzzy) && !colon) {
 				continue;
 			}
 			q = skip_title(t, len, q);
@@ -685,7 +701,46 @@ static magi_status names_after_sig_dashes(const char *t, size_t len, struct magi
 	return MAGI_OK;
 }
 
-magi_status magi__pii_persons(const char *t, size_t len, struct magi__fvec *fv)
+int magi__pii_person_cue(const char *t, size_t len)
+{
+	size_t a = 0;
+	while (a < len && (t[a] == ' ' || t[a] == '\t'))
+		a++;
+	for (size_t k = 0; closings[k]; k++)
+		if (magi__word_at(t, len, a, closings[k])) {
+			size_t b = a + strlen(closings[k]);
+			while (b < len && strchr(",!. ", t[b]))
+				b++;
+			if (b == len)
+				return 2;
+		}
+	for (size_t k = 0; salutations[k]; k++)
+		if (magi__word_at(t, len, a, salutations[k]) && a + strlen(salutations[k]) + 1 < len)
+			return 1;
+	for (size_t at = 0; at < len; at++) {
+		if (!magi__is_alpha((uc)t[at]) || !magi__pii_label_start(t, at))
+			continue;
+		for (size_t li = 0; li < MAGI_ARRAY_LEN(name_labels); li++) {
+			bool fuzzy;
+			size_t q = name_label_end(t, len, at, li, &fuzzy);
+			if (!q || (q < len && magi__is_alnum((uc)t[q])))
+				continue;
+			while (q < len && t[q] == ' ')
+				q++;
+			bool colon = q < len && strchr(":;=\t", t[q]);
+			size_t r = q + colon;
+			while (r < len && (t[r] == ' ' || t[r] == '\t'))
+				r++;
+			if (r == len)
+				return 2;
+			if (colon || (!name_labels[li].colon && strchr(name_labels[li].label, ' ')))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static magi_status persons_as_read(const char *t, size_t len, struct magi__fvec *fv)
 {
 	magi_status st = names_after_labels(t, len, fv);
 	if (!st)
@@ -703,4 +758,12 @@ magi_status magi__pii_persons(const char *t, size_t len, struct magi__fvec *fv)
 	if (!st)
 		st = magi__pii_persons_prose(t, len, fv);
 	return st;
+}
+
+magi_status magi__pii_persons(const char *t, size_t len, struct magi__fvec *fv)
+{
+	size_t from = fv->n;
+	magi_status st = persons_as_read(t, len, fv);
+	/* and once more with name words' look-alikes read as letters (session 8) */
+	return st ? st : magi__pii_persons_misread(t, len, fv, from, persons_as_read);
 }

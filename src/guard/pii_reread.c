@@ -917,7 +917,7 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 	if (s || !img || !ocr || !ocr->n_lines || !ocr->n_words || p->reread_budget == 0)
 		return s ? s : (*out = f, *n = nf, MAGI_OK);
 	/* the candidates */
-	struct cand *cands = calloc(4 * ocr->n_lines, sizeof *cands);
+	struct cand *cands = calloc(5 * ocr->n_lines, sizeof *cands);
 	if (!cands) {
 		magi_pii_findings_free(f, nf);
 		return MAGI_ERR_NOMEM;
@@ -951,6 +951,16 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 			fc.scale = crop_scale(l->h);
 			fc.prio = has_word(l->text, pii_labels) || email_label(l->text) ? 2 : 0;
 			cands[nc++] = fc;
+		}
+		/* a line where a name stands that the first reading found none on: read again
+		 * as it is (guard8, session 8: pii_person_reread.c) */
+		struct cand pc = {.line = i, .kind = READ_PLAIN, .prio = 1, .scale = 1};
+		int nb[4];
+		if ((p->types & MAGI_PII_BIT(MAGI_PII_PERSON)) && l->h <= GARBLED_MAX_HEIGHT &&
+		    magi__pii_name_row(ocr, i, nb) && line_crop(ocr, i, true, &pc) && cand_box(&pc, nb) &&
+		    !covered_by(f, nf, &pc)) {
+			pc.scale = crop_scale(text_height(ocr, &pc));
+			cands[nc++] = pc;
 		}
 		int digits = count_digits(l->text);
 		/* a garbled line: the first reading was unsure and the line shows a number or two
