@@ -164,6 +164,11 @@ json_t *magi__eval_run_ground(struct magi__eval_worker *w, const json_t *item, c
 	rp.ocr = false;
 	rp.settle_ms = 0;
 	rp.observe_after = false; /* an image: a click changes nothing (no second decode of it) */
+	/* nor does its click need a synced trace first; the item's durable record is its
+	 * results.jsonl line (fsync'd): trace.jsonl is synced once as the run ends, its step
+	 * image, summary and report not (a power cut may lose them; an item without a results
+	 * line is run again) */
+	rp.trace_sync = false;
 	rp.trace_max_pixels = GROUND_TRACE_PIXELS;
 	rp.max_wall_s = w->p->item_timeout_s * 0.9;
 	rp.guards = w->p->guards;
