@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/json.h"
+#include "core/thread.h"
 #include "env/env_internal.h"
 #include "eval/eval_internal.h"
 #include "trace/trace_internal.h"
@@ -185,13 +186,7 @@ void magi__eval_ground_prefetch_end(struct magi__eval_worker *w)
 	if (!pf)
 		return;
 	magi_image_free(prefetch_take(w, "", &unused));
-	pthread_mutex_lock(&pf->mu);
-	pf->quit = true;
-	pthread_cond_broadcast(&pf->cv);
-	pthread_mutex_unlock(&pf->mu);
-	pthread_join(pf->th, NULL);
-	pthread_cond_destroy(&pf->cv);
-	pthread_mutex_destroy(&pf->mu);
+	magi__thread_stop(pf->th, &pf->mu, &pf->cv, &pf->quit, NULL);
 	free(pf);
 	w->prefetch = NULL;
 }
