@@ -78,6 +78,13 @@ struct magi_run_params {
 				      captured. When set, a step image is saved after the
 				      decision: the JPEG a model was sent of the step's screen
 				      (whole, within this many pixels) is written as it is */
+	bool trace_sync;         /* sync the trace to disk as it is written: each event soon
+				    after it, every line before an action, each image and file;
+				    default true. false: all of it is still written and checked,
+				    but only trace.jsonl is synced, once, when the run ends — for
+				    a run whose actions change nothing (an image environment) and
+				    whose caller keeps its own durable record (an eval's
+				    results.jsonl); a power cut may lose the rest */
 	/* guards (on by default) */
 	bool guards;             /* PII redaction, injection marking, risk gate; default true */
 	struct magi_risk_policy risk; /* tiers per category; risk.yes is --yes */

@@ -24,6 +24,7 @@ struct magi_run_params magi_run_params_default(void)
 	p.ocr = true;
 	p.settle_ms = 300;
 	p.observe_after = true;
+	p.trace_sync = true;
 	p.report = true;
 	p.guards = true;
 	p.pii_reread = MAGI_PII_REREAD_BUDGET;
@@ -313,6 +314,8 @@ magi_status magi__run_start(struct magi_run *r, json_t *start, struct magi_error
 	magi_status s = magi_trace_open(r->p.runs_dir, r->p.task, &r->trace, err);
 	if (s)
 		return s;
+	if (!r->p.trace_sync)
+		magi__trace_sync_at_end(r->trace);
 	magi__trace_background(r->trace);
 	magi__trace_image_max(r->trace, r->p.trace_max_pixels);
 	json_t *models = json_array();
@@ -425,7 +428,8 @@ char *magi__run_report(struct magi_run *r)
 	if (!r->p.report || r->trace_failed)
 		return NULL;
 	struct magi_error rep;
-	if (magi_trace_write_report(magi_trace_dir(r->trace), &rep)) {
+	if (magi__trace_write_report_sync(magi_trace_dir(r->trace), NULL, magi__trace_syncs_as_it_goes(r->trace),
+					  &rep)) {
 		MAGI_WARN("report: %s", magi_error_text(&rep));
 		return NULL;
 	}

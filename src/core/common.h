@@ -29,6 +29,9 @@ bool magi__ends_with(const char *s, const char *suffix);
 magi_status magi__fd_write_all(int fd, const void *data, size_t n, const char *path, struct magi_error *err);
 /* fdatasync (data_only) or fsync of fd; on failure the message names path and the OS error. */
 magi_status magi__fd_sync(int fd, bool data_only, const char *path, struct magi_error *err);
+/* magi_file_write, with the fsync before the rename only when sync: unsynced, the file still
+ * takes its name whole or not at all, but a power cut may lose it. */
+magi_status magi__file_write_sync(const char *path, const void *data, size_t n, bool sync, struct magi_error *err);
 /* Test hook: arms write and sync faults, each "N" or "N:ENOSPC|EIO|EROFS|EDQUOT|EFBIG" (NULL or
  * "" for none): the Nth write (sync) from now on fails with that errno (ENOSPC by default).
  * Without a call, the environment's MAGI_FAULT_WRITE and MAGI_FAULT_SYNC are read once. */

@@ -204,6 +204,11 @@ magi_status magi_file_read(const char *path, struct magi_buf *out, struct magi_e
 
 magi_status magi_file_write(const char *path, const void *data, size_t n, struct magi_error *err)
 {
+	return magi__file_write_sync(path, data, n, true, err);
+}
+
+magi_status magi__file_write_sync(const char *path, const void *data, size_t n, bool sync, struct magi_error *err)
+{
 	static atomic_uint seq;
 	if (!path || !*path)
 		return magi_error_set(err, MAGI_ERR_INVALID, "no file name given");
@@ -225,7 +230,7 @@ magi_status magi_file_write(const char *path, const void *data, size_t n, struct
 	if (!s && (fstat(fd, &st) != 0 || (size_t)st.st_size != n))
 		s = magi_error_set(err, MAGI_ERR_IO, "cannot write %s: %lld of %zu bytes reached the file", path,
 				   (long long)st.st_size, n);
-	if (!s)
+	if (!s && sync)
 		s = magi__fd_sync(fd, false, path, err);
 	if (close(fd) != 0 && !s)
 		s = magi_error_set(err, MAGI_ERR_IO, "cannot write %s: closing it failed: %s", path, strerror(errno));

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/json.h"
+#include "core/thread.h"
 #include "env/env_internal.h"
 #include "eval/eval_internal.h"
 #include "trace/trace_internal.h"
@@ -79,63 +80,115 @@ static void copy_field(json_t *dst, const json_t *item, const char *k)
 		json_object_set_new(dst, k, json_string(v));
 }
 
-/* ---- the next item's screenshot, decoded ahead ------------------------------------------- */
+/* ---- the next item's screenshot, decoded ahead ------------------------------------------- *
+ * One thread per worker, started with the first prefetch and kept until the worker ends:
+ * a thread per item cost a thread start and, at its exit, glibc handing its stack's pages
+ * back (an madvise that flushes the other core's TLB), every item. */
 struct magi__ground_prefetch {
 	pthread_t th;
-	char *path;
-	struct magi_image *img;
-	magi_status status;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char *path;		/* the screenshot asked for; NULL: nothing asked */
+	bool busy, quit;	/* decoding path; told to end */
+	struct magi_image *img; /* path's pixels once !busy (NULL when it failed) */
 	double decode_ms;
 };
 
 static void *prefetch_main(void *arg)
 {
 	struct magi__ground_prefetch *pf = arg;
-	struct magi_error e;
-	double t0 = magi_now_ms();
-	pf->status = magi_image_load(pf->path, &pf->img, &e);
-	pf->decode_ms = magi_now_ms() - t0;
+	pthread_mutex_lock(&pf->mu);
+	for (;;) {
+		while (!pf->busy && !pf->quit)
+			pthread_cond_wait(&pf->cv, &pf->mu);
+		if (!pf->busy)
+			break;
+		pthread_mutex_unlock(&pf->mu);
+		struct magi_error e;
+		struct magi_image *img = NULL;
+		double t0 = magi_now_ms();
+		if (magi_image_load(pf->path, &img, &e))
+			img = NULL; /* the item decodes it again and reports the error */
+		double ms = magi_now_ms() - t0;
+		pthread_mutex_lock(&pf->mu);
+		pf->img = img;
+		pf->decode_ms = ms;
+		pf->busy = false;
+		pthread_cond_broadcast(&pf->cv);
+	}
+	pthread_mutex_unlock(&pf->mu);
 	return NULL;
 }
 
-/* Joins the running prefetch; its image when it was of path (else freed), *decode_ms. */
+/* Waits for the prefetch asked for last; its image when it was of path (else freed),
+ * *decode_ms. */
 static struct magi_image *prefetch_take(struct magi__eval_worker *w, const char *path, double *decode_ms)
 {
 	struct magi__ground_prefetch *pf = w->prefetch;
 	if (!pf)
 		return NULL;
-	pthread_join(pf->th, NULL);
-	w->prefetch = NULL;
-	struct magi_image *img = NULL;
-	if (!pf->status && !strcmp(pf->path, path)) {
-		img = pf->img;
-		*decode_ms = pf->decode_ms;
-	} else {
-		magi_image_free(pf->img);
-	}
+	pthread_mutex_lock(&pf->mu);
+	while (pf->busy)
+		pthread_cond_wait(&pf->cv, &pf->mu);
+	struct magi_image *img = pf->img;
+	bool same = pf->path && !strcmp(pf->path, path);
+	pf->img = NULL;
 	free(pf->path);
-	free(pf);
-	return img;
+	pf->path = NULL;
+	pthread_mutex_unlock(&pf->mu);
+	if (img && same) {
+		*decode_ms = pf->decode_ms;
+		return img;
+	}
+	magi_image_free(img);
+	return NULL;
 }
 
 static void prefetch_start(struct magi__eval_worker *w)
 {
 	const json_t *next = w->hint >= 0 ? json_array_get(w->suite->items, (size_t)w->hint) : NULL;
 	const char *path = magi__json_str(next, "image", NULL);
-	struct magi__ground_prefetch *pf = path ? calloc(1, sizeof *pf) : NULL;
-	if (!pf || !(pf->path = magi__strdup(path)) || pthread_create(&pf->th, NULL, prefetch_main, pf)) {
-		if (pf)
-			free(pf->path);
-		free(pf);
+	char *copy = path ? magi__strdup(path) : NULL;
+	if (!copy)
 		return; /* the next item decodes its own */
+	struct magi__ground_prefetch *pf = w->prefetch;
+	if (pf && pf->path) { /* one asked for and never taken: dropped (path is only set here) */
+		double unused;
+		magi_image_free(prefetch_take(w, "", &unused));
 	}
-	w->prefetch = pf;
+	if (!pf) {
+		if (!(pf = calloc(1, sizeof *pf))) {
+			free(copy);
+			return;
+		}
+		pthread_mutex_init(&pf->mu, NULL);
+		pthread_cond_init(&pf->cv, NULL);
+		if (pthread_create(&pf->th, NULL, prefetch_main, pf)) {
+			pthread_cond_destroy(&pf->cv);
+			pthread_mutex_destroy(&pf->mu);
+			free(pf);
+			free(copy);
+			return;
+		}
+		w->prefetch = pf;
+	}
+	pthread_mutex_lock(&pf->mu); /* idle: every start follows a take */
+	pf->path = copy;
+	pf->busy = true;
+	pthread_cond_broadcast(&pf->cv);
+	pthread_mutex_unlock(&pf->mu);
 }
 
 void magi__eval_ground_prefetch_end(struct magi__eval_worker *w)
 {
 	double unused;
+	struct magi__ground_prefetch *pf = w->prefetch;
+	if (!pf)
+		return;
 	magi_image_free(prefetch_take(w, "", &unused));
+	magi__thread_stop(pf->th, &pf->mu, &pf->cv, &pf->quit, NULL);
+	free(pf);
+	w->prefetch = NULL;
 }
 
 json_t *magi__eval_run_ground(struct magi__eval_worker *w, const json_t *item, const char *run_dir)
@@ -164,6 +217,11 @@ json_t *magi__eval_run_ground(struct magi__eval_worker *w, const json_t *item, c
 	rp.ocr = false;
 	rp.settle_ms = 0;
 	rp.observe_after = false; /* an image: a click changes nothing (no second decode of it) */
+	/* nor does its click need a synced trace first; the item's durable record is its
+	 * results.jsonl line (fsync'd): trace.jsonl is synced once as the run ends, its step
+	 * image, summary and report not (a power cut may lose them; an item without a results
+	 * line is run again) */
+	rp.trace_sync = false;
 	rp.trace_max_pixels = GROUND_TRACE_PIXELS;
 	rp.max_wall_s = w->p->item_timeout_s * 0.9;
 	rp.guards = w->p->guards;

@@ -1389,6 +1389,11 @@ magi_status magi_trace_write_report(const char *dir, struct magi_error *err)
 
 magi_status magi_trace_write_report_at(const char *run, char **written, struct magi_error *err)
 {
+	return magi__trace_write_report_sync(run, written, true, err);
+}
+
+magi_status magi__trace_write_report_sync(const char *run, char **written, bool sync, struct magi_error *err)
+{
 	if (written)
 		*written = NULL;
 	if (!run)
@@ -1471,7 +1476,7 @@ magi_status magi_trace_write_report_at(const char *run, char **written, struct m
 		struct magi_buf path;
 		magi_buf_init(&path, 0);
 		if (!(s = magi_buf_printf(&path, "%s/report.html", dir)))
-			s = magi_file_write(path.data, p.b.data, p.b.len, err);
+			s = magi__file_write_sync(path.data, p.b.data, p.b.len, sync, err);
 		if (!s && written && !(*written = magi_buf_detach(&path, NULL)))
 			s = magi_error_set(err, MAGI_ERR_NOMEM, NULL);
 		magi_buf_release(&path);

@@ -30,6 +30,7 @@ struct magi_trace {
 	char *report_path; /* set by magi_trace_report once report.html was written */
 	struct magi__trace_writer *w; /* images and syncs off the caller's thread; NULL: none */
 	uint32_t image_max; /* JPEG step images scaled to at most this many pixels; 0: full */
+	bool sync_at_end;   /* magi__trace_sync_at_end: the log synced once, at close */
 };
 
 static magi_status load_events(const char *dir, json_t **events, size_t *whole, struct magi_error *err);
@@ -189,6 +190,9 @@ void magi_trace_close(struct magi_trace *t)
 	/* the writer's queued images are written and the log synced before it ends; every
 	 * event was written whole, so a failing close loses nothing written */
 	magi__trace_writer_free(t->w);
+	struct magi_error e;
+	if (t->sync_at_end && !t->w && t->fd >= 0 && magi__fd_sync(t->fd, true, t->log_path, &e))
+		MAGI_WARN("%s", e.msg);
 	if (t->fd >= 0 && close(t->fd) != 0)
 		MAGI_WARN("closing %s: %s", t->log_path, strerror(errno));
 	pthread_mutex_destroy(&t->err_mu);
@@ -306,7 +310,7 @@ magi_status magi__trace_event_json(struct magi_trace *t, const char *type, json_
 	struct magi_error e;
 	magi_error_clear(&e);
 	s = magi__fd_write_all(t->fd, line.data, line.len, t->log_path, &e);
-	if (!s && !t->w) /* with a writer thread, it syncs soon after (and before an action) */
+	if (!s && !t->w && !t->sync_at_end) /* with a writer thread, it syncs soon after (and before an action) */
 		s = magi__fd_sync(t->fd, true, t->log_path, &e);
 	if (s) {
 		/* a part of the line may have reached the file: cut it, so the record ends with
@@ -322,14 +326,14 @@ magi_status magi__trace_event_json(struct magi_trace *t, const char *type, json_
 		t->seq++;
 	}
 	magi_buf_release(&line);
-	if (!s && t->w)
+	if (!s && t->w && !t->sync_at_end)
 		magi__trace_writer_sync_soon(t->w);
 	return s ? broke(t, &e, err) : MAGI_OK;
 }
 
 void magi__trace_background(struct magi_trace *t)
 {
-	if (t && !t->w && magi__trace_writer_new(t, t->fd, t->log_path, &t->w) != MAGI_OK)
+	if (t && !t->w && !t->sync_at_end && magi__trace_writer_new(t, t->fd, t->log_path, &t->w) != MAGI_OK)
 		t->w = NULL; /* no thread to be had: everything stays on the caller's thread */
 }
 
@@ -341,6 +345,16 @@ magi_status magi__trace_broke(struct magi_trace *t, const struct magi_error *e)
 void magi__trace_image_max(struct magi_trace *t, uint32_t max_pixels)
 {
 	t->image_max = max_pixels;
+}
+
+void magi__trace_sync_at_end(struct magi_trace *t)
+{
+	t->sync_at_end = true;
+}
+
+bool magi__trace_syncs_as_it_goes(const struct magi_trace *t)
+{
+	return !t->sync_at_end;
 }
 
 static magi_status save_bg(struct magi_trace *t, const char *name, const struct magi_image *img, bool own,
@@ -388,7 +402,7 @@ magi_status magi__trace_save_jpeg_give(struct magi_trace *t, const char *name, c
 magi_status magi__trace_flush(struct magi_trace *t, bool sync, struct magi_error *err)
 {
 	if (t->w)
-		magi__trace_writer_flush(t->w, sync && !sticky(t, NULL));
+		magi__trace_writer_flush(t->w, sync && !t->sync_at_end && !sticky(t, NULL));
 	return sticky(t, err);
 }
 
@@ -419,7 +433,7 @@ static magi_status write_image(struct magi_trace *t, const char *path, const voi
 {
 	struct magi_error e;
 	magi_error_clear(&e);
-	magi_status s = magi_file_write(path, data, len, &e);
+	magi_status s = magi__file_write_sync(path, data, len, !t->sync_at_end, &e);
 	return s ? broke(t, &e, err) : MAGI_OK;
 }
 
@@ -511,7 +525,7 @@ magi_status magi_trace_write_summary(struct magi_trace *t, const char *summary_j
 	} else {
 		struct magi_error e;
 		magi_error_clear(&e);
-		if ((s = magi_file_write(path.data, line.data, line.len, &e)))
+		if ((s = magi__file_write_sync(path.data, line.data, line.len, !t->sync_at_end, &e)))
 			broke(t, &e, err);
 	}
 	magi_buf_release(&path);

@@ -15,12 +15,27 @@ magi_status magi__trace_event_json(struct magi_trace *t, const char *type, json_
  * or a sync that fails there breaks the record as a failed write here does: every later
  * write returns its error (magi_trace_status). Without a thread (none could be
  * started) everything stays on the caller's thread, as before. The public magi_trace_event
- * still syncs each line before it returns. */
+ * still syncs each line before it returns. After magi__trace_sync_at_end no thread is
+ * started: with no syncs to move, what is left (writing a step image) stays on the caller's
+ * thread, and a thread's start and end cost more than the writes. */
 void magi__trace_background(struct magi_trace *t);
 /* Writes img as <dir>/<name> on the writer thread (at once without one). img is borrowed:
  * it must stay valid and unchanged until magi__trace_flush returns. */
 /* Step images (.jpg) saved from now on are scaled down to at most max_pixels (0: as they are). */
 void magi__trace_image_max(struct magi_trace *t, uint32_t max_pixels);
+/* Called before magi__trace_background. From now on nothing the trace writes is synced to
+ * disk as it goes — not each event, not the barrier before an action (magi__trace_flush
+ * with sync), not step images nor summary.json —, only trace.jsonl, once, when the trace
+ * closes (in magi_trace_close). Every write is still made and checked, so a killed
+ * process keeps every line and a failed write still breaks the record; a power cut may
+ * lose what was not synced. For a run whose actions change nothing (an eval item on a
+ * still image) and whose durable record is kept by its caller. */
+void magi__trace_sync_at_end(struct magi_trace *t);
+/* false after magi__trace_sync_at_end (for files written beside the trace, e.g. the report) */
+bool magi__trace_syncs_as_it_goes(const struct magi_trace *t);
+/* magi_trace_write_report_at, report.html synced to disk before it takes its name only when
+ * sync. */
+magi_status magi__trace_write_report_sync(const char *run, char **written, bool sync, struct magi_error *err);
 magi_status magi__trace_save_image_bg(struct magi_trace *t, const char *name, const struct magi_image *img,
 				      struct magi_error *err);
 /* The same for an image the trace takes over (freed once written, or at once on error):

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "core/thread.h"
 #include "trace/trace_internal.h"
 #include "core/common.h"
 
@@ -117,14 +118,7 @@ void magi__trace_writer_free(struct magi__trace_writer *w)
 	if (!w)
 		return;
 	/* what was queued is still written, and the log synced, before the thread ends */
-	pthread_mutex_lock(&w->mu);
-	w->sync_wanted = true;
-	w->quit = true;
-	pthread_cond_broadcast(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	pthread_join(w->th, NULL);
-	pthread_cond_destroy(&w->cv);
-	pthread_mutex_destroy(&w->mu);
+	magi__thread_stop(w->th, &w->mu, &w->cv, &w->quit, &w->sync_wanted);
 	free(w);
 }
 

@@ -193,6 +193,33 @@ static void test_filters(void)
 	magi_buf_release(&b);
 }
 
+/* Near-flat rows: a flat colour with one byte one level off, its place moving across the
+ * row from one row to the next, so the flat-run checks of Sub and Paeth rows (48 bytes at a
+ * time: residuals all zero, the row above flat) meet the odd byte at every offset, in the
+ * run itself and in the row above (which Paeth's check reads 3 bytes ahead). */
+static void test_near_runs(void)
+{
+	const uint32_t w = 211, h = 120;
+	uint8_t *px = malloc((size_t)w * h * 3);
+	REQUIRE(px);
+	for (uint32_t y = 0; y < h; y++)
+		for (uint32_t i = 0; i < w * 3; i++)
+			px[(size_t)y * w * 3 + i] = (uint8_t)(i % 3 == 0 ? 30 : i % 3 == 1 ? 150 : 240);
+	for (uint32_t y = 1; y < h; y++)
+		px[(size_t)y * w * 3 + (y * 13) % (w * 3)] += (uint8_t)(y % 2 ? 1 : 255);
+	struct magi_buf b;
+	magi_buf_init(&b, 0);
+	char label[64];
+	for (int filter = 1; filter <= 5; filter += 3) { /* Sub, Paeth, and all mixed */
+		struct spec sp = {w, h, 3, filter, 0, 0, false, false, false, -1};
+		write_png(px, &sp, &b);
+		snprintf(label, sizeof label, "near-flat %ux%u filter %d", w, h, filter);
+		check_decodes(&b, px, &sp, label);
+	}
+	magi_buf_release(&b);
+	free(px);
+}
+
 static void read_fixture(const char *name, struct magi_buf *f)
 {
 	char path[1024];
@@ -352,6 +379,7 @@ static void test_spare_cleared(void)
 int main(void)
 {
 	test_filters();
+	test_near_runs();
 	test_imagemagick();
 	test_declines();
 	test_bad();
