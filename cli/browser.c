@@ -17,6 +17,10 @@ int cli_browser_opt(struct cli_browser_opts *o, int argc, char **argv, int *i)
 		o->marks = o->set = true;
 		return 1;
 	}
+	if (!strcmp(argv[*i], "--webgl")) {
+		o->webgl = o->set = true;
+		return 1;
+	}
 	if ((r = cli_flag_value(argc, argv, i, "--profile", &o->profile)) ||
 	    (r = cli_flag_value(argc, argv, i, "--upload-dir", &o->upload_dir)) ||
 	    (r = cli_flag_value(argc, argv, i, "--downloads", &o->download_dir))) {
@@ -84,7 +88,7 @@ int cli_env_open(const char *spec, const struct cli_browser_opts *o, const char 
 	magi_error_clear(&err);
 	if (!cli_env_is_browser(spec)) {
 		if (o->set) {
-			cli_error("--headful, --viewport, --scale, --profile, --marks, --upload-dir and --downloads are for --env browser[:URL]");
+			cli_error("--headful, --viewport, --scale, --profile, --marks, --webgl, --upload-dir and --downloads are for --env browser[:URL]");
 			return EXIT_USAGE;
 		}
 		if (magi_env_open(spec, env, &err)) {
@@ -97,6 +101,7 @@ int cli_env_open(const char *spec, const struct cli_browser_opts *o, const char 
 	p.url = spec[7] == ':' && spec[8] ? spec + 8 : NULL;
 	p.headful = o->headful;
 	p.marks = o->marks;
+	p.webgl = o->webgl;
 	p.profile_dir = o->profile;
 	p.upload_dir = o->upload_dir;
 	p.download_dir = o->download_dir;

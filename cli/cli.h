@@ -98,7 +98,7 @@ int cli_subcommand(const char *cmd, const char *help, const struct cli_sub *subs
 /* The browser's flags (magi run --env browser[:URL]). */
 struct cli_browser_opts {
 	bool set; /* any of them was given */
-	bool headful, marks;
+	bool headful, marks, webgl;
 	unsigned width, height; /* --viewport; 0: the default */
 	double scale;           /* --scale; 0: the default */
 	const char *profile, *upload_dir, *download_dir;
@@ -110,6 +110,7 @@ struct cli_browser_opts {
 	"  --scale F          device-pixel ratio (default 1; screenshots are F times larger)\n"    \
 	"  --profile DIR      use and keep this Chromium profile\n"                                \
 	"  --marks            draw the element numbers on the screenshot (set of marks)\n"        \
+	"  --webgl            let pages use WebGL (headless: off by default, it slows the start)\n" \
 	"  --upload-dir DIR   files the page may be given (upload_file) come only from DIR\n"      \
 	"  --downloads DIR    save downloads in DIR (default: downloads are refused)\n"            \
 	"  (--allow-domain also holds for every request the page makes)\n"

@@ -103,7 +103,7 @@ int cmd_mcp(int argc, char **argv)
 		if ((rc = cli_env_open(env_spec, &bo, (const char *const *)gc.allow, gc.n_allow, &env)))
 			goto out;
 	} else if (bo.set) {
-		cli_error("--headful, --viewport, --scale, --profile, --marks, --upload-dir and --downloads are for --env browser[:URL]");
+		cli_error("--headful, --viewport, --scale, --profile, --marks, --webgl, --upload-dir and --downloads are for --env browser[:URL]");
 		rc = EXIT_USAGE;
 		goto out;
 	} else if (!env_spec && magi_env_open("x11", &env, &err)) {

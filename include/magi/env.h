@@ -251,6 +251,10 @@ struct magi_browser_params {
 	bool multi_process;       /* headless: a renderer process per site (site isolation)
 				     instead of one process (--single-process, default: it
 				     starts much faster; a crashed page then ends the browser) */
+	bool webgl;               /* headless: WebGL (and WebGPU) through SwiftShader, Chromium's
+				     CPU renderer; default off: starting it cost ~100 ms of CPU
+				     and ~50 ms before the first page (docs/browser.md), and
+				     without it a page's getContext("webgl") returns null */
 	uint32_t width, height;   /* viewport in CSS pixels (default 1280 x 720) */
 	double scale;             /* device-pixel ratio (default 1; screenshots are scale x larger) */
 	const char *profile_dir;  /* use (and keep) this profile; NULL: a fresh temporary one,

@@ -596,6 +596,11 @@ static magi_status prepare(struct browser_env *e, const char *bin, char **argv, 
 		argv[n++] = "--single-process";
 		argv[n++] = "--no-zygote";
 	}
+	/* SwiftShader, Chromium's CPU stand-in for a GPU, serves WebGL only (pages and
+	 * screenshots are drawn by the software compositor either way); in one process its
+	 * start is on the first page's path */
+	if (!e->p.headful && !e->p.webgl)
+		argv[n++] = "--disable-software-rasterizer";
 	for (size_t i = 0; i < MAGI_ARRAY_LEN(browser_flags); i++)
 		argv[n++] = (char *)browser_flags[i];
 	magi_buf_init(&b, 8192);

@@ -235,6 +235,13 @@ static void test_scale_and_marks(void)
 	pid_t pid = chromium_child();
 	char prof[512] = "";
 	CHECK(pid > 0 && profile_of(pid, prof, sizeof prof));
+	/* headless without WebGL unless asked (SwiftShader stays unloaded); 2D canvases draw */
+	CHECK(has_arg(pid, "--disable-software-rasterizer"));
+	char *gl = NULL;
+	bt_do(env, "{\"action\":\"navigate\",\"url\":\"%s\"}", bt_url("webgl.html"));
+	CHECK(magi_env_browser_text(env, "#gl", &gl, &err) == MAGI_OK);
+	CHECK_STR(gl, "no webgl, 2d");
+	free(gl);
 	struct stat st;
 	CHECK(stat(prof, &st) == 0 && S_ISDIR(st.st_mode));
 	magi_obs_release(&o);
@@ -251,7 +258,9 @@ static void test_scale_and_marks(void)
 	p.marks = true;
 	p.width = 1000;
 	p.height = 600;
+	p.webgl = true;
 	REQUIRE(magi_env_open_browser(&p, &env, &err) == MAGI_OK);
+	CHECK(!has_arg(chromium_child(), "--disable-software-rasterizer"));
 	bt_observe(env, &o);
 	REQUIRE(o.screenshot != NULL);
 	CHECK(o.screenshot->w == 2000 && o.screenshot->h == 1200);
@@ -271,6 +280,10 @@ static void test_scale_and_marks(void)
 	user = bt_find(&o, "textbox", "Username");
 	REQUIRE(user != NULL);
 	CHECK_STR(user->value, "dpr2");
+	bt_do(env, "{\"action\":\"navigate\",\"url\":\"%s\"}", bt_url("webgl.html"));
+	CHECK(magi_env_browser_text(env, "#gl", &gl, &err) == MAGI_OK);
+	CHECK_STR(gl, "webgl, 2d");
+	free(gl);
 	magi_obs_release(&o);
 	magi_env_close(env);
 }

@@ -155,6 +155,9 @@ check "...naming it: $out" contains "$out" "'10x10'"
 out=$("$MAGI" run --env x11:99 --marks --base-url http://127.0.0.1:9/v1 "x" 2>&1); rc=$?
 check "browser flags elsewhere: exit 2 ($rc)" test $rc = 2
 check "...saying so: $out" contains "$out" "are for --env browser"
+out=$("$MAGI" run --env x11:99 --webgl --base-url http://127.0.0.1:9/v1 "x" 2>&1); rc=$?
+check "--webgl elsewhere: exit 2 ($rc)" test $rc = 2
+check "...saying so: $out" contains "$out" "--webgl"
 out=$(MAGI_CHROMIUM=/nonexistent/chrome "$MAGI" run --env browser --base-url http://127.0.0.1:9/v1 "x" 2>&1); rc=$?
 check "no Chromium: exit 3 ($rc)" test $rc = 3
 check "...naming the binary: $out" contains "$out" "/nonexistent/chrome"
