@@ -70,7 +70,10 @@ static int oracle_start(struct oracle *o, const char *script, const char *const 
 	struct magi_error err;
 	if (magi__proc_spawn((char *const *)argv, &o->pid, &err))
 		return -1;
-	for (int i = 0; i < 500; i++) { /* up to 5 s */
+	/* up to 30 s: python's start can take seconds on a loaded machine (benchmarks at
+	 * real-time priority starve it); a failed start stops the child it spawned, else its
+	 * open stdout keeps ctest waiting for the test's output until the test's timeout */
+	for (int i = 0; i < 3000; i++) {
 		FILE *f = fopen(port_file, "r");
 		if (f) {
 			int port = 0;
@@ -84,6 +87,8 @@ static int oracle_start(struct oracle *o, const char *script, const char *const 
 		}
 		magi_sleep_ms(10);
 	}
+	magi__proc_kill(o->pid, 2000);
+	o->pid = 0;
 	return -1;
 }
 
