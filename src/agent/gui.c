@@ -44,7 +44,12 @@ int magi__gui_first_engines(struct magi_run *r)
 	if (!r->p.ocr || (magi_env_caps(r->env) & MAGI_ACT_BIT(MAGI_ACT_CLICK_ELEMENT)))
 		return r->first_engines = 0;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	return r->first_engines = cores >= 2 && !may_defer_reading(r) ? 2 : 1;
+	bool before = !may_defer_reading(r);
+	/* read before the request: without Tesseract's page analysis, identical pieces once
+	 * (MAGI_OCR_FIRST_FULL=1 keeps the page reading, to compare) */
+	const char *full = getenv("MAGI_OCR_FIRST_FULL");
+	r->first_lines = before && !(full && strcmp(full, "1") == 0);
+	return r->first_engines = cores >= 2 && before ? 2 : 1;
 }
 
 static void drop_sent(struct magi_run *r)
@@ -107,11 +112,15 @@ static magi_status observe(struct magi_run *r, double *ocr_ms, bool defer, struc
 		 * on two threads when a second engine was loaded for it; that engine is freed
 		 * after (later readings are of changed parts, on one thread). */
 		magi_status os;
-		if (!r->obs_before.screenshot && r->first_engines > 1) {
+		if (!r->obs_before.screenshot && (r->first_engines > 1 || r->first_lines)) {
 			int used = 0;
-			os = magi_ocr_run_threads(r->obs.screenshot, NULL, 0, r->first_engines, &used, &r->ocr, &oerr);
-			r->first_threads = used;
+			os = r->first_lines ? magi_ocr_run_lines(r->obs.screenshot, NULL, 0, r->first_engines, &used, &r->ocr, &oerr)
+					    : magi_ocr_run_threads(r->obs.screenshot, NULL, 0, r->first_engines, &used, &r->ocr,
+								   &oerr);
+			r->first_threads = r->first_engines > 1 ? used : 0;
+			r->first_read_lines = r->first_lines;
 			r->first_engines = 1;
+			r->first_lines = false;
 			magi_ocr_release_spare(1);
 		} else if (r->lean_before) {
 			os = rd >= 0 ? magi_ocr_update_rows(r->ocr_before, r->obs.screenshot, c0, c1, NULL, 0, &r->ocr, &oerr)
@@ -717,6 +726,9 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 	if (r->first_threads) /* the first screen, read before the request on this many threads */
 		json_object_set_new(ev, "ocr_threads", json_integer(r->first_threads));
 	r->first_threads = 0;
+	if (r->first_read_lines) /* ...with its text lines found from the pixels */
+		json_object_set_new(ev, "ocr_lines", json_true());
+	r->first_read_lines = false;
 	json_object_set_new(ev, "save_ms", json_real(save_ms));
 	if (looked) { /* the screen after the action: was it the same, what did seeing it cost */
 		json_object_set_new(ev, "same_screen", json_boolean(r->same));
