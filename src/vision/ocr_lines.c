@@ -133,66 +133,77 @@ static bool unbar(struct finder *f, uint32_t x0, uint32_t y0, uint32_t x1, uint3
 	return any;
 }
 
-/* Cuts [x0,x1) x [y0,y1) at blank rows, else at wide blank columns, else makes it a leaf. */
+/* Cuts [x0,x1) x [y0,y1) at blank rows, else at wide blank columns, else makes it a leaf
+ * (after clearing a frame or a scroll bar, when it has one, and cutting again). The part
+ * before a cut is cut one level deeper; the rest at this level (a screen of a hundred lines
+ * stays within DEPTH_MAX). */
 static void cut(struct finder *f, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1, int depth)
 {
-	if (f->oom)
-		return;
 	uint32_t *rows = f->rows, *cols = f->cols;
-	for (uint32_t y = y0; y < y1; y++) {
-		const uint8_t *r = f->ink + (size_t)y * f->w;
-		uint32_t c = 0;
-		for (uint32_t x = x0; x < x1; x++)
-			c += r[x];
-		rows[y] = c;
-	}
-	while (y0 < y1 && !rows[y0])
-		y0++;
-	while (y1 > y0 && !rows[y1 - 1])
-		y1--;
-	if (y0 >= y1)
-		return;
-	if (depth < DEPTH_MAX)
-		for (uint32_t y = y0 + 1; y < y1; y++)
+	for (;;) {
+		if (f->oom)
+			return;
+		for (uint32_t y = y0; y < y1; y++) {
+			const uint8_t *r = f->ink + (size_t)y * f->w;
+			uint32_t c = 0;
+			for (uint32_t x = x0; x < x1; x++)
+				c += r[x];
+			rows[y] = c;
+		}
+		while (y0 < y1 && !rows[y0])
+			y0++;
+		while (y1 > y0 && !rows[y1 - 1])
+			y1--;
+		if (y0 >= y1)
+			return;
+		uint32_t cut_at = 0, resume = 0;
+		for (uint32_t y = y0 + 1; y < y1 && !cut_at && depth < DEPTH_MAX; y++)
 			if (!rows[y]) {
-				uint32_t e = y;
-				while (!rows[e])
-					e++;
-				cut(f, x0, y0, x1, y, depth + 1);
-				cut(f, x0, e, x1, y1, depth + 1);
-				return;
+				cut_at = resume = y;
+				while (!rows[resume]) /* rows[y1 - 1] is ink */
+					resume++;
 			}
-	memset(cols + x0, 0, (x1 - x0) * sizeof *cols);
-	for (uint32_t y = y0; y < y1; y++) {
-		const uint8_t *r = f->ink + (size_t)y * f->w;
-		for (uint32_t x = x0; x < x1; x++)
-			cols[x] += r[x];
-	}
-	while (x0 < x1 && !cols[x0])
-		x0++;
-	while (x1 > x0 && !cols[x1 - 1])
-		x1--;
-	uint32_t h = y1 - y0;
-	uint32_t gap = h <= LINE_MAX_H ? MAGI_MAX(GAP_MIN, (uint32_t)(h * GAP_OF_HEIGHT + 0.5)) : GAP_BLOCK;
-	if (depth < DEPTH_MAX)
-		for (uint32_t x = x0 + 1; x < x1; x++) {
+		if (cut_at) {
+			cut(f, x0, y0, x1, cut_at, depth + 1);
+			y0 = resume;
+			continue;
+		}
+		memset(cols + x0, 0, (x1 - x0) * sizeof *cols);
+		for (uint32_t y = y0; y < y1; y++) {
+			const uint8_t *r = f->ink + (size_t)y * f->w;
+			for (uint32_t x = x0; x < x1; x++)
+				cols[x] += r[x];
+		}
+		while (x0 < x1 && !cols[x0])
+			x0++;
+		while (x1 > x0 && !cols[x1 - 1])
+			x1--;
+		uint32_t h = y1 - y0;
+		uint32_t gap = h <= LINE_MAX_H ? MAGI_MAX(GAP_MIN, (uint32_t)(h * GAP_OF_HEIGHT + 0.5)) : GAP_BLOCK;
+		for (uint32_t x = x0 + 1; x < x1 && !cut_at && depth < DEPTH_MAX; x++) {
 			if (cols[x])
 				continue;
 			uint32_t e = x;
-			while (!cols[e])
+			while (!cols[e]) /* cols[x1 - 1] is ink */
 				e++;
 			if (e - x >= gap) {
-				cut(f, x0, y0, x, y1, depth + 1);
-				cut(f, e, y0, x1, y1, depth + 1);
-				return;
+				cut_at = x;
+				resume = e;
 			}
 			x = e;
 		}
-	if (depth < DEPTH_MAX && (unframe(f, x0, y0, x1, y1) || unbar(f, x0, y0, x1, y1))) {
-		cut(f, x0, y0, x1, y1, depth + 1);
+		if (cut_at) {
+			cut(f, x0, y0, cut_at, y1, depth + 1);
+			x0 = resume;
+			continue;
+		}
+		if (depth < DEPTH_MAX && (unframe(f, x0, y0, x1, y1) || unbar(f, x0, y0, x1, y1))) {
+			depth++;
+			continue;
+		}
+		leaf(f, x0, y0, x1, y1);
 		return;
 	}
-	leaf(f, x0, y0, x1, y1);
 }
 
 /* 1 where a pixel is more than INK_CONTRAST darker than the lightest one within

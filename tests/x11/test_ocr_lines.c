@@ -163,6 +163,40 @@ static void compare(const struct magi_image *img, const char *what, int min_same
 	magi_ocr_free(lines1);
 }
 
+/* The finder alone on a drawn screen: 70 lines of small text, each its own line piece (the
+ * cut goes one level deeper per column, not per line), the same words at the same place
+ * in two columns read once; a framed label cut out of its frame. */
+static void finder(void)
+{
+	struct magi_image *img = NULL;
+	REQUIRE(magi_image_new(1280, 720, &img) == MAGI_OK);
+	magi_image_fill_rect(img, 0, 0, 1280, 720, 0xFFFFFF);
+	for (int i = 0; i < 70; i++) {
+		char t[32];
+		snprintf(t, sizeof t, "line %d of seventy", i);
+		magi_image_draw_text(img, 10, 10 + 10 * i, t, 1, 0x000000, 0, false);
+		magi_image_draw_text(img, 300, 10 + 10 * i, "same", 1, 0x000000, 0, false);
+	}
+	magi_image_draw_rect(img, 600, 100, 120, 40, 1, 0x000000);
+	magi_image_draw_text(img, 620, 112, "Button", 2, 0x000000, 0, false);
+	uint8_t *g = magi__ocr_gray(img);
+	REQUIRE(g);
+	struct magi__ocr_piece *p = NULL;
+	size_t n = 0, lines = 0, same = 0, framed = 0;
+	REQUIRE(magi__ocr_find_pieces(g, img->w, img->h, &p, &n) == MAGI_OK);
+	for (size_t i = 0; i < n; i++) {
+		lines += !p[i].block && p[i].x0 >= 10 && p[i].x0 < 20 && p[i].y1 - p[i].y0 <= 9;
+		same += p[i].same_as >= 0 && p[i].x0 >= 300 && p[i].x0 < 310;
+		framed += p[i].x0 > 600 && p[i].x1 < 720 && p[i].y0 > 100 && p[i].y1 < 140 && !p[i].block;
+	}
+	CHECK_MSG(lines == 70, "%zu line pieces in the first column", lines);
+	CHECK_MSG(same == 69, "%zu of the second column's 70 identical pieces read once for another", same);
+	CHECK_MSG(framed == 1, "%zu pieces inside the frame", framed);
+	free(p);
+	free(g);
+	magi_image_free(img);
+}
+
 /* Runs argv on the display until its window (titled title) shows, compares the readings of
  * the screen, stops it. */
 static void scene(const char *name, struct magi_env *env, char *const argv[], const char *title, int min_same_pct,
@@ -194,6 +228,7 @@ int main(void)
 	magi_image_free(probe);
 	if (ps == MAGI_ERR_UNSUPPORTED || ps == MAGI_ERR_NOT_FOUND)
 		return 77; /* no Tesseract or no eng traineddata */
+	finder();
 	char name[16];
 	int xs = xvfb_start("1280x720x24", name);
 	if (xs == 77)
