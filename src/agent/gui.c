@@ -68,6 +68,7 @@ static magi_status observe(struct magi_run *r, double *ocr_ms, bool defer, struc
 	if (s)
 		return s;
 	int box[4], c0 = 0, c1 = 0, rd = -1;
+	bool spare = false; /* a second engine was loaded for the first screen's reading */
 	if (r->lean_before) {
 		/* the screen before is known by its row signatures only: the changed rows */
 		magi_image_rows_free(r->rows);
@@ -111,7 +112,8 @@ static magi_status observe(struct magi_run *r, double *ocr_ms, bool defer, struc
 		 * only the part of the screen that changed is read again. The first screen, read
 		 * before the first request (a remote model's PII scan needs its words), is read
 		 * on two threads when a second engine was loaded for it; that engine is freed
-		 * after (later readings are of changed parts, on one thread). */
+		 * after the guards' scan, whose second readings it shares (later readings are
+		 * of changed parts, on one thread). */
 		magi_status os;
 		if (!r->obs_before.screenshot && (r->first_engines > 1 || r->first_lines)) {
 			int used = 0;
@@ -122,7 +124,7 @@ static magi_status observe(struct magi_run *r, double *ocr_ms, bool defer, struc
 			r->first_read_lines = r->first_lines;
 			r->first_engines = 1;
 			r->first_lines = false;
-			magi_ocr_release_spare(1);
+			spare = true;
 		} else if (r->lean_before) {
 			os = rd >= 0 ? magi_ocr_update_rows(r->ocr_before, r->obs.screenshot, c0, c1, NULL, 0, &r->ocr, &oerr)
 				     : magi_ocr_run(r->obs.screenshot, NULL, 0, &r->ocr, &oerr);
@@ -138,6 +140,9 @@ static magi_status observe(struct magi_run *r, double *ocr_ms, bool defer, struc
 	 * only when the pixels changed, or the words read from them did (an OCR failure) */
 	r->gen = r->same && !r->ocr == !r->ocr_before ? r->gen_before : ++r->gens;
 	magi__guard_scan(r);
+	/* the second engine also served the guard's second readings (pii_reread.c) */
+	if (spare)
+		magi_ocr_release_spare(1);
 	MAGI_DEBUG("observed (text and guards done)");
 	return MAGI_OK;
 }

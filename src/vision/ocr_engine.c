@@ -23,6 +23,7 @@
 #include <time.h>
 #include <tesseract/capi.h>
 #include "vision/ocr_internal.h"
+#include "vision/ocr_region.h"
 #include "vision/tess_dl.h"
 #include "core/common.h"
 
@@ -340,6 +341,18 @@ magi_status magi__ocr_engine_take_loading(const char *lang, struct magi__ocr_eng
 	pthread_mutex_unlock(&pool_mu);
 	*out = e;
 	return MAGI_OK;
+}
+
+int magi__ocr_engines_unused(const char *lang)
+{
+	if (!lang)
+		lang = "eng";
+	pthread_mutex_lock(&pool_mu);
+	int n = pool_loading && strcmp(pool_loading_lang, lang) == 0 ? pool_loading : 0;
+	for (struct magi__ocr_engine *e = pool_idle; e; e = e->next)
+		n += strcmp(e->lang, lang) == 0;
+	pthread_mutex_unlock(&pool_mu);
+	return n;
 }
 
 int magi__ocr_engines_loading(const char *lang)

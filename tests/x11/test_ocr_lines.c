@@ -9,6 +9,7 @@
  * is covered where it would have been). Two threads read the same words as one. */
 #include <unistd.h>
 #include "check.h"
+#include "guard/pii_internal.h"
 #include "xvfb.h"
 #include "magi/env.h"
 #include "magi/guard.h"
@@ -122,6 +123,24 @@ static void compare(const struct magi_image *img, const char *what, int min_same
 			  magi_pii_type_name(pf[i].type), pf[i].text);
 	}
 	fprintf(stderr, "%s: PII findings page %zu, lines %zu\n", what, npf, nlf);
+	/* the second readings on one thread (MAGI_PII_REREAD_THREADS=1) find what they found
+	 * on two (two engines idle, as after a first screen's reading): same findings, same
+	 * order, boxes, texts and scores; and the helper thread read none of them */
+	size_t helper0 = magi__pii_reread_helper_reads();
+	struct magi_pii_finding *of = NULL;
+	size_t nof = 0;
+	setenv("MAGI_PII_REREAD_THREADS", "1", 1);
+	REQUIRE(magi_pii_scan_image(img, lines, &pp, &of, &nof) == MAGI_OK);
+	unsetenv("MAGI_PII_REREAD_THREADS");
+	CHECK_MSG(magi__pii_reread_helper_reads() == helper0, "%s: MAGI_PII_REREAD_THREADS=1 read on a helper", what);
+	CHECK_MSG(nof == nlf, "%s: %zu findings with second readings on one thread, %zu on two", what, nof, nlf);
+	for (size_t i = 0; i < nof && i < nlf; i++)
+		CHECK_MSG(of[i].type == lf[i].type && of[i].x == lf[i].x && of[i].y == lf[i].y && of[i].w == lf[i].w &&
+				  of[i].h == lf[i].h && of[i].score == lf[i].score && !strcmp(of[i].text, lf[i].text),
+			  "%s: finding %zu: %s '%s' at %d,%d on one thread, %s '%s' at %d,%d on two", what, i,
+			  magi_pii_type_name(of[i].type), of[i].text, of[i].x, of[i].y, magi_pii_type_name(lf[i].type),
+			  lf[i].text, lf[i].x, lf[i].y);
+	magi_pii_findings_free(of, nof);
 	/* the pieces */
 	uint8_t *g = magi__ocr_gray(img);
 	REQUIRE(g);
@@ -274,6 +293,10 @@ int main(void)
 	char *xe[] = {"xedit", "-geometry", "900x500+10+10", path, NULL};
 	scene(name, env, xe, "xedit", 85, &pieces, &blocks, &dups);
 
+	/* the guard's second readings ran on both engines somewhere (the listing's small
+	 * numbers are read again) */
+	fprintf(stderr, "second readings on the helper thread: %zu\n", magi__pii_reread_helper_reads());
+	CHECK_MSG(magi__pii_reread_helper_reads() > 0, "no second reading ran on the second engine");
 	magi_env_close(env);
 	magi_ocr_thread_release();
 	unlink(path);
