@@ -67,6 +67,7 @@ static magi_status observe(struct magi_run *r, double *ocr_ms, bool defer, struc
 	magi_status s = magi_env_observe(r->env, &r->obs, err);
 	if (s)
 		return s;
+	MAGI_DEBUG("screen observed in %.1f ms", r->obs.capture_ms);
 	int box[4], c0 = 0, c1 = 0, rd = -1;
 	bool spare = false; /* a second engine was loaded for the first screen's reading */
 	if (r->lean_before) {

@@ -405,6 +405,7 @@ static magi_status ocr_run(const struct magi_image *img, const char *lang, float
 	struct magi__ocr_piece *pcs = NULL;
 	size_t n = 0, n_read = 0, *order = NULL;
 	magi_status s = gray ? plan(gray, img->w, img->h, leaves, one_line, &pcs, &n, &order, &n_read) : MAGI_ERR_NOMEM;
+	double t_plan = magi_now_ms();
 	struct magi__ocr_engine *e = NULL;
 	if (!s)
 		s = magi__ocr_engine_take(lang, true, &e, err);
@@ -419,8 +420,8 @@ static magi_status ocr_run(const struct magi_image *img, const char *lang, float
 	}
 	magi__ocr_thread_setup();
 	if (leaves)
-		MAGI_DEBUG("OCR: %zu pieces found from the pixels, %zu to read (%zu read once for another)", n, n_read,
-			   n - n_read);
+		MAGI_DEBUG("OCR: %zu pieces found from the pixels in %.1f ms, %zu to read (%zu read once for another)%s", n,
+			   t_plan - t0, n_read, n - n_read, magi_now_ms() - t_plan > 1 ? ", then waited for an engine" : "");
 	struct pieces b = {gray, img->w, img->h, pcs, order, n_read, leaves, min_conf, lang, NULL, NULL, NULL, 0};
 	b.parts = calloc(n ? n : 1, sizeof *b.parts);
 	b.status = calloc(n ? n : 1, sizeof *b.status);
