@@ -98,6 +98,26 @@ static struct magi_image *desktop(void)
 	return img;
 }
 
+/* Reads img runs times on threads threads (the page reading, or lines found from the
+ * pixels) and prints the median wall time; t holds runs values. */
+static int time_threads(const struct magi_image *img, int threads, bool lines, double *t, int runs,
+			struct magi_error *err)
+{
+	int used = 0;
+	struct magi_ocr *o = NULL;
+	for (int i = 0; i < runs; i++) {
+		if (lines ? magi_ocr_run_lines(img, NULL, 0, threads, &used, &o, err)
+			  : magi_ocr_run_threads(img, NULL, 0, threads, &used, &o, err))
+			return 1;
+		t[i] = o->ms;
+		magi_ocr_free(o);
+	}
+	qsort(t, (size_t)runs, sizeof *t, cmp_double);
+	printf("%s%d threads (last call used %d): median %.1f ms (min %.1f)\n", lines ? "lines, " : "", threads, used,
+	       t[runs / 2], t[0]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = NULL, *dump_to = NULL;
@@ -170,25 +190,8 @@ int main(int argc, char **argv)
 	if (threads > 1) {
 		if (magi_ocr_preload(NULL, threads, &err))
 			return 1;
-		int used = 0;
-		for (int i = 0; i < runs; i++) {
-			if (magi_ocr_run_threads(img, NULL, 0, threads, &used, &o, &err))
-				return 1;
-			t[i] = o->ms;
-			magi_ocr_free(o);
-		}
-		qsort(t, (size_t)runs, sizeof *t, cmp_double);
-		printf("%d threads (last call used %d): median %.1f ms (min %.1f)\n", threads, used,
-		       t[runs / 2], t[0]);
-		for (int i = 0; i < runs; i++) {
-			if (magi_ocr_run_lines(img, NULL, 0, threads, &used, &o, &err))
-				return 1;
-			t[i] = o->ms;
-			magi_ocr_free(o);
-		}
-		qsort(t, (size_t)runs, sizeof *t, cmp_double);
-		printf("lines, %d threads (last call used %d): median %.1f ms (min %.1f)\n", threads, used,
-		       t[runs / 2], t[0]);
+		if (time_threads(img, threads, false, t, runs, &err) || time_threads(img, threads, true, t, runs, &err))
+			return 1;
 		memory("with the second engine");
 	}
 	magi_ocr_thread_release();
