@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench_first.sh BUILD [RUNS] — `magi run` start to its first model request on a real
+# bench_first.sh BUILD [RUNS] (MODES="ocr no-ocr ocr-remote" by default) — `magi run` start to its first model request on a real
 # 1280x720 Xvfb desktop (an xterm full of text, so the first full-screen OCR has work), with
 # OCR and guards on (the default) and with --no-ocr (the floor: no OCR, no PII scan), and with
 # the model declared remote (trust: remote), whose request waits for the full reading (read
@@ -82,7 +82,13 @@ if deferred:
 PY
 }
 echo "magi run, 1280x720 screen of text, single recipe, scripted stand-in model (target: <= 150 ms with OCR); load: $(cut -d' ' -f1-3 /proc/loadavg)"
-run ocr || exit 1
-run no-ocr --no-ocr || exit 1
-# a remote model gets the screen only after its PII scan: its first request waits for the reading
-run ocr-remote || exit 1
+# MODES picks some of them (e.g. MODES=ocr-remote), to alternate builds faster
+for m in ${MODES:-ocr no-ocr ocr-remote}; do
+	case $m in
+	ocr) run ocr || exit 1 ;;
+	no-ocr) run no-ocr --no-ocr || exit 1 ;;
+	# a remote model gets the screen only after its PII scan: its first request waits for the reading
+	ocr-remote) run ocr-remote || exit 1 ;;
+	*) echo "bench_first: unknown mode $m (ocr, no-ocr, ocr-remote)" >&2; exit 2 ;;
+	esac
+done

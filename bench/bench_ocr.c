@@ -5,7 +5,11 @@
  * Issue 15 item 4: the OCR's share of a run's peak RSS (the run's target: <= 35 MB with
  * OCR). Compare builds by running each one's bench_ocr on the same image.
  *
- * Usage: bench_ocr [IMAGE] [--runs 5] [--threads 2]
+ * Then the same with the text lines found from the pixels (magi_ocr_run_lines: no page layout
+ * analysis, pieces with identical pixels read once), on one thread and on two.
+ *
+ * Usage: bench_ocr [IMAGE] [--runs 5] [--threads 2] [--dump PREFIX]
+ *   --dump writes the words of both readings (PREFIX.full, PREFIX.lines: x y w h conf text).
  *   IMAGE defaults to a synthetic 1280x720 desktop drawn with the built-in font.
  * Run with OMP_THREAD_LIMIT=1 (bench/run sets it). */
 #include <malloc.h>
@@ -64,6 +68,19 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static void dump(const char *prefix, const char *what, const struct magi_ocr *o)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s.%s", prefix, what);
+	FILE *f = fopen(path, "w");
+	for (size_t i = 0; f && i < o->n_words; i++) {
+		const struct magi_ocr_word *w = &o->words[i];
+		fprintf(f, "%d %d %d %d %.0f %s\n", w->x, w->y, w->w, w->h, w->conf, w->text);
+	}
+	if (f)
+		fclose(f);
+}
+
 static struct magi_image *desktop(void)
 {
 	struct magi_image *img = NULL;
@@ -81,17 +98,39 @@ static struct magi_image *desktop(void)
 	return img;
 }
 
+/* Reads img runs times on threads threads (the page reading, or lines found from the
+ * pixels) and prints the median wall time; t holds runs values. */
+static int time_threads(const struct magi_image *img, int threads, bool lines, double *t, int runs,
+			struct magi_error *err)
+{
+	int used = 0;
+	struct magi_ocr *o = NULL;
+	for (int i = 0; i < runs; i++) {
+		if (lines ? magi_ocr_run_lines(img, NULL, 0, threads, &used, &o, err)
+			  : magi_ocr_run_threads(img, NULL, 0, threads, &used, &o, err))
+			return 1;
+		t[i] = o->ms;
+		magi_ocr_free(o);
+	}
+	qsort(t, (size_t)runs, sizeof *t, cmp_double);
+	printf("%s%d threads (last call used %d): median %.1f ms (min %.1f)\n", lines ? "lines, " : "", threads, used,
+	       t[runs / 2], t[0]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	const char *path = NULL;
+	const char *path = NULL, *dump_to = NULL;
 	int runs = 5, threads = 2;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
 			runs = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
 			threads = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc)
+			dump_to = argv[++i];
 		else if (argv[i][0] == '-') {
-			fprintf(stderr, "usage: bench_ocr [IMAGE] [--runs 5] [--threads 2]\n");
+			fprintf(stderr, "usage: bench_ocr [IMAGE] [--runs 5] [--threads 2] [--dump PREFIX]\n");
 			return 2;
 		} else
 			path = argv[i];
@@ -116,6 +155,8 @@ int main(int argc, char **argv)
 	}
 	printf("first call (engine load included)  %.1f ms (CPU %.1f ms), %zu words; load %s\n",
 	       magi_now_ms() - t0, cpu_ms() - c0, o->n_words, loadavg());
+	if (dump_to)
+		dump(dump_to, "full", o);
 	magi_ocr_free(o);
 	memory("after the first call");
 	for (int i = 0; i < runs; i++) {
@@ -130,19 +171,27 @@ int main(int argc, char **argv)
 	qsort(c, (size_t)runs, sizeof *c, cmp_double);
 	printf("one thread: median %.1f ms (min %.1f), CPU median %.1f ms\n", t[runs / 2], t[0], c[runs / 2]);
 	memory("after them");
+	size_t n_words = 0;
+	for (int i = 0; i < runs; i++) {
+		double ci = cpu_ms();
+		if (magi_ocr_run_lines(img, NULL, 0, 1, NULL, &o, &err))
+			return 1;
+		c[i] = cpu_ms() - ci;
+		t[i] = o->ms;
+		n_words = o->n_words;
+		if (dump_to && i == 0)
+			dump(dump_to, "lines", o);
+		magi_ocr_free(o);
+	}
+	qsort(t, (size_t)runs, sizeof *t, cmp_double);
+	qsort(c, (size_t)runs, sizeof *c, cmp_double);
+	printf("lines found from the pixels, one thread: median %.1f ms (min %.1f), CPU median %.1f ms, %zu words\n",
+	       t[runs / 2], t[0], c[runs / 2], n_words);
 	if (threads > 1) {
 		if (magi_ocr_preload(NULL, threads, &err))
 			return 1;
-		int used = 0;
-		for (int i = 0; i < runs; i++) {
-			if (magi_ocr_run_threads(img, NULL, 0, threads, &used, &o, &err))
-				return 1;
-			t[i] = o->ms;
-			magi_ocr_free(o);
-		}
-		qsort(t, (size_t)runs, sizeof *t, cmp_double);
-		printf("%d threads (last call used %d): median %.1f ms (min %.1f)\n", threads, used,
-		       t[runs / 2], t[0]);
+		if (time_threads(img, threads, false, t, runs, &err) || time_threads(img, threads, true, t, runs, &err))
+			return 1;
 		memory("with the second engine");
 	}
 	magi_ocr_thread_release();

@@ -362,6 +362,16 @@ MAGI_API void magi_ocr_release_spare(int keep);
 MAGI_API magi_status magi_ocr_run_threads(const struct magi_image *img, const char *lang,
 					  float min_conf, int threads, int *used,
 					  struct magi_ocr **out, struct magi_error *err);
+/* magi_ocr_run_threads without Tesseract's page layout analysis: the text lines are found
+ * from the pixels (an ink mask cut at blank rows and at blank columns a field's gap wide),
+ * each read as one text line, and pieces with identical pixels (a terminal's repeated
+ * "root", a menu's labels) are read once; a piece taller than a line (a picture, lines
+ * touching, a title) is read with the layout analysis, so no text magi_ocr_run would read
+ * is skipped. Lines are the pieces, in reading order (top to bottom, left to right within
+ * a row of text); words of a line read twice have the same text and confidence. For a
+ * first screen that must be read before anything leaves (a remote model's PII scan). */
+MAGI_API magi_status magi_ocr_run_lines(const struct magi_image *img, const char *lang, float min_conf,
+					int threads, int *used, struct magi_ocr **out, struct magi_error *err);
 /* Starts loading engines for lang (NULL = "eng") on background threads, so that n
  * (1..MAGI_OCR_MAX_THREADS) are idle or loading, and returns at once (libtesseract itself is
  * loaded on those threads too); a call that needs one meanwhile waits for the load in

@@ -96,6 +96,9 @@ struct magi_run {
 	bool loads_held;       /* engine loads wait until the first request has left */
 	int first_engines;     /* engines loaded for the first screen (2: read on two threads) */
 	int first_threads;     /* threads that read the first screen (traced once, then 0) */
+	bool first_lines;      /* the first screen is read before the first request: its text
+				  lines found from the pixels (magi_ocr_run_lines); traced once */
+	bool first_read_lines; /* it was (traced once, then false) */
 	double ocr_deferred_ms, ocr_wait_ms;
 	struct magi_guard_view *view, *view_before; /* computed once per observation */
 	/* screen generations: a new one for every observation that differs from the one

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "agent/agent_internal.h"
 #include "core/json.h"
+#include "model/curl_dl.h"
 #include "trace/trace_internal.h"
 #include "core/common.h"
 
@@ -44,7 +45,12 @@ int magi__gui_first_engines(struct magi_run *r)
 	if (!r->p.ocr || (magi_env_caps(r->env) & MAGI_ACT_BIT(MAGI_ACT_CLICK_ELEMENT)))
 		return r->first_engines = 0;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	return r->first_engines = cores >= 2 && !may_defer_reading(r) ? 2 : 1;
+	bool before = !may_defer_reading(r);
+	/* read before the request: without Tesseract's page analysis, identical pieces once
+	 * (MAGI_OCR_FIRST_FULL=1 keeps the page reading, to compare) */
+	const char *full = getenv("MAGI_OCR_FIRST_FULL");
+	r->first_lines = before && !(full && strcmp(full, "1") == 0);
+	return r->first_engines = cores >= 2 && before ? 2 : 1;
 }
 
 static void drop_sent(struct magi_run *r)
@@ -61,7 +67,9 @@ static magi_status observe(struct magi_run *r, double *ocr_ms, bool defer, struc
 	magi_status s = magi_env_observe(r->env, &r->obs, err);
 	if (s)
 		return s;
+	MAGI_DEBUG("screen observed in %.1f ms", r->obs.capture_ms);
 	int box[4], c0 = 0, c1 = 0, rd = -1;
+	bool spare = false; /* a second engine was loaded for the first screen's reading */
 	if (r->lean_before) {
 		/* the screen before is known by its row signatures only: the changed rows */
 		magi_image_rows_free(r->rows);
@@ -105,14 +113,19 @@ static magi_status observe(struct magi_run *r, double *ocr_ms, bool defer, struc
 		 * only the part of the screen that changed is read again. The first screen, read
 		 * before the first request (a remote model's PII scan needs its words), is read
 		 * on two threads when a second engine was loaded for it; that engine is freed
-		 * after (later readings are of changed parts, on one thread). */
+		 * after the guards' scan, whose second readings it shares (later readings are
+		 * of changed parts, on one thread). */
 		magi_status os;
-		if (!r->obs_before.screenshot && r->first_engines > 1) {
+		if (!r->obs_before.screenshot && (r->first_engines > 1 || r->first_lines)) {
 			int used = 0;
-			os = magi_ocr_run_threads(r->obs.screenshot, NULL, 0, r->first_engines, &used, &r->ocr, &oerr);
-			r->first_threads = used;
+			os = r->first_lines ? magi_ocr_run_lines(r->obs.screenshot, NULL, 0, r->first_engines, &used, &r->ocr, &oerr)
+					    : magi_ocr_run_threads(r->obs.screenshot, NULL, 0, r->first_engines, &used, &r->ocr,
+								   &oerr);
+			r->first_threads = r->first_engines > 1 ? used : 0;
+			r->first_read_lines = r->first_lines;
 			r->first_engines = 1;
-			magi_ocr_release_spare(1);
+			r->first_lines = false;
+			spare = true;
 		} else if (r->lean_before) {
 			os = rd >= 0 ? magi_ocr_update_rows(r->ocr_before, r->obs.screenshot, c0, c1, NULL, 0, &r->ocr, &oerr)
 				     : magi_ocr_run(r->obs.screenshot, NULL, 0, &r->ocr, &oerr);
@@ -128,6 +141,9 @@ static magi_status observe(struct magi_run *r, double *ocr_ms, bool defer, struc
 	 * only when the pixels changed, or the words read from them did (an OCR failure) */
 	r->gen = r->same && !r->ocr == !r->ocr_before ? r->gen_before : ++r->gens;
 	magi__guard_scan(r);
+	/* the second engine also served the guard's second readings (pii_reread.c) */
+	if (spare)
+		magi_ocr_release_spare(1);
 	MAGI_DEBUG("observed (text and guards done)");
 	return MAGI_OK;
 }
@@ -191,6 +207,9 @@ magi_status magi__gui_begin(struct magi_run *r, struct magi_error *err)
 		magi_ocr_hold_loads(HOLD_MS);
 		r->loads_held = true;
 	}
+	/* libcurl (~18 ms of the loader's time, more under load) loads on a thread of its own
+	 * while the screen is captured and read: the first request finds it loaded */
+	magi__curl_preload();
 	magi_status s = observe(r, &r->ocr_ms, defer, err);
 	r->obs_ms = r->obs.capture_ms;
 	return s;
@@ -717,6 +736,9 @@ magi_status magi__gui_step(struct magi_run *r, struct magi_error *err)
 	if (r->first_threads) /* the first screen, read before the request on this many threads */
 		json_object_set_new(ev, "ocr_threads", json_integer(r->first_threads));
 	r->first_threads = 0;
+	if (r->first_read_lines) /* ...with its text lines found from the pixels */
+		json_object_set_new(ev, "ocr_lines", json_true());
+	r->first_read_lines = false;
 	json_object_set_new(ev, "save_ms", json_real(save_ms));
 	if (looked) { /* the screen after the action: was it the same, what did seeing it cost */
 		json_object_set_new(ev, "same_screen", json_boolean(r->same));

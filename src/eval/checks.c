@@ -29,9 +29,9 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <curl/curl.h>
 #include "core/json.h"
 #include "eval/eval_gui.h"
+#include "model/curl_dl.h"
 #include "core/common.h"
 
 pid_t magi__eval_shell(const char *cmd, const struct magi__eval_gui_ctx *c)
@@ -210,6 +210,11 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 /* GET url into body (capped); false with the reason in detail. */
 static bool http_get(const char *url, double timeout_s, struct magi_buf *body, char *detail, size_t cap)
 {
+	struct magi_error lerr;
+	if (magi__curl_load(&lerr)) {
+		snprintf(detail, cap, "GET %s: %s", url, magi_error_text(&lerr));
+		return false;
+	}
 	CURL *h = curl_easy_init();
 	if (!h) {
 		snprintf(detail, cap, "GET %s: cannot make a request", url);

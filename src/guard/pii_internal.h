@@ -121,4 +121,7 @@ bool magi__pii_family_name(const char *w, size_t n);
 extern bool magi__pii_given_names; /* the given-name rule (default on; benches turn it off) */
 magi_status magi__pii_secrets(const char *t, size_t len, const struct magi_secret_list *l,
 			      struct magi__fvec *fv);
+/* Second readings of magi_pii_scan_image made on its helper thread (a second idle OCR
+ * engine), over the process: for tests, which check both threads read. */
+size_t magi__pii_reread_helper_reads(void);
 #endif

@@ -25,6 +25,8 @@
  *   - a line read with confidence under 30 that shows digits and that the budget leaves
  *     unread is covered as "unreadable" (sent as it is, it would be PII the guard never
  *     looked at). */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -902,6 +904,91 @@ static magi_status read_crop(const struct magi_image *crop, int scale, int kind,
 	return s;
 }
 
+/* One candidate's crop and, when it is read, its reading (made on either thread). */
+struct reread {
+	struct magi_image *crop;
+	int x0, y0, x1, y1; /* the crop's box in the screen */
+	uint64_t key;       /* in the cache */
+	bool read;          /* read in this look (not known, within the budget) */
+	bool pending;       /* to be read by the next pass of reread_loop */
+	int scale;          /* the size it is read at in that pass */
+	const struct cand *cand;
+	char label[96];
+	magi_status s;
+	struct magi_pii_finding *g; /* boxes in the crop's pixels */
+	size_t ng;
+	double ms;
+};
+
+struct reread_work {
+	struct reread *rs;
+	size_t n, next; /* the next candidate to look at, under mu */
+	const struct magi_pii_params *p;
+	pthread_mutex_t mu;
+};
+
+/* Readings made on the helper thread, over the process (for tests: two threads ran). */
+static atomic_size_t helper_reads;
+
+size_t magi__pii_reread_helper_reads(void)
+{
+	return atomic_load(&helper_reads);
+}
+
+/* MAGI_PII_REREAD_THREADS=1 keeps the second readings on the calling thread (to compare). */
+static int reread_threads(void)
+{
+	const char *v = getenv("MAGI_PII_REREAD_THREADS");
+	return v && strcmp(v, "1") == 0 ? 1 : 2;
+}
+
+/* Takes the candidates to read one by one (the costliest first: they are in priority
+ * order, and the budget went to them) until none is left. */
+static void reread_loop(struct reread_work *w, bool helper)
+{
+	for (;;) {
+		pthread_mutex_lock(&w->mu);
+		while (w->next < w->n && !w->rs[w->next].pending)
+			w->next++;
+		struct reread *r = w->next < w->n ? &w->rs[w->next++] : NULL;
+		pthread_mutex_unlock(&w->mu);
+		if (!r)
+			return;
+		const struct cand *c = r->cand;
+		double t0 = magi_now_ms();
+		r->pending = false;
+		r->s = read_crop(r->crop, r->scale, c->kind, r->label, w->p, &r->g, &r->ng);
+		r->ms += magi_now_ms() - t0;
+		if (helper)
+			atomic_fetch_add(&helper_reads, 1);
+		MAGI_DEBUG("pii: second reading of %ux%u at %d,%d (%d units, x%d%s, prio %d): %zu finding%s in %.1f ms%s",
+			   r->crop->w, r->crop->h, r->x0, r->y0, c->cost, r->scale, c->kind ? ", constrained" : "",
+			   c->prio, r->ng, r->ng == 1 ? "" : "s", r->ms, helper ? " (second thread)" : "");
+	}
+}
+
+static void *reread_helper(void *arg)
+{
+	reread_loop(arg, true);
+	return NULL;
+}
+
+/* Reads the pending candidates, on two threads when there are two or more and a second
+ * engine is idle or loading; true when two threads read. */
+static bool reread_pass(struct reread *rs, size_t nc, size_t npending, const struct magi_pii_params *p)
+{
+	struct reread_work w = {.rs = rs, .n = nc, .p = p};
+	pthread_mutex_init(&w.mu, NULL);
+	pthread_t helper;
+	bool two = npending >= 2 && reread_threads() > 1 && magi__ocr_engines_unused(NULL) >= 2 &&
+		   pthread_create(&helper, NULL, reread_helper, &w) == 0;
+	reread_loop(&w, false);
+	if (two)
+		pthread_join(helper, NULL);
+	pthread_mutex_destroy(&w.mu);
+	return two;
+}
+
 magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_ocr *ocr,
 				const struct magi_pii_params *p, struct magi_pii_finding **out,
 				size_t *n)
@@ -995,9 +1082,23 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 	MAGI_DEBUG("pii: second look at a %ux%u screen: %zu candidate%s", img->w, img->h, nc,
 		   nc == 1 ? "" : "s");
 	size_t cap = nf;
+	/* First which crops are read, as one reading after another would decide it (the
+	 * budget spent in the candidates' order, a crop read before or earlier in this look
+	 * is free); then the readings, on two threads when a second engine is idle or loading
+	 * (the one loaded for the first screen's reading: ~half the time); then their findings, in the
+	 * candidates' order, the same as one thread gives. */
+	struct reread *rs = calloc(nc ? nc : 1, sizeof *rs);
+	if (!rs) {
+		free(cands);
+		magi_pii_findings_free(f, nf);
+		return MAGI_ERR_NOMEM;
+	}
+	struct magi_pii_cache *cache = p->reread_cache;
 	int budget = p->reread_budget < 0 ? INT32_MAX : p->reread_budget;
-	for (size_t i = 0; i < nc && !s; i++) {
+	size_t nread = 0;
+	for (size_t i = 0; i < nc; i++) {
 		const struct cand *c = &cands[i];
+		struct reread *r = &rs[i];
 		/* two lines of one row grown over each other's words make one crop */
 		bool dup = false;
 		for (size_t k = 0; k < i && !dup; k++)
@@ -1005,53 +1106,81 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 			      cands[k].w == c->w && cands[k].h == c->h;
 		if (dup)
 			continue;
-		int x0 = MAGI_MAX(c->x - REREAD_MARGIN, 0), y0 = MAGI_MAX(c->y - REREAD_MARGIN, 0);
-		int x1 = MAGI_MIN(c->x + c->w + REREAD_MARGIN, (int)img->w);
-		int y1 = MAGI_MIN(c->y + c->h + REREAD_MARGIN, (int)img->h);
-		struct magi_image *crop = NULL;
-		if (x1 <= x0 || y1 <= y0 ||
-		    magi_image_crop(img, x0, y0, (uint32_t)(x1 - x0), (uint32_t)(y1 - y0), &crop))
+		r->x0 = MAGI_MAX(c->x - REREAD_MARGIN, 0);
+		r->y0 = MAGI_MAX(c->y - REREAD_MARGIN, 0);
+		r->x1 = MAGI_MIN(c->x + c->w + REREAD_MARGIN, (int)img->w);
+		r->y1 = MAGI_MIN(c->y + c->h + REREAD_MARGIN, (int)img->h);
+		if (r->x1 <= r->x0 || r->y1 <= r->y0 ||
+		    magi_image_crop(img, r->x0, r->y0, (uint32_t)(r->x1 - r->x0), (uint32_t)(r->y1 - r->y0), &r->crop))
 			continue;
-		/* a crop read before is free; a new one must fit the budget */
-		struct magi_pii_cache *cache = p->reread_cache;
-		uint64_t key = cache ? crop_key(crop) ^ (0x9e3779b97f4a7c15ull * (uint64_t)c->kind) : 0;
-		struct cache_entry *e = cache_find(cache, key);
+		r->key = cache ? crop_key(r->crop) ^ (0x9e3779b97f4a7c15ull * (uint64_t)c->kind) : 0;
+		bool known = cache_find(cache, r->key) != NULL;
+		for (size_t k = 0; cache && k < i && !known; k++)
+			known = rs[k].read && rs[k].key == r->key;
+		if (!known && c->cost <= budget) {
+			budget -= c->cost;
+			r->read = true;
+			r->pending = true;
+			r->scale = c->scale;
+			r->cand = c;
+			cand_label(ocr, c, r->label, sizeof r->label);
+			nread++;
+		}
+	}
+	bool two = reread_pass(rs, nc, nread, p);
+	/* a line whose label names PII, or that shows an address's or an e-mail address's
+	 * shape, and whose reading found nothing: once more at another size (session 8), from
+	 * the budget the first readings left, in the candidates' order. Tesseract's misreadings
+	 * of small glyphs depend on how their pixels fall after scaling, so a second size reads
+	 * them anew rather than repairing the first reading's text; it costs the crop's units
+	 * again. After every first reading (not right after its own), so that it never takes
+	 * the budget from another line's first reading, and so that the readings can be planned
+	 * before they are made (two threads, the same findings as one). */
+	size_t nagain = 0;
+	for (size_t i = 0; i < nc; i++) {
+		struct reread *r = &rs[i];
+		if (r->read && !r->s && !r->ng && r->cand->prio >= 2 && r->cand->cost <= budget) {
+			budget -= r->cand->cost;
+			magi_pii_findings_free(r->g, r->ng);
+			r->g = NULL;
+			r->scale = r->cand->scale == 1 ? 3 : r->cand->scale + 1;
+			r->pending = true;
+			nagain++;
+		}
+	}
+	if (nagain)
+		two = reread_pass(rs, nc, nagain, p) || two;
+	if (nread)
+		MAGI_DEBUG("pii: %zu second reading%s on %d thread%s", nread, nread == 1 ? "" : "s", two ? 2 : 1,
+			   two ? "s" : "");
+	for (size_t i = 0; i < nc && !s; i++) {
+		const struct cand *c = &cands[i];
+		struct reread *r = &rs[i];
+		if (!r->crop)
+			continue;
+		struct cache_entry *e = cache_find(cache, r->key);
 		struct magi_pii_finding *g = NULL;
 		size_t ng = 0;
 		bool looked = e != NULL;
 		if (e) {
 			cache->hits++;
-		} else if (c->cost <= budget) {
+		} else if (r->read) {
 			looked = true;
-			budget -= c->cost;
-			double t0 = magi_now_ms();
-			char label[96];
-			cand_label(ocr, c, label, sizeof label);
-			s = read_crop(crop, c->scale, c->kind, label, p, &g, &ng);
-			/* a line whose label names PII, or that shows an address's or an e-mail
-			 * address's shape, and whose reading found nothing: once more at another size
-			 * (session 8). Tesseract's misreadings of small glyphs depend on how their
-			 * pixels fall after scaling, so a second size reads them anew rather than
-			 * repairing the first reading's text; it costs the crop's units again. */
-			if (!s && !ng && c->prio >= 2 && c->cost <= budget) {
-				budget -= c->cost;
-				s = read_crop(crop, c->scale == 1 ? 3 : c->scale + 1,
-					      c->kind, label, p, &g, &ng);
-			}
-			double dt = magi_now_ms() - t0;
-			MAGI_DEBUG("pii: second reading of %ux%u at %d,%d (%d units, x%d%s, prio %d): %zu finding%s in %.1f ms",
-				   crop->w, crop->h, x0, y0, c->cost, c->scale, c->kind ? ", constrained" : "",
-				   c->prio, ng, ng == 1 ? "" : "s", dt);
+			s = r->s;
+			g = r->g;
+			ng = r->ng;
+			r->g = NULL;
+			r->ng = 0;
 			if (cache)
-				cache->ocr_ms += dt;
+				cache->ocr_ms += r->ms;
 			if (!s && cache) {
 				cache->reads++;
-				e = cache_put(cache, key, g, ng);
+				e = cache_put(cache, r->key, g, ng);
 				g = NULL;
 				ng = 0;
 			}
 		}
-		magi_image_free(crop);
+		int x0 = r->x0, y0 = r->y0, x1 = r->x1, y1 = r->y1;
 		const struct magi_pii_finding *src = e ? e->f : g;
 		size_t nsrc = e ? e->n : ng;
 		for (size_t k = 0; k < nsrc && !s; k++) {
@@ -1083,6 +1212,11 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 			s = push_copy(&f, &nf, &cap, &d);
 		}
 	}
+	for (size_t i = 0; i < nc; i++) {
+		magi_image_free(rs[i].crop);
+		magi_pii_findings_free(rs[i].g, rs[i].ng);
+	}
+	free(rs);
 	free(cands);
 	if (s) {
 		magi_pii_findings_free(f, nf);

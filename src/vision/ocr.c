@@ -79,23 +79,54 @@ static bool line_add(struct magi_ocr_line *l, const struct magi_ocr_word *w, dou
 	return true;
 }
 
-/* Reads rows [y0, y1) of the gray image g (w x h) with api into *out: boxes in the whole
- * image's coordinates, lines numbered from 0. */
-static magi_status read_band(TessBaseAPI *api, const uint8_t *g, uint32_t w, uint32_t h, uint32_t y0,
-			     uint32_t y1, float min_conf, bool one_line, struct magi_ocr *o,
-			     struct magi_error *err)
+/* Pixels of background added around a line leaf before it is read (Tesseract's line
+ * finder wants some margin), and the leaf's own ring of rows and columns kept around its
+ * ink (anti-aliased edges fainter than the ink mask's contrast). */
+#define LEAF_PAD 4
+#define LEAF_RING 1
+
+/* Reads piece p of the gray image g (w x h) with api into *o: boxes in the whole image's
+ * coordinates, lines numbered from 0. A band or block is read in place with page layout
+ * analysis (sparse text, or one line when one_line); a line leaf is copied with a margin of
+ * its background (its neighbours' ink is not in it) and read as one text line. */
+static magi_status read_piece(TessBaseAPI *api, const uint8_t *g, uint32_t w, uint32_t h,
+			      const struct magi__ocr_piece *p, bool leaf, float min_conf, bool one_line,
+			      struct magi_ocr *o, struct magi_error *err)
 {
-	TessBaseAPISetImage(api, g + (size_t)y0 * w, (int)w, (int)(y1 - y0), 1, (int)w);
+	uint8_t *copy = NULL;
+	int ox = (int)p->x0, oy = (int)p->y0; /* the image given's origin in g */
+	if (leaf && !p->block) {
+		uint32_t x0 = p->x0 > LEAF_RING ? p->x0 - LEAF_RING : 0, y0 = p->y0 > LEAF_RING ? p->y0 - LEAF_RING : 0;
+		uint32_t x1 = MAGI_MIN(p->x1 + LEAF_RING, w), y1 = MAGI_MIN(p->y1 + LEAF_RING, h);
+		uint32_t cw = x1 - x0 + 2 * LEAF_PAD, ch = y1 - y0 + 2 * LEAF_PAD;
+		uint8_t bg = 0;
+		for (uint32_t y = y0; y < y1; y++)
+			for (uint32_t x = x0; x < x1; x++)
+				bg = MAGI_MAX(bg, g[(size_t)y * w + x]);
+		if (!(copy = malloc((size_t)cw * ch)))
+			return magi_error_set(err, MAGI_ERR_NOMEM, "OCR: out of memory");
+		memset(copy, bg, (size_t)cw * ch);
+		for (uint32_t y = y0; y < y1; y++)
+			memcpy(copy + (size_t)(y - y0 + LEAF_PAD) * cw + LEAF_PAD, g + (size_t)y * w + x0, x1 - x0);
+		ox = (int)x0 - LEAF_PAD;
+		oy = (int)y0 - LEAF_PAD;
+		TessBaseAPISetImage(api, copy, (int)cw, (int)ch, 1, (int)cw);
+		TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
+	} else {
+		TessBaseAPISetImage(api, g + (size_t)p->y0 * w + p->x0, (int)(p->x1 - p->x0), (int)(p->y1 - p->y0), 1,
+				    (int)w);
+		if (one_line)
+			TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
+	}
 	/* Screens are near 96 ppi; saying so skips Tesseract's guess (and its warning). */
 	TessBaseAPISetSourceResolution(api, 96);
-	if (one_line)
-		TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
 	int rc = TessBaseAPIRecognize(api, NULL);
-	if (one_line)
-		TessBaseAPISetPageSegMode(api, PSM_SPARSE_TEXT);
-	if (rc != 0)
+	TessBaseAPISetPageSegMode(api, PSM_SPARSE_TEXT);
+	if (rc != 0) {
+		free(copy);
 		return magi_error_set(err, MAGI_ERR_IMAGE, "OCR: Tesseract could not read the %ux%u image",
 				      w, h);
+	}
 	size_t wcap = 0, lcap = 0;
 	int tess_line = -1, kept_line = -1; /* Tesseract's line counter; the last one we kept */
 	double conf_sum = 0;
@@ -133,8 +164,8 @@ static magi_status read_band(TessBaseAPI *api, const uint8_t *g, uint32_t w, uin
 				oom = true;
 				break;
 			}
-			wd->x = l;
-			wd->y = t + (int)y0;
+			wd->x = l + ox;
+			wd->y = t + oy;
 			wd->w = r - l;
 			wd->h = b - t;
 			magi__ocr_tighten_box(g, w, h, &wd->x, &wd->y, &wd->w, &wd->h);
@@ -156,6 +187,7 @@ static magi_status read_band(TessBaseAPI *api, const uint8_t *g, uint32_t w, uin
 		TessResultIteratorDelete(ri);
 	}
 	TessBaseAPIClear(api);
+	free(copy);
 	return oom ? magi_error_set(err, MAGI_ERR_NOMEM, "OCR: out of memory") : MAGI_OK;
 }
 
@@ -200,8 +232,8 @@ static size_t find_bands(const uint8_t *g, uint32_t w, uint32_t h, uint32_t *cut
 	return n;
 }
 
-/* Appends part's words and lines to o (taking their texts); part is left empty. */
-static bool merge(struct magi_ocr *o, struct magi_ocr *part)
+/* Appends copies of part's words and lines to o, moved by (dx, dy). */
+static bool merge(struct magi_ocr *o, const struct magi_ocr *part, int dx, int dy)
 {
 	if (!part->n_words)
 		return true;
@@ -213,63 +245,136 @@ static bool merge(struct magi_ocr *o, struct magi_ocr *part)
 		o->lines = lv;
 	if (!wv || !lv)
 		return false;
-	for (size_t i = 0; i < part->n_words; i++) {
-		o->words[o->n_words + i] = part->words[i];
-		o->words[o->n_words + i].line += (int)o->n_lines;
+	bool ok = true;
+	/* each copy is counted as it is made, so that magi_ocr_free frees it on failure */
+	for (size_t i = 0; i < part->n_words && ok; i++) {
+		struct magi_ocr_word *d = &o->words[o->n_words++];
+		*d = part->words[i];
+		d->line += (int)o->n_lines;
+		d->x += dx;
+		d->y += dy;
+		ok = (d->text = magi__strdup(d->text)) != NULL;
 	}
-	memcpy(o->lines + o->n_lines, part->lines, part->n_lines * sizeof *lv);
-	o->n_words += part->n_words;
-	o->n_lines += part->n_lines;
-	part->n_words = part->n_lines = 0;
-	return true;
+	for (size_t i = 0; i < part->n_lines && ok; i++) {
+		struct magi_ocr_line *d = &o->lines[o->n_lines + i];
+		*d = part->lines[i];
+		d->x += dx;
+		d->y += dy;
+		ok = (d->text = magi__strdup(d->text)) != NULL;
+		if (!ok)
+			o->n_lines += i;
+	}
+	if (ok)
+		o->n_lines += part->n_lines;
+	return ok;
 }
 
-struct bands {
+struct pieces {
 	const uint8_t *g;
 	uint32_t w, h;
-	const uint32_t *cuts;
-	size_t n;
+	const struct magi__ocr_piece *p;
+	const size_t *order; /* the pieces to read, costliest first */
+	size_t n;	     /* pieces to read */
+	bool leaves;	     /* found by magi__ocr_find_pieces (else bands) */
 	float min_conf;
 	const char *lang;
-	struct magi_ocr *parts; /* one per band */
+	struct magi_ocr *parts; /* one per piece */
 	magi_status *status;
 	struct magi_error *errs;
-	atomic_size_t next; /* the next band nobody took */
+	atomic_size_t next; /* the next piece nobody took */
 };
 
-/* Reads bands until none is left, with engine e; returns how many it read. */
-static int read_bands(struct bands *b, struct magi__ocr_engine *e)
+/* Reads pieces until none is left, with engine e; returns how many it read. */
+static int read_pieces(struct pieces *b, struct magi__ocr_engine *e)
 {
 	magi__ocr_thread_setup();
 	for (int done = 0;; done++) {
-		size_t i = atomic_fetch_add(&b->next, 1);
-		if (i >= b->n)
+		size_t k = atomic_fetch_add(&b->next, 1);
+		if (k >= b->n)
 			return done;
-		b->status[i] = read_band(e->api, b->g, b->w, b->h, b->cuts[i], b->cuts[i + 1],
-					 b->min_conf, false, &b->parts[i], &b->errs[i]);
+		size_t i = b->order[k];
+		b->status[i] = read_piece(e->api, b->g, b->w, b->h, &b->p[i], b->leaves, b->min_conf, false,
+					  &b->parts[i], &b->errs[i]);
 	}
 }
 
 struct helper {
-	struct bands *b;
+	struct pieces *b;
 	struct magi__ocr_engine *e;
 	pthread_t th;
-	int read; /* bands it read */
+	int read; /* pieces it read */
 };
 
 static void *helper_main(void *arg)
 {
 	struct helper *h = arg;
-	/* an engine still loading: the bands left when it is ready are read with it */
+	/* an engine still loading: the pieces left when it is ready are read with it */
 	if (!h->e)
 		magi__ocr_engine_take_loading(h->b->lang, &h->e);
 	if (h->e)
-		h->read = read_bands(h->b, h->e);
+		h->read = read_pieces(h->b, h->e);
 	return NULL;
 }
 
+struct costed {
+	double cost;
+	size_t i;
+};
+
+static int by_cost(const void *a, const void *b)
+{
+	double x = ((const struct costed *)a)->cost, y = ((const struct costed *)b)->cost;
+	return x > y ? -1 : x < y;
+}
+
+/* Costliest first (two threads then finish together): a line's reading costs its width over
+ * its height (Tesseract scales each line to one height); a block's about its area. */
+static bool sort_by_cost(const struct magi__ocr_piece *p, size_t *order, size_t n)
+{
+	struct costed *c = malloc((n ? n : 1) * sizeof *c);
+	if (!c)
+		return false;
+	for (size_t k = 0; k < n; k++) {
+		const struct magi__ocr_piece *q = &p[order[k]];
+		double w = q->x1 - q->x0, h = q->y1 - q->y0;
+		c[k] = (struct costed){q->block ? w * h / 64.0 : w / h, order[k]};
+	}
+	qsort(c, n, sizeof *c, by_cost);
+	for (size_t k = 0; k < n; k++)
+		order[k] = c[k].i;
+	free(c);
+	return true;
+}
+
+/* The pieces of the gray image to read: line leaves (leaves), else bands cut through blank
+ * rows (one band when one_line). *order lists the pieces to read, *n_read of them. */
+static magi_status plan(const uint8_t *gray, uint32_t w, uint32_t h, bool leaves, bool one_line,
+			struct magi__ocr_piece **pieces, size_t *n, size_t **order, size_t *n_read)
+{
+	*pieces = NULL;
+	*order = NULL;
+	*n = *n_read = 0;
+	if (leaves) {
+		if (magi__ocr_find_pieces(gray, w, h, pieces, n))
+			return MAGI_ERR_NOMEM;
+	} else {
+		uint32_t cuts[MAX_BANDS + 1] = {0, h};
+		*n = one_line ? 1 : find_bands(gray, w, h, cuts);
+		if (!(*pieces = calloc(*n, sizeof **pieces)))
+			return MAGI_ERR_NOMEM;
+		for (size_t i = 0; i < *n; i++)
+			(*pieces)[i] = (struct magi__ocr_piece){0, cuts[i], w, cuts[i + 1], true, -1};
+	}
+	if (!(*order = malloc((*n ? *n : 1) * sizeof **order)))
+		return MAGI_ERR_NOMEM;
+	for (size_t i = 0; i < *n; i++)
+		if ((*pieces)[i].same_as < 0)
+			(*order)[(*n_read)++] = i;
+	return leaves && !sort_by_cost(*pieces, *order, *n_read) ? MAGI_ERR_NOMEM : MAGI_OK;
+}
+
 static magi_status ocr_run(const struct magi_image *img, const char *lang, float min_conf,
-			   bool one_line, int threads, int *used, struct magi_ocr **out,
+			   bool one_line, bool leaves, int threads, int *used, struct magi_ocr **out,
 			   struct magi_error *err)
 {
 	if (used)
@@ -297,30 +402,40 @@ static magi_status ocr_run(const struct magi_image *img, const char *lang, float
 	/* the page is prepared before an engine is asked for: while one is still loading
 	 * (magi_ocr_preload), this work is done meanwhile */
 	uint8_t *gray = magi__ocr_gray(img);
-	uint32_t cuts[MAX_BANDS + 1] = {0, img->h};
-	size_t n = one_line || !gray ? 1 : find_bands(gray, img->w, img->h, cuts);
+	struct magi__ocr_piece *pcs = NULL;
+	size_t n = 0, n_read = 0, *order = NULL;
+	magi_status s = gray ? plan(gray, img->w, img->h, leaves, one_line, &pcs, &n, &order, &n_read) : MAGI_ERR_NOMEM;
+	double t_plan = magi_now_ms();
 	struct magi__ocr_engine *e = NULL;
-	magi_status s = magi__ocr_engine_take(lang, true, &e, err);
+	if (!s)
+		s = magi__ocr_engine_take(lang, true, &e, err);
+	else
+		magi_error_set(err, s, "OCR: out of memory");
 	if (s) {
+		free(pcs);
+		free(order);
 		free(gray);
 		free(o);
 		return s;
 	}
 	magi__ocr_thread_setup();
-	struct bands b = {gray, img->w, img->h, cuts, n, min_conf, lang, NULL, NULL, NULL, 0};
-	b.parts = calloc(n, sizeof *b.parts);
-	b.status = calloc(n, sizeof *b.status);
-	b.errs = calloc(n, sizeof *b.errs);
-	if (!gray || !b.parts || !b.status || !b.errs) {
+	if (leaves)
+		MAGI_DEBUG("OCR: %zu pieces found from the pixels in %.1f ms, %zu to read (%zu read once for another)%s", n,
+			   t_plan - t0, n_read, n - n_read, magi_now_ms() - t_plan > 1 ? ", then waited for an engine" : "");
+	struct pieces b = {gray, img->w, img->h, pcs, order, n_read, leaves, min_conf, lang, NULL, NULL, NULL, 0};
+	b.parts = calloc(n ? n : 1, sizeof *b.parts);
+	b.status = calloc(n ? n : 1, sizeof *b.status);
+	b.errs = calloc(n ? n : 1, sizeof *b.errs);
+	if (!b.parts || !b.status || !b.errs) {
 		s = magi_error_set(err, MAGI_ERR_NOMEM, "OCR: out of memory");
 	} else if (one_line) {
-		s = read_band(e->api, gray, img->w, img->h, 0, img->h, min_conf, true, o, err);
+		s = read_piece(e->api, gray, img->w, img->h, &pcs[0], false, min_conf, true, o, err);
 	} else {
 		/* helpers only with engines idle or already loading: never start a new one
 		 * (~100 ms) for a reading */
 		struct helper hs[MAGI_OCR_MAX_THREADS];
 		int nh = 0, loading = threads > 1 ? magi__ocr_engines_loading(lang) : 0;
-		for (int i = 1; i < threads && (size_t)i < n; i++) {
+		for (int i = 1; i < threads && (size_t)i < n_read; i++) {
 			struct magi__ocr_engine *he = NULL;
 			if (magi__ocr_engine_take(lang, false, &he, NULL) || (!he && loading-- <= 0))
 				break;
@@ -331,7 +446,7 @@ static magi_status ocr_run(const struct magi_image *img, const char *lang, float
 			}
 			nh++;
 		}
-		(void)read_bands(&b, e);
+		(void)read_pieces(&b, e);
 		int nused = 1;
 		for (int i = 0; i < nh; i++) {
 			pthread_join(hs[i].th, NULL);
@@ -340,12 +455,16 @@ static magi_status ocr_run(const struct magi_image *img, const char *lang, float
 		}
 		if (used)
 			*used = nused;
+		/* in reading order; a piece with the same pixels as an earlier one takes its words */
 		for (size_t i = 0; i < n && !s; i++) {
-			if (b.status[i]) {
-				s = b.status[i];
+			int src = pcs[i].same_as;
+			size_t k = src >= 0 ? (size_t)src : i;
+			if (b.status[k]) {
+				s = b.status[k];
 				if (err)
-					*err = b.errs[i];
-			} else if (!merge(o, &b.parts[i])) {
+					*err = b.errs[k];
+			} else if (!merge(o, &b.parts[k], (int)pcs[i].x0 - (int)pcs[k].x0,
+					  (int)pcs[i].y0 - (int)pcs[k].y0)) {
 				s = magi_error_set(err, MAGI_ERR_NOMEM, "OCR: out of memory");
 			}
 		}
@@ -363,6 +482,8 @@ static magi_status ocr_run(const struct magi_image *img, const char *lang, float
 	free(b.parts);
 	free(b.status);
 	free(b.errs);
+	free(pcs);
+	free(order);
 	free(gray);
 	if (s) {
 		magi_ocr_free(o);
@@ -376,17 +497,23 @@ static magi_status ocr_run(const struct magi_image *img, const char *lang, float
 magi_status magi_ocr_run(const struct magi_image *img, const char *lang, float min_conf,
 			 struct magi_ocr **out, struct magi_error *err)
 {
-	return ocr_run(img, lang, min_conf, false, 1, NULL, out, err);
+	return ocr_run(img, lang, min_conf, false, false, 1, NULL, out, err);
 }
 
 magi_status magi_ocr_run_threads(const struct magi_image *img, const char *lang, float min_conf,
 				 int threads, int *used, struct magi_ocr **out, struct magi_error *err)
 {
-	return ocr_run(img, lang, min_conf, false, threads, used, out, err);
+	return ocr_run(img, lang, min_conf, false, false, threads, used, out, err);
 }
 
 magi_status magi_ocr_run_line(const struct magi_image *img, const char *lang, float min_conf,
 			      struct magi_ocr **out, struct magi_error *err)
 {
-	return ocr_run(img, lang, min_conf, true, 1, NULL, out, err);
+	return ocr_run(img, lang, min_conf, true, false, 1, NULL, out, err);
+}
+
+magi_status magi_ocr_run_lines(const struct magi_image *img, const char *lang, float min_conf, int threads,
+			       int *used, struct magi_ocr **out, struct magi_error *err)
+{
+	return ocr_run(img, lang, min_conf, false, true, threads, used, out, err);
 }

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <tesseract/capi.h>
 #include "vision/ocr_internal.h"
+#include "vision/ocr_region.h"
 #include "vision/tess_dl.h"
 #include "core/common.h"
 
@@ -342,6 +343,18 @@ magi_status magi__ocr_engine_take_loading(const char *lang, struct magi__ocr_eng
 	return MAGI_OK;
 }
 
+int magi__ocr_engines_unused(const char *lang)
+{
+	if (!lang)
+		lang = "eng";
+	pthread_mutex_lock(&pool_mu);
+	int n = pool_loading && strcmp(pool_loading_lang, lang) == 0 ? pool_loading : 0;
+	for (struct magi__ocr_engine *e = pool_idle; e; e = e->next)
+		n += strcmp(e->lang, lang) == 0;
+	pthread_mutex_unlock(&pool_mu);
+	return n;
+}
+
 int magi__ocr_engines_loading(const char *lang)
 {
 	pthread_mutex_lock(&pool_mu);
@@ -400,8 +413,12 @@ static void *preload_main(void *arg)
 	 * on the caller's thread; a failure shows again, with its message, on first use */
 	patient = true;
 	wait_hold();
-	if (magi__tess_load(&err) == MAGI_OK)
+	double t0 = magi_now_ms();
+	if (magi__tess_load(&err) == MAGI_OK) {
+		double t1 = magi_now_ms();
 		engine_new(lang, &e, &err);
+		MAGI_DEBUG("OCR: libtesseract loaded in %.1f ms, the engine in %.1f ms", t1 - t0, magi_now_ms() - t1);
+	}
 	free(lang);
 	pthread_mutex_lock(&pool_mu);
 	pool_loading--;

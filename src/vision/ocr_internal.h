@@ -48,6 +48,17 @@ void magi__ocr_engine_give(struct magi__ocr_engine *e);
 /* The gray image Tesseract reads: luminance with text made dark on light (ocr_prep.c).
  * NULL on OOM; free() it. */
 uint8_t *magi__ocr_gray(const struct magi_image *img);
+/* A part of the gray image read on its own: rows [y0, y1) and columns [x0, x1); a block is
+ * read with Tesseract's layout analysis (sparse text), a line leaf as one text line. */
+struct magi__ocr_piece {
+	uint32_t x0, y0, x1, y1;
+	bool block;
+	int same_as; /* >= 0: an earlier piece with the same pixels; its reading is this one's */
+};
+/* The text lines of the gray image g (w x h, text dark on light) found from its pixels, in
+ * reading order (ocr_lines.c); *out malloc'd (NULL when none). MAGI_ERR_NOMEM. */
+magi_status magi__ocr_find_pieces(const uint8_t *g, uint32_t w, uint32_t h, struct magi__ocr_piece **out,
+				  size_t *n);
 /* Shrinks a word box to the ink inside it (g is w x h). */
 void magi__ocr_tighten_box(const uint8_t *g, uint32_t w, uint32_t h, int *bx, int *by, int *bw,
 			   int *bh);

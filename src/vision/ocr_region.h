@@ -13,4 +13,8 @@
 magi_status magi__ocr_read_line_charset(const struct magi_image *img, const char *lang,
 					const char *charset, char **text, float *conf,
 					struct magi_error *err);
+/* Engines for lang (NULL: "eng") idle in the pool or being loaded ahead right now: a
+ * caller reading on as many threads takes them without starting a load (waiting for one
+ * that is loading). */
+int magi__ocr_engines_unused(const char *lang);
 #endif

@@ -83,6 +83,9 @@ if [ "$(nproc)" -ge 2 ]; then
 	check "the first remote screen took the two-thread reading (read on $ft)" bash -c "case '$ft' in 1|2) exit 0;; *) exit 1;; esac"
 fi
 check "only the first step says how many threads read it" test "$(steps "$run" ocr_threads | tail -1)" = None
+# read without Tesseract's page analysis (lines found from the pixels: test_ocr_lines), once
+check "the first remote screen was read from the lines found in its pixels" \
+	test "$(steps "$run" ocr_lines | tr '\n' ' ')" = "True None "
 kill "$R_PID" 2>/dev/null; wait "$R_PID" 2>/dev/null
 
 # 3. the screens after actions, known to the single recipe by their row signatures only (the

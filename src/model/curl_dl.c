@@ -1,0 +1,62 @@
+/* curl_dl.c — the loaded libcurl table, its global init, and its load ahead of need. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include "model/curl_dl.h"
+#include "core/common.h"
+
+struct magi__curl_api magi__curl;
+
+static const char *const names[] = {"libcurl.so.4", "libcurl-gnutls.so.4", "libcurl.so", NULL};
+static const char *const syms[] = {
+#define MAGI__CX(n) #n,
+	MAGI_CURL_FUNCS(MAGI__CX)
+#undef MAGI__CX
+	NULL};
+
+static struct magi__dl_lib lib = {
+	"libcurl", names, syms, (void **)&magi__curl,
+	"install it (Debian: apt-get install libcurl4)", 0, {0}};
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static int init_failed;
+
+static void global_init(void)
+{
+	/* not thread-safe in libcurl before 7.84: run once, here, before any handle */
+	init_failed = curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK;
+}
+
+magi_status magi__curl_load(struct magi_error *err)
+{
+	magi_status s = magi__dl_load(&lib, err);
+	if (s)
+		return s;
+	pthread_once(&init_once, global_init);
+	if (init_failed)
+		return magi_error_set(err, MAGI_ERR_UNSUPPORTED, "libcurl's global initialisation failed");
+	return MAGI_OK;
+}
+
+static void *preload_main(void *arg)
+{
+	(void)arg;
+	double t0 = magi_now_ms();
+	struct magi_error err;
+	if (magi__curl_load(&err) == MAGI_OK)
+		MAGI_DEBUG("libcurl loaded ahead of the first request in %.1f ms", magi_now_ms() - t0);
+	return NULL; /* a failure shows again, with its message, at the first request */
+}
+
+void magi__curl_preload(void)
+{
+	static atomic_flag started = ATOMIC_FLAG_INIT;
+	if (atomic_flag_test_and_set(&started))
+		return;
+	pthread_t th;
+	pthread_attr_t at;
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&th, &at, preload_main, NULL) != 0)
+		MAGI_DEBUG("libcurl: no thread to load it ahead; the first request loads it");
+	pthread_attr_destroy(&at);
+}
