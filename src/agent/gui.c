@@ -65,7 +65,7 @@ static void drop_sent(struct magi_run *r)
  * back (cmd_run.c) until the run's threads were made (the trace writer, the engines'
  * preloads, libcurl's: glibc's pthread_create waits while another thread is inside dlopen,
  * and libtesseract's load takes 25-40 ms) and the screen captured (the X server needs a
- * core meanwhile: two threads loading engines starved it, 32-65 ms for a capture of ~8) */
+ * core meanwhile: two threads loading engines starved it, 65 ms for a capture of 10-20) */
 static magi_status observe(struct magi_run *r, double *ocr_ms, bool defer, bool lift, struct magi_error *err)
 {
 	drop_sent(r); /* of a screen about to be freed: its address may come back */
