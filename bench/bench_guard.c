@@ -3,7 +3,7 @@
  *   bench_guard overhead [ITERATIONS]
  *       scan + redact + injection + risk per step on a 1280x720 screenshot with ~60 OCR
  *       words (the OCR itself excluded: it is shared with grounding and the trace).
- *   bench_guard recall DIR [--pad N] [--no-verify] [--reread UNITS] [--looks N] [--min PCT]
+ *   bench_guard recall DIR [--pad N] [--no-verify] [--lines] [--reread UNITS] [--looks N] [--min PCT]
  *       over a set from scripts/gen-pii-shots: real OCR (magi_ocr_run) of every image,
  *       recall of ground-truth PII boxes per type and per text size (an item counts as
  *       found when a finding of its type overlaps its box; "covered" when any finding
@@ -14,7 +14,8 @@
  *       screen; -1 all, 0 none). --looks N: scan each screen N times with one cache, as a
  *       run does while a screen stays; recall counts the last look, time the first. Guard time per image is printed: mean, PII-free images, slowest.
  *       Works on scripts/gen-pii-real's sets too. --min PCT: every type present must reach
- *       PCT % recall (default: the generated sets' targets below).
+ *       PCT % recall (default: the generated sets' targets below). --lines: each image read
+ *       as a run's first screen before a remote request is (magi_ocr_run_lines, 2 engines).
  *   bench_guard scan IMAGE
  *       prints the OCR text and the findings of one image.
  *   bench_guard cases FILE [--quiet]
@@ -244,6 +245,10 @@ static char *tesseract_text(const char *path)
 
 /* bench_guard recall: min_recall < 0 keeps the generated sets' targets (>= 0.99 for e-mail,
  * phone, card, IBAN); otherwise every type present must reach min_recall. */
+/* recall --lines: each image read as a run reads its first screen before a remote model's
+ * request (magi_ocr_run_lines, lines found from the pixels, two engines) */
+static bool read_lines;
+
 static int bench_recall(const char *dir, int pad, bool verify, int reread, int looks, double min_recall)
 {
 	char path[1024];
@@ -312,7 +317,8 @@ static int bench_recall(const char *dir, int pad, bool verify, int reread, int l
 		snprintf(img_path, sizeof img_path, "%s/%s", dir, items[i].file);
 		struct magi_image *img = NULL;
 		struct magi_ocr *o = NULL;
-		if (magi_image_load(img_path, &img, &err) || magi_ocr_run(img, NULL, 0, &o, &err)) {
+		if (magi_image_load(img_path, &img, &err) ||
+		    (read_lines ? magi_ocr_run_lines(img, NULL, 0, 2, NULL, &o, &err) : magi_ocr_run(img, NULL, 0, &o, &err))) {
 			fprintf(stderr, "bench_guard: %s\n", magi_error_text(&err));
 			magi_image_free(img);
 			return 2;
@@ -741,6 +747,8 @@ int main(int argc, char **argv)
 				pad = (int)v, i++;
 			else if (!strcmp(argv[i], "--no-verify"))
 				verify = false;
+			else if (!strcmp(argv[i], "--lines"))
+				read_lines = true;
 			else if (!strcmp(argv[i], "--reread") && i + 1 < argc &&
 				 magi__parse_long(argv[i + 1], -1, 100000, &v))
 				reread = (int)v, i++;
@@ -757,6 +765,6 @@ int main(int argc, char **argv)
 			"       bench_guard scan IMAGE\n"
 			"       bench_guard cases FILE.jsonl [--quiet]\n"
 			"       bench_guard text FILE...\n"
-			"       bench_guard recall DIR [--pad N] [--no-verify] [--reread UNITS] [--looks N] [--min PCT]\n");
+			"       bench_guard recall DIR [--pad N] [--no-verify] [--lines] [--reread UNITS] [--looks N] [--min PCT]\n");
 	return 2;
 }

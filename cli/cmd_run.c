@@ -103,6 +103,8 @@ static void print_step(void *ud, int step, const char *line)
 }
 
 #define MAX_ROLES 8
+/* how long magi run holds the OCR engines' load back at most (lifted as the run starts) */
+#define START_HOLD_MS 200
 
 /* --risk CATEGORY=TIER onto p; prints the problem and returns -1 when it is not one. */
 static int set_risk(struct magi_risk_policy *p, const char *spec)
@@ -299,8 +301,13 @@ int cmd_run(int argc, char **argv)
 	 * display and the run directory are set up: the first screen is read as soon as it
 	 * is captured (a failure to load is reported by that first reading); a browser reads
 	 * pages from their DOM and loads it only for a page's canvases and images */
-	if (rp.ocr && !cli_env_is_browser(env_spec))
+	if (rp.ocr && !cli_env_is_browser(env_spec)) {
+		/* held until the run has made its threads (magi__gui_begin): glibc's pthread_create
+		 * waits while another thread is inside dlopen, and libtesseract's load takes
+		 * 25-40 ms; the thread is made now, the load starts when the hold is lifted */
+		magi_ocr_hold_loads(START_HOLD_MS);
 		(void)magi_ocr_preload(NULL, 1, NULL);
+	}
 	const struct magi_recipe *recipe = magi_recipe_find(rp.recipe);
 	if (!recipe || recipe->kind != MAGI_RECIPE_SCREEN) {
 		char known[512];

@@ -61,10 +61,17 @@ static void drop_sent(struct magi_run *r)
 	r->sent_of = NULL;
 }
 
-static magi_status observe(struct magi_run *r, double *ocr_ms, bool defer, struct magi_error *err)
+/* lift: the first screen, read before the first request: `magi run` held the engines' load
+ * back (cmd_run.c) until the run's threads were made (the trace writer, the engines'
+ * preloads, libcurl's: glibc's pthread_create waits while another thread is inside dlopen,
+ * and libtesseract's load takes 25-40 ms) and the screen captured (the X server needs a
+ * core meanwhile: two threads loading engines starved it, 65 ms for a capture of 10-20) */
+static magi_status observe(struct magi_run *r, double *ocr_ms, bool defer, bool lift, struct magi_error *err)
 {
 	drop_sent(r); /* of a screen about to be freed: its address may come back */
 	magi_status s = magi_env_observe(r->env, &r->obs, err);
+	if (lift)
+		magi_ocr_hold_loads(0);
 	if (s)
 		return s;
 	MAGI_DEBUG("screen observed in %.1f ms", r->obs.capture_ms);
@@ -150,7 +157,7 @@ static magi_status observe(struct magi_run *r, double *ocr_ms, bool defer, struc
 
 magi_status magi__observe(struct magi_run *r, double *ocr_ms, struct magi_error *err)
 {
-	return observe(r, ocr_ms, false, err);
+	return observe(r, ocr_ms, false, false, err);
 }
 
 void magi__gui_keep_sent(struct magi_run *r, const struct magi_chat *chat)
@@ -210,7 +217,7 @@ magi_status magi__gui_begin(struct magi_run *r, struct magi_error *err)
 	/* libcurl (~18 ms of the loader's time, more under load) loads on a thread of its own
 	 * while the screen is captured and read: the first request finds it loaded */
 	magi__curl_preload();
-	magi_status s = observe(r, &r->ocr_ms, defer, err);
+	magi_status s = observe(r, &r->ocr_ms, defer, !defer, err);
 	r->obs_ms = r->obs.capture_ms;
 	return s;
 }

@@ -217,16 +217,34 @@ static uint8_t *ink_mask(const uint8_t *g, uint32_t w, uint32_t h)
 		free(ink);
 		return NULL;
 	}
-	for (uint32_t y = 0; y < h; y++) {
-		const uint8_t *r = g + (size_t)y * w;
+	/* the row maximum over [x - R, x + R] by doubling windows (2, 4, then two 4s
+	 * overlapping: 7 = 2R + 1 for R = 3), each pass a loop the compiler vectorizes; the
+	 * window is cut at the row's ends. */
+	_Static_assert(INK_RADIUS == 3, "the row passes below make a window of 7");
+	uint8_t *m2 = malloc((size_t)w + 2 * INK_RADIUS), *m4 = malloc((size_t)w + 2 * INK_RADIUS),
+		*row = malloc((size_t)w + 2 * INK_RADIUS + 1);
+	for (uint32_t y = 0; m2 && m4 && row && y < h; y++) {
+		/* the row padded with 0 (no pixel is darker) on both sides */
+		memset(row, 0, INK_RADIUS);
+		memcpy(row + INK_RADIUS, g + (size_t)y * w, w);
+		memset(row + INK_RADIUS + w, 0, INK_RADIUS + 1);
+		size_t n2 = (size_t)w + 2 * INK_RADIUS, n4 = n2 - 2;
+		for (size_t x = 0; x < n2; x++) /* m2[x] = max(row[x..x+1]) */
+			m2[x] = MAGI_MAX(row[x], row[x + 1]);
+		for (size_t x = 0; x < n4; x++) /* m4[x] = max(row[x..x+3]) */
+			m4[x] = MAGI_MAX(m2[x], m2[x + 2]);
 		uint8_t *o = t + (size_t)y * w;
-		for (uint32_t x = 0; x < w; x++) {
-			uint32_t a = x > INK_RADIUS ? x - INK_RADIUS : 0, b = MAGI_MIN(x + INK_RADIUS, w - 1);
-			uint8_t m = 0;
-			for (uint32_t k = a; k <= b; k++)
-				m = MAGI_MAX(m, r[k]);
-			o[x] = m;
-		}
+		for (uint32_t x = 0; x < w; x++) /* max(row[x..x+6]) = the padded window around x */
+			o[x] = MAGI_MAX(m4[x], m4[x + 3]);
+	}
+	bool rows_ok = m2 && m4 && row;
+	free(m2);
+	free(m4);
+	free(row);
+	if (!rows_ok) {
+		free(t);
+		free(ink);
+		return NULL;
 	}
 	uint8_t *m = malloc(w);
 	for (uint32_t y = 0; m && y < h; y++) {
