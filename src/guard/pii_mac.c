@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "guard/pii_internal.h"
 #include "core/common.h"
 
@@ -25,6 +26,33 @@ static bool mac_special(const char *t, size_t i, size_t e)
 static const char *const mac_words[] = {"mac", "hwaddr", "hhaddr" /* small type's HWaddr */, "ether", "link/ether", "bssid",
 					"hardware address", "physical address", "mac address",
 					"wi-fi address", "ethernet address", "adresse mac", NULL};
+
+/* A MAC label within 24 bytes before t[i] on its line: mac_words, or (session 10) one as
+ * small type misreads it — "HWaddr" with one of its first two letters misread ("Hiaddr",
+ * "KWaddr"), "hardware address" or "physical address" with one letter misread, the first
+ * right ("Harduare address"). */
+static bool mac_label(const char *t, size_t len, size_t i)
+{
+	if (magi__pii_context_has(t, i, 24, mac_words))
+		return true;
+	size_t from = i > 24 ? i - 24 : 0;
+	for (size_t at = i; at > from; at--) {
+		size_t w = at - 1;
+		if (t[w] == '\n')
+			break;
+		if (!magi__is_alpha((uc)t[w]) || (w > 0 && magi__is_alnum((uc)t[w - 1])))
+			continue;
+		if (w + 6 <= i && !strncasecmp(t + w + 2, "addr", 4) &&
+		    (w + 6 == len || !magi__is_alnum((uc)t[w + 6])) &&
+		    (magi__lower((uc)t[w]) == 'h' || magi__lower((uc)t[w]) == 'k' ||
+		     magi__lower((uc)t[w + 1]) == 'w'))
+			return true;
+		if (magi__pii_label_one_off(t, len, w, "hardware address") ||
+		    magi__pii_label_one_off(t, len, w, "physical address"))
+			return true;
+	}
+	return false;
+}
 
 magi_status magi__pii_macs(const char *t, size_t len, struct magi__fvec *fv)
 {
@@ -57,7 +85,7 @@ magi_status magi__pii_macs(const char *t, size_t len, struct magi__fvec *fv)
 			size_t k = i;
 			while (k < len && magi__is_hex((uc)t[k]) && k - i <= 12)
 				k++;
-			if (k - i == 12 && magi__pii_context_has(t, i, 24, mac_words))
+			if (k - i == 12 && mac_label(t, len, i))
 				e = k, s = 0;
 		}
 		/* six groups inside a longer chain ("...:98:BC:D9:04:C3:B2:..." of a
@@ -150,7 +178,7 @@ static size_t cisco_noisy(const char *t, size_t len, size_t i)
  * Returns the end or 0. */
 static size_t mac_labelled_noisy(const char *t, size_t len, size_t i)
 {
-	if (!magi__pii_context_has(t, i, 24, mac_words))
+	if (!mac_label(t, len, i))
 		return 0;
 	size_t q = i, end = 0;
 	int groups = 0, glyphs = 0, repairs = 0, gl[8] = {0}, unknown = 0;
@@ -193,10 +221,23 @@ static size_t mac_labelled_noisy(const char *t, size_t len, size_t i)
 		pairs = gl[k] <= 2;
 	bool quads = ng == 3 && gl[0] == 4 && gl[1] == 4 && gl[2] == 4 && !unknown;
 	bool block = ng == 1 && gl[0] == 12;
-	if (!(pairs || quads || block) || repairs + unknown > (block ? 3 : 2) ||
+	/* a block holds no separator to anchor it, but the label does: up to five glyphs read
+	 * otherwise in it (session 10: "ether DOO3FO22COFL", O for 0 four times) */
+	if (!(pairs || quads || block) || repairs + unknown > (block ? 5 : 2) ||
 	    (end < len && magi__is_alnum((uc)t[end])) || mac_special(t, i, end))
 		return 0;
 	return end;
+}
+
+/* A hex glyph of a MAC pair as read: noisy_hex's look-alikes, and (session 10) '(' for
+ * a C opening a pair ("82-25-46-(3-68-60"). */
+static size_t mac_hex(const char *t, size_t len, size_t q, char *h)
+{
+	if (q + 1 < len && t[q] == '(' && magi__is_hex((uc)t[q + 1]) && q > 0 && strchr(":-.", t[q - 1])) {
+		*h = 'c';
+		return 1;
+	}
+	return magi__pii_noisy_hex(t, len, q, h);
 }
 
 /* The EUI-48 layout itself (IEEE 802: six pairs, a separator after each but the last, 17
@@ -215,7 +256,7 @@ static size_t mac_layout(const char *t, size_t len, size_t i)
 	for (int g = 0; g < 6; g++) {
 		size_t p = i + (size_t)g * 3;
 		for (int k = 0; k < 2; k++) {
-			if (magi__pii_noisy_hex(t, len, p + (size_t)k, &h) != 1)
+			if (mac_hex(t, len, p + (size_t)k, &h) != 1)
 				return 0;
 			looks += !magi__is_hex((uc)t[p + (size_t)k]);
 			zero &= h == '0';
@@ -259,7 +300,7 @@ magi_status magi__pii_macs_noisy(const char *t, size_t len, struct magi__fvec *f
 		bool ok = true;
 		while (ok && groups < 6) {
 			for (int k = 0; k < 2 && ok; k++) {
-				size_t b = q < len ? magi__pii_noisy_hex(t, len, q, &h) : 0;
+				size_t b = q < len ? mac_hex(t, len, q, &h) : 0;
 				ok = b != 0;
 				repairs += ok && !magi__is_hex((uc)t[q]);
 				q += b;
