@@ -55,7 +55,7 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 		size_t q = i;
 		int oct[4], nds[4] = {0}, k = 0, commas = 0, spaces = 0, gaps = 0, dots = 0, after_sp = 0,
 		    dashes = 0;
-		bool ok = true, spaced = false, glued_port = false;
+		bool ok = true, spaced = false, glued_port = false, big_first = false;
 		/* a URL's host ("http://10.2.3.4/"): "//" right before it says address as a label
 		 * does, whatever OCR made of the scheme ("Betp://172, 25, 225, 228:80/", session 10) */
 		bool labelled = magi__pii_context_has(t, i, 24, ip_words) ||
@@ -86,6 +86,12 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 					q = r;
 					glued_port = true;
 				}
+			}
+			/* session 10: the first octet's first digit misread ("472.28.8.140:443" for
+			 * 172...): with a port or in a URL only, below */
+			if (k == 0 && nd == 3 && v > 255 && !big_first) {
+				big_first = true;
+				v = 1;
 			}
 			if (nd == 0 || nd > 3 || v > 255 || (nd > 1 && t[s] == '0')) {
 				ok = false;
@@ -169,6 +175,9 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 		 * long and at least two dots ("10.12-11.30" is a range of decimals) */
 		if (dashes && (!(labelled || port) || long_oct < 2 || dots < 2 || commas || gaps))
 			ok = false;
+		bool url = i >= 2 && t[i - 1] == '/' && t[i - 2] == '/';
+		if (big_first && (!(port || url) || dashes || gaps || glued_port))
+			ok = false;
 		if (!ok) {
 			while (i + 1 < len && magi__is_digit((uc)t[i + 1]))
 				i++;
@@ -185,7 +194,7 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 			q = prefix_len_end(t, len, q, 32);
 		/* any separator read otherwise than a dot (a comma, a dash, a lost dot or colon)
 		 * is a repair: the text as read is no address (session 10: labelled ones too) */
-		bool repaired = comma_quad || commas || dashes || gaps || glued_port;
+		bool repaired = comma_quad || commas || dashes || gaps || glued_port || big_first;
 		magi_status st = magi__fvec_push(fv, MAGI_PII_IPV4, i, q,
 						 repaired ? MAGI_PII_SCORE_REPAIRED : 1.0f, NULL);
 		if (st)

@@ -344,7 +344,10 @@ static const char *const ssn_words[] = {"ssn", "social security", "ss#", "ss no"
 					/* session 8: either S of "SS No." read as 5, 8 or § ("88 No.") */
 					"55 no", "88 no", "58 no", "85 no", "s8 no", "8s no", "\xC2\xA7" "8 no",
 					/* "Soclal Security Number" as small type comes out */
-					"security number", "security no", NULL};
+					"security number", "security no",
+					/* session 10: "Social Security #" with a glyph glued before
+					 * it ("lsocial security #: 356109714") */
+					"security #", "security#", NULL};
 
 /* The length of the digit run at t[i] when it is lo..hi digits long, else 0. */
 static int digit_count(const char *t, size_t len, size_t i, int lo, int hi)

@@ -288,9 +288,18 @@ static size_t title_at(const char *t, size_t len, size_t i)
 		size_t ws, we;
 		/* OCR's comma for the title's dot ("Meeting with Dr, Liu", session 7): only after
 		 * a lower-case word ("Oak Dr, Springfield" is an address) */
+		/* session 10: or opening its line or sentence ("Mr, Takahashi has approved the
+		 * request,"), the name then followed by a lower-case word */
 		if (t[i + n] == ',' && t[i + n + 1] == ' ' && prose_titles[k][n - 1] != '.' &&
 		    word_before(t, i, &ws, &we) && magi__is_lower((uc)t[ws]))
 			return i + n + 2;
+		if (t[i + n] == ',' && t[i + n + 1] == ' ' && prose_titles[k][n - 1] != '.' &&
+		    !word_before(t, i, &ws, &we) && (i == 0 || t[i - 1] == '\n' || t[i - 1] == ' ')) {
+			size_t e, q = i + n + 2;
+			if (magi__pii_name_run(t, len, q, &e, true) >= 1 && e + 2 < len && t[e] == ' ' &&
+			    magi__is_lower((uc)t[e + 1]))
+				return q;
+		}
 		if (t[i + n] != ' ')
 			continue;
 		if (prose_titles[k][n - 1] != '.' && word_before(t, i, &ws, &we) &&
