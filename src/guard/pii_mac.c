@@ -27,14 +27,14 @@ static const char *const mac_words[] = {"mac", "hwaddr", "hhaddr" /* small type'
 					"hardware address", "physical address", "mac address",
 					"wi-fi address", "ethernet address", "adresse mac", NULL};
 
-/* A MAC label within 24 bytes before t[i] on its line: mac_words, or (session 10) one as
- * small type misreads it — "HWaddr" with one of its first two letters misread ("Hiaddr",
+/* A MAC label within 24 bytes before t[i] on its line: 2 for one of mac_words, 1 for one
+ * as small type misreads it (session 10) — "HWaddr" with one of its first two letters misread ("Hiaddr",
  * "KWaddr"), "hardware address" or "physical address" with one letter misread, the first
  * right ("Harduare address"). */
-static bool mac_label(const char *t, size_t len, size_t i)
+static int mac_label(const char *t, size_t len, size_t i)
 {
 	if (magi__pii_context_has(t, i, 24, mac_words))
-		return true;
+		return 2;
 	size_t from = i > 24 ? i - 24 : 0;
 	for (size_t at = i; at > from; at--) {
 		size_t w = at - 1;
@@ -46,12 +46,12 @@ static bool mac_label(const char *t, size_t len, size_t i)
 		    (w + 6 == len || !magi__is_alnum((uc)t[w + 6])) &&
 		    (magi__lower((uc)t[w]) == 'h' || magi__lower((uc)t[w]) == 'k' ||
 		     magi__lower((uc)t[w + 1]) == 'w'))
-			return true;
+			return 1;
 		if (magi__pii_label_one_off(t, len, w, "hardware address") ||
 		    magi__pii_label_one_off(t, len, w, "physical address"))
-			return true;
+			return 1;
 	}
-	return false;
+	return 0;
 }
 
 magi_status magi__pii_macs(const char *t, size_t len, struct magi__fvec *fv)
@@ -60,6 +60,7 @@ magi_status magi__pii_macs(const char *t, size_t len, struct magi__fvec *fv)
 		if (!magi__is_hex((uc)t[i]) || !magi__pii_left_boundary(t, i))
 			continue;
 		size_t e = 0;
+		float score = 1.0f;
 		char s = i + 2 < len ? t[i + 2] : 0;
 		if ((s == ':' || s == '-') && i + 17 <= len) {
 			bool ok = true;
@@ -85,8 +86,12 @@ magi_status magi__pii_macs(const char *t, size_t len, struct magi__fvec *fv)
 			size_t k = i;
 			while (k < len && magi__is_hex((uc)t[k]) && k - i <= 12)
 				k++;
-			if (k - i == 12 && mac_label(t, len, i))
+			int label = k - i == 12 ? mac_label(t, len, i) : 0;
+			if (label)
 				e = k, s = 0;
+			/* the block is a MAC by its label alone: a misread label, a lower score */
+			if (label == 1)
+				score = 0.85f;
 		}
 		/* six groups inside a longer chain ("...:98:BC:D9:04:C3:B2:..." of a
 		 * certificate's fingerprint) are no MAC address */
@@ -94,7 +99,7 @@ magi_status magi__pii_macs(const char *t, size_t len, struct magi__fvec *fv)
 				       (s && t[e] == s && e + 1 < len && magi__is_hex((uc)t[e + 1])))) ||
 		    (s && i >= 2 && t[i - 1] == s && magi__is_hex((uc)t[i - 2])) || mac_special(t, i, e))
 			continue;
-		magi_status st = magi__fvec_push(fv, MAGI_PII_MAC, i, e, 1.0f, NULL);
+		magi_status st = magi__fvec_push(fv, MAGI_PII_MAC, i, e, score, NULL);
 		if (st)
 			return st;
 		i = e;

@@ -488,14 +488,16 @@ static magi_status ipv6_url_literals(const char *t, size_t len, struct magi__fve
 }
 
 /* The body of an IPv6 address as small type garbles it, from t[s]: hex glyphs (as
- * noisy_hex reads them), colons (';' too), a space only before more of it, and up to two
+ * noisy_hex reads them), colons (';' too), a space only beside a colon, and up to two
  * other glyphs inside it (a colon read 'z' or 'r', a stray '.' or quote: "e922zefe9").
- * Counts its colons, hex glyphs and others; returns its end (s when none). */
-static size_t ipv6_garbled_body(const char *t, size_t len, size_t s, int *colons, int *hex, int *other)
+ * Counts its colons, hex glyphs, others, and others no colon's look-alike (*odd); returns
+ * its end (s when none). */
+static size_t ipv6_garbled_body(const char *t, size_t len, size_t s, int *colons, int *hex, int *other,
+				int *odd)
 {
 	size_t q = s, e = s;
 	char h;
-	*colons = *hex = *other = 0;
+	*colons = *hex = *other = *odd = 0;
 	while (q < len && q - s < 64) {
 		uc c = (uc)t[q];
 		size_t b = magi__pii_noisy_hex(t, len, q, &h);
@@ -507,12 +509,13 @@ static size_t ipv6_garbled_body(const char *t, size_t len, size_t s, int *colons
 		} else if (c == ':' || c == ';') {
 			++*colons;
 			q++;
-		} else if (c == ' ' && next_in) {
-			q++;
+		} else if (c == ' ' && next_in && q > s && (t[q - 1] == ':' || t[q + 1] == ':' || t[q + 1] == ';')) {
+			q++; /* a space beside a colon only ("d2al : Feab"): not "30 the" */
 			continue;
 		} else if ((magi__is_alnum(c) || c == '.' || c == '\'' || c == ',') && *other < 2 && next_in &&
 			   e > s) {
 			++*other;
+			*odd += !strchr("rizRIZ", c); /* the others than a colon's look-alikes */
 			q++;
 		} else {
 			break;
@@ -539,7 +542,8 @@ static bool ipv6_covered(const struct magi__fvec *fv, size_t s, size_t e)
  * or 2001 (the IANA's global unicast block in use, 2001::/16, and the documentation prefix
  * 2001:db8::/32 of RFC 3849) — "fe80:19590:2590:5718:b9cc", "2001:db8:e922zefe9:4a87".
  * The body: three colons at least, eight hex glyphs at least (twelve after a prefix, with
- * one other glyph at most), two other glyphs at most, not inside a word. `repaired`. */
+ * one other glyph at most besides a colon's look-alikes r, i, z: "Fe80r:17FerbF7:F4c5:
+ * 7007"), two other glyphs at most, not inside a word. `repaired`. */
 static magi_status ipv6_anchored(const char *t, size_t len, struct magi__fvec *fv)
 {
 	char h;
@@ -548,26 +552,31 @@ static magi_status ipv6_anchored(const char *t, size_t len, struct magi__fvec *f
 		    (i > 0 && (magi__is_alnum((uc)t[i - 1]) || t[i - 1] == ':' || t[i - 1] == '.' ||
 			       t[i - 1] == '%' || (uc)t[i - 1] >= 0x80)))
 			continue;
-		int colons, hex, other;
-		size_t e = ipv6_garbled_body(t, len, i, &colons, &hex, &other);
+		int colons, hex, other, odd;
+		size_t e = ipv6_garbled_body(t, len, i, &colons, &hex, &other, &odd);
 		if (colons < 3 || hex < 8 || other > 2 || (e < len && magi__is_alnum((uc)t[e])))
 			continue;
+		/* a zone id or brackets: a letter among the hex glyphs ("[10:20:30:40]:80" is
+		 * no address anyone writes; timestamps are digits) */
+		bool letter = false;
+		for (size_t r = i; r < e && !letter; r++)
+			letter = magi__is_alpha((uc)t[r]) && magi__pii_noisy_hex(t, len, r, &h);
 		size_t end = 0;
 		/* a zone id: '%' and an interface's name or index */
-		if (e + 1 < len && t[e] == '%' && magi__is_alnum((uc)t[e + 1])) {
+		if (letter && e + 1 < len && t[e] == '%' && magi__is_alnum((uc)t[e + 1])) {
 			end = e + 1;
 			while (end < len && magi__is_alnum((uc)t[end]) && end - e <= 16)
 				end++;
 		}
 		/* brackets and a port */
 		size_t c = e + (e < len && t[e] == ' ');
-		if (!end && i > 0 && strchr("[({", t[i - 1]) && c < len && strchr("])}|", t[c]) && t[c]) {
+		if (!end && letter && i > 0 && strchr("[({", t[i - 1]) && c < len && strchr("])}|", t[c]) && t[c]) {
 			size_t p = c + 1 + (c + 1 < len && t[c + 1] == ' ');
 			if (p + 1 < len && t[p] == ':' && magi__is_digit((uc)t[p + 1]))
 				end = e;
 		}
 		/* the link-local or global unicast prefix as the first group */
-		if (!end && hex >= 12 && other <= 1 && i + 5 < len) {
+		if (!end && hex >= 12 && odd <= 1 && i + 5 < len) {
 			char g[5];
 			size_t q = i;
 			int n = 0;
@@ -579,7 +588,7 @@ static magi_status ipv6_anchored(const char *t, size_t len, struct magi__fvec *f
 				q += b;
 			}
 			g[n] = '\0';
-			if (n == 4 && q < len && t[q] == ':' && (!strcmp(g, "fe80") || !strcmp(g, "2001")))
+			if (n == 4 && q < len && t[q] && strchr(":;riz", t[q]) && (!strcmp(g, "fe80") || !strcmp(g, "2001")))
 				end = e;
 		}
 		if (!end || ipv6_covered(fv, i, end))

@@ -200,7 +200,7 @@ size_t magi__pii_label_fuzzy(const char *t, size_t len, size_t at, const char *l
 	for (size_t k = 0; k < ll; k++)
 		if ((uc)label[k] & 0x80)
 			return 0;
-	/* one letter misread (a letter for a letter; the first too: "Burname") */
+	/* one letter misread (a letter, '!' or '|' for a letter; the first too: "Burname") */
 	size_t end = 0;
 	int off = 0;
 	size_t k = 0;
@@ -208,7 +208,8 @@ size_t magi__pii_label_fuzzy(const char *t, size_t len, size_t at, const char *l
 		uc c = magi__lower((uc)t[at + k]);
 		if (label_glyph(c, label, k))
 			continue;
-		if (label[k] == ' ' || !magi__is_alpha(c) || ++off > 1)
+		/* a thin letter read as '!' or '|' too (session 10: "Passenge!<tab>") */
+		if (label[k] == ' ' || !(magi__is_alpha(c) || c == '!' || c == '|') || ++off > 1)
 			break;
 	}
 	if (k == ll && off == 1)
