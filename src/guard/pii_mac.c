@@ -30,7 +30,7 @@ static const char *const mac_words[] = {"mac", "hwaddr", "hhaddr" /* small type'
 /* A MAC label within 24 bytes before t[i] on its line: 2 for one of mac_words, 1 for one
  * as small type misreads it (session 10) — "HWaddr" with one of its first two letters misread ("Hiaddr",
  * "KWaddr"), "hardware address" or "physical address" with one letter misread, the first
- * right ("Harduare address"). */
+ * right ("Harduare address"), "MAC address" with its first letter misread ("HAC"). */
 static int mac_label(const char *t, size_t len, size_t i)
 {
 	if (magi__pii_context_has(t, i, 24, mac_words))
@@ -49,6 +49,9 @@ static int mac_label(const char *t, size_t len, size_t i)
 			return 1;
 		if (magi__pii_label_one_off(t, len, w, "hardware address") ||
 		    magi__pii_label_one_off(t, len, w, "physical address"))
+			return 1;
+		/* "MAC address" with its M misread ("HAC address:") */
+		if (w + 11 <= i && magi__is_upper((uc)t[w]) && !strncasecmp(t + w + 1, "ac address", 10))
 			return 1;
 	}
 	return 0;

@@ -488,7 +488,7 @@ static magi_status ipv6_url_literals(const char *t, size_t len, struct magi__fve
 }
 
 /* The body of an IPv6 address as small type garbles it, from t[s]: hex glyphs (as
- * noisy_hex reads them), colons (';' too), a space only beside a colon, and up to two
+ * noisy_hex reads them), colons (';' too), spaces (none after the last colon's group), and up to two
  * other glyphs inside it (a colon read 'z' or 'r', a stray '.' or quote: "e922zefe9").
  * Counts its colons, hex glyphs, others, and others no colon's look-alike (*odd); returns
  * its end (s when none). */
@@ -509,8 +509,8 @@ static size_t ipv6_garbled_body(const char *t, size_t len, size_t s, int *colons
 		} else if (c == ':' || c == ';') {
 			++*colons;
 			q++;
-		} else if (c == ' ' && next_in && q > s && (t[q - 1] == ':' || t[q + 1] == ':' || t[q + 1] == ';')) {
-			q++; /* a space beside a colon only ("d2al : Feab"): not "30 the" */
+		} else if (c == ' ' && next_in) {
+			q++;
 			continue;
 		} else if ((magi__is_alnum(c) || c == '.' || c == '\'' || c == ',') && *other < 2 && next_in &&
 			   e > s) {
@@ -522,6 +522,18 @@ static size_t ipv6_garbled_body(const char *t, size_t len, size_t s, int *colons
 		}
 		e = q;
 	}
+	/* after the last colon a space ends it ("2001: 10:20:30 the" is no address with a
+	 * group "30 the"); the counts again over what is left */
+	size_t lc = e;
+	while (lc > s && t[lc - 1] != ':' && t[lc - 1] != ';')
+		lc--;
+	for (size_t k = lc; lc > s && k < e; k++)
+		if (t[k] == ' ' && k > lc) {
+			int c2, h2, o2, d2;
+			return ipv6_garbled_body(t, k, s, &c2, &h2, &o2, &d2) == k
+				       ? (*colons = c2, *hex = h2, *other = o2, *odd = d2, k)
+				       : s;
+		}
 	return e;
 }
 
@@ -554,7 +566,7 @@ static magi_status ipv6_anchored(const char *t, size_t len, struct magi__fvec *f
 			continue;
 		int colons, hex, other, odd;
 		size_t e = ipv6_garbled_body(t, len, i, &colons, &hex, &other, &odd);
-		if (colons < 3 || hex < 8 || other > 2 || (e < len && magi__is_alnum((uc)t[e])))
+		if (colons < 2 || hex < 8 || other > 2 || (e < len && magi__is_alnum((uc)t[e])))
 			continue;
 		/* a zone id or brackets: a letter among the hex glyphs ("[10:20:30:40]:80" is
 		 * no address anyone writes; timestamps are digits) */
@@ -563,20 +575,21 @@ static magi_status ipv6_anchored(const char *t, size_t len, struct magi__fvec *f
 			letter = magi__is_alpha((uc)t[r]) && magi__pii_noisy_hex(t, len, r, &h);
 		size_t end = 0;
 		/* a zone id: '%' and an interface's name or index */
-		if (letter && e + 1 < len && t[e] == '%' && magi__is_alnum((uc)t[e + 1])) {
+		/* (two colons suffice with twelve hex glyphs: "fes0 67e:a83c :dbe0%enp3s0") */
+		if (letter && (colons >= 3 || hex >= 12) && e + 1 < len && t[e] == '%' && magi__is_alnum((uc)t[e + 1])) {
 			end = e + 1;
 			while (end < len && magi__is_alnum((uc)t[end]) && end - e <= 16)
 				end++;
 		}
 		/* brackets and a port */
 		size_t c = e + (e < len && t[e] == ' ');
-		if (!end && letter && i > 0 && strchr("[({", t[i - 1]) && c < len && strchr("])}|", t[c]) && t[c]) {
+		if (!end && letter && colons >= 3 && i > 0 && strchr("[({", t[i - 1]) && c < len && strchr("])}|", t[c]) && t[c]) {
 			size_t p = c + 1 + (c + 1 < len && t[c + 1] == ' ');
 			if (p + 1 < len && t[p] == ':' && magi__is_digit((uc)t[p + 1]))
 				end = e;
 		}
 		/* the link-local or global unicast prefix as the first group */
-		if (!end && hex >= 12 && odd <= 1 && i + 5 < len) {
+		if (!end && colons >= 3 && hex >= 12 && odd <= 1 && i + 5 < len) {
 			char g[5];
 			size_t q = i;
 			int n = 0;

@@ -221,8 +221,10 @@ static const char *const cues_after[] = {
 
 static bool word_start(const char *t, size_t i)
 {
+	/* U+2000-U+206F (quotes, dashes) is no letter: "‘Mr. Ivanov" (session 10) */
+	bool punct = i >= 3 && (uc)t[i - 3] == 0xE2 && ((uc)t[i - 2] == 0x80 || (uc)t[i - 2] == 0x81);
 	return i == 0 ||
-	       !(magi__is_alnum((uc)t[i - 1]) || ((uc)t[i - 1] & 0x80) || t[i - 1] == '-' ||
+	       !(magi__is_alnum((uc)t[i - 1]) || (((uc)t[i - 1] & 0x80) && !punct) || t[i - 1] == '-' ||
 		 t[i - 1] == '_' || t[i - 1] == '/' || t[i - 1] == '.');
 }
 

@@ -57,6 +57,8 @@ static void test_ipv6(void)
 	found_at_most("FeG07:dd9c:d2al : Feab: Fa16%ethO", MAGI_PII_IPV6, "FeG07:dd9c:d2al : Feab: Fa16%ethO",
 		      REP, true);
 	HASNT("ratio 10:20:30:4050%2 done", MAGI_PII_IPV6);
+	found_at_most("fes0 67e:a83c :dbe0%enp3s0", MAGI_PII_IPV6, "fes0 67e:a83c :dbe0%enp3s0", REP, true);
+	HASNT("at 10:30:45%done", MAGI_PII_IPV6);
 	/* brackets and a port, the closing bracket read ')' */
 	found_at_most("IPv6: [feso: c94a:3981:dd55:82f9) :53", MAGI_PII_IPV6, "feso: c94a:3981:dd55:82f9", REP,
 		      true);
@@ -123,6 +125,8 @@ static void test_mac(void)
 	HASNT("Address 08FOF3E55215", MAGI_PII_MAC);
 	HASNT("see f(3) and g(4) and h(5)", MAGI_PII_MAC);
 	HASNT("ether OOOOOOOOOOOO", MAGI_PII_MAC);
+	found_at_most("HAC address: 3AROEBAB307B", MAGI_PII_MAC, "3AROEBAB307B", REP, true);
+	HASNT("HAC address: ROADWORKS123", MAGI_PII_MAC);
 }
 
 static void test_email(void)
@@ -150,6 +154,9 @@ static void test_ssn_person(void)
 	HAS("\xE2\x80\x98Omar Rahman <omar.rahman@yahoo.co.jp>", MAGI_PII_PERSON, "Omar Rahman");
 	HAS("Passenge!\tcarmen Rodriguez", MAGI_PII_PERSON, "carmen Rodriguez");
 	HASNT("Welcome!\tcarmen Rodriguez", MAGI_PII_PERSON);
+	HAS("\xE2\x80\x98Mr. Ivanov has approved the request.", MAGI_PII_PERSON, "Ivanov");
+	HAS("Addres:\t418 Hill street\nPortland, Oregon", MAGI_PII_ADDRESS, "\t418 Hill street");
+	HASNT("Addres:\tsee the manual", MAGI_PII_ADDRESS);
 }
 
 int main(void)
