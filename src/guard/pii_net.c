@@ -849,13 +849,19 @@ magi_status magi__pii_ipv6_mapped_noisy(const char *t, size_t len, struct magi__
 				break;
 			}
 		}
+		/* session 10: one glyph of the "::" read as a letter glued before the f run
+		 * ("sfff:172.18.161.15"): the word's first glyph */
+		if (fl >= 3 && p >= 1 && magi__is_alpha((uc)t[p - 1]) && !strchr("fFP", t[p - 1]) &&
+		    (p == 1 || t[p - 2] == ' ' || t[p - 2] == '\t' || t[p - 2] == '\n'))
+			p--;
 		/* a label's colon before it is not the address's ("IPv6: rif FFF2..."), nor a
 		 * label's last letters ("Server: ::ffFfF:..." eats the r): from the first place
 		 * that opens a word, the f-like glyphs counted again */
 		while (p < i && (t[p] == ' ' || t[p] == ':' || t[p] == ';' || !magi__pii_left_boundary(t, p)))
 			p++;
+		bool glued = p < i && magi__is_alpha((uc)t[p]) && !strchr("fFPri", t[p]);
 		fl = 0;
-		for (size_t r = p; r < i; r++)
+		for (size_t r = p + glued; r < i; r++)
 			fl += ((uc)t[r] == 0xC2 && r + 1 < i && (uc)t[r + 1] == 0xA3) || (t[r] && strchr("fFP{", t[r]));
 		/* session 10: two f glyphs and the colon as read, the "::ff" before them lost
 		 * ("ff:172.17.34.102" for ::ffff:172.17.34.102) */

@@ -347,7 +347,9 @@ static const char *const ssn_words[] = {"ssn", "social security", "ss#", "ss no"
 					"security number", "security no",
 					/* session 10: "Social Security #" with a glyph glued before
 					 * it ("lsocial security #: 356109714") */
-					"security #", "security#", NULL};
+					"security #", "security#",
+					/* "SSN#" with its # read F or H ("SSNF 279457201") */
+					"ssnf", "ssnh", NULL};
 
 /* The length of the digit run at t[i] when it is lo..hi digits long, else 0. */
 static int digit_count(const char *t, size_t len, size_t i, int lo, int hi)

@@ -78,6 +78,9 @@ static void test_ipv6(void)
 	found_at_most("Server: ::ffFfF:10.147.42.21", MAGI_PII_IPV6, "ffFfF:10.147.42.21", REP, true);
 	HASNT("buff:10.1.2.3", MAGI_PII_IPV6);
 	HASNT("f:10.1.2.3", MAGI_PII_IPV6);
+	found_at_most("IPv6: sfff:172.18.161.15", MAGI_PII_IPV6, "sfff:172.18.161.15", REP, true);
+	HASNT("stuff:10.1.2.3", MAGI_PII_IPV6);
+	HASNT("staff:10.1.2.3", MAGI_PII_IPV6);
 	/* a URL's IP literal: the scheme's colon misread, a stray quote inside */
 	found_at_most("see http?//[fc30:d98ataf8a:83ac:1234:5678:9abc:def0:1111]/", MAGI_PII_IPV6,
 		      "fc30:d98ataf8a:83ac:1234:5678:9abc:def0:1111", REP, true);
@@ -148,6 +151,8 @@ static void test_ssn_person(void)
 {
 	HAS("lsocial security #: 356109714", MAGI_PII_SSN, "356109714");
 	HASNT("security #: 35610971", MAGI_PII_SSN);
+	HAS("SSNF 279457201", MAGI_PII_SSN, "279457201");
+	HASNT("SSNF 2794572011", MAGI_PII_SSN);
 	HAS("Mr, Takahashi has approved the request,", MAGI_PII_PERSON, "Takahashi");
 	HASNT("Dr, Mr, Mrs and Ms are titles.", MAGI_PII_PERSON);
 	HAS("Oak Dr, Springfield, IL 62704", MAGI_PII_ADDRESS, "Oak Dr, Springfield, IL 62704");
