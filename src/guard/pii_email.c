@@ -368,6 +368,24 @@ static size_t tld_lookalike_domain(const char *t, size_t len, size_t d)
 	return d + k;
 }
 
+/* An angle-addr's domain whose last dot OCR lost ("<deepika patel@orangefr>", session
+ * 10): letters, digits and dashes right up to the closing '>', no dot, ending in a known
+ * TLD with 3+ characters before it. Returns the end (at the '>') or 0. */
+static size_t bracketed_glued_domain(const char *t, size_t len, size_t d)
+{
+	size_t q = d;
+	while (q < len && (magi__is_alnum((uc)t[q]) || t[q] == '-') && q - d < 64)
+		q++;
+	if (q >= len || t[q] != '>' || q - d < 5)
+		return 0;
+	for (size_t k = 0; common_tlds[k]; k++) {
+		size_t tl = strlen(common_tlds[k]);
+		if (q - d >= tl + 3 && !memcmp(t + q - tl, common_tlds[k], tl) && t[q - tl - 1] != '-')
+			return q;
+	}
+	return 0;
+}
+
 magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv)
 {
 	size_t next = 0; /* do not start inside the previous address */
@@ -432,6 +450,8 @@ magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv)
 			fixed = (k = bracketed_comma_domain(t, len, d)) != 0;
 		if (!k)
 			fixed = (k = tld_lookalike_domain(t, len, d)) != 0;
+		if (!k)
+			fixed = (k = bracketed_glued_domain(t, len, d)) != 0;
 		/* a dot read as a comma with a stray space before it (session 8) */
 		for (size_t x = d; k && x + 1 < k && !fixed; x++)
 			fixed = (t[x] == ' ' && t[x + 1] == ',') || (t[x] == '.' && t[x + 1] == '.');

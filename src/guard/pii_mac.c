@@ -137,12 +137,12 @@ static size_t mac_sep(const char *t, size_t len, size_t q, char *kind)
 	return marks ? p - q : 0;
 }
 
-/* The dotted form ("3068.608d.ae2a") with one dot read as a comma or a look-alike inside:
+/* The dotted form ("3068.608d.ae2a") with one dot read as a comma or doubled, or a look-alike inside:
  * three groups of four hex glyphs, at most two look-alikes; its end or 0. */
 static size_t cisco_noisy(const char *t, size_t len, size_t i)
 {
 	size_t q = i;
-	int repairs = 0, dots = 0, letters = 0, digit_groups = 0;
+	int repairs = 0, dots = 0, letters = 0, digit_groups = 0, doubled = 0;
 	char h;
 	for (int g = 0; g < 3; g++) {
 		int digits = 0;
@@ -160,6 +160,12 @@ static size_t cisco_noisy(const char *t, size_t len, size_t i)
 			if (q >= len || (t[q] != '.' && t[q] != ','))
 				return 0;
 			dots += t[q++] == '.';
+			/* a dot doubled ("26aa.863e..ac63", session 10) */
+			if (t[q - 1] == '.' && q + 1 < len && t[q] == '.' && magi__pii_noisy_hex(t, len, q + 1, &h)) {
+				q++;
+				repairs++;
+				doubled++;
+			}
 			/* small type's ", " or ". " ("8c71, Fc62, bd2F", "Beac. 4602,799e") */
 			if (q + 1 < len && t[q] == ' ' && magi__is_alnum((uc)t[q + 1]))
 				q++;
@@ -171,7 +177,8 @@ static size_t cisco_noisy(const char *t, size_t len, size_t i)
 	bool commas = !dots && !repairs && letters && digit_groups >= 2 &&
 		      !(i > 0 && (t[i - 1] == ',' || (i > 1 && t[i - 1] == ' ' && t[i - 2] == ','))) &&
 		      !(q + 1 < len && t[q] == ',' && (magi__is_alnum((uc)t[q + 1]) || t[q + 1] == ' '));
-	if (repairs > 2 || (!dots && !commas) || (q < len && magi__is_alnum((uc)t[q])) ||
+	/* a doubled dot among digits only is a number's ("2024.1205..0001"): a hex letter */
+	if (repairs > 2 || (!dots && !commas) || (doubled && !letters) || (q < len && magi__is_alnum((uc)t[q])) ||
 	    mac_special(t, i, q))
 		return 0;
 	return q;

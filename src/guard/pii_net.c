@@ -566,7 +566,8 @@ static magi_status ipv6_anchored(const char *t, size_t len, struct magi__fvec *f
 			continue;
 		int colons, hex, other, odd;
 		size_t e = ipv6_garbled_body(t, len, i, &colons, &hex, &other, &odd);
-		if (colons < 2 || hex < 8 || other > 2 || (e < len && magi__is_alnum((uc)t[e])))
+		if (colons < 2 || hex < 8 || other > 2 ||
+		    (e < len && magi__is_alnum((uc)t[e]) && !(t[e] == 's' && e + 1 < len && magi__is_lower((uc)t[e + 1]))))
 			continue;
 		/* a zone id or brackets: a letter among the hex glyphs ("[10:20:30:40]:80" is
 		 * no address anyone writes; timestamps are digits) */
@@ -574,9 +575,21 @@ static magi_status ipv6_anchored(const char *t, size_t len, struct magi__fvec *f
 		for (size_t r = i; r < e && !letter; r++)
 			letter = magi__is_alpha((uc)t[r]) && magi__pii_noisy_hex(t, len, r, &h);
 		size_t end = 0;
+		/* session 10: the zone's '%' read 's' before an interface's name ("526aswlanOd") */
+		static const char *const ifaces[] = {"eth", "wlan", "enp", "ens", "eno", "wlp", NULL};
+		bool s_zone = false;
+		for (size_t k = 0; ifaces[k] && e + 1 < len && t[e] == 's' && !s_zone; k++)
+			s_zone = !strncmp(t + e + 1, ifaces[k], strlen(ifaces[k]));
+		if (s_zone && letter && colons >= 3) {
+			end = e + 1;
+			while (end < len && magi__is_alnum((uc)t[end]) && end - e <= 16)
+				end++;
+		}
+		if (!end && e < len && magi__is_alnum((uc)t[e]))
+			continue; /* inside a word */
 		/* a zone id: '%' and an interface's name or index */
 		/* (two colons suffice with twelve hex glyphs: "fes0 67e:a83c :dbe0%enp3s0") */
-		if (letter && (colons >= 3 || hex >= 12) && e + 1 < len && t[e] == '%' && magi__is_alnum((uc)t[e + 1])) {
+		if (!end && letter && (colons >= 3 || hex >= 12) && e + 1 < len && t[e] == '%' && magi__is_alnum((uc)t[e + 1])) {
 			end = e + 1;
 			while (end < len && magi__is_alnum((uc)t[end]) && end - e <= 16)
 				end++;

@@ -59,6 +59,8 @@ static void test_ipv6(void)
 	HASNT("ratio 10:20:30:4050%2 done", MAGI_PII_IPV6);
 	found_at_most("fes0 67e:a83c :dbe0%enp3s0", MAGI_PII_IPV6, "fes0 67e:a83c :dbe0%enp3s0", REP, true);
 	HASNT("at 10:30:45%done", MAGI_PII_IPV6);
+	found_at_most("fe80 cf8:d860:32fe:526aswlanOd", MAGI_PII_IPV6, "fe80 cf8:d860:32fe:526aswlanOd", REP, true);
+	HASNT("deadbeef:cafe:face:feedsmith", MAGI_PII_IPV6);
 	/* brackets and a port, the closing bracket read ')' */
 	found_at_most("IPv6: [feso: c94a:3981:dd55:82f9) :53", MAGI_PII_IPV6, "feso: c94a:3981:dd55:82f9", REP,
 		      true);
@@ -130,6 +132,8 @@ static void test_mac(void)
 	HASNT("ether OOOOOOOOOOOO", MAGI_PII_MAC);
 	found_at_most("HAC address: 3AROEBAB307B", MAGI_PII_MAC, "3AROEBAB307B", REP, true);
 	HASNT("HAC address: ROADWORKS123", MAGI_PII_MAC);
+	found_at_most("26aa.863e..ac63", MAGI_PII_MAC, "26aa.863e..ac63", REP, true);
+	HASNT("see 26aa..863e and ab..cd..ef", MAGI_PII_MAC);
 }
 
 static void test_email(void)
@@ -145,6 +149,9 @@ static void test_email(void)
 	HASNT("Email: see the docs", MAGI_PII_EMAIL);
 	HASNT("Email: Example.com", MAGI_PII_EMAIL);
 	HASNT("go to example.de for it", MAGI_PII_EMAIL);
+	found_at_most("Deepika Patel <deepika patel@orangefr>", MAGI_PII_EMAIL, "patel@orangefr", REP, true);
+	HASNT("x <a@localhost>", MAGI_PII_EMAIL);
+	HASNT("see <foo@bar>", MAGI_PII_EMAIL);
 }
 
 static void test_ssn_person(void)
