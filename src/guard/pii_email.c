@@ -163,7 +163,9 @@ static size_t glued_tld_domain(const char *t, size_t len, size_t d)
 static const char *const email_words[] = {"email", "e-mail", "mail", "from", "to", "cc",
 					  "reply-to", "contact", "courriel", "correo",
 					  /* small type's m read n (session 10: "Enail:") */
-					  "enail", "e-nail", NULL};
+					  "enail", "e-nail",
+					  /* and its M read H ("Hail: nagorzatatneusBstartup.io") */
+					  "hail", NULL};
 /* Labels that name an e-mail address and nothing else (no From/To: "From: Booking.com"). */
 static const char *const email_only_words[] = {"email", "e-mail", "mail", "courriel", "correo",
 					       "enail", "e-nail", "e-post", "epost", NULL};

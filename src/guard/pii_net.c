@@ -852,7 +852,7 @@ magi_status magi__pii_ipv6_mapped_noisy(const char *t, size_t len, struct magi__
 			if (p >= 2 && (uc)t[p - 2] == 0xC2 && c == 0xA3) {
 				fl++;
 				p -= 2;
-			} else if (c && strchr("fFP{", c)) {
+			} else if (c && strchr("fFP{Tt", c)) { /* T, t: session 10 ("PTPPPF:192,...") */
 				fl++;
 				p--;
 			} else if (c && strchr("ri:; ", c) && other < 4) {
@@ -864,7 +864,7 @@ magi_status magi__pii_ipv6_mapped_noisy(const char *t, size_t len, struct magi__
 		}
 		/* session 10: one glyph of the "::" read as a letter glued before the f run
 		 * ("sfff:172.18.161.15"): the word's first glyph */
-		if (fl >= 3 && p >= 1 && magi__is_alpha((uc)t[p - 1]) && !strchr("fFP", t[p - 1]) &&
+		if (fl >= 3 && p >= 1 && magi__is_alpha((uc)t[p - 1]) && !strchr("fFPTt", t[p - 1]) &&
 		    (p == 1 || t[p - 2] == ' ' || t[p - 2] == '\t' || t[p - 2] == '\n'))
 			p--;
 		/* a label's colon before it is not the address's ("IPv6: rif FFF2..."), nor a
@@ -872,10 +872,15 @@ magi_status magi__pii_ipv6_mapped_noisy(const char *t, size_t len, struct magi__
 		 * that opens a word, the f-like glyphs counted again */
 		while (p < i && (t[p] == ' ' || t[p] == ':' || t[p] == ';' || !magi__pii_left_boundary(t, p)))
 			p++;
-		bool glued = p < i && magi__is_alpha((uc)t[p]) && !strchr("fFPri", t[p]);
+		bool glued = p < i && magi__is_alpha((uc)t[p]) && !strchr("fFPTtri", t[p]);
 		fl = 0;
-		for (size_t r = p + glued; r < i; r++)
-			fl += ((uc)t[r] == 0xC2 && r + 1 < i && (uc)t[r + 1] == 0xA3) || (t[r] && strchr("fFP{", t[r]));
+		int tees = 0; /* T or t: a colon read so among f glyphs, never three f glyphs alone */
+		for (size_t r = p + glued; r < i; r++) {
+			fl += ((uc)t[r] == 0xC2 && r + 1 < i && (uc)t[r + 1] == 0xA3) || (t[r] && strchr("fFP{Tt", t[r]));
+			tees += t[r] == 'T' || t[r] == 't';
+		}
+		if (tees && fl - tees < 3)
+			continue;
 		/* session 10: two f glyphs and the colon as read, the "::ff" before them lost
 		 * ("ff:172.17.34.102" for ::ffff:172.17.34.102) */
 		if (fl < 3 && i >= 3 && t[i - 1] == ':' && (t[i - 2] | 32) == 'f' && (t[i - 3] | 32) == 'f' &&
@@ -883,7 +888,7 @@ magi_status magi__pii_ipv6_mapped_noisy(const char *t, size_t len, struct magi__
 			p = i - 3;
 			fl = 3;
 		}
-		if (fl < 3 || fl > 5 || !magi__pii_left_boundary(t, p) || (p > 0 && t[p - 1] == '.'))
+		if (fl < 3 || fl > 6 || !magi__pii_left_boundary(t, p) || (p > 0 && t[p - 1] == '.'))
 			continue;
 		magi_status st = magi__pii_push_noisy(fv, MAGI_PII_IPV6, p, e, true);
 		if (st)

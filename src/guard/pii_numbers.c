@@ -288,6 +288,10 @@ magi_status magi__pii_cards(const char *t, size_t len, const struct magi_pii_par
 		if (!magi__pii_left_boundary(t, i) || !(magi__is_digit((uc)t[i]) ||
 					      (p->ocr_fuzzy && magi__pii_fuzzy_digit((uc)t[i]))))
 			continue;
+		/* after a '+' a number is E.164's (session 10: "+49 221 80697683" is a phone
+		 * number that happens to pass Luhn in Visa's range; no card is written so) */
+		if (i > 0 && t[i - 1] == '+')
+			continue;
 		struct magi__pii_run r;
 		if (!magi__pii_parse_run(t, len, i, p->ocr_fuzzy ? " -." : " -", 2, p->ocr_fuzzy, false, &r))
 			continue;

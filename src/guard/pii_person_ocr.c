@@ -50,6 +50,10 @@ static char lookalike_at(const char *t, size_t s, size_t e, size_t j)
 			return 'o';
 		if (j == s && lowers_from(t, j + 1, e) >= 3 && lowers_from(t, j + 1, e) == e - j - 1)
 			return 'O';
+		/* session 10: Irish O' before a capital ("0'Brien") */
+		if (j == s && j + 3 < e && t[j + 1] == '\'' && magi__is_upper((uc)t[j + 2]) &&
+		    lowers_from(t, j + 3, e) >= 2 && lowers_from(t, j + 3, e) == e - j - 3)
+			return 'O';
 		return 0;
 	case '6':
 		/* ö read as 6 ("J6rg") */

@@ -83,6 +83,9 @@ static void test_ipv6(void)
 	found_at_most("IPv6: sfff:172.18.161.15", MAGI_PII_IPV6, "sfff:172.18.161.15", REP, true);
 	HASNT("stuff:10.1.2.3", MAGI_PII_IPV6);
 	HASNT("staff:10.1.2.3", MAGI_PII_IPV6);
+	found_at_most("PTPPPF:192,0,2,254", MAGI_PII_IPV6, "PTPPPF:192,0,2,254", REP, true);
+	HASNT("FTP: 10.1.2.3", MAGI_PII_IPV6);
+	HAS("FTP: 10.1.2.3", MAGI_PII_IPV4, "10.1.2.3");
 	/* a URL's IP literal: the scheme's colon misread, a stray quote inside */
 	found_at_most("see http?//[fc30:d98ataf8a:83ac:1234:5678:9abc:def0:1111]/", MAGI_PII_IPV6,
 		      "fc30:d98ataf8a:83ac:1234:5678:9abc:def0:1111", REP, true);
@@ -152,6 +155,8 @@ static void test_email(void)
 	found_at_most("Deepika Patel <deepika patel@orangefr>", MAGI_PII_EMAIL, "patel@orangefr", REP, true);
 	HASNT("x <a@localhost>", MAGI_PII_EMAIL);
 	HASNT("see <foo@bar>", MAGI_PII_EMAIL);
+	found_at_most("Hail: nagorzatatneusBstartup.io", MAGI_PII_EMAIL, "nagorzatatneusBstartup.io", REP, true);
+	HASNT("Hail: the storm", MAGI_PII_EMAIL);
 }
 
 static void test_ssn_person(void)
@@ -167,6 +172,11 @@ static void test_ssn_person(void)
 	HAS("Passenge!\tcarmen Rodriguez", MAGI_PII_PERSON, "carmen Rodriguez");
 	HASNT("Welcome!\tcarmen Rodriguez", MAGI_PII_PERSON);
 	HAS("\xE2\x80\x98Mr. Ivanov has approved the request.", MAGI_PII_PERSON, "Ivanov");
+	found_at_most("Fanily nane: 0'Brien", MAGI_PII_PERSON, "0'Brien", 0.5f, true);
+	HASNT("Fanily nane: 0'", MAGI_PII_PERSON);
+	/* a number after '+' is E.164's, never a card (this one passes Luhn in Visa's range) */
+	HAS("Telefono: +49 221 80697683", MAGI_PII_PHONE, "+49 221 80697683");
+	HASNT("Telefono: +49 221 80697683", MAGI_PII_CARD);
 	HAS("Addres:\t418 Hill street\nPortland, Oregon", MAGI_PII_ADDRESS, "\t418 Hill street");
 	HASNT("Addres:\tsee the manual", MAGI_PII_ADDRESS);
 }
