@@ -581,9 +581,9 @@ static magi_status names_before_addresses(const char *t, size_t len, struct magi
 		line_of(t, len, i, &ls, &le);
 		for (size_t s = ls; s < e; s++) {
 			/* a quote glyph before the name too (session 10: "‘Omar Rahman <...>") */
-			bool quote = t[s - 1] == '\'' || t[s - 1] == '`' ||
-				     (s >= ls + 3 && (uc)t[s - 3] == 0xE2 && (uc)t[s - 2] == 0x80 &&
-				      (uc)t[s - 1] >= 0x98 && (uc)t[s - 1] <= 0x9D);
+			bool quote = s > ls && (t[s - 1] == '\'' || t[s - 1] == '`' ||
+						(s >= ls + 3 && (uc)t[s - 3] == 0xE2 && (uc)t[s - 2] == 0x80 &&
+						 (uc)t[s - 1] >= 0x98 && (uc)t[s - 1] <= 0x9D));
 			if (s > ls && t[s - 1] != ' ' && t[s - 1] != '"' && t[s - 1] != ':' && !quote)
 				continue;
 			size_t ne;
