@@ -266,10 +266,9 @@ static magi_status emails_label_value(const char *t, size_t len, struct magi__fv
 			i = w;
 			continue;
 		}
-		magi_status st = magi__fvec_push(fv, MAGI_PII_EMAIL, v, e, MAGI_PII_SCORE_REPAIRED, NULL);
+		magi_status st = magi__pii_push_noisy(fv, MAGI_PII_EMAIL, v, e, true);
 		if (st)
 			return st;
-		fv->v[fv->n - 1].repaired = true;
 		i = e;
 	}
 	return MAGI_OK;

@@ -431,6 +431,15 @@ static size_t ipv6_prefix_noisy(const char *t, size_t len, size_t i)
 	return e;
 }
 
+/* true when an IPv6 finding of fv already overlaps [s, e). */
+static bool ipv6_covered(const struct magi__fvec *fv, size_t s, size_t e)
+{
+	for (size_t k = 0; k < fv->n; k++)
+		if (fv->v[k].type == MAGI_PII_IPV6 && fv->v[k].start < e && s < fv->v[k].end)
+			return true;
+	return false;
+}
+
 /* An IP-literal in a URL (RFC 3986 3.2.2: "scheme://[" IPv6address "]"): between the
  * brackets after "://" only an IPv6 address (or the unused IPvFuture) may stand, so what
  * small type left there is one however garbled ("http://(2001:db8:fbb:eb4::a2c81/",
@@ -474,10 +483,7 @@ static magi_status ipv6_url_literals(const char *t, size_t len, struct magi__fve
 		bool closed = q >= len || strchr("])}/\n\t", t[q]);
 		if (!closed || colons < 3 || hex < 8 || other > 2)
 			continue;
-		bool dup = false;
-		for (size_t k = 0; k < fv->n && !dup; k++)
-			dup = fv->v[k].type == MAGI_PII_IPV6 && fv->v[k].start < e && s < fv->v[k].end;
-		if (dup)
+		if (ipv6_covered(fv, s, e))
 			continue;
 		magi_status st = magi__pii_push_noisy(fv, MAGI_PII_IPV6, s, e, true);
 		if (st)
@@ -535,15 +541,6 @@ static size_t ipv6_garbled_body(const char *t, size_t len, size_t s, int *colons
 				       : s;
 		}
 	return e;
-}
-
-/* true when an IPv6 finding of fv already overlaps [s, e). */
-static bool ipv6_covered(const struct magi__fvec *fv, size_t s, size_t e)
-{
-	for (size_t k = 0; k < fv->n; k++)
-		if (fv->v[k].type == MAGI_PII_IPV6 && fv->v[k].start < e && s < fv->v[k].end)
-			return true;
-	return false;
 }
 
 /* IPv6 addresses too garbled for the readers above, found by what stands around them
