@@ -295,6 +295,8 @@ static const struct {
 	{"from", 2, true}, {"to", 2, true}, {"cc", 2, true}, {"bcc", 2, true}, {"ce", 2, true},
 	{"reply-to", 2, true}, {"von", 2, true}, {"an", 2, true}, {"de", 2, true},
 	{"para", 2, true},
+	/* session 10: "Cc:" with its colon read r ("Cer Elif Gztiirk", "cer Pawel Kamiriski") */
+	{"cer", 2, false},
 };
 
 /* Salutations a name follows ("Dear Ms. Rossi,", "Hallo Jan,"). */

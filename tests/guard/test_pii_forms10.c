@@ -159,6 +159,8 @@ static void test_ssn_person(void)
 	HAS("\xE2\x80\x98Mr. Ivanov has approved the request.", MAGI_PII_PERSON, "Ivanov");
 	pii_found_at_most("Fanily nane: 0'Brien", MAGI_PII_PERSON, "0'Brien", 0.5f, true);
 	HASNT("Fanily nane: 0'", MAGI_PII_PERSON);
+	HAS("cer Pawel Kamiriski", MAGI_PII_PERSON, "Pawel Kamiriski");
+	HASNT("the cer Pawel Kamiriski", MAGI_PII_PERSON);
 	/* a number after '+' is E.164's, never a card (this one passes Luhn in Visa's range) */
 	HAS("Telefono: +49 221 80697683", MAGI_PII_PHONE, "+49 221 80697683");
 	HASNT("Telefono: +49 221 80697683", MAGI_PII_CARD);
