@@ -55,7 +55,9 @@ static const char *const address_labels[] = {
 	"home address", "street address", "delivery address", "ship to", "bill to", "adresse",
 	"anschrift", "lieferadresse", "rechnungsadresse", "dirección", "direccion", "indirizzo",
 	"adres", "endereço", "adresa", "domicilio", "adresse postale", "deliver to", "send to",
-	"residence", "lieferanschrift", NULL};
+	"residence", "lieferanschrift",
+	/* session 10: "Address" with a doubled glyph read once ("Addres:<tab>418 Hill street") */
+	"addres", NULL};
 /* Post office boxes (USPS, Australia Post, NZ Post, Deutsche Post, La Poste, Correos,
  * Poste Italiane, Correios, PostNL, Poczta Polska), then the box number. */
 static const char *const box_words[] = {

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "guard/pii_internal.h"
 #include "core/common.h"
 
@@ -82,6 +83,11 @@ static size_t parse_domain(const char *t, size_t len, size_t d)
 			q++;
 			continue;
 		}
+		/* a dot OCR doubled ("orange..fr", session 10; the caller says `repaired`) */
+		if (q + 2 < len && t[q] == '.' && t[q + 1] == '.' && magi__is_alpha((uc)t[q + 2])) {
+			q += 2;
+			continue;
+		}
 		/* "outlook. com", "company .co.uk", "company . co.uk", "free,fr": the dot
 		 * spaced or read as a comma, before a common TLD */
 		size_t gap = 0;
@@ -155,7 +161,17 @@ static size_t glued_tld_domain(const char *t, size_t len, size_t d)
 }
 
 static const char *const email_words[] = {"email", "e-mail", "mail", "from", "to", "cc",
-					  "reply-to", "contact", "courriel", "correo", NULL};
+					  "reply-to", "contact", "courriel", "correo",
+					  /* small type's m read n (session 10: "Enail:") */
+					  "enail", "e-nail",
+					  /* and its M read H ("Hail: nagorzatatneusBstartup.io") */
+					  "hail", NULL};
+/* Labels that name an e-mail address and nothing else (no From/To: "From: Booking.com"). */
+static const char *const email_only_words[] = {"email", "e-mail", "mail", "courriel", "correo",
+					       "enail", "e-nail", "e-post", "epost", NULL};
+/* First labels of a host name, not a local part ("Mail: smtp.example.com"). */
+static const char *const host_words[] = {"www", "smtp", "imap", "pop", "pop3", "mail", "mx", "ftp",
+					 "http", "https", NULL};
 
 /* Addresses whose '@' small fonts read as '8', 'B' or '2' ("jlee8corp-mail.net"): a token with
  * no '@' that splits at such a glyph into a local part and a domain with a known TLD,
@@ -180,7 +196,8 @@ static magi_status emails_lost_at(const char *t, size_t len, struct magi__fvec *
 			continue;
 		}
 		for (size_t k = i + 2; k + 4 < e; k++) {
-			if (t[k] != '8' && t[k] != 'B' && t[k] != '2')
+			/* session 10: 'G' and 'Q' too ("rtakahashiGorange.fr") */
+			if (!strchr("8B2GQ", t[k]) || !t[k])
 				continue;
 			size_t d = parse_domain(t, len, k + 1);
 			/* the domain must end with the token and hold a dot before a letter TLD */
@@ -197,6 +214,61 @@ static magi_status emails_lost_at(const char *t, size_t len, struct magi__fvec *
 			fv->v[fv->n - 1].repaired = true; /* a glyph read as the '@' */
 			break;
 		}
+		i = e;
+	}
+	return MAGI_OK;
+}
+
+/* The value of an e-mail-only label (Email, Mail, Courriel, ... opening its field, a colon
+ * or tab after it) that reads as an address whose '@' OCR made a letter or lost
+ * ("Email: layladorange.fr", "mlewandouskaueb, de" for mlewandowska@web.de, session 10):
+ * one token of lower-case letters, digits and . _ + - that is a domain ending in a known
+ * TLD (its dot maybe read ", "), no '@', 8+ characters before the TLD, not a host name's
+ * first label (www, smtp, ...). Where the '@' stood is unknown, so the whole token is
+ * covered. `repaired`. */
+static magi_status emails_label_value(const char *t, size_t len, struct magi__fvec *fv)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (!magi__is_alpha((uc)t[i]) || !magi__pii_field_start(t, i))
+			continue;
+		size_t w = i;
+		while (w < len && (magi__is_alpha((uc)t[w]) || t[w] == '-'))
+			w++;
+		bool label = false;
+		for (size_t k = 0; email_only_words[k] && !label; k++)
+			label = w - i == strlen(email_only_words[k]) &&
+				!strncasecmp(t + i, email_only_words[k], w - i);
+		size_t v = w;
+		if (!label || v >= len || (t[v] != ':' && t[v] != '\t'))
+			continue;
+		v++;
+		while (v < len && (t[v] == ' ' || t[v] == '\t'))
+			v++;
+		size_t e = v;
+		bool upper = false, at = false;
+		while (e < len && (email_local_char((uc)t[e]) || t[e] == '@' || t[e] == ',' ||
+				   (t[e] == ' ' && e + 1 < len && e > v && t[e - 1] == ',')))
+			upper |= magi__is_upper((uc)t[e]), at |= t[e++] == '@';
+		while (e > v && !magi__is_alnum((uc)t[e - 1]))
+			e--;
+		size_t k = e > v ? parse_domain(t, len, v) : 0;
+		size_t first = v;
+		while (first < e && magi__is_alnum((uc)t[first]))
+			first++;
+		size_t dot = k;
+		while (dot > v && magi__is_alpha((uc)t[dot - 1]))
+			dot--;
+		bool dup = false;
+		for (size_t f = 0; f < fv->n && !dup; f++)
+			dup = fv->v[f].type == MAGI_PII_EMAIL && fv->v[f].start < e && v < fv->v[f].end;
+		if (at || upper || dup || k != e || dot < v + 9 || !known_tld_at(t, len, dot) ||
+		    magi__pii_in_list(t + v, first - v, host_words)) {
+			i = w;
+			continue;
+		}
+		magi_status st = magi__pii_push_noisy(fv, MAGI_PII_EMAIL, v, e, true);
+		if (st)
+			return st;
 		i = e;
 	}
 	return MAGI_OK;
@@ -297,6 +369,24 @@ static size_t tld_lookalike_domain(const char *t, size_t len, size_t d)
 	return d + k;
 }
 
+/* An angle-addr's domain whose last dot OCR lost ("<deepika patel@orangefr>", session
+ * 10): letters, digits and dashes right up to the closing '>', no dot, ending in a known
+ * TLD with 3+ characters before it. Returns the end (at the '>') or 0. */
+static size_t bracketed_glued_domain(const char *t, size_t len, size_t d)
+{
+	size_t q = d;
+	while (q < len && (magi__is_alnum((uc)t[q]) || t[q] == '-') && q - d < 64)
+		q++;
+	if (q >= len || t[q] != '>' || q - d < 5)
+		return 0;
+	for (size_t k = 0; common_tlds[k]; k++) {
+		size_t tl = strlen(common_tlds[k]);
+		if (q - d >= tl + 3 && !memcmp(t + q - tl, common_tlds[k], tl) && t[q - tl - 1] != '-')
+			return q;
+	}
+	return 0;
+}
+
 magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv)
 {
 	size_t next = 0; /* do not start inside the previous address */
@@ -361,9 +451,11 @@ magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv)
 			fixed = (k = bracketed_comma_domain(t, len, d)) != 0;
 		if (!k)
 			fixed = (k = tld_lookalike_domain(t, len, d)) != 0;
+		if (!k)
+			fixed = (k = bracketed_glued_domain(t, len, d)) != 0;
 		/* a dot read as a comma with a stray space before it (session 8) */
 		for (size_t x = d; k && x + 1 < k && !fixed; x++)
-			fixed = t[x] == ' ' && t[x + 1] == ',';
+			fixed = (t[x] == ' ' && t[x + 1] == ',') || (t[x] == '.' && t[x + 1] == '.');
 		/* spaces on both sides of the '@' and no dot in the domain are prose ("of @ unit
 		 * in"), not an address with three faults */
 		if (k && le < a && d > a + 1 && !memchr(t + d, '.', k - d))
@@ -379,5 +471,7 @@ magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv)
 		a = k;
 	}
 	magi_status st = emails_lost_at(t, len, fv);
-	return st ? st : emails_sign_at(t, len, fv);
+	if (!st)
+		st = emails_sign_at(t, len, fv);
+	return st ? st : emails_label_value(t, len, fv);
 }

@@ -185,6 +185,8 @@ static const char *digit_options(uc c)
 		return "2";
 	case 'G':
 		return "6";
+	case '?': /* small type's 7 in the check digits ("ILS? 3234 ..." for IL37): session 10 */
+		return "7";
 	case 'd': /* small type's 4 ("BESd 9418 ...", "NOOd" for N004): session 8 */
 	case 'A':
 		return "4";
@@ -264,6 +266,14 @@ static bool iban_collect(const char *t, size_t len, size_t q, int want, bool fuz
 			q++;
 			continue;
 		}
+		/* session 10: OCR's space after a dash ("7F5Y- 135B-IDLK-W") */
+		if (fuzzy && ch == '-' && c->n >= 4 && c->n % 4 == 0 && q + 2 < len && t[q - 1] != '-' &&
+		    t[q + 1] == ' ' && magi__is_alnum((uc)t[q + 2])) {
+			c->spaces++;
+			c->breaks++;
+			q += 2;
+			continue;
+		}
 		/* a group break read as '.' or ',' ("ES84.0717 3583") */
 		if (fuzzy && (ch == '.' || ch == ',') && c->n % 4 == 0 && c->n >= 4 && q + 1 < len &&
 		    magi__is_alnum((uc)t[q + 1])) {
@@ -283,7 +293,7 @@ static bool iban_collect(const char *t, size_t len, size_t q, int want, bool fuz
 			c->end = q;
 			continue;
 		}
-		if (!magi__is_alnum(ch) && ch != '@')
+		if (!magi__is_alnum(ch) && ch != '@' && !(fuzzy && ch == '?' && c->n < 4))
 			return false;
 		c->s[c->n++] = (char)ch;
 		c->end = ++q;
@@ -489,8 +499,21 @@ magi_status magi__pii_ibans(const char *t, size_t len, const struct magi_pii_par
 {
 	struct iban_cand c;
 	for (size_t i = 0; i + 15 <= len; i++) {
-		if (!magi__pii_left_boundary(t, i))
-			continue;
+		/* session 10: one or two stray glyphs OCR put before the country code in the same
+		 * word ("ISM70-B845-...", "BPEE12 9842 ..."): a reading must then pass mod-97 */
+		int stray = 0;
+		if (!magi__pii_left_boundary(t, i)) {
+			if (!p->ocr_fuzzy || !magi__is_upper((uc)t[i]))
+				continue;
+			for (stray = 1; stray <= 2; stray++) {
+				uc b = (uc)t[i - (size_t)stray];
+				if (!(magi__is_alpha(b) || b == '(' || b == '|') ||
+				    magi__pii_left_boundary(t, i - (size_t)stray))
+					break;
+			}
+			if (stray > 2 || !magi__pii_left_boundary(t, i - (size_t)stray))
+				continue;
+		}
 		size_t n0, n1;
 		const char *o0 = country_options(t, len, i, &n0);
 		if (!*o0)
@@ -499,6 +522,18 @@ magi_status magi__pii_ibans(const char *t, size_t len, const struct magi_pii_par
 		bool exact_cc = magi__is_upper((uc)t[i]) && magi__is_upper((uc)t[i + 1]);
 		if (!*o1 || (!p->ocr_fuzzy && !exact_cc))
 			continue;
+		/* session 10: the check digits as digits or their look-alikes ("SCOZ" for SC02,
+		 * "ILS?" for IL37), for the printed shape's rule below; and a country code with
+		 * one glyph a look-alike ("1L10 ..." for IL10) there after an IBAN label */
+		size_t body0 = i + n0 + n1;
+		bool check_shape = body0 + 1 < len &&
+				   (magi__is_digit((uc)t[body0]) || *digit_options((uc)t[body0])) &&
+				   (magi__is_digit((uc)t[body0 + 1]) || *digit_options((uc)t[body0 + 1]));
+		bool check_digit = body0 + 1 < len &&
+				   (magi__is_digit((uc)t[body0]) || magi__is_digit((uc)t[body0 + 1]));
+		bool near_cc = !exact_cc && n0 == 1 && n1 == 1 &&
+			       (magi__is_upper((uc)t[i]) || magi__is_upper((uc)t[i + 1])) &&
+			       magi__pii_context_has(t, i, 32, iban_words);
 
 		/* a country code read as two digits ("1781 X224 ..." for LT81) only in the paper
 		 * format's groups of four, or (session 8) where the format's letters stand as
@@ -564,15 +599,25 @@ magi_status magi__pii_ibans(const char *t, size_t len, const struct magi_pii_par
 					/* the shape alone (a country code, its exact length, groups of
 					 * four) when OCR garbled a digit: print layouts this specific are
 					 * IBANs. Not for the dropped-glyph reading: that one must check. */
-					else if (!skip && exact_cc &&
-						 (magi__is_digit((uc)t[i + 2]) || magi__is_digit((uc)t[i + 3])) &&
+					else if (!skip && !stray && (exact_cc || near_cc) && check_shape &&
+						 (check_digit || c.spaces >= 3) &&
 						 (c.spaces >= 3 || magi__pii_context_has(t, i, 32, iban_words)) &&
 						 iban_options(&c, cls, true))
 						score = IBAN_SHAPE_SCORE;
 					end = c.end;
 				}
-				if (score == 0)
+				/* after stray glyphs: the country code and check digits as read, upper
+				 * case as an IBAN is (the readings' variants must not make mod-97 pass
+				 * by chance in a word: "SHA256 or SHA512 if ...") */
+				if (score == 0 ||
+				    (stray && (score < MAGI_PII_SCORE_REPAIRED || !exact_cc ||
+					       !magi__is_digit((uc)t[i + 2]) || !magi__is_digit((uc)t[i + 3]) ||
+					       has_lower(&c))))
 					continue;
+				if (stray) {
+					repaired = true;
+					score = MAGI_PII_SCORE_REPAIRED;
+				}
 				magi_status st = magi__fvec_push(fv, MAGI_PII_IBAN, i, end, score, NULL);
 				if (st)
 					return st;
@@ -582,7 +627,7 @@ magi_status magi__pii_ibans(const char *t, size_t len, const struct magi_pii_par
 			}
 		/* no reading of its country code passed: the registry's countries that share a
 		 * letter with it */
-		size_t fixed_cc = done || !p->ocr_fuzzy ? 0 : iban_country_repaired(t, len, i);
+		size_t fixed_cc = done || !p->ocr_fuzzy || stray ? 0 : iban_country_repaired(t, len, i);
 		if (fixed_cc) {
 			magi_status st = magi__fvec_push(fv, MAGI_PII_IBAN, i, fixed_cc, MAGI_PII_SCORE_REPAIRED, NULL);
 			if (st)

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "guard/pii_internal.h"
 #include "core/common.h"
 
@@ -26,12 +27,43 @@ static const char *const mac_words[] = {"mac", "hwaddr", "hhaddr" /* small type'
 					"hardware address", "physical address", "mac address",
 					"wi-fi address", "ethernet address", "adresse mac", NULL};
 
+/* A MAC label within 24 bytes before t[i] on its line: 2 for one of mac_words, 1 for one
+ * as small type misreads it (session 10) — "HWaddr" with one of its first two letters misread ("Hiaddr",
+ * "KWaddr"), "hardware address" or "physical address" with one letter misread, the first
+ * right ("Harduare address"), "MAC address" with its first letter misread ("HAC"). */
+static int mac_label(const char *t, size_t len, size_t i)
+{
+	if (magi__pii_context_has(t, i, 24, mac_words))
+		return 2;
+	size_t from = i > 24 ? i - 24 : 0;
+	for (size_t at = i; at > from; at--) {
+		size_t w = at - 1;
+		if (t[w] == '\n')
+			break;
+		if (!magi__is_alpha((uc)t[w]) || (w > 0 && magi__is_alnum((uc)t[w - 1])))
+			continue;
+		if (w + 6 <= i && !strncasecmp(t + w + 2, "addr", 4) &&
+		    (w + 6 == len || !magi__is_alnum((uc)t[w + 6])) &&
+		    (magi__lower((uc)t[w]) == 'h' || magi__lower((uc)t[w]) == 'k' ||
+		     magi__lower((uc)t[w + 1]) == 'w'))
+			return 1;
+		if (magi__pii_label_one_off(t, len, w, "hardware address") ||
+		    magi__pii_label_one_off(t, len, w, "physical address"))
+			return 1;
+		/* "MAC address" with its M misread ("HAC address:") */
+		if (w + 11 <= i && magi__is_upper((uc)t[w]) && !strncasecmp(t + w + 1, "ac address", 10))
+			return 1;
+	}
+	return 0;
+}
+
 magi_status magi__pii_macs(const char *t, size_t len, struct magi__fvec *fv)
 {
 	for (size_t i = 0; i + 12 <= len; i++) {
 		if (!magi__is_hex((uc)t[i]) || !magi__pii_left_boundary(t, i))
 			continue;
 		size_t e = 0;
+		float score = 1.0f;
 		char s = i + 2 < len ? t[i + 2] : 0;
 		if ((s == ':' || s == '-') && i + 17 <= len) {
 			bool ok = true;
@@ -57,8 +89,12 @@ magi_status magi__pii_macs(const char *t, size_t len, struct magi__fvec *fv)
 			size_t k = i;
 			while (k < len && magi__is_hex((uc)t[k]) && k - i <= 12)
 				k++;
-			if (k - i == 12 && magi__pii_context_has(t, i, 24, mac_words))
+			int label = k - i == 12 ? mac_label(t, len, i) : 0;
+			if (label)
 				e = k, s = 0;
+			/* the block is a MAC by its label alone: a misread label, a lower score */
+			if (label == 1)
+				score = 0.85f;
 		}
 		/* six groups inside a longer chain ("...:98:BC:D9:04:C3:B2:..." of a
 		 * certificate's fingerprint) are no MAC address */
@@ -66,7 +102,7 @@ magi_status magi__pii_macs(const char *t, size_t len, struct magi__fvec *fv)
 				       (s && t[e] == s && e + 1 < len && magi__is_hex((uc)t[e + 1])))) ||
 		    (s && i >= 2 && t[i - 1] == s && magi__is_hex((uc)t[i - 2])) || mac_special(t, i, e))
 			continue;
-		magi_status st = magi__fvec_push(fv, MAGI_PII_MAC, i, e, 1.0f, NULL);
+		magi_status st = magi__fvec_push(fv, MAGI_PII_MAC, i, e, score, NULL);
 		if (st)
 			return st;
 		i = e;
@@ -101,12 +137,12 @@ static size_t mac_sep(const char *t, size_t len, size_t q, char *kind)
 	return marks ? p - q : 0;
 }
 
-/* The dotted form ("3068.608d.ae2a") with one dot read as a comma or a look-alike inside:
+/* The dotted form ("3068.608d.ae2a") with one dot read as a comma or doubled, or a look-alike inside:
  * three groups of four hex glyphs, at most two look-alikes; its end or 0. */
 static size_t cisco_noisy(const char *t, size_t len, size_t i)
 {
 	size_t q = i;
-	int repairs = 0, dots = 0, letters = 0, digit_groups = 0;
+	int repairs = 0, dots = 0, letters = 0, digit_groups = 0, doubled = 0;
 	char h;
 	for (int g = 0; g < 3; g++) {
 		int digits = 0;
@@ -124,6 +160,12 @@ static size_t cisco_noisy(const char *t, size_t len, size_t i)
 			if (q >= len || (t[q] != '.' && t[q] != ','))
 				return 0;
 			dots += t[q++] == '.';
+			/* a dot doubled ("26aa.863e..ac63", session 10) */
+			if (t[q - 1] == '.' && q + 1 < len && t[q] == '.' && magi__pii_noisy_hex(t, len, q + 1, &h)) {
+				q++;
+				repairs++;
+				doubled++;
+			}
 			/* small type's ", " or ". " ("8c71, Fc62, bd2F", "Beac. 4602,799e") */
 			if (q + 1 < len && t[q] == ' ' && magi__is_alnum((uc)t[q + 1]))
 				q++;
@@ -135,7 +177,8 @@ static size_t cisco_noisy(const char *t, size_t len, size_t i)
 	bool commas = !dots && !repairs && letters && digit_groups >= 2 &&
 		      !(i > 0 && (t[i - 1] == ',' || (i > 1 && t[i - 1] == ' ' && t[i - 2] == ','))) &&
 		      !(q + 1 < len && t[q] == ',' && (magi__is_alnum((uc)t[q + 1]) || t[q + 1] == ' '));
-	if (repairs > 2 || (!dots && !commas) || (q < len && magi__is_alnum((uc)t[q])) ||
+	/* a doubled dot among digits only is a number's ("2024.1205..0001"): a hex letter */
+	if (repairs > 2 || (!dots && !commas) || (doubled && !letters) || (q < len && magi__is_alnum((uc)t[q])) ||
 	    mac_special(t, i, q))
 		return 0;
 	return q;
@@ -150,7 +193,7 @@ static size_t cisco_noisy(const char *t, size_t len, size_t i)
  * Returns the end or 0. */
 static size_t mac_labelled_noisy(const char *t, size_t len, size_t i)
 {
-	if (!magi__pii_context_has(t, i, 24, mac_words))
+	if (!mac_label(t, len, i))
 		return 0;
 	size_t q = i, end = 0;
 	int groups = 0, glyphs = 0, repairs = 0, gl[8] = {0}, unknown = 0;
@@ -193,10 +236,23 @@ static size_t mac_labelled_noisy(const char *t, size_t len, size_t i)
 		pairs = gl[k] <= 2;
 	bool quads = ng == 3 && gl[0] == 4 && gl[1] == 4 && gl[2] == 4 && !unknown;
 	bool block = ng == 1 && gl[0] == 12;
-	if (!(pairs || quads || block) || repairs + unknown > (block ? 3 : 2) ||
+	/* a block holds no separator to anchor it, but the label does: up to five glyphs read
+	 * otherwise in it (session 10: "ether DOO3FO22COFL", O for 0 four times) */
+	if (!(pairs || quads || block) || repairs + unknown > (block ? 5 : 2) ||
 	    (end < len && magi__is_alnum((uc)t[end])) || mac_special(t, i, end))
 		return 0;
 	return end;
+}
+
+/* A hex glyph of a MAC pair as read: noisy_hex's look-alikes, and (session 10) '(' for
+ * a C opening a pair ("82-25-46-(3-68-60"). */
+static size_t mac_hex(const char *t, size_t len, size_t q, char *h)
+{
+	if (q + 1 < len && t[q] == '(' && magi__is_hex((uc)t[q + 1]) && q > 0 && strchr(":-.", t[q - 1])) {
+		*h = 'c';
+		return 1;
+	}
+	return magi__pii_noisy_hex(t, len, q, h);
 }
 
 /* The EUI-48 layout itself (IEEE 802: six pairs, a separator after each but the last, 17
@@ -215,7 +271,7 @@ static size_t mac_layout(const char *t, size_t len, size_t i)
 	for (int g = 0; g < 6; g++) {
 		size_t p = i + (size_t)g * 3;
 		for (int k = 0; k < 2; k++) {
-			if (magi__pii_noisy_hex(t, len, p + (size_t)k, &h) != 1)
+			if (mac_hex(t, len, p + (size_t)k, &h) != 1)
 				return 0;
 			looks += !magi__is_hex((uc)t[p + (size_t)k]);
 			zero &= h == '0';
@@ -259,7 +315,7 @@ magi_status magi__pii_macs_noisy(const char *t, size_t len, struct magi__fvec *f
 		bool ok = true;
 		while (ok && groups < 6) {
 			for (int k = 0; k < 2 && ok; k++) {
-				size_t b = q < len ? magi__pii_noisy_hex(t, len, q, &h) : 0;
+				size_t b = q < len ? mac_hex(t, len, q, &h) : 0;
 				ok = b != 0;
 				repairs += ok && !magi__is_hex((uc)t[q]);
 				q += b;

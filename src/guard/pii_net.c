@@ -53,8 +53,13 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 		    (i > 0 && (t[i - 1] == '.' || t[i - 1] == '-')))
 			continue;
 		size_t q = i;
-		int oct[4], nds[4], k = 0, commas = 0, spaces = 0, gaps = 0, dots = 0, after_sp = 0;
-		bool ok = true, spaced = false;
+		int oct[4], nds[4] = {0}, k = 0, commas = 0, spaces = 0, gaps = 0, dots = 0, after_sp = 0,
+		    dashes = 0;
+		bool ok = true, spaced = false, glued_port = false, big_first = false;
+		/* a URL's host ("http://10.2.3.4/"): "//" right before it says address as a label
+		 * does, whatever OCR made of the scheme ("Betp://172, 25, 225, 228:80/", session 10) */
+		bool labelled = magi__pii_context_has(t, i, 24, ip_words) ||
+				(i >= 2 && t[i - 1] == '/' && t[i - 2] == '/');
 		for (; k < 4; k++) {
 			int v = 0, nd = 0;
 			size_t s = q;
@@ -62,6 +67,31 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 				v = v * 10 + (t[q] - '0');
 				q++;
 				nd++;
+			}
+			/* session 10: the port's colon lost after the last octet ("172,26,76
+			 * ,225222" for ...225:222), after an IP label only: the octet is its first
+			 * three digits when they name one (else two), the rest 2-5 digits of port */
+			if (k == 3 && nd == 4 && labelled) {
+				size_t r = q;
+				while (r < len && magi__is_digit((uc)t[r]))
+					r++;
+				int keep = (t[s] - '0') * 100 + (t[s + 1] - '0') * 10 + (t[s + 2] - '0') <= 255 ? 3 : 2;
+				size_t port_len = r - s - (size_t)keep;
+				if (t[s] != '0' && port_len >= 2 && port_len <= 5 &&
+				    (r >= len || !magi__is_alnum((uc)t[r]))) {
+					v = 0;
+					for (int d = 0; d < keep; d++)
+						v = v * 10 + (t[s + (size_t)d] - '0');
+					nd = keep;
+					q = r;
+					glued_port = true;
+				}
+			}
+			/* session 10: the first octet's first digit misread ("472.28.8.140:443" for
+			 * 172...): with a port or in a URL only, below */
+			if (k == 0 && nd == 3 && v > 255 && !big_first) {
+				big_first = true;
+				v = 1;
 			}
 			if (nd == 0 || nd > 3 || v > 255 || (nd > 1 && t[s] == '0')) {
 				ok = false;
@@ -91,6 +121,11 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 					} else if (q + 1 < len && t[q] == ' ' && magi__is_digit((uc)t[q + 1]) && !gaps &&
 						   k > 0) {
 						gaps++; /* one dot lost ("10.164 224.143") */
+					} else if (q + 1 < len && t[q] == '-' && magi__is_digit((uc)t[q + 1]) &&
+						   !dashes && k > 0) {
+						/* one inner dot read as a dash ("172.18 -141.159:80",
+						 * session 10): with a label or a port only, below */
+						dashes++;
 					} else {
 						ok = false;
 						break;
@@ -109,7 +144,6 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 		}
 		/* commas only where no thousands grouping reads them ("1,200,250,100" is a
 		 * number): some group after the first is not three digits long */
-		bool labelled = magi__pii_context_has(t, i, 24, ip_words);
 		/* a port or a prefix length glued to it ("198,181,253,24:8443", "10,54,143,93/9",
 		 * "192. 168.44. 172:8443") says address as a label does */
 		bool port = q + 1 < len && (t[q] == ':' || t[q] == '/') && magi__is_digit((uc)t[q + 1]) &&
@@ -137,24 +171,35 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 		 * 30, 40" are lists */
 		if ((commas > 1 || spaces || gaps) && !labelled && !port && !comma_quad)
 			ok = false;
+		/* a dash among the dots: with a label or a port, two octets or more three digits
+		 * long and at least two dots ("10.12-11.30" is a range of decimals) */
+		if (dashes && (!(labelled || port) || long_oct < 2 || dots < 2 || commas || gaps))
+			ok = false;
+		bool url = i >= 2 && t[i - 1] == '/' && t[i - 2] == '/';
+		if (big_first && (!(port || url) || dashes || gaps || glued_port))
+			ok = false;
 		if (!ok) {
 			while (i + 1 < len && magi__is_digit((uc)t[i + 1]))
 				i++;
 			continue;
 		}
-		if ((q < len && (magi__is_alnum((uc)t[q]) ||
+		if ((q < len && !glued_port && (magi__is_alnum((uc)t[q]) ||
 				 ((t[q] == '.' || t[q] == '-') && q + 1 < len &&
 				  magi__is_digit((uc)t[q + 1])))) ||
 		    !ipv4_host(oct) || magi__pii_context_has(t, i, 16, version_words)) {
 			i = q;
 			continue;
 		}
-		q = prefix_len_end(t, len, q, 32);
+		if (!glued_port)
+			q = prefix_len_end(t, len, q, 32);
+		/* any separator read otherwise than a dot (a comma, a dash, a lost dot or colon)
+		 * is a repair: the text as read is no address (session 10: labelled ones too) */
+		bool repaired = comma_quad || commas || dashes || gaps || glued_port || big_first;
 		magi_status st = magi__fvec_push(fv, MAGI_PII_IPV4, i, q,
-						 comma_quad ? MAGI_PII_SCORE_REPAIRED : 1.0f, NULL);
+						 repaired ? MAGI_PII_SCORE_REPAIRED : 1.0f, NULL);
 		if (st)
 			return st;
-		fv->v[fv->n - 1].repaired = comma_quad;
+		fv->v[fv->n - 1].repaired = repaired;
 		i = q;
 	}
 	return MAGI_OK;
@@ -386,6 +431,15 @@ static size_t ipv6_prefix_noisy(const char *t, size_t len, size_t i)
 	return e;
 }
 
+/* true when an IPv6 finding of fv already overlaps [s, e). */
+static bool ipv6_covered(const struct magi__fvec *fv, size_t s, size_t e)
+{
+	for (size_t k = 0; k < fv->n; k++)
+		if (fv->v[k].type == MAGI_PII_IPV6 && fv->v[k].start < e && s < fv->v[k].end)
+			return true;
+	return false;
+}
+
 /* An IP-literal in a URL (RFC 3986 3.2.2: "scheme://[" IPv6address "]"): between the
  * brackets after "://" only an IPv6 address (or the unused IPvFuture) may stand, so what
  * small type left there is one however garbled ("http://(2001:db8:fbb:eb4::a2c81/",
@@ -399,6 +453,9 @@ static magi_status ipv6_url_literals(const char *t, size_t len, struct magi__fve
 	for (size_t i = 0; i + 4 < len; i++) {
 		/* "://", or with OCR's space after the colon ("http: //Lfd5b :38dc ...") */
 		size_t sl = !memcmp(t + i, "://", 3) ? 3 : !memcmp(t + i, ": //", 4) ? 4 : 0;
+		/* session 10: the scheme's colon read as another glyph before "//[" ("http?//[") */
+		if (!sl && i + 4 < len && t[i] != '/' && !memcmp(t + i + 1, "//[", 3))
+			sl = 3;
 		if (!sl || i + sl >= len || !t[i + sl])
 			continue;
 		/* the bracket, or (session 8) a glyph OCR made of it ("LFe80: :1b89;...") or none:
@@ -410,7 +467,8 @@ static magi_status ipv6_url_literals(const char *t, size_t len, struct magi__fve
 		while (q < len && q - s < 64) {
 			uc c = (uc)t[q];
 			size_t b = magi__pii_noisy_hex(t, len, q, &h);
-			if (b || c == ':' || c == ';' || ((magi__is_alnum(c) || c == '.') && other < 3)) {
+			/* session 10: a stray quote among them ("14F'1") */
+			if (b || c == ':' || c == ';' || ((magi__is_alnum(c) || c == '.' || c == '\'') && other < 3)) {
 				hex += b != 0;
 				colons += c == ':' || c == ';';
 				other += !b && c != ':' && c != ';';
@@ -425,15 +483,143 @@ static magi_status ipv6_url_literals(const char *t, size_t len, struct magi__fve
 		bool closed = q >= len || strchr("])}/\n\t", t[q]);
 		if (!closed || colons < 3 || hex < 8 || other > 2)
 			continue;
-		bool dup = false;
-		for (size_t k = 0; k < fv->n && !dup; k++)
-			dup = fv->v[k].type == MAGI_PII_IPV6 && fv->v[k].start < e && s < fv->v[k].end;
-		if (dup)
+		if (ipv6_covered(fv, s, e))
 			continue;
 		magi_status st = magi__pii_push_noisy(fv, MAGI_PII_IPV6, s, e, true);
 		if (st)
 			return st;
 		i = e;
+	}
+	return MAGI_OK;
+}
+
+/* The body of an IPv6 address as small type garbles it, from t[s]: hex glyphs (as
+ * noisy_hex reads them), colons (';' too), spaces (none after the last colon's group), and up to two
+ * other glyphs inside it (a colon read 'z' or 'r', a stray '.' or quote: "e922zefe9").
+ * Counts its colons, hex glyphs, others, and others no colon's look-alike (*odd); returns
+ * its end (s when none). */
+static size_t ipv6_garbled_body(const char *t, size_t len, size_t s, int *colons, int *hex, int *other,
+				int *odd)
+{
+	size_t q = s, e = s;
+	char h;
+	*colons = *hex = *other = *odd = 0;
+	while (q < len && q - s < 64) {
+		uc c = (uc)t[q];
+		size_t b = magi__pii_noisy_hex(t, len, q, &h);
+		bool next_in = q + 1 < len && (magi__pii_noisy_hex(t, len, q + 1, &h) || t[q + 1] == ':' ||
+						t[q + 1] == ';');
+		if (b) {
+			++*hex;
+			q += b;
+		} else if (c == ':' || c == ';') {
+			++*colons;
+			q++;
+		} else if (c == ' ' && next_in) {
+			q++;
+			continue;
+		} else if ((magi__is_alnum(c) || c == '.' || c == '\'' || c == ',') && *other < 2 && next_in &&
+			   e > s) {
+			++*other;
+			*odd += !strchr("rizRIZ", c); /* the others than a colon's look-alikes */
+			q++;
+		} else {
+			break;
+		}
+		e = q;
+	}
+	/* after the last colon a space ends it ("2001: 10:20:30 the" is no address with a
+	 * group "30 the"); the counts again over what is left */
+	size_t lc = e;
+	while (lc > s && t[lc - 1] != ':' && t[lc - 1] != ';')
+		lc--;
+	for (size_t k = lc; lc > s && k < e; k++)
+		if (t[k] == ' ' && k > lc) {
+			int c2, h2, o2, d2;
+			return ipv6_garbled_body(t, k, s, &c2, &h2, &o2, &d2) == k
+				       ? (*colons = c2, *hex = h2, *other = o2, *odd = d2, k)
+				       : s;
+		}
+	return e;
+}
+
+/* IPv6 addresses too garbled for the readers above, found by what stands around them
+ * (session 10): an interface's zone id after them (RFC 4007 "%eth0", "%wlan0", "%en0" as
+ * read: "FeG07:dd9c:d2al : Feab: Fa16%ethO"), the brackets and port of a URL's
+ * authority (RFC 3986 "[...]:53", the bracket read ')' '}' or '|': "[feso: c94a:3981:
+ * dd55:82f9) :53"), or a first group that is the link-local prefix fe80 (RFC 4291 2.5.6)
+ * or 2001 (the IANA's global unicast block in use, 2001::/16, and the documentation prefix
+ * 2001:db8::/32 of RFC 3849) — "fe80:19590:2590:5718:b9cc", "2001:db8:e922zefe9:4a87".
+ * The body: three colons at least, eight hex glyphs at least (twelve after a prefix, with
+ * one other glyph at most besides a colon's look-alikes r, i, z: "Fe80r:17FerbF7:F4c5:
+ * 7007"), two other glyphs at most, not inside a word. `repaired`. */
+static magi_status ipv6_anchored(const char *t, size_t len, struct magi__fvec *fv)
+{
+	char h;
+	for (size_t i = 0; i + 8 < len; i++) {
+		if (!magi__pii_noisy_hex(t, len, i, &h) ||
+		    (i > 0 && (magi__is_alnum((uc)t[i - 1]) || t[i - 1] == ':' || t[i - 1] == '.' ||
+			       t[i - 1] == '%' || (uc)t[i - 1] >= 0x80)))
+			continue;
+		int colons, hex, other, odd;
+		size_t e = ipv6_garbled_body(t, len, i, &colons, &hex, &other, &odd);
+		if (colons < 2 || hex < 8 || other > 2 ||
+		    (e < len && magi__is_alnum((uc)t[e]) && !(t[e] == 's' && e + 1 < len && magi__is_lower((uc)t[e + 1]))))
+			continue;
+		/* a zone id or brackets: a letter among the hex glyphs ("[10:20:30:40]:80" is
+		 * no address anyone writes; timestamps are digits) */
+		bool letter = false;
+		for (size_t r = i; r < e && !letter; r++)
+			letter = magi__is_alpha((uc)t[r]) && magi__pii_noisy_hex(t, len, r, &h);
+		size_t end = 0;
+		/* session 10: the zone's '%' read 's' before an interface's name ("526aswlanOd") */
+		static const char *const ifaces[] = {"eth", "wlan", "enp", "ens", "eno", "wlp", NULL};
+		bool s_zone = false;
+		for (size_t k = 0; ifaces[k] && e + 1 < len && t[e] == 's' && !s_zone; k++)
+			s_zone = !strncmp(t + e + 1, ifaces[k], strlen(ifaces[k]));
+		if (s_zone && letter && colons >= 3) {
+			end = e + 1;
+			while (end < len && magi__is_alnum((uc)t[end]) && end - e <= 16)
+				end++;
+		}
+		if (!end && e < len && magi__is_alnum((uc)t[e]))
+			continue; /* inside a word */
+		/* a zone id: '%' and an interface's name or index */
+		/* (two colons suffice with twelve hex glyphs: "fes0 67e:a83c :dbe0%enp3s0") */
+		if (!end && letter && (colons >= 3 || hex >= 12) && e + 1 < len && t[e] == '%' && magi__is_alnum((uc)t[e + 1])) {
+			end = e + 1;
+			while (end < len && magi__is_alnum((uc)t[end]) && end - e <= 16)
+				end++;
+		}
+		/* brackets and a port */
+		size_t c = e + (e < len && t[e] == ' ');
+		if (!end && letter && colons >= 3 && i > 0 && strchr("[({", t[i - 1]) && c < len && strchr("])}|", t[c]) && t[c]) {
+			size_t p = c + 1 + (c + 1 < len && t[c + 1] == ' ');
+			if (p + 1 < len && t[p] == ':' && magi__is_digit((uc)t[p + 1]))
+				end = e;
+		}
+		/* the link-local or global unicast prefix as the first group */
+		if (!end && colons >= 3 && hex >= 12 && odd <= 1 && i + 5 < len) {
+			char g[5];
+			size_t q = i;
+			int n = 0;
+			for (; n < 4; n++) {
+				size_t b = magi__pii_noisy_hex(t, len, q, &h);
+				if (!b)
+					break;
+				g[n] = h;
+				q += b;
+			}
+			g[n] = '\0';
+			if (n == 4 && q < len && t[q] && strchr(":;riz", t[q]) && (!strcmp(g, "fe80") || !strcmp(g, "2001")))
+				end = e;
+		}
+		if (!end || ipv6_covered(fv, i, end))
+			continue;
+		magi_status st = magi__pii_push_noisy(fv, MAGI_PII_IPV6, i, end, true);
+		if (st)
+			return st;
+		i = end;
 	}
 	return MAGI_OK;
 }
@@ -542,7 +728,8 @@ magi_status magi__pii_ipv6_noisy(const char *t, size_t len, struct magi__fvec *f
 			i = end;
 		}
 	}
-	return ipv6_url_literals(t, len, fv);
+	magi_status st = ipv6_url_literals(t, len, fv);
+	return st ? st : ipv6_anchored(t, len, fv);
 }
 
 magi_status magi__pii_ipv6(const char *t, size_t len, struct magi__fvec *fv)
@@ -652,7 +839,7 @@ magi_status magi__pii_ipv6_mapped_noisy(const char *t, size_t len, struct magi__
 		if (!e)
 			continue;
 		size_t p = i;
-		if (strchr(":;12", t[p - 1]))
+		if (strchr(":;12=", t[p - 1]))
 			p--;
 		while (p > 0 && t[p - 1] == ' ')
 			p--;
@@ -662,7 +849,7 @@ magi_status magi__pii_ipv6_mapped_noisy(const char *t, size_t len, struct magi__
 			if (p >= 2 && (uc)t[p - 2] == 0xC2 && c == 0xA3) {
 				fl++;
 				p -= 2;
-			} else if (c && strchr("fFP{", c)) {
+			} else if (c && strchr("fFP{Tt", c)) { /* T, t: session 10 ("PTPPPF:192,...") */
 				fl++;
 				p--;
 			} else if (c && strchr("ri:; ", c) && other < 4) {
@@ -672,10 +859,33 @@ magi_status magi__pii_ipv6_mapped_noisy(const char *t, size_t len, struct magi__
 				break;
 			}
 		}
-		/* a label's colon before it is not the address's ("IPv6: rif FFF2...") */
-		while (p < i && (t[p] == ' ' || t[p] == ':' || t[p] == ';'))
+		/* session 10: one glyph of the "::" read as a letter glued before the f run
+		 * ("sfff:172.18.161.15"): the word's first glyph */
+		if (fl >= 3 && p >= 1 && magi__is_alpha((uc)t[p - 1]) && !strchr("fFPTt", t[p - 1]) &&
+		    (p == 1 || t[p - 2] == ' ' || t[p - 2] == '\t' || t[p - 2] == '\n'))
+			p--;
+		/* a label's colon before it is not the address's ("IPv6: rif FFF2..."), nor a
+		 * label's last letters ("Server: ::ffFfF:..." eats the r): from the first place
+		 * that opens a word, the f-like glyphs counted again */
+		while (p < i && (t[p] == ' ' || t[p] == ':' || t[p] == ';' || !magi__pii_left_boundary(t, p)))
 			p++;
-		if (fl < 3 || fl > 5 || !magi__pii_left_boundary(t, p) || (p > 0 && t[p - 1] == '.'))
+		bool glued = p < i && magi__is_alpha((uc)t[p]) && !strchr("fFPTtri", t[p]);
+		fl = 0;
+		int tees = 0; /* T or t: a colon read so among f glyphs, never three f glyphs alone */
+		for (size_t r = p + glued; r < i; r++) {
+			fl += ((uc)t[r] == 0xC2 && r + 1 < i && (uc)t[r + 1] == 0xA3) || (t[r] && strchr("fFP{Tt", t[r]));
+			tees += t[r] == 'T' || t[r] == 't';
+		}
+		if (tees && fl - tees < 3)
+			continue;
+		/* session 10: two f glyphs and the colon as read, the "::ff" before them lost
+		 * ("ff:172.17.34.102" for ::ffff:172.17.34.102) */
+		if (fl < 3 && i >= 3 && t[i - 1] == ':' && (t[i - 2] | 32) == 'f' && (t[i - 3] | 32) == 'f' &&
+		    (i == 3 || (!magi__is_alnum((uc)t[i - 4]) && !strchr(":.;", t[i - 4])))) {
+			p = i - 3;
+			fl = 3;
+		}
+		if (fl < 3 || fl > 6 || !magi__pii_left_boundary(t, p) || (p > 0 && t[p - 1] == '.'))
 			continue;
 		magi_status st = magi__pii_push_noisy(fv, MAGI_PII_IPV6, p, e, true);
 		if (st)

@@ -288,6 +288,10 @@ magi_status magi__pii_cards(const char *t, size_t len, const struct magi_pii_par
 		if (!magi__pii_left_boundary(t, i) || !(magi__is_digit((uc)t[i]) ||
 					      (p->ocr_fuzzy && magi__pii_fuzzy_digit((uc)t[i]))))
 			continue;
+		/* after a '+' a number is E.164's (session 10: "+49 221 80697683" is a phone
+		 * number that happens to pass Luhn in Visa's range; no card is written so) */
+		if (i > 0 && t[i - 1] == '+')
+			continue;
 		struct magi__pii_run r;
 		if (!magi__pii_parse_run(t, len, i, p->ocr_fuzzy ? " -." : " -", 2, p->ocr_fuzzy, false, &r))
 			continue;
@@ -344,7 +348,12 @@ static const char *const ssn_words[] = {"ssn", "social security", "ss#", "ss no"
 					/* session 8: either S of "SS No." read as 5, 8 or § ("88 No.") */
 					"55 no", "88 no", "58 no", "85 no", "s8 no", "8s no", "\xC2\xA7" "8 no",
 					/* "Soclal Security Number" as small type comes out */
-					"security number", "security no", NULL};
+					"security number", "security no",
+					/* session 10: "Social Security #" with a glyph glued before
+					 * it ("lsocial security #: 356109714") */
+					"security #", "security#",
+					/* "SSN#" with its # read F or H ("SSNF 279457201") */
+					"ssnf", "ssnh", NULL};
 
 /* The length of the digit run at t[i] when it is lo..hi digits long, else 0. */
 static int digit_count(const char *t, size_t len, size_t i, int lo, int hi)

@@ -99,7 +99,9 @@ static int name_word_ocr(const char *t, size_t len, size_t i, size_t *end, bool 
 	size_t n = letter_at(t, len, i, &up);
 	if (n && !up && l_for_i && l_for_capital_i(t, len, i))
 		up = true;
-	if (!n || !up || (i > 0 && (magi__is_alnum((uc)t[i - 1]) || ((uc)t[i - 1] & 0x80))))
+	/* not inside a word; U+2000-U+206F (quotes, dashes: "‘Omar", session 10) is no letter */
+	bool punct = i >= 3 && (uc)t[i - 3] == 0xE2 && ((uc)t[i - 2] == 0x80 || (uc)t[i - 2] == 0x81);
+	if (!n || !up || (i > 0 && (magi__is_alnum((uc)t[i - 1]) || (((uc)t[i - 1] & 0x80) && !punct))))
 		return W_NONE;
 	size_t q = i + n;
 	int lower = 0, upper = 1, letters = 1;
@@ -293,6 +295,8 @@ static const struct {
 	{"from", 2, true}, {"to", 2, true}, {"cc", 2, true}, {"bcc", 2, true}, {"ce", 2, true},
 	{"reply-to", 2, true}, {"von", 2, true}, {"an", 2, true}, {"de", 2, true},
 	{"para", 2, true},
+	/* session 10: "Cc:" with its colon read r ("Cer Elif Gztiirk", "cer Pawel Kamiriski") */
+	{"cer", 2, false},
 };
 
 /* Salutations a name follows ("Dear Ms. Rossi,", "Hallo Jan,"). */
@@ -578,7 +582,11 @@ static magi_status names_before_addresses(const char *t, size_t len, struct magi
 		size_t ls, le;
 		line_of(t, len, i, &ls, &le);
 		for (size_t s = ls; s < e; s++) {
-			if (s > ls && t[s - 1] != ' ' && t[s - 1] != '"' && t[s - 1] != ':')
+			/* a quote glyph before the name too (session 10: "‘Omar Rahman <...>") */
+			bool quote = s > ls && (t[s - 1] == '\'' || t[s - 1] == '`' ||
+						(s >= ls + 3 && (uc)t[s - 3] == 0xE2 && (uc)t[s - 2] == 0x80 &&
+						 (uc)t[s - 1] >= 0x98 && (uc)t[s - 1] <= 0x9D));
+			if (s > ls && t[s - 1] != ' ' && t[s - 1] != '"' && t[s - 1] != ':' && !quote)
 				continue;
 			size_t ne;
 			if (name_run(t, len, s, &ne) >= 2 && ne == e) {

@@ -50,6 +50,10 @@ static char lookalike_at(const char *t, size_t s, size_t e, size_t j)
 			return 'o';
 		if (j == s && lowers_from(t, j + 1, e) >= 3 && lowers_from(t, j + 1, e) == e - j - 1)
 			return 'O';
+		/* session 10: Irish O' before a capital ("0'Brien") */
+		if (j == s && j + 3 < e && t[j + 1] == '\'' && magi__is_upper((uc)t[j + 2]) &&
+		    lowers_from(t, j + 3, e) >= 2 && lowers_from(t, j + 3, e) == e - j - 3)
+			return 'O';
 		return 0;
 	case '6':
 		/* ö read as 6 ("J6rg") */
@@ -200,7 +204,7 @@ size_t magi__pii_label_fuzzy(const char *t, size_t len, size_t at, const char *l
 	for (size_t k = 0; k < ll; k++)
 		if ((uc)label[k] & 0x80)
 			return 0;
-	/* one letter misread (a letter for a letter; the first too: "Burname") */
+	/* one letter misread (a letter, '!' or '|' for a letter; the first too: "Burname") */
 	size_t end = 0;
 	int off = 0;
 	size_t k = 0;
@@ -208,7 +212,8 @@ size_t magi__pii_label_fuzzy(const char *t, size_t len, size_t at, const char *l
 		uc c = magi__lower((uc)t[at + k]);
 		if (label_glyph(c, label, k))
 			continue;
-		if (label[k] == ' ' || !magi__is_alpha(c) || ++off > 1)
+		/* a thin letter read as '!' or '|' too (session 10: "Passenge!<tab>") */
+		if (label[k] == ' ' || !(magi__is_alpha(c) || c == '!' || c == '|') || ++off > 1)
 			break;
 	}
 	if (k == ll && off == 1)

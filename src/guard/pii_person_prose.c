@@ -221,8 +221,10 @@ static const char *const cues_after[] = {
 
 static bool word_start(const char *t, size_t i)
 {
+	/* U+2000-U+206F (quotes, dashes) is no letter: "‘Mr. Ivanov" (session 10) */
+	bool punct = i >= 3 && (uc)t[i - 3] == 0xE2 && ((uc)t[i - 2] == 0x80 || (uc)t[i - 2] == 0x81);
 	return i == 0 ||
-	       !(magi__is_alnum((uc)t[i - 1]) || ((uc)t[i - 1] & 0x80) || t[i - 1] == '-' ||
+	       !(magi__is_alnum((uc)t[i - 1]) || (((uc)t[i - 1] & 0x80) && !punct) || t[i - 1] == '-' ||
 		 t[i - 1] == '_' || t[i - 1] == '/' || t[i - 1] == '.');
 }
 
@@ -288,9 +290,18 @@ static size_t title_at(const char *t, size_t len, size_t i)
 		size_t ws, we;
 		/* OCR's comma for the title's dot ("Meeting with Dr, Liu", session 7): only after
 		 * a lower-case word ("Oak Dr, Springfield" is an address) */
+		/* session 10: or opening its line or sentence ("Mr, Takahashi has approved the
+		 * request,"), the name then followed by a lower-case word */
 		if (t[i + n] == ',' && t[i + n + 1] == ' ' && prose_titles[k][n - 1] != '.' &&
 		    word_before(t, i, &ws, &we) && magi__is_lower((uc)t[ws]))
 			return i + n + 2;
+		if (t[i + n] == ',' && t[i + n + 1] == ' ' && prose_titles[k][n - 1] != '.' &&
+		    !word_before(t, i, &ws, &we) && (i == 0 || t[i - 1] == '\n' || t[i - 1] == ' ')) {
+			size_t e, q = i + n + 2;
+			if (magi__pii_name_run(t, len, q, &e, true) >= 1 && e + 2 < len && t[e] == ' ' &&
+			    magi__is_lower((uc)t[e + 1]))
+				return q;
+		}
 		if (t[i + n] != ' ')
 			continue;
 		if (prose_titles[k][n - 1] != '.' && word_before(t, i, &ws, &we) &&

@@ -51,6 +51,22 @@ static inline void pii_found(const char *text, enum magi_pii_type t, const char 
 		  "\"%s\": repaired %d score %.2f", got, rep, (double)score);
 }
 
+/* The first finding of type t in text is expect, scores at most max and is repaired or not
+ * as rep says. */
+static inline void pii_found_at_most(const char *text, enum magi_pii_type t, const char *expect, float max,
+				     bool rep)
+{
+	char got[256] = "";
+	float score = 1;
+	bool r = !rep;
+	bool ok = pii_find(text, t, got, sizeof got, NULL, &score, &r);
+	CHECK_MSG(ok, "no %s in \"%s\"", magi_pii_type_name(t), text);
+	if (!ok)
+		return;
+	CHECK_STR(got, expect);
+	CHECK_MSG(score <= max + 1e-6f && r == rep, "\"%s\": score %.2f repaired %d", got, (double)score, r);
+}
+
 /* A valid IBAN of country cc and BBAN b (ISO 7064 MOD 97-10 check digits) into out[40]. */
 static inline void pii_make_iban(const char *cc, const char *b, char *out)
 {
