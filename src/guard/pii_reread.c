@@ -822,11 +822,11 @@ static bool close_marks(char *s)
  * covers the whole crop (the shape's words); it is `repaired` — the reading was forced
  * into the shape's glyphs, so it is no reading as printed. */
 static magi_status read_charset(const struct magi_image *crop, int kind, const char *label,
-				const struct magi_pii_params *p, struct magi_pii_finding **out,
-				size_t *n)
+				const char *lang, const struct magi_pii_params *p,
+				struct magi_pii_finding **out, size_t *n)
 {
 	char *read = NULL;
-	if (magi__ocr_read_line_charset(crop, NULL, kinds[kind].charset, &read, NULL, NULL))
+	if (magi__ocr_read_line_charset(crop, lang, kinds[kind].charset, &read, NULL, NULL))
 		return MAGI_OK;
 	/* the label the first reading gave the number ("SSN:", "Tel.") goes before it: the
 	 * rules that need one see it */
@@ -867,7 +867,8 @@ static magi_status read_charset(const struct magi_image *crop, int kind, const c
 }
 
 static magi_status read_crop(const struct magi_image *crop, int scale, int kind, const char *label,
-			     const struct magi_pii_params *p, struct magi_pii_finding **out, size_t *n)
+			     const char *lang, const struct magi_pii_params *p, struct magi_pii_finding **out,
+			     size_t *n)
 {
 	*out = NULL;
 	*n = 0;
@@ -877,7 +878,7 @@ static magi_status read_crop(const struct magi_image *crop, int scale, int kind,
 					   crop->h * (uint32_t)scale, &big))
 		return MAGI_OK;
 	if (kind != READ_PLAIN) {
-		magi_status hs = read_charset(big ? big : crop, kind, label, p, out, n);
+		magi_status hs = read_charset(big ? big : crop, kind, label, lang, p, out, n);
 		for (size_t k = 0; !hs && k < *n; k++) {
 			(*out)[k].w = (int)crop->w;
 			(*out)[k].h = (int)crop->h;
@@ -885,7 +886,7 @@ static magi_status read_crop(const struct magi_image *crop, int scale, int kind,
 		magi_image_free(big);
 		return hs;
 	}
-	magi_status r = magi_ocr_run_line(big ? big : crop, NULL, 0, &o2, NULL);
+	magi_status r = magi_ocr_run_line(big ? big : crop, lang, 0, &o2, NULL);
 	magi_image_free(big);
 	if (r)
 		return MAGI_OK;
@@ -910,8 +911,12 @@ struct reread {
 	int x0, y0, x1, y1; /* the crop's box in the screen */
 	uint64_t key;       /* in the cache */
 	bool read;          /* read in this look (not known, within the budget) */
+	bool reserved;      /* its retry's units are kept (MAGI_PII_REREAD_ORDER=own) */
+	bool known;         /* read before (the cache) or earlier in this look */
+	bool retried;       /* read again at another size */
 	bool pending;       /* to be read by the next pass of reread_loop */
 	int scale;          /* the size it is read at in that pass */
+	const char *lang;   /* and the OCR model (NULL: Tesseract's "eng") */
 	const struct cand *cand;
 	char label[96];
 	magi_status s;
@@ -942,6 +947,27 @@ static int reread_threads(void)
 	return v && strcmp(v, "1") == 0 ? 1 : 2;
 }
 
+/* The OCR model of the second readings (experiment): MAGI_PII_REREAD_MODEL=best reads them
+ * with magi's own model when it is installed; else Tesseract's "eng". */
+static const char *reread_mode(void)
+{
+	const char *v = getenv("MAGI_PII_REREAD_MODEL");
+	return v && magi__ocr_model_found(MAGI__OCR_BEST) ? v : "fast";
+}
+
+/* (experiment) MAGI_PII_REREAD_MODEL=kind: hex and plain readings with the best model,
+ * digits and e-mail with fast; kind_hex: hex only with best. */
+static const char *kind_lang(const char *mode, int kind, const char *lang)
+{
+	if (strcmp(mode, "kind") == 0)
+		return kind == READ_HEX || kind == READ_PLAIN ? MAGI__OCR_BEST : NULL;
+	if (strcmp(mode, "kind_hex") == 0)
+		return kind == READ_HEX ? MAGI__OCR_BEST : NULL;
+	if (strcmp(mode, "kind_hexplain") == 0)
+		return kind == READ_HEX || kind == READ_PLAIN ? MAGI__OCR_BEST : NULL;
+	return lang;
+}
+
 /* Takes the candidates to read one by one (the costliest first: they are in priority
  * order, and the budget went to them) until none is left. */
 static void reread_loop(struct reread_work *w, bool helper)
@@ -957,7 +983,7 @@ static void reread_loop(struct reread_work *w, bool helper)
 		const struct cand *c = r->cand;
 		double t0 = magi_now_ms();
 		r->pending = false;
-		r->s = read_crop(r->crop, r->scale, c->kind, r->label, w->p, &r->g, &r->ng);
+		r->s = read_crop(r->crop, r->scale, c->kind, r->label, r->lang, w->p, &r->g, &r->ng);
 		r->ms += magi_now_ms() - t0;
 		if (helper)
 			atomic_fetch_add(&helper_reads, 1);
@@ -975,12 +1001,13 @@ static void *reread_helper(void *arg)
 
 /* Reads the pending candidates, on two threads when there are two or more and a second
  * engine is idle or loading; true when two threads read. */
-static bool reread_pass(struct reread *rs, size_t nc, size_t npending, const struct magi_pii_params *p)
+static bool reread_pass(struct reread *rs, size_t nc, size_t npending, const char *lang,
+			const struct magi_pii_params *p)
 {
 	struct reread_work w = {.rs = rs, .n = nc, .p = p};
 	pthread_mutex_init(&w.mu, NULL);
 	pthread_t helper;
-	bool two = npending >= 2 && reread_threads() > 1 && magi__ocr_engines_unused(NULL) >= 2 &&
+	bool two = npending >= 2 && reread_threads() > 1 && magi__ocr_engines_unused(lang) >= 2 &&
 		   pthread_create(&helper, NULL, reread_helper, &w) == 0;
 	reread_loop(&w, false);
 	if (two)
@@ -1079,6 +1106,10 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		cands[nc++] = c;
 	}
 	qsort(cands, nc, sizeof *cands, cand_cmp);
+	for (size_t i = 0; i < nc; i++) /* TEMP */
+		MAGI_DEBUG("pii: cand line %zu kind %d prio %d cost %d box %d,%d %dx%d \"%s\"", cands[i].line, cands[i].kind,
+			   cands[i].prio, cands[i].cost, cands[i].x, cands[i].y, cands[i].w, cands[i].h,
+			   ocr->lines[cands[i].line].text);
 	MAGI_DEBUG("pii: second look at a %ux%u screen: %zu candidate%s", img->w, img->h, nc,
 		   nc == 1 ? "" : "s");
 	size_t cap = nf;
@@ -1096,6 +1127,11 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 	struct magi_pii_cache *cache = p->reread_cache;
 	int budget = p->reread_budget < 0 ? INT32_MAX : p->reread_budget;
 	size_t nread = 0;
+	const char *mode = reread_mode();
+	const char *ord = getenv("MAGI_PII_REREAD_ORDER");
+	bool order_own = ord && strcmp(ord, "own") == 0;
+	const char *lang = strcmp(mode, "best") == 0 ? MAGI__OCR_BEST : NULL;
+	const char *lang2 = strncmp(mode, "retry_best", 10) == 0 ? MAGI__OCR_BEST : lang;
 	for (size_t i = 0; i < nc; i++) {
 		const struct cand *c = &cands[i];
 		struct reread *r = &rs[i];
@@ -1117,17 +1153,24 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		bool known = cache_find(cache, r->key) != NULL;
 		for (size_t k = 0; cache && k < i && !known; k++)
 			known = rs[k].read && rs[k].key == r->key;
+		/* (experiment) MAGI_PII_REREAD_ORDER=own: a line that may be read again keeps
+		 * the units of its retry from the lines after it, as a retry right after its own
+		 * reading did (main's order); the units come back when it found something */
+		r->known = known;
+		bool reserve = order_own && c->prio >= 2 && 2 * c->cost <= budget;
 		if (!known && c->cost <= budget) {
-			budget -= c->cost;
+			budget -= c->cost * (reserve ? 2 : 1);
+			r->reserved = reserve;
 			r->read = true;
 			r->pending = true;
 			r->scale = c->scale;
+			r->lang = kind_lang(mode, c->kind, lang);
 			r->cand = c;
 			cand_label(ocr, c, r->label, sizeof r->label);
 			nread++;
 		}
 	}
-	bool two = reread_pass(rs, nc, nread, p);
+	bool two = reread_pass(rs, nc, nread, lang, p);
 	/* a line whose label names PII, or that shows an address's or an e-mail address's
 	 * shape, and whose reading found nothing: once more at another size (session 8), from
 	 * the budget the first readings left, in the candidates' order. Tesseract's misreadings
@@ -1137,19 +1180,57 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 	 * the budget from another line's first reading, and so that the readings can be planned
 	 * before they are made (two threads, the same findings as one). */
 	size_t nagain = 0;
+	for (size_t i = 0; i < nc; i++) /* the units kept for retries not needed come back */
+		if (rs[i].reserved && (rs[i].s || rs[i].ng))
+			budget += rs[i].cand->cost;
 	for (size_t i = 0; i < nc; i++) {
 		struct reread *r = &rs[i];
-		if (r->read && !r->s && !r->ng && r->cand->prio >= 2 && r->cand->cost <= budget) {
-			budget -= r->cand->cost;
+		if (r->read && !r->s && !r->ng && r->cand->prio >= 2 && (r->reserved || r->cand->cost <= budget)) {
+			budget -= r->reserved ? 0 : r->cand->cost;
 			magi_pii_findings_free(r->g, r->ng);
 			r->g = NULL;
 			r->scale = r->cand->scale == 1 ? 3 : r->cand->scale + 1;
+			if (strcmp(mode, "retry_best") == 0)
+				r->scale = r->cand->scale;
+			r->lang = strncmp(mode, "kind", 4) == 0 ? kind_lang(mode, r->cand->kind, lang) : lang2;
+			r->retried = true;
 			r->pending = true;
 			nagain++;
 		}
 	}
+	/* and the lines the kept units left unread, when units came back */
+	for (size_t i = 0; order_own && i < nc; i++) {
+		struct reread *r = &rs[i];
+		const struct cand *c = &cands[i];
+		if (r->crop && !r->read && !r->known && c->cost <= budget) {
+			budget -= c->cost;
+			r->read = true;
+			r->pending = true;
+			r->scale = c->scale;
+			r->lang = lang;
+			r->cand = c;
+			cand_label(ocr, c, r->label, sizeof r->label);
+			nread++;
+			nagain++;
+		}
+	}
 	if (nagain)
-		two = reread_pass(rs, nc, nagain, p) || two;
+		two = reread_pass(rs, nc, nagain, lang2, p) || two;
+	/* (experiment) MAGI_PII_REREAD_MODEL=retry_both: a line still without a finding after
+	 * its retry is read once more with the other model at the retry's size, from what
+	 * budget is left */
+	size_t nthird = 0;
+	for (size_t i = 0; strcmp(mode, "retry_both") == 0 && i < nc; i++) {
+		struct reread *r = &rs[i];
+		if (r->read && r->retried && !r->s && !r->ng && r->cand->cost <= budget) {
+			budget -= r->cand->cost;
+			r->lang = MAGI__OCR_BEST;
+			r->pending = true;
+			nthird++;
+		}
+	}
+	if (nthird)
+		two = reread_pass(rs, nc, nthird, MAGI__OCR_BEST, p) || two;
 	if (nread)
 		MAGI_DEBUG("pii: %zu second reading%s on %d thread%s", nread, nread == 1 ? "" : "s", two ? 2 : 1,
 			   two ? "s" : "");
