@@ -215,7 +215,7 @@ static bool small_signal(const char *s, int digits)
 	return digits >= 4 || at || (colons >= 2 && digits >= 2);
 }
 
-enum { READ_PLAIN, READ_HEX, READ_EMAIL, READ_DIGITS };
+enum { READ_PLAIN, READ_HEX, READ_EMAIL, READ_DIGITS, READ_IBAN };
 
 struct cand {
 	size_t line;
@@ -226,6 +226,7 @@ struct cand {
 	int digits;
 	int scale;       /* the crop is enlarged this much before its reading */
 	int kind;        /* READ_PLAIN, or a reading constrained to one shape's glyphs */
+	bool mac12;      /* a MAC label's twelve hex glyphs: the reading is labelled "MAC" */
 };
 
 static int cand_cmp(const void *a, const void *b)
@@ -314,7 +315,7 @@ static bool hex_like(const char *w)
 	size_t n = 0;
 	for (; *w; w++, n++)
 		if (!magi__is_hex((unsigned char)*w) && !((unsigned char)*w & 0x80) &&
-		    !strchr(":;.,[](){}%/|OoIlSGt", *w))
+		    !strchr(":;.,[](){}%/|OoIlSsGt", *w))
 			return false;
 	return n >= 1;
 }
@@ -453,11 +454,98 @@ static bool hex_line(const struct magi_ocr *ocr, size_t li, int *first, int *las
 	return true;
 }
 
+/* A word that names a MAC address: mac, ether, bssid, hardware, physical, and a word ending
+ * in "addr" (HWaddr, lladdr, and small type's "Hiaddr"); *weak for "address" ("Hardware
+ * address" read "Harduare address:"). */
+static bool mac_label(const char *w, bool *weak)
+{
+	static const char *const labels[] = {"mac", "ether", "link/ether", "bssid", "hardware", "physical", NULL};
+	char lw[24];
+	size_t k = 0;
+	for (; w[k] && k + 1 < sizeof lw && !strchr(":;", w[k]); k++)
+		lw[k] = (char)magi__lower((unsigned char)w[k]);
+	lw[k] = '\0';
+	*weak = strcmp(lw, "address") == 0 || strcmp(lw, "adresse") == 0;
+	return *weak || magi__pii_in_list(lw, k, labels) || (k >= 4 && k <= 7 && strcmp(lw + k - 4, "addr") == 0);
+}
+
+/* A MAC address written as twelve hex digits with no separator, however small type read
+ * its glyphs ("DOO3FO22COFL", "08FOF3E55215", "44210B605601,"): 11-13 hex digits and their
+ * look-alikes, 4+ digits (or O for 0) among them, after a MAC label on its line (session
+ * 10); after "address" only with a hex letter among them. The first such word after the
+ * label; -1 when there is none. */
+static void cand_label(const struct magi_ocr *ocr, const struct cand *c, char *buf, size_t size);
+
+/* true when a word of s (split at spaces and tabs) is a MAC label; *weak as mac_label. */
+static bool has_mac_label(const char *s, bool *weak)
+{
+	char wbuf[32];
+	while (*s) {
+		size_t n = strcspn(s, " \t");
+		if (n && n < sizeof wbuf) {
+			memcpy(wbuf, s, n);
+			wbuf[n] = '\0';
+			if (mac_label(wbuf, weak))
+				return true;
+		}
+		s += n;
+		s += strspn(s, " \t");
+	}
+	return false;
+}
+
+static int mac12_word(const struct magi_ocr *ocr, size_t li)
+{
+	bool label = false, weak = false;
+	for (size_t w = 0; w < ocr->n_words; w++) {
+		if (ocr->words[w].line != (int)li)
+			continue;
+		const char *t = ocr->words[w].text;
+		int n = 0, digits = 0, letters = 0;
+		size_t len = strlen(t);
+		while (len && strchr(",.;", t[len - 1]))
+			len--;
+		for (size_t k = 0; k < len; k++) {
+			if (!magi__is_hex((unsigned char)t[k]) && !strchr("OoIlLSsGZB", t[k])) {
+				n = -1;
+				break;
+			}
+			n++;
+			digits += magi__is_digit((unsigned char)t[k]) || t[k] == 'O';
+			letters += magi__is_alpha((unsigned char)t[k]);
+		}
+		if (n < 11 || n > 13 || digits < 4) {
+			label = label || mac_label(t, &weak);
+			continue;
+		}
+		/* the label on the line before it, or on the row left of it (a form's label that
+		 * OCR read as a line of its own: "Harduare address:" | "44210B605601,") */
+		if (!label) {
+			char row[96];
+			struct cand rc = {.line = li, .w0 = (int)w, .w1 = (int)w, .kind = READ_HEX};
+			int b[4];
+			words_box(ocr, li, (int)w, (int)w, b);
+			if (!cand_box(&rc, b))
+				continue;
+			cand_label(ocr, &rc, row, sizeof row);
+			label = has_mac_label(row, &weak);
+		}
+		if (label && (!weak || letters))
+			return (int)w;
+	}
+	return -1;
+}
+
 static bool hex_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 {
 	int first, last, colons = 0, letters = 0;
 	bool span = line_span(ocr, li, hex_word, &first, &last);
-	if ((!span || first == last) && hex_line(ocr, li, &first, &last))
+	int m12 = span ? -1 : mac12_word(ocr, li);
+	if (m12 >= 0) {
+		first = last = m12;
+		c->mac12 = true;
+		colons = 4; /* the label and the twelve glyphs stand for an address's colons */
+	} else if ((!span || first == last) && hex_line(ocr, li, &first, &last))
 		colons = 4; /* the line's shape stands for an address's colons */
 	else if (!span)
 		return false;
@@ -476,6 +564,86 @@ static bool hex_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 	 * and now and then loses the groups between ("B2:" | "8:09:D4", 72 px apart at 12 px
 	 * glyphs): hex-like words beside the span on the same row belong to it */
 	grow_row(ocr, c, b, hex_like, 8);
+	return cand_box(c, b);
+}
+
+/* A word that may be a group of an IBAN as small type leaves it: capitals, digits, their
+ * look-alikes and the dashes or dots between groups, at most one lower-case or non-ASCII
+ * letter ("YQKs", "Y8I6é", "‘¥G80-CHSN-1.453"), a capital or a digit among them; a quote,
+ * '$' or a currency sign before it is a misread capital ("$A96"). */
+static bool iban_word(const char *w)
+{
+	int n = 0, lower = 0, strong = 0;
+	const unsigned char *t = (const unsigned char *)w;
+	while (*t && (strchr("'`$(", *t) || *t >= 0x80)) /* '‘', '¥', '£' lead bytes too */
+		t++;
+	for (; *t; t++) {
+		if (magi__is_upper(*t) || magi__is_digit(*t)) {
+			strong++;
+			n++;
+		} else if (magi__is_lower(*t) || *t >= 0xc0) {
+			lower++;
+			n++;
+		} else if (*t < 0x80 && !strchr("-.", *t)) {
+			return false;
+		}
+	}
+	return n >= 1 && lower <= 1 && strong >= 1;
+}
+
+/* An IBAN however small type garbled it, on a line the other readings would read as a
+ * number or as it is (session 10): the longest run of IBAN-group words on line li
+ * ("SCOZ IHVA 9794 2673 8739 1482 2827 KRL", "$A96 83Z0 N7CB P691 SYPI G49B",
+ * "18139399661787433786042721" for IS13...), grown over such words of the same row (OCR
+ * cuts one into two lines: "PS25-RMNX-SDT9-Z22V-7F5Y-" | "135B-IDLK-W"), when it holds
+ * 15-36 letters and digits with 4+ digits and reads as no card or phone number: 20 or more
+ * glyphs, or a word mixing capitals and digits, or two words of capitals. The digit and the
+ * plain reading lose or keep an IBAN's misread capitals ("SO48" read "8048", "$A96"); a
+ * reading constrained to capitals, digits and the space reads them as letters. */
+static bool iban_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
+{
+	int best0 = -1, best1 = -1, bestn = 0, r0 = -1, rn = 0;
+	for (size_t w = 0; w <= ocr->n_words; w++) {
+		bool in = w < ocr->n_words && ocr->words[w].line == (int)li;
+		/* a run opens on a group of 2+ glyphs (an IBAN's last group may be one: "H") */
+		if (in && iban_word(ocr->words[w].text) && (r0 >= 0 || strlen(ocr->words[w].text) >= 2)) {
+			if (r0 < 0)
+				r0 = (int)w, rn = 0;
+			for (const char *t = ocr->words[w].text; *t; t++)
+				rn += magi__is_alnum((unsigned char)*t);
+			if (rn > bestn)
+				bestn = rn, best0 = r0, best1 = (int)w;
+			continue;
+		}
+		if (in || w == ocr->n_words || r0 >= 0)
+			r0 = -1;
+	}
+	if (best0 < 0)
+		return false;
+	c->w0 = best0;
+	c->w1 = best1;
+	int b[4];
+	words_box(ocr, li, best0, best1, b);
+	grow_row(ocr, c, b, iban_word, 5);
+	int glyphs = 0, digits = 0, mixed = 0, caps_words = 0;
+	for (int w = c->w0; w <= c->w1; w++) {
+		const struct magi_ocr_word *ow = &ocr->words[w];
+		if (!overlaps(ow->x, ow->y, ow->w, ow->h, b[0], b[1], b[2] - b[0], b[3] - b[1]) ||
+		    !iban_word(ow->text))
+			continue;
+		int u = 0, d = 0, l = 0;
+		for (const char *t = ow->text; *t; t++) {
+			u += magi__is_upper((unsigned char)*t);
+			d += magi__is_digit((unsigned char)*t);
+			l += magi__is_alnum((unsigned char)*t);
+		}
+		glyphs += l;
+		digits += d;
+		mixed += u && d;
+		caps_words += u >= 2 && !d;
+	}
+	if (glyphs < 15 || glyphs > 36 || digits < 4 || (glyphs < 20 && !mixed && caps_words < 2))
+		return false;
 	return cand_box(c, b);
 }
 
@@ -688,7 +856,8 @@ static void cand_label(const struct magi_ocr *ocr, const struct cand *c, char *b
 	magi_buf_init(&b, 0);
 	int li = c->w0 >= 0 && c->w0 < (int)ocr->n_words ? ocr->words[c->w0].line : (int)c->line;
 	int prev_line = -1;
-	for (int w = 0; (c->kind == READ_DIGITS || c->kind == READ_HEX) && w < (int)ocr->n_words; w++) {
+	for (int w = 0; (c->kind == READ_DIGITS || c->kind == READ_HEX || c->kind == READ_IBAN) && w < (int)ocr->n_words;
+	     w++) {
 		const struct magi_ocr_word *ow = &ocr->words[w];
 		bool mine = ow->line == li && w < c->w0;
 		int ov = MAGI_MIN(c->y + c->h, ow->y + ow->h) - MAGI_MAX(c->y, ow->y);
@@ -745,6 +914,7 @@ static const struct {
 	[READ_EMAIL] = {"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.@-_+<>",
 			MAGI_PII_BIT(MAGI_PII_EMAIL)},
 	/* the space keeps the groups apart (without it the whitelist joins them) */
+	[READ_IBAN] = {"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -", MAGI_PII_BIT(MAGI_PII_IBAN)},
 	[READ_DIGITS] = {"0123456789-./()+ ",
 			 MAGI_PII_BIT(MAGI_PII_CARD) | MAGI_PII_BIT(MAGI_PII_SSN) |
 				 MAGI_PII_BIT(MAGI_PII_PHONE) | MAGI_PII_BIT(MAGI_PII_IPV4)},
@@ -911,12 +1081,9 @@ struct reread {
 	int x0, y0, x1, y1; /* the crop's box in the screen */
 	uint64_t key;       /* in the cache */
 	bool read;          /* read in this look (not known, within the budget) */
-	bool reserved;      /* its retry's units are kept (MAGI_PII_REREAD_ORDER=own) */
-	bool known;         /* read before (the cache) or earlier in this look */
-	bool retried;       /* read again at another size */
 	bool pending;       /* to be read by the next pass of reread_loop */
 	int scale;          /* the size it is read at in that pass */
-	const char *lang;   /* and the OCR model (NULL: Tesseract's "eng") */
+	const char *lang;   /* and the OCR model (reread_lang; NULL: Tesseract's "eng") */
 	const struct cand *cand;
 	char label[96];
 	magi_status s;
@@ -947,25 +1114,25 @@ static int reread_threads(void)
 	return v && strcmp(v, "1") == 0 ? 1 : 2;
 }
 
-/* The OCR model of the second readings (experiment): MAGI_PII_REREAD_MODEL=best reads them
- * with magi's own model when it is installed; else Tesseract's "eng". */
-static const char *reread_mode(void)
+/* The OCR model of a reading of kind (session 10): the hex and IBAN readings — capitals or
+ * hex letters mixed with digits, constrained to their glyphs — with magi's own model
+ * (MAGI__OCR_BEST, tessdata_best's English LSTM) when it is installed, the rest with
+ * Tesseract's "eng" (Debian's tessdata_fast). On the development screens (seeds 621, 622,
+ * 631, 632) the larger model read more hex groups and IBAN capitals right, and fewer digit
+ * and e-mail lines: every second reading with it found 4 items fewer on 621 (phone, SSN,
+ * e-mail) and made a false api_key on a PII-free screen; these two kinds alone, only more.
+ * MAGI_PII_REREAD_MODEL=fast keeps every reading on "eng" (to compare). NULL: "eng". */
+static const char *reread_lang(int kind)
 {
+	static atomic_int found = -1; /* the model's file is looked for once per process */
+	if (kind != READ_HEX && kind != READ_IBAN)
+		return NULL;
 	const char *v = getenv("MAGI_PII_REREAD_MODEL");
-	return v && magi__ocr_model_found(MAGI__OCR_BEST) ? v : "fast";
-}
-
-/* (experiment) MAGI_PII_REREAD_MODEL=kind: hex and plain readings with the best model,
- * digits and e-mail with fast; kind_hex: hex only with best. */
-static const char *kind_lang(const char *mode, int kind, const char *lang)
-{
-	if (strcmp(mode, "kind") == 0)
-		return kind == READ_HEX || kind == READ_PLAIN ? MAGI__OCR_BEST : NULL;
-	if (strcmp(mode, "kind_hex") == 0)
-		return kind == READ_HEX ? MAGI__OCR_BEST : NULL;
-	if (strcmp(mode, "kind_hexplain") == 0)
-		return kind == READ_HEX || kind == READ_PLAIN ? MAGI__OCR_BEST : NULL;
-	return lang;
+	if (v && strcmp(v, "fast") == 0)
+		return NULL;
+	if (atomic_load(&found) < 0)
+		atomic_store(&found, magi__ocr_model_found(MAGI__OCR_BEST) ? 1 : 0);
+	return atomic_load(&found) ? MAGI__OCR_BEST : NULL;
 }
 
 /* Takes the candidates to read one by one (the costliest first: they are in priority
@@ -1001,13 +1168,12 @@ static void *reread_helper(void *arg)
 
 /* Reads the pending candidates, on two threads when there are two or more and a second
  * engine is idle or loading; true when two threads read. */
-static bool reread_pass(struct reread *rs, size_t nc, size_t npending, const char *lang,
-			const struct magi_pii_params *p)
+static bool reread_pass(struct reread *rs, size_t nc, size_t npending, const struct magi_pii_params *p)
 {
 	struct reread_work w = {.rs = rs, .n = nc, .p = p};
 	pthread_mutex_init(&w.mu, NULL);
 	pthread_t helper;
-	bool two = npending >= 2 && reread_threads() > 1 && magi__ocr_engines_unused(lang) >= 2 &&
+	bool two = npending >= 2 && reread_threads() > 1 && magi__ocr_engines_unused(NULL) >= 2 &&
 		   pthread_create(&helper, NULL, reread_helper, &w) == 0;
 	reread_loop(&w, false);
 	if (two)
@@ -1050,6 +1216,7 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 			hc.digits = count_digits(l->text);
 			cands[nc++] = hc;
 		}
+		bool mac12_line = nc && cands[nc - 1].line == i && cands[nc - 1].mac12;
 		/* an e-mail address's line (an '@', '<' or an e-mail label) without one: read
 		 * again with an address's glyphs only ("khalid-nasserGueb ,cle") */
 		struct cand ec = {.line = i, .kind = READ_EMAIL, .prio = 2, .scale = 1};
@@ -1082,15 +1249,19 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		 * on the page and correctly on its own) */
 		bool garbled = l->conf < GARBLED_CONF && digits >= 2 && strlen(l->text) >= 6;
 		bool small = l->h < SMALL_LINE_H && small_signal(l->text, digits);
-		if (!garbled && !small && (l->h > REREAD_MAX_HEIGHT || digits < REREAD_MIN_DIGITS))
+		if (mac12_line || (!garbled && !small && (l->h > REREAD_MAX_HEIGHT || digits < REREAD_MIN_DIGITS)))
 			continue;
 		if (has_word(l->text, not_pii_labels) || dates_only(l->text))
 			continue;
 		struct cand c = {.line = i, .digits = digits, .scale = 1};
 		/* a number's words alone (a card, a phone number, an SSN): read with digits
-		 * only; a garbled line, or one with letters among its numbers, as it is */
+		 * only; a garbled line, or one with letters among its numbers, as it is; an
+		 * IBAN's shape with capitals, digits and the space only (session 10) */
 		static const char *const iban_words[] = {"iban", NULL};
-		if (digits < 4 || has_word(l->text, iban_words) || !digits_crop(ocr, i, &c)) {
+		if ((p->types & MAGI_PII_BIT(MAGI_PII_IBAN)) && iban_crop(ocr, i, &c)) {
+			c.kind = READ_IBAN;
+		} else if (c = (struct cand){.line = i, .digits = digits, .scale = 1},
+			   digits < 4 || has_word(l->text, iban_words) || !digits_crop(ocr, i, &c)) {
 			c = (struct cand){.line = i, .digits = digits, .scale = 1};
 			if (!line_crop(ocr, i, garbled || small, &c))
 				continue;
@@ -1106,10 +1277,6 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		cands[nc++] = c;
 	}
 	qsort(cands, nc, sizeof *cands, cand_cmp);
-	for (size_t i = 0; i < nc; i++) /* TEMP */
-		MAGI_DEBUG("pii: cand line %zu kind %d prio %d cost %d box %d,%d %dx%d \"%s\"", cands[i].line, cands[i].kind,
-			   cands[i].prio, cands[i].cost, cands[i].x, cands[i].y, cands[i].w, cands[i].h,
-			   ocr->lines[cands[i].line].text);
 	MAGI_DEBUG("pii: second look at a %ux%u screen: %zu candidate%s", img->w, img->h, nc,
 		   nc == 1 ? "" : "s");
 	size_t cap = nf;
@@ -1127,11 +1294,6 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 	struct magi_pii_cache *cache = p->reread_cache;
 	int budget = p->reread_budget < 0 ? INT32_MAX : p->reread_budget;
 	size_t nread = 0;
-	const char *mode = reread_mode();
-	const char *ord = getenv("MAGI_PII_REREAD_ORDER");
-	bool order_own = ord && strcmp(ord, "own") == 0;
-	const char *lang = strcmp(mode, "best") == 0 ? MAGI__OCR_BEST : NULL;
-	const char *lang2 = strncmp(mode, "retry_best", 10) == 0 ? MAGI__OCR_BEST : lang;
 	for (size_t i = 0; i < nc; i++) {
 		const struct cand *c = &cands[i];
 		struct reread *r = &rs[i];
@@ -1153,24 +1315,20 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		bool known = cache_find(cache, r->key) != NULL;
 		for (size_t k = 0; cache && k < i && !known; k++)
 			known = rs[k].read && rs[k].key == r->key;
-		/* (experiment) MAGI_PII_REREAD_ORDER=own: a line that may be read again keeps
-		 * the units of its retry from the lines after it, as a retry right after its own
-		 * reading did (main's order); the units come back when it found something */
-		r->known = known;
-		bool reserve = order_own && c->prio >= 2 && 2 * c->cost <= budget;
 		if (!known && c->cost <= budget) {
-			budget -= c->cost * (reserve ? 2 : 1);
-			r->reserved = reserve;
+			budget -= c->cost;
 			r->read = true;
 			r->pending = true;
 			r->scale = c->scale;
-			r->lang = kind_lang(mode, c->kind, lang);
+			r->lang = reread_lang(c->kind);
 			r->cand = c;
 			cand_label(ocr, c, r->label, sizeof r->label);
+			if (c->mac12) /* the label as small type read it ("Hiaddr") may be none to the rules */
+				snprintf(r->label, sizeof r->label, "MAC");
 			nread++;
 		}
 	}
-	bool two = reread_pass(rs, nc, nread, lang, p);
+	bool two = reread_pass(rs, nc, nread, p);
 	/* a line whose label names PII, or that shows an address's or an e-mail address's
 	 * shape, and whose reading found nothing: once more at another size (session 8), from
 	 * the budget the first readings left, in the candidates' order. Tesseract's misreadings
@@ -1180,57 +1338,19 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 	 * the budget from another line's first reading, and so that the readings can be planned
 	 * before they are made (two threads, the same findings as one). */
 	size_t nagain = 0;
-	for (size_t i = 0; i < nc; i++) /* the units kept for retries not needed come back */
-		if (rs[i].reserved && (rs[i].s || rs[i].ng))
-			budget += rs[i].cand->cost;
 	for (size_t i = 0; i < nc; i++) {
 		struct reread *r = &rs[i];
-		if (r->read && !r->s && !r->ng && r->cand->prio >= 2 && (r->reserved || r->cand->cost <= budget)) {
-			budget -= r->reserved ? 0 : r->cand->cost;
+		if (r->read && !r->s && !r->ng && r->cand->prio >= 2 && r->cand->cost <= budget) {
+			budget -= r->cand->cost;
 			magi_pii_findings_free(r->g, r->ng);
 			r->g = NULL;
 			r->scale = r->cand->scale == 1 ? 3 : r->cand->scale + 1;
-			if (strcmp(mode, "retry_best") == 0)
-				r->scale = r->cand->scale;
-			r->lang = strncmp(mode, "kind", 4) == 0 ? kind_lang(mode, r->cand->kind, lang) : lang2;
-			r->retried = true;
 			r->pending = true;
-			nagain++;
-		}
-	}
-	/* and the lines the kept units left unread, when units came back */
-	for (size_t i = 0; order_own && i < nc; i++) {
-		struct reread *r = &rs[i];
-		const struct cand *c = &cands[i];
-		if (r->crop && !r->read && !r->known && c->cost <= budget) {
-			budget -= c->cost;
-			r->read = true;
-			r->pending = true;
-			r->scale = c->scale;
-			r->lang = lang;
-			r->cand = c;
-			cand_label(ocr, c, r->label, sizeof r->label);
-			nread++;
 			nagain++;
 		}
 	}
 	if (nagain)
-		two = reread_pass(rs, nc, nagain, lang2, p) || two;
-	/* (experiment) MAGI_PII_REREAD_MODEL=retry_both: a line still without a finding after
-	 * its retry is read once more with the other model at the retry's size, from what
-	 * budget is left */
-	size_t nthird = 0;
-	for (size_t i = 0; strcmp(mode, "retry_both") == 0 && i < nc; i++) {
-		struct reread *r = &rs[i];
-		if (r->read && r->retried && !r->s && !r->ng && r->cand->cost <= budget) {
-			budget -= r->cand->cost;
-			r->lang = MAGI__OCR_BEST;
-			r->pending = true;
-			nthird++;
-		}
-	}
-	if (nthird)
-		two = reread_pass(rs, nc, nthird, MAGI__OCR_BEST, p) || two;
+		two = reread_pass(rs, nc, nagain, p) || two;
 	if (nread)
 		MAGI_DEBUG("pii: %zu second reading%s on %d thread%s", nread, nread == 1 ? "" : "s", two ? 2 : 1,
 			   two ? "s" : "");
