@@ -788,7 +788,21 @@ static bool email_label(const char *t)
 	for (; t[k] && k + 1 < sizeof lw && !strchr(":;?=", t[k]); k++)
 		lw[k] = (char)magi__lower((unsigned char)t[k]);
 	lw[k] = '\0';
-	return (!t[k] || strchr(":;?=", t[k])) && magi__pii_in_list(lw, k, email_labels);
+	if (!t[k] || strchr(":;?=", t[k])) {
+		if (magi__pii_in_list(lw, k, email_labels))
+			return true;
+		/* small type's "Enail:", "E-nail:", "Emai1:" (session 10): one letter of "email" or
+		 * "e-mail" misread, the first kept, only with the colon */
+		static const char *const fuzzy[] = {"email", "e-mail", NULL};
+		for (int f = 0; t[k] && fuzzy[f]; f++) {
+			size_t n = strlen(fuzzy[f]), diff = 0;
+			for (size_t i = 0; n == k && i < n; i++)
+				diff += lw[i] != fuzzy[f][i];
+			if (n == k && diff == 1 && lw[0] == 'e')
+				return true;
+		}
+	}
+	return false;
 }
 
 static bool email_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)

@@ -6,7 +6,7 @@
  * page reading is replaced by what small type made of them: a MAC label's twelve hex glyphs
  * ("ether DOO3FO22COFL") are read again with hex glyphs and found, and not without the label;
  * an IBAN whose capitals the page reading lost ("$A96 ...") is read again with capitals and
- * digits and found. Each scan runs with the model and with MAGI_PII_REREAD_MODEL=fast. */
+ * digits and found; an e-mail line under a misread label ("Enail:") gets its e-mail reading. Each scan runs with the model and with MAGI_PII_REREAD_MODEL=fast. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +122,10 @@ static void test_readings(const char *model)
 		  "MAC after a row's label (%s)", model);
 	/* no MAC label: twelve glyphs of a build or a container are no address */
 	CHECK_MSG(found("build D003F022C0F1", "build DOO3FO22COFL", 220, MAGI_PII_MAC, NULL) == 0, "%s", model);
+	/* an e-mail label with a letter misread and the '@' read as a letter: the e-mail
+	 * reading still takes the line ("Enail:"), and not a word one letter from nothing */
+	CHECK_MSG(found("Email: layla4@orange.fr", "Enail: layladorange. fr", 240, MAGI_PII_EMAIL, NULL) == 1,
+		  "e-mail (%s)", model);
 	/* an IBAN whose first capital the page reading made '$' */
 	rep = false;
 	CHECK_MSG(found("SA96 83Z0 N7CB P691 5VPI G49B", "$A96 83Z0 N7CB P691 SYPI G49B", 300, MAGI_PII_IBAN, &rep) ==
