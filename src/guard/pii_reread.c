@@ -344,6 +344,17 @@ static void grow_row(const struct magi_ocr *ocr, struct cand *c, int b[4], bool 
 	}
 }
 
+/* c's words: first..last of line li, grown over the words of the same row that pass like
+ * (grow_row, up to reach heights away); b gets their box. */
+static void grow_span(const struct magi_ocr *ocr, size_t li, struct cand *c, int first, int last,
+		      bool (*like)(const char *), int reach, int b[4])
+{
+	c->w0 = first;
+	c->w1 = last;
+	words_box(ocr, li, first, last, b);
+	grow_row(ocr, c, b, like, reach);
+}
+
 /* A word that may be part of a number however small type garbled it: a digit, and only
  * digits, their look-alikes ("s0s2e27527449423", "a976") and a number's punctuation. */
 static bool digit_like(const char *w)
@@ -411,11 +422,8 @@ static bool digits_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 		if (tl && tl <= 3 && k == tl)
 			last++;
 	}
-	c->w0 = first;
-	c->w1 = last;
 	int b[4];
-	words_box(ocr, li, first, last, b);
-	grow_row(ocr, c, b, digit_like, 5);
+	grow_span(ocr, li, c, first, last, digit_like, 5, b);
 	return groups && cand_box(c, b);
 }
 
@@ -556,14 +564,11 @@ static bool hex_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 		}
 	if (colons < 2 || (!letters && colons < 4))
 		return false;
-	c->w0 = first;
-	c->w1 = last;
-	int b[4];
-	words_box(ocr, li, first, last, b);
 	/* OCR cuts a garbled address into several lines of one row ("£e8" | "acda:5£25"),
 	 * and now and then loses the groups between ("B2:" | "8:09:D4", 72 px apart at 12 px
 	 * glyphs): hex-like words beside the span on the same row belong to it */
-	grow_row(ocr, c, b, hex_like, 8);
+	int b[4];
+	grow_span(ocr, li, c, first, last, hex_like, 8, b);
 	return cand_box(c, b);
 }
 
@@ -615,16 +620,12 @@ static bool iban_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 				bestn = rn, best0 = r0, best1 = (int)w;
 			continue;
 		}
-		if (in || w == ocr->n_words || r0 >= 0)
-			r0 = -1;
+		r0 = -1;
 	}
 	if (best0 < 0)
 		return false;
-	c->w0 = best0;
-	c->w1 = best1;
 	int b[4];
-	words_box(ocr, li, best0, best1, b);
-	grow_row(ocr, c, b, iban_word, 5);
+	grow_span(ocr, li, c, best0, best1, iban_word, 5, b);
 	int glyphs = 0, digits = 0, mixed = 0, caps_words = 0;
 	for (int w = c->w0; w <= c->w1; w++) {
 		const struct magi_ocr_word *ow = &ocr->words[w];
