@@ -648,6 +648,100 @@ static bool iban_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 	return cand_box(c, b);
 }
 
+/* The "::ffff" of an IPv4-mapped IPv6 address as small type leaves it ("rtPPPF:", "riPFP",
+ * "££E£:", "ri fFFF="): 3-8 glyphs of f's look-alikes and the colons' (f F P r i t E £ 1
+ * : ; =), two f-like among them; n glyphs of w are looked at (the rest is the address). */
+static bool ffff_like(const char *w, size_t n)
+{
+	int glyphs = 0, f = 0;
+	for (size_t k = 0; k < n; k++) {
+		unsigned char ch = (unsigned char)w[k];
+		if (ch == 0xc2 && k + 1 < n && (unsigned char)w[k + 1] == 0xa3) { /* '£' */
+			k++;
+			glyphs++;
+			f++;
+			continue;
+		}
+		if (!ch || !strchr("fFPrRiItE1:;=", ch))
+			return false;
+		glyphs++;
+		f += strchr("fFPE", ch) != NULL;
+	}
+	return glyphs >= 3 && glyphs <= 8 && f >= 2;
+}
+
+/* Where a word's dotted quad starts ("192,0,2,105" in "rtPPPF:192,0,2,105"): the offset
+ * of four groups of 1-3 digits split by '.' or ',' ending the word (a ',' after it
+ * allowed), or -1. */
+static int quad_at(const char *w)
+{
+	size_t n = strlen(w);
+	while (n && w[n - 1] == ',')
+		n--;
+	for (size_t st = 0; st < n; st++) {
+		if (!magi__is_digit((unsigned char)w[st]) || (st && magi__is_digit((unsigned char)w[st - 1])))
+			continue;
+		size_t k = st;
+		int groups = 0;
+		while (k < n) {
+			size_t d = 0;
+			while (k + d < n && magi__is_digit((unsigned char)w[k + d]))
+				d++;
+			if (d < 1 || d > 3)
+				break;
+			k += d;
+			groups++;
+			if (k < n && (w[k] == '.' || w[k] == ',') && groups < 4)
+				k++;
+			else
+				break;
+		}
+		if (groups == 4 && k == n)
+			return (int)st;
+	}
+	return -1;
+}
+
+/* An IPv4-mapped IPv6 address whose "::ffff" small type garbled, so that only the IPv4
+ * address inside was found (session 10): a word ending in a dotted quad after f-like glyphs
+ * glued to it or in the word (or two) before it. Its words are the hex reading's crop. */
+static bool mapped_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
+{
+	for (size_t w = 0; w < ocr->n_words; w++) {
+		if (ocr->words[w].line != (int)li)
+			continue;
+		const char *t = ocr->words[w].text;
+		int q = quad_at(t);
+		if (q < 0)
+			continue;
+		int first = -1;
+		if (q > 0 && ffff_like(t, (size_t)q)) {
+			first = (int)w;
+		} else {
+			/* the glyphs in the word or two before it, joined */
+			char joined[32] = "";
+			for (int k = 1; k <= 2 && first < 0 && (int)w - k >= 0; k++) {
+				const struct magi_ocr_word *pw = &ocr->words[w - (size_t)k];
+				size_t pl = strlen(pw->text), jl = strlen(joined);
+				if (pw->line != (int)li || pl + jl + 1 > sizeof joined)
+					break;
+				memmove(joined + pl, joined, jl + 1);
+				memcpy(joined, pw->text, pl);
+				if (ffff_like(joined, strlen(joined)) && (q == 0 || ffff_like(t, (size_t)q)))
+					first = (int)w - k;
+			}
+		}
+		if (first < 0)
+			continue;
+		int b[4];
+		c->w0 = first;
+		c->w1 = (int)w;
+		words_box(ocr, li, first, (int)w, b);
+		return cand_box(c, b);
+	}
+	return false;
+}
+
 /* How far (in line heights) right of a label a field's value is looked for. */
 #define FIELD_REACH 40
 
@@ -730,6 +824,15 @@ static bool covered_by(const struct magi_pii_finding *f, size_t nf, const struct
 	for (size_t k = 0; k < nf; k++)
 		if (f[k].has_box && f[k].type != MAGI_PII_PERSON && f[k].type != MAGI_PII_ADDRESS &&
 		    overlaps(f[k].x, f[k].y, f[k].w, f[k].h, c->x, c->y, c->w, c->h))
+			return true;
+	return false;
+}
+
+/* true when a finding of type t overlaps the candidate's crop. */
+static bool covered_by_type(const struct magi_pii_finding *f, size_t nf, const struct cand *c, enum magi_pii_type t)
+{
+	for (size_t k = 0; k < nf; k++)
+		if (f[k].has_box && f[k].type == t && overlaps(f[k].x, f[k].y, f[k].w, f[k].h, c->x, c->y, c->w, c->h))
 			return true;
 	return false;
 }
@@ -1212,7 +1315,7 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 	if (s || !img || !ocr || !ocr->n_lines || !ocr->n_words || p->reread_budget == 0)
 		return s ? s : (*out = f, *n = nf, MAGI_OK);
 	/* the candidates */
-	struct cand *cands = calloc(5 * ocr->n_lines, sizeof *cands);
+	struct cand *cands = calloc(6 * ocr->n_lines, sizeof *cands);
 	if (!cands) {
 		magi_pii_findings_free(f, nf);
 		return MAGI_ERR_NOMEM;
@@ -1232,6 +1335,16 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 			cands[nc++] = hc;
 		}
 		bool mac12_line = nc && cands[nc - 1].line == i && cands[nc - 1].mac12;
+		/* an IPv4-mapped address of which the first reading found the IPv4 part only:
+		 * the hex reading, though an IPv4 finding covers it */
+		struct cand mc = {.line = i, .kind = READ_HEX, .prio = 2, .scale = 1};
+		if ((p->types & MAGI_PII_BIT(MAGI_PII_IPV6)) && l->h <= REREAD_MAX_HEIGHT &&
+		    (!nc || cands[nc - 1].line != i || cands[nc - 1].kind != READ_HEX) && mapped_crop(ocr, i, &mc) &&
+		    !covered_by_type(f, nf, &mc, MAGI_PII_IPV6)) {
+			mc.scale = crop_scale(text_height(ocr, &mc));
+			mc.digits = count_digits(l->text);
+			cands[nc++] = mc;
+		}
 		/* an e-mail address's line (an '@', '<' or an e-mail label) without one: read
 		 * again with an address's glyphs only ("khalid-nasserGueb ,cle") */
 		struct cand ec = {.line = i, .kind = READ_EMAIL, .prio = 2, .scale = 1};

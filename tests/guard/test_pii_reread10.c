@@ -6,7 +6,8 @@
  * page reading is replaced by what small type made of them: a MAC label's twelve hex glyphs
  * ("ether DOO3FO22COFL") are read again with hex glyphs and found, and not without the label;
  * an IBAN whose capitals the page reading lost ("$A96 ...") is read again with capitals and
- * digits and found; an e-mail line under a misread label ("Enail:") gets its e-mail reading. Each scan runs with the model and with MAGI_PII_REREAD_MODEL=fast. */
+ * digits and found; an e-mail line under a misread label ("Enail:") gets its e-mail reading;
+ * an IPv4-mapped address whose "::ffff" was garbled ("rtPPPF:") gets the hex reading. Each scan runs with the model and with MAGI_PII_REREAD_MODEL=fast. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +127,11 @@ static void test_readings(const char *model)
 	 * reading still takes the line ("Enail:"), and not a word one letter from nothing */
 	CHECK_MSG(found("Email: layla4@orange.fr", "Enail: layladorange. fr", 240, MAGI_PII_EMAIL, NULL) == 1,
 		  "e-mail (%s)", model);
+	/* an IPv4-mapped address whose "::ffff" the page reading garbled: the IPv4 inside is
+	 * found as read, the IPv6 address by the hex reading */
+	CHECK_MSG(found("inet6 ::ffff:152.116.188.92", "inet6 rtPPPF:152.116.188.92", 260, MAGI_PII_IPV6, NULL) == 1,
+		  "mapped (%s)", model);
+	CHECK(found("inet6 ::ffff:152.116.188.92", "inet6 rtPPPF:152.116.188.92", 260, MAGI_PII_IPV4, NULL) == 1);
 	/* an IBAN whose first capital the page reading made '$' */
 	rep = false;
 	CHECK_MSG(found("SA96 83Z0 N7CB P691 5VPI G49B", "$A96 83Z0 N7CB P691 SYPI G49B", 300, MAGI_PII_IBAN, &rep) ==
