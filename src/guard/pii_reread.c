@@ -215,7 +215,7 @@ static bool small_signal(const char *s, int digits)
 	return digits >= 4 || at || (colons >= 2 && digits >= 2);
 }
 
-enum { READ_PLAIN, READ_HEX, READ_EMAIL, READ_DIGITS };
+enum { READ_PLAIN, READ_HEX, READ_EMAIL, READ_DIGITS, READ_IBAN };
 
 struct cand {
 	size_t line;
@@ -226,6 +226,7 @@ struct cand {
 	int digits;
 	int scale;       /* the crop is enlarged this much before its reading */
 	int kind;        /* READ_PLAIN, or a reading constrained to one shape's glyphs */
+	bool mac12;      /* a MAC label's twelve hex glyphs: the reading is labelled "MAC" */
 };
 
 static int cand_cmp(const void *a, const void *b)
@@ -314,7 +315,7 @@ static bool hex_like(const char *w)
 	size_t n = 0;
 	for (; *w; w++, n++)
 		if (!magi__is_hex((unsigned char)*w) && !((unsigned char)*w & 0x80) &&
-		    !strchr(":;.,[](){}%/|OoIlSGt", *w))
+		    !strchr(":;.,[](){}%/|OoIlSsGt", *w))
 			return false;
 	return n >= 1;
 }
@@ -341,6 +342,17 @@ static void grow_row(const struct magi_ocr *ocr, struct cand *c, int b[4], bool 
 			grew = true;
 		}
 	}
+}
+
+/* c's words: first..last of line li, grown over the words of the same row that pass like
+ * (grow_row, up to reach heights away); b gets their box. */
+static void grow_span(const struct magi_ocr *ocr, size_t li, struct cand *c, int first, int last,
+		      bool (*like)(const char *), int reach, int b[4])
+{
+	c->w0 = first;
+	c->w1 = last;
+	words_box(ocr, li, first, last, b);
+	grow_row(ocr, c, b, like, reach);
 }
 
 /* A word that may be part of a number however small type garbled it: a digit, and only
@@ -410,11 +422,8 @@ static bool digits_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 		if (tl && tl <= 3 && k == tl)
 			last++;
 	}
-	c->w0 = first;
-	c->w1 = last;
 	int b[4];
-	words_box(ocr, li, first, last, b);
-	grow_row(ocr, c, b, digit_like, 5);
+	grow_span(ocr, li, c, first, last, digit_like, 5, b);
 	return groups && cand_box(c, b);
 }
 
@@ -453,11 +462,98 @@ static bool hex_line(const struct magi_ocr *ocr, size_t li, int *first, int *las
 	return true;
 }
 
+/* A word that names a MAC address: mac, ether, bssid, hardware, physical, and a word ending
+ * in "addr" (HWaddr, lladdr, and small type's "Hiaddr"); *weak for "address" ("Hardware
+ * address" read "Harduare address:"). */
+static bool mac_label(const char *w, bool *weak)
+{
+	static const char *const labels[] = {"mac", "ether", "link/ether", "bssid", "hardware", "physical", NULL};
+	char lw[24];
+	size_t k = 0;
+	for (; w[k] && k + 1 < sizeof lw && !strchr(":;", w[k]); k++)
+		lw[k] = (char)magi__lower((unsigned char)w[k]);
+	lw[k] = '\0';
+	*weak = strcmp(lw, "address") == 0 || strcmp(lw, "adresse") == 0;
+	return *weak || magi__pii_in_list(lw, k, labels) || (k >= 4 && k <= 7 && strcmp(lw + k - 4, "addr") == 0);
+}
+
+/* A MAC address written as twelve hex digits with no separator, however small type read
+ * its glyphs ("DOO3FO22COFL", "08FOF3E55215", "44210B605601,"): 11-13 hex digits and their
+ * look-alikes, 4+ digits (or O for 0) among them, after a MAC label on its line (session
+ * 10); after "address" only with a hex letter among them. The first such word after the
+ * label; -1 when there is none. */
+static void cand_label(const struct magi_ocr *ocr, const struct cand *c, char *buf, size_t size);
+
+/* true when a word of s (split at spaces and tabs) is a MAC label; *weak as mac_label. */
+static bool has_mac_label(const char *s, bool *weak)
+{
+	char wbuf[32];
+	while (*s) {
+		size_t n = strcspn(s, " \t");
+		if (n && n < sizeof wbuf) {
+			memcpy(wbuf, s, n);
+			wbuf[n] = '\0';
+			if (mac_label(wbuf, weak))
+				return true;
+		}
+		s += n;
+		s += strspn(s, " \t");
+	}
+	return false;
+}
+
+static int mac12_word(const struct magi_ocr *ocr, size_t li)
+{
+	bool label = false, weak = false;
+	for (size_t w = 0; w < ocr->n_words; w++) {
+		if (ocr->words[w].line != (int)li)
+			continue;
+		const char *t = ocr->words[w].text;
+		int n = 0, digits = 0, letters = 0;
+		size_t len = strlen(t);
+		while (len && strchr(",.;", t[len - 1]))
+			len--;
+		for (size_t k = 0; k < len; k++) {
+			if (!magi__is_hex((unsigned char)t[k]) && !strchr("OoIlLSsGZB", t[k])) {
+				n = -1;
+				break;
+			}
+			n++;
+			digits += magi__is_digit((unsigned char)t[k]) || t[k] == 'O';
+			letters += magi__is_alpha((unsigned char)t[k]);
+		}
+		if (n < 11 || n > 13 || digits < 4) {
+			label = label || mac_label(t, &weak);
+			continue;
+		}
+		/* the label on the line before it, or on the row left of it (a form's label that
+		 * OCR read as a line of its own: "Harduare address:" | "44210B605601,") */
+		if (!label) {
+			char row[96];
+			struct cand rc = {.line = li, .w0 = (int)w, .w1 = (int)w, .kind = READ_HEX};
+			int b[4];
+			words_box(ocr, li, (int)w, (int)w, b);
+			if (!cand_box(&rc, b))
+				continue;
+			cand_label(ocr, &rc, row, sizeof row);
+			label = has_mac_label(row, &weak);
+		}
+		if (label && (!weak || letters))
+			return (int)w;
+	}
+	return -1;
+}
+
 static bool hex_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 {
 	int first, last, colons = 0, letters = 0;
 	bool span = line_span(ocr, li, hex_word, &first, &last);
-	if ((!span || first == last) && hex_line(ocr, li, &first, &last))
+	int m12 = span ? -1 : mac12_word(ocr, li);
+	if (m12 >= 0) {
+		first = last = m12;
+		c->mac12 = true;
+		colons = 4; /* the label and the twelve glyphs stand for an address's colons */
+	} else if ((!span || first == last) && hex_line(ocr, li, &first, &last))
 		colons = 4; /* the line's shape stands for an address's colons */
 	else if (!span)
 		return false;
@@ -468,15 +564,182 @@ static bool hex_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 		}
 	if (colons < 2 || (!letters && colons < 4))
 		return false;
-	c->w0 = first;
-	c->w1 = last;
-	int b[4];
-	words_box(ocr, li, first, last, b);
 	/* OCR cuts a garbled address into several lines of one row ("£e8" | "acda:5£25"),
 	 * and now and then loses the groups between ("B2:" | "8:09:D4", 72 px apart at 12 px
 	 * glyphs): hex-like words beside the span on the same row belong to it */
-	grow_row(ocr, c, b, hex_like, 8);
+	int b[4];
+	grow_span(ocr, li, c, first, last, hex_like, 8, b);
 	return cand_box(c, b);
+}
+
+/* A word that may be a group of an IBAN as small type leaves it: capitals, digits, their
+ * look-alikes and the dashes or dots between groups, at most one lower-case or non-ASCII
+ * letter ("YQKs", "Y8I6é", "‘¥G80-CHSN-1.453"), a capital or a digit among them; a quote,
+ * '$' or a currency sign before it is a misread capital ("$A96"). */
+static bool iban_word(const char *w)
+{
+	int n = 0, lower = 0, strong = 0;
+	const unsigned char *t = (const unsigned char *)w;
+	while (*t && (strchr("'`$(", *t) || *t >= 0x80)) /* '‘', '¥', '£' lead bytes too */
+		t++;
+	for (; *t; t++) {
+		if (magi__is_upper(*t) || magi__is_digit(*t)) {
+			strong++;
+			n++;
+		} else if (magi__is_lower(*t) || *t >= 0xc0) {
+			lower++;
+			n++;
+		} else if (*t < 0x80 && !strchr("-.", *t)) {
+			return false;
+		}
+	}
+	return n >= 1 && lower <= 1 && strong >= 1;
+}
+
+/* An IBAN however small type garbled it, on a line the other readings would read as a
+ * number or as it is (session 10): the longest run of IBAN-group words on line li
+ * ("SCOZ IHVA 9794 2673 8739 1482 2827 KRL", "$A96 83Z0 N7CB P691 SYPI G49B",
+ * "18139399661787433786042721" for IS13...), grown over such words of the same row (OCR
+ * cuts one into two lines: "PS25-RMNX-SDT9-Z22V-7F5Y-" | "135B-IDLK-W"), when it holds
+ * 15-36 letters and digits with 4+ digits and reads as no card or phone number: 20 or more
+ * glyphs, or a word mixing capitals and digits, or two words of capitals. The digit and the
+ * plain reading lose or keep an IBAN's misread capitals ("SO48" read "8048", "$A96"); a
+ * reading constrained to capitals, digits and the space reads them as letters. */
+static bool iban_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
+{
+	int best0 = -1, best1 = -1, bestn = 0, r0 = -1, rn = 0;
+	for (size_t w = 0; w <= ocr->n_words; w++) {
+		bool in = w < ocr->n_words && ocr->words[w].line == (int)li;
+		/* a run opens on a group of 2+ glyphs (an IBAN's last group may be one: "H") */
+		if (in && iban_word(ocr->words[w].text) && (r0 >= 0 || strlen(ocr->words[w].text) >= 2)) {
+			if (r0 < 0)
+				r0 = (int)w, rn = 0;
+			for (const char *t = ocr->words[w].text; *t; t++)
+				rn += magi__is_alnum((unsigned char)*t);
+			if (rn > bestn)
+				bestn = rn, best0 = r0, best1 = (int)w;
+			continue;
+		}
+		r0 = -1;
+	}
+	if (best0 < 0)
+		return false;
+	int b[4];
+	grow_span(ocr, li, c, best0, best1, iban_word, 5, b);
+	int glyphs = 0, digits = 0, mixed = 0, caps_words = 0;
+	for (int w = c->w0; w <= c->w1; w++) {
+		const struct magi_ocr_word *ow = &ocr->words[w];
+		if (!overlaps(ow->x, ow->y, ow->w, ow->h, b[0], b[1], b[2] - b[0], b[3] - b[1]) ||
+		    !iban_word(ow->text))
+			continue;
+		int u = 0, d = 0, l = 0;
+		for (const char *t = ow->text; *t; t++) {
+			u += magi__is_upper((unsigned char)*t);
+			d += magi__is_digit((unsigned char)*t);
+			l += magi__is_alnum((unsigned char)*t);
+		}
+		glyphs += l;
+		digits += d;
+		mixed += u && d;
+		caps_words += u >= 2 && !d;
+	}
+	if (glyphs < 15 || glyphs > 36 || digits < 4 || (glyphs < 20 && !mixed && caps_words < 2))
+		return false;
+	return cand_box(c, b);
+}
+
+/* The "::ffff" of an IPv4-mapped IPv6 address as small type leaves it ("rtPPPF:", "riPFP",
+ * "££E£:", "ri fFFF="): 3-8 glyphs of f's look-alikes and the colons' (f F P r i t E £ 1
+ * : ; =), two f-like among them; n glyphs of w are looked at (the rest is the address). */
+static bool ffff_like(const char *w, size_t n)
+{
+	int glyphs = 0, f = 0;
+	for (size_t k = 0; k < n; k++) {
+		unsigned char ch = (unsigned char)w[k];
+		if (ch == 0xc2 && k + 1 < n && (unsigned char)w[k + 1] == 0xa3) { /* '£' */
+			k++;
+			glyphs++;
+			f++;
+			continue;
+		}
+		if (!ch || !strchr("fFPrRiItE1:;=", ch))
+			return false;
+		glyphs++;
+		f += strchr("fFPE", ch) != NULL;
+	}
+	return glyphs >= 3 && glyphs <= 8 && f >= 2;
+}
+
+/* Where a word's dotted quad starts ("192,0,2,105" in "rtPPPF:192,0,2,105"): the offset
+ * of four groups of 1-3 digits split by '.' or ',' ending the word (a ',' after it
+ * allowed), or -1. */
+static int quad_at(const char *w)
+{
+	size_t n = strlen(w);
+	while (n && w[n - 1] == ',')
+		n--;
+	for (size_t st = 0; st < n; st++) {
+		if (!magi__is_digit((unsigned char)w[st]) || (st && magi__is_digit((unsigned char)w[st - 1])))
+			continue;
+		size_t k = st;
+		int groups = 0;
+		while (k < n) {
+			size_t d = 0;
+			while (k + d < n && magi__is_digit((unsigned char)w[k + d]))
+				d++;
+			if (d < 1 || d > 3)
+				break;
+			k += d;
+			groups++;
+			if (k < n && (w[k] == '.' || w[k] == ',') && groups < 4)
+				k++;
+			else
+				break;
+		}
+		if (groups == 4 && k == n)
+			return (int)st;
+	}
+	return -1;
+}
+
+/* An IPv4-mapped IPv6 address whose "::ffff" small type garbled, so that only the IPv4
+ * address inside was found (session 10): a word ending in a dotted quad after f-like glyphs
+ * glued to it or in the word (or two) before it. Its words are the hex reading's crop. */
+static bool mapped_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
+{
+	for (size_t w = 0; w < ocr->n_words; w++) {
+		if (ocr->words[w].line != (int)li)
+			continue;
+		const char *t = ocr->words[w].text;
+		int q = quad_at(t);
+		if (q < 0)
+			continue;
+		int first = -1;
+		if (q > 0 && ffff_like(t, (size_t)q)) {
+			first = (int)w;
+		} else {
+			/* the glyphs in the word or two before it, joined */
+			char joined[32] = "";
+			for (int k = 1; k <= 2 && first < 0 && (int)w - k >= 0; k++) {
+				const struct magi_ocr_word *pw = &ocr->words[w - (size_t)k];
+				size_t pl = strlen(pw->text), jl = strlen(joined);
+				if (pw->line != (int)li || pl + jl + 1 > sizeof joined)
+					break;
+				memmove(joined + pl, joined, jl + 1);
+				memcpy(joined, pw->text, pl);
+				if (ffff_like(joined, strlen(joined)) && (q == 0 || ffff_like(t, (size_t)q)))
+					first = (int)w - k;
+			}
+		}
+		if (first < 0)
+			continue;
+		int b[4];
+		c->w0 = first;
+		c->w1 = (int)w;
+		words_box(ocr, li, first, (int)w, b);
+		return cand_box(c, b);
+	}
+	return false;
 }
 
 /* How far (in line heights) right of a label a field's value is looked for. */
@@ -565,6 +828,15 @@ static bool covered_by(const struct magi_pii_finding *f, size_t nf, const struct
 	return false;
 }
 
+/* true when a finding of type t overlaps the candidate's crop. */
+static bool covered_by_type(const struct magi_pii_finding *f, size_t nf, const struct cand *c, enum magi_pii_type t)
+{
+	for (size_t k = 0; k < nf; k++)
+		if (f[k].has_box && f[k].type == t && overlaps(f[k].x, f[k].y, f[k].w, f[k].h, c->x, c->y, c->w, c->h))
+			return true;
+	return false;
+}
+
 /* How much a crop of text h px tall is enlarged before its second reading: small text
  * toward SMALL_TARGET_H (Tesseract reads 9-11 px glyphs far better at 2-3x), at most
  * SMALL_MAX_SCALE; text of SMALL_LINE_H px or more as it is. */
@@ -620,7 +892,21 @@ static bool email_label(const char *t)
 	for (; t[k] && k + 1 < sizeof lw && !strchr(":;?=", t[k]); k++)
 		lw[k] = (char)magi__lower((unsigned char)t[k]);
 	lw[k] = '\0';
-	return (!t[k] || strchr(":;?=", t[k])) && magi__pii_in_list(lw, k, email_labels);
+	if (!t[k] || strchr(":;?=", t[k])) {
+		if (magi__pii_in_list(lw, k, email_labels))
+			return true;
+		/* small type's "Enail:", "E-nail:", "Emai1:" (session 10): one letter of "email" or
+		 * "e-mail" misread, the first kept, only with the colon */
+		static const char *const fuzzy[] = {"email", "e-mail", NULL};
+		for (int f = 0; t[k] && fuzzy[f]; f++) {
+			size_t n = strlen(fuzzy[f]), diff = 0;
+			for (size_t i = 0; n == k && i < n; i++)
+				diff += lw[i] != fuzzy[f][i];
+			if (n == k && diff == 1 && lw[0] == 'e')
+				return true;
+		}
+	}
+	return false;
 }
 
 static bool email_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
@@ -688,7 +974,8 @@ static void cand_label(const struct magi_ocr *ocr, const struct cand *c, char *b
 	magi_buf_init(&b, 0);
 	int li = c->w0 >= 0 && c->w0 < (int)ocr->n_words ? ocr->words[c->w0].line : (int)c->line;
 	int prev_line = -1;
-	for (int w = 0; (c->kind == READ_DIGITS || c->kind == READ_HEX) && w < (int)ocr->n_words; w++) {
+	for (int w = 0; (c->kind == READ_DIGITS || c->kind == READ_HEX || c->kind == READ_IBAN) && w < (int)ocr->n_words;
+	     w++) {
 		const struct magi_ocr_word *ow = &ocr->words[w];
 		bool mine = ow->line == li && w < c->w0;
 		int ov = MAGI_MIN(c->y + c->h, ow->y + ow->h) - MAGI_MAX(c->y, ow->y);
@@ -745,6 +1032,7 @@ static const struct {
 	[READ_EMAIL] = {"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.@-_+<>",
 			MAGI_PII_BIT(MAGI_PII_EMAIL)},
 	/* the space keeps the groups apart (without it the whitelist joins them) */
+	[READ_IBAN] = {"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -", MAGI_PII_BIT(MAGI_PII_IBAN)},
 	[READ_DIGITS] = {"0123456789-./()+ ",
 			 MAGI_PII_BIT(MAGI_PII_CARD) | MAGI_PII_BIT(MAGI_PII_SSN) |
 				 MAGI_PII_BIT(MAGI_PII_PHONE) | MAGI_PII_BIT(MAGI_PII_IPV4)},
@@ -822,11 +1110,11 @@ static bool close_marks(char *s)
  * covers the whole crop (the shape's words); it is `repaired` — the reading was forced
  * into the shape's glyphs, so it is no reading as printed. */
 static magi_status read_charset(const struct magi_image *crop, int kind, const char *label,
-				const struct magi_pii_params *p, struct magi_pii_finding **out,
-				size_t *n)
+				const char *lang, const struct magi_pii_params *p,
+				struct magi_pii_finding **out, size_t *n)
 {
 	char *read = NULL;
-	if (magi__ocr_read_line_charset(crop, NULL, kinds[kind].charset, &read, NULL, NULL))
+	if (magi__ocr_read_line_charset(crop, lang, kinds[kind].charset, &read, NULL, NULL))
 		return MAGI_OK;
 	/* the label the first reading gave the number ("SSN:", "Tel.") goes before it: the
 	 * rules that need one see it */
@@ -867,7 +1155,8 @@ static magi_status read_charset(const struct magi_image *crop, int kind, const c
 }
 
 static magi_status read_crop(const struct magi_image *crop, int scale, int kind, const char *label,
-			     const struct magi_pii_params *p, struct magi_pii_finding **out, size_t *n)
+			     const char *lang, const struct magi_pii_params *p, struct magi_pii_finding **out,
+			     size_t *n)
 {
 	*out = NULL;
 	*n = 0;
@@ -877,7 +1166,7 @@ static magi_status read_crop(const struct magi_image *crop, int scale, int kind,
 					   crop->h * (uint32_t)scale, &big))
 		return MAGI_OK;
 	if (kind != READ_PLAIN) {
-		magi_status hs = read_charset(big ? big : crop, kind, label, p, out, n);
+		magi_status hs = read_charset(big ? big : crop, kind, label, lang, p, out, n);
 		for (size_t k = 0; !hs && k < *n; k++) {
 			(*out)[k].w = (int)crop->w;
 			(*out)[k].h = (int)crop->h;
@@ -885,7 +1174,7 @@ static magi_status read_crop(const struct magi_image *crop, int scale, int kind,
 		magi_image_free(big);
 		return hs;
 	}
-	magi_status r = magi_ocr_run_line(big ? big : crop, NULL, 0, &o2, NULL);
+	magi_status r = magi_ocr_run_line(big ? big : crop, lang, 0, &o2, NULL);
 	magi_image_free(big);
 	if (r)
 		return MAGI_OK;
@@ -912,6 +1201,7 @@ struct reread {
 	bool read;          /* read in this look (not known, within the budget) */
 	bool pending;       /* to be read by the next pass of reread_loop */
 	int scale;          /* the size it is read at in that pass */
+	const char *lang;   /* and the OCR model (reread_lang; NULL: Tesseract's "eng") */
 	const struct cand *cand;
 	char label[96];
 	magi_status s;
@@ -942,6 +1232,27 @@ static int reread_threads(void)
 	return v && strcmp(v, "1") == 0 ? 1 : 2;
 }
 
+/* The OCR model of a reading of kind (session 10): the hex and IBAN readings — capitals or
+ * hex letters mixed with digits, constrained to their glyphs — with magi's own model
+ * (MAGI__OCR_BEST, tessdata_best's English LSTM) when it is installed, the rest with
+ * Tesseract's "eng" (Debian's tessdata_fast). On the development screens (seeds 621, 622,
+ * 631, 632) the larger model read more hex groups and IBAN capitals right, and fewer digit
+ * and e-mail lines: every second reading with it found 4 items fewer on 621 (phone, SSN,
+ * e-mail) and made a false api_key on a PII-free screen; these two kinds alone, only more.
+ * MAGI_PII_REREAD_MODEL=fast keeps every reading on "eng" (to compare). NULL: "eng". */
+static const char *reread_lang(int kind)
+{
+	static atomic_int found = -1; /* the model's file is looked for once per process */
+	if (kind != READ_HEX && kind != READ_IBAN)
+		return NULL;
+	const char *v = getenv("MAGI_PII_REREAD_MODEL");
+	if (v && strcmp(v, "fast") == 0)
+		return NULL;
+	if (atomic_load(&found) < 0)
+		atomic_store(&found, magi__ocr_model_found(MAGI__OCR_BEST) ? 1 : 0);
+	return atomic_load(&found) ? MAGI__OCR_BEST : NULL;
+}
+
 /* Takes the candidates to read one by one (the costliest first: they are in priority
  * order, and the budget went to them) until none is left. */
 static void reread_loop(struct reread_work *w, bool helper)
@@ -957,7 +1268,7 @@ static void reread_loop(struct reread_work *w, bool helper)
 		const struct cand *c = r->cand;
 		double t0 = magi_now_ms();
 		r->pending = false;
-		r->s = read_crop(r->crop, r->scale, c->kind, r->label, w->p, &r->g, &r->ng);
+		r->s = read_crop(r->crop, r->scale, c->kind, r->label, r->lang, w->p, &r->g, &r->ng);
 		r->ms += magi_now_ms() - t0;
 		if (helper)
 			atomic_fetch_add(&helper_reads, 1);
@@ -1004,7 +1315,7 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 	if (s || !img || !ocr || !ocr->n_lines || !ocr->n_words || p->reread_budget == 0)
 		return s ? s : (*out = f, *n = nf, MAGI_OK);
 	/* the candidates */
-	struct cand *cands = calloc(5 * ocr->n_lines, sizeof *cands);
+	struct cand *cands = calloc(6 * ocr->n_lines, sizeof *cands);
 	if (!cands) {
 		magi_pii_findings_free(f, nf);
 		return MAGI_ERR_NOMEM;
@@ -1022,6 +1333,17 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 			hc.scale = crop_scale(text_height(ocr, &hc));
 			hc.digits = count_digits(l->text);
 			cands[nc++] = hc;
+		}
+		bool mac12_line = nc && cands[nc - 1].line == i && cands[nc - 1].mac12;
+		/* an IPv4-mapped address of which the first reading found the IPv4 part only:
+		 * the hex reading, though an IPv4 finding covers it */
+		struct cand mc = {.line = i, .kind = READ_HEX, .prio = 2, .scale = 1};
+		if ((p->types & MAGI_PII_BIT(MAGI_PII_IPV6)) && l->h <= REREAD_MAX_HEIGHT &&
+		    (!nc || cands[nc - 1].line != i || cands[nc - 1].kind != READ_HEX) && mapped_crop(ocr, i, &mc) &&
+		    !covered_by_type(f, nf, &mc, MAGI_PII_IPV6)) {
+			mc.scale = crop_scale(text_height(ocr, &mc));
+			mc.digits = count_digits(l->text);
+			cands[nc++] = mc;
 		}
 		/* an e-mail address's line (an '@', '<' or an e-mail label) without one: read
 		 * again with an address's glyphs only ("khalid-nasserGueb ,cle") */
@@ -1055,15 +1377,19 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		 * on the page and correctly on its own) */
 		bool garbled = l->conf < GARBLED_CONF && digits >= 2 && strlen(l->text) >= 6;
 		bool small = l->h < SMALL_LINE_H && small_signal(l->text, digits);
-		if (!garbled && !small && (l->h > REREAD_MAX_HEIGHT || digits < REREAD_MIN_DIGITS))
+		if (mac12_line || (!garbled && !small && (l->h > REREAD_MAX_HEIGHT || digits < REREAD_MIN_DIGITS)))
 			continue;
 		if (has_word(l->text, not_pii_labels) || dates_only(l->text))
 			continue;
 		struct cand c = {.line = i, .digits = digits, .scale = 1};
 		/* a number's words alone (a card, a phone number, an SSN): read with digits
-		 * only; a garbled line, or one with letters among its numbers, as it is */
+		 * only; a garbled line, or one with letters among its numbers, as it is; an
+		 * IBAN's shape with capitals, digits and the space only (session 10) */
 		static const char *const iban_words[] = {"iban", NULL};
-		if (digits < 4 || has_word(l->text, iban_words) || !digits_crop(ocr, i, &c)) {
+		if ((p->types & MAGI_PII_BIT(MAGI_PII_IBAN)) && iban_crop(ocr, i, &c)) {
+			c.kind = READ_IBAN;
+		} else if (c = (struct cand){.line = i, .digits = digits, .scale = 1},
+			   digits < 4 || has_word(l->text, iban_words) || !digits_crop(ocr, i, &c)) {
 			c = (struct cand){.line = i, .digits = digits, .scale = 1};
 			if (!line_crop(ocr, i, garbled || small, &c))
 				continue;
@@ -1122,8 +1448,11 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 			r->read = true;
 			r->pending = true;
 			r->scale = c->scale;
+			r->lang = reread_lang(c->kind);
 			r->cand = c;
 			cand_label(ocr, c, r->label, sizeof r->label);
+			if (c->mac12) /* the label as small type read it ("Hiaddr") may be none to the rules */
+				snprintf(r->label, sizeof r->label, "MAC");
 			nread++;
 		}
 	}

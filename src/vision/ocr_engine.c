@@ -170,12 +170,48 @@ static void put_le64(unsigned char *b, int64_t x)
 		b[i] = (unsigned char)v;
 }
 
-/* Where Tesseract finds lang's traineddata: $TESSDATA_PREFIX when set, else the places
- * distributions install it. NULL when not found (Tesseract then looks itself). */
+/* Models magi installs itself (scripts/install-deps) rather than a distribution: a name
+ * the pool knows (MAGI__OCR_BEST, "eng_best") for a traineddata file kept apart from
+ * Tesseract's own, so that Tesseract's "eng" stays Debian's. Looked for in $MAGI_OCR_DATA,
+ * else $XDG_DATA_HOME/magi/tessdata (~/.local/share/magi/tessdata), else
+ * /usr/local/share/magi/tessdata; the path found is copied to dir (size bytes). */
+static FILE *open_magi_model(const char *lang, char *dir, size_t size)
+{
+	if (strcmp(lang, MAGI__OCR_BEST) != 0)
+		return NULL;
+	const char *env = getenv("MAGI_OCR_DATA"), *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	/* each place as a prefix and a suffix */
+	const char *const places[][2] = {
+		{env && *env ? env : NULL, ""},
+		{env && *env ? NULL : xdg && *xdg ? xdg : NULL, "/magi/tessdata"},
+		{env && *env ? NULL : xdg && *xdg ? NULL : home && *home ? home : NULL, "/.local/share/magi/tessdata"},
+		{env && *env ? NULL : "/usr/local/share/magi/tessdata", ""},
+	};
+	char path[4096];
+	for (size_t i = 0; i < sizeof places / sizeof places[0]; i++) {
+		if (!places[i][0])
+			continue;
+		int len = snprintf(path, sizeof path, "%s%s/%s.traineddata", places[i][0], places[i][1], lang);
+		FILE *f = len > 0 && (size_t)len < sizeof path ? fopen(path, "rb") : NULL;
+		if (f) {
+			snprintf(dir, size, "%s%s", places[i][0], places[i][1]);
+			return f;
+		}
+	}
+	return NULL;
+}
+
+/* Where Tesseract finds lang's traineddata: magi's own models (open_magi_model), else
+ * $TESSDATA_PREFIX when set, else the places distributions install it. NULL when not found
+ * (Tesseract then looks itself). */
 static FILE *open_traineddata(const char *lang)
 {
 	static const char *const dirs[] = {"/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
 					   "/usr/local/share/tessdata", "/usr/share/tessdata", NULL};
+	char own[2048];
+	FILE *mf = open_magi_model(lang, own, sizeof own);
+	if (mf || strcmp(lang, MAGI__OCR_BEST) == 0)
+		return mf;
 	const char *env = getenv("TESSDATA_PREFIX");
 	char path[4096];
 	for (int i = 0; env ? i < 1 : dirs[i] != NULL; i++) {
@@ -187,6 +223,15 @@ static FILE *open_traineddata(const char *lang)
 			return f;
 	}
 	return NULL;
+}
+
+bool magi__ocr_model_found(const char *lang)
+{
+	char dir[2048];
+	FILE *f = open_magi_model(lang, dir, sizeof dir);
+	if (f)
+		fclose(f);
+	return f != NULL;
 }
 
 /* The kept parts of lang's traineddata as a traineddata image in memory (*n bytes); NULL
@@ -274,8 +319,14 @@ static magi_status engine_new(const char *lang, struct magi__ocr_engine **out,
 	char *names[] = {"lstm_use_matrix"}, *values[] = {"0"};
 	size_t n_data = 0;
 	char *data = lstm_parts(lang, &n_data);
+	/* without Init5, magi's own model is read whole from its directory */
+	char own[2048] = "";
+	FILE *mf = data && init5 ? NULL : open_magi_model(lang, own, sizeof own);
+	if (mf)
+		fclose(mf);
 	int rc = data && init5 ? init5(e->api, data, (int)n_data, lang, OEM_LSTM_ONLY, NULL, 0, names, values, 1, 0)
-			       : TessBaseAPIInit4(e->api, NULL, lang, OEM_LSTM_ONLY, NULL, 0, names, values, 1, 0);
+			       : TessBaseAPIInit4(e->api, *own ? own : NULL, lang, OEM_LSTM_ONLY, NULL, 0, names,
+						  values, 1, 0);
 	MAGI_DEBUG("OCR: engine for %s initialised from %s", lang,
 		   data && init5 ? "the traineddata's LSTM parts" : "its whole traineddata");
 	free(data);

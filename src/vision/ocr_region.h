@@ -17,4 +17,12 @@ magi_status magi__ocr_read_line_charset(const struct magi_image *img, const char
  * caller reading on as many threads takes them without starting a load (waiting for one
  * that is loading). */
 int magi__ocr_engines_unused(const char *lang);
+/* The language name of the second OCR model magi installs itself (scripts/install-deps:
+ * tessdata_best's English LSTM converted to integers, from npm's @tesseract.js-data/eng):
+ * a larger network than Debian's tessdata_fast "eng", whose misreadings differ. Its file is
+ * eng_best.traineddata in $MAGI_OCR_DATA, else $XDG_DATA_HOME/magi/tessdata
+ * (~/.local/share/magi/tessdata), else /usr/local/share/magi/tessdata. */
+#define MAGI__OCR_BEST "eng_best"
+/* true when magi's own model lang (MAGI__OCR_BEST) is installed where it is looked for. */
+bool magi__ocr_model_found(const char *lang);
 #endif
