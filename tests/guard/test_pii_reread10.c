@@ -2,7 +2,8 @@
  * serves. magi's own model (MAGI__OCR_BEST) is looked for in $MAGI_OCR_DATA; this test
  * points that at a directory of its own, first empty (no model: every reading stays on
  * Tesseract's "eng"), then holding Debian's eng under the model's name, so it runs the same
- * whether scripts/install-deps fetched the real model or not. Then, on rendered lines whose
+ * whether scripts/install-deps fetched the real model or not (the model is used only with
+ * MAGI_PII_REREAD_MODEL=best). Then, on rendered lines whose
  * page reading is replaced by what small type made of them: a MAC label's twelve hex glyphs
  * ("ether DOO3FO22COFL") are read again with hex glyphs and found, and not without the label;
  * an IBAN whose capitals the page reading lost ("$A96 ...") is read again with capitals and
@@ -131,7 +132,8 @@ static void test_readings(const char *model)
 	 * found as read, the IPv6 address by the hex reading */
 	CHECK_MSG(found("inet6 ::ffff:152.116.188.92", "inet6 rtPPPF:152.116.188.92", 260, MAGI_PII_IPV6, NULL) == 1,
 		  "mapped (%s)", model);
-	CHECK(found("inet6 ::ffff:152.116.188.92", "inet6 rtPPPF:152.116.188.92", 260, MAGI_PII_IPV4, NULL) == 1);
+	/* (the IPv4 inside is no finding of its own since guard10's mapped-form rule takes
+	 * "rtPPPF:152..." whole as IPv6 at the page reading: the IPv6 finding covers it) */
 	/* an IBAN whose first capital the page reading made '$' */
 	rep = false;
 	CHECK_MSG(found("SA96 83Z0 N7CB P691 5VPI G49B", "$A96 83Z0 N7CB P691 SYPI G49B", 300, MAGI_PII_IBAN, &rep) ==
@@ -177,7 +179,8 @@ int main(void)
 	free(text);
 	magi_image_free(big);
 	magi_image_free(img);
-	/* the readings, with the model and with eng alone */
+	/* the readings, with the model (asked for: it is off by default) and with eng alone */
+	setenv("MAGI_PII_REREAD_MODEL", "best", 1);
 	test_readings(MAGI__OCR_BEST);
 	setenv("MAGI_PII_REREAD_MODEL", "fast", 1);
 	test_readings("fast");
