@@ -1212,7 +1212,7 @@ struct reread {
 
 struct reread_work {
 	struct reread *rs;
-	size_t n, next; /* the next candidate to look at, under mu */
+	size_t n; /* candidates; their pending flags are taken under mu */
 	const struct magi_pii_params *p;
 	pthread_mutex_t mu;
 };
@@ -1256,21 +1256,25 @@ static const char *reread_lang(int kind)
 	return atomic_load(&found) ? MAGI__OCR_BEST : NULL;
 }
 
-/* Takes the candidates to read one by one (the costliest first: they are in priority
- * order, and the budget went to them) until none is left. */
+/* Takes the pending candidates one by one until none is left, the costliest first (in
+ * their units; the first of equals): the two threads then end nearer together than in
+ * the candidates' order, which a short crop may lead (the findings are merged in that
+ * order all the same). */
 static void reread_loop(struct reread_work *w, bool helper)
 {
 	for (;;) {
 		pthread_mutex_lock(&w->mu);
-		while (w->next < w->n && !w->rs[w->next].pending)
-			w->next++;
-		struct reread *r = w->next < w->n ? &w->rs[w->next++] : NULL;
+		struct reread *r = NULL;
+		for (size_t i = 0; i < w->n; i++)
+			if (w->rs[i].pending && (!r || w->rs[i].cand->cost > r->cand->cost))
+				r = &w->rs[i];
+		if (r)
+			r->pending = false;
 		pthread_mutex_unlock(&w->mu);
 		if (!r)
 			return;
 		const struct cand *c = r->cand;
 		double t0 = magi_now_ms();
-		r->pending = false;
 		r->s = read_crop(r->crop, r->scale, c->kind, r->label, r->lang, w->p, &r->g, &r->ng);
 		r->ms += magi_now_ms() - t0;
 		if (helper)
