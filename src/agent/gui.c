@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "agent/agent_internal.h"
 #include "core/json.h"
+#include "model/chat_ahead.h"
 #include "model/curl_dl.h"
 #include "trace/trace_internal.h"
 #include "core/common.h"
@@ -55,6 +56,7 @@ int magi__gui_first_engines(struct magi_run *r)
 
 static void drop_sent(struct magi_run *r)
 {
+	magi__chat_ahead_drop();
 	free(r->sent_jpeg);
 	r->sent_jpeg = NULL;
 	r->sent_len = 0;
@@ -125,6 +127,18 @@ static magi_status observe(struct magi_run *r, double *ocr_ms, bool defer, bool 
 		magi_status os;
 		if (!r->obs_before.screenshot && (r->first_engines > 1 || r->first_lines)) {
 			int used = 0;
+			/* the screenshot's JPEG for the first remote model, made now, while the
+			 * engines load (a core is idle then): sent as it is unless its PII scan
+			 * covers something */
+			struct magi_client *cl[33];
+			size_t ncl = magi__team_clients(r->team, cl, 33);
+			for (size_t i = 0; i < ncl; i++) {
+				const struct magi_model_params *mp = magi_client_params(cl[i]);
+				if (magi_client_is_remote(cl[i]) && !mp->text_only) {
+					magi__chat_prepare_ahead(r->obs.screenshot, &mp->image);
+					break;
+				}
+			}
 			os = r->first_lines ? magi_ocr_run_lines(r->obs.screenshot, NULL, 0, r->first_engines, &used, &r->ocr, &oerr)
 					    : magi_ocr_run_threads(r->obs.screenshot, NULL, 0, r->first_engines, &used, &r->ocr,
 								   &oerr);

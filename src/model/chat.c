@@ -1,8 +1,10 @@
 /* chat.c — message lists, image encoding per policy (cached), request bodies, reply
  * parsing. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/json.h"
+#include "model/chat_ahead.h"
 #include "model/model_internal.h"
 #include "core/common.h"
 
@@ -177,12 +179,79 @@ static bool same_policy(const struct magi_image_policy *a, const struct magi_ima
 	       a->tile_tokens == b->tile_tokens && a->base_tokens == b->base_tokens;
 }
 
+/* The image made ahead (magi__chat_prepare_ahead): taken by the first part that sends it. */
+static pthread_mutex_t ahead_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	const struct magi_image *img; /* borrowed; NULL: none */
+	struct magi_image_policy pol;
+	char *jpeg;
+	size_t len;
+	uint32_t w, h;
+} ahead;
+
+static void ahead_clear(void)
+{
+	free(ahead.jpeg);
+	memset(&ahead, 0, sizeof ahead);
+}
+
+void magi__chat_ahead_drop(void)
+{
+	pthread_mutex_lock(&ahead_mu);
+	ahead_clear();
+	pthread_mutex_unlock(&ahead_mu);
+}
+
+void magi__chat_prepare_ahead(const struct magi_image *img, const struct magi_image_policy *pol)
+{
+	struct magi_buf jpg;
+	magi_buf_init(&jpg, 192u << 20);
+	uint32_t w = 0, h = 0;
+	struct magi_error err;
+	char *jpeg = NULL;
+	size_t len = 0;
+	if (img && magi_image_prepare(img, pol, &jpg, &w, &h, &err) == MAGI_OK)
+		jpeg = magi_buf_detach(&jpg, &len);
+	else
+		magi_buf_release(&jpg);
+	pthread_mutex_lock(&ahead_mu);
+	ahead_clear();
+	if (jpeg) {
+		ahead.img = img;
+		ahead.pol = *pol;
+		ahead.jpeg = jpeg;
+		ahead.len = len;
+		ahead.w = w;
+		ahead.h = h;
+	}
+	pthread_mutex_unlock(&ahead_mu);
+}
+
+/* p takes the image made ahead when it is p's under pol. */
+static bool take_ahead(struct part *p, const struct magi_image_policy *pol)
+{
+	pthread_mutex_lock(&ahead_mu);
+	bool ok = ahead.jpeg && ahead.img == p->img && same_policy(&ahead.pol, pol);
+	if (ok) {
+		p->jpeg = ahead.jpeg;
+		p->jpeg_len = ahead.len;
+		p->sent_w = ahead.w;
+		p->sent_h = ahead.h;
+		p->enc_policy = *pol;
+		memset(&ahead, 0, sizeof ahead);
+	}
+	pthread_mutex_unlock(&ahead_mu);
+	return ok;
+}
+
 static magi_status encode_part(struct part *p, const struct magi_image_policy *pol, struct magi_error *err)
 {
 	if (p->jpeg && same_policy(&p->enc_policy, pol))
 		return MAGI_OK;
 	free(p->jpeg);
 	p->jpeg = NULL;
+	if (take_ahead(p, pol))
+		return MAGI_OK;
 	/* resize and JPEG in one pass (magi_image_prepare) */
 	struct magi_buf jpg;
 	magi_buf_init(&jpg, 192u << 20);
