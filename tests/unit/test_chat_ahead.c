@@ -51,12 +51,22 @@ static bool same(const char *a, size_t na, const char *b, size_t nb)
 	return a && b && na == nb && memcmp(a, b, na) == 0;
 }
 
+/* Whether the body of a request sending img under p is want (nw bytes). */
+static bool body_is(const struct magi_image *img, const struct magi_model_params *p, const char *want, size_t nw)
+{
+	size_t n = 0;
+	char *b = body_of(img, p, &n);
+	bool ok = same(b, n, want, nw);
+	free(b);
+	return ok;
+}
+
 int main(void)
 {
 	struct magi_image *img = NULL;
 	REQUIRE(magi_image_new(640, 360, &img) == MAGI_OK);
 	struct magi_model_params p = magi_model_params_default();
-	size_t n_old, n_new, n_small, n;
+	size_t n_old, n_new, n_small;
 
 	paint(img, 1);
 	char *old = body_of(img, &p, &n_old); /* encoded at the request, as before */
@@ -67,29 +77,21 @@ int main(void)
 
 	/* made ahead: the body is byte for byte the one the request makes */
 	magi__chat_prepare_ahead(img, &p.image);
-	char *b = body_of(img, &p, &n);
-	CHECK(same(b, n, new, n_new));
-	free(b);
+	CHECK(body_is(img, &p, new, n_new));
 
 	/* taken by that body (the old pixels' JPEG, though the pixels changed since), once */
 	paint(img, 1);
 	magi__chat_prepare_ahead(img, &p.image);
 	paint(img, 2);
-	b = body_of(img, &p, &n);
-	CHECK(same(b, n, old, n_old));
-	free(b);
-	b = body_of(img, &p, &n);
-	CHECK(same(b, n, new, n_new));
-	free(b);
+	CHECK(body_is(img, &p, old, n_old));
+	CHECK(body_is(img, &p, new, n_new));
 
 	/* dropped: not taken */
 	paint(img, 1);
 	magi__chat_prepare_ahead(img, &p.image);
 	magi__chat_ahead_drop();
 	paint(img, 2);
-	b = body_of(img, &p, &n);
-	CHECK(same(b, n, new, n_new));
-	free(b);
+	CHECK(body_is(img, &p, new, n_new));
 
 	/* another policy (a smaller pixel budget): encoded for it, the one made ahead kept */
 	struct magi_model_params small = p;
@@ -98,21 +100,15 @@ int main(void)
 	paint(img, 1);
 	magi__chat_prepare_ahead(img, &p.image);
 	paint(img, 2);
-	b = body_of(img, &small, &n);
-	CHECK(same(b, n, small_new, n_small));
-	CHECK(n < n_old);
-	free(b);
+	CHECK(body_is(img, &small, small_new, n_small));
+	CHECK(n_small < n_old);
 	/* another image at another address: not taken either */
 	struct magi_image *other = NULL;
 	REQUIRE(magi_image_new(640, 360, &other) == MAGI_OK);
 	paint(other, 2);
-	b = body_of(other, &p, &n);
-	CHECK(same(b, n, new, n_new));
-	free(b);
+	CHECK(body_is(other, &p, new, n_new));
 	/* still there for the image it was made of */
-	b = body_of(img, &p, &n);
-	CHECK(same(b, n, old, n_old));
-	free(b);
+	CHECK(body_is(img, &p, old, n_old));
 
 	magi__chat_ahead_drop();
 	magi_image_free(other);
