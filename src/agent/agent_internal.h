@@ -14,6 +14,9 @@ struct magi_guard_view {
 	struct magi_injection_region *inj;
 	size_t n_inj;
 	struct magi_image *redacted; /* the screenshot with PII covered; NULL when none found */
+	/* the screen could not be scanned (its reading or the scan failed, or no memory for
+	 * the covered copy): it never leaves for a remote model */
+	bool unscanned;
 	double ms;
 	int refs; /* an unchanged screen shares the view of the one before */
 };
@@ -106,6 +109,9 @@ struct magi_run {
 	long gen, gen_before, gens;
 	bool same; /* the last observation showed the same screen as the one before */
 	double guard_ms, guard_ms_before;
+	/* guards on and the guards' view could not be made (no memory): the screen is withheld
+	 * from remote models like an unscanned one */
+	bool guard_nomem, guard_nomem_before;
 	struct magi__perception perception[MAGI__PERCEPTION_CACHE];
 	struct magi_pii_cache *reread;		     /* second readings, kept across steps */
 	bool has_focus; /* where the last click landed: the focused field, for the gate */
@@ -205,7 +211,11 @@ void magi__reading_go(struct magi_run *r);
 void magi__guard_view_free(struct magi_guard_view *v);
 /* The guards' view of r->obs; when r->same, the view of the screen before is shared. */
 void magi__guard_scan(struct magi_run *r);
-/* The screenshot a client may see: redacted for remote models. */
+/* True when the screen (before: the one before) could not be scanned for PII: it is not
+ * sent to remote models (magi__run_image gives them NULL). */
+bool magi__guard_withheld(const struct magi_run *r, bool before);
+/* The screenshot a client may see: redacted for remote models; NULL for a remote model
+ * when the screen is withheld. */
 const struct magi_image *magi__run_image(const struct magi_run *r, struct magi_client *c, bool before);
 /* The same `ago` observations back (0: now, 1: before the last action, 2...: kept ones). */
 const struct magi_image *magi__run_image_ago(const struct magi_run *r, struct magi_client *c, int ago);

@@ -520,7 +520,14 @@ static magi_status build(struct magi_call *c, struct batch *b, struct magi_error
 		if (mp->text_only)
 			continue;
 		if ((s = resolve(c, b, &c->imgs[i], &img))) {
-			s = magi_error_set(err, s, "preparing image %zu of the %s request", i + 1, name);
+			if (s == MAGI_ERR_DENIED || (s == MAGI_ERR_ENV && magi_client_is_remote(c->to) &&
+						     magi__guard_withheld(c->r, c->imgs[i].kind == IMG_SCREEN_BEFORE)))
+				s = magi_error_set(err, MAGI_ERR_DENIED,
+						   "image %zu of the %s request not sent: it could not be scanned for "
+						   "PII (its OCR failed) and the model is remote",
+						   i + 1, name);
+			else
+				s = magi_error_set(err, s, "preparing image %zu of the %s request", i + 1, name);
 			break;
 		}
 		if (c->imgs[i].label) {

@@ -26,7 +26,10 @@ void magi__guard_scan(struct magi_run *r)
 	magi__guard_view_free(r->view);
 	r->view = NULL;
 	r->guard_ms = 0;
-	if (!r->p.guards || !r->ocr)
+	r->guard_nomem = false;
+	/* no words: nothing to scan without OCR (--no-ocr), or the first screen's reading is
+	 * still running for a local model; a reading that failed leaves the screen unscanned */
+	if (!r->p.guards || (!r->ocr && (!r->p.ocr || r->ocr_job || !r->obs.screenshot)))
 		return;
 	double t0 = magi_now_ms();
 	if (r->same && r->gen == r->gen_before && r->view_before) {
@@ -37,9 +40,18 @@ void magi__guard_scan(struct magi_run *r)
 		return;
 	}
 	struct magi_guard_view *v = calloc(1, sizeof *v);
-	if (!v)
+	if (!v) {
+		r->guard_nomem = true;
 		return;
+	}
 	v->refs = 1;
+	if (!r->ocr) {
+		MAGI_WARN("the screen could not be read, so it was not scanned for PII: it is not sent to remote models");
+		v->unscanned = true;
+		v->ms = r->guard_ms = magi_now_ms() - t0;
+		r->view = v;
+		return;
+	}
 	struct magi_pii_params pp = magi_pii_params_default();
 	pp.secrets = r->p.secrets;
 	/* a screen that stays for several steps has its small text read again only once
@@ -48,20 +60,37 @@ void magi__guard_scan(struct magi_run *r)
 		(void)magi_pii_cache_new(&r->reread);
 	pp.reread_cache = r->reread;
 	pp.reread_budget = r->p.pii_reread;
-	if (magi_pii_scan_image(r->obs.screenshot, r->ocr, &pp, &v->pii, &v->n_pii) != MAGI_OK)
-		MAGI_WARN("PII scan failed; the screenshot is not redacted this step");
+	if (magi_pii_scan_image(r->obs.screenshot, r->ocr, &pp, &v->pii, &v->n_pii) != MAGI_OK) {
+		MAGI_WARN("PII scan failed: this screen is not sent to remote models");
+		v->unscanned = true;
+	}
 	if (magi_injection_scan(r->ocr, NULL, &v->inj, &v->n_inj) != MAGI_OK)
 		MAGI_WARN("injection scan failed");
-	if (v->n_pii && r->obs.screenshot && magi_image_clone(r->obs.screenshot, &v->redacted) == MAGI_OK)
-		magi_guard_redact_image(v->redacted, v->pii, v->n_pii, REDACT_PAD);
+	if (v->n_pii && r->obs.screenshot) {
+		if (magi_image_clone(r->obs.screenshot, &v->redacted) == MAGI_OK)
+			magi_guard_redact_image(v->redacted, v->pii, v->n_pii, REDACT_PAD);
+		else
+			v->unscanned = true; /* no covered copy: the screen stays here */
+	}
 	v->ms = r->guard_ms = magi_now_ms() - t0;
 	r->view = v;
+}
+
+bool magi__guard_withheld(const struct magi_run *r, bool before)
+{
+	const struct magi_guard_view *v = before ? r->view_before : r->view;
+	if (v)
+		return v->unscanned;
+	/* guards on and no view: its allocation failed */
+	return r->p.guards && (before ? r->guard_nomem_before : r->guard_nomem);
 }
 
 const struct magi_image *magi__run_image(const struct magi_run *r, struct magi_client *c, bool before)
 {
 	const struct magi_obs *o = before ? &r->obs_before : &r->obs;
 	const struct magi_guard_view *v = before ? r->view_before : r->view;
+	if (magi_client_is_remote(c) && magi__guard_withheld(r, before))
+		return NULL;
 	if (v && v->redacted && magi_client_is_remote(c))
 		return v->redacted;
 	return o->screenshot;
@@ -117,12 +146,13 @@ magi_status magi__guard_image(struct magi_run *r, const struct magi_image *img, 
 		}
 	struct magi_ocr *ocr = NULL;
 	struct magi_error e;
-	/* An image nobody has read yet (a video frame): read it now. Without OCR it goes as
-	 * it is, with a warning, as screenshots do when OCR is unavailable (and is not kept:
-	 * the next request tries again). */
+	/* An image nobody has read yet (a video frame): read it now. When it cannot be read
+	 * it is not sent (MAGI_ERR_DENIED), as screenshots are not (and is not kept: the next
+	 * request tries again). */
 	if (magi_ocr_run(img, NULL, 0, &ocr, &e) != MAGI_OK) {
-		MAGI_WARN("OCR for the PII scan failed (%s); the image is sent unscanned", magi_error_text(&e));
-		return MAGI_OK;
+		MAGI_WARN("OCR for the PII scan failed (%s); the image is not sent to the remote model",
+			  magi_error_text(&e));
+		return MAGI_ERR_DENIED;
 	}
 	struct magi_pii_params pp = magi_pii_params_default();
 	pp.secrets = r->p.secrets;

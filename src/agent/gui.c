@@ -268,6 +268,17 @@ static void keep_before(struct magi_run *r)
 	r->past_red[0] = r->view_before ? r->view_before->redacted : NULL;
 	if (r->view_before)
 		r->view_before->redacted = NULL;
+	if (magi__guard_withheld(r, true)) {
+		/* never scanned: remote models see it black (or it is not kept) */
+		magi_image_free(r->past_red[0]);
+		r->past_red[0] = NULL;
+		if (magi_image_new(r->past_raw[0]->w, r->past_raw[0]->h, &r->past_red[0]) != MAGI_OK) {
+			magi_image_free(r->past_raw[0]);
+			memmove(r->past_raw, r->past_raw + 1, (size_t)r->n_past * sizeof *r->past_raw);
+			memmove(r->past_red, r->past_red + 1, (size_t)r->n_past * sizeof *r->past_red);
+			return;
+		}
+	}
 	r->n_past++;
 }
 
@@ -473,6 +484,7 @@ static magi_status observe_after(struct magi_run *r, struct magi_error *err)
 	}
 	r->gen_before = r->gen;
 	r->guard_ms_before = r->guard_ms;
+	r->guard_nomem_before = r->guard_nomem;
 	memset(&r->obs, 0, sizeof r->obs);
 	r->ocr = NULL;
 	r->view = NULL;

@@ -196,4 +196,30 @@ printf 'guards:\n  secrets:\n    DBPASS: {env: MAGI_E2E_UNSET}\n' >> m.yaml
 out=$(timeout 60 "$MAGI" run --config m.yaml --env x11$D --runs runs --no-ask "x" 2>&1 </dev/null); rc=$?
 check "an unset secret variable is a configuration error (rc=$rc): $out" \
 	bash -c "[ $rc -eq 3 ] && grep -q 'm.yaml: guards.secrets.DBPASS: the environment variable MAGI_E2E_UNSET is not set' <<<\"\$1\"" _ "$out"
+
+# 5. A screen that cannot be read is not scanned, so it never reaches a remote model: with
+#    Tesseract's data made unreachable (TESSDATA_PREFIX on an empty directory) the run
+#    stops before its first request, says why, keeps its trace, and the model gets nothing.
+printf '{"coords":"norm1000","steps":[{"click_text":"Close"},{"done":true}]}' > task.json
+rm -rf seen5 notess; mkdir -p seen5 notess
+start_oracle U --policy gui --task task.json --save-images seen5
+yaml "$U_URL"
+xmsg xm -fn "$FONT" "${XRM[@]}" -center -buttons Close:11 "$MSG"
+wait_window xmessage
+out=$(TESSDATA_PREFIX=$TMP/notess timeout 120 "$MAGI" run --config m.yaml --env x11$D --runs runs-u \
+	--recipe single --no-ask --max-steps 3 "Check the account page" 2>&1 </dev/null); rc=$?
+st=$(xmsg_status xm 2)
+stop_pid xm.pid
+check "the run failed (rc=$rc): $out" test $rc -ne 0
+check "it says the screen was withheld from the remote model: $out" \
+	bash -c "grep -q 'could not be scanned for PII' <<<\"\$1\"" _ "$out"
+check "the dialog was not clicked: $st" test -z "$st"
+shopt -s nullglob
+seen5_imgs=(seen5/*)
+shopt -u nullglob
+check "the model received no image (${#seen5_imgs[@]})" test ${#seen5_imgs[@]} = 0
+check "no request with content reached the model" bash -c "! grep -q 'jane.doe@example.com\|4111' '$U_LOG' 2>/dev/null"
+run=$(sed -n 's/^trace: *//p' <<<"$out" | xargs dirname)
+check "the run kept its trace and summary ($run)" test -s "$run/trace.jsonl" -a -s "$run/summary.json"
+kill "$U_PID" 2>/dev/null; wait "$U_PID" 2>/dev/null
 finish
