@@ -161,6 +161,27 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 				 (t[q + 1] == ' ' && q + 2 < len && magi__is_digit((uc)t[q + 2]))));
 		bool comma_quad = ok && commas == 3 && !spaces && !gaps && !labelled && !port &&
 				  long_oct >= 2 && !in_list;
+		/* session 11: such a quad with one octet of three digits ("78,1,51,198") when it
+		 * holds 7+ digits and stands alone in its field (a line, a tab-separated cell or a
+		 * label's value: a list of small numbers runs on in prose) */
+		int ndig = nds[0] + nds[1] + nds[2] + nds[3];
+		bool alone_before = i == 0 || (t[i - 1] && strchr("\n\t\r", t[i - 1])) ||
+				    (t[i - 1] == ' ' && (i < 2 || strchr("\n\t :", t[i - 2])));
+		bool alone_after = q >= len || (t[q] && strchr("\n\t\r", t[q])) ||
+				   (q + 1 < len && t[q] == ' ' && t[q + 1] == ' ') || (q + 1 == len && t[q] == ' ');
+		comma_quad |= ok && commas == 3 && !spaces && !gaps && !dots && !dashes && !labelled && !port &&
+			      long_oct == 1 && ndig >= 7 && !in_list && alone_before && alone_after;
+		/* session 11: every dot read as ", " and a CIDR prefix length or a port after it
+		 * ("10, 54, 227, 139/27"): the suffix anchors it as a port does for the other
+		 * forms; two octets or more three digits long */
+		size_t pfx = prefix_len_end(t, len, q, 32);
+		size_t pq = q + 1;
+		while (pq < len && magi__is_digit((uc)t[pq]) && pq - q <= 6)
+			pq++;
+		bool suffix = pfx > q || (q < len && t[q] == ':' && pq - q >= 3 && pq - q <= 6 &&
+					  (pq >= len || !magi__is_alnum((uc)t[pq])));
+		comma_quad |= ok && commas == 3 && after_sp == 3 && spaces == 3 && !dots && !gaps && !dashes &&
+			      suffix && long_oct >= 2 && !in_list;
 		/* dots and commas mixed, each followed by a space or none (session 8: "192, 168,
 		 * 97. 84"): a list of decimals spaces its commas only ("12.5, 100, 200"); with two
 		 * octets or more three digits long, as above. `repaired` */

@@ -1,0 +1,75 @@
+/* test_pii_forms11.c — forms added in issue 16's session 11 (the detection rules, helper
+ * guard12), each written from the standard it rests on and OCR's small-type behaviour: an
+ * e-mail address whose '@' was read as a glyph with no label before it (RFC 5322's
+ * local@domain shape with a known TLD), its cent sign, a long gTLD of the root zone whose
+ * dot was read ", " or a space, an unlabelled IPv4 quad with commas that stands alone in
+ * its field, and one with ", " separators and a CIDR prefix length. Each is found, says
+ * `repaired` and scores at most MAGI_PII_SCORE_REPAIRED; the ordinary text each resembles
+ * (words, version strings, dates, sizes, hashes, URLs, host and file names, lists of
+ * numbers) is left alone. Text only. */
+#include "pii_check.h"
+#include "magi/magi.h"
+
+#define REP MAGI_PII_SCORE_REPAIRED
+
+static void test_email_glyph(void)
+{
+	/* the '@' read as 2, 8, B, G or Q, no label before it */
+	pii_found_at_most("jrme698firm.photography", MAGI_PII_EMAIL, "jrme698firm.photography", REP, true);
+	pii_found_at_most("Reply to mlopezGweb.de today", MAGI_PII_EMAIL, "mlopezGweb.de", REP, true);
+	pii_found_at_most("  sergei.petrov2yandex.ru", MAGI_PII_EMAIL, "sergei.petrov2yandex.ru", REP, true);
+	pii_found_at_most("x hana_kimBnaver.com y", MAGI_PII_EMAIL, "hana_kimBnaver.com", REP, true);
+	pii_found_at_most("lucia.garciaQgmail.com", MAGI_PII_EMAIL, "lucia.garciaQgmail.com", REP, true);
+	/* the long TLD's dot read as ", " too */
+	pii_found_at_most("feze2firm, photography", MAGI_PII_EMAIL, "feze2firm, photography", REP, true);
+	/* host, file and package names, versions, URLs, hashes: no address */
+	HASNT("see www.shop2go.com for it", MAGI_PII_EMAIL);
+	HASNT("http://abc2def.com/path", MAGI_PII_EMAIL);
+	HASNT("get node2example.com/index.html", MAGI_PII_EMAIL);
+	HASNT("mirror ftp2.debian.org", MAGI_PII_EMAIL);
+	HASNT("libfoo2bar.so.1 and python3.11", MAGI_PII_EMAIL);
+	HASNT("version 1.2.8beta.de", MAGI_PII_EMAIL);
+	HASNT("sha256 3a7bd3e2360a3d29eea436fcfb7e44c735d117c4", MAGI_PII_EMAIL);
+	HASNT("the file is 2.5GB, dated 2024-03-12", MAGI_PII_EMAIL);
+	HASNT("Person2Person.com", MAGI_PII_EMAIL);
+	HASNT("x2y.com", MAGI_PII_EMAIL);
+	/* the cent sign for the '@' */
+	pii_found_at_most("anna.berg\xC2\xA2" "firma.de", MAGI_PII_EMAIL, "anna.berg\xC2\xA2" "firma.de", REP, true);
+	HASNT("costs 50\xC2\xA2 a page", MAGI_PII_EMAIL);
+}
+
+static void test_email_tld(void)
+{
+	/* a real '@', the long TLD after ", " or a space, ending its field */
+	pii_found_at_most("Email: feze@firm, photography", MAGI_PII_EMAIL, "feze@firm, photography", REP, true);
+	pii_found_at_most("ana@studio technology\n", MAGI_PII_EMAIL, "ana@studio technology", REP, true);
+	pii_found_at_most("a.b@firm.photography", MAGI_PII_EMAIL, "a.b@firm.photography", 1.0f, false);
+	/* no long TLD, or the sentence goes on: not taken */
+	HASNT("ping @firm, photography and more", MAGI_PII_EMAIL);
+	HASNT("bob@firm, and then", MAGI_PII_EMAIL);
+	HASNT("bob@studio technology is good", MAGI_PII_EMAIL);
+}
+
+static void test_ipv4(void)
+{
+	/* every dot a comma, one octet of three digits, alone in its field */
+	pii_found_at_most("78,1,51,198", MAGI_PII_IPV4, "78,1,51,198", REP, true);
+	pii_found_at_most("Origin:\t78,1,51,198\n", MAGI_PII_IPV4, "78,1,51,198", REP, true);
+	HASNT("values 78,1,51,198 and more", MAGI_PII_IPV4);
+	HASNT("1,2,3,4", MAGI_PII_IPV4);
+	HASNT("delays 12,5,30,100 ms", MAGI_PII_IPV4);
+	HASNT("1,200,250,100", MAGI_PII_IPV4);
+	HASNT("signals 1,2,15,255 here", MAGI_PII_IPV4);
+	/* ", " separators with a CIDR prefix length */
+	pii_found_at_most("10, 54, 227, 139/27", MAGI_PII_IPV4, "10, 54, 227, 139/27", REP, true);
+	HASNT("pages 10, 54, 227, 139 of it", MAGI_PII_IPV4);
+	HASNT("10, 20, 30, 40/50", MAGI_PII_IPV4);
+}
+
+int main(void)
+{
+	test_email_glyph();
+	test_email_tld();
+	test_ipv4();
+	return check_done();
+}
