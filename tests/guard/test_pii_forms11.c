@@ -3,7 +3,8 @@
  * e-mail address whose '@' was read as a glyph with no label before it (RFC 5322's
  * local@domain shape with a known TLD), its cent sign, a long gTLD of the root zone whose
  * dot was read ", " or a space, an unlabelled IPv4 quad with commas that stands alone in
- * its field, and one with ", " separators and a CIDR prefix length. Each is found, says
+ * its field, and one with ", " separators and a CIDR prefix length; a card number with one
+ * of Z, G, T, g for a digit in a group (the issuer's range, length and Luhn after). Each is found, says
  * `repaired` and scores at most MAGI_PII_SCORE_REPAIRED; the ordinary text each resembles
  * (words, version strings, dates, sizes, hashes, URLs, host and file names, lists of
  * numbers) is left alone. Text only. */
@@ -66,8 +67,27 @@ static void test_ipv4(void)
 	HASNT("10, 20, 30, 40/50", MAGI_PII_IPV4);
 }
 
+static void test_card(void)
+{
+	/* one of Z G T g for 2 6 7 9 in a group: the issuer's range, length and Luhn after */
+	pii_found_at_most("27Z0 3419 2541 2242", MAGI_PII_CARD, "27Z0 3419 2541 2242", REP, true);
+	pii_found_at_most("Card: 3528 G291 3702 8588", MAGI_PII_CARD, "3528 G291 3702 8588", REP, true);
+	pii_found_at_most("6011 7835 33T4 0689", MAGI_PII_CARD, "6011 7835 33T4 0689", REP, true);
+	pii_found_at_most("5591 417T 7631 7067", MAGI_PII_CARD, "5591 417T 7631 7067", REP, true);
+	/* as read it stays a full-confidence card */
+	pii_found_at_most("4111 1111 1111 1111", MAGI_PII_CARD, "4111 1111 1111 1111", 1.0f, false);
+	/* Luhn failing after the repair, two look-alikes in a group, words and hex */
+	HASNT("27Z0 3419 2541 2243", MAGI_PII_CARD);
+	HASNT("27ZZ 3419 2541 2242", MAGI_PII_CARD);
+	HASNT("TOTAL 3419 2541 2242", MAGI_PII_CARD);
+	HASNT("G291 G291 G291 G291", MAGI_PII_CARD);
+	HASNT("3a7b d3e2 360a 3d29 eea4", MAGI_PII_CARD);
+	HASNT("on 2024-03-12 at 12:30 GMT", MAGI_PII_CARD);
+}
+
 int main(void)
 {
+	test_card();
 	test_email_glyph();
 	test_email_tld();
 	test_ipv4();
