@@ -323,7 +323,8 @@ static magi_status emails_glyph_at(const char *t, size_t len, struct magi__fvec 
 				continue;
 			/* the TLD's dot as read, or ", " before a long gTLD: a space alone for the
 			 * dot is prose ("patternBase be") */
-			if (!(t[dot - 1] == '.' || (t[dot - 1] == ' ' && t[dot - 2] == ',' && long_tld_at(t, len, dot))))
+			if (!(t[dot - 1] == '.' || (t[dot - 1] == ' ' && t[dot - 2] == ',' &&
+						    (long_tld_at(t, len, dot) || tld_ends_field(t, len, d)))))
 				continue;
 			if (d < len && (t[d] == '/' || t[d] == '@' || magi__is_alnum((uc)t[d])))
 				continue;
@@ -432,7 +433,7 @@ static size_t bracketed_comma_domain(const char *t, size_t len, size_t d)
 /* Addresses whose '@' OCR read as a registered, copyright or (session 11) cent sign alone
  * ("name®shop.com", "name¢shop.com";
  * the sign never stands inside an address): a local part right before it, a domain right
- * after it with a dot and a known TLD. `repaired`. */
+ * after it with a dot (or ", ") and a known TLD or a long gTLD. `repaired`. */
 static magi_status emails_sign_at(const char *t, size_t len, struct magi__fvec *fv)
 {
 	for (size_t a = 1; a + 2 < len; a++) {
@@ -445,12 +446,13 @@ static magi_status emails_sign_at(const char *t, size_t len, struct magi__fvec *
 		while (j < a && !magi__is_alnum((uc)t[j]))
 			j++;
 		size_t d = a + 2, k = parse_domain(t, len, d);
-		if (j == a || !k || !memchr(t + d, '.', k - d))
+		/* the TLD's dot as read or as ", " (session 11: "kimj©startup, io") */
+		if (j == a || !k || (!memchr(t + d, '.', k - d) && !memchr(t + d, ',', k - d)))
 			continue;
 		size_t dot = k;
-		while (dot > d && t[dot - 1] != '.')
+		while (dot > d && t[dot - 1] != '.' && t[dot - 1] != ' ')
 			dot--;
-		if (!known_tld_at(t, len, dot))
+		if (!known_tld_at(t, len, dot) && long_tld_at(t, len, dot) != k - dot)
 			continue;
 		magi_status st = magi__fvec_push(fv, MAGI_PII_EMAIL, j, k, MAGI_PII_SCORE_REPAIRED, NULL);
 		if (st)

@@ -37,6 +37,14 @@ static void test_email_glyph(void)
 	/* the cent sign for the '@' */
 	pii_found_at_most("anna.berg\xC2\xA2" "firma.de", MAGI_PII_EMAIL, "anna.berg\xC2\xA2" "firma.de", REP, true);
 	HASNT("costs 50\xC2\xA2 a page", MAGI_PII_EMAIL);
+	/* the cent or copyright sign with the TLD's dot read ", ", and a long gTLD */
+	pii_found_at_most("kimj\xC2\xA9startup, io\tactive", MAGI_PII_EMAIL, "kimj\xC2\xA9startup, io", REP, true);
+	pii_found_at_most("sota\xC2\xA2studio.technology", MAGI_PII_EMAIL, "sota\xC2\xA2studio.technology", REP, true);
+	HASNT("\xC2\xA9 2024 Acme, Inc.", MAGI_PII_EMAIL);
+	/* a glyph for '@' and ", " for the dot: only where the address ends its field */
+	pii_found_at_most("elif42Gweb, de\n", MAGI_PII_EMAIL, "elif42Gweb, de", REP, true);
+	HASNT("the patternBase, de facto", MAGI_PII_EMAIL);
+	HASNT("see patternBase be", MAGI_PII_EMAIL);
 }
 
 static void test_email_tld(void)
