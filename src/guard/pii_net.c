@@ -659,12 +659,28 @@ magi_status magi__pii_ipv6_noisy(const char *t, size_t len, struct magi__fvec *f
 		if (!magi__pii_noisy_hex(t, len, i, &h) || (i > 0 && (magi__is_alnum((uc)t[i - 1]) ||
 							    t[i - 1] == ':' || t[i - 1] == '.')))
 			continue;
-		int gl[8] = {0}, ng = 1, repairs = 0, dbl = 0;
+		int gl[8] = {0}, ng = 1, repairs = 0, dbl = 0, odd = 0;
 		size_t q = i, end = i;
 		while (q < len) {
 			uc c = (uc)t[q];
 			size_t b = magi__pii_noisy_hex(t, len, q, &h);
 			char h2;
+			/* session 11: one colon read as a dot between two groups ("3de5.aa57"), or
+			 * lost to a space where the groups on both sides make more than four glyphs
+			 * ("c958:bdb5 fab9", "f7e cf8e"), once, after a colon read as one or a full
+			 * first group; no IPv4 tail's dot; the address must come out whole below
+			 * (eight groups, or "::" with three full ones) */
+			if (!b && !odd && (ng >= 2 || gl[0] == 4) && ng < 8 && gl[ng - 1] >= 1 &&
+			    (c == '.' || gl[ng - 1] + hex_chunk(t, len, q + 1, 4) > 4) &&
+			    (c == '.' || c == ' ') && hex_chunk(t, len, q + 1, 4) >= 1 &&
+			    (q + 1 + hex_chunk(t, len, q + 1, 4) >= len ||
+			     t[q + 1 + hex_chunk(t, len, q + 1, 4)] != '.')) {
+				odd++;
+				repairs++;
+				ng++;
+				q++;
+				continue;
+			}
 			/* a fifth glyph after a full group that is a colon's look-alike in small
 			 * type ("7ea32624b", "3c93zed24", "fe801:93df", "9575385ad"): the colon */
 			if (gl[ng - 1] == 4 && ng < 8 && (c == '2' || c == 'z' || c == '1' || c == '3') &&
@@ -732,6 +748,9 @@ magi_status magi__pii_ipv6_noisy(const char *t, size_t len, struct magi__fvec *f
 		/* the compressed form ("2001:db8:f174:d5a3::5tb1") is shorter: it must carry
 		 * at least three full groups */
 		ok = ok && (!dbl || full >= 3);
+		/* a colon read otherwise (session 11): three full groups too (a MAC and a word
+		 * after it are none) */
+		ok = ok && (!odd || full >= 3);
 		ok = ok && g5 <= 2 && repairs + g5 <= 4;
 		if (ok && end < len && magi__is_alnum((uc)t[end]))
 			ok = false;

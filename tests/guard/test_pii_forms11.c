@@ -4,7 +4,8 @@
  * local@domain shape with a known TLD), its cent sign, a long gTLD of the root zone whose
  * dot was read ", " or a space, an unlabelled IPv4 quad with commas that stands alone in
  * its field, and one with ", " separators and a CIDR prefix length; a card number with one
- * of Z, G, T, g for a digit in a group (the issuer's range, length and Luhn after). Each is found, says
+ * of Z, G, T, g for a digit in a group (the issuer's range, length and Luhn after); an
+ * IPv6 address with one colon read as a dot or lost to a space (eight groups after). Each is found, says
  * `repaired` and scores at most MAGI_PII_SCORE_REPAIRED; the ordinary text each resembles
  * (words, version strings, dates, sizes, hashes, URLs, host and file names, lists of
  * numbers) is left alone. Text only. */
@@ -93,8 +94,30 @@ static void test_card(void)
 	HASNT("on 2024-03-12 at 12:30 GMT", MAGI_PII_CARD);
 }
 
+static void test_ipv6(void)
+{
+	/* one colon read as a dot or lost to a space, eight groups after */
+	pii_found_at_most("inet6 d81f:ede:7181:e032:fddb:7756:b0ff.7634", MAGI_PII_IPV6,
+			  "d81f:ede:7181:e032:fddb:7756:b0ff.7634", REP, true);
+	pii_found_at_most("IPv6: c958:bdb5 fab9:f24:f04a:1643:9df7:c985", MAGI_PII_IPV6,
+			  "c958:bdb5 fab9:f24:f04a:1643:9df7:c985", REP, true);
+	pii_found_at_most("2001 db8:16a1:5a82:4b9d:9230:f035:160b", MAGI_PII_IPV6,
+			  "2001 db8:16a1:5a82:4b9d:9230:f035:160b", REP, true);
+	pii_found_at_most("2a46:2780:4e60:1d73:f7e cf8e:c3e7:d5a2", MAGI_PII_IPV6,
+			  "2a46:2780:4e60:1d73:f7e cf8e:c3e7:d5a2", REP, true);
+	/* times, MACs and versions beside hex words: no address */
+	HASNT("at 12:30:45.678 and 10:20:30.5", MAGI_PII_IPV6);
+	HASNT("ether aa:bb:cc:dd:ee:ff 1122:3344", MAGI_PII_IPV6);
+	HASNT("x aa:bb:cc:dd:ee:ff 1122:3344", MAGI_PII_IPV6);
+	HASNT("ab:cd:ef:12 3456:78 face", MAGI_PII_IPV6);
+	HASNT("version 1.2.3 build 4:5:6:7 beef", MAGI_PII_IPV6);
+	HASNT("d81f:ede:7181:e032:fddb:7756.b0ff.7634", MAGI_PII_IPV6);
+	HASNT("the dead:beef cafe:babe", MAGI_PII_IPV6);
+}
+
 int main(void)
 {
+	test_ipv6();
 	test_card();
 	test_email_glyph();
 	test_email_tld();
