@@ -584,7 +584,11 @@ magi_status magi__pii_ibans(const char *t, size_t len, const struct magi_pii_par
 					 * X224 2730 7011 6496 2166 753" is no 20-character LT IBAN */
 					bool cut = c.end + 1 < len && t[c.end] == ' ' &&
 						   magi__is_digit((uc)t[c.end + 1]);
-					if (digit_cc && c.spaces < 3 && !letters_as_read(&c, cls))
+					/* session 11: or after an IBAN or account label ("IBAN:
+					 * 18139399661787433786042721" for IS13..., both letters read as
+					 * digits), where mod-97 must still pass on the repaired reading */
+					if (digit_cc && c.spaces < 3 && !letters_as_read(&c, cls) &&
+					    !magi__pii_context_has(t, i, 32, iban_words))
 						continue;
 					if (iban_options(&c, cls, p->ocr_fuzzy) &&
 					    iban_readings_valid(&c, &fixed) &&

@@ -5,7 +5,8 @@
  * dot was read ", " or a space, an unlabelled IPv4 quad with commas that stands alone in
  * its field, and one with ", " separators and a CIDR prefix length; a card number with one
  * of Z, G, T, g for a digit in a group (the issuer's range, length and Luhn after); an
- * IPv6 address with one colon read as a dot or lost to a space (eight groups after). Each is found, says
+ * IPv6 address with one colon read as a dot or lost to a space (eight groups after); an
+ * IBAN whose country code was read as two digits, after an IBAN label. Each is found, says
  * `repaired` and scores at most MAGI_PII_SCORE_REPAIRED; the ordinary text each resembles
  * (words, version strings, dates, sizes, hashes, URLs, host and file names, lists of
  * numbers) is left alone. Text only. */
@@ -115,8 +116,19 @@ static void test_ipv6(void)
 	HASNT("the dead:beef cafe:babe", MAGI_PII_IPV6);
 }
 
+static void test_iban(void)
+{
+	/* both country-code letters read as digits (I as 1, S as 8): after an IBAN label, the
+	 * registry's length and format, and mod-97 on the repaired reading */
+	pii_found_at_most("IBAN: 18139399661787433786042721", MAGI_PII_IBAN, "18139399661787433786042721", REP,
+			  true);
+	HASNT("IBAN: 18139399661787433786042722", MAGI_PII_IBAN);
+	HASNT("order 18139399661787433786042721", MAGI_PII_IBAN);
+}
+
 int main(void)
 {
+	test_iban();
 	test_ipv6();
 	test_card();
 	test_email_glyph();
