@@ -83,7 +83,10 @@ bool magi_pii_iban_valid(const char *iban, size_t n)
 	return rem == 1;
 }
 
-static const char *const iban_words[] = {"iban", "account", "konto", "bank", NULL};
+/* "account" in the languages of the IBAN countries' banking forms (session 11: fr compte,
+ * es cuenta, it conto, pt conta, nl rekening) */
+static const char *const iban_words[] = {"iban", "account", "konto", "bank", "compte", "cuenta", "conto",
+					 "conta", "rekening", NULL};
 
 /* Letters a non-ASCII glyph (or '$') may stand for: Tesseract reads a capital as a currency
  * sign or a Latin-1 letter now and then ("£S23" for ES23, "IT13¥56" for IT13Y56). */
