@@ -20,7 +20,6 @@ static const char *const common_tlds[] = {
 	"at", "be", "info", "biz", "me", "us", "ca", "au", "jp", "ru", "cn", "pl", "se", "no", "dk",
 	"fi", "eu", "app", "dev", "ai", "in", "br", NULL};
 
-
 /* Generic TLDs of the root zone (IANA's list, the 2012 round's new gTLDs) of four letters or
  * more that addresses use: small type reads the dot before them as ", " or a space, and
  * only a word of the root zone's list is taken for a TLD there (session 11). */
@@ -39,29 +38,27 @@ static const char *const long_tlds[] = {
 	"systems", "team", "tech", "technology", "tips", "tools", "training", "travel",
 	"university", "ventures", "website", "wiki", "works", "world", "xyz", "zone", NULL};
 
-/* Length of a long gTLD (above) standing as a whole word at t[i], else 0. */
-static size_t long_tld_at(const char *t, size_t len, size_t i)
+/* Length of a TLD of list standing as a whole word at t[i] (end, space, punctuation or a
+ * further '.' after it), else 0. */
+static size_t tld_of_list_at(const char *const *list, const char *t, size_t len, size_t i)
 {
-	for (size_t k = 0; long_tlds[k]; k++) {
-		size_t tl = strlen(long_tlds[k]);
-		if (i + tl <= len && !memcmp(t + i, long_tlds[k], tl) &&
-		    (i + tl == len || !magi__is_alnum((uc)t[i + tl])))
+	for (size_t k = 0; list[k]; k++) {
+		size_t tl = strlen(list[k]);
+		if (i + tl <= len && !memcmp(t + i, list[k], tl) && (i + tl == len || !magi__is_alnum((uc)t[i + tl])))
 			return tl;
 	}
 	return 0;
 }
 
-/* Length of a common TLD standing as a whole word at t[i] (end, space, punctuation or a
- * further '.' after it), else 0. */
+/* The length of a long gTLD (above) at t[i], of a common TLD (known_tld_at), or 0. */
+static size_t long_tld_at(const char *t, size_t len, size_t i)
+{
+	return tld_of_list_at(long_tlds, t, len, i);
+}
+
 static size_t known_tld_at(const char *t, size_t len, size_t i)
 {
-	for (size_t k = 0; common_tlds[k]; k++) {
-		size_t tl = strlen(common_tlds[k]);
-		if (i + tl <= len && !memcmp(t + i, common_tlds[k], tl) &&
-		    (i + tl == len || !magi__is_alnum((uc)t[i + tl])))
-			return tl;
-	}
-	return 0;
+	return tld_of_list_at(common_tlds, t, len, i);
 }
 
 /* true when the address ends its field at t[e]: the end, a line break, a tab, a closing
