@@ -670,6 +670,16 @@ magi_status magi__pii_ipv6_noisy(const char *t, size_t len, struct magi__fvec *f
 			 * ("c958:bdb5 fab9", "f7e cf8e"), once, after a colon read as one or a full
 			 * first group; no IPv4 tail's dot; the address must come out whole below
 			 * (eight groups, or "::" with three full ones) */
+			/* and "::" read ".:" ("fe80.:e623:..."): the dot is its first colon */
+			if (c == '.' && !odd && !dbl && gl[ng - 1] >= 1 && ng < 7 && q + 2 < len && t[q + 1] == ':' &&
+			    magi__pii_noisy_hex(t, len, q + 2, &h2)) {
+				odd++;
+				dbl++;
+				repairs++;
+				ng += 2;
+				q += 2;
+				continue;
+			}
 			if (!b && !odd && (ng >= 2 || gl[0] == 4) && ng < 8 && gl[ng - 1] >= 1 &&
 			    (c == '.' || gl[ng - 1] + hex_chunk(t, len, q + 1, 4) > 4) &&
 			    (c == '.' || c == ' ') && hex_chunk(t, len, q + 1, 4) >= 1 &&

@@ -106,6 +106,9 @@ static void test_ipv6(void)
 			  "2001 db8:16a1:5a82:4b9d:9230:f035:160b", REP, true);
 	pii_found_at_most("2a46:2780:4e60:1d73:f7e cf8e:c3e7:d5a2", MAGI_PII_IPV6,
 			  "2a46:2780:4e60:1d73:f7e cf8e:c3e7:d5a2", REP, true);
+	/* "::" read ".:" */
+	pii_found_at_most("Address\tFE80.:E623:F1CA:C25C:6B7F", MAGI_PII_IPV6, "FE80.:E623:F1CA:C25C:6B7F", REP, true);
+	HASNT("x fe80.:1:2:3 and file.:abc", MAGI_PII_IPV6);
 	/* times, MACs and versions beside hex words: no address */
 	HASNT("at 12:30:45.678 and 10:20:30.5", MAGI_PII_IPV6);
 	HASNT("ether aa:bb:cc:dd:ee:ff 1122:3344", MAGI_PII_IPV6);
