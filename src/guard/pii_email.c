@@ -20,18 +20,55 @@ static const char *const common_tlds[] = {
 	"at", "be", "info", "biz", "me", "us", "ca", "au", "jp", "ru", "cn", "pl", "se", "no", "dk",
 	"fi", "eu", "app", "dev", "ai", "in", "br", NULL};
 
+/* Generic TLDs of the root zone (IANA's list, the 2012 round's new gTLDs) of four letters or
+ * more that addresses use: small type reads the dot before them as ", " or a space, and
+ * only a word of the root zone's list is taken for a TLD there (session 11). */
+static const char *const long_tlds[] = {
+	"academy", "agency", "audio", "bank", "berlin", "bike", "blog", "build", "business", "cafe",
+	"camera", "capital", "care", "center", "clinic", "cloud", "club", "codes", "coffee",
+	"company", "computer", "consulting", "construction", "design", "dental", "digital",
+	"directory", "education", "email", "energy", "engineering", "enterprises", "equipment",
+	"events", "expert", "exposed", "family", "farm", "finance", "fitness", "foundation",
+	"gallery", "garden", "global", "graphics", "group", "guru", "health", "holdings", "house",
+	"industries", "institute", "insure", "international", "kitchen", "land", "legal", "lighting",
+	"limited", "live", "london", "management", "marketing", "media", "museum", "network",
+	"ninja", "online", "partners", "photo", "photography", "photos", "pictures", "plumbing",
+	"press", "productions", "properties", "recipes", "rocks", "school", "services", "shop",
+	"site", "social", "software", "solutions", "space", "store", "studio", "support",
+	"systems", "team", "tech", "technology", "tips", "tools", "training", "travel",
+	"university", "ventures", "website", "wiki", "works", "world", "xyz", "zone", NULL};
 
-/* Length of a common TLD standing as a whole word at t[i] (end, space, punctuation or a
+/* Length of a TLD of list standing as a whole word at t[i] (end, space, punctuation or a
  * further '.' after it), else 0. */
-static size_t known_tld_at(const char *t, size_t len, size_t i)
+static size_t tld_of_list_at(const char *const *list, const char *t, size_t len, size_t i)
 {
-	for (size_t k = 0; common_tlds[k]; k++) {
-		size_t tl = strlen(common_tlds[k]);
-		if (i + tl <= len && !memcmp(t + i, common_tlds[k], tl) &&
-		    (i + tl == len || !magi__is_alnum((uc)t[i + tl])))
+	for (size_t k = 0; list[k]; k++) {
+		size_t tl = strlen(list[k]);
+		if (i + tl <= len && !memcmp(t + i, list[k], tl) && (i + tl == len || !magi__is_alnum((uc)t[i + tl])))
 			return tl;
 	}
 	return 0;
+}
+
+/* The length of a long gTLD (above) at t[i], of a common TLD (known_tld_at), or 0. */
+static size_t long_tld_at(const char *t, size_t len, size_t i)
+{
+	return tld_of_list_at(long_tlds, t, len, i);
+}
+
+static size_t known_tld_at(const char *t, size_t len, size_t i)
+{
+	return tld_of_list_at(common_tlds, t, len, i);
+}
+
+/* true when the address ends its field at t[e]: the end, a line break, a tab, a closing
+ * bracket or quote, or a sentence's period or semicolon at the end of its line. */
+static bool tld_ends_field(const char *t, size_t len, size_t e)
+{
+	if (e < len && (t[e] == '.' || t[e] == ';'))
+		e++;
+	return e >= len || t[e] == '\n' || t[e] == '\t' || t[e] == '\r' || t[e] == '>' || t[e] == ')' ||
+	       t[e] == ']' || t[e] == '"' || (t[e] == ' ' && e + 1 < len && t[e + 1] == ' ');
 }
 
 /* true when t[s..e) is a Punycode label ("xn--p1ai"; OCR's "xn—-plai" with a dash read
@@ -119,11 +156,21 @@ static size_t parse_domain(const char *t, size_t len, size_t d)
 			if (gap == 2 && (t[q] == '.' || t[q + 1] == ',') && w - q - gap >= 2 && w - q - gap <= 18 &&
 			    (w == len || (!magi__is_alnum((uc)t[w]) && t[w] != '.' && t[w] != '-')))
 				return w;
+			/* "firm, photography": the dot read as ", " before a long gTLD of the root
+			 * zone's list ending the address (session 11; the caller says `repaired`) */
+			if (gap == 2 && t[q] == ',' && labels >= 1 && long_tld_at(t, len, q + 2) &&
+			    tld_ends_field(t, len, q + 2 + long_tld_at(t, len, q + 2)))
+				return q + 2 + long_tld_at(t, len, q + 2);
 		}
 		if (q + 1 < len && t[q] == ' ' && labels >= 1 && !glued) {
 			/* "tree fr": the dot before a common TLD read as a space */
 			size_t tl = known_tld_at(t, len, q + 1);
 			if (tl && (q + 1 + tl == len || t[q + 1 + tl] != '.'))
+				return q + 1 + tl;
+			/* "firm photography": a long gTLD, only where the address ends its field
+			 * (session 11) */
+			tl = long_tld_at(t, len, q + 1);
+			if (tl && tld_ends_field(t, len, q + 1 + tl))
 				return q + 1 + tl;
 			/* "out look. com": a label split by a space, a dotted common TLD after it */
 			size_t r = q + 1;
@@ -219,6 +266,83 @@ static magi_status emails_lost_at(const char *t, size_t len, struct magi__fvec *
 	return MAGI_OK;
 }
 
+/* Addresses whose '@' small type read as '2', '8', 'B', 'G' or 'Q' with no label before
+ * them (session 11: "jrme698firm.photography", "mlopezGweb.de"): a token of an address's
+ * characters in lower case but for that glyph, no '@', not in a URL ("//", "www." or a
+ * path after it), that splits at the glyph into a local part of 3+ characters holding 2+
+ * letters and not ending in a dot, and a domain of 2+ labels whose first has 3+ characters
+ * and whose last is a known TLD (the dot before it maybe read ", " or a space before a long
+ * gTLD). A host or file name rarely splits so: the glyph must stand right after a letter or
+ * digit and right before a letter. `repaired`. */
+static magi_status emails_glyph_at(const char *t, size_t len, struct magi__fvec *fv)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (!magi__is_alnum((uc)t[i]) || (i > 0 && (email_local_char((uc)t[i - 1]) || t[i - 1] == '@' ||
+							    t[i - 1] == '/' || (uc)t[i - 1] >= 0x80)))
+			continue;
+		size_t e = i;
+		bool bad = false;
+		while (e < len && (email_local_char((uc)t[e]) || t[e] == '@'))
+			bad |= t[e] == '@', e++;
+		while (e > i && (t[e - 1] == '.' || t[e - 1] == '-'))
+			e--;
+		size_t at_end = e;
+		while (at_end < len && t[at_end] == '.')
+			at_end++;
+		if (bad || e - i < 9 || (at_end < len && (t[at_end] == '/' || t[at_end] == '@' || (uc)t[at_end] >= 0x80)) ||
+		    (e - i >= 4 && !strncasecmp(t + i, "www.", 4))) {
+			i = e;
+			continue;
+		}
+		size_t found = 0;
+		for (size_t k = i + 3; k + 3 < e && !found; k++) {
+			if (!strchr("28BGQ", t[k]) || !t[k] || !magi__is_alnum((uc)t[k - 1]) ||
+			    !magi__is_lower((uc)t[k + 1]))
+				continue;
+			int letters = 0;
+			bool upper = false;
+			for (size_t r = i; r < k; r++)
+				letters += magi__is_alpha((uc)t[r]), upper |= magi__is_upper((uc)t[r]);
+			for (size_t r = k + 1; r < e; r++)
+				upper |= magi__is_upper((uc)t[r]);
+			if (letters < 2 || upper)
+				continue;
+			size_t d = parse_domain(t, len, k + 1);
+			size_t lab = k + 1;
+			while (lab < e && (magi__is_alnum((uc)t[lab]) || t[lab] == '-'))
+				lab++;
+			if (d < e || lab - (k + 1) < 3 || lab >= d)
+				continue;
+			size_t dot = d;
+			while (dot > k && magi__is_alpha((uc)t[dot - 1]))
+				dot--;
+			if (dot == d || !(known_tld_at(t, len, dot) == d - dot || long_tld_at(t, len, dot) == d - dot))
+				continue;
+			/* the TLD's dot as read, or ", " before a long gTLD: a space alone for the
+			 * dot is prose ("patternBase be") */
+			if (!(t[dot - 1] == '.' || (t[dot - 1] == ' ' && t[dot - 2] == ',' &&
+						    (long_tld_at(t, len, dot) || tld_ends_field(t, len, d)))))
+				continue;
+			if (d < len && (t[d] == '/' || t[d] == '@' || magi__is_alnum((uc)t[d])))
+				continue;
+			found = d;
+		}
+		/* only where no other e-mail rule took the token */
+		for (size_t g = 0; g < fv->n && found; g++)
+			if (fv->v[g].type == MAGI_PII_EMAIL && fv->v[g].start < found && i < fv->v[g].end)
+				found = 0;
+		if (found) {
+			magi_status st = magi__fvec_push(fv, MAGI_PII_EMAIL, i, found, MAGI_PII_SCORE_REPAIRED, NULL);
+			if (st)
+				return st;
+			fv->v[fv->n - 1].repaired = true; /* a glyph read as the '@' */
+			e = found;
+		}
+		i = e;
+	}
+	return MAGI_OK;
+}
+
 /* The value of an e-mail-only label (Email, Mail, Courriel, ... opening its field, a colon
  * or tab after it) that reads as an address whose '@' OCR made a letter or lost
  * ("Email: layladorange.fr", "mlewandouskaueb, de" for mlewandowska@web.de, session 10):
@@ -303,13 +427,14 @@ static size_t bracketed_comma_domain(const char *t, size_t len, size_t d)
 	return q;
 }
 
-/* Addresses whose '@' OCR read as a registered or copyright sign alone ("name®shop.com";
+/* Addresses whose '@' OCR read as a registered, copyright or (session 11) cent sign alone
+ * ("name®shop.com", "name¢shop.com";
  * the sign never stands inside an address): a local part right before it, a domain right
- * after it with a dot and a known TLD. `repaired`. */
+ * after it with a dot (or ", ") and a known TLD or a long gTLD. `repaired`. */
 static magi_status emails_sign_at(const char *t, size_t len, struct magi__fvec *fv)
 {
 	for (size_t a = 1; a + 2 < len; a++) {
-		if ((uc)t[a] != 0xC2 || ((uc)t[a + 1] != 0xAE && (uc)t[a + 1] != 0xA9) ||
+		if ((uc)t[a] != 0xC2 || ((uc)t[a + 1] != 0xAE && (uc)t[a + 1] != 0xA9 && (uc)t[a + 1] != 0xA2) ||
 		    !email_local_char((uc)t[a - 1]) || t[a + 2] == '@')
 			continue;
 		size_t j = a;
@@ -318,12 +443,13 @@ static magi_status emails_sign_at(const char *t, size_t len, struct magi__fvec *
 		while (j < a && !magi__is_alnum((uc)t[j]))
 			j++;
 		size_t d = a + 2, k = parse_domain(t, len, d);
-		if (j == a || !k || !memchr(t + d, '.', k - d))
+		/* the TLD's dot as read or as ", " (session 11: "kimj©startup, io") */
+		if (j == a || !k || (!memchr(t + d, '.', k - d) && !memchr(t + d, ',', k - d)))
 			continue;
 		size_t dot = k;
-		while (dot > d && t[dot - 1] != '.')
+		while (dot > d && t[dot - 1] != '.' && t[dot - 1] != ' ')
 			dot--;
-		if (!known_tld_at(t, len, dot))
+		if (!known_tld_at(t, len, dot) && long_tld_at(t, len, dot) != k - dot)
 			continue;
 		magi_status st = magi__fvec_push(fv, MAGI_PII_EMAIL, j, k, MAGI_PII_SCORE_REPAIRED, NULL);
 		if (st)
@@ -456,6 +582,10 @@ magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv)
 		/* a dot read as a comma with a stray space before it (session 8) */
 		for (size_t x = d; k && x + 1 < k && !fixed; x++)
 			fixed = (t[x] == ' ' && t[x + 1] == ',') || (t[x] == '.' && t[x + 1] == '.');
+		/* a long gTLD after ", " or a space (session 11) */
+		for (size_t x = d; k && x + 2 < k && !fixed; x++)
+			fixed = (t[x] == ',' || (t[x] == ' ' && t[x - 1] != '.')) && long_tld_at(t, len, x + 1 + (t[x + 1] == ' ')) ==
+									k - (x + 1 + (t[x + 1] == ' '));
 		/* spaces on both sides of the '@' and no dot in the domain are prose ("of @ unit
 		 * in"), not an address with three faults */
 		if (k && le < a && d > a + 1 && !memchr(t + d, '.', k - d))
@@ -473,5 +603,7 @@ magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv)
 	magi_status st = emails_lost_at(t, len, fv);
 	if (!st)
 		st = emails_sign_at(t, len, fv);
+	if (!st)
+		st = emails_glyph_at(t, len, fv);
 	return st ? st : emails_label_value(t, len, fv);
 }

@@ -83,7 +83,10 @@ bool magi_pii_iban_valid(const char *iban, size_t n)
 	return rem == 1;
 }
 
-static const char *const iban_words[] = {"iban", "account", "konto", "bank", NULL};
+/* "account" in the languages of the IBAN countries' banking forms (session 11: fr compte,
+ * es cuenta, it conto, pt conta, nl rekening) */
+static const char *const iban_words[] = {"iban", "account", "konto", "bank", "compte", "cuenta", "conto",
+					 "conta", "rekening", NULL};
 
 /* Letters a non-ASCII glyph (or '$') may stand for: Tesseract reads a capital as a currency
  * sign or a Latin-1 letter now and then ("£S23" for ES23, "IT13¥56" for IT13Y56). */
@@ -584,7 +587,11 @@ magi_status magi__pii_ibans(const char *t, size_t len, const struct magi_pii_par
 					 * X224 2730 7011 6496 2166 753" is no 20-character LT IBAN */
 					bool cut = c.end + 1 < len && t[c.end] == ' ' &&
 						   magi__is_digit((uc)t[c.end + 1]);
-					if (digit_cc && c.spaces < 3 && !letters_as_read(&c, cls))
+					/* session 11: or after an IBAN or account label ("IBAN:
+					 * 18139399661787433786042721" for IS13..., both letters read as
+					 * digits), where mod-97 must still pass on the repaired reading */
+					if (digit_cc && c.spaces < 3 && !letters_as_read(&c, cls) &&
+					    !magi__pii_context_has(t, i, 32, iban_words))
 						continue;
 					if (iban_options(&c, cls, p->ocr_fuzzy) &&
 					    iban_readings_valid(&c, &fixed) &&

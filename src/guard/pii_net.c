@@ -161,6 +161,27 @@ magi_status magi__pii_ipv4(const char *t, size_t len, struct magi__fvec *fv)
 				 (t[q + 1] == ' ' && q + 2 < len && magi__is_digit((uc)t[q + 2]))));
 		bool comma_quad = ok && commas == 3 && !spaces && !gaps && !labelled && !port &&
 				  long_oct >= 2 && !in_list;
+		/* session 11: such a quad with one octet of three digits ("78,1,51,198") when it
+		 * holds 7+ digits and stands alone in its field (a line, a tab-separated cell or a
+		 * label's value: a list of small numbers runs on in prose) */
+		int ndig = nds[0] + nds[1] + nds[2] + nds[3];
+		bool alone_before = i == 0 || (t[i - 1] && strchr("\n\t\r", t[i - 1])) ||
+				    (t[i - 1] == ' ' && (i < 2 || strchr("\n\t :", t[i - 2])));
+		bool alone_after = q >= len || (t[q] && strchr("\n\t\r", t[q])) ||
+				   (q + 1 < len && t[q] == ' ' && t[q + 1] == ' ') || (q + 1 == len && t[q] == ' ');
+		comma_quad |= ok && commas == 3 && !spaces && !gaps && !dots && !dashes && !labelled && !port &&
+			      long_oct == 1 && ndig >= 7 && !in_list && alone_before && alone_after;
+		/* session 11: every dot read as ", " and a CIDR prefix length or a port after it
+		 * ("10, 54, 227, 139/27"): the suffix anchors it as a port does for the other
+		 * forms; two octets or more three digits long */
+		size_t pfx = prefix_len_end(t, len, q, 32);
+		size_t pq = q + 1;
+		while (pq < len && magi__is_digit((uc)t[pq]) && pq - q <= 6)
+			pq++;
+		bool suffix = pfx > q || (q < len && t[q] == ':' && pq - q >= 3 && pq - q <= 6 &&
+					  (pq >= len || !magi__is_alnum((uc)t[pq])));
+		comma_quad |= ok && commas == 3 && after_sp == 3 && spaces == 3 && !dots && !gaps && !dashes &&
+			      suffix && long_oct >= 2 && !in_list;
 		/* dots and commas mixed, each followed by a space or none (session 8: "192, 168,
 		 * 97. 84"): a list of decimals spaces its commas only ("12.5, 100, 200"); with two
 		 * octets or more three digits long, as above. `repaired` */
@@ -638,12 +659,38 @@ magi_status magi__pii_ipv6_noisy(const char *t, size_t len, struct magi__fvec *f
 		if (!magi__pii_noisy_hex(t, len, i, &h) || (i > 0 && (magi__is_alnum((uc)t[i - 1]) ||
 							    t[i - 1] == ':' || t[i - 1] == '.')))
 			continue;
-		int gl[8] = {0}, ng = 1, repairs = 0, dbl = 0;
+		int gl[8] = {0}, ng = 1, repairs = 0, dbl = 0, odd = 0;
 		size_t q = i, end = i;
 		while (q < len) {
 			uc c = (uc)t[q];
 			size_t b = magi__pii_noisy_hex(t, len, q, &h);
 			char h2;
+			/* session 11: one colon read as a dot between two groups ("3de5.aa57"), or
+			 * lost to a space where the groups on both sides make more than four glyphs
+			 * ("c958:bdb5 fab9", "f7e cf8e"), once, after a colon read as one or a full
+			 * first group; no IPv4 tail's dot; the address must come out whole below
+			 * (eight groups, or "::" with three full ones) */
+			/* and "::" read ".:" ("fe80.:e623:..."): the dot is its first colon */
+			if (c == '.' && !odd && !dbl && gl[ng - 1] >= 1 && ng < 7 && q + 2 < len && t[q + 1] == ':' &&
+			    magi__pii_noisy_hex(t, len, q + 2, &h2)) {
+				odd++;
+				dbl++;
+				repairs++;
+				ng += 2;
+				q += 2;
+				continue;
+			}
+			if (!b && !odd && (ng >= 2 || gl[0] == 4) && ng < 8 && gl[ng - 1] >= 1 &&
+			    (c == '.' || gl[ng - 1] + hex_chunk(t, len, q + 1, 4) > 4) &&
+			    (c == '.' || c == ' ') && hex_chunk(t, len, q + 1, 4) >= 1 &&
+			    (q + 1 + hex_chunk(t, len, q + 1, 4) >= len ||
+			     t[q + 1 + hex_chunk(t, len, q + 1, 4)] != '.')) {
+				odd++;
+				repairs++;
+				ng++;
+				q++;
+				continue;
+			}
 			/* a fifth glyph after a full group that is a colon's look-alike in small
 			 * type ("7ea32624b", "3c93zed24", "fe801:93df", "9575385ad"): the colon */
 			if (gl[ng - 1] == 4 && ng < 8 && (c == '2' || c == 'z' || c == '1' || c == '3') &&
@@ -711,6 +758,9 @@ magi_status magi__pii_ipv6_noisy(const char *t, size_t len, struct magi__fvec *f
 		/* the compressed form ("2001:db8:f174:d5a3::5tb1") is shorter: it must carry
 		 * at least three full groups */
 		ok = ok && (!dbl || full >= 3);
+		/* a colon read otherwise (session 11): three full groups too (a MAC and a word
+		 * after it are none) */
+		ok = ok && (!odd || full >= 3);
 		ok = ok && g5 <= 2 && repairs + g5 <= 4;
 		if (ok && end < len && magi__is_alnum((uc)t[end]))
 			ok = false;

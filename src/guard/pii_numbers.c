@@ -281,8 +281,92 @@ static bool card_repaired_layout(const struct magi__pii_run *r, int g0, int g1)
 	return false;
 }
 
+static magi_status cards_in(const char *t, size_t len, const struct magi_pii_params *p, struct magi__fvec *fv);
+
+/* The digit small type's other look-alikes stand for in a card's group (session 11): Z 2,
+ * G 6, T 7, g 9 — none a hex digit, so a hash or key in groups stays as read. */
+static char card_lookalike(uc c)
+{
+	switch (c) {
+	case 'Z':
+		return '2';
+	case 'G':
+		return '6';
+	case 'T':
+		return '7';
+	case 'g':
+		return '9';
+	default:
+		return 0;
+	}
+}
+
+/* Cards with one of those look-alikes in a group ("27Z0 3419 2541 2242", "3528 G291 ..."):
+ * the text is read again with them as digits where a group of four to six glyphs holds
+ * one of them and three or more true digits; a card found there (its issuer's range and
+ * length and Luhn, as every card) that spans one or two changed glyphs and overlaps no card
+ * already found is added, `repaired`. */
+static magi_status cards_lookalike(const char *t, size_t len, const struct magi_pii_params *p,
+				   struct magi__fvec *fv)
+{
+	char *b = NULL;
+	for (size_t i = 0; i < len;) {
+		if (!magi__is_digit((uc)t[i]) && !card_lookalike((uc)t[i])) {
+			i++;
+			continue;
+		}
+		size_t e = i;
+		int nd = 0, nl = 0;
+		while (e < len && (magi__is_digit((uc)t[e]) || card_lookalike((uc)t[e])))
+			nd += magi__is_digit((uc)t[e]), nl += !magi__is_digit((uc)t[e]), e++;
+		bool edge = (i == 0 || !magi__is_alnum((uc)t[i - 1])) && (e == len || !magi__is_alnum((uc)t[e]));
+		if (nl == 1 && nd >= 3 && e - i >= 4 && e - i <= 6 && edge) {
+			if (!b) {
+				b = malloc(len + 1);
+				if (!b)
+					return MAGI_ERR_NOMEM;
+				memcpy(b, t, len);
+				b[len] = '\0';
+			}
+			for (size_t k = i; k < e; k++)
+				if (!magi__is_digit((uc)t[k]))
+					b[k] = card_lookalike((uc)t[k]);
+		}
+		i = e;
+	}
+	if (!b)
+		return MAGI_OK;
+	struct magi__fvec more = {0};
+	magi_status st = cards_in(b, len, p, &more);
+	for (size_t f = 0; !st && f < more.n; f++) {
+		const struct magi_pii_finding *m = &more.v[f];
+		int changed = 0;
+		bool dup = false;
+		for (size_t k = m->start; k < m->end; k++)
+			changed += b[k] != t[k];
+		for (size_t g = 0; g < fv->n && !dup; g++)
+			dup = fv->v[g].start < m->end && m->start < fv->v[g].end &&
+			      (fv->v[g].type == MAGI_PII_CARD || fv->v[g].score >= 1.0f);
+		/* one or two glyphs misread; more is a code of letters and digits */
+		if (!changed || changed > 2 || dup)
+			continue;
+		st = magi__fvec_push(fv, MAGI_PII_CARD, m->start, m->end, MAGI_PII_SCORE_REPAIRED, NULL);
+		if (!st)
+			fv->v[fv->n - 1].repaired = true;
+	}
+	magi__fvec_release(&more);
+	free(b);
+	return st;
+}
+
 magi_status magi__pii_cards(const char *t, size_t len, const struct magi_pii_params *p,
-				struct magi__fvec *fv)
+			    struct magi__fvec *fv)
+{
+	magi_status st = cards_in(t, len, p, fv);
+	return st || !p->ocr_fuzzy ? st : cards_lookalike(t, len, p, fv);
+}
+
+static magi_status cards_in(const char *t, size_t len, const struct magi_pii_params *p, struct magi__fvec *fv)
 {
 	for (size_t i = 0; i < len; i++) {
 		if (!magi__pii_left_boundary(t, i) || !(magi__is_digit((uc)t[i]) ||
