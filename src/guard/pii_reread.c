@@ -227,6 +227,8 @@ struct cand {
 	int scale;       /* the crop is enlarged this much before its reading */
 	int kind;        /* READ_PLAIN, or a reading constrained to one shape's glyphs */
 	bool mac12;      /* a MAC label's twelve hex glyphs: the reading is labelled "MAC" */
+	bool again;      /* read once more at another size when its reading found nothing,
+			  * whatever its priority (session 11: IBAN, card and e-mail shapes) */
 };
 
 static int cand_cmp(const void *a, const void *b)
@@ -909,9 +911,106 @@ static bool email_label(const char *t)
 	return false;
 }
 
+/* true when t ends in a colon-like mark (a field's label: "To:", small type's "To?"). */
+static bool colon_end(const char *t)
+{
+	size_t n = strlen(t);
+	return n && strchr(":;?=", t[n - 1]);
+}
+
+/* true when the words of line li left of word w, or the OCR lines of its row left of it
+ * (within 20 heights: a form's label Tesseract read as a line of its own, "E-mail" |
+ * "wei.zhang2mail.cn"), end in an e-mail label (session 11). */
+static bool email_label_left(const struct magi_ocr *ocr, size_t li, size_t w)
+{
+	const struct magi_ocr_word *me = &ocr->words[w];
+	int best = -1, bx = INT32_MIN;
+	for (size_t k = 0; k < ocr->n_words; k++) {
+		const struct magi_ocr_word *ow = &ocr->words[k];
+		int ov = MAGI_MIN(me->y + me->h, ow->y + ow->h) - MAGI_MAX(me->y, ow->y);
+		if (ow->line == (int)li || ow->x + ow->w > me->x || ov * 2 < MAGI_MIN(me->h, ow->h) ||
+		    me->x - (ow->x + ow->w) > 20 * me->h)
+			continue;
+		if (ow->x > bx)
+			bx = ow->x, best = (int)k;
+	}
+	if (best < 0 || !email_label(ocr->words[best].text))
+		return false;
+	/* a field's label: with its colon, or alone on its OCR line ("According to" | "Nguyen
+	 * Van Hoang," is prose) */
+	int line = ocr->words[best].line, words = 0;
+	for (size_t k = 0; k < ocr->n_words; k++)
+		words += ocr->words[k].line == line;
+	return colon_end(ocr->words[best].text) || words == 1;
+}
+
+/* Generic top-level domains an address may end in; any two lower-case letters stand for
+ * a country's (ISO 3166-1 codes are the ccTLDs). */
+static const char *const email_gtlds[] = {"com", "org", "net", "edu", "gov", "mil", "int", "info",
+					  "biz", "name", "pro", "mobi", "app", "dev", "xyz", "online",
+					  "site", "tech", "email", "shop", "store", "cloud", "blog", NULL};
+
+/* An e-mail address whose '@' small type misread, with no label to say what it is
+ * ("jisoo.lee.19912shop.com.au", "mei2company.co.uk", "zhuang¢firm.de"; session 11): one
+ * word of 8-64 bytes, no '@', ':' or '/', not a link ("www.", "http"), ending in a dot (or
+ * a comma for one) and a top-level domain (two lower-case letters or a generic one),
+ * with a glyph that is no lower-case letter nor '.', '_', '-' (the misread '@': a digit, a
+ * capital, a currency or copyright sign) between lower-case letters or digits before the
+ * domain's first dot. Only the reading with '@' among its glyphs says whether it is one. */
+static bool email_shape_word(const char *t)
+{
+	size_t n = strlen(t);
+	while (n && strchr(",.;)>", t[n - 1]))
+		n--;
+	if (n < 8 || n > 64 || memchr(t, '@', n) || memchr(t, ':', n) || memchr(t, '/', n) ||
+	    !strncmp(t, "www.", 4) || !strncmp(t, "http", 4))
+		return false;
+	size_t dot = n;
+	while (dot && t[dot - 1] != '.' && t[dot - 1] != ',')
+		dot--;
+	if (!dot)
+		return false;
+	size_t tl = n - dot;
+	bool tld = tl == 2;
+	for (size_t k = dot; k < n && tld; k++)
+		tld = magi__is_lower((uc)t[k]);
+	for (size_t g = 0; email_gtlds[g] && !tld; g++)
+		tld = strlen(email_gtlds[g]) == tl && !memcmp(t + dot, email_gtlds[g], tl);
+	if (!tld)
+		return false;
+	/* the domain's first dot: the misread '@' stands before it */
+	size_t d0 = 0;
+	while (d0 < dot && t[d0] != '.' && t[d0] != ',')
+		d0++;
+	for (size_t k = 1; k < d0; k++) {
+		uc ch = (uc)t[k];
+		if (magi__is_lower(ch) || strchr("._-+'", ch))
+			continue;
+		/* a glyph between a local part and a domain label of 2+ letters or digits */
+		bool before = magi__is_alnum((uc)t[k - 1]), after2;
+		size_t q = k + 1;
+		while (q < d0 && ((uc)t[q] & 0x80) && ((uc)t[q] & 0xc0) == 0x80)
+			q++; /* the rest of a multi-byte glyph ("¢", "©") */
+		after2 = q + 1 < d0 && magi__is_lower((uc)t[q]) && magi__is_alnum((uc)t[q + 1]);
+		if (before && after2)
+			return true;
+	}
+	return false;
+}
+
+/* The first word of line li shaped as email_shape_word says; -1 when there is none. */
+static int email_shape(const struct magi_ocr *ocr, size_t li)
+{
+	for (size_t w = 0; w < ocr->n_words; w++)
+		if (ocr->words[w].line == (int)li && email_shape_word(ocr->words[w].text))
+			return (int)w;
+	return -1;
+}
+
 static bool email_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 {
-	int first = -1, last = -1, start = -1, prev = -1;
+	int first = -1, last = -1, start = -1, prev = -1, after = 0;
+	bool bare_label = false, at = false;
 	/* a label alone on the line before ("From:" over the address) */
 	bool label_above = li > 0 && ocr->lines[li - 1].text && !strchr(ocr->lines[li - 1].text, ' ') &&
 			   email_label(ocr->lines[li - 1].text);
@@ -919,14 +1018,20 @@ static bool email_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 		if (ocr->words[w].line != (int)li)
 			continue;
 		const char *t = ocr->words[w].text;
+		if (start >= 0 || start == -2)
+			after++;
+		at |= strchr(t, '@') || strchr(t, '<');
 		if (first < 0) {
 			first = (int)w;
 			if (email_label(t)) {
 				start = -2; /* from the next word */
 				last = (int)w;
+				/* "to", "from", "contact" without a colon also open prose ("to build a
+				 * tags file."): then the rest must be an address's few words (session 11) */
+				bare_label = !colon_end(t);
 				continue;
 			}
-			if (label_above)
+			if (label_above || email_label_left(ocr, li, w))
 				start = (int)w;
 		}
 		if (start == -2) {
@@ -942,8 +1047,17 @@ static bool email_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 		last = (int)w;
 		prev = (int)w;
 	}
-	if (start < 0)
+	if (bare_label && after > 3 && !at)
 		return false;
+	if (start < 0) {
+		/* no label and no '@': a word of an address's shape whose '@' was misread */
+		int w = email_shape(ocr, li);
+		if (w < 0)
+			return false;
+		start = last = w;
+		c->again = true;
+		c->prio = 1;
+	}
 	size_t chars = 0;
 	bool domain = false;
 	for (int w = start; w <= last; w++) {
@@ -1408,6 +1522,9 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		cands[nc++] = c;
 	}
 	qsort(cands, nc, sizeof *cands, cand_cmp);
+	for (size_t i = 0; i < nc; i++)
+		MAGI_DEBUG("pii: candidate kind %d prio %d cost %d x%d at %d,%d: \"%s\"", cands[i].kind, cands[i].prio,
+			   cands[i].cost, cands[i].scale, cands[i].x, cands[i].y, ocr->lines[cands[i].line].text);
 	MAGI_DEBUG("pii: second look at a %ux%u screen: %zu candidate%s", img->w, img->h, nc,
 		   nc == 1 ? "" : "s");
 	size_t cap = nf;
@@ -1471,7 +1588,8 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 	size_t nagain = 0;
 	for (size_t i = 0; i < nc; i++) {
 		struct reread *r = &rs[i];
-		if (r->read && !r->s && !r->ng && r->cand->prio >= 2 && r->cand->cost <= budget) {
+		if (r->read && !r->s && !r->ng && (r->cand->prio >= 2 || r->cand->again) &&
+		    r->cand->cost <= budget) {
 			budget -= r->cand->cost;
 			magi_pii_findings_free(r->g, r->ng);
 			r->g = NULL;
