@@ -429,6 +429,83 @@ static bool digits_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 	return groups && cand_box(c, b);
 }
 
+/* A glyph small type writes for a digit ("B3s3", "s416", "j614"). */
+static bool digit_look(char ch)
+{
+	return magi__is_digit((uc)ch) || (ch && strchr("OoDQIlLiSsBZzGgbqjT", ch));
+}
+
+/* A card number's groups however small type read their glyphs (session 11): a run of
+ * 2-5 words of line li, each 3-7 digits or their look-alikes (a trailing ',' or '.'
+ * allowed), 13-19 glyphs in all, at least half of them digits and a digit in every
+ * group ("B3s3 7096 5061 s416"). The digit reading reads them as digits, and the card
+ * rule (IIN ranges and Luhn) decides. c gets the run's words; false when there is none. */
+static bool card_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
+{
+	int r0 = -1, glyphs = 0, digits = 0, groups = 0;
+	for (size_t w = 0; w <= ocr->n_words; w++) {
+		bool in = w < ocr->n_words && ocr->words[w].line == (int)li;
+		int g = 0, d = 0;
+		bool ok = in;
+		if (in) {
+			const char *t = ocr->words[w].text;
+			size_t n = strlen(t);
+			while (n && strchr(",.", t[n - 1]))
+				n--;
+			for (size_t k = 0; k < n && ok; k++) {
+				ok = digit_look(t[k]);
+				g++;
+				d += magi__is_digit((uc)t[k]);
+			}
+			ok = ok && g >= 3 && g <= 7 && d > 0;
+		}
+		if (ok) {
+			if (r0 < 0)
+				r0 = (int)w, glyphs = digits = groups = 0;
+			glyphs += g;
+			digits += d;
+			groups++;
+			if (groups >= 2 && groups <= 5 && glyphs >= 13 && glyphs <= 19 && digits * 2 >= glyphs &&
+			    digits < glyphs) {
+				/* the longest such run from r0 */
+				int e = (int)w, eg = glyphs;
+				for (size_t v = w + 1; v < ocr->n_words && ocr->words[v].line == (int)li; v++) {
+					const char *t = ocr->words[v].text;
+					int vg = 0;
+					bool vok = true;
+					for (; *t && vok; t++)
+						vok = digit_look(*t), vg++;
+					if (!vok || vg < 3 || eg + vg > 19)
+						break;
+					eg += vg;
+					e = (int)v;
+				}
+				c->w0 = r0;
+				c->w1 = e;
+				int b[4];
+				words_box(ocr, li, r0, e, b);
+				return cand_box(c, b);
+			}
+			continue;
+		}
+		if (in || w == ocr->n_words || r0 >= 0)
+			r0 = -1;
+	}
+	return false;
+}
+
+/* 13-19 digits in 2-5 groups in c's words: a card number's shape. */
+static bool card_digits(const struct magi_ocr *ocr, const struct cand *c)
+{
+	int digits = 0, groups = 0;
+	for (int w = c->w0; w <= c->w1; w++) {
+		int d = count_digits(ocr->words[w].text);
+		digits += d;
+		groups += d > 0;
+	}
+	return digits >= 13 && digits <= 19 && groups >= 2 && groups <= 5;
+}
+
 /* The span of line li's address-like words: from its first hex word to its last, with at
  * least two colons in all and a hex letter or four colons (so that a time "12:30:45" is
  * not read again). False when there is none. */
@@ -1220,6 +1297,12 @@ static bool close_marks(char *s)
 	return took;
 }
 
+/* The reading's own text in text (the label before it left out). */
+static const char *read_part(const char *text, const char *label)
+{
+	return label && *label ? text + strlen(label) + 1 : text;
+}
+
 /* The constrained reading of crop: only the kind's types are looked for, and a finding
  * covers the whole crop (the shape's words); it is `repaired` — the reading was forced
  * into the shape's glyphs, so it is no reading as printed. */
@@ -1254,6 +1337,14 @@ static magi_status read_charset(const struct magi_image *crop, int kind, const c
 		s = magi_pii_scan_text(text, &q, out, n);
 	if (!s && !*n && kind == READ_HEX && (p->types & MAGI_PII_BIT(MAGI_PII_MAC)))
 		s = mac_lost_colons(text, out, n);
+	/* an IBAN's shape that the reading made digits only ("B3s3 7096 5061 s416" read "6383
+	 * 7096 5061 8416"): a card's digits, which the card rule (IIN ranges, Luhn) decides
+	 * (session 11) */
+	if (!s && !*n && kind == READ_IBAN && (p->types & MAGI_PII_BIT(MAGI_PII_CARD)) &&
+	    !strpbrk(read_part(text, label), "ABCDEFGHIJKLMNOPQRSTUVWXYZ")) {
+		q.types = p->types & MAGI_PII_BIT(MAGI_PII_CARD);
+		s = magi_pii_scan_text(text, &q, out, n);
+	}
 	MAGI_DEBUG("pii: constrained reading \"%s\": %zu finding%s", text, *n, *n == 1 ? "" : "s");
 	free(text);
 	for (size_t k = 0; !s && k < *n; k++) {
@@ -1505,13 +1596,23 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		static const char *const iban_words[] = {"iban", NULL};
 		if ((p->types & MAGI_PII_BIT(MAGI_PII_IBAN)) && iban_crop(ocr, i, &c)) {
 			c.kind = READ_IBAN;
+			c.again = true; /* capitals and digits fall otherwise at another size */
 		} else if (c = (struct cand){.line = i, .digits = digits, .scale = 1},
 			   digits < 4 || has_word(l->text, iban_words) || !digits_crop(ocr, i, &c)) {
 			c = (struct cand){.line = i, .digits = digits, .scale = 1};
-			if (!line_crop(ocr, i, garbled || small, &c))
+			if ((p->types & MAGI_PII_BIT(MAGI_PII_CARD)) && !has_word(l->text, iban_words) &&
+			    card_crop(ocr, i, &c)) {
+				c.kind = READ_DIGITS;
+				c.again = true;
+			} else if (c = (struct cand){.line = i, .digits = digits, .scale = 1},
+				   !line_crop(ocr, i, garbled || small, &c)) {
 				continue;
+			}
 		} else {
 			c.kind = READ_DIGITS;
+			/* a card's shape: its digits read once more at another size (a glyph
+			 * changed or lost at 9-11 px fails Luhn) */
+			c.again = (p->types & MAGI_PII_BIT(MAGI_PII_CARD)) && card_digits(ocr, &c);
 		}
 		c.scale = crop_scale(text_height(ocr, &c));
 		if (covered_by(f, nf, &c))
