@@ -1055,21 +1055,19 @@ static bool email_shape_word(const char *t)
 		tld = strlen(email_gtlds[g]) == tl && !memcmp(t + dot, email_gtlds[g], tl);
 	if (!tld)
 		return false;
-	/* the domain's first dot: the misread '@' stands before it */
-	size_t d0 = 0;
-	while (d0 < dot && t[d0] != '.' && t[d0] != ',')
-		d0++;
-	for (size_t k = 1; k < d0; k++) {
+	/* the misread '@': between a letter or digit and a domain label of 2+ lower-case
+	 * letters, digits or dashes that a dot (or a comma) ends */
+	for (size_t k = 1; k < dot; k++) {
 		uc ch = (uc)t[k];
-		if (magi__is_lower(ch) || strchr("._-+'", ch))
+		if (magi__is_lower(ch) || strchr(".,_-+'", ch) || !magi__is_alnum((uc)t[k - 1]))
 			continue;
-		/* a glyph between a local part and a domain label of 2+ letters or digits */
-		bool before = magi__is_alnum((uc)t[k - 1]), after2;
 		size_t q = k + 1;
-		while (q < d0 && ((uc)t[q] & 0x80) && ((uc)t[q] & 0xc0) == 0x80)
+		while (q < dot && ((uc)t[q] & 0xc0) == 0x80)
 			q++; /* the rest of a multi-byte glyph ("¢", "©") */
-		after2 = q + 1 < d0 && magi__is_lower((uc)t[q]) && magi__is_alnum((uc)t[q + 1]);
-		if (before && after2)
+		size_t l0 = q;
+		while (q < dot && (magi__is_lower((uc)t[q]) || magi__is_digit((uc)t[q]) || t[q] == '-'))
+			q++;
+		if (q - l0 >= 2 && magi__is_lower((uc)t[l0]) && (t[q] == '.' || t[q] == ','))
 			return true;
 	}
 	return false;
