@@ -894,6 +894,36 @@ static bool field_crop(const struct magi_image *img, const struct magi_ocr *ocr,
 	return c->w0 >= 0;
 }
 
+/* A label that names no PII may still open a form's field ("Value", "Reply-To", "Número de
+ * tarjeta"): 1-3 words of letters (a '-' or '#' inside, a colon or a bracket around), a
+ * word of 3+ letters among them. Button rows and status lines ("Quit Save Load notes.txt",
+ * "Read - Write", "@® Cancel") are none: read as fields they took up to 40 units of the
+ * budget and ~30-140 ms of OCR on xedit and xmessage screens, and found nothing (session
+ * 11). */
+static bool field_label(const char *s)
+{
+	int words = 0, long_word = 0;
+	while (*s) {
+		s += strspn(s, " ");
+		if (!*s)
+			break;
+		size_t n = strcspn(s, " "), letters = 0;
+		for (size_t k = 0; k < n; k++) {
+			unsigned char ch = (unsigned char)s[k];
+			if (magi__is_alpha(ch) || ch >= 0x80)
+				letters++;
+			else if (!strchr("-#:()'", ch))
+				return false;
+		}
+		if (!letters)
+			return false;
+		long_word += letters >= 3;
+		words++;
+		s += n;
+	}
+	return words >= 1 && words <= 3 && long_word;
+}
+
 /* true when a finding's box overlaps the candidate's crop. A name or a postal address
  * over a number's or an address's glyphs does not count (session 8): those rules take what
  * small type left of an IBAN ("F146-3614" as a postcode) or an IP after an address label,
@@ -1565,7 +1595,8 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		if (field_crop(img, ocr, i, &fc)) {
 			fc.scale = crop_scale(l->h);
 			fc.prio = has_word(l->text, pii_labels) || email_label(l->text) ? 2 : 0;
-			cands[nc++] = fc;
+			if (fc.prio || field_label(l->text))
+				cands[nc++] = fc;
 		}
 		/* a line where a name stands that the first reading found none on: read again
 		 * as it is (guard8, session 8: pii_person_reread.c) */
