@@ -227,6 +227,8 @@ struct cand {
 	int scale;       /* the crop is enlarged this much before its reading */
 	int kind;        /* READ_PLAIN, or a reading constrained to one shape's glyphs */
 	bool mac12;      /* a MAC label's twelve hex glyphs: the reading is labelled "MAC" */
+	bool again;      /* read once more at another size when its reading found nothing,
+			  * whatever its priority (session 11: IBAN, card and e-mail shapes) */
 };
 
 static int cand_cmp(const void *a, const void *b)
@@ -425,6 +427,83 @@ static bool digits_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 	int b[4];
 	grow_span(ocr, li, c, first, last, digit_like, 5, b);
 	return groups && cand_box(c, b);
+}
+
+/* A glyph small type writes for a digit ("B3s3", "s416", "j614"). */
+static bool digit_look(char ch)
+{
+	return magi__is_digit((uc)ch) || (ch && strchr("OoDQIlLiSsBZzGgbqjT", ch));
+}
+
+/* A card number's groups however small type read their glyphs (session 11): a run of
+ * 2-5 words of line li, each 3-7 digits or their look-alikes (a trailing ',' or '.'
+ * allowed), 13-19 glyphs in all, at least half of them digits and a digit in every
+ * group ("B3s3 7096 5061 s416"). The digit reading reads them as digits, and the card
+ * rule (IIN ranges and Luhn) decides. c gets the run's words; false when there is none. */
+static bool card_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
+{
+	int r0 = -1, glyphs = 0, digits = 0, groups = 0;
+	for (size_t w = 0; w <= ocr->n_words; w++) {
+		bool in = w < ocr->n_words && ocr->words[w].line == (int)li;
+		int g = 0, d = 0;
+		bool ok = in;
+		if (in) {
+			const char *t = ocr->words[w].text;
+			size_t n = strlen(t);
+			while (n && strchr(",.", t[n - 1]))
+				n--;
+			for (size_t k = 0; k < n && ok; k++) {
+				ok = digit_look(t[k]);
+				g++;
+				d += magi__is_digit((uc)t[k]);
+			}
+			ok = ok && g >= 3 && g <= 7 && d > 0;
+		}
+		if (ok) {
+			if (r0 < 0)
+				r0 = (int)w, glyphs = digits = groups = 0;
+			glyphs += g;
+			digits += d;
+			groups++;
+			if (groups >= 2 && groups <= 5 && glyphs >= 13 && glyphs <= 19 && digits * 2 >= glyphs &&
+			    digits < glyphs) {
+				/* the longest such run from r0 */
+				int e = (int)w, eg = glyphs;
+				for (size_t v = w + 1; v < ocr->n_words && ocr->words[v].line == (int)li; v++) {
+					const char *t = ocr->words[v].text;
+					int vg = 0;
+					bool vok = true;
+					for (; *t && vok; t++)
+						vok = digit_look(*t), vg++;
+					if (!vok || vg < 3 || eg + vg > 19)
+						break;
+					eg += vg;
+					e = (int)v;
+				}
+				c->w0 = r0;
+				c->w1 = e;
+				int b[4];
+				words_box(ocr, li, r0, e, b);
+				return cand_box(c, b);
+			}
+			continue;
+		}
+		if (in || w == ocr->n_words || r0 >= 0)
+			r0 = -1;
+	}
+	return false;
+}
+
+/* 13-19 digits in 2-5 groups in c's words: a card number's shape. */
+static bool card_digits(const struct magi_ocr *ocr, const struct cand *c)
+{
+	int digits = 0, groups = 0;
+	for (int w = c->w0; w <= c->w1; w++) {
+		int d = count_digits(ocr->words[w].text);
+		digits += d;
+		groups += d > 0;
+	}
+	return digits >= 13 && digits <= 19 && groups >= 2 && groups <= 5;
 }
 
 /* The span of line li's address-like words: from its first hex word to its last, with at
@@ -815,6 +894,36 @@ static bool field_crop(const struct magi_image *img, const struct magi_ocr *ocr,
 	return c->w0 >= 0;
 }
 
+/* A label that names no PII may still open a form's field ("Value", "Reply-To", "Número de
+ * tarjeta"): 1-3 words of letters (a '-' or '#' inside, a colon or a bracket around), a
+ * word of 3+ letters among them. Button rows and status lines ("Quit Save Load notes.txt",
+ * "Read - Write", "@® Cancel") are none: read as fields they took up to 40 units of the
+ * budget and ~30-140 ms of OCR on xedit and xmessage screens, and found nothing (session
+ * 11). */
+static bool field_label(const char *s)
+{
+	int words = 0, long_word = 0;
+	while (*s) {
+		s += strspn(s, " ");
+		if (!*s)
+			break;
+		size_t n = strcspn(s, " "), letters = 0;
+		for (size_t k = 0; k < n; k++) {
+			unsigned char ch = (unsigned char)s[k];
+			if (magi__is_alpha(ch) || ch >= 0x80)
+				letters++;
+			else if (!strchr("-#:()'", ch))
+				return false;
+		}
+		if (!letters)
+			return false;
+		long_word += letters >= 3;
+		words++;
+		s += n;
+	}
+	return words >= 1 && words <= 3 && long_word;
+}
+
 /* true when a finding's box overlaps the candidate's crop. A name or a postal address
  * over a number's or an address's glyphs does not count (session 8): those rules take what
  * small type left of an IBAN ("F146-3614" as a postcode) or an IP after an address label,
@@ -909,9 +1018,104 @@ static bool email_label(const char *t)
 	return false;
 }
 
+/* true when t ends in a colon-like mark (a field's label: "To:", small type's "To?"). */
+static bool colon_end(const char *t)
+{
+	size_t n = strlen(t);
+	return n && strchr(":;?=", t[n - 1]);
+}
+
+/* true when the words of line li left of word w, or the OCR lines of its row left of it
+ * (within 20 heights: a form's label Tesseract read as a line of its own, "E-mail" |
+ * "wei.zhang2mail.cn"), end in an e-mail label (session 11). */
+static bool email_label_left(const struct magi_ocr *ocr, size_t li, size_t w)
+{
+	const struct magi_ocr_word *me = &ocr->words[w];
+	int best = -1, bx = INT32_MIN;
+	for (size_t k = 0; k < ocr->n_words; k++) {
+		const struct magi_ocr_word *ow = &ocr->words[k];
+		int ov = MAGI_MIN(me->y + me->h, ow->y + ow->h) - MAGI_MAX(me->y, ow->y);
+		if (ow->line == (int)li || ow->x + ow->w > me->x || ov * 2 < MAGI_MIN(me->h, ow->h) ||
+		    me->x - (ow->x + ow->w) > 20 * me->h)
+			continue;
+		if (ow->x > bx)
+			bx = ow->x, best = (int)k;
+	}
+	if (best < 0 || !email_label(ocr->words[best].text))
+		return false;
+	/* a field's label: with its colon, or alone on its OCR line ("According to" | "Nguyen
+	 * Van Hoang," is prose) */
+	int line = ocr->words[best].line, words = 0;
+	for (size_t k = 0; k < ocr->n_words; k++)
+		words += ocr->words[k].line == line;
+	return colon_end(ocr->words[best].text) || words == 1;
+}
+
+/* Generic top-level domains an address may end in; any two lower-case letters stand for
+ * a country's (ISO 3166-1 codes are the ccTLDs). */
+static const char *const email_gtlds[] = {"com", "org", "net", "edu", "gov", "mil", "int", "info",
+					  "biz", "name", "pro", "mobi", "app", "dev", "xyz", "online",
+					  "site", "tech", "email", "shop", "store", "cloud", "blog", NULL};
+
+/* An e-mail address whose '@' small type misread, with no label to say what it is
+ * ("jisoo.lee.19912shop.com.au", "mei2company.co.uk", "zhuang¢firm.de"; session 11): one
+ * word of 8-64 bytes, no '@', ':' or '/', not a link ("www.", "http"), ending in a dot (or
+ * a comma for one) and a top-level domain (two lower-case letters or a generic one),
+ * with a glyph that is no lower-case letter nor '.', '_', '-' (the misread '@': a digit, a
+ * capital, a currency or copyright sign) between lower-case letters or digits before the
+ * domain's first dot. Only the reading with '@' among its glyphs says whether it is one. */
+static bool email_shape_word(const char *t)
+{
+	size_t n = strlen(t);
+	while (n && strchr(",.;)>", t[n - 1]))
+		n--;
+	if (n < 8 || n > 64 || memchr(t, '@', n) || memchr(t, ':', n) || memchr(t, '/', n) ||
+	    !strncmp(t, "www.", 4) || !strncmp(t, "http", 4))
+		return false;
+	size_t dot = n;
+	while (dot && t[dot - 1] != '.' && t[dot - 1] != ',')
+		dot--;
+	if (!dot)
+		return false;
+	size_t tl = n - dot;
+	bool tld = tl == 2;
+	for (size_t k = dot; k < n && tld; k++)
+		tld = magi__is_lower((uc)t[k]);
+	for (size_t g = 0; email_gtlds[g] && !tld; g++)
+		tld = strlen(email_gtlds[g]) == tl && !memcmp(t + dot, email_gtlds[g], tl);
+	if (!tld)
+		return false;
+	/* the misread '@': between a letter or digit and a domain label of 2+ lower-case
+	 * letters, digits or dashes that a dot (or a comma) ends */
+	for (size_t k = 1; k < dot; k++) {
+		uc ch = (uc)t[k];
+		if (magi__is_lower(ch) || strchr(".,_-+'", ch) || !magi__is_alnum((uc)t[k - 1]))
+			continue;
+		size_t q = k + 1;
+		while (q < dot && ((uc)t[q] & 0xc0) == 0x80)
+			q++; /* the rest of a multi-byte glyph ("¢", "©") */
+		size_t l0 = q;
+		while (q < dot && (magi__is_lower((uc)t[q]) || magi__is_digit((uc)t[q]) || t[q] == '-'))
+			q++;
+		if (q - l0 >= 2 && magi__is_lower((uc)t[l0]) && (t[q] == '.' || t[q] == ','))
+			return true;
+	}
+	return false;
+}
+
+/* The first word of line li shaped as email_shape_word says; -1 when there is none. */
+static int email_shape(const struct magi_ocr *ocr, size_t li)
+{
+	for (size_t w = 0; w < ocr->n_words; w++)
+		if (ocr->words[w].line == (int)li && email_shape_word(ocr->words[w].text))
+			return (int)w;
+	return -1;
+}
+
 static bool email_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 {
-	int first = -1, last = -1, start = -1, prev = -1;
+	int first = -1, last = -1, start = -1, prev = -1, after = 0;
+	bool bare_label = false, at = false;
 	/* a label alone on the line before ("From:" over the address) */
 	bool label_above = li > 0 && ocr->lines[li - 1].text && !strchr(ocr->lines[li - 1].text, ' ') &&
 			   email_label(ocr->lines[li - 1].text);
@@ -919,14 +1123,20 @@ static bool email_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 		if (ocr->words[w].line != (int)li)
 			continue;
 		const char *t = ocr->words[w].text;
+		if (start >= 0 || start == -2)
+			after++;
+		at |= strchr(t, '@') || strchr(t, '<');
 		if (first < 0) {
 			first = (int)w;
 			if (email_label(t)) {
 				start = -2; /* from the next word */
 				last = (int)w;
+				/* "to", "from", "contact" without a colon also open prose ("to build a
+				 * tags file."): then the rest must be an address's few words (session 11) */
+				bare_label = !colon_end(t);
 				continue;
 			}
-			if (label_above)
+			if (label_above || email_label_left(ocr, li, w))
 				start = (int)w;
 		}
 		if (start == -2) {
@@ -942,8 +1152,17 @@ static bool email_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 		last = (int)w;
 		prev = (int)w;
 	}
-	if (start < 0)
+	if (bare_label && after > 3 && !at)
 		return false;
+	if (start < 0) {
+		/* no label and no '@': a word of an address's shape whose '@' was misread */
+		int w = email_shape(ocr, li);
+		if (w < 0)
+			return false;
+		start = last = w;
+		c->again = true;
+		c->prio = 1;
+	}
 	size_t chars = 0;
 	bool domain = false;
 	for (int w = start; w <= last; w++) {
@@ -1106,6 +1325,12 @@ static bool close_marks(char *s)
 	return took;
 }
 
+/* The reading's own text in text (the label before it left out). */
+static const char *read_part(const char *text, const char *label)
+{
+	return label && *label ? text + strlen(label) + 1 : text;
+}
+
 /* The constrained reading of crop: only the kind's types are looked for, and a finding
  * covers the whole crop (the shape's words); it is `repaired` — the reading was forced
  * into the shape's glyphs, so it is no reading as printed. */
@@ -1140,6 +1365,14 @@ static magi_status read_charset(const struct magi_image *crop, int kind, const c
 		s = magi_pii_scan_text(text, &q, out, n);
 	if (!s && !*n && kind == READ_HEX && (p->types & MAGI_PII_BIT(MAGI_PII_MAC)))
 		s = mac_lost_colons(text, out, n);
+	/* an IBAN's shape that the reading made digits only ("B3s3 7096 5061 s416" read "6383
+	 * 7096 5061 8416"): a card's digits, which the card rule (IIN ranges, Luhn) decides
+	 * (session 11) */
+	if (!s && !*n && kind == READ_IBAN && (p->types & MAGI_PII_BIT(MAGI_PII_CARD)) &&
+	    !strpbrk(read_part(text, label), "ABCDEFGHIJKLMNOPQRSTUVWXYZ")) {
+		q.types = p->types & MAGI_PII_BIT(MAGI_PII_CARD);
+		s = magi_pii_scan_text(text, &q, out, n);
+	}
 	MAGI_DEBUG("pii: constrained reading \"%s\": %zu finding%s", text, *n, *n == 1 ? "" : "s");
 	free(text);
 	for (size_t k = 0; !s && k < *n; k++) {
@@ -1366,7 +1599,8 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		if (field_crop(img, ocr, i, &fc)) {
 			fc.scale = crop_scale(l->h);
 			fc.prio = has_word(l->text, pii_labels) || email_label(l->text) ? 2 : 0;
-			cands[nc++] = fc;
+			if (fc.prio || field_label(l->text))
+				cands[nc++] = fc;
 		}
 		/* a line where a name stands that the first reading found none on: read again
 		 * as it is (guard8, session 8: pii_person_reread.c) */
@@ -1395,13 +1629,23 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		static const char *const iban_words[] = {"iban", NULL};
 		if ((p->types & MAGI_PII_BIT(MAGI_PII_IBAN)) && iban_crop(ocr, i, &c)) {
 			c.kind = READ_IBAN;
+			c.again = true; /* capitals and digits fall otherwise at another size */
 		} else if (c = (struct cand){.line = i, .digits = digits, .scale = 1},
 			   digits < 4 || has_word(l->text, iban_words) || !digits_crop(ocr, i, &c)) {
 			c = (struct cand){.line = i, .digits = digits, .scale = 1};
-			if (!line_crop(ocr, i, garbled || small, &c))
+			if ((p->types & MAGI_PII_BIT(MAGI_PII_CARD)) && !has_word(l->text, iban_words) &&
+			    card_crop(ocr, i, &c)) {
+				c.kind = READ_DIGITS;
+				c.again = true;
+			} else if (c = (struct cand){.line = i, .digits = digits, .scale = 1},
+				   !line_crop(ocr, i, garbled || small, &c)) {
 				continue;
+			}
 		} else {
 			c.kind = READ_DIGITS;
+			/* a card's shape: its digits read once more at another size (a glyph
+			 * changed or lost at 9-11 px fails Luhn) */
+			c.again = (p->types & MAGI_PII_BIT(MAGI_PII_CARD)) && card_digits(ocr, &c);
 		}
 		c.scale = crop_scale(text_height(ocr, &c));
 		if (covered_by(f, nf, &c))
@@ -1412,6 +1656,9 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		cands[nc++] = c;
 	}
 	qsort(cands, nc, sizeof *cands, cand_cmp);
+	for (size_t i = 0; i < nc; i++)
+		MAGI_DEBUG("pii: candidate kind %d prio %d cost %d x%d at %d,%d: \"%s\"", cands[i].kind, cands[i].prio,
+			   cands[i].cost, cands[i].scale, cands[i].x, cands[i].y, ocr->lines[cands[i].line].text);
 	MAGI_DEBUG("pii: second look at a %ux%u screen: %zu candidate%s", img->w, img->h, nc,
 		   nc == 1 ? "" : "s");
 	size_t cap = nf;
@@ -1475,7 +1722,8 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 	size_t nagain = 0;
 	for (size_t i = 0; i < nc; i++) {
 		struct reread *r = &rs[i];
-		if (r->read && !r->s && !r->ng && r->cand->prio >= 2 && r->cand->cost <= budget) {
+		if (r->read && !r->s && !r->ng && (r->cand->prio >= 2 || r->cand->again) &&
+		    r->cand->cost <= budget) {
 			budget -= r->cand->cost;
 			magi_pii_findings_free(r->g, r->ng);
 			r->g = NULL;

@@ -14,101 +14,16 @@
 #include <string.h>
 #include <unistd.h>
 #include "pii_check.h"
+#include "pii_render.h"
 #include "magi/magi.h"
 #include "vision/ocr_region.h"
 
 static char dir[] = "/tmp/magi-reread10-XXXXXX";
 
-/* Renders text on a dark band (12 pt DejaVu Sans Mono, as a terminal's small type). */
-static struct magi_image *render(const char *text, int w)
-{
-	char png[128], cmd[512];
-	snprintf(png, sizeof png, "%s/line.png", dir);
-	snprintf(cmd, sizeof cmd,
-		 "convert -size %dx40 xc:'#101010' -font DejaVu-Sans-Mono -pointsize 12 -fill '#d0d0d0' "
-		 "-draw \"text 10,24 '%s'\" %s",
-		 w, text, png);
-	if (system(cmd) != 0)
-		return NULL;
-	struct magi_image *img = NULL;
-	struct magi_error err;
-	magi_status s = magi_image_load(png, &img, &err);
-	unlink(png);
-	return s ? NULL : img;
-}
-
-/* The page reading of img with its words' texts replaced by garbled (split at spaces, as
- * many words as the reading has), all on one line; NULL when the counts differ. */
-static struct magi_ocr *garble(const struct magi_image *img, const char *garbled)
-{
-	struct magi_ocr *o = NULL;
-	struct magi_error err;
-	if (magi_ocr_run(img, NULL, 0, &o, &err))
-		return NULL;
-	char *copy = strdup(garbled), *save = NULL;
-	size_t n = 0;
-	for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save), n++) {
-		if (n >= o->n_words)
-			break;
-		free(o->words[n].text);
-		o->words[n].text = strdup(t);
-		o->words[n].line = 0;
-		o->words[n].conf = 80;
-	}
-	free(copy);
-	if (n != o->n_words || !o->n_lines) {
-		fprintf(stderr, "page reading has %zu words for \"%s\"\n", o->n_words, garbled);
-		magi_ocr_free(o);
-		return NULL;
-	}
-	/* one line: the words' union, the garbled text */
-	struct magi_ocr_line *l = &o->lines[0];
-	int x1 = l->x + l->w, y1 = l->y + l->h;
-	for (size_t i = 0; i < o->n_words; i++) {
-		const struct magi_ocr_word *w = &o->words[i];
-		l->x = l->x < w->x ? l->x : w->x;
-		l->y = l->y < w->y ? l->y : w->y;
-		x1 = x1 > w->x + w->w ? x1 : w->x + w->w;
-		y1 = y1 > w->y + w->h ? y1 : w->y + w->h;
-	}
-	l->w = x1 - l->x;
-	l->h = y1 - l->y;
-	l->conf = 80;
-	free(l->text);
-	l->text = strdup(garbled);
-	for (size_t i = 1; i < o->n_lines; i++) {
-		free(o->lines[i].text);
-		o->lines[i].text = NULL;
-	}
-	o->n_lines = 1;
-	return o;
-}
-
 /* The findings of type t on img read as garbled, with every candidate read. */
 static size_t found(const char *text, const char *garbled, int w, enum magi_pii_type t, bool *repaired)
 {
-	struct magi_image *img = render(text, w);
-	REQUIRE(img);
-	struct magi_ocr *o = garble(img, garbled);
-	if (!o) {
-		magi_image_free(img);
-		SKIP("the page reading split \"%s\" otherwise", text);
-	}
-	struct magi_pii_params q = magi_pii_params_default();
-	q.reread_budget = -1;
-	struct magi_pii_finding *f = NULL;
-	size_t n = 0, k = 0;
-	REQUIRE(magi_pii_scan_image(img, o, &q, &f, &n) == MAGI_OK);
-	for (size_t i = 0; i < n; i++)
-		if (f[i].type == t) {
-			k++;
-			if (repaired)
-				*repaired = f[i].repaired;
-		}
-	magi_pii_findings_free(f, n);
-	magi_ocr_free(o);
-	magi_image_free(img);
-	return k;
+	return pii_reread_found(dir, text, garbled, w, t, repaired, NULL, NULL);
 }
 
 static void test_readings(const char *model)
@@ -150,7 +65,7 @@ int main(void)
 	setenv("MAGI_OCR_DATA", dir, 1);
 	/* no model in the directory: not found, and a reading asked of it fails cleanly */
 	CHECK(!magi__ocr_model_found(MAGI__OCR_BEST));
-	struct magi_image *img = render("fe80::93df:740d:d4e5:7cbb", 260);
+	struct magi_image *img = pii_render(dir, "fe80::93df:740d:d4e5:7cbb", 260);
 	REQUIRE(img);
 	struct magi_error err;
 	char *text = NULL;
