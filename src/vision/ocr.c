@@ -121,6 +121,14 @@ static magi_status read_piece(TessBaseAPI *api, const uint8_t *g, uint32_t w, ui
 	/* Screens are near 96 ppi; saying so skips Tesseract's guess (and its warning). */
 	TessBaseAPISetSourceResolution(api, 96);
 	int rc = TessBaseAPIRecognize(api, NULL);
+	if (rc != 0) {
+		/* Tesseract's Sauvola window is at most the image's shorter side less 3 pixels,
+		 * and Leptonica refuses a half window under 2: a piece under 7 pixels high or
+		 * wide fails. Such a piece is read again with one global (Otsu) threshold. */
+		TessBaseAPISetVariable(api, "thresholding_method", "0");
+		rc = TessBaseAPIRecognize(api, NULL);
+		TessBaseAPISetVariable(api, "thresholding_method", "2");
+	}
 	TessBaseAPISetPageSegMode(api, PSM_SPARSE_TEXT);
 	if (rc != 0) {
 		free(copy);
