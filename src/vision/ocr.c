@@ -94,6 +94,7 @@ static magi_status read_piece(TessBaseAPI *api, const uint8_t *g, uint32_t w, ui
 			      struct magi_ocr *o, struct magi_error *err)
 {
 	uint8_t *copy = NULL;
+	uint32_t cw_given = 0, ch_given = 0; /* the copy's size */
 	int ox = (int)p->x0, oy = (int)p->y0; /* the image given's origin in g */
 	if (leaf && !p->block) {
 		uint32_t x0 = p->x0 > LEAF_RING ? p->x0 - LEAF_RING : 0, y0 = p->y0 > LEAF_RING ? p->y0 - LEAF_RING : 0;
@@ -110,6 +111,8 @@ static magi_status read_piece(TessBaseAPI *api, const uint8_t *g, uint32_t w, ui
 			memcpy(copy + (size_t)(y - y0 + LEAF_PAD) * cw + LEAF_PAD, g + (size_t)y * w + x0, x1 - x0);
 		ox = (int)x0 - LEAF_PAD;
 		oy = (int)y0 - LEAF_PAD;
+		cw_given = cw;
+		ch_given = ch;
 		TessBaseAPISetImage(api, copy, (int)cw, (int)ch, 1, (int)cw);
 		TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
 	} else {
@@ -120,15 +123,21 @@ static magi_status read_piece(TessBaseAPI *api, const uint8_t *g, uint32_t w, ui
 	}
 	/* Screens are near 96 ppi; saying so skips Tesseract's guess (and its warning). */
 	TessBaseAPISetSourceResolution(api, 96);
+	/* Tesseract's Sauvola window is at most the image's shorter side less 3 pixels, and
+	 * Leptonica refuses a half window under 2 (and leaks a Pix doing so): a piece under 8
+	 * pixels high or wide (a line cut by the screen's edge) is read with one global (Otsu)
+	 * threshold instead; so is any piece whose reading failed. */
+	bool thin = (copy ? MAGI_MIN(cw_given, ch_given) : MAGI_MIN(p->x1 - p->x0, p->y1 - p->y0)) < 8;
+	if (thin)
+		TessBaseAPISetVariable(api, "thresholding_method", "0");
 	int rc = TessBaseAPIRecognize(api, NULL);
-	if (rc != 0) {
-		/* Tesseract's Sauvola window is at most the image's shorter side less 3 pixels,
-		 * and Leptonica refuses a half window under 2: a piece under 7 pixels high or
-		 * wide fails. Such a piece is read again with one global (Otsu) threshold. */
+	if (rc != 0 && !thin) {
 		TessBaseAPISetVariable(api, "thresholding_method", "0");
 		rc = TessBaseAPIRecognize(api, NULL);
-		TessBaseAPISetVariable(api, "thresholding_method", "2");
+		thin = true;
 	}
+	if (thin)
+		TessBaseAPISetVariable(api, "thresholding_method", "2");
 	TessBaseAPISetPageSegMode(api, PSM_SPARSE_TEXT);
 	if (rc != 0) {
 		free(copy);

@@ -4,7 +4,8 @@
  * development screens, and scans it with every candidate read (real Tesseract readings):
  *   - an e-mail address whose '@' was read '2' or '¢', no label: read again with '@' among
  *     the glyphs, found, `repaired`; a word of the same shape that really has a '2' there
- *     is no address (the reading decides, not the shape);
+ *     is covered as a repaired e-mail by the page rule (guard12, merged after this test was
+ *     written: it takes the shape without a second reading);
  *   - a line opening with "to" in prose gets no e-mail reading (it took 39 units of the
  *     budget on a PII-free screen), and "To:" with an address does;
  *   - a card whose groups small type read with look-alikes ("B3s3 7096 5061 s416") is read
@@ -42,11 +43,15 @@ int main(void)
 	CHECK(rep && score <= MAGI_PII_SCORE_REPAIRED);
 	CHECK_MSG(found("zhuang@firm.de", "zhuang\u00a2firm.de", 200, MAGI_PII_EMAIL, NULL, NULL, NULL) == 1,
 		  "e-mail with '@' read as a cent sign");
-	/* the same shape with a real '2': read again, no address */
-	CHECK_MSG(found("mei.chen2company.co.uk", "mei.chen2company.co.uk", 260, MAGI_PII_EMAIL, NULL, NULL, &reads) ==
-			  0,
-		  "a '2' is no '@'");
-	CHECK_MSG(reads >= 1, "the shape was read again (%zu)", reads);
+	/* the same shape with a real '2': since guard12's rule (pii_email.c: a misread '@' in a
+	 * lower-case word ending in a known TLD, no label) the page scan takes the shape itself,
+	 * before any second reading, as a repaired e-mail: never at full confidence */
+	rep = false;
+	score = 1;
+	CHECK_MSG(found("mei.chen2company.co.uk", "mei.chen2company.co.uk", 260, MAGI_PII_EMAIL, &rep, &score, &reads) ==
+			  1,
+		  "the shape with a real '2' is covered as a possible e-mail");
+	CHECK_MSG(rep && score <= MAGI_PII_SCORE_REPAIRED, "and says it was repaired (score %.2f)", score);
 	/* prose opening with "to": no e-mail reading; a "To:" label before an address: one */
 	CHECK(found("to build a tags file.", "to build a tags file.", 260, MAGI_PII_EMAIL, NULL, NULL, &reads) == 0);
 	CHECK_MSG(reads == 0, "prose read again (%zu)", reads);

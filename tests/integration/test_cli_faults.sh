@@ -234,13 +234,16 @@ check "... one error naming the model and saying there is no content" one_error 
 
 # ---- library noise -------------------------------------------------------------------------------
 convert -size 2000x6 xc:white thin.png
-# (detect_leaks=0 for these two: Leptonica itself leaks a Pix when its Sauvola thresholding
-# fails on such a strip, which a sanitizer build would print to stderr; magi's OCR clears
-# everything it set)
-ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$MAGI" guard scan thin.png >out.txt 2>err.txt
-check "Leptonica's own lines stay off stderr" bash -c "! grep -q 'Error in' err.txt && test \$(grep -vc '^magi: ' err.txt) = 0"
-ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$MAGI" guard scan -v thin.png >out.txt 2>err.txt
-check "... and show with -v" grep -q "leptonica: Error in" err.txt
+# (detect_leaks=0 for these two: Leptonica leaks a Pix when its Sauvola thresholding fails,
+# which a sanitizer build would print, should such a failure come back)
+# (the strip is too thin for Tesseract's Sauvola window, which made Leptonica complain and the
+# reading fail; since session 11 such a piece is read with a global threshold: no complaint at
+# all, even with -v, and the scan succeeds with its one summary line. Leptonica's lines, were
+# there any, go through magi's log: shown with -v only.)
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$MAGI" guard scan thin.png >out.txt 2>err.txt; rc=$?
+check "Leptonica's own lines stay off stderr (rc=$rc): $(cat err.txt)" bash -c "[ $rc = 0 ] && ! grep -qi 'Error in\|leptonica' err.txt && test \$(grep -vc '^magi: \|^0 PII findings' err.txt) = 0"
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$MAGI" guard scan -v thin.png >out.txt 2>err.txt; rc=$?
+check "... a thin strip is read without Leptonica's error, even with -v (rc=$rc)" bash -c "[ $rc = 0 ] && ! grep -q 'Error in' err.txt"
 
 $ROOT || { echo "$PASS passed, $FAIL failed (tmpfs cases skipped: not root)"; [ "$FAIL" = 0 ] && exit 77; exit 1; }
 finish
