@@ -520,11 +520,13 @@ static magi_status build(struct magi_call *c, struct batch *b, struct magi_error
 		if (mp->text_only)
 			continue;
 		if ((s = resolve(c, b, &c->imgs[i], &img))) {
+			const struct call_img *ci = &c->imgs[i];
+			bool before = ci->kind == IMG_SCREEN_BEFORE || (ci->kind == IMG_SCREEN_AGO && ci->ago == 1);
 			if (s == MAGI_ERR_DENIED || (s == MAGI_ERR_ENV && magi_client_is_remote(c->to) &&
-						     magi__guard_withheld(c->r, c->imgs[i].kind == IMG_SCREEN_BEFORE)))
+						     magi__guard_withheld(c->r, before)))
 				s = magi_error_set(err, MAGI_ERR_DENIED,
 						   "image %zu of the %s request not sent: it could not be scanned for "
-						   "PII (its OCR failed) and the model is remote",
+						   "PII (its OCR or the scan failed) and the model is remote",
 						   i + 1, name);
 			else
 				s = magi_error_set(err, s, "preparing image %zu of the %s request", i + 1, name);
