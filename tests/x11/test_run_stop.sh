@@ -112,7 +112,7 @@ start_oracle B --script s.jsonl
 out=$("$MAGI" run --base-url "$B_URL" --env "x11$DISPLAY" --runs "$TMP/runs-B" --recipe single --no-ocr --max-tokens 150 "Wait" 2>&1); rc=$?
 check "[budget 150] ends token_budget with no call made (a screenshot alone costs more): $out" \
 	bash -c "grep -q '^ended: token_budget (not done) after 1 step, 0 model calls, 0+0 tokens' <<<'$out'"
-check "[budget 150] exit 1" test $rc = 1
+check "[budget 150] exit 1 (got $rc; stderr and stdout: $out)" test $rc = 1
 out=$("$MAGI" run --base-url "$B_URL" --env "x11$DISPLAY" --runs "$TMP/runs-B2" --recipe single --no-ocr --max-tokens 3400 "Wait" 2>&1)
 dir=$(ls -d "$TMP"/runs-B2/*/)
 check "[budget 3400] two calls fit, the third would not: $out" bash -c "grep -q '^ended: token_budget (not done) after 3 steps, 2 model calls' <<<'$out'"
