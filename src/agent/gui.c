@@ -302,6 +302,11 @@ const struct magi_image *magi__run_image_ago(const struct magi_run *r, struct ma
 void magi__gui_release(struct magi_run *r)
 {
 	magi__reading_go(r);
+	/* a run that ends before its first request: libcurl's load ahead, or the OCR engines'
+	 * (the hold is lifted just above), may still be running; the process must not exit
+	 * while a thread is inside dlopen or a library's initialisation */
+	magi__curl_preload_wait();
+	magi_ocr_preload_wait();
 	if (r->ocr_job) { /* it reads the screenshot released below */
 		(void)magi_ocr_join(r->ocr_job, NULL, NULL, NULL);
 		r->ocr_job = NULL;

@@ -37,6 +37,11 @@ magi_status magi__curl_load(struct magi_error *err)
 	return MAGI_OK;
 }
 
+/* the preload thread's state: 0 none, 1 running, 2 done */
+static pthread_mutex_t pre_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pre_cv = PTHREAD_COND_INITIALIZER;
+static int pre_state;
+
 static void *preload_main(void *arg)
 {
 	(void)arg;
@@ -44,6 +49,10 @@ static void *preload_main(void *arg)
 	struct magi_error err;
 	if (magi__curl_load(&err) == MAGI_OK)
 		MAGI_DEBUG("libcurl loaded ahead of the first request in %.1f ms", magi_now_ms() - t0);
+	pthread_mutex_lock(&pre_mu);
+	pre_state = 2;
+	pthread_cond_broadcast(&pre_cv);
+	pthread_mutex_unlock(&pre_mu);
 	return NULL; /* a failure shows again, with its message, at the first request */
 }
 
@@ -56,7 +65,19 @@ void magi__curl_preload(void)
 	pthread_attr_t at;
 	pthread_attr_init(&at);
 	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	pthread_mutex_lock(&pre_mu);
 	if (pthread_create(&th, &at, preload_main, NULL) != 0)
 		MAGI_DEBUG("libcurl: no thread to load it ahead; the first request loads it");
+	else
+		pre_state = 1;
+	pthread_mutex_unlock(&pre_mu);
 	pthread_attr_destroy(&at);
+}
+
+void magi__curl_preload_wait(void)
+{
+	pthread_mutex_lock(&pre_mu);
+	while (pre_state == 1)
+		pthread_cond_wait(&pre_cv, &pre_mu);
+	pthread_mutex_unlock(&pre_mu);
 }

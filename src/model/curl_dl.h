@@ -32,6 +32,11 @@ magi_status magi__curl_load(struct magi_error *err);
 /* Starts magi__curl_load on a detached thread (a no-op once started), so that a request
  * later finds libcurl loaded; the first request waits for it if it is not yet. */
 void magi__curl_preload(void);
+/* Waits until a load started by magi__curl_preload has finished (no-op without one). A run
+ * that ends before its first request calls it: the process may otherwise exit while that
+ * thread is inside dlopen or curl_global_init, and the exit handlers of the libraries being
+ * initialised crashed it (SIGSEGV after a run ended at once, seen under load). */
+void magi__curl_preload_wait(void);
 
 /* curl.h defines these two as macros of themselves (for its type checks) */
 #undef curl_easy_setopt
