@@ -46,12 +46,20 @@ static void quiet_leptonica(void)
 		MAGI_DEBUG("Leptonica has no leptSetStderrHandler; its messages reach stderr");
 }
 
+/* Once, before any engine is initialised (every engine's thread passes here first; the
+ * others wait in pthread_once): the engines reshape their weights for the kernel in place. */
+static void after_load(void)
+{
+	quiet_leptonica();
+	MAGI_DEBUG("OCR: Tesseract's integer kernel: %s", magi__tess_kernel_install());
+}
+
 magi_status magi__tess_load(struct magi_error *err)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	magi_status s = magi__dl_load(&lib, err);
 	if (!s)
-		pthread_once(&once, quiet_leptonica);
+		pthread_once(&once, after_load);
 	return s;
 }
 

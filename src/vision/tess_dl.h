@@ -3,6 +3,8 @@
 #ifndef MAGI_TESS_DL_H
 #define MAGI_TESS_DL_H
 #include <tesseract/capi.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include "core/dl.h"
 
 #define MAGI_TESS_FUNCS(X)                                                     \
@@ -28,6 +30,21 @@ magi_status magi__tess_load(struct magi_error *err);
  * loader (tess_dl.c) and skipped them, and how many loaded them (MAGI_OCR_LEGACY_AMBIGS=1):
  * for tests, which check the stand-in is the one libtesseract calls. */
 void magi__tess_universal_counts(int *skipped, int *loaded);
+
+/* Tesseract 5's integer matrix kernel (IntSimdMatrix::matrixDotVectorFunction, FAST_FLOAT
+ * builds): v = W·u scaled, for the LSTM's int8 networks (src/vision/tess_vnni.c). */
+typedef void (*magi__tess_dot_fn)(int dim1, int dim2, const int8_t *wi, const float *scales, const int8_t *u,
+				  float *v);
+/* magi's AVX512-VNNI kernel, with the AVX2 kernel's weight layout and results; call only
+ * where magi__tess_vnni_cpu() is true. */
+void magi__tess_vnni_dot(int dim1, int dim2, const int8_t *wi, const float *scales, const int8_t *u, float *v);
+/* Whether the CPU runs AVX512F, BW, VL and VNNI. */
+bool magi__tess_vnni_cpu(void);
+/* The loaded libtesseract's AVX2 kernel, or NULL when it exports none of the expected shape. */
+magi__tess_dot_fn magi__tess_avx2_dot(void);
+/* Puts magi's kernel in the library's place where it can (once, after the load and before any
+ * engine); returns which kernel the engines use, for the log. */
+const char *magi__tess_kernel_install(void);
 
 #define TessBaseAPIClear (magi__tess.TessBaseAPIClear)
 #define TessBaseAPICreate (magi__tess.TessBaseAPICreate)
