@@ -183,6 +183,108 @@ static bool dates_only(const char *s)
 	return true;
 }
 
+/* Calendar digits: a line's digits that are a clock time or a date's, which no PII type
+ * is made of. A terminal's `ls -l` listing ("4096 Sep 22 04:38 apparmor.d"), which the
+ * first reading splits at its wide gaps into pieces such as "4096 Dec", "4 05:23 X11" or
+ * "2023 adduser.conf", made every line a candidate for a second reading (bench_first's
+ * screen: 20 candidates, 4-5 crops read, ~28 ms before the first request). Counted, token
+ * by token (tokens split at spaces):
+ * - a clock time "04:38" or "04:38:15" (not in a longer chain of colons: a MAC, an IPv6);
+ * - a day: 1-2 digits after a month's name ("Sep 22") or before a clock time ("4 05:23");
+ * - a number right before a month's name that ends the piece or precedes a day, after no
+ *   other number (a listing's size column, "4096 Dec", "root 3040 May 25"; not the last
+ *   group of "555 0134 Sep 22");
+ * - a year 1970-2099 after a month's day ("May 25 2023") or standing alone: neither
+ *   neighbour token is a number ("2025 apt", but not "2025 555-0134" or a card's last
+ *   group "4111 1111 1111 2025").
+ * What is left counts as before: a file name's digits, any number among numbers. */
+static bool month_token(const char *t, size_t n)
+{
+	static const char *const months[] = {"jan", "feb", "mar", "apr", "may", "jun",
+					     "jul", "aug", "sep", "oct", "nov", "dec"};
+	if (n != 3)
+		return false;
+	for (size_t k = 0; k < sizeof months / sizeof *months; k++)
+		if (magi__lower((unsigned char)t[0]) == months[k][0] && magi__lower((unsigned char)t[1]) == months[k][1] &&
+		    magi__lower((unsigned char)t[2]) == months[k][2])
+			return true;
+	return false;
+}
+
+static int token_digits(const char *t, size_t n, bool *number)
+{
+	int d = 0;
+	bool only = n > 0;
+	for (size_t i = 0; i < n; i++) {
+		d += magi__is_digit((unsigned char)t[i]);
+		only = only && (magi__is_digit((unsigned char)t[i]) || strchr("-./", t[i]));
+	}
+	*number = only && d > 0;
+	return d;
+}
+
+static bool clock_token(const char *t, size_t n)
+{
+	size_t h = 0;
+	while (h < n && magi__is_digit((unsigned char)t[h]))
+		h++;
+	if (h < 1 || h > 2)
+		return false;
+	for (size_t i = h; i < n; i += 3)
+		if (i + 3 > n || t[i] != ':' || !magi__is_digit((unsigned char)t[i + 1]) ||
+		    !magi__is_digit((unsigned char)t[i + 2]) || (i - h) / 3 >= 2)
+			return false;
+	return n > h;
+}
+
+#define CAL_MAX_TOKENS 64
+static int calendar_digits(const char *s)
+{
+	const char *tok[CAL_MAX_TOKENS];
+	size_t len[CAL_MAX_TOKENS];
+	int nt = 0;
+	for (const char *p = s; *p && nt < CAL_MAX_TOKENS;) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		tok[nt] = p;
+		while (*p && *p != ' ')
+			p++;
+		len[nt] = (size_t)(p - tok[nt]);
+		nt++;
+	}
+	int n = 0;
+	for (int i = 0; i < nt; i++) {
+		bool num, prev_num = false, next_num = false;
+		int d = token_digits(tok[i], len[i], &num);
+		if (!d)
+			continue;
+		if (i > 0)
+			token_digits(tok[i - 1], len[i - 1], &prev_num);
+		if (i + 1 < nt)
+			token_digits(tok[i + 1], len[i + 1], &next_num);
+		bool all_digits = num && (size_t)d == len[i];
+		bool month_before = i > 0 && month_token(tok[i - 1], len[i - 1]);
+		bool month_after = i + 1 < nt && month_token(tok[i + 1], len[i + 1]);
+		bool clock_after = i + 1 < nt && clock_token(tok[i + 1], len[i + 1]);
+		bool day_after_month = false;
+		if (month_after) {
+			bool dn;
+			int dd = i + 2 < nt ? token_digits(tok[i + 2], len[i + 2], &dn) : 0;
+			day_after_month = i + 2 >= nt || (dn && dd <= 2 && (size_t)dd == len[i + 2]);
+		}
+		bool date_before = i > 1 && month_token(tok[i - 2], len[i - 2]) && prev_num && len[i - 1] <= 2;
+		int year = all_digits && d == 4 ? (int)strtol(tok[i], NULL, 10) : 0;
+		if (clock_token(tok[i], len[i]) ||
+		    (all_digits && d <= 2 && (month_before || clock_after)) ||
+		    (all_digits && month_after && day_after_month && !prev_num) ||
+		    (year >= 1970 && year <= 2099 && !next_num && (i == 0 || !prev_num || month_before || date_before)))
+			n += d;
+	}
+	return n;
+}
+
 /* A garbled line that may be a number: a fifth of its letters and digits are digits, 7 or
  * more digit glyphs, and it shows no link or path ("https://github.com/nodejs/node/commit/31823e37c7" in a
  * changelog, a window title's file name) — those are the garbled lines of PII-free
@@ -1612,13 +1714,13 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 			pc.scale = crop_scale(text_height(ocr, &pc));
 			cands[nc++] = pc;
 		}
-		int digits = count_digits(l->text);
+		int digits = count_digits(l->text), signal = digits - calendar_digits(l->text);
 		/* a garbled line: the first reading was unsure and the line shows a number or two
 		 * (Tesseract sometimes reads a whole line of a thin font as "BANS DIZ FI2B VOID"
 		 * on the page and correctly on its own) */
-		bool garbled = l->conf < GARBLED_CONF && digits >= 2 && strlen(l->text) >= 6;
-		bool small = l->h < SMALL_LINE_H && small_signal(l->text, digits);
-		if (mac12_line || (!garbled && !small && (l->h > REREAD_MAX_HEIGHT || digits < REREAD_MIN_DIGITS)))
+		bool garbled = l->conf < GARBLED_CONF && signal >= 2 && strlen(l->text) >= 6;
+		bool small = l->h < SMALL_LINE_H && small_signal(l->text, signal);
+		if (mac12_line || (!garbled && !small && (l->h > REREAD_MAX_HEIGHT || signal < REREAD_MIN_DIGITS)))
 			continue;
 		if (has_word(l->text, not_pii_labels) || dates_only(l->text))
 			continue;
