@@ -28,12 +28,12 @@
  * both on the same data and compares the outputs byte for byte.
  *
  * It is not installed (the library's own kernel stays) when the CPU lacks AVX512F, BW, VL
- * or VNNI, when the library does not export the two structs, when the current kernel is not
- * the library's AVX2 one (another Tesseract, or a build without FAST_FLOAT: then TFloat is
- * double and the AVX2 function would not be the one in use... nor would its parameters be
- * these), or when MAGI_OCR_KERNEL=library (for A/B measurements). Only this file is
- * compiled for AVX-512 (per-function target attributes); the rest of magi stays baseline
- * x86-64. */
+ * or VNNI, when the library does not export the two structs or the AVX2 one has other
+ * parameters (another Tesseract), when the kernel in use is not the AVX2 one, when both
+ * kernels do not give the same bytes on a small matrix at install (this also catches a
+ * build without FAST_FLOAT, whose kernel works on doubles), or when MAGI_OCR_KERNEL=library
+ * (for A/B measurements). Only this file is compiled for AVX-512 (per-function target
+ * attributes); the rest of magi stays baseline x86-64. */
 #include <dlfcn.h>
 #include <stdint.h>
 #include <stdlib.h>
