@@ -553,7 +553,14 @@ static bool mac_label(const char *w, bool *weak)
 		lw[k] = (char)magi__lower((unsigned char)w[k]);
 	lw[k] = '\0';
 	*weak = strcmp(lw, "address") == 0 || strcmp(lw, "adresse") == 0;
-	return *weak || magi__pii_in_list(lw, k, labels) || (k >= 4 && k <= 7 && strcmp(lw + k - 4, "addr") == 0);
+	if (*weak || magi__pii_in_list(lw, k, labels) || (k >= 4 && k <= 7 && strcmp(lw + k - 4, "addr") == 0))
+		return true;
+	/* small type's misreadings of a label (session 12): a glyph before "ether" or "ssid"
+	 * ("jether", "8ssid"), BSSID's tail ("SID:") and "MAC:" with its M misread ("HAC:"),
+	 * those two with their colon */
+	bool colon = w[k] == ':' || w[k] == ';';
+	return (k == 6 && (!strcmp(lw + 1, "ether") || (!strcmp(lw + 2, "ssid")))) ||
+	       (colon && k == 3 && (!strcmp(lw, "sid") || (lw[1] == 'a' && lw[2] == 'c' && strchr("hnw", lw[0]))));
 }
 
 /* A MAC address written as twelve hex digits with no separator, however small type read
@@ -995,9 +1002,48 @@ static bool ink_col(const struct magi_image *img, int x, int y0, int y1, const u
 	return false;
 }
 
-/* A word that cannot be part of an address: a label ("Address:", "BSSID:") or prose. */
 static bool addr_label(const char *t);
 
+/* The glyphs' height in c's crop: th (its words' boxes' median height, text_height), or
+ * the height of its rows of ink when that is at most two thirds of it (xmessage's word
+ * boxes are 27 px tall over 10 px glyphs: read unenlarged, they read as "dida2,8088 .cOed"
+ * for "d4a2.9058.c0ed"); *top gets the ink's first row then, else -1. */
+static int glyph_height(const struct magi_image *img, const struct cand *c, int th, int *top)
+{
+	*top = -1;
+	if (c->w <= 2 || c->h <= 2 || c->x < 0 || c->y < 0 || c->x + c->w > (int)img->w || c->y + c->h > (int)img->h)
+		return th;
+	uint8_t bg[3];
+	box_bg(img, MAGI_MAX(c->x - 2, 0), MAGI_MAX(c->y - 1, 0), MAGI_MIN(c->x + c->w + 2, (int)img->w),
+	       MAGI_MIN(c->y + c->h + 1, (int)img->h), bg);
+	int t, ih = ink_rows(img, c, bg, &t);
+	if (ih >= 5 && ih * 3 <= th * 2) {
+		*top = t;
+		return ih;
+	}
+	return th;
+}
+
+/* crop_scale of c's glyphs (glyph_height). */
+static int glyph_scale(const struct magi_image *img, const struct magi_ocr *ocr, const struct cand *c)
+{
+	int top;
+	return crop_scale(glyph_height(img, c, text_height(ocr, c), &top));
+}
+
+/* A word after which an address's ink is not looked for: a label ("Address:", "BSSID:")
+ * or a word of prose (4+ letters, not hex_like). */
+static bool ink_stop(const char *t)
+{
+	size_t n = strlen(t);
+	int letters = 0;
+	for (const char *q = t; *q; q++)
+		letters += magi__is_alpha((unsigned char)*q);
+	return addr_label(t) || (n > 1 && strchr(":;", t[n - 1]) && letters >= 3 && !count_digits(t)) ||
+	       (letters >= 4 && !hex_like(t));
+}
+
+/* A word that cannot be part of an address: a label ("Address:", "BSSID:") or prose. */
 static bool not_hex_word(const char *t)
 {
 	size_t n = strlen(t);
@@ -1014,33 +1060,30 @@ static bool not_hex_word(const char *t)
  * address's (its label); the scale from the glyphs' height (crop_scale). */
 static void ink_fit(const struct magi_image *img, const struct magi_ocr *ocr, struct cand *c)
 {
-	int th = text_height(ocr, c);
-	if (c->w <= 2 || c->h <= 2 || c->x < 0 || c->y < 0 || c->x + c->w > (int)img->w || c->y + c->h > (int)img->h) {
-		c->scale = crop_scale(th);
+	int top, th = glyph_height(img, c, text_height(ocr, c), &top);
+	if (top >= 0) {
+		/* boxes two or three times the glyphs' height: the glyphs' rows are the line */
+		c->y = MAGI_MAX(top - 2, 0);
+		c->h = MAGI_MIN(th + 4, (int)img->h - c->y);
+	}
+	c->scale = crop_scale(th);
+	/* only small type's reading is cut short or split (and a proportional font's space
+	 * is narrower than 0.6 heights: larger text is left as its words say) */
+	if (th < 5 || th >= SMALL_LINE_H) {
+		c->cost = (c->w + c->h - 1) / c->h;
 		return;
 	}
 	uint8_t bg[3];
 	box_bg(img, MAGI_MAX(c->x - 2, 0), MAGI_MAX(c->y - 1, 0), MAGI_MIN(c->x + c->w + 2, (int)img->w),
 	       MAGI_MIN(c->y + c->h + 1, (int)img->h), bg);
-	int top, ih = ink_rows(img, c, bg, &top);
-	if (ih >= 5 && ih * 3 <= th * 2) {
-		/* boxes two or three times the glyphs' height: the glyphs' rows are the line */
-		th = ih;
-		c->y = MAGI_MAX(top - 2, 0);
-		c->h = MAGI_MIN(ih + 4, (int)img->h - c->y);
-	}
-	if (th < 5) {
-		c->scale = crop_scale(th);
-		return;
-	}
 	int y0 = c->y, y1 = c->y + c->h, gap_max = MAGI_MAX(2, th * 6 / 10);
 	/* left: not past the nearest word of the row left of the crop that is no address's */
 	int left_limit = 0;
 	for (size_t w = 0; w < ocr->n_words; w++) {
 		const struct magi_ocr_word *ow = &ocr->words[w];
 		int ov = MAGI_MIN(y1, ow->y + ow->h) - MAGI_MAX(y0, ow->y);
-		if (ov * 2 >= MAGI_MIN(c->h, ow->h) && ow->x + ow->w <= c->x && not_hex_word(ow->text))
-			left_limit = MAGI_MAX(left_limit, ow->x + ow->w + 1);
+		if (ov * 2 >= MAGI_MIN(c->h, ow->h) && ow->x + ow->w <= c->x && ink_stop(ow->text))
+			left_limit = MAGI_MAX(left_limit, ow->x + ow->w + gap_max); /* its box may leave out its colon */
 	}
 	int x0 = c->x, x1 = c->x + c->w;
 	for (int x = x0 - 1, gap = 0; x >= left_limit && gap <= gap_max; x--) {
@@ -1055,10 +1098,11 @@ static void ink_fit(const struct magi_image *img, const struct magi_ocr *ocr, st
 		else
 			gap++;
 	}
+	MAGI_DEBUG("pii: ink fit of %d,%d %dx%d (glyphs %d px, gaps up to %d, left limit %d): x %d..%d", c->x, c->y, c->w,
+		   c->h, th, gap_max, left_limit, x0, x1);
 	c->x = x0;
 	c->w = x1 - x0;
-	c->cost = (c->w + th - 1) / th;
-	c->scale = crop_scale(th);
+	c->cost = (c->w + c->h - 1) / c->h; /* as cand_box counts it: the crop's width over its height */
 }
 
 /* A word that may be an address's piece and is no label (hex_like, not_hex_word). */
@@ -1089,9 +1133,9 @@ static bool addr_label(const char *t)
 	return magi__pii_in_list(lw, n, addr_labels);
 }
 
-/* A word that may be an address's piece however small type garbled it: 2+ glyphs, at
- * least half of them hex digits, their look-alikes or an address's marks, a hex digit
- * among them ("AQ:", "88:", "achb,", "ai"). */
+/* A word that may be an address's piece however small type garbled it: 2+ glyphs (or a
+ * digit alone), at least half of them hex digits, their look-alikes or an address's marks,
+ * a hex digit among them ("AQ:", "88:", "achb,", "ai", "3"). */
 static bool hexish_word(const char *t)
 {
 	int n = 0, good = 0, hex = 0;
@@ -1100,25 +1144,27 @@ static bool hexish_word(const char *t)
 		hex += magi__is_hex(ch);
 		good += magi__is_hex(ch) || (ch < 0x80 && strchr(":;.,[](){}%/|!OoQDIlLiSsGgZzTtjJ&#?-", ch));
 	}
-	return n >= 2 && hex && good * 2 >= n;
+	return (n >= 2 || (n == 1 && magi__is_digit((unsigned char)t[-1]))) && hex && good * 2 >= n;
 }
 
 /* An address after its label that the page reading garbled past the hex reading's other
  * shapes ("BSSID:" | "88:" | "ee" for "88:71:82:3d:1c:ee", "HWaddr f6b9. f1d8. fb&d",
  * "BSSID:" | "achb, 2Fb5, 3dae"; session 12): the words of line li after an address label
  * (on the line, or the row's words left of it), 2+ hex digits or marks among them, each word
- * hexish_word, the first of them with a digit or a mark. Its crop is fitted to the ink
+ * hexish_word and no link, the first of them with a digit or a mark, and a colon among
+ * them or a MAC label (not "address") before them with 4+ hex glyphs. Its crop is fitted to the ink
  * (ink_fit), which finds the glyphs the reading lost. */
 static bool label_hex_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 {
-	int first = -1, last = -1, hex = 0;
-	bool label = false;
+	int first = -1, last = -1, hex = 0, colons = 0;
+	bool label = false, mac = false, weak;
 	for (size_t w = 0; w < ocr->n_words; w++) {
 		if (ocr->words[w].line != (int)li)
 			continue;
 		const char *t = ocr->words[w].text;
 		if (first < 0 && addr_label(t)) {
 			label = true;
+			mac |= mac_label(t, &weak) && !weak;
 			continue;
 		}
 		if (first < 0 && !label) {
@@ -1136,26 +1182,35 @@ static bool label_hex_crop(const struct magi_ocr *ocr, size_t li, struct cand *c
 				e = q + strcspn(q, " \t");
 				char ch = *e;
 				*e = '\0';
-				if (*q)
-					label = addr_label(q) || (label && hexish_word(q));
+				if (*q) {
+					label = addr_label(q) || (label && hexish_word(q) && !strstr(q, "//"));
+					mac = label && (mac || (mac_label(q, &weak) && !weak));
+				}
 				*e = ch;
 			}
 			if (!label)
 				return false;
 		}
-		if (!hexish_word(t))
-			return false;
+		if (!hexish_word(t) || strstr(t, "//"))
+			return false; /* prose, or a link (an IPv4 address's, read as it is) */
 		if (first < 0) {
 			if (!count_digits(t) && !strpbrk(t, ":;.,"))
 				return false;
 			first = (int)w;
 		}
 		last = (int)w;
-		for (; *t; t++)
+		for (; *t; t++) {
 			hex += magi__is_hex((unsigned char)*t) || strchr(":;.", *t);
+			colons += *t == ':' || *t == ';';
+		}
 	}
-	if (first < 0 || hex < 2)
+	/* an address's colons, or a MAC label (Cisco's dots, twelve glyphs): a postal
+	 * address after "Address:" ("123, allée des Lilas,") has neither */
+	if (first < 0 || hex < 2 || (!colons && !(mac && hex >= 4)))
 		return false;
+	/* twelve glyphs with no mark after a MAC label (as small type read it: "HAC:
+	 * SECEBCBD3555"): the reading is labelled "MAC" for the rules, as mac12_word's */
+	c->mac12 = mac && !colons && hex >= 11 && hex <= 13 && first == last;
 	int b[4];
 	grow_span(ocr, li, c, first, last, hex_piece, 8, b);
 	return cand_box(c, b);
@@ -1866,11 +1921,9 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 			if (same) {
 				int b[4] = {MAGI_MIN(same->x, hc.x), MAGI_MIN(same->y, hc.y),
 					    MAGI_MAX(same->x + same->w, hc.x + hc.w), MAGI_MAX(same->y + same->h, hc.y + hc.h)};
-				int th = MAGI_MAX(1, same->w / MAGI_MAX(1, same->cost)); /* ink_fit's glyph height */
 				same->w0 = MAGI_MIN(same->w0, hc.w0);
 				same->w1 = MAGI_MAX(same->w1, hc.w1);
 				cand_box(same, b);
-				same->cost = (same->w + th - 1) / th;
 			} else {
 				cands[nc++] = hc;
 			}
@@ -1882,7 +1935,7 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		if ((p->types & MAGI_PII_BIT(MAGI_PII_IPV6)) && l->h <= REREAD_MAX_HEIGHT &&
 		    (!nc || cands[nc - 1].line != i || cands[nc - 1].kind != READ_HEX) && mapped_crop(ocr, i, &mc) &&
 		    !covered_by_type(f, nf, &mc, MAGI_PII_IPV6)) {
-			mc.scale = crop_scale(text_height(ocr, &mc));
+			mc.scale = glyph_scale(img, ocr, &mc);
 			mc.digits = count_digits(l->text);
 			cands[nc++] = mc;
 		}
@@ -1891,7 +1944,7 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		struct cand ec = {.line = i, .kind = READ_EMAIL, .prio = 2, .scale = 1};
 		if ((p->types & MAGI_PII_BIT(MAGI_PII_EMAIL)) && l->h <= REREAD_MAX_HEIGHT &&
 		    email_crop(ocr, i, &ec) && !covered_by(f, nf, &ec)) {
-			ec.scale = crop_scale(text_height(ocr, &ec));
+			ec.scale = glyph_scale(img, ocr, &ec);
 			cands[nc++] = ec;
 		}
 		/* a label whose field's value the page reading did not see (a bordered input
@@ -1910,7 +1963,7 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		if ((p->types & MAGI_PII_BIT(MAGI_PII_PERSON)) && l->h <= GARBLED_MAX_HEIGHT &&
 		    magi__pii_name_row(ocr, i, nb) && line_crop(ocr, i, true, &pc) && cand_box(&pc, nb) &&
 		    !covered_by(f, nf, &pc)) {
-			pc.scale = crop_scale(text_height(ocr, &pc));
+			pc.scale = glyph_scale(img, ocr, &pc);
 			cands[nc++] = pc;
 		}
 		int digits = count_digits(l->text);
@@ -1948,7 +2001,7 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 			 * changed or lost at 9-11 px fails Luhn) */
 			c.again = (p->types & MAGI_PII_BIT(MAGI_PII_CARD)) && card_digits(ocr, &c);
 		}
-		c.scale = crop_scale(text_height(ocr, &c));
+		c.scale = glyph_scale(img, ocr, &c);
 		if (covered_by(f, nf, &c))
 			continue;
 		c.prio = (has_word(l->text, pii_labels) ? 2 : 0) + garbled;
