@@ -11,10 +11,11 @@
  *     (634's screen 8): its crop runs on over the ink, found;
  *   - a Cisco dotted MAC read as one word with its last glyphs lost ("742b.d09E.7e", no
  *     label kept: 641's screen 36): read with hex glyphs, found;
+ *   - twelve hex glyphs after "MAC:" read "HAC:" (672's screen 13): found as a MAC;
  *   - prose and a postal address after the same labels ("Address: 123, allée des Lilas,",
  *     "Host: see the notes below", "Server: http://172.26.44.81:8080/") get no hex reading
  *     and no MAC or IPv6 finding.
- * Main (4c2d0ad) finds none of the three addresses. */
+ * Main (4c2d0ad) finds none of the four addresses. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,14 @@ int main(void)
 	const char *cisco = "Ma 742b.d09f.7e77";
 	CHECK_MSG(found(cisco, PIECES({3, 15, "742b.d09E.7e"}), MAGI_PII_MAC, NULL, NULL, NULL) >= 1,
 		  "dotted MAC read \"742b.d09E.7e\"");
+
+	/* twelve hex glyphs after "MAC:" read "HAC:" (672's screen 13): read with hex glyphs
+	 * and labelled as a MAC for the rules */
+	const char *mac12 = "HAC: 9ECE8CBD3555";
+	rep = false;
+	CHECK_MSG(found(mac12, PIECES({0, 4, "HAC:"}, {5, 17, "SECEBCBD3555"}), MAGI_PII_MAC, &rep, NULL, NULL) >= 1,
+		  "twelve hex glyphs after \"HAC:\"");
+	CHECK(rep);
 
 	/* prose and other values after the same labels: no hex reading, nothing found */
 	const char *postal = "Address: 123, allee des Lilas,";
