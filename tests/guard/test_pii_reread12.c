@@ -38,28 +38,26 @@ struct piece {
  * glyph; NULL when the real reading found no words. */
 static struct magi_ocr *page_of(const struct magi_image *img, const char *text, const struct piece *pc, size_t np)
 {
-	struct magi_ocr *o = NULL;
+	struct magi_ocr *page = NULL;
 	struct magi_error err;
-	if (magi_ocr_run(img, NULL, 0, &o, &err))
+	if (magi_ocr_run(img, NULL, 0, &page, &err))
 		return NULL;
-	if (!o->n_words) {
-		magi_ocr_free(o);
+	if (!page->n_words) {
+		magi_ocr_free(page);
 		return NULL;
 	}
-	int x0 = o->words[0].x, x1 = x0, y0 = o->words[0].y, y1 = y0 + o->words[0].h;
-	for (size_t i = 0; i < o->n_words; i++) {
-		const struct magi_ocr_word *w = &o->words[i];
+	/* the glyphs' extent as the real reading found it */
+	int x0 = page->words[0].x, x1 = x0, y0 = page->words[0].y, y1 = y0 + page->words[0].h;
+	for (size_t i = 0; i < page->n_words; i++) {
+		const struct magi_ocr_word *w = &page->words[i];
 		x0 = w->x < x0 ? w->x : x0;
 		x1 = w->x + w->w > x1 ? w->x + w->w : x1;
 		y0 = w->y < y0 ? w->y : y0;
 		y1 = w->y + w->h > y1 ? w->y + w->h : y1;
 	}
-	for (size_t i = 0; i < o->n_words; i++)
-		free(o->words[i].text);
-	for (size_t i = 0; i < o->n_lines; i++)
-		free(o->lines[i].text);
-	free(o->words);
-	free(o->lines);
+	magi_ocr_free(page);
+	struct magi_ocr *o = calloc(1, sizeof *o);
+	REQUIRE(o);
 	o->words = calloc(np, sizeof *o->words);
 	o->lines = calloc(np, sizeof *o->lines);
 	REQUIRE(o->words && o->lines);
@@ -94,31 +92,7 @@ static size_t found(const char *text, const struct piece *pc, size_t np, enum ma
 		magi_image_free(img);
 		SKIP("no words read in \"%s\"", text);
 	}
-	struct magi_pii_cache *cache = NULL;
-	REQUIRE(magi_pii_cache_new(&cache) == MAGI_OK);
-	struct magi_pii_params q = magi_pii_params_default();
-	q.reread_budget = -1;
-	q.reread_cache = cache;
-	struct magi_pii_finding *f = NULL;
-	size_t n = 0, k = 0;
-	REQUIRE(magi_pii_scan_image(img, o, &q, &f, &n) == MAGI_OK);
-	for (size_t i = 0; i < n; i++)
-		if (f[i].type == t) {
-			k++;
-			if (repaired)
-				*repaired = f[i].repaired;
-			if (score)
-				*score = f[i].score;
-		}
-	size_t hits = 0, rd = 0;
-	magi_pii_cache_stats(cache, &hits, &rd);
-	if (reads)
-		*reads = rd;
-	magi_pii_findings_free(f, n);
-	magi_pii_cache_free(cache);
-	magi_ocr_free(o);
-	magi_image_free(img);
-	return k;
+	return pii_reread_count(img, o, t, repaired, score, reads);
 }
 
 #define PIECES(...) (const struct piece[]){__VA_ARGS__}, sizeof((const struct piece[]){__VA_ARGS__}) / sizeof(struct piece)
