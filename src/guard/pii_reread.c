@@ -1076,7 +1076,7 @@ static void ink_fit(const struct magi_image *img, const struct magi_ocr *ocr, st
 	uint8_t bg[3];
 	box_bg(img, MAGI_MAX(c->x - 2, 0), MAGI_MAX(c->y - 1, 0), MAGI_MIN(c->x + c->w + 2, (int)img->w),
 	       MAGI_MIN(c->y + c->h + 1, (int)img->h), bg);
-	int y0 = c->y, y1 = c->y + c->h, gap_max = MAGI_MAX(2, th * 6 / 10);
+	int y0 = MAGI_MAX(c->y, 0), y1 = MAGI_MIN(c->y + c->h, (int)img->h), gap_max = MAGI_MAX(2, th * 6 / 10);
 	/* left: not past the nearest word of the row left of the crop that is no address's */
 	int left_limit = 0;
 	for (size_t w = 0; w < ocr->n_words; w++) {
