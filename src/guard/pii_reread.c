@@ -643,6 +643,29 @@ static bool cisco_word(const char *t)
 	return dots == 2 && hex >= 8 && hex <= 12 && digits && hex > digits && hex + dots + 1 >= n;
 }
 
+/* Windows' dashed MAC as small type leaves it ("1E-44-2C-AR-C7-BD": a letter misread): 17
+ * glyphs, '-' in the five places between a MAC's groups, letters and digits in the twelve
+ * others, ten of them hex digits at least. The first such word of line li in *w. */
+static bool dash_mac_line(const struct magi_ocr *ocr, size_t li, int *w)
+{
+	for (size_t k = 0; k < ocr->n_words; k++) {
+		const char *t = ocr->words[k].text;
+		if (ocr->words[k].line != (int)li || strlen(t) != 17)
+			continue;
+		int hex = 0;
+		bool ok = true;
+		for (int i = 0; i < 17 && ok; i++) {
+			ok = i % 3 == 2 ? t[i] == '-' : magi__is_alnum((unsigned char)t[i]);
+			hex += magi__is_hex((unsigned char)t[i]);
+		}
+		if (ok && hex >= 10) {
+			*w = (int)k;
+			return true;
+		}
+	}
+	return false;
+}
+
 static bool hex_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 {
 	int first, last, colons = 0, letters = 0;
@@ -652,12 +675,16 @@ static bool hex_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 		first = last = m12;
 		c->mac12 = true;
 		colons = 4; /* the label and the twelve glyphs stand for an address's colons */
-	} else if ((!span || first == last) && hex_line(ocr, li, &first, &last))
+	} else if ((!span || first == last) && hex_line(ocr, li, &first, &last)) {
 		colons = 4; /* the line's shape stands for an address's colons */
-	else if (!span)
+	} else if (!span && dash_mac_line(ocr, li, &first)) {
+		last = first;
+		colons = 4; /* "1E-44-2C-AR-C7-BD" (session 12) */
+	} else if (!span) {
 		return false;
-	else if (first == last && cisco_word(ocr->words[first].text))
+	} else if (first == last && cisco_word(ocr->words[first].text)) {
 		colons = 4; /* "742b.d09E.7e": a dotted MAC with a glyph lost (session 12) */
+	}
 	for (int w = first; w <= last; w++)
 		for (const char *t = ocr->words[w].text; *t; t++) {
 			colons += *t == ':' || *t == ';';
@@ -1133,6 +1160,12 @@ static bool addr_label(const char *t)
 	return magi__pii_in_list(lw, n, addr_labels);
 }
 
+/* A word that goes on a label: "Listening on", "Bound to", "Connected at". */
+static bool label_link(const char *t)
+{
+	return !strcmp(t, "on") || !strcmp(t, "to") || !strcmp(t, "at");
+}
+
 /* A word that may be an address's piece however small type garbled it: 2+ glyphs (or a
  * digit alone), at least half of them hex digits, their look-alikes or an address's marks,
  * a hex digit among them ("AQ:", "88:", "achb,", "ai", "3"). */
@@ -1162,7 +1195,7 @@ static bool label_hex_crop(const struct magi_ocr *ocr, size_t li, struct cand *c
 		if (ocr->words[w].line != (int)li)
 			continue;
 		const char *t = ocr->words[w].text;
-		if (first < 0 && addr_label(t)) {
+		if (first < 0 && (addr_label(t) || (label && label_link(t)))) {
 			label = true;
 			mac |= mac_label(t, &weak) && !weak;
 			continue;
@@ -1183,7 +1216,7 @@ static bool label_hex_crop(const struct magi_ocr *ocr, size_t li, struct cand *c
 				char ch = *e;
 				*e = '\0';
 				if (*q) {
-					label = addr_label(q) || (label && hexish_word(q) && !strstr(q, "//"));
+					label = addr_label(q) || (label && (label_link(q) || hexish_word(q)) && !strstr(q, "//"));
 					mac = label && (mac || (mac_label(q, &weak) && !weak));
 				}
 				*e = ch;

@@ -12,10 +12,12 @@
  *   - a Cisco dotted MAC read as one word with its last glyphs lost ("742b.d09E.7e", no
  *     label kept: 641's screen 36): read with hex glyphs, found;
  *   - twelve hex glyphs after "MAC:" read "HAC:" (672's screen 13): found as a MAC;
+ *   - an IPv6 address after "Listening on" read in pieces, and Windows' dashed MAC alone
+ *     with a letter misread ("1E-44-2C-AR-C7-BD"; 731's screens 0 and 14): found;
  *   - prose and a postal address after the same labels ("Address: 123, allée des Lilas,",
  *     "Host: see the notes below", "Server: http://172.26.44.81:8080/") get no hex reading
  *     and no MAC or IPv6 finding.
- * Main (4c2d0ad) finds none of the four addresses. */
+ * Main (4c2d0ad) finds none of the six addresses. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +136,17 @@ int main(void)
 	CHECK_MSG(found(mac12, PIECES({0, 4, "HAC:"}, {5, 17, "SECEBCBD3555"}), MAGI_PII_MAC, &rep, NULL, NULL) >= 1,
 		  "twelve hex glyphs after \"HAC:\"");
 	CHECK(rep);
+
+	/* "Listening on" before an address split in pieces (731's screen 0), and Windows'
+	 * dashed MAC alone with a letter misread (731's screen 14) */
+	const char *listen = "Listening on fe80::0:0:5e42:8a4e%wlan0";
+	CHECK_MSG(found(listen, PIECES({0, 9, "Listening"}, {10, 12, "on"}, {13, 17, "fes0"}, {22, 27, "15e42"},
+				   {27, 38, ":8ade%wland"}),
+			MAGI_PII_IPV6, NULL, NULL, NULL) >= 1,
+		  "IPv6 address after \"Listening on\"");
+	const char *dashed = "1E-44-2C-AA-C7-BD";
+	CHECK_MSG(found(dashed, PIECES({0, 17, "1E-44-2C-AR-C7-BD"}), MAGI_PII_MAC, NULL, NULL, NULL) >= 1,
+		  "dashed MAC read \"1E-44-2C-AR-C7-BD\"");
 
 	/* prose and other values after the same labels: no hex reading, nothing found */
 	const char *postal = "Address: 123, allee des Lilas,";
