@@ -655,7 +655,14 @@ static bool mac_label(const char *w, bool *weak)
 		lw[k] = (char)magi__lower((unsigned char)w[k]);
 	lw[k] = '\0';
 	*weak = strcmp(lw, "address") == 0 || strcmp(lw, "adresse") == 0;
-	return *weak || magi__pii_in_list(lw, k, labels) || (k >= 4 && k <= 7 && strcmp(lw + k - 4, "addr") == 0);
+	if (*weak || magi__pii_in_list(lw, k, labels) || (k >= 4 && k <= 7 && strcmp(lw + k - 4, "addr") == 0))
+		return true;
+	/* small type's misreadings of a label (session 12): a glyph before "ether" or "ssid"
+	 * ("jether", "8ssid"), BSSID's tail ("SID:") and "MAC:" with its M misread ("HAC:"),
+	 * those two with their colon */
+	bool colon = w[k] == ':' || w[k] == ';';
+	return (k == 6 && (!strcmp(lw + 1, "ether") || (!strcmp(lw + 2, "ssid")))) ||
+	       (colon && k == 3 && (!strcmp(lw, "sid") || (lw[1] == 'a' && lw[2] == 'c' && strchr("hnw", lw[0]))));
 }
 
 /* A MAC address written as twelve hex digits with no separator, however small type read
@@ -725,6 +732,42 @@ static int mac12_word(const struct magi_ocr *ocr, size_t li)
 	return -1;
 }
 
+/* One word of Cisco's dotted MAC as small type leaves it: two dots between hex groups,
+ * 8-12 hex glyphs, a digit and a hex letter among them ("742b.d09E.7e"). */
+static bool cisco_word(const char *t)
+{
+	int hex = 0, digits = 0, dots = 0, n = 0;
+	for (; *t; t++, n++) {
+		hex += magi__is_hex((unsigned char)*t);
+		digits += magi__is_digit((unsigned char)*t);
+		dots += *t == '.';
+	}
+	return dots == 2 && hex >= 8 && hex <= 12 && digits && hex > digits && hex + dots + 1 >= n;
+}
+
+/* Windows' dashed MAC as small type leaves it ("1E-44-2C-AR-C7-BD": a letter misread): 17
+ * glyphs, '-' in the five places between a MAC's groups, letters and digits in the twelve
+ * others, ten of them hex digits at least. The first such word of line li in *w. */
+static bool dash_mac_line(const struct magi_ocr *ocr, size_t li, int *w)
+{
+	for (size_t k = 0; k < ocr->n_words; k++) {
+		const char *t = ocr->words[k].text;
+		if (ocr->words[k].line != (int)li || strlen(t) != 17)
+			continue;
+		int hex = 0;
+		bool ok = true;
+		for (int i = 0; i < 17 && ok; i++) {
+			ok = i % 3 == 2 ? t[i] == '-' : magi__is_alnum((unsigned char)t[i]);
+			hex += magi__is_hex((unsigned char)t[i]);
+		}
+		if (ok && hex >= 10) {
+			*w = (int)k;
+			return true;
+		}
+	}
+	return false;
+}
+
 static bool hex_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 {
 	int first, last, colons = 0, letters = 0;
@@ -734,10 +777,16 @@ static bool hex_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
 		first = last = m12;
 		c->mac12 = true;
 		colons = 4; /* the label and the twelve glyphs stand for an address's colons */
-	} else if ((!span || first == last) && hex_line(ocr, li, &first, &last))
+	} else if ((!span || first == last) && hex_line(ocr, li, &first, &last)) {
 		colons = 4; /* the line's shape stands for an address's colons */
-	else if (!span)
+	} else if (!span && dash_mac_line(ocr, li, &first)) {
+		last = first;
+		colons = 4; /* "1E-44-2C-AR-C7-BD" (session 12) */
+	} else if (!span) {
 		return false;
+	} else if (first == last && cisco_word(ocr->words[first].text)) {
+		colons = 4; /* "742b.d09E.7e": a dotted MAC with a glyph lost (session 12) */
+	}
 	for (int w = first; w <= last; w++)
 		for (const char *t = ocr->words[w].text; *t; t++) {
 			colons += *t == ':' || *t == ';';
@@ -1024,6 +1073,282 @@ static bool field_label(const char *s)
 		s += n;
 	}
 	return words >= 1 && words <= 3 && long_word;
+}
+
+/* Small text's address as the page reading leaves it: the reading is cut short ("Hos
+ * 357A:4D45:E501:BACA:A5:" for an address 36 glyphs long, its last groups read "5 276"
+ * and dropped), split into lines with glyphs lost between them ("AQ:" | "59" for
+ * "A0:7B:49:7A:60:59"), or its words' boxes are two or three times as tall as its
+ * glyphs (xmessage: 27 px boxes over 10 px glyphs, so the crop was read unenlarged). The
+ * pixels say where the address is better (session 12): an address has no space inside,
+ * so its ink runs on along the row with gaps narrower than a space. */
+
+static int text_height(const struct magi_ocr *ocr, const struct cand *c);
+static int crop_scale(int h);
+
+/* The background of the box [x0, x1) x [y0, y1): the colour most of its four corners
+ * share (the first corner when they all differ). */
+static void box_bg(const struct magi_image *img, int x0, int y0, int x1, int y1, uint8_t bg[3])
+{
+	const int xs[4] = {x0, x1 - 1, x0, x1 - 1}, ys[4] = {y0, y0, y1 - 1, y1 - 1};
+	int best = 0, votes = -1;
+	for (int i = 0; i < 4; i++) {
+		const uint8_t *a = img->px + (size_t)ys[i] * img->stride + (size_t)xs[i] * 3;
+		int v = 0;
+		for (int k = 0; k < 4; k++) {
+			const uint8_t *b = img->px + (size_t)ys[k] * img->stride + (size_t)xs[k] * 3;
+			v += abs(a[0] - b[0]) + abs(a[1] - b[1]) + abs(a[2] - b[2]) <= 30;
+		}
+		if (v > votes)
+			votes = v, best = i;
+	}
+	memcpy(bg, img->px + (size_t)ys[best] * img->stride + (size_t)xs[best] * 3, 3);
+}
+
+/* The glyphs' rows in c's box: the longest run of rows with ink (a line's glyphs ink
+ * every row from their tops to their feet); *top gets its first row. 0 when none. */
+static int ink_rows(const struct magi_image *img, const struct cand *c, const uint8_t *bg, int *top)
+{
+	int best = 0, run = 0, y1 = MAGI_MIN(c->y + c->h, (int)img->h), x1 = MAGI_MIN(c->x + c->w, (int)img->w);
+	*top = c->y;
+	for (int y = MAGI_MAX(c->y, 0); y < y1; y++) {
+		int n = 0;
+		for (int x = MAGI_MAX(c->x, 0); x < x1 && n < 2; x++)
+			n += ink_at(img, x, y, bg);
+		run = n >= 2 ? run + 1 : 0;
+		if (run > best)
+			best = run, *top = y - run + 1;
+	}
+	return best;
+}
+
+/* true when the column x has ink in the rows [y0, y1). */
+static bool ink_col(const struct magi_image *img, int x, int y0, int y1, const uint8_t *bg)
+{
+	for (int y = y0; y < y1; y++)
+		if (ink_at(img, x, y, bg))
+			return true;
+	return false;
+}
+
+static bool addr_label(const char *t);
+
+/* The glyphs' height in c's crop: th (its words' boxes' median height, text_height), or
+ * the height of its rows of ink when that is at most two thirds of it (xmessage's word
+ * boxes are 27 px tall over 10 px glyphs: read unenlarged, they read as "dida2,8088 .cOed"
+ * for "d4a2.9058.c0ed"); *top gets the ink's first row then, else -1. */
+static int glyph_height(const struct magi_image *img, const struct cand *c, int th, int *top)
+{
+	*top = -1;
+	if (c->w <= 2 || c->h <= 2 || c->x < 0 || c->y < 0 || c->x + c->w > (int)img->w || c->y + c->h > (int)img->h)
+		return th;
+	uint8_t bg[3];
+	box_bg(img, MAGI_MAX(c->x - 2, 0), MAGI_MAX(c->y - 1, 0), MAGI_MIN(c->x + c->w + 2, (int)img->w),
+	       MAGI_MIN(c->y + c->h + 1, (int)img->h), bg);
+	int t, ih = ink_rows(img, c, bg, &t);
+	if (ih >= 5 && ih * 3 <= th * 2) {
+		*top = t;
+		return ih;
+	}
+	return th;
+}
+
+/* crop_scale of c's glyphs (glyph_height). */
+static int glyph_scale(const struct magi_image *img, const struct magi_ocr *ocr, const struct cand *c)
+{
+	int top;
+	return crop_scale(glyph_height(img, c, text_height(ocr, c), &top));
+}
+
+/* A word after which an address's ink is not looked for: a label ("Address:", "BSSID:")
+ * or a word of prose (4+ letters, not hex_like). */
+static bool ink_stop(const char *t)
+{
+	size_t n = strlen(t);
+	int letters = 0;
+	for (const char *q = t; *q; q++)
+		letters += magi__is_alpha((unsigned char)*q);
+	return addr_label(t) || (n > 1 && strchr(":;", t[n - 1]) && letters >= 3 && !count_digits(t)) ||
+	       (letters >= 4 && !hex_like(t));
+}
+
+/* A word that cannot be part of an address: a label ("Address:", "BSSID:") or prose. */
+static bool not_hex_word(const char *t)
+{
+	size_t n = strlen(t);
+	int letters = 0;
+	for (const char *q = t; *q; q++)
+		letters += magi__is_alpha((unsigned char)*q);
+	return !hex_like(t) || addr_label(t) ||
+	       (n > 1 && strchr(":;", t[n - 1]) && letters >= 3 && !count_digits(t));
+}
+
+/* Fits a hex reading's crop to its pixels: its height to the glyphs' rows when its words'
+ * boxes are much taller, its ends out along the row over ink with no gap wider than 0.6
+ * glyph heights (a space is wider), left only up to the word before it that is no
+ * address's (its label); the scale from the glyphs' height (crop_scale). */
+static void ink_fit(const struct magi_image *img, const struct magi_ocr *ocr, struct cand *c)
+{
+	int top, th = glyph_height(img, c, text_height(ocr, c), &top);
+	if (top >= 0) {
+		/* boxes two or three times the glyphs' height: the glyphs' rows are the line */
+		c->y = MAGI_MAX(top - 2, 0);
+		c->h = MAGI_MIN(th + 4, (int)img->h - c->y);
+	}
+	c->scale = crop_scale(th);
+	/* only small type's reading is cut short or split (and a proportional font's space
+	 * is narrower than 0.6 heights: larger text is left as its words say) */
+	if (th < 5 || th >= SMALL_LINE_H) {
+		c->cost = (c->w + c->h - 1) / c->h;
+		return;
+	}
+	uint8_t bg[3];
+	box_bg(img, MAGI_MAX(c->x - 2, 0), MAGI_MAX(c->y - 1, 0), MAGI_MIN(c->x + c->w + 2, (int)img->w),
+	       MAGI_MIN(c->y + c->h + 1, (int)img->h), bg);
+	int y0 = MAGI_MAX(c->y, 0), y1 = MAGI_MIN(c->y + c->h, (int)img->h), gap_max = MAGI_MAX(2, th * 6 / 10);
+	/* left: not past the nearest word of the row left of the crop that is no address's */
+	int left_limit = 0;
+	for (size_t w = 0; w < ocr->n_words; w++) {
+		const struct magi_ocr_word *ow = &ocr->words[w];
+		int ov = MAGI_MIN(y1, ow->y + ow->h) - MAGI_MAX(y0, ow->y);
+		if (ov * 2 >= MAGI_MIN(c->h, ow->h) && ow->x + ow->w <= c->x && ink_stop(ow->text))
+			left_limit = MAGI_MAX(left_limit, ow->x + ow->w + gap_max); /* its box may leave out its colon */
+	}
+	int x0 = c->x, x1 = c->x + c->w;
+	for (int x = x0 - 1, gap = 0; x >= left_limit && gap <= gap_max; x--) {
+		if (ink_col(img, x, y0, y1, bg))
+			x0 = x, gap = 0;
+		else
+			gap++;
+	}
+	for (int x = x1, gap = 0; x < (int)img->w && x - c->x < 48 * th && gap <= gap_max; x++) {
+		if (ink_col(img, x, y0, y1, bg))
+			x1 = x + 1, gap = 0;
+		else
+			gap++;
+	}
+	MAGI_DEBUG("pii: ink fit of %d,%d %dx%d (glyphs %d px, gaps up to %d, left limit %d): x %d..%d", c->x, c->y, c->w,
+		   c->h, th, gap_max, left_limit, x0, x1);
+	c->x = x0;
+	c->w = x1 - x0;
+	c->cost = (c->w + c->h - 1) / c->h; /* as cand_box counts it: the crop's width over its height */
+}
+
+/* A word that may be an address's piece and is no label (hex_like, not_hex_word). */
+static bool hex_piece(const char *t)
+{
+	return !not_hex_word(t);
+}
+
+/* Words that say an IPv6 or MAC address follows (with mac_label's). */
+static const char *const addr_labels[] = {"inet6", "ipv6", "ip6", "ip", "link-local", "host", "server", "gateway",
+					  "router", "peer", "address", "addr", "listening", NULL};
+
+/* true when t is a label of an address (a MAC label or addr_labels, its colon left out). */
+static bool addr_label(const char *t)
+{
+	bool weak;
+	if (mac_label(t, &weak))
+		return true;
+	size_t n = strcspn(t, ":;");
+	if (n != strlen(t) && n + 1 != strlen(t))
+		return false;
+	char lw[24];
+	if (n >= sizeof lw)
+		return false;
+	for (size_t k = 0; k < n; k++)
+		lw[k] = (char)magi__lower((unsigned char)t[k]);
+	lw[n] = '\0';
+	return magi__pii_in_list(lw, n, addr_labels);
+}
+
+/* A word that goes on a label: "Listening on", "Bound to", "Connected at". */
+static bool label_link(const char *t)
+{
+	return !strcmp(t, "on") || !strcmp(t, "to") || !strcmp(t, "at");
+}
+
+/* A word that may be an address's piece however small type garbled it: 2+ glyphs (or a
+ * digit alone), at least half of them hex digits, their look-alikes or an address's marks,
+ * a hex digit among them ("AQ:", "88:", "achb,", "ai", "3"). */
+static bool hexish_word(const char *t)
+{
+	int n = 0, good = 0, hex = 0;
+	for (; *t; t++, n++) {
+		unsigned char ch = (unsigned char)*t;
+		hex += magi__is_hex(ch);
+		good += magi__is_hex(ch) || (ch < 0x80 && strchr(":;.,[](){}%/|!OoQDIlLiSsGgZzTtjJ&#?-", ch));
+	}
+	return (n >= 2 || (n == 1 && magi__is_digit((unsigned char)t[-1]))) && hex && good * 2 >= n;
+}
+
+/* An address after its label that the page reading garbled past the hex reading's other
+ * shapes ("BSSID:" | "88:" | "ee" for "88:71:82:3d:1c:ee", "HWaddr f6b9. f1d8. fb&d",
+ * "BSSID:" | "achb, 2Fb5, 3dae"; session 12): the words of line li after an address label
+ * (on the line, or the row's words left of it), 2+ hex digits or marks among them, each word
+ * hexish_word and no link, the first of them with a digit or a mark, and a colon among
+ * them or a MAC label (not "address") before them with 4+ hex glyphs. Its crop is fitted to the ink
+ * (ink_fit), which finds the glyphs the reading lost. */
+static bool label_hex_crop(const struct magi_ocr *ocr, size_t li, struct cand *c)
+{
+	int first = -1, last = -1, hex = 0, colons = 0;
+	bool label = false, mac = false, weak;
+	for (size_t w = 0; w < ocr->n_words; w++) {
+		if (ocr->words[w].line != (int)li)
+			continue;
+		const char *t = ocr->words[w].text;
+		if (first < 0 && (addr_label(t) || (label && label_link(t)))) {
+			label = true;
+			mac |= mac_label(t, &weak) && !weak;
+			continue;
+		}
+		if (first < 0 && !label) {
+			/* the label on the row left of the line (a form's, or OCR's split) */
+			char row[96];
+			struct cand rc = {.line = li, .w0 = (int)w, .w1 = (int)w, .kind = READ_HEX};
+			int b[4];
+			words_box(ocr, li, (int)w, (int)w, b);
+			if (!cand_box(&rc, b))
+				return false;
+			cand_label(ocr, &rc, row, sizeof row);
+			/* a label, then nothing but the address's pieces up to this line */
+			for (char *q = row, *e; *q; q = e) {
+				q += strspn(q, " \t");
+				e = q + strcspn(q, " \t");
+				char ch = *e;
+				*e = '\0';
+				if (*q) {
+					label = addr_label(q) || (label && (label_link(q) || hexish_word(q)) && !strstr(q, "//"));
+					mac = label && (mac || (mac_label(q, &weak) && !weak));
+				}
+				*e = ch;
+			}
+			if (!label)
+				return false;
+		}
+		if (!hexish_word(t) || strstr(t, "//"))
+			return false; /* prose, or a link (an IPv4 address's, read as it is) */
+		if (first < 0) {
+			if (!count_digits(t) && !strpbrk(t, ":;.,"))
+				return false;
+			first = (int)w;
+		}
+		last = (int)w;
+		for (; *t; t++) {
+			hex += magi__is_hex((unsigned char)*t) || strchr(":;.", *t);
+			colons += *t == ':' || *t == ';';
+		}
+	}
+	/* an address's colons, or a MAC label (Cisco's dots, twelve glyphs): a postal
+	 * address after "Address:" ("123, allée des Lilas,") has neither */
+	if (first < 0 || hex < 2 || (!colons && !(mac && hex >= 4)))
+		return false;
+	/* twelve glyphs with no mark after a MAC label (as small type read it: "HAC:
+	 * SECEBCBD3555"): the reading is labelled "MAC" for the rules, as mac12_word's */
+	c->mac12 = mac && !colons && hex >= 11 && hex <= 13 && first == last;
+	int b[4];
+	grow_span(ocr, li, c, first, last, hex_piece, 8, b);
+	return cand_box(c, b);
 }
 
 /* true when a finding's box overlaps the candidate's crop. A name or a postal address
@@ -1404,6 +1729,39 @@ static magi_status mac_lost_colons(const char *text, struct magi_pii_finding **o
 	return MAGI_OK;
 }
 
+/* A MAC address whose colons small type read as digits ("b27a575f:6a:692d9" for
+ * "b2:a5:5f:6a:69:d9"; session 12): a word of 17 glyphs, hex digits in the twelve places of
+ * a MAC's groups, and in the five places between them ':' (two at least) or a glyph the
+ * reading writes for one (2, 3, 7, 1, '.', ';'). Those places are set to ':' in s, in
+ * place, for the MAC rule to decide; true when a word was so set. */
+static bool mac_seps(char *s)
+{
+	bool set = false;
+	for (char *p = s; *p;) {
+		p += strspn(p, " \t");
+		size_t n = strcspn(p, " \t");
+		if (n == 17) {
+			int colons = 0;
+			bool ok = true;
+			for (size_t k = 0; k < 17 && ok; k++) {
+				if (k % 3 == 2) {
+					colons += p[k] == ':';
+					ok = strchr(":;.2371", p[k]) != NULL;
+				} else {
+					ok = magi__is_hex((unsigned char)p[k]);
+				}
+			}
+			if (ok && colons >= 2) {
+				for (size_t k = 2; k < 17; k += 3)
+					p[k] = ':';
+				set = true;
+			}
+		}
+		p += n;
+	}
+	return set;
+}
+
 /* Takes the spaces beside a '.' or '-' between two digits out of s ("203. 0. 113. 83" ->
  * "203.0.113.83"), in place; true when it took any. */
 static bool close_marks(char *s)
@@ -1467,6 +1825,10 @@ static magi_status read_charset(const struct magi_image *crop, int kind, const c
 		s = magi_pii_scan_text(text, &q, out, n);
 	if (!s && !*n && kind == READ_HEX && (p->types & MAGI_PII_BIT(MAGI_PII_MAC)))
 		s = mac_lost_colons(text, out, n);
+	if (!s && !*n && kind == READ_HEX && (p->types & MAGI_PII_BIT(MAGI_PII_MAC)) && mac_seps(text)) {
+		q.types = MAGI_PII_BIT(MAGI_PII_MAC);
+		s = magi_pii_scan_text(text, &q, out, n);
+	}
 	/* an IBAN's shape that the reading made digits only ("B3s3 7096 5061 s416" read "6383
 	 * 7096 5061 8416"): a card's digits, which the card rule (IIN ranges, Luhn) decides
 	 * (session 11) */
@@ -1665,6 +2027,8 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 	size_t nc = 0;
 	for (size_t i = 0; i < ocr->n_lines; i++) {
 		const struct magi_ocr_line *l = &ocr->lines[i];
+		MAGI_DEBUG("pii: line %zu at %d,%d %dx%d conf %.0f: \"%s\"", i, l->x, l->y, l->w, l->h, l->conf,
+			   l->text ? l->text : "");
 		if (!l->text || l->h <= 0 || l->h > GARBLED_MAX_HEIGHT)
 			continue;
 		/* an address's hex groups the first reading found no address in: read again
@@ -1672,9 +2036,32 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		struct cand hc = {.line = i, .kind = READ_HEX, .prio = 2, .scale = 1};
 		if ((p->types & (MAGI_PII_BIT(MAGI_PII_IPV6) | MAGI_PII_BIT(MAGI_PII_MAC))) &&
 		    l->h <= REREAD_MAX_HEIGHT && hex_crop(ocr, i, &hc) && !covered_by(f, nf, &hc)) {
-			hc.scale = crop_scale(text_height(ocr, &hc));
+			ink_fit(img, ocr, &hc);
 			hc.digits = count_digits(l->text);
 			cands[nc++] = hc;
+		} else if (hc = (struct cand){.line = i, .kind = READ_HEX, .prio = 2, .scale = 1, .again = true},
+			   (p->types & (MAGI_PII_BIT(MAGI_PII_IPV6) | MAGI_PII_BIT(MAGI_PII_MAC))) &&
+				   l->h <= REREAD_MAX_HEIGHT && label_hex_crop(ocr, i, &hc) &&
+				   !covered_by(f, nf, &hc)) {
+			/* an address after its label that the page reading garbled past the
+			 * shapes above (session 12); its pieces on other lines of the row make
+			 * one crop */
+			ink_fit(img, ocr, &hc);
+			hc.digits = count_digits(l->text);
+			struct cand *same = NULL;
+			for (size_t k = 0; k < nc && !same; k++)
+				if (cands[k].kind == READ_HEX && cands[k].again &&
+				    overlaps(cands[k].x, cands[k].y, cands[k].w, cands[k].h, hc.x, hc.y, hc.w, hc.h))
+					same = &cands[k];
+			if (same) {
+				int b[4] = {MAGI_MIN(same->x, hc.x), MAGI_MIN(same->y, hc.y),
+					    MAGI_MAX(same->x + same->w, hc.x + hc.w), MAGI_MAX(same->y + same->h, hc.y + hc.h)};
+				same->w0 = MAGI_MIN(same->w0, hc.w0);
+				same->w1 = MAGI_MAX(same->w1, hc.w1);
+				cand_box(same, b);
+			} else {
+				cands[nc++] = hc;
+			}
 		}
 		bool mac12_line = nc && cands[nc - 1].line == i && cands[nc - 1].mac12;
 		/* an IPv4-mapped address of which the first reading found the IPv4 part only:
@@ -1683,7 +2070,7 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		if ((p->types & MAGI_PII_BIT(MAGI_PII_IPV6)) && l->h <= REREAD_MAX_HEIGHT &&
 		    (!nc || cands[nc - 1].line != i || cands[nc - 1].kind != READ_HEX) && mapped_crop(ocr, i, &mc) &&
 		    !covered_by_type(f, nf, &mc, MAGI_PII_IPV6)) {
-			mc.scale = crop_scale(text_height(ocr, &mc));
+			mc.scale = glyph_scale(img, ocr, &mc);
 			mc.digits = count_digits(l->text);
 			cands[nc++] = mc;
 		}
@@ -1692,7 +2079,7 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		struct cand ec = {.line = i, .kind = READ_EMAIL, .prio = 2, .scale = 1};
 		if ((p->types & MAGI_PII_BIT(MAGI_PII_EMAIL)) && l->h <= REREAD_MAX_HEIGHT &&
 		    email_crop(ocr, i, &ec) && !covered_by(f, nf, &ec)) {
-			ec.scale = crop_scale(text_height(ocr, &ec));
+			ec.scale = glyph_scale(img, ocr, &ec);
 			cands[nc++] = ec;
 		}
 		/* a label whose field's value the page reading did not see (a bordered input
@@ -1711,7 +2098,7 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 		if ((p->types & MAGI_PII_BIT(MAGI_PII_PERSON)) && l->h <= GARBLED_MAX_HEIGHT &&
 		    magi__pii_name_row(ocr, i, nb) && line_crop(ocr, i, true, &pc) && cand_box(&pc, nb) &&
 		    !covered_by(f, nf, &pc)) {
-			pc.scale = crop_scale(text_height(ocr, &pc));
+			pc.scale = glyph_scale(img, ocr, &pc);
 			cands[nc++] = pc;
 		}
 		int digits = count_digits(l->text), signal = digits - calendar_digits(l->text);
@@ -1749,7 +2136,7 @@ magi_status magi_pii_scan_image(const struct magi_image *img, const struct magi_
 			 * changed or lost at 9-11 px fails Luhn) */
 			c.again = (p->types & MAGI_PII_BIT(MAGI_PII_CARD)) && card_digits(ocr, &c);
 		}
-		c.scale = crop_scale(text_height(ocr, &c));
+		c.scale = glyph_scale(img, ocr, &c);
 		if (covered_by(f, nf, &c))
 			continue;
 		c.prio = (has_word(l->text, pii_labels) ? 2 : 0) + garbled;

@@ -1,4 +1,4 @@
-/* pii_render.h — the second-reading tests' rendered lines (test_pii_reread10, 11): a line
+/* pii_render.h — the second-reading tests' rendered lines (test_pii_reread10, 11, 12): a line
  * of text drawn by ImageMagick in a terminal's small type and read by Tesseract, and that
  * page reading with its words replaced by what small type made of them on the development
  * screens. */
@@ -76,6 +76,9 @@ static inline struct magi_ocr *pii_garble(const struct magi_image *img, const ch
 	return o;
 }
 
+static inline size_t pii_reread_count(struct magi_image *img, struct magi_ocr *o, enum magi_pii_type t, bool *repaired,
+				      float *score, size_t *reads);
+
 /* Scans text rendered (in dir) and read as garbled with every candidate read; the count of
  * findings of type t (the last one's repaired flag and score), and the crops read. */
 static inline size_t pii_reread_found(const char *dir, const char *text, const char *garbled, int w, enum magi_pii_type t, bool *repaired,
@@ -88,6 +91,14 @@ static inline size_t pii_reread_found(const char *dir, const char *text, const c
 		magi_image_free(img);
 		SKIP("the page reading split \"%s\" otherwise", text);
 	}
+	return pii_reread_count(img, o, t, repaired, score, reads);
+}
+
+/* Scans img read as o with every candidate read, then frees both: the count of findings
+ * of type t (the last one's repaired flag and score), and the crops read. */
+static inline size_t pii_reread_count(struct magi_image *img, struct magi_ocr *o, enum magi_pii_type t, bool *repaired,
+				      float *score, size_t *reads)
+{
 	struct magi_pii_cache *cache = NULL;
 	REQUIRE(magi_pii_cache_new(&cache) == MAGI_OK);
 	struct magi_pii_params q = magi_pii_params_default();
