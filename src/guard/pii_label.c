@@ -1,0 +1,199 @@
+/* pii_label.c — values known by their label (issue 16, session 12). Where a label names a
+ * network identifier ("HWaddr", "link/ether", "BSSID", "MAC address", "inet6", "IPv6",
+ * "Link-local", or a host/server/address label before a colon-grouped hex value) and the
+ * value after it is a hex-and-digit garble of about that type's length that no detector
+ * could read (small type: "ether ea67 ,08d4 ,caZ6", "inet6 2073 CAG: FDOF 0:c30F 8D"), the
+ * value is reported as that type, `repaired`, at a low score, its span the value alone. The
+ * place of the PII is known from the label even when its glyphs are not; the guard covers
+ * it. Precision rests on the value's shape: mostly hex glyphs (look-alikes counted), digits
+ * among them, the type's length give or take a lost group, separators of the type, no
+ * words — "MAC: enabled", "Address: see below", "Host: db-01.example.com", a 32-digit
+ * HMAC after "MAC:" are none. Runs after every other detector and skips a value that
+ * overlaps a finding already made. */
+#include <stdint.h>
+#include <string.h>
+#include "guard/pii_internal.h"
+#include "core/common.h"
+
+/* Labels naming a MAC address (IEEE 802 EUI-48): ifconfig's "HWaddr" and "ether", ip's
+ * "link/ether" and "lladdr", iw's and nmcli's "BSSID", Windows' "Physical Address", and the
+ * plain names; lower case, compared as words. */
+static const char *const mac_labels[] = {
+	"mac", "mac address", "mac addr", "hwaddr", "ether", "link/ether", "lladdr", "bssid",
+	"hardware address", "physical address", "ethernet address", "wi-fi address",
+	"wifi address", "adresse mac", "mac-adresse", "dirección mac", "indirizzo mac", NULL};
+/* Labels naming an IPv6 address (RFC 4291): ip's and ifconfig's "inet6", "IPv6", a
+ * link-local address. */
+static const char *const ipv6_labels[] = {
+	"inet6", "ipv6", "ipv6 address", "ipv6 addr", "link-local", "link-local address",
+	"link-local ipv6 address", "global ipv6", "ipv6-adresse", "adresse ipv6", NULL};
+/* Labels that name a network address of either version (a host, a server, a peer); an IPv6
+ * value after them must show its colon groups (two colons or more). */
+static const char *const host_labels[] = {
+	"address", "host", "server", "ip", "ip address", "ip addr", "peer", "remote", "gateway",
+	"nameserver", "dns", "dns server", "listening on", "listen", "client", "source",
+	"destination", "endpoint", "remote address", "local address", NULL};
+
+/* What the value after a label holds: counts over its glyphs. */
+struct label_value {
+	size_t s, e;       /* the value: its first and past its last glyph */
+	int hex, digits;   /* hex digits as read, of them decimal digits */
+	int hex_letters;   /* a-f, A-F */
+	int looks;         /* look-alikes magi__pii_noisy_hex reads as a hex digit */
+	int other;         /* glyphs that are neither (letters, marks) */
+	int colons, dots, dashes; /* ':' or ';', '.' or ',', '-' */
+	int tokens;
+};
+
+static bool sep_char(uc c)
+{
+	return c == ':' || c == ';' || c == '.' || c == ',' || c == '-' || c == '[' || c == ']' ||
+	       c == '(' || c == ')' || c == '{' || c == '}' || c == '/' || c == '%';
+}
+
+/* Reads the value after a label ending at t[q]: one ':', '=' or ';' mark and spaces or a tab
+ * first, then the tokens (split by spaces and tabs) while each is mostly hex glyphs — at
+ * least half of its glyphs that are no separator read as hex digits — up to max glyphs.
+ * false when no token is taken. */
+static bool read_value(const char *t, size_t len, size_t q, int max, struct label_value *v)
+{
+	memset(v, 0, sizeof *v);
+	size_t p = q;
+	int marks = 0;
+	while (p < len && (t[p] == ' ' || t[p] == '\t' || t[p] == ':' || t[p] == '=' || t[p] == '#')) {
+		marks += t[p] != ' ' && t[p] != '\t';
+		p++;
+	}
+	/* the label right before its value: a space, a tab or one mark between them */
+	if (p == q || marks > 1 || (q < len && magi__is_alnum((uc)t[q])))
+		return false;
+	v->s = p;
+	int glyphs = 0;
+	while (p < len && t[p] != '\n') {
+		while (p < len && (t[p] == ' ' || t[p] == '\t'))
+			p++;
+		if (p >= len || t[p] == '\n')
+			break;
+		size_t a = p;
+		struct label_value tk = {0};
+		int n = 0, run = 0, longest = 0;
+		while (p < len && t[p] != ' ' && t[p] != '\t' && t[p] != '\n') {
+			char h;
+			uc c = (uc)t[p];
+			size_t b;
+			if (sep_char(c)) {
+				tk.colons += c == ':' || c == ';';
+				tk.dots += c == '.' || c == ',';
+				tk.dashes += c == '-';
+				run = 0;
+				p++;
+				continue;
+			}
+			n++;
+			if (magi__is_hex(c)) {
+				tk.hex++;
+				tk.digits += magi__is_digit(c);
+				tk.hex_letters += !magi__is_digit(c);
+				run = 0;
+				p++;
+			} else if ((b = magi__pii_noisy_hex(t, len, p, &h)) != 0) {
+				tk.looks++;
+				run = 0;
+				p += b;
+			} else {
+				tk.other++;
+				/* letters that are no hex digit in a row: a word's */
+				run = magi__is_alpha(c) ? run + 1 : 0;
+				longest = run > longest ? run : longest;
+				p += ((c & 0xC0) == 0xC0) ? 2 : 1;
+				while (p < len && ((uc)t[p] & 0xC0) == 0x80)
+					p++;
+			}
+		}
+		/* a token of separators alone (" : ") goes with the value; a word ends it */
+		if ((n && 2 * (tk.hex + tk.looks) < n) || longest >= 3 || glyphs + n > max)
+			break;
+		glyphs += n;
+		v->hex += tk.hex, v->digits += tk.digits, v->hex_letters += tk.hex_letters;
+		v->looks += tk.looks, v->other += tk.other;
+		v->colons += tk.colons, v->dots += tk.dots, v->dashes += tk.dashes;
+		v->tokens++;
+		v->e = p;
+		(void)a;
+	}
+	/* trailing marks are no part of the value ("fb&d." at a sentence's end) */
+	while (v->e > v->s && (t[v->e - 1] == '.' || t[v->e - 1] == ',' || t[v->e - 1] == ';'))
+		v->e--;
+	return v->tokens > 0 && v->e > v->s;
+}
+
+/* A MAC address's twelve hex digits as small type leaves them: 9-14 glyphs, 8+ of them hex
+ * or look-alikes with 6+ true hex digits and 2+ decimal ones, at most two other glyphs, and
+ * the groups' separators (':', '-', '.' or ',') or one block ("SECEBCBD3555"). */
+static bool mac_value(const struct label_value *v)
+{
+	int glyphs = v->hex + v->looks + v->other, seps = v->colons + v->dots + v->dashes;
+	return glyphs >= 9 && glyphs <= 14 && v->hex + v->looks >= 8 && v->hex >= 6 && v->digits >= 2 &&
+	       v->other <= 2 && (seps >= 1 || (v->tokens == 1 && glyphs >= 11));
+}
+
+/* An IPv6 address (RFC 4291 text form: up to eight groups of 1-4 hex digits, ':' between,
+ * "::" once) as small type leaves it: 8-40 glyphs, 8+ hex with a hex letter among them (a
+ * time or a date has none), colons (at least `colons`), at most a quarter other glyphs, no
+ * dash (dates, MACs) and fewer dots than colons (IPv4, versions). */
+static bool ipv6_value(const struct label_value *v, int colons)
+{
+	int glyphs = v->hex + v->looks + v->other;
+	return glyphs >= 8 && glyphs <= 40 && v->hex >= 8 && v->hex_letters >= 1 && v->digits >= 2 &&
+	       v->colons >= colons && 4 * v->other <= glyphs && !v->dashes && v->dots < v->colons;
+}
+
+/* The end of one of the labels at t[at] (a word, case ignored), or 0. */
+static size_t label_at(const char *t, size_t len, size_t at, const char *const *labels)
+{
+	size_t best = 0;
+	for (size_t k = 0; labels[k]; k++)
+		if (magi__lower((uc)t[at]) == (uc)labels[k][0] && magi__word_at(t, len, at, labels[k])) {
+			size_t e = at + strlen(labels[k]);
+			best = e > best ? e : best;
+		}
+	return best;
+}
+
+static bool overlaps(const struct magi__fvec *fv, size_t s, size_t e)
+{
+	for (size_t k = 0; k < fv->n; k++)
+		if (fv->v[k].start < e && s < fv->v[k].end)
+			return true;
+	return false;
+}
+
+/* The score of a value known by its label alone: below every rule that reads the value. */
+#define LABEL_SCORE 0.45f
+
+magi_status magi__pii_labelled_values(const char *t, size_t len, uint32_t types, struct magi__fvec *fv)
+{
+	bool mac = types & MAGI_PII_BIT(MAGI_PII_MAC), ipv6 = types & MAGI_PII_BIT(MAGI_PII_IPV6);
+	for (size_t at = 0; at < len; at++) {
+		if (!magi__is_alpha((uc)t[at]) || !magi__pii_left_boundary(t, at) || !magi__pii_label_start(t, at))
+			continue;
+		struct label_value v;
+		enum magi_pii_type type = MAGI_PII__COUNT;
+		size_t q;
+		if (mac && (q = label_at(t, len, at, mac_labels)) && read_value(t, len, q, 14, &v) && mac_value(&v))
+			type = MAGI_PII_MAC;
+		else if (ipv6 && (q = label_at(t, len, at, ipv6_labels)) && read_value(t, len, q, 40, &v) &&
+			 ipv6_value(&v, 1))
+			type = MAGI_PII_IPV6;
+		else if (ipv6 && (q = label_at(t, len, at, host_labels)) && read_value(t, len, q, 40, &v) &&
+			 ipv6_value(&v, 2))
+			type = MAGI_PII_IPV6;
+		if (type == MAGI_PII__COUNT || overlaps(fv, v.s, v.e))
+			continue;
+		magi_status st = magi__fvec_push_repaired(fv, type, v.s, v.e, LABEL_SCORE);
+		if (st)
+			return st;
+		at = v.e;
+	}
+	return MAGI_OK;
+}
