@@ -12,6 +12,7 @@
  * overlaps a finding already made. */
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 #include "guard/pii_internal.h"
 #include "core/common.h"
 
@@ -34,6 +35,9 @@ static const char *const host_labels[] = {
 	"nameserver", "dns", "dns server", "listening on", "listen", "client", "source",
 	"destination", "endpoint", "remote address", "local address", NULL};
 
+/* Labels of an IPv4 address alone (ifconfig's "inet", "inet addr"). */
+static const char *const ipv4_labels[] = {"inet", "inet addr", "ipv4", "ipv4 address", "addr", NULL};
+
 /* What the value after a label holds: counts over its glyphs. */
 struct label_value {
 	size_t s, e;       /* the value: its first and past its last glyph */
@@ -43,6 +47,7 @@ struct label_value {
 	int other;         /* glyphs that are neither (letters, marks) */
 	int colons, dots, dashes; /* ':' or ';', '.' or ',', '-' */
 	int tokens;
+	bool zero, ones; /* every hex digit 0, every one f: the all-zero and broadcast MACs */
 };
 
 static bool sep_char(uc c)
@@ -68,6 +73,7 @@ static bool read_value(const char *t, size_t len, size_t q, int max, struct labe
 	if (p == q || marks > 1 || (q < len && magi__is_alnum((uc)t[q])))
 		return false;
 	v->s = p;
+	v->zero = v->ones = true;
 	int glyphs = 0;
 	while (p < len && t[p] != '\n') {
 		while (p < len && (t[p] == ' ' || t[p] == '\t'))
@@ -119,7 +125,11 @@ static bool read_value(const char *t, size_t len, size_t q, int max, struct labe
 		v->colons += tk.colons, v->dots += tk.dots, v->dashes += tk.dashes;
 		v->tokens++;
 		v->e = p;
-		(void)a;
+		for (size_t k = a; k < p; k++)
+			if (magi__is_hex((uc)t[k])) {
+				v->zero &= t[k] == '0';
+				v->ones &= magi__lower((uc)t[k]) == 'f';
+			}
 	}
 	/* trailing marks are no part of the value ("fb&d." at a sentence's end) */
 	while (v->e > v->s && (t[v->e - 1] == '.' || t[v->e - 1] == ',' || t[v->e - 1] == ';'))
@@ -133,8 +143,9 @@ static bool read_value(const char *t, size_t len, size_t q, int max, struct labe
 static bool mac_value(const struct label_value *v)
 {
 	int glyphs = v->hex + v->looks + v->other, seps = v->colons + v->dots + v->dashes;
-	return glyphs >= 9 && glyphs <= 14 && v->hex + v->looks >= 8 && v->hex >= 6 && v->digits >= 2 &&
-	       v->other <= 2 && (seps >= 1 || (v->tokens == 1 && glyphs >= 11));
+	return !v->zero && !v->ones && glyphs >= 9 && glyphs <= 14 && v->hex + v->looks >= 8 && v->hex >= 6 && v->digits >= 2 &&
+	       v->other <= 2 && (seps >= 1 || glyphs >= 11) &&
+	       !(!v->hex_letters && v->dots >= 2); /* a dotted quad of decimals is an IPv4's */
 }
 
 /* An IPv6 address (RFC 4291 text form: up to eight groups of 1-4 hex digits, ':' between,
@@ -148,6 +159,51 @@ static bool ipv6_value(const struct label_value *v, int colons)
 	       v->colons >= colons && 4 * v->other <= glyphs && !v->dashes && v->dots < v->colons;
 }
 
+/* A dotted quad (RFC 791) after a network label whose octets OCR changed past a host's
+ * range or whose dots it read as commas ("Host: 472.29.232.155", "IP: 172,29,47 ,70"): one
+ * mark and spaces, "http://" or "https://" may open it, four groups of 1-3 digits split by
+ * '.' or ',' (a space after), 7+ digits, no fifth group; a port (':' and digits) or a
+ * prefix length ('/' and digits) may follow. Sets *s to its start; its end, or 0. */
+static size_t ipv4_value(const char *t, size_t len, size_t q, size_t *s)
+{
+	size_t p = q;
+	int marks = 0;
+	while (p < len && (t[p] == ' ' || t[p] == '\t' || t[p] == ':' || t[p] == '=')) {
+		marks += t[p] != ' ' && t[p] != '\t';
+		p++;
+	}
+	if (p == q || marks > 1)
+		return 0;
+	if (!strncmp(t + p, "http://", 7) || !strncmp(t + p, "https://", 8))
+		p += t[p + 4] == 's' ? 8 : 7;
+	*s = p;
+	int digits = 0;
+	for (int g = 0; g < 4; g++) {
+		size_t a = p;
+		while (p < len && magi__is_digit((uc)t[p]) && p - a < 4)
+			p++;
+		if (p == a || p - a > 3)
+			return 0;
+		digits += (int)(p - a);
+		if (g == 3)
+			break;
+		if (p < len && t[p] == ' ')
+			p++;
+		if (p >= len || (t[p] != '.' && t[p] != ','))
+			return 0;
+		p++;
+		if (p < len && t[p] == ' ')
+			p++;
+	}
+	if (digits < 7 || (p + 1 < len && (t[p] == '.' || t[p] == ',') && magi__is_digit((uc)t[p + 1])) ||
+	    (p < len && magi__is_alpha((uc)t[p])))
+		return 0;
+	if (p + 1 < len && (t[p] == ':' || t[p] == '/') && magi__is_digit((uc)t[p + 1]))
+		for (p++; p < len && magi__is_digit((uc)t[p]);)
+			p++;
+	return p;
+}
+
 /* The end of one of the labels at t[at] (a word, case ignored), or 0. */
 static size_t label_at(const char *t, size_t len, size_t at, const char *const *labels)
 {
@@ -158,6 +214,40 @@ static size_t label_at(const char *t, size_t len, size_t at, const char *const *
 			best = e > best ? e : best;
 		}
 	return best;
+}
+
+/* One of the one-word labels as small type misreads it: one letter read as another (the
+ * first one only in labels under five letters, and read as a capital: "HAC" for MAC), or a
+ * stray glyph glued before a label of five letters or more ("jether", "Servel" for Server);
+ * and words ending in "addr" of 5-8 letters when mac (ifconfig's HWaddr, ip's lladdr:
+ * "Hiladdr"). Its end, or 0. */
+static size_t label_fuzzy(const char *t, size_t len, size_t at, const char *const *labels, bool mac)
+{
+	size_t we = at;
+	while (we < len && (magi__is_alpha((uc)t[we]) || t[we] == '/'))
+		we++;
+	size_t n = we - at;
+	if (n < 3 || (we < len && magi__is_digit((uc)t[we])))
+		return 0;
+	if (mac && n >= 5 && n <= 8 && !strncasecmp(t + we - 4, "addr", 4))
+		return we;
+	for (size_t k = 0; labels[k]; k++) {
+		size_t ll = strlen(labels[k]);
+		if (strchr(labels[k], ' '))
+			continue;
+		if (n == ll + 1 && ll >= 5 && !strncasecmp(t + at + 1, labels[k], ll))
+			return we;
+		if (n != ll)
+			continue;
+		int off = 0;
+		size_t where = 0;
+		for (size_t j = 0; j < n; j++)
+			if (magi__lower((uc)t[at + j]) != (uc)labels[k][j])
+				off++, where = j;
+		if (off == 1 && (ll >= 5 ? where > 0 : where == 0 && magi__is_upper((uc)t[at])))
+			return we;
+	}
+	return 0;
 }
 
 static bool overlaps(const struct magi__fvec *fv, size_t s, size_t e)
@@ -173,21 +263,26 @@ static bool overlaps(const struct magi__fvec *fv, size_t s, size_t e)
 
 magi_status magi__pii_labelled_values(const char *t, size_t len, uint32_t types, struct magi__fvec *fv)
 {
-	bool mac = types & MAGI_PII_BIT(MAGI_PII_MAC), ipv6 = types & MAGI_PII_BIT(MAGI_PII_IPV6);
+	bool mac = types & MAGI_PII_BIT(MAGI_PII_MAC), ipv6 = types & MAGI_PII_BIT(MAGI_PII_IPV6),
+	     ipv4 = types & MAGI_PII_BIT(MAGI_PII_IPV4);
 	for (size_t at = 0; at < len; at++) {
 		if (!magi__is_alpha((uc)t[at]) || !magi__pii_left_boundary(t, at) || !magi__pii_label_start(t, at))
 			continue;
 		struct label_value v;
 		enum magi_pii_type type = MAGI_PII__COUNT;
 		size_t q;
-		if (mac && (q = label_at(t, len, at, mac_labels)) && read_value(t, len, q, 14, &v) && mac_value(&v))
+		if (mac && ((q = label_at(t, len, at, mac_labels)) || (q = label_fuzzy(t, len, at, mac_labels, true))) &&
+		    read_value(t, len, q, 14, &v) && mac_value(&v))
 			type = MAGI_PII_MAC;
 		else if (ipv6 && (q = label_at(t, len, at, ipv6_labels)) && read_value(t, len, q, 40, &v) &&
 			 ipv6_value(&v, 1))
 			type = MAGI_PII_IPV6;
-		else if (ipv6 && (q = label_at(t, len, at, host_labels)) && read_value(t, len, q, 40, &v) &&
-			 ipv6_value(&v, 2))
+		else if (ipv6 && ((q = label_at(t, len, at, host_labels)) || (q = label_fuzzy(t, len, at, host_labels, false))) &&
+			 read_value(t, len, q, 40, &v) && ipv6_value(&v, 2))
 			type = MAGI_PII_IPV6;
+		else if (ipv4 && ((q = label_at(t, len, at, host_labels)) || (q = label_at(t, len, at, ipv4_labels))) &&
+			 (v.e = ipv4_value(t, len, q, &v.s)) != 0)
+			type = MAGI_PII_IPV4;
 		if (type == MAGI_PII__COUNT || overlaps(fv, v.s, v.e))
 			continue;
 		magi_status st = magi__fvec_push_repaired(fv, type, v.s, v.e, LABEL_SCORE);
