@@ -60,18 +60,25 @@ static bool sep_char(uc c)
  * first, then the tokens (split by spaces and tabs) while each is mostly hex glyphs — at
  * least half of its glyphs that are no separator read as hex digits — up to max glyphs.
  * false when no token is taken. */
+static bool read_tokens(const char *t, size_t len, size_t p, int max, struct label_value *v);
 static bool read_value(const char *t, size_t len, size_t q, int max, struct label_value *v)
 {
 	memset(v, 0, sizeof *v);
 	size_t p = q;
 	int marks = 0;
-	while (p < len && (t[p] == ' ' || t[p] == '\t' || t[p] == ':' || t[p] == '=' || t[p] == '#')) {
+	while (p < len && (t[p] == ' ' || t[p] == '\t' || t[p] == ':' || t[p] == '=')) {
 		marks += t[p] != ' ' && t[p] != '\t';
 		p++;
 	}
 	/* the label right before its value: a space, a tab or one mark between them */
 	if (p == q || marks > 1 || (q < len && magi__is_alnum((uc)t[q])))
 		return false;
+	return read_tokens(t, len, p, max, v);
+}
+
+/* The tokens of a value from t[p] (read_value's second half). */
+static bool read_tokens(const char *t, size_t len, size_t p, int max, struct label_value *v)
+{
 	v->s = p;
 	v->zero = v->ones = true;
 	int glyphs = 0;
@@ -116,8 +123,12 @@ static bool read_value(const char *t, size_t len, size_t q, int max, struct labe
 					p++;
 			}
 		}
-		/* a token of separators alone (" : ") goes with the value; a word ends it */
-		if ((n && 2 * (tk.hex + tk.looks) < n) || longest >= 3 || glyphs + n > max)
+		/* a token of separators alone (" : ") goes with the value; a word ends it, and so
+		 * does a token of letters with one that is no hex glyph unless a separator joins
+		 * it to the value ("25: idf", not "1b5 brd") */
+		bool joined = sep_char((uc)t[a]) || (a > v->s && sep_char((uc)t[v->e - 1]));
+		if ((n && 2 * (tk.hex + tk.looks) < n) || longest >= 3 || glyphs + n > max ||
+		    (v->tokens && tk.other && !tk.digits && !joined))
 			break;
 		glyphs += n;
 		v->hex += tk.hex, v->digits += tk.digits, v->hex_letters += tk.hex_letters;
@@ -258,6 +269,47 @@ static bool overlaps(const struct magi__fvec *fv, size_t s, size_t e)
 	return false;
 }
 
+/* The link-local prefix (RFC 4291 2.5.6, fe80::/10) as its own label: "fe80" as small type
+ * reads it (f as F, £ or #; 8 as B, R, S or s; 0 as O, o or Q; the e and two of the four
+ * glyphs as they are: "FERO", "#e80", "£e80"), then ':', '.' or ';' and the rest of an
+ * address, read as read_value reads a labelled one: 8+ hex glyphs (6+ true ones) after the
+ * prefix, a colon among them, at most a quarter other glyphs ("FE80.<tab>F7D : DBD2
+ * D99E", "FERO: : 150F 1E79F F402"). Its end, or 0. */
+static size_t fe80_noisy(const char *t, size_t len, size_t i, struct label_value *v)
+{
+	size_t q = i, b;
+	char h;
+	int exact = 0;
+	if (!(b = magi__pii_noisy_hex(t, len, q, &h)) || h != 'f')
+		return 0;
+	exact += magi__lower((uc)t[q]) == 'f';
+	q += b;
+	if (q + 3 >= len || magi__lower((uc)t[q]) != 'e' || !strchr("8BRSs", t[q + 1]) || !t[q + 1])
+		return 0;
+	exact += 1 + (t[q + 1] == '8');
+	q += 2;
+	if (!(b = magi__pii_noisy_hex(t, len, q, &h)) || h != '0')
+		return 0;
+	exact += t[q] == '0';
+	q += b;
+	if (exact < 2 || q >= len || (t[q] != ':' && t[q] != '.' && t[q] != ';'))
+		return 0;
+	int colons = t[q] != '.';
+	q++;
+	for (size_t k = 0; k < 3 && q < len && (t[q] == ' ' || t[q] == '\t' || t[q] == ':'); k++)
+		colons += t[q++] == ':';
+	memset(v, 0, sizeof *v);
+	v->zero = v->ones = true;
+	if (q >= len || !read_tokens(t, len, q, 32, v))
+		return 0;
+	int glyphs = v->hex + v->looks + v->other;
+	if (v->hex < 6 || v->hex + v->looks < 8 || v->colons + colons < 1 || 4 * v->other > glyphs || v->dashes ||
+	    v->dots > v->colons + colons)
+		return 0;
+	v->s = i;
+	return v->e;
+}
+
 /* The score of a value known by its label alone: below every rule that reads the value. */
 #define LABEL_SCORE 0.45f
 
@@ -266,23 +318,30 @@ magi_status magi__pii_labelled_values(const char *t, size_t len, uint32_t types,
 	bool mac = types & MAGI_PII_BIT(MAGI_PII_MAC), ipv6 = types & MAGI_PII_BIT(MAGI_PII_IPV6),
 	     ipv4 = types & MAGI_PII_BIT(MAGI_PII_IPV4);
 	for (size_t at = 0; at < len; at++) {
-		if (!magi__is_alpha((uc)t[at]) || !magi__pii_left_boundary(t, at) || !magi__pii_label_start(t, at))
+		if (!magi__pii_left_boundary(t, at))
 			continue;
 		struct label_value v;
 		enum magi_pii_type type = MAGI_PII__COUNT;
 		size_t q;
-		if (mac && ((q = label_at(t, len, at, mac_labels)) || (q = label_fuzzy(t, len, at, mac_labels, true))) &&
-		    read_value(t, len, q, 14, &v) && mac_value(&v))
+		bool label = magi__is_alpha((uc)t[at]) && magi__pii_label_start(t, at);
+		if (!label)
+			;
+		else if (mac && ((q = label_at(t, len, at, mac_labels)) || (q = label_fuzzy(t, len, at, mac_labels, true))) &&
+			 read_value(t, len, q, 14, &v) && mac_value(&v))
 			type = MAGI_PII_MAC;
 		else if (ipv6 && (q = label_at(t, len, at, ipv6_labels)) && read_value(t, len, q, 40, &v) &&
 			 ipv6_value(&v, 1))
 			type = MAGI_PII_IPV6;
-		else if (ipv6 && ((q = label_at(t, len, at, host_labels)) || (q = label_fuzzy(t, len, at, host_labels, false))) &&
+		else if (ipv6 &&
+			 ((q = label_at(t, len, at, host_labels)) || (q = label_fuzzy(t, len, at, host_labels, false))) &&
 			 read_value(t, len, q, 40, &v) && ipv6_value(&v, 2))
 			type = MAGI_PII_IPV6;
 		else if (ipv4 && ((q = label_at(t, len, at, host_labels)) || (q = label_at(t, len, at, ipv4_labels))) &&
 			 (v.e = ipv4_value(t, len, q, &v.s)) != 0)
 			type = MAGI_PII_IPV4;
+		if (type == MAGI_PII__COUNT && ipv6 && (t[at] == 'f' || t[at] == 'F' || t[at] == '#' || (uc)t[at] == 0xC2) &&
+		    fe80_noisy(t, len, at, &v))
+			type = MAGI_PII_IPV6;
 		if (type == MAGI_PII__COUNT || overlaps(fv, v.s, v.e))
 			continue;
 		magi_status st = magi__fvec_push_repaired(fv, type, v.s, v.e, LABEL_SCORE);
