@@ -310,6 +310,76 @@ static size_t fe80_noisy(const char *t, size_t len, size_t i, struct label_value
 	return v->e;
 }
 
+/* Labels of an account held as an IBAN (ISO 13616) in the IBAN countries' languages; any
+ * word holding "IBAN" ("(IBAN)", "HIBAN", "CIBAN)" as small type reads the parenthesis) is
+ * one too. After these the value must open with a capital (the country code). */
+static const char *const account_labels[] = {
+	"account", "bank account", "account number", "kontonummer", "konto", "compte", "cuenta",
+	"conto", "conta", "rekening", "rekeningnummer", "numéro de compte", "número de cuenta", NULL};
+/* The value after an IBAN or account label ending at t[q]: marks and spaces (a closing
+ * parenthesis, a colon), then tokens of letters, digits and the signs small type makes of
+ * capitals ("¥", "$"), up to the line's end or a word in lower case: 14-36 glyphs (an IBAN
+ * is 15-34 characters), 6+ digits, at most four lower-case letters, at most nine tokens,
+ * none longer than 34. With `cc`, its first glyph is a capital. Sets *s; its end or 0. */
+static size_t iban_value(const char *t, size_t len, size_t q, bool cc, size_t *s)
+{
+	size_t p = q;
+	int marks = 0;
+	while (p < len && p - q < 5 && (t[p] == ' ' || t[p] == '\t' || t[p] == ':' || t[p] == ')' || t[p] == '(')) {
+		marks += t[p] != ' ' && t[p] != '\t';
+		p++;
+	}
+	if (p == q || marks > 2 || p >= len || (cc && !magi__is_upper((uc)t[p])))
+		return 0;
+	*s = p;
+	size_t e = p;
+	int glyphs = 0, digits = 0, lower = 0, tokens = 0;
+	while (p < len && t[p] != '\n') {
+		while (p < len && (t[p] == ' ' || t[p] == '\t'))
+			p++;
+		size_t a = p;
+		int g = 0, d = 0, lo = 0, run = 0, longest = 0;
+		while (p < len && t[p] != ' ' && t[p] != '\t' && t[p] != '\n') {
+			uc c = (uc)t[p];
+			if (c != '-') {
+				g++;
+				d += magi__is_digit(c);
+				lo += magi__is_lower(c);
+				run = magi__is_lower(c) ? run + 1 : 0;
+				longest = run > longest ? run : longest;
+			}
+			p++;
+			if (c >= 0xC0)
+				while (p < len && ((uc)t[p] & 0xC0) == 0x80)
+					p++;
+		}
+		if (p == a || longest >= 3 || g > 34 || glyphs + g > 36)
+			break;
+		glyphs += g, digits += d, lower += lo;
+		tokens++;
+		e = p;
+	}
+	while (e > *s && (t[e - 1] == '.' || t[e - 1] == ',' || t[e - 1] == ':' || t[e - 1] == ';'))
+		e--, glyphs--;
+	if (glyphs < 14 || digits < 6 || lower > 4 || tokens > 9)
+		return 0;
+	return e;
+}
+
+/* A word at t[at] holding "IBAN" (4-7 glyphs: "(IBAN)", "HIBAN", "CIBAN)"): its end, or 0. */
+static size_t iban_word(const char *t, size_t len, size_t at)
+{
+	size_t we = at;
+	while (we < len && we - at < 8 && t[we] != ' ' && t[we] != '\t' && t[we] != '\n' && t[we] != ':')
+		we++;
+	if (we - at < 4 || we - at > 7)
+		return 0;
+	for (size_t k = at; k + 4 <= we; k++)
+		if (!strncasecmp(t + k, "iban", 4) && !(k > at && magi__is_lower((uc)t[k - 1])))
+			return we;
+	return 0;
+}
+
 /* The score of a value known by its label alone: below every rule that reads the value. */
 #define LABEL_SCORE 0.45f
 
@@ -339,6 +409,15 @@ magi_status magi__pii_labelled_values(const char *t, size_t len, uint32_t types,
 		else if (ipv4 && ((q = label_at(t, len, at, host_labels)) || (q = label_at(t, len, at, ipv4_labels))) &&
 			 (v.e = ipv4_value(t, len, q, &v.s)) != 0)
 			type = MAGI_PII_IPV4;
+		size_t ib = 0;
+		/* "IBAN" is a label wherever it stands ("Kontonummer (IBAN):") */
+		if (type == MAGI_PII__COUNT && (label || iban_word(t, len, at)) && (types & MAGI_PII_BIT(MAGI_PII_IBAN)) &&
+		    (((q = iban_word(t, len, at)) && (ib = iban_value(t, len, q, false, &v.s))) ||
+		     ((q = label_at(t, len, at, account_labels)) && (ib = iban_value(t, len, q, true, &v.s)) &&
+		      magi__find_ci(t, ib, v.s, "iban") == SIZE_MAX))) {
+			v.e = ib;
+			type = MAGI_PII_IBAN;
+		}
 		if (type == MAGI_PII__COUNT && ipv6 && (t[at] == 'f' || t[at] == 'F' || t[at] == '#' || (uc)t[at] == 0xC2) &&
 		    fe80_noisy(t, len, at, &v))
 			type = MAGI_PII_IPV6;

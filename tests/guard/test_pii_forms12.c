@@ -73,6 +73,24 @@ static void test_ipv4_label(void)
 	HASNT("Host: 12.3.4 ready", MAGI_PII_IPV4);
 }
 
+static void test_iban_label(void)
+{
+	/* after "IBAN" (wherever it stands) or an account label with a capital first */
+	pii_found_at_most("IBAN: KH22 TUOC OOMO AXBY 92U8 3678 3BYO 4I", MAGI_PII_IBAN,
+			  "KH22 TUOC OOMO AXBY 92U8 3678 3BYO 4I", LOW, true);
+	pii_found_at_most("Kontonummer (IBAN) : KW8 0YBOS6R4EJKQW73154GBO5LA8ND", MAGI_PII_IBAN,
+			  "KW8 0YBOS6R4EJKQW73154GBO5LA8ND", LOW, true);
+	pii_found_at_most("Bank account: LV34 VLOE 370U NVF6 7=eM0 B", MAGI_PII_IBAN, "LV34 VLOE 370U NVF6 7=eM0 B",
+			  LOW, true);
+	pii_found_at_most("Kontonunner CIBAN): K277401Y17\xC2\xA5SA139S519", MAGI_PII_IBAN,
+			  "K277401Y17\xC2\xA5SA139S519", LOW, true);
+	HASNT("IBAN: see below", MAGI_PII_IBAN);
+	HASNT("Account: see the settings page for details", MAGI_PII_IBAN);
+	HASNT("Account: 1234 5678 9012 3456", MAGI_PII_IBAN);
+	HASNT("the IBAN field below holds 22 characters in Germany", MAGI_PII_IBAN);
+	HASNT("IBAN: 12345", MAGI_PII_IBAN);
+}
+
 static void test_address(void)
 {
 	pii_found_at_most("fAm Markt 199, 58825 Hamburg", MAGI_PII_ADDRESS, "Am Markt 199, 58825 Hamburg", REP, true);
@@ -98,6 +116,7 @@ int main(void)
 	test_mac_label();
 	test_ipv6_label();
 	test_ipv4_label();
+	test_iban_label();
 	test_address();
 	return check_done();
 }
