@@ -11,6 +11,7 @@
  * HMAC after "MAC:" are none. Runs after every other detector and skips a value that
  * overlaps a finding already made. */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include "guard/pii_internal.h"
@@ -242,6 +243,9 @@ static size_t label_fuzzy(const char *t, size_t len, size_t at, const char *cons
 		return 0;
 	if (mac && n >= 5 && n <= 8 && !strncasecmp(t + we - 4, "addr", 4))
 		return we;
+	/* the colon after a MAC label read as a glyph glued to it ("Macs S4F1...") */
+	if (mac && n == 4 && !strncasecmp(t + at, "mac", 3) && strchr("sil", t[at + 3]) && we < len && t[we] == ' ')
+		return we;
 	for (size_t k = 0; labels[k]; k++) {
 		size_t ll = strlen(labels[k]);
 		if (strchr(labels[k], ' '))
@@ -261,10 +265,13 @@ static size_t label_fuzzy(const char *t, size_t len, size_t at, const char *cons
 	return 0;
 }
 
-static bool overlaps(const struct magi__fvec *fv, size_t s, size_t e)
+/* A finding in fv over [s, e) other than a phone number's (an IBAN's digit groups read as
+ * one: "IBAN (SEPA): CY¥28 9859 5326 ..." gives "28 9859 5326"; the IBAN is the stronger type). */
+static bool overlaps(const struct magi__fvec *fv, size_t s, size_t e, enum magi_pii_type type)
 {
 	for (size_t k = 0; k < fv->n; k++)
-		if (fv->v[k].start < e && s < fv->v[k].end)
+		if (fv->v[k].start < e && s < fv->v[k].end &&
+		    !(type == MAGI_PII_IBAN && fv->v[k].type == MAGI_PII_PHONE))
 			return true;
 	return false;
 }
@@ -292,9 +299,11 @@ static size_t fe80_noisy(const char *t, size_t len, size_t i, struct label_value
 		return 0;
 	exact += t[q] == '0';
 	q += b;
-	if (exact < 2 || q >= len || (t[q] != ':' && t[q] != '.' && t[q] != ';'))
+	/* the prefix's colon lost to a gap (a tab or a space) only with three glyphs exact */
+	bool gap = exact >= 3 && q < len && (t[q] == ' ' || t[q] == '\t');
+	if (exact < 2 || q >= len || (t[q] != ':' && t[q] != '.' && t[q] != ';' && !gap))
 		return 0;
-	int colons = t[q] != '.';
+	int colons = t[q] != '.' && !gap;
 	q++;
 	for (size_t k = 0; k < 3 && q < len && (t[q] == ' ' || t[q] == '\t' || t[q] == ':'); k++)
 		colons += t[q++] == ':';
@@ -328,6 +337,17 @@ static size_t iban_value(const char *t, size_t len, size_t q, bool cc, size_t *s
 	while (p < len && p - q < 5 && (t[p] == ' ' || t[p] == '\t' || t[p] == ':' || t[p] == ')' || t[p] == '(')) {
 		marks += t[p] != ' ' && t[p] != '\t';
 		p++;
+	}
+	/* a word in parentheses goes with the label ("IBAN (SEPA):") */
+	if (p < len && t[p - 1] == '(') {
+		size_t c = p;
+		while (c < len && c - p < 8 && magi__is_alpha((uc)t[c]))
+			c++;
+		if (c < len && c > p && t[c] == ')') {
+			p = c + 1;
+			while (p < len && p - c < 4 && (t[p] == ' ' || t[p] == '\t' || t[p] == ':'))
+				p++;
+		}
 	}
 	if (p == q || marks > 2 || p >= len || (cc && !magi__is_upper((uc)t[p])))
 		return 0;
@@ -421,8 +441,20 @@ magi_status magi__pii_labelled_values(const char *t, size_t len, uint32_t types,
 		if (type == MAGI_PII__COUNT && ipv6 && (t[at] == 'f' || t[at] == 'F' || t[at] == '#' || (uc)t[at] == 0xC2) &&
 		    fe80_noisy(t, len, at, &v))
 			type = MAGI_PII_IPV6;
-		if (type == MAGI_PII__COUNT || overlaps(fv, v.s, v.e))
+		if (type == MAGI_PII__COUNT || overlaps(fv, v.s, v.e, type))
 			continue;
+		/* the IBAN takes the place of phone numbers read inside it (the first claim wins) */
+		size_t w = 0;
+		for (size_t k = 0; k < fv->n; k++) {
+			const struct magi_pii_finding *f = &fv->v[k];
+			if (type == MAGI_PII_IBAN && f->type == MAGI_PII_PHONE && f->start < v.e && v.s < f->end) {
+				free(f->name);
+				free(f->text);
+				continue;
+			}
+			fv->v[w++] = *f;
+		}
+		fv->n = w;
 		magi_status st = magi__fvec_push_repaired(fv, type, v.s, v.e, LABEL_SCORE);
 		if (st)
 			return st;

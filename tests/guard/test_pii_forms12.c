@@ -27,6 +27,7 @@ static void test_mac_label(void)
 	/* the label misread: "...addr", a capital for M, a glyph glued before */
 	pii_found_at_most("Hiladdr ad 211:30:8F 1ce:0d", MAGI_PII_MAC, "ad 211:30:8F 1ce:0d", LOW, true);
 	pii_found_at_most("HAC: SECEBCBD3555", MAGI_PII_MAC, "SECEBCBD3555", LOW, true);
+	pii_found_at_most("Macs S4F158924F87", MAGI_PII_MAC, "S4F158924F87", LOW, true);
 	pii_found_at_most("jether 3CA742A0F 2E9", MAGI_PII_MAC, "3CA742A0F 2E9", LOW, true);
 	/* labelled values that are no MAC */
 	HASNT("MAC: enabled", MAGI_PII_MAC);
@@ -36,6 +37,7 @@ static void test_mac_label(void)
 	HASNT("ether FF-FF-FF-FF-FF-FF", MAGI_PII_MAC);
 	HASNT("ether 802.3 frames", MAGI_PII_MAC);
 	HASNT("Max: 65535, 32767", MAGI_PII_MAC);
+	HASNT("Macs 2024 and 2025 models", MAGI_PII_MAC);
 	HASNT("addr: 192.168.100.200", MAGI_PII_MAC);
 	HASNT("the MAC layer uses 48-bit addresses", MAGI_PII_MAC);
 	/* no label: no cover */
@@ -52,6 +54,9 @@ static void test_ipv6_label(void)
 	pii_found_at_most("Servel\tfdOd : #8d8 :498\tf17\t48", MAGI_PII_IPV6, "fdOd : #8d8 :498\tf17\t48", LOW, true);
 	/* the link-local prefix as its own label */
 	pii_found_at_most("FE80.\tF7D : DBD2\tD99E", MAGI_PII_IPV6, "FE80.\tF7D : DBD2\tD99E", LOW, true);
+	pii_found_at_most("Host: \xC2\xA3" "e80\tc3b:\tda8ten0", MAGI_PII_IPV6, "\xC2\xA3" "e80\tc3b:\tda8ten0", LOW, true);
+	HASNT("the fe80 prefix and more words", MAGI_PII_IPV6);
+	HASNT("fe80 12 34 56", MAGI_PII_IPV6);
 	pii_found_at_most("x FERO: : 150F 1E79F F402", MAGI_PII_IPV6, "FERO: : 150F 1E79F F402", LOW, true);
 	/* hosts, times, dates, versions, a MAC after a host label: no IPv6 */
 	HASNT("Host: db-01.example.com", MAGI_PII_IPV6);
@@ -84,6 +89,10 @@ static void test_iban_label(void)
 			  LOW, true);
 	pii_found_at_most("Kontonunner CIBAN): K277401Y17\xC2\xA5SA139S519", MAGI_PII_IBAN,
 			  "K277401Y17\xC2\xA5SA139S519", LOW, true);
+	/* a word in parentheses after the label; a phone number read inside gives way */
+	pii_found_at_most("IBAN (SEPA): CY\xC2\xA5" "28 9859 5326 XSHO Y15\xC2\xA5 VIF3 OGP9", MAGI_PII_IBAN,
+			  "CY\xC2\xA5" "28 9859 5326 XSHO Y15\xC2\xA5 VIF3 OGP9", LOW, true);
+	HASNT("IBAN (SEPA): CY\xC2\xA5" "28 9859 5326 XSHO Y15\xC2\xA5 VIF3 OGP9", MAGI_PII_PHONE);
 	HASNT("IBAN: see below", MAGI_PII_IBAN);
 	HASNT("Account: see the settings page for details", MAGI_PII_IBAN);
 	HASNT("Account: 1234 5678 9012 3456", MAGI_PII_IBAN);
