@@ -47,6 +47,10 @@ struct magi__fvec {
 /* Appends a finding with only type, span, score and a copy of name (may be NULL) set. */
 magi_status magi__fvec_push(struct magi__fvec *fv, enum magi_pii_type type, size_t start,
 			    size_t end, float score, const char *name);
+/* The same for a finding read only through a repair (look-alikes, a lost separator, a
+ * value known by its label): `repaired` set, the score capped at MAGI_PII_SCORE_REPAIRED. */
+magi_status magi__fvec_push_repaired(struct magi__fvec *fv, enum magi_pii_type type, size_t start,
+				     size_t end, float score);
 void magi__fvec_release(struct magi__fvec *fv);
 
 /* Detectors (pii_detect.c): each appends candidate findings over text[0..len); overlaps

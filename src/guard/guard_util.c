@@ -93,6 +93,16 @@ magi_status magi__fvec_push(struct magi__fvec *fv, enum magi_pii_type type, size
 	return MAGI_OK;
 }
 
+magi_status magi__fvec_push_repaired(struct magi__fvec *fv, enum magi_pii_type type, size_t start,
+				     size_t end, float score)
+{
+	magi_status st = magi__fvec_push(fv, type, start, end,
+					 score < MAGI_PII_SCORE_REPAIRED ? score : MAGI_PII_SCORE_REPAIRED, NULL);
+	if (!st)
+		fv->v[fv->n - 1].repaired = true;
+	return st;
+}
+
 void magi__fvec_release(struct magi__fvec *fv)
 {
 	magi_pii_findings_free(fv->v, fv->n);

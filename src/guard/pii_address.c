@@ -573,6 +573,15 @@ static size_t with_town(const char *t, size_t len, size_t e)
 			if (te)
 				return te;
 		}
+	/* a floor and door between, with no comma before the postcode (Correos: "Calle del
+	 * Prado, 7, 2.º izq. 30474 Madrid"; session 12): a postcode opening a word within 24
+	 * bytes of the street's end */
+	for (size_t k = e; k < le && k < e + 24; k++)
+		if (t[k] == ' ' && k + 1 < le && magi__is_digit((uc)t[k + 1])) {
+			size_t te = town_at(t, len, k + 1, &spec);
+			if (te)
+				return te;
+		}
 	if (le + 1 < len) {
 		size_t s = le + 1;
 		while (s < len && t[s] == ' ')
@@ -649,6 +658,101 @@ size_t magi__pii_label_one_off(const char *t, size_t len, size_t at, const char 
 	if (k < ll || (q < len && (magi__is_alnum((uc)t[q]) || ((uc)t[q] & 0x80))))
 		return 0;
 	return q;
+}
+
+/* Small type's faults inside a street line (session 12), undone on a copy of the line and
+ * the next (at most 255 bytes) so that the street rules above read it: one stray lower-case
+ * glyph glued before the line's first word ("fAm Markt 199", "lul. Floriańska 83"); the
+ * period of a prefix type's abbreviation read as a comma ("ul, Piotrkowska 133": Poland's
+ * ul., al., pl., Spain's av., avda.); a street type after the name read in lower case
+ * ("3519 Yonge street"); a one-word street split by a space inside its type ("Goether ing
+ * 60/17" for Goethering: a capitalised word, a space, 1-4 lower-case letters that join it
+ * into a compound street type or a "...ring", then a house number). A street the copy
+ * gives, with a town after it for the split and glued forms, is reported over the original
+ * text, `repaired`, when no address finding covers that line already. */
+#define ADDR_LINE_MAX 256
+static magi_status addresses_repaired(const char *t, size_t len, size_t ls, struct magi__fvec *fv)
+{
+	size_t le = line_end(t, len, ls), ne = le < len ? line_end(t, len, le + 1) : le;
+	if (ne - ls >= ADDR_LINE_MAX)
+		ne = le;
+	if (le - ls < 8 || ne - ls >= ADDR_LINE_MAX)
+		return MAGI_OK;
+	for (size_t k = 0; k < fv->n; k++)
+		if (fv->v[k].type == MAGI_PII_ADDRESS && fv->v[k].start < le && ls < fv->v[k].end)
+			return MAGI_OK;
+	char b[ADDR_LINE_MAX];
+	size_t n = ne - ls, cut = SIZE_MAX, at = 0, e;
+	memcpy(b, t + ls, n);
+	while (at < le - ls && b[at] == ' ')
+		at++;
+	bool fixed = false, need_town = false, cap;
+	/* a stray glyph before the first word: a lower-case letter, then a capital or a
+	 * prefix type ("ul.") */
+	if (at + 3 < le - ls && magi__is_lower((uc)b[at]) && magi__is_alpha((uc)b[at + 1])) {
+		char c = b[at];
+		b[at] = ' ';
+		if (magi__is_upper((uc)b[at + 1]) || word_in(b, n, at + 1, &e, prefix_types)) {
+			at++;
+			fixed = need_town = true;
+		} else {
+			b[at] = c;
+		}
+	}
+	/* the abbreviation's period read as a comma */
+	static const char *const abbrev[] = {"ul", "al", "pl", "av", "avda", NULL};
+	if (word_in(b, n, at, &e, abbrev) && e + 2 < le - ls && b[e] == ',' && b[e + 1] == ' ' &&
+	    magi__is_upper((uc)b[e + 2])) {
+		b[e] = '.';
+		fixed = true;
+	}
+	/* a street type read in lower case after a capitalised name, the number first */
+	size_t h = house_number(b, n, at);
+	if (h && h + 1 < le - ls && b[h] == ' ' && (e = word_end(b, n, h + 1, &cap)) && cap && e + 1 < le - ls &&
+	    b[e] == ' ' && magi__is_lower((uc)b[e + 1]) && word_in(b, n, e + 1, &e, suffix_types) && e - h >= 6) {
+		size_t w = e;
+		while (w > h + 1 && b[w - 1] != ' ')
+			w--;
+		b[w] = (char)(b[w] - 'a' + 'A');
+		fixed = true;
+	}
+	/* a one-word street split by a space inside its type */
+	size_t w1 = word_end(b, n, at, &cap);
+	if (!fixed && w1 && cap && w1 + 2 < le - ls && b[w1] == ' ' && magi__is_lower((uc)b[w1 + 1])) {
+		size_t w2 = w1 + 1;
+		while (w2 < le - ls && magi__is_lower((uc)b[w2]))
+			w2++;
+		char j[64];
+		size_t jl = w2 - at - 1;
+		if (w2 - w1 - 1 <= 4 && jl < sizeof j && w2 + 1 < le - ls && b[w2] == ' ' && magi__is_digit((uc)b[w2 + 1])) {
+			memcpy(j, b + at, w1 - at);
+			memcpy(j + (w1 - at), b + w1 + 1, w2 - w1 - 1);
+			bool type = jl >= 8 && magi__find_ci(j, jl, jl - 4, "ring") == jl - 4;
+			for (size_t k = 0; compound_types[k] && !type; k++) {
+				size_t tl = strlen(compound_types[k]);
+				type = compound_types[k][0] != '-' && jl >= tl + 3 && w1 - at < jl - 1 &&
+				       magi__find_ci(j, jl, jl - tl, compound_types[k]) == jl - tl &&
+				       jl - tl < w1 - at + 1;
+			}
+			if (type) {
+				memmove(b + w1, b + w1 + 1, n - w1 - 1);
+				n--;
+				cut = w1;
+				fixed = need_town = true;
+			}
+		}
+	}
+	if (!fixed)
+		return MAGI_OK;
+	size_t ble = le - ls - (cut != SIZE_MAX);
+	if (!(e = street_at(b, n, at)) && !(e = ring_street_at(b, n, at)))
+		return MAGI_OK;
+	size_t end = with_town(b, n, e);
+	if ((need_town && end == e) || e > ble)
+		return MAGI_OK;
+	/* back to the original text's offsets */
+	size_t s0 = ls + at, e0 = ls + end + (cut != SIZE_MAX && end > cut);
+	return magi__fvec_push_repaired(fv, MAGI_PII_ADDRESS, s0, e0, 0.55f);
 }
 
 magi_status magi__pii_addresses(const char *t, size_t len, struct magi__fvec *fv)
@@ -754,6 +858,12 @@ magi_status magi__pii_addresses(const char *t, size_t len, struct magi__fvec *fv
 			if (st)
 				return st;
 		}
+	}
+	/* street lines with one of small type's faults undone */
+	for (size_t ls = 0; ls < len; ls = line_end(t, len, ls) + 1) {
+		magi_status st = addresses_repaired(t, len, ls, fv);
+		if (st)
+			return st;
 	}
 	return MAGI_OK;
 }

@@ -163,6 +163,9 @@ magi_status magi__pii_detect_all(const char *text, size_t len, const struct magi
 	/* the number and network types again, with OCR's stray spaces before separators out */
 	if (!st && (m & MAGI__PII_NUMBER_TYPES))
 		st = magi__pii_respaced(text, len, p, fv);
+	/* last, values no rule could read, known by their label (session 12) */
+	if (!st && (m & (MAGI_PII_BIT(MAGI_PII_MAC) | MAGI_PII_BIT(MAGI_PII_IPV6))))
+		st = magi__pii_labelled_values(text, len, m, fv);
 #undef RUN
 	return st;
 }

@@ -255,10 +255,9 @@ static magi_status emails_lost_at(const char *t, size_t len, struct magi__fvec *
 				dot--;
 			if (!known_tld_at(t, len, dot))
 				continue;
-			magi_status st = magi__fvec_push(fv, MAGI_PII_EMAIL, i, e, MAGI_PII_SCORE_REPAIRED, NULL);
+			magi_status st = magi__fvec_push_repaired(fv, MAGI_PII_EMAIL, i, e, MAGI_PII_SCORE_REPAIRED);
 			if (st)
 				return st;
-			fv->v[fv->n - 1].repaired = true; /* a glyph read as the '@' */
 			break;
 		}
 		i = e;
@@ -332,10 +331,9 @@ static magi_status emails_glyph_at(const char *t, size_t len, struct magi__fvec 
 			if (fv->v[g].type == MAGI_PII_EMAIL && fv->v[g].start < found && i < fv->v[g].end)
 				found = 0;
 		if (found) {
-			magi_status st = magi__fvec_push(fv, MAGI_PII_EMAIL, i, found, MAGI_PII_SCORE_REPAIRED, NULL);
+			magi_status st = magi__fvec_push_repaired(fv, MAGI_PII_EMAIL, i, found, MAGI_PII_SCORE_REPAIRED);
 			if (st)
 				return st;
-			fv->v[fv->n - 1].repaired = true; /* a glyph read as the '@' */
 			e = found;
 		}
 		i = e;
@@ -451,10 +449,9 @@ static magi_status emails_sign_at(const char *t, size_t len, struct magi__fvec *
 			dot--;
 		if (!known_tld_at(t, len, dot) && long_tld_at(t, len, dot) != k - dot)
 			continue;
-		magi_status st = magi__fvec_push(fv, MAGI_PII_EMAIL, j, k, MAGI_PII_SCORE_REPAIRED, NULL);
+		magi_status st = magi__fvec_push_repaired(fv, MAGI_PII_EMAIL, j, k, MAGI_PII_SCORE_REPAIRED);
 		if (st)
 			return st;
-		fv->v[fv->n - 1].repaired = true;
 		a = k;
 	}
 	return MAGI_OK;

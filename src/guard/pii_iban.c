@@ -636,10 +636,9 @@ magi_status magi__pii_ibans(const char *t, size_t len, const struct magi_pii_par
 		 * letter with it */
 		size_t fixed_cc = done || !p->ocr_fuzzy || stray ? 0 : iban_country_repaired(t, len, i);
 		if (fixed_cc) {
-			magi_status st = magi__fvec_push(fv, MAGI_PII_IBAN, i, fixed_cc, MAGI_PII_SCORE_REPAIRED, NULL);
+			magi_status st = magi__fvec_push_repaired(fv, MAGI_PII_IBAN, i, fixed_cc, MAGI_PII_SCORE_REPAIRED);
 			if (st)
 				return st;
-			fv->v[fv->n - 1].repaired = true;
 			i = fixed_cc - 1;
 		}
 	}

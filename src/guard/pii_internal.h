@@ -77,6 +77,10 @@ magi_status magi__pii_push_noisy(struct magi__fvec *fv, enum magi_pii_type type,
 	 MAGI_PII_BIT(MAGI_PII_IPV4))
 magi_status magi__pii_respaced(const char *t, size_t len, const struct magi_pii_params *p,
 			       struct magi__fvec *fv);
+/* pii_label.c (session 12): a hex-and-digit garble of about a MAC's or an IPv6 address's
+ * length right after a label naming that type (types: a MAGI_PII_BIT mask), as that type,
+ * `repaired`, score 0.45, the value alone; values overlapping a finding in fv are skipped. */
+magi_status magi__pii_labelled_values(const char *t, size_t len, uint32_t types, struct magi__fvec *fv);
 magi_status magi__pii_emails(const char *t, size_t len, struct magi__fvec *fv);
 magi_status magi__pii_keys(const char *t, size_t len, const struct magi_pii_params *p, struct magi__fvec *fv);
 magi_status magi__pii_credentials(const char *t, size_t len, struct magi__fvec *fv);

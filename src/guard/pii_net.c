@@ -374,10 +374,8 @@ size_t magi__pii_noisy_hex(const char *t, size_t len, size_t q, char *h)
 magi_status magi__pii_push_noisy(struct magi__fvec *fv, enum magi_pii_type type, size_t i, size_t e,
 			      bool repaired)
 {
-	magi_status st = magi__fvec_push(fv, type, i, e, repaired ? MAGI_PII_SCORE_REPAIRED : 0.85f, NULL);
-	if (!st)
-		fv->v[fv->n - 1].repaired = repaired;
-	return st;
+	return repaired ? magi__fvec_push_repaired(fv, type, i, e, MAGI_PII_SCORE_REPAIRED)
+			: magi__fvec_push(fv, type, i, e, 0.85f, NULL);
 }
 
 /* Hex glyphs (as noisy_hex reads them) starting at t[q], up to max. */

@@ -350,9 +350,7 @@ static magi_status cards_lookalike(const char *t, size_t len, const struct magi_
 		/* one or two glyphs misread; more is a code of letters and digits */
 		if (!changed || changed > 2 || dup)
 			continue;
-		st = magi__fvec_push(fv, MAGI_PII_CARD, m->start, m->end, MAGI_PII_SCORE_REPAIRED, NULL);
-		if (!st)
-			fv->v[fv->n - 1].repaired = true;
+		st = magi__fvec_push_repaired(fv, MAGI_PII_CARD, m->start, m->end, MAGI_PII_SCORE_REPAIRED);
 	}
 	magi__fvec_release(&more);
 	free(b);
@@ -574,9 +572,7 @@ magi_status magi__pii_ssns(const char *t, size_t len, struct magi__fvec *fv)
 		const struct magi_pii_finding *f = &more.v[k];
 		if (t[f->start] != 'O')
 			continue;
-		st = magi__fvec_push(fv, MAGI_PII_SSN, f->start, f->end, MAGI_PII_SCORE_REPAIRED, NULL);
-		if (!st)
-			fv->v[fv->n - 1].repaired = true;
+		st = magi__fvec_push_repaired(fv, MAGI_PII_SSN, f->start, f->end, MAGI_PII_SCORE_REPAIRED);
 	}
 	magi__fvec_release(&more);
 	free(copy);
