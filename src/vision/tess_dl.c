@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "vision/tess_dl.h"
+#include "vision/tess_plumb.h"
 #include "core/common.h"
 
 struct magi__tess_api magi__tess;
@@ -52,6 +53,7 @@ static void after_load(void)
 {
 	quiet_leptonica();
 	MAGI_DEBUG("OCR: Tesseract's integer kernel: %s", magi__tess_kernel_install());
+	MAGI_DEBUG("OCR: Tesseract's Convolve and Maxpool layers: %s", magi__tess_layers_install());
 }
 
 magi_status magi__tess_load(struct magi_error *err)

@@ -1,0 +1,643 @@
+/* tess_plumb.c — magi's own loops for two of libtesseract's network layers.
+ *
+ * The first layers of Tesseract's LSTM recogniser (the "Ct3,3" and "Mp3,3" of eng's
+ * network) move bytes: Convolve::Forward stacks each position's 3×3 neighbours into one row,
+ * Maxpool::Forward keeps the largest of each 3×3 window. In libtesseract 5.3 both walk the
+ * image with StrideMap::Index objects and copy one position's features at a time through
+ * NetworkIO::CopyTimeStepGeneral or MaxpoolTimeStep, every step an exported function called
+ * through the PLT: a fifth of the reading's CPU for what is a few memory moves (perf of
+ * bench_ocr, session 13). The functions here compute the same thing with plain loops over
+ * the same memory (layouts: src/vision/tess_layout.h):
+ *
+ * - Convolve: output row t (position b, y, x) holds, for dx = -half_x..half_x and then
+ *   dy = -half_y..half_y, the ni inputs at (x+dx, y+dy); where that is outside the image
+ *   (each image of a batch has its own height and width) the library fills them from the
+ *   layer's randomizer (NetworkIO::Randomize: TRand::SignedRand, rounded in int8 mode). The
+ *   positions and neighbours are visited in the library's order, so the same random numbers
+ *   land in the same places, and the randomizer is left in the same state.
+ * - Maxpool: output row t is the input row at (x·x_scale, y·y_scale), then raised feature by
+ *   feature to any larger value in the window's valid positions (strictly larger: the first
+ *   maximum wins); maxes_ (the source row of each maximum, for training's Backward) and
+ *   back_map_ (the input's shape) are kept as the library keeps them.
+ * Both resize the output with the library's own NetworkIO functions, and hand any call they
+ * do not cover (debug display, an array that is not a plain GENERIC_2D_ARRAY, an empty or
+ * odd shape, no randomizer) to the library's function.
+ *
+ * How they are installed: Tesseract calls a layer's Forward through the layer's vtable,
+ * which libtesseract exports (_ZTVN9tesseract8ConvolveE, ...7MaxpoolE). The library is
+ * linked with RELRO, so the vtables are read-only after loading; the slot that holds the
+ * library's Forward is found by its value (exactly one slot must hold it), made writable for
+ * the one store and read-only again. This is done once, after the load and before any engine
+ * exists (magi__tess_load's once-only step), like src/vision/tess_vnni.c's kernel.
+ *
+ * It is not installed (the library's functions stay) when a symbol is missing, when the
+ * vtable's slot is not found exactly once, when the vtable is not in a segment this code
+ * knows how to write, when magi's function and the library's do not give the same bytes on
+ * synthetic inputs at install (int8 and float, batches of images of different sizes, the
+ * edges), or when MAGI_OCR_LAYERS=library or MAGI_OCR_KERNEL=library (for A/B
+ * measurements). tests/unit/test_tess_plumb.c compares both on more shapes and on screens.
+ *
+ * The arithmetic of the random fill is the library's in double precision, operation by
+ * operation; magi is built for baseline x86-64 (no FMA), so nothing is fused. */
+#include <dlfcn.h>
+#include <link.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "vision/tess_plumb.h"
+#include "vision/tess_layout.h"
+#include "core/common.h"
+
+enum { B = MAGI__TESS_FD_BATCH, H = MAGI__TESS_FD_HEIGHT, W = MAGI__TESS_FD_WIDTH };
+
+typedef void (*resize_to_map_fn)(struct magi__tess_networkio *io, bool int_mode,
+				 const struct magi__tess_stride_map *map, int num_features);
+typedef void (*resize_scaled_fn)(struct magi__tess_networkio *io, const struct magi__tess_networkio *src,
+				 int x_scale, int y_scale, int num_features);
+typedef void (*io_dtor_fn)(struct magi__tess_networkio *io);
+typedef void (*set_stride_fn)(struct magi__tess_stride_map *map, const void *h_w_pairs);
+
+/* What the library provides, found once (lib_found) */
+static struct {
+	resize_to_map_fn resize_to_map;
+	resize_scaled_fn resize_scaled;
+	io_dtor_fn io_dtor;
+	set_stride_fn set_stride;
+	void *(*new_array)(size_t);	  /* operator new[] */
+	void (*delete_array)(void *);	  /* operator delete[] */
+	void *(*new_one)(size_t);	  /* operator new */
+	void (*delete_one)(void *);	  /* operator delete */
+	const void *vt_f, *vt_i, *vt_int; /* GENERIC_2D_ARRAY<float>, <int8_t>, <int>: as stored in objects */
+	magi__tess_forward_fn lib_convolve, lib_maxpool;
+	void **convolve_slot, **maxpool_slot; /* where install found them */
+	unsigned installed;		      /* bit 0 Convolve, bit 1 Maxpool */
+} T;
+
+/* StrideMap::Index::MaxIndexOfDim for the height or width of image b */
+static inline int max_index(const struct magi__tess_stride_map *m, int dim, int b)
+{
+	int max = m->shape[dim] - 1;
+	const struct magi__tess_vec_int *v = dim == H ? &m->heights : &m->widths;
+	if (b < v->end - v->begin && v->begin[b] - 1 < max)
+		max = v->begin[b] - 1;
+	return max;
+}
+
+static inline int row_of(const struct magi__tess_stride_map *m, int b, int y, int x)
+{
+	return b * m->t_increments[B] + y * m->t_increments[H] + x * m->t_increments[W];
+}
+
+/* The arrays are plain GENERIC_2D_ARRAYs (their index() is the one magi assumes) */
+static bool plain_io(const struct magi__tess_networkio *io)
+{
+	return io->f.vtable == T.vt_f && io->i.vtable == T.vt_i;
+}
+
+/* Every image of the shape has at least one row and column, as the library's do-while walk
+ * over it assumes. */
+static bool shape_ok(const struct magi__tess_stride_map *m)
+{
+	for (int d = 0; d < MAGI__TESS_FD_DIMSIZE; d++)
+		if (m->shape[d] < 1)
+			return false;
+	for (int b = 0; b < m->shape[B]; b++)
+		if (max_index(m, H, b) < 0 || max_index(m, W, b) < 0)
+			return false;
+	return true;
+}
+
+/* std::minstd_rand's step and TRand::SignedRand(127) rounded (IntCastRounded), or
+ * SignedRand(1.0) as float: NetworkIO::Randomize's values. */
+static inline uint64_t lcg(uint64_t s)
+{
+	return s * 48271u % 2147483647u;
+}
+
+static void randomize(struct magi__tess_networkio *io, int t, int off, int n, uint64_t *state)
+{
+	uint64_t s = *state;
+	if (io->int_mode) {
+		int8_t *p = magi__tess_io_i(io, t) + off;
+		for (int k = 0; k < n; k++) {
+			s = lcg(s);
+			double d = 254.0 * (double)(int32_t)s / 2147483647.0 - 127.0;
+			p[k] = (int8_t)(d >= 0.0 ? (int)(d + 0.5) : -(int)(-d + 0.5));
+		}
+	} else {
+		float *p = magi__tess_io_f(io, t) + off;
+		for (int k = 0; k < n; k++) {
+			s = lcg(s);
+			p[k] = (float)(2.0 * (double)(int32_t)s / 2147483647.0 - 1.0);
+		}
+	}
+	*state = s;
+}
+
+/* Convolve's walk, for int8 (esize 1) or float (esize 4) rows; out is resized to in's map. */
+static inline __attribute__((always_inline)) void convolve_walk(const struct magi__tess_convolve *c,
+								 const struct magi__tess_networkio *in,
+								 struct magi__tess_networkio *out, size_t esize)
+{
+	const struct magi__tess_stride_map *m = &out->stride_map;
+	const int ni = c->net.ni, hx = c->half_x, hy = c->half_y, col = (2 * hy + 1) * ni;
+	const char *src = esize == 1 ? in->i.array : in->f.array;
+	char *dst = esize == 1 ? out->i.array : out->f.array;
+	const size_t in_row = (size_t)(esize == 1 ? in->i.dim2 : in->f.dim2) * esize;
+	const size_t out_row = (size_t)(esize == 1 ? out->i.dim2 : out->f.dim2) * esize;
+	uint64_t rs = c->net.randomizer->state;
+	for (int b = 0; b < m->shape[B]; b++) {
+		const int maxy = max_index(m, H, b), maxx = max_index(m, W, b);
+		for (int y = 0; y <= maxy; y++) {
+			const bool y_inside = y >= hy && y + hy <= maxy;
+			for (int x = 0; x <= maxx; x++) {
+				const int t = row_of(m, b, y, x);
+				char *o = dst + (size_t)t * out_row;
+				if (y_inside && x >= hx && x + hx <= maxx) {
+					/* every neighbour inside: no random numbers, only copies */
+					for (int dx = -hx; dx <= hx; dx++)
+						for (int dy = -hy; dy <= hy; dy++, o += (size_t)ni * esize) {
+							const char *s = src + (size_t)row_of(m, b, y + dy, x + dx) * in_row;
+							if (ni == 1)
+								memcpy(o, s, esize);
+							else
+								memcpy(o, s, (size_t)ni * esize);
+						}
+					continue;
+				}
+				int off = 0;
+				for (int dx = -hx; dx <= hx; dx++) {
+					if (x + dx < 0 || x + dx > maxx) {
+						randomize(out, t, off, col, &rs);
+						off += col;
+						continue;
+					}
+					for (int dy = -hy; dy <= hy; dy++, off += ni) {
+						if (y + dy < 0 || y + dy > maxy)
+							randomize(out, t, off, ni, &rs);
+						else
+							memcpy(o + (size_t)off * esize,
+							       src + (size_t)row_of(m, b, y + dy, x + dx) * in_row,
+							       (size_t)ni * esize);
+					}
+				}
+			}
+		}
+	}
+	c->net.randomizer->state = rs;
+}
+
+/* Convolve::Forward (the vtable's signature; `this` first) */
+static void own_convolve(void *self, bool debug, const struct magi__tess_networkio *in, const void *transpose,
+			 void *scratch, struct magi__tess_networkio *out)
+{
+	const struct magi__tess_convolve *c = self;
+	const int ni = c->net.ni;
+	if (debug || !plain_io(in) || !plain_io(out) || !shape_ok(&in->stride_map) || !c->net.randomizer || ni < 1 || c->half_x < 0 ||
+	    c->half_y < 0 || c->net.no != ni * (2 * c->half_x + 1) * (2 * c->half_y + 1) ||
+	    (in->int_mode ? in->i.dim2 : in->f.dim2) < ni) {
+		T.lib_convolve(self, debug, in, transpose, scratch, out);
+		return;
+	}
+	/* NetworkIO::Resize(input, no_) */
+	T.resize_to_map(out, in->int_mode, &in->stride_map, c->net.no);
+	if (in->int_mode)
+		convolve_walk(c, in, out, 1);
+	else
+		convolve_walk(c, in, out, 4);
+}
+
+/* std::vector<int>'s copy assignment: the same elements; new storage only when they do not
+ * fit. */
+static void vec_assign(struct magi__tess_vec_int *dst, const struct magi__tess_vec_int *src)
+{
+	size_t n = (size_t)(src->end - src->begin);
+	if (n > (size_t)(dst->cap - dst->begin)) {
+		int *p = T.new_one(n * sizeof *p);
+		memcpy(p, src->begin, n * sizeof *p);
+		if (dst->begin)
+			T.delete_one(dst->begin);
+		dst->begin = p;
+		dst->cap = p + n;
+	} else if (n) {
+		memmove(dst->begin, src->begin, n * sizeof *dst->begin);
+	}
+	dst->end = dst->begin + n;
+}
+
+static inline __attribute__((always_inline)) void maxpool_walk(const struct magi__tess_maxpool *mp,
+								const struct magi__tess_networkio *in,
+								struct magi__tess_networkio *out, bool im)
+{
+	const struct magi__tess_stride_map *om = &out->stride_map, *imap = &in->stride_map;
+	const int ni = mp->rc.net.ni, xs = mp->rc.x_scale, ys = mp->rc.y_scale;
+	const int od2 = im ? out->i.dim2 : out->f.dim2, id2 = im ? in->i.dim2 : in->f.dim2;
+	int *maxes = mp->maxes.array;
+	for (int b = 0; b < om->shape[B]; b++) {
+		const int maxy = max_index(om, H, b), maxx = max_index(om, W, b);
+		const int in_maxy = max_index(imap, H, b), in_maxx = max_index(imap, W, b);
+		for (int y = 0; y <= maxy; y++)
+			for (int x = 0; x <= maxx; x++) {
+				const int out_t = row_of(om, b, y, x), in_t = row_of(imap, b, y * ys, x * xs);
+				int *ml = maxes + (size_t)out_t * mp->maxes.dim2;
+				/* CopyTimeStepFrom: the output's dim2 features */
+				if (im)
+					memcpy(magi__tess_io_i(out, out_t), (const int8_t *)in->i.array + (size_t)in_t * id2,
+					       (size_t)od2);
+				else
+					memcpy(magi__tess_io_f(out, out_t), (const float *)in->f.array + (size_t)in_t * id2,
+					       (size_t)od2 * sizeof(float));
+				for (int i = 0; i < ni; i++)
+					ml[i] = in_t;
+				for (int dx = 0; dx < xs; dx++)
+					for (int dy = 0; dy < ys; dy++) {
+						if (x * xs + dx > in_maxx || y * ys + dy > in_maxy)
+							continue;
+						const int src_t = row_of(imap, b, y * ys + dy, x * xs + dx);
+						/* MaxpoolTimeStep: strictly larger values win */
+						if (im) {
+							int8_t *d = magi__tess_io_i(out, out_t);
+							const int8_t *s = (const int8_t *)in->i.array + (size_t)src_t * id2;
+							for (int i = 0; i < od2; i++)
+								if (d[i] < s[i])
+									d[i] = s[i], ml[i] = src_t;
+						} else {
+							float *d = magi__tess_io_f(out, out_t);
+							const float *s = (const float *)in->f.array + (size_t)src_t * id2;
+							for (int i = 0; i < od2; i++)
+								if (s[i] > d[i])
+									d[i] = s[i], ml[i] = src_t;
+						}
+					}
+			}
+	}
+}
+
+/* Maxpool::Forward */
+static void own_maxpool(void *self, bool debug, const struct magi__tess_networkio *in, const void *transpose,
+			void *scratch, struct magi__tess_networkio *out)
+{
+	struct magi__tess_maxpool *mp = self;
+	const int ni = mp->rc.net.ni;
+	if (!plain_io(in) || !plain_io(out) || !shape_ok(&in->stride_map) || mp->maxes.vtable != T.vt_int || ni < 1 || mp->rc.net.no != ni ||
+	    mp->rc.x_scale < 1 || mp->rc.y_scale < 1 || (in->int_mode ? in->i.dim2 : in->f.dim2) < ni) {
+		T.lib_maxpool(self, debug, in, transpose, scratch, out);
+		return;
+	}
+	T.resize_scaled(out, in, mp->rc.x_scale, mp->rc.y_scale, mp->rc.net.no);
+	if (!shape_ok(&out->stride_map) || (out->int_mode ? out->i.dim2 : out->f.dim2) != ni) {
+		/* a shape magi's walk does not cover (the library's resize is idempotent) */
+		T.lib_maxpool(self, debug, in, transpose, scratch, out);
+		return;
+	}
+	/* maxes_.ResizeNoInit(output->Width(), ni_) */
+	struct magi__tess_2d *mx = &mp->maxes;
+	const int width = out->int_mode ? out->i.dim1 : out->f.dim1, size = width * ni;
+	if (size > mx->size_allocated) {
+		if (mx->array)
+			T.delete_array(mx->array);
+		mx->array = T.new_array((size_t)size * sizeof(int));
+		mx->size_allocated = size;
+	}
+	mx->dim1 = width;
+	mx->dim2 = ni;
+	/* back_map_ = input.stride_map() */
+	struct magi__tess_stride_map *bm = &mp->rc.back_map;
+	memcpy(bm->shape, in->stride_map.shape, sizeof bm->shape);
+	memcpy(bm->t_increments, in->stride_map.t_increments, sizeof bm->t_increments);
+	vec_assign(&bm->heights, &in->stride_map.heights);
+	vec_assign(&bm->widths, &in->stride_map.widths);
+	if (in->int_mode)
+		maxpool_walk(mp, in, out, true);
+	else
+		maxpool_walk(mp, in, out, false);
+}
+
+static void *fn_ptr(magi__tess_forward_fn f)
+{
+	void *p;
+	memcpy(&p, &f, sizeof p);
+	return p;
+}
+
+static void *sym(const char *name)
+{
+	return dlsym(RTLD_DEFAULT, name);
+}
+
+/* Finds everything once; false when the library lacks any of it. */
+static bool lib_found(void)
+{
+	static int found = -1;
+	if (found >= 0)
+		return found;
+	const char *vt_f = sym(MAGI__TESS_2D_FLOAT_VTABLE), *vt_i = sym(MAGI__TESS_2D_INT8_VTABLE),
+		   *vt_int = sym(MAGI__TESS_2D_INT_VTABLE);
+	void *p[10] = {sym(MAGI__TESS_IO_RESIZE_TO_MAP), sym(MAGI__TESS_IO_RESIZE_SCALED), sym(MAGI__TESS_IO_DESTRUCTOR),
+		       sym(MAGI__TESS_STRIDE_SET_STRIDE), sym("_Znam"), sym("_ZdaPv"), sym("_Znwm"), sym("_ZdlPv"),
+		       sym(MAGI__TESS_CONVOLVE_FORWARD), sym(MAGI__TESS_MAXPOOL_FORWARD)};
+	found = vt_f && vt_i && vt_int;
+	for (int k = 0; k < 10; k++)
+		found = found && p[k];
+	if (!found)
+		return false;
+	/* an object's vtable pointer is the vtable's address past offset-to-top and typeinfo */
+	T.vt_f = vt_f + 2 * sizeof(void *);
+	T.vt_i = vt_i + 2 * sizeof(void *);
+	T.vt_int = vt_int + 2 * sizeof(void *);
+	memcpy(&T.resize_to_map, &p[0], sizeof(void *));
+	memcpy(&T.resize_scaled, &p[1], sizeof(void *));
+	memcpy(&T.io_dtor, &p[2], sizeof(void *));
+	memcpy(&T.set_stride, &p[3], sizeof(void *));
+	memcpy(&T.new_array, &p[4], sizeof(void *));
+	memcpy(&T.delete_array, &p[5], sizeof(void *));
+	memcpy(&T.new_one, &p[6], sizeof(void *));
+	memcpy(&T.delete_one, &p[7], sizeof(void *));
+	memcpy(&T.lib_convolve, &p[8], sizeof(void *));
+	memcpy(&T.lib_maxpool, &p[9], sizeof(void *));
+	return true;
+}
+
+/* An empty NetworkIO (as its constructor leaves it) */
+static void io_init(struct magi__tess_networkio *io)
+{
+	memset(io, 0, sizeof *io);
+	io->f.vtable = T.vt_f;
+	io->i.vtable = T.vt_i;
+}
+
+/* A layer input: n images (a batch), nf features of random values at every position */
+static void io_make(struct magi__tess_networkio *io, bool int_mode, const struct magi__tess_hw *imgs, int n, int nf,
+		    uint64_t *seed)
+{
+	struct {
+		const struct magi__tess_hw *begin, *end, *cap;
+	} pairs = {imgs, imgs + n, imgs + n}; /* std::vector<std::pair<int, int>> (height, width) */
+	_Static_assert(sizeof(struct magi__tess_hw) == 2 * sizeof(int), "std::pair<int, int>");
+	io_init(io);
+	T.set_stride(&io->stride_map, &pairs);
+	T.resize_to_map(io, int_mode, &io->stride_map, nf); /* copies the map over itself */
+	const struct magi__tess_2d *a = int_mode ? &io->i : &io->f;
+	for (size_t k = 0; k < (size_t)a->dim1 * (size_t)a->dim2; k++) {
+		*seed = *seed * 6364136223846793005u + 1442695040888963407u;
+		int v = (int)(*seed >> 33) % 255 - 127;
+		if (int_mode)
+			((int8_t *)a->array)[k] = (int8_t)v;
+		else
+			((float *)a->array)[k] = (float)v / 127.0f + (float)(*seed >> 40 & 7) * 1e-3f;
+	}
+}
+
+static bool vec_same(const struct magi__tess_vec_int *a, const struct magi__tess_vec_int *b)
+{
+	size_t n = (size_t)(a->end - a->begin);
+	return n == (size_t)(b->end - b->begin) && (!n || !memcmp(a->begin, b->begin, n * sizeof *a->begin));
+}
+
+static bool map_same(const struct magi__tess_stride_map *a, const struct magi__tess_stride_map *b)
+{
+	return !memcmp(a->shape, b->shape, sizeof a->shape) &&
+	       !memcmp(a->t_increments, b->t_increments, sizeof a->t_increments) && vec_same(&a->heights, &b->heights) &&
+	       vec_same(&a->widths, &b->widths);
+}
+
+static bool array_same(const struct magi__tess_2d *a, const struct magi__tess_2d *b, size_t esize)
+{
+	return a->dim1 == b->dim1 && a->dim2 == b->dim2 &&
+	       !memcmp(a->array, b->array, (size_t)a->dim1 * (size_t)a->dim2 * esize);
+}
+
+static bool io_same(const struct magi__tess_networkio *a, const struct magi__tess_networkio *b)
+{
+	return a->int_mode == b->int_mode && map_same(&a->stride_map, &b->stride_map) &&
+	       (a->int_mode ? array_same(&a->i, &b->i, 1) : array_same(&a->f, &b->f, 4));
+}
+
+int magi__tess_convolve_check(bool int_mode, int ni, int half_x, int half_y, const struct magi__tess_hw *imgs,
+			      int n, uint64_t seed)
+{
+	if (!lib_found())
+		return -1;
+	struct magi__tess_networkio in, out_lib, out_own;
+	uint64_t s = seed;
+	io_make(&in, int_mode, imgs, n, ni, &s);
+	io_init(&out_lib);
+	io_init(&out_own);
+	struct magi__tess_trand r_lib = {seed % 2147483647u + 1}, r_own = r_lib;
+	struct magi__tess_convolve c_lib = {.net = {.ni = ni, .no = ni * (2 * half_x + 1) * (2 * half_y + 1)},
+					    .half_x = half_x,
+					    .half_y = half_y};
+	struct magi__tess_convolve c_own = c_lib;
+	c_lib.net.randomizer = &r_lib;
+	c_own.net.randomizer = &r_own;
+	T.lib_convolve(&c_lib, false, &in, NULL, NULL, &out_lib);
+	own_convolve(&c_own, false, &in, NULL, NULL, &out_own);
+	int same = io_same(&out_lib, &out_own) && r_lib.state == r_own.state;
+	T.io_dtor(&in);
+	T.io_dtor(&out_lib);
+	T.io_dtor(&out_own);
+	return same;
+}
+
+/* The maxima's source rows at the valid positions of map (the others are never written) */
+static bool maxes_same(const struct magi__tess_2d *a, const struct magi__tess_2d *b,
+		       const struct magi__tess_stride_map *map)
+{
+	if (a->dim1 != b->dim1 || a->dim2 != b->dim2)
+		return false;
+	for (int bi = 0; bi < map->shape[B]; bi++)
+		for (int y = 0; y <= max_index(map, H, bi); y++)
+			for (int x = 0; x <= max_index(map, W, bi); x++) {
+				size_t off = (size_t)row_of(map, bi, y, x) * (size_t)a->dim2;
+				if (memcmp((const int *)a->array + off, (const int *)b->array + off,
+					   (size_t)a->dim2 * sizeof(int)))
+					return false;
+			}
+	return true;
+}
+
+/* A Maxpool's own members as its constructor leaves them, for the comparison */
+static void maxpool_init(struct magi__tess_maxpool *mp, int ni, int x_scale, int y_scale)
+{
+	memset(mp, 0, sizeof *mp);
+	mp->rc.net.ni = mp->rc.net.no = ni;
+	mp->rc.x_scale = x_scale;
+	mp->rc.y_scale = y_scale;
+	mp->maxes.vtable = T.vt_int;
+}
+
+static void maxpool_release(struct magi__tess_maxpool *mp)
+{
+	if (mp->maxes.array)
+		T.delete_array(mp->maxes.array);
+	if (mp->rc.back_map.heights.begin)
+		T.delete_one(mp->rc.back_map.heights.begin);
+	if (mp->rc.back_map.widths.begin)
+		T.delete_one(mp->rc.back_map.widths.begin);
+}
+
+int magi__tess_maxpool_check(bool int_mode, int ni, int x_scale, int y_scale, const struct magi__tess_hw *imgs,
+			     int n, uint64_t seed)
+{
+	if (!lib_found())
+		return -1;
+	struct magi__tess_networkio in, out_lib, out_own;
+	uint64_t s = seed;
+	io_make(&in, int_mode, imgs, n, ni, &s);
+	io_init(&out_lib);
+	io_init(&out_own);
+	struct magi__tess_maxpool m_lib, m_own;
+	maxpool_init(&m_lib, ni, x_scale, y_scale);
+	maxpool_init(&m_own, ni, x_scale, y_scale);
+	int same = 1;
+	/* twice on the same layer objects: the second call reuses maxes_ and back_map_ */
+	for (int round = 0; round < 2 && same; round++) {
+		T.lib_maxpool(&m_lib, false, &in, NULL, NULL, &out_lib);
+		own_maxpool(&m_own, false, &in, NULL, NULL, &out_own);
+		same = io_same(&out_lib, &out_own) && maxes_same(&m_lib.maxes, &m_own.maxes, &out_lib.stride_map) &&
+		       map_same(&m_lib.rc.back_map, &m_own.rc.back_map);
+	}
+	maxpool_release(&m_lib);
+	maxpool_release(&m_own);
+	T.io_dtor(&in);
+	T.io_dtor(&out_lib);
+	T.io_dtor(&out_own);
+	return same;
+}
+
+/* The one slot of the exported vtable `name` that holds fn, or NULL (none, or several) */
+static void **vtable_slot(const char *name, void *fn)
+{
+	void **vt = sym(name);
+	Dl_info info;
+	const ElfW(Sym) *es = NULL;
+	if (!vt || !dladdr1(vt, &info, (void **)&es, RTLD_DL_SYMENT) || !es || es->st_size < 3 * sizeof(void *))
+		return NULL;
+	void **found = NULL;
+	for (size_t k = 2; k < es->st_size / sizeof(void *); k++)
+		if (vt[k] == fn) {
+			if (found)
+				return NULL;
+			found = &vt[k];
+		}
+	return found;
+}
+
+/* Whether addr is in a loaded object's RELRO segment (read-only after relocation: made
+ * writable for a store, then read-only again) or in a writable segment (stored as is). */
+enum seg { SEG_UNKNOWN, SEG_RELRO, SEG_WRITABLE };
+struct seg_query {
+	uintptr_t addr;
+	enum seg seg;
+};
+
+static int seg_of(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	struct seg_query *q = data;
+	for (int k = 0; k < info->dlpi_phnum; k++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[k];
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+		if (q->addr < lo || q->addr + sizeof(void *) > hi)
+			continue;
+		if (ph->p_type == PT_GNU_RELRO) {
+			q->seg = SEG_RELRO;
+			return 1;
+		}
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_W))
+			q->seg = SEG_WRITABLE; /* unless a RELRO header says otherwise */
+	}
+	return q->seg != SEG_UNKNOWN;
+}
+
+static bool slot_write(void **slot, void *fn)
+{
+	struct seg_query q = {(uintptr_t)slot, SEG_UNKNOWN};
+	dl_iterate_phdr(seg_of, &q);
+	if (q.seg == SEG_WRITABLE) {
+		__atomic_store_n(slot, fn, __ATOMIC_RELEASE);
+		return true;
+	}
+	if (q.seg != SEG_RELRO)
+		return false;
+	long page = sysconf(_SC_PAGESIZE);
+	if (page <= 0)
+		return false;
+	void *start = (void *)((uintptr_t)slot & ~((uintptr_t)page - 1));
+	if (mprotect(start, (size_t)page, PROT_READ | PROT_WRITE))
+		return false;
+	__atomic_store_n(slot, fn, __ATOMIC_RELEASE);
+	mprotect(start, (size_t)page, PROT_READ);
+	return true;
+}
+
+/* The install-time comparison: int8 and float; one line of eng's shape (36 rows, 1 input),
+ * a batch of three images of different sizes (the largest sets the shape) with single rows
+ * and columns, and wider neighbourhoods than eng's. */
+static bool convolve_checks(void)
+{
+	static const struct magi__tess_hw line[] = {{36, 41}}, batch[] = {{5, 7}, {1, 3}, {4, 1}}, tiny[] = {{1, 1}};
+	for (int im = 0; im < 2; im++)
+		if (magi__tess_convolve_check(im, 1, 1, 1, line, 1, 7) != 1 ||
+		    magi__tess_convolve_check(im, 3, 1, 1, batch, 3, 11) != 1 ||
+		    magi__tess_convolve_check(im, 2, 2, 1, batch, 3, 13) != 1 ||
+		    magi__tess_convolve_check(im, 1, 1, 2, tiny, 1, 17) != 1)
+			return false;
+	return true;
+}
+
+static bool maxpool_checks(void)
+{
+	static const struct magi__tess_hw line[] = {{36, 41}}, batch[] = {{7, 8}, {3, 5}, {6, 3}};
+	for (int im = 0; im < 2; im++)
+		if (magi__tess_maxpool_check(im, 16, 3, 3, line, 1, 5) != 1 ||
+		    magi__tess_maxpool_check(im, 3, 2, 3, batch, 3, 9) != 1 ||
+		    magi__tess_maxpool_check(im, 5, 3, 2, batch, 3, 19) != 1)
+			return false;
+	return true;
+}
+
+unsigned magi__tess_layers_installed(void)
+{
+	unsigned bits = 0;
+	if (T.convolve_slot && *T.convolve_slot == fn_ptr(own_convolve))
+		bits |= 1;
+	if (T.maxpool_slot && *T.maxpool_slot == fn_ptr(own_maxpool))
+		bits |= 2;
+	return bits;
+}
+
+bool magi__tess_layers_select(bool own)
+{
+	bool ok = T.installed != 0;
+	if (T.installed & 1)
+		ok = slot_write(T.convolve_slot, own ? fn_ptr(own_convolve) : fn_ptr(T.lib_convolve)) && ok;
+	if (T.installed & 2)
+		ok = slot_write(T.maxpool_slot, own ? fn_ptr(own_maxpool) : fn_ptr(T.lib_maxpool)) && ok;
+	return ok;
+}
+
+const char *magi__tess_layers_install(void)
+{
+	const char *env = getenv("MAGI_OCR_LAYERS"), *kernel = getenv("MAGI_OCR_KERNEL");
+	if (env && strcmp(env, "library") == 0)
+		return "the library's (MAGI_OCR_LAYERS=library)";
+	if (kernel && strcmp(kernel, "library") == 0)
+		return "the library's (MAGI_OCR_KERNEL=library)";
+	if (!lib_found())
+		return "the library's (not Tesseract 5.3's symbols)";
+	T.convolve_slot = vtable_slot(MAGI__TESS_CONVOLVE_VTABLE, fn_ptr(T.lib_convolve));
+	T.maxpool_slot = vtable_slot(MAGI__TESS_MAXPOOL_VTABLE, fn_ptr(T.lib_maxpool));
+	if (T.convolve_slot && convolve_checks() && slot_write(T.convolve_slot, fn_ptr(own_convolve)))
+		T.installed |= 1;
+	if (T.maxpool_slot && maxpool_checks() && slot_write(T.maxpool_slot, fn_ptr(own_maxpool)))
+		T.installed |= 2;
+	switch (T.installed) {
+	case 3: return "magi's Convolve and Maxpool (src/vision/tess_plumb.c)";
+	case 1: return "magi's Convolve, the library's Maxpool (its check failed)";
+	case 2: return "magi's Maxpool, the library's Convolve (its check failed)";
+	default: return "the library's (magi's layers did not compute the same, or the vtables were not found)";
+	}
+}
