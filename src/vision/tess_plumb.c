@@ -41,6 +41,7 @@
  * operation; magi is built for baseline x86-64 (no FMA), so nothing is fused. */
 #include <dlfcn.h>
 #include <link.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,9 @@ static struct {
 	void **convolve_slot, **maxpool_slot; /* where install found them */
 	unsigned installed;		      /* bit 0 Convolve, bit 1 Maxpool */
 } T;
+
+/* Calls of magi's functions: walked here, handed to the library's (for tests) */
+static atomic_ulong calls[4];
 
 /* StrideMap::Index::MaxIndexOfDim for the height or width of image b */
 static inline int max_index(const struct magi__tess_stride_map *m, int dim, int b)
@@ -198,9 +202,11 @@ static void own_convolve(void *self, bool debug, const struct magi__tess_network
 	if (debug || !plain_io(in) || !plain_io(out) || !shape_ok(&in->stride_map) || !c->net.randomizer || ni < 1 || c->half_x < 0 ||
 	    c->half_y < 0 || c->net.no != ni * (2 * c->half_x + 1) * (2 * c->half_y + 1) ||
 	    (in->int_mode ? in->i.dim2 : in->f.dim2) < ni) {
+		atomic_fetch_add_explicit(&calls[1], 1, memory_order_relaxed);
 		T.lib_convolve(self, debug, in, transpose, scratch, out);
 		return;
 	}
+	atomic_fetch_add_explicit(&calls[0], 1, memory_order_relaxed);
 	/* NetworkIO::Resize(input, no_) */
 	T.resize_to_map(out, in->int_mode, &in->stride_map, c->net.no);
 	if (in->int_mode)
@@ -283,15 +289,18 @@ static void own_maxpool(void *self, bool debug, const struct magi__tess_networki
 	const int ni = mp->rc.net.ni;
 	if (!plain_io(in) || !plain_io(out) || !shape_ok(&in->stride_map) || mp->maxes.vtable != T.vt_int || ni < 1 || mp->rc.net.no != ni ||
 	    mp->rc.x_scale < 1 || mp->rc.y_scale < 1 || (in->int_mode ? in->i.dim2 : in->f.dim2) < ni) {
+		atomic_fetch_add_explicit(&calls[3], 1, memory_order_relaxed);
 		T.lib_maxpool(self, debug, in, transpose, scratch, out);
 		return;
 	}
 	T.resize_scaled(out, in, mp->rc.x_scale, mp->rc.y_scale, mp->rc.net.no);
 	if (!shape_ok(&out->stride_map) || (out->int_mode ? out->i.dim2 : out->f.dim2) != ni) {
 		/* a shape magi's walk does not cover (the library's resize is idempotent) */
+		atomic_fetch_add_explicit(&calls[3], 1, memory_order_relaxed);
 		T.lib_maxpool(self, debug, in, transpose, scratch, out);
 		return;
 	}
+	atomic_fetch_add_explicit(&calls[2], 1, memory_order_relaxed);
 	/* maxes_.ResizeNoInit(output->Width(), ni_) */
 	struct magi__tess_2d *mx = &mp->maxes;
 	const int width = out->int_mode ? out->i.dim1 : out->f.dim1, size = width * ni;
@@ -597,6 +606,12 @@ static bool maxpool_checks(void)
 		    magi__tess_maxpool_check(im, 5, 3, 2, batch, 3, 19) != 1)
 			return false;
 	return true;
+}
+
+void magi__tess_layers_counts(unsigned long counts[4])
+{
+	for (int k = 0; k < 4; k++)
+		counts[k] = atomic_load(&calls[k]);
 }
 
 unsigned magi__tess_layers_installed(void)

@@ -14,6 +14,10 @@ const char *magi__tess_layers_install(void);
 /* For tests. Which layers' vtable slots hold magi's functions now (bit 0: Convolve, bit 1:
  * Maxpool). */
 unsigned magi__tess_layers_installed(void);
+/* Calls of magi's functions so far: Convolve walked by magi, Convolve handed to the
+ * library's function (a case magi's does not cover), then the same two for Maxpool. The
+ * synthetic comparisons below count too. */
+void magi__tess_layers_counts(unsigned long counts[4]);
 /* Points the installed slots (those magi__tess_layers_install filled) at magi's functions
  * (own) or back at the library's; false when nothing was installed or a write failed. */
 bool magi__tess_layers_select(bool own);
