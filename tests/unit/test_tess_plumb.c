@@ -121,14 +121,16 @@ static void same_reading(struct magi_ocr *x, struct magi_ocr *y, const char *nam
 {
 	CHECK_MSG(x->n_words == y->n_words, "%s (%s): %zu words with magi's layers, %zu with the library's", name,
 		  how, x->n_words, y->n_words);
+	size_t differ = x->n_words != y->n_words;
 	for (size_t i = 0; i < x->n_words && i < y->n_words; i++) {
 		const struct magi_ocr_word *a = &x->words[i], *b = &y->words[i];
-		CHECK_MSG(!strcmp(a->text, b->text) && a->x == b->x && a->y == b->y && a->w == b->w &&
-				  a->h == b->h && a->conf == b->conf,
-			  "%s (%s) word %zu: '%s' (%.4f) vs '%s' (%.4f)", name, how, i, a->text, a->conf, b->text,
+		bool same = !strcmp(a->text, b->text) && a->x == b->x && a->y == b->y && a->w == b->w && a->h == b->h &&
+			    a->conf == b->conf;
+		differ += !same;
+		CHECK_MSG(same, "%s (%s) word %zu: '%s' (%.4f) vs '%s' (%.4f)", name, how, i, a->text, a->conf, b->text,
 			  b->conf);
 	}
-	printf("%s (%s): %zu words, the same with both\n", name, how, x->n_words);
+	printf("%s (%s): %zu words, %s\n", name, how, x->n_words, differ ? "NOT the same with both" : "the same with both");
 	magi_ocr_free(x);
 	magi_ocr_free(y);
 }
