@@ -53,7 +53,7 @@ static void after_load(void)
 {
 	quiet_leptonica();
 	MAGI_DEBUG("OCR: Tesseract's integer kernel: %s", magi__tess_kernel_install());
-	MAGI_DEBUG("OCR: Tesseract's Convolve and Maxpool layers: %s", magi__tess_layers_install());
+	MAGI_DEBUG("OCR: Tesseract's network plumbing: %s", magi__tess_layers_install());
 }
 
 magi_status magi__tess_load(struct magi_error *err)

@@ -40,6 +40,7 @@
  * The arithmetic of the random fill is the library's in double precision, operation by
  * operation; magi is built for baseline x86-64 (no FMA), so nothing is fused. */
 #include <dlfcn.h>
+#include <emmintrin.h>
 #include <link.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -72,8 +73,10 @@ static struct {
 	void (*delete_one)(void *);	  /* operator delete */
 	const void *vt_f, *vt_i, *vt_int; /* GENERIC_2D_ARRAY<float>, <int8_t>, <int>: as stored in objects */
 	magi__tess_forward_fn lib_convolve, lib_maxpool;
+	magi__tess_write_part_fn lib_write_part;
 	void **convolve_slot, **maxpool_slot; /* where install found them */
-	unsigned installed;		      /* bit 0 Convolve, bit 1 Maxpool */
+	void **write_part_slot;		      /* libtesseract's GOT entry for WriteTimeStepPart */
+	unsigned installed;		      /* bit 0 Convolve, bit 1 Maxpool, bit 2 WriteTimeStepPart */
 } T;
 
 /* Calls of magi's functions: walked here, handed to the library's (for tests) */
@@ -138,6 +141,44 @@ static void randomize(struct magi__tess_networkio *io, int t, int off, int n, ui
 		}
 	}
 	*state = s;
+}
+
+/* NetworkIO::WriteTimeStepPart: num_features floats into row t from offset; int8 rows get
+ * ClipToRange(IntCastRounded(x · 127), -127, 127) with the library's float arithmetic:
+ * x·127 rounded to float; x ≥ 0 ? (int)(x + 0.5f) : -(int)(-x + 0.5f), both truncations
+ * giving INT_MIN out of range or for NaN (cvttss2si and cvttps2dq alike), which the clip
+ * makes -127. Sixteen at a time with SSE2 (baseline x86-64); the rest one by one. */
+void magi__tess_write_time_step_part(void *self, int t, int offset, int num_features, const float *input)
+{
+	struct magi__tess_networkio *io = self;
+	if (!io->int_mode) {
+		if (num_features > 0)
+			memcpy(magi__tess_io_f(io, t) + offset, input, (size_t)num_features * sizeof *input);
+		return;
+	}
+	int8_t *line = magi__tess_io_i(io, t) + offset;
+	int i = 0;
+	const __m128 k127 = _mm_set1_ps(127.0f), half = _mm_set1_ps(0.5f), zero = _mm_setzero_ps();
+	const __m128i lo = _mm_set1_epi16(-127), hi = _mm_set1_epi16(127), izero = _mm_setzero_si128();
+	for (; i + 16 <= num_features; i += 16) {
+		__m128i r[4];
+		for (int k = 0; k < 4; k++) {
+			__m128 x = _mm_mul_ps(_mm_loadu_ps(input + i + 4 * k), k127);
+			__m128i ge = _mm_castps_si128(_mm_cmpge_ps(x, zero));
+			__m128i up = _mm_cvttps_epi32(_mm_add_ps(x, half));
+			__m128i down = _mm_sub_epi32(izero, _mm_cvttps_epi32(_mm_sub_ps(half, x)));
+			r[k] = _mm_or_si128(_mm_and_si128(ge, up), _mm_andnot_si128(ge, down));
+		}
+		__m128i a = _mm_min_epi16(_mm_max_epi16(_mm_packs_epi32(r[0], r[1]), lo), hi);
+		__m128i b = _mm_min_epi16(_mm_max_epi16(_mm_packs_epi32(r[2], r[3]), lo), hi);
+		_mm_storeu_si128((__m128i *)(line + i), _mm_packs_epi16(a, b));
+	}
+	for (; i < num_features; i++) {
+		float x = input[i] * 127.0f;
+		int v = x >= 0.0f ? _mm_cvttss_si32(_mm_set_ss(x + 0.5f))
+				  : (int)(0u - (unsigned)_mm_cvttss_si32(_mm_set_ss(-x + 0.5f)));
+		line[i] = (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v);
+	}
 }
 
 /* Convolve's walk, for int8 (esize 1) or float (esize 4) rows; out is resized to in's map. */
@@ -344,11 +385,12 @@ static bool lib_found(void)
 		return found;
 	const char *vt_f = sym(MAGI__TESS_2D_FLOAT_VTABLE), *vt_i = sym(MAGI__TESS_2D_INT8_VTABLE),
 		   *vt_int = sym(MAGI__TESS_2D_INT_VTABLE);
-	void *p[10] = {sym(MAGI__TESS_IO_RESIZE_TO_MAP), sym(MAGI__TESS_IO_RESIZE_SCALED), sym(MAGI__TESS_IO_DESTRUCTOR),
+	void *p[11] = {sym(MAGI__TESS_IO_RESIZE_TO_MAP), sym(MAGI__TESS_IO_RESIZE_SCALED), sym(MAGI__TESS_IO_DESTRUCTOR),
 		       sym(MAGI__TESS_STRIDE_SET_STRIDE), sym("_Znam"), sym("_ZdaPv"), sym("_Znwm"), sym("_ZdlPv"),
-		       sym(MAGI__TESS_CONVOLVE_FORWARD), sym(MAGI__TESS_MAXPOOL_FORWARD)};
+		       sym(MAGI__TESS_CONVOLVE_FORWARD), sym(MAGI__TESS_MAXPOOL_FORWARD),
+		       sym(MAGI__TESS_IO_WRITE_TIME_STEP_PART)};
 	found = vt_f && vt_i && vt_int;
-	for (int k = 0; k < 10; k++)
+	for (int k = 0; k < 11; k++)
 		found = found && p[k];
 	if (!found)
 		return false;
@@ -366,6 +408,7 @@ static bool lib_found(void)
 	memcpy(&T.delete_one, &p[7], sizeof(void *));
 	memcpy(&T.lib_convolve, &p[8], sizeof(void *));
 	memcpy(&T.lib_maxpool, &p[9], sizeof(void *));
+	memcpy(&T.lib_write_part, &p[10], sizeof(void *));
 	return true;
 }
 
@@ -582,6 +625,80 @@ static bool slot_write(void **slot, void *fn)
 	return true;
 }
 
+/* libtesseract's GOT entry through which its code calls `name` (a JUMP_SLOT relocation: the
+ * library calls its own exported functions through its PLT) */
+struct got_query {
+	const char *name;
+	void **slot;
+	int found;
+};
+
+static int got_of(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	struct got_query *q = data;
+	if (!info->dlpi_name || !strstr(info->dlpi_name, "libtesseract.so"))
+		return 0;
+	const ElfW(Dyn) *dyn = NULL;
+	for (int k = 0; k < info->dlpi_phnum; k++)
+		if (info->dlpi_phdr[k].p_type == PT_DYNAMIC)
+			dyn = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[k].p_vaddr);
+	ElfW(Addr) jmprel = 0, symtab = 0, strtab = 0;
+	size_t pltrelsz = 0;
+	ElfW(Sxword) pltrel = 0;
+	for (; dyn && dyn->d_tag != DT_NULL; dyn++)
+		switch (dyn->d_tag) {
+		case DT_JMPREL: jmprel = dyn->d_un.d_ptr; break;
+		case DT_PLTRELSZ: pltrelsz = dyn->d_un.d_val; break;
+		case DT_PLTREL: pltrel = (ElfW(Sxword))dyn->d_un.d_val; break;
+		case DT_SYMTAB: symtab = dyn->d_un.d_ptr; break;
+		case DT_STRTAB: strtab = dyn->d_un.d_ptr; break;
+		default: break;
+		}
+	if (!jmprel || !symtab || !strtab || pltrel != DT_RELA)
+		return 1;
+	/* glibc relocates these in place on x86-64; other loaders may leave them as offsets */
+#define MAGI__ABS(p) ((p) < info->dlpi_addr ? (p) + info->dlpi_addr : (p))
+	const ElfW(Rela) *r = (const ElfW(Rela) *)MAGI__ABS(jmprel);
+	const ElfW(Sym) *syms = (const ElfW(Sym) *)MAGI__ABS(symtab);
+	const char *strs = (const char *)MAGI__ABS(strtab);
+#undef MAGI__ABS
+	for (size_t k = 0; k < pltrelsz / sizeof *r; k++)
+		if (ELF64_R_TYPE(r[k].r_info) == R_X86_64_JUMP_SLOT &&
+		    !strcmp(strs + syms[ELF64_R_SYM(r[k].r_info)].st_name, q->name)) {
+			q->slot = (void **)(info->dlpi_addr + r[k].r_offset);
+			q->found++;
+		}
+	return 1;
+}
+
+static void *write_fn_ptr(magi__tess_write_part_fn f)
+{
+	void *p;
+	memcpy(&p, &f, sizeof p);
+	return p;
+}
+
+int magi__tess_write_part_check(bool int_mode, int width, int num_features, int offset, const float *input)
+{
+	if (!lib_found())
+		return -1;
+	struct magi__tess_networkio a, b;
+	const struct magi__tess_hw shape[] = {{1, width}};
+	uint64_t s = 3;
+	io_make(&a, int_mode, shape, 1, offset + num_features + 5, &s);
+	s = 3;
+	io_make(&b, int_mode, shape, 1, offset + num_features + 5, &s);
+	for (int t = 0; t < width; t++) {
+		T.lib_write_part(&a, t, offset, num_features, input + (size_t)t * (size_t)num_features);
+		magi__tess_write_time_step_part(&b, t, offset, num_features, input + (size_t)t * (size_t)num_features);
+	}
+	int same = io_same(&a, &b);
+	T.io_dtor(&a);
+	T.io_dtor(&b);
+	return same;
+}
+
 /* The install-time comparison: int8 and float; one line of eng's shape (36 rows, 1 input),
  * a batch of three images of different sizes (the largest sets the shape) with single rows
  * and columns, and wider neighbourhoods than eng's. */
@@ -614,6 +731,43 @@ void magi__tess_layers_counts(unsigned long counts[4])
 		counts[k] = atomic_load(&calls[k]);
 }
 
+/* Values where rounding, clipping and the sign matter: ties at ±(k + 0.5)/127, a float's
+ * neighbours of them, ±0, ±1, past ±1, huge, infinite, NaN, and random ones. */
+void magi__tess_write_part_input(float *v, size_t n, uint64_t seed)
+{
+	static const float special[] = {0.0f, -0.0f, 0.5f / 127, -0.5f / 127, 1.5f / 127, -1.5f / 127, 126.5f / 127,
+					-126.5f / 127, 1.0f, -1.0f, 1.004f, -1.004f, 1.1f, -3.0f, 1e10f, -1e10f,
+					__builtin_inff(), -__builtin_inff(), __builtin_nanf(""), -__builtin_nanf(""),
+					3e-39f, -3e-39f};
+	for (size_t k = 0; k < n; k++) {
+		seed = seed * 6364136223846793005u + 1442695040888963407u;
+		uint32_t r = (uint32_t)(seed >> 32);
+		if (r % 3 == 0) {
+			v[k] = special[r / 3 % (sizeof special / sizeof *special)];
+		} else if (r % 3 == 1) { /* next to a tie */
+			float tie = ((float)(int)(r / 3 % 255) - 127.0f + 0.5f) / 127.0f;
+			uint32_t bits;
+			memcpy(&bits, &tie, sizeof bits);
+			bits += (r >> 20 & 3) - 1u;
+			memcpy(&v[k], &bits, sizeof bits);
+		} else {
+			v[k] = ((float)(r >> 8) / 16777216.0f - 0.5f) * 2.4f;
+		}
+	}
+}
+
+static bool write_part_checks(void)
+{
+	enum { N = 4 * 77 };
+	static float in[N];
+	magi__tess_write_part_input(in, N, 23);
+	for (int im = 0; im < 2; im++)
+		if (magi__tess_write_part_check(im, 4, 77, 3, in) != 1 || magi__tess_write_part_check(im, 4, 64, 0, in) != 1 ||
+		    magi__tess_write_part_check(im, 4, 15, 1, in) != 1)
+			return false;
+	return true;
+}
+
 unsigned magi__tess_layers_installed(void)
 {
 	unsigned bits = 0;
@@ -621,6 +775,8 @@ unsigned magi__tess_layers_installed(void)
 		bits |= 1;
 	if (T.maxpool_slot && *T.maxpool_slot == fn_ptr(own_maxpool))
 		bits |= 2;
+	if (T.write_part_slot && *T.write_part_slot == write_fn_ptr(magi__tess_write_time_step_part))
+		bits |= 4;
 	return bits;
 }
 
@@ -631,6 +787,9 @@ bool magi__tess_layers_select(bool own)
 		ok = slot_write(T.convolve_slot, own ? fn_ptr(own_convolve) : fn_ptr(T.lib_convolve)) && ok;
 	if (T.installed & 2)
 		ok = slot_write(T.maxpool_slot, own ? fn_ptr(own_maxpool) : fn_ptr(T.lib_maxpool)) && ok;
+	if (T.installed & 4)
+		ok = slot_write(T.write_part_slot, write_fn_ptr(own ? magi__tess_write_time_step_part : T.lib_write_part)) &&
+		     ok;
 	return ok;
 }
 
@@ -649,10 +808,21 @@ const char *magi__tess_layers_install(void)
 		T.installed |= 1;
 	if (T.maxpool_slot && maxpool_checks() && slot_write(T.maxpool_slot, fn_ptr(own_maxpool)))
 		T.installed |= 2;
-	switch (T.installed) {
-	case 3: return "magi's Convolve and Maxpool (src/vision/tess_plumb.c)";
-	case 1: return "magi's Convolve, the library's Maxpool (its check failed)";
-	case 2: return "magi's Maxpool, the library's Convolve (its check failed)";
-	default: return "the library's (magi's layers did not compute the same, or the vtables were not found)";
+	struct got_query q = {MAGI__TESS_IO_WRITE_TIME_STEP_PART, NULL, 0};
+	dl_iterate_phdr(got_of, &q);
+	if (q.found == 1 && *q.slot == write_fn_ptr(T.lib_write_part) && write_part_checks() &&
+	    slot_write(q.slot, write_fn_ptr(magi__tess_write_time_step_part))) {
+		T.write_part_slot = q.slot;
+		T.installed |= 4;
 	}
+	static const char *const what[8] = {
+		"the library's (magi's did not compute the same, or the slots were not found)",
+		"magi's Convolve (not Maxpool, WriteTimeStepPart)",
+		"magi's Maxpool (not Convolve, WriteTimeStepPart)",
+		"magi's Convolve and Maxpool (not WriteTimeStepPart)",
+		"magi's WriteTimeStepPart (not Convolve, Maxpool)",
+		"magi's Convolve and WriteTimeStepPart (not Maxpool)",
+		"magi's Maxpool and WriteTimeStepPart (not Convolve)",
+		"magi's Convolve, Maxpool and WriteTimeStepPart (src/vision/tess_plumb.c)"};
+	return what[T.installed];
 }

@@ -1,18 +1,26 @@
 /* tess_plumb.h — magi's loops in place of two of libtesseract's network layers (Convolve and
- * Maxpool Forward), installed after the library's load (src/vision/tess_plumb.c). */
+ * Maxpool Forward) and of NetworkIO::WriteTimeStepPart, installed after the library's load
+ * (src/vision/tess_plumb.c). */
 #ifndef MAGI_TESS_PLUMB_H
 #define MAGI_TESS_PLUMB_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-/* Puts magi's Convolve::Forward and Maxpool::Forward in the library's vtables where it can
+/* NetworkIO::WriteTimeStepPart(t, offset, num_features, input): `this` first */
+typedef void (*magi__tess_write_part_fn)(void *self, int t, int offset, int num_features, const float *input);
+/* magi's, vectorised, the same bytes as the library's (see tess_plumb.c) */
+void magi__tess_write_time_step_part(void *self, int t, int offset, int num_features, const float *input);
+
+/* Puts magi's Convolve::Forward and Maxpool::Forward in the library's vtables, and its
+ * WriteTimeStepPart in the library's GOT, where it can
  * (once, after the load and before any engine; each layer only when every check passes);
  * returns what the engines use, for the log. MAGI_OCR_LAYERS=library (or
  * MAGI_OCR_KERNEL=library) keeps the library's. */
 const char *magi__tess_layers_install(void);
 
 /* For tests. Which layers' vtable slots hold magi's functions now (bit 0: Convolve, bit 1:
- * Maxpool). */
+ * Maxpool, bit 2: the GOT entry of WriteTimeStepPart). */
 unsigned magi__tess_layers_installed(void);
 /* Calls of magi's functions so far: Convolve walked by magi, Convolve handed to the
  * library's function (a case magi's does not cover), then the same two for Maxpool. The
@@ -36,4 +44,11 @@ int magi__tess_convolve_check(bool int_mode, int ni, int half_x, int half_y, con
  * maxima's source rows (maxes_) and the kept input shape (back_map_). */
 int magi__tess_maxpool_check(bool int_mode, int ni, int x_scale, int y_scale, const struct magi__tess_hw *imgs,
 			     int n, uint64_t seed);
+/* The library's WriteTimeStepPart and magi's on the same rows (width of them, num_features
+ * values from offset, taken from input: width × num_features floats): 1 when the arrays are
+ * the same bytes, 0 when not, -1 when the library lacks what the comparison needs. */
+int magi__tess_write_part_check(bool int_mode, int width, int num_features, int offset, const float *input);
+/* Fills v with values where the conversion to int8 is delicate (ties, ±0, out of range,
+ * infinities, NaN) and random ones. */
+void magi__tess_write_part_input(float *v, size_t n, uint64_t seed);
 #endif

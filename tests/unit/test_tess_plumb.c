@@ -1,12 +1,15 @@
-/* test_tess_plumb.c — magi's Convolve::Forward and Maxpool::Forward (src/vision/tess_plumb.c)
- * compute the same bytes as libtesseract's.
+/* test_tess_plumb.c — magi's Convolve::Forward, Maxpool::Forward and
+ * NetworkIO::WriteTimeStepPart (src/vision/tess_plumb.c) compute the same bytes as
+ * libtesseract's.
  *
  * 1. Both functions of each layer on the same synthetic inputs: int8 and float, one input
  *    or several per position, neighbourhoods and windows of several sizes, batches of
  *    images of different heights and widths (single rows and columns, images smaller than
  *    the neighbourhood, 1×1), several randomizer seeds; the outputs, their shapes, the
  *    randomizers' states after (Convolve fills out-of-image neighbours with random numbers)
- *    and Maxpool's kept maxima and input shape are compared byte for byte.
+ *    and Maxpool's kept maxima and input shape are compared byte for byte; WriteTimeStepPart
+ *    on rows of many lengths and offsets, from values where the conversion to int8 is
+ *    delicate (ties, ±0, past ±1, infinities, NaN) and random ones.
  * 2. magi's functions are the ones installed after libtesseract's load (unless
  *    MAGI_OCR_LAYERS=library or MAGI_OCR_KERNEL=library), they handle every call of real
  *    readings themselves (none handed back to the library's), and screens read with them and
@@ -98,6 +101,25 @@ static int maxpool_cases(int *n)
 	return agree;
 }
 
+static int write_part_cases(int *n)
+{
+	enum { MAX = 3 * 200 };
+	static float in[MAX];
+	int agree = 0;
+	for (int im = 0; im < 2; im++)
+		for (int nf = 0; nf <= 200; nf += nf < 40 ? 1 : 13)
+			for (int off = 0; off <= 5; off += 5) {
+				magi__tess_write_part_input(in, MAX, next());
+				(*n)++;
+				int r = magi__tess_write_part_check(im, 3, nf, off, in);
+				if (r != 1)
+					fprintf(stderr, "WriteTimeStepPart %s %d values from %d: not the same\n",
+						im ? "int8" : "float", nf, off);
+				agree += r == 1;
+			}
+	return agree;
+}
+
 static struct magi_image *load(const char *name)
 {
 	char path[1024];
@@ -151,6 +173,9 @@ int main(void)
 	n = 0, agree = maxpool_cases(&n);
 	CHECK_MSG(agree == n, "Maxpool: %d of %d cases gave different bytes", n - agree, n);
 	printf("Maxpool: %d cases, byte for byte the same in %d\n", n, agree);
+	n = 0, agree = write_part_cases(&n);
+	CHECK_MSG(agree == n, "WriteTimeStepPart: %d of %d cases gave different bytes", n - agree, n);
+	printf("WriteTimeStepPart: %d cases, byte for byte the same in %d\n", n, agree);
 
 	/* 2. installed after the load, used by the readings, and the same readings */
 	const char *env = getenv("MAGI_OCR_LAYERS"), *kernel = getenv("MAGI_OCR_KERNEL");
@@ -158,7 +183,7 @@ int main(void)
 		CHECK(magi__tess_layers_installed() == 0);
 		return check_done();
 	}
-	CHECK_MSG(magi__tess_layers_installed() == 3, "magi's layers are not both installed after the load (%u)",
+	CHECK_MSG(magi__tess_layers_installed() == 7, "magi's functions are not all installed after the load (%u)",
 		  magi__tess_layers_installed());
 	static const char *const pngs[] = {"img_screen.png", "ocr_cut_top.png", "ocr_xterm_ls.png"};
 	enum { N = sizeof pngs / sizeof *pngs };
@@ -188,7 +213,7 @@ int main(void)
 	magi__tess_layers_counts(before);
 	CHECK_MSG(before[0] == after[0] && before[2] == after[2], "magi's layers ran while the library's were selected");
 	REQUIRE(magi__tess_layers_select(true));
-	CHECK(magi__tess_layers_installed() == 3);
+	CHECK(magi__tess_layers_installed() == 7);
 	for (int i = 0; i < N; i++)
 		magi_image_free(imgs[i]);
 	return check_done();
