@@ -53,6 +53,8 @@
 #include "core/common.h"
 
 enum { B = MAGI__TESS_FD_BATCH, H = MAGI__TESS_FD_HEIGHT, W = MAGI__TESS_FD_WIDTH };
+/* The most positions of a Convolve neighbourhood or a Maxpool window the fast paths list */
+enum { MAX_WINDOW = 64 };
 
 typedef void (*resize_to_map_fn)(struct magi__tess_networkio *io, bool int_mode,
 				 const struct magi__tess_stride_map *map, int num_features);
@@ -193,6 +195,14 @@ static inline __attribute__((always_inline)) void convolve_walk(const struct mag
 	const size_t in_row = (size_t)(esize == 1 ? in->i.dim2 : in->f.dim2) * esize;
 	const size_t out_row = (size_t)(esize == 1 ? out->i.dim2 : out->f.dim2) * esize;
 	uint64_t rs = c->net.randomizer->state;
+	/* the neighbours' byte offsets from a position's row, in the output's order (0 when
+	 * there are too many to list: every position takes the general path) */
+	ptrdiff_t nb[MAX_WINDOW];
+	int nn = (2 * hx + 1) * (2 * hy + 1) <= MAX_WINDOW ? 0 : -1;
+	for (int dx = -hx; nn >= 0 && dx <= hx; dx++)
+		for (int dy = -hy; dy <= hy; dy++)
+			nb[nn++] = (ptrdiff_t)(dy * m->t_increments[H] + dx * m->t_increments[W]) * (ptrdiff_t)in_row;
+	nn = nn < 0 ? 0 : nn;
 	for (int b = 0; b < m->shape[B]; b++) {
 		const int maxy = max_index(m, H, b), maxx = max_index(m, W, b);
 		for (int y = 0; y <= maxy; y++) {
@@ -200,16 +210,15 @@ static inline __attribute__((always_inline)) void convolve_walk(const struct mag
 			for (int x = 0; x <= maxx; x++) {
 				const int t = row_of(m, b, y, x);
 				char *o = dst + (size_t)t * out_row;
-				if (y_inside && x >= hx && x + hx <= maxx) {
+				if (y_inside && x >= hx && x + hx <= maxx && nn) {
 					/* every neighbour inside: no random numbers, only copies */
-					for (int dx = -hx; dx <= hx; dx++)
-						for (int dy = -hy; dy <= hy; dy++, o += (size_t)ni * esize) {
-							const char *s = src + (size_t)row_of(m, b, y + dy, x + dx) * in_row;
-							if (ni == 1)
-								memcpy(o, s, esize);
-							else
-								memcpy(o, s, (size_t)ni * esize);
-						}
+					const char *c0 = src + (size_t)t * in_row;
+					if (esize == 1 && ni == 1)
+						for (int k = 0; k < nn; k++)
+							o[k] = c0[nb[k]];
+					else
+						for (int k = 0; k < nn; k++)
+							memcpy(o + (size_t)k * (size_t)ni * esize, c0 + nb[k], (size_t)ni * esize);
 					continue;
 				}
 				int off = 0;
@@ -318,7 +327,6 @@ static void maxpool_f32(float *d, int *ml, int n, const float *src, size_t row, 
 }
 
 /* Maxpool's walk (x_scale · y_scale <= MAX_WINDOW); out is resized to the scaled map. */
-enum { MAX_WINDOW = 64 };
 static void maxpool_walk(const struct magi__tess_maxpool *mp, const struct magi__tess_networkio *in,
 			 struct magi__tess_networkio *out)
 {
