@@ -508,16 +508,32 @@ static bool io_same(const struct magi__tess_networkio *a, const struct magi__tes
 	       (a->int_mode ? array_same(&a->i, &b->i, 1) : array_same(&a->f, &b->f, 4));
 }
 
+/* A comparison's input and the library's and magi's outputs */
+struct trio {
+	struct magi__tess_networkio in, out_lib, out_own;
+};
+
+static void trio_make(struct trio *io, bool int_mode, const struct magi__tess_hw *imgs, int n, int ni, uint64_t seed)
+{
+	io_make(&io->in, int_mode, imgs, n, ni, &seed);
+	io_init(&io->out_lib);
+	io_init(&io->out_own);
+}
+
+static void trio_release(struct trio *io)
+{
+	T.io_dtor(&io->in);
+	T.io_dtor(&io->out_lib);
+	T.io_dtor(&io->out_own);
+}
+
 int magi__tess_convolve_check(bool int_mode, int ni, int half_x, int half_y, const struct magi__tess_hw *imgs,
 			      int n, uint64_t seed)
 {
 	if (!lib_found())
 		return -1;
-	struct magi__tess_networkio in, out_lib, out_own;
-	uint64_t s = seed;
-	io_make(&in, int_mode, imgs, n, ni, &s);
-	io_init(&out_lib);
-	io_init(&out_own);
+	struct trio io;
+	trio_make(&io, int_mode, imgs, n, ni, seed);
 	struct magi__tess_trand r_lib = {seed % 2147483647u + 1}, r_own = r_lib;
 	struct magi__tess_convolve c_lib = {.net = {.ni = ni, .no = ni * (2 * half_x + 1) * (2 * half_y + 1)},
 					    .half_x = half_x,
@@ -525,12 +541,10 @@ int magi__tess_convolve_check(bool int_mode, int ni, int half_x, int half_y, con
 	struct magi__tess_convolve c_own = c_lib;
 	c_lib.net.randomizer = &r_lib;
 	c_own.net.randomizer = &r_own;
-	T.lib_convolve(&c_lib, false, &in, NULL, NULL, &out_lib);
-	own_convolve(&c_own, false, &in, NULL, NULL, &out_own);
-	int same = io_same(&out_lib, &out_own) && r_lib.state == r_own.state;
-	T.io_dtor(&in);
-	T.io_dtor(&out_lib);
-	T.io_dtor(&out_own);
+	T.lib_convolve(&c_lib, false, &io.in, NULL, NULL, &io.out_lib);
+	own_convolve(&c_own, false, &io.in, NULL, NULL, &io.out_own);
+	int same = io_same(&io.out_lib, &io.out_own) && r_lib.state == r_own.state;
+	trio_release(&io);
 	return same;
 }
 
@@ -576,27 +590,23 @@ int magi__tess_maxpool_check(bool int_mode, int ni, int x_scale, int y_scale, co
 {
 	if (!lib_found())
 		return -1;
-	struct magi__tess_networkio in, out_lib, out_own;
-	uint64_t s = seed;
-	io_make(&in, int_mode, imgs, n, ni, &s);
-	io_init(&out_lib);
-	io_init(&out_own);
+	struct trio io;
+	trio_make(&io, int_mode, imgs, n, ni, seed);
 	struct magi__tess_maxpool m_lib, m_own;
 	maxpool_init(&m_lib, ni, x_scale, y_scale);
 	maxpool_init(&m_own, ni, x_scale, y_scale);
 	int same = 1;
 	/* twice on the same layer objects: the second call reuses maxes_ and back_map_ */
 	for (int round = 0; round < 2 && same; round++) {
-		T.lib_maxpool(&m_lib, false, &in, NULL, NULL, &out_lib);
-		own_maxpool(&m_own, false, &in, NULL, NULL, &out_own);
-		same = io_same(&out_lib, &out_own) && maxes_same(&m_lib.maxes, &m_own.maxes, &out_lib.stride_map) &&
+		T.lib_maxpool(&m_lib, false, &io.in, NULL, NULL, &io.out_lib);
+		own_maxpool(&m_own, false, &io.in, NULL, NULL, &io.out_own);
+		same = io_same(&io.out_lib, &io.out_own) &&
+		       maxes_same(&m_lib.maxes, &m_own.maxes, &io.out_lib.stride_map) &&
 		       map_same(&m_lib.rc.back_map, &m_own.rc.back_map);
 	}
 	maxpool_release(&m_lib);
 	maxpool_release(&m_own);
-	T.io_dtor(&in);
-	T.io_dtor(&out_lib);
-	T.io_dtor(&out_own);
+	trio_release(&io);
 	return same;
 }
 

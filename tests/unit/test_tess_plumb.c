@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
+#include "ocr_same.h"
 #include "magi/vision.h"
 #include "vision/tess_dl.h"
 #include "vision/tess_plumb.h"
@@ -139,24 +140,6 @@ static struct magi_ocr *read_img(const struct magi_image *img, bool lines)
 	return o;
 }
 
-static void same_reading(struct magi_ocr *x, struct magi_ocr *y, const char *name, const char *how)
-{
-	CHECK_MSG(x->n_words == y->n_words, "%s (%s): %zu words with magi's layers, %zu with the library's", name,
-		  how, x->n_words, y->n_words);
-	size_t differ = x->n_words != y->n_words;
-	for (size_t i = 0; i < x->n_words && i < y->n_words; i++) {
-		const struct magi_ocr_word *a = &x->words[i], *b = &y->words[i];
-		bool same = !strcmp(a->text, b->text) && a->x == b->x && a->y == b->y && a->w == b->w && a->h == b->h &&
-			    a->conf == b->conf;
-		differ += !same;
-		CHECK_MSG(same, "%s (%s) word %zu: '%s' (%.4f) vs '%s' (%.4f)", name, how, i, a->text, a->conf, b->text,
-			  b->conf);
-	}
-	printf("%s (%s): %zu words, %s\n", name, how, x->n_words, differ ? "NOT the same with both" : "the same with both");
-	magi_ocr_free(x);
-	magi_ocr_free(y);
-}
-
 int main(void)
 {
 	struct magi_error e;
@@ -209,7 +192,7 @@ int main(void)
 	CHECK(magi__tess_layers_installed() == 0);
 	for (int i = 0; i < N; i++)
 		for (int lines = 0; lines < 2; lines++)
-			same_reading(own[i][lines], read_img(imgs[i], lines), pngs[i], lines ? "lines" : "whole");
+			ocr_same_reading(own[i][lines], read_img(imgs[i], lines), pngs[i], lines ? "lines" : "whole");
 	magi__tess_layers_counts(before);
 	CHECK_MSG(before[0] == after[0] && before[2] == after[2], "magi's layers ran while the library's were selected");
 	REQUIRE(magi__tess_layers_select(true));

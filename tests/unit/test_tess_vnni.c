@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
+#include "ocr_same.h"
 #include "magi/vision.h"
 #include "vision/tess_dl.h"
 
@@ -85,21 +86,6 @@ static struct magi_ocr *read_png(const char *name)
 	return o;
 }
 
-static void same_reading(struct magi_ocr *x, struct magi_ocr *y, const char *name)
-{
-	CHECK_MSG(x->n_words == y->n_words, "%s: %zu words with magi's kernel, %zu with the library's", name,
-		  x->n_words, y->n_words);
-	for (size_t i = 0; i < x->n_words && i < y->n_words; i++) {
-		const struct magi_ocr_word *a = &x->words[i], *b = &y->words[i];
-		CHECK_MSG(!strcmp(a->text, b->text) && a->x == b->x && a->y == b->y && a->w == b->w &&
-				  a->h == b->h && a->conf == b->conf,
-			  "%s word %zu: '%s' (%.4f) vs '%s' (%.4f)", name, i, a->text, a->conf, b->text, b->conf);
-	}
-	printf("%s: %zu words, the same with both kernels\n", name, x->n_words);
-	magi_ocr_free(x);
-	magi_ocr_free(y);
-}
-
 int main(void)
 {
 	struct magi_error e;
@@ -152,7 +138,7 @@ int main(void)
 	struct magi__tess_simd_head *mine = *cur;
 	*cur = avx2; /* the library's kernel, on the same engines */
 	for (int i = 0; i < 2; i++)
-		same_reading(own[i], read_png(pngs[i]), pngs[i]);
+		ocr_same_reading(own[i], read_png(pngs[i]), pngs[i], "AVX512-VNNI and AVX2 kernels");
 	*cur = mine;
 	return check_done();
 }
