@@ -40,7 +40,7 @@
  * The arithmetic of the random fill is the library's in double precision, operation by
  * operation; magi is built for baseline x86-64 (no FMA), so nothing is fused. */
 #include <dlfcn.h>
-#include <immintrin.h>
+#include <emmintrin.h>
 #include <link.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -76,7 +76,6 @@ static struct {
 	const void *vt_f, *vt_i, *vt_int; /* GENERIC_2D_ARRAY<float>, <int8_t>, <int>: as stored in objects */
 	magi__tess_forward_fn lib_convolve, lib_maxpool;
 	magi__tess_write_part_fn lib_write_part;
-	magi__tess_write_part_fn own_write; /* AVX2 or SSE2 */
 	void **convolve_slot, **maxpool_slot; /* where install found them */
 	void **write_part_slot;		      /* libtesseract's GOT entry for WriteTimeStepPart */
 	unsigned installed;		      /* bit 0 Convolve, bit 1 Maxpool, bit 2 WriteTimeStepPart */
@@ -150,13 +149,20 @@ static void randomize(struct magi__tess_networkio *io, int t, int off, int n, ui
  * ClipToRange(IntCastRounded(x · 127), -127, 127) with the library's float arithmetic:
  * x·127 rounded to float; x ≥ 0 ? (int)(x + 0.5f) : -(int)(-x + 0.5f), both truncations
  * giving INT_MIN out of range or for NaN (cvttss2si and cvttps2dq alike), which the clip
- * makes -127. From input[i] on: sixteen at a time with SSE2 (baseline x86-64), the rest one
- * by one. */
-static inline __attribute__((always_inline)) void write_i8_sse2(int8_t *line, int i, int n, const float *input)
+ * makes -127. Sixteen at a time with SSE2 (baseline x86-64); the rest one by one. */
+void magi__tess_write_time_step_part(void *self, int t, int offset, int num_features, const float *input)
 {
+	struct magi__tess_networkio *io = self;
+	if (!io->int_mode) {
+		if (num_features > 0)
+			memcpy(magi__tess_io_f(io, t) + offset, input, (size_t)num_features * sizeof *input);
+		return;
+	}
+	int8_t *line = magi__tess_io_i(io, t) + offset;
+	int i = 0;
 	const __m128 k127 = _mm_set1_ps(127.0f), half = _mm_set1_ps(0.5f), zero = _mm_setzero_ps();
 	const __m128i lo = _mm_set1_epi16(-127), hi = _mm_set1_epi16(127), izero = _mm_setzero_si128();
-	for (; i + 16 <= n; i += 16) {
+	for (; i + 16 <= num_features; i += 16) {
 		__m128i r[4];
 		for (int k = 0; k < 4; k++) {
 			__m128 x = _mm_mul_ps(_mm_loadu_ps(input + i + 4 * k), k127);
@@ -169,56 +175,12 @@ static inline __attribute__((always_inline)) void write_i8_sse2(int8_t *line, in
 		__m128i b = _mm_min_epi16(_mm_max_epi16(_mm_packs_epi32(r[2], r[3]), lo), hi);
 		_mm_storeu_si128((__m128i *)(line + i), _mm_packs_epi16(a, b));
 	}
-	for (; i < n; i++) {
+	for (; i < num_features; i++) {
 		float x = input[i] * 127.0f;
 		int v = x >= 0.0f ? _mm_cvttss_si32(_mm_set_ss(x + 0.5f))
 				  : (int)(0u - (unsigned)_mm_cvttss_si32(_mm_set_ss(-x + 0.5f)));
 		line[i] = (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v);
 	}
-}
-
-void magi__tess_write_time_step_part(void *self, int t, int offset, int num_features, const float *input)
-{
-	struct magi__tess_networkio *io = self;
-	if (!io->int_mode) {
-		if (num_features > 0)
-			memcpy(magi__tess_io_f(io, t) + offset, input, (size_t)num_features * sizeof *input);
-		return;
-	}
-	write_i8_sse2(magi__tess_io_i(io, t) + offset, 0, num_features, input);
-}
-
-/* The same, thirty-two at a time with AVX2 (in-lane packs, then the dwords put back in
- * order), where the CPU has it */
-static __attribute__((target("avx2"))) void write_part_avx2(void *self, int t, int offset, int num_features,
-							     const float *input)
-{
-	struct magi__tess_networkio *io = self;
-	if (!io->int_mode) {
-		if (num_features > 0)
-			memcpy(magi__tess_io_f(io, t) + offset, input, (size_t)num_features * sizeof *input);
-		return;
-	}
-	int8_t *line = magi__tess_io_i(io, t) + offset;
-	const __m256 k127 = _mm256_set1_ps(127.0f), half = _mm256_set1_ps(0.5f), zero = _mm256_setzero_ps();
-	const __m256i lo = _mm256_set1_epi16(-127), hi = _mm256_set1_epi16(127), izero = _mm256_setzero_si256();
-	const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
-	int i = 0;
-	for (; i + 32 <= num_features; i += 32) {
-		__m256i r[4];
-		for (int k = 0; k < 4; k++) {
-			__m256 x = _mm256_mul_ps(_mm256_loadu_ps(input + i + 8 * k), k127);
-			__m256i ge = _mm256_castps_si256(_mm256_cmp_ps(x, zero, _CMP_GE_OQ));
-			__m256i up = _mm256_cvttps_epi32(_mm256_add_ps(x, half));
-			__m256i down = _mm256_sub_epi32(izero, _mm256_cvttps_epi32(_mm256_sub_ps(half, x)));
-			r[k] = _mm256_blendv_epi8(down, up, ge);
-		}
-		__m256i a = _mm256_min_epi16(_mm256_max_epi16(_mm256_packs_epi32(r[0], r[1]), lo), hi);
-		__m256i b = _mm256_min_epi16(_mm256_max_epi16(_mm256_packs_epi32(r[2], r[3]), lo), hi);
-		__m256i bytes = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(a, b), order);
-		_mm256_storeu_si256((__m256i *)(line + i), bytes);
-	}
-	write_i8_sse2(line, i, num_features, input);
 }
 
 /* Convolve's walk, for int8 (esize 1) or float (esize 4) rows; out is resized to in's map. */
@@ -488,8 +450,6 @@ static bool lib_found(void)
 	memcpy(&T.lib_convolve, &p[8], sizeof(void *));
 	memcpy(&T.lib_maxpool, &p[9], sizeof(void *));
 	memcpy(&T.lib_write_part, &p[10], sizeof(void *));
-	__builtin_cpu_init();
-	T.own_write = __builtin_cpu_supports("avx2") ? write_part_avx2 : magi__tess_write_time_step_part;
 	return true;
 }
 
@@ -770,10 +730,10 @@ static void *write_fn_ptr(magi__tess_write_part_fn f)
 	return p;
 }
 
-/* The library's WriteTimeStepPart and own on the same rows */
-static int write_part_same(magi__tess_write_part_fn own, bool int_mode, int width, int num_features, int offset,
-			   const float *input)
+int magi__tess_write_part_check(bool int_mode, int width, int num_features, int offset, const float *input)
 {
+	if (!lib_found())
+		return -1;
 	struct magi__tess_networkio a, b;
 	const struct magi__tess_hw shape[] = {{1, width}};
 	uint64_t s = 3;
@@ -782,21 +742,12 @@ static int write_part_same(magi__tess_write_part_fn own, bool int_mode, int widt
 	io_make(&b, int_mode, shape, 1, offset + num_features + 5, &s);
 	for (int t = 0; t < width; t++) {
 		T.lib_write_part(&a, t, offset, num_features, input + (size_t)t * (size_t)num_features);
-		own(&b, t, offset, num_features, input + (size_t)t * (size_t)num_features);
+		magi__tess_write_time_step_part(&b, t, offset, num_features, input + (size_t)t * (size_t)num_features);
 	}
 	int same = io_same(&a, &b);
 	T.io_dtor(&a);
 	T.io_dtor(&b);
 	return same;
-}
-
-int magi__tess_write_part_check(bool int_mode, int width, int num_features, int offset, const float *input)
-{
-	if (!lib_found())
-		return -1;
-	return write_part_same(magi__tess_write_time_step_part, int_mode, width, num_features, offset, input) &&
-	       (T.own_write == magi__tess_write_time_step_part ||
-		write_part_same(T.own_write, int_mode, width, num_features, offset, input));
 }
 
 /* The install-time comparison: int8 and float; one line of eng's shape (36 rows, 1 input),
@@ -875,7 +826,7 @@ unsigned magi__tess_layers_installed(void)
 		bits |= 1;
 	if (T.maxpool_slot && *T.maxpool_slot == fn_ptr(own_maxpool))
 		bits |= 2;
-	if (T.write_part_slot && *T.write_part_slot == write_fn_ptr(T.own_write))
+	if (T.write_part_slot && *T.write_part_slot == write_fn_ptr(magi__tess_write_time_step_part))
 		bits |= 4;
 	return bits;
 }
@@ -888,7 +839,7 @@ bool magi__tess_layers_select(bool own)
 	if (T.installed & 2)
 		ok = slot_write(T.maxpool_slot, own ? fn_ptr(own_maxpool) : fn_ptr(T.lib_maxpool)) && ok;
 	if (T.installed & 4)
-		ok = slot_write(T.write_part_slot, write_fn_ptr(own ? T.own_write : T.lib_write_part)) &&
+		ok = slot_write(T.write_part_slot, write_fn_ptr(own ? magi__tess_write_time_step_part : T.lib_write_part)) &&
 		     ok;
 	return ok;
 }
@@ -911,7 +862,7 @@ const char *magi__tess_layers_install(void)
 	struct got_query q = {MAGI__TESS_IO_WRITE_TIME_STEP_PART, NULL, 0};
 	dl_iterate_phdr(got_of, &q);
 	if (q.found == 1 && *q.slot == write_fn_ptr(T.lib_write_part) && write_part_checks() &&
-	    slot_write(q.slot, write_fn_ptr(T.own_write))) {
+	    slot_write(q.slot, write_fn_ptr(magi__tess_write_time_step_part))) {
 		T.write_part_slot = q.slot;
 		T.installed |= 4;
 	}

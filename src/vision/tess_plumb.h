@@ -9,8 +9,7 @@
 
 /* NetworkIO::WriteTimeStepPart(t, offset, num_features, input): `this` first */
 typedef void (*magi__tess_write_part_fn)(void *self, int t, int offset, int num_features, const float *input);
-/* magi's, vectorised with SSE2, the same bytes as the library's (see tess_plumb.c); the GOT
- * gets an AVX2 version of it where the CPU has AVX2 */
+/* magi's, vectorised, the same bytes as the library's (see tess_plumb.c) */
 void magi__tess_write_time_step_part(void *self, int t, int offset, int num_features, const float *input);
 
 /* Puts magi's Convolve::Forward and Maxpool::Forward in the library's vtables, and its
@@ -47,8 +46,7 @@ int magi__tess_maxpool_check(bool int_mode, int ni, int x_scale, int y_scale, co
 			     int n, uint64_t seed);
 /* The library's WriteTimeStepPart and magi's on the same rows (width of them, num_features
  * values from offset, taken from input: width × num_features floats): 1 when the arrays are
- * the same bytes with magi's SSE2 version and (where the CPU has AVX2) its AVX2 version, 0
- * when not, -1 when the library lacks what the comparison needs. */
+ * the same bytes, 0 when not, -1 when the library lacks what the comparison needs. */
 int magi__tess_write_part_check(bool int_mode, int width, int num_features, int offset, const float *input);
 /* Fills v with values where the conversion to int8 is delicate (ties, ±0, out of range,
  * infinities, NaN) and random ones. */
