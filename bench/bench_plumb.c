@@ -1,8 +1,8 @@
 /* bench_plumb.c — the thread CPU of the first screen's reading (magi_ocr_run_lines, one
- * thread) with magi's stand-ins for libtesseract's Convolve, Maxpool and WriteTimeStepPart
- * (src/vision/tess_plumb.c) and with the library's own functions, alternated reading by
- * reading in one process on the same engine (the vtable and GOT slots switched between
- * readings), so that both see the same machine.
+ * thread) with magi's stand-ins for libtesseract's Convolve, Maxpool, WriteTimeStepPart and
+ * FullyConnected::ForwardTimeStep (src/vision/tess_plumb.c) and with the library's own
+ * functions, alternated reading by reading in one process on the same engine (the vtable and
+ * GOT slots switched between readings), so that both see the same machine.
  *
  * Usage: bench_plumb IMAGE [PAIRS]   (PAIRS defaults to 21; run with OMP_THREAD_LIMIT=1)
  * Prints the medians and minima of both and the median of the pairs' ratios. */
@@ -56,7 +56,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_plumb: %s\n", e.msg);
 		return 1;
 	}
-	if (magi__tess_layers_installed() != 7) {
+	if (magi__tess_layers_installed() != 15) {
 		fprintf(stderr, "bench_plumb: magi's functions are not installed (MAGI_OCR_LAYERS=library?)\n");
 		return 1;
 	}

@@ -86,6 +86,10 @@ struct magi__tess_string {
 	} u;
 };
 
+/* tesseract::NetworkType values (network.h) magi tests for (FullyConnected::ForwardTimeStep's
+ * disassembly: 19 is the tanh case, 16-23 its switch) */
+enum { MAGI__TESS_NT_LOGISTIC = 16, MAGI__TESS_NT_TANH = 19, MAGI__TESS_NT_SOFTMAX = 22 };
+
 /* tesseract::Network (network.h), the base of every layer */
 struct magi__tess_network {
 	const void *vtable;
@@ -166,6 +170,9 @@ _Static_assert(offsetof(struct magi__tess_maxpool, maxes) == 0xb0, "Maxpool");
 #define MAGI__TESS_IO_RANDOMIZE "_ZN9tesseract9NetworkIO9RandomizeEiiiPNS_5TRandE"
 #define MAGI__TESS_IO_WRITE_TIME_STEP_PART "_ZN9tesseract9NetworkIO17WriteTimeStepPartEiiiPKf"
 #define MAGI__TESS_IO_DESTRUCTOR "_ZN9tesseract9NetworkIOD1Ev"
+#define MAGI__TESS_FC_FORWARD_TIME_STEP "_ZN9tesseract14FullyConnected15ForwardTimeStepEiPf"
+#define MAGI__TESS_TANH_TABLE "_ZN9tesseract9TanhTableE"
+#define MAGI__TESS_LOGISTIC_TABLE "_ZN9tesseract13LogisticTableE"
 #define MAGI__TESS_STRIDE_SET_STRIDE "_ZN9tesseract9StrideMap9SetStrideERKSt6vectorISt4pairIiiESaIS3_EE"
 
 /* A layer's Forward (Network's virtual function): this, debug, input, input_transpose,

@@ -43,6 +43,7 @@
 #include <emmintrin.h>
 #include <link.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,9 +77,12 @@ static struct {
 	const void *vt_f, *vt_i, *vt_int; /* GENERIC_2D_ARRAY<float>, <int8_t>, <int>: as stored in objects */
 	magi__tess_forward_fn lib_convolve, lib_maxpool;
 	magi__tess_write_part_fn lib_write_part;
+	magi__tess_fc_step_fn lib_fc_step;
+	const float *tanh_table; /* TanhTable[4096] */
 	void **convolve_slot, **maxpool_slot; /* where install found them */
 	void **write_part_slot;		      /* libtesseract's GOT entry for WriteTimeStepPart */
-	unsigned installed;		      /* bit 0 Convolve, bit 1 Maxpool, bit 2 WriteTimeStepPart */
+	void **fc_step_slot;		      /* ... for FullyConnected::ForwardTimeStep(int, float *) */
+	unsigned installed; /* bit 0 Convolve, bit 1 Maxpool, 2 WriteTimeStepPart, 3 ForwardTimeStep */
 } T;
 
 /* Calls of magi's functions: walked here, handed to the library's (for tests) */
@@ -181,6 +185,72 @@ void magi__tess_write_time_step_part(void *self, int t, int offset, int num_feat
 				  : (int)(0u - (unsigned)_mm_cvttss_si32(_mm_set_ss(-x + 0.5f)));
 		line[i] = (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v);
 	}
+}
+
+/* FullyConnected::ForwardTimeStep(t, line): the layer's activation in place on its no_
+ * outputs. For a tanh layer (NetworkType NT_TANH, 19: eng's "Ct3,3,16" after the
+ * convolution) Tesseract's table function (functions.h): for x < 0, -Tanh(-x); else y =
+ * x·256, i = y truncated (through a 64-bit conversion, of which the table index keeps the
+ * low 32 bits), 1 when i > 4094, otherwise T[i] + (T[i+1] - T[i])·(y - i). The library's
+ * loop branches on each value's sign, which the data make unpredictable; this one selects
+ * without branches, the same operations in the same order. Other layer types go to the
+ * library's function. */
+static inline float tanh_one(const float *table, float x)
+{
+	uint32_t sign = (uint32_t)-(int32_t)(x < 0.0f) & 0x80000000u, bits;
+	memcpy(&bits, &x, sizeof bits);
+	bits ^= sign;
+	float a;
+	memcpy(&a, &bits, sizeof a);
+	float y = a * 256.0f;
+	uint32_t i = (uint32_t)_mm_cvttss_si64(_mm_set_ss(y));
+	uint32_t sat = (uint32_t)-(int32_t)(i > 4094u), j = i & ~sat;
+	float t0 = table[j], t1 = table[j + 1];
+	float r = (t1 - t0) * (y - (float)(int32_t)j) + t0, one = 1.0f;
+	uint32_t rb, ob;
+	memcpy(&rb, &r, sizeof rb);
+	memcpy(&ob, &one, sizeof ob);
+	rb = ((rb & ~sat) | (ob & sat)) ^ sign;
+	memcpy(&r, &rb, sizeof r);
+	return r;
+}
+
+void magi__tess_fc_forward_time_step(void *self, int t, float *line)
+{
+	const struct magi__tess_network *net = self;
+	if (net->type != MAGI__TESS_NT_TANH) {
+		T.lib_fc_step(self, t, line);
+		return;
+	}
+	const float *table = T.tanh_table;
+	const __m128 zero = _mm_setzero_ps(), k256 = _mm_set1_ps(256.0f), big = _mm_set1_ps(2147483648.0f),
+		     one = _mm_set1_ps(1.0f), signbit = _mm_set1_ps(-0.0f);
+	const __m128i last = _mm_set1_epi32(4094), flip = _mm_set1_epi32((int)0x80000000u);
+	int k = 0;
+	for (; k + 4 <= net->no; k += 4) {
+		__m128 x = _mm_loadu_ps(line + k);
+		__m128 neg = _mm_and_ps(_mm_cmplt_ps(x, zero), signbit);
+		__m128 y = _mm_mul_ps(_mm_xor_ps(x, neg), k256);
+		if (_mm_movemask_ps(_mm_cmpnlt_ps(y, big))) { /* NaN or past 2^31: the 64-bit conversion's */
+			for (int m = 0; m < 4; m++)
+				line[k + m] = tanh_one(table, line[k + m]);
+			continue;
+		}
+		__m128i i = _mm_cvttps_epi32(y);
+		/* unsigned i > 4094 (i is never negative here: y >= 0) */
+		__m128i sat = _mm_cmpgt_epi32(_mm_xor_si128(i, flip), _mm_xor_si128(last, flip));
+		__m128i j = _mm_andnot_si128(sat, i);
+		int32_t idx[4];
+		_mm_storeu_si128((__m128i *)idx, j);
+		__m128 t0 = _mm_setr_ps(table[idx[0]], table[idx[1]], table[idx[2]], table[idx[3]]);
+		__m128 t1 = _mm_setr_ps(table[idx[0] + 1], table[idx[1] + 1], table[idx[2] + 1], table[idx[3] + 1]);
+		__m128 r = _mm_add_ps(_mm_mul_ps(_mm_sub_ps(t1, t0), _mm_sub_ps(y, _mm_cvtepi32_ps(j))), t0);
+		__m128 satf = _mm_castsi128_ps(sat);
+		r = _mm_or_ps(_mm_andnot_ps(satf, r), _mm_and_ps(satf, one));
+		_mm_storeu_ps(line + k, _mm_xor_ps(r, neg));
+	}
+	for (; k < net->no; k++)
+		line[k] = tanh_one(table, line[k]);
 }
 
 /* Convolve's walk, for int8 (esize 1) or float (esize 4) rows; out is resized to in's map. */
@@ -426,12 +496,12 @@ static bool lib_found(void)
 		return found;
 	const char *vt_f = sym(MAGI__TESS_2D_FLOAT_VTABLE), *vt_i = sym(MAGI__TESS_2D_INT8_VTABLE),
 		   *vt_int = sym(MAGI__TESS_2D_INT_VTABLE);
-	void *p[11] = {sym(MAGI__TESS_IO_RESIZE_TO_MAP), sym(MAGI__TESS_IO_RESIZE_SCALED), sym(MAGI__TESS_IO_DESTRUCTOR),
+	void *p[13] = {sym(MAGI__TESS_IO_RESIZE_TO_MAP), sym(MAGI__TESS_IO_RESIZE_SCALED), sym(MAGI__TESS_IO_DESTRUCTOR),
 		       sym(MAGI__TESS_STRIDE_SET_STRIDE), sym("_Znam"), sym("_ZdaPv"), sym("_Znwm"), sym("_ZdlPv"),
 		       sym(MAGI__TESS_CONVOLVE_FORWARD), sym(MAGI__TESS_MAXPOOL_FORWARD),
-		       sym(MAGI__TESS_IO_WRITE_TIME_STEP_PART)};
+		       sym(MAGI__TESS_IO_WRITE_TIME_STEP_PART), sym(MAGI__TESS_FC_FORWARD_TIME_STEP), sym(MAGI__TESS_TANH_TABLE)};
 	found = vt_f && vt_i && vt_int;
-	for (int k = 0; k < 11; k++)
+	for (int k = 0; k < 13; k++)
 		found = found && p[k];
 	if (!found)
 		return false;
@@ -450,6 +520,8 @@ static bool lib_found(void)
 	memcpy(&T.lib_convolve, &p[8], sizeof(void *));
 	memcpy(&T.lib_maxpool, &p[9], sizeof(void *));
 	memcpy(&T.lib_write_part, &p[10], sizeof(void *));
+	memcpy(&T.lib_fc_step, &p[11], sizeof(void *));
+	T.tanh_table = p[12];
 	return true;
 }
 
@@ -750,6 +822,32 @@ int magi__tess_write_part_check(bool int_mode, int width, int num_features, int 
 	return same;
 }
 
+static void *fc_fn_ptr(magi__tess_fc_step_fn f)
+{
+	void *p;
+	memcpy(&p, &f, sizeof p);
+	return p;
+}
+
+int magi__tess_fc_step_check(int type, const float *input, int n)
+{
+	if (!lib_found())
+		return -1;
+	struct magi__tess_network fc = {.type = type, .ni = n, .no = n};
+	float *a = malloc((size_t)n * sizeof *a + 1), *b = malloc((size_t)n * sizeof *b + 1);
+	if (!a || !b) {
+		free(a), free(b);
+		return -1;
+	}
+	memcpy(a, input, (size_t)n * sizeof *a);
+	memcpy(b, input, (size_t)n * sizeof *b);
+	T.lib_fc_step(&fc, 0, a);
+	magi__tess_fc_forward_time_step(&fc, 0, b);
+	int same = !memcmp(a, b, (size_t)n * sizeof *a);
+	free(a), free(b);
+	return same;
+}
+
 /* The install-time comparison, on the critical path of the first screen's reading, so small
  * (~0.5 ms; the library's functions are the slow half): int8 and float; a 6×9 image of
  * eng's layer shape (1 input, 3×3), a batch of three images of different sizes (the largest
@@ -821,6 +919,16 @@ static bool write_part_checks(void)
 	return true;
 }
 
+static bool fc_step_checks(void)
+{
+	enum { N = 300 };
+	static float in[N];
+	magi__tess_write_part_input(in, N, 29);
+	for (int k = 0; k < N; k += 3)
+		in[k] *= 19.0f; /* past the table's end (|x| >= 16) too */
+	return magi__tess_fc_step_check(MAGI__TESS_NT_TANH, in, N) == 1;
+}
+
 unsigned magi__tess_layers_installed(void)
 {
 	unsigned bits = 0;
@@ -830,6 +938,8 @@ unsigned magi__tess_layers_installed(void)
 		bits |= 2;
 	if (T.write_part_slot && *T.write_part_slot == write_fn_ptr(magi__tess_write_time_step_part))
 		bits |= 4;
+	if (T.fc_step_slot && *T.fc_step_slot == fc_fn_ptr(magi__tess_fc_forward_time_step))
+		bits |= 8;
 	return bits;
 }
 
@@ -843,6 +953,8 @@ bool magi__tess_layers_select(bool own)
 	if (T.installed & 4)
 		ok = slot_write(T.write_part_slot, write_fn_ptr(own ? magi__tess_write_time_step_part : T.lib_write_part)) &&
 		     ok;
+	if (T.installed & 8)
+		ok = slot_write(T.fc_step_slot, fc_fn_ptr(own ? magi__tess_fc_forward_time_step : T.lib_fc_step)) && ok;
 	return ok;
 }
 
@@ -868,14 +980,21 @@ const char *magi__tess_layers_install(void)
 		T.write_part_slot = q.slot;
 		T.installed |= 4;
 	}
-	static const char *const what[8] = {
-		"the library's (magi's did not compute the same, or the slots were not found)",
-		"magi's Convolve (not Maxpool, WriteTimeStepPart)",
-		"magi's Maxpool (not Convolve, WriteTimeStepPart)",
-		"magi's Convolve and Maxpool (not WriteTimeStepPart)",
-		"magi's WriteTimeStepPart (not Convolve, Maxpool)",
-		"magi's Convolve and WriteTimeStepPart (not Maxpool)",
-		"magi's Maxpool and WriteTimeStepPart (not Convolve)",
-		"magi's Convolve, Maxpool and WriteTimeStepPart (src/vision/tess_plumb.c)"};
-	return what[T.installed];
+	struct got_query f = {MAGI__TESS_FC_FORWARD_TIME_STEP, NULL, 0};
+	dl_iterate_phdr(got_of, &f);
+	if (f.found == 1 && *f.slot == fc_fn_ptr(T.lib_fc_step) && fc_step_checks() &&
+	    slot_write(f.slot, fc_fn_ptr(magi__tess_fc_forward_time_step))) {
+		T.fc_step_slot = f.slot;
+		T.installed |= 8;
+	}
+	static char what[160];
+	static const char *const names[] = {"Convolve", "Maxpool", "WriteTimeStepPart", "FullyConnected tanh"};
+	size_t n = 0;
+	for (int k = 0; k < 4; k++)
+		if (T.installed & 1u << k)
+			n += (size_t)snprintf(what + n, sizeof what - n, "%s%s", n ? ", " : "magi's ", names[k]);
+	if (T.installed != 15)
+		snprintf(what + n, sizeof what - n, "%sthe library's for the rest (a check failed or a slot was not found)",
+			 n ? "; " : "");
+	return what;
 }

@@ -12,15 +12,21 @@ typedef void (*magi__tess_write_part_fn)(void *self, int t, int offset, int num_
 /* magi's, vectorised, the same bytes as the library's (see tess_plumb.c) */
 void magi__tess_write_time_step_part(void *self, int t, int offset, int num_features, const float *input);
 
+/* FullyConnected::ForwardTimeStep(int t, float *line): `this` first */
+typedef void (*magi__tess_fc_step_fn)(void *self, int t, float *line);
+/* magi's: tanh layers without branches, the same bytes as the library's; other types are
+ * handed to the library's function */
+void magi__tess_fc_forward_time_step(void *self, int t, float *line);
+
 /* Puts magi's Convolve::Forward and Maxpool::Forward in the library's vtables, and its
- * WriteTimeStepPart in the library's GOT, where it can
+ * WriteTimeStepPart and FullyConnected::ForwardTimeStep in the library's GOT, where it can
  * (once, after the load and before any engine; each layer only when every check passes);
  * returns what the engines use, for the log. MAGI_OCR_LAYERS=library (or
  * MAGI_OCR_KERNEL=library) keeps the library's. */
 const char *magi__tess_layers_install(void);
 
 /* For tests. Which layers' vtable slots hold magi's functions now (bit 0: Convolve, bit 1:
- * Maxpool, bit 2: the GOT entry of WriteTimeStepPart). */
+ * Maxpool, bit 2: the GOT entry of WriteTimeStepPart, bit 3: FullyConnected::ForwardTimeStep's). */
 unsigned magi__tess_layers_installed(void);
 /* Calls of magi's functions so far: Convolve walked by magi, Convolve handed to the
  * library's function (a case magi's does not cover), then the same two for Maxpool. The
@@ -48,6 +54,9 @@ int magi__tess_maxpool_check(bool int_mode, int ni, int x_scale, int y_scale, co
  * values from offset, taken from input: width × num_features floats): 1 when the arrays are
  * the same bytes, 0 when not, -1 when the library lacks what the comparison needs. */
 int magi__tess_write_part_check(bool int_mode, int width, int num_features, int offset, const float *input);
+/* The library's FullyConnected::ForwardTimeStep and magi's on a layer of the given type with
+ * n outputs, from input: 1 when the same bytes, 0 when not, -1 when the library lacks it. */
+int magi__tess_fc_step_check(int type, const float *input, int n);
 /* Fills v with values where the conversion to int8 is delicate (ties, ±0, out of range,
  * infinities, NaN) and random ones. */
 void magi__tess_write_part_input(float *v, size_t n, uint64_t seed);

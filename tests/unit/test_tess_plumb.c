@@ -1,6 +1,6 @@
-/* test_tess_plumb.c — magi's Convolve::Forward, Maxpool::Forward and
- * NetworkIO::WriteTimeStepPart (src/vision/tess_plumb.c) compute the same bytes as
- * libtesseract's.
+/* test_tess_plumb.c — magi's Convolve::Forward, Maxpool::Forward,
+ * NetworkIO::WriteTimeStepPart and FullyConnected::ForwardTimeStep (src/vision/tess_plumb.c)
+ * compute the same bytes as libtesseract's.
  *
  * 1. Both functions of each layer on the same synthetic inputs: int8 and float, one input
  *    or several per position, neighbourhoods and windows of several sizes, batches of
@@ -9,7 +9,9 @@
  *    randomizers' states after (Convolve fills out-of-image neighbours with random numbers)
  *    and Maxpool's kept maxima and input shape are compared byte for byte; WriteTimeStepPart
  *    on rows of many lengths and offsets, from values where the conversion to int8 is
- *    delicate (ties, ±0, past ±1, infinities, NaN) and random ones.
+ *    delicate (ties, ±0, past ±1, infinities, NaN) and random ones; ForwardTimeStep on tanh
+ *    layers from the same values scaled past the table's end, and on other layer types
+ *    (handed to the library's).
  * 2. magi's functions are the ones installed after libtesseract's load (unless
  *    MAGI_OCR_LAYERS=library or MAGI_OCR_KERNEL=library), they handle every call of real
  *    readings themselves (none handed back to the library's), and screens read with them and
@@ -121,6 +123,28 @@ static int write_part_cases(int *n)
 	return agree;
 }
 
+static int fc_step_cases(int *n)
+{
+	enum { MAX = 1000 };
+	static float in[MAX];
+	static const int types[] = {19, 16, 22, 21};
+	int agree = 0;
+	for (size_t ty = 0; ty < sizeof types / sizeof *types; ty++)
+		for (int len = 1; len <= MAX; len = len * 3 + 1)
+			for (float scale = 1.0f; scale < 100.0f; scale *= 6.0f) {
+				magi__tess_write_part_input(in, MAX, next());
+				for (int k = 0; k < len; k++)
+					in[k] *= scale;
+				(*n)++;
+				int r = magi__tess_fc_step_check(types[ty], in, len);
+				if (r != 1)
+					fprintf(stderr, "ForwardTimeStep type %d, %d values × %g: not the same\n", types[ty], len,
+						(double)scale);
+				agree += r == 1;
+			}
+	return agree;
+}
+
 static struct magi_image *load(const char *name)
 {
 	char path[1024];
@@ -159,6 +183,9 @@ int main(void)
 	n = 0, agree = write_part_cases(&n);
 	CHECK_MSG(agree == n, "WriteTimeStepPart: %d of %d cases gave different bytes", n - agree, n);
 	printf("WriteTimeStepPart: %d cases, byte for byte the same in %d\n", n, agree);
+	n = 0, agree = fc_step_cases(&n);
+	CHECK_MSG(agree == n, "ForwardTimeStep: %d of %d cases gave different bytes", n - agree, n);
+	printf("FullyConnected::ForwardTimeStep: %d cases, byte for byte the same in %d\n", n, agree);
 
 	/* 2. installed after the load, used by the readings, and the same readings */
 	const char *env = getenv("MAGI_OCR_LAYERS"), *kernel = getenv("MAGI_OCR_KERNEL");
@@ -166,7 +193,7 @@ int main(void)
 		CHECK(magi__tess_layers_installed() == 0);
 		return check_done();
 	}
-	CHECK_MSG(magi__tess_layers_installed() == 7, "magi's functions are not all installed after the load (%u)",
+	CHECK_MSG(magi__tess_layers_installed() == 15, "magi's functions are not all installed after the load (%u)",
 		  magi__tess_layers_installed());
 	static const char *const pngs[] = {"img_screen.png", "ocr_cut_top.png", "ocr_xterm_ls.png"};
 	enum { N = sizeof pngs / sizeof *pngs };
@@ -196,7 +223,7 @@ int main(void)
 	magi__tess_layers_counts(before);
 	CHECK_MSG(before[0] == after[0] && before[2] == after[2], "magi's layers ran while the library's were selected");
 	REQUIRE(magi__tess_layers_select(true));
-	CHECK(magi__tess_layers_installed() == 7);
+	CHECK(magi__tess_layers_installed() == 15);
 	for (int i = 0; i < N; i++)
 		magi_image_free(imgs[i]);
 	return check_done();
