@@ -1,4 +1,5 @@
-/* tess_plumb.c — magi's own loops for two of libtesseract's network layers.
+/* tess_plumb.c — magi's own loops for two of libtesseract's network layers and two of its
+ * per-time-step helpers.
  *
  * The first layers of Tesseract's LSTM recogniser (the "Ct3,3" and "Mp3,3" of eng's
  * network) move bytes: Convolve::Forward stacks each position's 3×3 neighbours into one row,
@@ -23,19 +24,26 @@
  * do not cover (debug display, an array that is not a plain GENERIC_2D_ARRAY, an empty or
  * odd shape, no randomizer) to the library's function.
  *
- * How they are installed: Tesseract calls a layer's Forward through the layer's vtable,
- * which libtesseract exports (_ZTVN9tesseract8ConvolveE, ...7MaxpoolE). The library is
- * linked with RELRO, so the vtables are read-only after loading; the slot that holds the
- * library's Forward is found by its value (exactly one slot must hold it), made writable for
- * the one store and read-only again. This is done once, after the load and before any engine
- * exists (magi__tess_load's once-only step), like src/vision/tess_vnni.c's kernel.
+ * Two more, called by the library through its own PLT: NetworkIO::WriteTimeStepPart (the
+ * LSTM's outputs into int8 rows: rounding and clipping, vectorised) and
+ * FullyConnected::ForwardTimeStep for tanh layers (Tesseract's table interpolation, four
+ * values at a time instead of a sign branch per value).
  *
- * It is not installed (the library's functions stay) when a symbol is missing, when the
- * vtable's slot is not found exactly once, when the vtable is not in a segment this code
- * knows how to write, when magi's function and the library's do not give the same bytes on
- * synthetic inputs at install (int8 and float, batches of images of different sizes, the
- * edges), or when MAGI_OCR_LAYERS=library or MAGI_OCR_KERNEL=library (for A/B
- * measurements). tests/unit/test_tess_plumb.c compares both on more shapes and on screens.
+ * How they are installed: Tesseract calls a layer's Forward through the layer's vtable,
+ * which libtesseract exports (_ZTVN9tesseract8ConvolveE, ...7MaxpoolE), and its exported
+ * functions through its GOT (JUMP_SLOT relocations). The library is linked with RELRO and
+ * BIND_NOW, so both are read-only after loading; the slot that holds the library's function
+ * is found (a vtable slot by its value, exactly once; a GOT entry by its relocation, holding
+ * the library's function), made writable for the one store and read-only again. This is
+ * done once, after the load and before any engine exists (magi__tess_load's once-only
+ * step), like src/vision/tess_vnni.c's kernel.
+ *
+ * A function is not installed (the library's stays) when a symbol is missing, when its slot
+ * is not found exactly once, when the slot is not in a segment this code knows how to write,
+ * when magi's function and the library's do not give the same bytes on synthetic inputs at
+ * install (int8 and float, batches of images of different sizes, the edges; ties, ±0,
+ * infinities, NaN), or when MAGI_OCR_LAYERS=library or MAGI_OCR_KERNEL=library (for A/B
+ * measurements). tests/unit/test_tess_plumb.c compares them on more inputs and on screens.
  *
  * The arithmetic of the random fill is the library's in double precision, operation by
  * operation; magi is built for baseline x86-64 (no FMA), so nothing is fused. */
