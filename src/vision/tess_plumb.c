@@ -49,15 +49,13 @@
  * operation; magi is built for baseline x86-64 (no FMA), so nothing is fused. */
 #include <dlfcn.h>
 #include <emmintrin.h>
-#include <link.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 #include "vision/tess_plumb.h"
+#include "vision/tess_patch.h"
 #include "vision/tess_layout.h"
 #include "core/common.h"
 
@@ -484,12 +482,14 @@ static void own_maxpool(void *self, bool debug, const struct magi__tess_networki
 	maxpool_walk(mp, in, out);
 }
 
-static void *fn_ptr(magi__tess_forward_fn f)
+/* A function's address as the void * a vtable or GOT slot holds */
+static void *fn_addr(void (*f)(void))
 {
 	void *p;
 	memcpy(&p, &f, sizeof p);
 	return p;
 }
+#define fn_ptr(f) fn_addr((void (*)(void))(f))
 
 static void *sym(const char *name)
 {
@@ -690,126 +690,6 @@ int magi__tess_maxpool_check(bool int_mode, int ni, int x_scale, int y_scale, co
 	return same;
 }
 
-/* The one slot of the exported vtable `name` that holds fn, or NULL (none, or several) */
-static void **vtable_slot(const char *name, void *fn)
-{
-	void **vt = sym(name);
-	Dl_info info;
-	const ElfW(Sym) *es = NULL;
-	if (!vt || !dladdr1(vt, &info, (void **)&es, RTLD_DL_SYMENT) || !es || es->st_size < 3 * sizeof(void *))
-		return NULL;
-	void **found = NULL;
-	for (size_t k = 2; k < es->st_size / sizeof(void *); k++)
-		if (vt[k] == fn) {
-			if (found)
-				return NULL;
-			found = &vt[k];
-		}
-	return found;
-}
-
-/* Whether addr is in a loaded object's RELRO segment (read-only after relocation: made
- * writable for a store, then read-only again) or in a writable segment (stored as is). */
-enum seg { SEG_UNKNOWN, SEG_RELRO, SEG_WRITABLE };
-struct seg_query {
-	uintptr_t addr;
-	enum seg seg;
-};
-
-static int seg_of(struct dl_phdr_info *info, size_t size, void *data)
-{
-	(void)size;
-	struct seg_query *q = data;
-	for (int k = 0; k < info->dlpi_phnum; k++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[k];
-		uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
-		if (q->addr < lo || q->addr + sizeof(void *) > hi)
-			continue;
-		if (ph->p_type == PT_GNU_RELRO) {
-			q->seg = SEG_RELRO;
-			return 1;
-		}
-		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_W))
-			q->seg = SEG_WRITABLE; /* unless a RELRO header says otherwise */
-	}
-	return q->seg != SEG_UNKNOWN;
-}
-
-static bool slot_write(void **slot, void *fn)
-{
-	struct seg_query q = {(uintptr_t)slot, SEG_UNKNOWN};
-	dl_iterate_phdr(seg_of, &q);
-	if (q.seg == SEG_WRITABLE) {
-		__atomic_store_n(slot, fn, __ATOMIC_RELEASE);
-		return true;
-	}
-	if (q.seg != SEG_RELRO)
-		return false;
-	long page = sysconf(_SC_PAGESIZE);
-	if (page <= 0)
-		return false;
-	void *start = (void *)((uintptr_t)slot & ~((uintptr_t)page - 1));
-	if (mprotect(start, (size_t)page, PROT_READ | PROT_WRITE))
-		return false;
-	__atomic_store_n(slot, fn, __ATOMIC_RELEASE);
-	mprotect(start, (size_t)page, PROT_READ);
-	return true;
-}
-
-/* libtesseract's GOT entry through which its code calls `name` (a JUMP_SLOT relocation: the
- * library calls its own exported functions through its PLT) */
-struct got_query {
-	const char *name;
-	void **slot;
-	int found;
-};
-
-static int got_of(struct dl_phdr_info *info, size_t size, void *data)
-{
-	(void)size;
-	struct got_query *q = data;
-	if (!info->dlpi_name || !strstr(info->dlpi_name, "libtesseract.so"))
-		return 0;
-	const ElfW(Dyn) *dyn = NULL;
-	for (int k = 0; k < info->dlpi_phnum; k++)
-		if (info->dlpi_phdr[k].p_type == PT_DYNAMIC)
-			dyn = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[k].p_vaddr);
-	ElfW(Addr) jmprel = 0, symtab = 0, strtab = 0;
-	size_t pltrelsz = 0;
-	ElfW(Sxword) pltrel = 0;
-	for (; dyn && dyn->d_tag != DT_NULL; dyn++)
-		switch (dyn->d_tag) {
-		case DT_JMPREL: jmprel = dyn->d_un.d_ptr; break;
-		case DT_PLTRELSZ: pltrelsz = dyn->d_un.d_val; break;
-		case DT_PLTREL: pltrel = (ElfW(Sxword))dyn->d_un.d_val; break;
-		case DT_SYMTAB: symtab = dyn->d_un.d_ptr; break;
-		case DT_STRTAB: strtab = dyn->d_un.d_ptr; break;
-		default: break;
-		}
-	if (!jmprel || !symtab || !strtab || pltrel != DT_RELA)
-		return 1;
-	/* glibc relocates these in place on x86-64; other loaders may leave them as offsets */
-#define MAGI__ABS(p) ((p) < info->dlpi_addr ? (p) + info->dlpi_addr : (p))
-	const ElfW(Rela) *r = (const ElfW(Rela) *)MAGI__ABS(jmprel);
-	const ElfW(Sym) *syms = (const ElfW(Sym) *)MAGI__ABS(symtab);
-	const char *strs = (const char *)MAGI__ABS(strtab);
-#undef MAGI__ABS
-	for (size_t k = 0; k < pltrelsz / sizeof *r; k++)
-		if (ELF64_R_TYPE(r[k].r_info) == R_X86_64_JUMP_SLOT &&
-		    !strcmp(strs + syms[ELF64_R_SYM(r[k].r_info)].st_name, q->name)) {
-			q->slot = (void **)(info->dlpi_addr + r[k].r_offset);
-			q->found++;
-		}
-	return 1;
-}
-
-static void *write_fn_ptr(magi__tess_write_part_fn f)
-{
-	void *p;
-	memcpy(&p, &f, sizeof p);
-	return p;
-}
-
 int magi__tess_write_part_check(bool int_mode, int width, int num_features, int offset, const float *input)
 {
 	if (!lib_found())
@@ -828,13 +708,6 @@ int magi__tess_write_part_check(bool int_mode, int width, int num_features, int 
 	T.io_dtor(&a);
 	T.io_dtor(&b);
 	return same;
-}
-
-static void *fc_fn_ptr(magi__tess_fc_step_fn f)
-{
-	void *p;
-	memcpy(&p, &f, sizeof p);
-	return p;
 }
 
 int magi__tess_fc_step_check(int type, const float *input, int n)
@@ -944,9 +817,9 @@ unsigned magi__tess_layers_installed(void)
 		bits |= 1;
 	if (T.maxpool_slot && *T.maxpool_slot == fn_ptr(own_maxpool))
 		bits |= 2;
-	if (T.write_part_slot && *T.write_part_slot == write_fn_ptr(magi__tess_write_time_step_part))
+	if (T.write_part_slot && *T.write_part_slot == fn_ptr(magi__tess_write_time_step_part))
 		bits |= 4;
-	if (T.fc_step_slot && *T.fc_step_slot == fc_fn_ptr(magi__tess_fc_forward_time_step))
+	if (T.fc_step_slot && *T.fc_step_slot == fn_ptr(magi__tess_fc_forward_time_step))
 		bits |= 8;
 	return bits;
 }
@@ -955,15 +828,25 @@ bool magi__tess_layers_select(bool own)
 {
 	bool ok = T.installed != 0;
 	if (T.installed & 1)
-		ok = slot_write(T.convolve_slot, own ? fn_ptr(own_convolve) : fn_ptr(T.lib_convolve)) && ok;
+		ok = magi__tess_slot_write(T.convolve_slot, own ? fn_ptr(own_convolve) : fn_ptr(T.lib_convolve)) && ok;
 	if (T.installed & 2)
-		ok = slot_write(T.maxpool_slot, own ? fn_ptr(own_maxpool) : fn_ptr(T.lib_maxpool)) && ok;
+		ok = magi__tess_slot_write(T.maxpool_slot, own ? fn_ptr(own_maxpool) : fn_ptr(T.lib_maxpool)) && ok;
 	if (T.installed & 4)
-		ok = slot_write(T.write_part_slot, write_fn_ptr(own ? magi__tess_write_time_step_part : T.lib_write_part)) &&
+		ok = magi__tess_slot_write(T.write_part_slot, fn_ptr(own ? magi__tess_write_time_step_part : T.lib_write_part)) &&
 		     ok;
 	if (T.installed & 8)
-		ok = slot_write(T.fc_step_slot, fc_fn_ptr(own ? magi__tess_fc_forward_time_step : T.lib_fc_step)) && ok;
+		ok = magi__tess_slot_write(T.fc_step_slot, fn_ptr(own ? magi__tess_fc_forward_time_step : T.lib_fc_step)) && ok;
 	return ok;
+}
+
+/* Points libtesseract's GOT entry for `name` (which must hold lib) at own once checks pass */
+static bool got_install(const char *name, void *lib, void *own, bool (*checks)(void), void ***slot)
+{
+	void **got = magi__tess_got_slot("libtesseract.so", name);
+	if (!got || *got != lib || !checks() || !magi__tess_slot_write(got, own))
+		return false;
+	*slot = got;
+	return true;
 }
 
 const char *magi__tess_layers_install(void)
@@ -975,26 +858,18 @@ const char *magi__tess_layers_install(void)
 		return "the library's (MAGI_OCR_KERNEL=library)";
 	if (!lib_found())
 		return "the library's (not Tesseract 5.3's symbols)";
-	T.convolve_slot = vtable_slot(MAGI__TESS_CONVOLVE_VTABLE, fn_ptr(T.lib_convolve));
-	T.maxpool_slot = vtable_slot(MAGI__TESS_MAXPOOL_VTABLE, fn_ptr(T.lib_maxpool));
-	if (T.convolve_slot && convolve_checks() && slot_write(T.convolve_slot, fn_ptr(own_convolve)))
+	T.convolve_slot = magi__tess_vtable_slot(MAGI__TESS_CONVOLVE_VTABLE, fn_ptr(T.lib_convolve));
+	T.maxpool_slot = magi__tess_vtable_slot(MAGI__TESS_MAXPOOL_VTABLE, fn_ptr(T.lib_maxpool));
+	if (T.convolve_slot && convolve_checks() && magi__tess_slot_write(T.convolve_slot, fn_ptr(own_convolve)))
 		T.installed |= 1;
-	if (T.maxpool_slot && maxpool_checks() && slot_write(T.maxpool_slot, fn_ptr(own_maxpool)))
+	if (T.maxpool_slot && maxpool_checks() && magi__tess_slot_write(T.maxpool_slot, fn_ptr(own_maxpool)))
 		T.installed |= 2;
-	struct got_query q = {MAGI__TESS_IO_WRITE_TIME_STEP_PART, NULL, 0};
-	dl_iterate_phdr(got_of, &q);
-	if (q.found == 1 && *q.slot == write_fn_ptr(T.lib_write_part) && write_part_checks() &&
-	    slot_write(q.slot, write_fn_ptr(magi__tess_write_time_step_part))) {
-		T.write_part_slot = q.slot;
+	if (got_install(MAGI__TESS_IO_WRITE_TIME_STEP_PART, fn_ptr(T.lib_write_part),
+			fn_ptr(magi__tess_write_time_step_part), write_part_checks, &T.write_part_slot))
 		T.installed |= 4;
-	}
-	struct got_query f = {MAGI__TESS_FC_FORWARD_TIME_STEP, NULL, 0};
-	dl_iterate_phdr(got_of, &f);
-	if (f.found == 1 && *f.slot == fc_fn_ptr(T.lib_fc_step) && fc_step_checks() &&
-	    slot_write(f.slot, fc_fn_ptr(magi__tess_fc_forward_time_step))) {
-		T.fc_step_slot = f.slot;
+	if (got_install(MAGI__TESS_FC_FORWARD_TIME_STEP, fn_ptr(T.lib_fc_step), fn_ptr(magi__tess_fc_forward_time_step),
+			fc_step_checks, &T.fc_step_slot))
 		T.installed |= 8;
-	}
 	static char what[160];
 	static const char *const names[] = {"Convolve", "Maxpool", "WriteTimeStepPart", "FullyConnected tanh"};
 	size_t n = 0;
