@@ -46,6 +46,18 @@ magi__tess_dot_fn magi__tess_avx2_dot(void);
  * engine); returns which kernel the engines use, for the log. */
 const char *magi__tess_kernel_install(void);
 
+/* Puts magi's forward pass for Tesseract's 1-D int8 LSTM layers in the place of
+ * LSTM::Forward where it can (src/vision/tess_lstm.c; once, after the load and before any
+ * engine); returns whose the engines use, for the log. */
+const char *magi__tess_lstm_install(void);
+/* For tests: puts magi's (own) or the library's Forward in LSTM's vtable (after an install;
+ * false otherwise); the two functions; how many Forward calls magi's handled and handed to
+ * the library's so far. */
+bool magi__tess_lstm_use(bool own);
+void *magi__tess_lstm_own_forward(void);
+void *magi__tess_lstm_lib_forward(void);
+void magi__tess_lstm_counts(long *own, long *library);
+
 #define TessBaseAPIClear (magi__tess.TessBaseAPIClear)
 #define TessBaseAPICreate (magi__tess.TessBaseAPICreate)
 #define TessBaseAPIDelete (magi__tess.TessBaseAPIDelete)
