@@ -50,10 +50,12 @@ const char *magi__tess_kernel_install(void);
  * LSTM::Forward where it can (src/vision/tess_lstm.c; once, after the load and before any
  * engine); returns whose the engines use, for the log. */
 const char *magi__tess_lstm_install(void);
-/* For tests: puts magi's (own) or the library's Forward in LSTM's vtable (after an install;
- * false otherwise); the two functions; how many Forward calls magi's handled and handed to
- * the library's so far. */
-bool magi__tess_lstm_use(bool own);
+/* What the install returned (for tests) */
+const char *magi__tess_lstm_status(void);
+/* For tests: puts fn (a Forward: magi's, the library's or a test's) in LSTM's vtable, after
+ * an install (false otherwise); the two functions; how many Forward calls magi's handled and
+ * handed to the library's so far. */
+bool magi__tess_lstm_put(void *fn);
 void *magi__tess_lstm_own_forward(void);
 void *magi__tess_lstm_lib_forward(void);
 void magi__tess_lstm_counts(long *own, long *library);

@@ -494,11 +494,13 @@ static bool set_slot(magi__tess_forward_fn fn)
 	return true;
 }
 
-bool magi__tess_lstm_use(bool own)
+bool magi__tess_lstm_put(void *fn)
 {
-	if (!L.slot)
+	magi__tess_forward_fn f;
+	if (!L.slot || !fn)
 		return false;
-	return set_slot(own ? own_forward : L.lib_forward);
+	memcpy(&f, &fn, sizeof f);
+	return set_slot(f);
 }
 
 void *magi__tess_lstm_own_forward(void)
@@ -525,7 +527,7 @@ void *magi__tess_lstm_lib_forward(void)
 		memcpy(&L.field, &sym_, sizeof sym_);                                                             \
 	} while (0)
 
-const char *magi__tess_lstm_install(void)
+static const char *install(void)
 {
 	const char *env = getenv("MAGI_OCR_LSTM");
 	if (env && strcmp(env, "library") == 0)
@@ -559,4 +561,17 @@ const char *magi__tess_lstm_install(void)
 		return "the library's (its vtable could not be written)";
 	}
 	return "magi's (src/vision/tess_lstm.c)";
+}
+
+static const char *status = "the library's (not installed yet)";
+
+const char *magi__tess_lstm_install(void)
+{
+	status = install();
+	return status;
+}
+
+const char *magi__tess_lstm_status(void)
+{
+	return status;
 }
