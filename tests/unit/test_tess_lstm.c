@@ -6,7 +6,9 @@
  *    self-check fails it).
  * 2. Layer by layer: a comparing Forward is put in LSTM's vtable; on every LSTM layer of
  *    every line of the screens below it runs the library's Forward, keeps the layer's output,
- *    runs magi's on the same input into the same output and compares the bytes.
+ *    runs magi's on the same input into the same output and compares the bytes; first on
+ *    four inputs of the same shape filled with random values, then on the real one (which
+ *    the next layers read).
  * 3. Whole readings: the screens read with magi's Forward and with the library's (the vtable
  *    entry swapped in the same process) give the same words, boxes and confidences, and
  *    magi's handled every LSTM call of the reading (none handed to the library).
@@ -25,9 +27,10 @@
 static magi__tess_forward_fn own_fn, lib_fn;
 static atomic_long layers, differing;
 
-/* The library's Forward, then magi's on the same input and output: the same bytes out */
-static void compare_forward(void *self, bool debug, const struct magi__tess_networkio *input,
-			    const void *input_transpose, void *scratch, struct magi__tess_networkio *output)
+/* The library's Forward, then magi's on the same input and output: 1 when the bytes out are
+ * the same */
+static int compare_once(void *self, bool debug, const struct magi__tess_networkio *input, const void *input_transpose,
+			void *scratch, struct magi__tess_networkio *output)
 {
 	lib_fn(self, debug, input, input_transpose, scratch, output);
 	const struct magi__tess_2d *a = output->int_mode ? &output->i : &output->f;
@@ -48,6 +51,39 @@ static void compare_forward(void *self, bool debug, const struct magi__tess_netw
 	}
 	atomic_fetch_add(&layers, 1);
 	free(lib_out);
+	return same;
+}
+
+/* The layer's real input, and before it VARIANTS inputs of the same shape with random values
+ * (-127..127: more time steps, every sign and saturation; the last one a single random row
+ * at every time step, so that steady gates drive cells' states to the ±100 clip), each
+ * through both Forwards */
+enum { VARIANTS = 4 };
+static void compare_forward(void *self, bool debug, const struct magi__tess_networkio *input,
+			    const void *input_transpose, void *scratch, struct magi__tess_networkio *output)
+{
+	static _Thread_local uint64_t rng = 88172645463325252ull;
+	if (input->int_mode && input->i.dim1 > 0 && input->i.dim2 > 0) {
+		size_t n = (size_t)input->i.dim1 * (size_t)input->i.dim2;
+		int8_t *real = malloc(n), *data = input->i.array;
+		REQUIRE(real);
+		memcpy(real, data, n);
+		for (int v = 0; v < VARIANTS; v++) {
+			size_t fill = v == VARIANTS - 1 ? (size_t)input->i.dim2 : n;
+			for (size_t k = 0; k < fill; k++) {
+				rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+				/* mostly small values, as real activations are, some at the ends */
+				int r = (int)(rng >> 40);
+				data[k] = (int8_t)(r % 8 == 0 ? (r >> 3) % 255 - 127 : (r >> 3) % 61 - 30);
+			}
+			for (size_t k = fill; k < n; k++)
+				data[k] = data[k % fill];
+			compare_once(self, debug, input, input_transpose, scratch, output);
+		}
+		memcpy(data, real, n);
+		free(real);
+	}
+	compare_once(self, debug, input, input_transpose, scratch, output);
 }
 
 static struct magi_ocr *read_png(const char *path)
