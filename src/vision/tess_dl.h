@@ -57,6 +57,9 @@ const char *magi__tess_lstm_status(void);
  * handed to the library's so far. */
 bool magi__tess_lstm_put(void *fn);
 void *magi__tess_lstm_own_forward(void);
+/* magi's AVX2 variant (the one used on CPUs without AVX-512F), where this CPU runs it and its
+ * self-check passes, after an install; NULL otherwise */
+void *magi__tess_lstm_avx2_forward(void);
 void *magi__tess_lstm_lib_forward(void);
 void magi__tess_lstm_counts(long *own, long *library);
 

@@ -277,7 +277,7 @@ AVX512_INLINE __m512 func16(int f, __m512 x)
 }
 
 /* NetworkIO::WriteTimeStepPart in int mode: n floats to int8s */
-AVX512_INLINE void quantise(const float *in, int n, int8_t *out)
+static AVX512 void quantise_512(const float *in, int n, int8_t *out)
 {
 	for (int k = 0; k < n; k += 16) {
 		__mmask16 m = n - k >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - k)) - 1);
@@ -292,7 +292,7 @@ AVX512_INLINE void quantise(const float *in, int n, int8_t *out)
 }
 
 /* One time step's element-wise part: the gates' nonlinearities, the state, the output */
-AVX512_INLINE void cell(int ns, float *const g[4], float *state, float *out)
+static AVX512 void cell_512(int ns, float *const g[4], float *state, float *out)
 {
 	for (int k = 0; k < ns; k += 16) {
 		__mmask16 m = ns - k >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (ns - k)) - 1);
@@ -311,18 +311,114 @@ AVX512_INLINE void cell(int ns, float *const g[4], float *state, float *out)
 	}
 }
 
+/* tanh and logistic of n floats (n a multiple of 16), for the install's self-check */
+static AVX512 void funcs_512(const float *x, int n, float *t, float *l)
+{
+	for (int k = 0; k < n; k += 16) {
+		_mm512_storeu_ps(t + k, func16(TANH_F, _mm512_loadu_ps(x + k)));
+		_mm512_storeu_ps(l + k, func16(LOGISTIC_F, _mm512_loadu_ps(x + k)));
+	}
+}
+
+/* ---- the same, 8 lanes at a time (AVX2), for CPUs without AVX-512F ---- */
+
+#define AVX2 __attribute__((target("avx2")))
+#define AVX2_INLINE __attribute__((target("avx2"), always_inline)) static inline
+
+AVX2_INLINE __m256 func8(int f, __m256 x)
+{
+	const long long *pairs = (const long long *)(void *)(f == TANH_F ? tanh_pairs : logistic_pairs);
+	const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f);
+	__m256 neg = _mm256_cmp_ps(x, zero, _CMP_LT_OQ);
+	__m256 y = _mm256_blendv_ps(x, _mm256_sub_ps(zero, x), neg);
+	__m256 s = _mm256_mul_ps(y, _mm256_set1_ps(256.0f));
+	__m256 in = _mm256_cmp_ps(s, _mm256_set1_ps(4095.0f), _CMP_LT_OQ);
+	__m256 big = _mm256_andnot_ps(in, _mm256_cmp_ps(s, _mm256_set1_ps(4294967296.0f), _CMP_LT_OQ));
+	__m256i i = _mm256_and_si256(_mm256_cvttps_epi32(s), _mm256_castps_si256(in));
+	/* pairs for lanes 0-3 and 4-7, then the T[i] and the T[i+1] gathered in lane order */
+	__m256 lo = _mm256_castsi256_ps(_mm256_i32gather_epi64(pairs, _mm256_castsi256_si128(i), 8));
+	__m256 hi = _mm256_castsi256_ps(_mm256_i32gather_epi64(pairs, _mm256_extracti128_si256(i, 1), 8));
+	__m256 t0 = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xd8));
+	__m256 t1 = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xdd)), 0xd8));
+	__m256 r = _mm256_add_ps(_mm256_mul_ps(_mm256_sub_ps(t1, t0), _mm256_sub_ps(s, _mm256_cvtepi32_ps(i))), t0);
+	r = _mm256_blendv_ps(r, one, big);
+	r = _mm256_blendv_ps(r, _mm256_sub_ps(f == TANH_F ? zero : one, r), neg);
+	int odd = ~_mm256_movemask_ps(_mm256_or_ps(in, big)) & 0xff;
+	if (odd) {
+		float xs[8], rs[8];
+		_mm256_storeu_ps(xs, x);
+		_mm256_storeu_ps(rs, r);
+		for (int k = 0; k < 8; k++)
+			if (odd >> k & 1)
+				rs[k] = f == TANH_F ? tanh_lib(xs[k]) : logistic_lib(xs[k]);
+		r = _mm256_loadu_ps(rs);
+	}
+	return r;
+}
+
+/* quantise_512's, for n a multiple of 8 */
+static AVX2 void quantise_256(const float *in, int n, int8_t *out)
+{
+	for (int k = 0; k < n; k += 8) {
+		__m256 x = _mm256_mul_ps(_mm256_loadu_ps(in + k), _mm256_set1_ps(127.0f));
+		__m256 ge = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GE_OQ);
+		__m256 a = _mm256_blendv_ps(_mm256_sub_ps(_mm256_set1_ps(0.5f), x), _mm256_add_ps(x, _mm256_set1_ps(0.5f)), ge);
+		__m256i i = _mm256_cvttps_epi32(a);
+		i = _mm256_blendv_epi8(_mm256_sub_epi32(_mm256_setzero_si256(), i), i, _mm256_castps_si256(ge));
+		i = _mm256_max_epi32(_mm256_min_epi32(i, _mm256_set1_epi32(127)), _mm256_set1_epi32(-127));
+		__m128i w = _mm_packs_epi32(_mm256_castsi256_si128(i), _mm256_extracti128_si256(i, 1));
+		_mm_storel_epi64((__m128i *)(void *)(out + k), _mm_packs_epi16(w, w));
+	}
+}
+
+/* cell_512's, for ns a multiple of 8 */
+static AVX2 void cell_256(int ns, float *const g[4], float *state, float *out)
+{
+	for (int k = 0; k < ns; k += 8) {
+		__m256 ci = func8(TANH_F, _mm256_loadu_ps(g[CI] + k));
+		__m256 gi = func8(LOGISTIC_F, _mm256_loadu_ps(g[GI] + k));
+		__m256 gf = func8(LOGISTIC_F, _mm256_loadu_ps(g[GF1] + k));
+		__m256 go = func8(LOGISTIC_F, _mm256_loadu_ps(g[GO] + k));
+		__m256 s = _mm256_mul_ps(_mm256_loadu_ps(state + k), gf);
+		s = _mm256_add_ps(_mm256_mul_ps(ci, gi), s);
+		s = _mm256_blendv_ps(s, _mm256_set1_ps(-100.0f), _mm256_cmp_ps(_mm256_set1_ps(-100.0f), s, _CMP_GT_OQ));
+		s = _mm256_blendv_ps(s, _mm256_set1_ps(100.0f), _mm256_cmp_ps(s, _mm256_set1_ps(100.0f), _CMP_GT_OQ));
+		_mm256_storeu_ps(state + k, s);
+		_mm256_storeu_ps(out + k, _mm256_mul_ps(func8(TANH_F, s), go));
+	}
+}
+
+static AVX2 void funcs_256(const float *x, int n, float *t, float *l)
+{
+	for (int k = 0; k < n; k += 8) {
+		_mm256_storeu_ps(t + k, func8(TANH_F, _mm256_loadu_ps(x + k)));
+		_mm256_storeu_ps(l + k, func8(LOGISTIC_F, _mm256_loadu_ps(x + k)));
+	}
+}
+
+/* One instruction set's element-wise functions */
+struct isa {
+	const char *name;
+	int lanes; /* the AVX2 functions take multiples of 8 only */
+	void (*cell)(int ns, float *const g[4], float *state, float *out);
+	void (*quantise)(const float *in, int n, int8_t *out);
+	void (*funcs)(const float *x, int n, float *t, float *l);
+};
+static const struct isa isa_512 = {"AVX-512F", 16, cell_512, quantise_512, funcs_512};
+static const struct isa isa_256 = {"AVX2", 8, cell_256, quantise_256, funcs_256};
+
 #define AT(self, off, type) ((type)((char *)(self) + (off)))
 
-static AVX512 void own_forward(void *self, bool debug, const struct magi__tess_networkio *input,
-			       const void *input_transpose, void *scratch, struct magi__tess_networkio *output)
+static void forward_with(const struct isa *isa, void *self, bool debug, const struct magi__tess_networkio *input,
+			 const void *input_transpose, void *scratch, struct magi__tess_networkio *output)
 {
 	const struct magi__tess_network *net = self;
 	const int ni = net->ni, no = net->no, ns = *AT(self, OFF_NS, int *), na = *AT(self, OFF_NA, int *);
 	bool summary = net->type == NT_LSTM_SUMMARY;
 	if (debug || (net->type != NT_LSTM && !summary) || net->training == TS_ENABLED ||
 	    *AT(self, OFF_SOFTMAX, void **) || *AT(self, OFF_IS_2D, bool *) || *AT(self, OFF_NF, int *) != 0 ||
-	    !input->int_mode || ns <= 0 || ns > MAX_NS || no != ns || na != ni + ns || ni <= 0 ||
-	    input->i.dim2 < ni) {
+	    !input->int_mode || ns <= 0 || ns > MAX_NS || (isa->lanes == 8 && ns % 8) || no != ns ||
+	    na != ni + ns || ni <= 0 || input->i.dim2 < ni) {
 		atomic_fetch_add_explicit(&passed, 1, memory_order_relaxed);
 		L.lib_forward(self, debug, input, input_transpose, scratch, output);
 		return;
@@ -357,15 +453,15 @@ static AVX512 void own_forward(void *self, bool debug, const struct magi__tess_n
 		int t = src.t;
 		int8_t *row = magi__tess_io_i(source, t);
 		memcpy(row, magi__tess_io_i(input, t), (size_t)ni);
-		quantise(out, ns, row + ni);
+		isa->quantise(out, ns, row + ni);
 		for (int k = CI; k <= GO; k++)
 			L.dot(AT(self, OFF_GATES + k * GATE_SIZE, const void *), row, g[k]);
-		cell(ns, g, state, out);
+		isa->cell(ns, g, state, out);
 		bool last_x = is_last(&src, MAGI__TESS_FD_WIDTH);
 		if (!summary) {
-			quantise(out, ns, magi__tess_io_i(output, t));
+			isa->quantise(out, ns, magi__tess_io_i(output, t));
 		} else if (last_x) {
-			quantise(out, ns, magi__tess_io_i(output, dest.t));
+			isa->quantise(out, ns, magi__tess_io_i(output, dest.t));
 			increment(&dest);
 		}
 		if (last_x) {
@@ -375,10 +471,30 @@ static AVX512 void own_forward(void *self, bool debug, const struct magi__tess_n
 	} while (increment(&src));
 }
 
-static bool cpu_ok(void)
+static void own_forward_512(void *self, bool debug, const struct magi__tess_networkio *input,
+			    const void *input_transpose, void *scratch, struct magi__tess_networkio *output)
+{
+	forward_with(&isa_512, self, debug, input, input_transpose, scratch, output);
+}
+
+static void own_forward_256(void *self, bool debug, const struct magi__tess_networkio *input,
+			    const void *input_transpose, void *scratch, struct magi__tess_networkio *output)
+{
+	forward_with(&isa_256, self, debug, input, input_transpose, scratch, output);
+}
+
+/* The variant for this CPU (AVX-512F, else AVX2; MAGI_OCR_LSTM=avx2 asks for AVX2), or NULL */
+static const struct isa *pick_isa(bool want_avx2)
 {
 	__builtin_cpu_init();
-	return __builtin_cpu_supports("avx512f");
+	if (!want_avx2 && __builtin_cpu_supports("avx512f"))
+		return &isa_512;
+	return __builtin_cpu_supports("avx2") ? &isa_256 : NULL;
+}
+
+static magi__tess_forward_fn forward_of(const struct isa *isa)
+{
+	return isa == &isa_512 ? own_forward_512 : own_forward_256;
 }
 
 /* ---- checks at install ---- */
@@ -422,7 +538,7 @@ static uint64_t code_hash(void)
  * FuncInplace<FFunc>, compiled from the same inline functions as Forward's), and the
  * quantiser against NetworkIO::WriteTimeStepPart, on arguments over every branch: both
  * signs, zeros, table ends, saturation, huge values. */
-static AVX512 bool same_as_library(void)
+static bool same_as_library(const struct isa *isa)
 {
 	float (*lib_tanh)(float);
 	void (*lib_logistic)(int, float *);
@@ -457,10 +573,7 @@ static AVX512 bool same_as_library(void)
 		lib_l[k] = xs[k];
 	}
 	lib_logistic(N, lib_l);
-	for (int k = 0; k < N; k += 16) {
-		_mm512_storeu_ps(own_t + k, func16(TANH_F, _mm512_loadu_ps(xs + k)));
-		_mm512_storeu_ps(own_l + k, func16(LOGISTIC_F, _mm512_loadu_ps(xs + k)));
-	}
+	isa->funcs(xs, N, own_t, own_l);
 	/* the quantiser takes the outputs' range (and beyond) */
 	static float qin[N];
 	for (int k = 0; k < N; k++)
@@ -471,31 +584,47 @@ static AVX512 bool same_as_library(void)
 	io.i.array = q_lib;
 	io.i.dim1 = 1;
 	io.i.dim2 = N;
-	write_part(&io, 0, 0, N - 3, qin);
+	int nq = isa->lanes == 8 ? N - 8 : N - 3;
+	memset(q_lib, 0, sizeof q_lib);
+	write_part(&io, 0, 0, nq, qin);
 	memset(q_own, 0, sizeof q_own);
-	quantise(qin, N - 3, q_own);
+	isa->quantise(qin, nq, q_own);
 	return memcmp(lib_t, own_t, sizeof lib_t) == 0 && memcmp(lib_l, own_l, sizeof lib_l) == 0 &&
 	       memcmp(q_lib, q_own, sizeof q_lib) == 0;
 }
-#else
-static void own_forward(void *self, bool debug, const struct magi__tess_networkio *input, const void *input_transpose,
-			void *scratch, struct magi__tess_networkio *output)
+static const char *isa_name(const struct isa *isa)
 {
-	L.lib_forward(self, debug, input, input_transpose, scratch, output);
+	return isa->name;
 }
-static bool cpu_ok(void)
+#else
+struct isa;
+static const struct isa *pick_isa(bool want_avx2)
 {
-	return false;
+	(void)want_avx2;
+	return NULL;
+}
+static magi__tess_forward_fn forward_of(const struct isa *isa)
+{
+	(void)isa;
+	return NULL;
 }
 static uint64_t code_hash(void)
 {
 	return 0;
 }
-static bool same_as_library(void)
+static bool same_as_library(const struct isa *isa)
 {
+	(void)isa;
 	return false;
 }
+static const char *isa_name(const struct isa *isa)
+{
+	(void)isa;
+	return "";
+}
 #endif
+
+static magi__tess_forward_fn own_fn; /* the installed variant */
 
 /* Writes the vtable's Forward entry (read-only after relocation: made writable for the write) */
 static bool set_slot(magi__tess_forward_fn fn)
@@ -523,9 +652,20 @@ bool magi__tess_lstm_put(void *fn)
 
 void *magi__tess_lstm_own_forward(void)
 {
-	void *p;
-	magi__tess_forward_fn f = own_forward;
-	memcpy(&p, &f, sizeof p);
+	void *p = NULL;
+	if (own_fn)
+		memcpy(&p, &own_fn, sizeof p);
+	return p;
+}
+
+void *magi__tess_lstm_avx2_forward(void)
+{
+	const struct isa *isa = pick_isa(true);
+	void *p = NULL;
+	if (L.slot && isa && same_as_library(isa)) {
+		magi__tess_forward_fn f = forward_of(isa);
+		memcpy(&p, &f, sizeof p);
+	}
 	return p;
 }
 
@@ -550,8 +690,9 @@ static const char *install(void)
 	const char *env = getenv("MAGI_OCR_LSTM");
 	if (env && strcmp(env, "library") == 0)
 		return "the library's (MAGI_OCR_LSTM=library)";
-	if (!cpu_ok())
-		return "the library's (no AVX-512F)";
+	const struct isa *isa = pick_isa(env && strcmp(env, "avx2") == 0);
+	if (!isa)
+		return "the library's (neither AVX-512F nor AVX2)";
 	LOAD(lib_forward, LSTM_FORWARD);
 	LOAD(resize_forward, LSTM_RESIZE_FORWARD);
 	LOAD(resize_to_map, MAGI__TESS_IO_RESIZE_TO_MAP);
@@ -571,14 +712,17 @@ static const char *install(void)
 	memcpy(&fwd, &L.lib_forward, sizeof fwd);
 	if (!vt || vt[2 + FORWARD_SLOT] != fwd)
 		return "the library's (LSTM's vtable does not hold LSTM::Forward where expected)";
-	if (!same_as_library())
+	if (!same_as_library(isa))
 		return "the library's (magi's nonlinearities or quantiser did not give the library's bytes)";
 	L.slot = &vt[2 + FORWARD_SLOT];
-	if (!set_slot(own_forward)) {
+	if (!set_slot(forward_of(isa))) {
 		L.slot = NULL;
 		return "the library's (its vtable could not be written)";
 	}
-	return "magi's (src/vision/tess_lstm.c)";
+	own_fn = forward_of(isa);
+	static char msg[64];
+	snprintf(msg, sizeof msg, "magi's, %s (src/vision/tess_lstm.c)", isa_name(isa));
+	return msg;
 }
 
 static const char *status = "the library's (not installed yet)";
