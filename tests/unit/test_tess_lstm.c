@@ -7,7 +7,7 @@
  * 2. Layer by layer: a comparing Forward is put in LSTM's vtable; on every LSTM layer of
  *    every line of the screens below it runs the library's Forward, keeps the layer's output,
  *    runs magi's on the same input into the same output and compares the bytes; first on
- *    four inputs of the same shape filled with random values, then on the real one (which
+ *    twelve inputs of the same shape filled with random values, then on the real one (which
  *    the next layers read).
  * 3. Whole readings: the screens read with magi's Forward and with the library's (the vtable
  *    entry swapped in the same process) give the same words, boxes and confidences, and
@@ -59,7 +59,7 @@ static int compare_once(void *self, bool debug, const struct magi__tess_networki
  * (-127..127: more time steps, every sign and saturation; the last one a single random row
  * at every time step, so that steady gates drive cells' states to the ±100 clip), each
  * through both Forwards */
-enum { VARIANTS = 4 };
+enum { VARIANTS = 12 };
 static void compare_forward(void *self, bool debug, const struct magi__tess_networkio *input,
 			    const void *input_transpose, void *scratch, struct magi__tess_networkio *output)
 {
