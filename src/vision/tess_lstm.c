@@ -232,6 +232,15 @@ enum { TANH_F, LOGISTIC_F };
  * slow) */
 static _Alignas(64) float tanh_pairs[4096][2], logistic_pairs[4096][2];
 
+/* Lanes (bits of odd) whose index the library takes from a 64-bit conversion's low half:
+ * through the scalar replicas */
+static void odd_lanes(int f, const float *xs, float *rs, unsigned odd, int lanes)
+{
+	for (int k = 0; k < lanes; k++)
+		if (odd >> k & 1)
+			rs[k] = f == TANH_F ? tanh_lib(xs[k]) : logistic_lib(xs[k]);
+}
+
 static void fill_pairs(void)
 {
 	for (int k = 0; k < 4095; k++) {
@@ -268,9 +277,7 @@ AVX512_INLINE __m512 func16(int f, __m512 x)
 		float xs[16], rs[16];
 		_mm512_storeu_ps(xs, x);
 		_mm512_storeu_ps(rs, r);
-		for (int k = 0; k < 16; k++)
-			if (odd >> k & 1)
-				rs[k] = f == TANH_F ? tanh_lib(xs[k]) : logistic_lib(xs[k]);
+		odd_lanes(f, xs, rs, odd, 16);
 		r = _mm512_loadu_ps(rs);
 	}
 	return r;
@@ -348,9 +355,7 @@ AVX2_INLINE __m256 func8(int f, __m256 x)
 		float xs[8], rs[8];
 		_mm256_storeu_ps(xs, x);
 		_mm256_storeu_ps(rs, r);
-		for (int k = 0; k < 8; k++)
-			if (odd >> k & 1)
-				rs[k] = f == TANH_F ? tanh_lib(xs[k]) : logistic_lib(xs[k]);
+		odd_lanes(f, xs, rs, (unsigned)odd, 8);
 		r = _mm256_loadu_ps(rs);
 	}
 	return r;
