@@ -7,11 +7,11 @@
  * a time, quantises the previous output into the input row through an exported function
  * (NetworkIO::WriteTimeStepPart, through the PLT) and walks its StrideMap::Index through
  * three more PLT calls. This file does the same arithmetic, in the same order, 16 lanes at
- * a time (AVX-512F), and calls the library for everything that is not arithmetic: the
- * resizing of the output and of the layer's source buffer (NetworkIO::ResizeToMap,
- * ResizeXTo1, LSTM::ResizeForward) and the gates' products (WeightMatrix::MatrixDotVector,
- * which calls the installed IntSimdMatrix kernel: the library's AVX2 one or magi's VNNI one,
- * tess_vnni.c).
+ * a time (AVX-512F; 8 with AVX2 on CPUs without it), and calls the library for everything
+ * that is not arithmetic: the resizing of the output and of the layer's source buffer
+ * (NetworkIO::ResizeToMap, ResizeXTo1, LSTM::ResizeForward) and the gates' products
+ * (WeightMatrix::MatrixDotVector, which calls the installed IntSimdMatrix kernel: the
+ * library's AVX2 one or magi's VNNI one, tess_vnni.c).
  *
  * What one time step t computes (Tesseract 5.3's lstm.cpp, as Debian's build runs it):
  *   source row t = input row t (ni int8s), then the previous output quantised to int8
@@ -27,7 +27,8 @@
  *   at the last x of a row, state and output are zeroed.
  * Every float operation is the library's, one rounding each, in its order (no FMA: this
  * file is compiled with -ffp-contract=off; the library's generic code has none either),
- * lane by lane; the table lookups are gathers from the library's own exported tables. The
+ * lane by lane; the table lookups are gathers from the library's own exported tables
+ * (copied at install as (T[i], T[i+1]) pairs). The
  * time steps are visited in StrideMap::Index's order (per image of a batch, y, then x up to
  * that image's width), replicated here from the library's functions.
  *
@@ -36,15 +37,17 @@
  * stays the library's). Anything else (2-D LSTMs, softmax LSTMs, float networks, training)
  * goes to the library's own LSTM::Forward.
  *
- * How it is installed: LSTM's virtual Forward is the 21st entry of the exported vtable
- * _ZTVN9tesseract4LSTME (read-only after relocation: mprotect around the write), once after
- * libtesseract is loaded and before any engine is initialised (tess_dl.c). It is not
- * installed (the library's stays) when MAGI_OCR_LSTM=library, when the CPU lacks AVX-512F,
+ * How it is installed: LSTM's virtual Forward is word 22 of the exported vtable
+ * _ZTVN9tesseract4LSTME (after offset-to-top and typeinfo: its 21st function; read-only
+ * after relocation: mprotect around the write), once after libtesseract is loaded and
+ * before any engine is initialised (tess_dl.c). It is not installed (the library's stays)
+ * when MAGI_OCR_LSTM=library, when the CPU has neither AVX-512F nor AVX2,
  * when a symbol is missing, when the vtable slot is not the library's LSTM::Forward, when
  * the code of the functions whose layouts and arithmetic this file reproduces (LSTM::Forward
  * and its gate sections, NetworkIO::WriteTimeStepPart, StrideMap::Index's walk) is not the
  * bytes of Debian's libtesseract 5.3.0 (amd64) that were read to write it, or when its
  * nonlinearities and quantisation do not give the library's bytes on a self-check.
+ * MAGI_OCR_LSTM=avx2 picks the AVX2 variant where AVX-512F exists (to test and measure it).
  * tests/unit/test_tess_lstm.c reads real screens with both and compares words, boxes,
  * confidences and the LSTM layers' outputs. */
 #include <dlfcn.h>
