@@ -28,9 +28,9 @@
  * Every float operation is the library's, one rounding each, in its order (no FMA: this
  * file is compiled with -ffp-contract=off; the library's generic code has none either),
  * lane by lane; the table lookups are gathers from the library's own exported tables
- * (copied at install as (T[i], T[i+1]) pairs). The
- * time steps are visited in StrideMap::Index's order (per image of a batch, y, then x up to
- * that image's width), replicated here from the library's functions.
+ * (copied at install as (T[i], T[i+1]) pairs). The time steps are visited in
+ * StrideMap::Index's order (per image of a batch, y, then x up to that image's width),
+ * replicated here from the library's functions.
  *
  * Handled: the 1-D LSTMs, NT_LSTM and NT_LSTM_SUMMARY, in int mode, not training, no
  * softmax, no debug display (Lrx96 is a Reversed wrapper around a plain LSTM: the wrapper
