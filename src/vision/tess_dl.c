@@ -54,6 +54,7 @@ static void after_load(void)
 	quiet_leptonica();
 	MAGI_DEBUG("OCR: Tesseract's integer kernel: %s", magi__tess_kernel_install());
 	MAGI_DEBUG("OCR: Tesseract's network plumbing: %s", magi__tess_layers_install());
+	MAGI_DEBUG("OCR: Tesseract's LSTM forward pass: %s", magi__tess_lstm_install());
 }
 
 magi_status magi__tess_load(struct magi_error *err)

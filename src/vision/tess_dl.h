@@ -46,6 +46,23 @@ magi__tess_dot_fn magi__tess_avx2_dot(void);
  * engine); returns which kernel the engines use, for the log. */
 const char *magi__tess_kernel_install(void);
 
+/* Puts magi's forward pass for Tesseract's 1-D int8 LSTM layers in the place of
+ * LSTM::Forward where it can (src/vision/tess_lstm.c; once, after the load and before any
+ * engine); returns whose the engines use, for the log. */
+const char *magi__tess_lstm_install(void);
+/* What the install returned (for tests) */
+const char *magi__tess_lstm_status(void);
+/* For tests: puts fn (a Forward: magi's, the library's or a test's) in LSTM's vtable, after
+ * an install (false otherwise); the two functions; how many Forward calls magi's handled and
+ * handed to the library's so far. */
+bool magi__tess_lstm_put(void *fn);
+void *magi__tess_lstm_own_forward(void);
+/* magi's AVX2 variant (the one used on CPUs without AVX-512F), where this CPU runs it and its
+ * self-check passes, after an install; NULL otherwise */
+void *magi__tess_lstm_avx2_forward(void);
+void *magi__tess_lstm_lib_forward(void);
+void magi__tess_lstm_counts(long *own, long *library);
+
 #define TessBaseAPIClear (magi__tess.TessBaseAPIClear)
 #define TessBaseAPICreate (magi__tess.TessBaseAPICreate)
 #define TessBaseAPIDelete (magi__tess.TessBaseAPIDelete)
