@@ -148,6 +148,10 @@ MAGI_API void magi_sleep_ms(double ms);
  * resident once used, and glibc then keeps blocks up to that size in the heap. Returns the
  * bytes advised (0: nothing done; MAGI_HEAP_AHEAD=0 in the environment turns it off). */
 MAGI_API size_t magi_heap_ahead(size_t bytes);
+/* magi_heap_ahead's first step alone: glibc serves blocks up to bytes from its heap from now
+ * on (raises its mmap threshold the documented way: one such block mapped and freed), so
+ * blocks freed and asked for again reuse memory already faulted in. MAGI_HEAP_AHEAD=0: off. */
+MAGI_API void magi_heap_reuse(size_t bytes);
 
 /* ---- JSON text ------------------------------------------------------------------ */
 /* Appends s as a JSON string literal (quotes included, escaped). Invalid UTF-8 bytes are
