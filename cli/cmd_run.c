@@ -105,8 +105,12 @@ static void print_step(void *ud, int step, const char *line)
 #define MAX_ROLES 8
 /* how long magi run holds the OCR engines' load back at most (lifted as the run starts) */
 #define START_HOLD_MS 200
-/* how much of the heap magi run grows ahead in huge pages when it reads screens */
-#define HEAP_AHEAD ((size_t)12 << 20)
+/* how much of the heap magi run grows ahead in huge pages when it reads screens: 8 MiB, not
+ * speed12's 12, once the reading itself got cheaper (session 13, lead, bench_gui.sh, idle):
+ * peak RSS with OCR 33.0-33.6 MB against 34.6-34.9, the first request 103 ms against 88-99
+ * (target 150); also the block size kept in the heap without OCR (a 1280x720 screenshot's
+ * 3.7 MB, aligned to 2 MiB) */
+#define HEAP_AHEAD ((size_t)8 << 20)
 
 /* --risk CATEGORY=TIER onto p; prints the problem and returns -1 when it is not one. */
 static int set_risk(struct magi_risk_policy *p, const char *spec)
