@@ -61,6 +61,7 @@
 #include <unistd.h>
 #include "vision/tess_dl.h"
 #include "vision/tess_layout.h"
+#include "vision/tess_patch.h"
 #include "core/common.h"
 
 #define LSTM_VTABLE "_ZTVN9tesseract4LSTME"
@@ -634,19 +635,13 @@ static const char *isa_name(const struct isa *isa)
 
 static magi__tess_forward_fn own_fn; /* the installed variant */
 
-/* Writes the vtable's Forward entry (read-only after relocation: made writable for the write) */
+/* Writes the vtable's Forward entry (read-only after relocation: tess_patch.c makes the page
+ * writable for the store) */
 static bool set_slot(magi__tess_forward_fn fn)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	uintptr_t start = (uintptr_t)L.slot & ~(uintptr_t)(page - 1);
-	size_t len = (uintptr_t)L.slot + sizeof *L.slot - start;
-	if (mprotect((void *)start, len, PROT_READ | PROT_WRITE))
-		return false;
 	void *p;
 	memcpy(&p, &fn, sizeof p);
-	__atomic_store_n(L.slot, p, __ATOMIC_RELEASE);
-	mprotect((void *)start, len, PROT_READ);
-	return true;
+	return magi__tess_slot_write(L.slot, p);
 }
 
 bool magi__tess_lstm_put(void *fn)
